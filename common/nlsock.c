@@ -1,0 +1,174 @@
+#include "common/nlsock.h"
+
+#include <errno.h>
+#include <linux/netlink.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "common/util.h"
+
+#ifndef NETLINK_EXT_ACK
+#define NETLINK_EXT_ACK 11
+#endif
+#ifndef NETLINK_CAP_ACK
+#define NETLINK_CAP_ACK 10
+#endif
+
+int oo_nl_open(struct oo_nl *nl, int bus)
+{
+    int one = 1;
+
+    memset(nl, 0, sizeof *nl);
+    nl->sock = mnl_socket_open2(bus, SOCK_CLOEXEC);
+    if (!nl->sock)
+        return -errno;
+    if (mnl_socket_bind(nl->sock, 0, MNL_SOCKET_AUTOPID) < 0) {
+        int err = -errno;
+        oo_nl_close(nl);
+        return err;
+    }
+    /* Both are best effort: old kernels lack them and still work. */
+    mnl_socket_setsockopt(nl->sock, NETLINK_EXT_ACK, &one, sizeof one);
+    mnl_socket_setsockopt(nl->sock, NETLINK_CAP_ACK, &one, sizeof one);
+    nl->portid = mnl_socket_get_portid(nl->sock);
+    nl->seq = (uint32_t)oo_now_ms();
+    nl->rxbuf = oo_malloc(OO_NL_RECV_SIZE);
+    return 0;
+}
+
+void oo_nl_close(struct oo_nl *nl)
+{
+    if (nl->sock)
+        mnl_socket_close(nl->sock);
+    free(nl->rxbuf);
+    nl->sock = NULL;
+    nl->rxbuf = NULL;
+}
+
+static int tlv_msg_cb(const struct nlattr *attr, void *data)
+{
+    const char **msg = data;
+
+    if (mnl_attr_get_type(attr) == NLMSGERR_ATTR_MSG &&
+        mnl_attr_validate(attr, MNL_TYPE_NUL_STRING) == 0)
+        *msg = mnl_attr_get_str(attr);
+    return MNL_CB_OK;
+}
+
+int oo_nl_parse_error(const struct nlmsghdr *nlh, char *msg, size_t msg_size)
+{
+    const char *text = NULL;
+    size_t hdr = mnl_nlmsg_size(0);
+    size_t payload = nlh->nlmsg_len >= hdr ? nlh->nlmsg_len - hdr : 0;
+    int error;
+    size_t tlv_offset;
+
+    if (msg_size)
+        msg[0] = '\0';
+    if (nlh->nlmsg_type == NLMSG_DONE) {
+        /* A dump's end: an int error code, then TLVs when NLM_F_ACK_TLVS. */
+        if (payload < sizeof(int))
+            return 0;
+        memcpy(&error, mnl_nlmsg_get_payload(nlh), sizeof error);
+        tlv_offset = MNL_ALIGN(sizeof(int));
+    } else if (nlh->nlmsg_type == NLMSG_ERROR) {
+        const struct nlmsgerr *e = mnl_nlmsg_get_payload(nlh);
+
+        if (payload < sizeof *e)
+            return -EBADMSG;
+        error = e->error;
+        /* With NETLINK_CAP_ACK the kernel echoes only the request's header. */
+        tlv_offset = sizeof *e;
+        if (!(nlh->nlmsg_flags & NLM_F_CAPPED)) {
+            if (e->msg.nlmsg_len < hdr)
+                return -EBADMSG;
+            tlv_offset += MNL_ALIGN(e->msg.nlmsg_len - hdr);
+        }
+    } else {
+        return -EBADMSG;
+    }
+    if (error > 0)
+        return -EBADMSG;
+    if ((nlh->nlmsg_flags & NLM_F_ACK_TLVS) && tlv_offset < payload)
+        mnl_attr_parse_payload((const char *)mnl_nlmsg_get_payload(nlh) + tlv_offset,
+                               payload - tlv_offset, tlv_msg_cb, &text);
+    if (text && msg_size)
+        oo_strlcpy(msg, text, msg_size);
+    return error;
+}
+
+struct transact_ctx {
+    struct oo_nl *nl;
+    mnl_cb_t cb;
+    void *data;
+    int error;          /* the kernel's error for our request */
+};
+
+static int data_trampoline(const struct nlmsghdr *nlh, void *data)
+{
+    struct transact_ctx *ctx = data;
+
+    return ctx->cb ? ctx->cb(nlh, ctx->data) : MNL_CB_OK;
+}
+
+static int error_cb(const struct nlmsghdr *nlh, void *data)
+{
+    struct transact_ctx *ctx = data;
+    int r = oo_nl_parse_error(nlh, ctx->nl->extack, sizeof ctx->nl->extack);
+
+    ctx->error = r;
+    if (r < 0) {
+        errno = -r;
+        return MNL_CB_ERROR;
+    }
+    return MNL_CB_STOP;   /* an ACK (possibly with a warning in extack) */
+}
+
+static int noop_cb(const struct nlmsghdr *nlh, void *data)
+{
+    (void)nlh; (void)data;
+    return MNL_CB_OK;
+}
+
+int oo_nl_transact(struct oo_nl *nl, struct nlmsghdr *nlh, mnl_cb_t cb, void *data)
+{
+    static mnl_cb_t ctl[NLMSG_MIN_TYPE] = {
+        [NLMSG_NOOP] = noop_cb,
+        [NLMSG_ERROR] = error_cb,
+        [NLMSG_DONE] = error_cb,
+        [NLMSG_OVERRUN] = noop_cb,
+    };
+    struct transact_ctx ctx = { .nl = nl, .cb = cb, .data = data };
+    int r;
+
+    if (!nl->sock)
+        return -EBADF;
+    nl->extack[0] = '\0';
+    nlh->nlmsg_seq = ++nl->seq;
+    nlh->nlmsg_flags |= NLM_F_ACK;
+    if (mnl_socket_sendto(nl->sock, nlh, nlh->nlmsg_len) < 0)
+        return -errno;
+    do {
+        ssize_t n = mnl_socket_recvfrom(nl->sock, nl->rxbuf, OO_NL_RECV_SIZE);
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            return -errno;
+        }
+        ctx.error = 0;
+        r = mnl_cb_run2(nl->rxbuf, (size_t)n, nlh->nlmsg_seq, nl->portid,
+                        data_trampoline, &ctx, ctl, OO_ARRAY_SIZE(ctl));
+        if (r == MNL_CB_ERROR)
+            return ctx.error < 0 ? ctx.error : (errno ? -errno : -EIO);
+    } while (r > MNL_CB_STOP);
+    return 0;
+}
+
+const char *oo_nl_strerror(const struct oo_nl *nl, int err, char *buf, size_t buf_size)
+{
+    if (nl && nl->extack[0])
+        snprintf(buf, buf_size, "%s: %s", strerror(err < 0 ? -err : err), nl->extack);
+    else
+        snprintf(buf, buf_size, "%s", strerror(err < 0 ? -err : err));
+    return buf;
+}

@@ -1,0 +1,50 @@
+/* One netlink socket over libmnl, with extended ACKs on, for every layer that
+ * talks netlink (devlink over generic netlink; rtnetlink for links and tc).
+ * I/O lives here; message encoding and decoding live in pure functions of the
+ * layers. Errors are negative errno; the kernel's extended-ACK text of the last
+ * failed request is kept in ->extack for the caller to show. */
+#ifndef OO_COMMON_NLSOCK_H
+#define OO_COMMON_NLSOCK_H
+
+#include <libmnl/libmnl.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define OO_NL_EXTACK_MAX 256
+#define OO_NL_RECV_SIZE (64 * 1024)
+/* Room for one request we build (OO_NL_MSG_SIZE is not a constant). */
+#define OO_NL_MSG_SIZE 8192
+
+struct oo_nl {
+    struct mnl_socket *sock;      /* NULL when closed */
+    uint32_t portid;              /* our netlink port id */
+    uint32_t seq;                 /* last sequence number used */
+    char extack[OO_NL_EXTACK_MAX];/* kernel's message for the last request, or "" */
+    void *rxbuf;                  /* receive buffer of OO_NL_RECV_SIZE bytes */
+};
+
+/* Opens a socket of netlink family `bus` (NETLINK_GENERIC, NETLINK_ROUTE) with
+ * NETLINK_EXT_ACK and NETLINK_CAP_ACK. Returns 0 or -errno. */
+int oo_nl_open(struct oo_nl *nl, int bus);
+
+/* Closes the socket; safe on a zeroed or closed struct. */
+void oo_nl_close(struct oo_nl *nl);
+
+/* Sends the request in nlh (its sequence number and NLM_F_ACK are set here)
+ * and calls cb for each reply message until the kernel's ack or the end of the
+ * dump. cb follows libmnl's convention (MNL_CB_OK / STOP / ERROR with errno
+ * set) and may be NULL. Returns 0 or -errno; on a kernel error nl->extack holds
+ * the kernel's extended-ACK message, if it sent one. */
+int oo_nl_transact(struct oo_nl *nl, struct nlmsghdr *nlh, mnl_cb_t cb, void *data);
+
+/* Pure: decodes an NLMSG_ERROR (or an NLMSG_DONE of a failed dump) message.
+ * Returns the error as a negative errno (0 for an ACK) and copies the
+ * extended-ACK message, if any, into msg (always NUL-terminated). Returns
+ * -EBADMSG if the message is malformed. */
+int oo_nl_parse_error(const struct nlmsghdr *nlh, char *msg, size_t msg_size);
+
+/* "<strerror>" or "<strerror>: <extack>" for the last error on nl, in buf. */
+const char *oo_nl_strerror(const struct oo_nl *nl, int err, char *buf, size_t buf_size);
+
+#endif

@@ -1,0 +1,113 @@
+#include "common/util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+static void oom(void)
+{
+    fputs("ovs-offload: out of memory\n", stderr);
+    abort();
+}
+
+void *oo_malloc(size_t n)
+{
+    void *p = malloc(n ? n : 1);
+    if (!p)
+        oom();
+    return p;
+}
+
+void *oo_calloc(size_t n, size_t size)
+{
+    void *p = calloc(n ? n : 1, size ? size : 1);
+    if (!p)
+        oom();
+    return p;
+}
+
+void *oo_realloc(void *p, size_t n)
+{
+    p = realloc(p, n ? n : 1);
+    if (!p)
+        oom();
+    return p;
+}
+
+char *oo_strdup(const char *s)
+{
+    char *p = strdup(s);
+    if (!p)
+        oom();
+    return p;
+}
+
+bool oo_strlcpy(char *dst, const char *src, size_t dst_size)
+{
+    size_t len = strlen(src);
+
+    if (!dst_size)
+        return false;
+    if (len >= dst_size) {
+        memcpy(dst, src, dst_size - 1);
+        dst[dst_size - 1] = '\0';
+        return false;
+    }
+    memcpy(dst, src, len + 1);
+    return true;
+}
+
+int oo_read_file(const char *path, char *buf, size_t buf_size)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    size_t len = 0;
+
+    if (fd < 0)
+        return -errno;
+    while (len + 1 < buf_size) {
+        ssize_t n = read(fd, buf + len, buf_size - 1 - len);
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            int err = -errno;
+            close(fd);
+            return err;
+        }
+        if (n == 0)
+            break;
+        len += (size_t)n;
+    }
+    close(fd);
+    while (len && (buf[len - 1] == '\n' || buf[len - 1] == ' '))
+        len--;
+    buf[len] = '\0';
+    return (int)len;
+}
+
+int oo_read_uint(const char *path, unsigned long *ret_value)
+{
+    char buf[64], *end;
+    int r = oo_read_file(path, buf, sizeof buf);
+
+    if (r < 0)
+        return r;
+    if (r == 0)
+        return -EINVAL;
+    errno = 0;
+    unsigned long v = strtoul(buf, &end, 10);
+    if (errno || *end)
+        return -EINVAL;
+    *ret_value = v;
+    return 0;
+}
+
+int64_t oo_now_ms(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}

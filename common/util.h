@@ -1,0 +1,37 @@
+/* Small helpers shared by every layer. */
+#ifndef OO_COMMON_UTIL_H
+#define OO_COMMON_UTIL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+
+#define OO_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+/* Allocation that aborts on exhaustion: a controller that cannot allocate a few
+ * bytes cannot do anything sensible either. */
+void *oo_malloc(size_t n);
+void *oo_calloc(size_t n, size_t size);
+void *oo_realloc(void *p, size_t n);
+char *oo_strdup(const char *s);
+
+/* Copies at most dst_size - 1 bytes of src and always NUL-terminates. Returns
+ * true if src fit. */
+bool oo_strlcpy(char *dst, const char *src, size_t dst_size);
+
+/* Reads a whole small file (sysfs/debugfs attribute) into buf, NUL-terminated,
+ * trailing newline removed. Returns the length, or -errno. */
+int oo_read_file(const char *path, char *buf, size_t buf_size);
+
+/* Reads a file holding one decimal integer. Returns 0 or -errno (-EINVAL if the
+ * content is not a number). */
+int oo_read_uint(const char *path, unsigned long *ret_value);
+
+/* Monotonic clock in milliseconds. */
+int64_t oo_now_ms(void);
+
+static inline void oo_freep(void *p) { free(*(void **)p); }
+#define _cleanup_free_ __attribute__((cleanup(oo_freep)))
+
+#endif

@@ -1,0 +1,217 @@
+#include "controller/status.h"
+
+#include <string.h>
+
+#include "common/json.h"
+
+static const char *mode_name(int mode)
+{
+    const char *s = oo_eswitch_mode_to_string(mode);
+    return s ? s : "unknown";
+}
+
+static void text_pf(FILE *f, const struct oo_obs_pf *pf)
+{
+    char h[128];
+    const struct oo_dl_port *up = oo_obs_pf_uplink(pf);
+    size_t n_reps = 0;
+
+    fprintf(f, "pf %s\n", oo_dl_handle_format(&pf->handle, h, sizeof h));
+    if (pf->eswitch_err)
+        fprintf(f, "  eswitch:      none (%s%s%s)\n", strerror(-pf->eswitch_err),
+                pf->eswitch_extack[0] ? ": " : "", pf->eswitch_extack);
+    else {
+        fprintf(f, "  eswitch:      %s", mode_name(pf->eswitch.mode));
+        if (oo_inline_mode_to_string(pf->eswitch.inline_mode))
+            fprintf(f, ", inline-mode %s", oo_inline_mode_to_string(pf->eswitch.inline_mode));
+        if (oo_encap_mode_to_string(pf->eswitch.encap_mode))
+            fprintf(f, ", encap-mode %s", oo_encap_mode_to_string(pf->eswitch.encap_mode));
+        fputc('\n', f);
+    }
+    if (pf->sriov_err)
+        fprintf(f, "  vfs:          unreadable (%s)\n", strerror(-pf->sriov_err));
+    else if (!pf->sriov.capable)
+        fprintf(f, "  vfs:          no SR-IOV\n");
+    else if (pf->sriov.total_vfs >= 0)
+        fprintf(f, "  vfs:          %d/%d\n", pf->sriov.num_vfs, pf->sriov.total_vfs);
+    else
+        fprintf(f, "  vfs:          %d/?\n", pf->sriov.num_vfs);
+    if (up && up->netdev[0])
+        fprintf(f, "  uplink:       %s (ifindex %u, port %u)\n", up->netdev, up->ifindex, up->index);
+    else
+        fprintf(f, "  uplink:       none\n");
+
+    for (size_t i = 0; i < pf->n_ports; i++)
+        n_reps += oo_port_is_vf_rep(&pf->ports[i]);
+    if (!n_reps) {
+        fprintf(f, "  representors: none%s\n",
+                pf->eswitch.mode == OO_ESWITCH_SWITCHDEV ? "" : " (not in switchdev)");
+        return;
+    }
+    fprintf(f, "  representors: %zu\n", n_reps);
+    for (size_t i = 0; i < pf->n_ports; i++) {
+        const struct oo_dl_port *p = &pf->ports[i];
+
+        if (!oo_port_is_vf_rep(p))
+            continue;
+        fprintf(f, "    pf%dvf%-3d %-15s ifindex %u, port %u%s\n", p->pfnum, p->vfnum,
+                p->netdev[0] ? p->netdev : "(no netdev)", p->ifindex, p->index,
+                p->external ? ", external" : "");
+    }
+}
+
+static void text_ovs(FILE *f, const struct oo_observed *o)
+{
+    const struct oo_ovs_observed *v = &o->ovs;
+
+    fprintf(f, "ovs %s\n", o->ovs_remote ? o->ovs_remote : "(not asked)");
+    if (!v->reachable) {
+        fprintf(f, "  unreachable:  %s\n", v->error[0] ? v->error : "unknown error");
+        return;
+    }
+    fprintf(f, "  version:      %s\n", v->ovs_version ? v->ovs_version : "(unset)");
+    fprintf(f, "  hw-offload:   %s%s\n", v->hw_offload_enabled ? "true" : "false",
+            v->hw_offload ? "" : " (unset)");
+    fprintf(f, "  tc-policy:    %s\n", v->tc_policy ? v->tc_policy : "none (unset)");
+    fprintf(f, "  max-idle:     %s\n", v->max_idle ? v->max_idle : "(unset)");
+    fprintf(f, "  cfg:          next %lld, cur %lld\n", (long long)v->next_cfg,
+            (long long)v->cur_cfg);
+    fprintf(f, "  bridges:      %zu\n", v->n_bridges);
+    for (size_t i = 0; i < v->n_bridges; i++) {
+        fprintf(f, "    %s:", v->bridges[i].name);
+        for (size_t k = 0; k < v->bridges[i].n_ports; k++)
+            fprintf(f, " %s", v->bridges[i].ports[k]);
+        fputc('\n', f);
+    }
+}
+
+void oo_status_print_text(FILE *f, const struct oo_observed *o)
+{
+    if (o->devlink_err)
+        fprintf(f, "devlink: %s\n", o->devlink_error);
+    else if (!o->n_pfs)
+        fprintf(f, "devlink: no devices\n");
+    for (size_t i = 0; i < o->n_pfs; i++)
+        text_pf(f, &o->pfs[i]);
+    text_ovs(f, o);
+}
+
+static void json_opt_int(struct oo_json *j, const char *key, int64_t v)
+{
+    oo_json_key(j, key);
+    if (v < 0)
+        oo_json_null(j);
+    else
+        oo_json_int(j, v);
+}
+
+static void json_port(struct oo_json *j, const struct oo_dl_port *p)
+{
+    oo_json_obj_begin(j);
+    oo_json_kv_uint(j, "port_index", p->index);
+    oo_json_kv_str(j, "flavour", oo_port_flavour_to_string(p->flavour));
+    json_opt_int(j, "pfnum", p->pfnum);
+    json_opt_int(j, "vfnum", p->vfnum);
+    json_opt_int(j, "controller", p->controller);
+    oo_json_kv_bool(j, "external", p->external);
+    oo_json_kv_str(j, "netdev", p->netdev[0] ? p->netdev : NULL);
+    json_opt_int(j, "ifindex", p->ifindex ? (int64_t)p->ifindex : -1);
+    oo_json_obj_end(j);
+}
+
+static void json_pf(struct oo_json *j, const struct oo_obs_pf *pf)
+{
+    char h[128];
+    const struct oo_dl_port *up = oo_obs_pf_uplink(pf);
+
+    oo_json_obj_begin(j);
+    oo_json_kv_str(j, "handle", oo_dl_handle_format(&pf->handle, h, sizeof h));
+    oo_json_kv_str(j, "bus", pf->handle.bus);
+    oo_json_kv_str(j, "device", pf->handle.dev);
+
+    oo_json_key(j, "eswitch");
+    oo_json_obj_begin(j);
+    oo_json_kv_str(j, "mode", pf->eswitch_err ? NULL : oo_eswitch_mode_to_string(pf->eswitch.mode));
+    oo_json_kv_str(j, "inline_mode", oo_inline_mode_to_string(pf->eswitch.inline_mode));
+    oo_json_kv_str(j, "encap_mode", oo_encap_mode_to_string(pf->eswitch.encap_mode));
+    oo_json_kv_str(j, "error", pf->eswitch_err ? strerror(-pf->eswitch_err) : NULL);
+    oo_json_kv_str(j, "kernel_message", pf->eswitch_extack[0] ? pf->eswitch_extack : NULL);
+    oo_json_obj_end(j);
+
+    oo_json_key(j, "sriov");
+    oo_json_obj_begin(j);
+    oo_json_kv_bool(j, "capable", pf->sriov.capable);
+    json_opt_int(j, "num_vfs", pf->sriov.capable ? pf->sriov.num_vfs : -1);
+    json_opt_int(j, "total_vfs", pf->sriov.capable ? pf->sriov.total_vfs : -1);
+    oo_json_kv_str(j, "error", pf->sriov_err ? strerror(-pf->sriov_err) : NULL);
+    oo_json_obj_end(j);
+
+    oo_json_key(j, "uplink");
+    if (up)
+        json_port(j, up);
+    else
+        oo_json_null(j);
+
+    oo_json_key(j, "representors");
+    oo_json_arr_begin(j);
+    for (size_t i = 0; i < pf->n_ports; i++)
+        if (oo_port_is_vf_rep(&pf->ports[i]))
+            json_port(j, &pf->ports[i]);
+    oo_json_arr_end(j);
+    oo_json_obj_end(j);
+}
+
+static void json_ovs(struct oo_json *j, const struct oo_observed *o)
+{
+    const struct oo_ovs_observed *v = &o->ovs;
+
+    oo_json_obj_begin(j);
+    oo_json_kv_str(j, "remote", o->ovs_remote);
+    oo_json_kv_bool(j, "reachable", v->reachable);
+    oo_json_kv_str(j, "error", v->reachable ? NULL : v->error);
+    if (v->reachable) {
+        oo_json_kv_str(j, "ovs_version", v->ovs_version);
+        oo_json_kv_str(j, "db_version", v->db_version);
+        oo_json_kv_str(j, "hw_offload", v->hw_offload);
+        oo_json_kv_bool(j, "hw_offload_enabled", v->hw_offload_enabled);
+        oo_json_kv_str(j, "tc_policy", v->tc_policy);
+        oo_json_kv_str(j, "max_idle", v->max_idle);
+        oo_json_kv_int(j, "next_cfg", v->next_cfg);
+        oo_json_kv_int(j, "cur_cfg", v->cur_cfg);
+        oo_json_key(j, "bridges");
+        oo_json_arr_begin(j);
+        for (size_t i = 0; i < v->n_bridges; i++) {
+            oo_json_obj_begin(j);
+            oo_json_kv_str(j, "name", v->bridges[i].name);
+            oo_json_key(j, "ports");
+            oo_json_arr_begin(j);
+            for (size_t k = 0; k < v->bridges[i].n_ports; k++)
+                oo_json_str(j, v->bridges[i].ports[k]);
+            oo_json_arr_end(j);
+            oo_json_obj_end(j);
+        }
+        oo_json_arr_end(j);
+    }
+    oo_json_obj_end(j);
+}
+
+void oo_status_print_json(FILE *f, const struct oo_observed *o, bool pretty)
+{
+    struct oo_json j;
+
+    oo_json_init(&j, f, pretty);
+    oo_json_obj_begin(&j);
+    oo_json_key(&j, "devlink");
+    oo_json_obj_begin(&j);
+    oo_json_kv_str(&j, "error", o->devlink_err ? o->devlink_error : NULL);
+    oo_json_obj_end(&j);
+    oo_json_key(&j, "pfs");
+    oo_json_arr_begin(&j);
+    for (size_t i = 0; i < o->n_pfs; i++)
+        json_pf(&j, &o->pfs[i]);
+    oo_json_arr_end(&j);
+    oo_json_key(&j, "ovs");
+    json_ovs(&j, o);
+    oo_json_obj_end(&j);
+    oo_json_finish(&j);
+}

@@ -1,0 +1,272 @@
+#include "devlink/devlink.h"
+
+#include <errno.h>
+#include <linux/devlink.h>
+#include <linux/genetlink.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "common/nlattr.h"
+#include "common/util.h"
+
+const char *oo_dl_handle_format(const struct oo_dl_handle *h, char *buf, size_t buf_size)
+{
+    snprintf(buf, buf_size, "%s/%s", h->bus, h->dev);
+    return buf;
+}
+
+int oo_dl_handle_parse(const char *s, struct oo_dl_handle *h)
+{
+    const char *slash = strchr(s, '/');
+
+    memset(h, 0, sizeof *h);
+    if (!slash || slash == s || !slash[1] || strchr(slash + 1, '/') ||
+        (size_t)(slash - s) >= sizeof h->bus || strlen(slash + 1) >= sizeof h->dev)
+        return -EINVAL;
+    memcpy(h->bus, s, (size_t)(slash - s));
+    strcpy(h->dev, slash + 1);
+    return 0;
+}
+
+bool oo_dl_handle_equal(const struct oo_dl_handle *a, const struct oo_dl_handle *b)
+{
+    return !strcmp(a->bus, b->bus) && !strcmp(a->dev, b->dev);
+}
+
+/* ---------------------------------------------------------------- encoders */
+
+static struct nlmsghdr *put_cmd(void *buf, uint16_t family, uint8_t cmd, uint16_t flags)
+{
+    struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+    struct genlmsghdr *g;
+
+    nlh->nlmsg_type = family;
+    nlh->nlmsg_flags = NLM_F_REQUEST | flags;
+    g = mnl_nlmsg_put_extra_header(nlh, sizeof *g);
+    g->cmd = cmd;
+    g->version = DEVLINK_GENL_VERSION;
+    return nlh;
+}
+
+static void put_handle(struct nlmsghdr *nlh, const struct oo_dl_handle *h)
+{
+    mnl_attr_put_strz(nlh, DEVLINK_ATTR_BUS_NAME, h->bus);
+    mnl_attr_put_strz(nlh, DEVLINK_ATTR_DEV_NAME, h->dev);
+}
+
+struct nlmsghdr *oo_dl_put_dev_dump(void *buf, uint16_t family)
+{
+    return put_cmd(buf, family, DEVLINK_CMD_GET, NLM_F_DUMP);
+}
+
+struct nlmsghdr *oo_dl_put_eswitch_get(void *buf, uint16_t family, const struct oo_dl_handle *h)
+{
+    struct nlmsghdr *nlh = put_cmd(buf, family, DEVLINK_CMD_ESWITCH_GET, 0);
+
+    put_handle(nlh, h);
+    return nlh;
+}
+
+struct nlmsghdr *oo_dl_put_port_dump(void *buf, uint16_t family)
+{
+    return put_cmd(buf, family, DEVLINK_CMD_PORT_GET, NLM_F_DUMP);
+}
+
+/* ---------------------------------------------------------------- decoders */
+
+#define DL_MAX DEVLINK_ATTR_PORT_PCI_SF_NUMBER   /* the last attribute we read */
+
+static const struct oo_nla_policy dl_policy[DL_MAX + 1] = {
+    [DEVLINK_ATTR_BUS_NAME] = { MNL_TYPE_NUL_STRING },
+    [DEVLINK_ATTR_DEV_NAME] = { MNL_TYPE_NUL_STRING },
+    [DEVLINK_ATTR_PORT_INDEX] = { MNL_TYPE_U32 },
+    [DEVLINK_ATTR_PORT_TYPE] = { MNL_TYPE_U16 },
+    [DEVLINK_ATTR_PORT_NETDEV_IFINDEX] = { MNL_TYPE_U32 },
+    [DEVLINK_ATTR_PORT_NETDEV_NAME] = { MNL_TYPE_NUL_STRING },
+    [DEVLINK_ATTR_PORT_FLAVOUR] = { MNL_TYPE_U16 },
+    [DEVLINK_ATTR_PORT_NUMBER] = { MNL_TYPE_U32 },
+    [DEVLINK_ATTR_ESWITCH_MODE] = { MNL_TYPE_U16 },
+    [DEVLINK_ATTR_ESWITCH_INLINE_MODE] = { MNL_TYPE_U8 },
+    [DEVLINK_ATTR_ESWITCH_ENCAP_MODE] = { MNL_TYPE_U8 },
+    [DEVLINK_ATTR_PORT_PCI_PF_NUMBER] = { MNL_TYPE_U16 },
+    [DEVLINK_ATTR_PORT_PCI_VF_NUMBER] = { MNL_TYPE_U16 },
+    [DEVLINK_ATTR_PORT_EXTERNAL] = { MNL_TYPE_U8 },
+    [DEVLINK_ATTR_PORT_CONTROLLER_NUMBER] = { MNL_TYPE_U32 },
+    [DEVLINK_ATTR_PORT_PCI_SF_NUMBER] = { MNL_TYPE_U32 },
+};
+
+static int parse_attrs(const struct nlmsghdr *nlh, const struct nlattr **tb)
+{
+    return oo_nla_parse(nlh, GENL_HDRLEN, dl_policy, DL_MAX, tb);
+}
+
+static int get_handle(const struct nlattr **tb, struct oo_dl_handle *h)
+{
+    if (!tb[DEVLINK_ATTR_BUS_NAME] || !tb[DEVLINK_ATTR_DEV_NAME])
+        return -EBADMSG;
+    if (!oo_strlcpy(h->bus, mnl_attr_get_str(tb[DEVLINK_ATTR_BUS_NAME]), sizeof h->bus) ||
+        !oo_strlcpy(h->dev, mnl_attr_get_str(tb[DEVLINK_ATTR_DEV_NAME]), sizeof h->dev))
+        return -EBADMSG;
+    return 0;
+}
+
+int oo_dl_parse_dev(const struct nlmsghdr *nlh, struct oo_dl_handle *out)
+{
+    const struct nlattr *tb[DL_MAX + 1];
+
+    memset(out, 0, sizeof *out);
+    if (parse_attrs(nlh, tb) < 0)
+        return -EBADMSG;
+    return get_handle(tb, out);
+}
+
+int oo_dl_parse_eswitch(const struct nlmsghdr *nlh, struct oo_dl_eswitch *out)
+{
+    const struct nlattr *tb[DL_MAX + 1];
+
+    *out = (struct oo_dl_eswitch){ OO_ESWITCH_UNKNOWN, -1, -1 };
+    if (parse_attrs(nlh, tb) < 0)
+        return -EBADMSG;
+    if (tb[DEVLINK_ATTR_ESWITCH_MODE])
+        out->mode = mnl_attr_get_u16(tb[DEVLINK_ATTR_ESWITCH_MODE]);
+    if (tb[DEVLINK_ATTR_ESWITCH_INLINE_MODE])
+        out->inline_mode = mnl_attr_get_u8(tb[DEVLINK_ATTR_ESWITCH_INLINE_MODE]);
+    if (tb[DEVLINK_ATTR_ESWITCH_ENCAP_MODE])
+        out->encap_mode = mnl_attr_get_u8(tb[DEVLINK_ATTR_ESWITCH_ENCAP_MODE]);
+    return 0;
+}
+
+static int64_t opt_u32(const struct nlattr *a) { return a ? (int64_t)mnl_attr_get_u32(a) : -1; }
+static int32_t opt_u16(const struct nlattr *a) { return a ? (int32_t)mnl_attr_get_u16(a) : -1; }
+
+int oo_dl_parse_port(const struct nlmsghdr *nlh, struct oo_dl_port *out)
+{
+    const struct nlattr *tb[DL_MAX + 1];
+
+    memset(out, 0, sizeof *out);
+    if (parse_attrs(nlh, tb) < 0 || get_handle(tb, &out->handle) < 0 ||
+        !tb[DEVLINK_ATTR_PORT_INDEX])
+        return -EBADMSG;
+    out->index = mnl_attr_get_u32(tb[DEVLINK_ATTR_PORT_INDEX]);
+    out->flavour = opt_u16(tb[DEVLINK_ATTR_PORT_FLAVOUR]);
+    out->type = opt_u16(tb[DEVLINK_ATTR_PORT_TYPE]);
+    out->pfnum = opt_u16(tb[DEVLINK_ATTR_PORT_PCI_PF_NUMBER]);
+    out->vfnum = opt_u16(tb[DEVLINK_ATTR_PORT_PCI_VF_NUMBER]);
+    out->sfnum = opt_u32(tb[DEVLINK_ATTR_PORT_PCI_SF_NUMBER]);
+    out->port_number = opt_u32(tb[DEVLINK_ATTR_PORT_NUMBER]);
+    out->controller = opt_u32(tb[DEVLINK_ATTR_PORT_CONTROLLER_NUMBER]);
+    out->external = tb[DEVLINK_ATTR_PORT_EXTERNAL] &&
+                    mnl_attr_get_u8(tb[DEVLINK_ATTR_PORT_EXTERNAL]);
+    if (tb[DEVLINK_ATTR_PORT_NETDEV_IFINDEX])
+        out->ifindex = mnl_attr_get_u32(tb[DEVLINK_ATTR_PORT_NETDEV_IFINDEX]);
+    if (tb[DEVLINK_ATTR_PORT_NETDEV_NAME] &&
+        !oo_strlcpy(out->netdev, mnl_attr_get_str(tb[DEVLINK_ATTR_PORT_NETDEV_NAME]),
+                    sizeof out->netdev))
+        return -EBADMSG;
+    return 0;
+}
+
+/* ------------------------------------------------------------ transactions */
+
+int oo_dl_open(struct oo_dl *dl)
+{
+    int r;
+
+    memset(dl, 0, sizeof *dl);
+    r = oo_nl_open(&dl->nl, NETLINK_GENERIC);
+    if (r < 0)
+        return r;
+    r = oo_genl_resolve(&dl->nl, DEVLINK_GENL_NAME, &dl->family);
+    if (r < 0) {
+        oo_nl_close(&dl->nl);
+        return r;
+    }
+    return 0;
+}
+
+void oo_dl_close(struct oo_dl *dl)
+{
+    oo_nl_close(&dl->nl);
+}
+
+/* A growable array filled by a dump callback. */
+struct collect {
+    void *items;
+    size_t n, cap, size;
+    int (*parse)(const struct nlmsghdr *nlh, void *out);
+};
+
+static int collect_cb(const struct nlmsghdr *nlh, void *data)
+{
+    struct collect *c = data;
+
+    if (c->n == c->cap) {
+        c->cap = c->cap ? c->cap * 2 : 16;
+        c->items = oo_realloc(c->items, c->cap * c->size);
+    }
+    if (c->parse(nlh, (char *)c->items + c->n * c->size) < 0) {
+        errno = EBADMSG;
+        return MNL_CB_ERROR;
+    }
+    c->n++;
+    return MNL_CB_OK;
+}
+
+static int dump(struct oo_dl *dl, struct nlmsghdr *nlh, struct collect *c,
+                void **ret_items, size_t *ret_n)
+{
+    int r = oo_nl_transact(&dl->nl, nlh, collect_cb, c);
+
+    if (r < 0) {
+        free(c->items);
+        *ret_items = NULL;
+        *ret_n = 0;
+        return r;
+    }
+    *ret_items = c->items;
+    *ret_n = c->n;
+    return 0;
+}
+
+static int parse_dev_any(const struct nlmsghdr *nlh, void *out) { return oo_dl_parse_dev(nlh, out); }
+static int parse_port_any(const struct nlmsghdr *nlh, void *out) { return oo_dl_parse_port(nlh, out); }
+
+int oo_dl_dump_devs(struct oo_dl *dl, struct oo_dl_handle **ret_devs, size_t *ret_n)
+{
+    char buf[OO_NL_MSG_SIZE];
+    struct collect c = { .size = sizeof **ret_devs, .parse = parse_dev_any };
+    void *items;
+    int r = dump(dl, oo_dl_put_dev_dump(buf, dl->family.id), &c, &items, ret_n);
+
+    *ret_devs = items;
+    return r;
+}
+
+int oo_dl_dump_ports(struct oo_dl *dl, struct oo_dl_port **ret_ports, size_t *ret_n)
+{
+    char buf[OO_NL_MSG_SIZE];
+    struct collect c = { .size = sizeof **ret_ports, .parse = parse_port_any };
+    void *items;
+    int r = dump(dl, oo_dl_put_port_dump(buf, dl->family.id), &c, &items, ret_n);
+
+    *ret_ports = items;
+    return r;
+}
+
+static int eswitch_cb(const struct nlmsghdr *nlh, void *data)
+{
+    if (oo_dl_parse_eswitch(nlh, data) < 0) {
+        errno = EBADMSG;
+        return MNL_CB_ERROR;
+    }
+    return MNL_CB_OK;
+}
+
+int oo_dl_get_eswitch(struct oo_dl *dl, const struct oo_dl_handle *h, struct oo_dl_eswitch *out)
+{
+    char buf[OO_NL_MSG_SIZE];
+
+    *out = (struct oo_dl_eswitch){ OO_ESWITCH_UNKNOWN, -1, -1 };
+    return oo_nl_transact(&dl->nl, oo_dl_put_eswitch_get(buf, dl->family.id, h),
+                          eswitch_cb, out);
+}

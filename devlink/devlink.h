@@ -1,0 +1,97 @@
+/* devlink over generic netlink: value types, pure encoders and decoders, and
+ * the few transactions that use them. This layer does not log. */
+#ifndef OO_DEVLINK_DEVLINK_H
+#define OO_DEVLINK_DEVLINK_H
+
+#include <net/if.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common/nlsock.h"
+#include "devlink/genl.h"
+
+/* A devlink instance: "pci/0000:3b:00.0", "netdevsim/netdevsim10". */
+struct oo_dl_handle {
+    char bus[32];                   /* DEVLINK_ATTR_BUS_NAME */
+    char dev[64];                   /* DEVLINK_ATTR_DEV_NAME */
+};
+
+/* Eswitch modes, as DEVLINK_ESWITCH_MODE_*; OO_ESWITCH_UNKNOWN when the device
+ * has no eswitch (the kernel answers EOPNOTSUPP). */
+enum oo_eswitch_mode {
+    OO_ESWITCH_LEGACY = 0,
+    OO_ESWITCH_SWITCHDEV = 1,
+    OO_ESWITCH_UNKNOWN = -1,
+};
+
+struct oo_dl_eswitch {
+    int mode;                       /* enum oo_eswitch_mode */
+    int inline_mode;                /* DEVLINK_ESWITCH_INLINE_MODE_*, -1 if not reported */
+    int encap_mode;                 /* DEVLINK_ESWITCH_ENCAP_MODE_*, -1 if not reported */
+};
+
+struct oo_dl_port {
+    struct oo_dl_handle handle;     /* the instance the port belongs to */
+    uint32_t index;                 /* DEVLINK_ATTR_PORT_INDEX */
+    int flavour;                    /* DEVLINK_PORT_FLAVOUR_*, -1 if absent */
+    int type;                       /* DEVLINK_PORT_TYPE_*, -1 if absent */
+    int32_t pfnum;                  /* DEVLINK_ATTR_PORT_PCI_PF_NUMBER, -1 if absent */
+    int32_t vfnum;                  /* DEVLINK_ATTR_PORT_PCI_VF_NUMBER, -1 if absent */
+    int64_t sfnum;                  /* DEVLINK_ATTR_PORT_PCI_SF_NUMBER, -1 if absent */
+    int64_t port_number;            /* DEVLINK_ATTR_PORT_NUMBER, -1 if absent */
+    int64_t controller;             /* DEVLINK_ATTR_PORT_CONTROLLER_NUMBER, -1 if absent */
+    bool external;                  /* DEVLINK_ATTR_PORT_EXTERNAL */
+    uint32_t ifindex;               /* DEVLINK_ATTR_PORT_NETDEV_IFINDEX, 0 if no netdev */
+    char netdev[IF_NAMESIZE];       /* DEVLINK_ATTR_PORT_NETDEV_NAME, "" if no netdev */
+};
+
+/* A devlink socket: a generic netlink socket plus the resolved family. */
+struct oo_dl {
+    struct oo_nl nl;                /* the socket; nl.extack has the kernel's text */
+    struct oo_genl_family family;   /* "devlink" */
+};
+
+/* ---- names: enum <-> string, one table each (config, output, metrics) ---- */
+const char *oo_eswitch_mode_to_string(int mode);         /* "legacy", "switchdev", NULL */
+int oo_eswitch_mode_from_string(const char *s);          /* mode or -EINVAL */
+const char *oo_inline_mode_to_string(int mode);          /* "none", "link", ... or NULL */
+int oo_inline_mode_from_string(const char *s);
+const char *oo_encap_mode_to_string(int mode);           /* "none", "basic" or NULL */
+int oo_encap_mode_from_string(const char *s);
+const char *oo_port_flavour_to_string(int flavour);      /* "physical", "pcivf", ... or NULL */
+int oo_port_flavour_from_string(const char *s);
+
+/* Formats "bus/dev" into buf and returns buf. */
+const char *oo_dl_handle_format(const struct oo_dl_handle *h, char *buf, size_t buf_size);
+/* Parses "bus/dev". Returns 0 or -EINVAL. */
+int oo_dl_handle_parse(const char *s, struct oo_dl_handle *h);
+bool oo_dl_handle_equal(const struct oo_dl_handle *a, const struct oo_dl_handle *b);
+
+/* ---- pure encoders: fill buf (OO_NL_MSG_SIZE bytes), return nlh ---- */
+struct nlmsghdr *oo_dl_put_dev_dump(void *buf, uint16_t family);
+struct nlmsghdr *oo_dl_put_eswitch_get(void *buf, uint16_t family, const struct oo_dl_handle *h);
+/* A port dump of every instance (6.1 kernels cannot filter a port dump). */
+struct nlmsghdr *oo_dl_put_port_dump(void *buf, uint16_t family);
+
+/* ---- pure decoders: zero the output, skip unknown attributes ---- */
+/* Returns 0 or -EBADMSG. */
+int oo_dl_parse_dev(const struct nlmsghdr *nlh, struct oo_dl_handle *out);
+int oo_dl_parse_eswitch(const struct nlmsghdr *nlh, struct oo_dl_eswitch *out);
+int oo_dl_parse_port(const struct nlmsghdr *nlh, struct oo_dl_port *out);
+
+/* ---- transactions ---- */
+/* Opens the socket and resolves the family. Returns 0, -ENOENT if the kernel
+ * has no devlink, or -errno. */
+int oo_dl_open(struct oo_dl *dl);
+void oo_dl_close(struct oo_dl *dl);
+
+/* Lists every devlink instance. *ret_devs is malloc'ed. Returns 0 or -errno. */
+int oo_dl_dump_devs(struct oo_dl *dl, struct oo_dl_handle **ret_devs, size_t *ret_n);
+/* Reads the eswitch of one instance. A device without an eswitch gives
+ * -EOPNOTSUPP. */
+int oo_dl_get_eswitch(struct oo_dl *dl, const struct oo_dl_handle *h, struct oo_dl_eswitch *out);
+/* Lists every port of every instance. *ret_ports is malloc'ed. */
+int oo_dl_dump_ports(struct oo_dl *dl, struct oo_dl_port **ret_ports, size_t *ret_n);
+
+#endif
