@@ -1,0 +1,28 @@
+/* Private to ovsdb/: the process-wide state that libopenvswitch assumes its
+ * host program has set up, arranged once so that a library call behaves like
+ * a library call (no logging, no signal handlers, no SIGPIPE deaths). */
+#ifndef OO_OVSDB_OVS_ENV_H
+#define OO_OVSDB_OVS_ENV_H
+
+#include <signal.h>
+#include <stdbool.h>
+
+/* Prepares libopenvswitch for use; idempotent and thread-safe (pthread_once).
+ * Call before any other OVS function. See ovs-env.c for what and why. */
+void oo_ovs_env_init(void);
+
+/* SIGPIPE is blocked in the calling thread for the span between
+ * oo_sigpipe_block() and oo_sigpipe_restore(); a SIGPIPE raised in between by
+ * a write to a closed socket is discarded. */
+struct oo_sigpipe_guard {
+    sigset_t old_mask;      /* the thread's mask before blocking */
+    bool was_pending;       /* SIGPIPE already pending before: not ours */
+};
+
+/* Blocks SIGPIPE in the calling thread and remembers how to undo it. */
+void oo_sigpipe_block(struct oo_sigpipe_guard *guard);
+
+/* Discards a SIGPIPE raised since oo_sigpipe_block() and restores the mask. */
+void oo_sigpipe_restore(const struct oo_sigpipe_guard *guard);
+
+#endif

@@ -1,0 +1,274 @@
+/* Reading OVSDB through libopenvswitch's IDL: one connection, one snapshot,
+ * copied into the OVS-free struct oo_ovs_observed (ovsdb/ovsdb.h).
+ *
+ * Only this directory sees OVS headers. OVS's errno values are positive (and
+ * EOF, -1, for an orderly close); they become negative errno here. */
+
+#include <config.h> /* OVS's own; every OVS-using translation unit starts with it */
+
+#include "ovsdb/ovsdb.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "openvswitch/poll-loop.h"
+#include "ovsdb-idl.h"
+#include "smap.h"
+#include "stream.h"
+#include "timeval.h"
+#include "vswitch-idl.h"
+
+#include "common/util.h"
+#include "ovsdb/ovs-env.h"
+
+/* What stream_verify_name() accepts for an active connection in the
+ * libopenvswitch we are built against (bootstrap.sh builds it without
+ * OpenSSL). */
+#ifdef HAVE_OPENSSL
+#define SUPPORTED_REMOTES "unix:PATH, tcp:IP:PORT or ssl:IP:PORT"
+#else
+#define SUPPORTED_REMOTES "unix:PATH or tcp:IP:PORT; ssl: needs libopenvswitch built with OpenSSL"
+#endif
+
+static pthread_mutex_t observe_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static void set_error(struct oo_ovs_observed *out, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void set_error(struct oo_ovs_observed *out, const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(out->error, sizeof out->error, fmt, ap);
+    va_end(ap);
+}
+
+/* Only the columns read below are monitored: the server sends nothing else,
+ * and ovs-vswitchd's frequent writes (Interface statistics, status) are never
+ * transferred. */
+static void monitor_needed_columns(struct ovsdb_idl *idl)
+{
+    ovsdb_idl_add_table(idl, &ovsrec_table_open_vswitch);
+    ovsdb_idl_add_column(idl, &ovsrec_open_vswitch_col_ovs_version);
+    ovsdb_idl_add_column(idl, &ovsrec_open_vswitch_col_db_version);
+    ovsdb_idl_add_column(idl, &ovsrec_open_vswitch_col_other_config);
+    ovsdb_idl_add_column(idl, &ovsrec_open_vswitch_col_next_cfg);
+    ovsdb_idl_add_column(idl, &ovsrec_open_vswitch_col_cur_cfg);
+    ovsdb_idl_add_column(idl, &ovsrec_open_vswitch_col_bridges);
+
+    ovsdb_idl_add_table(idl, &ovsrec_table_bridge);
+    ovsdb_idl_add_column(idl, &ovsrec_bridge_col_name);
+    ovsdb_idl_add_column(idl, &ovsrec_bridge_col_ports);
+
+    ovsdb_idl_add_table(idl, &ovsrec_table_port);
+    ovsdb_idl_add_column(idl, &ovsrec_port_col_name);
+}
+
+static char *strdup_or_null(const char *s)
+{
+    return s ? oo_strdup(s) : NULL;
+}
+
+static int cmp_string_ptr(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int cmp_bridge_name(const void *a, const void *b)
+{
+    return strcmp(((const struct oo_ovs_bridge *)a)->name,
+                  ((const struct oo_ovs_bridge *)b)->name);
+}
+
+static void copy_bridge(const struct ovsrec_bridge *br, struct oo_ovs_bridge *out)
+{
+    out->name = oo_strdup(br->name);
+    out->n_ports = br->n_ports;
+    out->ports = br->n_ports ? oo_calloc(br->n_ports, sizeof *out->ports) : NULL;
+    for (size_t i = 0; i < br->n_ports; i++)
+        out->ports[i] = oo_strdup(br->ports[i]->name);
+    if (out->n_ports > 1) /* qsort's base must not be NULL, even for 0 */
+        qsort(out->ports, out->n_ports, sizeof *out->ports, cmp_string_ptr);
+}
+
+/* Copies the Open_vSwitch row into 'out'. A NULL row (a database made by
+ * "ovsdb-tool create" that no "ovs-vsctl init" or ovs-vswitchd has filled
+ * yet) reads as nothing set and no bridges, as ovs-vsctl treats it. */
+static void copy_root_row(const struct ovsrec_open_vswitch *ovs, struct oo_ovs_observed *out)
+{
+    if (!ovs)
+        return;
+
+    out->ovs_version = strdup_or_null(ovs->ovs_version);
+    out->db_version = strdup_or_null(ovs->db_version);
+    out->hw_offload = strdup_or_null(smap_get(&ovs->other_config, "hw-offload"));
+    /* The reading ovs-vswitchd makes in netdev_set_flow_api_enabled(): only a
+     * case-insensitive "true" enables it. */
+    out->hw_offload_enabled = smap_get_bool(&ovs->other_config, "hw-offload", false);
+    out->tc_policy = strdup_or_null(smap_get(&ovs->other_config, "tc-policy"));
+    out->max_idle = strdup_or_null(smap_get(&ovs->other_config, "max-idle"));
+    out->next_cfg = ovs->next_cfg;
+    out->cur_cfg = ovs->cur_cfg;
+
+    out->n_bridges = ovs->n_bridges;
+    out->bridges = ovs->n_bridges ? oo_calloc(ovs->n_bridges, sizeof *out->bridges) : NULL;
+    for (size_t i = 0; i < ovs->n_bridges; i++)
+        copy_bridge(ovs->bridges[i], &out->bridges[i]);
+    if (out->n_bridges > 1)
+        qsort(out->bridges, out->n_bridges, sizeof *out->bridges, cmp_bridge_name);
+}
+
+/* Says why an IDL that is no longer alive never delivered the snapshot. */
+static int explain_dead(const struct ovsdb_idl *idl, const char *remote, bool was_connected,
+                        struct oo_ovs_observed *out)
+{
+    int ovs_error = ovsdb_idl_get_last_error(idl);
+    int r;
+
+    /* EOF (-1) is OVS's code for an orderly close by the peer. These imply a
+     * connection, even one made and lost within a single ovsdb_idl_run(),
+     * which was_connected cannot have seen. */
+    if (ovs_error == EOF) {
+        set_error(out, "%s closed the connection before sending the database", remote);
+        return -ECONNRESET;
+    }
+    if (ovs_error == ECONNRESET || ovs_error == EPIPE) {
+        set_error(out, "%s closed the connection before sending the database (%s)", remote,
+                  strerror(ovs_error));
+        return -ovs_error;
+    }
+    if (was_connected && !ovs_error) {
+        /* The session was fine, so the IDL gave up by itself: its client
+         * state machine drops the connection (and, with retry off, stops)
+         * when the server's _Server database lists no Open_vSwitch database,
+         * or answers the schema or monitor request with an error. */
+        set_error(out, "%s does not serve the Open_vSwitch database", remote);
+        return -ENOENT;
+    }
+    /* Otherwise OVS's last error is a positive errno (0: none recorded). */
+    r = ovs_error > 0 ? -ovs_error : -ENOTCONN;
+    if (r == -EPROTO)
+        /* jsonrpc could not parse what came back. */
+        set_error(out, "%s is not an OVSDB server (its reply is not JSON-RPC)", remote);
+    else if (!was_connected && r == -EAFNOSUPPORT)
+        /* inet_parse_active() refused the address part. */
+        set_error(out, "cannot connect to %s: not a usable IP:PORT address", remote);
+    else
+        set_error(out, "%s %s: %s", was_connected ? "lost connection to" : "cannot connect to",
+                  remote, strerror(-r));
+    return r;
+}
+
+/* The poll loop. Returns 0 once the IDL holds the server's initial snapshot,
+ * or a negative errno with out->error set. */
+static int wait_for_snapshot(struct ovsdb_idl *idl, const char *remote, int timeout_ms,
+                             struct oo_ovs_observed *out)
+{
+    long long int deadline = time_msec() + timeout_ms;
+    bool was_connected = false;
+
+    for (;;) {
+        ovsdb_idl_run(idl);
+        was_connected |= ovsdb_idl_is_connected(idl);
+
+        /* "Has ever connected" is the IDL's own test for the initial snapshot
+         * (ovsdb_idl_get_initial_snapshot() loops on it). It is true once the
+         * change seqno has left 0, which first happens when the reply to the
+         * monitor request on the Open_vSwitch database has been parsed into
+         * the IDL, within this ovsdb_idl_run(). Connecting, or the reply about
+         * the _Server database, does not move it. */
+        if (ovsdb_idl_has_ever_connected(idl))
+            return 0;
+        if (!ovsdb_idl_is_alive(idl))
+            return explain_dead(idl, remote, was_connected, out);
+        if (time_msec() >= deadline) {
+            if (was_connected)
+                set_error(out, "timed out after %d ms waiting for %s to send the database",
+                          timeout_ms, remote);
+            else
+                set_error(out, "timed out after %d ms connecting to %s", timeout_ms, remote);
+            return -ETIMEDOUT;
+        }
+        ovsdb_idl_wait(idl);
+        poll_timer_wait_until(deadline);
+        poll_block();
+    }
+}
+
+int oo_ovsdb_observe(const char *remote, int timeout_ms, struct oo_ovs_observed *out)
+{
+    struct oo_sigpipe_guard sigpipe;
+    struct ovsdb_idl *idl;
+    int r;
+
+    memset(out, 0, sizeof *out);
+    if (!remote || !*remote) {
+        set_error(out, "no OVSDB remote given");
+        return -EINVAL;
+    }
+    if (timeout_ms <= 0) {
+        set_error(out, "timeout for %s must be positive, not %d ms", remote, timeout_ms);
+        return -EINVAL;
+    }
+
+    oo_ovs_env_init();
+
+    /* Active remotes only: "punix:" or "ptcp:" would make the IDL listen and
+     * wait for a server to call in. */
+    r = stream_verify_name(remote);
+    if (r) {
+        set_error(out, "invalid OVSDB remote \"%s\": %s (expected %s)", remote, strerror(r),
+                  SUPPORTED_REMOTES);
+        return -r;
+    }
+
+    /* libopenvswitch believes it runs single-threaded (it only knows about
+     * threads it created), so its global state (RCU, vlog, fatal-signal) is
+     * not ours to touch from two threads at once: one observe at a time. */
+    pthread_mutex_lock(&observe_lock);
+    oo_sigpipe_block(&sigpipe);
+
+    /* retry=false, like ovs-vsctl without --retry: a single connection
+     * attempt, so a missing socket or a refused connection is reported at
+     * once, with its reason, instead of being retried with backoff until the
+     * deadline. Retrying is the caller's policy (the reconcile loop's). */
+    idl = ovsdb_idl_create(remote, &ovsrec_idl_class, false, false);
+    monitor_needed_columns(idl);
+
+    r = wait_for_snapshot(idl, remote, timeout_ms, out);
+    if (!r) {
+        copy_root_row(ovsrec_open_vswitch_first(idl), out);
+        out->reachable = true;
+    }
+
+    ovsdb_idl_destroy(idl);
+    oo_sigpipe_restore(&sigpipe);
+    pthread_mutex_unlock(&observe_lock);
+    return r;
+}
+
+void oo_ovs_observed_free(struct oo_ovs_observed *o)
+{
+    if (!o)
+        return;
+    for (size_t i = 0; i < o->n_bridges; i++) {
+        struct oo_ovs_bridge *br = &o->bridges[i];
+
+        for (size_t j = 0; j < br->n_ports; j++)
+            free(br->ports[j]);
+        free(br->ports);
+        free(br->name);
+    }
+    free(o->bridges);
+    free(o->ovs_version);
+    free(o->db_version);
+    free(o->hw_offload);
+    free(o->tc_policy);
+    free(o->max_idle);
+    memset(o, 0, sizeof *o);
+}

@@ -1,0 +1,100 @@
+#!/usr/bin/env bash
+# Command 2 of the README: set everything up and run every test.
+#   - unit tests (cmocka), in the normal build, under ASan+UBSan, and under valgrind;
+#   - host integration tests against a real ovsdb-server;
+#   - the guest tier: Debian's 6.1 kernel with netdevsim under qemu (tests/vm/*.sh).
+# Ends with "N passed, N failed" and exits non-zero if anything failed.
+#
+# Options: --no-vm      skip the guest tier (it is reported as skipped, never as passed)
+#          --vm-only    only the guest tier
+#          TEST.sh...   guest tests to run instead of all of tests/vm/*.sh
+set -uo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+root=$PWD
+
+run_host=1 run_vm=1 vm_tests=()
+for a in "$@"; do
+    case $a in
+        --no-vm) run_vm=0 ;;
+        --vm-only) run_host=0 ;;
+        -h|--help) sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        *) vm_tests+=("$a") ;;
+    esac
+done
+
+passed=0 failed=0 skipped=0
+failures=()
+t_start=$(date +%s)
+section() { printf '\n=== %s\n' "$*"; }
+
+# Adds the results of a meson test run (its testlog.json) to the totals.
+count_meson() {   # label, builddir
+    local log=$2/meson-logs/testlog.json p f s
+    [ -f "$log" ] || { failed=$((failed + 1)); failures+=("$1: no test log"); return; }
+    p=$(jq -s '[.[] | select(.result == "OK" or .result == "EXPECTEDFAIL")] | length' "$log")
+    s=$(jq -s '[.[] | select(.result == "SKIP")] | length' "$log")
+    f=$(jq -s '[.[] | select(.result != "OK" and .result != "EXPECTEDFAIL" and .result != "SKIP")] | length' "$log")
+    passed=$((passed + p)) failed=$((failed + f)) skipped=$((skipped + s))
+    while read -r name; do failures+=("$1: $name"); done < <(
+        jq -r 'select(.result != "OK" and .result != "EXPECTEDFAIL" and .result != "SKIP") | .name' "$log")
+}
+
+section "bootstrap"
+vm_env=()
+[ $run_vm = 1 ] || vm_env=(OO_SKIP_VM=1)
+env "${vm_env[@]}" bash scripts/bootstrap.sh || { echo "bootstrap failed"; echo "0 passed, 1 failed"; exit 1; }
+
+section "build (warnings are errors)"
+scripts/build.sh build || { echo "0 passed, 1 failed"; exit 1; }
+
+if [ $run_host = 1 ]; then
+    section "build with ASan + UBSan"
+    scripts/build.sh build-asan -Db_sanitize=address,undefined -Db_lundef=false ||
+        { echo "0 passed, 1 failed"; exit 1; }
+
+    section "unit and host tests"
+    meson test -C build --print-errorlogs --no-rebuild
+    count_meson "build" build
+
+    section "unit and host tests under ASan + UBSan"
+    ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+    UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+        meson test -C build-asan --print-errorlogs --no-rebuild
+    count_meson "asan" build-asan
+
+    section "unit tests under valgrind"
+    meson test -C build --suite unit --print-errorlogs --no-rebuild \
+        --wrap="valgrind --quiet --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect"
+    count_meson "valgrind" build
+fi
+
+if [ $run_vm = 1 ]; then
+    section "guest tier (Debian 6.1 kernel, netdevsim, qemu)"
+    [ ${#vm_tests[@]} -gt 0 ] || mapfile -t vm_tests < <(ls tests/vm/*.sh | grep -v '/lib.sh$')
+    results=$(mktemp -d /tmp/oo-vm-results.XXXXXX)
+    OO_BUILD=$root/build scripts/vm/run.sh --results "$results" "${vm_tests[@]}"
+    # run.sh leaves "<exit> <ms>" in NN-name.status for each test that finished.
+    finished=0
+    for st in "$results"/*.status; do
+        [ -e "$st" ] || continue
+        finished=$((finished + 1))
+        read -r rc _ <"$st"
+        case $rc in
+            0) passed=$((passed + 1)) ;;
+            77) skipped=$((skipped + 1)) ;;
+            *) failed=$((failed + 1)); failures+=("guest: $(basename "$st" .status) (exit $rc)") ;;
+        esac
+    done
+    if [ $finished -lt ${#vm_tests[@]} ]; then
+        failed=$((failed + ${#vm_tests[@]} - finished))
+        failures+=("guest: $(( ${#vm_tests[@]} - finished )) test(s) did not finish (see $results)")
+    fi
+else
+    skipped=$((skipped + 1))
+    echo "guest tier skipped (--no-vm)"
+fi
+
+section "summary ($(( $(date +%s) - t_start )) s)"
+for f in "${failures[@]}"; do echo "FAILED: $f"; done
+echo "$passed passed, $failed failed, $skipped skipped"
+[ $failed -eq 0 ]
