@@ -150,6 +150,180 @@ static void test_parse_error_shapes(void **state)
     assert_int_equal(oo_nl_parse_error(nlh, msg, sizeof msg), -EBADMSG);
 }
 
+/* ------------------------------------------- decoders on the kernel's bytes */
+
+static void test_decode_family(void **state)
+{
+    size_t len;
+    void *buf = fixture_load("genl-family-devlink.bin", &len);
+    const struct nlmsghdr *nlh = fixture_msg(buf, len, 0);
+    struct oo_genl_family fam;
+
+    assert_int_equal(nlh->nlmsg_type, GENL_ID_CTRL);
+    assert_int_equal(oo_genl_parse_family(nlh, &fam), 0);
+    assert_int_equal(fam.id, 21);                 /* dynamic; 21 on Debian's 6.1 */
+    assert_int_equal(fam.version, DEVLINK_GENL_VERSION);
+    assert_true(fam.max_attr >= DEVLINK_ATTR_PORT_PCI_SF_NUMBER);
+    assert_int_equal(oo_genl_group_id(&fam, DEVLINK_GENL_MCGRP_CONFIG_NAME), 5);
+    assert_int_equal(oo_genl_group_id(&fam, "nope"), -ENOENT);
+    free(buf);
+}
+
+static void test_decode_dev_dump(void **state)
+{
+    size_t len;
+    void *buf = fixture_load("devlink-dev-dump.bin", &len);
+    struct oo_dl_handle h;
+
+    assert_int_equal(fixture_count(buf, len, 21), 2);
+    assert_int_equal(fixture_count(buf, len, NLMSG_DONE), 1);
+    assert_int_equal(oo_dl_parse_dev(fixture_msg(buf, len, 0), &h), 0);
+    assert_string_equal(h.bus, "netdevsim");
+    assert_string_equal(h.dev, "netdevsim10");
+    assert_int_equal(oo_dl_parse_dev(fixture_msg(buf, len, 1), &h), 0);
+    assert_string_equal(h.dev, "netdevsim11");
+    free(buf);
+}
+
+static void test_decode_eswitch(void **state)
+{
+    static const struct { const char *file; int mode; } cases[] = {
+        { "devlink-eswitch-switchdev.bin", OO_ESWITCH_SWITCHDEV },
+        { "devlink-eswitch-legacy.bin", OO_ESWITCH_LEGACY },
+    };
+
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        size_t len;
+        void *buf = fixture_load(cases[i].file, &len);
+        struct oo_dl_eswitch e;
+        char msg[OO_NL_EXTACK_MAX];
+
+        assert_int_equal(oo_dl_parse_eswitch(fixture_msg(buf, len, 0), &e), 0);
+        assert_int_equal(e.mode, cases[i].mode);
+        /* netdevsim reports neither inline nor encap mode. */
+        assert_int_equal(e.inline_mode, -1);
+        assert_int_equal(e.encap_mode, -1);
+        /* The reply is followed by the ACK we asked for. */
+        assert_int_equal(fixture_msg(buf, len, 1)->nlmsg_type, NLMSG_ERROR);
+        assert_int_equal(oo_nl_parse_error(fixture_msg(buf, len, 1), msg, sizeof msg), 0);
+        free(buf);
+    }
+}
+
+/* What devlink -j port show and ip -j link said when the dump was taken
+ * (tests/fixtures/state.txt). */
+static const struct {
+    const char *dev; uint32_t index; int flavour, pfnum, vfnum;
+    int64_t port_number, controller; uint32_t ifindex; const char *netdev;
+} kernel_ports[] = {
+    { "netdevsim10", 0, DEVLINK_PORT_FLAVOUR_PHYSICAL, -1, -1, 1, -1, 2, "eth0" },
+    { "netdevsim10", 128, DEVLINK_PORT_FLAVOUR_PCI_VF, 0, 0, -1, 0, 4, "eth2" },
+    { "netdevsim10", 129, DEVLINK_PORT_FLAVOUR_PCI_VF, 0, 1, -1, 0, 5, "eth3" },
+    { "netdevsim10", 130, DEVLINK_PORT_FLAVOUR_PCI_VF, 0, 2, -1, 0, 6, "eth4" },
+    { "netdevsim10", 131, DEVLINK_PORT_FLAVOUR_PCI_VF, 0, 3, -1, 0, 7, "eth5" },
+    { "netdevsim11", 0, DEVLINK_PORT_FLAVOUR_PHYSICAL, -1, -1, 1, -1, 3, "eth1" },
+};
+
+static void test_decode_port_dump(void **state)
+{
+    size_t len;
+    void *buf = fixture_load("devlink-port-dump.bin", &len);
+    const size_t n = sizeof kernel_ports / sizeof kernel_ports[0];
+
+    assert_int_equal(fixture_count(buf, len, 21), n);
+    for (unsigned i = 0; i < n; i++) {
+        struct oo_dl_port p;
+
+        assert_int_equal(oo_dl_parse_port(fixture_msg(buf, len, i), &p), 0);
+        assert_string_equal(p.handle.bus, "netdevsim");
+        assert_string_equal(p.handle.dev, kernel_ports[i].dev);
+        assert_int_equal(p.index, kernel_ports[i].index);
+        assert_int_equal(p.flavour, kernel_ports[i].flavour);
+        assert_int_equal(p.type, DEVLINK_PORT_TYPE_ETH);
+        assert_int_equal(p.pfnum, kernel_ports[i].pfnum);
+        assert_int_equal(p.vfnum, kernel_ports[i].vfnum);
+        assert_int_equal(p.sfnum, -1);
+        assert_int_equal(p.port_number, kernel_ports[i].port_number);
+        assert_int_equal(p.controller, kernel_ports[i].controller);
+        assert_false(p.external);
+        assert_int_equal(p.ifindex, kernel_ports[i].ifindex);
+        assert_string_equal(p.netdev, kernel_ports[i].netdev);
+    }
+    free(buf);
+}
+
+static void test_decode_errors(void **state)
+{
+    size_t len;
+    void *buf;
+    char msg[OO_NL_EXTACK_MAX];
+
+    buf = fixture_load("devlink-eswitch-enodev.bin", &len);
+    assert_int_equal(oo_nl_parse_error(fixture_msg(buf, len, 0), msg, sizeof msg), -ENODEV);
+    assert_string_equal(msg, "");
+    free(buf);
+
+    buf = fixture_load("devlink-reload-extack.bin", &len);
+    assert_true(fixture_msg(buf, len, 0)->nlmsg_flags & NLM_F_CAPPED);
+    assert_int_equal(oo_nl_parse_error(fixture_msg(buf, len, 0), msg, sizeof msg), -EOPNOTSUPP);
+    assert_string_equal(msg, "netdevsim: User forbid the reload for testing purposes");
+    /* A short buffer still gets a terminated prefix. */
+    char small[10];
+    assert_int_equal(oo_nl_parse_error(fixture_msg(buf, len, 0), small, sizeof small), -EOPNOTSUPP);
+    assert_string_equal(small, "netdevsim");
+    free(buf);
+}
+
+/* Newer kernels add attributes: unknown ones are skipped, not an error. */
+static void test_decode_skips_unknown_attrs(void **state)
+{
+    size_t len;
+    void *buf = fixture_load("devlink-port-dump.bin", &len);
+    const struct nlmsghdr *orig = fixture_msg(buf, len, 1);
+    char copy[OO_NL_MSG_SIZE];
+    struct nlmsghdr *nlh = (struct nlmsghdr *)copy;
+    struct oo_dl_port a, b;
+
+    memcpy(copy, orig, orig->nlmsg_len);
+    mnl_attr_put_u32(nlh, DEVLINK_ATTR_MAX + 20, 0xdeadbeef);
+    assert_int_equal(oo_dl_parse_port(orig, &a), 0);
+    assert_int_equal(oo_dl_parse_port(nlh, &b), 0);
+    assert_memory_equal(&a, &b, sizeof a);
+    free(buf);
+}
+
+/* A malformed known attribute or a missing key attribute is refused. */
+static void test_decode_rejects_malformed(void **state)
+{
+    size_t len;
+    void *buf = fixture_load("devlink-port-dump.bin", &len);
+    const struct nlmsghdr *orig = fixture_msg(buf, len, 1);
+    char copy[OO_NL_MSG_SIZE];
+    struct nlmsghdr *nlh = (struct nlmsghdr *)copy;
+    struct nlattr *a;
+    struct oo_dl_port p;
+
+    /* The port index shrunk to one byte. */
+    memcpy(copy, orig, orig->nlmsg_len);
+    mnl_attr_for_each(a, nlh, GENL_HDRLEN)
+        if (mnl_attr_get_type(a) == DEVLINK_ATTR_PORT_INDEX)
+            a->nla_len = 5;
+    assert_int_equal(oo_dl_parse_port(nlh, &p), -EBADMSG);
+
+    /* No bus name at all: renamed to an unknown type. */
+    memcpy(copy, orig, orig->nlmsg_len);
+    mnl_attr_for_each(a, nlh, GENL_HDRLEN)
+        if (mnl_attr_get_type(a) == DEVLINK_ATTR_BUS_NAME)
+            a->nla_type = DEVLINK_ATTR_MAX + 1;
+    assert_int_equal(oo_dl_parse_port(nlh, &p), -EBADMSG);
+
+    /* Truncated in the middle of the attributes. */
+    memcpy(copy, orig, orig->nlmsg_len);
+    nlh->nlmsg_len = mnl_nlmsg_size(GENL_HDRLEN) + 6;
+    assert_int_equal(oo_dl_parse_port(nlh, &p), -EBADMSG);
+    free(buf);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -157,6 +331,13 @@ int main(void)
         cmocka_unit_test(test_encode_eswitch_get),
         cmocka_unit_test(test_encode_dumps),
         cmocka_unit_test(test_parse_error_shapes),
+        cmocka_unit_test(test_decode_family),
+        cmocka_unit_test(test_decode_dev_dump),
+        cmocka_unit_test(test_decode_eswitch),
+        cmocka_unit_test(test_decode_port_dump),
+        cmocka_unit_test(test_decode_errors),
+        cmocka_unit_test(test_decode_skips_unknown_attrs),
+        cmocka_unit_test(test_decode_rejects_malformed),
     };
     return cmocka_run_group_tests_name("devlink", tests, NULL, NULL);
 }

@@ -1,0 +1,195 @@
+/* Observed state built from the kernel's own dumps (fixtures), and the status
+ * output rendered from it. */
+#include <linux/devlink.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "common/util.h"
+#include "controller/observe.h"
+#include "controller/status.h"
+#include "fixture.h"
+
+/* Decodes every devlink message of a dump fixture with parse. */
+static void *decode_all(const char *name, size_t item_size,
+                        int (*parse)(const struct nlmsghdr *, void *), size_t *ret_n)
+{
+    size_t len, n = 0;
+    void *buf = fixture_load(name, &len);
+    char *items = oo_calloc(32, item_size);
+    const struct nlmsghdr *nlh;
+
+    for (unsigned i = 0; (nlh = fixture_msg(buf, len, i)); i++) {
+        if (nlh->nlmsg_type < NLMSG_MIN_TYPE)
+            continue;
+        assert_true(n < 32);
+        assert_int_equal(parse(nlh, items + n * item_size), 0);
+        n++;
+    }
+    free(buf);
+    *ret_n = n;
+    return items;
+}
+
+static int parse_dev(const struct nlmsghdr *nlh, void *out) { return oo_dl_parse_dev(nlh, out); }
+static int parse_port(const struct nlmsghdr *nlh, void *out) { return oo_dl_parse_port(nlh, out); }
+
+/* The host as captured: netdevsim10 switchdev 4/4 VFs, netdevsim11 legacy 4/4. */
+static void load_host(struct oo_observed *o, bool reverse_ports)
+{
+    size_t n_devs, n_ports;
+    struct oo_dl_handle *devs = decode_all("devlink-dev-dump.bin", sizeof *devs, parse_dev, &n_devs);
+    struct oo_dl_port *ports = decode_all("devlink-port-dump.bin", sizeof *ports, parse_port, &n_ports);
+
+    if (reverse_ports)
+        for (size_t i = 0; i < n_ports / 2; i++) {
+            struct oo_dl_port t = ports[i];
+            ports[i] = ports[n_ports - 1 - i];
+            ports[n_ports - 1 - i] = t;
+        }
+    memset(o, 0, sizeof *o);
+    oo_observe_group(devs, n_devs, ports, n_ports, o);
+    o->pfs[0].eswitch = (struct oo_dl_eswitch){ OO_ESWITCH_SWITCHDEV, -1, -1 };
+    o->pfs[1].eswitch = (struct oo_dl_eswitch){ OO_ESWITCH_LEGACY, -1, -1 };
+    for (int i = 0; i < 2; i++)
+        o->pfs[i].sriov = (struct oo_sriov){ true, 4, 4, -1 };
+    o->ovs_remote = oo_strdup("unix:/run/ovs/db.sock");
+    free(devs);
+    free(ports);
+}
+
+static void test_group(void **state)
+{
+    for (int reverse = 0; reverse <= 1; reverse++) {
+        struct oo_observed o;
+
+        load_host(&o, reverse);
+        assert_int_equal(o.n_pfs, 2);
+        assert_string_equal(o.pfs[0].handle.dev, "netdevsim10");
+        assert_string_equal(o.pfs[1].handle.dev, "netdevsim11");
+        assert_int_equal(o.pfs[0].n_ports, 5);
+        assert_int_equal(o.pfs[1].n_ports, 1);
+        assert_string_equal(oo_obs_pf_uplink(&o.pfs[0])->netdev, "eth0");
+        assert_string_equal(oo_obs_pf_uplink(&o.pfs[1])->netdev, "eth1");
+        /* The uplink first, then the representors by VF number, whatever the dump order. */
+        for (int vf = 0; vf < 4; vf++) {
+            assert_true(oo_port_is_vf_rep(&o.pfs[0].ports[1 + vf]));
+            assert_int_equal(o.pfs[0].ports[1 + vf].vfnum, vf);
+        }
+        oo_observed_free(&o);
+        assert_null(o.pfs);
+    }
+}
+
+static void test_group_drops_orphans(void **state)
+{
+    struct oo_dl_handle devs[] = { { "pci", "0000:3b:00.1" }, { "pci", "0000:3b:00.0" } };
+    struct oo_dl_port ports[3] = { 0 };
+    struct oo_observed o = { 0 };
+
+    ports[0].handle = devs[0];
+    ports[0].flavour = DEVLINK_PORT_FLAVOUR_PHYSICAL;
+    ports[1].handle = (struct oo_dl_handle){ "pci", "0000:99:00.0" };   /* no such instance */
+    ports[2].handle = devs[1];
+    ports[2].flavour = DEVLINK_PORT_FLAVOUR_PCI_VF;
+    oo_observe_group(devs, 2, ports, 3, &o);
+    assert_string_equal(o.pfs[0].handle.dev, "0000:3b:00.0");
+    assert_int_equal(o.pfs[0].n_ports, 1);
+    assert_null(oo_obs_pf_uplink(&o.pfs[0]));
+    assert_int_equal(o.pfs[1].n_ports, 1);
+    assert_non_null(oo_obs_pf_uplink(&o.pfs[1]));
+    oo_observed_free(&o);
+}
+
+static char *render(const struct oo_observed *o, bool json)
+{
+    char *text = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&text, &len);
+
+    if (json)
+        oo_status_print_json(f, o, false);
+    else
+        oo_status_print_text(f, o);
+    fclose(f);
+    return text;
+}
+
+static void test_status_json(void **state)
+{
+    struct oo_observed o;
+    char *t;
+
+    load_host(&o, false);
+    snprintf(o.ovs.error, sizeof o.ovs.error, "cannot connect to unix:/run/ovs/db.sock: No such file or directory");
+    t = render(&o, true);
+    assert_non_null(strstr(t, "{\"devlink\":{\"error\":null},\"pfs\":[{\"handle\":\"netdevsim/netdevsim10\","
+                              "\"bus\":\"netdevsim\",\"device\":\"netdevsim10\","
+                              "\"eswitch\":{\"mode\":\"switchdev\",\"inline_mode\":null,\"encap_mode\":null,"
+                              "\"error\":null,\"kernel_message\":null},"
+                              "\"sriov\":{\"capable\":true,\"num_vfs\":4,\"total_vfs\":4,\"error\":null},"
+                              "\"uplink\":{\"port_index\":0,\"flavour\":\"physical\",\"pfnum\":null,"
+                              "\"vfnum\":null,\"controller\":null,\"external\":false,\"netdev\":\"eth0\",\"ifindex\":2},"
+                              "\"representors\":[{\"port_index\":128,\"flavour\":\"pcivf\",\"pfnum\":0,\"vfnum\":0,"
+                              "\"controller\":0,\"external\":false,\"netdev\":\"eth2\",\"ifindex\":4},"));
+    assert_non_null(strstr(t, "\"device\":\"netdevsim11\",\"eswitch\":{\"mode\":\"legacy\""));
+    assert_non_null(strstr(t, "\"representors\":[]}]"));
+    assert_non_null(strstr(t, "\"ovs\":{\"remote\":\"unix:/run/ovs/db.sock\",\"reachable\":false,"
+                              "\"error\":\"cannot connect to unix:/run/ovs/db.sock: No such file or directory\"}}\n"));
+    free(t);
+    oo_observed_free(&o);
+}
+
+static void test_status_text(void **state)
+{
+    struct oo_observed o;
+    char *t;
+
+    load_host(&o, false);
+    o.ovs.reachable = true;
+    o.ovs.hw_offload = oo_strdup("true");
+    o.ovs.hw_offload_enabled = true;
+    o.ovs.n_bridges = 1;
+    o.ovs.bridges = oo_calloc(1, sizeof *o.ovs.bridges);
+    o.ovs.bridges[0].name = oo_strdup("br0");
+    t = render(&o, false);
+    assert_string_equal(t,
+        "pf netdevsim/netdevsim10\n"
+        "  eswitch:      switchdev\n"
+        "  vfs:          4/4\n"
+        "  uplink:       eth0 (ifindex 2, port 0)\n"
+        "  representors: 4\n"
+        "    pf0vf0   eth2            ifindex 4, port 128\n"
+        "    pf0vf1   eth3            ifindex 5, port 129\n"
+        "    pf0vf2   eth4            ifindex 6, port 130\n"
+        "    pf0vf3   eth5            ifindex 7, port 131\n"
+        "pf netdevsim/netdevsim11\n"
+        "  eswitch:      legacy\n"
+        "  vfs:          4/4\n"
+        "  uplink:       eth1 (ifindex 3, port 0)\n"
+        "  representors: none (not in switchdev)\n"
+        "ovs unix:/run/ovs/db.sock\n"
+        "  version:      (unset)\n"
+        "  hw-offload:   true\n"
+        "  tc-policy:    none (unset)\n"
+        "  max-idle:     (unset)\n"
+        "  cfg:          next 0, cur 0\n"
+        "  bridges:      1\n"
+        "    br0:\n");
+    free(t);
+    oo_observed_free(&o);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_group),
+        cmocka_unit_test(test_group_drops_orphans),
+        cmocka_unit_test(test_status_json),
+        cmocka_unit_test(test_status_text),
+    };
+    return cmocka_run_group_tests_name("observe", tests, NULL, NULL);
+}

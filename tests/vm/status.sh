@@ -1,0 +1,106 @@
+#!/usr/bin/env bash
+# ovs-offloadctl status against the real kernel: two netdevsim PFs with 4 VFs
+# each, one switched to switchdev by hand. What status reports must match
+# devlink -j port show, ip -j link and sysfs; then the same with OVS running.
+ALL_TESTS="status_devlink status_text status_ovs_unreachable status_ovs"
+. "$(dirname "$(readlink -f "$0")")/lib.sh"
+
+CTL=${OO_BUILD:-build}/ovs-offloadctl
+require_cmd jq
+[[ -x $CTL ]] || fail_hard "$CTL not built: run scripts/build.sh"
+
+setup() {
+	nsim_new 10 1 && nsim_new 11 1 &&
+		nsim_set_vfs 10 4 && nsim_set_vfs 11 4 &&
+		nsim_eswitch_set 10 switchdev || fail_hard "netdevsim setup failed"
+}
+
+status_devlink() {
+	local js dl expect got
+	RET=0
+	js=$("$CTL" status --json --ovsdb-timeout 300)
+	check_err $? "status --json failed"
+
+	# What the kernel says, in the shape status should report it.
+	dl=$(devlink -j port show)
+	expect=$(jq -c '[.port | to_entries[] | select(.value.flavour == "pcivf")
+		| {dev: (.key | sub("/[0-9]+$"; "")), index: (.key | sub(".*/"; "") | tonumber),
+		   netdev: .value.netdev, pfnum: .value.pfnum, vfnum: .value.vfnum}]
+		| sort_by(.dev, .vfnum)' <<<"$dl")
+	got=$(jq -c '[.pfs[] | .handle as $h | .representors[]
+		| {dev: $h, index: .port_index, netdev, pfnum, vfnum}] | sort_by(.dev, .vfnum)' <<<"$js")
+	[[ $got == "$expect" ]]
+	check_err $? "representors differ from devlink -j port show: got $got, want $expect"
+	[[ $(jq '[.[] | select(.dev == "netdevsim/netdevsim10")] | length' <<<"$expect") == 4 ]]
+	check_err $? "netdevsim10 should have 4 representors in devlink: $expect"
+
+	got=$(jq -r '[.pfs[] | "\(.handle) \(.eswitch.mode) \(.sriov.num_vfs)/\(.sriov.total_vfs)"] | join(",")' <<<"$js")
+	[[ $got == "netdevsim/netdevsim10 switchdev 4/4,netdevsim/netdevsim11 legacy 4/4" ]]
+	check_err $? "PFs, modes or VF counts wrong: $got"
+
+	# Uplinks: the physical port's netdev, and ifindexes as ip link has them.
+	for id in 10 11; do
+		up=$(nsim_uplink $id)
+		got=$(jq -r --arg h "netdevsim/netdevsim$id" '.pfs[] | select(.handle == $h) | "\(.uplink.netdev) \(.uplink.ifindex)"' <<<"$js")
+		[[ $got == "$up $(ip -j link show dev "$up" | jq '.[0].ifindex')" ]]
+		check_err $? "uplink of netdevsim$id: got '$got', want $up"
+	done
+	for rep in $(nsim_vf_reps 10); do
+		got=$(jq --arg n "$rep" '[.pfs[].representors[] | select(.netdev == $n) | .ifindex][0]' <<<"$js")
+		[[ $got == "$(ip -j link show dev "$rep" | jq '.[0].ifindex')" ]]
+		check_err $? "ifindex of representor $rep: got $got"
+	done
+	log_test "status --json matches devlink, sysfs and ip link"
+}
+
+status_text() {
+	local out
+	RET=0
+	out=$("$CTL" status --ovsdb-timeout 300)
+	check_err $? "status failed"
+	grep -q '^pf netdevsim/netdevsim10$' <<<"$out" && grep -q '^pf netdevsim/netdevsim11$' <<<"$out"
+	check_err $? "text status lacks a PF: $out"
+	[[ $(grep -c '^    pf0vf' <<<"$out") == 4 ]]
+	check_err $? "text status should list 4 representors: $out"
+	grep -q 'representors: none (not in switchdev)' <<<"$out"
+	check_err $? "the legacy PF should say it has no representors: $out"
+	log_test "status text output"
+}
+
+status_ovs_unreachable() {
+	local js rc t0 t1
+	RET=0
+	t0=${EPOCHREALTIME/./}
+	js=$("$CTL" status --json --db unix:/nonexistent/db.sock --ovsdb-timeout 2000)
+	rc=$?
+	t1=${EPOCHREALTIME/./}
+	check_err $rc "status must not fail when OVSDB is unreachable (exit $rc)"
+	[[ $(jq -r '"\(.ovs.reachable) \(.ovs.error)"' <<<"$js") == "false cannot connect to unix:/nonexistent/db.sock"* ]]
+	check_err $? "unreachable OVSDB not reported: $(jq -c .ovs <<<"$js")"
+	[[ $(jq '.pfs | length' <<<"$js") == 2 ]]
+	check_err $? "PFs missing when OVSDB is unreachable"
+	log_info "status with an unreachable OVSDB took $(((t1 - t0) / 1000)) ms"
+	log_test "status reports an unreachable OVSDB and the rest"
+}
+
+status_ovs() {
+	local js
+	RET=0
+	ovs_start hw-offload=true tc-policy=skip_sw || { check_err 1 "ovs_start failed"; log_test "status with OVS"; return; }
+	ovs-vsctl add-br br-test -- add-port br-test "$(nsim_uplink 10)"
+	check_err $? "ovs-vsctl add-br failed"
+	js=$("$CTL" status --json)
+	check_err $? "status --json failed with OVS running"
+	[[ $(jq -r '.ovs | "\(.reachable) \(.hw_offload) \(.hw_offload_enabled) \(.tc_policy)"' <<<"$js") == "true true true skip_sw" ]]
+	check_err $? "OVS settings wrong: $(jq -c .ovs <<<"$js")"
+	[[ $(jq -c '.ovs.bridges' <<<"$js") == "[{\"name\":\"br-test\",\"ports\":[\"br-test\",\"$(nsim_uplink 10)\"]}]" ]]
+	check_err $? "bridges wrong: $(jq -c .ovs.bridges <<<"$js")"
+	# ovs-ctl, not ovs-vswitchd, stores the version; set one and read it back.
+	ovs-vsctl set Open_vSwitch . ovs_version=3.1.0-guest
+	[[ $("$CTL" status --json | jq -r .ovs.ovs_version) == 3.1.0-guest ]]
+	check_err $? "ovs_version not read back"
+	log_test "status reads OVS settings and bridges from the running OVS"
+}
+
+setup
+tests_run
