@@ -1,0 +1,306 @@
+/* host.conf mode: desired state derived from Cloudpods host-agent's
+ * /etc/yunion/host.conf (seed 002_166db692c81fefca.txt). What is derived and
+ * what cannot be is in docs/config.md, "host.conf mode". */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+
+#include "common/util.h"
+#include "config/config.h"
+#include "config/internal.h"
+#include "config/schema.h"
+#include "config/values.h"
+
+/* One `networks` entry: nic/bridge/ip-or-wire. */
+struct hc_network {
+    char nic[16];
+    char bridge[16];
+    bool bad;                     /* malformed (reported): nic is a best guess */
+    const struct ynode *node;
+};
+
+struct hc_ctx {
+    struct oo_cfg_diag *d;
+    struct oo_config *cfg;
+    oo_cfg_nic_probe_fn probe;
+    void *probe_data;
+    struct hc_network *nets;
+    size_t n_nets;
+    const struct ynode *networks, *offload;
+};
+
+int oo_cfg_nic_probe_sysfs(const char *netdev, void *userdata)
+{
+    const char *root = userdata ? userdata : "/sys";
+    char path[512];
+    struct stat st;
+
+    if (!oo_cfg_valid_ifname(netdev))
+        return -EINVAL;
+    snprintf(path, sizeof path, "%s/class/net/%s", root, netdev);
+    if (stat(path, &st) < 0)
+        return -errno;
+    snprintf(path, sizeof path, "%s/class/net/%s/bonding", root, netdev);
+    if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
+        return OO_CFG_NIC_BOND;
+    return OO_CFG_NIC_NETDEV;
+}
+
+/* Splits "eth2/br1/bcast0" like host-agent does: at least three fields, the
+ * first two a netdev and a bridge; the third (an IPv4 address or a wire
+ * name) and any further fields are host-agent's business. */
+static bool parse_network(struct hc_ctx *c, const struct ynode *item, struct hc_network *ret)
+{
+    const char *s, *p1, *p2;
+    size_t n0, n1;
+    char *str;
+
+    ret->node = item;
+    ret->bad = true;
+    if (!sc_str(c->d, item, "a network 'nic/bridge/ip-or-wire'", &str))
+        return false;
+    s = str;
+    p1 = strchr(s, '/');
+    n0 = p1 ? (size_t)(p1 - s) : strlen(s);
+    if (n0 < sizeof ret->nic) {
+        memcpy(ret->nic, s, n0);
+        ret->nic[n0] = '\0';
+    }
+    p2 = p1 ? strchr(p1 + 1, '/') : NULL;
+    if (!p1 || !p2 || p1 == s || p2 == p1 + 1 || !p2[1] || p2[1] == '/') {
+        sc_error(c->d, item, "malformed network '%.*s': expected nic/bridge/ip-or-wire, e.g. eth2/br1/bcast0 or eth1/br0/192.168.100.111",
+                 SC_SHOW, str);
+        free(str);
+        return false;
+    }
+    n0 = (size_t)(p1 - s);
+    n1 = (size_t)(p2 - p1 - 1);
+    if (n0 >= sizeof ret->nic || n1 >= sizeof ret->bridge) {
+        sc_error(c->d, item, "malformed network '%.*s': the nic and bridge names are netdevs of at most 15 bytes",
+                 SC_SHOW, str);
+        free(str);
+        return false;
+    }
+    memcpy(ret->nic, s, n0);
+    ret->nic[n0] = '\0';
+    memcpy(ret->bridge, p1 + 1, n1);
+    ret->bridge[n1] = '\0';
+    if (!oo_cfg_valid_ifname(ret->nic) || !oo_cfg_valid_ifname(ret->bridge)) {
+        sc_error(c->d, item, "malformed network '%.*s': the nic and bridge must be netdev names (no spaces or ':')",
+                 SC_SHOW, str);
+        free(str);
+        return false;
+    }
+    free(str);
+    ret->bad = false;
+    return true;
+}
+
+static void read_networks(struct hc_ctx *c, const struct ynode *v)
+{
+    size_t n;
+
+    if (!sc_list(c->d, v, "networks 'nic/bridge/ip-or-wire'"))
+        return;
+    n = ynode_len(v);
+    c->nets = oo_calloc(n ? n : 1, sizeof *c->nets);
+    for (size_t i = 0; i < n; i++)
+        parse_network(c, v->items[i], &c->nets[c->n_nets++]);
+}
+
+/* The networks entry of nic: 0 and *ret, -ENOENT, or -EEXIST (reported). */
+static int find_network(struct hc_ctx *c, const char *nic, const struct ynode *at,
+                        const struct hc_network **ret)
+{
+    const struct hc_network *found = NULL;
+
+    for (size_t i = 0; i < c->n_nets; i++) {
+        if (strcmp(c->nets[i].nic, nic))
+            continue;
+        if (c->nets[i].bad)
+            return -EEXIST;             /* its entry is malformed: reported */
+        if (found) {
+            sc_error(c->d, at, "'%s' is in networks twice (lines %u and %u): its bridge is ambiguous",
+                     nic, found->node->loc.line, c->nets[i].node->loc.line);
+            return -EEXIST;
+        }
+        found = &c->nets[i];
+    }
+    *ret = found;
+    return found ? 0 : -ENOENT;
+}
+
+static void add_offload_nic(struct hc_ctx *c, const struct ynode *item)
+{
+    struct oo_config *cfg = c->cfg;
+    const struct hc_network *net;
+    struct oo_cfg_bridge *br;
+    char *nic;
+    int kind, r;
+
+    if (!sc_str(c->d, item, "a NIC name (a PF netdev or a bond)", &nic))
+        return;
+    if (!oo_cfg_valid_ifname(nic) || !oo_cfg_valid_name(nic)) {
+        sc_error(c->d, item, "invalid NIC name '%.*s': expected a netdev name such as eth2 or bond0",
+                 SC_SHOW, nic);
+        goto out;
+    }
+    if (oo_config_find_pf(cfg, nic) >= 0 || oo_config_find_bond(cfg, nic) >= 0) {
+        sc_error(c->d, item, "'%s' is listed twice in ovs_offload_nics", nic);
+        goto out;
+    }
+    r = find_network(c, nic, item, &net);
+    if (r == -EEXIST || (r < 0 && !c->networks))
+        goto out;                       /* reported already */
+    if (r < 0) {
+        sc_error(c->d, item, "'%s' is not in networks: host-agent offloads only NICs listed there; add '%s/<bridge>/<ip-or-wire>' to networks",
+                 nic, nic);
+        goto out;
+    }
+    kind = c->probe ? c->probe(nic, c->probe_data) : -EOPNOTSUPP;
+    if (kind == -ENOENT) {
+        sc_error(c->d, item, "no network interface '%s' on this host%s", nic,
+                 !strncmp(nic, "bond", 4) ? " (in host.conf mode the bond is made by the admin: create it first)" : "");
+        goto out;
+    }
+    if (kind < 0) {
+        sc_error(c->d, item, "cannot tell whether '%s' is a bond or a PF: %s", nic, strerror(-kind));
+        goto out;
+    }
+    if (kind == OO_CFG_NIC_BOND) {
+        struct oo_cfg_bond *b;
+
+        cfg->bonds = oo_realloc(cfg->bonds, (cfg->n_bonds + 1) * sizeof *cfg->bonds);
+        b = &cfg->bonds[cfg->n_bonds++];
+        oo_cfg_bond_init(b);
+        b->name = oo_strdup(nic);
+        b->members_from_host = true;
+        b->loc = item->loc;
+        b->at[OO_CFG_BOND_NAME] = item->loc;
+    } else {
+        struct oo_cfg_pf *pf;
+
+        cfg->pfs = oo_realloc(cfg->pfs, (cfg->n_pfs + 1) * sizeof *cfg->pfs);
+        pf = &cfg->pfs[cfg->n_pfs++];
+        oo_cfg_pf_init(pf);
+        pf->name = oo_strdup(nic);
+        pf->netdev = oo_strdup(nic);
+        pf->eswitch = OO_ESWITCH_SWITCHDEV;
+        pf->num_vfs = OO_CFG_NUM_VFS_TOTAL;
+        pf->loc = item->loc;
+        pf->at[OO_CFG_PF_NAME] = pf->at[OO_CFG_PF_NETDEV] = item->loc;
+    }
+    /* The NIC is the uplink of its network's bridge. */
+    if (oo_config_find_bridge(cfg, net->bridge) >= 0) {
+        sc_error(c->d, item, "'%s' and another offload NIC share bridge %s: the controller manages one uplink per bridge",
+                 nic, net->bridge);
+        goto out;
+    }
+    cfg->bridges = oo_realloc(cfg->bridges, (cfg->n_bridges + 1) * sizeof *cfg->bridges);
+    br = &cfg->bridges[cfg->n_bridges++];
+    oo_cfg_bridge_init(br);
+    br->name = oo_strdup(net->bridge);
+    br->loc = net->node->loc;
+    br->at[OO_CFG_BRIDGE_NAME] = net->node->loc;
+    br->has_uplink = true;
+    br->uplink.name = oo_strdup(nic);
+    br->uplink.vf = -1;
+    br->uplink.loc = net->node->loc;
+    br->at[OO_CFG_BRIDGE_UPLINK] = net->node->loc;
+out:
+    free(nic);
+}
+
+static void derive(struct hc_ctx *c, const struct ynode *root)
+{
+    size_t npairs;
+    bool *dup;
+
+    if (root->type != YN_MAP) {
+        sc_error(c->d, root, "host.conf is a YAML mapping (networks:, ovs_offload_nics:, ...); got %s",
+                 ynode_describe(root));
+        return;
+    }
+    npairs = ynode_len(root);
+    dup = oo_calloc(npairs ? npairs : 1, sizeof *dup);
+    sc_check_keys(c->d, root, dup);
+    for (size_t i = 0; i < npairs; i++) {
+        const struct ynode *k = root->items[2 * i];
+
+        if (dup[i])
+            continue;
+        /* Every other key is host-agent's and ignored. */
+        if (!strcmp(k->str, "networks"))
+            c->networks = root->items[2 * i + 1];
+        else if (!strcmp(k->str, "ovs_offload_nics"))
+            c->offload = root->items[2 * i + 1];
+    }
+    free(dup);
+    if (c->networks)
+        read_networks(c, c->networks);
+    if (!c->offload || (ynode_is_null(c->offload))) {
+        sc_error_missing(c->d, root, "ovs_offload_nics",
+                         "host.conf names no NIC to offload (e.g. ovs_offload_nics: [eth2])");
+        return;
+    }
+    if (!sc_list(c->d, c->offload, "NIC names"))
+        return;
+    if (!ynode_len(c->offload)) {
+        sc_error(c->d, c->offload, "ovs_offload_nics is empty: host.conf names no NIC to offload");
+        return;
+    }
+    if (!c->networks)
+        sc_error_missing(c->d, root, "networks",
+                         "every offload NIC needs its 'nic/bridge/ip-or-wire' entry");
+    for (size_t i = 0; i < ynode_len(c->offload); i++)
+        add_offload_nic(c, c->offload->items[i]);
+}
+
+int oo_config_parse_hostconf(const char *name, const void *buf, size_t len,
+                             oo_cfg_nic_probe_fn probe, void *probe_data,
+                             struct oo_config *cfg, struct oo_cfg_diag *diag)
+{
+    size_t before = oo_cfg_diag_count(diag);
+    struct hc_ctx c = { diag, cfg, probe, probe_data, NULL, 0, NULL, NULL };
+    struct ynode *root;
+
+    oo_config_init(cfg);
+    cfg->source = OO_CONFIG_SOURCE_HOSTCONF;
+    cfg->file = oo_strdup(name ? name : "<host.conf>");
+    cfg->ovs.hw_offload = 1;
+    cfg->reps_owned_by_host_agent = true;
+    oo_cfg_diag_set_file(diag, cfg->file);
+    root = ytree_parse(buf, len, diag);
+    if (root) {
+        derive(&c, root);
+        ytree_free(root);
+    } else if (oo_cfg_diag_count(diag) == before) {
+        oo_cfg_diag_add(diag, (struct oo_src_loc){ 1, 1 }, NULL,
+                        "host.conf is empty: it needs networks and ovs_offload_nics");
+    }
+    free(c.nets);
+    oo_config_validate(cfg, diag);
+    oo_cfg_diag_sort(diag);
+    return oo_cfg_diag_count(diag) > before ? -EINVAL : 0;
+}
+
+int oo_config_load_hostconf(const char *path, struct oo_config *cfg, struct oo_cfg_diag *diag)
+{
+    char *buf;
+    size_t len;
+    int r;
+
+    oo_cfg_diag_set_file(diag, path);
+    r = oo_cfg_read_file(path, &buf, &len, diag);
+    if (r < 0) {
+        oo_config_init(cfg);
+        cfg->file = oo_strdup(path);
+        return r;
+    }
+    r = oo_config_parse_hostconf(path, buf, len, oo_cfg_nic_probe_sysfs, NULL, cfg, diag);
+    free(buf);
+    return r;
+}

@@ -1,0 +1,27 @@
+/* Shared between the files of config/ (and its tests); not part of the API. */
+#ifndef OO_CONFIG_INTERNAL_H
+#define OO_CONFIG_INTERNAL_H
+
+#include "config/config.h"
+#include "config/ytree.h"
+
+/* Each object with every optional member unset (-1) and nothing owned. */
+void oo_cfg_vf_init(struct oo_cfg_vf *vf);
+void oo_cfg_pf_init(struct oo_cfg_pf *pf);
+void oo_cfg_bond_init(struct oo_cfg_bond *b);
+void oo_cfg_bridge_init(struct oo_cfg_bridge *br);
+void oo_cfg_match_init(struct oo_cfg_match *m);
+void oo_cfg_rule_init(struct oo_cfg_rule *r);
+void oo_cfg_mpv_init(struct oo_cfg_mpv *m);
+void oo_cfg_ref_free(struct oo_cfg_ref *ref);
+
+/* Fills cfg (already initialised) from a YAML config tree. */
+void oo_cfg_parse_tree(const struct ynode *root, struct oo_config *cfg, struct oo_cfg_diag *d);
+
+/* Largest config file read by the loaders. */
+#define OO_CFG_MAX_FILE_SIZE (4u << 20)
+/* Reads a whole file; *ret_buf is malloc'ed. Returns 0 or -errno (-EFBIG
+ * above OO_CFG_MAX_FILE_SIZE); the reason is added to diag. */
+int oo_cfg_read_file(const char *path, char **ret_buf, size_t *ret_len, struct oo_cfg_diag *diag);
+
+#endif

@@ -1,0 +1,804 @@
+/* Semantic validation of a config: relations between fields and between
+ * objects, the hardware's rules for VF-LAG and MPV, and reference
+ * resolution. Every problem is collected with its position (from the
+ * objects' src_loc) and key path (pfs[0].vfs[1].id). The structural checks
+ * (types, ranges, required keys) are the parser's. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "common/util.h"
+#include "config/config.h"
+#include "config/internal.h"
+#include "config/values.h"
+
+#define ETH_P_IPV4 0x0800
+#define ETH_P_IPV6_ 0x86dd
+#define ETH_P_8021Q_ 0x8100
+#define PROTO_ICMP 1
+#define PROTO_TCP 6
+#define PROTO_UDP 17
+#define PROTO_ICMPV6 58
+#define PROTO_SCTP 132
+#define VFLAG_MAX_MEMBERS 4         /* mlx5 LAG spans at most 4 ports (MLX5_MAX_PORTS) */
+
+struct vctx {
+    struct oo_config *cfg;
+    struct oo_cfg_diag *d;
+};
+
+/* The first position that is set. */
+static struct oo_src_loc pick(struct oo_src_loc a, struct oo_src_loc b)
+{
+    return a.line ? a : b;
+}
+
+static void verr(struct vctx *v, struct oo_src_loc loc, const char *path, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+static void verr(struct vctx *v, struct oo_src_loc loc, const char *path, const char *fmt, ...)
+{
+    va_list ap;
+    char *msg;
+
+    va_start(ap, fmt);
+    if (vasprintf(&msg, fmt, ap) < 0)
+        msg = NULL;
+    va_end(ap);
+    if (msg)
+        oo_cfg_diag_add(v->d, loc, path, "%s", msg);
+    free(msg);
+}
+
+static const char *fmt_path(char *buf, size_t size, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static const char *fmt_path(char *buf, size_t size, const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(buf, size, fmt, ap);
+    va_end(ap);
+    return buf;
+}
+
+#define PATH(...) fmt_path(path, sizeof path, __VA_ARGS__)
+
+static const char *nz(const char *s)
+{
+    return s ? s : "?";
+}
+
+/* "has eswitch: legacy" / "has no eswitch key" for messages. */
+static const char *eswitch_words(const struct oo_cfg_pf *pf)
+{
+    if (pf->eswitch == OO_ESWITCH_LEGACY)
+        return "has eswitch: legacy";
+    if (pf->eswitch == OO_ESWITCH_SWITCHDEV)
+        return "has eswitch: switchdev";
+    return "has no eswitch key (left as found)";
+}
+
+/* "pf0, pf1" (the pf names), for messages. */
+static void list_pf_names(const struct oo_config *cfg, char *buf, size_t size)
+{
+    size_t len = 0;
+
+    buf[0] = '\0';
+    for (size_t i = 0; i < cfg->n_pfs && len < size; i++) {
+        int r = snprintf(buf + len, size - len, "%s%s", len ? ", " : "", nz(cfg->pfs[i].name));
+        if (r < 0)
+            break;
+        len += (size_t)r;
+    }
+    if (!cfg->n_pfs)
+        snprintf(buf, size, "none defined");
+}
+
+/* "pfs: pf0, pf1; bonds: bond0", for messages. */
+static void list_pf_bond_names(const struct oo_config *cfg, char *buf, size_t size)
+{
+    size_t len;
+
+    snprintf(buf, size, "pfs: ");
+    len = strlen(buf);
+    list_pf_names(cfg, buf + len, size - len);
+    len = strlen(buf);
+    for (size_t i = 0; i < cfg->n_bonds && len < size; i++) {
+        int r = snprintf(buf + len, size - len, "%s%s", i ? ", " : "; bonds: ",
+                         nz(cfg->bonds[i].name));
+        if (r < 0)
+            break;
+        len += (size_t)r;
+    }
+}
+
+/* ---------------------------------------------------------------- names */
+
+static void check_unique_names(struct vctx *v)
+{
+    struct oo_config *cfg = v->cfg;
+    char path[128];
+
+    for (size_t i = 0; i < cfg->n_pfs; i++) {
+        const struct oo_cfg_pf *a = &cfg->pfs[i];
+
+        for (size_t j = 0; j < i; j++) {
+            const struct oo_cfg_pf *b = &cfg->pfs[j];
+
+            if (a->name && b->name && !strcmp(a->name, b->name))
+                verr(v, pick(a->at[OO_CFG_PF_NAME], a->loc), PATH("pfs[%zu].name", i),
+                     "duplicate pf name '%s': pfs[%zu] has it already", a->name, j);
+            if (a->has_device && b->has_device && oo_dl_handle_equal(&a->device, &b->device))
+                verr(v, pick(a->at[OO_CFG_PF_DEVICE], a->loc), PATH("pfs[%zu].device", i),
+                     "device %s/%s is already pfs[%zu] '%s': one pf entry per device",
+                     a->device.bus, a->device.dev, j, nz(b->name));
+            if (a->netdev && b->netdev && !strcmp(a->netdev, b->netdev))
+                verr(v, pick(a->at[OO_CFG_PF_NETDEV], a->loc), PATH("pfs[%zu].netdev", i),
+                     "netdev %s is already pfs[%zu] '%s': one pf entry per device", a->netdev,
+                     j, nz(b->name));
+        }
+    }
+    for (size_t i = 0; i < cfg->n_bonds; i++) {
+        const struct oo_cfg_bond *a = &cfg->bonds[i];
+        int pf;
+
+        if (!a->name)
+            continue;
+        for (size_t j = 0; j < i; j++)
+            if (cfg->bonds[j].name && !strcmp(a->name, cfg->bonds[j].name))
+                verr(v, pick(a->at[OO_CFG_BOND_NAME], a->loc), PATH("bonds[%zu].name", i),
+                     "duplicate bond name '%s': bonds[%zu] has it already", a->name, j);
+        pf = oo_config_find_pf(cfg, a->name);
+        if (pf >= 0)
+            verr(v, pick(a->at[OO_CFG_BOND_NAME], a->loc), PATH("bonds[%zu].name", i),
+                 "'%s' is already the name of pfs[%d]: references like dev: %s would be ambiguous; rename one",
+                 a->name, pf, a->name);
+    }
+    for (size_t i = 0; i < cfg->n_bridges; i++) {
+        const struct oo_cfg_bridge *a = &cfg->bridges[i];
+        int b;
+
+        if (!a->name)
+            continue;
+        for (size_t j = 0; j < i; j++)
+            if (cfg->bridges[j].name && !strcmp(a->name, cfg->bridges[j].name))
+                verr(v, pick(a->at[OO_CFG_BRIDGE_NAME], a->loc), PATH("bridges[%zu].name", i),
+                     "duplicate bridge name '%s': bridges[%zu] has it already", a->name, j);
+        b = oo_config_find_bond(cfg, a->name);
+        if (b >= 0)
+            verr(v, pick(a->at[OO_CFG_BRIDGE_NAME], a->loc), PATH("bridges[%zu].name", i),
+                 "'%s' is already the name of bonds[%d]: a bridge and a bond are both netdevs and need different names",
+                 a->name, b);
+    }
+    for (size_t i = 0; i < cfg->n_rules; i++) {
+        const struct oo_cfg_rule *a = &cfg->rules[i];
+
+        for (size_t j = 0; a->name && j < i; j++)
+            if (cfg->rules[j].name && !strcmp(a->name, cfg->rules[j].name))
+                verr(v, pick(a->at[OO_CFG_RULE_NAME], a->loc), PATH("tc.rules[%zu].name", i),
+                     "duplicate rule name '%s': tc.rules[%zu] has it already", a->name, j);
+    }
+    for (size_t i = 0; i < cfg->n_mpvs; i++) {
+        const struct oo_cfg_mpv *a = &cfg->mpvs[i];
+
+        for (size_t j = 0; a->name && j < i; j++)
+            if (cfg->mpvs[j].name && !strcmp(a->name, cfg->mpvs[j].name))
+                verr(v, pick(a->at[OO_CFG_MPV_NAME], a->loc), PATH("tc.mpv[%zu].name", i),
+                     "duplicate mpv name '%s': tc.mpv[%zu] has it already", a->name, j);
+    }
+}
+
+/* ------------------------------------------------------------------ pfs */
+
+static const char *param_value(const struct oo_cfg_pf *pf, const char *name, size_t *ret_i)
+{
+    for (size_t i = 0; i < pf->n_params; i++)
+        if (!strcmp(pf->params[i].name, name)) {
+            *ret_i = i;
+            return pf->params[i].value;
+        }
+    return NULL;
+}
+
+static void check_vf(struct vctx *v, const struct oo_cfg_pf *pf, size_t p, size_t i)
+{
+    const struct oo_cfg_vf *vf = &pf->vfs[i];
+    char path[128];
+
+    if (pf->num_vfs > 0 && vf->id >= (uint32_t)pf->num_vfs)
+        verr(v, pick(vf->at[OO_CFG_VF_ID], vf->loc), PATH("pfs[%zu].vfs[%zu].id", p, i),
+             "VF %u does not exist: pf '%s' has num_vfs: %d (VF ids 0..%d)", vf->id,
+             nz(pf->name), pf->num_vfs, pf->num_vfs - 1);
+    for (size_t j = 0; j < i; j++)
+        if (pf->vfs[j].id == vf->id)
+            verr(v, pick(vf->at[OO_CFG_VF_ID], vf->loc), PATH("pfs[%zu].vfs[%zu].id", p, i),
+                 "VF %u is configured twice: pfs[%zu].vfs[%zu] has the same id", vf->id, p, j);
+    if (vf->qos >= 0 && vf->vlan < 0)
+        verr(v, pick(vf->at[OO_CFG_VF_QOS], vf->loc), PATH("pfs[%zu].vfs[%zu].qos", p, i),
+             "qos needs vlan: it is the priority of the VF's VLAN tag (ip link ... vf N vlan V qos Q)");
+    else if (vf->qos > 0 && vf->vlan == 0)
+        verr(v, pick(vf->at[OO_CFG_VF_QOS], vf->loc), PATH("pfs[%zu].vfs[%zu].qos", p, i),
+             "qos %d needs a VLAN id 1..4095: vlan 0 means no VLAN tag", vf->qos);
+    if (vf->link_state >= 0 && pf->eswitch != OO_ESWITCH_LEGACY)
+        verr(v, pick(vf->at[OO_CFG_VF_LINK_STATE], vf->loc),
+             PATH("pfs[%zu].vfs[%zu].link_state", p, i),
+             "link_state applies to legacy PFs only, and pf '%s' %s: in switchdev a VF's link follows its representor (set the representor up or down)",
+             nz(pf->name), eswitch_words(pf));
+    if (vf->min_tx_rate > 0 && vf->max_tx_rate > 0 && vf->min_tx_rate > vf->max_tx_rate)
+        verr(v, pick(vf->at[OO_CFG_VF_MIN_TX_RATE], vf->loc),
+             PATH("pfs[%zu].vfs[%zu].min_tx_rate", p, i),
+             "min_tx_rate %lld Mbps is above max_tx_rate %lld Mbps (max_tx_rate 0 means no limit)",
+             (long long)vf->min_tx_rate, (long long)vf->max_tx_rate);
+}
+
+static void check_pfs(struct vctx *v)
+{
+    struct oo_config *cfg = v->cfg;
+    char path[128];
+
+    for (size_t p = 0; p < cfg->n_pfs; p++) {
+        const struct oo_cfg_pf *pf = &cfg->pfs[p];
+        const char *lpsm;
+        size_t pi = 0;
+
+        if (pf->multiport == 1 && pf->eswitch != OO_ESWITCH_SWITCHDEV)
+            verr(v, pick(pf->at[OO_CFG_PF_MULTIPORT], pf->loc), PATH("pfs[%zu].multiport", p),
+                 "multiport (devlink param esw_multiport) needs eswitch: switchdev, and pf '%s' %s",
+                 nz(pf->name), eswitch_words(pf));
+        lpsm = param_value(pf, "lag_port_select_mode", &pi);
+        if (pf->multiport == 1 && lpsm && strcmp(lpsm, "multiport_esw"))
+            verr(v, pf->params[pi].loc, PATH("pfs[%zu].params.lag_port_select_mode", p),
+                 "multiport: true needs lag_port_select_mode multiport_esw (set before switchdev), not '%s'; remove the param to let the controller set it",
+                 lpsm);
+        if (pf->n_vfs && pf->num_vfs == OO_CFG_UNSET)
+            verr(v, pick(pf->at[OO_CFG_PF_VFS], pf->loc), PATH("pfs[%zu].vfs", p),
+                 "VF settings need num_vfs on pf '%s': the config must own the VFs it configures",
+                 nz(pf->name));
+        else if (pf->n_vfs && pf->num_vfs == 0)
+            verr(v, pick(pf->at[OO_CFG_PF_VFS], pf->loc), PATH("pfs[%zu].vfs", p),
+                 "pf '%s' has num_vfs: 0, so there are no VFs to configure", nz(pf->name));
+        for (size_t i = 0; i < pf->n_vfs; i++)
+            check_vf(v, pf, p, i);
+    }
+}
+
+/* ------------------------------------------------------------ references */
+
+/* Resolves ref in place. what names the key for messages. */
+static bool resolve_ref(struct vctx *v, struct oo_cfg_ref *ref, const char *path)
+{
+    const struct oo_config *cfg = v->cfg;
+    char names[256];
+    int pf, bond;
+
+    ref->kind = OO_CFG_REF_UNRESOLVED;
+    ref->index = -1;
+    if (!ref->name)
+        return false;
+    pf = oo_config_find_pf(cfg, ref->name);
+    bond = oo_config_find_bond(cfg, ref->name);
+    if (ref->vf >= 0) {
+        const struct oo_cfg_pf *p;
+
+        if (pf < 0) {
+            list_pf_names(cfg, names, sizeof names);
+            if (bond >= 0)
+                verr(v, ref->loc, path, "'%s/%d': %s is a bond, and only pfs have VFs (pfs: %s)",
+                     ref->name, ref->vf, ref->name, names);
+            else
+                verr(v, ref->loc, path, "'%s/%d': %s names no pf (pfs: %s)", ref->name, ref->vf,
+                     ref->name, names);
+            return false;
+        }
+        p = &cfg->pfs[pf];
+        if (p->eswitch != OO_ESWITCH_SWITCHDEV) {
+            verr(v, ref->loc, path,
+                 "'%s/%d' is a VF representor, which exists only in switchdev, and pf '%s' %s",
+                 ref->name, ref->vf, ref->name, eswitch_words(p));
+            return false;
+        }
+        if (p->num_vfs == OO_CFG_UNSET || p->num_vfs == 0) {
+            verr(v, ref->loc, path, "'%s/%d' needs VFs, and pf '%s' %s: set num_vfs",
+                 ref->name, ref->vf, ref->name,
+                 p->num_vfs ? "has no num_vfs key" : "has num_vfs: 0");
+            return false;
+        }
+        if (p->num_vfs > 0 && ref->vf >= p->num_vfs) {
+            verr(v, ref->loc, path, "'%s/%d': VF %d does not exist, pf '%s' has num_vfs: %d (VF ids 0..%d)",
+                 ref->name, ref->vf, ref->vf, ref->name, p->num_vfs, p->num_vfs - 1);
+            return false;
+        }
+        ref->kind = OO_CFG_REF_VF;
+        ref->index = pf;
+        return true;
+    }
+    if (pf >= 0) {
+        ref->kind = OO_CFG_REF_PF;
+        ref->index = pf;
+        return true;
+    }
+    if (bond >= 0) {
+        ref->kind = OO_CFG_REF_BOND;
+        ref->index = bond;
+        return true;
+    }
+    list_pf_bond_names(cfg, names, sizeof names);
+    verr(v, ref->loc, path, "'%s' names no pf or bond (%s)", ref->name, names);
+    return false;
+}
+
+/* The bond pf index p is a member of, or -1 (first one found). */
+static int bond_of_pf(const struct oo_config *cfg, int p)
+{
+    for (size_t b = 0; b < cfg->n_bonds; b++)
+        for (size_t m = 0; m < cfg->bonds[b].n_members; m++)
+            if (cfg->bonds[b].members[m].index == p)
+                return (int)b;
+    return -1;
+}
+
+/* ----------------------------------------------------------------- bonds */
+
+/* "0000:3b:00" of "0000:3b:00.1": the PCI device, without the function. */
+static bool pci_slot(const struct oo_dl_handle *h, char *buf, size_t size)
+{
+    const char *dot;
+
+    if (strcmp(h->bus, "pci"))
+        return false;
+    dot = strrchr(h->dev, '.');
+    if (!dot || (size_t)(dot - h->dev) >= size)
+        return false;
+    memcpy(buf, h->dev, (size_t)(dot - h->dev));
+    buf[dot - h->dev] = '\0';
+    return true;
+}
+
+static void check_bond_members(struct vctx *v, struct oo_cfg_bond *b, size_t bi)
+{
+    struct oo_config *cfg = v->cfg;
+    char path[128], names[256], slot0[64] = "", slot[64];
+    int first_pci = -1;
+
+    if (b->n_members < 2 || b->n_members > VFLAG_MAX_MEMBERS)
+        verr(v, pick(b->at[OO_CFG_BOND_MEMBERS], b->loc), PATH("bonds[%zu].members", bi),
+             "VF-LAG needs every port of the NIC in the bond: give 2 pfs (up to %d on 4-port NICs), got %zu",
+             VFLAG_MAX_MEMBERS, b->n_members);
+    for (size_t m = 0; m < b->n_members; m++) {
+        struct oo_cfg_member *mem = &b->members[m];
+        const struct oo_cfg_pf *pf;
+        char vfs_path[64];
+
+        mem->index = -1;
+        PATH("bonds[%zu].members[%zu]", bi, m);
+        mem->index = oo_config_find_pf(cfg, mem->pf);
+        if (mem->index < 0) {
+            list_pf_names(cfg, names, sizeof names);
+            if (oo_config_find_bond(cfg, mem->pf) >= 0)
+                verr(v, mem->loc, path, "'%s' is a bond: bond members are pfs (%s)", mem->pf, names);
+            else
+                verr(v, mem->loc, path, "'%s' names no pf (pfs: %s)", mem->pf, names);
+            continue;
+        }
+        for (size_t j = 0; j < m; j++)
+            if (b->members[j].index == mem->index) {
+                verr(v, mem->loc, path, "'%s' is listed twice in this bond", mem->pf);
+                mem->index = -1;
+                break;
+            }
+        if (mem->index < 0)
+            continue;
+        for (size_t ob = 0; ob < bi; ob++) {
+            const struct oo_cfg_bond *o = &cfg->bonds[ob];
+
+            for (size_t om = 0; om < o->n_members; om++)
+                if (o->members[om].index == mem->index)
+                    verr(v, mem->loc, path,
+                         "pf '%s' is already a member of bonds[%zu] '%s': a PF can be in one bond only",
+                         mem->pf, ob, nz(o->name));
+        }
+        pf = &cfg->pfs[mem->index];
+        if (pf->eswitch != OO_ESWITCH_SWITCHDEV)
+            verr(v, mem->loc, path,
+                 "VF-LAG needs eswitch: switchdev on every member, and pf '%s' (pfs[%d]) %s",
+                 mem->pf, mem->index, eswitch_words(pf));
+        if (pf->num_vfs > OO_CFG_VFLAG_MAX_VFS)
+            verr(v, pick(pf->at[OO_CFG_PF_NUM_VFS], pf->loc),
+                 fmt_path(vfs_path, sizeof vfs_path, "pfs[%d].num_vfs", mem->index),
+                 "%d VFs on a VF-LAG member: the NIC supports at most %d VFs per PF under VF-LAG (pf '%s' is in bond '%s')",
+                 pf->num_vfs, OO_CFG_VFLAG_MAX_VFS, mem->pf, nz(b->name));
+        if (pf->multiport == 1)
+            verr(v, mem->loc, path,
+                 "pf '%s' has multiport: true: the multiport eswitch (MPV) and VF-LAG are exclusive LAG modes of the NIC",
+                 mem->pf);
+        if (pf->has_device && pci_slot(&pf->device, slot, sizeof slot)) {
+            if (first_pci < 0) {
+                first_pci = mem->index;
+                memcpy(slot0, slot, sizeof slot0);
+            } else if (strcmp(slot0, slot)) {
+                verr(v, mem->loc, path,
+                     "VF-LAG bonds the ports of one NIC: pci/%s ('%s') and pci/%s ('%s') are different devices",
+                     cfg->pfs[first_pci].device.dev, nz(cfg->pfs[first_pci].name),
+                     pf->device.dev, mem->pf);
+            }
+        }
+    }
+}
+
+static void check_bonds(struct vctx *v)
+{
+    struct oo_config *cfg = v->cfg;
+    char path[128];
+
+    for (size_t bi = 0; bi < cfg->n_bonds; bi++) {
+        struct oo_cfg_bond *b = &cfg->bonds[bi];
+
+        if (b->mode >= 0 && !oo_cfg_bond_mode_vflag_ok(b->mode))
+            verr(v, pick(b->at[OO_CFG_BOND_MODE], b->loc), PATH("bonds[%zu].mode", bi),
+                 "the NIC refuses bond mode %s for VF-LAG: use active-backup, balance-xor or 802.3ad",
+                 nz(oo_cfg_bond_mode_to_string(b->mode)));
+        if (b->members_from_host)
+            continue;                   /* host.conf mode: the admin's bond, members on the host */
+        check_bond_members(v, b, bi);
+        if (b->primary) {
+            bool member = false;
+
+            for (size_t m = 0; m < b->n_members; m++)
+                member |= !strcmp(b->members[m].pf, b->primary);
+            if (b->mode >= 0 && b->mode != OO_CFG_BOND_ACTIVE_BACKUP)
+                verr(v, pick(b->at[OO_CFG_BOND_PRIMARY], b->loc), PATH("bonds[%zu].primary", bi),
+                     "primary applies to active-backup only, and this bond is %s",
+                     nz(oo_cfg_bond_mode_to_string(b->mode)));
+            else if (!member)
+                verr(v, pick(b->at[OO_CFG_BOND_PRIMARY], b->loc), PATH("bonds[%zu].primary", bi),
+                     "primary '%s' is not a member of bond '%s'", b->primary, nz(b->name));
+        }
+        if (b->xmit_hash_policy >= 0 && b->mode == OO_CFG_BOND_ACTIVE_BACKUP)
+            verr(v, pick(b->at[OO_CFG_BOND_XMIT_HASH_POLICY], b->loc),
+                 PATH("bonds[%zu].xmit_hash_policy", bi),
+                 "xmit_hash_policy applies to balance-xor and 802.3ad only, and this bond is active-backup");
+        if (b->lacp_rate >= 0 && b->mode >= 0 && b->mode != OO_CFG_BOND_8023AD)
+            verr(v, pick(b->at[OO_CFG_BOND_LACP_RATE], b->loc), PATH("bonds[%zu].lacp_rate", bi),
+                 "lacp_rate applies to 802.3ad only, and this bond is %s",
+                 nz(oo_cfg_bond_mode_to_string(b->mode)));
+    }
+}
+
+/* --------------------------------------------------------------- bridges */
+
+struct rep_key {
+    int pf;
+    uint32_t vf;
+    size_t bridge, range;
+    size_t order;                       /* position in file order */
+};
+
+static int rep_key_cmp(const void *a, const void *b)
+{
+    const struct rep_key *x = a, *y = b;
+
+    if (x->pf != y->pf)
+        return x->pf < y->pf ? -1 : 1;
+    if (x->vf != y->vf)
+        return x->vf < y->vf ? -1 : 1;
+    return x->order < y->order ? -1 : x->order > y->order;
+}
+
+static void check_bridge_reps(struct vctx *v, struct oo_cfg_bridge *br, size_t bi)
+{
+    struct oo_config *cfg = v->cfg;
+    int *ranges_ok = oo_calloc(br->n_ranges ? br->n_ranges : 1, sizeof *ranges_ok);
+    char path[128];
+
+    if (br->n_ranges && cfg->reps_owned_by_host_agent)
+        verr(v, pick(br->at[OO_CFG_BRIDGE_REPRESENTORS], br->loc),
+             PATH("bridges[%zu].representors", bi),
+             "representors are managed by the host agent in host.conf mode: remove them");
+    for (size_t r = 0; r < br->n_ranges; r++) {
+        const struct oo_cfg_rep_range *rg = &br->ranges[r];
+        int pf = oo_config_find_pf(cfg, rg->pf);
+        const struct oo_cfg_pf *p;
+        char names[256];
+        bool ok = true;
+
+        PATH("bridges[%zu].representors[%zu]", bi, r);
+        if (pf < 0) {
+            list_pf_names(cfg, names, sizeof names);
+            verr(v, rg->loc, path, "'%s' names no pf (pfs: %s)", rg->pf, names);
+            ok = false;
+        } else {
+            p = &cfg->pfs[pf];
+            if (p->eswitch != OO_ESWITCH_SWITCHDEV) {
+                verr(v, rg->loc, path,
+                     "VF representors exist only in switchdev, and pf '%s' %s", rg->pf,
+                     eswitch_words(p));
+                ok = false;
+            } else if (p->num_vfs == OO_CFG_UNSET || p->num_vfs == 0) {
+                verr(v, rg->loc, path, "representors of pf '%s' need VFs, and it %s: set num_vfs",
+                     rg->pf, p->num_vfs ? "has no num_vfs key" : "has num_vfs: 0");
+                ok = false;
+            } else if (p->num_vfs > 0 && rg->last >= (uint32_t)p->num_vfs) {
+                verr(v, rg->loc, path,
+                     "VF %u does not exist: pf '%s' has num_vfs: %d (VF ids 0..%d)", rg->last,
+                     rg->pf, p->num_vfs, p->num_vfs - 1);
+                ok = false;
+            }
+        }
+        ranges_ok[r] = ok ? pf : -1;
+    }
+    for (size_t k = 0; k < br->n_reps; k++)
+        br->reps[k].pf = ranges_ok[br->reps[k].range];
+    free(ranges_ok);
+}
+
+static void check_rep_duplicates(struct vctx *v)
+{
+    struct oo_config *cfg = v->cfg;
+    struct rep_key *keys;
+    size_t n = 0, order = 0, *range_base, n_ranges = 0;
+    bool *reported;
+    char path[128];
+
+    for (size_t b = 0; b < cfg->n_bridges; b++)
+        n += cfg->bridges[b].n_reps;
+    if (!n)
+        return;
+    /* One error per range (its first clash), however many VFs it shares. */
+    range_base = oo_calloc(cfg->n_bridges, sizeof *range_base);
+    for (size_t b = 0; b < cfg->n_bridges; b++) {
+        range_base[b] = n_ranges;
+        n_ranges += cfg->bridges[b].n_ranges;
+    }
+    reported = oo_calloc(n_ranges ? n_ranges : 1, sizeof *reported);
+    keys = oo_calloc(n, sizeof *keys);
+    n = 0;
+    for (size_t b = 0; b < cfg->n_bridges; b++)
+        for (size_t k = 0; k < cfg->bridges[b].n_reps; k++) {
+            const struct oo_cfg_rep *rep = &cfg->bridges[b].reps[k];
+
+            if (rep->pf >= 0)
+                keys[n++] = (struct rep_key){ rep->pf, rep->vf, b, rep->range, order };
+            order++;
+        }
+    qsort(keys, n, sizeof *keys, rep_key_cmp);
+    for (size_t i = 1, first = 0; i < n; i++) {
+        const struct rep_key *a = &keys[i];
+        const struct oo_cfg_rep_range *rg;
+        bool *done;
+
+        if (a->pf != keys[first].pf || a->vf != keys[first].vf) {
+            first = i;
+            continue;
+        }
+        done = &reported[range_base[a->bridge] + a->range];
+        if (*done)
+            continue;
+        *done = true;
+        rg = &cfg->bridges[a->bridge].ranges[a->range];
+        verr(v, rg->loc, PATH("bridges[%zu].representors[%zu]", a->bridge, a->range),
+             "representor %s/%u is already on bridges[%zu] '%s' (representors[%zu]): a port can be on one bridge, once",
+             rg->pf, a->vf, keys[first].bridge, nz(cfg->bridges[keys[first].bridge].name),
+             keys[first].range);
+    }
+    free(keys);
+    free(reported);
+    free(range_base);
+}
+
+static void check_bridges(struct vctx *v)
+{
+    struct oo_config *cfg = v->cfg;
+    char path[128];
+
+    for (size_t bi = 0; bi < cfg->n_bridges; bi++) {
+        struct oo_cfg_bridge *br = &cfg->bridges[bi];
+
+        if (br->has_uplink &&
+            resolve_ref(v, &br->uplink, PATH("bridges[%zu].uplink", bi))) {
+            int b = br->uplink.kind == OO_CFG_REF_PF ? bond_of_pf(cfg, br->uplink.index) : -1;
+
+            if (b >= 0)
+                verr(v, br->uplink.loc, path,
+                     "pf '%s' is a member of bond '%s': make the bond the uplink", br->uplink.name,
+                     nz(cfg->bonds[b].name));
+            for (size_t j = 0; j < bi; j++) {
+                const struct oo_cfg_bridge *o = &cfg->bridges[j];
+
+                if (o->has_uplink && o->uplink.kind == br->uplink.kind &&
+                    o->uplink.index == br->uplink.index)
+                    verr(v, br->uplink.loc, path,
+                         "'%s' is already the uplink of bridges[%zu] '%s': a port can be on one bridge",
+                         br->uplink.name, j, nz(o->name));
+            }
+        }
+        check_bridge_reps(v, br, bi);
+    }
+    check_rep_duplicates(v);
+}
+
+/* -------------------------------------------------------------- tc rules */
+
+static bool is_ip_eth(int32_t t)
+{
+    return t == ETH_P_IPV4 || t == ETH_P_IPV6_;
+}
+
+static void check_match(struct vctx *v, const struct oo_cfg_rule *r, size_t ri)
+{
+    const struct oo_cfg_match *m = &r->match;
+    const struct oo_cfg_ip *ips[2] = { &m->src_ip, &m->dst_ip };
+    static const int ip_keys[2] = { OO_CFG_M_SRC_IP, OO_CFG_M_DST_IP };
+    static const int port_keys[2] = { OO_CFG_M_SRC_PORT, OO_CFG_M_DST_PORT };
+    const int32_t ports[2] = { m->src_port, m->dst_port };
+    const char *et = oo_cfg_eth_type_to_string(m->eth_type);
+    char path[128], etbuf[16];
+
+    if (!et) {
+        snprintf(etbuf, sizeof etbuf, "%#06x", (unsigned)m->eth_type);
+        et = m->eth_type < 0 ? "unset (all)" : etbuf;
+    }
+#define MLOC(k) pick(m->at[k], pick(m->loc, r->loc))
+    if (m->ip_proto >= 0 && !is_ip_eth(m->eth_type))
+        verr(v, MLOC(OO_CFG_M_IP_PROTO), PATH("tc.rules[%zu].match.ip_proto", ri),
+             "ip_proto needs eth_type: ipv4 or ipv6 (eth_type is %s)", et);
+    if (m->ip_proto == PROTO_ICMP && m->eth_type == ETH_P_IPV6_)
+        verr(v, MLOC(OO_CFG_M_IP_PROTO), PATH("tc.rules[%zu].match.ip_proto", ri),
+             "icmp is IPv4's; with eth_type: ipv6 use icmpv6");
+    if (m->ip_proto == PROTO_ICMPV6 && m->eth_type == ETH_P_IPV4)
+        verr(v, MLOC(OO_CFG_M_IP_PROTO), PATH("tc.rules[%zu].match.ip_proto", ri),
+             "icmpv6 is IPv6's; with eth_type: ipv4 use icmp");
+    for (int i = 0; i < 2; i++) {
+        int want = m->eth_type == ETH_P_IPV4 ? AF_INET : AF_INET6;
+
+        if (!ips[i]->family)
+            continue;
+        PATH("tc.rules[%zu].match.%s", ri, oo_cfg_match_keys[ip_keys[i]]);
+        if (!is_ip_eth(m->eth_type))
+            verr(v, MLOC(ip_keys[i]), path, "%s needs eth_type: %s (eth_type is %s)",
+                 oo_cfg_match_keys[ip_keys[i]], ips[i]->family == AF_INET ? "ipv4" : "ipv6", et);
+        else if (ips[i]->family != want)
+            verr(v, MLOC(ip_keys[i]), path, "%s is an %s address but eth_type is %s",
+                 oo_cfg_match_keys[ip_keys[i]], ips[i]->family == AF_INET ? "IPv4" : "IPv6", et);
+    }
+    for (int i = 0; i < 2; i++) {
+        if (ports[i] < 0)
+            continue;
+        if (m->ip_proto != PROTO_TCP && m->ip_proto != PROTO_UDP && m->ip_proto != PROTO_SCTP)
+            verr(v, MLOC(port_keys[i]),
+                 PATH("tc.rules[%zu].match.%s", ri, oo_cfg_match_keys[port_keys[i]]),
+                 "%s needs ip_proto: tcp, udp or sctp", oo_cfg_match_keys[port_keys[i]]);
+    }
+    if (m->vlan_id >= 0 && m->eth_type != ETH_P_8021Q_)
+        verr(v, MLOC(OO_CFG_M_VLAN_ID), PATH("tc.rules[%zu].match.vlan_id", ri),
+             "vlan_id needs eth_type: 802.1q (eth_type is %s)", et);
+    if (m->vlan_prio >= 0 && m->eth_type != ETH_P_8021Q_)
+        verr(v, MLOC(OO_CFG_M_VLAN_PRIO), PATH("tc.rules[%zu].match.vlan_prio", ri),
+             "vlan_prio needs eth_type: 802.1q (eth_type is %s)", et);
+#undef MLOC
+}
+
+static bool action_is_terminal(int kind)
+{
+    return kind == OO_CFG_ACT_REDIRECT || kind == OO_CFG_ACT_DROP || kind == OO_CFG_ACT_PASS ||
+           kind == OO_CFG_ACT_GOTO_CHAIN;
+}
+
+static void check_rules(struct vctx *v)
+{
+    struct oo_config *cfg = v->cfg;
+    char path[128];
+
+    for (size_t ri = 0; ri < cfg->n_rules; ri++) {
+        struct oo_cfg_rule *r = &cfg->rules[ri];
+
+        if (r->dev.name && resolve_ref(v, &r->dev, PATH("tc.rules[%zu].dev", ri)) &&
+            r->dev.kind == OO_CFG_REF_PF) {
+            int b = bond_of_pf(cfg, r->dev.index);
+
+            if (b >= 0)
+                verr(v, r->dev.loc, path,
+                     "pf '%s' is in bond '%s', whose members share one ingress block: attach the rule to dev: %s",
+                     r->dev.name, nz(cfg->bonds[b].name), nz(cfg->bonds[b].name));
+        }
+        check_match(v, r, ri);
+        for (size_t a = 0; a < r->n_actions; a++) {
+            struct oo_cfg_action *act = &r->actions[a];
+
+            PATH("tc.rules[%zu].actions[%zu]", ri, a);
+            if (act->kind < 0)
+                continue;               /* the parser reported it */
+            if (a > 0 && r->actions[a - 1].kind >= 0 && action_is_terminal(r->actions[a - 1].kind))
+                verr(v, act->loc, path,
+                     "'%s' never runs: the action before it, '%s', ends the rule; move it before or remove it",
+                     nz(oo_cfg_action_to_string(act->kind)),
+                     nz(oo_cfg_action_to_string(r->actions[a - 1].kind)));
+            if ((act->kind == OO_CFG_ACT_REDIRECT || act->kind == OO_CFG_ACT_MIRROR) &&
+                act->dev.name)
+                resolve_ref(v, &act->dev, path);
+            if (act->kind == OO_CFG_ACT_GOTO_CHAIN && act->chain <= r->chain)
+                verr(v, act->loc, path,
+                     "goto_chain %u from chain %u: mlx5 offloads goto only to a higher chain (and a lower one could loop)",
+                     act->chain, r->chain);
+        }
+        /* tc keeps one protocol per (dev, chain, prio). */
+        for (size_t j = 0; j < ri; j++) {
+            const struct oo_cfg_rule *o = &cfg->rules[j];
+
+            if (r->dev.kind == OO_CFG_REF_UNRESOLVED || o->dev.kind != r->dev.kind ||
+                o->dev.index != r->dev.index || o->dev.vf != r->dev.vf ||
+                o->chain != r->chain || o->prio != r->prio ||
+                o->match.eth_type == r->match.eth_type)
+                continue;
+            verr(v, pick(r->at[OO_CFG_RULE_PRIO], r->loc), PATH("tc.rules[%zu].prio", ri),
+                 "tc.rules[%zu] '%s' uses prio %u on the same dev and chain with another eth_type: tc keeps one protocol per prio; pick another prio",
+                 j, nz(o->name), r->prio);
+            break;
+        }
+    }
+}
+
+/* ------------------------------------------------------------------- mpv */
+
+static void check_mpvs(struct vctx *v)
+{
+    struct oo_config *cfg = v->cfg;
+    char path[128];
+
+    for (size_t i = 0; i < cfg->n_mpvs; i++) {
+        struct oo_cfg_mpv *m = &cfg->mpvs[i];
+        bool ok[2];
+
+        for (int k = 0; k < 2; k++) {
+            struct oo_cfg_ref *ref = &m->vfs[k];
+
+            ok[k] = ref->name && resolve_ref(v, ref, PATH("tc.mpv[%zu].vfs[%d]", i, k));
+            if (!ok[k])
+                continue;
+            if (cfg->pfs[ref->index].multiport != 1)
+                verr(v, ref->loc, path,
+                     "MPV needs multiport: true on pf '%s' (devlink param esw_multiport)",
+                     ref->name);
+            /* Its representor must never be on OVS. */
+            for (size_t b = 0; b < cfg->n_bridges; b++) {
+                const struct oo_cfg_bridge *br = &cfg->bridges[b];
+
+                for (size_t r = 0; r < br->n_reps; r++)
+                    if (br->reps[r].pf == ref->index && br->reps[r].vf == (uint32_t)ref->vf) {
+                        verr(v, ref->loc, path,
+                             "%s/%d is an MPV VF and also a representor of bridges[%zu] '%s' (representors[%u]): MPV traffic is carried by tc rules, never by OVS",
+                             ref->name, ref->vf, b, nz(br->name), br->reps[r].range);
+                        break;
+                    }
+            }
+            for (size_t j = 0; j < i; j++)
+                for (int l = 0; l < 2; l++) {
+                    const struct oo_cfg_ref *o = &cfg->mpvs[j].vfs[l];
+
+                    if (o->kind == OO_CFG_REF_VF && o->index == ref->index && o->vf == ref->vf)
+                        verr(v, ref->loc, path, "%s/%d is already in tc.mpv[%zu] '%s'",
+                             ref->name, ref->vf, j, nz(cfg->mpvs[j].name));
+                }
+        }
+        if (ok[0] && ok[1] && m->vfs[0].index == m->vfs[1].index)
+            verr(v, pick(m->at[OO_CFG_MPV_VFS], m->loc), PATH("tc.mpv[%zu].vfs", i),
+                 "an MPV pair needs one VF on each port, and both are on pf '%s'", m->vfs[0].name);
+    }
+}
+
+int oo_config_validate(struct oo_config *cfg, struct oo_cfg_diag *diag)
+{
+    struct vctx v = { cfg, diag };
+    size_t before = oo_cfg_diag_count(diag);
+
+    check_unique_names(&v);
+    check_pfs(&v);
+    check_bonds(&v);
+    check_bridges(&v);
+    check_rules(&v);
+    check_mpvs(&v);
+    return oo_cfg_diag_count(diag) > before ? -EINVAL : 0;
+}

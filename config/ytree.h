@@ -1,0 +1,58 @@
+/* A YAML document as a small tree with positions, built from libyaml's
+ * events. Internal to config/: the schema walkers (parse.c, hostconf.c) read
+ * it; nothing else sees libyaml.
+ *
+ * Why not libyaml's document API: aliases would be shared nodes (a walker
+ * could loop or blow up on "billion laughs"), and it keeps no parent links
+ * for key paths. Here aliases are kept as YN_ALIAS leaves and refused where a
+ * value is read, nesting is bounded, and every node knows its path. */
+#ifndef OO_CONFIG_YTREE_H
+#define OO_CONFIG_YTREE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "config/diag.h"
+
+#define OO_YTREE_MAX_DEPTH 64
+
+enum ynode_type { YN_SCALAR, YN_SEQ, YN_MAP, YN_ALIAS };
+
+struct ynode {
+    enum ynode_type type;
+    struct oo_src_loc loc;        /* start of the node */
+    struct ynode *parent;         /* NULL for the root */
+    size_t index;                 /* position in parent->items */
+    /* YN_SCALAR */
+    char *str;                    /* NUL-terminated; may contain NUL bytes before len */
+    size_t len;
+    bool plain;                   /* plain style and no tag: may be a number, bool or null */
+    /* YN_SEQ: items[0..n); YN_MAP: items[2i] key, items[2i+1] value */
+    struct ynode **items;
+    size_t n;
+    size_t alloc;
+};
+
+/* Number of items of a sequence, pairs of a mapping. */
+static inline size_t ynode_len(const struct ynode *n)
+{
+    return n->type == YN_MAP ? n->n / 2 : n->type == YN_SEQ ? n->n : 0;
+}
+
+/* Parses the first document in buf. Returns the root (NULL for an empty
+ * stream, or on a syntax error); YAML syntax errors, a second document,
+ * and nesting deeper than OO_YTREE_MAX_DEPTH are added to diag. */
+struct ynode *ytree_parse(const void *buf, size_t len, struct oo_cfg_diag *diag);
+void ytree_free(struct ynode *root);
+
+/* True for a plain scalar that YAML reads as null: "", "~", "null". */
+bool ynode_is_null(const struct ynode *n);
+
+/* The dotted key path of n (pfs[0].vfs[1].vlan), written into buf. A mapping
+ * key has the path of its value. Returns buf. */
+const char *ynode_path(const struct ynode *n, char *buf, size_t size);
+
+/* Node type in words, for messages: "a mapping", "a list", "a string"... */
+const char *ynode_describe(const struct ynode *n);
+
+#endif

@@ -1,0 +1,229 @@
+/* host.conf mode: what is derived from Cloudpods' host.conf (the seed's two
+ * forms: a PF netdev, and a bond made by the admin), what is refused, and
+ * the sysfs probe that tells them apart. */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "config/config.h"
+#include "cfgtest.h"
+#include "fixture.h"
+
+/* The seed's first form: eth2 offloaded, eth1 not. */
+static void test_pf_nic(void **state)
+{
+    struct oo_config cfg;
+    struct oo_cfg_diag d;
+    const struct oo_cfg_pf *pf;
+    const struct oo_cfg_bridge *br;
+
+    assert_int_equal(cfgtest_hostconf("region: Yunion\n"
+                                      "networks:\n"
+                                      "- eth1/br0/192.168.100.111\n"
+                                      "- eth2/br1/bcast0\n"
+                                      "ovs_offload_nics:\n"
+                                      "- eth2\n"
+                                      "sriov_nics: [eth1, eth3]\n"
+                                      "disable_security_group: true\n", &cfg, &d), 0);
+    assert_int_equal(cfg.source, OO_CONFIG_SOURCE_HOSTCONF);
+    assert_string_equal(cfg.file, "host.conf");
+    assert_true(cfg.reps_owned_by_host_agent);
+    assert_int_equal(cfg.ovs.hw_offload, 1);
+    assert_int_equal(cfg.ovs.tc_policy, -1);
+    assert_int_equal(cfg.ovs.restart, OO_CFG_RESTART_NEVER);
+    assert_int_equal(cfg.n_pfs, 1);
+    pf = &cfg.pfs[0];
+    assert_string_equal(pf->name, "eth2");
+    assert_string_equal(pf->netdev, "eth2");
+    assert_false(pf->has_device);
+    assert_int_equal(pf->eswitch, OO_ESWITCH_SWITCHDEV);
+    assert_int_equal(pf->num_vfs, OO_CFG_NUM_VFS_TOTAL);
+    assert_int_equal(pf->multiport, -1);
+    assert_int_equal(pf->n_vfs, 0);
+    assert_int_equal(pf->loc.line, 6);
+    assert_int_equal(pf->loc.col, 3);
+    assert_int_equal(cfg.n_bonds, 0);
+    assert_int_equal(cfg.n_bridges, 1);
+    br = &cfg.bridges[0];
+    assert_string_equal(br->name, "br1");
+    assert_true(br->has_uplink);
+    assert_int_equal(br->uplink.kind, OO_CFG_REF_PF);
+    assert_int_equal(br->uplink.index, 0);
+    assert_int_equal(br->n_reps, 0);
+    assert_int_equal(br->loc.line, 4);
+    assert_int_equal(cfg.n_rules + cfg.n_mpvs, 0);
+    cfgtest_done(&cfg, &d);
+}
+
+/* The seed's second form: a bond the admin made; members from the host. */
+static void test_bond_nic(void **state)
+{
+    struct oo_config cfg;
+    struct oo_cfg_diag d;
+    const struct oo_cfg_bond *b;
+
+    assert_int_equal(cfgtest_hostconf("networks:\n"
+                                      "- bond0/br1/bcast0 # bond0 is bond port name\n"
+                                      "ovs_offload_nics:\n"
+                                      "- bond0\n", &cfg, &d), 0);
+    assert_int_equal(cfg.n_pfs, 0);
+    assert_int_equal(cfg.n_bonds, 1);
+    b = &cfg.bonds[0];
+    assert_string_equal(b->name, "bond0");
+    assert_true(b->members_from_host);
+    assert_int_equal(b->n_members, 0);
+    assert_int_equal(b->mode, -1);
+    assert_int_equal(b->miimon, -1);
+    assert_int_equal(b->xmit_hash_policy, -1);
+    assert_int_equal(b->lacp_rate, -1);
+    assert_null(b->primary);
+    assert_int_equal(cfg.bridges[0].uplink.kind, OO_CFG_REF_BOND);
+    assert_int_equal(cfg.bridges[0].uplink.index, 0);
+    assert_string_equal(cfg.bridges[0].name, "br1");
+    cfgtest_done(&cfg, &d);
+}
+
+/* Several NICs, extra network fields, quoted strings, flow style. */
+static void test_several(void **state)
+{
+    struct oo_config cfg;
+    struct oo_cfg_diag d;
+
+    assert_int_equal(cfgtest_hostconf("networks: [\"eth2/br1/bcast0\", eth3/br2/10.0.0.2/24/extra, bond1/br3/w]\n"
+                                      "ovs_offload_nics: [eth3, bond1, eth2]\n", &cfg, &d), 0);
+    assert_int_equal(cfg.n_pfs, 2);
+    assert_string_equal(cfg.pfs[0].name, "eth3");
+    assert_string_equal(cfg.pfs[1].name, "eth2");
+    assert_int_equal(cfg.n_bonds, 1);
+    assert_int_equal(cfg.n_bridges, 3);
+    assert_string_equal(cfg.bridges[0].name, "br2");
+    assert_string_equal(cfg.bridges[1].name, "br3");
+    assert_int_equal(cfg.bridges[1].uplink.kind, OO_CFG_REF_BOND);
+    assert_string_equal(cfg.bridges[2].name, "br1");
+    cfgtest_done(&cfg, &d);
+}
+
+struct hcase {
+    const char *name;
+    const char *text;
+    unsigned count;
+    unsigned line, col;
+    const char *key;
+    const char *msg;
+};
+
+static const struct hcase hcases[] = {
+    { "offload NIC not in networks", "networks: [eth1/br0/x]\novs_offload_nics: [eth2]\n", 1, 2, 20,
+      "ovs_offload_nics[0]", "'eth2' is not in networks: host-agent offloads only NICs listed there; add 'eth2/<bridge>/<ip-or-wire>'" },
+    { "no ovs_offload_nics", "networks: [eth1/br0/x]\n", 1, 1, 1, "ovs_offload_nics",
+      "missing required key 'ovs_offload_nics': host.conf names no NIC to offload" },
+    { "empty ovs_offload_nics", "networks: [eth1/br0/x]\novs_offload_nics: []\n", 1, 2, 19,
+      "ovs_offload_nics", "ovs_offload_nics is empty" },
+    { "no networks", "ovs_offload_nics: [eth2]\n", 1, 1, 1, "networks",
+      "missing required key 'networks': every offload NIC needs its 'nic/bridge/ip-or-wire' entry" },
+    { "network with two fields", "networks: [eth2/br1]\novs_offload_nics: [eth2]\n", 1, 1, 12,
+      "networks[0]", "malformed network 'eth2/br1': expected nic/bridge/ip-or-wire" },
+    { "network with an empty bridge", "networks: [eth2//x]\novs_offload_nics: [eth2]\n", 1, 1, 12,
+      "networks[0]", "malformed network 'eth2//x'" },
+    { "network with a long nic", "networks: [eth2345678901234567/br1/x]\novs_offload_nics: [eth2]\n", 2, 1, 12,
+      "networks[0]", "at most 15 bytes" },
+    { "network not a string", "networks: [{eth2: br1}]\novs_offload_nics: [eth2]\n", 2, 1, 12,
+      "networks[0]", "expected a network 'nic/bridge/ip-or-wire', got a mapping" },
+    { "networks not a list", "networks: eth2/br1/x\novs_offload_nics: [eth2]\n", 2, 1, 11,
+      "networks", "expected a list of networks 'nic/bridge/ip-or-wire', got a scalar" },
+    { "ovs_offload_nics not a list", "networks: [eth2/br1/x]\novs_offload_nics: eth2\n", 1, 2, 19,
+      "ovs_offload_nics", "expected a list of NIC names, got a scalar" },
+    { "offload NIC not a string", "networks: [eth2/br1/x]\novs_offload_nics: [[eth2]]\n", 1, 2, 20,
+      "ovs_offload_nics[0]", "expected a NIC name (a PF netdev or a bond), got a list" },
+    { "offload NIC twice", "networks: [eth2/br1/x]\novs_offload_nics: [eth2, eth2]\n", 1, 2, 26,
+      "ovs_offload_nics[1]", "'eth2' is listed twice in ovs_offload_nics" },
+    { "NIC in networks twice", "networks: [eth2/br1/x, eth2/br2/y]\novs_offload_nics: [eth2]\n", 1, 2, 20,
+      "ovs_offload_nics[0]", "'eth2' is in networks twice (lines 1 and 1): its bridge is ambiguous" },
+    { "malformed entry of the offload NIC: no second error", "networks: [eth2/br1]\novs_offload_nics: [eth2]\n",
+      1, 1, 12, "networks[0]", "malformed network" },
+    { "bad NIC name", "networks: [eth2/br1/x]\novs_offload_nics: [\"a b\"]\n", 1, 2, 20,
+      "ovs_offload_nics[0]", "invalid NIC name 'a b'" },
+    { "no such interface", "networks: [gone0/br1/x]\novs_offload_nics: [gone0]\n", 1, 2, 20,
+      "ovs_offload_nics[0]", "no network interface 'gone0' on this host" },
+    { "probe fails", "networks: [eperm0/br1/x]\novs_offload_nics: [eperm0]\n", 1, 2, 20,
+      "ovs_offload_nics[0]", "cannot tell whether 'eperm0' is a bond or a PF: Operation not permitted" },
+    { "two offload NICs on one bridge", "networks: [eth2/br1/x, eth3/br1/y]\novs_offload_nics: [eth2, eth3]\n",
+      1, 2, 26, "ovs_offload_nics[1]", "'eth3' and another offload NIC share bridge br1" },
+    { "duplicate key", "networks: [eth2/br1/x]\novs_offload_nics: [eth2]\novs_offload_nics: [eth3]\n", 1, 3, 1,
+      "ovs_offload_nics", "duplicate key 'ovs_offload_nics': already given at line 2, column 1" },
+    { "not a mapping", "- eth2\n", 1, 1, 1, "", "host.conf is a YAML mapping" },
+    { "empty", "", 1, 1, 1, "", "host.conf is empty" },
+    { "syntax error", "networks: [eth2/br1/x\n", 1, 2, 1, "", "YAML syntax error" },
+    { "other keys are ignored, whatever they hold",
+      "networks: [eth2/br1/x]\novs_offload_nics: [eth2]\nfoo: *alias\nbar: {a: [1, 2, {b: c}]}\n"
+      "ovs_offload_nic: [eth9]\n", 0, 0, 0, NULL, NULL },
+};
+
+static void test_errors(void **state)
+{
+    unsigned failed = 0;
+
+    for (size_t i = 0; i < sizeof hcases / sizeof hcases[0]; i++) {
+        const struct hcase *c = &hcases[i];
+        struct oo_config cfg;
+        struct oo_cfg_diag d;
+        int r = cfgtest_hostconf(c->text, &cfg, &d);
+
+        if (oo_cfg_diag_count(&d) != c->count || (r == 0) != (c->count == 0) ||
+            (c->key && cfgtest_find(&d, c->line, c->col, c->key, c->msg) < 0)) {
+            cfgtest_dump(&d, c->name);
+            fprintf(stderr, "FAILED: expected %u error(s), one '%u:%u: %s: ...%s...'\n", c->count,
+                    c->line, c->col, c->key ? c->key : "", c->msg ? c->msg : "");
+            failed++;
+        }
+        cfgtest_done(&cfg, &d);
+    }
+    if (failed)
+        fail_msg("%u host.conf cases failed", failed);
+}
+
+/* The real probe: a netdev, a bond (has bonding/), nothing. */
+static void test_sysfs_probe(void **state)
+{
+    char *dir = fixture_mkdtemp();
+
+    fixture_write(dir, "class/net/eth2/address", "02:00:00:00:00:01\n");
+    fixture_write(dir, "class/net/bond0/bonding/slaves", "eth2 eth3\n");
+    fixture_write(dir, "class/net/bond0/address", "02:00:00:00:00:02\n");
+    assert_int_equal(oo_cfg_nic_probe_sysfs("eth2", dir), OO_CFG_NIC_NETDEV);
+    assert_int_equal(oo_cfg_nic_probe_sysfs("bond0", dir), OO_CFG_NIC_BOND);
+    assert_int_equal(oo_cfg_nic_probe_sysfs("eth9", dir), -ENOENT);
+    assert_int_equal(oo_cfg_nic_probe_sysfs("../x", dir), -EINVAL);
+    fixture_rmtree(dir);
+    free(dir);
+}
+
+static void test_load(void **state)
+{
+    struct oo_config cfg;
+    struct oo_cfg_diag d;
+
+    oo_cfg_diag_init(&d, NULL);
+    assert_int_equal(oo_config_load_hostconf("/nonexistent/host.conf", &cfg, &d), -ENOENT);
+    assert_cfg_error(&d, 0, 0, "", "cannot open: No such file or directory");
+    assert_int_equal(cfg.source, OO_CONFIG_SOURCE_NONE);
+    cfgtest_done(&cfg, &d);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_pf_nic),
+        cmocka_unit_test(test_bond_nic),
+        cmocka_unit_test(test_several),
+        cmocka_unit_test(test_errors),
+        cmocka_unit_test(test_sysfs_probe),
+        cmocka_unit_test(test_load),
+    };
+    return cmocka_run_group_tests_name("config-hostconf", tests, NULL, NULL);
+}
