@@ -6,16 +6,24 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/json.h"
 #include "common/log.h"
 #include "common/util.h"
+#include "config/config.h"
 #include "controller/observe.h"
+#include "controller/plan.h"
 #include "controller/status.h"
 
+#define OO_DEFAULT_CONFIG "/etc/ovs-offload/config.yaml"
+
 struct ctl_opts {
-    const char *db;                 /* OVSDB remote */
+    const char *db;                 /* OVSDB remote (--db); NULL: the config's, else the default */
     int ovsdb_timeout_ms;           /* how long to wait for OVSDB */
     bool json;                      /* machine-readable output */
     const char *root;               /* prefix for sysfs paths (tests) */
+    const char *config;             /* -c FILE */
+    const char *hostconf;           /* --hostconf FILE */
+    bool force;                     /* --force: destroy VFs in use */
 };
 
 static void usage(FILE *f)
@@ -27,9 +35,15 @@ static void usage(FILE *f)
 "Commands:\n"
 "  status               show each devlink device (PF): eswitch mode, VFs,\n"
 "                       uplink and VF representors; then the OVS settings\n"
+"  check                validate the config without touching the host\n"
+"  plan                 observe the host and print the steps that would\n"
+"                       bring it to the config, in the order they would run\n"
 "\n"
 "Options:\n"
+"  -c, --config FILE    the YAML config (default " OO_DEFAULT_CONFIG ")\n"
+"      --hostconf FILE  derive the config from Cloudpods' host.conf instead\n"
 "  -j, --json           print JSON instead of text\n"
+"      --force          plan to destroy VFs even when they are in use\n"
 "      --db REMOTE      OVSDB remote (default unix:$OVS_RUNDIR/db.sock,\n"
 "                       OVS_RUNDIR defaulting to /var/run/openvswitch)\n"
 "      --ovsdb-timeout MS  give up on OVSDB after MS milliseconds (default 2000)\n"
@@ -37,7 +51,8 @@ static void usage(FILE *f)
 "  -h, --help           show this help and exit\n"
 "  -V, --version        show the version and exit\n"
 "\n"
-"Exit status: 0 success; 1 runtime error; 2 usage error.\n"
+"Exit status: 0 success (plan: in sync); 1 runtime error (plan: the host\n"
+"blocks the plan); 2 usage or config error; 3 plan: changes are pending.\n"
 "An unreachable OVSDB is reported in the output and is not an error for status.\n",
     f);
 }
@@ -54,6 +69,104 @@ static char *default_db(void)
     s = oo_malloc(n);
     snprintf(s, n, "unix:%s/db.sock", rundir);
     return s;
+}
+
+/* Loads and validates the config; prints the errors. Returns 0 or OO_EXIT_USAGE. */
+static int load_config(const struct ctl_opts *opts, struct oo_config *cfg, struct oo_cfg_diag *diag,
+                       const char **ret_path)
+{
+    const char *path = opts->hostconf ? opts->hostconf : opts->config ? opts->config : OO_DEFAULT_CONFIG;
+    int r;
+
+    *ret_path = path;
+    oo_cfg_diag_init(diag, path);
+    r = opts->hostconf ? oo_config_load_hostconf(path, cfg, diag)
+                       : oo_config_load_yaml(path, cfg, diag);
+    oo_cfg_diag_sort(diag);
+    return r < 0 ? OO_EXIT_USAGE : OO_EXIT_OK;
+}
+
+static void print_diag_json(FILE *f, const char *path, const struct oo_cfg_diag *d)
+{
+    struct oo_json j;
+
+    oo_json_init(&j, f, true);
+    oo_json_obj_begin(&j);
+    oo_json_kv_str(&j, "file", path);
+    oo_json_kv_bool(&j, "valid", oo_cfg_diag_count(d) == 0);
+    oo_json_key(&j, "errors");
+    oo_json_arr_begin(&j);
+    for (size_t i = 0; i < d->n_errors; i++) {
+        oo_json_obj_begin(&j);
+        oo_json_kv_uint(&j, "line", d->errors[i].loc.line);
+        oo_json_kv_uint(&j, "column", d->errors[i].loc.col);
+        oo_json_kv_str(&j, "key", d->errors[i].key);
+        oo_json_kv_str(&j, "message", d->errors[i].msg);
+        oo_json_obj_end(&j);
+    }
+    oo_json_arr_end(&j);
+    oo_json_kv_uint(&j, "more_errors", d->n_dropped);
+    oo_json_obj_end(&j);
+    oo_json_finish(&j);
+}
+
+static int cmd_check(const struct ctl_opts *opts)
+{
+    struct oo_config cfg;
+    struct oo_cfg_diag diag;
+    const char *path;
+    int rc = load_config(opts, &cfg, &diag, &path);
+
+    if (opts->json)
+        print_diag_json(stdout, path, &diag);
+    else if (rc)
+        oo_cfg_diag_print(&diag, stderr);
+    else
+        printf("%s: valid: %zu PF%s, %zu bond%s, %zu bridge%s, %zu tc rule%s, %zu MPV pair%s\n",
+               path, cfg.n_pfs, cfg.n_pfs == 1 ? "" : "s", cfg.n_bonds, cfg.n_bonds == 1 ? "" : "s",
+               cfg.n_bridges, cfg.n_bridges == 1 ? "" : "s", cfg.n_rules, cfg.n_rules == 1 ? "" : "s",
+               cfg.n_mpvs, cfg.n_mpvs == 1 ? "" : "s");
+    oo_cfg_diag_free(&diag);
+    oo_config_free(&cfg);
+    return rc;
+}
+
+static int cmd_plan(const struct ctl_opts *opts)
+{
+    struct oo_config cfg;
+    struct oo_cfg_diag diag;
+    struct oo_observed o = { 0 };
+    struct oo_plan_opts popts = { .force = opts->force };
+    struct oo_plan plan;
+    const char *path;
+    int rc = load_config(opts, &cfg, &diag, &path);
+
+    if (rc) {
+        if (opts->json)
+            print_diag_json(stdout, path, &diag);
+        else
+            oo_cfg_diag_print(&diag, stderr);
+        oo_cfg_diag_free(&diag);
+        oo_config_free(&cfg);
+        return rc;
+    }
+    oo_cfg_diag_free(&diag);
+    /* Nothing on the host is read before the config is known to be valid. */
+    if (oo_observe_devlink(opts->root, &o) < 0 && cfg.n_pfs)
+        oo_err("%s", o.devlink_error);
+    /* --db, else the config's ovs.db when written, else the default. */
+    _cleanup_free_ char *db = opts->db || cfg.ovs.at[OO_CFG_OVS_DB].line ? NULL : default_db();
+    oo_observe_ovs(opts->db ? opts->db : db ? db : cfg.ovs.db, opts->ovsdb_timeout_ms, &o);
+    oo_plan_build(&cfg, &o, &popts, &plan);
+    if (opts->json)
+        oo_plan_print_json(stdout, &plan, true);
+    else
+        oo_plan_print_text(stdout, &plan);
+    rc = plan.n_errors ? OO_EXIT_FAILURE : plan.n_steps ? OO_EXIT_PENDING : OO_EXIT_OK;
+    oo_plan_free(&plan);
+    oo_observed_free(&o);
+    oo_config_free(&cfg);
+    return rc;
 }
 
 static int cmd_status(const struct ctl_opts *opts)
@@ -74,8 +187,11 @@ static int cmd_status(const struct ctl_opts *opts)
 
 int oo_ctl_main(int argc, char **argv)
 {
-    enum { OPT_DB = 256, OPT_OVSDB_TIMEOUT, OPT_ROOT };
+    enum { OPT_DB = 256, OPT_OVSDB_TIMEOUT, OPT_ROOT, OPT_HOSTCONF, OPT_FORCE };
     static const struct option longopts[] = {
+        { "config", required_argument, NULL, 'c' },
+        { "hostconf", required_argument, NULL, OPT_HOSTCONF },
+        { "force", no_argument, NULL, OPT_FORCE },
         { "json", no_argument, NULL, 'j' },
         { "db", required_argument, NULL, OPT_DB },
         { "ovsdb-timeout", required_argument, NULL, OPT_OVSDB_TIMEOUT },
@@ -91,8 +207,11 @@ int oo_ctl_main(int argc, char **argv)
     char *end;
     int c;
 
-    while ((c = getopt_long(argc, argv, "jvhV", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "c:jvhV", longopts, NULL)) != -1) {
         switch (c) {
+        case 'c': opts.config = optarg; break;
+        case OPT_HOSTCONF: opts.hostconf = optarg; break;
+        case OPT_FORCE: opts.force = true; break;
         case 'j': opts.json = true; break;
         case OPT_DB: opts.db = optarg; break;
         case OPT_OVSDB_TIMEOUT:
@@ -122,9 +241,16 @@ int oo_ctl_main(int argc, char **argv)
                 argv[optind + 1], cmd);
         return OO_EXIT_USAGE;
     }
+    if (opts.config && opts.hostconf) {
+        fputs("ovs-offloadctl: -c and --hostconf are exclusive: give one config\n", stderr);
+        return OO_EXIT_USAGE;
+    }
+    if (!strcmp(cmd, "check"))
+        return cmd_check(&opts);
+    if (!strcmp(cmd, "plan"))
+        return cmd_plan(&opts);
     if (!opts.db)
         opts.db = db = default_db();
-
     if (!strcmp(cmd, "status"))
         return cmd_status(&opts);
     fprintf(stderr, "ovs-offloadctl: unknown command '%s'. Try 'ovs-offloadctl --help'.\n", cmd);

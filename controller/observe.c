@@ -58,8 +58,11 @@ void oo_observe_group(const struct oo_dl_handle *devs, size_t n_devs,
 {
     out->n_pfs = n_devs;
     out->pfs = oo_calloc(n_devs, sizeof *out->pfs);
-    for (size_t i = 0; i < n_devs; i++)
+    for (size_t i = 0; i < n_devs; i++) {
         out->pfs[i].handle = devs[i];
+        out->pfs[i].hw_tc_offload = -1;
+        out->pfs[i].lag_active = -1;
+    }
     qsort(out->pfs, n_devs, sizeof *out->pfs, pf_order);
 
     for (size_t i = 0; i < n_ports; i++) {
@@ -146,9 +149,14 @@ void oo_observed_free(struct oo_observed *o)
 {
     if (!o)
         return;
-    for (size_t i = 0; i < o->n_pfs; i++)
+    for (size_t i = 0; i < o->n_pfs; i++) {
         free(o->pfs[i].ports);
+        free(o->pfs[i].params);
+        free(o->pfs[i].rates);
+        free(o->pfs[i].vfdevs);
+    }
     free(o->pfs);
+    oo_links_free(o->links, o->n_links);
     free(o->ovs_remote);
     oo_ovs_observed_free(&o->ovs);
     memset(o, 0, sizeof *o);

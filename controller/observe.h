@@ -7,6 +7,7 @@
 
 #include "devlink/devlink.h"
 #include "devlink/sriov.h"
+#include "link/link.h"
 #include "ovsdb/ovsdb.h"
 
 /* One devlink instance: on mlx5 and netdevsim, one PF. */
@@ -19,6 +20,14 @@ struct oo_obs_pf {
     int sriov_err;                  /* 0, or -errno reading sysfs */
     size_t n_ports;
     struct oo_dl_port *ports;       /* this instance's ports, in oo_port_order */
+    size_t n_params;
+    struct oo_dl_param *params;     /* devlink params of this instance */
+    size_t n_rates;
+    struct oo_dl_rate *rates;       /* devlink rate objects of this instance */
+    size_t n_vfdevs;
+    struct oo_obs_vfdev *vfdevs;    /* the VFs as devices (PCI virtfnN), by id */
+    int hw_tc_offload;              /* the uplink's hw-tc-offload: 1, 0, -1 unknown */
+    int lag_active;                 /* mlx5 debugfs lag/state: 1 active, 0 not, -1 unknown */
 };
 
 struct oo_observed {
@@ -26,6 +35,8 @@ struct oo_observed {
     char devlink_error[320];        /* what went wrong, for the user */
     size_t n_pfs;
     struct oo_obs_pf *pfs;          /* sorted by handle */
+    size_t n_links;
+    struct oo_link *links;          /* every netdev, sorted by ifindex */
     char *ovs_remote;               /* the OVSDB remote that was asked */
     struct oo_ovs_observed ovs;     /* OVSDB; ovs.reachable false if not */
 };

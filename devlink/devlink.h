@@ -46,6 +46,42 @@ struct oo_dl_port {
     char netdev[IF_NAMESIZE];       /* DEVLINK_ATTR_PORT_NETDEV_NAME, "" if no netdev */
 };
 
+/* DEVLINK_ATTR_PARAM_TYPE carries the kernel's internal netlink attribute
+ * type of the value (include/net/netlink.h NLA_*), not DEVLINK_PARAM_TYPE_*:
+ * uapi has no names for them, so these are ours. */
+enum oo_dl_param_type {
+    OO_DL_PARAM_TYPE_U8 = 1,        /* NLA_U8 */
+    OO_DL_PARAM_TYPE_U16 = 2,       /* NLA_U16 */
+    OO_DL_PARAM_TYPE_U32 = 3,       /* NLA_U32 */
+    OO_DL_PARAM_TYPE_U64 = 4,       /* NLA_U64 (kernels after 6.1) */
+    OO_DL_PARAM_TYPE_STRING = 5,    /* NLA_STRING */
+    OO_DL_PARAM_TYPE_BOOL = 6,      /* NLA_FLAG: DATA present = true */
+};
+
+/* One devlink parameter with its value in each configuration mode. */
+#define OO_DL_PARAM_CMODES 3        /* runtime, driverinit, permanent */
+struct oo_dl_param {
+    struct oo_dl_handle handle;     /* the instance */
+    char name[64];                  /* DEVLINK_ATTR_PARAM_NAME */
+    bool generic;                   /* DEVLINK_ATTR_PARAM_GENERIC */
+    int type;                       /* DEVLINK_ATTR_PARAM_TYPE (DEVLINK_PARAM_TYPE_* as u8 NLA_*), -1 */
+    struct {
+        bool present;               /* the driver supports this cmode */
+        char value[64];             /* the value as text: "true", "42", "smfs" */
+    } values[OO_DL_PARAM_CMODES];   /* indexed by DEVLINK_PARAM_CMODE_* */
+};
+
+/* A devlink rate object: a leaf (one per VF port) or a node. */
+struct oo_dl_rate {
+    struct oo_dl_handle handle;     /* the instance */
+    int type;                       /* DEVLINK_RATE_TYPE_LEAF or _NODE */
+    int64_t port_index;             /* leaf: DEVLINK_ATTR_PORT_INDEX; -1 for a node */
+    char node_name[64];             /* node: DEVLINK_ATTR_RATE_NODE_NAME */
+    uint64_t tx_share;              /* bytes per second; 0 = none */
+    uint64_t tx_max;                /* bytes per second; 0 = none */
+    char parent[64];                /* DEVLINK_ATTR_RATE_PARENT_NODE_NAME, "" = none */
+};
+
 /* A devlink socket: a generic netlink socket plus the resolved family. */
 struct oo_dl {
     struct oo_nl nl;                /* the socket; nl.extack has the kernel's text */
@@ -61,6 +97,14 @@ const char *oo_encap_mode_to_string(int mode);           /* "none", "basic" or N
 int oo_encap_mode_from_string(const char *s);
 const char *oo_port_flavour_to_string(int flavour);      /* "physical", "pcivf", ... or NULL */
 int oo_port_flavour_from_string(const char *s);
+/* devlink(8)'s spellings: "runtime", "driverinit", "permanent" / "u8", "u16",
+ * "u32", "u64", "string", "bool"; NULL or -EINVAL when unknown. */
+const char *oo_dl_param_cmode_to_string(int cmode);
+int oo_dl_param_cmode_from_string(const char *s);
+const char *oo_dl_param_type_to_string(int type);
+int oo_dl_param_type_from_string(const char *s);
+/* "leaf", "node" or NULL. */
+const char *oo_dl_rate_type_to_string(int type);
 
 /* Formats "bus/dev" into buf and returns buf. */
 const char *oo_dl_handle_format(const struct oo_dl_handle *h, char *buf, size_t buf_size);
@@ -73,12 +117,30 @@ struct nlmsghdr *oo_dl_put_dev_dump(void *buf, uint16_t family);
 struct nlmsghdr *oo_dl_put_eswitch_get(void *buf, uint16_t family, const struct oo_dl_handle *h);
 /* A port dump of every instance (6.1 kernels cannot filter a port dump). */
 struct nlmsghdr *oo_dl_put_port_dump(void *buf, uint16_t family);
+/* A param dump (DEVLINK_CMD_PARAM_GET) of every instance. */
+struct nlmsghdr *oo_dl_put_param_dump(void *buf, uint16_t family);
+/* A rate dump (DEVLINK_CMD_RATE_GET) of every instance: leaves and nodes. */
+struct nlmsghdr *oo_dl_put_rate_dump(void *buf, uint16_t family);
 
 /* ---- pure decoders: zero the output, skip unknown attributes ---- */
 /* Returns 0 or -EBADMSG. */
 int oo_dl_parse_dev(const struct nlmsghdr *nlh, struct oo_dl_handle *out);
 int oo_dl_parse_eswitch(const struct nlmsghdr *nlh, struct oo_dl_eswitch *out);
 int oo_dl_parse_port(const struct nlmsghdr *nlh, struct oo_dl_port *out);
+/* A DEVLINK_CMD_PARAM_GET/NEW message: name, generic, type, and each
+ * DEVLINK_ATTR_PARAM_VALUE as text (oo_dl_param_value_format). Values of an
+ * unknown cmode are skipped; a value of an unknown type is present with "".
+ * -EBADMSG also when the name or a value does not fit the struct. */
+int oo_dl_parse_param(const struct nlmsghdr *nlh, struct oo_dl_param *out);
+/* A DEVLINK_CMD_RATE_GET/NEW message. */
+int oo_dl_parse_rate(const struct nlmsghdr *nlh, struct oo_dl_rate *out);
+/* Pure: renders a DEVLINK_ATTR_PARAM_VALUE_DATA attribute (NULL: absent) of
+ * param type `type` as text into buf: u8/u16/u32/u64 in decimal, a string as
+ * is, a bool "true" (attribute present) or "false" (absent). Returns 0,
+ * -EBADMSG if the attribute does not match the type (or is missing for a
+ * non-bool), -EMSGSIZE if the text does not fit, -EOPNOTSUPP for an unknown
+ * type (buf is then ""). */
+int oo_dl_param_value_format(int type, const struct nlattr *data, char *buf, size_t buf_size);
 
 /* ---- transactions ---- */
 /* Opens the socket and resolves the family. Returns 0, -ENOENT if the kernel
@@ -93,5 +155,12 @@ int oo_dl_dump_devs(struct oo_dl *dl, struct oo_dl_handle **ret_devs, size_t *re
 int oo_dl_get_eswitch(struct oo_dl *dl, const struct oo_dl_handle *h, struct oo_dl_eswitch *out);
 /* Lists every port of every instance. *ret_ports is malloc'ed. */
 int oo_dl_dump_ports(struct oo_dl *dl, struct oo_dl_port **ret_ports, size_t *ret_n);
+/* Lists every devlink param of every instance, in the kernel's order.
+ * *ret_params is malloc'ed. Returns 0 or -errno. */
+int oo_dl_dump_params(struct oo_dl *dl, struct oo_dl_param **ret_params, size_t *ret_n);
+/* Lists every rate object (leaves and nodes) of every instance. A kernel
+ * without devlink rates (EOPNOTSUPP) gives an empty list and 0. *ret_rates is
+ * malloc'ed. Returns 0 or -errno. */
+int oo_dl_dump_rates(struct oo_dl *dl, struct oo_dl_rate **ret_rates, size_t *ret_n);
 
 #endif

@@ -207,6 +207,8 @@ int oo_ovsdb_observe(const char *remote, int timeout_ms, struct oo_ovs_observed 
     int r;
 
     memset(out, 0, sizeof *out);
+    out->vswitchd_running = -1;   /* not known from the database alone */
+    out->restart_needed = -1;
     if (!remote || !*remote) {
         set_error(out, "no OVSDB remote given");
         return -EINVAL;
@@ -265,6 +267,13 @@ void oo_ovs_observed_free(struct oo_ovs_observed *o)
         free(br->name);
     }
     free(o->bridges);
+    for (size_t i = 0; i < o->n_ports; i++) {
+        free(o->ports[i].name);
+        free(o->ports[i].bridge);
+        free(o->ports[i].iface_type);
+        free(o->ports[i].error);
+    }
+    free(o->ports);
     free(o->ovs_version);
     free(o->db_version);
     free(o->hw_offload);

@@ -9,10 +9,25 @@
 
 #define OO_OVSDB_DEFAULT_REMOTE "unix:/var/run/openvswitch/db.sock"
 
+/* external_ids key that marks the rows ovs-offload created (value "true").
+ * ovs-vswitchd does not monitor external_ids, so the mark costs nothing. */
+#define OO_OVS_OWNER_KEY "ovs-offload-owned"
+
 struct oo_ovs_bridge {
     char *name;                     /* Bridge name */
+    bool owned;                     /* external_ids:ovs-offload-owned=true */
     size_t n_ports;
     char **ports;                   /* Port names, sorted */
+};
+
+/* A port and its (first) interface. */
+struct oo_ovs_port {
+    char *name;                     /* Port name (= its interface's name for ours) */
+    char *bridge;                   /* the bridge it is on, NULL if on none */
+    bool owned;                     /* external_ids:ovs-offload-owned=true on the Port */
+    char *iface_type;               /* Interface type ("" = system netdev, "internal", ...) */
+    int64_t ofport;                 /* Interface ofport; -1 = failed or not yet assigned */
+    char *error;                    /* Interface error, NULL if none */
 };
 
 /* What OVSDB says, read once. Strings are NULL when the key or column is unset. */
@@ -29,6 +44,11 @@ struct oo_ovs_observed {
     int64_t cur_cfg;                /* Open_vSwitch cur_cfg (ovs-vswitchd's ack) */
     size_t n_bridges;
     struct oo_ovs_bridge *bridges;  /* sorted by name */
+    size_t n_ports;
+    struct oo_ovs_port *ports;      /* every Port, sorted by name */
+    int vswitchd_running;           /* 1 yes, 0 no, -1 unknown */
+    int restart_needed;             /* 1: the running ovs-vswitchd has not applied the
+                                     * stored hw-offload / tc-policy; 0 no; -1 unknown */
 };
 
 /* Connects to `remote` (an OVSDB remote such as "unix:/run/openvswitch/db.sock"),

@@ -23,7 +23,7 @@ grep -qs 'VERSION_ID="12"' /etc/os-release ||
 # --- 1. Debian packages -------------------------------------------------------
 packages=(
     # build
-    build-essential meson ninja-build pkg-config clang lld
+    build-essential meson ninja-build pkg-config clang lld libclang-rt-14-dev
     libmnl-dev libnl-3-dev libnl-route-3-dev libnl-genl-3-dev libyaml-dev libcmocka-dev
     # libopenvswitch is built from source (Debian 12 has no libopenvswitch-dev)
     openvswitch-source python3

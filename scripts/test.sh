@@ -2,6 +2,7 @@
 # Command 2 of the README: set everything up and run every test.
 #   - unit tests (cmocka), in the normal build, under ASan+UBSan, and under valgrind;
 #   - host integration tests against a real ovsdb-server;
+#   - a short libFuzzer run over the config parsers;
 #   - the guest tier: Debian's 6.1 kernel with netdevsim under qemu (tests/vm/*.sh).
 # Ends with "N passed, N failed" and exits non-zero if anything failed.
 #
@@ -66,6 +67,13 @@ if [ $run_host = 1 ]; then
     meson test -C build --suite unit --print-errorlogs --no-rebuild \
         --wrap="valgrind --quiet --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect"
     count_meson "valgrind" build
+
+    section "fuzzing the config parsers (libFuzzer, 30 s)"
+    if scripts/fuzz.sh "${OO_FUZZ_SECONDS:-30}"; then
+        passed=$((passed + 1))
+    else
+        failed=$((failed + 1)); failures+=("fuzz: scripts/fuzz.sh")
+    fi
 fi
 
 if [ $run_vm = 1 ]; then

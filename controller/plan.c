@@ -1,0 +1,1337 @@
+/* The planner. Reads a validated config and an observation, writes steps.
+ *
+ * The hardware's orders (docs: README "Planning"):
+ *  - OVS ports are removed first; a PF's uplink leaves OVS before its eswitch
+ *    goes (back) to legacy, and representors leave before they are re-created;
+ *  - bonds release members before a mode change, and before a member PF's
+ *    eswitch changes;
+ *  - per PF: VFs unbound (PCI) -> eswitch legacy -> devlink params (only while
+ *    legacy) -> sriov_numvfs through 0 -> wait for the VFs -> VFs unbound ->
+ *    eswitch switchdev -> hw-tc-offload -> esw_multiport (after switchdev) ->
+ *    per-VF settings (migratable while unbound) -> VFs bound again;
+ *  - VF-LAG: members down -> enslave -> bond up -> members up -> wait for the
+ *    LAG -> only then bind the members' VFs (binding earlier leaves VF-LAG off);
+ *  - OVS last, as one transaction: other_config keys together, bridges, ports;
+ *    then the ovs-vswitchd restart that hw-offload and tc-policy need.
+ * A VF count or an eswitch mode on a switchdev PF changes through legacy.
+ */
+#include "controller/plan.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <linux/devlink.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/json.h"
+#include "common/util.h"
+
+/* ------------------------------------------------------------ names */
+
+static const char *const step_names[OO_STEP_KIND_MAX] = {
+    [OO_STEP_OVS_DEL_PORT] = "ovs-del-port",
+    [OO_STEP_BOND_RELEASE] = "bond-release",
+    [OO_STEP_BOND_DELETE] = "bond-delete",
+    [OO_STEP_VF_UNBIND] = "vf-unbind",
+    [OO_STEP_ESWITCH_MODE] = "eswitch-mode",
+    [OO_STEP_DEVLINK_PARAM] = "devlink-param",
+    [OO_STEP_NUM_VFS] = "num-vfs",
+    [OO_STEP_WAIT_VFS] = "wait-vfs",
+    [OO_STEP_HW_TC_OFFLOAD] = "hw-tc-offload",
+    [OO_STEP_MULTIPORT] = "multiport",
+    [OO_STEP_VF_MAC] = "vf-mac",
+    [OO_STEP_VF_VLAN] = "vf-vlan",
+    [OO_STEP_VF_TRUST] = "vf-trust",
+    [OO_STEP_VF_SPOOFCHK] = "vf-spoofchk",
+    [OO_STEP_VF_LINK_STATE] = "vf-link-state",
+    [OO_STEP_VF_RATE] = "vf-rate",
+    [OO_STEP_VF_DEVLINK_RATE] = "vf-devlink-rate",
+    [OO_STEP_VF_MIGRATABLE] = "vf-migratable",
+    [OO_STEP_BOND_CREATE] = "bond-create",
+    [OO_STEP_BOND_SET] = "bond-set",
+    [OO_STEP_LINK_DOWN] = "link-down",
+    [OO_STEP_BOND_ENSLAVE] = "bond-enslave",
+    [OO_STEP_LINK_UP] = "link-up",
+    [OO_STEP_WAIT_LAG] = "wait-lag",
+    [OO_STEP_VF_BIND] = "vf-bind",
+    [OO_STEP_OVS_ADD_BRIDGE] = "ovs-add-bridge",
+    [OO_STEP_OVS_ADD_PORT] = "ovs-add-port",
+    [OO_STEP_OVS_SET_CONFIG] = "ovs-set-config",
+    [OO_STEP_OVS_RESTART] = "ovs-restart",
+};
+
+const char *oo_step_kind_to_string(int kind)
+{
+    return kind >= 0 && kind < OO_STEP_KIND_MAX ? step_names[kind] : NULL;
+}
+
+int oo_step_kind_from_string(const char *s)
+{
+    for (int i = 0; s && i < OO_STEP_KIND_MAX; i++)
+        if (!strcmp(step_names[i], s))
+            return i;
+    return -EINVAL;
+}
+
+static const char *const bond_opt_names[] = {
+    [OO_BOND_OPT_MODE] = "mode", [OO_BOND_OPT_MIIMON] = "miimon",
+    [OO_BOND_OPT_XMIT_HASH] = "xmit_hash_policy", [OO_BOND_OPT_LACP_RATE] = "lacp_rate",
+    [OO_BOND_OPT_PRIMARY] = "primary",
+};
+
+/* ------------------------------------------------------------ plan building */
+
+
+static struct oo_step *add_step(struct oo_plan *plan, int kind, int pf, int obs_pf)
+{
+    struct oo_step *s;
+
+    plan->steps = oo_realloc(plan->steps, (plan->n_steps + 1) * sizeof *plan->steps);
+    s = &plan->steps[plan->n_steps++];
+    memset(s, 0, sizeof *s);
+    s->kind = kind;
+    s->pf = pf;
+    s->obs_pf = obs_pf;
+    s->vf = -1;
+    return s;
+}
+
+static void add_issue(struct oo_plan_issue **v, size_t *n, const char *object, const char *fmt, va_list ap)
+{
+    struct oo_plan_issue *is;
+
+    *v = oo_realloc(*v, (*n + 1) * sizeof **v);
+    is = &(*v)[(*n)++];
+    oo_strlcpy(is->object, object, sizeof is->object);
+    vsnprintf(is->message, sizeof is->message, fmt, ap);
+}
+
+static void plan_error(struct oo_plan *plan, const char *object, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static void plan_error(struct oo_plan *plan, const char *object, const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    add_issue(&plan->errors, &plan->n_errors, object, fmt, ap);
+    va_end(ap);
+}
+
+static void plan_note(struct oo_plan *plan, const char *object, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static void plan_note(struct oo_plan *plan, const char *object, const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    add_issue(&plan->notes, &plan->n_notes, object, fmt, ap);
+    va_end(ap);
+}
+
+#define SETF(field, ...) snprintf(field, sizeof field, __VA_ARGS__)
+
+void oo_plan_free(struct oo_plan *plan)
+{
+    if (!plan)
+        return;
+    free(plan->steps);
+    free(plan->errors);
+    free(plan->notes);
+    memset(plan, 0, sizeof *plan);
+}
+
+/* A devlink param value the plan wants (strings owned by the config). */
+struct want_param {
+    const char *name;
+    const char *value;
+};
+
+/* A PF the plan manages: from the config, or (host.conf mode) a member of an
+ * admin's bond found on the host. */
+struct dpf {
+    const struct oo_cfg_pf *cfg;    /* NULL for a host-derived PF */
+    int cfg_index;                  /* index in cfg->pfs, -1 if host-derived */
+    int opf;                        /* index in obs->pfs, -1 if absent */
+    char label[64];                 /* "pf0", or the netdev for host-derived */
+    int mode;                       /* target eswitch mode */
+    int64_t num_vfs;                /* target VF count */
+    int bond;                       /* index in cfg->bonds, -1 */
+    bool window;                    /* passes through legacy in this plan */
+    bool reps_recreated;            /* its representors are re-created */
+    bool mode_changes;              /* its eswitch mode changes at some point of the plan */
+    bool bound_deferred;            /* VF binding waits for the LAG */
+    size_t n_params;                /* devlink params to set while legacy */
+    struct want_param *params;
+};
+
+struct ctx {
+    const struct oo_config *cfg;
+    const struct oo_observed *obs;
+    const struct oo_plan_opts *opts;
+    struct oo_plan *plan;
+    struct dpf *pfs;
+    size_t n_pfs;
+    bool *bond_touched;             /* per cfg bond: members (re)enslaved in this plan */
+};
+
+static const struct oo_obs_pf *opf_of(const struct ctx *c, const struct dpf *d)
+{
+    return d->opf >= 0 ? &c->obs->pfs[d->opf] : NULL;
+}
+
+static const struct oo_link *link_by_index(const struct ctx *c, uint32_t ifindex)
+{
+    return oo_link_by_index(c->obs->links, c->obs->n_links, ifindex);
+}
+
+static const struct oo_link *link_by_name(const struct ctx *c, const char *name)
+{
+    return oo_link_by_name(c->obs->links, c->obs->n_links, name);
+}
+
+static const struct oo_dl_port *rep_port(const struct oo_obs_pf *o, int64_t vf)
+{
+    for (size_t i = 0; o && i < o->n_ports; i++)
+        if (oo_port_is_vf_rep(&o->ports[i]) && o->ports[i].vfnum == vf)
+            return &o->ports[i];
+    return NULL;
+}
+
+static const char *uplink_netdev(const struct oo_obs_pf *o)
+{
+    const struct oo_dl_port *up = o ? oo_obs_pf_uplink(o) : NULL;
+
+    return up && up->netdev[0] ? up->netdev : NULL;
+}
+
+static const struct oo_link *uplink_link(const struct ctx *c, const struct oo_obs_pf *o)
+{
+    const struct oo_dl_port *up = o ? oo_obs_pf_uplink(o) : NULL;
+
+    return up && up->ifindex ? link_by_index(c, up->ifindex) : NULL;
+}
+
+static const struct oo_dl_param *find_param(const struct oo_obs_pf *o, const char *name)
+{
+    for (size_t i = 0; o && i < o->n_params; i++)
+        if (!strcmp(o->params[i].name, name))
+            return &o->params[i];
+    return NULL;
+}
+
+static const char *param_runtime(const struct oo_dl_param *p)
+{
+    return p && p->values[DEVLINK_PARAM_CMODE_RUNTIME].present
+               ? p->values[DEVLINK_PARAM_CMODE_RUNTIME].value : NULL;
+}
+
+static const struct oo_dl_rate *rate_leaf(const struct oo_obs_pf *o, uint32_t port_index)
+{
+    for (size_t i = 0; o && i < o->n_rates; i++)
+        if (o->rates[i].type == DEVLINK_RATE_TYPE_LEAF && o->rates[i].port_index == port_index)
+            return &o->rates[i];
+    return NULL;
+}
+
+static const struct oo_link_vf *obs_vf(const struct ctx *c, const struct oo_obs_pf *o, uint32_t id)
+{
+    const struct oo_link *l = uplink_link(c, o);
+
+    for (size_t i = 0; l && i < l->n_vfs; i++)
+        if (l->vfs[i].id == id)
+            return &l->vfs[i];
+    return NULL;
+}
+
+/* VFs are devices a driver binds on PCI; on other buses (netdevsim) they are not. */
+static bool vfs_are_devices(const struct oo_obs_pf *o)
+{
+    return o && !strcmp(o->handle.bus, "pci");
+}
+
+static const char *mode_str(int mode)
+{
+    const char *s = oo_eswitch_mode_to_string(mode);
+    return s ? s : "unknown";
+}
+
+static void fmt_mac(char *buf, size_t size, const uint8_t *m)
+{
+    snprintf(buf, size, "%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1], m[2], m[3], m[4], m[5]);
+}
+
+/* ------------------------------------------------------------ PF mapping */
+
+void oo_plan_map_pfs(const struct oo_config *cfg, const struct oo_observed *obs, int *map)
+{
+    for (size_t i = 0; i < cfg->n_pfs; i++) {
+        const struct oo_cfg_pf *p = &cfg->pfs[i];
+
+        map[i] = -1;
+        for (size_t k = 0; k < obs->n_pfs; k++) {
+            const char *up = uplink_netdev(&obs->pfs[k]);
+
+            if ((p->has_device && oo_dl_handle_equal(&p->device, &obs->pfs[k].handle)) ||
+                (!p->has_device && p->netdev && up && !strcmp(p->netdev, up))) {
+                map[i] = (int)k;
+                break;
+            }
+        }
+    }
+}
+
+static int find_dpf_by_obs(const struct ctx *c, int opf)
+{
+    for (size_t i = 0; i < c->n_pfs; i++)
+        if (c->pfs[i].opf == opf)
+            return (int)i;
+    return -1;
+}
+
+/* The observed PF whose uplink netdev is ifindex, or -1. */
+static int obs_pf_by_uplink(const struct oo_observed *obs, uint32_t ifindex)
+{
+    for (size_t k = 0; k < obs->n_pfs; k++) {
+        const struct oo_dl_port *up = oo_obs_pf_uplink(&obs->pfs[k]);
+        if (up && up->ifindex == ifindex)
+            return (int)k;
+    }
+    return -1;
+}
+
+static void build_dpfs(struct ctx *c)
+{
+    const struct oo_config *cfg = c->cfg;
+    int *map = oo_calloc(cfg->n_pfs ? cfg->n_pfs : 1, sizeof *map);
+
+    oo_plan_map_pfs(cfg, c->obs, map);
+    c->pfs = oo_calloc(cfg->n_pfs + c->obs->n_pfs + 1, sizeof *c->pfs);
+    for (size_t i = 0; i < cfg->n_pfs; i++) {
+        const struct oo_cfg_pf *p = &cfg->pfs[i];
+        struct dpf *d = &c->pfs[c->n_pfs];
+        char h[128];
+
+        if (map[i] < 0) {
+            if (p->has_device)
+                oo_dl_handle_format(&p->device, h, sizeof h);
+            plan_error(c->plan, p->name, "no devlink device %s%s on this host: check the %s, "
+                       "the driver and the firmware (ovs-offloadctl status lists the devices)",
+                       p->has_device ? "" : "with uplink netdev ",
+                       p->has_device ? h : p->netdev, p->has_device ? "device" : "netdev");
+            continue;
+        }
+        *d = (struct dpf){ .cfg = p, .cfg_index = (int)i, .opf = map[i], .bond = -1 };
+        oo_strlcpy(d->label, p->name, sizeof d->label);
+        /* The config's params, and what multiport implies: mlx5 takes
+         * lag_port_select_mode=multiport_esw only before switchdev. */
+        d->params = oo_calloc(p->n_params + 1, sizeof *d->params);
+        bool has_lag_mode = false;
+        for (size_t k = 0; k < p->n_params; k++) {
+            d->params[d->n_params].name = p->params[k].name;
+            d->params[d->n_params++].value = p->params[k].value;
+            has_lag_mode |= !strcmp(p->params[k].name, "lag_port_select_mode");
+        }
+        if (p->multiport == 1 && !has_lag_mode) {
+            d->params[d->n_params].name = "lag_port_select_mode";
+            d->params[d->n_params++].value = "multiport_esw";
+        }
+        c->n_pfs++;
+    }
+    /* host.conf mode: the members of an admin's bond are PFs too. */
+    for (size_t b = 0; b < cfg->n_bonds; b++) {
+        const struct oo_link *bl;
+
+        if (!cfg->bonds[b].members_from_host)
+            continue;
+        bl = link_by_name(c, cfg->bonds[b].name);
+        if (!bl || strcmp(bl->kind, "bond")) {
+            plan_error(c->plan, cfg->bonds[b].name, "bond %s does not exist: host.conf names it in "
+                       "ovs_offload_nics, and its members must be made by the admin",
+                       cfg->bonds[b].name);
+            continue;
+        }
+        for (size_t l = 0; l < c->obs->n_links; l++) {
+            const struct oo_link *m = &c->obs->links[l];
+            int opf;
+
+            if (m->master != bl->ifindex)
+                continue;
+            opf = obs_pf_by_uplink(c->obs, m->ifindex);
+            if (opf < 0) {
+                plan_error(c->plan, cfg->bonds[b].name, "member %s of bond %s is not the uplink "
+                           "of a devlink device, so it cannot be offloaded", m->name, bl->name);
+                continue;
+            }
+            if (find_dpf_by_obs(c, opf) >= 0)
+                continue;
+            struct dpf *d = &c->pfs[c->n_pfs++];
+            *d = (struct dpf){ .cfg = NULL, .cfg_index = -1, .opf = opf, .bond = (int)b,
+                               .mode = OO_ESWITCH_SWITCHDEV };
+            oo_strlcpy(d->label, m->name, sizeof d->label);
+        }
+    }
+    for (size_t b = 0; b < cfg->n_bonds; b++)
+        for (size_t m = 0; m < cfg->bonds[b].n_members; m++)
+            for (size_t i = 0; i < c->n_pfs; i++)
+                if (c->pfs[i].cfg_index == cfg->bonds[b].members[m].index)
+                    c->pfs[i].bond = (int)b;
+    free(map);
+}
+
+/* Targets and the legacy window, from config and observation. */
+static void resolve_targets(struct ctx *c)
+{
+    for (size_t i = 0; i < c->n_pfs; i++) {
+        struct dpf *d = &c->pfs[i];
+        const struct oo_obs_pf *o = opf_of(c, d);
+        int cur_mode = o->eswitch_err ? OO_ESWITCH_UNKNOWN : o->eswitch.mode;
+        int64_t cur_num = o->sriov.capable ? o->sriov.num_vfs : 0;
+        int32_t want_num = d->cfg ? d->cfg->num_vfs : OO_CFG_NUM_VFS_TOTAL;
+        bool params_differ = false;
+
+        if (d->cfg)
+            d->mode = d->cfg->eswitch >= 0 ? d->cfg->eswitch : cur_mode;
+        if (want_num == OO_CFG_NUM_VFS_TOTAL)
+            d->num_vfs = o->sriov.total_vfs >= 0 ? o->sriov.total_vfs : cur_num;
+        else
+            d->num_vfs = want_num >= 0 ? want_num : cur_num;
+
+        if (d->mode != OO_ESWITCH_UNKNOWN && (o->eswitch_err || !o->sriov.capable) &&
+            (d->mode == OO_ESWITCH_SWITCHDEV || d->num_vfs > 0)) {
+            if (o->eswitch_err && d->mode == OO_ESWITCH_SWITCHDEV)
+                plan_error(c->plan, d->label, "the device has no eswitch (%s): it cannot go to switchdev",
+                           strerror(-o->eswitch_err));
+            if (!o->sriov.capable && d->num_vfs > 0)
+                plan_error(c->plan, d->label, "the device has no SR-IOV (no sriov_numvfs): enable "
+                           "SR-IOV in the firmware and BIOS (ovs-offloadctl doctor)");
+            d->opf = -1;   /* nothing more to plan for it */
+            continue;
+        }
+        if (o->sriov.total_vfs >= 0 && d->num_vfs > o->sriov.total_vfs) {
+            plan_error(c->plan, d->label, "%" PRId64 " VFs asked, the device offers %d (sriov_totalvfs): "
+                       "raise NUM_OF_VFS in the firmware or ask for fewer", d->num_vfs, o->sriov.total_vfs);
+            d->opf = -1;
+            continue;
+        }
+        for (size_t k = 0; k < d->n_params; k++) {
+            const char *v = param_runtime(find_param(o, d->params[k].name));
+            if (!v || strcmp(v, d->params[k].value))
+                params_differ = true;
+        }
+        if (cur_mode == OO_ESWITCH_SWITCHDEV &&
+            (d->mode == OO_ESWITCH_LEGACY || d->num_vfs != cur_num || params_differ))
+            d->window = true;
+        d->reps_recreated = d->window ||
+                            (cur_mode != OO_ESWITCH_SWITCHDEV && d->mode == OO_ESWITCH_SWITCHDEV);
+        d->mode_changes = d->window || cur_mode != d->mode;
+        const struct oo_link *ul = uplink_link(c, o);
+        const struct oo_link *master = ul && ul->master ? link_by_index(c, ul->master) : NULL;
+        if (d->mode_changes && master && strcmp(master->alias, OO_LINK_OWNER_ALIAS)) {
+            plan_error(c->plan, d->label, "its uplink %s is enslaved to %s, which ovs-offload does "
+                       "not manage, and its eswitch mode must change: release it first", ul->name,
+                       master->name);
+            d->opf = -1;
+        }
+    }
+}
+
+/* ------------------------------------------------------------ OVS removals */
+
+/* Whether the config wants a port by this name on this bridge, given what the
+ * host will look like. Representor names are those of today's netdevs: a PF
+ * whose representors are re-created wants none by today's names. */
+static const struct oo_cfg_bridge *wanted_bridge_of(const struct ctx *c, const char *port)
+{
+    const struct oo_config *cfg = c->cfg;
+
+    for (size_t b = 0; b < cfg->n_bridges; b++) {
+        const struct oo_cfg_bridge *br = &cfg->bridges[b];
+
+        if (br->has_uplink) {
+            const struct oo_cfg_ref *u = &br->uplink;
+            if (u->kind == OO_CFG_REF_BOND && !strcmp(cfg->bonds[u->index].name, port))
+                return br;
+            if (u->kind == OO_CFG_REF_PF) {
+                for (size_t i = 0; i < c->n_pfs; i++) {
+                    const struct dpf *d = &c->pfs[i];
+                    const char *up = d->opf >= 0 ? uplink_netdev(opf_of(c, d)) : NULL;
+                    if (d->cfg_index == u->index && up && !strcmp(up, port))
+                        return br;
+                }
+            }
+        }
+        if (cfg->reps_owned_by_host_agent)
+            continue;
+        for (size_t r = 0; r < br->n_reps; r++) {
+            for (size_t i = 0; i < c->n_pfs; i++) {
+                const struct dpf *d = &c->pfs[i];
+                const struct oo_dl_port *rp;
+
+                if (d->cfg_index != br->reps[r].pf || d->opf < 0 || d->reps_recreated)
+                    continue;
+                rp = rep_port(opf_of(c, d), br->reps[r].vf);
+                if (rp && rp->netdev[0] && !strcmp(rp->netdev, port))
+                    return br;
+            }
+        }
+    }
+    return NULL;
+}
+
+/* The PF that passes through legacy and whose uplink is this netdev, or NULL. */
+static const struct dpf *window_pf_of_uplink(const struct ctx *c, const char *netdev)
+{
+    for (size_t i = 0; i < c->n_pfs; i++) {
+        const struct dpf *d = &c->pfs[i];
+        const char *up = d->opf >= 0 ? uplink_netdev(opf_of(c, d)) : NULL;
+
+        if (d->window && up && !strcmp(up, netdev))
+            return d;
+    }
+    return NULL;
+}
+
+static bool port_is_stale(const struct ctx *c, const struct oo_ovs_port *p)
+{
+    if (p->iface_type && p->iface_type[0] && strcmp(p->iface_type, "system"))
+        return false;
+    return !link_by_name(c, p->name) || (p->error && p->error[0]);
+}
+
+static void plan_ovs_removals(struct ctx *c)
+{
+    const struct oo_ovs_observed *ovs = &c->obs->ovs;
+
+    if (!ovs->reachable)
+        return;
+    for (size_t i = 0; i < ovs->n_ports; i++) {
+        const struct oo_ovs_port *p = &ovs->ports[i];
+        const struct oo_cfg_bridge *want = wanted_bridge_of(c, p->name);
+        const struct dpf *w = window_pf_of_uplink(c, p->name);
+        const char *why = NULL;
+
+        if (!p->owned) {
+            if (w)
+                plan_error(c->plan, w->label, "its uplink %s is on bridge %s, which ovs-offload did "
+                           "not attach: detach it (ovs-vsctl del-port %s) before the eswitch mode "
+                           "changes", p->name, p->bridge ? p->bridge : "?", p->name);
+            continue;
+        }
+        if (port_is_stale(c, p))
+            why = p->error && p->error[0] ? "its interface is in error" : "its netdev is gone";
+        else if (w)
+            why = "the PF's eswitch goes to legacy: detach the uplink first";
+        else if (!want && !c->cfg->reps_owned_by_host_agent)
+            why = "the config no longer wants it";
+        else if (!want && c->cfg->reps_owned_by_host_agent && !strchr(p->name, '/'))
+            why = "the config no longer wants it";
+        else if (want && p->bridge && strcmp(want->name, p->bridge))
+            why = "it moves to another bridge";
+        if (!why)
+            continue;
+        struct oo_step *s = add_step(c->plan, OO_STEP_OVS_DEL_PORT, -1, -1);
+        SETF(s->object, "%s/%s", p->bridge ? p->bridge : "-", p->name);
+        oo_strlcpy(s->name, p->name, sizeof s->name);
+        oo_strlcpy(s->name2, p->bridge ? p->bridge : "", sizeof s->name2);
+        oo_strlcpy(s->reason, why, sizeof s->reason);
+    }
+}
+
+/* ------------------------------------------------------------ bonds */
+
+static bool link_owned(const struct oo_link *l)
+{
+    return !strcmp(l->alias, OO_LINK_OWNER_ALIAS);
+}
+
+/* Uplink ifindex of each member PF of cfg bond b that the plan knows. */
+static bool member_wanted(const struct ctx *c, int b, uint32_t ifindex)
+{
+    for (size_t i = 0; i < c->n_pfs; i++) {
+        const struct dpf *d = &c->pfs[i];
+        const struct oo_dl_port *up = d->opf >= 0 ? oo_obs_pf_uplink(opf_of(c, d)) : NULL;
+
+        if (d->bond == b && up && up->ifindex == ifindex)
+            return true;
+    }
+    return false;
+}
+
+static void release(struct ctx *c, const struct oo_link *member, const struct oo_link *bond, const char *why)
+{
+    struct oo_step *s = add_step(c->plan, OO_STEP_BOND_RELEASE, -1, -1);
+
+    SETF(s->object, "%s", member->name);
+    oo_strlcpy(s->name, member->name, sizeof s->name);
+    oo_strlcpy(s->name2, bond->name, sizeof s->name2);
+    oo_strlcpy(s->from, bond->name, sizeof s->from);
+    oo_strlcpy(s->reason, why, sizeof s->reason);
+}
+
+static void plan_bond_removals(struct ctx *c)
+{
+    const struct oo_config *cfg = c->cfg;
+
+    for (size_t l = 0; l < c->obs->n_links; l++) {
+        const struct oo_link *bl = &c->obs->links[l];
+        int b = oo_config_find_bond(cfg, bl->name);
+
+        if (strcmp(bl->kind, "bond") || !link_owned(bl))
+            continue;
+        if (b >= 0 && cfg->bonds[b].members_from_host)
+            continue;
+        bool mode_change = b >= 0 && bl->bond.mode != cfg->bonds[b].mode;
+        for (size_t k = 0; k < c->obs->n_links; k++) {
+            const struct oo_link *m = &c->obs->links[k];
+            int di;
+
+            if (m->master != bl->ifindex)
+                continue;
+            di = find_dpf_by_obs(c, obs_pf_by_uplink(c->obs, m->ifindex));
+            if (b < 0)
+                release(c, m, bl, "the config no longer has this bond");
+            else if (!member_wanted(c, b, m->ifindex))
+                release(c, m, bl, "not a member in the config");
+            else if (mode_change)
+                release(c, m, bl, "the bond's mode cannot change while it has members");
+            else if (di >= 0 && c->pfs[di].mode_changes)
+                release(c, m, bl, "a bond member's eswitch mode cannot change");
+        }
+        if (b < 0) {
+            struct oo_step *s = add_step(c->plan, OO_STEP_BOND_DELETE, -1, -1);
+            SETF(s->object, "%s", bl->name);
+            oo_strlcpy(s->name, bl->name, sizeof s->name);
+            oo_strlcpy(s->reason, "the config no longer has this bond", sizeof s->reason);
+        }
+    }
+}
+
+/* ------------------------------------------------------------ devices */
+
+static struct oo_step *pf_step(struct ctx *c, const struct dpf *d, int kind)
+{
+    struct oo_step *s = add_step(c->plan, kind, d->cfg_index, d->opf);
+
+    SETF(s->object, "%s", d->label);
+    return s;
+}
+
+/* Unbinds the PF's VFs where they are devices; returns whether it did. */
+static bool step_unbind(struct ctx *c, const struct dpf *d, const char *why)
+{
+    struct oo_step *s;
+
+    if (!vfs_are_devices(opf_of(c, d)))
+        return false;
+    s = pf_step(c, d, OO_STEP_VF_UNBIND);
+    oo_strlcpy(s->reason, why, sizeof s->reason);
+    return true;
+}
+
+static void step_mode(struct ctx *c, const struct dpf *d, int from, int to, const char *why)
+{
+    struct oo_step *s = pf_step(c, d, OO_STEP_ESWITCH_MODE);
+
+    oo_strlcpy(s->from, mode_str(from), sizeof s->from);
+    oo_strlcpy(s->to, mode_str(to), sizeof s->to);
+    s->num = to;
+    oo_strlcpy(s->reason, why, sizeof s->reason);
+}
+
+static void step_num_vfs(struct ctx *c, const struct dpf *d, int64_t from, int64_t to, const char *why)
+{
+    struct oo_step *s = pf_step(c, d, OO_STEP_NUM_VFS);
+
+    SETF(s->from, "%" PRId64, from);
+    SETF(s->to, "%" PRId64, to);
+    s->num = to;
+    oo_strlcpy(s->reason, why, sizeof s->reason);
+}
+
+/* VFs that would be destroyed while something uses them. */
+static bool vfs_in_use(struct ctx *c, const struct dpf *d, int64_t keep)
+{
+    const struct oo_obs_pf *o = opf_of(c, d);
+    char list[200] = "";
+    size_t len = 0;
+
+    for (size_t i = 0; i < o->n_vfdevs; i++) {
+        const struct oo_obs_vfdev *v = &o->vfdevs[i];
+        if ((int64_t)v->id >= keep && v->users[0] && len < sizeof list - 1)
+            len += (size_t)snprintf(list + len, sizeof list - len, "%svf%u (%s)",
+                                    len ? ", " : "", v->id, v->users);
+    }
+    if (!len)
+        return false;
+    if (c->opts && c->opts->force) {
+        plan_note(c->plan, d->label, "destroying VFs in use (--force): %s", list);
+        return false;
+    }
+    plan_error(c->plan, d->label, "changing the VF count would destroy VFs in use: %s; "
+               "free them first, or use --force", list);
+    return true;
+}
+
+static struct oo_step *vf_step(struct ctx *c, const struct dpf *d, int kind, uint32_t vf)
+{
+    struct oo_step *s = pf_step(c, d, kind);
+
+    SETF(s->object, "%s/vf%u", d->label, vf);
+    s->vf = vf;
+    return s;
+}
+
+static void plan_vf_settings(struct ctx *c, const struct dpf *d)
+{
+    const struct oo_obs_pf *o = opf_of(c, d);
+
+    for (size_t k = 0; d->cfg && k < d->cfg->n_vfs; k++) {
+        const struct oo_cfg_vf *v = &d->cfg->vfs[k];
+        int64_t cur_num = o->sriov.capable ? o->sriov.num_vfs : 0;
+        /* Unknown when the VFs are (re)made in this plan, or the PF does not
+         * report this VF: then every setting asked is set. */
+        const struct oo_link_vf *cur = d->window || d->num_vfs != cur_num ? NULL : obs_vf(c, o, v->id);
+        bool fresh = !cur;
+        struct oo_step *s;
+
+        if ((int64_t)v->id >= d->num_vfs)
+            continue;
+#define VF_STEP(kind_) (s = vf_step(c, d, kind_, v->id))
+        if (v->has_mac && (fresh || memcmp(cur->mac, v->mac, 6))) {
+            VF_STEP(OO_STEP_VF_MAC);
+            if (cur)
+                fmt_mac(s->from, sizeof s->from, cur->mac);
+            fmt_mac(s->to, sizeof s->to, v->mac);
+            fmt_mac(s->name, sizeof s->name, v->mac);
+        }
+        if (v->vlan >= 0) {
+            int32_t qos = v->qos >= 0 ? v->qos : 0;
+            if (fresh || cur->vlan != (uint32_t)v->vlan || cur->qos != (uint32_t)qos) {
+                VF_STEP(OO_STEP_VF_VLAN);
+                if (cur)
+                    SETF(s->from, "vlan %u qos %u", cur->vlan, cur->qos);
+                SETF(s->to, "vlan %d qos %d", v->vlan, qos);
+                s->num = v->vlan;
+                s->num2 = qos;
+            }
+        }
+        if (v->trust >= 0 && (fresh || cur->trust != v->trust)) {
+            VF_STEP(OO_STEP_VF_TRUST);
+            if (cur)
+                SETF(s->from, "%s", cur->trust < 0 ? "?" : cur->trust ? "on" : "off");
+            SETF(s->to, "%s", v->trust ? "on" : "off");
+            s->num = v->trust;
+        }
+        if (v->spoofchk >= 0 && (fresh || cur->spoofchk != v->spoofchk)) {
+            VF_STEP(OO_STEP_VF_SPOOFCHK);
+            if (cur)
+                SETF(s->from, "%s", cur->spoofchk < 0 ? "?" : cur->spoofchk ? "on" : "off");
+            SETF(s->to, "%s", v->spoofchk ? "on" : "off");
+            s->num = v->spoofchk;
+        }
+        if (d->mode == OO_ESWITCH_LEGACY) {
+            if (v->link_state >= 0 && (fresh || cur->link_state != v->link_state)) {
+                VF_STEP(OO_STEP_VF_LINK_STATE);
+                if (cur)
+                    SETF(s->from, "%s", cur->link_state < 0 ? "?" : oo_cfg_link_state_to_string(cur->link_state));
+                SETF(s->to, "%s", oo_cfg_link_state_to_string(v->link_state));
+                s->num = v->link_state;
+            }
+            if (v->max_tx_rate >= 0 || v->min_tx_rate >= 0) {
+                int64_t mx = v->max_tx_rate >= 0 ? v->max_tx_rate : (cur ? cur->max_tx_rate : 0);
+                int64_t mn = v->min_tx_rate >= 0 ? v->min_tx_rate : (cur ? cur->min_tx_rate : 0);
+                if (fresh || cur->max_tx_rate != mx || cur->min_tx_rate != mn) {
+                    VF_STEP(OO_STEP_VF_RATE);
+                    if (cur)
+                        SETF(s->from, "min %u max %u Mbps", cur->min_tx_rate, cur->max_tx_rate);
+                    SETF(s->to, "min %" PRId64 " max %" PRId64 " Mbps", mn, mx);
+                    s->num = mx;
+                    s->num2 = mn;
+                }
+            }
+        } else if (v->max_tx_rate >= 0 || v->min_tx_rate >= 0) {
+            /* switchdev: rates are devlink rate leaves of the VF's port (bytes/s). */
+            const struct oo_dl_port *rp = d->reps_recreated ? NULL : rep_port(o, v->id);
+            const struct oo_dl_rate *r = rp ? rate_leaf(o, rp->index) : NULL;
+            uint64_t want_max = v->max_tx_rate >= 0 ? (uint64_t)v->max_tx_rate * 125000 : (r ? r->tx_max : 0);
+            uint64_t want_share = v->min_tx_rate >= 0 ? (uint64_t)v->min_tx_rate * 125000 : (r ? r->tx_share : 0);
+            if (!r || r->tx_max != want_max || r->tx_share != want_share) {
+                VF_STEP(OO_STEP_VF_DEVLINK_RATE);
+                if (r)
+                    SETF(s->from, "share %" PRIu64 " max %" PRIu64 " Mbps", r->tx_share / 125000,
+                         r->tx_max / 125000);
+                SETF(s->to, "share %" PRIu64 " max %" PRIu64 " Mbps", want_share / 125000,
+                     want_max / 125000);
+                s->num = (int64_t)want_max;
+                s->num2 = (int64_t)want_share;
+            }
+        }
+#undef VF_STEP
+    }
+}
+
+static void plan_pf(struct ctx *c, struct dpf *d)
+{
+    const struct oo_obs_pf *o = opf_of(c, d);
+    int mode = o->eswitch.mode;
+    int64_t num = o->sriov.capable ? o->sriov.num_vfs : 0;
+    bool unbound = false;
+    struct oo_step *s;
+
+    if (num != d->num_vfs && vfs_in_use(c, d, num > 0 && d->num_vfs > num && !d->window ? num : d->num_vfs < num ? d->num_vfs : 0))
+        return;
+
+    /* Leave switchdev first when the change needs legacy. */
+    if (d->window) {
+        unbound = step_unbind(c, d, "VFs must be unbound while the eswitch mode changes");
+        step_mode(c, d, mode, OO_ESWITCH_LEGACY,
+                  d->mode == OO_ESWITCH_LEGACY ? "the config wants legacy"
+                  : "VF count and devlink params change only in legacy");
+        mode = OO_ESWITCH_LEGACY;
+    }
+    /* Params that the hardware takes only before switchdev. */
+    for (size_t k = 0; k < d->n_params; k++) {
+        const struct want_param *p = &d->params[k];
+        const struct oo_dl_param *cur = find_param(o, p->name);
+        const char *v = param_runtime(cur);
+
+        if (!cur) {
+            plan_error(c->plan, d->label, "the driver has no devlink param '%s'", p->name);
+            continue;
+        }
+        if (!cur->values[DEVLINK_PARAM_CMODE_RUNTIME].present) {
+            plan_error(c->plan, d->label, "devlink param '%s' has no runtime value to set", p->name);
+            continue;
+        }
+        if (v && !strcmp(v, p->value))
+            continue;
+        s = pf_step(c, d, OO_STEP_DEVLINK_PARAM);
+        oo_strlcpy(s->from, v ? v : "", sizeof s->from);
+        oo_strlcpy(s->to, p->value, sizeof s->to);
+        oo_strlcpy(s->name, p->name, sizeof s->name);
+        oo_strlcpy(s->name2, p->value, sizeof s->name2);
+        oo_strlcpy(s->reason, "must be set while the eswitch is legacy", sizeof s->reason);
+    }
+    /* The VF count, through 0 (non-zero to non-zero is EBUSY). */
+    if (num != d->num_vfs) {
+        if (num != 0)
+            step_num_vfs(c, d, num, 0, "a VF count changes through 0");
+        if (d->num_vfs != 0) {
+            step_num_vfs(c, d, 0, d->num_vfs, "the config's num_vfs");
+            s = pf_step(c, d, OO_STEP_WAIT_VFS);
+            SETF(s->to, "%" PRId64, d->num_vfs);
+            s->num = d->num_vfs;
+            oo_strlcpy(s->reason, "switching while VFs are still being created fails (EINVAL)",
+                       sizeof s->reason);
+            unbound = false;    /* new VFs are probed by their driver */
+        }
+        num = d->num_vfs;
+    }
+    if (mode != d->mode && d->mode == OO_ESWITCH_SWITCHDEV) {
+        if (!unbound && num > 0)
+            unbound = step_unbind(c, d, "VFs must be unbound while the eswitch mode changes");
+        step_mode(c, d, mode, OO_ESWITCH_SWITCHDEV, "the config wants switchdev");
+        if (num > 0) {
+            s = pf_step(c, d, OO_STEP_WAIT_VFS);
+            SETF(s->to, "%" PRId64 " representors", num);
+            s->num = num;
+            oo_strlcpy(s->reason, "representors appear after the mode change", sizeof s->reason);
+        }
+        mode = OO_ESWITCH_SWITCHDEV;
+    } else if (mode != d->mode) {
+        step_mode(c, d, mode, d->mode, "the config wants legacy");
+        mode = d->mode;
+    }
+    if (mode == OO_ESWITCH_SWITCHDEV && o->hw_tc_offload != 1) {
+        s = pf_step(c, d, OO_STEP_HW_TC_OFFLOAD);
+        oo_strlcpy(s->from, o->hw_tc_offload == 0 ? "off" : "?", sizeof s->from);
+        oo_strlcpy(s->to, "on", sizeof s->to);
+        oo_strlcpy(s->reason, "tc flower rules reach the NIC only with hw-tc-offload on", sizeof s->reason);
+    }
+    if (d->cfg && d->cfg->multiport >= 0 && mode == OO_ESWITCH_SWITCHDEV) {
+        const struct oo_dl_param *mp = find_param(o, "esw_multiport");
+        const char *v = param_runtime(mp);
+        const char *want = d->cfg->multiport ? "true" : "false";
+
+        if (!mp)
+            plan_error(c->plan, d->label, "the driver has no devlink param 'esw_multiport' "
+                       "(MultiPort vHCA needs mlx5 with multiport eswitch support)");
+        else if (d->window || !v || strcmp(v, want)) {
+            s = pf_step(c, d, OO_STEP_MULTIPORT);
+            oo_strlcpy(s->from, d->window ? "" : v ? v : "", sizeof s->from);
+            oo_strlcpy(s->to, want, sizeof s->to);
+            s->num = d->cfg->multiport;
+            oo_strlcpy(s->reason, "esw_multiport is set after switchdev", sizeof s->reason);
+        }
+    }
+    plan_vf_settings(c, d);
+    /* migratable: a port function capability, set while the VF is unbound. */
+    for (size_t k = 0; d->cfg && k < d->cfg->n_vfs; k++) {
+        const struct oo_cfg_vf *v = &d->cfg->vfs[k];
+
+        if (v->migratable < 0)
+            continue;
+        plan_error(c->plan, d->label, "vfs[%u].migratable: this kernel's devlink has no port "
+                   "function capabilities (Linux 6.3 or newer is needed)", v->id);
+    }
+    if (unbound && num > 0) {
+        if (d->bond >= 0 && mode == OO_ESWITCH_SWITCHDEV && !c->cfg->bonds[d->bond].members_from_host) {
+            d->bound_deferred = true;
+        } else {
+            s = pf_step(c, d, OO_STEP_VF_BIND);
+            oo_strlcpy(s->reason, "the VFs go back to their driver", sizeof s->reason);
+        }
+    }
+}
+
+/* ------------------------------------------------------------ bonds, creation */
+
+static struct oo_step *bond_step(struct ctx *c, int kind, const char *bond, const char *object)
+{
+    struct oo_step *s = add_step(c->plan, kind, -1, -1);
+
+    SETF(s->object, "%s", object);
+    oo_strlcpy(s->name2, bond, sizeof s->name2);
+    return s;
+}
+
+static void link_updown(struct ctx *c, int kind, const char *netdev, const char *why)
+{
+    struct oo_step *s = add_step(c->plan, kind, -1, -1);
+
+    SETF(s->object, "%s", netdev);
+    oo_strlcpy(s->name, netdev, sizeof s->name);
+    oo_strlcpy(s->reason, why, sizeof s->reason);
+}
+
+static void bond_set(struct ctx *c, const char *bond, int opt, int64_t from, int64_t to,
+                     const char *from_s, const char *to_s, const char *why)
+{
+    struct oo_step *s = bond_step(c, OO_STEP_BOND_SET, bond, bond);
+
+    s->opt = opt;
+    s->num = to;
+    s->num2 = from;
+    oo_strlcpy(s->name, bond_opt_names[opt], sizeof s->name);
+    SETF(s->from, "%s %s", bond_opt_names[opt], from_s);
+    SETF(s->to, "%s %s", bond_opt_names[opt], to_s);
+    oo_strlcpy(s->reason, why, sizeof s->reason);
+}
+
+static const char *bond_mode_str(int v) { const char *s = oo_cfg_bond_mode_to_string(v); return s ? s : "?"; }
+static const char *xmit_str(int v) { const char *s = oo_cfg_xmit_hash_to_string(v); return s ? s : "?"; }
+static const char *lacp_str(int v) { const char *s = oo_cfg_lacp_rate_to_string(v); return s ? s : "?"; }
+
+static void plan_bond(struct ctx *c, int b)
+{
+    const struct oo_cfg_bond *cb = &c->cfg->bonds[b];
+    const struct oo_link *bl = link_by_name(c, cb->name);
+    bool created = false, down = false, enslaved_any = false;
+    char f[32], t[32];
+    struct oo_step *s;
+
+    if (cb->members_from_host)
+        return;
+    if (bl && (strcmp(bl->kind, "bond") || !link_owned(bl))) {
+        plan_error(c->plan, cb->name, strcmp(bl->kind, "bond")
+                   ? "a netdev of this name exists and is not a bond: rename the bond in the config"
+                   : "a bond of this name exists and ovs-offload did not create it: delete it, or "
+                     "hand it over with `ip link set %s alias \"" OO_LINK_OWNER_ALIAS "\"`",
+                   cb->name);
+        return;
+    }
+    if (!bl) {
+        s = bond_step(c, OO_STEP_BOND_CREATE, cb->name, cb->name);
+        oo_strlcpy(s->name, cb->name, sizeof s->name);
+        SETF(s->to, "%s miimon %d", bond_mode_str(cb->mode), cb->miimon);
+        s->num = cb->mode;
+        s->num2 = cb->miimon;
+        oo_strlcpy(s->reason, "VF-LAG bond over the PF uplinks", sizeof s->reason);
+        created = true;
+    } else {
+        if (bl->bond.mode != cb->mode || (cb->lacp_rate >= 0 && bl->bond.lacp_rate != cb->lacp_rate)) {
+            if (bl->up) {
+                link_updown(c, OO_STEP_LINK_DOWN, cb->name, "mode and lacp_rate change only while the bond is down");
+                down = true;
+            }
+            if (bl->bond.mode != cb->mode)
+                bond_set(c, cb->name, OO_BOND_OPT_MODE, bl->bond.mode, cb->mode,
+                         bond_mode_str(bl->bond.mode), bond_mode_str(cb->mode), "the config's mode");
+            if (cb->lacp_rate >= 0 && bl->bond.lacp_rate != cb->lacp_rate)
+                bond_set(c, cb->name, OO_BOND_OPT_LACP_RATE, bl->bond.lacp_rate, cb->lacp_rate,
+                         lacp_str(bl->bond.lacp_rate), lacp_str(cb->lacp_rate), "the config's lacp_rate");
+        }
+        if (bl->bond.miimon != cb->miimon) {
+            SETF(f, "%" PRId64, bl->bond.miimon);
+            SETF(t, "%d", cb->miimon);
+            bond_set(c, cb->name, OO_BOND_OPT_MIIMON, bl->bond.miimon, cb->miimon, f, t, "the config's miimon");
+        }
+        if (cb->xmit_hash_policy >= 0 && bl->bond.xmit_hash_policy != cb->xmit_hash_policy)
+            bond_set(c, cb->name, OO_BOND_OPT_XMIT_HASH, bl->bond.xmit_hash_policy, cb->xmit_hash_policy,
+                     xmit_str(bl->bond.xmit_hash_policy), xmit_str(cb->xmit_hash_policy),
+                     "the config's xmit_hash_policy");
+    }
+    if (created) {
+        if (cb->xmit_hash_policy >= 0)
+            bond_set(c, cb->name, OO_BOND_OPT_XMIT_HASH, -1, cb->xmit_hash_policy, "-",
+                     xmit_str(cb->xmit_hash_policy), "the config's xmit_hash_policy");
+        if (cb->lacp_rate >= 0)
+            bond_set(c, cb->name, OO_BOND_OPT_LACP_RATE, -1, cb->lacp_rate, "-",
+                     lacp_str(cb->lacp_rate), "the config's lacp_rate");
+    }
+    /* Members: each member PF's uplink, down while it is enslaved. */
+    bool mode_change = bl && bl->bond.mode != cb->mode;
+    for (size_t m = 0; m < cb->n_members; m++) {
+        for (size_t i = 0; i < c->n_pfs; i++) {
+            struct dpf *d = &c->pfs[i];
+            const struct oo_dl_port *up;
+            const struct oo_link *ul;
+            bool in_bond;
+
+            if (d->cfg_index != cb->members[m].index || d->opf < 0)
+                continue;
+            up = oo_obs_pf_uplink(opf_of(c, d));
+            ul = up ? link_by_index(c, up->ifindex) : NULL;
+            if (!ul) {
+                plan_error(c->plan, d->label, "no uplink netdev to enslave to %s", cb->name);
+                continue;
+            }
+            if (ul->master && (!bl || ul->master != bl->ifindex)) {
+                const struct oo_link *other = link_by_index(c, ul->master);
+                if (!other || !link_owned(other)) {
+                    plan_error(c->plan, d->label, "its uplink %s is enslaved to %s, which "
+                               "ovs-offload does not manage: release it first", ul->name,
+                               other ? other->name : "another device");
+                    continue;
+                }
+            }
+            in_bond = bl && ul->master == bl->ifindex && !d->mode_changes && !mode_change;
+            if (!in_bond) {
+                /* The LAG forms with the VFs unbound; they are bound after it is active. */
+                if (!d->bound_deferred && d->num_vfs > 0 &&
+                    step_unbind(c, d, "VFs stay unbound until the LAG is active"))
+                    d->bound_deferred = true;
+                link_updown(c, OO_STEP_LINK_DOWN, ul->name, "a bond member must be down to be enslaved");
+                s = bond_step(c, OO_STEP_BOND_ENSLAVE, cb->name, ul->name);
+                oo_strlcpy(s->name, ul->name, sizeof s->name);
+                oo_strlcpy(s->to, cb->name, sizeof s->to);
+                oo_strlcpy(s->reason, "VF-LAG member", sizeof s->reason);
+                enslaved_any = true;
+            }
+        }
+    }
+    if (cb->primary) {
+        int64_t cur = bl ? bl->bond.primary : 0;
+        const struct oo_link *pl = NULL;
+        int pi = oo_config_find_pf(c->cfg, cb->primary);
+
+        for (size_t i = 0; i < c->n_pfs; i++)
+            if (c->pfs[i].cfg_index == pi && c->pfs[i].opf >= 0) {
+                const struct oo_dl_port *up = oo_obs_pf_uplink(opf_of(c, &c->pfs[i]));
+                pl = up ? link_by_index(c, up->ifindex) : NULL;
+            }
+        if (pl && cur != pl->ifindex) {
+            const struct oo_link *cl = cur ? link_by_index(c, (uint32_t)cur) : NULL;
+            bond_set(c, cb->name, OO_BOND_OPT_PRIMARY, cur, pl->ifindex, cl ? cl->name : "-",
+                     pl->name, "the config's primary");
+            oo_strlcpy(c->plan->steps[c->plan->n_steps - 1].name2, cb->name,
+                       sizeof c->plan->steps[0].name2);
+        }
+    }
+    if (created || down || !bl->up)
+        link_updown(c, OO_STEP_LINK_UP, cb->name, "the bond is up");
+    for (size_t m = 0; m < cb->n_members; m++)
+        for (size_t i = 0; i < c->n_pfs; i++) {
+            const struct dpf *d = &c->pfs[i];
+            const struct oo_dl_port *up;
+            const struct oo_link *ul;
+
+            if (d->cfg_index != cb->members[m].index || d->opf < 0)
+                continue;
+            up = oo_obs_pf_uplink(opf_of(c, d));
+            ul = up ? link_by_index(c, up->ifindex) : NULL;
+            if (!ul)
+                continue;
+            bool just = enslaved_any && !(bl && ul->master == bl->ifindex && !d->mode_changes && !mode_change);
+            if (just || !ul->up)
+                link_updown(c, OO_STEP_LINK_UP, ul->name, "members go up after the bond");
+        }
+    c->bond_touched[b] = enslaved_any;
+    if (enslaved_any) {
+        s = bond_step(c, OO_STEP_WAIT_LAG, cb->name, cb->name);
+        oo_strlcpy(s->name, cb->name, sizeof s->name);
+        oo_strlcpy(s->reason, "VFs bound before the LAG is active leave VF-LAG off", sizeof s->reason);
+    }
+    for (size_t i = 0; i < c->n_pfs; i++) {
+        struct dpf *d = &c->pfs[i];
+        if (d->bond == b && d->bound_deferred) {
+            s = pf_step(c, d, OO_STEP_VF_BIND);
+            oo_strlcpy(s->reason, "after the LAG is active", sizeof s->reason);
+        }
+    }
+}
+
+/* ------------------------------------------------------------ OVS */
+
+static const char *ovs_value(const struct oo_ovs_observed *ovs, const char *key)
+{
+    if (!strcmp(key, "hw-offload"))
+        return ovs->hw_offload;
+    if (!strcmp(key, "tc-policy"))
+        return ovs->tc_policy;
+    return ovs->max_idle;
+}
+
+static bool plan_ovs_config(struct ctx *c)
+{
+    const struct oo_cfg_ovs *co = &c->cfg->ovs;
+    const struct oo_ovs_observed *ovs = &c->obs->ovs;
+    bool offload_changed = false;
+    char want[3][32];
+    const char *keys[3] = { "hw-offload", "tc-policy", "max-idle" };
+    bool set[3] = { co->hw_offload >= 0, co->tc_policy >= 0, co->max_idle_ms >= 0 };
+
+    snprintf(want[0], sizeof want[0], "%s", co->hw_offload > 0 ? "true" : "false");
+    snprintf(want[1], sizeof want[1], "%s", co->tc_policy >= 0 ? oo_cfg_tc_policy_to_string(co->tc_policy) : "");
+    snprintf(want[2], sizeof want[2], "%" PRId64, co->max_idle_ms);
+    for (int k = 0; k < 3; k++) {
+        const char *cur = ovs_value(ovs, keys[k]);
+        struct oo_step *s;
+
+        if (!set[k] || (cur && !strcmp(cur, want[k])))
+            continue;
+        /* Unset hw-offload is false and unset tc-policy is none for ovs-vswitchd. */
+        if (!cur && ((k == 0 && !strcmp(want[k], "false")) || (k == 1 && !strcmp(want[k], "none"))))
+            continue;
+        s = add_step(c->plan, OO_STEP_OVS_SET_CONFIG, -1, -1);
+        SETF(s->object, "ovs");
+        oo_strlcpy(s->name, keys[k], sizeof s->name);
+        oo_strlcpy(s->name2, want[k], sizeof s->name2);
+        SETF(s->from, "%s=%.40s", keys[k], cur ? cur : "(unset)");
+        SETF(s->to, "%s=%.40s", keys[k], want[k]);
+        oo_strlcpy(s->reason, "Open_vSwitch other_config", sizeof s->reason);
+        offload_changed |= k < 2;
+    }
+    return offload_changed;
+}
+
+static const struct oo_ovs_port *ovs_port(const struct oo_ovs_observed *ovs, const char *name)
+{
+    for (size_t i = 0; i < ovs->n_ports; i++)
+        if (!strcmp(ovs->ports[i].name, name))
+            return &ovs->ports[i];
+    return NULL;
+}
+
+static bool ovs_bridge_exists(const struct oo_ovs_observed *ovs, const char *name)
+{
+    for (size_t i = 0; i < ovs->n_bridges; i++)
+        if (!strcmp(ovs->bridges[i].name, name))
+            return true;
+    return false;
+}
+
+/* Whether the plan already removes this port (so it must be added again). */
+static bool port_removed(const struct ctx *c, const char *name)
+{
+    for (size_t i = 0; i < c->plan->n_steps; i++)
+        if (c->plan->steps[i].kind == OO_STEP_OVS_DEL_PORT && !strcmp(c->plan->steps[i].name, name))
+            return true;
+    return false;
+}
+
+static void add_port(struct ctx *c, const struct oo_cfg_bridge *br, const char *port,
+                     const struct dpf *d, int64_t vf, const char *why)
+{
+    const struct oo_ovs_port *p = port ? ovs_port(&c->obs->ovs, port) : NULL;
+    struct oo_step *s;
+
+    if (p && !port_removed(c, port)) {
+        if (!p->owned && (!p->bridge || strcmp(p->bridge, br->name)))
+            plan_error(c->plan, br->name, "port %s is on bridge %s and ovs-offload did not attach "
+                       "it: detach it (ovs-vsctl del-port %s) or leave it out of the config",
+                       port, p->bridge ? p->bridge : "(none)", port);
+        return;   /* already attached: ours or the admin's, on the right bridge */
+    }
+    s = add_step(c->plan, OO_STEP_OVS_ADD_PORT, d ? d->cfg_index : -1, d ? d->opf : -1);
+    s->vf = vf;
+    oo_strlcpy(s->name2, br->name, sizeof s->name2);
+    if (port) {
+        oo_strlcpy(s->name, port, sizeof s->name);
+        SETF(s->object, "%s/%s", br->name, port);
+    } else {
+        SETF(s->object, "%.32s/%.32s/vf%" PRId64, br->name, d->label, vf);
+    }
+    oo_strlcpy(s->reason, why, sizeof s->reason);
+}
+
+static void plan_ovs(struct ctx *c)
+{
+    const struct oo_config *cfg = c->cfg;
+    const struct oo_ovs_observed *ovs = &c->obs->ovs;
+    bool offload_changed;
+    struct oo_step *s;
+
+    if (!ovs->reachable) {
+        if (cfg->n_bridges || cfg->ovs.hw_offload >= 0 || cfg->ovs.tc_policy >= 0 || cfg->ovs.max_idle_ms >= 0)
+            plan_error(c->plan, "ovs", "OVSDB is unreachable (%s): start openvswitch-switch, or "
+                       "point ovs.db at its socket", ovs->error);
+        return;
+    }
+    offload_changed = plan_ovs_config(c);
+    for (size_t b = 0; b < cfg->n_bridges; b++) {
+        const struct oo_cfg_bridge *br = &cfg->bridges[b];
+
+        if (!ovs_bridge_exists(ovs, br->name)) {
+            s = add_step(c->plan, OO_STEP_OVS_ADD_BRIDGE, -1, -1);
+            SETF(s->object, "%s", br->name);
+            oo_strlcpy(s->name, br->name, sizeof s->name);
+            oo_strlcpy(s->reason, "the config's bridge", sizeof s->reason);
+        }
+        if (br->has_uplink) {
+            if (br->uplink.kind == OO_CFG_REF_BOND) {
+                add_port(c, br, cfg->bonds[br->uplink.index].name, NULL, -1, "the bridge's uplink (bond)");
+            } else {
+                for (size_t i = 0; i < c->n_pfs; i++) {
+                    const struct dpf *d = &c->pfs[i];
+                    const char *up = d->opf >= 0 ? uplink_netdev(opf_of(c, d)) : NULL;
+                    if (d->cfg_index == br->uplink.index && up)
+                        add_port(c, br, up, d, -1, "the bridge's uplink");
+                }
+            }
+        }
+        if (cfg->reps_owned_by_host_agent)
+            continue;
+        for (size_t r = 0; r < br->n_reps; r++) {
+            for (size_t i = 0; i < c->n_pfs; i++) {
+                const struct dpf *d = &c->pfs[i];
+                const struct oo_dl_port *rp;
+
+                if (d->cfg_index != br->reps[r].pf || d->opf < 0 || d->mode != OO_ESWITCH_SWITCHDEV)
+                    continue;
+                if ((int64_t)br->reps[r].vf >= d->num_vfs)
+                    continue;
+                rp = d->reps_recreated ? NULL : rep_port(opf_of(c, d), br->reps[r].vf);
+                add_port(c, br, rp && rp->netdev[0] ? rp->netdev : NULL, d, br->reps[r].vf,
+                         "VF representor");
+            }
+        }
+    }
+    if (offload_changed || ovs->restart_needed == 1) {
+        if (ovs->vswitchd_running == 0) {
+            /* It reads both when it starts. */
+        } else if (cfg->ovs.restart == OO_CFG_RESTART_IF_NEEDED) {
+            s = add_step(c->plan, OO_STEP_OVS_RESTART, -1, -1);
+            SETF(s->object, "ovs-vswitchd");
+            oo_strlcpy(s->reason, "hw-offload and tc-policy are read once per ovs-vswitchd lifetime",
+                       sizeof s->reason);
+        } else {
+            plan_note(c->plan, "ovs-vswitchd", "needs a restart to apply hw-offload/tc-policy "
+                      "(ovs.restart is never): systemctl restart openvswitch-switch");
+        }
+    }
+}
+
+/* ------------------------------------------------------------ entry point */
+
+void oo_plan_build(const struct oo_config *cfg, const struct oo_observed *obs,
+                   const struct oo_plan_opts *opts, struct oo_plan *plan)
+{
+    struct ctx c = { .cfg = cfg, .obs = obs, .opts = opts, .plan = plan };
+
+    memset(plan, 0, sizeof *plan);
+    if (obs->devlink_err && cfg->n_pfs) {
+        plan_error(plan, "devlink", "%s", obs->devlink_error);
+        return;
+    }
+    c.bond_touched = oo_calloc(cfg->n_bonds + 1, sizeof *c.bond_touched);
+    build_dpfs(&c);
+    resolve_targets(&c);
+    plan_ovs_removals(&c);
+    plan_bond_removals(&c);
+    for (size_t i = 0; i < c.n_pfs; i++)
+        if (c.pfs[i].opf >= 0)
+            plan_pf(&c, &c.pfs[i]);
+    for (size_t b = 0; b < cfg->n_bonds; b++)
+        plan_bond(&c, (int)b);
+    plan_ovs(&c);
+    for (size_t i = 0; i < c.n_pfs; i++)
+        free(c.pfs[i].params);
+    free(c.pfs);
+    free(c.bond_touched);
+}
+
+/* ------------------------------------------------------------ output */
+
+void oo_step_format(const struct oo_step *s, char *buf, size_t size)
+{
+    int n = snprintf(buf, size, "%s: %s", s->object, oo_step_kind_to_string(s->kind));
+
+    if (n < 0 || (size_t)n >= size)
+        return;
+    if (s->from[0] || s->to[0])
+        snprintf(buf + n, size - (size_t)n, " %s -> %s", s->from[0] ? s->from : "-",
+                 s->to[0] ? s->to : "-");
+}
+
+void oo_plan_print_text(FILE *f, const struct oo_plan *plan)
+{
+    char line[400];
+
+    for (size_t i = 0; i < plan->n_errors; i++)
+        fprintf(f, "error: %s: %s\n", plan->errors[i].object, plan->errors[i].message);
+    for (size_t i = 0; i < plan->n_steps; i++) {
+        oo_step_format(&plan->steps[i], line, sizeof line);
+        fprintf(f, "[%zu/%zu] %s  (%s)\n", i + 1, plan->n_steps, line, plan->steps[i].reason);
+    }
+    for (size_t i = 0; i < plan->n_notes; i++)
+        fprintf(f, "note: %s: %s\n", plan->notes[i].object, plan->notes[i].message);
+    if (!plan->n_steps && !plan->n_errors)
+        fprintf(f, "in sync: nothing to do\n");
+    else
+        fprintf(f, "%zu step%s%s", plan->n_steps, plan->n_steps == 1 ? "" : "s",
+                plan->n_errors ? "" : "\n");
+    if (plan->n_errors)
+        fprintf(f, ", %zu error%s: nothing will be applied until they are fixed\n",
+                plan->n_errors, plan->n_errors == 1 ? "" : "s");
+}
+
+static void json_issues(struct oo_json *j, const char *key, const struct oo_plan_issue *v, size_t n)
+{
+    oo_json_key(j, key);
+    oo_json_arr_begin(j);
+    for (size_t i = 0; i < n; i++) {
+        oo_json_obj_begin(j);
+        oo_json_kv_str(j, "object", v[i].object);
+        oo_json_kv_str(j, "message", v[i].message);
+        oo_json_obj_end(j);
+    }
+    oo_json_arr_end(j);
+}
+
+void oo_plan_print_json(FILE *f, const struct oo_plan *plan, bool pretty)
+{
+    struct oo_json j;
+
+    oo_json_init(&j, f, pretty);
+    oo_json_obj_begin(&j);
+    oo_json_kv_bool(&j, "in_sync", !plan->n_steps && !plan->n_errors);
+    oo_json_key(&j, "steps");
+    oo_json_arr_begin(&j);
+    for (size_t i = 0; i < plan->n_steps; i++) {
+        const struct oo_step *s = &plan->steps[i];
+        oo_json_obj_begin(&j);
+        oo_json_kv_str(&j, "kind", oo_step_kind_to_string(s->kind));
+        oo_json_kv_str(&j, "object", s->object);
+        oo_json_kv_str(&j, "from", s->from[0] ? s->from : NULL);
+        oo_json_kv_str(&j, "to", s->to[0] ? s->to : NULL);
+        oo_json_kv_str(&j, "reason", s->reason);
+        oo_json_obj_end(&j);
+    }
+    oo_json_arr_end(&j);
+    json_issues(&j, "errors", plan->errors, plan->n_errors);
+    json_issues(&j, "notes", plan->notes, plan->n_notes);
+    oo_json_obj_end(&j);
+    oo_json_finish(&j);
+}

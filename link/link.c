@@ -1,0 +1,262 @@
+#include "link/link.h"
+
+#include <errno.h>
+#include <linux/if.h>
+#include <linux/if_link.h>
+#include <linux/rtnetlink.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/nlattr.h"
+#include "common/util.h"
+
+struct nlmsghdr *oo_link_put_dump(void *buf)
+{
+    struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+    struct ifinfomsg *ifi;
+
+    nlh->nlmsg_type = RTM_GETLINK;
+    nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+    ifi = mnl_nlmsg_put_extra_header(nlh, sizeof *ifi);
+    ifi->ifi_family = AF_UNSPEC;
+    mnl_attr_put_u32(nlh, IFLA_EXT_MASK, RTEXT_FILTER_VF | RTEXT_FILTER_SKIP_STATS);
+    return nlh;
+}
+
+#define LINK_MAX IFLA_PROP_LIST  /* the last attribute we read is below it */
+
+static const struct oo_nla_policy link_policy[LINK_MAX + 1] = {
+    [IFLA_IFNAME] = { MNL_TYPE_NUL_STRING },
+    [IFLA_MASTER] = { MNL_TYPE_U32 },
+    [IFLA_IFALIAS] = { MNL_TYPE_NUL_STRING },
+    [IFLA_LINKINFO] = { MNL_TYPE_NESTED },
+    [IFLA_NUM_VF] = { MNL_TYPE_U32 },
+    [IFLA_VFINFO_LIST] = { MNL_TYPE_NESTED },
+    [IFLA_PHYS_PORT_NAME] = { MNL_TYPE_NUL_STRING },
+    [IFLA_PHYS_SWITCH_ID] = { MNL_TYPE_BINARY },
+};
+
+static const struct oo_nla_policy info_policy[IFLA_INFO_MAX + 1] = {
+    [IFLA_INFO_KIND] = { MNL_TYPE_NUL_STRING },
+    [IFLA_INFO_DATA] = { MNL_TYPE_NESTED },
+    [IFLA_INFO_SLAVE_KIND] = { MNL_TYPE_NUL_STRING },
+};
+
+#define BOND_MAX IFLA_BOND_AD_LACP_RATE
+static const struct oo_nla_policy bond_policy[BOND_MAX + 1] = {
+    [IFLA_BOND_MODE] = { MNL_TYPE_U8 },
+    [IFLA_BOND_ACTIVE_SLAVE] = { MNL_TYPE_U32 },
+    [IFLA_BOND_MIIMON] = { MNL_TYPE_U32 },
+    [IFLA_BOND_PRIMARY] = { MNL_TYPE_U32 },
+    [IFLA_BOND_XMIT_HASH_POLICY] = { MNL_TYPE_U8 },
+    [IFLA_BOND_AD_LACP_RATE] = { MNL_TYPE_U8 },
+};
+
+#define VF_MAX IFLA_VF_TRUST
+static const struct oo_nla_policy vf_policy[VF_MAX + 1] = {
+    [IFLA_VF_MAC] = { MNL_TYPE_BINARY, sizeof(struct ifla_vf_mac) },
+    [IFLA_VF_VLAN] = { MNL_TYPE_BINARY, sizeof(struct ifla_vf_vlan) },
+    [IFLA_VF_SPOOFCHK] = { MNL_TYPE_BINARY, sizeof(struct ifla_vf_spoofchk) },
+    [IFLA_VF_LINK_STATE] = { MNL_TYPE_BINARY, sizeof(struct ifla_vf_link_state) },
+    [IFLA_VF_RATE] = { MNL_TYPE_BINARY, sizeof(struct ifla_vf_rate) },
+    [IFLA_VF_TRUST] = { MNL_TYPE_BINARY, sizeof(struct ifla_vf_trust) },
+};
+
+static int get_str(const struct nlattr *a, char *dst, size_t size)
+{
+    return !a || oo_strlcpy(dst, mnl_attr_get_str(a), size) ? 0 : -EBADMSG;
+}
+
+/* The kernel reports "not supported" settings as (u32)-1. */
+static int opt_setting(const struct nlattr *a, size_t off)
+{
+    uint32_t v;
+
+    if (!a)
+        return -1;
+    memcpy(&v, (const char *)mnl_attr_get_payload(a) + off, sizeof v);
+    return v == UINT32_MAX ? -1 : (int)v;
+}
+
+static int parse_vf(const struct nlattr *attr, struct oo_link_vf *vf)
+{
+    const struct nlattr *tb[VF_MAX + 1];
+
+    if (oo_nla_parse_nested(attr, vf_policy, VF_MAX, tb) < 0 || !tb[IFLA_VF_MAC])
+        return -EBADMSG;
+    const struct ifla_vf_mac *mac = mnl_attr_get_payload(tb[IFLA_VF_MAC]);
+    *vf = (struct oo_link_vf){ .id = mac->vf, .spoofchk = -1, .trust = -1, .link_state = -1 };
+    memcpy(vf->mac, mac->mac, sizeof vf->mac);
+    if (tb[IFLA_VF_VLAN]) {
+        const struct ifla_vf_vlan *v = mnl_attr_get_payload(tb[IFLA_VF_VLAN]);
+        vf->vlan = v->vlan;
+        vf->qos = v->qos;
+    }
+    vf->spoofchk = opt_setting(tb[IFLA_VF_SPOOFCHK], offsetof(struct ifla_vf_spoofchk, setting));
+    vf->trust = opt_setting(tb[IFLA_VF_TRUST], offsetof(struct ifla_vf_trust, setting));
+    vf->link_state = opt_setting(tb[IFLA_VF_LINK_STATE], offsetof(struct ifla_vf_link_state, link_state));
+    if (tb[IFLA_VF_RATE]) {
+        const struct ifla_vf_rate *r = mnl_attr_get_payload(tb[IFLA_VF_RATE]);
+        vf->min_tx_rate = r->min_tx_rate;
+        vf->max_tx_rate = r->max_tx_rate;
+    }
+    return 0;
+}
+
+static int parse_bond(const struct nlattr *data, struct oo_link_bond *b)
+{
+    const struct nlattr *tb[BOND_MAX + 1];
+
+    if (oo_nla_parse_nested(data, bond_policy, BOND_MAX, tb) < 0)
+        return -EBADMSG;
+    b->mode = tb[IFLA_BOND_MODE] ? mnl_attr_get_u8(tb[IFLA_BOND_MODE]) : -1;
+    b->miimon = tb[IFLA_BOND_MIIMON] ? (int64_t)mnl_attr_get_u32(tb[IFLA_BOND_MIIMON]) : -1;
+    b->xmit_hash_policy = tb[IFLA_BOND_XMIT_HASH_POLICY]
+                              ? mnl_attr_get_u8(tb[IFLA_BOND_XMIT_HASH_POLICY]) : -1;
+    b->lacp_rate = tb[IFLA_BOND_AD_LACP_RATE] ? mnl_attr_get_u8(tb[IFLA_BOND_AD_LACP_RATE]) : -1;
+    b->primary = tb[IFLA_BOND_PRIMARY] ? mnl_attr_get_u32(tb[IFLA_BOND_PRIMARY]) : 0;
+    b->active_slave = tb[IFLA_BOND_ACTIVE_SLAVE] ? mnl_attr_get_u32(tb[IFLA_BOND_ACTIVE_SLAVE]) : 0;
+    return 0;
+}
+
+static int parse_linkinfo(const struct nlattr *attr, struct oo_link *out)
+{
+    const struct nlattr *tb[IFLA_INFO_MAX + 1];
+
+    if (oo_nla_parse_nested(attr, info_policy, IFLA_INFO_MAX, tb) < 0 ||
+        get_str(tb[IFLA_INFO_KIND], out->kind, sizeof out->kind) < 0 ||
+        get_str(tb[IFLA_INFO_SLAVE_KIND], out->slave_kind, sizeof out->slave_kind) < 0)
+        return -EBADMSG;
+    if (!strcmp(out->kind, "bond") && tb[IFLA_INFO_DATA])
+        return parse_bond(tb[IFLA_INFO_DATA], &out->bond);
+    return 0;
+}
+
+int oo_link_parse(const struct nlmsghdr *nlh, struct oo_link *out)
+{
+    const struct nlattr *tb[LINK_MAX + 1];
+    const struct ifinfomsg *ifi;
+    const struct nlattr *vf;
+    size_t cap = 0;
+
+    memset(out, 0, sizeof *out);
+    out->num_vf = -1;
+    out->bond = (struct oo_link_bond){ -1, -1, -1, -1, 0, 0 };
+    if (nlh->nlmsg_type != RTM_NEWLINK || mnl_nlmsg_get_payload_len(nlh) < sizeof *ifi ||
+        oo_nla_parse(nlh, sizeof *ifi, link_policy, LINK_MAX, tb) < 0)
+        return -EBADMSG;
+    ifi = mnl_nlmsg_get_payload(nlh);
+    out->ifindex = (uint32_t)ifi->ifi_index;
+    out->up = ifi->ifi_flags & IFF_UP;
+    out->lower_up = ifi->ifi_flags & IFF_LOWER_UP;
+    if (!tb[IFLA_IFNAME] ||
+        get_str(tb[IFLA_IFNAME], out->name, sizeof out->name) < 0 ||
+        get_str(tb[IFLA_IFALIAS], out->alias, sizeof out->alias) < 0 ||
+        get_str(tb[IFLA_PHYS_PORT_NAME], out->phys_port_name, sizeof out->phys_port_name) < 0)
+        goto bad;
+    if (tb[IFLA_MASTER])
+        out->master = mnl_attr_get_u32(tb[IFLA_MASTER]);
+    if (tb[IFLA_NUM_VF])
+        out->num_vf = mnl_attr_get_u32(tb[IFLA_NUM_VF]);
+    if (tb[IFLA_PHYS_SWITCH_ID]) {
+        uint16_t len = mnl_attr_get_payload_len(tb[IFLA_PHYS_SWITCH_ID]);
+        if (len > sizeof out->switch_id)
+            goto bad;
+        memcpy(out->switch_id, mnl_attr_get_payload(tb[IFLA_PHYS_SWITCH_ID]), len);
+        out->switch_id_len = (uint8_t)len;
+    }
+    if (tb[IFLA_LINKINFO] && parse_linkinfo(tb[IFLA_LINKINFO], out) < 0)
+        goto bad;
+    if (tb[IFLA_VFINFO_LIST]) {
+        mnl_attr_for_each_nested(vf, tb[IFLA_VFINFO_LIST]) {
+            if (mnl_attr_get_type(vf) != IFLA_VF_INFO)
+                continue;
+            if (out->n_vfs == cap) {
+                cap = cap ? 2 * cap : 8;
+                out->vfs = oo_realloc(out->vfs, cap * sizeof *out->vfs);
+            }
+            if (parse_vf(vf, &out->vfs[out->n_vfs]) < 0)
+                goto bad;
+            out->n_vfs++;
+        }
+    }
+    return 0;
+bad:
+    oo_link_clear(out);
+    return -EBADMSG;
+}
+
+void oo_link_clear(struct oo_link *link)
+{
+    free(link->vfs);
+    link->vfs = NULL;
+    link->n_vfs = 0;
+}
+
+struct dump_ctx {
+    struct oo_link *links;
+    size_t n, cap;
+};
+
+static int dump_cb(const struct nlmsghdr *nlh, void *data)
+{
+    struct dump_ctx *c = data;
+
+    if (c->n == c->cap) {
+        c->cap = c->cap ? 2 * c->cap : 32;
+        c->links = oo_realloc(c->links, c->cap * sizeof *c->links);
+    }
+    if (oo_link_parse(nlh, &c->links[c->n]) < 0) {
+        errno = EBADMSG;
+        return MNL_CB_ERROR;
+    }
+    c->n++;
+    return MNL_CB_OK;
+}
+
+static int by_ifindex(const void *a, const void *b)
+{
+    uint32_t x = ((const struct oo_link *)a)->ifindex, y = ((const struct oo_link *)b)->ifindex;
+
+    return (x > y) - (x < y);
+}
+
+int oo_link_dump(struct oo_nl *nl, struct oo_link **ret_links, size_t *ret_n)
+{
+    char buf[OO_NL_MSG_SIZE];
+    struct dump_ctx c = { 0 };
+    int r = oo_nl_transact(nl, oo_link_put_dump(buf), dump_cb, &c);
+
+    if (r < 0) {
+        oo_links_free(c.links, c.n);
+        *ret_links = NULL;
+        *ret_n = 0;
+        return r;
+    }
+    qsort(c.links, c.n, sizeof *c.links, by_ifindex);
+    *ret_links = c.links;
+    *ret_n = c.n;
+    return 0;
+}
+
+void oo_links_free(struct oo_link *links, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        oo_link_clear(&links[i]);
+    free(links);
+}
+
+const struct oo_link *oo_link_by_index(const struct oo_link *links, size_t n, uint32_t ifindex)
+{
+    struct oo_link key = { .ifindex = ifindex };
+
+    return bsearch(&key, links, n, sizeof *links, by_ifindex);
+}
+
+const struct oo_link *oo_link_by_name(const struct oo_link *links, size_t n, const char *name)
+{
+    for (size_t i = 0; i < n; i++)
+        if (!strcmp(links[i].name, name))
+            return &links[i];
+    return NULL;
+}

@@ -1,0 +1,560 @@
+/* The planner: one table-driven case per ordering rule, and the idempotence
+ * property plan(x, model(plan(x, s))) == {} over random desired/observed
+ * pairs, with a model of apply that refuses what the hardware refuses. */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+#include <linux/devlink.h>
+
+#include "common/util.h"
+#include "config/config.h"
+#include "controller/model.h"
+#include "controller/plan.h"
+#include "host.h"
+
+static struct oo_config *load_cfg(const char *yaml)
+{
+    struct oo_config *cfg = calloc(1, sizeof *cfg);
+    struct oo_cfg_diag d;
+
+    oo_cfg_diag_init(&d, "test.yaml");
+    if (oo_config_parse_yaml("test.yaml", yaml, strlen(yaml), cfg, &d) < 0) {
+        oo_cfg_diag_print(&d, stderr);
+        fail_msg("test config invalid:\n%s", yaml);
+    }
+    oo_cfg_diag_free(&d);
+    return cfg;
+}
+
+static void free_cfg(struct oo_config *cfg)
+{
+    oo_config_free(cfg);
+    free(cfg);
+}
+
+/* "kind object, kind object, ..." of a plan, to compare with a table. */
+static char *plan_shape(const struct oo_plan *p)
+{
+    size_t size = 64 + p->n_steps * 128, len = 0;
+    char *s = calloc(1, size);
+
+    for (size_t i = 0; i < p->n_steps; i++)
+        len += (size_t)snprintf(s + len, size - len, "%s%s %s", i ? ", " : "",
+                                oo_step_kind_to_string(p->steps[i].kind), p->steps[i].object);
+    return s;
+}
+
+static void print_plan(const struct oo_plan *p)
+{
+    oo_plan_print_text(stderr, p);
+}
+
+/* Plans, checks the shape, applies with the model, and plans again: empty. */
+static void check_plan(const char *yaml, struct oo_observed *host, const char *want_shape)
+{
+    struct oo_config *cfg = load_cfg(yaml);
+    struct oo_plan plan, again;
+    struct oo_observed after;
+    char why[256];
+    size_t failed;
+    char *shape;
+
+    oo_plan_build(cfg, host, NULL, &plan);
+    shape = plan_shape(&plan);
+    if (plan.n_errors || strcmp(shape, want_shape)) {
+        print_plan(&plan);
+        fail_msg("plan shape:\n got: %s\nwant: %s", shape, want_shape);
+    }
+    oo_observed_copy(&after, host);
+    if (oo_model_apply(&after, &plan, &failed, why, sizeof why) < 0) {
+        print_plan(&plan);
+        fail_msg("step %zu refused: %s", failed + 1, why);
+    }
+    oo_plan_build(cfg, &after, NULL, &again);
+    if (again.n_steps || again.n_errors) {
+        print_plan(&again);
+        fail_msg("second plan not empty");
+    }
+    free(shape);
+    oo_plan_free(&plan);
+    oo_plan_free(&again);
+    oo_observed_free(&after);
+    free_cfg(cfg);
+}
+
+/* Plans and expects exactly one error containing `text` and no steps applied. */
+static void check_error(const char *yaml, struct oo_observed *host, const struct oo_plan_opts *opts,
+                        const char *text)
+{
+    struct oo_config *cfg = load_cfg(yaml);
+    struct oo_plan plan;
+
+    oo_plan_build(cfg, host, opts, &plan);
+    if (plan.n_errors != 1 || !strstr(plan.errors[0].message, text)) {
+        print_plan(&plan);
+        fail_msg("want one error with '%s'", text);
+    }
+    oo_plan_free(&plan);
+    free_cfg(cfg);
+}
+
+#define PF0 "pfs:\n  - {name: pf0, device: pci/0000:3b:00.0"
+#define PF1 "  - {name: pf1, device: pci/0000:3b:00.1"
+
+/* Rule: VF count first while legacy, wait, unbind, switchdev, hw-tc-offload, rebind. */
+static void test_legacy_to_switchdev_pci(void **state)
+{
+    struct oo_observed h = { 0 };
+
+    host_add_pf(&h, "pci", "0000:3b:00.0", "enp59s0f0", OO_ESWITCH_LEGACY, 0);
+    check_plan("version: 1\n" PF0 ", eswitch: switchdev, num_vfs: 4}\n", &h,
+               "num-vfs pf0, wait-vfs pf0, vf-unbind pf0, eswitch-mode pf0, wait-vfs pf0, "
+               "hw-tc-offload pf0, vf-bind pf0");
+    oo_observed_free(&h);
+}
+
+/* Rule: netdevsim VFs are not devices: no unbind/bind. */
+static void test_legacy_to_switchdev_netdevsim(void **state)
+{
+    struct oo_observed h = { 0 };
+
+    host_add_pf(&h, "netdevsim", "netdevsim10", "eth0", OO_ESWITCH_LEGACY, 0);
+    check_plan("version: 1\npfs:\n  - {name: pf0, device: netdevsim/netdevsim10, eswitch: switchdev, num_vfs: 4}\n",
+               &h, "num-vfs pf0, wait-vfs pf0, eswitch-mode pf0, wait-vfs pf0, hw-tc-offload pf0");
+    oo_observed_free(&h);
+}
+
+/* Rule: a count change on a switchdev PF goes through legacy and through 0. */
+static void test_count_change_in_switchdev(void **state)
+{
+    struct oo_observed h = { 0 };
+
+    host_add_pf(&h, "pci", "0000:3b:00.0", "enp59s0f0", OO_ESWITCH_SWITCHDEV, 4);
+    check_plan("version: 1\n" PF0 ", eswitch: switchdev, num_vfs: 6}\n", &h,
+               "vf-unbind pf0, eswitch-mode pf0, num-vfs pf0, num-vfs pf0, wait-vfs pf0, "
+               "vf-unbind pf0, eswitch-mode pf0, wait-vfs pf0, vf-bind pf0");
+    oo_observed_free(&h);
+}
+
+/* Rule: devlink params only while legacy, before switchdev. */
+static void test_params_while_legacy(void **state)
+{
+    struct oo_observed h = { 0 };
+
+    host_add_pf(&h, "netdevsim", "netdevsim10", "eth0", OO_ESWITCH_SWITCHDEV, 2);
+    check_plan("version: 1\npfs:\n  - {name: pf0, device: netdevsim/netdevsim10, eswitch: switchdev, "
+               "num_vfs: 2, params: {flow_steering_mode: smfs}}\n", &h,
+               "eswitch-mode pf0, devlink-param pf0, eswitch-mode pf0, wait-vfs pf0");
+    oo_observed_free(&h);
+}
+
+/* Rule: MPV: lag_port_select_mode=multiport_esw while legacy, esw_multiport after switchdev. */
+static void test_multiport_after_switchdev(void **state)
+{
+    struct oo_observed h = { 0 };
+
+    host_add_pf(&h, "netdevsim", "netdevsim10", "eth0", OO_ESWITCH_LEGACY, 2);
+    check_plan("version: 1\npfs:\n  - {name: pf0, device: netdevsim/netdevsim10, eswitch: switchdev, "
+               "num_vfs: 2, multiport: true}\n", &h,
+               "devlink-param pf0, eswitch-mode pf0, wait-vfs pf0, hw-tc-offload pf0, multiport pf0");
+    oo_observed_free(&h);
+}
+
+/* Rule: per-VF link state and rates by IFLA_VF in legacy, rates by devlink in switchdev. */
+static void test_vf_settings_follow_mode(void **state)
+{
+    struct oo_observed h = { 0 };
+
+    host_add_pf(&h, "netdevsim", "netdevsim10", "eth0", OO_ESWITCH_LEGACY, 2);
+    host_add_pf(&h, "netdevsim", "netdevsim11", "eth1", OO_ESWITCH_SWITCHDEV, 2);
+    check_plan("version: 1\npfs:\n"
+               "  - {name: pf0, device: netdevsim/netdevsim10, eswitch: legacy, num_vfs: 2,\n"
+               "     vfs: [{id: 1, mac: '02:00:00:00:00:01', vlan: 10, qos: 3, trust: true,\n"
+               "            spoofchk: false, link_state: disable, max_tx_rate: 1000, min_tx_rate: 100}]}\n"
+               "  - {name: pf1, device: netdevsim/netdevsim11, eswitch: switchdev, num_vfs: 2,\n"
+               "     vfs: [{id: 0, max_tx_rate: 2000, min_tx_rate: 100}]}\n", &h,
+               "vf-mac pf0/vf1, vf-vlan pf0/vf1, vf-trust pf0/vf1, vf-spoofchk pf0/vf1, "
+               "vf-link-state pf0/vf1, vf-rate pf0/vf1, vf-devlink-rate pf1/vf0");
+    oo_observed_free(&h);
+}
+
+/* Rule: VF-LAG: switchdev on both, members down, enslave, bond up, members up,
+ * wait for the LAG, only then bind the VFs. */
+static void test_vflag_order(void **state)
+{
+    struct oo_observed h = { 0 };
+
+    host_add_pf(&h, "pci", "0000:3b:00.0", "p0", OO_ESWITCH_LEGACY, 2);
+    host_add_pf(&h, "pci", "0000:3b:00.1", "p1", OO_ESWITCH_LEGACY, 2);
+    check_plan("version: 1\n" PF0 ", eswitch: switchdev, num_vfs: 2}\n"
+               PF1 ", eswitch: switchdev, num_vfs: 2}\n"
+               "bonds:\n  - {name: bond0, mode: balance-xor, members: [pf0, pf1], xmit_hash_policy: layer3+4}\n",
+               &h,
+               "vf-unbind pf0, eswitch-mode pf0, wait-vfs pf0, hw-tc-offload pf0, "
+               "vf-unbind pf1, eswitch-mode pf1, wait-vfs pf1, hw-tc-offload pf1, "
+               "bond-create bond0, bond-set bond0, link-down p0, bond-enslave p0, link-down p1, "
+               "bond-enslave p1, link-up bond0, link-up p0, link-up p1, wait-lag bond0, "
+               "vf-bind pf0, vf-bind pf1");
+    oo_observed_free(&h);
+}
+
+/* Rule: a bond's mode changes only without members and while down. */
+static void test_bond_mode_change(void **state)
+{
+    struct oo_observed h = { 0 };
+    static const char *const members[] = { "p0", "p1", NULL };
+
+    host_add_pf(&h, "netdevsim", "netdevsim10", "p0", OO_ESWITCH_SWITCHDEV, 0);
+    host_add_pf(&h, "netdevsim", "netdevsim11", "p1", OO_ESWITCH_SWITCHDEV, 0);
+    host_add_bond(&h, "bond0", true, OO_CFG_BOND_ACTIVE_BACKUP, members);
+    check_plan("version: 1\npfs:\n"
+               "  - {name: pf0, device: netdevsim/netdevsim10, eswitch: switchdev}\n"
+               "  - {name: pf1, device: netdevsim/netdevsim11, eswitch: switchdev}\n"
+               "bonds:\n  - {name: bond0, mode: 802.3ad, members: [pf0, pf1], lacp_rate: fast}\n",
+               &h,
+               "bond-release p0, bond-release p1, link-down bond0, bond-set bond0, bond-set bond0, "
+               "link-down p0, bond-enslave p0, link-down p1, bond-enslave p1, link-up bond0, "
+               "link-up p0, link-up p1, wait-lag bond0");
+    oo_observed_free(&h);
+}
+
+/* Rule: a foreign bond of the same name is never adopted or changed. */
+static void test_foreign_bond(void **state)
+{
+    struct oo_observed h = { 0 };
+
+    host_add_pf(&h, "netdevsim", "netdevsim10", "p0", OO_ESWITCH_SWITCHDEV, 0);
+    host_add_pf(&h, "netdevsim", "netdevsim11", "p1", OO_ESWITCH_SWITCHDEV, 0);
+    host_add_bond(&h, "bond0", false, OO_CFG_BOND_ACTIVE_BACKUP, NULL);
+    check_error("version: 1\npfs:\n"
+                "  - {name: pf0, device: netdevsim/netdevsim10, eswitch: switchdev}\n"
+                "  - {name: pf1, device: netdevsim/netdevsim11, eswitch: switchdev}\n"
+                "bonds:\n  - {name: bond0, mode: active-backup, members: [pf0, pf1]}\n",
+                &h, NULL, "ovs-offload did not create it");
+    oo_observed_free(&h);
+}
+
+/* Rule: OVS detach before legacy; deletions before additions; OVS last. */
+static void test_ovs_detach_before_legacy(void **state)
+{
+    struct oo_observed h = { 0 };
+
+    host_add_pf(&h, "netdevsim", "netdevsim10", "eth0", OO_ESWITCH_SWITCHDEV, 2);
+    host_ovs(&h, true);
+    host_ovs_bridge(&h, "br-offload", true);
+    host_ovs_port(&h, "br-offload", "eth0", true);
+    host_ovs_port(&h, "br-offload", "eth0_0", true);
+    check_plan("version: 1\npfs:\n  - {name: pf0, device: netdevsim/netdevsim10, eswitch: switchdev, num_vfs: 3}\n"
+               "bridges:\n  - {name: br-offload, uplink: pf0, representors: ['pf0/0-2']}\n", &h,
+               "ovs-del-port br-offload/eth0, ovs-del-port br-offload/eth0_0, eswitch-mode pf0, "
+               "num-vfs pf0, num-vfs pf0, wait-vfs pf0, eswitch-mode pf0, wait-vfs pf0, "
+               "ovs-add-port br-offload/eth0, ovs-add-port br-offload/pf0/vf0, "
+               "ovs-add-port br-offload/pf0/vf1, ovs-add-port br-offload/pf0/vf2");
+    oo_observed_free(&h);
+}
+
+/* Rule: a foreign port on a PF that must go to legacy blocks the plan. */
+static void test_foreign_uplink_port_blocks_legacy(void **state)
+{
+    struct oo_observed h = { 0 };
+
+    host_add_pf(&h, "netdevsim", "netdevsim10", "eth0", OO_ESWITCH_SWITCHDEV, 2);
+    host_ovs(&h, true);
+    host_ovs_bridge(&h, "br-admin", false);
+    host_ovs_port(&h, "br-admin", "eth0", false);
+    check_error("version: 1\npfs:\n  - {name: pf0, device: netdevsim/netdevsim10, eswitch: legacy}\n",
+                &h, NULL, "ovs-offload did");
+    oo_observed_free(&h);
+}
+
+/* Rule: stale owned ports go; foreign ports and bridges stay. */
+static void test_stale_and_foreign_ports(void **state)
+{
+    struct oo_observed h = { 0 };
+
+    host_add_pf(&h, "netdevsim", "netdevsim10", "eth0", OO_ESWITCH_SWITCHDEV, 2);
+    host_ovs(&h, true);
+    host_ovs_bridge(&h, "br-offload", false);
+    host_ovs_port(&h, "br-offload", "gone0", true);         /* netdev vanished */
+    host_ovs_port(&h, "br-offload", "vm-tap", false);       /* someone else's */
+    host_ovs_port(&h, "br-offload", "eth0_1", true);        /* ours, not wanted any more */
+    check_plan("version: 1\npfs:\n  - {name: pf0, device: netdevsim/netdevsim10, eswitch: switchdev, num_vfs: 2}\n"
+               "bridges:\n  - {name: br-offload, uplink: pf0, representors: ['pf0/0']}\n", &h,
+               "ovs-del-port br-offload/gone0, ovs-del-port br-offload/eth0_1, "
+               "ovs-add-port br-offload/eth0, ovs-add-port br-offload/eth0_0");
+    oo_observed_free(&h);
+}
+
+/* Rule: hw-offload and tc-policy together, then the restart they need. */
+static void test_ovs_config_and_restart(void **state)
+{
+    struct oo_observed h = { 0 };
+    struct oo_config *cfg;
+    struct oo_plan plan;
+
+    host_ovs(&h, true);
+    check_plan("version: 1\novs: {hw_offload: true, tc_policy: skip_sw, restart: if-needed}\n", &h,
+               "ovs-set-config ovs, ovs-set-config ovs, ovs-restart ovs-vswitchd");
+    cfg = load_cfg("version: 1\novs: {hw_offload: true, tc_policy: none, restart: never}\n");
+    oo_plan_build(cfg, &h, NULL, &plan);
+    assert_int_equal(plan.n_steps, 1);     /* tc-policy unset is none already */
+    assert_int_equal(plan.n_notes, 1);
+    assert_non_null(strstr(plan.notes[0].message, "needs a restart"));
+    oo_plan_free(&plan);
+    free_cfg(cfg);
+    oo_observed_free(&h);
+}
+
+/* Rule: VFs in use are not destroyed, unless forced. */
+static void test_vfs_in_use(void **state)
+{
+    struct oo_observed h = { 0 };
+    struct oo_plan_opts force = { .force = true };
+    struct oo_config *cfg;
+    struct oo_plan plan;
+    const char *yaml = "version: 1\n" PF0 ", eswitch: legacy, num_vfs: 2}\n";
+
+    host_add_pf(&h, "pci", "0000:3b:00.0", "enp59s0f0", OO_ESWITCH_LEGACY, 4);
+    oo_strlcpy(h.pfs[0].vfdevs[3].users, "vfio-pci", sizeof h.pfs[0].vfdevs[3].users);
+    check_error(yaml, &h, NULL, "vf3 (vfio-pci)");
+    cfg = load_cfg(yaml);
+    oo_plan_build(cfg, &h, &force, &plan);
+    assert_int_equal(plan.n_errors, 0);
+    assert_int_equal(plan.n_notes, 1);
+    assert_non_null(strstr(plan.notes[0].message, "vf3 (vfio-pci)"));
+    assert_int_equal(plan.n_steps, 3);      /* 4 -> 0, 0 -> 2, wait */
+    oo_plan_free(&plan);
+    free_cfg(cfg);
+    oo_observed_free(&h);
+}
+
+static void test_missing_pf(void **state)
+{
+    struct oo_observed h = { 0 };
+
+    check_error("version: 1\n" PF0 ", eswitch: switchdev}\n", &h, NULL,
+                "no devlink device pci/0000:3b:00.0");
+}
+
+static void test_in_sync_is_empty(void **state)
+{
+    struct oo_observed h = { 0 };
+
+    host_add_pf(&h, "netdevsim", "netdevsim10", "eth0", OO_ESWITCH_SWITCHDEV, 4);
+    check_plan("version: 1\npfs:\n  - {name: pf0, device: netdevsim/netdevsim10, eswitch: switchdev, num_vfs: 4}\n",
+               &h, "");
+    oo_observed_free(&h);
+}
+
+static void test_step_names(void **state)
+{
+    for (int k = 0; k < OO_STEP_KIND_MAX; k++) {
+        assert_non_null(oo_step_kind_to_string(k));
+        assert_int_equal(oo_step_kind_from_string(oo_step_kind_to_string(k)), k);
+    }
+    assert_null(oo_step_kind_to_string(OO_STEP_KIND_MAX));
+    assert_int_equal(oo_step_kind_from_string("nope"), -EINVAL);
+}
+
+/* ---------------------------------------------------------------- property */
+
+static uint64_t rng_state;
+static uint32_t rnd(uint32_t n)
+{
+    rng_state ^= rng_state << 13;
+    rng_state ^= rng_state >> 7;
+    rng_state ^= rng_state << 17;
+    return (uint32_t)(rng_state % n);
+}
+
+static const char *const bus_of[3] = { "pci", "netdevsim", "pci" };
+static const char *const dev_of[3] = { "0000:3b:00.0", "netdevsim10", "0000:3b:00.1" };
+static const char *const up_of[3] = { "p0", "eth0", "p1" };
+
+static void random_host(struct oo_observed *h)
+{
+    memset(h, 0, sizeof *h);
+    for (int i = 0; i < 3; i++) {
+        int mode = (int)rnd(2), num = (int)rnd(5);
+        int k = host_add_pf(h, bus_of[i], dev_of[i], up_of[i], mode, num);
+        struct oo_obs_pf *p = &h->pfs[k];
+        struct oo_link *ul = host_link(h, up_of[i]);
+
+        p->hw_tc_offload = (int)rnd(3) - 1;
+        if (rnd(2))
+            oo_strlcpy(p->params[0].values[DEVLINK_PARAM_CMODE_RUNTIME].value, "smfs", 64);
+        for (size_t v = 0; v < ul->n_vfs; v++) {
+            ul->vfs[v].vlan = rnd(3) ? 0 : 10;
+            ul->vfs[v].trust = (int)rnd(2);
+            ul->vfs[v].mac[5] = (uint8_t)rnd(3);
+        }
+        for (size_t v = 0; v < p->n_vfdevs; v++)
+            if (rnd(3) == 0)
+                p->vfdevs[v].driver[0] = '\0';
+        ul->up = rnd(4) != 0;
+    }
+    if (rnd(3) == 0) {
+        static const char *const both[] = { "p0", "p1", NULL };
+        static const char *const one[] = { "p1", NULL };
+        host_add_bond(h, "bond0", true, (int)(rnd(2) ? 1 : 4), rnd(2) ? both : one);
+    }
+    if (rnd(4) == 0)
+        host_add_bond(h, "bond9", false, 1, NULL);
+    host_ovs(h, rnd(4) != 0);
+    if (rnd(2))
+        host_ovs_set(h, "hw-offload", rnd(2) ? "true" : "false");
+    if (rnd(3) == 0)
+        host_ovs_set(h, "tc-policy", "skip_hw");
+    if (rnd(2)) {
+        host_ovs_bridge(h, "br-offload", rnd(2));
+        if (rnd(2))
+            host_ovs_port(h, "br-offload", "gone0", true);
+        if (rnd(2))
+            host_ovs_port(h, "br-offload", "tap-vm", false);
+        if (rnd(2))
+            host_ovs_port(h, "br-offload", "eth0", true);
+        if (rnd(2) && host_link(h, "eth0_1"))
+            host_ovs_port(h, "br-offload", "eth0_1", true);
+    }
+    h->ovs.restart_needed = h->ovs.vswitchd_running ? (int)rnd(2) : 0;
+}
+
+static size_t random_config(char *buf, size_t size)
+{
+    int mode[3], num[3];
+    size_t n = 0;
+    bool bond = false;
+
+#define OUT(...) (n += (size_t)snprintf(buf + n, size - n, __VA_ARGS__))
+    OUT("version: 1\novs: {hw_offload: %s, restart: %s%s}\npfs:\n", rnd(2) ? "true" : "false",
+        rnd(2) ? "if-needed" : "never", rnd(3) ? "" : ", tc_policy: skip_sw, max_idle_ms: 5000");
+    for (int i = 0; i < 3; i++) {
+        mode[i] = (int)rnd(2);
+        num[i] = (int)rnd(5);
+        OUT("  - name: pf%d\n    device: %s/%s\n    eswitch: %s\n    num_vfs: %d\n", i, bus_of[i],
+            dev_of[i], mode[i] ? "switchdev" : "legacy", num[i]);
+        if (rnd(3) == 0)
+            OUT("    params: {flow_steering_mode: %s}\n", rnd(2) ? "smfs" : "dmfs");
+        if (mode[i] && rnd(4) == 0)
+            OUT("    multiport: %s\n", rnd(2) ? "true" : "false");
+        if (num[i] && rnd(2)) {
+            int vf = (int)rnd((uint32_t)num[i]);
+            OUT("    vfs:\n      - {id: %d, mac: '02:00:00:00:00:%02x'", vf, rnd(3));
+            if (rnd(2))
+                OUT(", vlan: %d, qos: %d", (int)rnd(2) * 10, (int)rnd(3));
+            if (rnd(2))
+                OUT(", trust: %s, spoofchk: %s", rnd(2) ? "true" : "false", rnd(2) ? "true" : "false");
+            if (!mode[i] && rnd(2))
+                OUT(", link_state: %s", rnd(2) ? "enable" : "auto");
+            if (rnd(2))
+                OUT(", max_tx_rate: %d, min_tx_rate: %d", 1000 + (int)rnd(3), (int)rnd(2) * 100);
+            OUT("}\n");
+        }
+    }
+    if (mode[0] && mode[2] && num[0] <= 64 && rnd(2)) {
+        static const char *const modes[] = { "active-backup", "balance-xor", "802.3ad" };
+        int m = (int)rnd(3);
+        bond = true;
+        OUT("bonds:\n  - {name: bond0, mode: %s, members: [pf0, pf2]%s%s}\n", modes[m],
+            m == 0 && rnd(2) ? ", primary: pf2" : "", m == 2 && rnd(2) ? ", lacp_rate: fast" :
+            m == 1 && rnd(2) ? ", xmit_hash_policy: layer3+4" : "");
+    }
+    if (rnd(3)) {
+        OUT("bridges:\n  - name: br-offload\n    uplink: %s\n", bond ? "bond0" : "pf1");
+        if (mode[1] && num[1] && rnd(2))
+            OUT("    representors: ['pf1/0-%d']\n", num[1] - 1);
+    }
+#undef OUT
+    return n;
+}
+
+static void test_idempotence_property(void **state)
+{
+    unsigned applied = 0, blocked = 0, invalid = 0, steps = 0;
+    const unsigned runs = 3000;
+
+    rng_state = 0x9e3779b97f4a7c15ULL;
+    for (unsigned run = 0; run < runs; run++) {
+        char yaml[4096];
+        struct oo_config cfg;
+        struct oo_cfg_diag d;
+        struct oo_observed host, after;
+        struct oo_plan plan, again;
+        char why[256];
+        size_t failed;
+
+        random_config(yaml, sizeof yaml);
+        random_host(&host);
+        oo_cfg_diag_init(&d, "random.yaml");
+        if (oo_config_parse_yaml("random.yaml", yaml, strlen(yaml), &cfg, &d) < 0) {
+            invalid++;
+            oo_cfg_diag_free(&d);
+            oo_config_free(&cfg);
+            oo_observed_free(&host);
+            continue;
+        }
+        oo_cfg_diag_free(&d);
+        oo_plan_build(&cfg, &host, NULL, &plan);
+        if (plan.n_errors) {
+            blocked++;
+        } else {
+            oo_observed_copy(&after, &host);
+            if (oo_model_apply(&after, &plan, &failed, why, sizeof why) < 0) {
+                fprintf(stderr, "run %u:\n%s\n", run, yaml);
+                print_plan(&plan);
+                fail_msg("run %u: step %zu refused by the model: %s", run, failed + 1, why);
+            }
+            oo_plan_build(&cfg, &after, NULL, &again);
+            if (again.n_steps || again.n_errors) {
+                fprintf(stderr, "run %u:\n%s\nfirst plan:\n", run, yaml);
+                print_plan(&plan);
+                fprintf(stderr, "second plan:\n");
+                print_plan(&again);
+                fail_msg("run %u: the plan after applying is not empty", run);
+            }
+            applied++;
+            steps += (unsigned)plan.n_steps;
+            oo_plan_free(&again);
+            oo_observed_free(&after);
+        }
+        oo_plan_free(&plan);
+        oo_config_free(&cfg);
+        oo_observed_free(&host);
+    }
+    printf("idempotence: %u runs: %u applied (%u steps), %u blocked by host errors, %u invalid configs\n",
+           runs, applied, steps, blocked, invalid);
+    /* The generator must exercise the planner, not just the validator. */
+    assert_true(applied > runs / 3);
+    assert_true(steps > applied * 3);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_step_names),
+        cmocka_unit_test(test_in_sync_is_empty),
+        cmocka_unit_test(test_legacy_to_switchdev_pci),
+        cmocka_unit_test(test_legacy_to_switchdev_netdevsim),
+        cmocka_unit_test(test_count_change_in_switchdev),
+        cmocka_unit_test(test_params_while_legacy),
+        cmocka_unit_test(test_multiport_after_switchdev),
+        cmocka_unit_test(test_vf_settings_follow_mode),
+        cmocka_unit_test(test_vflag_order),
+        cmocka_unit_test(test_bond_mode_change),
+        cmocka_unit_test(test_foreign_bond),
+        cmocka_unit_test(test_ovs_detach_before_legacy),
+        cmocka_unit_test(test_foreign_uplink_port_blocks_legacy),
+        cmocka_unit_test(test_stale_and_foreign_ports),
+        cmocka_unit_test(test_ovs_config_and_restart),
+        cmocka_unit_test(test_vfs_in_use),
+        cmocka_unit_test(test_missing_pf),
+        cmocka_unit_test(test_idempotence_property),
+    };
+    return cmocka_run_group_tests_name("plan", tests, NULL, NULL);
+}
