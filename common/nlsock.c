@@ -36,6 +36,12 @@ int oo_nl_open(struct oo_nl *nl, int bus)
     return 0;
 }
 
+struct nlmsghdr *oo_nl_put_header(void *buf)
+{
+    memset(buf, 0, OO_NL_MSG_SIZE);
+    return mnl_nlmsg_put_header(buf);
+}
+
 void oo_nl_close(struct oo_nl *nl)
 {
     if (nl->sock)
@@ -102,13 +108,23 @@ struct transact_ctx {
     mnl_cb_t cb;
     void *data;
     int error;          /* the kernel's error for our request */
+    int cb_failed;      /* the callback's -errno; the reply is drained */
 };
 
 static int data_trampoline(const struct nlmsghdr *nlh, void *data)
 {
     struct transact_ctx *ctx = data;
+    int r;
 
-    return ctx->cb ? ctx->cb(nlh, ctx->data) : MNL_CB_OK;
+    if (ctx->cb_failed || !ctx->cb)
+        return MNL_CB_OK;         /* draining after a callback error */
+    r = ctx->cb(nlh, ctx->data);
+    if (r == MNL_CB_ERROR) {
+        /* Keep reading to the end of the reply; report the error after. */
+        ctx->cb_failed = errno ? -errno : -EIO;
+        return MNL_CB_OK;
+    }
+    return r;
 }
 
 static int error_cb(const struct nlmsghdr *nlh, void *data)
@@ -161,7 +177,7 @@ int oo_nl_transact(struct oo_nl *nl, struct nlmsghdr *nlh, mnl_cb_t cb, void *da
         if (r == MNL_CB_ERROR)
             return ctx.error < 0 ? ctx.error : (errno ? -errno : -EIO);
     } while (r > MNL_CB_STOP);
-    return 0;
+    return ctx.cb_failed;
 }
 
 const char *oo_nl_strerror(const struct oo_nl *nl, int err, char *buf, size_t buf_size)

@@ -28,6 +28,11 @@ struct oo_nl {
  * NETLINK_EXT_ACK and NETLINK_CAP_ACK. Returns 0 or -errno. */
 int oo_nl_open(struct oo_nl *nl, int bus);
 
+/* Starts a request in buf (OO_NL_MSG_SIZE bytes): zeroes the whole buffer
+ * first, because libmnl does not clear attribute padding and a request must
+ * not carry stale bytes to the kernel. Returns the header. */
+struct nlmsghdr *oo_nl_put_header(void *buf);
+
 /* Closes the socket; safe on a zeroed or closed struct. */
 void oo_nl_close(struct oo_nl *nl);
 
@@ -35,7 +40,8 @@ void oo_nl_close(struct oo_nl *nl);
  * and calls cb for each reply message until the kernel's ack or the end of the
  * dump. cb follows libmnl's convention (MNL_CB_OK / STOP / ERROR with errno
  * set) and may be NULL. Returns 0 or -errno; on a kernel error nl->extack holds
- * the kernel's extended-ACK message, if it sent one. */
+ * the kernel's extended-ACK message, if it sent one. When cb fails, the rest of
+ * the reply is still read (and dropped), so the socket stays usable. */
 int oo_nl_transact(struct oo_nl *nl, struct nlmsghdr *nlh, mnl_cb_t cb, void *data);
 
 /* Pure: decodes an NLMSG_ERROR (or an NLMSG_DONE of a failed dump) message.

@@ -10,6 +10,7 @@
 #include "common/log.h"
 #include "common/util.h"
 #include "config/config.h"
+#include "controller/apply.h"
 #include "controller/observe.h"
 #include "controller/plan.h"
 #include "controller/status.h"
@@ -24,6 +25,7 @@ struct ctl_opts {
     const char *config;             /* -c FILE */
     const char *hostconf;           /* --hostconf FILE */
     bool force;                     /* --force: destroy VFs in use */
+    bool dry_run;                   /* apply --dry-run: plan */
 };
 
 static void usage(FILE *f)
@@ -38,12 +40,15 @@ static void usage(FILE *f)
 "  check                validate the config without touching the host\n"
 "  plan                 observe the host and print the steps that would\n"
 "                       bring it to the config, in the order they would run\n"
+"  apply                run those steps, with a progress line each; stop at\n"
+"                       the first failure (the next apply continues from there)\n"
 "\n"
 "Options:\n"
 "  -c, --config FILE    the YAML config (default " OO_DEFAULT_CONFIG ")\n"
 "      --hostconf FILE  derive the config from Cloudpods' host.conf instead\n"
 "  -j, --json           print JSON instead of text\n"
 "      --force          plan to destroy VFs even when they are in use\n"
+"      --dry-run        apply: only print the plan\n"
 "      --db REMOTE      OVSDB remote (default unix:$OVS_RUNDIR/db.sock,\n"
 "                       OVS_RUNDIR defaulting to /var/run/openvswitch)\n"
 "      --ovsdb-timeout MS  give up on OVSDB after MS milliseconds (default 2000)\n"
@@ -51,8 +56,9 @@ static void usage(FILE *f)
 "  -h, --help           show this help and exit\n"
 "  -V, --version        show the version and exit\n"
 "\n"
-"Exit status: 0 success (plan: in sync); 1 runtime error (plan: the host\n"
-"blocks the plan); 2 usage or config error; 3 plan: changes are pending.\n"
+"Exit status: 0 success (plan: in sync; apply: the host is in sync); 1 runtime\n"
+"error (the host blocks the plan, a step failed); 2 usage or config error;\n"
+"3 plan: changes are pending.\n"
 "An unreachable OVSDB is reported in the output and is not an error for status.\n",
     f);
 }
@@ -131,15 +137,27 @@ static int cmd_check(const struct ctl_opts *opts)
     return rc;
 }
 
-static int cmd_plan(const struct ctl_opts *opts)
+/* The OVSDB remote: --db, else the config's ovs.db when written, else the
+ * default (which follows OVS_RUNDIR). Free the result. */
+static char *ovs_remote(const struct ctl_opts *opts, const struct oo_config *cfg)
 {
-    struct oo_config cfg;
+    if (opts->db)
+        return oo_strdup(opts->db);
+    if (cfg->ovs.at[OO_CFG_OVS_DB].line)
+        return oo_strdup(cfg->ovs.db);
+    return default_db();
+}
+
+/* Loads the config (printing its errors), then observes the host and plans.
+ * Returns OO_EXIT_OK with cfg, o and plan filled, or an exit code. */
+static int load_and_plan(const struct ctl_opts *opts, struct oo_config *cfg, struct oo_observed *o,
+                         struct oo_plan *plan)
+{
     struct oo_cfg_diag diag;
-    struct oo_observed o = { 0 };
     struct oo_plan_opts popts = { .force = opts->force };
-    struct oo_plan plan;
     const char *path;
-    int rc = load_config(opts, &cfg, &diag, &path);
+    _cleanup_free_ char *remote = NULL;
+    int rc = load_config(opts, cfg, &diag, &path);
 
     if (rc) {
         if (opts->json)
@@ -147,22 +165,88 @@ static int cmd_plan(const struct ctl_opts *opts)
         else
             oo_cfg_diag_print(&diag, stderr);
         oo_cfg_diag_free(&diag);
-        oo_config_free(&cfg);
+        oo_config_free(cfg);
         return rc;
     }
     oo_cfg_diag_free(&diag);
     /* Nothing on the host is read before the config is known to be valid. */
-    if (oo_observe_devlink(opts->root, &o) < 0 && cfg.n_pfs)
-        oo_err("%s", o.devlink_error);
-    /* --db, else the config's ovs.db when written, else the default. */
-    _cleanup_free_ char *db = opts->db || cfg.ovs.at[OO_CFG_OVS_DB].line ? NULL : default_db();
-    oo_observe_ovs(opts->db ? opts->db : db ? db : cfg.ovs.db, opts->ovsdb_timeout_ms, &o);
-    oo_plan_build(&cfg, &o, &popts, &plan);
+    remote = ovs_remote(opts, cfg);
+    if (oo_observe_host(opts->root, remote, opts->ovsdb_timeout_ms, o) < 0 && cfg->n_pfs)
+        oo_err("%s", o->devlink_error);
+    oo_plan_build(cfg, o, &popts, plan);
+    return OO_EXIT_OK;
+}
+
+static int cmd_plan(const struct ctl_opts *opts)
+{
+    struct oo_config cfg;
+    struct oo_observed o = { 0 };
+    struct oo_plan plan;
+    int rc = load_and_plan(opts, &cfg, &o, &plan);
+
+    if (rc)
+        return rc;
     if (opts->json)
         oo_plan_print_json(stdout, &plan, true);
     else
         oo_plan_print_text(stdout, &plan);
     rc = plan.n_errors ? OO_EXIT_FAILURE : plan.n_steps ? OO_EXIT_PENDING : OO_EXIT_OK;
+    oo_plan_free(&plan);
+    oo_observed_free(&o);
+    oo_config_free(&cfg);
+    return rc;
+}
+
+static int cmd_apply(const struct ctl_opts *opts)
+{
+    struct oo_config cfg;
+    struct oo_observed o = { 0 }, after = { 0 };
+    struct oo_plan plan, again = { 0 };
+    struct oo_apply_result res;
+    _cleanup_free_ char *remote = NULL;
+    int rc = load_and_plan(opts, &cfg, &o, &plan);
+
+    if (rc)
+        return rc;
+    remote = ovs_remote(opts, &cfg);
+    if (plan.n_errors) {
+        oo_plan_print_text(stderr, &plan);
+        rc = OO_EXIT_FAILURE;
+        goto out;
+    }
+    if (!plan.n_steps) {
+        for (size_t i = 0; i < plan.n_notes; i++)
+            printf("note: %s: %s\n", plan.notes[i].object, plan.notes[i].message);
+        printf("in sync: nothing to do\n");
+        goto out;
+    }
+    struct oo_apply_opts aopts = {
+        .root = opts->root, .ovs_remote = remote, .ovsdb_timeout_ms = opts->ovsdb_timeout_ms,
+        .wait_timeout_ms = 120000, .progress = stdout,
+    };
+    if (oo_apply(&cfg, &o, &plan, &aopts, &res) < 0) {
+        oo_err("%s", res.message);
+        oo_err("stopped after %zu of %zu steps; fix the cause and run apply again: it continues "
+               "from the host's state", res.n_done, plan.n_steps);
+        rc = OO_EXIT_FAILURE;
+        goto out;
+    }
+    /* Read the host back and plan again: what is left is reported, not hidden. */
+    oo_observe_host(opts->root, remote, opts->ovsdb_timeout_ms, &after);
+    oo_plan_build(&cfg, &after, &(struct oo_plan_opts){ .force = opts->force }, &again);
+    for (size_t i = 0; i < again.n_notes; i++)
+        printf("note: %s: %s\n", again.notes[i].object, again.notes[i].message);
+    if (again.n_steps || again.n_errors) {
+        printf("applied %zu steps in %.1f s, but the host is not in sync yet:\n", res.n_done,
+               (double)res.ms / 1000);
+        oo_plan_print_text(stdout, &again);
+        rc = OO_EXIT_FAILURE;
+    } else {
+        printf("applied %zu steps in %.1f s; the host is in sync\n", res.n_done, (double)res.ms / 1000);
+    }
+out:
+    oo_plan_free(&again);
+    oo_observed_free(&after);
     oo_plan_free(&plan);
     oo_observed_free(&o);
     oo_config_free(&cfg);
@@ -187,11 +271,12 @@ static int cmd_status(const struct ctl_opts *opts)
 
 int oo_ctl_main(int argc, char **argv)
 {
-    enum { OPT_DB = 256, OPT_OVSDB_TIMEOUT, OPT_ROOT, OPT_HOSTCONF, OPT_FORCE };
+    enum { OPT_DB = 256, OPT_OVSDB_TIMEOUT, OPT_ROOT, OPT_HOSTCONF, OPT_FORCE, OPT_DRY_RUN };
     static const struct option longopts[] = {
         { "config", required_argument, NULL, 'c' },
         { "hostconf", required_argument, NULL, OPT_HOSTCONF },
         { "force", no_argument, NULL, OPT_FORCE },
+        { "dry-run", no_argument, NULL, OPT_DRY_RUN },
         { "json", no_argument, NULL, 'j' },
         { "db", required_argument, NULL, OPT_DB },
         { "ovsdb-timeout", required_argument, NULL, OPT_OVSDB_TIMEOUT },
@@ -212,6 +297,7 @@ int oo_ctl_main(int argc, char **argv)
         case 'c': opts.config = optarg; break;
         case OPT_HOSTCONF: opts.hostconf = optarg; break;
         case OPT_FORCE: opts.force = true; break;
+        case OPT_DRY_RUN: opts.dry_run = true; break;
         case 'j': opts.json = true; break;
         case OPT_DB: opts.db = optarg; break;
         case OPT_OVSDB_TIMEOUT:
@@ -249,6 +335,8 @@ int oo_ctl_main(int argc, char **argv)
         return cmd_check(&opts);
     if (!strcmp(cmd, "plan"))
         return cmd_plan(&opts);
+    if (!strcmp(cmd, "apply"))
+        return opts.dry_run ? cmd_plan(&opts) : cmd_apply(&opts);
     if (!opts.db)
         opts.db = db = default_db();
     if (!strcmp(cmd, "status"))

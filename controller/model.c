@@ -42,6 +42,9 @@ void oo_observed_copy(struct oo_observed *dst, const struct oo_observed *src)
     dst->links = dup_array(src->links, src->n_links, sizeof *src->links);
     for (size_t i = 0; i < src->n_links; i++)
         dst->links[i].vfs = dup_array(src->links[i].vfs, src->links[i].n_vfs, sizeof *src->links[i].vfs);
+    dst->journal_bonds = dup_array(src->journal_bonds, src->n_journal_bonds, sizeof(char *));
+    for (size_t i = 0; i < src->n_journal_bonds; i++)
+        dst->journal_bonds[i] = dup_str(src->journal_bonds[i]);
     dst->ovs_remote = dup_str(src->ovs_remote);
     struct oo_ovs_observed *v = &dst->ovs;
     const struct oo_ovs_observed *w = &src->ovs;
@@ -169,7 +172,10 @@ static void remove_reps(struct oo_observed *o, struct oo_obs_pf *p)
 
 static void make_reps(struct oo_observed *o, struct oo_obs_pf *p)
 {
-    const struct oo_dl_port *up = oo_obs_pf_uplink(p);
+    /* A copy: p->ports is reallocated below. */
+    const struct oo_dl_port *upp = oo_obs_pf_uplink(p);
+    struct oo_dl_port up_copy = upp ? *upp : (struct oo_dl_port){ 0 };
+    const struct oo_dl_port *up = upp ? &up_copy : NULL;
 
     for (int vf = 0; vf < p->sriov.num_vfs; vf++) {
         char name[64];
@@ -426,6 +432,11 @@ static int apply_link(struct oo_observed *o, const struct oo_step *s, char *why,
         oo_strlcpy(l->alias, OO_LINK_OWNER_ALIAS, sizeof l->alias);
         l->bond = (struct oo_link_bond){ (int)s->num, s->num2, 0, 0, 0, 0 };
         return 0;
+    case OO_STEP_BOND_MARK:
+        if (!(l = link_named(o, s->name)))
+            return refuse(why, size, -ENODEV, "no bond %s", s->name);
+        oo_strlcpy(l->alias, OO_LINK_OWNER_ALIAS, sizeof l->alias);
+        return 0;
     case OO_STEP_BOND_SET:
         if (!(b = link_named(o, s->name2)))
             return refuse(why, size, -ENODEV, "no bond %s", s->name2);
@@ -577,6 +588,7 @@ int oo_model_apply_step(struct oo_observed *o, const struct oo_step *s, char *wh
     case OO_STEP_OVS_RESTART:
         return apply_ovs(o, s, why, why_size);
     case OO_STEP_BOND_CREATE:
+    case OO_STEP_BOND_MARK:
     case OO_STEP_BOND_SET:
     case OO_STEP_BOND_DELETE:
     case OO_STEP_BOND_RELEASE:

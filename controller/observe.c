@@ -2,11 +2,14 @@
 
 #include <errno.h>
 #include <linux/devlink.h>
+#include <linux/netlink.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "common/util.h"
+#include "controller/journal.h"
+#include "link/ethtool.h"
 
 static int handle_cmp(const struct oo_dl_handle *a, const struct oo_dl_handle *b)
 {
@@ -75,8 +78,71 @@ void oo_observe_group(const struct oo_dl_handle *devs, size_t n_devs,
         pf->ports[pf->n_ports++] = ports[i];
     }
     for (size_t i = 0; i < n_devs; i++)
-        qsort(out->pfs[i].ports, out->pfs[i].n_ports, sizeof *out->pfs[i].ports,
-              oo_port_order);
+        if (out->pfs[i].n_ports > 1)
+            qsort(out->pfs[i].ports, out->pfs[i].n_ports, sizeof *out->pfs[i].ports,
+                  oo_port_order);
+}
+
+static struct oo_obs_pf *find_pf(struct oo_observed *out, const struct oo_dl_handle *h)
+{
+    struct oo_obs_pf key = { .handle = *h };
+
+    if (!out->n_pfs)
+        return NULL;
+    return bsearch(&key, out->pfs, out->n_pfs, sizeof *out->pfs, pf_order);
+}
+
+static int param_order(const void *a, const void *b)
+{
+    return strcmp(((const struct oo_dl_param *)a)->name, ((const struct oo_dl_param *)b)->name);
+}
+
+void oo_observe_group_params(const struct oo_dl_param *params, size_t n_params,
+                             struct oo_observed *out)
+{
+    for (size_t i = 0; i < n_params; i++) {
+        struct oo_obs_pf *pf = find_pf(out, &params[i].handle);
+
+        if (!pf)
+            continue;
+        pf->params = oo_realloc(pf->params, (pf->n_params + 1) * sizeof *pf->params);
+        pf->params[pf->n_params++] = params[i];
+    }
+    for (size_t i = 0; i < out->n_pfs; i++)
+        if (out->pfs[i].n_params > 1)
+            qsort(out->pfs[i].params, out->pfs[i].n_params, sizeof *out->pfs[i].params,
+                  param_order);
+}
+
+static int rate_order(const void *a_, const void *b_)
+{
+    const struct oo_dl_rate *a = a_, *b = b_;
+    bool a_leaf = a->type == DEVLINK_RATE_TYPE_LEAF, b_leaf = b->type == DEVLINK_RATE_TYPE_LEAF;
+    int r;
+
+    if (a_leaf != b_leaf)
+        return a_leaf ? -1 : 1;
+    if ((r = cmp_i64(a->port_index, b->port_index)))
+        return r;
+    if ((r = strcmp(a->node_name, b->node_name)))
+        return r;
+    return cmp_i64(a->type, b->type);
+}
+
+void oo_observe_group_rates(const struct oo_dl_rate *rates, size_t n_rates,
+                            struct oo_observed *out)
+{
+    for (size_t i = 0; i < n_rates; i++) {
+        struct oo_obs_pf *pf = find_pf(out, &rates[i].handle);
+
+        if (!pf)
+            continue;
+        pf->rates = oo_realloc(pf->rates, (pf->n_rates + 1) * sizeof *pf->rates);
+        pf->rates[pf->n_rates++] = rates[i];
+    }
+    for (size_t i = 0; i < out->n_pfs; i++)
+        if (out->pfs[i].n_rates > 1)
+            qsort(out->pfs[i].rates, out->pfs[i].n_rates, sizeof *out->pfs[i].rates, rate_order);
 }
 
 const struct oo_dl_port *oo_obs_pf_uplink(const struct oo_obs_pf *pf)
@@ -92,13 +158,77 @@ bool oo_port_is_vf_rep(const struct oo_dl_port *p)
     return p->flavour == DEVLINK_PORT_FLAVOUR_PCI_VF;
 }
 
+/* A dump can fail midway: NLM_F_DUMP_INTR (EINTR) when the kernel's list
+ * changed under it, or a message we refuse. The rest of that dump is then
+ * still queued on the socket, where the next request would read it: each
+ * failure is followed by a fresh socket, and an interrupted dump is retried. */
+#define DUMP_TRIES 3
+
+typedef int dl_dump_fn(struct oo_dl *dl, void **ret_items, size_t *ret_n);
+
+static int dump_devs(struct oo_dl *dl, void **ret, size_t *n)
+{
+    struct oo_dl_handle *items;
+    int r = oo_dl_dump_devs(dl, &items, n);
+
+    *ret = items;
+    return r;
+}
+
+static int dump_ports(struct oo_dl *dl, void **ret, size_t *n)
+{
+    struct oo_dl_port *items;
+    int r = oo_dl_dump_ports(dl, &items, n);
+
+    *ret = items;
+    return r;
+}
+
+static int dump_params(struct oo_dl *dl, void **ret, size_t *n)
+{
+    struct oo_dl_param *items;
+    int r = oo_dl_dump_params(dl, &items, n);
+
+    *ret = items;
+    return r;
+}
+
+static int dump_rates(struct oo_dl *dl, void **ret, size_t *n)
+{
+    struct oo_dl_rate *items;
+    int r = oo_dl_dump_rates(dl, &items, n);
+
+    *ret = items;
+    return r;
+}
+
+/* Runs one devlink dump (retried when interrupted). Returns 0, or -errno
+ * with "devlink <what> dump failed: <error>: <extack>" in err. */
+static int dl_dump(struct oo_dl *dl, dl_dump_fn *fn, const char *what, void **ret_items,
+                   size_t *ret_n, char *err, size_t err_size)
+{
+    char ebuf[OO_NL_EXTACK_MAX + 64];
+
+    for (int t = 1;; t++) {
+        int r = fn(dl, ret_items, ret_n);
+
+        if (r >= 0) {
+            err[0] = '\0';
+            return 0;
+        }
+        snprintf(err, err_size, "devlink %s dump failed: %s", what,
+                 oo_nl_strerror(&dl->nl, r, ebuf, sizeof ebuf));
+        oo_dl_close(dl);
+        if (oo_dl_open(dl) < 0 || r != -EINTR || t == DUMP_TRIES)
+            return r;
+    }
+}
+
 int oo_observe_devlink(const char *root, struct oo_observed *out)
 {
     struct oo_dl dl;
-    struct oo_dl_handle *devs = NULL;
-    struct oo_dl_port *ports = NULL;
-    size_t n_devs = 0, n_ports = 0;
-    char ebuf[OO_NL_EXTACK_MAX + 64];
+    void *devs = NULL, *ports = NULL, *params = NULL, *rates = NULL;
+    size_t n_devs = 0, n_ports = 0, n_params = 0, n_rates = 0;
     int r;
 
     r = oo_dl_open(&dl);
@@ -108,39 +238,97 @@ int oo_observe_devlink(const char *root, struct oo_observed *out)
                               : "cannot open a devlink socket: %s", strerror(-r));
         return out->devlink_err = r;
     }
-    r = oo_dl_dump_devs(&dl, &devs, &n_devs);
-    if (r < 0) {
-        snprintf(out->devlink_error, sizeof out->devlink_error, "devlink device dump failed: %s",
-                 oo_nl_strerror(&dl.nl, r, ebuf, sizeof ebuf));
+    r = dl_dump(&dl, dump_devs, "device", &devs, &n_devs,
+                out->devlink_error, sizeof out->devlink_error);
+    if (r < 0)
         goto done;
-    }
-    r = oo_dl_dump_ports(&dl, &ports, &n_ports);
-    if (r < 0) {
-        snprintf(out->devlink_error, sizeof out->devlink_error, "devlink port dump failed: %s",
-                 oo_nl_strerror(&dl.nl, r, ebuf, sizeof ebuf));
+    r = dl_dump(&dl, dump_ports, "port", &ports, &n_ports,
+                out->devlink_error, sizeof out->devlink_error);
+    if (r < 0)
         goto done;
-    }
     oo_observe_group(devs, n_devs, ports, n_ports, out);
+
+    /* Params and rates: one dump each for all instances, like ports. Their
+     * failure is recorded; the rest is still read. */
+    out->params_err = dl_dump(&dl, dump_params, "param", &params, &n_params,
+                              out->params_error, sizeof out->params_error);
+    oo_observe_group_params(params, n_params, out);
+    out->rates_err = dl_dump(&dl, dump_rates, "rate", &rates, &n_rates,
+                             out->rates_error, sizeof out->rates_error);
+    oo_observe_group_rates(rates, n_rates, out);
+
     for (size_t i = 0; i < out->n_pfs; i++) {
         struct oo_obs_pf *pf = &out->pfs[i];
+        const struct oo_dl_port *up = oo_obs_pf_uplink(pf);
 
         pf->eswitch_err = oo_dl_get_eswitch(&dl, &pf->handle, &pf->eswitch);
         if (pf->eswitch_err < 0)
             oo_strlcpy(pf->eswitch_extack, dl.nl.extack, sizeof pf->eswitch_extack);
         pf->sriov_err = oo_sriov_read(root, &pf->handle, &pf->sriov);
+        pf->vfdevs_err = oo_sriov_read_vfdevs(root, &pf->handle, &pf->vfdevs, &pf->n_vfdevs);
+        pf->lag_active = oo_sriov_read_lag_active(root, &pf->handle);
+        r = up && up->netdev[0] ? oo_ethtool_get_hw_tc_offload(up->netdev) : -ENODEV;
+        pf->hw_tc_offload = r < 0 ? -1 : r;
+        pf->hw_tc_offload_err = r < 0 ? r : 0;
     }
     r = 0;
 done:
     free(devs);
     free(ports);
+    free(params);
+    free(rates);
     oo_dl_close(&dl);
     return out->devlink_err = r;
+}
+
+int oo_observe_links(struct oo_observed *out)
+{
+    char ebuf[OO_NL_EXTACK_MAX + 64];
+    struct oo_nl nl;
+    int r;
+
+    oo_links_free(out->links, out->n_links);
+    out->links = NULL;
+    out->n_links = 0;
+    out->links_error[0] = '\0';
+    /* A fresh socket per try: see dl_dump. */
+    for (int t = 1;; t++) {
+        r = oo_nl_open(&nl, NETLINK_ROUTE);
+        if (r < 0) {
+            snprintf(out->links_error, sizeof out->links_error,
+                     "cannot open a rtnetlink socket: %s", strerror(-r));
+            break;
+        }
+        r = oo_link_dump(&nl, &out->links, &out->n_links);
+        if (r < 0)
+            snprintf(out->links_error, sizeof out->links_error, "link dump failed: %s",
+                     oo_nl_strerror(&nl, r, ebuf, sizeof ebuf));
+        oo_nl_close(&nl);
+        if (r != -EINTR || t == DUMP_TRIES)
+            break;
+    }
+    if (r == 0)
+        out->links_error[0] = '\0';
+    return out->links_err = r;
+}
+
+int oo_observe_host(const char *root, const char *ovs_remote, int timeout_ms,
+                    struct oo_observed *out)
+{
+    int r;
+
+    memset(out, 0, sizeof *out);
+    r = oo_observe_devlink(root, out);
+    oo_observe_links(out);
+    oo_journal_read_bonds(root, &out->journal_bonds, &out->n_journal_bonds);
+    oo_observe_ovs(ovs_remote, timeout_ms, out);
+    return r;
 }
 
 void oo_observe_ovs(const char *remote, int timeout_ms, struct oo_observed *out)
 {
     free(out->ovs_remote);
-    out->ovs_remote = oo_strdup(remote);
+    out->ovs_remote = remote ? oo_strdup(remote) : NULL;
     oo_ovs_observed_free(&out->ovs);
     oo_ovsdb_observe(remote, timeout_ms, &out->ovs);
 }
@@ -156,6 +344,9 @@ void oo_observed_free(struct oo_observed *o)
         free(o->pfs[i].vfdevs);
     }
     free(o->pfs);
+    for (size_t i = 0; i < o->n_journal_bonds; i++)
+        free(o->journal_bonds[i]);
+    free(o->journal_bonds);
     oo_links_free(o->links, o->n_links);
     free(o->ovs_remote);
     oo_ovs_observed_free(&o->ovs);

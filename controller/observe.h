@@ -26,7 +26,10 @@ struct oo_obs_pf {
     struct oo_dl_rate *rates;       /* devlink rate objects of this instance */
     size_t n_vfdevs;
     struct oo_obs_vfdev *vfdevs;    /* the VFs as devices (PCI virtfnN), by id */
+    int vfdevs_err;                 /* 0, or -errno reading them from sysfs */
     int hw_tc_offload;              /* the uplink's hw-tc-offload: 1, 0, -1 unknown */
+    int hw_tc_offload_err;          /* 0, or -errno reading it (-EOPNOTSUPP: the
+                                       uplink lacks the feature; -ENODEV: no uplink) */
     int lag_active;                 /* mlx5 debugfs lag/state: 1 active, 0 not, -1 unknown */
 };
 
@@ -35,8 +38,16 @@ struct oo_observed {
     char devlink_error[320];        /* what went wrong, for the user */
     size_t n_pfs;
     struct oo_obs_pf *pfs;          /* sorted by handle */
+    int params_err;                 /* 0, or -errno: the devlink param dump failed */
+    char params_error[320];         /* what went wrong (with the kernel's message) */
+    int rates_err;                  /* 0, or -errno: the devlink rate dump failed */
+    char rates_error[320];
     size_t n_links;
     struct oo_link *links;          /* every netdev, sorted by ifindex */
+    int links_err;                  /* 0, or -errno: the link dump failed (no links) */
+    char links_error[320];
+    size_t n_journal_bonds;
+    char **journal_bonds;           /* bonds an interrupted apply created (controller/journal.h) */
     char *ovs_remote;               /* the OVSDB remote that was asked */
     struct oo_ovs_observed ovs;     /* OVSDB; ovs.reachable false if not */
 };
@@ -48,6 +59,16 @@ void oo_observe_group(const struct oo_dl_handle *devs, size_t n_devs,
                       const struct oo_dl_port *ports, size_t n_ports,
                       struct oo_observed *out);
 
+/* Pure: distributes params (any order) over the instances already in
+ * out->pfs (oo_observe_group), sorted by name in each. Params of instances
+ * not in out->pfs are dropped. */
+void oo_observe_group_params(const struct oo_dl_param *params, size_t n_params,
+                             struct oo_observed *out);
+
+/* Pure: the same for rate objects: leaves by port index, then nodes by name. */
+void oo_observe_group_rates(const struct oo_dl_rate *rates, size_t n_rates,
+                            struct oo_observed *out);
+
 /* Port order: physical ports first, then PF, VF and SF ports by pf/vf/sf
  * number, then the rest; ties by port index. */
 int oo_port_order(const void *a, const void *b);
@@ -57,13 +78,30 @@ const struct oo_dl_port *oo_obs_pf_uplink(const struct oo_obs_pf *pf);
 /* Whether a port is a VF representor (flavour pcivf). */
 bool oo_port_is_vf_rep(const struct oo_dl_port *p);
 
-/* Reads devlink (devices, eswitch of each, ports) and sysfs. `root` prefixes
- * sysfs paths ("" on a real host). Returns 0 or -errno; on error
- * out->devlink_error says what failed, with the kernel's message. */
+/* Reads devlink (devices, eswitch of each, ports; params and rates, each
+ * dumped once for all instances), sysfs (VF counts, VF devices), debugfs
+ * (mlx5 LAG state) and each uplink's hw-tc-offload. `root` prefixes sysfs
+ * and debugfs paths ("" on a real host). Returns 0 or -errno when the devices
+ * or ports cannot be read (out->devlink_error says what failed, with the
+ * kernel's message); a failed param or rate dump is recorded in
+ * out->params_err / rates_err and their messages, and is no failure here. */
 int oo_observe_devlink(const char *root, struct oo_observed *out);
 
-/* Reads OVSDB at remote into out->ovs (never fails the whole observation). */
+/* Reads every netdev (one RTM_GETLINK dump) into out->links. Returns 0 or
+ * -errno, also recorded in out->links_err / links_error. */
+int oo_observe_links(struct oo_observed *out);
+
+/* Reads OVSDB at remote into out->ovs (never fails the whole observation;
+ * a NULL remote is recorded as an error in out->ovs). */
 void oo_observe_ovs(const char *remote, int timeout_ms, struct oo_observed *out);
+
+/* The whole host: zeroes out, then oo_observe_devlink, oo_observe_links and
+ * oo_observe_ovs. Returns 0, or the -errno of oo_observe_devlink: only devlink
+ * failing fails the observation; every other failure is recorded in out
+ * (links_err, params_err, rates_err, per PF *_err, ovs.error) and the rest
+ * is still read. Free out with oo_observed_free in either case. */
+int oo_observe_host(const char *root, const char *ovs_remote, int timeout_ms,
+                    struct oo_observed *out);
 
 /* Frees everything; safe on a zeroed struct. */
 void oo_observed_free(struct oo_observed *o);

@@ -48,6 +48,7 @@ static const char *const step_names[OO_STEP_KIND_MAX] = {
     [OO_STEP_VF_RATE] = "vf-rate",
     [OO_STEP_VF_DEVLINK_RATE] = "vf-devlink-rate",
     [OO_STEP_VF_MIGRATABLE] = "vf-migratable",
+    [OO_STEP_BOND_MARK] = "bond-mark",
     [OO_STEP_BOND_CREATE] = "bond-create",
     [OO_STEP_BOND_SET] = "bond-set",
     [OO_STEP_LINK_DOWN] = "link-down",
@@ -379,6 +380,25 @@ static void build_dpfs(struct ctx *c)
     free(map);
 }
 
+static bool link_marked(const struct oo_link *l)
+{
+    return !strcmp(l->alias, OO_LINK_OWNER_ALIAS);
+}
+
+/* Ours: marked, or created by an apply that was stopped before marking it. */
+static bool link_journaled(const struct ctx *c, const struct oo_link *l)
+{
+    for (size_t i = 0; i < c->obs->n_journal_bonds; i++)
+        if (!strcmp(c->obs->journal_bonds[i], l->name))
+            return true;
+    return false;
+}
+
+static bool link_owned_c(const struct ctx *c, const struct oo_link *l)
+{
+    return link_marked(l) || (!strcmp(l->kind, "bond") && link_journaled(c, l));
+}
+
 /* Targets and the legacy window, from config and observation. */
 static void resolve_targets(struct ctx *c)
 {
@@ -427,7 +447,7 @@ static void resolve_targets(struct ctx *c)
         d->mode_changes = d->window || cur_mode != d->mode;
         const struct oo_link *ul = uplink_link(c, o);
         const struct oo_link *master = ul && ul->master ? link_by_index(c, ul->master) : NULL;
-        if (d->mode_changes && master && strcmp(master->alias, OO_LINK_OWNER_ALIAS)) {
+        if (d->mode_changes && master && !link_owned_c(c, master)) {
             plan_error(c->plan, d->label, "its uplink %s is enslaved to %s, which ovs-offload does "
                        "not manage, and its eswitch mode must change: release it first", ul->name,
                        master->name);
@@ -540,9 +560,18 @@ static void plan_ovs_removals(struct ctx *c)
 
 /* ------------------------------------------------------------ bonds */
 
-static bool link_owned(const struct oo_link *l)
+
+/* A journaled bond without its mark gets it before anything else touches it. */
+static void mark_if_needed(struct ctx *c, const struct oo_link *bl)
 {
-    return !strcmp(l->alias, OO_LINK_OWNER_ALIAS);
+    struct oo_step *s;
+
+    if (link_marked(bl))
+        return;
+    s = add_step(c->plan, OO_STEP_BOND_MARK, -1, -1);
+    SETF(s->object, "%s", bl->name);
+    oo_strlcpy(s->name, bl->name, sizeof s->name);
+    oo_strlcpy(s->reason, "created by an apply that stopped before marking it", sizeof s->reason);
 }
 
 /* Uplink ifindex of each member PF of cfg bond b that the plan knows. */
@@ -577,7 +606,7 @@ static void plan_bond_removals(struct ctx *c)
         const struct oo_link *bl = &c->obs->links[l];
         int b = oo_config_find_bond(cfg, bl->name);
 
-        if (strcmp(bl->kind, "bond") || !link_owned(bl))
+        if (strcmp(bl->kind, "bond") || !link_owned_c(c, bl))
             continue;
         if (b >= 0 && cfg->bonds[b].members_from_host)
             continue;
@@ -933,7 +962,7 @@ static void plan_bond(struct ctx *c, int b)
 
     if (cb->members_from_host)
         return;
-    if (bl && (strcmp(bl->kind, "bond") || !link_owned(bl))) {
+    if (bl && (strcmp(bl->kind, "bond") || !link_owned_c(c, bl))) {
         plan_error(c->plan, cb->name, strcmp(bl->kind, "bond")
                    ? "a netdev of this name exists and is not a bond: rename the bond in the config"
                    : "a bond of this name exists and ovs-offload did not create it: delete it, or "
@@ -941,6 +970,8 @@ static void plan_bond(struct ctx *c, int b)
                    cb->name);
         return;
     }
+    if (bl)
+        mark_if_needed(c, bl);
     if (!bl) {
         s = bond_step(c, OO_STEP_BOND_CREATE, cb->name, cb->name);
         oo_strlcpy(s->name, cb->name, sizeof s->name);
@@ -999,7 +1030,7 @@ static void plan_bond(struct ctx *c, int b)
             }
             if (ul->master && (!bl || ul->master != bl->ifindex)) {
                 const struct oo_link *other = link_by_index(c, ul->master);
-                if (!other || !link_owned(other)) {
+                if (!other || !link_owned_c(c, other)) {
                     plan_error(c->plan, d->label, "its uplink %s is enslaved to %s, which "
                                "ovs-offload does not manage: release it first", ul->name,
                                other ? other->name : "another device");

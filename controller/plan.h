@@ -37,7 +37,8 @@ enum oo_step_kind {
     OO_STEP_VF_DEVLINK_RATE,        /* devlink rate leaf tx_share/tx_max (switchdev) */
     OO_STEP_VF_MIGRATABLE,          /* devlink port function migratable (VF unbound) */
     /* Bonds: creation, options, members (VF-LAG). */
-    OO_STEP_BOND_CREATE,            /* create the bond with mode and options */
+    OO_STEP_BOND_MARK,              /* mark a bond an interrupted apply created as ours */
+    OO_STEP_BOND_CREATE,            /* create the bond with mode and options (then mark it) */
     OO_STEP_BOND_SET,               /* one bond option from -> to */
     OO_STEP_LINK_DOWN,              /* set a netdev down */
     OO_STEP_BOND_ENSLAVE,           /* enslave a (down) PF uplink */

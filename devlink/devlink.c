@@ -1,6 +1,7 @@
 #include "devlink/devlink.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <linux/devlink.h>
 #include <linux/genetlink.h>
 #include <stdio.h>
@@ -33,13 +34,74 @@ bool oo_dl_handle_equal(const struct oo_dl_handle *a, const struct oo_dl_handle 
     return !strcmp(a->bus, b->bus) && !strcmp(a->dev, b->dev);
 }
 
+/* ------------------------------------------------------------------- names */
+
+static const char *const param_cmodes[] = {
+    [DEVLINK_PARAM_CMODE_RUNTIME] = "runtime",
+    [DEVLINK_PARAM_CMODE_DRIVERINIT] = "driverinit",
+    [DEVLINK_PARAM_CMODE_PERMANENT] = "permanent",
+};
+
+static const char *const param_types[] = {
+    [OO_DL_PARAM_TYPE_U8] = "u8",
+    [OO_DL_PARAM_TYPE_U16] = "u16",
+    [OO_DL_PARAM_TYPE_U32] = "u32",
+    [OO_DL_PARAM_TYPE_U64] = "u64",
+    [OO_DL_PARAM_TYPE_STRING] = "string",
+    [OO_DL_PARAM_TYPE_BOOL] = "bool",
+};
+
+static const char *const rate_types[] = {
+    [DEVLINK_RATE_TYPE_LEAF] = "leaf",
+    [DEVLINK_RATE_TYPE_NODE] = "node",
+};
+
+static const char *name_of(const char *const *table, size_t n, int v)
+{
+    return v >= 0 && (size_t)v < n ? table[v] : NULL;
+}
+
+static int value_of(const char *const *table, size_t n, const char *s)
+{
+    for (size_t i = 0; s && i < n; i++)
+        if (table[i] && !strcmp(table[i], s))
+            return (int)i;
+    return -EINVAL;
+}
+
+const char *oo_dl_param_cmode_to_string(int cmode)
+{
+    return name_of(param_cmodes, OO_ARRAY_SIZE(param_cmodes), cmode);
+}
+
+int oo_dl_param_cmode_from_string(const char *s)
+{
+    return value_of(param_cmodes, OO_ARRAY_SIZE(param_cmodes), s);
+}
+
+const char *oo_dl_param_type_to_string(int type)
+{
+    return name_of(param_types, OO_ARRAY_SIZE(param_types), type);
+}
+
+int oo_dl_param_type_from_string(const char *s)
+{
+    return value_of(param_types, OO_ARRAY_SIZE(param_types), s);
+}
+
+const char *oo_dl_rate_type_to_string(int type)
+{
+    return name_of(rate_types, OO_ARRAY_SIZE(rate_types), type);
+}
+
 /* ---------------------------------------------------------------- encoders */
 
 static struct nlmsghdr *put_cmd(void *buf, uint16_t family, uint8_t cmd, uint16_t flags)
 {
-    struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+    struct nlmsghdr *nlh;
     struct genlmsghdr *g;
 
+    nlh = oo_nl_put_header(buf);       /* zeroed: no stack bytes to the kernel */
     nlh->nlmsg_type = family;
     nlh->nlmsg_flags = NLM_F_REQUEST | flags;
     g = mnl_nlmsg_put_extra_header(nlh, sizeof *g);
@@ -72,9 +134,19 @@ struct nlmsghdr *oo_dl_put_port_dump(void *buf, uint16_t family)
     return put_cmd(buf, family, DEVLINK_CMD_PORT_GET, NLM_F_DUMP);
 }
 
+struct nlmsghdr *oo_dl_put_param_dump(void *buf, uint16_t family)
+{
+    return put_cmd(buf, family, DEVLINK_CMD_PARAM_GET, NLM_F_DUMP);
+}
+
+struct nlmsghdr *oo_dl_put_rate_dump(void *buf, uint16_t family)
+{
+    return put_cmd(buf, family, DEVLINK_CMD_RATE_GET, NLM_F_DUMP);
+}
+
 /* ---------------------------------------------------------------- decoders */
 
-#define DL_MAX DEVLINK_ATTR_PORT_PCI_SF_NUMBER   /* the last attribute we read */
+#define DL_MAX DEVLINK_ATTR_RATE_PARENT_NODE_NAME   /* the last attribute we read */
 
 static const struct oo_nla_policy dl_policy[DL_MAX + 1] = {
     [DEVLINK_ATTR_BUS_NAME] = { MNL_TYPE_NUL_STRING },
@@ -93,6 +165,24 @@ static const struct oo_nla_policy dl_policy[DL_MAX + 1] = {
     [DEVLINK_ATTR_PORT_EXTERNAL] = { MNL_TYPE_U8 },
     [DEVLINK_ATTR_PORT_CONTROLLER_NUMBER] = { MNL_TYPE_U32 },
     [DEVLINK_ATTR_PORT_PCI_SF_NUMBER] = { MNL_TYPE_U32 },
+    [DEVLINK_ATTR_PARAM] = { MNL_TYPE_NESTED },
+    [DEVLINK_ATTR_RATE_TYPE] = { MNL_TYPE_U16 },
+    [DEVLINK_ATTR_RATE_TX_SHARE] = { MNL_TYPE_U64 },
+    [DEVLINK_ATTR_RATE_TX_MAX] = { MNL_TYPE_U64 },
+    [DEVLINK_ATTR_RATE_NODE_NAME] = { MNL_TYPE_NUL_STRING },
+    [DEVLINK_ATTR_RATE_PARENT_NODE_NAME] = { MNL_TYPE_NUL_STRING },
+};
+
+/* Inside DEVLINK_ATTR_PARAM and each DEVLINK_ATTR_PARAM_VALUE (devlink nests
+ * attributes of the same space). VALUE_DATA's type depends on PARAM_TYPE. */
+#define PARAM_MAX DEVLINK_ATTR_PARAM_VALUE_CMODE
+static const struct oo_nla_policy param_policy[PARAM_MAX + 1] = {
+    [DEVLINK_ATTR_PARAM_NAME] = { MNL_TYPE_NUL_STRING },
+    [DEVLINK_ATTR_PARAM_GENERIC] = { MNL_TYPE_FLAG },
+    [DEVLINK_ATTR_PARAM_TYPE] = { MNL_TYPE_U8 },
+    [DEVLINK_ATTR_PARAM_VALUES_LIST] = { MNL_TYPE_NESTED },
+    [DEVLINK_ATTR_PARAM_VALUE] = { MNL_TYPE_NESTED },
+    [DEVLINK_ATTR_PARAM_VALUE_CMODE] = { MNL_TYPE_U8 },
 };
 
 static int parse_attrs(const struct nlmsghdr *nlh, const struct nlattr **tb)
@@ -166,6 +256,151 @@ int oo_dl_parse_port(const struct nlmsghdr *nlh, struct oo_dl_port *out)
     return 0;
 }
 
+int oo_dl_param_value_format(int type, const struct nlattr *data, char *buf, size_t buf_size)
+{
+    static const enum mnl_attr_data_type mnl_types[] = {
+        [OO_DL_PARAM_TYPE_U8] = MNL_TYPE_U8,
+        [OO_DL_PARAM_TYPE_U16] = MNL_TYPE_U16,
+        [OO_DL_PARAM_TYPE_U32] = MNL_TYPE_U32,
+        [OO_DL_PARAM_TYPE_U64] = MNL_TYPE_U64,
+        [OO_DL_PARAM_TYPE_STRING] = MNL_TYPE_NUL_STRING,
+        [OO_DL_PARAM_TYPE_BOOL] = MNL_TYPE_FLAG,
+    };
+    int n;
+
+    if (buf_size)
+        buf[0] = '\0';
+    if (type < 0 || (size_t)type >= OO_ARRAY_SIZE(mnl_types) || !param_types[type])
+        return -EOPNOTSUPP;
+    if (data ? mnl_attr_validate(data, mnl_types[type]) < 0 : type != OO_DL_PARAM_TYPE_BOOL)
+        return -EBADMSG;
+    switch (type) {
+    case OO_DL_PARAM_TYPE_U8:
+        n = snprintf(buf, buf_size, "%u", mnl_attr_get_u8(data));
+        break;
+    case OO_DL_PARAM_TYPE_U16:
+        n = snprintf(buf, buf_size, "%u", mnl_attr_get_u16(data));
+        break;
+    case OO_DL_PARAM_TYPE_U32:
+        n = snprintf(buf, buf_size, "%u", mnl_attr_get_u32(data));
+        break;
+    case OO_DL_PARAM_TYPE_U64:
+        n = snprintf(buf, buf_size, "%" PRIu64, mnl_attr_get_u64(data));
+        break;
+    case OO_DL_PARAM_TYPE_STRING:
+        n = snprintf(buf, buf_size, "%s", mnl_attr_get_str(data));
+        break;
+    default:    /* bool: a flag, present when true */
+        n = snprintf(buf, buf_size, "%s", data ? "true" : "false");
+        break;
+    }
+    if (n < 0 || (size_t)n >= buf_size) {
+        if (buf_size)
+            buf[0] = '\0';
+        return -EMSGSIZE;
+    }
+    return 0;
+}
+
+struct param_values_ctx {
+    struct oo_dl_param *param;
+    int err;
+};
+
+static int param_value_cb(const struct nlattr *attr, void *data)
+{
+    struct param_values_ctx *ctx = data;
+    const struct nlattr *tb[PARAM_MAX + 1];
+    uint8_t cmode;
+    int r;
+
+    if (mnl_attr_get_type(attr) != DEVLINK_ATTR_PARAM_VALUE)
+        return MNL_CB_OK;
+    if (oo_nla_parse_nested(attr, param_policy, PARAM_MAX, tb) < 0 ||
+        !tb[DEVLINK_ATTR_PARAM_VALUE_CMODE])
+        goto bad;
+    cmode = mnl_attr_get_u8(tb[DEVLINK_ATTR_PARAM_VALUE_CMODE]);
+    if (cmode >= OO_DL_PARAM_CMODES)
+        return MNL_CB_OK;       /* a configuration mode newer than us */
+    r = oo_dl_param_value_format(ctx->param->type, tb[DEVLINK_ATTR_PARAM_VALUE_DATA],
+                                 ctx->param->values[cmode].value,
+                                 sizeof ctx->param->values[cmode].value);
+    if (r < 0 && r != -EOPNOTSUPP)
+        goto bad;
+    ctx->param->values[cmode].present = true;
+    return MNL_CB_OK;
+bad:
+    ctx->err = -EBADMSG;
+    errno = EBADMSG;
+    return MNL_CB_ERROR;
+}
+
+int oo_dl_parse_param(const struct nlmsghdr *nlh, struct oo_dl_param *out)
+{
+    const struct nlattr *tb[DL_MAX + 1], *ptb[PARAM_MAX + 1];
+    struct param_values_ctx ctx = { out, 0 };
+
+    memset(out, 0, sizeof *out);
+    out->type = -1;
+    if (parse_attrs(nlh, tb) < 0 || get_handle(tb, &out->handle) < 0 ||
+        !tb[DEVLINK_ATTR_PARAM] ||
+        oo_nla_parse_nested(tb[DEVLINK_ATTR_PARAM], param_policy, PARAM_MAX, ptb) < 0 ||
+        !ptb[DEVLINK_ATTR_PARAM_NAME] ||
+        !oo_strlcpy(out->name, mnl_attr_get_str(ptb[DEVLINK_ATTR_PARAM_NAME]), sizeof out->name))
+        goto bad;
+    out->generic = ptb[DEVLINK_ATTR_PARAM_GENERIC] != NULL;
+    if (ptb[DEVLINK_ATTR_PARAM_TYPE])
+        out->type = mnl_attr_get_u8(ptb[DEVLINK_ATTR_PARAM_TYPE]);
+    if (ptb[DEVLINK_ATTR_PARAM_VALUES_LIST]) {
+        /* Values cannot be read without their type. */
+        if (out->type < 0 ||
+            mnl_attr_parse_nested(ptb[DEVLINK_ATTR_PARAM_VALUES_LIST], param_value_cb, &ctx) != MNL_CB_OK ||
+            ctx.err < 0)
+            goto bad;
+    }
+    return 0;
+bad:
+    memset(out, 0, sizeof *out);
+    out->type = -1;
+    return -EBADMSG;
+}
+
+int oo_dl_parse_rate(const struct nlmsghdr *nlh, struct oo_dl_rate *out)
+{
+    const struct nlattr *tb[DL_MAX + 1];
+
+    memset(out, 0, sizeof *out);
+    out->type = -1;
+    out->port_index = -1;
+    if (parse_attrs(nlh, tb) < 0 || get_handle(tb, &out->handle) < 0 ||
+        !tb[DEVLINK_ATTR_RATE_TYPE])
+        goto bad;
+    out->type = mnl_attr_get_u16(tb[DEVLINK_ATTR_RATE_TYPE]);
+    if (tb[DEVLINK_ATTR_PORT_INDEX])
+        out->port_index = mnl_attr_get_u32(tb[DEVLINK_ATTR_PORT_INDEX]);
+    if ((tb[DEVLINK_ATTR_RATE_NODE_NAME] &&
+         !oo_strlcpy(out->node_name, mnl_attr_get_str(tb[DEVLINK_ATTR_RATE_NODE_NAME]),
+                     sizeof out->node_name)) ||
+        (tb[DEVLINK_ATTR_RATE_PARENT_NODE_NAME] &&
+         !oo_strlcpy(out->parent, mnl_attr_get_str(tb[DEVLINK_ATTR_RATE_PARENT_NODE_NAME]),
+                     sizeof out->parent)))
+        goto bad;
+    /* A leaf is named by its port, a node by its name. */
+    if ((out->type == DEVLINK_RATE_TYPE_LEAF && out->port_index < 0) ||
+        (out->type == DEVLINK_RATE_TYPE_NODE && !out->node_name[0]))
+        goto bad;
+    if (tb[DEVLINK_ATTR_RATE_TX_SHARE])
+        out->tx_share = mnl_attr_get_u64(tb[DEVLINK_ATTR_RATE_TX_SHARE]);
+    if (tb[DEVLINK_ATTR_RATE_TX_MAX])
+        out->tx_max = mnl_attr_get_u64(tb[DEVLINK_ATTR_RATE_TX_MAX]);
+    return 0;
+bad:
+    memset(out, 0, sizeof *out);
+    out->type = -1;
+    out->port_index = -1;
+    return -EBADMSG;
+}
+
 /* ------------------------------------------------------------ transactions */
 
 int oo_dl_open(struct oo_dl *dl)
@@ -230,6 +465,8 @@ static int dump(struct oo_dl *dl, struct nlmsghdr *nlh, struct collect *c,
 
 static int parse_dev_any(const struct nlmsghdr *nlh, void *out) { return oo_dl_parse_dev(nlh, out); }
 static int parse_port_any(const struct nlmsghdr *nlh, void *out) { return oo_dl_parse_port(nlh, out); }
+static int parse_param_any(const struct nlmsghdr *nlh, void *out) { return oo_dl_parse_param(nlh, out); }
+static int parse_rate_any(const struct nlmsghdr *nlh, void *out) { return oo_dl_parse_rate(nlh, out); }
 
 int oo_dl_dump_devs(struct oo_dl *dl, struct oo_dl_handle **ret_devs, size_t *ret_n)
 {
@@ -251,6 +488,29 @@ int oo_dl_dump_ports(struct oo_dl *dl, struct oo_dl_port **ret_ports, size_t *re
 
     *ret_ports = items;
     return r;
+}
+
+int oo_dl_dump_params(struct oo_dl *dl, struct oo_dl_param **ret_params, size_t *ret_n)
+{
+    char buf[OO_NL_MSG_SIZE];
+    struct collect c = { .size = sizeof **ret_params, .parse = parse_param_any };
+    void *items;
+    int r = dump(dl, oo_dl_put_param_dump(buf, dl->family.id), &c, &items, ret_n);
+
+    *ret_params = items;
+    return r;
+}
+
+int oo_dl_dump_rates(struct oo_dl *dl, struct oo_dl_rate **ret_rates, size_t *ret_n)
+{
+    char buf[OO_NL_MSG_SIZE];
+    struct collect c = { .size = sizeof **ret_rates, .parse = parse_rate_any };
+    void *items;
+    int r = dump(dl, oo_dl_put_rate_dump(buf, dl->family.id), &c, &items, ret_n);
+
+    *ret_rates = items;
+    /* Kernels before 5.14 have no DEVLINK_CMD_RATE_GET: no rates to see. */
+    return r == -EOPNOTSUPP ? 0 : r;
 }
 
 static int eswitch_cb(const struct nlmsghdr *nlh, void *data)

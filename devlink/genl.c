@@ -9,7 +9,7 @@
 
 struct nlmsghdr *oo_genl_put_getfamily(void *buf, const char *name)
 {
-    struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+    struct nlmsghdr *nlh = oo_nl_put_header(buf);
     struct genlmsghdr *g;
 
     nlh->nlmsg_type = GENL_ID_CTRL;

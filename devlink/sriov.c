@@ -1,8 +1,11 @@
 #include "devlink/sriov.h"
 
+#include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -42,4 +45,183 @@ int oo_sriov_read(const char *root, const struct oo_dl_handle *h, struct oo_srio
     snprintf(path, sizeof path, "%s/sriov_drivers_autoprobe", dir);
     out->drivers_autoprobe = read_int(path);
     return 0;
+}
+
+/* ------------------------------------------------------------- VF devices */
+
+/* The last component of the symlink at path into out; "" if it is no link. */
+static void link_basename(const char *path, char *out, size_t out_size)
+{
+    char target[PATH_MAX];
+    ssize_t n = readlink(path, target, sizeof target - 1);
+    const char *base;
+
+    out[0] = '\0';
+    if (n <= 0)
+        return;
+    target[n] = '\0';
+    base = strrchr(target, '/');
+    oo_strlcpy(out, base ? base + 1 : target, out_size);
+}
+
+/* Appends name to the comma list users unless it is there already. A name
+ * that does not fit is left out: the list stays non-empty, which is what
+ * "in use" means. */
+static void add_user(char *users, size_t size, const char *name)
+{
+    size_t len = strlen(users), nlen = strlen(name);
+
+    for (const char *p = users; *p;) {
+        const char *comma = strchr(p, ',');
+        size_t plen = comma ? (size_t)(comma - p) : strlen(p);
+
+        if (plen == nlen && !memcmp(p, name, nlen))
+            return;
+        p += plen + (comma != NULL);
+    }
+    if (len + (len ? 1 : 0) + nlen + 1 > size)
+        return;
+    if (len)
+        users[len++] = ',';
+    memcpy(users + len, name, nlen + 1);
+}
+
+static int str_order(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The names in directory path that start with prefix (not "." and ".."),
+ * without the prefix, sorted (directory order is no order). Returns how many
+ * (0 when path cannot be read); free with free_names. */
+static size_t list_dir(const char *path, const char *prefix, char ***ret)
+{
+    size_t plen = strlen(prefix), n = 0;
+    char **names = NULL;
+    struct dirent *e;
+    DIR *d = opendir(path);
+
+    *ret = NULL;
+    if (!d)
+        return 0;
+    while ((e = readdir(d)))
+        if (!strncmp(e->d_name, prefix, plen) && e->d_name[plen] && e->d_name[0] != '.') {
+            names = oo_realloc(names, (n + 1) * sizeof *names);
+            names[n++] = oo_strdup(e->d_name + plen);
+        }
+    closedir(d);
+    if (n > 1)
+        qsort(names, n, sizeof *names, str_order);
+    *ret = names;
+    return n;
+}
+
+static void free_names(char **names, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        free(names[i]);
+    free(names);
+}
+
+/* Adds the upper devices of netdev (its /sys/class/net/<dev>/upper_* links). */
+static void add_uppers(const char *root, const char *netdev, char *users, size_t size)
+{
+    char path[PATH_MAX], **names;
+    size_t n;
+
+    snprintf(path, sizeof path, "%s/sys/class/net/%s", root, netdev);
+    n = list_dir(path, "upper_", &names);
+    for (size_t i = 0; i < n; i++)
+        add_user(users, size, names[i]);
+    free_names(names, n);
+}
+
+/* "virtfn<N>" -> N; -1 for any other name. */
+static int64_t virtfn_id(const char *name)
+{
+    const char *p = name + 6;
+    char *end;
+    unsigned long v;
+
+    if (strncmp(name, "virtfn", 6) || !isdigit((unsigned char)*p))
+        return -1;
+    errno = 0;
+    v = strtoul(p, &end, 10);
+    return errno || *end || v > UINT32_MAX ? -1 : (int64_t)v;
+}
+
+static void read_vfdev(const char *pf_dir, uint32_t id, const char *root, struct oo_obs_vfdev *v)
+{
+    char path[PATH_MAX + 64], **netdevs;
+    size_t n;
+
+    memset(v, 0, sizeof *v);
+    v->id = id;
+    snprintf(path, sizeof path, "%s/virtfn%u", pf_dir, id);
+    link_basename(path, v->addr, sizeof v->addr);
+    snprintf(path, sizeof path, "%s/virtfn%u/driver", pf_dir, id);
+    link_basename(path, v->driver, sizeof v->driver);
+    if (!strcmp(v->driver, "vfio-pci"))
+        add_user(v->users, sizeof v->users, "vfio-pci");
+    snprintf(path, sizeof path, "%s/virtfn%u/net", pf_dir, id);
+    n = list_dir(path, "", &netdevs);
+    for (size_t i = 0; i < n; i++)
+        add_uppers(root, netdevs[i], v->users, sizeof v->users);
+    free_names(netdevs, n);
+}
+
+static int vfdev_order(const void *a, const void *b)
+{
+    uint32_t x = ((const struct oo_obs_vfdev *)a)->id, y = ((const struct oo_obs_vfdev *)b)->id;
+
+    return (x > y) - (x < y);
+}
+
+int oo_sriov_read_vfdevs(const char *root, const struct oo_dl_handle *h,
+                         struct oo_obs_vfdev **ret, size_t *ret_n)
+{
+    char dir[PATH_MAX];
+    struct oo_obs_vfdev *vfs = NULL;
+    size_t n = 0, cap = 0;
+    struct dirent *e;
+    DIR *d;
+
+    *ret = NULL;
+    *ret_n = 0;
+    if (strcmp(h->bus, "pci"))
+        return 0;
+    snprintf(dir, sizeof dir, "%s/sys/bus/pci/devices/%s", root, h->dev);
+    if (!(d = opendir(dir)))
+        return -errno;
+    while ((e = readdir(d))) {
+        int64_t id = virtfn_id(e->d_name);
+
+        if (id < 0)
+            continue;
+        if (n == cap) {
+            cap = cap ? 2 * cap : 8;
+            vfs = oo_realloc(vfs, cap * sizeof *vfs);
+        }
+        read_vfdev(dir, (uint32_t)id, root, &vfs[n++]);
+    }
+    closedir(d);
+    if (n > 1)
+        qsort(vfs, n, sizeof *vfs, vfdev_order);
+    *ret = vfs;
+    *ret_n = n;
+    return 0;
+}
+
+/* ------------------------------------------------------------------ VF-LAG */
+
+int oo_sriov_read_lag_active(const char *root, const struct oo_dl_handle *h)
+{
+    char path[PATH_MAX], state[32];
+
+    if (strcmp(h->bus, "pci"))
+        return -1;
+    snprintf(path, sizeof path, "%s/sys/kernel/debug/mlx5/%s/lag/state", root, h->dev);
+    if (oo_read_file(path, state, sizeof state) < 0)
+        return -1;
+    return !strcmp(state, "active");
 }

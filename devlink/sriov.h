@@ -4,6 +4,8 @@
 #define OO_DEVLINK_SRIOV_H
 
 #include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
 
 #include "devlink/devlink.h"
 
@@ -14,11 +16,36 @@ struct oo_sriov {
     int drivers_autoprobe;          /* sriov_drivers_autoprobe (PCI), -1 if absent */
 };
 
+/* A VF as a device that a driver binds (PCI: the PF's virtfnN link). Buses
+ * without VF devices (netdevsim) have none: binding steps are no-ops there. */
+struct oo_obs_vfdev {
+    uint32_t id;                    /* VF number */
+    char addr[32];                  /* bus address, e.g. 0000:3b:00.2 */
+    char driver[32];                /* bound driver, "" when unbound */
+    char users[160];                /* why it is in use ("vfio-pci", "macvtap0"...), "" if free */
+};
+
 /* Reads the SR-IOV attributes of h's device. `root` prefixes every path ("" on
  * a real host; a fake tree in tests). netdevsim has no sriov_totalvfs: its
  * limit is read from debugfs netdevsim/<dev>/max_vfs instead, when mounted.
  * Returns 0 (capable false when the device has no SR-IOV), or -errno when the
  * device itself is absent. */
 int oo_sriov_read(const char *root, const struct oo_dl_handle *h, struct oo_sriov *out);
+
+/* Lists the VFs of h's device as devices, sorted by VF id (PCI: each
+ * `virtfnN` link of the PF: N, the VF's address and its bound driver).
+ * `users` says what uses a VF, comma-separated: "vfio-pci" when bound to it
+ * (assigned to a VM), and the upper devices (macvtap, bridge, vlan, bond,
+ * ovs-system...) of each of the VF's netdevs (/sys/class/net/<dev>/upper_*);
+ * "" when free, as oVirt defines a free VF. Buses without VF devices give no
+ * entries. *ret is malloc'ed (NULL when empty). Returns 0, or -errno when the
+ * PF's device directory cannot be read. */
+int oo_sriov_read_vfdevs(const char *root, const struct oo_dl_handle *h,
+                         struct oo_obs_vfdev **ret, size_t *ret_n);
+
+/* Whether mlx5 has formed the VF-LAG of h's PCI device: debugfs
+ * mlx5/<pci addr>/lag/state. Returns 1 for "active", 0 for another state
+ * ("disabled"), -1 when unknown (not PCI, not mlx5, or debugfs absent). */
+int oo_sriov_read_lag_active(const char *root, const struct oo_dl_handle *h);
 
 #endif

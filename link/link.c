@@ -12,7 +12,7 @@
 
 struct nlmsghdr *oo_link_put_dump(void *buf)
 {
-    struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+    struct nlmsghdr *nlh = oo_nl_put_header(buf);
     struct ifinfomsg *ifi;
 
     nlh->nlmsg_type = RTM_GETLINK;

@@ -7,7 +7,7 @@
 
 static struct nlmsghdr *put_link(void *buf, uint16_t type, uint16_t flags, uint32_t ifindex)
 {
-    struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+    struct nlmsghdr *nlh = oo_nl_put_header(buf);
     struct ifinfomsg *ifi;
 
     nlh->nlmsg_type = type;
@@ -114,6 +114,15 @@ struct nlmsghdr *oo_link_put_updown(void *buf, uint32_t ifindex, bool up)
     return nlh;
 }
 
+struct nlmsghdr *oo_link_put_alias(void *buf, uint32_t ifindex, const char *alias)
+{
+    struct nlmsghdr *nlh = put_link(buf, RTM_SETLINK, 0, ifindex);
+
+    /* As iproute2 sends it: the bytes, without the NUL. */
+    mnl_attr_put(nlh, IFLA_IFALIAS, strlen(alias), alias);
+    return nlh;
+}
+
 struct nlmsghdr *oo_link_put_del(void *buf, uint32_t ifindex)
 {
     return put_link(buf, RTM_DELLINK, 0, ifindex);
@@ -127,6 +136,8 @@ struct nlmsghdr *oo_link_put_del(void *buf, uint32_t ifindex)
 
 int oo_link_set_vf(struct oo_nl *nl, uint32_t pf_ifindex, const struct oo_vf_set *v)
 { TRANSACT(oo_link_put_vf_set(buf_, pf_ifindex, v)); }
+int oo_link_set_alias(struct oo_nl *nl, uint32_t ifindex, const char *alias)
+{ TRANSACT(oo_link_put_alias(buf_, ifindex, alias)); }
 int oo_link_bond_create(struct oo_nl *nl, const char *name, const char *alias, const struct oo_bond_set *b)
 { TRANSACT(oo_link_put_bond_create(buf_, name, alias, b)); }
 int oo_link_bond_change(struct oo_nl *nl, uint32_t ifindex, const struct oo_bond_set *b)

@@ -43,6 +43,8 @@ struct nlmsghdr *oo_link_put_bond_change(void *buf, uint32_t ifindex, const stru
 struct nlmsghdr *oo_link_put_master(void *buf, uint32_t ifindex, uint32_t master);
 /* RTM_SETLINK IFF_UP on or off. */
 struct nlmsghdr *oo_link_put_updown(void *buf, uint32_t ifindex, bool up);
+/* RTM_SETLINK IFLA_IFALIAS (the kernel ignores an alias given at creation). */
+struct nlmsghdr *oo_link_put_alias(void *buf, uint32_t ifindex, const char *alias);
 /* RTM_DELLINK. */
 struct nlmsghdr *oo_link_put_del(void *buf, uint32_t ifindex);
 
@@ -53,5 +55,6 @@ int oo_link_bond_change(struct oo_nl *nl, uint32_t ifindex, const struct oo_bond
 int oo_link_set_master(struct oo_nl *nl, uint32_t ifindex, uint32_t master);
 int oo_link_set_up(struct oo_nl *nl, uint32_t ifindex, bool up);
 int oo_link_delete(struct oo_nl *nl, uint32_t ifindex);
+int oo_link_set_alias(struct oo_nl *nl, uint32_t ifindex, const char *alias);
 
 #endif

@@ -25,7 +25,7 @@ echo true >"$OO_NSIM_DEBUGFS/netdevsim11/dont_allow_reload"
 run devlink-reload-extack reload netdevsim/netdevsim11
 echo false >"$OO_NSIM_DEBUGFS/netdevsim11/dont_allow_reload"
 
-# The state the fixtures were taken in, for the tests' comments and checks.
+# The state the fixtures above were taken in, for the tests' comments and checks.
 {
 	echo "# kernel $(uname -r)"
 	devlink -j port show
@@ -33,4 +33,46 @@ echo false >"$OO_NSIM_DEBUGFS/netdevsim11/dont_allow_reload"
 		ip -j link show dev "$r" | jq -c '.[0] | {ifname, ifindex}'
 	done
 } >"$out/state.txt"
+
+# Everything below changes the host only after the fixtures above were taken,
+# so that they stay as they were (ifindexes included).
+
+# devlink params: netdevsim has max_macs (generic, u32) and test1 (driver
+# specific, bool), both driverinit only; netdevsim11's are changed from the
+# defaults (32, true) so that the two instances differ.
+devlink dev param set netdevsim/netdevsim11 name max_macs value 16 cmode driverinit &&
+	devlink dev param set netdevsim/netdevsim11 name test1 value false cmode driverinit ||
+	fail_hard "devlink dev param set failed"
+run devlink-param-dump param-dump
+
+# devlink rates: netdevsim10 (switchdev) has one leaf per VF port; VF 0's gets
+# limits, a node "group1" is made and VF 1's leaf put under it.
+devlink port function rate set netdevsim/netdevsim10/128 tx_max 100mbit tx_share 10mbit &&
+	devlink port function rate add netdevsim/netdevsim10/group1 tx_max 50mbit &&
+	devlink port function rate set netdevsim/netdevsim10/129 parent group1 ||
+	fail_hard "devlink port function rate set failed"
+run devlink-rate-dump rate-dump
+
+# Links: a bond over both uplinks, marked as ours, and every VF setting on VF 1
+# of the legacy PF (netdevsim11).
+up0=$(nsim_uplink 10) up1=$(nsim_uplink 11)
+ip link add bond0 type bond mode balance-xor miimon 100 xmit_hash_policy layer3+4 &&
+	ip link set bond0 alias "managed by ovs-offload" &&
+	ip link set "$up0" down && ip link set "$up0" master bond0 &&
+	ip link set "$up1" down && ip link set "$up1" master bond0 &&
+	ip link set bond0 up ||
+	fail_hard "bond setup failed"
+ip link set "$up1" vf 1 mac 02:00:00:00:00:11 vlan 10 qos 3 trust on spoofchk off state disable \
+	max_tx_rate 1000 min_tx_rate 100 || fail_hard "VF settings on $up1 failed"
+run link-dump link-dump
+
+{
+	echo "# after the fixtures above: devlink-param-dump, devlink-rate-dump, link-dump"
+	devlink -j dev param show
+	devlink -j port function rate show
+	ip -j -d link show | jq -c '.[] | {ifname, ifindex, master, alias: .ifalias,
+		kind: .linkinfo.info_kind, slave_kind: .linkinfo.info_slave_kind,
+		bond: (.linkinfo.info_data // null | if . then {mode, miimon, xmit_hash_policy} else null end),
+		num_vf, vfinfo_list} | with_entries(select(.value != null))'
+} >>"$out/state.txt"
 ls -l "$out"

@@ -6,6 +6,9 @@
  *   REQUEST: family            CTRL_CMD_GETFAMILY "devlink"
  *            dev-dump          DEVLINK_CMD_GET dump
  *            port-dump         DEVLINK_CMD_PORT_GET dump
+ *            param-dump        DEVLINK_CMD_PARAM_GET dump
+ *            rate-dump         DEVLINK_CMD_RATE_GET dump
+ *            link-dump         RTM_GETLINK dump (with VF info) on NETLINK_ROUTE
  *            eswitch-get DEV   DEVLINK_CMD_ESWITCH_GET of bus/dev
  *            reload DEV        DEVLINK_CMD_RELOAD of bus/dev (to capture an error with extack)
  * Writes OUTDIR/NAME.bin: every message received for the request, as received
@@ -20,6 +23,7 @@
 #include "common/nlsock.h"
 #include "devlink/devlink.h"
 #include "devlink/genl.h"
+#include "link/link.h"
 
 static int capture(struct oo_nl *nl, struct nlmsghdr *req, FILE *out)
 {
@@ -48,25 +52,39 @@ int main(int argc, char **argv)
     char path[4096], buf[OO_NL_MSG_SIZE];
     struct oo_dl dl;
     struct oo_dl_handle h;
-    struct nlmsghdr *req;
+    struct nlmsghdr *req = NULL;
     FILE *out;
     int r;
 
     if (argc < 4) {
-        fputs("usage: nlcapture OUTDIR NAME family|dev-dump|port-dump|eswitch-get DEV|reload DEV\n",
-              stderr);
+        fputs("usage: nlcapture OUTDIR NAME family|dev-dump|port-dump|param-dump|rate-dump|"
+              "link-dump|eswitch-get DEV|reload DEV\n", stderr);
         return 2;
     }
-    if ((r = oo_dl_open(&dl)) < 0) {
+    if (!strcmp(argv[3], "link-dump")) {
+        /* rtnetlink: the socket is NETLINK_ROUTE; dl.nl stands for it. */
+        memset(&dl, 0, sizeof dl);
+        if ((r = oo_nl_open(&dl.nl, NETLINK_ROUTE)) < 0) {
+            fprintf(stderr, "nlcapture: rtnetlink: %s\n", strerror(-r));
+            return 1;
+        }
+        req = oo_link_put_dump(buf);
+    } else if ((r = oo_dl_open(&dl)) < 0) {
         fprintf(stderr, "nlcapture: devlink: %s\n", strerror(-r));
         return 1;
     }
-    if (!strcmp(argv[3], "family"))
+    if (req)
+        ;   /* link-dump */
+    else if (!strcmp(argv[3], "family"))
         req = oo_genl_put_getfamily(buf, DEVLINK_GENL_NAME);
     else if (!strcmp(argv[3], "dev-dump"))
         req = oo_dl_put_dev_dump(buf, dl.family.id);
     else if (!strcmp(argv[3], "port-dump"))
         req = oo_dl_put_port_dump(buf, dl.family.id);
+    else if (!strcmp(argv[3], "param-dump"))
+        req = oo_dl_put_param_dump(buf, dl.family.id);
+    else if (!strcmp(argv[3], "rate-dump"))
+        req = oo_dl_put_rate_dump(buf, dl.family.id);
     else if ((!strcmp(argv[3], "eswitch-get") || !strcmp(argv[3], "reload")) && argc == 5 &&
              oo_dl_handle_parse(argv[4], &h) == 0) {
         req = oo_dl_put_eswitch_get(buf, dl.family.id, &h);

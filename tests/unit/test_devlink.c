@@ -1,6 +1,8 @@
 /* devlink encoders and decoders. Decoders are fed replies captured from the
  * real 6.1 kernel with netdevsim (tests/vm/capture-fixtures.sh):
- *   netdevsim10: switchdev, 4 VFs;  netdevsim11: legacy, 4 VFs. */
+ *   netdevsim10: switchdev, 4 VFs;  netdevsim11: legacy, 4 VFs;
+ * then (devlink-param-dump, devlink-rate-dump) netdevsim11's params changed
+ * and rates set on netdevsim10's VF ports. */
 #include <errno.h>
 #include <linux/devlink.h>
 #include <linux/genetlink.h>
@@ -12,6 +14,7 @@
 #include <cmocka.h>
 
 #include "common/nlsock.h"
+#include "common/util.h"
 #include "devlink/devlink.h"
 #include "devlink/genl.h"
 #include "fixture.h"
@@ -99,6 +102,16 @@ static void test_encode_dumps(void **state)
     nlh = oo_dl_put_port_dump(buf, 0x15);
     assert_int_equal(nlh->nlmsg_flags, NLM_F_REQUEST | NLM_F_DUMP);
     assert_int_equal(((struct genlmsghdr *)mnl_nlmsg_get_payload(nlh))->cmd, DEVLINK_CMD_PORT_GET);
+    assert_int_equal(nlh->nlmsg_len, 20);
+
+    nlh = oo_dl_put_param_dump(buf, 0x15);
+    assert_int_equal(nlh->nlmsg_flags, NLM_F_REQUEST | NLM_F_DUMP);
+    assert_int_equal(((struct genlmsghdr *)mnl_nlmsg_get_payload(nlh))->cmd, DEVLINK_CMD_PARAM_GET);
+    assert_int_equal(nlh->nlmsg_len, 20);
+
+    nlh = oo_dl_put_rate_dump(buf, 0x15);
+    assert_int_equal(nlh->nlmsg_flags, NLM_F_REQUEST | NLM_F_DUMP);
+    assert_int_equal(((struct genlmsghdr *)mnl_nlmsg_get_payload(nlh))->cmd, DEVLINK_CMD_RATE_GET);
     assert_int_equal(nlh->nlmsg_len, 20);
 
     nlh = oo_genl_put_getfamily(buf, "devlink");
@@ -324,6 +337,301 @@ static void test_decode_rejects_malformed(void **state)
     free(buf);
 }
 
+/* ------------------------------------------------------------ params */
+
+static void test_param_names(void **state)
+{
+    for (int c = 0; c < OO_DL_PARAM_CMODES; c++) {
+        const char *n = oo_dl_param_cmode_to_string(c);
+        assert_non_null(n);
+        assert_int_equal(oo_dl_param_cmode_from_string(n), c);
+    }
+    assert_string_equal(oo_dl_param_cmode_to_string(DEVLINK_PARAM_CMODE_DRIVERINIT), "driverinit");
+    assert_null(oo_dl_param_cmode_to_string(OO_DL_PARAM_CMODES));
+    assert_int_equal(oo_dl_param_cmode_from_string("never"), -EINVAL);
+    for (int t = OO_DL_PARAM_TYPE_U8; t <= OO_DL_PARAM_TYPE_BOOL; t++) {
+        const char *n = oo_dl_param_type_to_string(t);
+        assert_non_null(n);
+        assert_int_equal(oo_dl_param_type_from_string(n), t);
+    }
+    assert_null(oo_dl_param_type_to_string(0));
+    assert_null(oo_dl_param_type_to_string(7));
+    assert_string_equal(oo_dl_param_type_to_string(OO_DL_PARAM_TYPE_BOOL), "bool");
+    assert_string_equal(oo_dl_rate_type_to_string(DEVLINK_RATE_TYPE_LEAF), "leaf");
+    assert_string_equal(oo_dl_rate_type_to_string(DEVLINK_RATE_TYPE_NODE), "node");
+    assert_null(oo_dl_rate_type_to_string(2));
+}
+
+/* What devlink -j dev param show said after the capture (state.txt):
+ * netdevsim registers max_macs (generic, u32) and test1 (bool), driverinit
+ * only; netdevsim11's were set to 16 and false. */
+static void test_decode_param_dump(void **state)
+{
+    static const struct { const char *dev, *name; bool generic; int type; const char *value; } expect[] = {
+        { "netdevsim10", "max_macs", true, OO_DL_PARAM_TYPE_U32, "32" },
+        { "netdevsim10", "test1", false, OO_DL_PARAM_TYPE_BOOL, "true" },
+        { "netdevsim11", "max_macs", true, OO_DL_PARAM_TYPE_U32, "16" },
+        { "netdevsim11", "test1", false, OO_DL_PARAM_TYPE_BOOL, "false" },
+    };
+    size_t len;
+    void *buf = fixture_load("devlink-param-dump.bin", &len);
+
+    assert_int_equal(fixture_count(buf, len, 21), 4);
+    assert_int_equal(fixture_count(buf, len, NLMSG_DONE), 1);
+    for (unsigned i = 0; i < 4; i++) {
+        struct oo_dl_param p;
+
+        assert_int_equal(oo_dl_parse_param(fixture_msg(buf, len, i), &p), 0);
+        assert_string_equal(p.handle.bus, "netdevsim");
+        assert_string_equal(p.handle.dev, expect[i].dev);
+        assert_string_equal(p.name, expect[i].name);
+        assert_int_equal(p.generic, expect[i].generic);
+        assert_int_equal(p.type, expect[i].type);
+        assert_false(p.values[DEVLINK_PARAM_CMODE_RUNTIME].present);
+        assert_false(p.values[DEVLINK_PARAM_CMODE_PERMANENT].present);
+        assert_true(p.values[DEVLINK_PARAM_CMODE_DRIVERINIT].present);
+        assert_string_equal(p.values[DEVLINK_PARAM_CMODE_DRIVERINIT].value, expect[i].value);
+    }
+    free(buf);
+}
+
+static struct nlattr *put_data(char *buf, uint16_t len, const void *data)
+{
+    struct nlattr *a = (struct nlattr *)buf;
+
+    a->nla_type = DEVLINK_ATTR_PARAM_VALUE_DATA;
+    a->nla_len = (uint16_t)(MNL_ATTR_HDRLEN + len);
+    if (len)
+        memcpy(buf + MNL_ATTR_HDRLEN, data, len);
+    return a;
+}
+
+static void test_param_value_format(void **state)
+{
+    char abuf[64], out[64];
+    uint8_t u8 = 7;
+    uint16_t u16 = 65535;
+    uint32_t u32 = 4294967295u;
+    uint64_t u64 = 18446744073709551615ull;
+
+#define FMT_OK(type, attr, want) do {                                               \
+        assert_int_equal(oo_dl_param_value_format(type, attr, out, sizeof out), 0);  \
+        assert_string_equal(out, want);                                              \
+    } while (0)
+    FMT_OK(OO_DL_PARAM_TYPE_U8, put_data(abuf, 1, &u8), "7");
+    FMT_OK(OO_DL_PARAM_TYPE_U16, put_data(abuf, 2, &u16), "65535");
+    FMT_OK(OO_DL_PARAM_TYPE_U32, put_data(abuf, 4, &u32), "4294967295");
+    FMT_OK(OO_DL_PARAM_TYPE_U64, put_data(abuf, 8, &u64), "18446744073709551615");
+    FMT_OK(OO_DL_PARAM_TYPE_STRING, put_data(abuf, 5, "smfs"), "smfs");
+    FMT_OK(OO_DL_PARAM_TYPE_STRING, put_data(abuf, 1, ""), "");
+    FMT_OK(OO_DL_PARAM_TYPE_BOOL, put_data(abuf, 0, NULL), "true");
+    FMT_OK(OO_DL_PARAM_TYPE_BOOL, NULL, "false");
+#undef FMT_OK
+    /* The data does not match the type, or is missing. */
+    assert_int_equal(oo_dl_param_value_format(OO_DL_PARAM_TYPE_U8, put_data(abuf, 4, &u32), out, sizeof out), -EBADMSG);
+    assert_int_equal(oo_dl_param_value_format(OO_DL_PARAM_TYPE_U32, put_data(abuf, 2, &u16), out, sizeof out), -EBADMSG);
+    assert_int_equal(oo_dl_param_value_format(OO_DL_PARAM_TYPE_U32, NULL, out, sizeof out), -EBADMSG);
+    assert_int_equal(oo_dl_param_value_format(OO_DL_PARAM_TYPE_STRING, put_data(abuf, 4, "smfs"), out, sizeof out), -EBADMSG);
+    assert_int_equal(oo_dl_param_value_format(OO_DL_PARAM_TYPE_BOOL, put_data(abuf, 1, &u8), out, sizeof out), -EBADMSG);
+    assert_string_equal(out, "");
+    /* A type we do not know. */
+    assert_int_equal(oo_dl_param_value_format(0, put_data(abuf, 1, &u8), out, sizeof out), -EOPNOTSUPP);
+    assert_int_equal(oo_dl_param_value_format(9, put_data(abuf, 1, &u8), out, sizeof out), -EOPNOTSUPP);
+    assert_string_equal(out, "");
+    /* Too long for the buffer. */
+    assert_int_equal(oo_dl_param_value_format(OO_DL_PARAM_TYPE_U32, put_data(abuf, 4, &u32), out, 10), -EMSGSIZE);
+    assert_string_equal(out, "");
+}
+
+/* A DEVLINK_CMD_PARAM_GET reply as mlx5 would send one for a string param
+ * with runtime and permanent values (the kernel's layout). */
+struct param_msg_opts {
+    const char *name;               /* NULL: no name attribute */
+    int type;                       /* -1: no type attribute */
+    bool generic;
+    bool unknown_attrs;             /* add attributes from the future */
+    bool value_without_cmode;
+};
+
+static struct nlmsghdr *make_param(char *buf, const struct param_msg_opts *o)
+{
+    struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+    struct genlmsghdr *g;
+    struct nlattr *param, *list, *v;
+
+    nlh->nlmsg_type = 21;
+    g = mnl_nlmsg_put_extra_header(nlh, sizeof *g);
+    g->cmd = DEVLINK_CMD_PARAM_GET;
+    mnl_attr_put_strz(nlh, DEVLINK_ATTR_BUS_NAME, "pci");
+    mnl_attr_put_strz(nlh, DEVLINK_ATTR_DEV_NAME, "0000:3b:00.0");
+    param = mnl_attr_nest_start(nlh, DEVLINK_ATTR_PARAM);
+    if (o->name)
+        mnl_attr_put_strz(nlh, DEVLINK_ATTR_PARAM_NAME, o->name);
+    if (o->generic)
+        mnl_attr_put(nlh, DEVLINK_ATTR_PARAM_GENERIC, 0, NULL);
+    if (o->type >= 0)
+        mnl_attr_put_u8(nlh, DEVLINK_ATTR_PARAM_TYPE, (uint8_t)o->type);
+    if (o->unknown_attrs)
+        mnl_attr_put_u32(nlh, DEVLINK_ATTR_MAX + 5, 1);
+    list = mnl_attr_nest_start(nlh, DEVLINK_ATTR_PARAM_VALUES_LIST);
+    v = mnl_attr_nest_start(nlh, DEVLINK_ATTR_PARAM_VALUE);
+    if (!o->value_without_cmode)
+        mnl_attr_put_u8(nlh, DEVLINK_ATTR_PARAM_VALUE_CMODE, DEVLINK_PARAM_CMODE_RUNTIME);
+    mnl_attr_put_strz(nlh, DEVLINK_ATTR_PARAM_VALUE_DATA, "smfs");
+    if (o->unknown_attrs)
+        mnl_attr_put_u64(nlh, DEVLINK_ATTR_MAX + 6, 1);
+    mnl_attr_nest_end(nlh, v);
+    v = mnl_attr_nest_start(nlh, DEVLINK_ATTR_PARAM_VALUE);
+    mnl_attr_put_u8(nlh, DEVLINK_ATTR_PARAM_VALUE_CMODE, DEVLINK_PARAM_CMODE_PERMANENT);
+    mnl_attr_put_strz(nlh, DEVLINK_ATTR_PARAM_VALUE_DATA, "dmfs");
+    mnl_attr_nest_end(nlh, v);
+    if (o->unknown_attrs) {
+        /* A configuration mode from the future, and another list entry type. */
+        v = mnl_attr_nest_start(nlh, DEVLINK_ATTR_PARAM_VALUE);
+        mnl_attr_put_u8(nlh, DEVLINK_ATTR_PARAM_VALUE_CMODE, 7);
+        mnl_attr_put_strz(nlh, DEVLINK_ATTR_PARAM_VALUE_DATA, "later");
+        mnl_attr_nest_end(nlh, v);
+        mnl_attr_put_u32(nlh, DEVLINK_ATTR_MAX + 7, 1);
+    }
+    mnl_attr_nest_end(nlh, list);
+    mnl_attr_nest_end(nlh, param);
+    if (o->unknown_attrs)
+        mnl_attr_put_u32(nlh, DEVLINK_ATTR_MAX + 8, 1);
+    return nlh;
+}
+
+static void test_decode_param_shapes(void **state)
+{
+    char buf[1024];
+    struct oo_dl_param p, q;
+
+    struct param_msg_opts o = { "flow_steering_mode", OO_DL_PARAM_TYPE_STRING, false, false, false };
+    assert_int_equal(oo_dl_parse_param(make_param(buf, &o), &p), 0);
+    assert_string_equal(p.handle.bus, "pci");
+    assert_string_equal(p.handle.dev, "0000:3b:00.0");
+    assert_string_equal(p.name, "flow_steering_mode");
+    assert_false(p.generic);
+    assert_int_equal(p.type, OO_DL_PARAM_TYPE_STRING);
+    assert_true(p.values[DEVLINK_PARAM_CMODE_RUNTIME].present);
+    assert_string_equal(p.values[DEVLINK_PARAM_CMODE_RUNTIME].value, "smfs");
+    assert_false(p.values[DEVLINK_PARAM_CMODE_DRIVERINIT].present);
+    assert_true(p.values[DEVLINK_PARAM_CMODE_PERMANENT].present);
+    assert_string_equal(p.values[DEVLINK_PARAM_CMODE_PERMANENT].value, "dmfs");
+
+    /* Unknown attributes at every level, and an unknown cmode: skipped. */
+    o.unknown_attrs = true;
+    assert_int_equal(oo_dl_parse_param(make_param(buf, &o), &q), 0);
+    assert_memory_equal(&p, &q, sizeof p);
+
+    /* An unknown value type: the values are there, their text is not. */
+    o.unknown_attrs = false;
+    o.type = 42;
+    assert_int_equal(oo_dl_parse_param(make_param(buf, &o), &p), 0);
+    assert_int_equal(p.type, 42);
+    assert_true(p.values[DEVLINK_PARAM_CMODE_RUNTIME].present);
+    assert_string_equal(p.values[DEVLINK_PARAM_CMODE_RUNTIME].value, "");
+
+    /* Malformed: no name; values without a type; a value without its cmode;
+     * data not of the type; a name too long for the struct. */
+    o = (struct param_msg_opts){ NULL, OO_DL_PARAM_TYPE_STRING, false, false, false };
+    assert_int_equal(oo_dl_parse_param(make_param(buf, &o), &p), -EBADMSG);
+    o = (struct param_msg_opts){ "x", -1, false, false, false };
+    assert_int_equal(oo_dl_parse_param(make_param(buf, &o), &p), -EBADMSG);
+    o = (struct param_msg_opts){ "x", OO_DL_PARAM_TYPE_STRING, false, false, true };
+    assert_int_equal(oo_dl_parse_param(make_param(buf, &o), &p), -EBADMSG);
+    o = (struct param_msg_opts){ "x", OO_DL_PARAM_TYPE_U32, false, false, false };
+    assert_int_equal(oo_dl_parse_param(make_param(buf, &o), &p), -EBADMSG);
+    o = (struct param_msg_opts){ "a_param_name_longer_than_the_sixty_four_bytes_of_struct_oo_dl_param",
+                                 OO_DL_PARAM_TYPE_STRING, false, false, false };
+    assert_int_equal(oo_dl_parse_param(make_param(buf, &o), &p), -EBADMSG);
+    assert_string_equal(p.name, "");
+    /* No DEVLINK_ATTR_PARAM at all (a port dump message). */
+    size_t len;
+    void *ports = fixture_load("devlink-port-dump.bin", &len);
+    assert_int_equal(oo_dl_parse_param(fixture_msg(ports, len, 0), &p), -EBADMSG);
+    free(ports);
+}
+
+/* ------------------------------------------------------------ rates */
+
+/* What devlink -j port function rate show said after the capture (state.txt):
+ * a node first (the kernel lists nodes at the head), then one leaf per VF port. */
+static void test_decode_rate_dump(void **state)
+{
+    static const struct { int type; int64_t port; const char *node, *parent; uint64_t share, max; } expect[] = {
+        { DEVLINK_RATE_TYPE_NODE, -1, "group1", "", 0, 6250000 },      /* tx_max 50mbit */
+        { DEVLINK_RATE_TYPE_LEAF, 128, "", "", 1250000, 12500000 },    /* 10mbit, 100mbit */
+        { DEVLINK_RATE_TYPE_LEAF, 129, "", "group1", 0, 0 },
+        { DEVLINK_RATE_TYPE_LEAF, 130, "", "", 0, 0 },
+        { DEVLINK_RATE_TYPE_LEAF, 131, "", "", 0, 0 },
+    };
+    size_t len;
+    void *buf = fixture_load("devlink-rate-dump.bin", &len);
+
+    assert_int_equal(fixture_count(buf, len, 21), OO_ARRAY_SIZE(expect));
+    assert_int_equal(fixture_count(buf, len, NLMSG_DONE), 1);
+    for (unsigned i = 0; i < OO_ARRAY_SIZE(expect); i++) {
+        struct oo_dl_rate r;
+
+        assert_int_equal(oo_dl_parse_rate(fixture_msg(buf, len, i), &r), 0);
+        assert_string_equal(r.handle.bus, "netdevsim");
+        assert_string_equal(r.handle.dev, "netdevsim10");
+        assert_int_equal(r.type, expect[i].type);
+        assert_int_equal(r.port_index, expect[i].port);
+        assert_string_equal(r.node_name, expect[i].node);
+        assert_string_equal(r.parent, expect[i].parent);
+        assert_int_equal(r.tx_share, expect[i].share);
+        assert_int_equal(r.tx_max, expect[i].max);
+    }
+    free(buf);
+}
+
+static void test_decode_rate_unknown_and_malformed(void **state)
+{
+    size_t len;
+    void *buf = fixture_load("devlink-rate-dump.bin", &len);
+    const struct nlmsghdr *node = fixture_msg(buf, len, 0), *leaf = fixture_msg(buf, len, 1);
+    char copy[OO_NL_MSG_SIZE];
+    struct nlmsghdr *nlh = (struct nlmsghdr *)copy;
+    struct nlattr *a;
+    struct oo_dl_rate x, y;
+
+    /* Newer kernels' attributes (tx_priority, tx_weight...) are skipped. */
+    memcpy(copy, leaf, leaf->nlmsg_len);
+    mnl_attr_put_u32(nlh, DEVLINK_ATTR_MAX + 1, 3);
+    assert_int_equal(oo_dl_parse_rate(leaf, &x), 0);
+    assert_int_equal(oo_dl_parse_rate(nlh, &y), 0);
+    assert_memory_equal(&x, &y, sizeof x);
+
+    /* A leaf without its port index. */
+    memcpy(copy, leaf, leaf->nlmsg_len);
+    mnl_attr_for_each(a, nlh, GENL_HDRLEN)
+        if (mnl_attr_get_type(a) == DEVLINK_ATTR_PORT_INDEX)
+            a->nla_type = DEVLINK_ATTR_MAX + 1;
+    assert_int_equal(oo_dl_parse_rate(nlh, &y), -EBADMSG);
+    assert_int_equal(y.port_index, -1);
+
+    /* A node without its name. */
+    memcpy(copy, node, node->nlmsg_len);
+    mnl_attr_for_each(a, nlh, GENL_HDRLEN)
+        if (mnl_attr_get_type(a) == DEVLINK_ATTR_RATE_NODE_NAME)
+            a->nla_type = DEVLINK_ATTR_MAX + 1;
+    assert_int_equal(oo_dl_parse_rate(nlh, &y), -EBADMSG);
+
+    /* tx_max of four bytes (u64 in the kernel). */
+    memcpy(copy, leaf, leaf->nlmsg_len);
+    mnl_attr_for_each(a, nlh, GENL_HDRLEN)
+        if (mnl_attr_get_type(a) == DEVLINK_ATTR_RATE_TX_MAX)
+            a->nla_len = MNL_ATTR_HDRLEN + 4;
+    assert_int_equal(oo_dl_parse_rate(nlh, &y), -EBADMSG);
+
+    /* No rate type: a port message is no rate. */
+    void *ports = fixture_load("devlink-port-dump.bin", &len);
+    assert_int_equal(oo_dl_parse_rate(fixture_msg(ports, len, 1), &y), -EBADMSG);
+    free(ports);
+    free(buf);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -338,6 +646,12 @@ int main(void)
         cmocka_unit_test(test_decode_errors),
         cmocka_unit_test(test_decode_skips_unknown_attrs),
         cmocka_unit_test(test_decode_rejects_malformed),
+        cmocka_unit_test(test_param_names),
+        cmocka_unit_test(test_decode_param_dump),
+        cmocka_unit_test(test_param_value_format),
+        cmocka_unit_test(test_decode_param_shapes),
+        cmocka_unit_test(test_decode_rate_dump),
+        cmocka_unit_test(test_decode_rate_unknown_and_malformed),
     };
     return cmocka_run_group_tests_name("devlink", tests, NULL, NULL);
 }

@@ -104,6 +104,105 @@ static void test_group_drops_orphans(void **state)
     oo_observed_free(&o);
 }
 
+static int parse_param(const struct nlmsghdr *nlh, void *out) { return oo_dl_parse_param(nlh, out); }
+static int parse_rate(const struct nlmsghdr *nlh, void *out) { return oo_dl_parse_rate(nlh, out); }
+
+static void reverse(void *items, size_t n, size_t size)
+{
+    char tmp[1024], *p = items;
+
+    assert_true(size <= sizeof tmp);
+    for (size_t i = 0; i < n / 2; i++) {
+        memcpy(tmp, p + i * size, size);
+        memcpy(p + i * size, p + (n - 1 - i) * size, size);
+        memcpy(p + (n - 1 - i) * size, tmp, size);
+    }
+}
+
+/* Params and rates come from one dump each for all instances (the kernel's
+ * bytes), and are handed to their PF, in a fixed order whatever the dump's. */
+static void test_group_params_and_rates(void **state)
+{
+    for (int rev = 0; rev <= 1; rev++) {
+        struct oo_observed o;
+        size_t n_params, n_rates;
+        struct oo_dl_param *params =
+            decode_all("devlink-param-dump.bin", sizeof *params, parse_param, &n_params);
+        struct oo_dl_rate *rates =
+            decode_all("devlink-rate-dump.bin", sizeof *rates, parse_rate, &n_rates);
+
+        assert_int_equal(n_params, 4);
+        assert_int_equal(n_rates, 5);
+        if (rev) {
+            reverse(params, n_params, sizeof *params);
+            reverse(rates, n_rates, sizeof *rates);
+        }
+        load_host(&o, false);
+        oo_observe_group_params(params, n_params, &o);
+        oo_observe_group_rates(rates, n_rates, &o);
+        free(params);
+        free(rates);
+
+        /* Params by name in each instance. */
+        for (int pf = 0; pf < 2; pf++) {
+            const struct oo_obs_pf *p = &o.pfs[pf];
+
+            assert_int_equal(p->n_params, 2);
+            assert_string_equal(p->params[0].name, "max_macs");
+            assert_string_equal(p->params[1].name, "test1");
+            for (int i = 0; i < 2; i++)
+                assert_true(oo_dl_handle_equal(&p->params[i].handle, &p->handle));
+        }
+        assert_string_equal(o.pfs[0].params[0].values[DEVLINK_PARAM_CMODE_DRIVERINIT].value, "32");
+        assert_string_equal(o.pfs[1].params[0].values[DEVLINK_PARAM_CMODE_DRIVERINIT].value, "16");
+        assert_string_equal(o.pfs[1].params[1].values[DEVLINK_PARAM_CMODE_DRIVERINIT].value, "false");
+
+        /* Rates: netdevsim10's leaves by port, then its node; none on the legacy PF. */
+        assert_int_equal(o.pfs[0].n_rates, 5);
+        for (int i = 0; i < 4; i++) {
+            assert_int_equal(o.pfs[0].rates[i].type, DEVLINK_RATE_TYPE_LEAF);
+            assert_int_equal(o.pfs[0].rates[i].port_index, 128 + i);
+        }
+        assert_int_equal(o.pfs[0].rates[0].tx_max, 12500000);
+        assert_string_equal(o.pfs[0].rates[1].parent, "group1");
+        assert_int_equal(o.pfs[0].rates[4].type, DEVLINK_RATE_TYPE_NODE);
+        assert_string_equal(o.pfs[0].rates[4].node_name, "group1");
+        assert_int_equal(o.pfs[1].n_rates, 0);
+        assert_null(o.pfs[1].rates);
+        oo_observed_free(&o);
+    }
+}
+
+static void test_group_params_rates_drop_orphans(void **state)
+{
+    struct oo_dl_handle devs[] = { { "pci", "0000:3b:00.0" } };
+    struct oo_dl_param params[2] = { 0 };
+    struct oo_dl_rate rates[2] = { 0 };
+    struct oo_observed o = { 0 };
+
+    params[0].handle = (struct oo_dl_handle){ "pci", "0000:99:00.0" };
+    params[1].handle = devs[0];
+    strcpy(params[1].name, "flow_steering_mode");
+    rates[0].handle = devs[0];
+    rates[0].type = DEVLINK_RATE_TYPE_LEAF;
+    rates[1].handle = (struct oo_dl_handle){ "netdevsim", "netdevsim10" };
+    oo_observe_group(devs, 1, NULL, 0, &o);
+    oo_observe_group_params(params, 2, &o);
+    oo_observe_group_rates(rates, 2, &o);
+    assert_int_equal(o.pfs[0].n_params, 1);
+    assert_string_equal(o.pfs[0].params[0].name, "flow_steering_mode");
+    assert_int_equal(o.pfs[0].n_rates, 1);
+    oo_observed_free(&o);
+
+    /* No instances at all. */
+    memset(&o, 0, sizeof o);
+    oo_observe_group(NULL, 0, NULL, 0, &o);
+    oo_observe_group_params(params, 2, &o);
+    oo_observe_group_rates(rates, 2, &o);
+    assert_int_equal(o.n_pfs, 0);
+    oo_observed_free(&o);
+}
+
 static char *render(const struct oo_observed *o, bool json)
 {
     char *text = NULL;
@@ -188,6 +287,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_group),
         cmocka_unit_test(test_group_drops_orphans),
+        cmocka_unit_test(test_group_params_and_rates),
+        cmocka_unit_test(test_group_params_rates_drop_orphans),
         cmocka_unit_test(test_status_json),
         cmocka_unit_test(test_status_text),
     };

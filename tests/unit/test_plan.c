@@ -240,6 +240,27 @@ static void test_foreign_bond(void **state)
     oo_observed_free(&h);
 }
 
+/* A bond created by an apply that was killed before marking it is adopted. */
+static void test_journaled_bond_adopted(void **state)
+{
+    struct oo_observed h = { 0 };
+    static const char *const members[] = { "p0", NULL };
+    const char *yaml = "version: 1\npfs:\n"
+        "  - {name: pf0, device: netdevsim/netdevsim10, eswitch: switchdev}\n"
+        "  - {name: pf1, device: netdevsim/netdevsim11, eswitch: switchdev}\n"
+        "bonds:\n  - {name: bond0, mode: balance-xor, members: [pf0, pf1]}\n";
+
+    host_add_pf(&h, "netdevsim", "netdevsim10", "p0", OO_ESWITCH_SWITCHDEV, 0);
+    host_add_pf(&h, "netdevsim", "netdevsim11", "p1", OO_ESWITCH_SWITCHDEV, 0);
+    host_add_bond(&h, "bond0", false, OO_CFG_BOND_BALANCE_XOR, members);
+    check_error(yaml, &h, NULL, "ovs-offload did not create it");
+    h.n_journal_bonds = 1;
+    h.journal_bonds = calloc(1, sizeof(char *));
+    h.journal_bonds[0] = strdup("bond0");
+    check_plan(yaml, &h, "bond-mark bond0, link-down p1, bond-enslave p1, link-up p1, wait-lag bond0");
+    oo_observed_free(&h);
+}
+
 /* Rule: OVS detach before legacy; deletions before additions; OVS last. */
 static void test_ovs_detach_before_legacy(void **state)
 {
@@ -548,6 +569,7 @@ int main(void)
         cmocka_unit_test(test_vflag_order),
         cmocka_unit_test(test_bond_mode_change),
         cmocka_unit_test(test_foreign_bond),
+        cmocka_unit_test(test_journaled_bond_adopted),
         cmocka_unit_test(test_ovs_detach_before_legacy),
         cmocka_unit_test(test_foreign_uplink_port_blocks_legacy),
         cmocka_unit_test(test_stale_and_foreign_ports),

@@ -1,9 +1,13 @@
-/* oo_sriov_read against fake sysfs/debugfs trees laid out as the kernel does. */
+/* oo_sriov_read, oo_sriov_read_vfdevs and oo_sriov_read_lag_active against
+ * fake sysfs/debugfs trees laid out as the kernel does (symlinks included). */
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 #include <cmocka.h>
 
 #include "devlink/sriov.h"
@@ -80,6 +84,187 @@ static void test_garbage(void **state)
     free(root);
 }
 
+/* ------------------------------------------------------------- VF devices */
+
+/* root/relpath -> target (a relative link, as sysfs makes them). */
+static void make_link(const char *root, const char *relpath, const char *target)
+{
+    char path[4096];
+
+    fixture_write(root, relpath, "");           /* makes the parents */
+    snprintf(path, sizeof path, "%s/%s", root, relpath);
+    assert_int_equal(unlink(path), 0);
+    if (symlink(target, path) < 0)
+        fail_msg("symlink %s: %s", path, strerror(errno));
+}
+
+#define PF "sys/bus/pci/devices/0000:3b:00.0"
+#define VF(addr) "sys/devices/pci0000:3a/0000:3a:00.0/" addr
+
+/* A PF with five VFs as the kernel lays them out:
+ *   vf0 0000:3b:00.2 mlx5_core, netdev eth5 under macvtap0      -> "macvtap0"
+ *   vf1 0000:3b:00.3 vfio-pci (a VM has it)                      -> "vfio-pci"
+ *   vf2 0000:3b:00.4 no driver                                   -> ""
+ *   vf3 0000:3b:00.5 mlx5_core, eth7 under br0 and vlan eth7.10,
+ *                    and its second netdev eth8 under br0 too    -> "br0,eth7.10"
+ *   vf10 0000:3b:01.4 mlx5_core, eth9 without uppers             -> ""  (sorted after 3) */
+static char *make_pci_tree(void)
+{
+    char *root = fixture_mkdtemp();
+    static const struct { const char *n, *addr, *driver; } vfs[] = {
+        { "0", "0000:3b:00.2", "mlx5_core" }, { "1", "0000:3b:00.3", "vfio-pci" },
+        { "2", "0000:3b:00.4", NULL }, { "3", "0000:3b:00.5", "mlx5_core" },
+        { "10", "0000:3b:01.4", "mlx5_core" },
+    };
+    char rel[512], target[512];
+
+    fixture_write(root, VF("0000:3b:00.0/sriov_numvfs"), "5\n");
+    make_link(root, PF, "../../../devices/pci0000:3a/0000:3a:00.0/0000:3b:00.0");
+    for (size_t i = 0; i < sizeof vfs / sizeof vfs[0]; i++) {
+        snprintf(rel, sizeof rel, VF("%s/vendor"), vfs[i].addr);
+        fixture_write(root, rel, "0x15b3\n");
+        snprintf(rel, sizeof rel, VF("0000:3b:00.0/virtfn%s"), vfs[i].n);
+        snprintf(target, sizeof target, "../%s", vfs[i].addr);
+        make_link(root, rel, target);
+        if (vfs[i].driver) {
+            snprintf(rel, sizeof rel, VF("%s/driver"), vfs[i].addr);
+            snprintf(target, sizeof target, "../../../../bus/pci/drivers/%s", vfs[i].driver);
+            make_link(root, rel, target);
+        }
+    }
+    /* Not VFs: a sibling whose name starts alike. */
+    make_link(root, VF("0000:3b:00.0/virtfnX"), "../0000:3b:00.9");
+    make_link(root, VF("0000:3b:00.0/virtfn"), "../0000:3b:00.9");
+
+    /* Netdevs: <vf>/net/<name>/ and /sys/class/net/<name> -> it, with upper_* links. */
+    static const struct { const char *addr, *dev; const char *uppers[3]; } nets[] = {
+        { "0000:3b:00.2", "eth5", { "macvtap0" } },
+        { "0000:3b:00.5", "eth7", { "eth7.10", "br0" } },
+        { "0000:3b:00.5", "eth8", { "br0" } },
+        { "0000:3b:01.4", "eth9", { NULL } },
+    };
+    for (size_t i = 0; i < sizeof nets / sizeof nets[0]; i++) {
+        snprintf(rel, sizeof rel, VF("%s/net/%s/ifindex"), nets[i].addr, nets[i].dev);
+        fixture_write(root, rel, "7\n");
+        snprintf(rel, sizeof rel, "sys/class/net/%s", nets[i].dev);
+        snprintf(target, sizeof target, "../../devices/pci0000:3a/0000:3a:00.0/%s/net/%s",
+                 nets[i].addr, nets[i].dev);
+        make_link(root, rel, target);
+        for (size_t u = 0; u < 3 && nets[i].uppers[u]; u++) {
+            snprintf(rel, sizeof rel, "sys/class/net/%s/upper_%s", nets[i].dev, nets[i].uppers[u]);
+            snprintf(target, sizeof target, "../../../virtual/net/%s", nets[i].uppers[u]);
+            make_link(root, rel, target);
+        }
+        /* A lower link is no user. */
+        snprintf(rel, sizeof rel, "sys/class/net/%s/lower_x", nets[i].dev);
+        make_link(root, rel, "../x");
+    }
+    return root;
+}
+
+static void test_vfdevs_pci(void **state)
+{
+    static const struct { uint32_t id; const char *addr, *driver, *users; } expect[] = {
+        { 0, "0000:3b:00.2", "mlx5_core", "macvtap0" },
+        { 1, "0000:3b:00.3", "vfio-pci", "vfio-pci" },
+        { 2, "0000:3b:00.4", "", "" },
+        { 3, "0000:3b:00.5", "mlx5_core", "br0,eth7.10" },
+        { 10, "0000:3b:01.4", "mlx5_core", "" },
+    };
+    char *root = make_pci_tree();
+    struct oo_dl_handle h = { "pci", "0000:3b:00.0" };
+    struct oo_obs_vfdev *v;
+    size_t n;
+
+    assert_int_equal(oo_sriov_read_vfdevs(root, &h, &v, &n), 0);
+    assert_int_equal(n, sizeof expect / sizeof expect[0]);
+    for (size_t i = 0; i < n; i++) {
+        assert_int_equal(v[i].id, expect[i].id);
+        assert_string_equal(v[i].addr, expect[i].addr);
+        assert_string_equal(v[i].driver, expect[i].driver);
+        assert_string_equal(v[i].users, expect[i].users);
+    }
+    free(v);
+    fixture_rmtree(root);
+    free(root);
+}
+
+static void test_vfdevs_none(void **state)
+{
+    char *root = fixture_mkdtemp();
+    struct oo_dl_handle nsim = { "netdevsim", "netdevsim10" };
+    struct oo_dl_handle novf = { "pci", "0000:00:1f.6" };
+    struct oo_dl_handle gone = { "pci", "0000:99:00.0" };
+    struct oo_obs_vfdev *v = (void *)1;
+    size_t n = 99;
+
+    fixture_write(root, "sys/bus/netdevsim/devices/netdevsim10/sriov_numvfs", "4\n");
+    fixture_write(root, "sys/bus/pci/devices/0000:00:1f.6/vendor", "0x8086\n");
+    /* netdevsim VFs are no devices: nothing, whatever the VF count. */
+    assert_int_equal(oo_sriov_read_vfdevs(root, &nsim, &v, &n), 0);
+    assert_null(v);
+    assert_int_equal(n, 0);
+    /* A PCI device without VFs. */
+    n = 99;
+    assert_int_equal(oo_sriov_read_vfdevs(root, &novf, &v, &n), 0);
+    assert_null(v);
+    assert_int_equal(n, 0);
+    /* No such device. */
+    assert_int_equal(oo_sriov_read_vfdevs(root, &gone, &v, &n), -ENOENT);
+    assert_null(v);
+    assert_int_equal(n, 0);
+    fixture_rmtree(root);
+    free(root);
+}
+
+/* Many uppers: the list is cut at a name boundary and stays non-empty. */
+static void test_vfdevs_many_users(void **state)
+{
+    char *root = fixture_mkdtemp();
+    struct oo_dl_handle h = { "pci", "0000:3b:00.0" };
+    struct oo_obs_vfdev *v;
+    char rel[256];
+    size_t n;
+
+    make_link(root, PF "/virtfn0", "../0000:3b:00.2");
+    fixture_write(root, "sys/bus/pci/devices/0000:3b:00.2/net/eth5/ifindex", "5\n");
+    for (int i = 0; i < 40; i++) {
+        snprintf(rel, sizeof rel, "sys/class/net/eth5/upper_macvtap%02d", i);
+        make_link(root, rel, "../macvtap");
+    }
+    assert_int_equal(oo_sriov_read_vfdevs(root, &h, &v, &n), 0);
+    assert_int_equal(n, 1);
+    assert_string_equal(v[0].addr, "0000:3b:00.2");
+    assert_true(strncmp(v[0].users, "macvtap00,macvtap01,", 20) == 0);
+    assert_true(strlen(v[0].users) < sizeof v[0].users);
+    assert_int_not_equal(v[0].users[strlen(v[0].users) - 1], ',');
+    free(v);
+    fixture_rmtree(root);
+    free(root);
+}
+
+/* ------------------------------------------------------------------ VF-LAG */
+
+static void test_lag_state(void **state)
+{
+    char *root = fixture_mkdtemp();
+    struct oo_dl_handle a = { "pci", "0000:3b:00.0" }, b = { "pci", "0000:3b:00.1" };
+    struct oo_dl_handle c = { "pci", "0000:5e:00.0" }, nsim = { "netdevsim", "netdevsim10" };
+
+    fixture_write(root, "sys/kernel/debug/mlx5/0000:3b:00.0/lag/state", "active\n");
+    fixture_write(root, "sys/kernel/debug/mlx5/0000:3b:00.1/lag/state", "disabled\n");
+    fixture_write(root, "sys/kernel/debug/mlx5/0000:5e:00.0/lag/type", "roce\n");
+    fixture_write(root, "sys/kernel/debug/netdevsim/netdevsim10/lag/state", "active\n");
+    assert_int_equal(oo_sriov_read_lag_active(root, &a), 1);
+    assert_int_equal(oo_sriov_read_lag_active(root, &b), 0);
+    assert_int_equal(oo_sriov_read_lag_active(root, &c), -1);     /* no state file */
+    assert_int_equal(oo_sriov_read_lag_active(root, &nsim), -1);  /* not mlx5 */
+    fixture_write(root, "sys/kernel/debug/mlx5/0000:3b:00.0/lag/state", "");
+    assert_int_equal(oo_sriov_read_lag_active(root, &a), 0);
+    fixture_rmtree(root);
+    free(root);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -87,6 +272,10 @@ int main(void)
         cmocka_unit_test(test_netdevsim_debugfs_limit),
         cmocka_unit_test(test_no_sriov_and_missing),
         cmocka_unit_test(test_garbage),
+        cmocka_unit_test(test_vfdevs_pci),
+        cmocka_unit_test(test_vfdevs_none),
+        cmocka_unit_test(test_vfdevs_many_users),
+        cmocka_unit_test(test_lag_state),
     };
     return cmocka_run_group_tests_name("sriov", tests, NULL, NULL);
 }

@@ -1,0 +1,464 @@
+#include "controller/apply.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <linux/devlink.h>
+#include <net/if.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "common/util.h"
+#include "controller/journal.h"
+#include "devlink/vfctl.h"
+#include "devlink/write.h"
+#include "link/ethtool.h"
+#include "link/setlink.h"
+
+struct actx {
+    const struct oo_config *cfg;
+    const struct oo_observed *obs;
+    const struct oo_apply_opts *opts;
+    struct oo_apply_result *res;
+    struct oo_dl dl;
+    struct oo_nl rt;
+    char info[160];                 /* extra words for the step's progress line */
+};
+
+static int fail(struct actx *c, int err, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static int fail(struct actx *c, int err, const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(c->res->message, sizeof c->res->message, fmt, ap);
+    va_end(ap);
+    return err;
+}
+
+/* The kernel's error with its extended ACK, as the message of a failed step. */
+static int kfail(struct actx *c, int err, const struct oo_nl *nl, const char *what)
+{
+    char buf[OO_NL_EXTACK_MAX + 64];
+
+    return fail(c, err, "%s: %s", what, oo_nl_strerror(nl, err, buf, sizeof buf));
+}
+
+static void sleep_ms(int ms)
+{
+    struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
+
+    nanosleep(&ts, NULL);
+}
+
+static const struct oo_obs_pf *step_pf(struct actx *c, const struct oo_step *s)
+{
+    return s->obs_pf >= 0 && (size_t)s->obs_pf < c->obs->n_pfs ? &c->obs->pfs[s->obs_pf] : NULL;
+}
+
+static const struct oo_dl_param *obs_param(const struct oo_obs_pf *p, const char *name)
+{
+    for (size_t i = 0; i < p->n_params; i++)
+        if (!strcmp(p->params[i].name, name))
+            return &p->params[i];
+    return NULL;
+}
+
+/* The representor port of VF vf of h, as devlink says now. */
+static int find_rep(struct actx *c, const struct oo_dl_handle *h, int64_t vf, struct oo_dl_port *out)
+{
+    struct oo_dl_port *ports;
+    size_t n;
+    int r = oo_dl_dump_ports(&c->dl, &ports, &n);
+
+    if (r < 0)
+        return r;
+    r = -ENODEV;
+    for (size_t i = 0; i < n; i++)
+        if (oo_dl_handle_equal(&ports[i].handle, h) && oo_port_is_vf_rep(&ports[i]) &&
+            ports[i].vfnum == vf && ports[i].netdev[0]) {
+            *out = ports[i];
+            r = 0;
+        }
+    free(ports);
+    return r;
+}
+
+static int count_reps(struct actx *c, const struct oo_dl_handle *h)
+{
+    struct oo_dl_port *ports;
+    size_t n;
+    int count = 0;
+
+    if (oo_dl_dump_ports(&c->dl, &ports, &n) < 0)
+        return -1;
+    for (size_t i = 0; i < n; i++)
+        count += oo_dl_handle_equal(&ports[i].handle, h) && oo_port_is_vf_rep(&ports[i]) &&
+                 ports[i].netdev[0] && if_nametoindex(ports[i].netdev);
+    free(ports);
+    return count;
+}
+
+static int wait_vfs(struct actx *c, const struct oo_obs_pf *p, int64_t n)
+{
+    int64_t t0 = oo_now_ms(), deadline = t0 + c->opts->wait_timeout_ms;
+    struct oo_dl_eswitch e;
+    struct oo_sriov s;
+
+    for (;;) {
+        bool ok = oo_sriov_read(c->opts->root, &p->handle, &s) == 0 && s.num_vfs == n;
+        if (ok && oo_dl_get_eswitch(&c->dl, &p->handle, &e) == 0 && e.mode == OO_ESWITCH_SWITCHDEV)
+            ok = count_reps(c, &p->handle) >= n;
+        if (ok) {
+            snprintf(c->info, sizeof c->info, "after %.1f s", (double)(oo_now_ms() - t0) / 1000);
+            return 0;
+        }
+        if (oo_now_ms() >= deadline)
+            return fail(c, -ETIMEDOUT, "%" PRId64 " VFs (and their representors in switchdev) did "
+                        "not appear within %d s: check dmesg for the driver's errors",
+                        n, c->opts->wait_timeout_ms / 1000);
+        sleep_ms(100);
+    }
+}
+
+static int wait_lag(struct actx *c, const struct oo_step *s)
+{
+    int64_t t0 = oo_now_ms(), deadline = t0 + c->opts->wait_timeout_ms;
+    bool reported = false;
+
+    /* Every PCI member must report its LAG active (mlx5 debugfs lag/state). */
+    for (;;) {
+        bool all = true;
+        reported = false;
+        for (size_t i = 0; i < c->obs->n_pfs; i++) {
+            const struct oo_dl_port *up = oo_obs_pf_uplink(&c->obs->pfs[i]);
+            unsigned bond = if_nametoindex(s->name);
+            char path[512], buf[64];
+            int st;
+
+            if (!up || !bond)
+                continue;
+            /* A member of this bond now? Its master, read back from sysfs. */
+            snprintf(path, sizeof path, "%s/sys/class/net/%s/master/ifindex", c->opts->root, up->netdev);
+            if (oo_read_file(path, buf, sizeof buf) < 0 || (unsigned)atoi(buf) != bond)
+                continue;
+            st = oo_sriov_read_lag_active(c->opts->root, &c->obs->pfs[i].handle);
+            if (st < 0)
+                continue;
+            reported = true;
+            all &= st == 1;
+        }
+        if (!reported) {
+            snprintf(c->info, sizeof c->info, "the driver reports no LAG state: not waiting");
+            return 0;
+        }
+        if (all) {
+            snprintf(c->info, sizeof c->info, "active after %.1f s", (double)(oo_now_ms() - t0) / 1000);
+            return 0;
+        }
+        if (oo_now_ms() >= deadline)
+            return fail(c, -ETIMEDOUT, "the LAG of %s did not become active within %d s: both PFs "
+                        "must be in switchdev and enslaved (check dmesg)", s->name,
+                        c->opts->wait_timeout_ms / 1000);
+        sleep_ms(100);
+    }
+}
+
+static int ifindex_of(struct actx *c, const char *name, unsigned *ret)
+{
+    *ret = if_nametoindex(name);
+    return *ret ? 0 : fail(c, -ENODEV, "no netdev %s", name);
+}
+
+static int apply_vf(struct actx *c, const struct oo_step *s, const struct oo_obs_pf *p)
+{
+    const struct oo_dl_port *up = oo_obs_pf_uplink(p);
+    struct oo_vf_set v = { .vf = (uint32_t)s->vf, .trust = -1, .spoofchk = -1, .link_state = -1 };
+    struct oo_dl_port rep;
+    int r;
+
+    if (s->kind == OO_STEP_VF_DEVLINK_RATE) {
+        if ((r = find_rep(c, &p->handle, s->vf, &rep)) < 0)
+            return fail(c, r, "no representor port for VF %" PRId64, s->vf);
+        r = oo_dl_set_rate(&c->dl, &p->handle, rep.index, (uint64_t)s->num2, (uint64_t)s->num);
+        return r < 0 ? kfail(c, r, &c->dl.nl, "devlink port function rate set") : 0;
+    }
+    if (!up || !up->ifindex)
+        return fail(c, -ENODEV, "the PF has no uplink netdev");
+    switch (s->kind) {
+    case OO_STEP_VF_MAC:
+        v.has_mac = true;
+        if (sscanf(s->name, "%hhx:%hhx:%hhx:%hhx:%hhx:%hhx", &v.mac[0], &v.mac[1], &v.mac[2],
+                   &v.mac[3], &v.mac[4], &v.mac[5]) != 6)
+            return fail(c, -EINVAL, "bad MAC %s", s->name);
+        break;
+    case OO_STEP_VF_VLAN:
+        v.has_vlan = true;
+        v.vlan = (uint32_t)s->num;
+        v.qos = (uint32_t)s->num2;
+        break;
+    case OO_STEP_VF_TRUST: v.trust = (int)s->num; break;
+    case OO_STEP_VF_SPOOFCHK: v.spoofchk = (int)s->num; break;
+    case OO_STEP_VF_LINK_STATE: v.link_state = (int)s->num; break;
+    case OO_STEP_VF_RATE:
+        v.has_rate = true;
+        v.max_tx_rate = (uint32_t)s->num;
+        v.min_tx_rate = (uint32_t)s->num2;
+        break;
+    default:
+        return fail(c, -EINVAL, "not a VF step");
+    }
+    r = oo_link_set_vf(&c->rt, up->ifindex, &v);
+    return r < 0 ? kfail(c, r, &c->rt, "ip link set vf") : 0;
+}
+
+static int apply_pf_step(struct actx *c, const struct oo_step *s)
+{
+    const struct oo_obs_pf *p = step_pf(c, s);
+    const struct oo_dl_param *prm;
+    struct oo_dl_eswitch e;
+    struct oo_sriov sr;
+    unsigned n;
+    int r;
+
+    if (!p)
+        return fail(c, -EINVAL, "step without a device");
+    switch (s->kind) {
+    case OO_STEP_VF_UNBIND:
+        if ((r = oo_sriov_unbind_vfs(c->opts->root, &p->handle, &n)) < 0)
+            return fail(c, r, "unbinding VFs: %s", strerror(-r));
+        snprintf(c->info, sizeof c->info, "%u VF%s unbound", n, n == 1 ? "" : "s");
+        return 0;
+    case OO_STEP_VF_BIND:
+        if ((r = oo_sriov_bind_vfs(c->opts->root, &p->handle, &n)) < 0)
+            return fail(c, r, "binding VFs: %s", strerror(-r));
+        snprintf(c->info, sizeof c->info, "%u VF%s probed", n, n == 1 ? "" : "s");
+        return 0;
+    case OO_STEP_ESWITCH_MODE:
+        r = oo_dl_set_eswitch(&c->dl, &p->handle, (int)s->num, -1, -1);
+        if (r < 0)
+            return kfail(c, r, &c->dl.nl, "devlink dev eswitch set");
+        /* Re-read: the kernel is the judge of what mode the device is in. */
+        if ((r = oo_dl_get_eswitch(&c->dl, &p->handle, &e)) < 0)
+            return kfail(c, r, &c->dl.nl, "devlink dev eswitch show");
+        if (e.mode != s->num)
+            return fail(c, -EIO, "the kernel accepted the mode change but reports %s",
+                        oo_eswitch_mode_to_string(e.mode));
+        return 0;
+    case OO_STEP_DEVLINK_PARAM:
+    case OO_STEP_MULTIPORT: {
+        const char *name = s->kind == OO_STEP_MULTIPORT ? "esw_multiport" : s->name;
+        const char *value = s->kind == OO_STEP_MULTIPORT ? (s->num ? "true" : "false") : s->name2;
+        if (!(prm = obs_param(p, name)))
+            return fail(c, -EOPNOTSUPP, "the driver has no devlink param %s", name);
+        r = oo_dl_set_param(&c->dl, &p->handle, name, prm->type, DEVLINK_PARAM_CMODE_RUNTIME, value);
+        if (r == -EINVAL && !c->dl.nl.extack[0])
+            return fail(c, r, "'%s' is not a valid value for devlink param %s", value, name);
+        return r < 0 ? kfail(c, r, &c->dl.nl, "devlink dev param set") : 0;
+    }
+    case OO_STEP_NUM_VFS:
+        if ((r = oo_sriov_set_num_vfs(c->opts->root, &p->handle, (int)s->num)) < 0)
+            return fail(c, r, "writing sriov_numvfs %" PRId64 ": %s%s", s->num, strerror(-r),
+                        r == -EBUSY ? " (VFs in use, or a non-zero count already set)" : "");
+        if (oo_sriov_read(c->opts->root, &p->handle, &sr) == 0 && sr.num_vfs != s->num)
+            return fail(c, -EIO, "sriov_numvfs reads %d after writing %" PRId64, sr.num_vfs, s->num);
+        return 0;
+    case OO_STEP_WAIT_VFS:
+        return wait_vfs(c, p, s->num);
+    case OO_STEP_HW_TC_OFFLOAD: {
+        const struct oo_dl_port *up = oo_obs_pf_uplink(p);
+        if (!up || !up->netdev[0])
+            return fail(c, -ENODEV, "the PF has no uplink netdev");
+        r = oo_ethtool_set_hw_tc_offload(up->netdev, true);
+        if (r < 0)
+            return fail(c, r, "ethtool -K %s hw-tc-offload on: %s", up->netdev, strerror(-r));
+        if (oo_ethtool_get_hw_tc_offload(up->netdev) != 1)
+            return fail(c, -EIO, "hw-tc-offload on %s did not turn on", up->netdev);
+        return 0;
+    }
+    default:
+        return apply_vf(c, s, p);
+    }
+}
+
+static int apply_link_step(struct actx *c, const struct oo_step *s)
+{
+    struct oo_bond_set b = OO_BOND_SET_NONE;
+    unsigned idx, master;
+    int r;
+
+    switch (s->kind) {
+    case OO_STEP_BOND_CREATE:
+        b.mode = (int)s->num;
+        b.miimon = s->num2;
+        /* Journal first: a kill between the create and the mark must not
+         * leave a bond the next run calls someone else's. */
+        if ((r = oo_journal_add_bond(c->opts->root, s->name)) < 0)
+            return fail(c, r, "cannot write the journal in %s" OO_JOURNAL_BONDS ": %s",
+                        c->opts->root, strerror(-r));
+        r = oo_link_bond_create(&c->rt, s->name, NULL, &b);
+        if (r < 0)
+            return kfail(c, r, &c->rt, "ip link add type bond");
+        /* The kernel ignores an alias given at creation: mark it now. */
+        __attribute__((fallthrough));
+    case OO_STEP_BOND_MARK:
+        if ((r = ifindex_of(c, s->name, &idx)) < 0)
+            return r;
+        if ((r = oo_link_set_alias(&c->rt, idx, OO_LINK_OWNER_ALIAS)) < 0)
+            return kfail(c, r, &c->rt, "ip link set alias");
+        oo_journal_del_bond(c->opts->root, s->name);
+        return 0;
+    case OO_STEP_BOND_SET:
+        if ((r = ifindex_of(c, s->name2, &idx)) < 0)
+            return r;
+        switch (s->opt) {
+        case OO_BOND_OPT_MODE: b.mode = (int)s->num; break;
+        case OO_BOND_OPT_MIIMON: b.miimon = s->num; break;
+        case OO_BOND_OPT_XMIT_HASH: b.xmit_hash_policy = (int)s->num; break;
+        case OO_BOND_OPT_LACP_RATE: b.lacp_rate = (int)s->num; break;
+        case OO_BOND_OPT_PRIMARY: b.primary = s->num; break;
+        }
+        r = oo_link_bond_change(&c->rt, idx, &b);
+        return r < 0 ? kfail(c, r, &c->rt, "ip link set type bond") : 0;
+    case OO_STEP_BOND_DELETE:
+        if ((r = ifindex_of(c, s->name, &idx)) < 0)
+            return r;
+        if ((r = oo_link_delete(&c->rt, idx)) < 0)
+            return kfail(c, r, &c->rt, "ip link del");
+        oo_journal_del_bond(c->opts->root, s->name);
+        return 0;
+    case OO_STEP_BOND_RELEASE:
+    case OO_STEP_BOND_ENSLAVE:
+        if ((r = ifindex_of(c, s->name, &idx)) < 0)
+            return r;
+        master = 0;
+        if (s->kind == OO_STEP_BOND_ENSLAVE && (r = ifindex_of(c, s->name2, &master)) < 0)
+            return r;
+        r = oo_link_set_master(&c->rt, idx, master);
+        return r < 0 ? kfail(c, r, &c->rt, master ? "ip link set master" : "ip link set nomaster") : 0;
+    case OO_STEP_LINK_DOWN:
+    case OO_STEP_LINK_UP:
+        if ((r = ifindex_of(c, s->name, &idx)) < 0)
+            return r;
+        r = oo_link_set_up(&c->rt, idx, s->kind == OO_STEP_LINK_UP);
+        return r < 0 ? kfail(c, r, &c->rt, s->kind == OO_STEP_LINK_UP ? "ip link set up" : "ip link set down") : 0;
+    case OO_STEP_WAIT_LAG:
+        return wait_lag(c, s);
+    }
+    return fail(c, -EINVAL, "not a link step");
+}
+
+static bool is_ovs_step(int kind)
+{
+    return kind == OO_STEP_OVS_DEL_PORT || kind == OO_STEP_OVS_ADD_BRIDGE ||
+           kind == OO_STEP_OVS_ADD_PORT || kind == OO_STEP_OVS_SET_CONFIG;
+}
+
+static bool is_link_step(int kind)
+{
+    return kind == OO_STEP_BOND_CREATE || kind == OO_STEP_BOND_MARK || kind == OO_STEP_BOND_SET ||
+           kind == OO_STEP_BOND_DELETE ||
+           kind == OO_STEP_BOND_RELEASE || kind == OO_STEP_BOND_ENSLAVE || kind == OO_STEP_LINK_DOWN ||
+           kind == OO_STEP_LINK_UP || kind == OO_STEP_WAIT_LAG;
+}
+
+/* OVS steps that follow each other run as one transaction (see ovsdb/). */
+static int apply_ovs_batch(struct actx *c, const struct oo_step *steps, size_t n);
+static int apply_ovs_restart(struct actx *c);
+
+static void progress(struct actx *c, size_t i, size_t n, const struct oo_step *s)
+{
+    char line[400];
+
+    if (!c->opts->progress)
+        return;
+    oo_step_format(s, line, sizeof line);
+    fprintf(c->opts->progress, "[%zu/%zu] %s", i + 1, n, line);
+    fflush(c->opts->progress);
+}
+
+static void progress_done(struct actx *c, int r, int64_t ms)
+{
+    if (!c->opts->progress)
+        return;
+    if (r < 0)
+        fprintf(c->opts->progress, " ... FAILED\n");
+    else
+        fprintf(c->opts->progress, " ... ok (%" PRId64 " ms%s%s)\n", ms, c->info[0] ? ", " : "", c->info);
+}
+
+int oo_apply(const struct oo_config *cfg, const struct oo_observed *obs, const struct oo_plan *plan,
+             const struct oo_apply_opts *opts, struct oo_apply_result *res)
+{
+    struct actx c = { .cfg = cfg, .obs = obs, .opts = opts, .res = res };
+    int64_t t0 = oo_now_ms();
+    int r = 0;
+
+    memset(res, 0, sizeof *res);
+    res->failed = -1;
+    if ((r = oo_dl_open(&c.dl)) < 0) {
+        fail(&c, r, "cannot open devlink: %s", strerror(-r));
+        goto out;
+    }
+    if ((r = oo_nl_open(&c.rt, NETLINK_ROUTE)) < 0) {
+        fail(&c, r, "cannot open rtnetlink: %s", strerror(-r));
+        goto out;
+    }
+    for (size_t i = 0; i < plan->n_steps; i++) {
+        const struct oo_step *s = &plan->steps[i];
+        int64_t ts = oo_now_ms();
+        size_t batch = 1;
+
+        c.info[0] = '\0';
+        if (is_ovs_step(s->kind)) {
+            while (i + batch < plan->n_steps && is_ovs_step(plan->steps[i + batch].kind))
+                batch++;
+            for (size_t k = 0; k < batch; k++) {
+                progress(&c, i + k, plan->n_steps, &plan->steps[i + k]);
+                if (opts->progress && k + 1 < batch)
+                    fprintf(opts->progress, "\n");
+            }
+            r = apply_ovs_batch(&c, s, batch);
+        } else if (s->kind == OO_STEP_OVS_RESTART) {
+            progress(&c, i, plan->n_steps, s);
+            r = apply_ovs_restart(&c);
+        } else if (is_link_step(s->kind)) {
+            progress(&c, i, plan->n_steps, s);
+            r = apply_link_step(&c, s);
+        } else {
+            progress(&c, i, plan->n_steps, s);
+            r = apply_pf_step(&c, s);
+        }
+        progress_done(&c, r, oo_now_ms() - ts);
+        if (r < 0) {
+            char line[400], msg[sizeof res->message];
+            oo_step_format(s, line, sizeof line);
+            memcpy(msg, res->message, sizeof msg);
+            snprintf(res->message, sizeof res->message, "step %zu/%zu (%.150s): %.400s", i + 1,
+                     plan->n_steps, line, msg);
+            res->failed = (long)i;
+            break;
+        }
+        res->n_done += batch;
+        i += batch - 1;
+    }
+out:
+    res->err = r;
+    res->ms = oo_now_ms() - t0;
+    oo_nl_close(&c.rt);
+    oo_dl_close(&c.dl);
+    return r;
+}
+
+static int apply_ovs_batch(struct actx *c, const struct oo_step *steps, size_t n)
+{
+    (void)steps;
+    (void)n;
+    return fail(c, -EOPNOTSUPP, "OVS steps are not applied by this build yet");
+}
+
+static int apply_ovs_restart(struct actx *c)
+{
+    return fail(c, -EOPNOTSUPP, "ovs-vswitchd restart is not applied by this build yet");
+}

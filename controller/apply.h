@@ -1,0 +1,36 @@
+/* apply: executes a plan's steps in order, with a progress line per step.
+ * It decides nothing (the planner did); it resolves what the plan could not
+ * name yet (representors of VFs made in this run), re-reads what it writes,
+ * and stops at the first failure with the kernel's message. Whatever point it
+ * stops at, planning again from the host's state converges. */
+#ifndef OO_CONTROLLER_APPLY_H
+#define OO_CONTROLLER_APPLY_H
+
+#include <stdio.h>
+
+#include "config/config.h"
+#include "controller/observe.h"
+#include "controller/plan.h"
+
+struct oo_apply_opts {
+    const char *root;               /* sysfs prefix ("" on a real host) */
+    const char *ovs_remote;         /* OVSDB remote */
+    int ovsdb_timeout_ms;           /* per OVSDB transaction */
+    int wait_timeout_ms;            /* VFs, representors, LAG (default 120 s) */
+    FILE *progress;                 /* progress lines, or NULL */
+};
+
+struct oo_apply_result {
+    size_t n_done;                  /* steps completed */
+    long failed;                    /* index of the failed step, -1 if none */
+    int err;                        /* its -errno */
+    char message[600];              /* what failed, with the kernel's or OVS's text */
+    int64_t ms;                     /* time taken */
+};
+
+/* Applies plan (built from cfg and obs, which must have no errors). Returns 0
+ * or the failed step's -errno (res says which and why). */
+int oo_apply(const struct oo_config *cfg, const struct oo_observed *obs, const struct oo_plan *plan,
+             const struct oo_apply_opts *opts, struct oo_apply_result *res);
+
+#endif

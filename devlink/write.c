@@ -1,0 +1,138 @@
+#include "devlink/write.h"
+
+#include <errno.h>
+#include <linux/devlink.h>
+#include <linux/genetlink.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* The param types devlink uses on the wire (enum devlink_param_type is
+ * internal to the kernel; these are its NLA_* values). */
+enum { PARAM_U8 = 1, PARAM_U16 = 2, PARAM_U32 = 3, PARAM_STRING = 5, PARAM_BOOL = 6 };
+
+static struct nlmsghdr *put_cmd(void *buf, uint16_t family, uint8_t cmd, const struct oo_dl_handle *h)
+{
+    struct nlmsghdr *nlh = oo_nl_put_header(buf);
+    struct genlmsghdr *g;
+
+    nlh->nlmsg_type = family;
+    nlh->nlmsg_flags = NLM_F_REQUEST;
+    g = mnl_nlmsg_put_extra_header(nlh, sizeof *g);
+    g->cmd = cmd;
+    g->version = DEVLINK_GENL_VERSION;
+    mnl_attr_put_strz(nlh, DEVLINK_ATTR_BUS_NAME, h->bus);
+    mnl_attr_put_strz(nlh, DEVLINK_ATTR_DEV_NAME, h->dev);
+    return nlh;
+}
+
+struct nlmsghdr *oo_dl_put_eswitch_set(void *buf, uint16_t family, const struct oo_dl_handle *h,
+                                       int mode, int inline_mode, int encap_mode)
+{
+    struct nlmsghdr *nlh = put_cmd(buf, family, DEVLINK_CMD_ESWITCH_SET, h);
+
+    if (mode >= 0)
+        mnl_attr_put_u16(nlh, DEVLINK_ATTR_ESWITCH_MODE, (uint16_t)mode);
+    if (inline_mode >= 0)
+        mnl_attr_put_u8(nlh, DEVLINK_ATTR_ESWITCH_INLINE_MODE, (uint8_t)inline_mode);
+    if (encap_mode >= 0)
+        mnl_attr_put_u8(nlh, DEVLINK_ATTR_ESWITCH_ENCAP_MODE, (uint8_t)encap_mode);
+    return nlh;
+}
+
+static bool parse_u32(const char *s, uint32_t max, uint32_t *out)
+{
+    char *end;
+    unsigned long v;
+
+    if (!*s || *s == '-')
+        return false;
+    errno = 0;
+    v = strtoul(s, &end, 0);
+    if (errno || *end || v > max)
+        return false;
+    *out = (uint32_t)v;
+    return true;
+}
+
+struct nlmsghdr *oo_dl_put_param_set(void *buf, uint16_t family, const struct oo_dl_handle *h,
+                                     const char *name, int type, int cmode, const char *value)
+{
+    struct nlmsghdr *nlh = put_cmd(buf, family, DEVLINK_CMD_PARAM_SET, h);
+    uint32_t v;
+
+    mnl_attr_put_strz(nlh, DEVLINK_ATTR_PARAM_NAME, name);
+    mnl_attr_put_u8(nlh, DEVLINK_ATTR_PARAM_TYPE, (uint8_t)type);
+    mnl_attr_put_u8(nlh, DEVLINK_ATTR_PARAM_VALUE_CMODE, (uint8_t)cmode);
+    switch (type) {
+    case PARAM_U8:
+        if (!parse_u32(value, UINT8_MAX, &v))
+            return NULL;
+        mnl_attr_put_u8(nlh, DEVLINK_ATTR_PARAM_VALUE_DATA, (uint8_t)v);
+        break;
+    case PARAM_U16:
+        if (!parse_u32(value, UINT16_MAX, &v))
+            return NULL;
+        mnl_attr_put_u16(nlh, DEVLINK_ATTR_PARAM_VALUE_DATA, (uint16_t)v);
+        break;
+    case PARAM_U32:
+        if (!parse_u32(value, UINT32_MAX, &v))
+            return NULL;
+        mnl_attr_put_u32(nlh, DEVLINK_ATTR_PARAM_VALUE_DATA, v);
+        break;
+    case PARAM_STRING:
+        mnl_attr_put_strz(nlh, DEVLINK_ATTR_PARAM_VALUE_DATA, value);
+        break;
+    case PARAM_BOOL:
+        /* A flag: present is true, absent is false. */
+        if (!strcmp(value, "true"))
+            mnl_attr_put(nlh, DEVLINK_ATTR_PARAM_VALUE_DATA, 0, NULL);
+        else if (strcmp(value, "false"))
+            return NULL;
+        break;
+    default:
+        return NULL;
+    }
+    return nlh;
+}
+
+struct nlmsghdr *oo_dl_put_rate_set(void *buf, uint16_t family, const struct oo_dl_handle *h,
+                                    uint32_t port_index, uint64_t tx_share, uint64_t tx_max)
+{
+    struct nlmsghdr *nlh = put_cmd(buf, family, DEVLINK_CMD_RATE_SET, h);
+
+    mnl_attr_put_u32(nlh, DEVLINK_ATTR_PORT_INDEX, port_index);
+    mnl_attr_put_u64(nlh, DEVLINK_ATTR_RATE_TX_SHARE, tx_share);
+    mnl_attr_put_u64(nlh, DEVLINK_ATTR_RATE_TX_MAX, tx_max);
+    return nlh;
+}
+
+int oo_dl_set_eswitch(struct oo_dl *dl, const struct oo_dl_handle *h, int mode, int inline_mode,
+                      int encap_mode)
+{
+    char buf[OO_NL_MSG_SIZE];
+
+    return oo_nl_transact(&dl->nl, oo_dl_put_eswitch_set(buf, dl->family.id, h, mode, inline_mode,
+                                                         encap_mode), NULL, NULL);
+}
+
+int oo_dl_set_param(struct oo_dl *dl, const struct oo_dl_handle *h, const char *name, int type,
+                    int cmode, const char *value)
+{
+    char buf[OO_NL_MSG_SIZE];
+    struct nlmsghdr *nlh = oo_dl_put_param_set(buf, dl->family.id, h, name, type, cmode, value);
+
+    if (!nlh) {
+        dl->nl.extack[0] = '\0';
+        return -EINVAL;
+    }
+    return oo_nl_transact(&dl->nl, nlh, NULL, NULL);
+}
+
+int oo_dl_set_rate(struct oo_dl *dl, const struct oo_dl_handle *h, uint32_t port_index,
+                   uint64_t tx_share, uint64_t tx_max)
+{
+    char buf[OO_NL_MSG_SIZE];
+
+    return oo_nl_transact(&dl->nl, oo_dl_put_rate_set(buf, dl->family.id, h, port_index, tx_share,
+                                                      tx_max), NULL, NULL);
+}

@@ -1,0 +1,252 @@
+#!/usr/bin/env bash
+# ovs-offloadctl apply against the real kernel (netdevsim): the device layer
+# converges to the config in the hardware's order, a second apply and plan find
+# nothing to do, drift is repaired, what the config does not name is left alone,
+# and a run killed half-way converges when run again. Read back with devlink -j
+# and ip -j -d link.
+ALL_TESTS="apply_single_pf apply_legacy_vf_settings apply_vflag apply_drift apply_foreign_untouched apply_killed"
+. "$(dirname "$(readlink -f "$0")")/lib.sh"
+
+CTL=${OO_BUILD:-build}/ovs-offloadctl
+require_cmd jq
+[[ -x $CTL ]] || fail_hard "$CTL not built: run scripts/build.sh"
+CFG=$(mktemp /tmp/oo-apply.XXXXXX.yaml)
+defer rm -f "$CFG"
+
+# plan_rc: the exit status of plan on $CFG (0 in sync, 3 pending).
+plan_rc() {
+	"$CTL" -c "$CFG" plan >/tmp/oo-plan.out 2>&1
+	echo $?
+}
+
+apply_ok() {
+	"$CTL" -c "$CFG" apply >/tmp/oo-apply.out 2>&1
+	local rc=$?
+	cat /tmp/oo-apply.out
+	return $rc
+}
+
+# vf_json DEV N: the PF netdev's vfinfo entry for VF N (ip -j -d link).
+vf_json() {
+	ip -j -d link show dev "$1" | jq -c --argjson n "$2" '.[0].vfinfo_list[] | select(.vf == $n)'
+}
+
+apply_single_pf() {
+	RET=0
+	nsim_new 10 1 || fail_hard "netdevsim"
+	cat >"$CFG" <<-'Y'
+	version: 1
+	pfs:
+	  - name: pf0
+	    device: netdevsim/netdevsim10
+	    eswitch: switchdev
+	    num_vfs: 4
+	    vfs:
+	      - {id: 1, mac: "02:00:00:00:00:11", vlan: 10, qos: 2, trust: true, spoofchk: false}
+	      - {id: 2, max_tx_rate: 2000, min_tx_rate: 100}
+	Y
+	[[ $(plan_rc) == 3 ]]
+	check_err $? "plan should exit 3 with changes pending: $(cat /tmp/oo-plan.out)"
+	apply_ok
+	check_err $? "apply failed"
+	[[ $(nsim_eswitch_mode 10) == switchdev && $(nsim_num_vfs 10) == 4 ]]
+	check_err $? "not switchdev with 4 VFs: $(nsim_eswitch_mode 10) $(nsim_num_vfs 10)"
+	[[ $(nsim_vf_reps 10 | wc -l) == 4 ]]
+	check_err $? "4 representors expected"
+	local up v
+	up=$(nsim_uplink 10)
+	v=$(vf_json "$up" 1)
+	[[ $(jq -r '"\(.address) \(.vlan_list[0].vlan) \(.vlan_list[0].qos) \(.trust) \(.spoofchk)"' <<<"$v") == "02:00:00:00:00:11 10 2 true false" ]]
+	check_err $? "VF 1 settings not read back: $v"
+	# Rates on a switchdev PF are devlink rate leaves (bytes/s): 2000 Mbit = 250000000 B/s.
+	local rate
+	rate=$(devlink -j port function rate show | jq -c '.rate["netdevsim/netdevsim10/130"] // empty')
+	[[ $(jq -r '"\(.tx_max) \(.tx_share)"' <<<"$rate") == "250000000 12500000" ]]
+	check_err $? "devlink rate of VF 2 wrong: $rate"
+	[[ $(plan_rc) == 0 ]]
+	check_err $? "plan after apply should be in sync: $(cat /tmp/oo-plan.out)"
+	apply_ok | grep -q "in sync: nothing to do"
+	check_err $? "a second apply should do nothing"
+	log_test "single PF: legacy, 0 VFs -> switchdev, 4 VFs, VF settings and devlink rates"
+}
+
+apply_legacy_vf_settings() {
+	RET=0
+	nsim_new 11 1 || fail_hard "netdevsim"
+	cat >"$CFG" <<-'Y'
+	version: 1
+	pfs:
+	  - name: pf1
+	    device: netdevsim/netdevsim11
+	    eswitch: legacy
+	    num_vfs: 3
+	    vfs:
+	      - {id: 0, link_state: disable, max_tx_rate: 1000, min_tx_rate: 100, spoofchk: true}
+	Y
+	apply_ok
+	check_err $? "apply failed"
+	local v
+	v=$(vf_json "$(nsim_uplink 11)" 0)
+	[[ $(jq -r '"\(.link_state) \(.rate.max_tx) \(.rate.min_tx) \(.spoofchk)"' <<<"$v") == "disable 1000 100 true" ]]
+	check_err $? "legacy VF 0 settings not read back: $v"
+	[[ $(plan_rc) == 0 ]]
+	check_err $? "plan after apply should be in sync: $(cat /tmp/oo-plan.out)"
+	log_test "legacy PF: link state and rates through IFLA_VF"
+}
+
+apply_vflag() {
+	local mode ok=0
+	nsim_new 20 1 && nsim_new 21 1 || fail_hard "netdevsim"
+	for mode in active-backup balance-xor 802.3ad; do
+		RET=0
+		local extra=""
+		[[ $mode == balance-xor ]] && extra=", xmit_hash_policy: layer3+4"
+		[[ $mode == 802.3ad ]] && extra=", xmit_hash_policy: layer2+3, lacp_rate: fast"
+		[[ $mode == active-backup ]] && extra=", primary: pf1"
+		cat >"$CFG" <<-Y
+		version: 1
+		pfs:
+		  - {name: pf0, device: netdevsim/netdevsim20, eswitch: switchdev, num_vfs: 2}
+		  - {name: pf1, device: netdevsim/netdevsim21, eswitch: switchdev, num_vfs: 2}
+		bonds:
+		  - {name: oobond, mode: $mode, members: [pf0, pf1], miimon: 100$extra}
+		Y
+		apply_ok
+		check_err $? "apply failed for $mode"
+		local j
+		j=$(ip -j -d link show dev oobond)
+		[[ $(jq -r '.[0].linkinfo.info_data.mode' <<<"$j") == "$mode" ]]
+		check_err $? "bond mode: $(jq -c '.[0].linkinfo.info_data' <<<"$j")"
+		[[ $(jq -r '.[0].ifalias' <<<"$j") == "managed by ovs-offload" ]]
+		check_err $? "bond lacks the ownership alias"
+		for id in 20 21; do
+			[[ $(ip -j link show dev "$(nsim_uplink $id)" | jq -r '.[0].master') == oobond ]]
+			check_err $? "$(nsim_uplink $id) not enslaved for $mode"
+		done
+		[[ $mode != balance-xor ]] || [[ $(jq -r '.[0].linkinfo.info_data.xmit_hash_policy' <<<"$j") == layer3+4 ]]
+		check_err $? "xmit_hash_policy for $mode: $(jq -c '.[0].linkinfo.info_data' <<<"$j")"
+		[[ $mode != 802.3ad ]] || [[ $(jq -r '.[0].linkinfo.info_data.ad_lacp_rate' <<<"$j") == fast ]]
+		check_err $? "lacp_rate for $mode: $(jq -c '.[0].linkinfo.info_data' <<<"$j")"
+		[[ $mode != active-backup ]] || [[ $(jq -r '.[0].linkinfo.info_data.primary' <<<"$j") == "$(nsim_uplink 21)" ]]
+		check_err $? "primary for $mode: $(jq -c '.[0].linkinfo.info_data' <<<"$j")"
+		[[ $(plan_rc) == 0 ]]
+		check_err $? "plan after apply ($mode) not in sync: $(cat /tmp/oo-plan.out)"
+		log_test "VF-LAG over two netdevsim PFs: $mode"
+	done
+	# Drift: the bond's mode changed by hand (the kernel wants it down and empty).
+	RET=0
+	ip link set oobond down
+	ip link set "$(nsim_uplink 20)" nomaster
+	ip link set "$(nsim_uplink 21)" nomaster
+	ip link set oobond type bond mode active-backup
+	ip link set oobond up
+	"$CTL" -c "$CFG" plan | grep -q "oobond: bond-set mode active-backup -> mode 802.3ad"
+	check_err $? "plan does not show the bond mode repair: $("$CTL" -c "$CFG" plan)"
+	apply_ok >/dev/null
+	check_err $? "apply did not repair the bond"
+	[[ $(ip -j -d link show dev oobond | jq -r '.[0].linkinfo.info_data.mode') == 802.3ad ]]
+	check_err $? "bond mode not repaired"
+	[[ $(plan_rc) == 0 ]]
+	check_err $? "plan after the bond repair not in sync: $(cat /tmp/oo-plan.out)"
+	log_test "drift: bond mode changed by hand is repaired"
+	ip link del oobond 2>/dev/null
+	nsim_del 20; nsim_del 21
+}
+
+apply_drift() {
+	RET=0
+	nsim_new 10 1 || fail_hard "netdevsim"
+	cat >"$CFG" <<-'Y'
+	version: 1
+	pfs:
+	  - name: pf0
+	    device: netdevsim/netdevsim10
+	    eswitch: switchdev
+	    num_vfs: 4
+	    vfs:
+	      - {id: 1, mac: "02:00:00:00:00:11", vlan: 10, qos: 2, trust: true, spoofchk: false}
+	      - {id: 2, max_tx_rate: 2000, min_tx_rate: 100}
+	Y
+	apply_ok >/dev/null || { check_err 1 "initial apply failed"; log_test "drift"; return; }
+	# Eswitch mode changed by hand.
+	devlink dev eswitch set netdevsim/netdevsim10 mode legacy
+	"$CTL" -c "$CFG" plan | grep -q "pf0: eswitch-mode legacy -> switchdev"
+	check_err $? "plan does not show the eswitch repair"
+	apply_ok >/dev/null && [[ $(nsim_eswitch_mode 10) == switchdev ]]
+	check_err $? "eswitch mode not repaired"
+	# VF MAC changed by hand.
+	ip link set "$(nsim_uplink 10)" vf 1 mac 02:00:00:00:00:99
+	"$CTL" -c "$CFG" plan | grep -q "pf0/vf1: vf-mac 02:00:00:00:00:99 -> 02:00:00:00:00:11"
+	check_err $? "plan does not show the MAC repair: $("$CTL" -c "$CFG" plan)"
+	apply_ok >/dev/null
+	[[ $(vf_json "$(nsim_uplink 10)" 1 | jq -r .address) == 02:00:00:00:00:11 ]]
+	check_err $? "MAC not repaired"
+	# VF count changed by hand (through 0; in switchdev netdevsim falls back to legacy).
+	echo 0 >/sys/bus/netdevsim/devices/netdevsim10/sriov_numvfs
+	echo 2 >/sys/bus/netdevsim/devices/netdevsim10/sriov_numvfs
+	"$CTL" -c "$CFG" plan | grep -q "pf0: num-vfs 2 -> 0"
+	check_err $? "plan does not show the VF count repair: $("$CTL" -c "$CFG" plan)"
+	apply_ok >/dev/null
+	[[ $(nsim_num_vfs 10) == 4 && $(nsim_eswitch_mode 10) == switchdev ]]
+	check_err $? "VF count or mode not repaired: $(nsim_num_vfs 10) $(nsim_eswitch_mode 10)"
+	[[ $(plan_rc) == 0 ]]
+	check_err $? "plan after repairs not in sync: $(cat /tmp/oo-plan.out)"
+	log_test "drift (eswitch mode, VF MAC, VF count) is shown by plan and repaired by apply"
+}
+
+apply_foreign_untouched() {
+	RET=0
+	# Someone else's bond, someone else's VF setting on a PF the config does not name.
+	nsim_new 10 1 && nsim_new 30 1 || fail_hard "netdevsim"
+	nsim_set_vfs 30 2
+	cat >"$CFG" <<-'Y'
+	version: 1
+	pfs:
+	  - {name: pf0, device: netdevsim/netdevsim10, eswitch: switchdev, num_vfs: 2}
+	Y
+	ip link add theirbond type bond mode active-backup
+	defer ip link del theirbond
+	ip link set "$(nsim_uplink 30)" vf 0 mac 02:aa:00:00:00:01
+	local before after
+	before=$(ip -j -d link show dev theirbond | jq -c '.[0] | {linkinfo, ifalias}')$(vf_json "$(nsim_uplink 30)" 0)$(nsim_eswitch_mode 30)
+	apply_ok >/dev/null
+	check_err $? "apply failed"
+	after=$(ip -j -d link show dev theirbond | jq -c '.[0] | {linkinfo, ifalias}')$(vf_json "$(nsim_uplink 30)" 0)$(nsim_eswitch_mode 30)
+	[[ $before == "$after" ]]
+	check_err $? "something the config does not name changed: $before -> $after"
+	log_test "a foreign bond, VF setting and PF are left exactly as they were"
+}
+
+apply_killed() {
+	RET=0
+	local t converged=0 runs=0
+	cat >"$CFG" <<-'Y'
+	version: 1
+	pfs:
+	  - {name: pf0, device: netdevsim/netdevsim40, eswitch: switchdev, num_vfs: 4,
+	     vfs: [{id: 3, mac: "02:00:00:00:00:33"}]}
+	  - {name: pf1, device: netdevsim/netdevsim41, eswitch: switchdev, num_vfs: 4}
+	bonds:
+	  - {name: killbond, mode: balance-xor, members: [pf0, pf1], xmit_hash_policy: layer3+4}
+	Y
+	for t in 0.05 0.15 0.3 0.5 0.8; do
+		nsim_new 40 1 && nsim_new 41 1 || fail_hard "netdevsim"
+		"$CTL" -c "$CFG" apply >/dev/null 2>&1 &
+		local pid=$!
+		sleep "$t"
+		kill -KILL $pid 2>/dev/null
+		wait $pid 2>/dev/null
+		runs=$((runs + 1))
+		if apply_ok >/dev/null && [[ $(plan_rc) == 0 ]]; then
+			converged=$((converged + 1))
+		else
+			check_err 1 "no convergence after a kill at ${t}s: $(cat /tmp/oo-apply.out)"
+		fi
+		ip link del killbond 2>/dev/null
+		nsim_del 40; nsim_del 41
+	done
+	log_info "$converged of $runs killed runs converged on the next apply"
+	log_test "apply killed with SIGKILL at several points: the next run converges"
+}
+
+tests_run

@@ -1,0 +1,255 @@
+#!/usr/bin/env bash
+# oo_observe_host() against the real kernel, through tests/tools/observe-dump:
+# two netdevsim PFs with 4 VFs each (netdevsim10 in switchdev with devlink
+# rates and a rate node, netdevsim11 legacy with changed params and every VF
+# setting on VF 1), a bond over both uplinks marked as ours, hw-tc-offload on
+# netdevsim10's uplink. What observe-dump reports must match devlink -j,
+# ip -j -d link and ethtool -k; then the hw-tc-offload setter is checked.
+ALL_TESTS="obs_devlink obs_params obs_rates obs_links obs_bond obs_vf_settings
+	obs_hw_tc_offload obs_sub_failures hw_tc_offload_set"
+. "$(dirname "$(readlink -f "$0")")/lib.sh"
+
+DUMP=${OO_BUILD:-build}/tests/unit/observe-dump
+require_cmd devlink ip jq ethtool
+[[ -x $DUMP ]] || fail_hard "$DUMP not built: build the project (tests/unit/meson.build)"
+modprobe -q bonding 2>/dev/null || skip "kernel module 'bonding' cannot be loaded"
+
+NO_DB=unix:/nonexistent/ovs-offload-test/db.sock
+
+# dump ARG...: run observe-dump, under $OO_OBSERVE_WRAPPER when set, e.g.
+# OO_OBSERVE_WRAPPER="valgrind -q --leak-check=full --error-exitcode=9".
+dump() {
+	# shellcheck disable=SC2086 # the wrapper is a command line
+	${OO_OBSERVE_WRAPPER:-} "$DUMP" "$@"
+}
+OBS=                                    # the observation, JSON
+
+setup() {
+	nsim_new 10 1 && nsim_new 11 1 &&
+		nsim_set_vfs 10 4 && nsim_set_vfs 11 4 &&
+		nsim_eswitch_set 10 switchdev || fail_hard "netdevsim setup failed"
+	UP0=$(nsim_uplink 10) UP1=$(nsim_uplink 11)
+	[[ -n $UP0 && -n $UP1 ]] || fail_hard "no uplink netdevs"
+
+	devlink dev param set netdevsim/netdevsim11 name max_macs value 16 cmode driverinit &&
+		devlink dev param set netdevsim/netdevsim11 name test1 value false cmode driverinit ||
+		fail_hard "devlink dev param set failed"
+
+	devlink port function rate set netdevsim/netdevsim10/128 tx_max 100mbit tx_share 10mbit &&
+		devlink port function rate add netdevsim/netdevsim10/group1 tx_share 20mbit tx_max 50mbit &&
+		devlink port function rate set netdevsim/netdevsim10/130 parent group1 ||
+		fail_hard "devlink rate setup failed"
+
+	ip link add bond0 type bond mode balance-xor miimon 100 xmit_hash_policy layer3+4 ||
+		fail_hard "cannot create bond0"
+	defer ip link del bond0
+	ip link set bond0 alias "managed by ovs-offload" &&
+		ip link set "$UP0" down && ip link set "$UP0" master bond0 &&
+		ip link set "$UP1" down && ip link set "$UP1" master bond0 &&
+		ip link set bond0 up || fail_hard "bond setup failed"
+
+	# Legacy: every IFLA_VF_* setting. Switchdev: mac, vlan, trust, spoofchk
+	# still go through IFLA_VF_* (rates and link state are devlink's there).
+	ip link set "$UP1" vf 1 mac 02:00:00:00:00:11 vlan 10 qos 3 trust on spoofchk off \
+		state disable max_tx_rate 1000 min_tx_rate 100 ||
+		fail_hard "VF settings on the legacy PF failed"
+	ip link set "$UP0" vf 2 mac 02:00:00:00:00:22 vlan 20 trust on spoofchk on ||
+		fail_hard "VF settings on the switchdev PF failed"
+
+	ethtool -K "$UP0" hw-tc-offload on || fail_hard "ethtool -K $UP0 hw-tc-offload on failed"
+	ethtool -K "$UP1" hw-tc-offload off || fail_hard "ethtool -K $UP1 hw-tc-offload off failed"
+
+	OBS=$(dump --db "$NO_DB" --timeout 500) || fail_hard "observe-dump failed: $OBS"
+}
+
+# same WHAT GOT WANT: record a failure naming WHAT when the JSON values differ.
+same() {
+	local what=$1 got=$2 want=$3
+	if [[ $(jq -n --argjson a "$got" --argjson b "$want" '$a == $b') != true ]]; then
+		check_err 1 "$what: observed $(jq -cS . <<<"$got"), the kernel says $(jq -cS . <<<"$want")"
+	fi
+}
+
+obs_devlink() {
+	local got want
+	RET=0
+	got=$(jq -c '{err: .devlink_err, pfs: [.pfs[] | {handle, eswitch, num_vfs, uplink,
+		reps: [.ports[] | select(.flavour == "pcivf") | .netdev],
+		vfdevs, vfdevs_err, lag_active}]}' <<<"$OBS")
+	want=$(jq -cn --arg up0 "$UP0" --arg up1 "$UP1" --argjson reps "$(nsim_vf_reps 10 | jq -R . | jq -cs .)" \
+		'{err: 0, pfs: [
+		  {handle: "netdevsim/netdevsim10", eswitch: "switchdev", num_vfs: 4, uplink: $up0,
+		   reps: $reps, vfdevs: [], vfdevs_err: 0, lag_active: -1},
+		  {handle: "netdevsim/netdevsim11", eswitch: "legacy", num_vfs: 4, uplink: $up1,
+		   reps: [], vfdevs: [], vfdevs_err: 0, lag_active: -1}]}')
+	same "PFs" "$got" "$want"
+	log_test "devlink instances, ports; no VF devices or LAG on netdevsim"
+}
+
+obs_params() {
+	local got want
+	RET=0
+	got=$(jq -c '[.pfs[] | {key: .handle, value: [.params[] | {name,
+		type: (if .generic then "generic" else "driver-specific" end),
+		values: [.values | to_entries[] | {cmode: .key, value}] | sort_by(.cmode)}]}] | from_entries' <<<"$OBS")
+	want=$(devlink -j dev param show | jq -c '.param | map_values(map({name, type,
+		values: [.values[] | {cmode, value: (.value | tostring)}] | sort_by(.cmode)}) | sort_by(.name))')
+	same "devlink params" "$got" "$want"
+	[[ $(jq -r '.pfs[1].params[] | select(.name == "max_macs") | "\(.type) \(.values.driverinit)"' <<<"$OBS") == "u32 16" ]]
+	check_err $? "netdevsim11's max_macs should be u32 16 (driverinit)"
+	[[ $(jq -r '.params_err' <<<"$OBS") == 0 ]]
+	check_err $? "the param dump failed: $(jq -r .params_error <<<"$OBS")"
+	log_test "devlink params match devlink -j dev param show"
+}
+
+obs_rates() {
+	local got want
+	RET=0
+	got=$(jq -c '[.pfs[] | .handle as $h | .rates[] |
+		{key: "\($h)/\(if .type == "leaf" then .port_index else .node end)",
+		 value: {type, tx_share, tx_max, parent}}] | from_entries' <<<"$OBS")
+	want=$(devlink -j port function rate show | jq -c '.rate | map_values({type,
+		tx_share: (.tx_share // 0), tx_max: (.tx_max // 0), parent: (.parent // "")})')
+	same "devlink rates" "$got" "$want"
+	# 100mbit / 10mbit in bytes per second, as the kernel keeps them.
+	[[ $(jq -r '.pfs[0].rates[] | select(.port_index == 128) | "\(.tx_max) \(.tx_share)"' <<<"$OBS") == "12500000 1250000" ]]
+	check_err $? "leaf 128 should have tx_max 12500000 tx_share 1250000 bytes/s"
+	[[ $(jq '.pfs[0].rates | length' <<<"$OBS") == 5 && $(jq '.pfs[1].rates | length' <<<"$OBS") == 0 ]]
+	check_err $? "netdevsim10 should have 4 leaves and a node, netdevsim11 none"
+	log_test "devlink rates match devlink -j port function rate show"
+}
+
+# The links as both sides can say them: names for masters, strings for modes.
+LINKS_OBS='(.links | map({key: (.ifindex | tostring), value: .name}) | from_entries) as $names |
+	[.links[] | {name, ifindex, up,
+	  master: (if .master == 0 then null else $names[.master | tostring] end),
+	  alias: (if .alias == "" then null else .alias end),
+	  kind: (if .kind == "" then null else .kind end),
+	  slave_kind: (if .slave_kind == "" then null else .slave_kind end),
+	  bond: (if .kind == "bond" then {
+	    mode: (["balance-rr", "active-backup", "balance-xor", "broadcast", "802.3ad",
+	            "balance-tlb", "balance-alb"][.bond.mode]),
+	    miimon: .bond.miimon,
+	    xmit_hash_policy: (["layer2", "layer3+4", "layer2+3", "encap2+3", "encap3+4",
+	                        "vlan+srcmac"][.bond.xmit_hash_policy])} else null end),
+	  vfs: [.vfs[] | {vf: .id, mac, vlan, qos, spoofchk: (.spoofchk == 1), trust: (.trust == 1),
+	    state: (["auto", "enable", "disable"][.link_state]), min: .min_tx_rate, max: .max_tx_rate}]}]'
+LINKS_IP='[.[] | {name: .ifname, ifindex, up: (.flags | index("UP") != null), master, alias: .ifalias,
+	  kind: .linkinfo.info_kind, slave_kind: .linkinfo.info_slave_kind,
+	  bond: (if .linkinfo.info_kind == "bond" then (.linkinfo.info_data | {mode, miimon, xmit_hash_policy})
+	         else null end),
+	  vfs: [(.vfinfo_list // [])[] | {vf, mac: .address, vlan: (.vlan_list[0].vlan // 0),
+	    qos: (.vlan_list[0].qos // 0), spoofchk, trust, state: .link_state,
+	    min: .rate.min_tx, max: .rate.max_tx}]}]'
+
+obs_links() {
+	local got want
+	RET=0
+	got=$(jq -c "$LINKS_OBS" <<<"$OBS")
+	want=$(ip -j -d link show | jq -c "$LINKS_IP")
+	same "links" "$got" "$want"
+	[[ $(jq -r '.links_err' <<<"$OBS") == 0 ]]
+	check_err $? "the link dump failed: $(jq -r .links_error <<<"$OBS")"
+	# VF counts of the PFs as sysfs has them.
+	[[ $(jq -r --arg u "$UP0" '.links[] | select(.name == $u) | .num_vf' <<<"$OBS") == "$(nsim_num_vfs 10)" ]]
+	check_err $? "num_vf of $UP0 differs from sriov_numvfs"
+	log_test "links match ip -j -d link show (masters, kinds, VF settings)"
+}
+
+obs_bond() {
+	local got
+	RET=0
+	got=$(jq -c '(.links[] | select(.name == "bond0")) as $b |
+		{kind: $b.kind, alias: $b.alias, bond: $b.bond,
+		 members: [.links[] | select(.master == $b.ifindex) | .name] | sort}' <<<"$OBS")
+	same "bond0" "$got" "$(jq -cn --arg a "$UP0" --arg b "$UP1" '{kind: "bond",
+		alias: "managed by ovs-offload",
+		bond: {mode: 2, miimon: 100, xmit_hash_policy: 1, lacp_rate: 0, primary: 0, active_slave: 0},
+		members: [$a, $b] | sort}')"
+	log_test "bond0: balance-xor, miimon 100, layer3+4, alias, both uplinks"
+}
+
+obs_vf_settings() {
+	local got
+	RET=0
+	got=$(jq -c --arg u "$UP1" '.links[] | select(.name == $u) | .vfs[1]' <<<"$OBS")
+	same "VF 1 of the legacy PF $UP1" "$got" '{"id":1,"mac":"02:00:00:00:00:11","vlan":10,"qos":3,
+		"spoofchk":0,"trust":1,"link_state":2,"min_tx_rate":100,"max_tx_rate":1000}'
+	got=$(jq -c --arg u "$UP0" '.links[] | select(.name == $u) | [.vfs[0], .vfs[2]]' <<<"$OBS")
+	# Switchdev: VF 2's IFLA_VF_* settings; VF 0 shows its devlink rate leaf
+	# in Mbit/s (netdevsim keeps both in one place).
+	same "VFs 0 and 2 of the switchdev PF $UP0" "$got" '[
+		{"id":0,"mac":"00:00:00:00:00:00","vlan":0,"qos":0,"spoofchk":0,"trust":0,"link_state":0,
+		 "min_tx_rate":10,"max_tx_rate":100},
+		{"id":2,"mac":"02:00:00:00:00:22","vlan":20,"qos":0,"spoofchk":1,"trust":1,"link_state":0,
+		 "min_tx_rate":0,"max_tx_rate":0}]'
+	log_test "VF settings of both PFs"
+}
+
+# ethtool_hw_tc DEV: "on" or "off" as ethtool -k shows it.
+ethtool_hw_tc() {
+	ethtool -k "$1" | awk '$1 == "hw-tc-offload:" { print $2 }'
+}
+
+obs_hw_tc_offload() {
+	local got want
+	RET=0
+	got=$(jq -c '[.pfs[] | {uplink, hw_tc_offload, hw_tc_offload_err}]' <<<"$OBS")
+	want=$(jq -cn --arg a "$UP0" --arg b "$UP1" --arg ea "$(ethtool_hw_tc "$UP0")" --arg eb "$(ethtool_hw_tc "$UP1")" \
+		'[{uplink: $a, hw_tc_offload: (if $ea == "on" then 1 else 0 end), hw_tc_offload_err: 0},
+		  {uplink: $b, hw_tc_offload: (if $eb == "on" then 1 else 0 end), hw_tc_offload_err: 0}]')
+	same "hw-tc-offload" "$got" "$want"
+	[[ $(jq -c '[.pfs[].hw_tc_offload]' <<<"$OBS") == "[1,0]" ]]
+	check_err $? "hw-tc-offload should be on for $UP0 and off for $UP1"
+	log_test "hw-tc-offload of each uplink matches ethtool -k"
+}
+
+obs_sub_failures() {
+	local out rc
+	RET=0
+	# OVS unreachable: recorded, and everything else still read.
+	[[ $(jq -r '.ovs.reachable' <<<"$OBS") == false && -n $(jq -r '.ovs.error' <<<"$OBS") ]]
+	check_err $? "an unreachable OVSDB should be recorded: $(jq -c .ovs <<<"$OBS")"
+	[[ $(jq -r '.ovs.remote' <<<"$OBS") == "$NO_DB" ]]
+	check_err $? "the OVSDB remote asked should be kept"
+	# No OVSDB remote at all, and a sysfs root that does not exist: devlink
+	# and links are still read; each failure is recorded where it belongs.
+	out=$(dump --root /nonexistent --timeout 200)
+	rc=$?
+	check_err $rc "observe-dump failed (exit $rc) though devlink works"
+	[[ $(jq -r '"\(.devlink_err) \(.links | length > 0) \(.pfs | length) \(.ovs.reachable) \(.ovs.error != "")"' <<<"$out") == "0 true 2 false true" ]]
+	check_err $? "observation with no OVSDB remote and a bad root: $(jq -c '{devlink_err, ovs}' <<<"$out")"
+	log_test "failing sub-observations are recorded, the rest is read"
+}
+
+hw_tc_offload_set() {
+	local out
+	RET=0
+	out=$(dump hw-tc-offload "$UP1" on)
+	check_err $? "setting hw-tc-offload on $UP1 failed: $out"
+	[[ $out == 1 && $(ethtool_hw_tc "$UP1") == on ]]
+	check_err $? "after on: observe-dump says $out, ethtool -k says $(ethtool_hw_tc "$UP1")"
+	out=$(dump hw-tc-offload "$UP1" on)
+	check_err $? "setting it on again (a no-op) failed: $out"
+	out=$(dump hw-tc-offload "$UP0" off)
+	check_err $? "setting hw-tc-offload off on $UP0 failed: $out"
+	[[ $out == 0 && $(ethtool_hw_tc "$UP0") == off ]]
+	check_err $? "after off: observe-dump says $out, ethtool -k says $(ethtool_hw_tc "$UP0")"
+	# The observation follows.
+	out=$(dump --db "$NO_DB" --timeout 200 | jq -c '[.pfs[].hw_tc_offload]')
+	[[ $out == "[0,1]" ]]
+	check_err $? "observed hw-tc-offload after the changes: $out, want [0,1]"
+	# A device without the feature, and no device.
+	out=$(dump hw-tc-offload lo on 2>&1)
+	check_fail $? "setting hw-tc-offload on lo should fail"
+	[[ $out == *"Operation not supported"* ]]
+	check_err $? "lo: want 'Operation not supported', got: $out"
+	out=$(dump hw-tc-offload oo-nonexistent 2>&1)
+	check_fail $? "reading hw-tc-offload of a missing netdev should fail"
+	[[ $out == *"No such device"* ]]
+	check_err $? "missing netdev: want 'No such device', got: $out"
+	log_test "hw-tc-offload setter (ETHTOOL_SFEATURES) verified by ethtool -k"
+}
+
+setup
+tests_run
