@@ -11,6 +11,7 @@
 #include "common/util.h"
 #include "config/config.h"
 #include "controller/apply.h"
+#include "controller/doctor.h"
 #include "controller/observe.h"
 #include "controller/plan.h"
 #include "controller/status.h"
@@ -42,6 +43,9 @@ static void usage(FILE *f)
 "                       bring it to the config, in the order they would run\n"
 "  apply                run those steps, with a progress line each; stop at\n"
 "                       the first failure (the next apply continues from there)\n"
+"  doctor               check the host's prerequisites (IOMMU, SR-IOV, firmware,\n"
+"                       kernel messages, hw-tc-offload, OVS offload) and say\n"
+"                       how to fix what is wrong (-v also lists what is fine)\n"
 "\n"
 "Options:\n"
 "  -c, --config FILE    the YAML config (default " OO_DEFAULT_CONFIG ")\n"
@@ -56,9 +60,9 @@ static void usage(FILE *f)
 "  -h, --help           show this help and exit\n"
 "  -V, --version        show the version and exit\n"
 "\n"
-"Exit status: 0 success (plan: in sync; apply: the host is in sync); 1 runtime\n"
-"error (the host blocks the plan, a step failed); 2 usage or config error;\n"
-"3 plan: changes are pending.\n"
+"Exit status: 0 success (plan: in sync; apply: the host is in sync; doctor:\n"
+"nothing wrong); 1 runtime error (the host blocks the plan, a step failed,\n"
+"doctor found problems); 2 usage or config error; 3 plan: changes are pending.\n"
 "An unreachable OVSDB is reported in the output and is not an error for status.\n",
     f);
 }
@@ -253,6 +257,47 @@ out:
     return rc;
 }
 
+static int cmd_doctor(const struct ctl_opts *opts)
+{
+    struct oo_config cfg;
+    struct oo_cfg_diag diag;
+    struct oo_observed o = { 0 };
+    struct oo_doctor_facts facts = { 0 };
+    struct oo_doctor_report rep;
+    const char *path;
+    bool have_cfg = false;
+    _cleanup_free_ char *remote = NULL;
+
+    /* The config is optional here: with one, doctor also checks what it asks for. */
+    if (opts->config || opts->hostconf) {
+        if (load_config(opts, &cfg, &diag, &path)) {
+            oo_cfg_diag_print(&diag, stderr);
+            oo_cfg_diag_free(&diag);
+            oo_config_free(&cfg);
+            return OO_EXIT_USAGE;
+        }
+        oo_cfg_diag_free(&diag);
+        have_cfg = true;
+    }
+    remote = have_cfg ? ovs_remote(opts, &cfg) : opts->db ? oo_strdup(opts->db) : default_db();
+    oo_observe_host(opts->root, remote, opts->ovsdb_timeout_ms, &o);
+    oo_doctor_gather(opts->root, &facts);
+    facts.obs = &o;
+    facts.cfg = have_cfg ? &cfg : NULL;
+    oo_doctor_diagnose(&facts, &rep);
+    if (opts->json)
+        oo_doctor_print_json(stdout, &rep);
+    else
+        oo_doctor_print_text(stdout, &rep, oo_log_get_level() >= OO_LOG_DEBUG);
+    int rc = rep.n_error || rep.n_warn ? OO_EXIT_FAILURE : OO_EXIT_OK;
+    oo_doctor_report_free(&rep);
+    oo_doctor_facts_free(&facts);
+    oo_observed_free(&o);
+    if (have_cfg)
+        oo_config_free(&cfg);
+    return rc;
+}
+
 static int cmd_status(const struct ctl_opts *opts)
 {
     struct oo_observed o = { 0 };
@@ -337,6 +382,8 @@ int oo_ctl_main(int argc, char **argv)
         return cmd_plan(&opts);
     if (!strcmp(cmd, "apply"))
         return opts.dry_run ? cmd_plan(&opts) : cmd_apply(&opts);
+    if (!strcmp(cmd, "doctor"))
+        return cmd_doctor(&opts);
     if (!opts.db)
         opts.db = db = default_db();
     if (!strcmp(cmd, "status"))

@@ -2,7 +2,7 @@
 # ovs-offloadctl status against the real kernel: two netdevsim PFs with 4 VFs
 # each, one switched to switchdev by hand. What status reports must match
 # devlink -j port show, ip -j link and sysfs; then the same with OVS running.
-ALL_TESTS="status_devlink status_text status_ovs_unreachable status_ovs"
+ALL_TESTS="status_devlink status_text status_ovs_unreachable status_ovs doctor_guest"
 . "$(dirname "$(readlink -f "$0")")/lib.sh"
 
 CTL=${OO_BUILD:-build}/ovs-offloadctl
@@ -100,6 +100,28 @@ status_ovs() {
 	[[ $("$CTL" status --json | jq -r .ovs.ovs_version) == 3.1.0-guest ]]
 	check_err $? "ovs_version not read back"
 	log_test "status reads OVS settings and bridges from the running OVS"
+}
+
+doctor_guest() {
+	local js rc up
+	RET=0
+	up=$(nsim_uplink 10)
+	ethtool -K "$up" hw-tc-offload off
+	js=$("$CTL" doctor --json --db unix:/nonexistent/db.sock)
+	rc=$?
+	[[ $rc == 1 ]]
+	check_err $? "doctor should exit 1 when it finds problems (got $rc)"
+	jq -e --arg up "$up" '.findings[] | select(.check == "hw-tc-offload" and (.fix | startswith("ethtool -K " + $up + " hw-tc-offload on")))' <<<"$js" >/dev/null
+	check_err $? "doctor misses hw-tc-offload off on $up: $(jq -c .findings <<<"$js")"
+	jq -e '.findings[] | select(.check == "ovs" and .level == "error")' <<<"$js" >/dev/null
+	check_err $? "doctor misses the unreachable OVSDB"
+	jq -e '.findings[] | select(.check == "sriov" and .object == "netdevsim/netdevsim10" and .message == "SR-IOV: 4 of 4 VFs")' <<<"$js" >/dev/null
+	check_err $? "doctor's SR-IOV finding wrong: $(jq -c .findings <<<"$js")"
+	ethtool -K "$up" hw-tc-offload on
+	js=$("$CTL" doctor --json --db unix:/nonexistent/db.sock)
+	! jq -e '.findings[] | select(.check == "hw-tc-offload")' <<<"$js" >/dev/null
+	check_err $? "doctor still reports hw-tc-offload after it was turned on"
+	log_test "doctor finds hw-tc-offload off, an unreachable OVSDB, and says how to fix them"
 }
 
 setup

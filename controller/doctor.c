@@ -1,0 +1,306 @@
+#include "controller/doctor.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "common/json.h"
+#include "common/util.h"
+
+static void add(struct oo_doctor_report *r, int level, const char *check, const char *object,
+                const char *fix, const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+static void add(struct oo_doctor_report *r, int level, const char *check, const char *object,
+                const char *fix, const char *fmt, ...)
+{
+    struct oo_finding *f;
+    va_list ap;
+
+    r->findings = oo_realloc(r->findings, (r->n + 1) * sizeof *r->findings);
+    f = &r->findings[r->n++];
+    memset(f, 0, sizeof *f);
+    f->level = level;
+    oo_strlcpy(f->check, check, sizeof f->check);
+    oo_strlcpy(f->object, object, sizeof f->object);
+    oo_strlcpy(f->fix, fix ? fix : "", sizeof f->fix);
+    va_start(ap, fmt);
+    vsnprintf(f->message, sizeof f->message, fmt, ap);
+    va_end(ap);
+    r->n_warn += level == OO_FINDING_WARN;
+    r->n_error += level == OO_FINDING_ERROR;
+}
+
+/* A whole word of the kernel command line, e.g. "iommu=pt". */
+static bool cmdline_has(const char *cmdline, const char *word)
+{
+    size_t n = strlen(word);
+
+    for (const char *p = cmdline; (p = strstr(p, word)); p += n)
+        if ((p == cmdline || p[-1] == ' ') && (p[n] == ' ' || p[n] == '\0' || p[n] == '\n'))
+            return true;
+    return false;
+}
+
+static void check_iommu(const struct oo_doctor_facts *f, struct oo_doctor_report *r)
+{
+    bool asked = cmdline_has(f->cmdline, "intel_iommu=on") || cmdline_has(f->cmdline, "amd_iommu=on");
+
+    if (f->iommu_groups > 0)
+        add(r, OO_FINDING_OK, "iommu", "host", NULL, "IOMMU active (%d groups)%s", f->iommu_groups,
+            cmdline_has(f->cmdline, "iommu=pt") ? ", passthrough for host devices" : "");
+    else
+        add(r, OO_FINDING_WARN, "iommu", "host",
+            "add intel_iommu=on iommu=pt (AMD: amd_iommu=on iommu=pt) to GRUB_CMDLINE_LINUX in "
+            "/etc/default/grub, run update-grub and reboot; enable VT-d/AMD-Vi in the BIOS",
+            "no IOMMU groups%s: VFs cannot be passed to VMs (vfio-pci)",
+            asked ? " although the kernel command line asks for the IOMMU (is it on in the BIOS?)"
+                  : " and the kernel command line does not turn the IOMMU on");
+    if (!cmdline_has(f->cmdline, "pci=realloc") && !cmdline_has(f->cmdline, "pci=realloc=on")) {
+        for (size_t i = 0; i < f->n_kernel_log; i++)
+            if (strstr(f->kernel_log[i], "not enough MMIO resources for SR-IOV")) {
+                add(r, OO_FINDING_ERROR, "kernel-log", "host",
+                    "add pci=realloc to the kernel command line (GRUB_CMDLINE_LINUX), update-grub, "
+                    "reboot; if it persists, enable SR-IOV / above-4G decoding in the BIOS",
+                    "the kernel could not map the VFs' BARs: \"%.120s\"", f->kernel_log[i]);
+                break;
+            }
+    }
+}
+
+static void check_kernel_log(const struct oo_doctor_facts *f, struct oo_doctor_report *r)
+{
+    static const struct { const char *needle, *fix; } known[] = {
+        { "ENABLE_HCA", "the VF's firmware command timed out: enable ACS and ARI (\"Alternative "
+          "Routing-ID Interpretation\") in the BIOS, update the NIC firmware" },
+        { "SR-IOV: bus number out of range", "enable ARI in the BIOS, or create fewer VFs" },
+        { "failed to enable SR-IOV", "check the firmware: mlxconfig -d <pci> query SRIOV_EN NUM_OF_VFS; "
+          "set SRIOV_EN=1 NUM_OF_VFS=<n> and reboot" },
+    };
+
+    for (size_t k = 0; k < OO_ARRAY_SIZE(known); k++)
+        for (size_t i = 0; i < f->n_kernel_log; i++)
+            if (strstr(f->kernel_log[i], known[k].needle)) {
+                add(r, OO_FINDING_ERROR, "kernel-log", "host", known[k].fix, "kernel: \"%.160s\"",
+                    f->kernel_log[i]);
+                break;
+            }
+}
+
+static int want_num_vfs(const struct oo_doctor_facts *f, const struct oo_obs_pf *pf)
+{
+    const char *up = NULL;
+
+    for (size_t i = 0; f->cfg && i < f->cfg->n_pfs; i++) {
+        const struct oo_cfg_pf *p = &f->cfg->pfs[i];
+        const struct oo_dl_port *u = oo_obs_pf_uplink(pf);
+        up = u ? u->netdev : NULL;
+        if ((p->has_device && oo_dl_handle_equal(&p->device, &pf->handle)) ||
+            (!p->has_device && p->netdev && up && !strcmp(p->netdev, up)))
+            return p->num_vfs;
+    }
+    return -1;
+}
+
+static void check_pf(const struct oo_doctor_facts *f, const struct oo_obs_pf *pf, struct oo_doctor_report *r)
+{
+    char h[128];
+    const struct oo_dl_port *up = oo_obs_pf_uplink(pf);
+    int want = want_num_vfs(f, pf);
+
+    oo_dl_handle_format(&pf->handle, h, sizeof h);
+    if (pf->eswitch_err)
+        add(r, OO_FINDING_WARN, "eswitch", h,
+            "a NIC without an eswitch (or its driver) cannot offload: use a ConnectX-5 or newer with mlx5_core",
+            "no eswitch: %s", strerror(-pf->eswitch_err));
+    if (!pf->sriov.capable)
+        add(r, OO_FINDING_ERROR, "sriov", h,
+            "enable SR-IOV in the BIOS and in the NIC firmware (mlxconfig -d <pci> set SRIOV_EN=1 "
+            "NUM_OF_VFS=<n>, then reboot); lspci -v must list the SR-IOV capability",
+            "the device has no SR-IOV (no sriov_numvfs)");
+    else if (pf->sriov.total_vfs == 0)
+        add(r, OO_FINDING_ERROR, "sriov", h,
+            "raise NUM_OF_VFS in the firmware: mlxconfig -d <pci> set NUM_OF_VFS=<n>, then reboot",
+            "sriov_totalvfs is 0");
+    else if (want > 0 && pf->sriov.total_vfs >= 0 && want > pf->sriov.total_vfs)
+        add(r, OO_FINDING_ERROR, "sriov", h,
+            "raise NUM_OF_VFS in the firmware (mlxconfig), or ask for fewer VFs in the config",
+            "the config asks for %d VFs, the device offers %d", want, pf->sriov.total_vfs);
+    else
+        add(r, OO_FINDING_OK, "sriov", h, NULL, "SR-IOV: %d of %d VFs", pf->sriov.num_vfs,
+            pf->sriov.total_vfs);
+    if (!pf->eswitch_err && pf->eswitch.mode == OO_ESWITCH_SWITCHDEV && up) {
+        if (pf->hw_tc_offload == 0)
+            add(r, OO_FINDING_WARN, "hw-tc-offload", h, NULL,
+                "hw-tc-offload is off on uplink %s: tc rules stay in software", up->netdev);
+        if (pf->hw_tc_offload == 0) {
+            struct oo_finding *fi = &r->findings[r->n - 1];
+            snprintf(fi->fix, sizeof fi->fix, "ethtool -K %s hw-tc-offload on (ovs-offloadctl apply does it)",
+                     up->netdev);
+        }
+    }
+    for (size_t i = 0; i < pf->n_vfdevs; i++)
+        if (pf->vfdevs[i].driver[0] && strcmp(pf->vfdevs[i].driver, "mlx5_core") &&
+            strcmp(pf->vfdevs[i].driver, "vfio-pci"))
+            add(r, OO_FINDING_WARN, "vf-driver", h, "bind the VF to mlx5_core (host use) or vfio-pci (VMs)",
+                "VF %u is bound to %s", pf->vfdevs[i].id, pf->vfdevs[i].driver);
+}
+
+static void check_ovs(const struct oo_doctor_facts *f, struct oo_doctor_report *r)
+{
+    const struct oo_ovs_observed *v = &f->obs->ovs;
+
+    if (!v->reachable) {
+        add(r, OO_FINDING_ERROR, "ovs", "ovs",
+            "start Open vSwitch (systemctl start openvswitch-switch) or point --db at its socket",
+            "OVSDB unreachable: %s", v->error);
+        return;
+    }
+    if (!v->hw_offload_enabled)
+        add(r, OO_FINDING_WARN, "ovs-offload", "ovs",
+            "ovs-vsctl set Open_vSwitch . other_config:hw-offload=true, then restart ovs-vswitchd "
+            "(or set ovs.hw_offload: true and let ovs-offloadctl apply do it)",
+            "hw-offload is %s: OVS keeps every flow in software", v->hw_offload ? v->hw_offload : "unset");
+    else if (v->restart_needed == 1)
+        add(r, OO_FINDING_WARN, "ovs-offload", "ovs",
+            "systemctl restart openvswitch-switch (ovs.restart: if-needed lets apply do it)",
+            "hw-offload is set but the running ovs-vswitchd started before it: offload is not active");
+    else if (v->restart_needed == 0)
+        add(r, OO_FINDING_OK, "ovs-offload", "ovs", NULL, "hardware offload is active in ovs-vswitchd");
+    else
+        add(r, OO_FINDING_OK, "ovs-offload", "ovs", NULL,
+            "hw-offload=true (whether the running ovs-vswitchd applied it is unknown)");
+    if (v->tc_policy && !strcmp(v->tc_policy, "skip_sw"))
+        add(r, OO_FINDING_WARN, "tc-policy", "ovs",
+            "use tc-policy none unless every flow must be in hardware",
+            "tc-policy=skip_sw: flows the NIC cannot take (conntrack among them) fail instead of "
+            "falling back to software");
+}
+
+void oo_doctor_diagnose(const struct oo_doctor_facts *f, struct oo_doctor_report *r)
+{
+    memset(r, 0, sizeof *r);
+    check_iommu(f, r);
+    check_kernel_log(f, r);
+    if (f->obs->devlink_err)
+        add(r, OO_FINDING_ERROR, "devlink", "host", "load the NIC's driver (modprobe mlx5_core)",
+            "%s", f->obs->devlink_error);
+    else if (!f->obs->n_pfs)
+        add(r, OO_FINDING_ERROR, "devlink", "host",
+            "check that the NIC is seen (lspci) and its driver loaded (modprobe mlx5_core)",
+            "no devlink device: no NIC this controller can manage");
+    for (size_t i = 0; i < f->obs->n_pfs; i++)
+        check_pf(f, &f->obs->pfs[i], r);
+    check_ovs(f, r);
+}
+
+void oo_doctor_report_free(struct oo_doctor_report *r)
+{
+    free(r->findings);
+    memset(r, 0, sizeof *r);
+}
+
+/* ------------------------------------------------------------ gathering */
+
+static void read_kernel_log(const char *root, struct oo_doctor_facts *f)
+{
+    char path[PATH_MAX], rec[2048];
+    int fd;
+    ssize_t n;
+
+    snprintf(path, sizeof path, "%s/dev/kmsg", root);
+    if ((fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)) < 0)
+        return;
+    /* One record per read; EAGAIN at the end of the buffer. */
+    while ((n = read(fd, rec, sizeof rec - 1)) != 0) {
+        char *msg;
+
+        if (n < 0) {
+            if (errno == EPIPE)     /* overwritten while reading: go on */
+                continue;
+            break;
+        }
+        rec[n] = '\0';
+        msg = strchr(rec, ';');
+        msg = msg ? msg + 1 : rec;
+        msg[strcspn(msg, "\n")] = '\0';
+        f->kernel_log = oo_realloc(f->kernel_log, (f->n_kernel_log + 1) * sizeof *f->kernel_log);
+        f->kernel_log[f->n_kernel_log++] = oo_strdup(msg);
+    }
+    close(fd);
+}
+
+void oo_doctor_gather(const char *root, struct oo_doctor_facts *f)
+{
+    char path[PATH_MAX];
+    DIR *d;
+    struct dirent *e;
+
+    snprintf(path, sizeof path, "%s/proc/cmdline", root);
+    if (oo_read_file(path, f->cmdline, sizeof f->cmdline) < 0)
+        f->cmdline[0] = '\0';
+    snprintf(path, sizeof path, "%s/sys/kernel/iommu_groups", root);
+    f->iommu_groups = -1;
+    if ((d = opendir(path))) {
+        f->iommu_groups = 0;
+        while ((e = readdir(d)))
+            f->iommu_groups += e->d_name[0] != '.';
+        closedir(d);
+    }
+    read_kernel_log(root, f);
+}
+
+void oo_doctor_facts_free(struct oo_doctor_facts *f)
+{
+    for (size_t i = 0; i < f->n_kernel_log; i++)
+        free(f->kernel_log[i]);
+    free(f->kernel_log);
+    f->kernel_log = NULL;
+    f->n_kernel_log = 0;
+}
+
+/* ------------------------------------------------------------ output */
+
+static const char *const level_names[] = { "ok", "warning", "error" };
+
+void oo_doctor_print_text(FILE *out, const struct oo_doctor_report *r, bool verbose)
+{
+    for (size_t i = 0; i < r->n; i++) {
+        const struct oo_finding *f = &r->findings[i];
+        if (f->level == OO_FINDING_OK && !verbose)
+            continue;
+        fprintf(out, "%-7s %s: %s: %s\n", level_names[f->level], f->object, f->check, f->message);
+        if (f->fix[0])
+            fprintf(out, "        fix: %s\n", f->fix);
+    }
+    fprintf(out, "%zu error%s, %zu warning%s\n", r->n_error, r->n_error == 1 ? "" : "s", r->n_warn,
+            r->n_warn == 1 ? "" : "s");
+}
+
+void oo_doctor_print_json(FILE *out, const struct oo_doctor_report *r)
+{
+    struct oo_json j;
+
+    oo_json_init(&j, out, true);
+    oo_json_obj_begin(&j);
+    oo_json_kv_uint(&j, "errors", r->n_error);
+    oo_json_kv_uint(&j, "warnings", r->n_warn);
+    oo_json_key(&j, "findings");
+    oo_json_arr_begin(&j);
+    for (size_t i = 0; i < r->n; i++) {
+        const struct oo_finding *f = &r->findings[i];
+        oo_json_obj_begin(&j);
+        oo_json_kv_str(&j, "level", level_names[f->level]);
+        oo_json_kv_str(&j, "check", f->check);
+        oo_json_kv_str(&j, "object", f->object);
+        oo_json_kv_str(&j, "message", f->message);
+        oo_json_kv_str(&j, "fix", f->fix[0] ? f->fix : NULL);
+        oo_json_obj_end(&j);
+    }
+    oo_json_arr_end(&j);
+    oo_json_obj_end(&j);
+    oo_json_finish(&j);
+}
