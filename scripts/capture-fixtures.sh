@@ -9,3 +9,4 @@ results=$(mktemp -d /tmp/oo-capture.XXXXXX)
 OO_BUILD=$PWD/build scripts/vm/run.sh --results "$results" scripts/sim/capture-fixtures.sh
 cp "$results"/fixtures/*.bin "$results"/fixtures/state.txt tests/fixtures/
 echo "capture-fixtures: copied $(ls "$results"/fixtures/*.bin | wc -l) fixtures into tests/fixtures/"
+tc_results=$(mktemp -d /tmp/oo-capture-tc.XXXXXX) && OO_BUILD=$PWD/build scripts/vm/run.sh --results "$tc_results" scripts/sim/capture-tc-fixtures.sh && cp "$tc_results"/fixtures/tc-*.bin tests/fixtures/ && echo "capture-fixtures: copied $(ls "$tc_results"/fixtures/tc-*.bin | wc -l) tc fixtures (tc layer: scripts/sim/capture-tc-fixtures.sh)"

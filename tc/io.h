@@ -1,0 +1,83 @@
+/* tc I/O: the only file of tc/ that touches a socket. Batched filter writes,
+ * filter and qdisc dumps, and making sure a device has its ingress qdisc.
+ * Errors are negative errno; nothing here logs.
+ *
+ * Batching. A write costs the kernel a few microseconds; one sendmsg and one
+ * ack per write (what tc(8) does without -batch) costs more than that in
+ * system calls and, in the test guest, process start-ups. oo_tc_batch_apply()
+ * encodes many requests back to back into one buffer and sends them with one
+ * sendmsg: rtnetlink runs them in order, in the sender's context, before
+ * sendmsg returns, and queues one ack per request (each request carries its
+ * own sequence number and NLM_F_ACK; a failure does not stop the ones after
+ * it). The acks are then read and mapped back by sequence number, each with
+ * its extended ACK. Because every ack is already queued when sendmsg
+ * returns, a batch must not produce more ack memory than the socket's
+ * receive buffer holds, or the kernel drops acks (the socket reports
+ * ENOBUFS). So requests go out in chunks of oo_tc_batch_limit() (bounded by
+ * the send buffer too: netlink refuses a message larger than SO_SNDBUF), and
+ * oo_tc_open() raises both buffers (SO_*BUFFORCE when privileged, else up to
+ * the sysctl maxima). NETLINK_CAP_ACK keeps acks small (no copy of the
+ * request), NETLINK_EXT_ACK gives the kernel's reason per failed request. */
+#ifndef OO_TC_IO_H
+#define OO_TC_IO_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common/nlsock.h"
+#include "tc/flower.h"
+#include "tc/req.h"
+
+/* Buffers oo_tc_open() asks for (the kernel doubles them). */
+#define OO_TC_SNDBUF (1u << 20)
+#define OO_TC_RCVBUF (4u << 20)
+/* Requests per sendmsg at most, whatever the buffers allow. */
+#define OO_TC_BATCH_MAX 1024
+
+/* Opens an rtnetlink socket (extended ACKs, capped ACKs) with large send
+ * and receive buffers. Returns 0 or -errno. Close with oo_nl_close(). */
+int oo_tc_open(struct oo_nl *nl);
+
+/* How many requests oo_tc_batch_apply() sends per sendmsg on nl, with or
+ * without echoes, given the socket's buffers. At least 1. */
+size_t oo_tc_batch_limit(const struct oo_nl *nl, bool echo);
+
+/* Executes reqs[0..n-1] in order, in chunks of oo_tc_batch_limit(), and
+ * fills results[i] for each (error, extended ACK, echo). A failed request
+ * does not stop the others. Returns the number of failed requests (>= 0),
+ * or -errno on a socket error (requests without an answer then say
+ * -ENOBUFS if sent but their ack was lost, -ECANCELED if not sent). */
+int oo_tc_batch_apply(struct oo_nl *nl, const struct oo_tc_req *reqs, size_t n,
+                      struct oo_tc_result *results);
+/* The same; *ret_sends (may be NULL) gets the number of sendmsg calls. */
+int oo_tc_batch_apply_count(struct oo_nl *nl, const struct oo_tc_req *reqs, size_t n,
+                            struct oo_tc_result *results, size_t *ret_sends);
+
+/* Dumps the filters of a device's ingress (block 0) or of a shared block,
+ * every chain, with statistics; the per-prio header messages are skipped.
+ * A device on a shared block answers with the block's filters (block form:
+ * id.block set, id.ifindex 0). A device without an ingress qdisc, or that
+ * does not exist, gives an empty list. *ret_filters is malloc'ed. Returns 0
+ * or -errno. */
+int oo_tc_dump_filters(struct oo_nl *nl, uint32_t ifindex, uint32_t block,
+                       struct oo_tc_filter **ret_filters, size_t *ret_n);
+
+/* Dumps every qdisc of every device. *ret_qdiscs is malloc'ed. */
+int oo_tc_dump_qdiscs(struct oo_nl *nl, struct oo_tc_qdisc **ret_qdiscs, size_t *ret_n);
+
+/* The ingress-side qdisc (ingress or clsact) of ifindex in a qdisc list, or
+ * NULL. Pure. */
+const struct oo_tc_qdisc *oo_tc_find_ingress_qdisc(const struct oo_tc_qdisc *q, size_t n,
+                                                   uint32_t ifindex);
+
+/* Makes sure ifindex has an ingress-side qdisc on `block` (0 = its own
+ * block): creates one of `kind` if it has none. An existing ingress or clsact
+ * qdisc on the same block is accepted whatever its kind. Never deletes or
+ * changes a qdisc. Returns 1 if it created one, 0 if the right one was
+ * there, -EEXIST if the device has one on another block (*ret_qdisc, may be
+ * NULL, then describes it), or -errno (nl->extack has the kernel's text). */
+int oo_tc_qdisc_ensure(struct oo_nl *nl, uint32_t ifindex, int kind, uint32_t block,
+                       struct oo_tc_qdisc *ret_qdisc);
+
+#endif

@@ -1,0 +1,174 @@
+/* The batch writer's mechanics against the host's own kernel, which has no
+ * cls_flower (see docs/testing.md): every request fails there, which is what
+ * this needs. Requests alternate between a device that does not exist
+ * (-ENODEV) and the loopback, which has no ingress qdisc (-EINVAL with the
+ * kernel's "Parent Qdisc doesn't exists"), over several sendmsg chunks, with
+ * unencodable requests mixed in: each result must carry its own request's
+ * error. It runs in a network namespace of its own, so that on a kernel
+ * that has flower nothing of the host's can be touched. Skips (77) where
+ * that or rtnetlink writes are not allowed. The real writes are tested in
+ * the guest (tests/vm/tc.sh). */
+#include <errno.h>
+#include <linux/if_ether.h>
+#include <sched.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "common/util.h"
+#include "tc/io.h"
+#include "tc/owner.h"
+
+#define NOSUCHDEV 0x7ffffff0u
+
+static int setup(void **state)
+{
+    struct oo_nl *nl = oo_calloc(1, sizeof *nl);
+
+    if (oo_tc_open(nl) < 0) {
+        free(nl);
+        return -1;
+    }
+    *state = nl;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    oo_nl_close(*state);
+    free(*state);
+    return 0;
+}
+
+static void test_batch_limit(void **state)
+{
+    struct oo_nl *nl = *state;
+    size_t plain = oo_tc_batch_limit(nl, false), echo = oo_tc_batch_limit(nl, true);
+    struct oo_nl closed = { 0 };
+
+    assert_true(plain >= 1 && plain <= OO_TC_BATCH_MAX);
+    assert_true(echo >= 1 && echo <= plain);
+    assert_int_equal(oo_tc_batch_limit(&closed, false), 1);
+}
+
+static void test_batch_errors_map_back(void **state)
+{
+    struct oo_nl *nl = *state;
+    size_t n = 3 * oo_tc_batch_limit(nl, false) + 7, sends = 0, sent = 0;
+    struct oo_tc_filter *f = oo_calloc(n, sizeof *f);
+    struct oo_tc_req *reqs = oo_calloc(n, sizeof *reqs);
+    struct oo_tc_result *res = oo_calloc(n, sizeof *res);
+    struct oo_tc_action drop = oo_tc_action_drop();
+    int failed;
+
+    for (size_t i = 0; i < n; i++) {
+        oo_tc_filter_init(&f[i], i % 2 ? 1 : NOSUCHDEV, 0, 0, 10, ETH_P_IP);
+        oo_tc_filter_add_action(&f[i], &drop);
+        oo_tc_filter_set_owner(&f[i], i);
+        reqs[i] = (struct oo_tc_req){ .op = OO_TC_OP_ADD, .filter = &f[i], .echo = i % 5 == 0 };
+        if (i % 97 == 3)
+            f[i].actions[0].type = OO_TC_ACT_OTHER;    /* cannot be encoded */
+        else if (i % 89 == 5)
+            reqs[i].op = OO_TC_OP_DELETE;              /* handle 0: refused */
+        else
+            sent++;
+    }
+    failed = oo_tc_batch_apply_count(nl, reqs, n, res, &sends);
+    assert_int_equal(failed, (int)n);
+    assert_true(sends >= 3);
+    for (size_t i = 0; i < n; i++) {
+        if (i % 97 == 3 || i % 89 == 5) {
+            assert_int_equal(res[i].error, -EINVAL);
+            assert_string_equal(res[i].extack, "");
+        } else if (i % 2) {
+            if (res[i].error != -EINVAL)
+                fail_msg("request %zu (lo): %d %s", i, res[i].error, res[i].extack);
+            assert_non_null(strstr(res[i].extack, "Qdisc"));
+        } else if (res[i].error != -ENODEV) {
+            fail_msg("request %zu (no device): %d %s", i, res[i].error, res[i].extack);
+        }
+        assert_int_equal(res[i].verified, -1);     /* nothing was written */
+    }
+    /* The socket is in step afterwards: a plain transaction works. */
+    {
+        struct oo_tc_filter *got;
+        size_t n_got;
+
+        assert_int_equal(oo_tc_dump_filters(nl, 1, 0, &got, &n_got), 0);
+        assert_int_equal(n_got, 0);
+        free(got);
+    }
+    free(f);
+    free(reqs);
+    free(res);
+}
+
+static void test_batch_edge_cases(void **state)
+{
+    struct oo_nl *nl = *state, closed = { 0 };
+    struct oo_tc_result res[1];
+    struct oo_tc_req req = { 0 };
+
+    assert_int_equal(oo_tc_batch_apply(nl, NULL, 0, NULL), 0);
+    assert_int_equal(oo_tc_batch_apply(&closed, &req, 1, res), -EBADF);
+    assert_int_equal(res[0].error, -ECANCELED);
+    /* Nothing encodable: nothing sent, the request fails alone. */
+    req.op = OO_TC_OP_ADD;
+    assert_int_equal(oo_tc_batch_apply(nl, &req, 1, res), 1);
+    assert_int_equal(res[0].error, -EINVAL);
+}
+
+static void test_dumps(void **state)
+{
+    struct oo_nl *nl = *state;
+    struct oo_tc_qdisc *q;
+    struct oo_tc_filter *f;
+    size_t n;
+
+    assert_int_equal(oo_tc_dump_qdiscs(nl, &q, &n), 0);
+    for (size_t i = 0; i < n; i++)
+        assert_true(q[i].kind[0] != '\0');
+    free(q);
+    /* No such device or block: an empty list, not an error. */
+    assert_int_equal(oo_tc_dump_filters(nl, NOSUCHDEV, 0, &f, &n), 0);
+    assert_int_equal(n, 0);
+    free(f);
+    assert_int_equal(oo_tc_dump_filters(nl, 0, 0x7ffffff0u, &f, &n), 0);
+    assert_int_equal(n, 0);
+    free(f);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_batch_limit),
+        cmocka_unit_test(test_batch_errors_map_back),
+        cmocka_unit_test(test_batch_edge_cases),
+        cmocka_unit_test(test_dumps),
+    };
+    struct oo_nl probe;
+    char buf[OO_TC_MSG_MAX];
+    int r;
+
+    if (unshare(CLONE_NEWNET) < 0) {
+        puts("SKIP: cannot make a network namespace");
+        return 77;
+    }
+    /* Writes need CAP_NET_ADMIN; without it every answer is -EPERM. */
+    if (oo_nl_open(&probe, NETLINK_ROUTE) < 0) {
+        puts("SKIP: no rtnetlink socket");
+        return 77;
+    }
+    r = oo_nl_transact(&probe, oo_tc_put_newqdisc(buf, NOSUCHDEV, OO_TC_QDISC_INGRESS, 0,
+                                                  NLM_F_CREATE), NULL, NULL);
+    oo_nl_close(&probe);
+    if (r == -EPERM) {
+        puts("SKIP: rtnetlink writes need CAP_NET_ADMIN");
+        return 77;
+    }
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
