@@ -15,6 +15,9 @@
 #include "devlink/write.h"
 #include "link/ethtool.h"
 #include "link/setlink.h"
+#include "controller/tcplan.h"
+#include "ovsdb/ovsdb.h"
+#include "tc/io.h"
 
 struct actx {
     const struct oo_config *cfg;
@@ -363,6 +366,97 @@ static bool is_link_step(int kind)
            kind == OO_STEP_LINK_UP || kind == OO_STEP_WAIT_LAG;
 }
 
+/* Reconciles one target's owned filters: resolve it now (its netdev may be
+ * new), make its ingress qdisc (a bond: its shared block, on the bond and its
+ * members) if it has none, dump, diff, write the difference in one batch. */
+static int apply_tc_sync(struct actx *c, const struct oo_step *s)
+{
+    struct oo_observed o = { 0 };
+    struct oo_tc_resolver res;
+    struct oo_tc_desired d = { 0 };
+    struct oo_tc_target *t = NULL;
+    struct oo_tc_filter *cur = NULL;
+    struct oo_tc_plan tp = { 0 };
+    struct oo_tc_result *results = NULL;
+    struct oo_tc_place place = { .ifindex = (uint32_t)s->num, .block = (uint32_t)s->num2 };
+    struct oo_nl nl = { 0 };
+    size_t n_cur = 0;
+    int r;
+
+    if ((r = oo_tc_open(&nl)) < 0)
+        return fail(c, r, "cannot open rtnetlink for tc: %s", strerror(-r));
+    oo_observe_devlink(c->opts->root, &o);
+    oo_observe_links(&o);
+    if ((r = oo_tc_dump_qdiscs(&nl, &o.qdiscs, &o.n_qdiscs)) < 0) {
+        r = kfail(c, r, &nl, "tc qdisc show");
+        goto out;
+    }
+    oo_tc_resolver_init(&res, c->cfg, &o);
+    oo_tc_desired_build(c->cfg, oo_tc_resolve_observed, &res, &d);
+    oo_tc_resolver_free(&res);
+    if (s->opt >= 0) {
+        for (size_t i = 0; i < d.n_targets && !t; i++)
+            if (d.targets[i].kind == s->opt && d.targets[i].index == s->pf && d.targets[i].vf == s->vf)
+                t = &d.targets[i];
+        if (!t || !t->resolved) {
+            r = fail(c, -ENODEV, "%s", t ? t->unresolved : "the target is gone from the config");
+            goto out;
+        }
+        place = t->place;
+        if (s->opt == OO_CFG_REF_BOND) {
+            /* The bond and each member on the block (OVS does the same). */
+            r = oo_tc_qdisc_ensure(&nl, place.ifindex, OO_TC_QDISC_INGRESS, place.block, NULL);
+            for (size_t i = 0; i < o.n_links && r >= 0; i++)
+                if (o.links[i].master == place.ifindex)
+                    r = oo_tc_qdisc_ensure(&nl, o.links[i].ifindex, OO_TC_QDISC_INGRESS, place.block, NULL);
+        } else {
+            r = oo_tc_qdisc_ensure(&nl, place.ifindex, OO_TC_QDISC_INGRESS, place.block, NULL);
+        }
+        if (r == -EEXIST) {
+            r = fail(c, r, "%s has an ingress qdisc on another block that ovs-offload did not make: "
+                     "rules cannot be placed (delete it: tc qdisc del dev %s ingress)", t->label, place.netdev);
+            goto out;
+        }
+        if (r < 0) {
+            r = kfail(c, r, &nl, "tc qdisc add ingress");
+            goto out;
+        }
+    }
+    if ((r = oo_tc_dump_filters(&nl, place.block ? 0 : place.ifindex, place.block, &cur, &n_cur)) < 0) {
+        r = kfail(c, r, &nl, "tc filter show");
+        goto out;
+    }
+    oo_tc_reconcile(t ? t->filters : NULL, t ? t->n_filters : 0, cur, n_cur, &tp);
+    if (tp.n_conflicts) {
+        r = fail(c, -EEXIST, "%s: %s", s->object, tp.conflicts[0].reason);
+        goto out;
+    }
+    results = oo_calloc(tp.n_reqs + 1, sizeof *results);
+    r = oo_tc_batch_apply(&nl, tp.reqs, tp.n_reqs, results);
+    if (r < 0) {
+        r = fail(c, r, "tc batch: %s", strerror(-r));
+        goto out;
+    }
+    for (size_t i = 0; i < tp.n_reqs; i++)
+        if (results[i].error) {
+            r = fail(c, results[i].error, "%zu of %zu tc writes failed; the first, %s of a rule: %s%s%s", (size_t)r,
+                     tp.n_reqs, oo_tc_op_to_string(tp.reqs[i].op), strerror(-results[i].error),
+                     results[i].extack[0] ? ": " : "", results[i].extack);
+            goto out;
+        }
+    snprintf(c->info, sizeof c->info, "+%zu ~%zu -%zu, %zu unchanged", tp.n_add, tp.n_replace,
+             tp.n_delete, tp.n_unchanged);
+    r = 0;
+out:
+    free(results);
+    oo_tc_plan_free(&tp);
+    free(cur);
+    oo_tc_desired_free(&d);
+    oo_observed_free(&o);
+    oo_nl_close(&nl);
+    return r;
+}
+
 /* OVS steps that follow each other run as one transaction (see ovsdb/). */
 static int apply_ovs_batch(struct actx *c, const struct oo_step *steps, size_t n);
 static int apply_ovs_restart(struct actx *c);
@@ -423,6 +517,9 @@ int oo_apply(const struct oo_config *cfg, const struct oo_observed *obs, const s
         } else if (s->kind == OO_STEP_OVS_RESTART) {
             progress(&c, i, plan->n_steps, s);
             r = apply_ovs_restart(&c);
+        } else if (s->kind == OO_STEP_TC_SYNC) {
+            progress(&c, i, plan->n_steps, s);
+            r = apply_tc_sync(&c, s);
         } else if (is_link_step(s->kind)) {
             progress(&c, i, plan->n_steps, s);
             r = apply_link_step(&c, s);
@@ -453,12 +550,78 @@ out:
 
 static int apply_ovs_batch(struct actx *c, const struct oo_step *steps, size_t n)
 {
-    (void)steps;
-    (void)n;
-    return fail(c, -EOPNOTSUPP, "OVS steps are not applied by this build yet");
+    struct oo_ovs_op *ops = oo_calloc(n, sizeof *ops);
+    char (*names)[IF_NAMESIZE] = oo_calloc(n, sizeof *names);
+    struct oo_ovs_apply_result res;
+    int r = 0;
+
+    for (size_t i = 0; i < n && r == 0; i++) {
+        const struct oo_step *s = &steps[i];
+        struct oo_ovs_op *op = &ops[i];
+
+        switch (s->kind) {
+        case OO_STEP_OVS_DEL_PORT:
+            *op = (struct oo_ovs_op){ OO_OVS_OP_DEL_PORT, s->name2, s->name, NULL, NULL };
+            break;
+        case OO_STEP_OVS_ADD_BRIDGE:
+            *op = (struct oo_ovs_op){ OO_OVS_OP_ADD_BRIDGE, s->name, NULL, NULL, NULL };
+            break;
+        case OO_STEP_OVS_SET_CONFIG:
+            *op = (struct oo_ovs_op){ OO_OVS_OP_SET_CONFIG, NULL, NULL, s->name, s->name2 };
+            break;
+        case OO_STEP_OVS_ADD_PORT:
+            if (s->name[0]) {
+                oo_strlcpy(names[i], s->name, sizeof names[i]);
+            } else {
+                /* A representor of a VF made in this run: its name is devlink's now. */
+                const struct oo_obs_pf *p = step_pf(c, s);
+                struct oo_dl_port rep;
+                if (!p || (r = find_rep(c, &p->handle, s->vf, &rep)) < 0) {
+                    r = fail(c, r < 0 ? r : -ENODEV, "no representor for VF %" PRId64 " (%s)", s->vf, s->object);
+                    break;
+                }
+                oo_strlcpy(names[i], rep.netdev, sizeof names[i]);
+            }
+            *op = (struct oo_ovs_op){ OO_OVS_OP_ADD_PORT, s->name2, names[i], NULL, NULL };
+            break;
+        }
+    }
+    if (r == 0) {
+        r = oo_ovsdb_apply(c->opts->ovs_remote, ops, n, c->opts->ovsdb_timeout_ms, &res);
+        if (r < 0) {
+            fail(c, r, "OVSDB transaction: %s", res.error_text[0] ? res.error_text : strerror(-r));
+        } else {
+            /* An interface OVS could not open is a failure: say which and why. */
+            for (size_t i = 0; i < n && r == 0; i++)
+                if (ops[i].kind == OO_OVS_OP_ADD_PORT && res.ops[i].iface_error[0])
+                    r = fail(c, -EIO, "port %s: ovs-vswitchd: %s", ops[i].port, res.ops[i].iface_error);
+            snprintf(c->info, sizeof c->info, "one transaction, %" PRId64 " ms%s", res.total_ms,
+                     res.wait_timed_out ? "; ovs-vswitchd did not catch up in time" :
+                     res.waited ? ", ovs-vswitchd caught up" : "");
+        }
+        oo_ovs_apply_result_free(&res);
+    }
+    free(names);
+    free(ops);
+    return r;
 }
 
 static int apply_ovs_restart(struct actx *c)
 {
-    return fail(c, -EOPNOTSUPP, "ovs-vswitchd restart is not applied by this build yet");
+    const struct oo_cfg_ovs *o = &c->cfg->ovs;
+    const char **argv = oo_calloc(o->n_restart_command + 1, sizeof *argv);
+    char err[400];
+    int r;
+
+    struct oo_ovs_apply_result rec;
+
+    /* Record what the new ovs-vswitchd is started with (an apply of no ops
+     * writes the record): what lets the next run know no restart is due. */
+    oo_ovsdb_apply(c->opts->ovs_remote, NULL, 0, c->opts->ovsdb_timeout_ms, &rec);
+    oo_ovs_apply_result_free(&rec);
+    for (size_t i = 0; i < o->n_restart_command; i++)
+        argv[i] = o->restart_command[i];
+    r = oo_ovs_restart(argv, c->opts->wait_timeout_ms, err, sizeof err);
+    free(argv);
+    return r < 0 ? fail(c, r, "restarting ovs-vswitchd (ovs.restart_command): %s", err) : 0;
 }

@@ -12,6 +12,7 @@
 #include "config/config.h"
 #include "controller/apply.h"
 #include "controller/doctor.h"
+#include "controller/metrics.h"
 #include "controller/observe.h"
 #include "controller/plan.h"
 #include "controller/status.h"
@@ -27,6 +28,7 @@ struct ctl_opts {
     const char *hostconf;           /* --hostconf FILE */
     bool force;                     /* --force: destroy VFs in use */
     bool dry_run;                   /* apply --dry-run: plan */
+    bool prometheus;                /* status --prometheus: metrics text */
 };
 
 static void usage(FILE *f)
@@ -51,6 +53,8 @@ static void usage(FILE *f)
 "  -c, --config FILE    the YAML config (default " OO_DEFAULT_CONFIG ")\n"
 "      --hostconf FILE  derive the config from Cloudpods' host.conf instead\n"
 "  -j, --json           print JSON instead of text\n"
+"      --prometheus     status: print Prometheus metrics (for node_exporter's\n"
+"                       textfile collector) instead of text\n"
 "      --force          plan to destroy VFs even when they are in use\n"
 "      --dry-run        apply: only print the plan\n"
 "      --db REMOTE      OVSDB remote (default unix:$OVS_RUNDIR/db.sock,\n"
@@ -225,7 +229,9 @@ static int cmd_apply(const struct ctl_opts *opts)
         goto out;
     }
     struct oo_apply_opts aopts = {
-        .root = opts->root, .ovs_remote = remote, .ovsdb_timeout_ms = opts->ovsdb_timeout_ms,
+        /* A transaction waits for ovs-vswitchd to apply it: allow it more than a read. */
+        .root = opts->root, .ovs_remote = remote,
+        .ovsdb_timeout_ms = opts->ovsdb_timeout_ms > 30000 ? opts->ovsdb_timeout_ms : 30000,
         .wait_timeout_ms = 120000, .progress = stdout,
     };
     if (oo_apply(&cfg, &o, &plan, &aopts, &res) < 0) {
@@ -301,11 +307,14 @@ static int cmd_doctor(const struct ctl_opts *opts)
 static int cmd_status(const struct ctl_opts *opts)
 {
     struct oo_observed o = { 0 };
-    int r = oo_observe_devlink(opts->root, &o);
+    int r;
 
+    if (opts->prometheus)
+        return oo_metrics_status(stdout, opts->root, opts->db, opts->ovsdb_timeout_ms) < 0
+                   ? OO_EXIT_FAILURE : OO_EXIT_OK;
+    r = oo_observe_host(opts->root, opts->db, opts->ovsdb_timeout_ms, &o);
     if (r < 0)
         oo_err("%s", o.devlink_error);
-    oo_observe_ovs(opts->db, opts->ovsdb_timeout_ms, &o);
     if (opts->json)
         oo_status_print_json(stdout, &o, true);
     else
@@ -316,13 +325,15 @@ static int cmd_status(const struct ctl_opts *opts)
 
 int oo_ctl_main(int argc, char **argv)
 {
-    enum { OPT_DB = 256, OPT_OVSDB_TIMEOUT, OPT_ROOT, OPT_HOSTCONF, OPT_FORCE, OPT_DRY_RUN };
+    enum { OPT_DB = 256, OPT_OVSDB_TIMEOUT, OPT_ROOT, OPT_HOSTCONF, OPT_FORCE, OPT_DRY_RUN,
+           OPT_PROMETHEUS };
     static const struct option longopts[] = {
         { "config", required_argument, NULL, 'c' },
         { "hostconf", required_argument, NULL, OPT_HOSTCONF },
         { "force", no_argument, NULL, OPT_FORCE },
         { "dry-run", no_argument, NULL, OPT_DRY_RUN },
         { "json", no_argument, NULL, 'j' },
+        { "prometheus", no_argument, NULL, OPT_PROMETHEUS },
         { "db", required_argument, NULL, OPT_DB },
         { "ovsdb-timeout", required_argument, NULL, OPT_OVSDB_TIMEOUT },
         { "root", required_argument, NULL, OPT_ROOT },  /* undocumented: tests */
@@ -344,6 +355,7 @@ int oo_ctl_main(int argc, char **argv)
         case OPT_FORCE: opts.force = true; break;
         case OPT_DRY_RUN: opts.dry_run = true; break;
         case 'j': opts.json = true; break;
+        case OPT_PROMETHEUS: opts.prometheus = true; break;
         case OPT_DB: opts.db = optarg; break;
         case OPT_OVSDB_TIMEOUT:
             opts.ovsdb_timeout_ms = (int)strtol(optarg, &end, 10);

@@ -1,37 +1,1394 @@
+/* ovs-offloadd: keeps the host converged to its config.
+ *
+ * One poll loop (libopenvswitch's, through ovsdb/loop.h) with run()/wait()
+ * pairs over every source of work:
+ *
+ *   - rtnetlink: one socket on RTNLGRP_LINK and one on RTNLGRP_TC;
+ *   - devlink: the generic netlink "config" multicast group;
+ *   - OVSDB: an IDL connection kept open only to hear about changes
+ *     (ovsdb/loop.h, oo_ovsdb_watch); every pass still reads OVSDB afresh;
+ *   - signals: SIGHUP reloads, SIGTERM/SIGINT exit (a self-pipe);
+ *   - unixctl (`ovs-appctl -t ovs-offloadd ...`) and the /metrics server;
+ *   - timers: the debounce of a burst of events, the backoff after failures,
+ *     the periodic full resync.
+ *
+ * Events only mark work dirty (controller/reconcile.h, struct oo_sched);
+ * the work is a reconcile pass: observe -> plan -> apply, exactly what
+ * `ovs-offloadctl apply` does, always from a full observation. A netlink
+ * overflow (ENOBUFS) is just an event that says "anything may have changed",
+ * which is what every pass assumes anyway. The events a pass causes itself are
+ * drained when the next pass starts and never trusted: a pass that changed
+ * the host is followed by one verification pass, and a pass that plans
+ * nothing ends the chain.
+ *
+ * Everything runs in this one thread: while a pass runs (it may wait for VFs),
+ * unixctl and /metrics requests wait in their sockets' backlogs. */
+
 #include "controller/daemon.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
+#include <inttypes.h>
+#include <linux/netlink.h>
+#include <linux/rtnetlink.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <time.h>
+#include <unistd.h>
 
+#include "common/json.h"
+#include "common/nlsock.h"
+#include "common/util.h"
+#include "config/config.h"
 #include "controller/ctl.h"
+#include "controller/metrics.h"
+#include "controller/observe.h"
+#include "controller/plan.h"
+#include "controller/reconcile.h"
+#include "controller/status.h"
+#include "devlink/devlink.h"
+#include "devlink/genl.h"
+#include "ovsdb/loop.h"
+#include "ovsdb/ovsdb.h"
 
-/* The reconcile loop (event-driven convergence, metrics, unixctl) is not
- * written yet. Until it is, the daemon refuses to start rather than pretend to
- * keep the host converged. */
-int oo_daemon_main(int argc, char **argv)
+#define OO_DEFAULT_CONFIG "/etc/ovs-offload/config.yaml"
+#define PROGRAM "ovs-offloadd"
+
+/* How often an unchanged failure or blocker is logged again. */
+#define REPEAT_LOG_MS (10 * 60 * 1000)
+/* Receive buffer asked for each event socket: room for a burst (10 000 tc
+ * notifications of ~1 KiB) before the kernel drops events (ENOBUFS). */
+#define EVENT_RCVBUF (16 * 1024 * 1024)
+/* recv() calls per event socket and loop iteration before yielding. */
+#define EVENT_BATCH 64
+
+#define LOG_ERR(...) oo_loop_log(OO_LOOP_LOG_ERR, __VA_ARGS__)
+#define LOG_WARN(...) oo_loop_log(OO_LOOP_LOG_WARN, __VA_ARGS__)
+#define LOG_INFO(...) oo_loop_log(OO_LOOP_LOG_INFO, __VA_ARGS__)
+#define LOG_DBG(...) oo_loop_log(OO_LOOP_LOG_DBG, __VA_ARGS__)
+
+struct daemon_opts {
+    const char *config;             /* -c FILE */
+    const char *hostconf;           /* --hostconf FILE */
+    const char *db;                 /* --db REMOTE */
+    int ovsdb_timeout_ms;           /* --ovsdb-timeout MS */
+    const char *metrics;            /* --metrics ADDR, "none" */
+    int64_t resync_s;               /* --resync SECONDS, 0 = never */
+    const char *unixctl;            /* --unixctl PATH */
+    const char *pidfile;            /* --pidfile FILE */
+    const char *log_file;           /* --log-file FILE */
+    bool detach;                    /* --detach */
+    bool verbose;                   /* -v */
+};
+
+/* One netlink socket subscribed to a multicast group. */
+struct event_sock {
+    int source;                     /* enum oo_event_source */
+    struct oo_nl nl;                /* nl.sock NULL when not open */
+    bool (*relevant)(const struct nlmsghdr *nlh);
+    bool overflowed;                /* an ENOBUFS not reported yet */
+};
+
+enum job_kind { JOB_STATUS, JOB_PLAN };
+
+/* A unixctl request answered from the loop rather than from its handler:
+ * it needs the host observed (or a pass run). */
+struct job {
+    struct oo_unixctl_conn *conn;
+    int kind;                       /* enum job_kind */
+    bool json;
+};
+
+struct daemon {
+    struct daemon_opts opts;
+    const char *cfg_path;           /* the config file (YAML or host.conf) */
+    bool hostconf;                  /* cfg_path is a host.conf */
+    struct oo_config cfg;           /* the config in force */
+    int64_t cfg_loaded_wall_ms;     /* when it was loaded */
+    char *remote;                   /* the OVSDB remote of cfg (or --db) */
+    char *rundir;                   /* OVS_RUNDIR or /var/run/openvswitch */
+
+    struct oo_sched sched;
+    struct oo_reconcile_stats stats;
+    struct oo_observed last_obs;    /* what the last pass saw, for /metrics */
+    bool have_obs;
+    int64_t last_obs_wall_ms;
+    int last_result;                /* of the last pass, -1 before */
+    struct oo_repeat blocked_log;   /* the plan's errors */
+    struct oo_repeat failed_log;    /* a failure's message */
+    struct oo_repeat notes_log;     /* the plan's notes */
+    uint64_t burst_events[OO_EVENT_SOURCE_MAX]; /* events since the last pass started */
+
+    struct event_sock link_ev, tc_ev, devlink_ev;
+    struct oo_ovsdb_watch *watch;
+    bool watch_lost;                /* the watcher lost its connection */
+    bool watch_primed;              /* the watcher's first snapshot was seen */
+
+    int sig_fd[2];                  /* self-pipe: the handler writes the signal number */
+    bool reload_requested;
+    bool exiting;
+
+    struct oo_unixctl_server *ctl;
+    char *ctl_path;
+    struct oo_http *http;
+    struct oo_unixctl_conn **reconcile_waiters; /* `reconcile` requests waiting for a pass */
+    size_t n_reconcile_waiters;
+    struct job *jobs;
+    size_t n_jobs;
+
+    int pid_fd;                     /* the locked pidfile, -1 none */
+    char *pid_path;
+
+    FILE *progress;                 /* apply's progress lines, into the log */
+    char progress_line[512];
+    size_t progress_len;
+};
+
+/* ---------------------------------------------------------------- small helpers */
+
+static int64_t wall_ms(void)
 {
+    struct timespec ts;
+
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static char *xasprintf(const char *fmt, ...)
+{
+    va_list ap;
+    char *s;
+
+    va_start(ap, fmt);
+    if (vasprintf(&s, fmt, ap) < 0)
+        abort();
+    va_end(ap);
+    return s;
+}
+
+/* "12 s", "1.5 s", "250 ms" */
+static const char *fmt_ms(int64_t ms, char *buf, size_t size)
+{
+    if (ms < 1000)
+        snprintf(buf, size, "%" PRId64 " ms", ms);
+    else if (ms < 10000)
+        snprintf(buf, size, "%.1f s", (double)ms / 1000);
+    else
+        snprintf(buf, size, "%" PRId64 " s", (ms + 500) / 1000);
+    return buf;
+}
+
+static const char *fmt_wall(int64_t ms, char *buf, size_t size)
+{
+    time_t t = (time_t)(ms / 1000);
+    struct tm tm;
+
+    gmtime_r(&t, &tm);
+    strftime(buf, size, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    return buf;
+}
+
+/* ---------------------------------------------------------------- systemd */
+
+/* sd_notify(3) without libsystemd: one datagram to $NOTIFY_SOCKET. */
+static void sd_notify_msg(const char *msg)
+{
+    const char *path = getenv("NOTIFY_SOCKET");
+    struct sockaddr_un sa = { .sun_family = AF_UNIX };
+    size_t n;
+    int fd;
+
+    if (!path || (path[0] != '/' && path[0] != '@'))
+        return;
+    n = strlen(path);
+    if (n >= sizeof sa.sun_path)
+        return;
+    memcpy(sa.sun_path, path, n);
+    if (path[0] == '@')
+        sa.sun_path[0] = '\0'; /* abstract namespace */
+    fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    if (fd < 0)
+        return;
+    sendto(fd, msg, strlen(msg), MSG_NOSIGNAL, (struct sockaddr *)&sa,
+           (socklen_t)(offsetof(struct sockaddr_un, sun_path) + n));
+    close(fd);
+}
+
+/* ---------------------------------------------------------------- config */
+
+static char *default_db(void)
+{
+    const char *rundir = getenv("OVS_RUNDIR");
+
+    if (!rundir || !*rundir)
+        return oo_strdup(OO_OVSDB_DEFAULT_REMOTE);
+    return xasprintf("unix:%s/db.sock", rundir);
+}
+
+static char *remote_of(const struct daemon *d, const struct oo_config *cfg)
+{
+    if (d->opts.db)
+        return oo_strdup(d->opts.db);
+    if (cfg->ovs.at[OO_CFG_OVS_DB].line)
+        return oo_strdup(cfg->ovs.db);
+    return default_db();
+}
+
+/* Loads and validates the config file. On errors, logs each as
+ * FILE:LINE:COL: KEY: message and returns -errno; *ret_text (may be NULL)
+ * gets them as one text. */
+static int load_config(const struct daemon *d, struct oo_config *cfg, char **ret_text)
+{
+    struct oo_cfg_diag diag;
+    int r;
+
+    if (ret_text)
+        *ret_text = NULL;
+    oo_cfg_diag_init(&diag, d->cfg_path);
+    r = d->hostconf ? oo_config_load_hostconf(d->cfg_path, cfg, &diag)
+                    : oo_config_load_yaml(d->cfg_path, cfg, &diag);
+    oo_cfg_diag_sort(&diag);
+    if (r < 0) {
+        char line[1024];
+        for (size_t i = 0; i < diag.n_errors; i++)
+            LOG_ERR("%s", oo_cfg_error_format(&diag, i, line, sizeof line));
+        if (diag.n_dropped)
+            LOG_ERR("%s: ... and %zu more errors", d->cfg_path, diag.n_dropped);
+        if (ret_text) {
+            char *buf = NULL;
+            size_t len = 0;
+            FILE *f = open_memstream(&buf, &len);
+            if (f) {
+                oo_cfg_diag_print(&diag, f);
+                fclose(f);
+                *ret_text = buf;
+            }
+        }
+    }
+    oo_cfg_diag_free(&diag);
+    return r;
+}
+
+static void log_config_summary(const struct daemon *d, const char *what)
+{
+    const struct oo_config *c = &d->cfg;
+
+    LOG_INFO("%s %s: %zu PF%s, %zu bond%s, %zu bridge%s, %zu tc rule%s; OVSDB %s", what, d->cfg_path,
+             c->n_pfs, c->n_pfs == 1 ? "" : "s", c->n_bonds, c->n_bonds == 1 ? "" : "s",
+             c->n_bridges, c->n_bridges == 1 ? "" : "s", c->n_rules, c->n_rules == 1 ? "" : "s",
+             d->remote);
+}
+
+static void watch_start(struct daemon *d)
+{
+    int r;
+
+    oo_ovsdb_watch_destroy(d->watch);
+    d->watch = NULL;
+    d->watch_lost = false;
+    d->watch_primed = false;
+    r = oo_ovsdb_watch_create(d->remote, &d->watch);
+    if (r < 0)
+        LOG_WARN("cannot watch OVSDB at %s (%s): its changes are only seen by the periodic resync",
+                 d->remote, strerror(-r));
+}
+
+/* SIGHUP or `reload`: the new config replaces the old one only if valid.
+ * Returns 0, or -errno with *ret_text (may be NULL) saying why. */
+static int reload(struct daemon *d, char **ret_text)
+{
+    struct oo_config cfg;
+    char *remote;
+    int r;
+
+    sd_notify_msg("RELOADING=1\nSTATUS=reloading the config");
+    r = load_config(d, &cfg, ret_text);
+    oo_stats_record_reload(&d->stats, r >= 0, wall_ms());
+    if (r < 0) {
+        char when[32];
+        oo_config_free(&cfg);
+        LOG_ERR("config reload rejected (%s): still enforcing the config loaded at %s; fix %s "
+                "and reload again (SIGHUP or ovs-appctl -t " PROGRAM " reload)",
+                strerror(-r), fmt_wall(d->cfg_loaded_wall_ms, when, sizeof when), d->cfg_path);
+        sd_notify_msg("READY=1\nSTATUS=config reload rejected: old config kept");
+        return r;
+    }
+    oo_config_free(&d->cfg);
+    d->cfg = cfg;
+    d->cfg_loaded_wall_ms = wall_ms();
+    remote = remote_of(d, &d->cfg);
+    if (strcmp(remote, d->remote)) {
+        free(d->remote);
+        d->remote = remote;
+        watch_start(d);
+    } else {
+        free(remote);
+    }
+    memset(&d->blocked_log, 0, sizeof d->blocked_log);
+    memset(&d->failed_log, 0, sizeof d->failed_log);
+    memset(&d->notes_log, 0, sizeof d->notes_log);
+    log_config_summary(d, "config reloaded from");
+    oo_sched_urgent(&d->sched, OO_TRIGGER_RELOAD);
+    sd_notify_msg("READY=1\nSTATUS=config reloaded");
+    return 0;
+}
+
+/* ---------------------------------------------------------------- signals */
+
+static int sig_write_fd = -1;
+
+static void on_signal(int sig)
+{
+    unsigned char b = (unsigned char)sig;
+    int saved = errno;
+
+    if (write(sig_write_fd, &b, 1) < 0) {
+        /* The pipe is full: enough signals are pending already. */
+    }
+    errno = saved;
+}
+
+static int signals_init(struct daemon *d)
+{
+    static const int sigs[] = { SIGHUP, SIGTERM, SIGINT };
+    struct sigaction sa;
+
+    if (pipe2(d->sig_fd, O_CLOEXEC | O_NONBLOCK) < 0)
+        return -errno;
+    sig_write_fd = d->sig_fd[1];
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sa.sa_flags = SA_RESTART;
+    sigemptyset(&sa.sa_mask);
+    for (size_t i = 0; i < OO_ARRAY_SIZE(sigs); i++)
+        if (sigaction(sigs[i], &sa, NULL) < 0)
+            return -errno;
+    /* Writes to a peer that went away (HTTP, unixctl) must fail with EPIPE,
+     * not kill the daemon. */
+    signal(SIGPIPE, SIG_IGN);
+    return 0;
+}
+
+static void signals_run(struct daemon *d)
+{
+    unsigned char b[16];
+    ssize_t n;
+
+    while ((n = read(d->sig_fd[0], b, sizeof b)) > 0) {
+        for (ssize_t i = 0; i < n; i++) {
+            if (b[i] == SIGHUP) {
+                LOG_INFO("SIGHUP: reloading %s", d->cfg_path);
+                d->reload_requested = true;
+            } else {
+                LOG_INFO("%s: exiting", strsignal(b[i]));
+                d->exiting = true;
+            }
+        }
+    }
+}
+
+/* ---------------------------------------------------------------- pidfile */
+
+/* Takes the single-instance lock: a POSIX write lock on the pidfile (the
+ * kind OVS's pidfiles use, so `ovs-appctl -t ovs-offloadd` finds us), then
+ * writes our pid. Returns 0, or -EBUSY with *ret_other the holder's pid, or
+ * another -errno. */
+static int pidfile_lock(const char *path, int *ret_fd, pid_t *ret_other)
+{
+    struct flock fl = { .l_type = F_WRLCK, .l_whence = SEEK_SET };
+    char line[32];
+    int fd, r, n;
+
+    *ret_fd = -1;
+    *ret_other = 0;
+    fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (fd < 0)
+        return -errno;
+    if (fcntl(fd, F_SETLK, &fl) < 0) {
+        r = -errno;
+        if (r == -EAGAIN || r == -EACCES) {
+            struct flock q = { .l_type = F_WRLCK, .l_whence = SEEK_SET };
+            if (fcntl(fd, F_GETLK, &q) == 0 && q.l_type != F_UNLCK)
+                *ret_other = q.l_pid;
+            r = -EBUSY;
+        }
+        close(fd);
+        return r;
+    }
+    n = snprintf(line, sizeof line, "%ld\n", (long)getpid());
+    if (ftruncate(fd, 0) < 0 || pwrite(fd, line, (size_t)n, 0) != n) {
+        r = -errno;
+        close(fd);
+        return r;
+    }
+    *ret_fd = fd;
+    return 0;
+}
+
+static void pidfile_release(struct daemon *d)
+{
+    if (d->pid_fd < 0)
+        return;
+    /* Unlinked while still locked: nobody can take a file we are deleting. */
+    unlink(d->pid_path);
+    close(d->pid_fd);
+    d->pid_fd = -1;
+}
+
+/* ---------------------------------------------------------------- progress */
+
+/* apply writes progress lines to a FILE; each complete line becomes a log
+ * line ("[3/12] pf0: eswitch-mode legacy -> switchdev ... ok (120 ms)"). */
+static ssize_t progress_write(void *cookie, const char *buf, size_t size)
+{
+    struct daemon *d = cookie;
+
+    for (size_t i = 0; i < size; i++) {
+        if (buf[i] == '\n' || d->progress_len == sizeof d->progress_line - 1) {
+            d->progress_line[d->progress_len] = '\0';
+            if (d->progress_len)
+                LOG_INFO("apply: %s", d->progress_line);
+            d->progress_len = 0;
+            if (buf[i] == '\n')
+                continue;
+        }
+        d->progress_line[d->progress_len++] = buf[i];
+    }
+    return (ssize_t)size;
+}
+
+/* ---------------------------------------------------------------- events */
+
+static int event_sock_open(struct event_sock *e, int source, int bus, uint32_t group,
+                           bool (*relevant)(const struct nlmsghdr *))
+{
+    int fd, size = EVENT_RCVBUF, r;
+
+    e->source = source;
+    e->relevant = relevant;
+    if ((r = oo_nl_open(&e->nl, bus)) < 0)
+        return r;
+    fd = mnl_socket_get_fd(e->nl.sock);
+    if (mnl_socket_setsockopt(e->nl.sock, NETLINK_ADD_MEMBERSHIP, &group, sizeof group) < 0) {
+        r = -errno;
+        oo_nl_close(&e->nl);
+        return r;
+    }
+    /* FORCE needs CAP_NET_ADMIN, which we have as a daemon; else the
+     * system's rmem_max caps the plain request. */
+    if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof size) < 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof size);
+    fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
+    return 0;
+}
+
+static int devlink_events_open(struct event_sock *e)
+{
+    struct oo_genl_family fam;
+    int64_t group;
+    int r;
+
+    if ((r = oo_nl_open(&e->nl, NETLINK_GENERIC)) < 0)
+        return r;
+    r = oo_genl_resolve(&e->nl, "devlink", &fam);
+    oo_nl_close(&e->nl);
+    if (r < 0)
+        return r;
+    group = oo_genl_group_id(&fam, "config");
+    if (group < 0)
+        return (int)group;
+    return event_sock_open(e, OO_EVENT_DEVLINK, NETLINK_GENERIC, (uint32_t)group,
+                           oo_devlink_event_relevant);
+}
+
+/* Reads what the socket has (at most EVENT_BATCH datagrams). mark: events
+ * make the host dirty (false while a pass is about to observe anyway). */
+static void event_sock_run(struct daemon *d, struct event_sock *e, bool mark)
+{
+    int fd;
+
+    if (!e->nl.sock)
+        return;
+    fd = mnl_socket_get_fd(e->nl.sock);
+    for (int i = 0; i < EVENT_BATCH; i++) {
+        ssize_t n = recv(fd, e->nl.rxbuf, OO_NL_RECV_SIZE, MSG_DONTWAIT);
+        bool dirty = false;
+
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            if (errno == ENOBUFS) {
+                /* The kernel dropped notifications: whatever they said, the
+                 * next pass reads everything. */
+                d->stats.overflows[e->source]++;
+                if (!e->overflowed)
+                    LOG_WARN("%s events lost (socket overflow): full resync",
+                             oo_event_source_to_string(e->source));
+                e->overflowed = true;
+                if (mark)
+                    oo_sched_event(&d->sched, OO_TRIGGER_OVERFLOW, oo_now_ms());
+                continue;
+            }
+            if (errno != EAGAIN && errno != EWOULDBLOCK)
+                LOG_WARN("reading %s events: %s", oo_event_source_to_string(e->source),
+                         strerror(errno));
+            return;
+        }
+        e->overflowed = false;
+        int len = (int)n;
+        for (const struct nlmsghdr *nlh = e->nl.rxbuf; mnl_nlmsg_ok(nlh, len);
+             nlh = mnl_nlmsg_next(nlh, &len)) {
+            if (nlh->nlmsg_type < NLMSG_MIN_TYPE)
+                continue;
+            if (e->relevant(nlh)) {
+                d->stats.events[e->source]++;
+                d->burst_events[e->source]++;
+                dirty = true;
+            } else {
+                d->stats.events_ignored[e->source]++;
+            }
+        }
+        if (dirty && mark)
+            oo_sched_event(&d->sched, OO_TRIGGER_EVENT, oo_now_ms());
+    }
+    /* More may be queued: come back without sleeping. */
+    oo_loop_immediate_wake();
+}
+
+static void event_sock_wait(struct event_sock *e)
+{
+    if (e->nl.sock)
+        oo_loop_fd_wait(mnl_socket_get_fd(e->nl.sock), true, false);
+}
+
+static void watch_run(struct daemon *d, bool mark)
+{
+    unsigned bits = oo_ovsdb_watch_run(d->watch);
+
+    if (bits & OO_WATCH_LOST) {
+        LOG_WARN("lost the OVSDB connection to %s: reconnecting; OVS changes are not seen meanwhile",
+                 d->remote);
+        d->watch_lost = true;
+    }
+    if (bits & OO_WATCH_CONNECTED) {
+        /* Back after a loss, or there for the first time since a pass that
+         * found it unreachable: what that pass could not do is due now. */
+        if (d->watch_lost || (d->sched.ran && !d->last_obs.ovs.reachable)) {
+            LOG_INFO("OVSDB at %s is %s: full resync", d->remote, d->watch_lost ? "back" : "up");
+            oo_sched_urgent(&d->sched, OO_TRIGGER_OVSDB);
+        }
+        d->watch_lost = false;
+    }
+    if (bits & OO_WATCH_CHANGED) {
+        /* The first snapshot after (re)connecting is no change of the host. */
+        if (!d->watch_primed) {
+            d->watch_primed = true;
+            return;
+        }
+        d->stats.events[OO_EVENT_OVSDB]++;
+        d->burst_events[OO_EVENT_OVSDB]++;
+        if (mark)
+            oo_sched_event(&d->sched, OO_TRIGGER_EVENT, oo_now_ms());
+    }
+    if (bits & OO_WATCH_LOST)
+        d->watch_primed = false;
+}
+
+static void events_run(struct daemon *d, bool mark)
+{
+    event_sock_run(d, &d->link_ev, mark);
+    event_sock_run(d, &d->tc_ev, mark);
+    event_sock_run(d, &d->devlink_ev, mark);
+    watch_run(d, mark);
+}
+
+/* ---------------------------------------------------------------- the pass */
+
+static void reply_waiters(struct daemon *d, bool ok, const char *text)
+{
+    for (size_t i = 0; i < d->n_reconcile_waiters; i++) {
+        if (ok)
+            oo_unixctl_reply(d->reconcile_waiters[i], text);
+        else
+            oo_unixctl_reply_error(d->reconcile_waiters[i], text);
+    }
+    d->n_reconcile_waiters = 0;
+}
+
+static void burst_text(const struct daemon *d, char *buf, size_t size)
+{
+    size_t len = 0;
+
+    buf[0] = '\0';
+    for (int s = 0; s < OO_EVENT_SOURCE_MAX && len < size; s++)
+        if (d->burst_events[s])
+            len += (size_t)snprintf(buf + len, size - len, "%s%" PRIu64 " %s", len ? ", " : "",
+                                    d->burst_events[s], oo_event_source_to_string(s));
+}
+
+static void log_blocked(struct daemon *d, const struct oo_pass *p, int64_t now)
+{
+    unsigned suppressed = 0;
+    char next[32];
+
+    if (!oo_repeat_should_log(&d->blocked_log, oo_plan_errors_digest(&p->plan), now, REPEAT_LOG_MS,
+                              &suppressed)) {
+        LOG_DBG("reconcile still blocked by the same %zu error%s", p->plan.n_errors,
+                p->plan.n_errors == 1 ? "" : "s");
+        return;
+    }
+    LOG_WARN("reconcile blocked: the plan has %zu error%s and nothing was changed%s:",
+             p->plan.n_errors, p->plan.n_errors == 1 ? "" : "s",
+             suppressed ? " (unchanged since the last report)" : "");
+    for (size_t i = 0; i < p->plan.n_errors; i++)
+        LOG_WARN("  %s: %s", p->plan.errors[i].object, p->plan.errors[i].message);
+    LOG_WARN("fix the host or the config (ovs-offloadctl plan shows the same); next attempt in %s, "
+             "or at once on reload or 'ovs-appctl -t " PROGRAM " reconcile'",
+             fmt_ms(oo_sched_holdoff_ms(&d->sched), next, sizeof next));
+}
+
+static void log_notes(struct daemon *d, const struct oo_plan *plan, int64_t now)
+{
+    uint64_t h = 0;
+
+    for (size_t i = 0; i < plan->n_notes; i++) {
+        h = oo_digest_str(h, plan->notes[i].object);
+        h = oo_digest_str(h, plan->notes[i].message);
+    }
+    if (!oo_repeat_should_log(&d->notes_log, h, now, REPEAT_LOG_MS, NULL))
+        return;
+    for (size_t i = 0; i < plan->n_notes; i++)
+        LOG_INFO("note: %s: %s", plan->notes[i].object, plan->notes[i].message);
+}
+
+/* The log lines of a pass, and the answer to `reconcile` requests. */
+static void report_pass(struct daemon *d, int trigger, const struct oo_pass *p, bool drift,
+                        int64_t first_event, int64_t end, char *answer, size_t answer_size)
+{
+    const char *tname = oo_trigger_to_string(trigger);
+    char dur[32], next[32], lat[32];
+    bool was_in_sync = d->last_result == OO_PASS_IN_SYNC;
+
+    switch (p->result) {
+    case OO_PASS_IN_SYNC:
+        if (!was_in_sync)
+            LOG_INFO("host in sync with %s (%s pass, %s)", d->cfg_path, tname, fmt_ms(p->ms, dur, sizeof dur));
+        else
+            LOG_DBG("host in sync (%s pass, %s)", tname, fmt_ms(p->ms, dur, sizeof dur));
+        snprintf(answer, answer_size, "in sync: nothing to do (%s)\n", fmt_ms(p->ms, dur, sizeof dur));
+        break;
+    case OO_PASS_REPAIRED:
+        if (drift && first_event && (trigger == OO_TRIGGER_EVENT || trigger == OO_TRIGGER_OVERFLOW))
+            LOG_INFO("drift repaired: %zu step%s applied in %s, %s after the first event",
+                     p->apply.n_done, p->apply.n_done == 1 ? "" : "s",
+                     fmt_ms(p->apply.ms, dur, sizeof dur), fmt_ms(end - first_event, lat, sizeof lat));
+        else if (drift)
+            LOG_INFO("drift repaired: %zu step%s applied in %s (%s pass)", p->apply.n_done,
+                     p->apply.n_done == 1 ? "" : "s", fmt_ms(p->apply.ms, dur, sizeof dur), tname);
+        else
+            LOG_INFO("%zu step%s applied in %s (%s pass); verifying", p->apply.n_done,
+                     p->apply.n_done == 1 ? "" : "s", fmt_ms(p->apply.ms, dur, sizeof dur), tname);
+        snprintf(answer, answer_size, "applied %zu step%s in %s\n", p->apply.n_done,
+                 p->apply.n_done == 1 ? "" : "s", fmt_ms(p->apply.ms, dur, sizeof dur));
+        break;
+    case OO_PASS_BLOCKED: {
+        size_t len;
+        log_blocked(d, p, end);
+        len = (size_t)snprintf(answer, answer_size, "blocked: the plan has %zu error%s:\n",
+                               p->plan.n_errors, p->plan.n_errors == 1 ? "" : "s");
+        for (size_t i = 0; i < p->plan.n_errors && len < answer_size; i++)
+            len += (size_t)snprintf(answer + len, answer_size - len, "  %s: %s\n",
+                                    p->plan.errors[i].object, p->plan.errors[i].message);
+        break;
+    }
+    case OO_PASS_FAILED: {
+        unsigned suppressed = 0;
+        fmt_ms(oo_sched_holdoff_ms(&d->sched), next, sizeof next);
+        if (oo_repeat_should_log(&d->failed_log, oo_digest_str(0, p->message), end, REPEAT_LOG_MS,
+                                 &suppressed)) {
+            if (p->applied)
+                LOG_ERR("reconcile failed after %zu of %zu steps: %s; retrying in %s%s", p->apply.n_done,
+                        p->plan.n_steps, p->message, next,
+                        suppressed ? " (the same failure as before)" : "");
+            else
+                LOG_ERR("reconcile failed: %s; retrying in %s", p->message, next);
+        } else {
+            LOG_DBG("reconcile failed again (%s); retrying in %s", p->message, next);
+        }
+        snprintf(answer, answer_size, "failed: %s\n", p->message);
+        break;
+    }
+    }
+    if (p->result != OO_PASS_BLOCKED)
+        oo_repeat_should_log(&d->blocked_log, 0, end, 0, NULL);
+    if (p->result != OO_PASS_FAILED)
+        oo_repeat_should_log(&d->failed_log, 0, end, 0, NULL);
+    log_notes(d, &p->plan, end);
+}
+
+static void run_pass(struct daemon *d)
+{
+    struct oo_pass_opts popts = {
+        .cfg = &d->cfg, .root = "", .ovs_remote = d->remote,
+        .ovsdb_timeout_ms = d->opts.ovsdb_timeout_ms, .wait_timeout_ms = 120000,
+        .progress = d->progress,
+    };
+    struct oo_pass p;
+    int64_t first_event, end;
+    char burst[128], answer[2048], status[160];
+    uint64_t repairs;
+    int trigger;
+
+    /* The pass observes everything: what is queued now is accounted for. */
+    events_run(d, false);
+    first_event = d->sched.dirty ? d->sched.first_ms : 0;
+    trigger = oo_sched_begin(&d->sched, oo_now_ms());
+    burst_text(d, burst, sizeof burst);
+    if (trigger == OO_TRIGGER_PERIODIC || trigger == OO_TRIGGER_VERIFY)
+        LOG_DBG("reconcile (%s)", oo_trigger_to_string(trigger));
+    else
+        LOG_INFO("reconcile (%s%s%s)", oo_trigger_to_string(trigger), burst[0] ? ": " : "", burst);
+    memset(d->burst_events, 0, sizeof d->burst_events);
+
+    oo_reconcile_pass(&popts, &p);
+    fflush(d->progress);
+    end = oo_now_ms();
+    oo_sched_end(&d->sched, end, p.result, p.applied && p.apply.n_done > 0);
+    repairs = d->stats.drift_repairs;
+    oo_stats_record_pass(&d->stats, trigger, p.result, p.observe_err < 0 && d->cfg.n_pfs ? NULL : &p.plan,
+                         p.applied ? p.apply.n_done : 0, p.ms, wall_ms());
+    d->stats.backoff_ms = oo_sched_holdoff_ms(&d->sched);
+    report_pass(d, trigger, &p, d->stats.drift_repairs != repairs, first_event, end, answer, sizeof answer);
+    d->last_result = p.result;
+
+    /* The observation stays for /metrics until the next pass. */
+    oo_observed_free(&d->last_obs);
+    d->last_obs = p.obs;
+    memset(&p.obs, 0, sizeof p.obs);
+    d->have_obs = true;
+    d->last_obs_wall_ms = wall_ms();
+    oo_pass_free(&p);
+
+    reply_waiters(d, d->last_result == OO_PASS_IN_SYNC || d->last_result == OO_PASS_REPAIRED, answer);
+    snprintf(status, sizeof status, "STATUS=last pass: %s (%s)",
+             oo_pass_result_to_string(d->last_result), oo_trigger_to_string(trigger));
+    sd_notify_msg(status);
+}
+
+/* ---------------------------------------------------------------- unixctl */
+
+static void add_job(struct daemon *d, struct oo_unixctl_conn *conn, int kind, bool json)
+{
+    d->jobs = oo_realloc(d->jobs, (d->n_jobs + 1) * sizeof *d->jobs);
+    d->jobs[d->n_jobs++] = (struct job){ .conn = conn, .kind = kind, .json = json };
+}
+
+/* argv[1] may be --json; anything else is refused. Returns 1 json, 0 text, -1 bad. */
+static int json_arg(struct oo_unixctl_conn *conn, int argc, const char *argv[])
+{
+    if (argc < 2)
+        return 0;
+    if (!strcmp(argv[1], "--json") || !strcmp(argv[1], "-j"))
+        return 1;
+    oo_unixctl_reply_error(conn, "the only option is --json\n");
+    return -1;
+}
+
+static void cmd_status(struct oo_unixctl_conn *conn, int argc, const char *argv[], void *aux)
+{
+    int j = json_arg(conn, argc, argv);
+
+    if (j >= 0)
+        add_job(aux, conn, JOB_STATUS, j);
+}
+
+static void cmd_plan(struct oo_unixctl_conn *conn, int argc, const char *argv[], void *aux)
+{
+    int j = json_arg(conn, argc, argv);
+
+    if (j >= 0)
+        add_job(aux, conn, JOB_PLAN, j);
+}
+
+static void cmd_reconcile(struct oo_unixctl_conn *conn, int argc, const char *argv[], void *aux)
+{
+    struct daemon *d = aux;
+
+    d->reconcile_waiters = oo_realloc(d->reconcile_waiters,
+                                      (d->n_reconcile_waiters + 1) * sizeof *d->reconcile_waiters);
+    d->reconcile_waiters[d->n_reconcile_waiters++] = conn;
+    oo_sched_urgent(&d->sched, OO_TRIGGER_REQUEST);
+}
+
+static void cmd_reload(struct oo_unixctl_conn *conn, int argc, const char *argv[], void *aux)
+{
+    struct daemon *d = aux;
+    char *text = NULL;
+
+    LOG_INFO("reload requested over unixctl: reloading %s", d->cfg_path);
+    if (reload(d, &text) < 0) {
+        char *msg = xasprintf("config rejected; still enforcing the previous one:\n%s",
+                              text ? text : "");
+        oo_unixctl_reply_error(conn, msg);
+        free(msg);
+    } else {
+        char *msg = xasprintf("reloaded %s: %zu PFs, %zu bonds, %zu bridges\n", d->cfg_path,
+                              d->cfg.n_pfs, d->cfg.n_bonds, d->cfg.n_bridges);
+        oo_unixctl_reply(conn, msg);
+        free(msg);
+    }
+    free(text);
+}
+
+static void cmd_exit(struct oo_unixctl_conn *conn, int argc, const char *argv[], void *aux)
+{
+    struct daemon *d = aux;
+
+    LOG_INFO("exit requested over unixctl");
+    d->exiting = true;
+    oo_unixctl_reply(conn, NULL);
+}
+
+static char *metrics_body(void *aux, size_t *ret_len)
+{
+    struct daemon *d = aux;
+
+    return oo_metrics_render(d->have_obs ? &d->last_obs : NULL, d->last_obs_wall_ms, NULL, 0,
+                             &d->stats, ret_len);
+}
+
+static void cmd_metrics(struct oo_unixctl_conn *conn, int argc, const char *argv[], void *aux)
+{
+    size_t len;
+    char *body = metrics_body(aux, &len);
+
+    oo_unixctl_reply(conn, body);
+    free(body);
+}
+
+static void write_daemon_text(FILE *f, const struct daemon *d)
+{
+    const struct oo_reconcile_stats *st = &d->stats;
+    int64_t now = oo_now_ms(), due = oo_sched_due(&d->sched);
+    char a[32], b[32];
+
+    fprintf(f, "daemon %s %s (pid %ld)\n", PROGRAM, OO_VERSION, (long)getpid());
+    fprintf(f, "  config:       %s (%s), loaded %s\n", d->cfg_path, d->hostconf ? "host.conf" : "yaml",
+            fmt_wall(d->cfg_loaded_wall_ms, a, sizeof a));
+    if (st->last_reload_ok == 0)
+        fprintf(f, "  last reload:  REJECTED at %s: the config above is still in force\n",
+                fmt_wall(st->last_reload_wall_ms, a, sizeof a));
+    else if (st->last_reload_ok == 1)
+        fprintf(f, "  last reload:  ok at %s\n", fmt_wall(st->last_reload_wall_ms, a, sizeof a));
+    if (st->last_result >= 0)
+        fprintf(f, "  last pass:    %s at %s, %s\n", oo_pass_result_to_string(st->last_result),
+                fmt_wall(st->last_run_wall_ms, a, sizeof a),
+                fmt_ms((int64_t)(st->last_duration_s * 1000), b, sizeof b));
+    else
+        fprintf(f, "  last pass:    none yet\n");
+    if (due == INT64_MAX)
+        fprintf(f, "  next pass:    on the next event\n");
+    else
+        fprintf(f, "  next pass:    %s (%s)\n",
+                due <= now ? "now" : (snprintf(a, sizeof a, "in %s", fmt_ms(due - now, b, sizeof b)), a),
+                oo_trigger_to_string(oo_sched_trigger(&d->sched)));
+    if (st->consecutive_failures)
+        fprintf(f, "  failures:     %u in a row, backing off %s\n", st->consecutive_failures,
+                fmt_ms(st->backoff_ms, a, sizeof a));
+    fprintf(f, "  passes:       %" PRIu64 " in sync, %" PRIu64 " repaired, %" PRIu64 " blocked, %" PRIu64
+            " failed; %" PRIu64 " drift repairs\n", st->runs[OO_PASS_IN_SYNC],
+            st->runs[OO_PASS_REPAIRED], st->runs[OO_PASS_BLOCKED], st->runs[OO_PASS_FAILED],
+            st->drift_repairs);
+    fprintf(f, "  ovsdb:        %s (%s)\n", d->remote,
+            oo_ovsdb_watch_connected(d->watch) ? "watching" : "not connected");
+    if (d->http)
+        fprintf(f, "  metrics:      http://%s/metrics\n", oo_http_addr(d->http));
+    fprintf(f, "  control:      %s\n", d->ctl_path);
+}
+
+static void write_daemon_json(FILE *f, const struct daemon *d)
+{
+    const struct oo_reconcile_stats *st = &d->stats;
+    struct oo_json j;
+    int64_t now = oo_now_ms(), due = oo_sched_due(&d->sched);
+
+    oo_json_init(&j, f, false);
+    oo_json_obj_begin(&j);
+    oo_json_kv_str(&j, "version", OO_VERSION);
+    oo_json_kv_int(&j, "pid", getpid());
+    oo_json_kv_str(&j, "config", d->cfg_path);
+    oo_json_kv_int(&j, "config_loaded_ms", d->cfg_loaded_wall_ms);
+    oo_json_key(&j, "last_reload_ok");
+    if (st->last_reload_ok < 0)
+        oo_json_null(&j);
+    else
+        oo_json_bool(&j, st->last_reload_ok);
+    oo_json_kv_str(&j, "last_result", oo_pass_result_to_string(st->last_result));
+    oo_json_kv_int(&j, "last_run_ms", st->last_run_wall_ms);
+    oo_json_kv_int(&j, "last_success_ms", st->last_success_wall_ms);
+    oo_json_kv_int(&j, "next_pass_in_ms", due == INT64_MAX ? -1 : due <= now ? 0 : due - now);
+    oo_json_kv_str(&j, "next_trigger", oo_trigger_to_string(oo_sched_trigger(&d->sched)));
+    oo_json_kv_uint(&j, "consecutive_failures", st->consecutive_failures);
+    oo_json_kv_int(&j, "backoff_ms", st->backoff_ms);
+    oo_json_key(&j, "runs");
+    oo_json_obj_begin(&j);
+    for (int r = 0; r < OO_PASS_RESULT_MAX; r++)
+        oo_json_kv_uint(&j, oo_pass_result_to_string(r), st->runs[r]);
+    oo_json_obj_end(&j);
+    oo_json_kv_uint(&j, "drift_repairs", st->drift_repairs);
+    oo_json_kv_str(&j, "ovsdb", d->remote);
+    oo_json_kv_bool(&j, "ovsdb_watching", oo_ovsdb_watch_connected(d->watch));
+    oo_json_kv_str(&j, "metrics", d->http ? oo_http_addr(d->http) : NULL);
+    oo_json_kv_str(&j, "control", d->ctl_path);
+    oo_json_obj_end(&j);
+}
+
+static void run_job(struct daemon *d, const struct job *job)
+{
+    struct oo_observed o = { 0 };
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    int r;
+
+    if (!f)
+        abort();
+    r = oo_observe_host("", d->remote, d->opts.ovsdb_timeout_ms, &o);
+    if (job->kind == JOB_STATUS) {
+        if (job->json) {
+            fputs("{\"host\":", f);
+            oo_status_print_json(f, &o, false);
+            fputs(",\"daemon\":", f);
+            write_daemon_json(f, d);
+            fputs("}\n", f);
+        } else {
+            oo_status_print_text(f, &o);
+            write_daemon_text(f, d);
+        }
+    } else {
+        struct oo_plan plan;
+        if (r < 0 && d->cfg.n_pfs)
+            fprintf(f, "cannot observe the host: %s\n", o.devlink_error);
+        oo_plan_build(&d->cfg, &o, NULL, &plan);
+        if (job->json)
+            oo_plan_print_json(f, &plan, false);
+        else if (!plan.n_steps && !plan.n_errors)
+            fputs("in sync: nothing to do\n", f);
+        else
+            oo_plan_print_text(f, &plan);
+        oo_plan_free(&plan);
+    }
+    fclose(f);
+    oo_unixctl_reply(job->conn, buf);
+    free(buf);
+    oo_observed_free(&o);
+}
+
+static void run_jobs(struct daemon *d)
+{
+    for (size_t i = 0; i < d->n_jobs; i++)
+        run_job(d, &d->jobs[i]);
+    d->n_jobs = 0;
+}
+
+static void register_commands(struct daemon *d)
+{
+    oo_unixctl_command_register("status", "[--json]", 0, 1, cmd_status, d);
+    oo_unixctl_command_register("plan", "[--json]", 0, 1, cmd_plan, d);
+    oo_unixctl_command_register("reconcile", "", 0, 0, cmd_reconcile, d);
+    oo_unixctl_command_register("reload", "", 0, 0, cmd_reload, d);
+    oo_unixctl_command_register("metrics", "", 0, 0, cmd_metrics, d);
+    oo_unixctl_command_register("exit", "", 0, 0, cmd_exit, d);
+}
+
+/* ---------------------------------------------------------------- options */
+
+static void usage(FILE *f)
+{
+    fputs(
+"Usage: ovs-offloadd [OPTIONS]\n"
+"Keep a hardware-offloaded Open vSwitch host converged to its config: the\n"
+"same observe, plan and apply as 'ovs-offloadctl apply', run at start, on\n"
+"every relevant netlink, devlink or OVSDB event (debounced), and periodically.\n"
+"\n"
+"Options:\n"
+"  -c, --config FILE    the YAML config (default " OO_DEFAULT_CONFIG ")\n"
+"      --hostconf FILE  derive the config from Cloudpods' host.conf instead\n"
+"      --db REMOTE      OVSDB remote (default: the config's ovs.db, else\n"
+"                       unix:$OVS_RUNDIR/db.sock, OVS_RUNDIR defaulting to\n"
+"                       /var/run/openvswitch)\n"
+"      --ovsdb-timeout MS  give up on one OVSDB read after MS ms (default 2000)\n"
+"      --metrics ADDR   serve Prometheus metrics at http://ADDR/metrics: IP:PORT,\n"
+"                       [IPV6]:PORT or PORT (on 127.0.0.1); 'none' turns it off\n"
+"                       (default " OO_HTTP_DEFAULT_ADDR ")\n"
+"      --resync SECONDS  full reconcile after SECONDS without one (default 60;\n"
+"                       0: only on events)\n"
+"      --unixctl PATH   control socket (default $OVS_RUNDIR/ovs-offloadd.PID.ctl)\n"
+"      --pidfile FILE   pidfile and single-instance lock (default\n"
+"                       $OVS_RUNDIR/ovs-offloadd.pid)\n"
+"      --log-file FILE  also log to FILE\n"
+"      --detach         run in the background once started (log with --log-file)\n"
+"  -v, --verbose        log every pass, not only changes\n"
+"  -h, --help           show this help and exit\n"
+"  -V, --version        show the version and exit\n"
+"\n"
+"Control: ovs-appctl -t ovs-offloadd status|plan|reconcile|reload|metrics|exit\n"
+"(and OVS's vlog/list, vlog/set ...). SIGHUP reloads the config; a config\n"
+"with errors is rejected and the old one stays in force.\n"
+"\n"
+"Exit status: 0 after exit or SIGTERM; 1 runtime error (another instance\n"
+"runs, a socket cannot be opened); 2 usage or config error.\n",
+    f);
+}
+
+static int parse_opts(int argc, char **argv, struct daemon_opts *o)
+{
+    enum { OPT_HOSTCONF = 256, OPT_DB, OPT_OVSDB_TIMEOUT, OPT_METRICS, OPT_RESYNC, OPT_UNIXCTL,
+           OPT_PIDFILE, OPT_LOG_FILE, OPT_DETACH };
     static const struct option longopts[] = {
+        { "config", required_argument, NULL, 'c' },
+        { "hostconf", required_argument, NULL, OPT_HOSTCONF },
+        { "db", required_argument, NULL, OPT_DB },
+        { "ovsdb-timeout", required_argument, NULL, OPT_OVSDB_TIMEOUT },
+        { "metrics", required_argument, NULL, OPT_METRICS },
+        { "resync", required_argument, NULL, OPT_RESYNC },
+        { "unixctl", required_argument, NULL, OPT_UNIXCTL },
+        { "pidfile", required_argument, NULL, OPT_PIDFILE },
+        { "log-file", required_argument, NULL, OPT_LOG_FILE },
+        { "detach", no_argument, NULL, OPT_DETACH },
+        { "verbose", no_argument, NULL, 'v' },
         { "help", no_argument, NULL, 'h' },
         { "version", no_argument, NULL, 'V' },
         { 0 },
     };
+    char *end;
+    long v;
     int c;
 
-    while ((c = getopt_long(argc, argv, "hV", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "c:vhV", longopts, NULL)) != -1) {
         switch (c) {
-        case 'h':
-            puts("Usage: ovs-offloadd [--help] [--version]\n"
-                 "The ovs-offload daemon. Its reconcile loop is not available in this\n"
-                 "version: use 'ovs-offloadctl status' to inspect the host.");
-            return OO_EXIT_OK;
-        case 'V':
-            printf("ovs-offloadd %s\n", OO_VERSION);
-            return OO_EXIT_OK;
+        case 'c': o->config = optarg; break;
+        case OPT_HOSTCONF: o->hostconf = optarg; break;
+        case OPT_DB: o->db = optarg; break;
+        case OPT_OVSDB_TIMEOUT:
+            v = strtol(optarg, &end, 10);
+            if (*end || v <= 0 || v > 600000) {
+                fprintf(stderr, PROGRAM ": --ovsdb-timeout wants milliseconds (1..600000), not '%s'\n",
+                        optarg);
+                return OO_EXIT_USAGE;
+            }
+            o->ovsdb_timeout_ms = (int)v;
+            break;
+        case OPT_METRICS: o->metrics = optarg; break;
+        case OPT_RESYNC:
+            v = strtol(optarg, &end, 10);
+            if (*end || v < 0 || v > 86400) {
+                fprintf(stderr, PROGRAM ": --resync wants seconds (0..86400), not '%s'\n", optarg);
+                return OO_EXIT_USAGE;
+            }
+            o->resync_s = v;
+            break;
+        case OPT_UNIXCTL: o->unixctl = optarg; break;
+        case OPT_PIDFILE: o->pidfile = optarg; break;
+        case OPT_LOG_FILE: o->log_file = optarg; break;
+        case OPT_DETACH: o->detach = true; break;
+        case 'v': o->verbose = true; break;
+        case 'h': usage(stdout); return -1;
+        case 'V': printf(PROGRAM " %s\n", OO_VERSION); return -1;
         default:
+            fputs("Try '" PROGRAM " --help'.\n", stderr);
             return OO_EXIT_USAGE;
         }
     }
-    fputs("ovs-offloadd: the reconcile loop is not available in this version; "
-          "use 'ovs-offloadctl status'\n", stderr);
-    return OO_EXIT_FAILURE;
+    if (optind < argc) {
+        fprintf(stderr, PROGRAM ": unexpected argument '%s'. Try '" PROGRAM " --help'.\n", argv[optind]);
+        return OO_EXIT_USAGE;
+    }
+    if (o->config && o->hostconf) {
+        fputs(PROGRAM ": -c and --hostconf are exclusive: give one config\n", stderr);
+        return OO_EXIT_USAGE;
+    }
+    if (o->metrics && strcmp(o->metrics, "none")) {
+        struct sockaddr_storage ss;
+        socklen_t len;
+        if (oo_http_parse_addr(o->metrics, &ss, &len) < 0) {
+            fprintf(stderr, PROGRAM ": --metrics wants IP:PORT, [IPV6]:PORT, PORT or none, not '%s'\n",
+                    o->metrics);
+            return OO_EXIT_USAGE;
+        }
+    }
+    if (o->unixctl && o->unixctl[0] != '/') {
+        fprintf(stderr, PROGRAM ": --unixctl wants an absolute path, not '%s'\n", o->unixctl);
+        return OO_EXIT_USAGE;
+    }
+    return 0;
+}
+
+/* ---------------------------------------------------------------- detach */
+
+/* Forks; the parent waits until the child says it is up (one byte: its exit
+ * status while starting, 0 = running) and exits with it. Returns in the
+ * child, with the write end in *ret_fd. */
+static void detach_fork(int *ret_fd)
+{
+    int fds[2];
+    pid_t pid;
+    unsigned char b;
+
+    if (pipe2(fds, O_CLOEXEC) < 0) {
+        fprintf(stderr, PROGRAM ": --detach: pipe: %s\n", strerror(errno));
+        exit(OO_EXIT_FAILURE);
+    }
+    pid = fork();
+    if (pid < 0) {
+        fprintf(stderr, PROGRAM ": --detach: fork: %s\n", strerror(errno));
+        exit(OO_EXIT_FAILURE);
+    }
+    if (pid > 0) {
+        ssize_t n;
+        close(fds[1]);
+        do
+            n = read(fds[0], &b, 1);
+        while (n < 0 && errno == EINTR);
+        /* No byte at all: the child died before saying anything. */
+        exit(n == 1 ? b : OO_EXIT_FAILURE);
+    }
+    close(fds[0]);
+    setsid();
+    *ret_fd = fds[1];
+}
+
+static void detach_done(int fd, int status)
+{
+    unsigned char b = (unsigned char)status;
+    int null;
+
+    if (fd < 0)
+        return;
+    if (write(fd, &b, 1) < 0) {
+        /* The parent is gone: nobody to tell. */
+    }
+    close(fd);
+    if (status)
+        return;
+    null = open("/dev/null", O_RDWR | O_CLOEXEC);
+    if (null >= 0) {
+        dup2(null, STDIN_FILENO);
+        dup2(null, STDOUT_FILENO);
+        dup2(null, STDERR_FILENO);
+        close(null);
+    }
+    oo_loop_log_no_console();
+    if (chdir("/") < 0) {
+        /* Not fatal: we use absolute paths. */
+    }
+}
+
+/* ---------------------------------------------------------------- setup */
+
+static int setup(struct daemon *d, int detach_fd)
+{
+    pid_t other;
+    int r;
+
+    d->rundir = oo_strdup(getenv("OVS_RUNDIR") && *getenv("OVS_RUNDIR") ? getenv("OVS_RUNDIR")
+                                                                        : OO_OVS_DEFAULT_RUNDIR);
+    d->pid_path = d->opts.pidfile ? oo_strdup(d->opts.pidfile) : xasprintf("%s/" PROGRAM ".pid", d->rundir);
+    if (!d->opts.pidfile)
+        mkdir(d->rundir, 0755); /* as openvswitch-switch would; EEXIST is the usual case */
+    r = pidfile_lock(d->pid_path, &d->pid_fd, &other);
+    if (r == -EBUSY) {
+        LOG_ERR("another " PROGRAM " (pid %ld) holds %s: stop it first (ovs-appctl -t " PROGRAM
+                " exit, or systemctl stop ovs-offloadd), or give this one its own --pidfile",
+                (long)other, d->pid_path);
+        return OO_EXIT_FAILURE;
+    }
+    if (r < 0) {
+        LOG_ERR("cannot create the pidfile %s: %s (is the directory there and writable? "
+                "--pidfile chooses another)", d->pid_path, strerror(-r));
+        return OO_EXIT_FAILURE;
+    }
+    if ((r = signals_init(d)) < 0) {
+        LOG_ERR("cannot set up signal handling: %s", strerror(-r));
+        return OO_EXIT_FAILURE;
+    }
+
+    d->ctl_path = d->opts.unixctl ? oo_strdup(d->opts.unixctl)
+                                  : xasprintf("%s/" PROGRAM ".%ld.ctl", d->rundir, (long)getpid());
+    register_commands(d);
+    if ((r = oo_unixctl_server_create(d->ctl_path, &d->ctl)) < 0) {
+        LOG_ERR("cannot listen on the control socket %s: %s (--unixctl chooses another)", d->ctl_path,
+                strerror(-r));
+        return OO_EXIT_FAILURE;
+    }
+
+    if (!d->opts.metrics || strcmp(d->opts.metrics, "none")) {
+        const char *addr = d->opts.metrics ? d->opts.metrics : OO_HTTP_DEFAULT_ADDR;
+        if ((r = oo_http_open(addr, &d->http)) < 0) {
+            LOG_ERR("cannot serve metrics on %s: %s (--metrics ADDR chooses another, --metrics none "
+                    "turns them off)", addr, strerror(-r));
+            return OO_EXIT_FAILURE;
+        }
+    }
+
+    /* Event sources: without one, drift it would report is found by the
+     * periodic resync instead. */
+    if ((r = event_sock_open(&d->link_ev, OO_EVENT_LINK, NETLINK_ROUTE, RTNLGRP_LINK,
+                             oo_rtnl_event_relevant)) < 0)
+        LOG_WARN("cannot listen to link events: %s; drift is found by the periodic resync only",
+                 strerror(-r));
+    if ((r = event_sock_open(&d->tc_ev, OO_EVENT_TC, NETLINK_ROUTE, RTNLGRP_TC,
+                             oo_rtnl_event_relevant)) < 0)
+        LOG_WARN("cannot listen to tc events: %s; drift is found by the periodic resync only",
+                 strerror(-r));
+    if ((r = devlink_events_open(&d->devlink_ev)) < 0)
+        LOG_WARN("cannot listen to devlink events: %s; drift is found by the periodic resync only",
+                 strerror(-r));
+    watch_start(d);
+
+    d->progress = fopencookie(d, "w", (cookie_io_functions_t){ .write = progress_write });
+    if (!d->progress)
+        abort();
+    setvbuf(d->progress, NULL, _IOLBF, 0);
+
+    LOG_INFO(PROGRAM " %s started (pid %ld): control %s%s%s%s", OO_VERSION, (long)getpid(), d->ctl_path,
+             d->http ? ", metrics http://" : "", d->http ? oo_http_addr(d->http) : "",
+             d->http ? "/metrics" : "");
+    log_config_summary(d, "enforcing");
+    detach_done(detach_fd, 0);
+    return 0;
+}
+
+static void teardown(struct daemon *d)
+{
+    reply_waiters(d, false, "ovs-offloadd is exiting\n");
+    for (size_t i = 0; i < d->n_jobs; i++)
+        oo_unixctl_reply_error(d->jobs[i].conn, "ovs-offloadd is exiting\n");
+    d->n_jobs = 0;
+    oo_unixctl_server_destroy(d->ctl);
+    oo_http_close(d->http);
+    oo_nl_close(&d->link_ev.nl);
+    oo_nl_close(&d->tc_ev.nl);
+    oo_nl_close(&d->devlink_ev.nl);
+    oo_ovsdb_watch_destroy(d->watch);
+    if (d->progress)
+        fclose(d->progress);
+    pidfile_release(d);
+    if (d->sig_fd[0] >= 0) {
+        close(d->sig_fd[0]);
+        close(d->sig_fd[1]);
+    }
+    oo_observed_free(&d->last_obs);
+    oo_config_free(&d->cfg);
+    free(d->reconcile_waiters);
+    free(d->jobs);
+    free(d->remote);
+    free(d->rundir);
+    free(d->pid_path);
+    free(d->ctl_path);
+}
+
+/* ---------------------------------------------------------------- the loop */
+
+static void loop_run(struct daemon *d)
+{
+    signals_run(d);
+    oo_unixctl_server_run(d->ctl);
+    oo_http_run(d->http, oo_now_ms(), metrics_body, d);
+    events_run(d, true);
+    if (d->reload_requested) {
+        d->reload_requested = false;
+        reload(d, NULL);
+    }
+    run_jobs(d);
+    if (!d->exiting && oo_sched_due(&d->sched) <= oo_now_ms()) {
+        bool first = !d->sched.ran;
+        run_pass(d);
+        if (first)
+            sd_notify_msg("READY=1");
+    }
+}
+
+static void loop_wait(struct daemon *d)
+{
+    int64_t due = oo_sched_due(&d->sched);
+
+    oo_unixctl_server_wait(d->ctl);
+    oo_http_wait(d->http);
+    event_sock_wait(&d->link_ev);
+    event_sock_wait(&d->tc_ev);
+    event_sock_wait(&d->devlink_ev);
+    oo_ovsdb_watch_wait(d->watch);
+    oo_loop_fd_wait(d->sig_fd[0], true, false);
+    if (d->n_jobs || d->reload_requested)
+        oo_loop_immediate_wake();
+    if (due != INT64_MAX)
+        oo_loop_timer_wait_until(due);
+}
+
+int oo_daemon_main(int argc, char **argv)
+{
+    struct daemon d = {
+        .opts = { .ovsdb_timeout_ms = 2000, .resync_s = OO_SCHED_RESYNC_MS / 1000 },
+        .pid_fd = -1, .sig_fd = { -1, -1 }, .last_result = -1,
+    };
+    struct oo_sched_cfg scfg;
+    int detach_fd = -1, r;
+
+    r = parse_opts(argc, argv, &d.opts);
+    if (r)
+        return r < 0 ? OO_EXIT_OK : r;
+    if (d.opts.detach)
+        detach_fork(&detach_fd);
+
+    oo_loop_init(d.opts.verbose ? OO_LOOP_LOG_DBG : OO_LOOP_LOG_INFO);
+    if (d.opts.log_file && (r = oo_loop_log_file(d.opts.log_file)) < 0) {
+        LOG_ERR("cannot open the log file %s: %s", d.opts.log_file, strerror(-r));
+        detach_done(detach_fd, OO_EXIT_USAGE);
+        return OO_EXIT_USAGE;
+    }
+
+    d.hostconf = d.opts.hostconf != NULL;
+    d.cfg_path = d.opts.hostconf ? d.opts.hostconf : d.opts.config ? d.opts.config : OO_DEFAULT_CONFIG;
+    if (load_config(&d, &d.cfg, NULL) < 0) {
+        LOG_ERR("%s has errors: nothing was changed; fix it (ovs-offloadctl -c FILE check) and start "
+                "again", d.cfg_path);
+        detach_done(detach_fd, OO_EXIT_USAGE);
+        return OO_EXIT_USAGE;
+    }
+    d.cfg_loaded_wall_ms = wall_ms();
+    d.remote = remote_of(&d, &d.cfg);
+
+    oo_sched_cfg_default(&scfg);
+    scfg.resync_ms = d.opts.resync_s * 1000;
+    oo_sched_init(&d.sched, &scfg);
+    oo_stats_init(&d.stats, wall_ms());
+
+    r = setup(&d, detach_fd);
+    if (r) {
+        detach_done(detach_fd, r);
+        teardown(&d);
+        return r;
+    }
+
+    while (!d.exiting) {
+        loop_run(&d);
+        if (d.exiting)
+            break;
+        loop_wait(&d);
+        oo_loop_block();
+    }
+    sd_notify_msg("STOPPING=1");
+    LOG_INFO(PROGRAM " exiting");
+    teardown(&d);
+    return OO_EXIT_OK;
 }

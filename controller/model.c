@@ -42,6 +42,10 @@ void oo_observed_copy(struct oo_observed *dst, const struct oo_observed *src)
     dst->links = dup_array(src->links, src->n_links, sizeof *src->links);
     for (size_t i = 0; i < src->n_links; i++)
         dst->links[i].vfs = dup_array(src->links[i].vfs, src->links[i].n_vfs, sizeof *src->links[i].vfs);
+    dst->qdiscs = dup_array(src->qdiscs, src->n_qdiscs, sizeof *src->qdiscs);
+    dst->tc = dup_array(src->tc, src->n_tc, sizeof *src->tc);
+    for (size_t i = 0; i < src->n_tc; i++)
+        dst->tc[i].filters = dup_array(src->tc[i].filters, src->tc[i].n_filters, sizeof *src->tc[i].filters);
     dst->journal_bonds = dup_array(src->journal_bonds, src->n_journal_bonds, sizeof(char *));
     for (size_t i = 0; i < src->n_journal_bonds; i++)
         dst->journal_bonds[i] = dup_str(src->journal_bonds[i]);
@@ -529,6 +533,10 @@ static int apply_ovs(struct oo_observed *o, const struct oo_step *s, char *why, 
         v->bridges = oo_realloc(v->bridges, (v->n_bridges + 1) * sizeof *v->bridges);
         v->bridges[v->n_bridges++] = (struct oo_ovs_bridge){ oo_strdup(s->name), true, 0,
                                                              oo_calloc(1, sizeof(char *)) };
+        /* Its internal port, named like it and marked like it. */
+        v->ports = oo_realloc(v->ports, (v->n_ports + 1) * sizeof *v->ports);
+        v->ports[v->n_ports++] = (struct oo_ovs_port){ oo_strdup(s->name), oo_strdup(s->name), true,
+                                                       oo_strdup("internal"), 65534, NULL };
         return 0;
     case OO_STEP_OVS_ADD_PORT:
         if (s->name[0]) {
@@ -566,12 +574,25 @@ static int apply_ovs(struct oo_observed *o, const struct oo_step *s, char *why, 
             set_str(&v->max_idle, s->name2);
         else
             return refuse(why, size, -EINVAL, "unknown key %s", s->name);
-        v->hw_offload_enabled = v->hw_offload && !strcmp(v->hw_offload, "true");
-        if (strcmp(s->name, "max-idle") && v->vswitchd_running == 1)
-            v->restart_needed = 1;
+        {
+            /* As OVS 3.1: the flow API turns on at runtime, reading tc-policy
+             * as it does (all keys of the transaction at once); turning it
+             * off, or a new tc-policy once it is on, waits for a restart.
+             * offload_active 2: turned on by this transaction. */
+            bool running = v->vswitchd_running == 1;
+            bool was_on = running && (v->offload_active == 1 ||
+                                      (v->offload_active < 0 && v->hw_offload_enabled));
+            v->hw_offload_enabled = v->hw_offload && !strcmp(v->hw_offload, "true");
+            if (running && !was_on && v->hw_offload_enabled)
+                v->offload_active = 2;
+            if (was_on && (!strcmp(s->name, "tc-policy") ||
+                           (!strcmp(s->name, "hw-offload") && !v->hw_offload_enabled)))
+                v->restart_needed = 1;
+        }
         return 0;
     case OO_STEP_OVS_RESTART:
         v->restart_needed = 0;
+        v->offload_active = v->hw_offload_enabled ? 1 : 0;
         return 0;
     }
     return refuse(why, size, -EINVAL, "not an OVS step");

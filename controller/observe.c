@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "common/util.h"
+#include "tc/io.h"
 #include "controller/journal.h"
 #include "link/ethtool.h"
 
@@ -312,6 +313,70 @@ int oo_observe_links(struct oo_observed *out)
     return out->links_err = r;
 }
 
+/* ---------------------------------------------------------------- tc */
+
+static void add_place(struct oo_observed *o, struct oo_nl *nl, uint32_t ifindex, const char *name)
+{
+    const struct oo_tc_qdisc *q = oo_tc_find_ingress_qdisc(o->qdiscs, o->n_qdiscs, ifindex);
+    uint32_t block = q ? q->ingress_block : 0;
+    struct oo_obs_tc_place *p;
+
+    for (size_t i = 0; i < o->n_tc; i++)
+        if ((block && o->tc[i].block == block) || (!block && o->tc[i].ifindex == ifindex && !o->tc[i].block))
+            return;     /* a block is dumped once, through its first device */
+    o->tc = oo_realloc(o->tc, (o->n_tc + 1) * sizeof *o->tc);
+    p = &o->tc[o->n_tc++];
+    memset(p, 0, sizeof *p);
+    p->ifindex = ifindex;
+    p->block = block;
+    p->has_qdisc = q != NULL;
+    oo_strlcpy(p->netdev, name, sizeof p->netdev);
+    if (q && oo_tc_dump_filters(nl, block ? 0 : ifindex, block, &p->filters, &p->n_filters) == 0)
+        oo_tc_count(p->filters, p->n_filters, &p->counts);
+}
+
+int oo_observe_tc(struct oo_observed *out)
+{
+    struct oo_nl nl;
+    int r = oo_tc_open(&nl);
+
+    if (r < 0) {
+        snprintf(out->tc_error, sizeof out->tc_error, "cannot open rtnetlink for tc: %s", strerror(-r));
+        return out->tc_err = r;
+    }
+    r = oo_tc_dump_qdiscs(&nl, &out->qdiscs, &out->n_qdiscs);
+    if (r < 0) {
+        char e[OO_NL_EXTACK_MAX + 64];
+        snprintf(out->tc_error, sizeof out->tc_error, "qdisc dump failed: %s",
+                 oo_nl_strerror(&nl, r, e, sizeof e));
+        oo_nl_close(&nl);
+        return out->tc_err = r;
+    }
+    for (size_t i = 0; i < out->n_pfs; i++)
+        for (size_t k = 0; k < out->pfs[i].n_ports; k++) {
+            const struct oo_dl_port *p = &out->pfs[i].ports[k];
+            if (p->ifindex && p->netdev[0] &&
+                (p->flavour == DEVLINK_PORT_FLAVOUR_PHYSICAL || oo_port_is_vf_rep(p)))
+                add_place(out, &nl, p->ifindex, p->netdev);
+        }
+    for (size_t i = 0; i < out->n_links; i++)
+        if (!strcmp(out->links[i].kind, "bond"))
+            add_place(out, &nl, out->links[i].ifindex, out->links[i].name);
+    oo_nl_close(&nl);
+    return out->tc_err = 0;
+}
+
+const struct oo_obs_tc_place *oo_obs_tc_place_of(const struct oo_observed *o, uint32_t ifindex)
+{
+    const struct oo_tc_qdisc *q = oo_tc_find_ingress_qdisc(o->qdiscs, o->n_qdiscs, ifindex);
+    uint32_t block = q ? q->ingress_block : 0;
+
+    for (size_t i = 0; i < o->n_tc; i++)
+        if (block ? o->tc[i].block == block : (o->tc[i].ifindex == ifindex && !o->tc[i].block))
+            return &o->tc[i];
+    return NULL;
+}
+
 int oo_observe_host(const char *root, const char *ovs_remote, int timeout_ms,
                     struct oo_observed *out)
 {
@@ -320,6 +385,7 @@ int oo_observe_host(const char *root, const char *ovs_remote, int timeout_ms,
     memset(out, 0, sizeof *out);
     r = oo_observe_devlink(root, out);
     oo_observe_links(out);
+    oo_observe_tc(out);
     oo_journal_read_bonds(root, &out->journal_bonds, &out->n_journal_bonds);
     oo_observe_ovs(ovs_remote, timeout_ms, out);
     return r;
@@ -344,6 +410,10 @@ void oo_observed_free(struct oo_observed *o)
         free(o->pfs[i].vfdevs);
     }
     free(o->pfs);
+    for (size_t i = 0; i < o->n_tc; i++)
+        free(o->tc[i].filters);
+    free(o->tc);
+    free(o->qdiscs);
     for (size_t i = 0; i < o->n_journal_bonds; i++)
         free(o->journal_bonds[i]);
     free(o->journal_bonds);

@@ -8,7 +8,21 @@
 #include "devlink/devlink.h"
 #include "devlink/sriov.h"
 #include "link/link.h"
+#include "tc/flower.h"
+#include "tc/reconcile.h"
 #include "ovsdb/ovsdb.h"
+
+/* The tc filters of one ingress: a device's own, or a shared block (which
+ * several devices, e.g. a bond and its members, hang on). */
+struct oo_obs_tc_place {
+    uint32_t ifindex;               /* a device of it (for a block: the first seen) */
+    uint32_t block;                 /* shared block index, 0 = the device's own ingress */
+    char netdev[IF_NAMESIZE];       /* that device's name */
+    bool has_qdisc;                 /* it has an ingress/clsact qdisc */
+    size_t n_filters;
+    struct oo_tc_filter *filters;   /* dumped with statistics */
+    struct oo_tc_counts counts;     /* owned / ovs / foreign, in_hw, packets */
+};
 
 /* One devlink instance: on mlx5 and netdevsim, one PF. */
 struct oo_obs_pf {
@@ -48,6 +62,12 @@ struct oo_observed {
     char links_error[320];
     size_t n_journal_bonds;
     char **journal_bonds;           /* bonds an interrupted apply created (controller/journal.h) */
+    size_t n_qdiscs;
+    struct oo_tc_qdisc *qdiscs;     /* every device's qdiscs */
+    size_t n_tc;
+    struct oo_obs_tc_place *tc;     /* the ingress of every PF uplink, representor and bond */
+    int tc_err;                     /* 0, or -errno: tc could not be read */
+    char tc_error[320];
     char *ovs_remote;               /* the OVSDB remote that was asked */
     struct oo_ovs_observed ovs;     /* OVSDB; ovs.reachable false if not */
 };
@@ -102,6 +122,15 @@ void oo_observe_ovs(const char *remote, int timeout_ms, struct oo_observed *out)
  * is still read. Free out with oo_observed_free in either case. */
 int oo_observe_host(const char *root, const char *ovs_remote, int timeout_ms,
                     struct oo_observed *out);
+
+/* Reads the qdiscs and the tc filters of every PF uplink, VF representor and
+ * bond (a shared block once). Needs the devlink and link observations.
+ * Returns 0 or -errno (also in tc_err). */
+int oo_observe_tc(struct oo_observed *out);
+
+/* The place holding ifindex's ingress filters (its shared block if it has
+ * one), or NULL. */
+const struct oo_obs_tc_place *oo_obs_tc_place_of(const struct oo_observed *o, uint32_t ifindex);
 
 /* Frees everything; safe on a zeroed struct. */
 void oo_observed_free(struct oo_observed *o);

@@ -26,6 +26,8 @@
 
 #include "common/json.h"
 #include "common/util.h"
+#include "controller/tcplan.h"
+#include "tc/reconcile.h"
 
 /* ------------------------------------------------------------ names */
 
@@ -60,6 +62,7 @@ static const char *const step_names[OO_STEP_KIND_MAX] = {
     [OO_STEP_OVS_ADD_PORT] = "ovs-add-port",
     [OO_STEP_OVS_SET_CONFIG] = "ovs-set-config",
     [OO_STEP_OVS_RESTART] = "ovs-restart",
+    [OO_STEP_TC_SYNC] = "tc-sync",
 };
 
 const char *oo_step_kind_to_string(int kind)
@@ -531,6 +534,9 @@ static void plan_ovs_removals(struct ctx *c)
         const struct dpf *w = window_pf_of_uplink(c, p->name);
         const char *why = NULL;
 
+        /* A bridge's own internal port goes and comes with the bridge. */
+        if (p->bridge && !strcmp(p->name, p->bridge))
+            continue;
         if (!p->owned) {
             if (w)
                 plan_error(c->plan, w->label, "its uplink %s is on bridge %s, which ovs-offload did "
@@ -1114,14 +1120,21 @@ static const char *ovs_value(const struct oo_ovs_observed *ovs, const char *key)
     return ovs->max_idle;
 }
 
+/* Plans the other_config keys; returns whether the running ovs-vswitchd
+ * needs a restart to apply them. OVS 3.1 turns its flow API on (and reads
+ * tc-policy with it) the first time it sees hw-offload=true, at runtime; what
+ * it cannot do without a restart is turn it off, or change tc-policy once on. */
 static bool plan_ovs_config(struct ctx *c)
 {
     const struct oo_cfg_ovs *co = &c->cfg->ovs;
     const struct oo_ovs_observed *ovs = &c->obs->ovs;
-    bool offload_changed = false;
+    bool restart = false;
     char want[3][32];
     const char *keys[3] = { "hw-offload", "tc-policy", "max-idle" };
     bool set[3] = { co->hw_offload >= 0, co->tc_policy >= 0, co->max_idle_ms >= 0 };
+    /* offload_active unknown (-1): assume the running process follows the database. */
+    bool flow_api_on = ovs->vswitchd_running == 1 &&
+                       (ovs->offload_active == 1 || (ovs->offload_active < 0 && ovs->hw_offload_enabled));
 
     snprintf(want[0], sizeof want[0], "%s", co->hw_offload > 0 ? "true" : "false");
     snprintf(want[1], sizeof want[1], "%s", co->tc_policy >= 0 ? oo_cfg_tc_policy_to_string(co->tc_policy) : "");
@@ -1142,9 +1155,10 @@ static bool plan_ovs_config(struct ctx *c)
         SETF(s->from, "%s=%.40s", keys[k], cur ? cur : "(unset)");
         SETF(s->to, "%s=%.40s", keys[k], want[k]);
         oo_strlcpy(s->reason, "Open_vSwitch other_config", sizeof s->reason);
-        offload_changed |= k < 2;
+        if (flow_api_on && (k == 1 || (k == 0 && !strcmp(want[k], "false"))))
+            restart = true;
     }
-    return offload_changed;
+    return restart;
 }
 
 static const struct oo_ovs_port *ovs_port(const struct oo_ovs_observed *ovs, const char *name)
@@ -1201,7 +1215,7 @@ static void plan_ovs(struct ctx *c)
 {
     const struct oo_config *cfg = c->cfg;
     const struct oo_ovs_observed *ovs = &c->obs->ovs;
-    bool offload_changed;
+    bool restart;
     struct oo_step *s;
 
     if (!ovs->reachable) {
@@ -1210,7 +1224,7 @@ static void plan_ovs(struct ctx *c)
                        "point ovs.db at its socket", ovs->error);
         return;
     }
-    offload_changed = plan_ovs_config(c);
+    restart = plan_ovs_config(c);
     for (size_t b = 0; b < cfg->n_bridges; b++) {
         const struct oo_cfg_bridge *br = &cfg->bridges[b];
 
@@ -1249,19 +1263,94 @@ static void plan_ovs(struct ctx *c)
             }
         }
     }
-    if (offload_changed || ovs->restart_needed == 1) {
-        if (ovs->vswitchd_running == 0) {
-            /* It reads both when it starts. */
-        } else if (cfg->ovs.restart == OO_CFG_RESTART_IF_NEEDED) {
+    if (restart || ovs->restart_needed == 1) {
+        if (cfg->ovs.restart == OO_CFG_RESTART_IF_NEEDED) {
             s = add_step(c->plan, OO_STEP_OVS_RESTART, -1, -1);
             SETF(s->object, "ovs-vswitchd");
-            oo_strlcpy(s->reason, "hw-offload and tc-policy are read once per ovs-vswitchd lifetime",
+            oo_strlcpy(s->reason, ovs->restart_needed == 1 && !restart ? ovs->restart_why :
+                       "turning hw-offload off or changing tc-policy needs a new ovs-vswitchd",
                        sizeof s->reason);
         } else {
             plan_note(c->plan, "ovs-vswitchd", "needs a restart to apply hw-offload/tc-policy "
                       "(ovs.restart is never): systemctl restart openvswitch-switch");
         }
     }
+}
+
+/* ------------------------------------------------------------ tc */
+
+/* Whether the plan re-creates this target's netdev (its rules then follow). */
+static bool target_remade(const struct ctx *c, const struct oo_tc_target *t)
+{
+    for (size_t i = 0; i < c->n_pfs; i++)
+        if (c->pfs[i].cfg_index == t->index && t->kind != OO_CFG_REF_BOND)
+            return t->kind == OO_CFG_REF_VF && c->pfs[i].reps_recreated;
+    return false;
+}
+
+static void tc_step(struct ctx *c, const char *object, int ref_kind, int index, int64_t vf,
+                    uint32_t ifindex, uint32_t block, const char *to, const char *why)
+{
+    /* pf: the config's pf, or bond, index; opt: the reference kind, -1 for
+     * a place the config no longer targets (num/num2: its ifindex/block). */
+    struct oo_step *s = add_step(c->plan, OO_STEP_TC_SYNC, index, -1);
+
+    SETF(s->object, "%s", object);
+    s->opt = ref_kind;
+    s->vf = vf;
+    s->num = ifindex;
+    s->num2 = block;
+    oo_strlcpy(s->to, to, sizeof s->to);
+    oo_strlcpy(s->reason, why, sizeof s->reason);
+}
+
+static void plan_tc(struct ctx *c)
+{
+    struct oo_tc_resolver res;
+    struct oo_tc_desired d;
+    bool *targeted = oo_calloc(c->obs->n_tc + 1, sizeof *targeted);
+    char to[64];
+
+    oo_tc_resolver_init(&res, c->cfg, c->obs);
+    oo_tc_desired_build(c->cfg, oo_tc_resolve_observed, &res, &d);
+    for (size_t i = 0; i < d.n_targets; i++) {
+        struct oo_tc_target *t = &d.targets[i];
+        const struct oo_obs_tc_place *p = t->resolved ? oo_obs_tc_place_of(c->obs, t->place.ifindex) : NULL;
+        struct oo_tc_plan tp;
+
+        if (p)
+            targeted[p - c->obs->tc] = true;
+        if (!t->resolved || target_remade(c, t)) {
+            SETF(to, "%zu rule%s", t->n_filters, t->n_filters == 1 ? "" : "s");
+            tc_step(c, t->label, t->kind, t->index, t->vf, 0, 0, to,
+                    t->resolved ? "its netdev is re-created in this plan" : t->unresolved);
+            continue;
+        }
+        if (t->kind == OO_CFG_REF_BOND && p && !p->block)
+            p = NULL;   /* the bond's own ingress is not its shared block: made at apply */
+        oo_tc_reconcile(t->filters, t->n_filters, p ? p->filters : NULL, p ? p->n_filters : 0, &tp);
+        for (size_t k = 0; k < tp.n_conflicts; k++)
+            plan_error(c->plan, t->label, "tc rule cannot be installed: %s", tp.conflicts[k].reason);
+        if (tp.n_reqs || !p || !p->has_qdisc) {
+            SETF(to, "+%zu ~%zu -%zu", tp.n_add, tp.n_replace, tp.n_delete);
+            tc_step(c, t->label, t->kind, t->index, t->vf, t->place.ifindex, t->place.block, to,
+                    p && p->has_qdisc ? "owned flower rules differ from the config"
+                                      : "no ingress qdisc yet: it is made first");
+        }
+        oo_tc_plan_free(&tp);
+    }
+    /* Owned rules where the config no longer puts any. */
+    for (size_t i = 0; i < c->obs->n_tc; i++) {
+        const struct oo_obs_tc_place *p = &c->obs->tc[i];
+        if (targeted[i] || !p->counts.owned)
+            continue;
+        SETF(to, "-%" PRIu64, p->counts.owned);
+        tc_step(c, p->netdev, -1, -1, -1, p->block ? 0 : p->ifindex, p->block, to,
+                "owned rules the config no longer has");
+    }
+    free(targeted);
+    oo_tc_desired_free(&d);
+    oo_tc_resolver_free(&res);
 }
 
 /* ------------------------------------------------------------ entry point */
@@ -1287,6 +1376,8 @@ void oo_plan_build(const struct oo_config *cfg, const struct oo_observed *obs,
     for (size_t b = 0; b < cfg->n_bonds; b++)
         plan_bond(&c, (int)b);
     plan_ovs(&c);
+    if (cfg->n_rules || cfg->n_mpvs || obs->n_tc)
+        plan_tc(&c);
     for (size_t i = 0; i < c.n_pfs; i++)
         free(c.pfs[i].params);
     free(c.pfs);

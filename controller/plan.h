@@ -50,6 +50,8 @@ enum oo_step_kind {
     OO_STEP_OVS_ADD_PORT,           /* attach an uplink, bond or representor (marked owned) */
     OO_STEP_OVS_SET_CONFIG,         /* Open_vSwitch other_config key from -> to */
     OO_STEP_OVS_RESTART,            /* restart ovs-vswitchd (ovs.restart: if-needed) */
+    /* tc, after OVS (which replaces the ingress qdisc of the ports it attaches). */
+    OO_STEP_TC_SYNC,                /* reconcile the owned flower filters of one target */
     OO_STEP_KIND_MAX,
 };
 

@@ -76,6 +76,16 @@ static void text_ovs(FILE *f, const struct oo_observed *o)
     fprintf(f, "  max-idle:     %s\n", v->max_idle ? v->max_idle : "(unset)");
     fprintf(f, "  cfg:          next %lld, cur %lld\n", (long long)v->next_cfg,
             (long long)v->cur_cfg);
+    fprintf(f, "  ovs-vswitchd: %s", v->vswitchd_running == 1 ? "running" :
+            v->vswitchd_running == 0 ? "not running" : "unknown");
+    if (v->vswitchd_running == 1 && v->vswitchd_pid)
+        fprintf(f, " (pid %lld)", (long long)v->vswitchd_pid);
+    if (v->vswitchd_running == 1)
+        fprintf(f, ", flow offload %s", v->offload_active == 1 ? "active" :
+                v->offload_active == 0 ? "off" : "unknown");
+    fputc('\n', f);
+    if (v->restart_needed == 1)
+        fprintf(f, "  restart:      needed: %s\n", v->restart_why);
     fprintf(f, "  bridges:      %zu\n", v->n_bridges);
     for (size_t i = 0; i < v->n_bridges; i++) {
         fprintf(f, "    %s:", v->bridges[i].name);
@@ -83,6 +93,38 @@ static void text_ovs(FILE *f, const struct oo_observed *o)
             fprintf(f, " %s", v->bridges[i].ports[k]);
         fputc('\n', f);
     }
+}
+
+static void text_tc(FILE *f, const struct oo_observed *o)
+{
+    struct oo_tc_counts total = { 0 };
+
+    if (o->tc_err) {
+        fprintf(f, "tc: unreadable: %s\n", o->tc_error);
+        return;
+    }
+    fprintf(f, "tc (ingress flower filters of uplinks, representors and bonds)\n");
+    for (size_t i = 0; i < o->n_tc; i++) {
+        const struct oo_obs_tc_place *p = &o->tc[i];
+        const struct oo_tc_counts *n = &p->counts;
+
+        oo_tc_counts_add(&total, n);
+        if (!n->total)
+            continue;
+        if (p->block)
+            fprintf(f, "  block %-8u", p->block);
+        else
+            fprintf(f, "  %-14s", p->netdev);
+        fprintf(f, " %llu filters (owned %llu, ovs %llu, foreign %llu), in_hw %llu, not_in_hw %llu, "
+                "hw %llu pkts, sw %llu pkts\n", (unsigned long long)n->total, (unsigned long long)n->owned,
+                (unsigned long long)n->ovs, (unsigned long long)n->foreign, (unsigned long long)n->in_hw,
+                (unsigned long long)n->not_in_hw, (unsigned long long)n->hw_packets,
+                (unsigned long long)n->sw_packets);
+    }
+    fprintf(f, "  total          %llu filters (owned %llu, ovs %llu, foreign %llu), in_hw %llu, not_in_hw %llu\n",
+            (unsigned long long)total.total, (unsigned long long)total.owned, (unsigned long long)total.ovs,
+            (unsigned long long)total.foreign, (unsigned long long)total.in_hw,
+            (unsigned long long)total.not_in_hw);
 }
 
 void oo_status_print_text(FILE *f, const struct oo_observed *o)
@@ -94,6 +136,7 @@ void oo_status_print_text(FILE *f, const struct oo_observed *o)
     for (size_t i = 0; i < o->n_pfs; i++)
         text_pf(f, &o->pfs[i]);
     text_ovs(f, o);
+    text_tc(f, o);
 }
 
 static void json_opt_int(struct oo_json *j, const char *key, int64_t v)
@@ -178,6 +221,13 @@ static void json_ovs(struct oo_json *j, const struct oo_observed *o)
         oo_json_kv_str(j, "max_idle", v->max_idle);
         oo_json_kv_int(j, "next_cfg", v->next_cfg);
         oo_json_kv_int(j, "cur_cfg", v->cur_cfg);
+        oo_json_key(j, "vswitchd_running");
+        if (v->vswitchd_running < 0) oo_json_null(j); else oo_json_bool(j, v->vswitchd_running);
+        oo_json_key(j, "offload_active");
+        if (v->offload_active < 0) oo_json_null(j); else oo_json_bool(j, v->offload_active == 1);
+        oo_json_key(j, "restart_needed");
+        if (v->restart_needed < 0) oo_json_null(j); else oo_json_bool(j, v->restart_needed);
+        oo_json_kv_str(j, "restart_why", v->restart_why[0] ? v->restart_why : NULL);
         oo_json_key(j, "bridges");
         oo_json_arr_begin(j);
         for (size_t i = 0; i < v->n_bridges; i++) {
@@ -192,6 +242,49 @@ static void json_ovs(struct oo_json *j, const struct oo_observed *o)
         }
         oo_json_arr_end(j);
     }
+    oo_json_obj_end(j);
+}
+
+static void json_counts(struct oo_json *j, const struct oo_tc_counts *n)
+{
+    oo_json_kv_uint(j, "filters", n->total);
+    oo_json_kv_uint(j, "owned", n->owned);
+    oo_json_kv_uint(j, "ovs", n->ovs);
+    oo_json_kv_uint(j, "foreign", n->foreign);
+    oo_json_kv_uint(j, "in_hw", n->in_hw);
+    oo_json_kv_uint(j, "in_hw_count", n->in_hw_count);
+    oo_json_kv_uint(j, "not_in_hw", n->not_in_hw);
+    oo_json_kv_uint(j, "hw_packets", n->hw_packets);
+    oo_json_kv_uint(j, "hw_bytes", n->hw_bytes);
+    oo_json_kv_uint(j, "sw_packets", n->sw_packets);
+    oo_json_kv_uint(j, "sw_bytes", n->sw_bytes);
+}
+
+static void json_tc(struct oo_json *j, const struct oo_observed *o)
+{
+    struct oo_tc_counts total = { 0 };
+
+    oo_json_obj_begin(j);
+    oo_json_kv_str(j, "error", o->tc_err ? o->tc_error : NULL);
+    oo_json_key(j, "places");
+    oo_json_arr_begin(j);
+    for (size_t i = 0; i < o->n_tc; i++) {
+        const struct oo_obs_tc_place *p = &o->tc[i];
+        oo_tc_counts_add(&total, &p->counts);
+        oo_json_obj_begin(j);
+        oo_json_kv_str(j, "device", p->netdev);
+        oo_json_kv_uint(j, "ifindex", p->ifindex);
+        oo_json_key(j, "block");
+        if (p->block) oo_json_uint(j, p->block); else oo_json_null(j);
+        oo_json_kv_bool(j, "has_qdisc", p->has_qdisc);
+        json_counts(j, &p->counts);
+        oo_json_obj_end(j);
+    }
+    oo_json_arr_end(j);
+    oo_json_key(j, "total");
+    oo_json_obj_begin(j);
+    json_counts(j, &total);
+    oo_json_obj_end(j);
     oo_json_obj_end(j);
 }
 
@@ -212,6 +305,8 @@ void oo_status_print_json(FILE *f, const struct oo_observed *o, bool pretty)
     oo_json_arr_end(&j);
     oo_json_key(&j, "ovs");
     json_ovs(&j, o);
+    oo_json_key(&j, "tc");
+    json_tc(&j, o);
     oo_json_obj_end(&j);
     oo_json_finish(&j);
 }

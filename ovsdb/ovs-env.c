@@ -94,6 +94,18 @@ void oo_ovs_env_init(void)
     pthread_once(&once, env_init_once);
 }
 
+static pthread_mutex_t ovs_lock = PTHREAD_MUTEX_INITIALIZER;
+
+void oo_ovs_lock(void)
+{
+    pthread_mutex_lock(&ovs_lock);
+}
+
+void oo_ovs_unlock(void)
+{
+    pthread_mutex_unlock(&ovs_lock);
+}
+
 void oo_sigpipe_block(struct oo_sigpipe_guard *guard)
 {
     sigset_t pipe_set, pending;

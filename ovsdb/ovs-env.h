@@ -11,6 +11,13 @@
  * Call before any other OVS function. See ovs-env.c for what and why. */
 void oo_ovs_env_init(void);
 
+/* libopenvswitch believes it runs single-threaded (it only knows about
+ * threads it created), so its global state (RCU, vlog, fatal-signal, the
+ * per-thread poll loop aside) is not ours to touch from two threads at once:
+ * every entry point of ovsdb/ holds this lock while it calls into OVS. */
+void oo_ovs_lock(void);
+void oo_ovs_unlock(void);
+
 /* SIGPIPE is blocked in the calling thread for the span between
  * oo_sigpipe_block() and oo_sigpipe_restore(); a SIGPIPE raised in between by
  * a write to a closed socket is discarded. */

@@ -1,5 +1,7 @@
 /* Reading OVSDB through libopenvswitch's IDL: one connection, one snapshot,
- * copied into the OVS-free struct oo_ovs_observed (ovsdb/ovsdb.h).
+ * copied into the OVS-free struct oo_ovs_observed (ovsdb/ovsdb.h); then
+ * ovs-vswitchd is asked whether it runs and whether its flow API is on
+ * (vswitchd.c), and the restart question judged (offload-state.h).
  *
  * Only this directory sees OVS headers. OVS's errno values are positive (and
  * EOF, -1, for an orderly close); they become negative errno here. */
@@ -9,7 +11,6 @@
 #include "ovsdb/ovsdb.h"
 
 #include <errno.h>
-#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,24 +18,15 @@
 
 #include "openvswitch/poll-loop.h"
 #include "ovsdb-idl.h"
+#include "openvswitch/shash.h"
 #include "smap.h"
 #include "stream.h"
 #include "timeval.h"
 #include "vswitch-idl.h"
 
 #include "common/util.h"
+#include "ovsdb/idl.h"
 #include "ovsdb/ovs-env.h"
-
-/* What stream_verify_name() accepts for an active connection in the
- * libopenvswitch we are built against (bootstrap.sh builds it without
- * OpenSSL). */
-#ifdef HAVE_OPENSSL
-#define SUPPORTED_REMOTES "unix:PATH, tcp:IP:PORT or ssl:IP:PORT"
-#else
-#define SUPPORTED_REMOTES "unix:PATH or tcp:IP:PORT; ssl: needs libopenvswitch built with OpenSSL"
-#endif
-
-static pthread_mutex_t observe_lock = PTHREAD_MUTEX_INITIALIZER;
 
 static void set_error(struct oo_ovs_observed *out, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
@@ -48,15 +40,13 @@ static void set_error(struct oo_ovs_observed *out, const char *fmt, ...)
     va_end(ap);
 }
 
-/* Only the columns read below are monitored: the server sends nothing else,
- * and ovs-vswitchd's frequent writes (Interface statistics, status) are never
- * transferred. */
-static void monitor_needed_columns(struct ovsdb_idl *idl)
+void oo_idl_monitor(struct ovsdb_idl *idl)
 {
     ovsdb_idl_add_table(idl, &ovsrec_table_open_vswitch);
     ovsdb_idl_add_column(idl, &ovsrec_open_vswitch_col_ovs_version);
     ovsdb_idl_add_column(idl, &ovsrec_open_vswitch_col_db_version);
     ovsdb_idl_add_column(idl, &ovsrec_open_vswitch_col_other_config);
+    ovsdb_idl_add_column(idl, &ovsrec_open_vswitch_col_external_ids);
     ovsdb_idl_add_column(idl, &ovsrec_open_vswitch_col_next_cfg);
     ovsdb_idl_add_column(idl, &ovsrec_open_vswitch_col_cur_cfg);
     ovsdb_idl_add_column(idl, &ovsrec_open_vswitch_col_bridges);
@@ -64,9 +54,18 @@ static void monitor_needed_columns(struct ovsdb_idl *idl)
     ovsdb_idl_add_table(idl, &ovsrec_table_bridge);
     ovsdb_idl_add_column(idl, &ovsrec_bridge_col_name);
     ovsdb_idl_add_column(idl, &ovsrec_bridge_col_ports);
+    ovsdb_idl_add_column(idl, &ovsrec_bridge_col_external_ids);
 
     ovsdb_idl_add_table(idl, &ovsrec_table_port);
     ovsdb_idl_add_column(idl, &ovsrec_port_col_name);
+    ovsdb_idl_add_column(idl, &ovsrec_port_col_interfaces);
+    ovsdb_idl_add_column(idl, &ovsrec_port_col_external_ids);
+
+    ovsdb_idl_add_table(idl, &ovsrec_table_interface);
+    ovsdb_idl_add_column(idl, &ovsrec_interface_col_name);
+    ovsdb_idl_add_column(idl, &ovsrec_interface_col_type);
+    ovsdb_idl_add_column(idl, &ovsrec_interface_col_ofport);
+    ovsdb_idl_add_column(idl, &ovsrec_interface_col_error);
 }
 
 static char *strdup_or_null(const char *s)
@@ -85,15 +84,76 @@ static int cmp_bridge_name(const void *a, const void *b)
                   ((const struct oo_ovs_bridge *)b)->name);
 }
 
+static bool row_owned(const struct smap *external_ids)
+{
+    return smap_get_bool(external_ids, OO_OVS_OWNER_KEY, false);
+}
+
+static int cmp_port_name(const void *a, const void *b)
+{
+    return strcmp(((const struct oo_ovs_port *)a)->name, ((const struct oo_ovs_port *)b)->name);
+}
+
 static void copy_bridge(const struct ovsrec_bridge *br, struct oo_ovs_bridge *out)
 {
     out->name = oo_strdup(br->name);
+    out->owned = row_owned(&br->external_ids);
     out->n_ports = br->n_ports;
     out->ports = br->n_ports ? oo_calloc(br->n_ports, sizeof *out->ports) : NULL;
     for (size_t i = 0; i < br->n_ports; i++)
         out->ports[i] = oo_strdup(br->ports[i]->name);
     if (out->n_ports > 1) /* qsort's base must not be NULL, even for 0 */
         qsort(out->ports, out->n_ports, sizeof *out->ports, cmp_string_ptr);
+}
+
+/* The interface that stands for a port: the one of the same name (always so
+ * for the ports ovs-offload makes), else its first. NULL if it has none. */
+static const struct ovsrec_interface *port_iface(const struct ovsrec_port *port)
+{
+    for (size_t i = 0; i < port->n_interfaces; i++)
+        if (!strcmp(port->interfaces[i]->name, port->name))
+            return port->interfaces[i];
+    return port->n_interfaces ? port->interfaces[0] : NULL;
+}
+
+static void copy_port(const struct ovsrec_port *port, const char *bridge, struct oo_ovs_port *out)
+{
+    const struct ovsrec_interface *iface = port_iface(port);
+
+    out->name = oo_strdup(port->name);
+    out->bridge = strdup_or_null(bridge);
+    out->owned = row_owned(&port->external_ids);
+    out->iface_type = oo_strdup(iface ? iface->type : "");
+    /* ovs-vswitchd writes -1 when it could not add the port. */
+    out->ofport = iface && iface->n_ofport && iface->ofport[0] >= 0 ? iface->ofport[0] : -1;
+    out->error = iface && iface->error && *iface->error ? oo_strdup(iface->error) : NULL;
+}
+
+/* Every Port row, with the bridge that lists it. */
+static void copy_ports(struct ovsdb_idl *idl, const struct ovsrec_open_vswitch *ovs,
+                       struct oo_ovs_observed *out)
+{
+    const struct ovsrec_port *port;
+    struct shash bridge_of = SHASH_INITIALIZER(&bridge_of);
+    size_t n = 0, cap = 0;
+
+    for (size_t i = 0; ovs && i < ovs->n_bridges; i++) {
+        const struct ovsrec_bridge *br = ovs->bridges[i];
+
+        for (size_t j = 0; j < br->n_ports; j++)
+            shash_add_once(&bridge_of, br->ports[j]->name, br->name);
+    }
+    OVSREC_PORT_FOR_EACH (port, idl) {
+        if (n == cap) {
+            cap = cap ? 2 * cap : 16;
+            out->ports = oo_realloc(out->ports, cap * sizeof *out->ports);
+        }
+        copy_port(port, shash_find_data(&bridge_of, port->name), &out->ports[n++]);
+    }
+    out->n_ports = n;
+    if (n > 1)
+        qsort(out->ports, n, sizeof *out->ports, cmp_port_name);
+    shash_destroy(&bridge_of);
 }
 
 /* Copies the Open_vSwitch row into 'out'. A NULL row (a database made by
@@ -123,9 +183,27 @@ static void copy_root_row(const struct ovsrec_open_vswitch *ovs, struct oo_ovs_o
         qsort(out->bridges, out->n_bridges, sizeof *out->bridges, cmp_bridge_name);
 }
 
-/* Says why an IDL that is no longer alive never delivered the snapshot. */
-static int explain_dead(const struct ovsdb_idl *idl, const char *remote, bool was_connected,
-                        struct oo_ovs_observed *out)
+void oo_offload_view_build(const struct ovsrec_open_vswitch *ovs, const struct oo_vswitchd_probe *probe,
+                           struct oo_offload_view *view)
+{
+    const char *rec = ovs ? smap_get(&ovs->external_ids, OO_OVS_RECORD_KEY) : NULL;
+
+    memset(view, 0, sizeof *view);
+    oo_offload_cfg_from(ovs ? smap_get(&ovs->other_config, "hw-offload") : NULL,
+                        ovs ? smap_get(&ovs->other_config, "tc-policy") : NULL, &view->stored);
+    view->has_record = rec && !oo_offload_record_parse(rec, &view->record);
+    oo_boot_id(view->boot_id, sizeof view->boot_id);
+    view->flow_api = OO_FLOW_API_UNKNOWN;
+    if (probe->running == 1)
+        view->flow_api = oo_flow_api_derive(view->has_record ? &view->record : NULL, view->boot_id,
+                                            &probe->id, oo_ticks_per_s(), &view->stored,
+                                            probe->offload_active, view->policy);
+    view->restart_needed = oo_restart_needed(probe->running, view->flow_api, view->policy,
+                                             &view->stored, view->why, sizeof view->why);
+}
+
+int oo_idl_explain(const struct ovsdb_idl *idl, const char *remote, bool was_connected, char *err,
+                   size_t err_size)
 {
     int ovs_error = ovsdb_idl_get_last_error(idl);
     int r;
@@ -134,12 +212,12 @@ static int explain_dead(const struct ovsdb_idl *idl, const char *remote, bool wa
      * connection, even one made and lost within a single ovsdb_idl_run(),
      * which was_connected cannot have seen. */
     if (ovs_error == EOF) {
-        set_error(out, "%s closed the connection before sending the database", remote);
+        snprintf(err, err_size, "%s closed the connection before sending the database", remote);
         return -ECONNRESET;
     }
     if (ovs_error == ECONNRESET || ovs_error == EPIPE) {
-        set_error(out, "%s closed the connection before sending the database (%s)", remote,
-                  strerror(ovs_error));
+        snprintf(err, err_size, "%s closed the connection before sending the database (%s)",
+                 remote, strerror(ovs_error));
         return -ovs_error;
     }
     if (was_connected && !ovs_error) {
@@ -147,29 +225,28 @@ static int explain_dead(const struct ovsdb_idl *idl, const char *remote, bool wa
          * state machine drops the connection (and, with retry off, stops)
          * when the server's _Server database lists no Open_vSwitch database,
          * or answers the schema or monitor request with an error. */
-        set_error(out, "%s does not serve the Open_vSwitch database", remote);
+        snprintf(err, err_size, "%s does not serve the Open_vSwitch database", remote);
         return -ENOENT;
     }
     /* Otherwise OVS's last error is a positive errno (0: none recorded). */
     r = ovs_error > 0 ? -ovs_error : -ENOTCONN;
     if (r == -EPROTO)
         /* jsonrpc could not parse what came back. */
-        set_error(out, "%s is not an OVSDB server (its reply is not JSON-RPC)", remote);
+        snprintf(err, err_size, "%s is not an OVSDB server (its reply is not JSON-RPC)", remote);
     else if (!was_connected && r == -EAFNOSUPPORT)
         /* inet_parse_active() refused the address part. */
-        set_error(out, "cannot connect to %s: not a usable IP:PORT address", remote);
+        snprintf(err, err_size, "cannot connect to %s: not a usable IP:PORT address", remote);
     else
-        set_error(out, "%s %s: %s", was_connected ? "lost connection to" : "cannot connect to",
-                  remote, strerror(-r));
+        snprintf(err, err_size, "%s %s: %s", was_connected ? "lost connection to" : "cannot connect to",
+                 remote, strerror(-r));
     return r;
 }
 
 /* The poll loop. Returns 0 once the IDL holds the server's initial snapshot,
  * or a negative errno with out->error set. */
-static int wait_for_snapshot(struct ovsdb_idl *idl, const char *remote, int timeout_ms,
-                             struct oo_ovs_observed *out)
+static int wait_for_snapshot(struct ovsdb_idl *idl, const char *remote, long long deadline,
+                             int timeout_ms, struct oo_ovs_observed *out)
 {
-    long long int deadline = time_msec() + timeout_ms;
     bool was_connected = false;
 
     for (;;) {
@@ -185,7 +262,7 @@ static int wait_for_snapshot(struct ovsdb_idl *idl, const char *remote, int time
         if (ovsdb_idl_has_ever_connected(idl))
             return 0;
         if (!ovsdb_idl_is_alive(idl))
-            return explain_dead(idl, remote, was_connected, out);
+            return oo_idl_explain(idl, remote, was_connected, out->error, sizeof out->error);
         if (time_msec() >= deadline) {
             if (was_connected)
                 set_error(out, "timed out after %d ms waiting for %s to send the database",
@@ -200,15 +277,41 @@ static int wait_for_snapshot(struct ovsdb_idl *idl, const char *remote, int time
     }
 }
 
+/* How long the ovs-vswitchd probe may take at most, of what is left. */
+#define PROBE_MAX_MS 2000
+
+static void observe_vswitchd(const char *remote, const struct ovsrec_open_vswitch *ovs,
+                             long long deadline, struct oo_ovs_observed *out)
+{
+    struct oo_vswitchd_probe probe;
+    struct oo_offload_view view;
+    char rundir[4096];
+
+    oo_vswitchd_rundir(remote, rundir, sizeof rundir);
+    /* Bounded by the caller's deadline, but given a moment even when the
+     * database took it all: a reply from a live daemon takes microseconds. */
+    oo_vswitchd_probe(rundir, MIN(MAX(deadline, time_msec() + 100), time_msec() + PROBE_MAX_MS),
+                      &probe);
+    oo_offload_view_build(ovs, &probe, &view);
+    out->vswitchd_running = probe.running;
+    out->vswitchd_pid = probe.file_pid;
+    out->offload_active = probe.offload_active;
+    oo_strlcpy(out->vswitchd_why, probe.why, sizeof out->vswitchd_why);
+    out->restart_needed = view.restart_needed;
+    oo_strlcpy(out->restart_why, view.why, sizeof out->restart_why);
+}
+
 int oo_ovsdb_observe(const char *remote, int timeout_ms, struct oo_ovs_observed *out)
 {
     struct oo_sigpipe_guard sigpipe;
     struct ovsdb_idl *idl;
+    long long deadline;
     int r;
 
     memset(out, 0, sizeof *out);
     out->vswitchd_running = -1;   /* not known from the database alone */
     out->restart_needed = -1;
+    out->offload_active = -1;
     if (!remote || !*remote) {
         set_error(out, "no OVSDB remote given");
         return -EINVAL;
@@ -225,32 +328,34 @@ int oo_ovsdb_observe(const char *remote, int timeout_ms, struct oo_ovs_observed 
     r = stream_verify_name(remote);
     if (r) {
         set_error(out, "invalid OVSDB remote \"%s\": %s (expected %s)", remote, strerror(r),
-                  SUPPORTED_REMOTES);
+                  OO_SUPPORTED_REMOTES);
         return -r;
     }
 
-    /* libopenvswitch believes it runs single-threaded (it only knows about
-     * threads it created), so its global state (RCU, vlog, fatal-signal) is
-     * not ours to touch from two threads at once: one observe at a time. */
-    pthread_mutex_lock(&observe_lock);
+    oo_ovs_lock();
     oo_sigpipe_block(&sigpipe);
+    deadline = time_msec() + timeout_ms;
 
     /* retry=false, like ovs-vsctl without --retry: a single connection
      * attempt, so a missing socket or a refused connection is reported at
      * once, with its reason, instead of being retried with backoff until the
      * deadline. Retrying is the caller's policy (the reconcile loop's). */
     idl = ovsdb_idl_create(remote, &ovsrec_idl_class, false, false);
-    monitor_needed_columns(idl);
+    oo_idl_monitor(idl);
 
-    r = wait_for_snapshot(idl, remote, timeout_ms, out);
+    r = wait_for_snapshot(idl, remote, deadline, timeout_ms, out);
     if (!r) {
-        copy_root_row(ovsrec_open_vswitch_first(idl), out);
+        const struct ovsrec_open_vswitch *ovs = ovsrec_open_vswitch_first(idl);
+
+        copy_root_row(ovs, out);
+        copy_ports(idl, ovs, out);
         out->reachable = true;
+        observe_vswitchd(remote, ovs, deadline, out);
     }
 
     ovsdb_idl_destroy(idl);
     oo_sigpipe_restore(&sigpipe);
-    pthread_mutex_unlock(&observe_lock);
+    oo_ovs_unlock();
     return r;
 }
 

@@ -13,6 +13,15 @@
  * ovs-vswitchd does not monitor external_ids, so the mark costs nothing. */
 #define OO_OVS_OWNER_KEY "ovs-offload-owned"
 
+/* Open_vSwitch external_ids key in which oo_ovsdb_apply() records what the
+ * running ovs-vswitchd made of hw-offload and tc-policy when ovs-offload last
+ * wrote them (see ovsdb/offload-state.h). Machine-readable, not for people. */
+#define OO_OVS_RECORD_KEY "ovs-offload-hw-offload"
+
+/* Where ovs-vswitchd's pidfile and control socket are looked for when the
+ * remote is not a unix: socket and OVS_RUNDIR is unset (Debian's rundir). */
+#define OO_OVS_DEFAULT_RUNDIR "/var/run/openvswitch"
+
 struct oo_ovs_bridge {
     char *name;                     /* Bridge name */
     bool owned;                     /* external_ids:ovs-offload-owned=true */
@@ -46,13 +55,24 @@ struct oo_ovs_observed {
     struct oo_ovs_bridge *bridges;  /* sorted by name */
     size_t n_ports;
     struct oo_ovs_port *ports;      /* every Port, sorted by name */
-    int vswitchd_running;           /* 1 yes, 0 no, -1 unknown */
+    int vswitchd_running;           /* 1 yes, 0 no, -1 unknown (see vswitchd_why) */
     int restart_needed;             /* 1: the running ovs-vswitchd has not applied the
-                                     * stored hw-offload / tc-policy; 0 no; -1 unknown */
+                                     * stored hw-offload / tc-policy and only a restart
+                                     * makes it; 0 no (also when none runs); -1 unknown */
+    /* The rest is filled together with vswitchd_running/restart_needed. */
+    int offload_active;             /* 1: the running ovs-vswitchd has its flow API on at
+                                     * least one datapath port (upcall/show reports
+                                     * "offloaded flows"); 0: it has datapaths and none
+                                     * does; -1 unknown (none runs, no bridge yet, ...) */
+    int64_t vswitchd_pid;           /* its pid as written in its pidfile, 0 if none */
+    char vswitchd_why[200];         /* how vswitchd_running was decided, for people */
+    char restart_why[240];          /* how restart_needed was decided, for people */
 };
 
 /* Connects to `remote` (an OVSDB remote such as "unix:/run/openvswitch/db.sock"),
- * reads the Open_vSwitch row and the bridges with their ports, and disconnects.
+ * reads the Open_vSwitch row, the bridges, ports and interfaces, and
+ * disconnects; then asks ovs-vswitchd (found next to a unix: remote, see
+ * OO_OVS_DEFAULT_RUNDIR) whether it runs and whether its flow API is on.
  * Gives up after timeout_ms. Returns 0 when read (out->reachable true), or
  * -errno with out->error saying why (-ETIMEDOUT, -ECONNREFUSED, -ENOENT...);
  * out is valid to print and free either way. */
@@ -60,5 +80,113 @@ int oo_ovsdb_observe(const char *remote, int timeout_ms, struct oo_ovs_observed 
 
 /* Frees what oo_ovsdb_observe allocated; safe on a zeroed struct. */
 void oo_ovs_observed_free(struct oo_ovs_observed *o);
+
+/* ------------------------------------------------------------ apply */
+
+/* One change. Strings belong to the caller and are only read. */
+enum oo_ovs_op_kind {
+    OO_OVS_OP_DEL_PORT,             /* remove owned Port `port` (from `bridge` if set) */
+    OO_OVS_OP_ADD_BRIDGE,           /* create Bridge `bridge` with its internal port */
+    OO_OVS_OP_ADD_PORT,             /* attach netdev `port` to `bridge` as Port+Interface */
+    OO_OVS_OP_SET_CONFIG,           /* Open_vSwitch other_config:`key`=`value` (NULL: remove) */
+};
+
+struct oo_ovs_op {
+    int kind;                       /* enum oo_ovs_op_kind */
+    const char *bridge;             /* ADD_*: the bridge; DEL_PORT: the bridge it is expected
+                                     * on (NULL or "": wherever it is) */
+    const char *port;               /* ADD_PORT, DEL_PORT: Port (and Interface) name */
+    const char *key;                /* SET_CONFIG */
+    const char *value;              /* SET_CONFIG; NULL removes the key */
+};
+
+enum oo_ovs_outcome {
+    OO_OVS_NOT_APPLIED,             /* nothing committed (another op was refused, or the
+                                     * transaction failed) */
+    OO_OVS_DONE,                    /* changed by the committed transaction */
+    OO_OVS_UNCHANGED,               /* already so; nothing to do */
+    OO_OVS_REFUSED,                 /* refused (error, message): nothing was committed */
+};
+
+struct oo_ovs_op_result {
+    int outcome;                    /* enum oo_ovs_outcome */
+    int error;                      /* -errno when refused, else 0 */
+    char message[256];              /* why refused or unchanged, "" otherwise */
+    int64_t ofport;                 /* ADD_PORT / ADD_BRIDGE: the Interface's ofport once
+                                     * ovs-vswitchd caught up (re-read); -1 none or failed */
+    char iface_error[256];          /* ... and its error column, "" if none */
+};
+
+struct oo_ovs_apply_result {
+    size_t n_ops;
+    struct oo_ovs_op_result *ops;   /* one per op, in the order given */
+    int error;                      /* the return value */
+    char error_text[512];           /* why it failed ("" on success), with OVS's text */
+    char txn_status[32];            /* last IDL status: "success", "unchanged", "error",
+                                     * "try again", ... ("" if nothing was committed) */
+    int attempts;                   /* transactions sent (retries after "try again") */
+    bool committed;                 /* a transaction with changes succeeded */
+    int64_t next_cfg;               /* next_cfg it committed, 0 if not bumped */
+    int64_t cur_cfg;                /* cur_cfg last read */
+    int vswitchd_running;           /* as probed before the transaction (1/0/-1) */
+    bool waited;                    /* it waited for cur_cfg to reach next_cfg */
+    bool wait_timed_out;            /* ... and gave up at the deadline */
+    int64_t connect_ms;             /* until the database was read */
+    int64_t commit_ms;              /* building + committing (all attempts) */
+    int64_t wait_ms;                /* waiting for ovs-vswitchd (cur_cfg) */
+    int64_t total_ms;
+    int restart_needed;             /* after the transaction, as oo_ovs_observed's */
+    char restart_why[240];
+};
+
+/* Applies ops in ONE OVSDB transaction: all of them or none. Deletions are
+ * resolved before additions, so a port removed and added under the same name
+ * (moved to another bridge), or the old name of a renamed netdev removed
+ * together with the new one added, is fine; ovs-vswitchd sees the final state
+ * at once and removes before it adds.
+ *
+ * What it creates is marked external_ids:ovs-offload-owned=true (Bridge and
+ * its internal Port, Port). DEL_PORT only removes a Port that carries the mark
+ * (verified in the transaction); a port name (or interface name) already used
+ * by another port is refused with its owner and bridge named. An op that is
+ * already so is UNCHANGED; when every op is, nothing is sent. When
+ * hw-offload/tc-policy change, OO_OVS_RECORD_KEY is updated in the same
+ * transaction (also when a transaction is sent anyway and the record is
+ * missing or stale; and n_ops == 0 asks for just that: call it before
+ * oo_ovs_restart() so that the restarted process's state is known even for
+ * values someone else wrote). next_cfg is incremented when anything
+ * ovs-vswitchd reads changed and, unless ovs-vswitchd is known not to run,
+ * cur_cfg is waited for; then each added Interface's ofport and error are read
+ * back.
+ *
+ * ovsdb-server going away meanwhile is survived: the connection is retried,
+ * and the transaction rebuilt from the database as it is then, until
+ * timeout_ms, which bounds the whole call (connect, commit, wait).
+ *
+ * Returns 0 when committed (or nothing to do) — even if the wait for
+ * ovs-vswitchd timed out (res->wait_timed_out) — or -errno: -EINVAL bad
+ * arguments, -EEXIST name collision, -EPERM not owned, -ENOENT no such bridge
+ * or no Open_vSwitch row, -ESTALE port on another bridge than expected,
+ * -ETIMEDOUT, -EIO the server refused the transaction (res->error_text has its
+ * text). res is always filled; free it with oo_ovs_apply_result_free(). */
+int oo_ovsdb_apply(const char *remote, const struct oo_ovs_op *ops, size_t n_ops, int timeout_ms,
+                   struct oo_ovs_apply_result *res);
+
+/* Frees res->ops; safe on a zeroed struct. */
+void oo_ovs_apply_result_free(struct oo_ovs_apply_result *res);
+
+const char *oo_ovs_op_kind_to_string(int kind);     /* "del-port", ... */
+const char *oo_ovs_outcome_to_string(int outcome);  /* "done", "unchanged", ... */
+
+/* ------------------------------------------------------------ restart */
+
+/* Runs argv (argv[0] looked up in PATH; no shell) to restart ovs-vswitchd,
+ * e.g. {"systemctl", "restart", "openvswitch-switch", NULL}, with stdin and
+ * stdout on /dev/null and default signal handling, and waits up to timeout_ms
+ * for it to exit (then kills its process group). Returns 0 if it exited with
+ * status 0; else -ENOENT/-EACCES... (could not run it), -ETIMEDOUT (killed),
+ * or -EIO (non-zero status or killed by a signal), with err saying what
+ * happened and the end of its stderr. Needs no OVS header (ovsdb/ovs-restart.c). */
+int oo_ovs_restart(const char *const *argv, int timeout_ms, char *err, size_t err_size);
 
 #endif

@@ -1,29 +1,39 @@
 #!/usr/bin/env bash
 # The built-in simulated host, run inside the qemu guest by scripts/demo.sh:
-# a dual-port NIC made of two netdevsim PFs (netdevsim10, netdevsim11) with
-# 4 VFs each, Open vSwitch with hw-offload, and the controller's main job.
+# a dual-port NIC made of two netdevsim PFs (netdevsim10, netdevsim11), fresh
+# (legacy, no VFs), and Open vSwitch without hw-offload. The controller then
+# does its main job with the example config users start from,
+# examples/vf-lag.yaml, unchanged: check, plan, apply, status, plan again.
 #
-# Today the controller only observes: the simulation puts pf0 into switchdev by
-# hand (what `ovs-offloadctl apply` will do), then runs `ovs-offloadctl status`.
+# The guest has no init system: scripts/sim/bin/systemctl stands in for
+# `systemctl restart openvswitch-switch` (ovs.restart_command's default).
 . "$(dirname "$(readlink -f "$0")")/../../tests/vm/lib.sh"
 
 CTL=${OO_BUILD:-build}/ovs-offloadctl
+CFG=examples/vf-lag.yaml
 [[ -x $CTL ]] || fail_hard "$CTL not built: run scripts/build.sh"
+export PATH="$(dirname "$(readlink -f "$0")")/bin:$PATH"
 
 step() { printf '\n### %s\n' "$*"; }
+run() { printf '$ %s\n' "$*"; "$@"; }
 
-step "simulated NIC: two netdevsim PFs with 4 VFs each; pf0 to switchdev by hand"
+step "the simulated NIC: two netdevsim PFs, legacy, no VFs; Open vSwitch without offload"
 nsim_new 10 1 && nsim_new 11 1 || fail_hard "cannot create the netdevsim PFs"
-nsim_set_vfs 10 4 && nsim_set_vfs 11 4 || fail_hard "cannot create VFs"
-nsim_eswitch_set 10 switchdev || fail_hard "cannot switch netdevsim10 to switchdev"
+ovs_start || fail_hard "cannot start Open vSwitch"
+defer ip link del bond0
 
-step "Open vSwitch with hw-offload=true, a bridge with pf0's uplink"
-ovs_start hw-offload=true || fail_hard "cannot start Open vSwitch"
-ovs-vsctl add-br br-offload -- add-port br-offload "$(nsim_uplink 10)" ||
-	fail_hard "cannot make the bridge"
+step "validate the config"
+run "$CTL" -c "$CFG" check || fail_hard "the example config does not validate"
 
-step "ovs-offloadctl status"
-"$CTL" status || fail_hard "ovs-offloadctl status failed"
+step "what apply would do, in order"
+run "$CTL" -c "$CFG" plan
+[[ $? == 3 ]] || fail_hard "plan should report pending changes (exit 3)"
 
-step "ovs-offloadctl status --json (first PF)"
-"$CTL" status --json | jq '.pfs[0]' || fail_hard "ovs-offloadctl status --json failed"
+step "apply"
+run "$CTL" -c "$CFG" apply || fail_hard "apply failed"
+
+step "the host now"
+run "$CTL" status || fail_hard "status failed"
+
+step "plan again: nothing to do"
+run "$CTL" -c "$CFG" plan || fail_hard "the host is not in sync after apply"

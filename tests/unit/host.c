@@ -138,6 +138,7 @@ void host_ovs(struct oo_observed *o, bool running)
     o->ovs.reachable = true;
     o->ovs.vswitchd_running = running;
     o->ovs.restart_needed = 0;
+    o->ovs.offload_active = -1;
     o->ovs_remote = oo_strdup("unix:/test/db.sock");
 }
 

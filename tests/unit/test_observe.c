@@ -237,7 +237,8 @@ static void test_status_json(void **state)
     assert_non_null(strstr(t, "\"device\":\"netdevsim11\",\"eswitch\":{\"mode\":\"legacy\""));
     assert_non_null(strstr(t, "\"representors\":[]}]"));
     assert_non_null(strstr(t, "\"ovs\":{\"remote\":\"unix:/run/ovs/db.sock\",\"reachable\":false,"
-                              "\"error\":\"cannot connect to unix:/run/ovs/db.sock: No such file or directory\"}}\n"));
+                              "\"error\":\"cannot connect to unix:/run/ovs/db.sock: No such file or directory\"},"
+                              "\"tc\":{\"error\":null,\"places\":[],\"total\":{\"filters\":0,"));
     free(t);
     oo_observed_free(&o);
 }
@@ -254,6 +255,13 @@ static void test_status_text(void **state)
     o.ovs.n_bridges = 1;
     o.ovs.bridges = oo_calloc(1, sizeof *o.ovs.bridges);
     o.ovs.bridges[0].name = oo_strdup("br0");
+    /* A shared block with counts, and a device without filters (not listed). */
+    o.n_tc = 2;
+    o.tc = oo_calloc(2, sizeof *o.tc);
+    o.tc[0] = (struct oo_obs_tc_place){ .ifindex = 7, .block = 7, .netdev = "bond0", .has_qdisc = true,
+        .counts = { .total = 3, .owned = 1, .ovs = 2, .in_hw = 2, .in_hw_count = 4, .not_in_hw = 1,
+                    .hw_packets = 10, .sw_packets = 5 } };
+    o.tc[1] = (struct oo_obs_tc_place){ .ifindex = 4, .netdev = "eth2" };
     t = render(&o, false);
     assert_string_equal(t,
         "pf netdevsim/netdevsim10\n"
@@ -276,8 +284,12 @@ static void test_status_text(void **state)
         "  tc-policy:    none (unset)\n"
         "  max-idle:     (unset)\n"
         "  cfg:          next 0, cur 0\n"
+        "  ovs-vswitchd: not running\n"
         "  bridges:      1\n"
-        "    br0:\n");
+        "    br0:\n"
+        "tc (ingress flower filters of uplinks, representors and bonds)\n"
+        "  block 7        3 filters (owned 1, ovs 2, foreign 0), in_hw 2, not_in_hw 1, hw 10 pkts, sw 5 pkts\n"
+        "  total          3 filters (owned 1, ovs 2, foreign 0), in_hw 2, not_in_hw 1\n");
     free(t);
     oo_observed_free(&o);
 }

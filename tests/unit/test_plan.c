@@ -305,6 +305,7 @@ static void test_stale_and_foreign_ports(void **state)
     host_ovs_port(&h, "br-offload", "gone0", true);         /* netdev vanished */
     host_ovs_port(&h, "br-offload", "vm-tap", false);       /* someone else's */
     host_ovs_port(&h, "br-offload", "eth0_1", true);        /* ours, not wanted any more */
+    host_ovs_port(&h, "br-offload", "br-offload", true);    /* the bridge's own port */
     check_plan("version: 1\npfs:\n  - {name: pf0, device: netdevsim/netdevsim10, eswitch: switchdev, num_vfs: 2}\n"
                "bridges:\n  - {name: br-offload, uplink: pf0, representors: ['pf0/0']}\n", &h,
                "ovs-del-port br-offload/gone0, ovs-del-port br-offload/eth0_1, "
@@ -312,7 +313,9 @@ static void test_stale_and_foreign_ports(void **state)
     oo_observed_free(&h);
 }
 
-/* Rule: hw-offload and tc-policy together, then the restart they need. */
+/* Rule: hw-offload and tc-policy in one transaction; a restart only when the
+ * running ovs-vswitchd cannot apply them (OVS 3.1 turns offload on at runtime,
+ * reading tc-policy then; off, or a new tc-policy once on, needs a restart). */
 static void test_ovs_config_and_restart(void **state)
 {
     struct oo_observed h = { 0 };
@@ -321,14 +324,24 @@ static void test_ovs_config_and_restart(void **state)
 
     host_ovs(&h, true);
     check_plan("version: 1\novs: {hw_offload: true, tc_policy: skip_sw, restart: if-needed}\n", &h,
-               "ovs-set-config ovs, ovs-set-config ovs, ovs-restart ovs-vswitchd");
-    cfg = load_cfg("version: 1\novs: {hw_offload: true, tc_policy: none, restart: never}\n");
+               "ovs-set-config ovs, ovs-set-config ovs");
+    host_ovs_set(&h, "hw-offload", "true");
+    h.ovs.offload_active = 1;
+    check_plan("version: 1\novs: {hw_offload: true, tc_policy: skip_sw, restart: if-needed}\n", &h,
+               "ovs-set-config ovs, ovs-restart ovs-vswitchd");
+    check_plan("version: 1\novs: {hw_offload: false, restart: if-needed}\n", &h,
+               "ovs-set-config ovs, ovs-restart ovs-vswitchd");
+    cfg = load_cfg("version: 1\novs: {hw_offload: true, tc_policy: skip_hw, restart: never}\n");
     oo_plan_build(cfg, &h, NULL, &plan);
-    assert_int_equal(plan.n_steps, 1);     /* tc-policy unset is none already */
+    assert_int_equal(plan.n_steps, 1);
     assert_int_equal(plan.n_notes, 1);
     assert_non_null(strstr(plan.notes[0].message, "needs a restart"));
     oo_plan_free(&plan);
     free_cfg(cfg);
+    /* Observed: the running process has not applied what is stored. */
+    h.ovs.restart_needed = 1;
+    snprintf(h.ovs.restart_why, sizeof h.ovs.restart_why, "ovs-vswitchd started before tc-policy was set");
+    check_plan("version: 1\novs: {restart: if-needed}\n", &h, "ovs-restart ovs-vswitchd");
     oo_observed_free(&h);
 }
 

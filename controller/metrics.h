@@ -1,0 +1,120 @@
+/* Prometheus metrics: the text exposition format (version 0.0.4) of the host
+ * and of the daemon, and a tiny HTTP/1.0 server that serves it from the
+ * daemon's poll loop.
+ *
+ * The same host text comes from `ovs-offloadctl status --prometheus` (for
+ * node_exporter's textfile collector) and from the daemon's /metrics, which
+ * adds its own counters. Every metric is listed in README ("The daemon").
+ * Names follow Prometheus' conventions: the ovs_offload_ prefix, base units
+ * (seconds), _total on counters, _info for constant 1 series with labels,
+ * one HELP and TYPE line per family.
+ *
+ * The writers are pure (they only write to the FILE); the HTTP server does
+ * non-blocking socket I/O only, never blocks the loop, and bounds what a
+ * client may send (OO_HTTP_MAX_REQUEST bytes, OO_HTTP_TIMEOUT_MS). */
+#ifndef OO_CONTROLLER_METRICS_H
+#define OO_CONTROLLER_METRICS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <sys/socket.h>
+
+#include "controller/observe.h"
+#include "controller/reconcile.h"
+
+/* ---------------------------------------------------------------- text */
+
+/* Writes s as a label value: backslash, double quote and newline escaped
+ * (without the surrounding quotes). NULL writes nothing. */
+void oo_prom_write_label_value(FILE *f, const char *s);
+/* Writes s as HELP text: backslash and newline escaped. */
+void oo_prom_write_help(FILE *f, const char *s);
+
+/* Host metrics from one observation: devlink reachability; per PF (label
+ * device, the devlink handle) its eswitch mode, VF counts, representors and
+ * how many of them are OVS ports, hw-tc-offload; per bond its mode, members
+ * and active members; OVSDB reachability, hw-offload enabled and active,
+ * ovs-vswitchd running and needing a restart. Unknown values are left out,
+ * never guessed. observed_wall_ms: when o was read (Unix ms). */
+void oo_metrics_write_host(FILE *f, const struct oo_observed *o, int64_t observed_wall_ms);
+
+/* tc filters per device, owner and offload state, with their hardware
+ * counters. The hook for the tc layer: it fills these from its dumps; until
+ * it is wired into the pass, the daemon passes none and the families are
+ * not written. */
+struct oo_metrics_tc {
+    char device[64];                /* netdev name, or "block:N" for a shared block */
+    int owner;                      /* enum oo_tc_owner (tc/owner.h) */
+    uint64_t in_hw;                 /* filters the hardware holds (in_hw) */
+    uint64_t not_in_hw;             /* filters in software only (not_in_hw) */
+    uint64_t hw_packets;            /* packets the hardware matched (TCA_STATS_BASIC_HW) */
+    uint64_t hw_bytes;              /* ... and their bytes */
+};
+void oo_metrics_write_tc(FILE *f, const struct oo_metrics_tc *tc, size_t n);
+
+/* The daemon's own metrics: reconcile passes by result and trigger, their
+ * duration (histogram), last run and last success, steps by kind, drift
+ * repairs, resyncs, events, backoff, config reloads. */
+void oo_metrics_write_daemon(FILE *f, const struct oo_reconcile_stats *st);
+
+/* ovs_offload_build_info{version}. */
+void oo_metrics_write_build_info(FILE *f);
+
+/* Everything the daemon serves, as one malloc'ed text (*ret_len bytes, NUL-
+ * terminated): build info, host (o may be NULL: not observed yet), tc, and
+ * daemon (st may be NULL). */
+char *oo_metrics_render(const struct oo_observed *o, int64_t observed_wall_ms,
+                        const struct oo_metrics_tc *tc, size_t n_tc,
+                        const struct oo_reconcile_stats *st, size_t *ret_len);
+
+/* `ovs-offloadctl status --prometheus`: observes the host now (devlink,
+ * links, OVSDB at db) and writes build info and host metrics to f. Returns 0,
+ * or the -errno of the devlink observation (the rest is written anyway). */
+int oo_metrics_status(FILE *f, const char *root, const char *db, int ovsdb_timeout_ms);
+
+/* ---------------------------------------------------------------- HTTP */
+
+#define OO_HTTP_DEFAULT_ADDR "127.0.0.1:9477"
+#define OO_HTTP_MAX_REQUEST 4096    /* bytes of request head we read at most */
+#define OO_HTTP_MAX_CONNS 16        /* connections served at once; more wait in the backlog */
+#define OO_HTTP_TIMEOUT_MS 10000    /* a connection's whole life */
+
+/* Pure: "IPV4:PORT", "[IPV6]:PORT" or "PORT" (= 127.0.0.1:PORT); no host
+ * names. Returns 0 or -EINVAL. */
+int oo_http_parse_addr(const char *s, struct sockaddr_storage *ret_ss, socklen_t *ret_len);
+
+/* Pure: looks at the bytes of a request received so far (full: the buffer
+ * is full). Returns 0 while the head is incomplete, else the HTTP status to
+ * answer: 200 for GET or HEAD /metrics (query string ignored), 404 another
+ * path, 405 another method, 400 malformed, 431 head too large. *ret_head
+ * tells HEAD. */
+int oo_http_parse_request(const char *buf, size_t len, bool full, bool *ret_head);
+
+/* Pure: a complete HTTP/1.0 response (malloc'ed, *ret_len bytes): status
+ * line, Content-Type (the exposition format for 200, text otherwise),
+ * Content-Length, Connection: close, then body unless head. */
+char *oo_http_response(int status, bool head, const char *body, size_t body_len, size_t *ret_len);
+
+struct oo_http;
+
+/* Produces the body of a 200 answer (malloc'ed, *ret_len bytes). */
+typedef char *oo_http_body_fn(void *aux, size_t *ret_len);
+
+/* Listens on addr (oo_http_parse_addr syntax). Returns 0 or -errno
+ * (-EINVAL bad address, -EADDRINUSE, -EACCES ...). */
+int oo_http_open(const char *addr, struct oo_http **ret_http);
+/* Accepts, reads requests, answers with body(aux) for /metrics, writes
+ * without blocking, closes finished or expired connections. now: oo_now_ms(). */
+void oo_http_run(struct oo_http *h, int64_t now, oo_http_body_fn *body, void *aux);
+/* Registers the listener and connections with the poll loop (ovsdb/loop.h). */
+void oo_http_wait(struct oo_http *h);
+/* Requests answered so far (by status class: 2xx, 4xx). */
+uint64_t oo_http_served(const struct oo_http *h, bool ok);
+/* The address as listened on ("127.0.0.1:9477"). */
+const char *oo_http_addr(const struct oo_http *h);
+/* Closes everything; NULL-safe. */
+void oo_http_close(struct oo_http *h);
+
+#endif

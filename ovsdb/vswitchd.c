@@ -1,0 +1,277 @@
+/* Is ovs-vswitchd running, and is its flow API on? Asked the way ovs-appctl
+ * asks, without spawning it and without guessing:
+ *
+ * 1. Its pidfile, <rundir>/ovs-vswitchd.pid. ovs-vswitchd holds a POSIX
+ *    write lock on it for its whole life (lib/daemon-unix.c); F_GETLK tells
+ *    whether someone holds it and who (the holder's pid as seen from here). No
+ *    pidfile, or one that nobody holds (left over after a crash): not running.
+ *    This is what OVS's own read_pidfile() checks; it is done here with an
+ *    O_RDONLY open so that a pidfile we may not write can still be read.
+ * 2. Its control socket, <rundir>/ovs-vswitchd.<pid>.ctl, with <pid> as
+ *    written in the pidfile (ovs-vswitchd's default --unixctl path). We send
+ *    "upcall/show" over OVS's JSON-RPC client; any reply means it runs.
+ *    OVS's unixctl_client_transact() is not used because it blocks without a
+ *    bound (ovs-appctl bounds it with SIGALRM, which a library cannot use):
+ *    the same request is made here with stream_open_block() and a
+ *    non-blocking jsonrpc exchange under our deadline.
+ * 3. The flow API: upcall/show prints, per datapath, an "offloaded flows"
+ *    line only when dpif_get_n_offloaded_flows() succeeds, i.e. when at least
+ *    one of that datapath's ports has a flow API (ofproto-dpif-upcall.c
+ *    upcall_unixctl_show()). With hw-offload on, every port that tc works on
+ *    gets one, the datapath's internal port included. So: a line = on; a
+ *    datapath without the line = off; no datapath (no bridge yet) = unknown.
+ * 4. Its identity for the record: the lock holder's /proc/<pid>/stat, if its
+ *    comm is ovs-vswitchd, gives the start time (ticks since boot), which
+ *    tells a restarted process from the one recorded even if the pid repeats.
+ *
+ * rundir: the directory of a unix: database socket (the Debian and upstream
+ * layouts put db.sock, the pidfiles and the .ctl sockets together; so does
+ * every sandbox), else $OVS_RUNDIR, else /var/run/openvswitch. We do not use
+ * ovs_rundir(): it falls back to the --prefix this libopenvswitch was built
+ * with (/usr/local/var/run/openvswitch), which no packaged OVS uses.
+ *
+ * Unknown (-1) when: the pidfile cannot be read (permissions), or it is held
+ * but the control socket is missing, refuses, is not ours to open (EACCES: not
+ * root), or does not answer before the deadline (starting, hung). */
+
+#include <config.h>
+
+#include "ovsdb/vswitchd.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "jsonrpc.h"
+#include "openvswitch/json.h"
+#include "openvswitch/poll-loop.h"
+#include "socket-util.h"
+#include "stream.h"
+#include "timeval.h"
+
+#include "common/util.h"
+#include "ovsdb/ovsdb.h"
+
+void oo_vswitchd_rundir(const char *remote, char *buf, size_t size)
+{
+    const char *env = getenv("OVS_RUNDIR");
+
+    if (remote && !strncmp(remote, "unix:", 5) && strchr(remote + 5, '/')) {
+        const char *path = remote + 5;
+        const char *slash = strrchr(path, '/');
+        size_t len = slash == path ? 1 : (size_t)(slash - path);
+
+        if (len >= size)
+            len = size - 1;
+        memcpy(buf, path, len);
+        buf[len] = '\0';
+    } else if (env && *env) {
+        oo_strlcpy(buf, env, size);
+    } else {
+        oo_strlcpy(buf, OO_OVS_DEFAULT_RUNDIR, size);
+    }
+}
+
+void oo_boot_id(char *buf, size_t size)
+{
+    if (oo_read_file("/proc/sys/kernel/random/boot_id", buf, size) < 0)
+        buf[0] = '\0';
+}
+
+int64_t oo_boottime_ms(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_BOOTTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+long oo_ticks_per_s(void)
+{
+    return sysconf(_SC_CLK_TCK);
+}
+
+/* Start time of pid if it is an ovs-vswitchd, else 0. */
+static uint64_t vswitchd_start_ticks(int64_t pid)
+{
+    char path[64], buf[1024];
+    unsigned long long start;
+    const char *lp, *rp, *p;
+    int field;
+
+    snprintf(path, sizeof path, "/proc/%" PRId64 "/stat", pid);
+    if (oo_read_file(path, buf, sizeof buf) < 0)
+        return 0;
+    /* "pid (comm) state ppid ..."; comm may hold spaces and parentheses. */
+    lp = strchr(buf, '(');
+    rp = strrchr(buf, ')');
+    if (!lp || !rp || rp < lp || (size_t)(rp - lp - 1) != strlen("ovs-vswitchd") ||
+        strncmp(lp + 1, "ovs-vswitchd", rp - lp - 1))
+        return 0;
+    /* Field 3 (state) follows ") "; starttime is field 22. */
+    p = rp + 2;
+    for (field = 3; field < 22 && p; field++) {
+        p = strchr(p, ' ');
+        if (p)
+            p++;
+    }
+    if (!p || sscanf(p, "%llu", &start) != 1)
+        return 0;
+    return start;
+}
+
+/* Reads the pidfile. Returns 1 held (file_pid, holder set), 0 no live
+ * pidfile, -errno could not tell. */
+static int read_pidfile(const char *path, int64_t *file_pid, int64_t *holder)
+{
+    struct flock lck = { .l_type = F_WRLCK, .l_whence = SEEK_SET };
+    char buf[32];
+    int fd, n;
+
+    fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return errno == ENOENT ? 0 : -errno;
+    if (fcntl(fd, F_GETLK, &lck) < 0) {
+        int r = -errno;
+        close(fd);
+        return r;
+    }
+    n = read(fd, buf, sizeof buf - 1);
+    close(fd);
+    if (lck.l_type == F_UNLCK)
+        return 0;   /* stale: its process is gone */
+    if (n <= 0)
+        return -ENODATA;
+    buf[n] = '\0';
+    *file_pid = strtoll(buf, NULL, 10);
+    if (*file_pid <= 0)
+        return -EINVAL;
+    *holder = lck.l_pid;
+    return 1;
+}
+
+/* Sends one unixctl command and waits for its reply. Returns 0 with *result
+ * or *error set (both malloc'ed strings, one NULL), or a positive errno. */
+static int unixctl_call(const char *path, const char *command, long long deadline, char **result,
+                        char **error)
+{
+    struct jsonrpc_msg *request;
+    struct stream *stream;
+    struct jsonrpc *rpc;
+    struct json *id;
+    char *name;
+    int err;
+
+    *result = *error = NULL;
+    name = xasprintf("unix:%s", path);
+    err = stream_open_block(stream_open(name, &stream, DSCP_DEFAULT),
+                            MAX(deadline - time_msec(), 0), &stream);
+    free(name);
+    if (err)
+        return err;
+
+    rpc = jsonrpc_open(stream);
+    request = jsonrpc_create_request(command, json_array_create_empty(), &id);
+    err = jsonrpc_send(rpc, request);
+    while (!err) {
+        struct jsonrpc_msg *reply;
+
+        jsonrpc_run(rpc);
+        err = jsonrpc_recv(rpc, &reply);
+        if (!err) {
+            bool ours = reply->id && json_equal(reply->id, id);
+
+            if (ours && reply->type == JSONRPC_REPLY && reply->result &&
+                reply->result->type == JSON_STRING)
+                *result = xstrdup(json_string(reply->result));
+            else if (ours && reply->type == JSONRPC_ERROR && reply->error)
+                *error = reply->error->type == JSON_STRING ? xstrdup(json_string(reply->error))
+                                                           : json_to_string(reply->error, 0);
+            else if (ours)
+                err = EPROTO;
+            jsonrpc_msg_destroy(reply);
+            if (ours)
+                break;
+            continue;
+        }
+        if (err != EAGAIN)
+            break;
+        err = 0;
+        if (time_msec() >= deadline) {
+            err = ETIMEDOUT;
+            break;
+        }
+        jsonrpc_wait(rpc);
+        jsonrpc_recv_wait(rpc);
+        poll_timer_wait_until(deadline);
+        poll_block();
+    }
+    json_destroy(id);
+    jsonrpc_close(rpc);
+    return err == EOF ? ECONNRESET : err;
+}
+
+/* 1, 0 or -1 from upcall/show's text (see the top of this file). */
+static int parse_upcall_show(const char *text)
+{
+    int datapaths = 0;
+    bool offloaded = false;
+
+    for (const char *line = text; line && *line;) {
+        const char *end = strchr(line, '\n');
+        size_t len = end ? (size_t)(end - line) : strlen(line);
+
+        if (len && line[0] != ' ' && line[len - 1] == ':')
+            datapaths++;
+        else if (len > 16 && memmem(line, len, "offloaded flows", 15))
+            offloaded = true;
+        line = end ? end + 1 : NULL;
+    }
+    return offloaded ? 1 : datapaths ? 0 : -1;
+}
+
+void oo_vswitchd_probe(const char *rundir, long long deadline, struct oo_vswitchd_probe *out)
+{
+    char pidfile[4096], ctl[4096];
+    char *result = NULL, *error = NULL;
+    int64_t holder = 0;
+    int r;
+
+    memset(out, 0, sizeof *out);
+    out->running = -1;
+    out->offload_active = -1;
+
+    snprintf(pidfile, sizeof pidfile, "%s/ovs-vswitchd.pid", rundir);
+    r = read_pidfile(pidfile, &out->file_pid, &holder);
+    if (r == 0) {
+        out->running = 0;
+        out->file_pid = 0;
+        snprintf(out->why, sizeof out->why, "no live pidfile %.150s", pidfile);
+        return;
+    }
+    if (r < 0) {
+        snprintf(out->why, sizeof out->why, "cannot read %.150s: %s", pidfile, strerror(-r));
+        return;
+    }
+    out->id.pid = holder;
+    if (holder > 0)
+        out->id.start_ticks = vswitchd_start_ticks(holder);
+
+    snprintf(ctl, sizeof ctl, "%s/ovs-vswitchd.%" PRId64 ".ctl", rundir, out->file_pid);
+    r = unixctl_call(ctl, "upcall/show", deadline, &result, &error);
+    if (r) {
+        snprintf(out->why, sizeof out->why, "pid %" PRId64 " holds its pidfile, but %.120s: %s",
+                 out->file_pid, ctl, r == ETIMEDOUT ? "no answer in time" : strerror(r));
+    } else {
+        out->running = 1;
+        out->offload_active = result ? parse_upcall_show(result) : -1;
+        snprintf(out->why, sizeof out->why, "pid %" PRId64 " answers on %.150s", out->file_pid, ctl);
+    }
+    free(result);
+    free(error);
+}

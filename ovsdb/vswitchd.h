@@ -1,0 +1,36 @@
+/* Private to ovsdb/: asking the local ovs-vswitchd, through its unixctl
+ * socket, whether it runs and whether its flow API is on. */
+#ifndef OO_OVSDB_VSWITCHD_H
+#define OO_OVSDB_VSWITCHD_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ovsdb/offload-state.h"
+
+struct oo_vswitchd_probe {
+    int running;                    /* 1 its control socket answered; 0 no live pidfile;
+                                     * -1 not known (why says) */
+    int64_t file_pid;               /* pid written in the pidfile (its own namespace), 0 */
+    struct oo_vswitchd_id id;       /* the pidfile lock holder as we see it, with its
+                                     * start time when /proc shows an ovs-vswitchd there */
+    int offload_active;             /* 1/0/-1: see oo_ovs_observed.offload_active */
+    char why[200];                  /* how running was decided */
+};
+
+/* The directory holding ovs-vswitchd's pidfile and control socket for a
+ * database remote: the directory of a "unix:" remote's socket, else
+ * $OVS_RUNDIR, else OO_OVS_DEFAULT_RUNDIR. */
+void oo_vswitchd_rundir(const char *remote, char *buf, size_t size);
+
+/* Probes ovs-vswitchd in rundir, giving up at `deadline` (OVS time_msec()).
+ * Call with libopenvswitch's lock held (ovs-env.h) and SIGPIPE blocked. */
+void oo_vswitchd_probe(const char *rundir, long long deadline, struct oo_vswitchd_probe *out);
+
+/* Facts of this boot for the record: boot id (40 bytes), CLOCK_BOOTTIME ms,
+ * clock ticks per second. */
+void oo_boot_id(char *buf, size_t size);
+int64_t oo_boottime_ms(void);
+long oo_ticks_per_s(void);
+
+#endif

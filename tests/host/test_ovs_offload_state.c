@@ -1,0 +1,344 @@
+/* The restart-needed reasoning (ovsdb/offload-state.h), table-driven, and
+ * oo_ovs_restart() against real processes. Needs no ovsdb-server. */
+#include <errno.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "common/util.h"
+#include "ovsdb/offload-state.h"
+#include "ovsdb/ovsdb.h"
+
+#define BOOT "0b1d4e2a-1111-2222-3333-444455556666"
+#define HZ 100
+
+static void assert_contains(const char *haystack, const char *needle)
+{
+    if (!strstr(haystack, needle))
+        fail_msg("\"%s\" does not contain \"%s\"", haystack, needle);
+}
+
+/* ------------------------------------------------------------ the record */
+
+static void test_record_round_trip(void **state)
+{
+    static const struct {
+        int flow_api;
+        const char *policy;
+        int64_t pid;
+    } cases[] = {
+        { OO_FLOW_API_OFF, "", 1234 },
+        { OO_FLOW_API_ON, "skip_hw", 99 },
+        { OO_FLOW_API_ON_POLICY_UNKNOWN, "", 7 },
+        { OO_FLOW_API_UNKNOWN, "", 0 },
+    };
+
+    for (size_t i = 0; i < OO_ARRAY_SIZE(cases); i++) {
+        struct oo_offload_record r = { .at_ms = 123456 + (int64_t)i, .flow_api = cases[i].flow_api };
+        struct oo_offload_record back;
+        char text[512];
+
+        oo_strlcpy(r.boot_id, BOOT, sizeof r.boot_id);
+        oo_offload_cfg_from(i % 2 ? "true" : "false", i % 2 ? "skip_sw" : NULL, &r.cfg);
+        r.vswitchd.pid = cases[i].pid;
+        r.vswitchd.start_ticks = cases[i].pid ? 4242 : 0;
+        oo_strlcpy(r.policy, cases[i].policy, sizeof r.policy);
+        oo_offload_record_format(&r, text, sizeof text);
+        assert_int_equal(oo_offload_record_parse(text, &back), 0);
+        assert_memory_equal(&r, &back, sizeof r);
+    }
+}
+
+static void test_record_rejects_garbage(void **state)
+{
+    static const char *const bad[] = {
+        "", "v2 boot=x at=1 hw-offload=true tc-policy=none vswitchd=none flow-api=off",
+        "v1 boot=x at=1 hw-offload=true tc-policy=none vswitchd=none",          /* missing */
+        "v1 boot=x at=z hw-offload=true tc-policy=none vswitchd=none flow-api=off",
+        "v1 boot=x at=1 hw-offload=yes tc-policy=none vswitchd=none flow-api=off",
+        "v1 boot=x at=1 hw-offload=true tc-policy=fast vswitchd=none flow-api=off",
+        "v1 boot=x at=1 hw-offload=true tc-policy=none vswitchd=12 flow-api=off",
+        "v1 boot=x at=1 hw-offload=true tc-policy=none vswitchd=none flow-api=on:maybe",
+        "v1 boot=x at=1 garbage hw-offload=true tc-policy=none vswitchd=none flow-api=off",
+    };
+    struct oo_offload_record r;
+
+    for (size_t i = 0; i < OO_ARRAY_SIZE(bad); i++)
+        if (oo_offload_record_parse(bad[i], &r) != -EINVAL)
+            fail_msg("accepted \"%s\"", bad[i]);
+    assert_int_equal(oo_offload_record_parse(NULL, &r), -EINVAL);
+    /* Unknown keys of the same version are skipped. */
+    assert_int_equal(oo_offload_record_parse("v1 boot=x at=1 hw-offload=true tc-policy=none "
+                                             "vswitchd=none flow-api=off extra=1", &r), 0);
+}
+
+static void test_cfg_as_vswitchd_reads_it(void **state)
+{
+    struct oo_offload_cfg c;
+
+    oo_offload_cfg_from("TRUE", "skip_sw", &c);
+    assert_true(c.hw_offload);
+    assert_string_equal(c.tc_policy, "skip_sw");
+    oo_offload_cfg_from("yes", "bogus", &c);
+    assert_false(c.hw_offload);
+    assert_string_equal(c.tc_policy, "none");
+    oo_offload_cfg_from(NULL, NULL, &c);
+    assert_false(c.hw_offload);
+    assert_string_equal(c.tc_policy, "none");
+}
+
+/* ------------------------------------------------------------ the reasoning */
+
+struct derive_case {
+    const char *name;
+    bool has_record;
+    const char *rec_hw, *rec_tc;    /* record cfg */
+    int64_t rec_pid;                /* 0: written with none running */
+    uint64_t rec_ticks;
+    int rec_api;
+    const char *rec_policy;
+    int64_t rec_at_ms;
+    const char *rec_boot;
+    int running;                    /* probe */
+    int64_t pid;
+    uint64_t ticks;                 /* start: ticks / HZ s since boot */
+    int observed;                   /* upcall/show: 1/0/-1 */
+    const char *hw, *tc;            /* stored now */
+    int want_restart;
+};
+
+static const struct derive_case derive_cases[] = {
+    { "not running", false, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, -1, "true", "skip_sw", 0 },
+    { "running unknown", false, 0, 0, 0, 0, 0, 0, 0, 0, -1, 0, 0, -1, "true", NULL, -1 },
+    /* Set by someone else before or after it started: not knowable. */
+    { "foreign hw-offload, active", false, 0, 0, 0, 0, 0, 0, 0, 0, 1, 10, 500, 1, "true", NULL, -1 },
+    { "foreign hw-offload, no bridge", false, 0, 0, 0, 0, 0, 0, 0, 0, 1, 10, 500, -1, "true", NULL, -1 },
+    /* Observation alone decides. */
+    { "off everywhere", false, 0, 0, 0, 0, 0, 0, 0, 0, 1, 10, 500, 0, NULL, NULL, 0 },
+    { "active but turned off in db", false, 0, 0, 0, 0, 0, 0, 0, 0, 1, 10, 500, 1, "false", NULL, 1 },
+    { "nothing known, no bridge", false, 0, 0, 0, 0, 0, 0, 0, 0, 1, 10, 500, -1, NULL, NULL, -1 },
+    /* (a) written by ovs-offload before it started. */
+    { "set before start", true, "true", "none", 0, 0, OO_FLOW_API_UNKNOWN, "", 3000, BOOT,
+      1, 20, 400, 1, "true", NULL, 0 },
+    { "set before start, no bridge", true, "true", "skip_hw", 0, 0, OO_FLOW_API_UNKNOWN, "", 3000, BOOT,
+      1, 20, 400, -1, "true", "skip_hw", 0 },
+    { "set before start, changed since by others", true, "true", "none", 0, 0, OO_FLOW_API_UNKNOWN, "",
+      3000, BOOT, 1, 20, 400, 1, "true", "skip_sw", -1 },
+    { "record of another boot", true, "true", "none", 0, 0, OO_FLOW_API_UNKNOWN, "", 3000,
+      "ffffffff-1111-2222-3333-444455556666", 1, 20, 400, 1, "true", NULL, -1 },
+    { "started within the margin", true, "true", "none", 0, 0, OO_FLOW_API_UNKNOWN, "", 3990, BOOT,
+      1, 20, 400, 1, "true", NULL, -1 },
+    /* (b) written while it ran with the flow API off: it turns it on. */
+    { "set at runtime, was off", true, "true", "none", 20, 400, OO_FLOW_API_ON, "none", 9000, BOOT,
+      1, 20, 400, 1, "true", NULL, 0 },
+    /* tc-policy written while it ran with the flow API on. */
+    { "tc-policy changed at runtime", true, "true", "skip_hw", 20, 400, OO_FLOW_API_ON, "none", 9000,
+      BOOT, 1, 20, 400, 1, "true", "skip_hw", 1 },
+    { "tc-policy changed back", true, "true", "skip_hw", 20, 400, OO_FLOW_API_ON, "none", 9000,
+      BOOT, 1, 20, 400, 1, "true", "none", 0 },
+    { "turned off at runtime", true, "false", "none", 20, 400, OO_FLOW_API_ON, "none", 9000, BOOT,
+      1, 20, 400, -1, "false", NULL, 1 },
+    /* ... and after the restart (new start time, maybe the same pid). */
+    { "restarted after the record", true, "true", "skip_hw", 20, 400, OO_FLOW_API_ON, "none", 9000,
+      BOOT, 1, 20, 1500, 1, "true", "skip_hw", 0 },
+    { "restarted, off", true, "false", "none", 20, 400, OO_FLOW_API_ON, "none", 9000, BOOT,
+      1, 31, 1500, 0, "false", NULL, 0 },
+    /* The record said off; someone turned it on later (policy unknown). */
+    { "record off, foreign on", true, "false", "none", 20, 400, OO_FLOW_API_OFF, "", 9000, BOOT,
+      1, 20, 400, 1, "true", "skip_sw", -1 },
+    /* Same pid, other process (pid reuse): the record does not apply. */
+    { "pid reused", true, "true", "skip_hw", 20, 400, OO_FLOW_API_ON, "none", 9000, BOOT,
+      1, 20, 401, 1, "true", "skip_hw", -1 },
+    /* Start time unknown (other pid namespace): nothing from the record. */
+    { "no start time", true, "true", "skip_hw", 20, 400, OO_FLOW_API_ON, "none", 9000, BOOT,
+      1, 20, 0, 1, "true", "skip_hw", -1 },
+};
+
+static int restart_for(const struct derive_case *c, int *api_out, char *why, size_t why_size)
+{
+    struct oo_offload_record rec;
+    struct oo_offload_cfg stored;
+    struct oo_vswitchd_id p = { c->pid, c->ticks };
+    char policy[16];
+    int api;
+
+    memset(&rec, 0, sizeof rec);
+    if (c->has_record) {
+        oo_strlcpy(rec.boot_id, c->rec_boot, sizeof rec.boot_id);
+        rec.at_ms = c->rec_at_ms;
+        oo_offload_cfg_from(c->rec_hw, c->rec_tc, &rec.cfg);
+        rec.vswitchd.pid = c->rec_pid;
+        rec.vswitchd.start_ticks = c->rec_ticks;
+        rec.flow_api = c->rec_api;
+        oo_strlcpy(rec.policy, c->rec_policy, sizeof rec.policy);
+    }
+    oo_offload_cfg_from(c->hw, c->tc, &stored);
+    api = c->running == 1 ? oo_flow_api_derive(c->has_record ? &rec : NULL, BOOT, &p, HZ, &stored,
+                                               c->observed, policy)
+                          : OO_FLOW_API_UNKNOWN;
+    if (c->running != 1)
+        policy[0] = '\0';
+    *api_out = api;
+    return oo_restart_needed(c->running, api, policy, &stored, why, why_size);
+}
+
+static void test_restart_needed_table(void **state)
+{
+    for (size_t i = 0; i < OO_ARRAY_SIZE(derive_cases); i++) {
+        const struct derive_case *c = &derive_cases[i];
+        char why[240];
+        int api, got = restart_for(c, &api, why, sizeof why);
+
+        if (got != c->want_restart)
+            fail_msg("%s: restart_needed %d, expected %d (flow API %s: %s)", c->name, got,
+                     c->want_restart, oo_flow_api_to_string(api), why);
+        assert_true(why[0] != '\0');
+    }
+}
+
+/* What a write leaves the running process with. */
+static void test_after_write(void **state)
+{
+    struct oo_offload_cfg off, on_none, on_skip_hw;
+    char policy[16];
+
+    oo_offload_cfg_from(NULL, NULL, &off);
+    oo_offload_cfg_from("true", NULL, &on_none);
+    oo_offload_cfg_from("true", "skip_hw", &on_skip_hw);
+
+    /* Off before: it reads what is written, when hw-offload becomes true. */
+    assert_int_equal(oo_flow_api_after_write(OO_FLOW_API_OFF, "", &off, &on_skip_hw, policy),
+                     OO_FLOW_API_ON);
+    assert_string_equal(policy, "skip_hw");
+    assert_int_equal(oo_flow_api_after_write(OO_FLOW_API_OFF, "", &off, &off, policy), OO_FLOW_API_OFF);
+    /* On: final. */
+    assert_int_equal(oo_flow_api_after_write(OO_FLOW_API_ON, "none", &on_none, &on_skip_hw, policy),
+                     OO_FLOW_API_ON);
+    assert_string_equal(policy, "none");
+    assert_int_equal(oo_flow_api_after_write(OO_FLOW_API_ON_POLICY_UNKNOWN, "", &on_none, &off, policy),
+                     OO_FLOW_API_ON_POLICY_UNKNOWN);
+    /* Unknown: on if it was already true, else still unknown. */
+    assert_int_equal(oo_flow_api_after_write(OO_FLOW_API_UNKNOWN, "", &on_none, &on_skip_hw, policy),
+                     OO_FLOW_API_ON_POLICY_UNKNOWN);
+    assert_int_equal(oo_flow_api_after_write(OO_FLOW_API_UNKNOWN, "", &off, &on_skip_hw, policy),
+                     OO_FLOW_API_UNKNOWN);
+}
+
+/* ------------------------------------------------------------ restart */
+
+static int restart(const char *const *argv, int timeout_ms, char *err, size_t size, int64_t *ms)
+{
+    int64_t t0 = oo_now_ms();
+    int r = oo_ovs_restart(argv, timeout_ms, err, size);
+
+    *ms = oo_now_ms() - t0;
+    return r;
+}
+
+static void test_restart_ok(void **state)
+{
+    const char *const argv[] = { "true", NULL };
+    char err[256];
+    int64_t ms;
+
+    assert_int_equal(restart(argv, 5000, err, sizeof err, &ms), 0);
+    assert_string_equal(err, "");
+}
+
+static void test_restart_status_and_stderr_tail(void **state)
+{
+    const char *const argv[] = { "sh", "-c",
+        "i=0; while [ $i -lt 500 ]; do echo \"line $i of noise\" >&2; i=$((i+1)); done; "
+        "echo 'Job for openvswitch-switch.service failed.' >&2; exit 3", NULL };
+    char err[512];
+    int64_t ms;
+
+    assert_int_equal(restart(argv, 5000, err, sizeof err, &ms), -EIO);
+    assert_contains(err, "'sh' exited with status 3");
+    assert_contains(err, "Job for openvswitch-switch.service failed.");
+    assert_contains(err, "line 499 of noise");
+    if (strstr(err, "line 0 of noise"))
+        fail_msg("kept the head of stderr, not its tail: %s", err);
+}
+
+static void test_restart_not_found(void **state)
+{
+    const char *const argv[] = { "/nonexistent/ovs-restart", NULL };
+    const char *const no_argv[] = { NULL };
+    char err[256];
+    int64_t ms;
+
+    assert_int_equal(restart(argv, 5000, err, sizeof err, &ms), -ENOENT);
+    assert_contains(err, "cannot run '/nonexistent/ovs-restart'");
+    assert_int_equal(oo_ovs_restart(no_argv, 1000, err, sizeof err), -EINVAL);
+    assert_int_equal(oo_ovs_restart(NULL, 1000, err, sizeof err), -EINVAL);
+    assert_int_equal(oo_ovs_restart(argv, 0, err, sizeof err), -EINVAL);
+}
+
+/* A hung command is killed at the deadline, with what it said. */
+static void test_restart_timeout_is_bounded(void **state)
+{
+    const char *const argv[] = { "sh", "-c", "echo waiting for the lock >&2; sleep 30", NULL };
+    char err[256];
+    int64_t ms;
+
+    assert_int_equal(restart(argv, 300, err, sizeof err, &ms), -ETIMEDOUT);
+    assert_contains(err, "did not finish within 300 ms and was killed");
+    assert_contains(err, "waiting for the lock");
+    if (ms < 290 || ms > 2500)
+        fail_msg("timeout 300 ms, returned after %lld ms", (long long)ms);
+}
+
+/* A daemon started by the command keeps stderr open: the command's exit is
+ * what counts, not EOF. */
+static void test_restart_detached_child_keeps_pipe(void **state)
+{
+    const char *const argv[] = { "sh", "-c", "sleep 3 & exit 0", NULL };
+    char err[256];
+    int64_t ms;
+
+    assert_int_equal(restart(argv, 5000, err, sizeof err, &ms), 0);
+    if (ms > 1500)
+        fail_msg("waited %lld ms for a pipe a background child holds", (long long)ms);
+}
+
+/* The caller's ignored or blocked signals are not the command's. */
+static void test_restart_child_gets_default_signals(void **state)
+{
+    const char *const argv[] = { "sh", "-c", "kill -TERM $$; sleep 5", NULL };
+    struct sigaction ign = { .sa_handler = SIG_IGN }, old;
+    char err[256];
+    int64_t ms;
+    int r;
+
+    sigaction(SIGTERM, &ign, &old);
+    r = restart(argv, 5000, err, sizeof err, &ms);
+    sigaction(SIGTERM, &old, NULL);
+    assert_int_equal(r, -EIO);
+    assert_contains(err, "killed by signal 15");
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_record_round_trip),
+        cmocka_unit_test(test_record_rejects_garbage),
+        cmocka_unit_test(test_cfg_as_vswitchd_reads_it),
+        cmocka_unit_test(test_restart_needed_table),
+        cmocka_unit_test(test_after_write),
+        cmocka_unit_test(test_restart_ok),
+        cmocka_unit_test(test_restart_status_and_stderr_tail),
+        cmocka_unit_test(test_restart_not_found),
+        cmocka_unit_test(test_restart_timeout_is_bounded),
+        cmocka_unit_test(test_restart_detached_child_keeps_pipe),
+        cmocka_unit_test(test_restart_child_gets_default_signals),
+    };
+
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,594 @@
+/* Prometheus exposition: values from an observed host and from the daemon's
+ * counters, escaping, the format's rules checked line by line (HELP and TYPE
+ * once and before the samples, families contiguous, names and suffixes by
+ * convention); the HTTP responder's parsing and one real exchange over
+ * loopback. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "common/util.h"
+#include "config/config.h"
+#include "controller/metrics.h"
+#include "host.h"
+#include "tc/owner.h"
+
+/* ---------------------------------------------------------------- helpers */
+
+/* What a writer puts in a FILE, as a string (free it). */
+#define CAPTURE(call)                                                           \
+    ({                                                                          \
+        char *buf_ = NULL;                                                      \
+        size_t len_ = 0;                                                        \
+        FILE *f = open_memstream(&buf_, &len_);                                 \
+        assert_non_null(f);                                                     \
+        call;                                                                   \
+        fclose(f);                                                              \
+        buf_;                                                                   \
+    })
+
+static void assert_line(const char *text, const char *line)
+{
+    const char *p = text;
+    size_t n = strlen(line);
+
+    while ((p = strstr(p, line))) {
+        if ((p == text || p[-1] == '\n') && (p[n] == '\n' || p[n] == '\0'))
+            return;
+        p++;
+    }
+    fail_msg("line not found: %s\n---\n%s", line, text);
+}
+
+static void assert_no_line_starting(const char *text, const char *prefix)
+{
+    const char *p = text;
+
+    while ((p = strstr(p, prefix))) {
+        if (p == text || p[-1] == '\n')
+            fail_msg("unexpected line starting with %s", prefix);
+        p++;
+    }
+}
+
+static bool name_char(char c, bool first)
+{
+    return isalpha((unsigned char)c) || c == '_' || c == ':' || (!first && isdigit((unsigned char)c));
+}
+
+static bool ends_with(const char *s, const char *suffix)
+{
+    size_t a = strlen(s), b = strlen(suffix);
+
+    return a >= b && !strcmp(s + a - b, suffix);
+}
+
+/* The exposition format's rules and our naming conventions, line by line. */
+static void check_exposition(const char *text)
+{
+    char family[128] = "", type[16] = "", help_for[128] = "";
+    char seen[256][128];
+    size_t n_seen = 0, n_samples = 0;
+    const char *line = text;
+
+    while (*line) {
+        const char *eol = strchr(line, '\n');
+        char buf[1024], name[128];
+        size_t len;
+
+        assert_non_null(eol); /* every line ends with a newline */
+        len = (size_t)(eol - line);
+        assert_true(len < sizeof buf);
+        memcpy(buf, line, len);
+        buf[len] = '\0';
+        line = eol + 1;
+
+        if (!strncmp(buf, "# HELP ", 7)) {
+            assert_int_equal(sscanf(buf + 7, "%127s", help_for), 1);
+            assert_true(strlen(buf) > 8 + strlen(help_for)); /* has a text */
+            continue;
+        }
+        if (!strncmp(buf, "# TYPE ", 7)) {
+            assert_int_equal(sscanf(buf + 7, "%127s %15s", family, type), 2);
+            assert_string_equal(family, help_for); /* HELP right before TYPE */
+            assert_true(!strcmp(type, "gauge") || !strcmp(type, "counter") || !strcmp(type, "histogram"));
+            assert_true(!strncmp(family, "ovs_offload_", 12));
+            if (!strcmp(type, "counter"))
+                assert_true(ends_with(family, "_total"));
+            else
+                assert_false(ends_with(family, "_total"));
+            for (size_t i = 0; i < n_seen; i++)
+                if (!strcmp(seen[i], family))
+                    fail_msg("family %s declared twice", family);
+            assert_true(n_seen < 256);
+            strcpy(seen[n_seen++], family);
+            continue;
+        }
+        assert_true(buf[0] != '#');
+        /* A sample: name{labels} value */
+        size_t i = 0;
+        while (buf[i] && name_char(buf[i], i == 0))
+            i++;
+        assert_true(i > 0 && i < sizeof name);
+        memcpy(name, buf, i);
+        name[i] = '\0';
+        if (!strcmp(type, "histogram")) {
+            size_t fl = strlen(family);
+            assert_true(!strncmp(name, family, fl));
+            assert_true(!strcmp(name + fl, "_bucket") || !strcmp(name + fl, "_sum") ||
+                        !strcmp(name + fl, "_count"));
+        } else {
+            assert_string_equal(name, family); /* contiguous, after its TYPE */
+        }
+        if (buf[i] == '{') {
+            i++;
+            while (buf[i] != '}') {
+                assert_true(name_char(buf[i], true));
+                while (name_char(buf[i], false))
+                    i++;
+                assert_true(buf[i] == '=' && buf[i + 1] == '"');
+                i += 2;
+                while (buf[i] != '"') {
+                    assert_true(buf[i] != '\0');
+                    if (buf[i] == '\\') {
+                        assert_true(buf[i + 1] == '\\' || buf[i + 1] == '"' || buf[i + 1] == 'n');
+                        i++;
+                    }
+                    i++;
+                }
+                i++;
+                if (buf[i] == ',')
+                    i++;
+            }
+            i++;
+        }
+        assert_true(buf[i] == ' ');
+        char *end;
+        strtod(buf + i + 1, &end);
+        assert_true(end != buf + i + 1 && *end == '\0');
+        n_samples++;
+    }
+    assert_true(n_samples > 0);
+}
+
+/* ---------------------------------------------------------------- escaping */
+
+static void test_escaping(void **state)
+{
+    char *s = CAPTURE(oo_prom_write_label_value(f, "a\"b\\c\nd"));
+    assert_string_equal(s, "a\\\"b\\\\c\\nd");
+    free(s);
+    s = CAPTURE(oo_prom_write_help(f, "x \"q\" \\ y\nz"));
+    assert_string_equal(s, "x \"q\" \\\\ y\\nz");
+    free(s);
+    s = CAPTURE(oo_prom_write_label_value(f, NULL));
+    assert_string_equal(s, "");
+    free(s);
+}
+
+/* ---------------------------------------------------------------- host */
+
+static void sample_host(struct oo_observed *o)
+{
+    const char *members[] = { "p0", "p1", NULL };
+    struct oo_link *b;
+
+    memset(o, 0, sizeof *o);
+    host_add_pf(o, "pci", "0000:3b:00.0", "p0", OO_ESWITCH_SWITCHDEV, 2);
+    host_add_pf(o, "pci", "0000:3b:00.1", "p1", OO_ESWITCH_LEGACY, 0);
+    b = host_add_bond(o, "oobond", true, OO_CFG_BOND_ACTIVE_BACKUP, members);
+    b->bond.active_slave = host_link(o, "p1")->ifindex;
+    host_add_bond(o, "mgmt\"0", false, OO_CFG_BOND_8023AD, NULL);
+    host_ovs(o, true);
+    host_ovs_set(o, "hw-offload", "true");
+    o->ovs.offload_active = 1;
+    o->ovs.restart_needed = 0;
+    host_ovs_bridge(o, "br-offload", true);
+    /* Ports sorted by name, as observe leaves them. */
+    host_ovs_port(o, "br-offload", "oobond", true);
+    host_ovs_port(o, "br-offload", "p0_1", true);
+}
+
+static void test_host_metrics(void **state)
+{
+    struct oo_observed o;
+    char *s;
+
+    sample_host(&o);
+    s = CAPTURE(oo_metrics_write_host(f, &o, 1700000000123));
+    check_exposition(s);
+    assert_line(s, "ovs_offload_host_observed_timestamp_seconds 1700000000.123");
+    assert_line(s, "ovs_offload_devlink_up 1");
+    assert_line(s, "ovs_offload_pf_info{device=\"pci/0000:3b:00.0\",uplink=\"p0\"} 1");
+    assert_line(s, "ovs_offload_pf_eswitch_mode{device=\"pci/0000:3b:00.0\",mode=\"switchdev\"} 1");
+    assert_line(s, "ovs_offload_pf_eswitch_mode{device=\"pci/0000:3b:00.0\",mode=\"legacy\"} 0");
+    assert_line(s, "ovs_offload_pf_eswitch_mode{device=\"pci/0000:3b:00.1\",mode=\"legacy\"} 1");
+    assert_line(s, "ovs_offload_pf_vfs{device=\"pci/0000:3b:00.0\"} 2");
+    assert_line(s, "ovs_offload_pf_vfs_max{device=\"pci/0000:3b:00.0\"} 8");
+    assert_line(s, "ovs_offload_pf_representors{device=\"pci/0000:3b:00.0\"} 2");
+    assert_line(s, "ovs_offload_pf_representors{device=\"pci/0000:3b:00.1\"} 0");
+    assert_line(s, "ovs_offload_pf_representors_attached{device=\"pci/0000:3b:00.0\"} 1");
+    assert_line(s, "ovs_offload_pf_hw_tc_offload{device=\"pci/0000:3b:00.0\"} 1");
+    assert_line(s, "ovs_offload_bond_mode{bond=\"oobond\",mode=\"active-backup\"} 1");
+    assert_line(s, "ovs_offload_bond_mode{bond=\"mgmt\\\"0\",mode=\"802.3ad\"} 1");
+    assert_line(s, "ovs_offload_bond_managed{bond=\"oobond\"} 1");
+    assert_line(s, "ovs_offload_bond_managed{bond=\"mgmt\\\"0\"} 0");
+    assert_line(s, "ovs_offload_bond_members{bond=\"oobond\"} 2");
+    assert_line(s, "ovs_offload_bond_active_members{bond=\"oobond\"} 1");
+    assert_line(s, "ovs_offload_bond_members{bond=\"mgmt\\\"0\"} 0");
+    assert_line(s, "ovs_offload_ovsdb_up 1");
+    assert_line(s, "ovs_offload_ovs_hw_offload_enabled 1");
+    assert_line(s, "ovs_offload_ovs_hw_offload_active 1");
+    assert_line(s, "ovs_offload_ovs_vswitchd_running 1");
+    assert_line(s, "ovs_offload_ovs_restart_needed 0");
+    free(s);
+
+    /* Non-active-backup bonds count members up with carrier. */
+    host_link(&o, "oobond")->bond.mode = OO_CFG_BOND_BALANCE_XOR;
+    host_link(&o, "p0")->lower_up = true;
+    s = CAPTURE(oo_metrics_write_host(f, &o, 0));
+    assert_line(s, "ovs_offload_bond_active_members{bond=\"oobond\"} 1");
+    host_link(&o, "p1")->lower_up = true;
+    free(s);
+    s = CAPTURE(oo_metrics_write_host(f, &o, 0));
+    assert_line(s, "ovs_offload_bond_active_members{bond=\"oobond\"} 2");
+    assert_line(s, "ovs_offload_bond_mode{bond=\"oobond\",mode=\"balance-xor\"} 1");
+    free(s);
+    oo_observed_free(&o);
+}
+
+static void test_host_unknowns_left_out(void **state)
+{
+    struct oo_observed o;
+    char *s;
+
+    sample_host(&o);
+    /* OVSDB unreachable: no OVS values, no "attached" guesses. */
+    o.ovs.reachable = false;
+    o.pfs[0].hw_tc_offload = o.pfs[1].hw_tc_offload = -1;
+    o.pfs[1].eswitch_err = -EOPNOTSUPP;
+    o.pfs[1].sriov.capable = false;
+    s = CAPTURE(oo_metrics_write_host(f, &o, 0));
+    check_exposition(s);
+    assert_line(s, "ovs_offload_ovsdb_up 0");
+    assert_no_line_starting(s, "ovs_offload_ovs_hw_offload_enabled");
+    assert_no_line_starting(s, "ovs_offload_pf_representors_attached");
+    assert_no_line_starting(s, "ovs_offload_pf_hw_tc_offload");
+    assert_no_line_starting(s, "ovs_offload_pf_eswitch_mode{device=\"pci/0000:3b:00.1\"");
+    assert_no_line_starting(s, "ovs_offload_pf_vfs{device=\"pci/0000:3b:00.1\"");
+    free(s);
+    oo_observed_free(&o);
+
+    /* devlink unreadable, nothing else: still a valid exposition. */
+    memset(&o, 0, sizeof o);
+    o.devlink_err = -ENOENT;
+    s = CAPTURE(oo_metrics_write_host(f, &o, 0));
+    check_exposition(s);
+    assert_line(s, "ovs_offload_devlink_up 0");
+    assert_no_line_starting(s, "# HELP ovs_offload_pf_");
+    assert_no_line_starting(s, "# HELP ovs_offload_bond_");
+    free(s);
+}
+
+/* ---------------------------------------------------------------- tc hook */
+
+static void test_tc_hook(void **state)
+{
+    struct oo_metrics_tc tc[2] = {
+        { .device = "p0", .owner = OO_TC_OWNER_OURS, .in_hw = 3, .not_in_hw = 1, .hw_packets = 10,
+          .hw_bytes = 640 },
+        { .device = "block:13", .owner = OO_TC_OWNER_OVS, .in_hw = 0, .not_in_hw = 7 },
+    };
+    char *s = CAPTURE(oo_metrics_write_tc(f, tc, 2));
+
+    check_exposition(s);
+    assert_line(s, "ovs_offload_tc_filters{device=\"p0\",owner=\"owned\",state=\"in_hw\"} 3");
+    assert_line(s, "ovs_offload_tc_filters{device=\"p0\",owner=\"owned\",state=\"not_in_hw\"} 1");
+    assert_line(s, "ovs_offload_tc_filters{device=\"block:13\",owner=\"ovs\",state=\"not_in_hw\"} 7");
+    assert_line(s, "ovs_offload_tc_hw_packets_total{device=\"p0\",owner=\"owned\"} 10");
+    assert_line(s, "ovs_offload_tc_hw_bytes_total{device=\"p0\",owner=\"owned\"} 640");
+    free(s);
+    /* No data from the tc layer: nothing written. */
+    s = CAPTURE(oo_metrics_write_tc(f, NULL, 0));
+    assert_string_equal(s, "");
+    free(s);
+}
+
+/* ---------------------------------------------------------------- daemon */
+
+static void test_daemon_metrics(void **state)
+{
+    struct oo_reconcile_stats st;
+    struct oo_plan p = { 0 };
+    struct oo_step steps[2] = { { .kind = OO_STEP_ESWITCH_MODE }, { .kind = OO_STEP_BOND_ENSLAVE } };
+    char *s;
+
+    oo_stats_init(&st, 1700000000000);
+    s = CAPTURE(oo_metrics_write_daemon(f, &st));
+    check_exposition(s);
+    /* Before the first pass: counters at 0, no "last" values yet. */
+    assert_line(s, "ovs_offload_reconcile_runs_total{result=\"failed\"} 0");
+    assert_line(s, "ovs_offload_reconcile_duration_seconds_count 0");
+    assert_line(s, "ovs_offload_reconcile_last_success_timestamp_seconds 0.000");
+    assert_line(s, "ovs_offload_config_last_reload_success 1");
+    assert_no_line_starting(s, "ovs_offload_reconcile_last_result");
+    assert_no_line_starting(s, "ovs_offload_config_last_reload_timestamp_seconds");
+    free(s);
+
+    p.steps = steps;
+    p.n_steps = 2;
+    oo_stats_record_pass(&st, OO_TRIGGER_STARTUP, OO_PASS_REPAIRED, &p, 2, 1500, 1700000001000);
+    p.n_steps = 0;
+    oo_stats_record_pass(&st, OO_TRIGGER_VERIFY, OO_PASS_IN_SYNC, &p, 0, 40, 1700000002000);
+    p.n_steps = 1;
+    oo_stats_record_pass(&st, OO_TRIGGER_EVENT, OO_PASS_REPAIRED, &p, 1, 300, 1700000003000);
+    oo_stats_record_pass(&st, OO_TRIGGER_PERIODIC, OO_PASS_FAILED, &p, 0, 200000, 1700000004000);
+    oo_stats_record_reload(&st, false, 1700000005000);
+    st.events[OO_EVENT_LINK] = 4;
+    st.events_ignored[OO_EVENT_TC] = 9;
+    st.overflows[OO_EVENT_TC] = 1;
+    st.backoff_ms = 1000;
+    s = CAPTURE(oo_metrics_write_daemon(f, &st));
+    check_exposition(s);
+    assert_line(s, "ovs_offload_start_time_seconds 1700000000.000");
+    assert_line(s, "ovs_offload_reconcile_runs_total{result=\"repaired\"} 2");
+    assert_line(s, "ovs_offload_reconcile_runs_total{result=\"in_sync\"} 1");
+    assert_line(s, "ovs_offload_reconcile_runs_total{result=\"failed\"} 1");
+    assert_line(s, "ovs_offload_reconcile_triggers_total{trigger=\"verify\"} 1");
+    assert_line(s, "ovs_offload_reconcile_duration_seconds_bucket{le=\"0.05\"} 1");
+    assert_line(s, "ovs_offload_reconcile_duration_seconds_bucket{le=\"0.5\"} 2");
+    assert_line(s, "ovs_offload_reconcile_duration_seconds_bucket{le=\"2.5\"} 3");
+    assert_line(s, "ovs_offload_reconcile_duration_seconds_bucket{le=\"120\"} 3");
+    assert_line(s, "ovs_offload_reconcile_duration_seconds_bucket{le=\"+Inf\"} 4");
+    assert_line(s, "ovs_offload_reconcile_duration_seconds_count 4");
+    assert_line(s, "ovs_offload_reconcile_duration_seconds_sum 201.840");
+    assert_line(s, "ovs_offload_reconcile_last_duration_seconds 200.000");
+    assert_line(s, "ovs_offload_reconcile_last_success_timestamp_seconds 1700000003.000");
+    assert_line(s, "ovs_offload_reconcile_last_run_timestamp_seconds 1700000004.000");
+    assert_line(s, "ovs_offload_reconcile_last_result{result=\"failed\"} 1");
+    assert_line(s, "ovs_offload_reconcile_last_result{result=\"in_sync\"} 0");
+    assert_line(s, "ovs_offload_reconcile_steps_total{kind=\"eswitch-mode\"} 2");
+    assert_line(s, "ovs_offload_reconcile_steps_total{kind=\"bond-enslave\"} 1");
+    assert_line(s, "ovs_offload_drift_repairs_total 1");
+    assert_line(s, "ovs_offload_resyncs_total{reason=\"periodic\"} 1");
+    assert_line(s, "ovs_offload_reconcile_consecutive_failures 1");
+    assert_line(s, "ovs_offload_reconcile_backoff_seconds 1.000");
+    assert_line(s, "ovs_offload_events_total{source=\"link\"} 4");
+    assert_line(s, "ovs_offload_events_ignored_total{source=\"tc\"} 9");
+    assert_line(s, "ovs_offload_event_overflows_total{source=\"tc\"} 1");
+    assert_line(s, "ovs_offload_config_reloads_total{result=\"failure\"} 1");
+    assert_line(s, "ovs_offload_config_last_reload_success 0");
+    assert_line(s, "ovs_offload_config_last_reload_timestamp_seconds 1700000005.000");
+    free(s);
+}
+
+static void test_render_all(void **state)
+{
+    struct oo_observed o;
+    struct oo_reconcile_stats st;
+    struct oo_metrics_tc tc = { .device = "p0", .owner = OO_TC_OWNER_FOREIGN, .in_hw = 1 };
+    size_t len;
+    char *s;
+
+    sample_host(&o);
+    oo_stats_init(&st, 0);
+    s = oo_metrics_render(&o, 5, &tc, 1, &st, &len);
+    assert_int_equal(strlen(s), len);
+    check_exposition(s);
+    assert_line(s, "ovs_offload_build_info{version=\"" OO_VERSION "\"} 1");
+    assert_line(s, "ovs_offload_tc_filters{device=\"p0\",owner=\"foreign\",state=\"in_hw\"} 1");
+    free(s);
+    /* Before the first observation: build info and daemon only. */
+    s = oo_metrics_render(NULL, 0, NULL, 0, &st, &len);
+    check_exposition(s);
+    assert_no_line_starting(s, "ovs_offload_devlink_up");
+    free(s);
+    oo_observed_free(&o);
+}
+
+/* ---------------------------------------------------------------- HTTP */
+
+static void test_parse_addr(void **state)
+{
+    struct sockaddr_storage ss;
+    socklen_t len;
+    const char *bad[] = { "", "host:80", "1.2.3.4", "1.2.3.4:0", "1.2.3.4:70000", "::1:80",
+                          "[::1]80", "[::1]:", "1.2.3.4:80x", "1.2.3.4:-1", "[1.2.3.4]:80", "0",
+                          "999.1.1.1:80" };
+
+    assert_int_equal(oo_http_parse_addr("127.0.0.1:9477", &ss, &len), 0);
+    assert_int_equal(ss.ss_family, AF_INET);
+    assert_int_equal(ntohs(((struct sockaddr_in *)&ss)->sin_port), 9477);
+    assert_int_equal(len, sizeof(struct sockaddr_in));
+    assert_int_equal(oo_http_parse_addr("9100", &ss, &len), 0);
+    assert_int_equal(ntohl(((struct sockaddr_in *)&ss)->sin_addr.s_addr), INADDR_LOOPBACK);
+    assert_int_equal(oo_http_parse_addr("0.0.0.0:80", &ss, &len), 0);
+    assert_int_equal(oo_http_parse_addr("[::1]:9477", &ss, &len), 0);
+    assert_int_equal(ss.ss_family, AF_INET6);
+    assert_int_equal(ntohs(((struct sockaddr_in6 *)&ss)->sin6_port), 9477);
+    assert_int_equal(oo_http_parse_addr("[fe80::1%x]:1", &ss, &len), -EINVAL);
+    for (size_t i = 0; i < OO_ARRAY_SIZE(bad); i++)
+        if (oo_http_parse_addr(bad[i], &ss, &len) != -EINVAL)
+            fail_msg("'%s' accepted", bad[i]);
+    assert_int_equal(oo_http_parse_addr(NULL, &ss, &len), -EINVAL);
+}
+
+static int parse(const char *req, bool full, bool *head)
+{
+    return oo_http_parse_request(req, strlen(req), full, head);
+}
+
+static void test_parse_request(void **state)
+{
+    bool head;
+
+    assert_int_equal(parse("", false, &head), 0);
+    assert_int_equal(parse("GET /metrics HTTP/1.1\r\nHost: x\r\n", false, &head), 0);
+    assert_int_equal(parse("GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n", false, &head), 200);
+    assert_false(head);
+    assert_int_equal(parse("HEAD /metrics HTTP/1.0\r\n\r\n", false, &head), 200);
+    assert_true(head);
+    assert_int_equal(parse("GET /metrics HTTP/1.0\n\n", false, &head), 200);
+    assert_int_equal(parse("GET /metrics?name[]=x HTTP/1.1\r\n\r\n", false, &head), 200);
+    assert_int_equal(parse("GET / HTTP/1.1\r\n\r\n", false, &head), 404);
+    assert_int_equal(parse("GET /metricsx HTTP/1.1\r\n\r\n", false, &head), 404);
+    assert_int_equal(parse("GET /metrics/ HTTP/1.1\r\n\r\n", false, &head), 404);
+    assert_int_equal(parse("POST /metrics HTTP/1.1\r\n\r\n", false, &head), 405);
+    assert_int_equal(parse("get /metrics HTTP/1.1\r\n\r\n", false, &head), 405);
+    assert_int_equal(parse("GET /metrics\r\n\r\n", false, &head), 400);
+    assert_int_equal(parse("GET /metrics HTTP/2\r\n\r\n", false, &head), 400);
+    assert_int_equal(parse("GET  HTTP/1.1\r\n\r\n", false, &head), 400);
+    assert_int_equal(parse("GET /met\x01rics HTTP/1.1\r\n\r\n", false, &head), 400);
+    assert_int_equal(parse("GET /metrics HTTP/1.1\r\nX: aaaa", true, &head), 431);
+}
+
+static void test_response(void **state)
+{
+    size_t len;
+    char *r = oo_http_response(200, false, "abc", 3, &len);
+
+    assert_int_equal(strlen(r), len);
+    assert_true(!strncmp(r, "HTTP/1.0 200 OK\r\n", 17));
+    assert_non_null(strstr(r, "\r\nContent-Type: text/plain; version=0.0.4; charset=utf-8\r\n"));
+    assert_non_null(strstr(r, "\r\nContent-Length: 3\r\n"));
+    assert_non_null(strstr(r, "\r\nConnection: close\r\n"));
+    assert_true(ends_with(r, "\r\n\r\nabc"));
+    free(r);
+    r = oo_http_response(200, true, "abc", 3, &len);
+    assert_non_null(strstr(r, "\r\nContent-Length: 3\r\n"));
+    assert_true(ends_with(r, "\r\n\r\n"));
+    free(r);
+    r = oo_http_response(405, false, NULL, 0, &len);
+    assert_true(!strncmp(r, "HTTP/1.0 405 Method Not Allowed\r\n", 33));
+    assert_non_null(strstr(r, "\r\nAllow: GET, HEAD\r\n"));
+    const char *body = strstr(r, "\r\n\r\n") + 4;
+    char want[64];
+    snprintf(want, sizeof want, "\r\nContent-Length: %zu\r\n", strlen(body));
+    assert_non_null(strstr(r, want));
+    free(r);
+}
+
+static char *fixed_body(void *aux, size_t *ret_len)
+{
+    (*(int *)aux)++;
+    *ret_len = 6;
+    return oo_strdup("hello\n");
+}
+
+/* Connects a blocking client to h's address. */
+static int client(const struct oo_http *h)
+{
+    struct sockaddr_storage ss;
+    socklen_t len;
+    int fd;
+
+    assert_int_equal(oo_http_parse_addr(oo_http_addr(h), &ss, &len), 0);
+    fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    assert_true(fd >= 0);
+    assert_int_equal(connect(fd, (struct sockaddr *)&ss, len), 0);
+    return fd;
+}
+
+/* Serves h until fd's peer closed; returns what the client received. */
+static char *exchange(struct oo_http *h, int fd, int64_t now, int *calls)
+{
+    static char buf[4096];
+    size_t got = 0;
+
+    for (int i = 0; i < 2000; i++) {
+        ssize_t n;
+        oo_http_run(h, now, fixed_body, calls);
+        n = recv(fd, buf + got, sizeof buf - 1 - got, MSG_DONTWAIT);
+        if (n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK))
+            break;
+        if (n > 0)
+            got += (size_t)n;
+        else
+            usleep(1000);
+    }
+    buf[got] = '\0';
+    return buf;
+}
+
+static void test_http_exchange(void **state)
+{
+    struct oo_http *h = NULL;
+    char addr[32], big[OO_HTTP_MAX_REQUEST + 16];
+    int port = 20000 + (int)(getpid() % 20000), calls = 0, fd, r;
+    char *got;
+
+    snprintf(addr, sizeof addr, "127.0.0.1:%d", port);
+    r = oo_http_open(addr, &h);
+    if (r == -EADDRINUSE)
+        skip();
+    assert_int_equal(r, 0);
+    assert_string_equal(oo_http_addr(h), addr);
+
+    fd = client(h);
+    assert_true(send(fd, "GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n", 34, 0) == 34);
+    got = exchange(h, fd, oo_now_ms(), &calls);
+    assert_true(!strncmp(got, "HTTP/1.0 200 OK\r\n", 17));
+    assert_true(ends_with(got, "\r\n\r\nhello\n"));
+    assert_int_equal(calls, 1);
+    close(fd);
+
+    /* A request split over two sends. */
+    fd = client(h);
+    assert_true(send(fd, "GET /metr", 9, 0) == 9);
+    oo_http_run(h, oo_now_ms(), fixed_body, &calls);
+    assert_true(send(fd, "ics HTTP/1.0\r\n\r\n", 16, 0) == 16);
+    got = exchange(h, fd, oo_now_ms(), &calls);
+    assert_true(ends_with(got, "hello\n"));
+    close(fd);
+
+    /* Too big: 431, and the body is never rendered. */
+    fd = client(h);
+    memset(big, 'a', sizeof big);
+    memcpy(big, "GET /metrics HTTP/1.1\r\nX: ", 26);
+    assert_true(send(fd, big, sizeof big, 0) == (ssize_t)sizeof big);
+    got = exchange(h, fd, oo_now_ms(), &calls);
+    assert_true(!strncmp(got, "HTTP/1.0 431 ", 13));
+    close(fd);
+
+    /* A client that says nothing is dropped at the deadline. */
+    fd = client(h);
+    oo_http_run(h, oo_now_ms(), fixed_body, &calls);
+    got = exchange(h, fd, oo_now_ms() + OO_HTTP_TIMEOUT_MS + 1, &calls);
+    assert_string_equal(got, "");
+    close(fd);
+
+    assert_int_equal(calls, 2);
+    assert_int_equal(oo_http_served(h, true), 2);
+    assert_int_equal(oo_http_served(h, false), 1);
+    oo_http_close(h);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_escaping),
+        cmocka_unit_test(test_host_metrics),
+        cmocka_unit_test(test_host_unknowns_left_out),
+        cmocka_unit_test(test_tc_hook),
+        cmocka_unit_test(test_daemon_metrics),
+        cmocka_unit_test(test_render_all),
+        cmocka_unit_test(test_parse_addr),
+        cmocka_unit_test(test_parse_request),
+        cmocka_unit_test(test_response),
+        cmocka_unit_test(test_http_exchange),
+    };
+
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
