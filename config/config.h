@@ -228,7 +228,8 @@ struct oo_cfg_vf {
 
 enum oo_cfg_pf_key {
     OO_CFG_PF_NAME, OO_CFG_PF_DEVICE, OO_CFG_PF_NETDEV, OO_CFG_PF_ESWITCH, OO_CFG_PF_NUM_VFS,
-    OO_CFG_PF_PARAMS, OO_CFG_PF_MULTIPORT, OO_CFG_PF_VFS, OO_CFG_PF_N_KEYS,
+    OO_CFG_PF_PARAMS, OO_CFG_PF_MULTIPORT, OO_CFG_PF_VFS, OO_CFG_PF_INLINE_MODE,
+    OO_CFG_PF_ENCAP_MODE, OO_CFG_PF_N_KEYS,
 };
 struct oo_cfg_pf {
     char *name;                   /* the config's own name, referenced as "pf0", "pf0/3" */
@@ -236,6 +237,8 @@ struct oo_cfg_pf {
     struct oo_dl_handle device;   /* devlink handle, "pci/0000:3b:00.0" */
     char *netdev;                 /* or the PF's netdev name; NULL if device is given */
     int eswitch;                  /* enum oo_eswitch_mode (legacy 0, switchdev 1) or -1 */
+    int inline_mode;              /* eswitch inline-mode (DEVLINK_ESWITCH_INLINE_MODE_*) or -1 */
+    int encap_mode;               /* eswitch encap-mode (DEVLINK_ESWITCH_ENCAP_MODE_*) or -1 */
     int32_t num_vfs;              /* sriov_numvfs; -1 unset; OO_CFG_NUM_VFS_TOTAL (host.conf) */
     struct oo_cfg_param *params;  /* devlink params set while legacy, in file order */
     size_t n_params;

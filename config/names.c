@@ -96,6 +96,11 @@ const struct oo_cfg_sparse_names oo_cfg_names_ip_proto = TABLE(ip_protos);
 /* eswitch names live in devlink/names.c; this view lists them for messages. */
 static const char *const eswitch_modes[] = { "legacy", "switchdev" };
 const struct oo_cfg_names oo_cfg_names_eswitch = TABLE(eswitch_modes);
+/* As devlink(8) spells them (devlink/names.c has the same tables). */
+static const char *const inline_modes[] = { "none", "link", "network", "transport" };
+const struct oo_cfg_names oo_cfg_names_inline = TABLE(inline_modes);
+static const char *const encap_modes[] = { "none", "basic" };
+const struct oo_cfg_names oo_cfg_names_encap = TABLE(encap_modes);
 
 const char *oo_cfg_name_of(const struct oo_cfg_names *t, int v)
 {
@@ -216,6 +221,7 @@ const char *const oo_cfg_pf_keys[OO_CFG_PF_N_KEYS] = {
     [OO_CFG_PF_NAME] = "name", [OO_CFG_PF_DEVICE] = "device", [OO_CFG_PF_NETDEV] = "netdev",
     [OO_CFG_PF_ESWITCH] = "eswitch", [OO_CFG_PF_NUM_VFS] = "num_vfs",
     [OO_CFG_PF_PARAMS] = "params", [OO_CFG_PF_MULTIPORT] = "multiport", [OO_CFG_PF_VFS] = "vfs",
+    [OO_CFG_PF_INLINE_MODE] = "inline_mode", [OO_CFG_PF_ENCAP_MODE] = "encap_mode",
 };
 const char *const oo_cfg_vf_keys[OO_CFG_VF_N_KEYS] = {
     [OO_CFG_VF_ID] = "id", [OO_CFG_VF_MAC] = "mac", [OO_CFG_VF_VLAN] = "vlan",

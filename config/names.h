@@ -30,6 +30,8 @@ extern const struct oo_cfg_names oo_cfg_names_lacp_rate;
 extern const struct oo_cfg_names oo_cfg_names_tc_skip;
 extern const struct oo_cfg_names oo_cfg_names_action;
 extern const struct oo_cfg_names oo_cfg_names_eswitch;
+extern const struct oo_cfg_names oo_cfg_names_inline;
+extern const struct oo_cfg_names oo_cfg_names_encap;
 extern const struct oo_cfg_sparse_names oo_cfg_names_eth_type;
 extern const struct oo_cfg_sparse_names oo_cfg_names_ip_proto;
 

@@ -406,6 +406,12 @@ static void pf_field(void *ctx, int key, const struct ynode *v)
     case OO_CFG_PF_MULTIPORT:
         sc_bool(c->d, v, &pf->multiport);
         break;
+    case OO_CFG_PF_INLINE_MODE:
+        sc_enum(c->d, v, &oo_cfg_names_inline, &pf->inline_mode);
+        break;
+    case OO_CFG_PF_ENCAP_MODE:
+        sc_enum(c->d, v, &oo_cfg_names_encap, &pf->encap_mode);
+        break;
     case OO_CFG_PF_VFS: {
         size_t n;
 

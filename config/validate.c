@@ -249,6 +249,14 @@ static void check_pfs(struct vctx *v)
             verr(v, pick(pf->at[OO_CFG_PF_MULTIPORT], pf->loc), PATH("pfs[%zu].multiport", p),
                  "multiport (devlink param esw_multiport) needs eswitch: switchdev, and pf '%s' %s",
                  nz(pf->name), eswitch_words(pf));
+        if (pf->inline_mode >= 0 && pf->eswitch != OO_ESWITCH_SWITCHDEV)
+            verr(v, pick(pf->at[OO_CFG_PF_INLINE_MODE], pf->loc), PATH("pfs[%zu].inline_mode", p),
+                 "inline_mode is an attribute of a switchdev eswitch, and pf '%s' %s",
+                 nz(pf->name), eswitch_words(pf));
+        if (pf->encap_mode >= 0 && pf->eswitch != OO_ESWITCH_SWITCHDEV)
+            verr(v, pick(pf->at[OO_CFG_PF_ENCAP_MODE], pf->loc), PATH("pfs[%zu].encap_mode", p),
+                 "encap_mode is an attribute of a switchdev eswitch, and pf '%s' %s",
+                 nz(pf->name), eswitch_words(pf));
         lpsm = param_value(pf, "lag_port_select_mode", &pi);
         if (pf->multiport == 1 && lpsm && strcmp(lpsm, "multiport_esw"))
             verr(v, pf->params[pi].loc, PATH("pfs[%zu].params.lag_port_select_mode", p),

@@ -238,17 +238,26 @@ static int apply_pf_step(struct actx *c, const struct oo_step *s)
             return fail(c, r, "binding VFs: %s", strerror(-r));
         snprintf(c->info, sizeof c->info, "%u VF%s probed", n, n == 1 ? "" : "s");
         return 0;
-    case OO_STEP_ESWITCH_MODE:
-        r = oo_dl_set_eswitch(&c->dl, &p->handle, (int)s->num, -1, -1);
-        if (r < 0)
-            return kfail(c, r, &c->dl.nl, "devlink dev eswitch set");
-        /* Re-read: the kernel is the judge of what mode the device is in. */
+    case OO_STEP_ESWITCH_MODE: {
+        int err = oo_dl_set_eswitch(&c->dl, &p->handle, (int)s->num, (int)s->num2, s->opt);
+        char ext[OO_NL_EXTACK_MAX];
+
+        oo_strlcpy(ext, c->dl.nl.extack, sizeof ext);
+        /* Re-read whatever happened: a kernel may apply the mode and refuse the
+         * rest of the same request (netdevsim refuses inline/encap modes). */
         if ((r = oo_dl_get_eswitch(&c->dl, &p->handle, &e)) < 0)
             return kfail(c, r, &c->dl.nl, "devlink dev eswitch show");
         if (e.mode != s->num)
-            return fail(c, -EIO, "the kernel accepted the mode change but reports %s",
-                        oo_eswitch_mode_to_string(e.mode));
+            return err < 0 ? fail(c, err, "devlink dev eswitch set: %s%s%s", strerror(-err), ext[0] ? ": " : "", ext)
+                           : fail(c, -EIO, "the kernel accepted the mode change but reports %s",
+                                  oo_eswitch_mode_to_string(e.mode));
+        if (err < 0)
+            return fail(c, err, "the eswitch is now %s, but the kernel refused %s%s%s: %s%s%s",
+                        oo_eswitch_mode_to_string(e.mode), s->num2 >= 0 ? "inline-mode " : "",
+                        s->num2 >= 0 ? oo_inline_mode_to_string((int)s->num2) : "",
+                        s->opt >= 0 ? " encap-mode" : "", strerror(-err), ext[0] ? ": " : "", ext);
         return 0;
+    }
     case OO_STEP_DEVLINK_PARAM:
     case OO_STEP_MULTIPORT: {
         const char *name = s->kind == OO_STEP_MULTIPORT ? "esw_multiport" : s->name;

@@ -258,6 +258,10 @@ static int apply_pf(struct oo_observed *o, struct oo_obs_pf *p, const struct oo_
             oo_strlcpy(p->vfdevs[i].driver, "mlx5_core", sizeof p->vfdevs[i].driver);
         return 0;
     case OO_STEP_ESWITCH_MODE:
+        if (s->num2 >= 0)
+            p->eswitch.inline_mode = (int)s->num2;
+        if (s->opt >= 0)
+            p->eswitch.encap_mode = s->opt;
         if (p->eswitch.mode == s->num)
             return 0;
         if (vfs_bound(p))

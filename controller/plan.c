@@ -667,11 +667,24 @@ static bool step_unbind(struct ctx *c, const struct dpf *d, const char *why)
 static void step_mode(struct ctx *c, const struct dpf *d, int from, int to, const char *why)
 {
     struct oo_step *s = pf_step(c, d, OO_STEP_ESWITCH_MODE);
+    int want_inline = d->cfg && to == OO_ESWITCH_SWITCHDEV ? d->cfg->inline_mode : -1;
+    int want_encap = d->cfg && to == OO_ESWITCH_SWITCHDEV ? d->cfg->encap_mode : -1;
 
     oo_strlcpy(s->from, mode_str(from), sizeof s->from);
-    oo_strlcpy(s->to, mode_str(to), sizeof s->to);
+    SETF(s->to, "%s%s%s%s%s", mode_str(to), want_inline >= 0 ? " inline-mode " : "",
+         want_inline >= 0 ? oo_inline_mode_to_string(want_inline) : "",
+         want_encap >= 0 ? " encap-mode " : "", want_encap >= 0 ? oo_encap_mode_to_string(want_encap) : "");
     s->num = to;
+    s->num2 = want_inline;
+    s->opt = want_encap;
     oo_strlcpy(s->reason, why, sizeof s->reason);
+}
+
+/* A switchdev eswitch whose inline or encap mode differs from the config's. */
+static bool eswitch_attrs_differ(const struct dpf *d, const struct oo_obs_pf *o)
+{
+    return d->cfg && ((d->cfg->inline_mode >= 0 && o->eswitch.inline_mode != d->cfg->inline_mode) ||
+                      (d->cfg->encap_mode >= 0 && o->eswitch.encap_mode != d->cfg->encap_mode));
 }
 
 static void step_num_vfs(struct ctx *c, const struct dpf *d, int64_t from, int64_t to, const char *why)
@@ -877,6 +890,8 @@ static void plan_pf(struct ctx *c, struct dpf *d)
     } else if (mode != d->mode) {
         step_mode(c, d, mode, d->mode, "the config wants legacy");
         mode = d->mode;
+    } else if (mode == OO_ESWITCH_SWITCHDEV && eswitch_attrs_differ(d, o)) {
+        step_mode(c, d, mode, mode, "the config's inline_mode / encap_mode");
     }
     if (mode == OO_ESWITCH_SWITCHDEV && o->hw_tc_offload != 1) {
         s = pf_step(c, d, OO_STEP_HW_TC_OFFLOAD);

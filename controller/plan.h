@@ -73,7 +73,9 @@ struct oo_step {
     int64_t vf;                     /* VF id, -1 if none */
     int64_t num;                    /* numeric value: mode, count, rate, option value */
     int64_t num2;                   /* a second value (qos, min rate, tx_share) */
-    int opt;                        /* OO_STEP_BOND_SET: enum oo_bond_opt */
+    int opt;                        /* OO_STEP_BOND_SET: enum oo_bond_opt; OO_STEP_ESWITCH_MODE:
+                                     * the encap-mode to set with it, -1 none (num2: the
+                                     * inline-mode, -1 none) */
     char name[64];                  /* netdev, bond, bridge, param or other_config key */
     char name2[64];                 /* bond of an enslave/release; bridge of a port; value of a param */
 };

@@ -166,6 +166,33 @@ static void test_multiport_after_switchdev(void **state)
     oo_observed_free(&h);
 }
 
+/* inline/encap modes go with the mode change, or alone on a switchdev PF. */
+static void test_eswitch_attrs(void **state)
+{
+    struct oo_observed h = { 0 };
+    struct oo_config *cfg;
+    struct oo_plan plan;
+
+    host_add_pf(&h, "netdevsim", "netdevsim10", "eth0", OO_ESWITCH_LEGACY, 0);
+    host_add_pf(&h, "netdevsim", "netdevsim11", "eth1", OO_ESWITCH_SWITCHDEV, 0);
+    cfg = load_cfg("version: 1\npfs:\n"
+                   "  - {name: pf0, device: netdevsim/netdevsim10, eswitch: switchdev, inline_mode: network}\n"
+                   "  - {name: pf1, device: netdevsim/netdevsim11, eswitch: switchdev, encap_mode: basic}\n");
+    oo_plan_build(cfg, &h, NULL, &plan);
+    assert_int_equal(plan.n_errors, 0);
+    assert_int_equal(plan.n_steps, 3);
+    assert_string_equal(plan.steps[0].to, "switchdev inline-mode network");
+    assert_int_equal(plan.steps[0].num2, 2);
+    assert_int_equal(plan.steps[0].opt, -1);
+    assert_int_equal(plan.steps[1].kind, OO_STEP_HW_TC_OFFLOAD);
+    assert_string_equal(plan.steps[2].object, "pf1");
+    assert_string_equal(plan.steps[2].from, "switchdev");
+    assert_string_equal(plan.steps[2].to, "switchdev encap-mode basic");
+    oo_plan_free(&plan);
+    free_cfg(cfg);
+    oo_observed_free(&h);
+}
+
 /* Rule: per-VF link state and rates by IFLA_VF in legacy, rates by devlink in switchdev. */
 static void test_vf_settings_follow_mode(void **state)
 {
@@ -579,6 +606,7 @@ int main(void)
         cmocka_unit_test(test_params_while_legacy),
         cmocka_unit_test(test_multiport_after_switchdev),
         cmocka_unit_test(test_vf_settings_follow_mode),
+        cmocka_unit_test(test_eswitch_attrs),
         cmocka_unit_test(test_vflag_order),
         cmocka_unit_test(test_bond_mode_change),
         cmocka_unit_test(test_foreign_bond),

@@ -4,7 +4,7 @@
 # nothing to do, drift is repaired, what the config does not name is left alone,
 # and a run killed half-way converges when run again. Read back with devlink -j
 # and ip -j -d link.
-ALL_TESTS="apply_single_pf apply_legacy_vf_settings apply_vflag apply_drift apply_foreign_untouched apply_killed"
+ALL_TESTS="apply_single_pf apply_legacy_vf_settings apply_vflag apply_drift apply_foreign_untouched apply_killed apply_inline_refused"
 . "$(dirname "$(readlink -f "$0")")/lib.sh"
 
 CTL=${OO_BUILD:-build}/ovs-offloadctl
@@ -247,6 +247,29 @@ apply_killed() {
 	done
 	log_info "$converged of $runs killed runs converged on the next apply"
 	log_test "apply killed with SIGKILL at several points: the next run converges"
+}
+
+# netdevsim applies a mode change and refuses inline-mode in the same request:
+# apply re-reads and says exactly that, and the next plan still wants the
+# inline mode (nothing is lost or misreported).
+apply_inline_refused() {
+	RET=0
+	nsim_new 50 1 || fail_hard "netdevsim"
+	cat >"$CFG" <<-'Y'
+	version: 1
+	pfs:
+	  - {name: pf0, device: netdevsim/netdevsim50, eswitch: switchdev, inline_mode: network}
+	Y
+	"$CTL" -c "$CFG" apply >/tmp/oo-apply.out 2>&1
+	[[ $? == 1 ]]
+	check_err $? "apply should fail: netdevsim refuses inline-mode"
+	grep -q "the eswitch is now switchdev, but the kernel refused inline-mode network" /tmp/oo-apply.out
+	check_err $? "the partial apply is not reported precisely: $(cat /tmp/oo-apply.out)"
+	[[ $(nsim_eswitch_mode 50) == switchdev ]]
+	check_err $? "the mode change itself should have been applied"
+	"$CTL" -c "$CFG" plan | grep -q "pf0: eswitch-mode switchdev -> switchdev inline-mode network"
+	check_err $? "plan should still want the inline mode: $("$CTL" -c "$CFG" plan)"
+	log_test "a kernel that applies the mode and refuses inline-mode: re-read, reported exactly"
 }
 
 tests_run
