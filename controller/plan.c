@@ -697,8 +697,9 @@ static void step_num_vfs(struct ctx *c, const struct dpf *d, int64_t from, int64
     oo_strlcpy(s->reason, why, sizeof s->reason);
 }
 
-/* VFs that would be destroyed while something uses them. */
-static bool vfs_in_use(struct ctx *c, const struct dpf *d, int64_t keep)
+/* VFs in use (bound to vfio-pci for a VM, or under a macvtap, bridge or VLAN
+ * device): a blocker, unless --force. what: "changing the VF count would destroy". */
+static bool vfs_in_use(struct ctx *c, const struct dpf *d, const char *what)
 {
     const struct oo_obs_pf *o = opf_of(c, d);
     char list[200] = "";
@@ -706,18 +707,17 @@ static bool vfs_in_use(struct ctx *c, const struct dpf *d, int64_t keep)
 
     for (size_t i = 0; i < o->n_vfdevs; i++) {
         const struct oo_obs_vfdev *v = &o->vfdevs[i];
-        if ((int64_t)v->id >= keep && v->users[0] && len < sizeof list - 1)
+        if (v->users[0] && len < sizeof list - 1)
             len += (size_t)snprintf(list + len, sizeof list - len, "%svf%u (%s)",
                                     len ? ", " : "", v->id, v->users);
     }
     if (!len)
         return false;
     if (c->opts && c->opts->force) {
-        plan_note(c->plan, d->label, "destroying VFs in use (--force): %s", list);
+        plan_note(c->plan, d->label, "%s VFs in use (--force): %s", what, list);
         return false;
     }
-    plan_error(c->plan, d->label, "changing the VF count would destroy VFs in use: %s; "
-               "free them first, or use --force", list);
+    plan_error(c->plan, d->label, "%s VFs in use: %s; free them first, or use --force", what, list);
     return true;
 }
 
@@ -827,7 +827,11 @@ static void plan_pf(struct ctx *c, struct dpf *d)
     bool unbound = false;
     struct oo_step *s;
 
-    if (num != d->num_vfs && vfs_in_use(c, d, num > 0 && d->num_vfs > num && !d->window ? num : d->num_vfs < num ? d->num_vfs : 0))
+    /* A count change goes through 0, destroying every VF; a mode change
+     * unbinds them (PCI). Either needs every VF free. */
+    if (((num > 0 && num != d->num_vfs) || (d->mode_changes && vfs_are_devices(o))) &&
+        vfs_in_use(c, d, num != d->num_vfs ? "changing the VF count would destroy"
+                                           : "changing the eswitch mode would unbind"))
         return;
 
     /* Leave switchdev first when the change needs legacy. */

@@ -383,7 +383,10 @@ static void test_vfs_in_use(void **state)
 
     host_add_pf(&h, "pci", "0000:3b:00.0", "enp59s0f0", OO_ESWITCH_LEGACY, 4);
     oo_strlcpy(h.pfs[0].vfdevs[3].users, "vfio-pci", sizeof h.pfs[0].vfdevs[3].users);
-    check_error(yaml, &h, NULL, "vf3 (vfio-pci)");
+    check_error(yaml, &h, NULL, "changing the VF count would destroy VFs in use: vf3 (vfio-pci)");
+    /* A mode change unbinds the VFs: a VM's VF blocks it too. */
+    check_error("version: 1\n" PF0 ", eswitch: switchdev, num_vfs: 4}\n", &h, NULL,
+                "changing the eswitch mode would unbind VFs in use: vf3 (vfio-pci)");
     cfg = load_cfg(yaml);
     oo_plan_build(cfg, &h, &force, &plan);
     assert_int_equal(plan.n_errors, 0);
