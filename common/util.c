@@ -104,6 +104,19 @@ int oo_read_uint(const char *path, unsigned long *ret_value)
     return 0;
 }
 
+const char *oo_enum_name(const char *const *table, size_t n, int v)
+{
+    return v >= 0 && (size_t)v < n ? table[v] : NULL;
+}
+
+int oo_enum_value(const char *const *table, size_t n, const char *s)
+{
+    for (size_t i = 0; s && i < n; i++)
+        if (table[i] && !strcmp(table[i], s))
+            return (int)i;
+    return -EINVAL;
+}
+
 int64_t oo_now_ms(void)
 {
     struct timespec ts;

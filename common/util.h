@@ -31,6 +31,12 @@ int oo_read_uint(const char *path, unsigned long *ret_value);
 /* Monotonic clock in milliseconds. */
 int64_t oo_now_ms(void);
 
+/* enum <-> string through a table indexed by value (holes are NULL): the
+ * name of v, or NULL; the value named s, or -EINVAL. One implementation for
+ * every layer's tables (config, plan output, JSON and metrics spell alike). */
+const char *oo_enum_name(const char *const *table, size_t n, int v);
+int oo_enum_value(const char *const *table, size_t n, const char *s);
+
 static inline void oo_freep(void *p) { free(*(void **)p); }
 #define _cleanup_free_ __attribute__((cleanup(oo_freep)))
 

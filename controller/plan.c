@@ -67,15 +67,12 @@ static const char *const step_names[OO_STEP_KIND_MAX] = {
 
 const char *oo_step_kind_to_string(int kind)
 {
-    return kind >= 0 && kind < OO_STEP_KIND_MAX ? step_names[kind] : NULL;
+    return oo_enum_name(step_names, OO_STEP_KIND_MAX, kind);
 }
 
 int oo_step_kind_from_string(const char *s)
 {
-    for (int i = 0; s && i < OO_STEP_KIND_MAX; i++)
-        if (!strcmp(step_names[i], s))
-            return i;
-    return -EINVAL;
+    return oo_enum_value(step_names, OO_STEP_KIND_MAX, s);
 }
 
 static const char *const bond_opt_names[] = {

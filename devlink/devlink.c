@@ -56,42 +56,30 @@ static const char *const rate_types[] = {
     [DEVLINK_RATE_TYPE_NODE] = "node",
 };
 
-static const char *name_of(const char *const *table, size_t n, int v)
-{
-    return v >= 0 && (size_t)v < n ? table[v] : NULL;
-}
-
-static int value_of(const char *const *table, size_t n, const char *s)
-{
-    for (size_t i = 0; s && i < n; i++)
-        if (table[i] && !strcmp(table[i], s))
-            return (int)i;
-    return -EINVAL;
-}
 
 const char *oo_dl_param_cmode_to_string(int cmode)
 {
-    return name_of(param_cmodes, OO_ARRAY_SIZE(param_cmodes), cmode);
+    return oo_enum_name(param_cmodes, OO_ARRAY_SIZE(param_cmodes), cmode);
 }
 
 int oo_dl_param_cmode_from_string(const char *s)
 {
-    return value_of(param_cmodes, OO_ARRAY_SIZE(param_cmodes), s);
+    return oo_enum_value(param_cmodes, OO_ARRAY_SIZE(param_cmodes), s);
 }
 
 const char *oo_dl_param_type_to_string(int type)
 {
-    return name_of(param_types, OO_ARRAY_SIZE(param_types), type);
+    return oo_enum_name(param_types, OO_ARRAY_SIZE(param_types), type);
 }
 
 int oo_dl_param_type_from_string(const char *s)
 {
-    return value_of(param_types, OO_ARRAY_SIZE(param_types), s);
+    return oo_enum_value(param_types, OO_ARRAY_SIZE(param_types), s);
 }
 
 const char *oo_dl_rate_type_to_string(int type)
 {
-    return name_of(rate_types, OO_ARRAY_SIZE(rate_types), type);
+    return oo_enum_name(rate_types, OO_ARRAY_SIZE(rate_types), type);
 }
 
 /* ---------------------------------------------------------------- encoders */

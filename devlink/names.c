@@ -35,25 +35,11 @@ static const char *const port_flavours[] = {
     [DEVLINK_PORT_FLAVOUR_PCI_SF] = "pcisf",
 };
 
-static const char *lookup(const char *const *table, size_t n, int v)
-{
-    return v >= 0 && (size_t)v < n ? table[v] : NULL;
-}
-
-static int rlookup(const char *const *table, size_t n, const char *s)
-{
-    if (s)
-        for (size_t i = 0; i < n; i++)
-            if (table[i] && !strcmp(table[i], s))
-                return (int)i;
-    return -EINVAL;
-}
-
 #define NAMES(fn, table)                                                  \
     const char *oo_##fn##_to_string(int v)                                \
-    { return lookup(table, OO_ARRAY_SIZE(table), v); }                    \
+    { return oo_enum_name(table, OO_ARRAY_SIZE(table), v); }                    \
     int oo_##fn##_from_string(const char *s)                              \
-    { return rlookup(table, OO_ARRAY_SIZE(table), s); }
+    { return oo_enum_value(table, OO_ARRAY_SIZE(table), s); }
 
 NAMES(eswitch_mode, eswitch_modes)
 NAMES(inline_mode, inline_modes)

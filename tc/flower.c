@@ -38,37 +38,25 @@ static const char *const qdisc_kind_names[] = {
     [OO_TC_QDISC_CLSACT] = "clsact",
 };
 
-static const char *name_of(const char *const *table, size_t n, int v)
-{
-    return v >= 0 && (size_t)v < n ? table[v] : NULL;
-}
-
-static int value_of(const char *const *table, size_t n, const char *s)
-{
-    for (size_t i = 0; s && i < n; i++)
-        if (table[i] && !strcmp(table[i], s))
-            return (int)i;
-    return -EINVAL;
-}
 
 const char *oo_tc_act_type_to_string(int type)
 {
-    return name_of(act_type_names, OO_ARRAY_SIZE(act_type_names), type);
+    return oo_enum_name(act_type_names, OO_ARRAY_SIZE(act_type_names), type);
 }
 
 int oo_tc_act_type_from_string(const char *s)
 {
-    return value_of(act_type_names, OO_ARRAY_SIZE(act_type_names), s);
+    return oo_enum_value(act_type_names, OO_ARRAY_SIZE(act_type_names), s);
 }
 
 const char *oo_tc_qdisc_kind_to_string(int kind)
 {
-    return name_of(qdisc_kind_names, OO_ARRAY_SIZE(qdisc_kind_names), kind);
+    return oo_enum_name(qdisc_kind_names, OO_ARRAY_SIZE(qdisc_kind_names), kind);
 }
 
 int oo_tc_qdisc_kind_from_string(const char *s)
 {
-    return value_of(qdisc_kind_names, OO_ARRAY_SIZE(qdisc_kind_names), s);
+    return oo_enum_value(qdisc_kind_names, OO_ARRAY_SIZE(qdisc_kind_names), s);
 }
 
 /* ---------------------------------------------------------------- building */
