@@ -54,7 +54,6 @@
 #include "controller/plan.h"
 #include "controller/reconcile.h"
 #include "controller/status.h"
-#include "devlink/devlink.h"
 #include "devlink/genl.h"
 #include "ovsdb/loop.h"
 #include "ovsdb/ovsdb.h"
@@ -150,6 +149,8 @@ struct daemon {
     FILE *progress;                 /* apply's progress lines, into the log */
     char progress_line[512];
     size_t progress_len;
+    char pass_header[160];          /* "reconcile (event: 2 link)": logged before the
+                                     * pass's first progress line, then cleared */
 };
 
 /* ---------------------------------------------------------------- small helpers */
@@ -455,6 +456,10 @@ static ssize_t progress_write(void *cookie, const char *buf, size_t size)
     for (size_t i = 0; i < size; i++) {
         if (buf[i] == '\n' || d->progress_len == sizeof d->progress_line - 1) {
             d->progress_line[d->progress_len] = '\0';
+            if (d->pass_header[0]) {
+                LOG_INFO("%s: applying the plan", d->pass_header);
+                d->pass_header[0] = '\0';
+            }
             if (d->progress_len)
                 LOG_INFO("apply: %s", d->progress_line);
             d->progress_len = 0;
@@ -557,6 +562,12 @@ static void event_sock_run(struct daemon *d, struct event_sock *e, bool mark)
                 d->stats.events_ignored[e->source]++;
             }
         }
+        /* Bytes left over: a message larger than the buffer (a PF with
+         * hundreds of VFs), truncated. Unread is not irrelevant. */
+        if (len > 0) {
+            d->stats.events[e->source]++;
+            dirty = true;
+        }
         if (dirty && mark)
             oo_sched_event(&d->sched, OO_TRIGGER_EVENT, oo_now_ms());
     }
@@ -588,19 +599,20 @@ static void watch_run(struct daemon *d, bool mark)
         }
         d->watch_lost = false;
     }
-    if (bits & OO_WATCH_CHANGED) {
-        /* The first snapshot after (re)connecting is no change of the host. */
+    if (bits & OO_WATCH_LOST) {
+        d->watch_primed = false;
+    } else if (bits & OO_WATCH_CHANGED) {
+        /* The first snapshot after (re)connecting is no change of the host
+         * (a reconnection is handled above). */
         if (!d->watch_primed) {
             d->watch_primed = true;
-            return;
+        } else {
+            d->stats.events[OO_EVENT_OVSDB]++;
+            d->burst_events[OO_EVENT_OVSDB]++;
+            if (mark)
+                oo_sched_event(&d->sched, OO_TRIGGER_EVENT, oo_now_ms());
         }
-        d->stats.events[OO_EVENT_OVSDB]++;
-        d->burst_events[OO_EVENT_OVSDB]++;
-        if (mark)
-            oo_sched_event(&d->sched, OO_TRIGGER_EVENT, oo_now_ms());
     }
-    if (bits & OO_WATCH_LOST)
-        d->watch_primed = false;
 }
 
 static void events_run(struct daemon *d, bool mark)
@@ -646,8 +658,8 @@ static void log_blocked(struct daemon *d, const struct oo_pass *p, int64_t now)
                 p->plan.n_errors == 1 ? "" : "s");
         return;
     }
-    LOG_WARN("reconcile blocked: the plan has %zu error%s and nothing was changed%s:",
-             p->plan.n_errors, p->plan.n_errors == 1 ? "" : "s",
+    LOG_WARN("%s: blocked: the plan has %zu error%s and nothing was changed%s:",
+             d->pass_header[0] ? d->pass_header : "reconcile", p->plan.n_errors, p->plan.n_errors == 1 ? "" : "s",
              suppressed ? " (unchanged since the last report)" : "");
     for (size_t i = 0; i < p->plan.n_errors; i++)
         LOG_WARN("  %s: %s", p->plan.errors[i].object, p->plan.errors[i].message);
@@ -677,13 +689,14 @@ static void report_pass(struct daemon *d, int trigger, const struct oo_pass *p, 
     const char *tname = oo_trigger_to_string(trigger);
     char dur[32], next[32], lat[32];
     bool was_in_sync = d->last_result == OO_PASS_IN_SYNC;
+    /* Passes nobody asked for and that find nothing are not news. */
+    bool quiet = was_in_sync && (trigger == OO_TRIGGER_EVENT || trigger == OO_TRIGGER_PERIODIC ||
+                                 trigger == OO_TRIGGER_VERIFY || trigger == OO_TRIGGER_RETRY);
 
     switch (p->result) {
     case OO_PASS_IN_SYNC:
-        if (!was_in_sync)
-            LOG_INFO("host in sync with %s (%s pass, %s)", d->cfg_path, tname, fmt_ms(p->ms, dur, sizeof dur));
-        else
-            LOG_DBG("host in sync (%s pass, %s)", tname, fmt_ms(p->ms, dur, sizeof dur));
+        oo_loop_log(quiet ? OO_LOOP_LOG_DBG : OO_LOOP_LOG_INFO, "%s: host in sync with %s (%s)",
+                    d->pass_header, d->cfg_path, fmt_ms(p->ms, dur, sizeof dur));
         snprintf(answer, answer_size, "in sync: nothing to do (%s)\n", fmt_ms(p->ms, dur, sizeof dur));
         break;
     case OO_PASS_REPAIRED:
@@ -720,7 +733,8 @@ static void report_pass(struct daemon *d, int trigger, const struct oo_pass *p, 
                         p->plan.n_steps, p->message, next,
                         suppressed ? " (the same failure as before)" : "");
             else
-                LOG_ERR("reconcile failed: %s; retrying in %s", p->message, next);
+                LOG_ERR("%s: failed: %s; retrying in %s",
+                        d->pass_header[0] ? d->pass_header : "reconcile", p->message, next);
         } else {
             LOG_DBG("reconcile failed again (%s); retrying in %s", p->message, next);
         }
@@ -743,7 +757,7 @@ static void run_pass(struct daemon *d)
         .progress = d->progress,
     };
     struct oo_pass p;
-    int64_t first_event, end;
+    int64_t first_event, end, start_wall;
     char burst[128], answer[2048], status[160];
     uint64_t repairs;
     int trigger;
@@ -753,12 +767,12 @@ static void run_pass(struct daemon *d)
     first_event = d->sched.dirty ? d->sched.first_ms : 0;
     trigger = oo_sched_begin(&d->sched, oo_now_ms());
     burst_text(d, burst, sizeof burst);
-    if (trigger == OO_TRIGGER_PERIODIC || trigger == OO_TRIGGER_VERIFY)
-        LOG_DBG("reconcile (%s)", oo_trigger_to_string(trigger));
-    else
-        LOG_INFO("reconcile (%s%s%s)", oo_trigger_to_string(trigger), burst[0] ? ": " : "", burst);
+    snprintf(d->pass_header, sizeof d->pass_header, "reconcile (%s%s%s)", oo_trigger_to_string(trigger),
+             burst[0] ? ": " : "", burst);
+    LOG_DBG("%s: starting", d->pass_header);
     memset(d->burst_events, 0, sizeof d->burst_events);
 
+    start_wall = wall_ms();
     oo_reconcile_pass(&popts, &p);
     fflush(d->progress);
     end = oo_now_ms();
@@ -768,6 +782,7 @@ static void run_pass(struct daemon *d)
                          p.applied ? p.apply.n_done : 0, p.ms, wall_ms());
     d->stats.backoff_ms = oo_sched_holdoff_ms(&d->sched);
     report_pass(d, trigger, &p, d->stats.drift_repairs != repairs, first_event, end, answer, sizeof answer);
+    d->pass_header[0] = '\0';
     d->last_result = p.result;
 
     /* The observation stays for /metrics until the next pass. */
@@ -775,7 +790,7 @@ static void run_pass(struct daemon *d)
     d->last_obs = p.obs;
     memset(&p.obs, 0, sizeof p.obs);
     d->have_obs = true;
-    d->last_obs_wall_ms = wall_ms();
+    d->last_obs_wall_ms = start_wall; /* observed at the start of the pass */
     oo_pass_free(&p);
 
     reply_waiters(d, d->last_result == OO_PASS_IN_SYNC || d->last_result == OO_PASS_REPAIRED, answer);
@@ -862,8 +877,7 @@ static char *metrics_body(void *aux, size_t *ret_len)
 {
     struct daemon *d = aux;
 
-    return oo_metrics_render(d->have_obs ? &d->last_obs : NULL, d->last_obs_wall_ms, NULL, 0,
-                             &d->stats, ret_len);
+    return oo_metrics_render(d->have_obs ? &d->last_obs : NULL, d->last_obs_wall_ms, &d->stats, ret_len);
 }
 
 static void cmd_metrics(struct oo_unixctl_conn *conn, int argc, const char *argv[], void *aux)
@@ -897,9 +911,10 @@ static void write_daemon_text(FILE *f, const struct daemon *d)
         fprintf(f, "  last pass:    none yet\n");
     if (due == INT64_MAX)
         fprintf(f, "  next pass:    on the next event\n");
+    else if (due <= now)
+        fprintf(f, "  next pass:    now (%s)\n", oo_trigger_to_string(oo_sched_trigger(&d->sched)));
     else
-        fprintf(f, "  next pass:    %s (%s)\n",
-                due <= now ? "now" : (snprintf(a, sizeof a, "in %s", fmt_ms(due - now, b, sizeof b)), a),
+        fprintf(f, "  next pass:    in %s (%s)\n", fmt_ms(due - now, b, sizeof b),
                 oo_trigger_to_string(oo_sched_trigger(&d->sched)));
     if (st->consecutive_failures)
         fprintf(f, "  failures:     %u in a row, backing off %s\n", st->consecutive_failures,
@@ -1360,7 +1375,7 @@ int oo_daemon_main(int argc, char **argv)
     d.hostconf = d.opts.hostconf != NULL;
     d.cfg_path = d.opts.hostconf ? d.opts.hostconf : d.opts.config ? d.opts.config : OO_DEFAULT_CONFIG;
     if (load_config(&d, &d.cfg, NULL) < 0) {
-        LOG_ERR("%s has errors: nothing was changed; fix it (ovs-offloadctl -c FILE check) and start "
+        LOG_ERR("cannot use %s: nothing was changed; fix it (ovs-offloadctl -c FILE check) and start "
                 "again", d.cfg_path);
         detach_done(detach_fd, OO_EXIT_USAGE);
         return OO_EXIT_USAGE;

@@ -292,12 +292,19 @@ void oo_metrics_write_host(FILE *f, const struct oo_observed *o, int64_t observe
     struct fam ts = FAM(f, "ovs_offload_host_observed_timestamp_seconds", "gauge",
                         "When the host metrics were read (by the daemon: at its last reconcile pass)");
     struct fam dl = FAM(f, "ovs_offload_devlink_up", "gauge", "1 if devlink could be read");
+    struct fam tcu = FAM(f, "ovs_offload_tc_up", "gauge", "1 if the tc qdiscs and filters could be read");
+    struct oo_metrics_tc *tc = NULL;
+    size_t n_tc;
 
     put_d(&ts, NULL, NULL, wall_s(observed_wall_ms));
     put_u(&dl, NULL, NULL, NULL, NULL, !o->devlink_err);
     write_pfs(f, o);
     write_bonds(f, o);
     write_ovs(f, o);
+    put_u(&tcu, NULL, NULL, NULL, NULL, !o->tc_err);
+    n_tc = oo_metrics_tc_collect(o, &tc);
+    oo_metrics_write_tc(f, tc, n_tc);
+    free(tc);
 }
 
 /* ---------------------------------------------------------------- tc hook */
@@ -330,6 +337,48 @@ void oo_metrics_write_tc(FILE *f, const struct oo_metrics_tc *tc, size_t n)
         owner = oo_tc_owner_to_string(tc[i].owner);
         put_u(&bytes, "device", tc[i].device, "owner", owner ? owner : "unknown", tc[i].hw_bytes);
     }
+}
+
+size_t oo_metrics_tc_collect(const struct oo_observed *o, struct oo_metrics_tc **ret_tc)
+{
+    struct oo_metrics_tc *out = NULL;
+    size_t n = 0;
+
+    for (size_t i = 0; !o->tc_err && i < o->n_tc; i++) {
+        const struct oo_obs_tc_place *pl = &o->tc[i];
+        struct oo_metrics_tc by_owner[OO_TC_OWNER_MAX];
+        bool seen[OO_TC_OWNER_MAX] = { false };
+
+        memset(by_owner, 0, sizeof by_owner);
+        for (size_t k = 0; k < pl->n_filters; k++) {
+            const struct oo_tc_filter *flt = &pl->filters[k];
+            int owner = oo_tc_classify(flt, NULL);
+            struct oo_metrics_tc *m;
+
+            if (owner < 0 || owner >= OO_TC_OWNER_MAX)
+                owner = OO_TC_OWNER_FOREIGN;
+            m = &by_owner[owner];
+            seen[owner] = true;
+            m->in_hw += flt->in_hw;
+            m->not_in_hw += flt->not_in_hw;
+            m->hw_packets += flt->stats.hw_packets;
+            m->hw_bytes += flt->stats.hw_bytes;
+        }
+        for (int w = 0; w < OO_TC_OWNER_MAX; w++) {
+            if (!seen[w])
+                continue;
+            out = oo_realloc(out, (n + 1) * sizeof *out);
+            out[n] = by_owner[w];
+            out[n].owner = w;
+            if (pl->block)
+                snprintf(out[n].device, sizeof out[n].device, "block:%u", pl->block);
+            else
+                oo_strlcpy(out[n].device, pl->netdev, sizeof out[n].device);
+            n++;
+        }
+    }
+    *ret_tc = out;
+    return n;
 }
 
 /* ---------------------------------------------------------------- daemon */
@@ -446,7 +495,6 @@ void oo_metrics_write_build_info(FILE *f)
 }
 
 char *oo_metrics_render(const struct oo_observed *o, int64_t observed_wall_ms,
-                        const struct oo_metrics_tc *tc, size_t n_tc,
                         const struct oo_reconcile_stats *st, size_t *ret_len)
 {
     char *buf = NULL;
@@ -458,7 +506,6 @@ char *oo_metrics_render(const struct oo_observed *o, int64_t observed_wall_ms,
     oo_metrics_write_build_info(f);
     if (o)
         oo_metrics_write_host(f, o, observed_wall_ms);
-    oo_metrics_write_tc(f, tc, n_tc);
     if (st)
         oo_metrics_write_daemon(f, st);
     fclose(f);

@@ -36,14 +36,13 @@ void oo_prom_write_help(FILE *f, const char *s);
  * device, the devlink handle) its eswitch mode, VF counts, representors and
  * how many of them are OVS ports, hw-tc-offload; per bond its mode, members
  * and active members; OVSDB reachability, hw-offload enabled and active,
- * ovs-vswitchd running and needing a restart. Unknown values are left out,
- * never guessed. observed_wall_ms: when o was read (Unix ms). */
+ * ovs-vswitchd running and needing a restart; tc readability and the tc
+ * filters of every observed ingress (oo_metrics_tc_collect). Unknown values
+ * are left out, never guessed. observed_wall_ms: when o was read (Unix ms). */
 void oo_metrics_write_host(FILE *f, const struct oo_observed *o, int64_t observed_wall_ms);
 
-/* tc filters per device, owner and offload state, with their hardware
- * counters. The hook for the tc layer: it fills these from its dumps; until
- * it is wired into the pass, the daemon passes none and the families are
- * not written. */
+/* tc filters of one ingress (a device's, or a shared block's) and one owner,
+ * by offload state, with their hardware counters. */
 struct oo_metrics_tc {
     char device[64];                /* netdev name, or "block:N" for a shared block */
     int owner;                      /* enum oo_tc_owner (tc/owner.h) */
@@ -54,6 +53,12 @@ struct oo_metrics_tc {
 };
 void oo_metrics_write_tc(FILE *f, const struct oo_metrics_tc *tc, size_t n);
 
+/* Pure: one entry per (ingress, owner) with at least one filter, from the
+ * observed tc places (o->tc: every PF uplink, representor and bond block),
+ * classified by oo_tc_classify. *ret_tc is malloc'ed (NULL when none);
+ * returns the count. */
+size_t oo_metrics_tc_collect(const struct oo_observed *o, struct oo_metrics_tc **ret_tc);
+
 /* The daemon's own metrics: reconcile passes by result and trigger, their
  * duration (histogram), last run and last success, steps by kind, drift
  * repairs, resyncs, events, backoff, config reloads. */
@@ -63,10 +68,9 @@ void oo_metrics_write_daemon(FILE *f, const struct oo_reconcile_stats *st);
 void oo_metrics_write_build_info(FILE *f);
 
 /* Everything the daemon serves, as one malloc'ed text (*ret_len bytes, NUL-
- * terminated): build info, host (o may be NULL: not observed yet), tc, and
- * daemon (st may be NULL). */
+ * terminated): build info, host with tc (o may be NULL: not observed yet),
+ * and daemon (st may be NULL). */
 char *oo_metrics_render(const struct oo_observed *o, int64_t observed_wall_ms,
-                        const struct oo_metrics_tc *tc, size_t n_tc,
                         const struct oo_reconcile_stats *st, size_t *ret_len);
 
 /* `ovs-offloadctl status --prometheus`: observes the host now (devlink,

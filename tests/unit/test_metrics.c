@@ -374,24 +374,113 @@ static void test_daemon_metrics(void **state)
     free(s);
 }
 
+/* A filter on ifindex 7 with one drop action carrying cookie (16 bytes, or
+ * none when NULL). */
+static struct oo_tc_filter tc_filter(const uint8_t *cookie, bool in_hw, uint64_t hw_packets)
+{
+    struct oo_tc_filter f;
+    struct oo_tc_action a = oo_tc_action_drop();
+
+    oo_tc_filter_init(&f, 7, 0, 0, 2, 0x0800);
+    if (cookie) {
+        memcpy(a.cookie, cookie, 16);
+        a.cookie_len = 16;
+    }
+    assert_int_equal(oo_tc_filter_add_action(&f, &a), 0);
+    f.in_hw = in_hw;
+    f.not_in_hw = !in_hw;
+    f.stats.hw_packets = hw_packets;
+    f.stats.hw_bytes = hw_packets * 100;
+    return f;
+}
+
+static void add_place(struct oo_observed *o, const char *netdev, uint32_t block,
+                      const struct oo_tc_filter *filters, size_t n)
+{
+    struct oo_obs_tc_place *pl;
+
+    o->tc = oo_realloc(o->tc, (o->n_tc + 1) * sizeof *o->tc);
+    pl = &o->tc[o->n_tc++];
+    memset(pl, 0, sizeof *pl);
+    oo_strlcpy(pl->netdev, netdev, sizeof pl->netdev);
+    pl->block = block;
+    pl->has_qdisc = true;
+    pl->filters = oo_calloc(n + 1, sizeof *pl->filters);
+    memcpy(pl->filters, filters, n * sizeof *filters);
+    pl->n_filters = n;
+}
+
+static void test_tc_from_observation(void **state)
+{
+    struct oo_observed o;
+    uint8_t ours[16], ovs[16];
+    const uint32_t w[4] = { 0x12345678, 0x9abc4def, 0x8badf00d, 0x01020304 };
+    struct oo_tc_filter flt[5];
+    struct oo_metrics_tc *tc;
+    size_t n;
+    char *s;
+
+    oo_tc_cookie_make(oo_tc_rule_id("mpv0-in"), ours);
+    memcpy(ovs, w, sizeof ovs);
+    sample_host(&o);
+    flt[0] = tc_filter(ours, true, 5);
+    flt[1] = tc_filter(ours, false, 0);
+    flt[2] = tc_filter(ovs, false, 0);
+    flt[3] = tc_filter(NULL, true, 2);
+    add_place(&o, "p0", 0, flt, 4);
+    flt[4] = tc_filter(ovs, true, 9);
+    add_place(&o, "oobond", 13, flt + 4, 1);
+    add_place(&o, "p0_0", 0, NULL, 0);
+
+    n = oo_metrics_tc_collect(&o, &tc);
+    assert_int_equal(n, 4); /* p0: owned, ovs, foreign; block 13: ovs; p0_0: none */
+    assert_string_equal(tc[0].device, "p0");
+    assert_int_equal(tc[0].owner, OO_TC_OWNER_OURS);
+    assert_int_equal(tc[0].in_hw, 1);
+    assert_int_equal(tc[0].not_in_hw, 1);
+    assert_int_equal(tc[0].hw_packets, 5);
+    assert_int_equal(tc[0].hw_bytes, 500);
+    assert_string_equal(tc[3].device, "block:13");
+    free(tc);
+
+    s = CAPTURE(oo_metrics_write_host(f, &o, 0));
+    check_exposition(s);
+    assert_line(s, "ovs_offload_tc_up 1");
+    assert_line(s, "ovs_offload_tc_filters{device=\"p0\",owner=\"owned\",state=\"in_hw\"} 1");
+    assert_line(s, "ovs_offload_tc_filters{device=\"p0\",owner=\"ovs\",state=\"not_in_hw\"} 1");
+    assert_line(s, "ovs_offload_tc_filters{device=\"p0\",owner=\"foreign\",state=\"in_hw\"} 1");
+    assert_line(s, "ovs_offload_tc_filters{device=\"block:13\",owner=\"ovs\",state=\"in_hw\"} 1");
+    assert_line(s, "ovs_offload_tc_hw_packets_total{device=\"block:13\",owner=\"ovs\"} 9");
+    assert_no_line_starting(s, "ovs_offload_tc_filters{device=\"p0_0\"");
+    free(s);
+
+    /* tc unreadable: only the gauge says so. */
+    o.tc_err = -EPERM;
+    s = CAPTURE(oo_metrics_write_host(f, &o, 0));
+    assert_line(s, "ovs_offload_tc_up 0");
+    assert_no_line_starting(s, "ovs_offload_tc_filters");
+    free(s);
+    oo_observed_free(&o);
+}
+
 static void test_render_all(void **state)
 {
     struct oo_observed o;
     struct oo_reconcile_stats st;
-    struct oo_metrics_tc tc = { .device = "p0", .owner = OO_TC_OWNER_FOREIGN, .in_hw = 1 };
     size_t len;
     char *s;
 
     sample_host(&o);
     oo_stats_init(&st, 0);
-    s = oo_metrics_render(&o, 5, &tc, 1, &st, &len);
+    s = oo_metrics_render(&o, 5, &st, &len);
     assert_int_equal(strlen(s), len);
     check_exposition(s);
     assert_line(s, "ovs_offload_build_info{version=\"" OO_VERSION "\"} 1");
-    assert_line(s, "ovs_offload_tc_filters{device=\"p0\",owner=\"foreign\",state=\"in_hw\"} 1");
+    assert_line(s, "ovs_offload_devlink_up 1");
+    assert_line(s, "ovs_offload_reconcile_runs_total{result=\"in_sync\"} 0");
     free(s);
     /* Before the first observation: build info and daemon only. */
-    s = oo_metrics_render(NULL, 0, NULL, 0, &st, &len);
+    s = oo_metrics_render(NULL, 0, &st, &len);
     check_exposition(s);
     assert_no_line_starting(s, "ovs_offload_devlink_up");
     free(s);
@@ -582,6 +671,7 @@ int main(void)
         cmocka_unit_test(test_host_metrics),
         cmocka_unit_test(test_host_unknowns_left_out),
         cmocka_unit_test(test_tc_hook),
+        cmocka_unit_test(test_tc_from_observation),
         cmocka_unit_test(test_daemon_metrics),
         cmocka_unit_test(test_render_all),
         cmocka_unit_test(test_parse_addr),

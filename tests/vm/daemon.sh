@@ -29,10 +29,12 @@ ALL_TESTS="
 	drift_vf_mac
 	drift_bond_member
 	reload_broken_config
+	blocked_backoff
 	metrics_scrape
 	idle_cpu
-	ovs_restart
 	exit_cleanly
+	least_privilege
+	ovs_restart
 "
 # shellcheck source=tests/vm/lib.sh
 . "$(dirname "$(readlink -f "$0")")/lib.sh"
@@ -49,12 +51,17 @@ IDLE_SECONDS=${OO_IDLE_SECONDS:-60}
 read -r -a WRAP <<<"${OO_DAEMON_WRAP:-}"
 # The repair target (2 s under TCG); a daemon under valgrind is ~30x slower.
 REPAIR_LIMIT_MS=2000
-((${#WRAP[@]})) && REPAIR_LIMIT_MS=60000
+START_WAIT=30
+# Idle: at most 0.1% of a CPU (clock ticks are sampled, 10 ms each).
+IDLE_TICKS=$((IDLE_SECONDS / 10 > 2 ? IDLE_SECONDS / 10 : 2))
+((${#WRAP[@]})) && REPAIR_LIMIT_MS=60000 START_WAIT=300 IDLE_TICKS=$((IDLE_TICKS * 5))
 M_HOST=127.0.0.1
 M_PORT=9477
 
 WORK=$(mktemp -d /tmp/oo-daemon.XXXXXX)
 defer rm -rf "$WORK"
+# The daemon's log is kept with the results (scripts/vm/run.sh --keep).
+[[ -n ${OO_VM_RESULTS:-} ]] && defer cp "$WORK/daemon.log" "$OO_VM_RESULTS/daemon-ovs-offloadd.log"
 CFG=$WORK/config.yaml
 LOGF=$WORK/daemon.log
 DPID=
@@ -93,7 +100,7 @@ daemon_start() {
 	OVS_RUNDIR=$RUNDIR "${WRAP[@]}" "$DAEMON" -c "$CFG" --metrics "$M_HOST:$M_PORT" --resync 300 \
 		>>"$LOGF" 2>&1 &
 	DPID=$!
-	wait_for 30 appctl version >/dev/null
+	wait_for "$START_WAIT" appctl version >/dev/null 2>&1
 }
 
 # daemon_stop: ask it to exit, then make sure.
@@ -135,19 +142,21 @@ now_us() {
 	echo "${EPOCHREALTIME/./}"
 }
 
-# poll_until TIMEOUT CMD...: run CMD as fast as it runs until it succeeds;
-# prints the ms it took. Returns 1 on timeout.
+# poll_until TIMEOUT CMD...: run CMD back to back (each check costs ~45 ms
+# in the guest: no sleep needed) until it succeeds; prints the ms from the
+# call to the end of the check that succeeded (an upper bound), then how many
+# checks that took. Returns 1 on timeout.
 poll_until() {
-	local timeout_ms=$1 t0 t
+	local timeout_ms=$1 t0 t n=0
 	shift
 	t0=$(now_us)
 	while true; do
+		n=$((n + 1))
 		"$@" && break
 		t=$(now_us)
 		(((t - t0) / 1000 > timeout_ms)) && return 1
-		sleep 0.02
 	done
-	echo $((($(now_us) - t0) / 1000))
+	echo "$((($(now_us) - t0) / 1000)) $n"
 }
 
 eswitch_is() {
@@ -167,11 +176,12 @@ reps_ready() {
 	(($(nsim_vf_reps "$1" | wc -l) == 2))
 }
 
-# repaired NAME MS: record and check one drift's repair time.
+# repaired NAME "MS CHECKS": record and check one drift's repair time.
 repaired() {
-	local name=$1 ms=$2 own
+	local name=$1 ms=${2% *} checks=${2#* } own
 	own=$(grep -o 'drift repaired: .* after the first event' "$LOGF" | tail -n 1)
-	log_info "$name: repaired ${ms} ms after the change (daemon: ${own:-no event line})"
+	log_info "$name: repaired within ${ms} ms of the change (${checks} read-backs;" \
+		"daemon: ${own:-no event line})"
 	TIMES+=("$name=${ms}ms")
 	((ms <= REPAIR_LIMIT_MS))
 	check_err $? "$name took ${ms} ms to repair (limit ${REPAIR_LIMIT_MS} ms)"
@@ -217,7 +227,7 @@ converges() {
 	check_err $? "the daemon did not answer on its control socket"
 	ms=$(poll_until 120000 in_sync)
 	check_err $? "not in sync after 120 s"
-	log_info "converged from legacy / 0 VFs / no bond in ${ms} ms (incl. start: $((($(now_us) - t0) / 1000)) ms)"
+	log_info "converged from legacy / 0 VFs / no bond in ${ms% *} ms (incl. start: $((($(now_us) - t0) / 1000)) ms)"
 	eswitch_is 10 switchdev && eswitch_is 11 switchdev
 	check_err $? "not both PFs in switchdev"
 	[[ $(nsim_num_vfs 10) == 2 && $(nsim_num_vfs 11) == 2 ]]
@@ -347,10 +357,66 @@ reload_broken_config() {
 	log_test "SIGHUP with a broken config: rejected, logged, metric set, old config enforced" || dump_log
 }
 
+blocked_backoff() {
+	RET=0
+	local m f b n
+	poll_until 30000 in_sync >/dev/null
+	# Our bond loses its ownership mark: it now looks like someone else's
+	# bond of the same name, which the plan refuses to touch (a blocker).
+	ip link set dev oobond alias ""
+	check_err $? "cannot clear the bond's alias"
+	sleep 8
+	m=$(appctl metrics)
+	f=$(metric "$m" ovs_offload_reconcile_consecutive_failures)
+	b=$(metric "$m" ovs_offload_reconcile_backoff_seconds)
+	log_info "blocked for 8 s: ${f:-?} passes in a row, backoff ${b:-?} s," \
+		"$(metric "$m" 'ovs_offload_reconcile_runs_total{result="blocked"}') blocked passes in all"
+	((${f:-0} >= 3 && ${f:-0} <= 5))
+	check_err $? "$f blocked passes in 8 s: expected 3..5 (1, 2, 4 s backoff)"
+	awk -v b="${b:-0}" 'BEGIN { exit !(b >= 4 && b <= 16) }'
+	check_err $? "backoff ${b} s after $f failures"
+	[[ $(metric "$m" ovs_offload_plan_errors) == 1 ]]
+	check_err $? "plan errors metric"
+	n=$(grep -c 'blocked: the plan has 1 error' "$LOGF")
+	((n == 1))
+	check_err $? "the unchanged blocker was logged $n times, expected once"
+	grep -q 'WARN|  oobond: ' "$LOGF"
+	check_err $? "the blocker's own message is not logged"
+	appctl status | grep -q 'failures: .* in a row, backing off'
+	check_err $? "status does not show the backoff"
+	# Handed back: the retry converges on its own, within the backoff.
+	ip link set dev oobond alias "managed by ovs-offload"
+	poll_until $((${b%.*} * 1000 + 5000)) in_sync >/dev/null
+	check_err $? "not in sync within the backoff after the blocker went away"
+	log_test "a blocked plan: reported once, retried with 1, 2, 4 ... s backoff, recovers" || dump_log
+}
+
+# tc_metric_is UPLINK: the foreign filter on UPLINK is in the metrics, in
+# hardware or not (netdevsim offloads flower with the guest's patch).
+tc_metric_is() {
+	local m k a b
+	m=$(appctl metrics)
+	k="ovs_offload_tc_filters{device=\"$1\",owner=\"foreign\",state="
+	a=$(metric "$m" "${k}\"in_hw\"}")
+	b=$(metric "$m" "${k}\"not_in_hw\"}")
+	((${a:-0} + ${b:-0} == 1))
+}
+
 metrics_scrape() {
 	RET=0
-	local r body v
+	local r body v up
 	poll_until 30000 in_sync >/dev/null
+	# Someone else's tc rule on an uplink: an event, a pass, counted (never touched).
+	up=$(nsim_uplink 10)
+	if tc qdisc add dev "$up" ingress 2>/dev/null; then
+		defer tc qdisc del dev "$up" ingress
+		tc filter add dev "$up" ingress protocol ip flower dst_ip 192.0.2.1 action drop
+		check_err $? "cannot add a flower filter"
+		poll_until 10000 tc_metric_is "$up" >/dev/null 2>&1
+		check_err $? "the foreign filter on $up is not in the metrics: $(appctl metrics | grep '^ovs_offload_tc')"
+	else
+		log_info "no ingress qdisc on $up: tc metrics not checked"
+	fi
 	r=$(scrape /metrics)
 	check_err $? "no answer on $M_HOST:$M_PORT"
 	[[ ${r%%$'\r'*} == "HTTP/1.0 200 OK" ]]
@@ -368,21 +434,23 @@ metrics_scrape() {
 		'ovs_offload_bond_members{bond="oobond"}=2' \
 		'ovs_offload_bond_active_members{bond="oobond"}=1' \
 		'ovs_offload_devlink_up=1' \
+		'ovs_offload_tc_up=1' \
 		'ovs_offload_config_last_reload_success=1' \
 		'ovs_offload_reconcile_last_result{result="in_sync"}=1' \
 		'ovs_offload_reconcile_consecutive_failures=0'; do
 		[[ $(metric "$body" "${v%=*}") == "${v##*=}" ]]
 		check_err $? "${v%=*} is '$(metric "$body" "${v%=*}")', expected ${v##*=}"
 	done
+	# One per drift repaired by the checks before (OO_TESTS may skip some).
 	v=$(metric "$body" ovs_offload_drift_repairs_total)
-	((${v:-0} >= 4))
-	check_err $? "drift repairs $v, expected >= 4"
+	((${v:-0} >= ${#TIMES[@]}))
+	check_err $? "drift repairs $v, expected >= ${#TIMES[@]}"
 	v=$(metric "$body" 'ovs_offload_events_total{source="link"}')
 	((${v:-0} > 0))
 	check_err $? "no link events counted"
 	v=$(metric "$body" 'ovs_offload_reconcile_steps_total{kind="eswitch-mode"}')
-	((${v:-0} >= 3))
-	check_err $? "eswitch-mode steps $v"
+	((${v:-0} >= 2))
+	check_err $? "eswitch-mode steps $v (2 PFs to switchdev at least)"
 	[[ $(metric "$body" ovs_offload_reconcile_duration_seconds_count) == \
 		$(metric "$body" 'ovs_offload_reconcile_duration_seconds_bucket{le="+Inf"}') ]]
 	check_err $? "histogram count and +Inf bucket differ"
@@ -420,12 +488,50 @@ idle_cpu() {
 		"$((c1 - c0)) wakeups, $((runs1 - runs0)) passes"
 	((runs1 == runs0))
 	check_err $? "passes ran while idle: $((runs1 - runs0))"
-	((t1 - t0 <= 2))
+	((t1 - t0 <= IDLE_TICKS))
 	check_err $? "the idle daemon used $((t1 - t0)) ticks in ${IDLE_SECONDS} s"
 	# OVSDB is not running here: its watcher retries every 8 s at most.
 	((c1 - c0 <= IDLE_SECONDS / 4 + 2))
 	check_err $? "$((c1 - c0)) wakeups in ${IDLE_SECONDS} s"
 	log_test "an idle daemon uses no CPU (${IDLE_SECONDS} s)"
+}
+
+least_privilege() {
+	RET=0
+	local cfg=$WORK/lp.yaml run=$WORK/lp-run pid ms caps out
+	command -v setpriv >/dev/null || { log_test_skip "least privilege" "setpriv not found"; return; }
+	nsim_new 12 1 || { check_err 1 "netdevsim12"; log_test "least privilege"; return; }
+	mkdir -p "$run"
+	cat >"$cfg" <<-'Y'
+	version: 1
+	pfs:
+	  - name: pf0
+	    device: netdevsim/netdevsim12
+	    eswitch: switchdev
+	    num_vfs: 2
+	    vfs:
+	      - {id: 0, mac: "02:00:00:00:12:00", trust: true}
+	Y
+	# As systemd runs it (CapabilityBoundingSet=CAP_NET_ADMIN): root with
+	# CAP_NET_ADMIN alone.
+	OVS_RUNDIR=$run setpriv --bounding-set -all,+net_admin --inh-caps -all -- \
+		"$DAEMON" -c "$cfg" --metrics none --resync 300 >>"$LOGF" 2>&1 &
+	pid=$!
+	defer kill "$pid"
+	wait_for 30 test -S "$run/ovs-offloadd.$pid.ctl"
+	caps=$(awk '/^CapEff/ { print $2 }' "/proc/$pid/status")
+	[[ $caps == 0000000000001000 ]]
+	check_err $? "effective capabilities $caps, expected CAP_NET_ADMIN only (1000)"
+	ms=$(poll_until 60000 eswitch_is 12 switchdev)
+	check_err $? "not switchdev with CAP_NET_ADMIN only"
+	wait_for 30 vf_mac_is "$(nsim_uplink 12)" 0 02:00:00:00:12:00
+	check_err $? "VF settings not applied with CAP_NET_ADMIN only"
+	[[ $(nsim_num_vfs 12) == 2 ]]
+	check_err $? "sriov_numvfs not written with CAP_NET_ADMIN only"
+	out=$(OVS_RUNDIR=$run ovs-appctl -t ovs-offloadd status)
+	grep -q 'last pass: *\(repaired\|in_sync\)' <<<"$out"
+	check_err $? "status: $out"
+	log_test "CAP_NET_ADMIN alone is enough (sriov_numvfs, devlink, rtnetlink, ethtool)" || dump_log
 }
 
 port_on_bridge() {
@@ -444,6 +550,8 @@ ovs_restart() {
 	RUNDIR=$OVS_RUNDIR
 	write_config ovs
 	daemon_start
+	# Before ovs_stop (deferred earlier, run later) removes its run dir.
+	defer daemon_stop
 	ms=$(poll_until 120000 in_sync)
 	check_err $? "not in sync with OVS after 120 s"
 	port_on_bridge oobond
@@ -451,7 +559,7 @@ ovs_restart() {
 	rep=$(nsim_vf_reps 10 | head -n 1)
 	port_on_bridge "$rep"
 	check_err $? "representor $rep is not on br-oo"
-	log_info "with OVS: converged in ${ms} ms"
+	log_info "with OVS: converged in ${ms% *} ms"
 	[[ $(metric "$(appctl metrics)" 'ovs_offload_pf_representors_attached{device="netdevsim/netdevsim10"}') == 2 ]]
 	check_err $? "representors_attached metric"
 
@@ -471,6 +579,7 @@ ovs_restart() {
 	ms=$(poll_until 30000 port_on_bridge "$rep")
 	check_err $? "$rep not attached again within 30 s"
 	[[ -n $ms ]] && repaired "OVS port after the OVS restart" "$ms"
+	log_info "repair times: ${TIMES[*]}"
 	log_test "OVS killed and restarted: reconnects, converges, repairs a deleted port" || dump_log
 }
 
@@ -480,10 +589,14 @@ exit_cleanly() {
 	local pid=$DPID rc
 	appctl exit
 	check_err $? "exit failed"
-	wait_for 20 _oo_pid_gone "$pid"
-	check_err $? "still running after exit"
-	wait "$pid"
-	rc=$?
+	if wait_for 20 _oo_pid_gone "$pid"; then
+		wait "$pid"
+		rc=$?
+	else
+		check_err 1 "still running 20 s after exit"
+		kill -9 "$pid"
+		rc=137
+	fi
 	DPID=
 	[[ $rc == 0 ]]
 	check_err $? "exit status $rc"
@@ -492,7 +605,6 @@ exit_cleanly() {
 	grep -E '\|(ERR|EMER)\|' "$LOGF" | grep -v 'config reload rejected\|cfg\|config.yaml' >"$WORK/errors"
 	[[ ! -s $WORK/errors ]]
 	check_err $? "unexpected errors in the log: $(head -n 5 "$WORK/errors")"
-	log_info "repair times: ${TIMES[*]}"
 	log_test "exit: status 0, pidfile and socket removed, no unexpected error logged"
 }
 
