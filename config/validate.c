@@ -192,17 +192,6 @@ static void check_unique_names(struct vctx *v)
     }
 }
 
-/* ------------------------------------------------------------------ pfs */
-
-static const char *param_value(const struct oo_cfg_pf *pf, const char *name, size_t *ret_i)
-{
-    for (size_t i = 0; i < pf->n_params; i++)
-        if (!strcmp(pf->params[i].name, name)) {
-            *ret_i = i;
-            return pf->params[i].value;
-        }
-    return NULL;
-}
 
 static void check_vf(struct vctx *v, const struct oo_cfg_pf *pf, size_t p, size_t i)
 {
@@ -235,6 +224,8 @@ static void check_vf(struct vctx *v, const struct oo_cfg_pf *pf, size_t p, size_
              (long long)vf->min_tx_rate, (long long)vf->max_tx_rate);
 }
 
+/* ------------------------------------------------------------------ pfs */
+
 static void check_pfs(struct vctx *v)
 {
     struct oo_config *cfg = v->cfg;
@@ -242,8 +233,6 @@ static void check_pfs(struct vctx *v)
 
     for (size_t p = 0; p < cfg->n_pfs; p++) {
         const struct oo_cfg_pf *pf = &cfg->pfs[p];
-        const char *lpsm;
-        size_t pi = 0;
 
         if (pf->multiport == 1 && pf->eswitch != OO_ESWITCH_SWITCHDEV)
             verr(v, pick(pf->at[OO_CFG_PF_MULTIPORT], pf->loc), PATH("pfs[%zu].multiport", p),
@@ -257,11 +246,7 @@ static void check_pfs(struct vctx *v)
             verr(v, pick(pf->at[OO_CFG_PF_ENCAP_MODE], pf->loc), PATH("pfs[%zu].encap_mode", p),
                  "encap_mode is an attribute of a switchdev eswitch, and pf '%s' %s",
                  nz(pf->name), eswitch_words(pf));
-        lpsm = param_value(pf, "lag_port_select_mode", &pi);
-        if (pf->multiport == 1 && lpsm && strcmp(lpsm, "multiport_esw"))
-            verr(v, pf->params[pi].loc, PATH("pfs[%zu].params.lag_port_select_mode", p),
-                 "multiport: true needs lag_port_select_mode multiport_esw (set before switchdev), not '%s'; remove the param to let the controller set it",
-                 lpsm);
+
         if (pf->n_vfs && pf->num_vfs == OO_CFG_UNSET)
             verr(v, pick(pf->at[OO_CFG_PF_VFS], pf->loc), PATH("pfs[%zu].vfs", p),
                  "VF settings need num_vfs on pf '%s': the config must own the VFs it configures",
@@ -712,6 +697,16 @@ static void check_rules(struct vctx *v)
                      "pf '%s' is in bond '%s', whose members share one ingress block: attach the rule to dev: %s",
                      r->dev.name, nz(cfg->bonds[b].name), nz(cfg->bonds[b].name));
         }
+        /* A bond has no tc offload of its own and mlx5 registers no block
+         * callback for it: the kernel refuses skip_sw on a block that holds
+         * such a device (EOPNOTSUPP, no message). */
+        if (r->dev.kind == OO_CFG_REF_BOND &&
+            (r->skip == OO_CFG_SKIP_SW || (r->skip < 0 && cfg->ovs.tc_policy == OO_CFG_TC_POLICY_SKIP_SW)))
+            verr(v, r->skip == OO_CFG_SKIP_SW ? pick(r->at[OO_CFG_RULE_SKIP], r->loc) : r->loc,
+                 PATH("tc.rules[%zu].skip", ri),
+                 "a rule on bond '%s' cannot be hardware-only (%s): the bond's block holds the bond "
+                 "itself, which has no tc offload, so the kernel refuses skip_sw; use skip: none",
+                 nz(r->dev.name), r->skip == OO_CFG_SKIP_SW ? "skip: sw" : "ovs.tc_policy skip_sw");
         check_match(v, r, ri);
         for (size_t a = 0; a < r->n_actions; a++) {
             struct oo_cfg_action *act = &r->actions[a];

@@ -264,6 +264,24 @@ static int apply_pf_step(struct actx *c, const struct oo_step *s)
         const char *value = s->kind == OO_STEP_MULTIPORT ? (s->num ? "true" : "false") : s->name2;
         if (!(prm = obs_param(p, name)))
             return fail(c, -EOPNOTSUPP, "the driver has no devlink param %s", name);
+        if (s->kind == OO_STEP_MULTIPORT) {
+            /* One value per NIC: the other PF's step may have set it already,
+             * and setting it again is refused (EINVAL) by 6.3..6.18. */
+            struct oo_dl_param *now;
+            size_t n_now;
+            bool already = false;
+            if (oo_dl_dump_params(&c->dl, &now, &n_now) == 0) {
+                for (size_t i = 0; i < n_now; i++)
+                    if (oo_dl_handle_equal(&now[i].handle, &p->handle) && !strcmp(now[i].name, name) &&
+                        !strcmp(now[i].values[DEVLINK_PARAM_CMODE_RUNTIME].value, value))
+                        already = true;
+                free(now);
+            }
+            if (already) {
+                snprintf(c->info, sizeof c->info, "already %s (set for the whole NIC)", value);
+                return 0;
+            }
+        }
         r = oo_dl_set_param(&c->dl, &p->handle, name, prm->type, DEVLINK_PARAM_CMODE_RUNTIME, value);
         if (r == -EINVAL && !c->dl.nl.extack[0])
             return fail(c, r, "'%s' is not a valid value for devlink param %s", value, name);
@@ -420,6 +438,11 @@ static int apply_tc_sync(struct actx *c, const struct oo_step *s)
                     r = oo_tc_qdisc_ensure(&nl, o.links[i].ifindex, OO_TC_QDISC_INGRESS, place.block, NULL);
         } else {
             r = oo_tc_qdisc_ensure(&nl, place.ifindex, OO_TC_QDISC_INGRESS, place.block, NULL);
+            /* Rules reach the NIC only with hw-tc-offload on: mlx5's
+             * representors come up with it, netdevsim's and some uplinks do not. */
+            if (r >= 0 && oo_ethtool_get_hw_tc_offload(place.netdev) == 0 &&
+                oo_ethtool_set_hw_tc_offload(place.netdev, true) < 0)
+                snprintf(c->info, sizeof c->info, "hw-tc-offload could not be turned on for %s", place.netdev);
         }
         if (r == -EEXIST) {
             r = fail(c, r, "%s has an ingress qdisc on another block that ovs-offload did not make: "
@@ -489,6 +512,7 @@ static void progress_done(struct actx *c, int r, int64_t ms)
         fprintf(c->opts->progress, " ... FAILED\n");
     else
         fprintf(c->opts->progress, " ... ok (%" PRId64 " ms%s%s)\n", ms, c->info[0] ? ", " : "", c->info);
+    fflush(c->opts->progress);
 }
 
 int oo_apply(const struct oo_config *cfg, const struct oo_observed *obs, const struct oo_plan *plan,

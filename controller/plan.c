@@ -324,18 +324,13 @@ static void build_dpfs(struct ctx *c)
         }
         *d = (struct dpf){ .cfg = p, .cfg_index = (int)i, .opf = map[i], .bond = -1 };
         oo_strlcpy(d->label, p->name, sizeof d->label);
-        /* The config's params, and what multiport implies: mlx5 takes
-         * lag_port_select_mode=multiport_esw only before switchdev. */
+        /* The config's params (set while legacy). No param is implied:
+         * upstream mlx5 has no lag_port_select_mode (MLNX_OFED's is a sysfs
+         * file), and 6.1 turns the multiport eswitch on by itself. */
         d->params = oo_calloc(p->n_params + 1, sizeof *d->params);
-        bool has_lag_mode = false;
         for (size_t k = 0; k < p->n_params; k++) {
             d->params[d->n_params].name = p->params[k].name;
             d->params[d->n_params++].value = p->params[k].value;
-            has_lag_mode |= !strcmp(p->params[k].name, "lag_port_select_mode");
-        }
-        if (p->multiport == 1 && !has_lag_mode) {
-            d->params[d->n_params].name = "lag_port_select_mode";
-            d->params[d->n_params++].value = "multiport_esw";
         }
         c->n_pfs++;
     }
@@ -900,22 +895,6 @@ static void plan_pf(struct ctx *c, struct dpf *d)
         oo_strlcpy(s->to, "on", sizeof s->to);
         oo_strlcpy(s->reason, "tc flower rules reach the NIC only with hw-tc-offload on", sizeof s->reason);
     }
-    if (d->cfg && d->cfg->multiport >= 0 && mode == OO_ESWITCH_SWITCHDEV) {
-        const struct oo_dl_param *mp = find_param(o, "esw_multiport");
-        const char *v = param_runtime(mp);
-        const char *want = d->cfg->multiport ? "true" : "false";
-
-        if (!mp)
-            plan_error(c->plan, d->label, "the driver has no devlink param 'esw_multiport' "
-                       "(MultiPort vHCA needs mlx5 with multiport eswitch support)");
-        else if (d->window || !v || strcmp(v, want)) {
-            s = pf_step(c, d, OO_STEP_MULTIPORT);
-            oo_strlcpy(s->from, d->window ? "" : v ? v : "", sizeof s->from);
-            oo_strlcpy(s->to, want, sizeof s->to);
-            s->num = d->cfg->multiport;
-            oo_strlcpy(s->reason, "esw_multiport is set after switchdev", sizeof s->reason);
-        }
-    }
     plan_vf_settings(c, d);
     /* migratable: a port function capability, set while the VF is unbound. */
     for (size_t k = 0; d->cfg && k < d->cfg->n_vfs; k++) {
@@ -933,6 +912,42 @@ static void plan_pf(struct ctx *c, struct dpf *d)
             s = pf_step(c, d, OO_STEP_VF_BIND);
             oo_strlcpy(s->reason, "the VFs go back to their driver", sizeof s->reason);
         }
+    }
+}
+
+/* esw_multiport (Linux 6.3+) is one value for the whole NIC and needs every
+ * PF of it in switchdev: planned after all PFs, once per PF that differs
+ * (apply re-reads first: the NIC's other PF may have turned it on). A mode
+ * change turns it off, so it is planned again after a window. 6.1 has no such
+ * param and turns the multiport eswitch on by itself: a note, not a blocker. */
+static void plan_multiport(struct ctx *c)
+{
+    for (size_t i = 0; i < c->n_pfs; i++) {
+        const struct dpf *d = &c->pfs[i];
+        const struct oo_obs_pf *o = d->opf >= 0 ? opf_of(c, d) : NULL;
+        const struct oo_dl_param *mp;
+        const char *v, *want;
+        struct oo_step *s;
+
+        if (!o || !d->cfg || d->cfg->multiport < 0 || d->mode != OO_ESWITCH_SWITCHDEV)
+            continue;
+        mp = find_param(o, "esw_multiport");
+        v = param_runtime(mp);
+        want = d->cfg->multiport ? "true" : "false";
+        if (!mp) {
+            if (d->cfg->multiport)
+                plan_note(c->plan, d->label, "the driver has no devlink param esw_multiport (Linux "
+                          "before 6.3): mlx5 turns the multiport eswitch on by itself when the first "
+                          "rule redirects to an uplink representor");
+            continue;
+        }
+        if (!d->mode_changes && v && !strcmp(v, want))
+            continue;
+        s = pf_step(c, d, OO_STEP_MULTIPORT);
+        oo_strlcpy(s->from, d->mode_changes ? "" : v ? v : "", sizeof s->from);
+        oo_strlcpy(s->to, want, sizeof s->to);
+        s->num = d->cfg->multiport;
+        oo_strlcpy(s->reason, "esw_multiport, once every PF of the NIC is in switchdev", sizeof s->reason);
     }
 }
 
@@ -1389,6 +1404,7 @@ void oo_plan_build(const struct oo_config *cfg, const struct oo_observed *obs,
     for (size_t i = 0; i < c.n_pfs; i++)
         if (c.pfs[i].opf >= 0)
             plan_pf(&c, &c.pfs[i]);
+    plan_multiport(&c);
     for (size_t b = 0; b < cfg->n_bonds; b++)
         plan_bond(&c, (int)b);
     plan_ovs(&c);

@@ -406,7 +406,8 @@ static void add_place(struct oo_observed *o, const char *netdev, uint32_t block,
     pl->block = block;
     pl->has_qdisc = true;
     pl->filters = oo_calloc(n + 1, sizeof *pl->filters);
-    memcpy(pl->filters, filters, n * sizeof *filters);
+    if (n)
+        memcpy(pl->filters, filters, n * sizeof *filters);
     pl->n_filters = n;
 }
 

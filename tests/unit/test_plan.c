@@ -154,7 +154,8 @@ static void test_params_while_legacy(void **state)
     oo_observed_free(&h);
 }
 
-/* Rule: MPV: lag_port_select_mode=multiport_esw while legacy, esw_multiport after switchdev. */
+/* Rule: esw_multiport after switchdev (Linux 6.3+); a driver without it (6.1)
+ * gets a note, not a blocker. */
 static void test_multiport_after_switchdev(void **state)
 {
     struct oo_observed h = { 0 };
@@ -162,8 +163,26 @@ static void test_multiport_after_switchdev(void **state)
     host_add_pf(&h, "netdevsim", "netdevsim10", "eth0", OO_ESWITCH_LEGACY, 2);
     check_plan("version: 1\npfs:\n  - {name: pf0, device: netdevsim/netdevsim10, eswitch: switchdev, "
                "num_vfs: 2, multiport: true}\n", &h,
-               "devlink-param pf0, eswitch-mode pf0, wait-vfs pf0, hw-tc-offload pf0, multiport pf0");
+               "eswitch-mode pf0, wait-vfs pf0, hw-tc-offload pf0, multiport pf0");
     oo_observed_free(&h);
+    {
+        struct oo_observed h61 = { 0 };
+        struct oo_config *cfg;
+        struct oo_plan plan;
+
+        host_add_pf(&h61, "netdevsim", "netdevsim10", "eth0", OO_ESWITCH_SWITCHDEV, 2);
+        h61.pfs[0].n_params = 1;    /* flow_steering_mode only */
+        cfg = load_cfg("version: 1\npfs:\n  - {name: pf0, device: netdevsim/netdevsim10, "
+                       "eswitch: switchdev, num_vfs: 2, multiport: true}\n");
+        oo_plan_build(cfg, &h61, NULL, &plan);
+        assert_int_equal(plan.n_errors, 0);
+        assert_int_equal(plan.n_steps, 0);
+        assert_int_equal(plan.n_notes, 1);
+        assert_non_null(strstr(plan.notes[0].message, "turns the multiport eswitch on by itself"));
+        oo_plan_free(&plan);
+        free_cfg(cfg);
+        oo_observed_free(&h61);
+    }
 }
 
 /* inline/encap modes go with the mode change, or alone on a switchdev PF. */

@@ -90,9 +90,7 @@ static const struct vcase cases[] = {
       0, 0, 0, NULL, NULL },
     { "multiport on a legacy pf", "version: 1\npfs:\n  - {name: a, netdev: e0, eswitch: legacy, multiport: true}\n",
       1, 3, 55, "pfs[0].multiport", "multiport (devlink param esw_multiport) needs eswitch: switchdev, and pf 'a' has eswitch: legacy" },
-    { "multiport with another lag_port_select_mode",
-      "version: 1\npfs:\n  - {name: a, netdev: e0, eswitch: switchdev, multiport: true, params: {lag_port_select_mode: hash}}\n",
-      1, 3, 73, "pfs[0].params.lag_port_select_mode", "multiport: true needs lag_port_select_mode multiport_esw" },
+    /* (lag_port_select_mode is no upstream devlink param: no rule about it here.) */
 
     /* ---- bonds (VF-LAG) */
     { "pf in two bonds", BASE3 BOND "  - {name: bond1, mode: 802.3ad, members: [pf0, pf2]}\n", 1, 8, 44,

@@ -1,0 +1,190 @@
+#!/usr/bin/env bash
+# The example configs users start from, unchanged, through the CLI: each one
+# validates (`check` exits 0), and on a fresh simulated host (netdevsim10 and
+# netdevsim11, one port each, legacy without VFs; Open vSwitch without
+# hw-offload) `plan` exits 3 listing the expected step kinds, `apply` exits 0
+# and a second `plan` exits 0. examples/mpv.yaml runs twice: with the
+# esw_multiport devlink param that mlx5 has from Linux 6.3 on, and as on
+# Linux 6.1, whose mlx5 has no such param (netdevsim patch 0002 models both).
+# shellcheck disable=SC2317 # check functions are called through tests_run
+set -u
+ALL_TESTS="examples_check example_single_pf example_vf_lag example_mpv example_mpv_linux61
+	example_hostconf"
+# shellcheck source=tests/vm/lib.sh
+. "$(dirname "$(readlink -f "$0")")/lib.sh"
+
+CTL=${OO_BUILD:-build}/ovs-offloadctl
+require_cmd jq devlink ip tc ovs-vsctl
+[[ -x $CTL ]] || fail_hard "$CTL not built: run scripts/build.sh"
+# `systemctl restart openvswitch-switch` (ovs.restart_command's default)
+# restarts the private ovs-vswitchd of ovs_start.
+PATH="$(dirname "$(readlink -f "$0")")/../../scripts/sim/bin:$PATH"
+export PATH
+modprobe -q bonding 2>/dev/null || skip "kernel module 'bonding' cannot be loaded"
+modprobe netdevsim || fail_hard "cannot load netdevsim"
+MP_PARAM=/sys/module/netdevsim/parameters/mlx5_esw_multiport
+[[ -e $MP_PARAM ]] || skip "netdevsim without the mlx5 params patch (scripts/vm/netdevsim-patches/0002)"
+OUT=$(mktemp -d /tmp/oo-examples.XXXXXX)
+defer rm -rf "$OUT"
+DB=
+
+# fresh_host Y|N: the simulated host, fresh, in the current check's scope:
+# netdevsim10 and netdevsim11 (with mlx5's esw_multiport param: Y, as on
+# Linux 6.3+; N, as on 6.1), Open vSwitch started without other_config.
+fresh_host() {
+	local mp=$1
+	mp_set "$mp" || return 1
+	defer mp_set N
+	defer del_link bond0
+	nsim_new 10 1 && nsim_new 11 1 || return 1
+	# shellcheck disable=SC2119 # no other_config: as on a fresh host
+	ovs_start || return 1
+	DB="unix:$(ovs_db_sock)"
+}
+
+# mp_set Y|N: whether netdevsim devices created from now on have esw_multiport.
+mp_set() {
+	echo "$1" >"$MP_PARAM"
+}
+
+del_link() {
+	link_exists "$1" && ip link del "$1"
+	return 0
+}
+
+# ctl ARG...: ovs-offloadctl against the test's OVSDB.
+ctl() {
+	"$CTL" --db "$DB" "$@"
+}
+
+# kinds_of PLAN-JSON: the distinct step kinds, sorted, space-separated.
+kinds_of() {
+	jq -r '[.steps[].kind] | unique | join(" ")' <<<"$1" 2>/dev/null
+}
+
+# sorted WORD...: the distinct words, sorted as jq's unique sorts them.
+sorted() {
+	printf '%s\n' "$@" | LC_ALL=C sort -u | paste -sd' '
+}
+
+# converge KINDS CTL-ARG...: plan exits 3 and lists exactly the step kinds
+# KINDS (a space-separated set), apply exits 0, plan then exits 0.
+converge() {
+	local kinds=$1 out rc got want
+	shift
+	out=$(ctl "$@" --json plan 2>"$OUT/plan.err")
+	rc=$?
+	echo "$out" >"$OUT/plan.json"
+	[[ $rc == 3 ]]
+	check_err $? "plan exited $rc, not 3 (changes pending): $(jq -c '.errors' <<<"$out" 2>/dev/null || echo "$out") $(cat "$OUT/plan.err")"
+	got=$(kinds_of "$out")
+	# shellcheck disable=SC2086 # KINDS is a word list
+	want=$(sorted $kinds)
+	[[ $got == "$want" ]]
+	check_err $? "plan's step kinds are [$got], expected [$want]"
+	ctl "$@" apply >"$OUT/apply.out" 2>&1
+	rc=$?
+	if ((rc != 0)); then
+		check_err 1 "apply exited $rc: $(grep -m1 'error:' "$OUT/apply.out")"
+		sed 's/^/\tapply: /' "$OUT/apply.out" | tail -n 40
+	fi
+	ctl "$@" plan >"$OUT/plan2.out" 2>&1
+	rc=$?
+	if ((rc != 0)); then
+		check_err 1 "the second plan exited $rc, not 0 (in sync)"
+		sed 's/^/\tplan: /' "$OUT/plan2.out" | tail -n 20
+	fi
+}
+
+# param_value ID NAME: the runtime value of devlink param NAME of netdevsimID.
+param_value() {
+	devlink -j dev param show | jq -r --arg d "$(nsim_dev "$1")" --arg n "$2" \
+		'.param[$d][] | select(.name == $n) | .values[] | select(.cmode == "runtime") | .value'
+}
+
+examples_check() {
+	local f out
+	RET=0
+	for f in examples/single-pf.yaml examples/vf-lag.yaml examples/mpv.yaml; do
+		out=$("$CTL" -c "$f" check 2>&1)
+		check_err $? "check $f: $out"
+	done
+	log_test "ovs-offloadctl check: the three YAML examples are valid"
+}
+
+example_single_pf() {
+	local kinds
+	RET=0
+	fresh_host N || fail_hard "simulated host setup failed"
+	kinds="num-vfs wait-vfs eswitch-mode hw-tc-offload vf-mac vf-trust vf-spoofchk
+		vf-devlink-rate ovs-set-config ovs-add-bridge ovs-add-port"
+	converge "$kinds" -c examples/single-pf.yaml
+	[[ $(nsim_eswitch_mode 10) == switchdev && $(nsim_num_vfs 10) == 4 ]]
+	check_err $? "netdevsim10: $(nsim_eswitch_mode 10) with $(nsim_num_vfs 10) VFs, not switchdev with 4"
+	[[ $(ovs-vsctl list-ports br-offload 2>/dev/null | wc -l) == 5 ]]
+	check_err $? "br-offload should have the uplink and 4 representors: $(ovs-vsctl list-ports br-offload 2>&1 | paste -sd' ')"
+	log_test "examples/single-pf.yaml: plan 3, apply 0, plan 0"
+}
+
+example_vf_lag() {
+	local kinds block
+	RET=0
+	fresh_host N || fail_hard "simulated host setup failed"
+	kinds="num-vfs wait-vfs eswitch-mode hw-tc-offload bond-create bond-set link-down
+		bond-enslave link-up wait-lag ovs-set-config ovs-add-bridge ovs-add-port tc-sync"
+	converge "$kinds" -c examples/vf-lag.yaml
+	[[ $(ip -j -d link show dev bond0 2>/dev/null | jq -r '.[0].linkinfo.info_data.mode') == 802.3ad ]]
+	check_err $? "bond0 is not an 802.3ad bond"
+	[[ $(ip -j link show master bond0 | jq -r '[.[].ifname] | sort | join(" ")') == \
+		"$(sorted "$(nsim_uplink 10)" "$(nsim_uplink 11)")" ]]
+	check_err $? "bond0's members are not the two uplinks"
+	block=$(tc -j qdisc show dev bond0 ingress | jq -r '[.[] | .ingress_block // empty] | first // empty')
+	[[ -n $block && $(tc -j filter show block "$block" | jq '[.[] | select(.options)] | length') == 1 ]]
+	check_err $? "the rule vm3-web is not on bond0's block (${block:-none})"
+	log_test "examples/vf-lag.yaml: plan 3, apply 0, plan 0"
+}
+
+# MPV with esw_multiport (mlx5 on Linux 6.3 and later).
+example_mpv() {
+	local kinds
+	RET=0
+	fresh_host Y || fail_hard "simulated host setup failed"
+	kinds="num-vfs wait-vfs eswitch-mode hw-tc-offload multiport ovs-set-config ovs-add-bridge
+		ovs-add-port tc-sync"
+	converge "$kinds" -c examples/mpv.yaml
+	[[ $(param_value 10 esw_multiport) == true && $(param_value 11 esw_multiport) == true ]]
+	check_err $? "esw_multiport is not true on both PFs: $(param_value 10 esw_multiport) $(param_value 11 esw_multiport)"
+	log_test "examples/mpv.yaml, mlx5 with esw_multiport (6.3+): plan 3, apply 0, plan 0"
+}
+
+# MPV on Linux 6.1's mlx5: no esw_multiport and no lag_port_select_mode
+# param; the multiport eswitch comes with the first rule to an uplink.
+example_mpv_linux61() {
+	local kinds
+	RET=0
+	fresh_host N || fail_hard "simulated host setup failed"
+	kinds="num-vfs wait-vfs eswitch-mode hw-tc-offload ovs-set-config ovs-add-bridge
+		ovs-add-port tc-sync"
+	converge "$kinds" -c examples/mpv.yaml
+	log_test "examples/mpv.yaml, Linux 6.1's mlx5 (no esw_multiport): plan 3, apply 0, plan 0"
+}
+
+example_hostconf() {
+	local kinds up out
+	RET=0
+	fresh_host N || fail_hard "simulated host setup failed"
+	up=$(nsim_uplink 10)
+	[[ $up == eth0 ]]
+	check_err $? "examples/host.conf names eth0, but netdevsim10's port is ${up:-missing}"
+	out=$("$CTL" --hostconf examples/host.conf check 2>&1)
+	check_err $? "check --hostconf examples/host.conf: $out"
+	kinds="num-vfs wait-vfs eswitch-mode hw-tc-offload ovs-set-config ovs-add-bridge ovs-add-port"
+	converge "$kinds" --hostconf examples/host.conf
+	[[ $(nsim_eswitch_mode 10) == switchdev && $(nsim_num_vfs 10) == "$(nsim_max_vfs 10)" ]]
+	check_err $? "netdevsim10: $(nsim_eswitch_mode 10) with $(nsim_num_vfs 10) VFs, not switchdev with all $(nsim_max_vfs 10)"
+	[[ $(ovs-vsctl list-ports br0 2>/dev/null | paste -sd' ') == "$up" ]]
+	check_err $? "br0's ports: $(ovs-vsctl list-ports br0 2>&1 | paste -sd' '), expected $up"
+	log_test "examples/host.conf (--hostconf): check 0, plan 3, apply 0, plan 0"
+}
+
+tests_run
