@@ -27,6 +27,11 @@ struct actx {
     struct oo_dl dl;
     struct oo_nl rt;
     char info[160];                 /* extra words for the step's progress line */
+    /* The host as tc steps resolve it: observed at the first tc-sync step and
+     * shared by the rest (they come last, after every device and OVS change,
+     * and change no device themselves). NULL until then. */
+    struct oo_observed *tc_host;
+    struct oo_tc_desired tc_desired;
 };
 
 static int fail(struct actx *c, int err, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
@@ -398,9 +403,7 @@ static bool is_link_step(int kind)
  * members) if it has none, dump, diff, write the difference in one batch. */
 static int apply_tc_sync(struct actx *c, const struct oo_step *s)
 {
-    struct oo_observed o = { 0 };
     struct oo_tc_resolver res;
-    struct oo_tc_desired d = { 0 };
     struct oo_tc_target *t = NULL;
     struct oo_tc_filter *cur = NULL;
     struct oo_tc_plan tp = { 0 };
@@ -412,19 +415,24 @@ static int apply_tc_sync(struct actx *c, const struct oo_step *s)
 
     if ((r = oo_tc_open(&nl)) < 0)
         return fail(c, r, "cannot open rtnetlink for tc: %s", strerror(-r));
-    oo_observe_devlink(c->opts->root, &o);
-    oo_observe_links(&o);
-    if ((r = oo_tc_dump_qdiscs(&nl, &o.qdiscs, &o.n_qdiscs)) < 0) {
-        r = kfail(c, r, &nl, "tc qdisc show");
-        goto out;
+    if (!c->tc_host) {
+        c->tc_host = oo_calloc(1, sizeof *c->tc_host);
+        oo_observe_devlink(c->opts->root, c->tc_host);
+        oo_observe_links(c->tc_host);
+        if ((r = oo_tc_dump_qdiscs(&nl, &c->tc_host->qdiscs, &c->tc_host->n_qdiscs)) < 0) {
+            r = kfail(c, r, &nl, "tc qdisc show");
+            goto out;
+        }
+        oo_tc_resolver_init(&res, c->cfg, c->tc_host);
+        oo_tc_desired_build(c->cfg, oo_tc_resolve_observed, &res, &c->tc_desired);
+        oo_tc_resolver_free(&res);
     }
-    oo_tc_resolver_init(&res, c->cfg, &o);
-    oo_tc_desired_build(c->cfg, oo_tc_resolve_observed, &res, &d);
-    oo_tc_resolver_free(&res);
+    const struct oo_observed *o = c->tc_host;
+    struct oo_tc_desired *d = &c->tc_desired;
     if (s->opt >= 0) {
-        for (size_t i = 0; i < d.n_targets && !t; i++)
-            if (d.targets[i].kind == s->opt && d.targets[i].index == s->pf && d.targets[i].vf == s->vf)
-                t = &d.targets[i];
+        for (size_t i = 0; i < d->n_targets && !t; i++)
+            if (d->targets[i].kind == s->opt && d->targets[i].index == s->pf && d->targets[i].vf == s->vf)
+                t = &d->targets[i];
         if (!t || !t->resolved) {
             r = fail(c, -ENODEV, "%s", t ? t->unresolved : "the target is gone from the config");
             goto out;
@@ -433,9 +441,9 @@ static int apply_tc_sync(struct actx *c, const struct oo_step *s)
         if (s->opt == OO_CFG_REF_BOND) {
             /* The bond and each member on the block (OVS does the same). */
             r = oo_tc_qdisc_ensure(&nl, place.ifindex, OO_TC_QDISC_INGRESS, place.block, NULL);
-            for (size_t i = 0; i < o.n_links && r >= 0; i++)
-                if (o.links[i].master == place.ifindex)
-                    r = oo_tc_qdisc_ensure(&nl, o.links[i].ifindex, OO_TC_QDISC_INGRESS, place.block, NULL);
+            for (size_t i = 0; i < o->n_links && r >= 0; i++)
+                if (o->links[i].master == place.ifindex)
+                    r = oo_tc_qdisc_ensure(&nl, o->links[i].ifindex, OO_TC_QDISC_INGRESS, place.block, NULL);
         } else {
             r = oo_tc_qdisc_ensure(&nl, place.ifindex, OO_TC_QDISC_INGRESS, place.block, NULL);
             /* Rules reach the NIC only with hw-tc-offload on: mlx5's
@@ -483,8 +491,6 @@ out:
     free(results);
     oo_tc_plan_free(&tp);
     free(cur);
-    oo_tc_desired_free(&d);
-    oo_observed_free(&o);
     oo_nl_close(&nl);
     return r;
 }
@@ -574,6 +580,11 @@ int oo_apply(const struct oo_config *cfg, const struct oo_observed *obs, const s
         i += batch - 1;
     }
 out:
+    if (c.tc_host) {
+        oo_tc_desired_free(&c.tc_desired);
+        oo_observed_free(c.tc_host);
+        free(c.tc_host);
+    }
     res->err = r;
     res->ms = oo_now_ms() - t0;
     oo_nl_close(&c.rt);
