@@ -31,9 +31,9 @@ vf_json() {
 	ip -j -d link show dev "$1" | jq -c --argjson n "$2" '.[0].vfinfo_list[] | select(.vf == $n)'
 }
 
-apply_single_pf() {
-	RET=0
-	nsim_new 10 1 || fail_hard "netdevsim"
+# single_pf_config: netdevsim10 in switchdev with 4 VFs and settings on two
+# of them (rates on a switchdev PF go through devlink rate leaves).
+single_pf_config() {
 	cat >"$CFG" <<-'Y'
 	version: 1
 	pfs:
@@ -45,6 +45,12 @@ apply_single_pf() {
 	      - {id: 1, mac: "02:00:00:00:00:11", vlan: 10, qos: 2, trust: true, spoofchk: false}
 	      - {id: 2, max_tx_rate: 2000, min_tx_rate: 100}
 	Y
+}
+
+apply_single_pf() {
+	RET=0
+	nsim_new 10 1 || fail_hard "netdevsim"
+	single_pf_config
 	[[ $(plan_rc) == 3 ]]
 	check_err $? "plan should exit 3 with changes pending: $(cat /tmp/oo-plan.out)"
 	apply_ok
@@ -156,17 +162,7 @@ apply_vflag() {
 apply_drift() {
 	RET=0
 	nsim_new 10 1 || fail_hard "netdevsim"
-	cat >"$CFG" <<-'Y'
-	version: 1
-	pfs:
-	  - name: pf0
-	    device: netdevsim/netdevsim10
-	    eswitch: switchdev
-	    num_vfs: 4
-	    vfs:
-	      - {id: 1, mac: "02:00:00:00:00:11", vlan: 10, qos: 2, trust: true, spoofchk: false}
-	      - {id: 2, max_tx_rate: 2000, min_tx_rate: 100}
-	Y
+	single_pf_config
 	apply_ok >/dev/null || { check_err 1 "initial apply failed"; log_test "drift"; return; }
 	# Eswitch mode changed by hand.
 	devlink dev eswitch set netdevsim/netdevsim10 mode legacy
