@@ -80,7 +80,9 @@ if [ $run_vm = 1 ]; then
     section "guest tier (Debian 6.1 kernel, netdevsim, qemu)"
     [ ${#vm_tests[@]} -gt 0 ] || mapfile -t vm_tests < <(ls tests/vm/*.sh | grep -v '/lib.sh$')
     results=$(mktemp -d /tmp/oo-vm-results.XXXXXX)
-    OO_BUILD=$root/build scripts/vm/run.sh --results "$results" "${vm_tests[@]}"
+    # Every suite runs in one boot; under TCG on 2 cores they take 10-15 min
+    # together. The bound is for a hung guest, not for a slow one.
+    OO_BUILD=$root/build scripts/vm/run.sh --timeout "${OO_VM_TIMEOUT:-2700}" --results "$results" "${vm_tests[@]}"
     # run.sh leaves "<exit> <ms>" in NN-name.status for each test that finished.
     finished=0
     for st in "$results"/*.status; do

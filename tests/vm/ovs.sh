@@ -112,6 +112,12 @@ restart_script() {
 	echo "$s"
 }
 
+# port_in_error NAME: observe says port NAME is ours, without an ofport, and in error.
+port_in_error() {
+	observe | jq -e --arg n "$1" '.ports[] | select(.name == $n) | .owned and .ofport == -1 and .error != null' \
+		>/dev/null
+}
+
 # dp_port NETDEV: its kernel datapath port number (dpctl/show has no JSON).
 dp_port() {
 	ovs-appctl -T 5 dpctl/show | awk -v n="$1" '$1 == "port" && $3 == n { sub(":", "", $2); print $2 }'
@@ -377,10 +383,10 @@ recreated_and_renamed() {
 	ip link set dev "${reps[0]}" name "$new" && ip link set dev "$new" up
 	check_err $? "cannot rename ${reps[0]}"
 	ovs-vsctl --timeout=30 init >/dev/null
-	obs=$(observe)
-	jq -e --arg n "${old[0]}" '.ports[] | select(.name == $n) | .owned and .ofport == -1 and .error != null' \
-		<<<"$obs" >/dev/null
-	check_err $? "${old[0]} (its VF re-created) is not reported in error: $obs"
+	# ovs-vswitchd notices a vanished netdev through its own netlink events:
+	# under load that can take a moment, so wait (bounded) for the error.
+	wait_for 15 port_in_error "${old[0]}"
+	check_err $? "${old[0]} (its VF re-created) is not reported in error: $(observe)"
 
 	out=$(cli apply "del-port:${old[0]}:$BR" "del-port:${old[1]}:$BR" "add-port:$BR:$new" \
 		"add-port:$BR:${reps[1]}")
@@ -397,10 +403,8 @@ recreated_and_renamed() {
 	nsim_set_vfs "$NSIM" 0
 	check_err $? "cannot remove the VFs"
 	ovs-vsctl --timeout=30 init >/dev/null
-	obs=$(observe)
-	jq -e --arg n "$new" '.ports[] | select(.name == $n) | .owned and .ofport == -1 and .error != null' \
-		<<<"$obs" >/dev/null
-	check_err $? "$new is not reported in error once its VF is gone: $obs"
+	wait_for 15 port_in_error "$new"
+	check_err $? "$new is not reported in error once its VF is gone: $(observe)"
 	out=$(cli apply "del-port:$new:$BR" "del-port:${reps[1]}:$BR")
 	check_err $? "apply failed: $out"
 	obs=$(observe)
