@@ -1,0 +1,506 @@
+#!/usr/bin/env bash
+# The guest side of the benchmark (scripts/bench.sh boots the guest and runs
+# this): each pair of issue 8 measured in the same boot, several runs each,
+# alternating the two ways. Every measurement is a line of
+# $OO_VM_RESULTS/bench.tsv (see tests/bench/lib.sh, measure); facts about the
+# run go to bench.info, single values (RSS, idle CPU) to bench.values.
+#
+# Phases (OO_BENCH_PHASES, default all, in this order):
+#   base      process start costs: /bin/true, one tc, one ovs-vsctl, ovs-offloadctl
+#   converge  (1) full convergence from a clean host: apply vs tests/bench/shell-converge.sh;
+#             no-op apply and plan
+#   tc        (2) N owned rules on one uplink: apply vs tc -batch (install,
+#             delete by handle); no-op apply/plan vs tc -s -j filter show
+#   ports     (3) 1000 representors onto a bridge: apply vs one batched
+#             ovs-vsctl vs one ovs-vsctl per port (sampled, extrapolated)
+#   status    (4) status --json at 10 000 rules over 130 devices vs one tc -s -j
+#             per device + 2 ovs-appctl, vs one tc -s -j -batch
+#   daemon    (5, 6) ovs-offloadd at 10 000 rules and 256 representors: RSS,
+#             idle CPU, time from a deleted rule to its repair
+#
+# Sizes (environment, scripts/bench.sh sets them from its options):
+#   OO_BENCH_RUNS (3), OO_BENCH_CONVERGE_RULES (1000), OO_BENCH_TC_SIZES
+#   ("1000 10000"), OO_BENCH_PORTS (1000), OO_BENCH_PER_PORT_SAMPLE (100),
+#   OO_BENCH_STATUS_RULES (10000), OO_BENCH_IDLE (30 s), OO_BENCH_REPAIRS (5),
+#   OO_BENCH_BASE_RUNS (10), OO_BENCH_PROFILE (0; 1: perf and callgrind
+#   profiles of the big cases into $OO_VM_RESULTS)
+#
+# Not a test of tests/vm (CI does not run it): it checks what it measured
+# (counts of ports and filters, in sync after apply) and records failures in
+# bench.info, but goes on to the next phase.
+set -u
+HERE=$(dirname "$(readlink -f "$0")")
+# shellcheck source=tests/vm/lib.sh
+. "$HERE/../vm/lib.sh"
+# shellcheck source=tests/bench/lib.sh
+. "$HERE/lib.sh"
+
+[[ ${OO_VM_GUEST:-} == 1 ]] || skip "runs in the guest: scripts/bench.sh"
+require_cmd devlink ip tc jq ethtool ovs-vsctl ovs-appctl awk
+require_module netdevsim bonding
+
+RUNS=${OO_BENCH_RUNS:-3}
+PHASES=${OO_BENCH_PHASES:-base converge tc ports status daemon}
+CONVERGE_RULES=${OO_BENCH_CONVERGE_RULES:-1000}
+TC_SIZES=${OO_BENCH_TC_SIZES:-1000 10000}
+PORTS=${OO_BENCH_PORTS:-1000}
+PER_PORT_SAMPLE=${OO_BENCH_PER_PORT_SAMPLE:-100}
+STATUS_RULES=${OO_BENCH_STATUS_RULES:-10000}
+IDLE=${OO_BENCH_IDLE:-30}
+REPAIRS=${OO_BENCH_REPAIRS:-5}
+
+RES=${OO_VM_RESULTS:-/tmp}
+BENCH_TSV=$RES/bench.tsv
+BENCH_LOG=$RES/commands.log
+VALUES=$RES/bench.values
+BUILD=${OO_BUILD:-build}
+CTL=$BUILD/ovs-offloadctl
+DAEMON=$BUILD/ovs-offloadd
+TCCAP=$BUILD/tests/unit/tccapture
+[[ -x $CTL ]] || fail_hard "$CTL not built"
+W=$(mktemp -d /tmp/oo-bench.XXXXXX)
+defer rm -rf "$W"
+: >"$BENCH_TSV"
+: >"${BENCH_TSV%.tsv}.info"
+: >"$VALUES"
+FAILED_PHASES=()
+
+# value SECTION NAME VALUE UNIT: one figure that is not a timed command.
+value() {
+	printf '%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "$4" >>"$VALUES"
+	echo "VALUE $1 $2: $3 $4"
+}
+
+# problem PHASE MSG: note a failed check or setup, go on.
+problem() {
+	info "problem" "$1: $2"
+}
+
+# apply_ok CFG: apply (untimed), insisting on success.
+apply_ok() {
+	"$CTL" -c "$1" apply >"$W/apply.out" 2>&1 || {
+		tail -n 20 "$W/apply.out"
+		return 1
+	}
+}
+
+# in_sync CFG: the plan finds nothing to do.
+in_sync() {
+	"$CTL" -c "$1" plan >"$W/plan.out" 2>&1
+}
+
+# flower_count PLACES_FILE: filters over the places (one tc -batch dump).
+flower_count() {
+	tests_bench_status batch-file "$1" >"$W/count.batch"
+	tc -j -batch "$W/count.batch" | jq -s '[.[][] | select(.options)] | length'
+}
+
+tests_bench_status() {
+	"$HERE/shell-status.sh" "$@"
+}
+
+# full_places FILE: "block N" for bond0, "dev REP" for the 128 representors of
+# netdevsim10/11 (the places of the convergence scenario's rules).
+full_places() {
+	local out=$1 id dev
+	[[ $(tc qdisc show dev bond0 ingress) =~ ingress_block\ ([0-9]+) ]] || return 1
+	echo "block ${BASH_REMATCH[1]}" >"$out"
+	for id in 10 11; do
+		nsim_rep_map "$id" | sort -n | while read -r _ dev; do echo "dev $dev"; done >>"$out"
+	done
+	(($(wc -l <"$out") == 129))
+}
+
+# verify_full CFG NRULES: the convergence scenario is there: bond0 with two
+# members, 129 ports on br-offload, NRULES filters on bond0's block and the
+# representors.
+verify_full() {
+	local n ports members
+	read -r members <"/sys/class/net/bond0/bonding/slaves" || members=
+	ports=$(ovs-vsctl list-ports br-offload 2>/dev/null | wc -l)
+	full_places "$W/places" || { echo "bond0 has no shared block"; return 1; }
+	n=$(flower_count "$W/places")
+	[[ $(wc -w <<<"$members") == 2 && $ports == 129 && $n == "$2" ]] || {
+		echo "bond members '$members', $ports ports on br-offload, $n filters (want $2)"
+		return 1
+	}
+}
+
+# ---------------------------------------------------------------- base
+
+phase_base() {
+	local i
+	modprobe netdevsim
+	nsim_up 10 64 || return 1
+	if devlink dev param show netdevsim/netdevsim10 name esw_multiport >/dev/null 2>&1; then
+		info mpv "netdevsim has esw_multiport"
+	else
+		info mpv "netdevsim has no esw_multiport param: MPV pairs left out"
+	fi
+	fresh_ovs || return 1
+	info kernel "$(uname -r)"
+	info cpus "$(nproc)"
+	info memory_kib "$(awk '/MemTotal/ { print $2 }' /proc/meminfo)"
+	info ovs "$(ovs-vsctl --version | head -n 1)"
+	info iproute2 "$(tc -V)"
+	for ((i = 1; i <= ${OO_BENCH_BASE_RUNS:-10}; i++)); do
+		measure base proc-start true "$i" /bin/true
+		measure base tc-call tc "$i" tc qdisc show dev lo
+		measure base ovs-vsctl-call ovs-vsctl "$i" ovs-vsctl get Open_vSwitch . cur_cfg
+		measure base ctl-start ovs-offloadctl "$i" "$CTL" --version
+	done
+	clean_host
+}
+
+# profile NAME CMD...: with OO_BENCH_PROFILE=1, run CMD once more under
+# `perf record -e cpu-clock` (a software clock: it works under TCG) and keep
+# the flat profile (user and kernel symbols) as $RES/perf-NAME.txt.
+profile() {
+	local name=$1
+	shift
+	[[ ${OO_BENCH_PROFILE:-0} == 1 ]] && command -v perf >/dev/null || return 0
+	perf record -q -e cpu-clock -F 997 -o "$W/perf.data" -- "$@" >/dev/null 2>"$W/perf.err" || {
+		problem profile "$name: $(tail -n 3 "$W/perf.err")"
+		return 0
+	}
+	{
+		echo "# perf record -e cpu-clock -F 997 -- $*"
+		perf report -i "$W/perf.data" --stdio --no-children --sort comm,dso 2>/dev/null | grep -v '^$' | head -n 30
+		perf report -i "$W/perf.data" --stdio --no-children --sort sym 2>/dev/null | grep -v '^$' | head -n 80
+	} >"$RES/perf-$name.txt"
+	rm -f "$W/perf.data"
+}
+
+# callgrind NAME CMD...: with OO_BENCH_PROFILE=1, run CMD once more under
+# valgrind's callgrind (user space only: instructions per function, ours and
+# the libraries'); scripts/bench.sh annotates $RES/callgrind-NAME.out.
+callgrind() {
+	local name=$1
+	shift
+	[[ ${OO_BENCH_PROFILE:-0} == 1 ]] && command -v valgrind >/dev/null || return 0
+	valgrind --tool=callgrind --callgrind-out-file="$RES/callgrind-$name.out" "$@" >/dev/null 2>"$W/cg.err" ||
+		problem profile "callgrind $name: $(tail -n 3 "$W/cg.err")"
+}
+
+# ---------------------------------------------------------------- (1)
+
+converge_setup() {
+	clean_host
+	nsim_up 10 64 && nsim_up 11 64 && fresh_ovs
+}
+
+phase_converge() {
+	local cfg=$W/full.yaml run out
+	gen_full_config "$cfg" "$CONVERGE_RULES"
+	"$CTL" -c "$cfg" check >/dev/null || return 1
+	for ((run = 1; run <= RUNS; run++)); do
+		converge_setup || return 1
+		MEASURE_OUT=$W/apply.out measure converge full apply "$run" "$CTL" -c "$cfg" apply ||
+			{ tail -n 20 "$W/apply.out"; problem converge "apply failed"; return 1; }
+		cp "$W/apply.out" "$RES/converge-apply.out"
+		if ((run == 1)) && ! out=$(verify_full "$cfg" "$CONVERGE_RULES"); then
+			problem converge "after apply: $out"
+		fi
+		MEASURE_OUT=$W/noop.out measure converge noop apply "$run" "$CTL" -c "$cfg" apply
+		grep -q "in sync: nothing to do" "$W/noop.out" || problem converge "second apply not a no-op: $(head -n 5 "$W/noop.out")"
+		measure converge noop plan "$run" "$CTL" -c "$cfg" plan
+
+		converge_setup || return 1
+		MEASURE_OUT=$W/shell.out measure converge full shell "$run" "$HERE/shell-converge.sh" "$CONVERGE_RULES" ||
+			{ tail -n 20 "$W/shell.out"; problem converge "shell-converge.sh failed"; return 1; }
+		cp "$W/shell.out" "$RES/converge-shell-run$run.out"
+		info "converge_shell_run$run" "$(grep -h '^shell-converge' "$W/shell.out" | sed 's/^shell-converge[-a-z]*: //' | sort | tr '\n' ';')"
+		if ((run == 1)); then
+			out=$(verify_full "$cfg" "$CONVERGE_RULES") || problem converge "after the shell way: $out"
+		fi
+	done
+	if [[ ${OO_BENCH_PROFILE:-0} == 1 ]]; then
+		converge_setup || return 1
+		profile converge-apply "$CTL" -c "$cfg" apply
+		profile converge-noop-apply "$CTL" -c "$cfg" apply
+		callgrind converge-noop-apply "$CTL" -c "$cfg" apply
+	fi
+	clean_host
+}
+
+# ---------------------------------------------------------------- (2)
+
+phase_tc() {
+	local id=30 dev cfg0=$W/tc0.yaml n run cfg add del out
+	clean_host
+	nsim_up "$id" 4 || return 1
+	gen_tc_config "$cfg0" "netdevsim/netdevsim$id" 0
+	apply_ok "$cfg0" || return 1
+	dev=$(nsim_uplink "$id")
+	[[ -n $dev ]] || return 1
+	tc qdisc add dev "$dev" ingress || return 1
+	info tc_device "$dev (netdevsim$id uplink, switchdev, hw-tc-offload on, ingress qdisc)"
+	for n in $TC_SIZES; do
+		cfg=$W/tc$n.yaml add=$W/add$n.batch del=$W/del$n.batch
+		gen_tc_config "$cfg" "netdevsim/netdevsim$id" "$n"
+		"$TCCAP" tc-lines "$dev" "$n" >"$add" || return 1
+		for ((run = 1; run <= RUNS; run++)); do
+			MEASURE_OUT=$W/apply.out measure tc "install-$n" apply "$run" "$CTL" -c "$cfg" apply ||
+				{ tail -n 5 "$W/apply.out"; problem tc "apply of $n rules failed"; return 1; }
+			cp "$W/apply.out" "$RES/tc-install-$n-apply.out"
+			if ((run == 1)); then
+				out=$(tc -j filter show dev "$dev" ingress | jq '[.[] | select(.options.in_hw == true)] | length')
+				[[ $out == "$n" ]] || problem tc "$out of $n rules in_hw after apply"
+			fi
+			MEASURE_OUT=$W/noop.out measure tc "noop-$n" apply "$run" "$CTL" -c "$cfg" apply
+			grep -q "in sync: nothing to do" "$W/noop.out" || problem tc "apply of $n rules again is not a no-op"
+			measure tc "noop-$n" plan "$run" "$CTL" -c "$cfg" plan
+			MEASURE_OUT=/dev/null measure tc "noop-$n" tc-show "$run" tc -s -j filter show dev "$dev" ingress
+			MEASURE_OUT=$W/apply.out measure tc "delete-$n" apply "$run" "$CTL" -c "$cfg0" apply ||
+				{ tail -n 5 "$W/apply.out"; problem tc "delete of $n rules failed"; return 1; }
+			cp "$W/apply.out" "$RES/tc-delete-$n-apply.out"
+
+			measure tc "install-$n" tc-batch "$run" tc -batch "$add" ||
+				{ problem tc "tc -batch of $n rules failed"; return 1; }
+			# The same rules, ours by their cookies: the config is in sync.
+			((run == 1)) && { in_sync "$cfg" || problem tc "the config is not in sync with tc -batch's $n rules: $(head -n 3 "$W/plan.out")"; }
+			tc -j filter show dev "$dev" ingress |
+				jq -r --arg d "$dev" '.[] | select(.options) |
+					"filter del dev \($d) ingress protocol ip pref \(.pref) handle \(.options.handle) flower"' >"$del"
+			measure tc "delete-$n" tc-batch "$run" tc -batch "$del" ||
+				{ problem tc "tc -batch delete of $n rules failed"; return 1; }
+			out=$(tc -j filter show dev "$dev" ingress | jq '[.[] | select(.options)] | length')
+			[[ $out == 0 ]] || { problem tc "$out filters left after the deletes"; return 1; }
+		done
+		if [[ ${OO_BENCH_PROFILE:-0} == 1 && $n == "${TC_SIZES%% *}" ]]; then
+			"$CTL" -c "$cfg" apply >/dev/null 2>&1
+			callgrind "tc-noop-$n-apply" "$CTL" -c "$cfg" apply
+			"$CTL" -c "$cfg0" apply >/dev/null 2>&1
+		fi
+		if [[ ${OO_BENCH_PROFILE:-0} == 1 && $n == "${TC_SIZES##* }" ]]; then
+			profile "tc-install-$n-apply" "$CTL" -c "$cfg" apply
+			profile "tc-noop-$n-apply" "$CTL" -c "$cfg" apply
+			profile "tc-noop-$n-tc-show" tc -s -j filter show dev "$dev" ingress
+			profile "tc-delete-$n-apply" "$CTL" -c "$cfg0" apply
+			profile "tc-install-$n-tc-batch" tc -batch "$add"
+			tc -j filter show dev "$dev" ingress |
+				jq -r --arg d "$dev" '.[] | select(.options) |
+					"filter del dev \($d) ingress protocol ip pref \(.pref) handle \(.options.handle) flower"' >"$del"
+			profile "tc-delete-$n-tc-batch" tc -batch "$del"
+		fi
+	done
+	clean_host
+}
+
+# ---------------------------------------------------------------- (3)
+
+phase_ports() {
+	local npf=8 nvf first=40 i total run cfg_dev=$W/ports-dev.yaml cfg=$W/ports.yaml list=$W/ports.txt
+	local segs=4 seg_size k s j p t0 sum_us sum_u sum_s sum_o extra
+	nvf=$(((PORTS + npf - 1) / npf))
+	total=$((npf * nvf))
+	clean_host
+	for ((i = 0; i < npf; i++)); do
+		nsim_up $((first + i)) "$nvf" || return 1
+	done
+	fresh_ovs hw-offload=true tc-policy=none || return 1
+	gen_ports_config "$cfg_dev" "$first" "$npf" "$nvf"
+	gen_ports_config "$cfg" "$first" "$npf" "$nvf" br-big
+	t0=${EPOCHREALTIME/./}
+	apply_ok "$cfg_dev" || { problem ports "cannot make $npf PFs with $nvf VFs"; return 1; }
+	info ports_setup "$npf netdevsim PFs x $nvf VFs in switchdev: $total representors (apply: $(((${EPOCHREALTIME/./} - t0) / 1000)) ms)"
+	: >"$list"
+	for ((i = 0; i < npf; i++)); do
+		nsim_rep_map $((first + i)) | sort -n | awk '{ print $2 }' >>"$list"
+	done
+	(($(wc -l <"$list") == total)) || { problem ports "$(wc -l <"$list") representors, want $total"; return 1; }
+	info ports "$total"
+	for ((run = 1; run <= RUNS; run++)); do
+		MEASURE_OUT=$W/apply.out measure ports attach apply "$run" "$CTL" -c "$cfg" apply ||
+			{ tail -n 5 "$W/apply.out"; problem ports "apply failed"; return 1; }
+		grep -o 'one transaction, [0-9]* ms[^)]*' "$W/apply.out" | head -n 1 >"$W/txn"
+		read -r extra <"$W/txn" || extra=
+		info "ports_apply_run$run" "${extra:-no transaction line}"
+		cp "$W/apply.out" "$RES/ports-apply.out"
+		(($(ovs-vsctl list-ports br-big | wc -l) == total)) || problem ports "apply did not attach $total ports"
+		ovs-vsctl --timeout=600 del-br br-big || return 1
+
+		measure ports attach vsctl-batched "$run" "$HERE/shell-ports.sh" batched br-big "$list" ||
+			{ problem ports "batched ovs-vsctl failed"; return 1; }
+		(($(ovs-vsctl list-ports br-big | wc -l) == total)) || problem ports "batched ovs-vsctl did not attach $total ports"
+		ovs-vsctl --timeout=600 del-br br-big || return 1
+	done
+
+	# One call per port, sampled: SEGS segments of the port list; in each,
+	# K ports one call each (timed), the rest in one batched call (not
+	# timed). Extrapolated: add-br + sum over segments of (mean call) x size.
+	seg_size=$((total / segs))
+	k=$((PER_PORT_SAMPLE / segs))
+	((k < 1)) && k=1
+	((k > seg_size)) && k=$seg_size
+	measure ports add-br vsctl-per-port 1 ovs-vsctl --timeout=600 add-br br-big || return 1
+	mapfile -t PORT_NAMES <"$list"
+	tail -n 1 "$BENCH_TSV" >"$W/addbr"
+	IFS=$'\t' read -r _ _ _ _ sum_us sum_u sum_s sum_o _ <"$W/addbr"
+	for ((s = 0; s < segs; s++)); do
+		local seg_us=0 seg_u=0 seg_s=0 seg_o=0 first_p=$((s * seg_size)) rest=()
+		for ((j = 0; j < k; j++)); do
+			p=${PORT_NAMES[first_p + j]}
+			measure ports per-port-call "seg$s" "$j" ovs-vsctl --timeout=600 add-port br-big "$p" || return 1
+			tail -n 1 "$BENCH_TSV" >"$W/last"
+			local w u sy o
+			IFS=$'\t' read -r _ _ _ _ w u sy o _ <"$W/last"
+			seg_us=$((seg_us + w)) seg_u=$((seg_u + u)) seg_s=$((seg_s + sy)) seg_o=$((seg_o + o))
+		done
+		for ((j = first_p + k; j < first_p + seg_size; j++)); do
+			rest+=(-- add-port br-big "${PORT_NAMES[j]}")
+		done
+		((${#rest[@]})) && { ovs-vsctl --timeout=600 "${rest[@]}" || return 1; }
+		sum_us=$((sum_us + seg_us * seg_size / k))
+		sum_u=$((sum_u + seg_u * seg_size / k)) sum_s=$((sum_s + seg_s * seg_size / k))
+		sum_o=$((sum_o + seg_o * seg_size / k))
+		info "ports_per_port_seg$s" "ports $first_p..$((first_p + seg_size - 1)): mean $((seg_us / k / 1000)) ms per call over $k calls"
+	done
+	record ports attach vsctl-per-port-extrapolated 1 "$sum_us" "$sum_u" "$sum_s" "$sum_o" 0
+	info ports_per_port "sampled $((k * segs)) calls of $((seg_size * segs)) ($segs segments of $seg_size, $k calls each), extrapolated"
+	ovs-vsctl --timeout=600 del-br br-big
+	clean_host
+}
+
+# ---------------------------------------------------------------- (4)
+
+phase_status() {
+	local cfg=$W/status.yaml run out
+	converge_setup || return 1
+	gen_full_config "$cfg" "$STATUS_RULES"
+	MEASURE_OUT=$W/apply.out measure status "converge-$STATUS_RULES" apply 1 "$CTL" -c "$cfg" apply ||
+		{ tail -n 20 "$W/apply.out"; problem status "apply failed"; return 1; }
+	cp "$W/apply.out" "$RES/status-converge-apply.out"
+	out=$(verify_full "$cfg" "$STATUS_RULES") || problem status "$out"
+	full_places "$W/places" || return 1
+	"$HERE/shell-status.sh" batch-file "$W/places" >"$W/status.batch"
+	info status_places "$(wc -l <"$W/places") places (bond0's block + 128 representors), $STATUS_RULES rules"
+	for ((run = 1; run <= 5; run++)); do
+		measure status proc-start-loaded true "$run" /bin/true
+		measure status tc-call-loaded tc "$run" tc qdisc show dev lo
+		measure status ovs-vsctl-call-loaded ovs-vsctl "$run" ovs-vsctl get Open_vSwitch . cur_cfg
+	done
+	for ((run = 1; run <= RUNS; run++)); do
+		MEASURE_OUT=/dev/null measure status "status-$STATUS_RULES" ctl-json "$run" "$CTL" status --json
+		MEASURE_OUT=/dev/null measure status "status-$STATUS_RULES" tc-per-device "$run" \
+			"$HERE/shell-status.sh" per-device "$W/places"
+		MEASURE_OUT=/dev/null measure status "status-$STATUS_RULES" tc-batch "$run" tc -s -j -batch "$W/status.batch"
+		MEASURE_OUT=$W/noop.out measure status "noop-$STATUS_RULES" apply "$run" "$CTL" -c "$cfg" apply
+		grep -q "in sync: nothing to do" "$W/noop.out" || problem status "apply again is not a no-op: $(head -n 3 "$W/noop.out")"
+	done
+	profile "status-$STATUS_RULES-ctl-json" "$CTL" status --json
+	callgrind "status-$STATUS_RULES-ctl-json" "$CTL" status --json
+	profile "status-$STATUS_RULES-tc-batch" tc -s -j -batch "$W/status.batch"
+	profile "noop-$STATUS_RULES-apply" "$CTL" -c "$cfg" apply
+	"$CTL" status --json >"$RES/status.json" 2>&1
+}
+
+# ---------------------------------------------------------------- (5) (6)
+
+daemon_metric() {
+	OVS_RUNDIR=$OVS_RUNDIR ovs-appctl -T 60 -t ovs-offloadd metrics 2>/dev/null |
+		awk -v k="$1" '$1 == k { print $2; exit }'
+}
+
+daemon_in_sync() {
+	[[ $(daemon_metric 'ovs_offload_reconcile_last_result{result="in_sync"}') == 1 ]]
+}
+
+# repair_once I: delete one owned rule on representor I of pf0 by hand; ms
+# from the kernel's deletion event to its re-adding, both seen by tc monitor.
+repair_once() {
+	local i=$1 dev handle mon monpid t_del t_add line
+	dev=$(sed -n "$((i + 2))p" "$W/places" | awk '{ print $2 }')
+	handle=$(tc -j filter show dev "$dev" ingress | jq -r '[.[] | select(.options.actions[0].cookie // "" | startswith("6f6f2d74632d7631"))] | first | "\(.pref) \(.options.handle)"')
+	[[ $handle != "null null" && -n $handle ]] || { echo "no owned rule on $dev"; return 1; }
+	mon=$W/mon$i.txt
+	stdbuf -oL tc -ts monitor >"$mon" 2>&1 &
+	monpid=$!
+	sleep 0.5
+	tc filter del dev "$dev" ingress protocol ip pref "${handle% *}" handle "${handle#* }" flower || {
+		kill "$monpid"
+		return 1
+	}
+	wait_for 30 grep -q "] added filter dev $dev " "$mon"
+	sleep 0.2
+	kill "$monpid" 2>/dev/null
+	wait "$monpid" 2>/dev/null
+	# tc -ts prefixes each event with "[2024-01-01T10:00:00.123456] ".
+	read -r t_del t_add < <(awk -v d="$dev" '
+		/^\[/ {
+			split(substr($0, 13, 15), a, ":")
+			t = a[1] * 3600 + a[2] * 60 + a[3]
+			line = substr($0, index($0, "] ") + 2)
+			if (index(line, "deleted filter dev " d " ") == 1 && !del) del = t
+			if (index(line, "added filter dev " d " ") == 1 && del && !add) add = t
+		}
+		END { printf "%.6f %.6f\n", del, add }' "$mon")
+	cp "$mon" "$RES/repair-$i.monitor"
+	awk -v a="$t_del" -v b="$t_add" 'BEGIN { if (a > 0 && b > a) printf "%d\n", (b - a) * 1e6; else exit 1 }'
+}
+
+phase_daemon() {
+	local cfg=$W/daemon.yaml pid t0 i us ticks0 ticks1 rss hwm runs0 runs1
+	[[ -x $DAEMON ]] || { info daemon "not built: not measured"; return 0; }
+	# The status phase left the host with 10 000 rules; two more PFs make
+	# 256 representors on OVS.
+	link_exists bond0 || { problem daemon "needs the host of the status phase"; return 1; }
+	nsim_up 12 64 && nsim_up 13 64 || return 1
+	gen_full_config "$cfg" "$STATUS_RULES" pf23
+	t0=${EPOCHREALTIME/./}
+	apply_ok "$cfg" || { problem daemon "apply of the 256-representor config failed"; return 1; }
+	info daemon_setup "apply of pf2/pf3 (128 more representors, two bridges): $(((${EPOCHREALTIME/./} - t0) / 1000)) ms"
+	in_sync "$cfg" || { problem daemon "not in sync before the daemon starts"; return 1; }
+	t0=${EPOCHREALTIME/./}
+	"$DAEMON" -c "$cfg" --metrics none --resync 60 --log-file "$W/daemon.log" >"$W/daemon.out" 2>&1 &
+	pid=$!
+	defer kill "$pid"
+	wait_for 60 daemon_in_sync || {
+		problem daemon "no in-sync pass within 60 s: $(tail -n 5 "$W/daemon.out")"
+		cp "$W/daemon.out" "$RES/daemon.out"
+		return 1
+	}
+	value daemon first-pass-in-sync $(((${EPOCHREALTIME/./} - t0) / 1000)) "ms from start (includes ovs-appctl polling)"
+	read -r rss < <(awk '/^VmRSS/ { print $2 }' "/proc/$pid/status")
+	read -r hwm < <(awk '/^VmHWM/ { print $2 }' "/proc/$pid/status")
+	value daemon rss "$rss" KiB
+	value daemon rss-peak "$hwm" KiB
+	runs0=$(daemon_metric ovs_offload_reconcile_runs_total)
+	ticks0=$(cpu_ticks "$pid")
+	sleep "$IDLE"
+	ticks1=$(cpu_ticks "$pid")
+	runs1=$(daemon_metric ovs_offload_reconcile_runs_total)
+	value daemon idle-cpu $(((ticks1 - ticks0) * BENCH_TICK_MS)) "ms of CPU in $IDLE s idle ($((runs1 - runs0)) passes, resync 60 s)"
+	for ((i = 1; i <= REPAIRS; i++)); do
+		us=$(repair_once "$i") || { problem daemon "repair $i: $us"; continue; }
+		record daemon repair daemon "$i" "$us"
+		sleep 1
+	done
+	read -r hwm < <(awk '/^VmHWM/ { print $2 }' "/proc/$pid/status")
+	value daemon rss-peak-after-repairs "$hwm" KiB
+	OVS_RUNDIR=$OVS_RUNDIR ovs-appctl -T 30 -t ovs-offloadd exit >/dev/null 2>&1
+	wait_for 20 _oo_pid_gone "$pid" || kill -9 "$pid"
+	cp "$W/daemon.log" "$RES/daemon.log" 2>/dev/null
+}
+
+# ---------------------------------------------------------------- main
+
+T_START=${EPOCHREALTIME/./}
+info runs "$RUNS"
+info converge_rules "$CONVERGE_RULES"
+info tc_sizes "$TC_SIZES"
+info per_port_sample "$PER_PORT_SAMPLE"
+info status_rules "$STATUS_RULES"
+info idle "$IDLE"
+for phase in $PHASES; do
+	declare -F "phase_$phase" >/dev/null || fail_hard "unknown phase '$phase'"
+	echo "==== phase $phase ($(((${EPOCHREALTIME/./} - T_START) / 1000000)) s)"
+	if ! "phase_$phase"; then
+		FAILED_PHASES+=("$phase")
+		problem "$phase" "phase failed (see the log)"
+	fi
+done
+clean_host
+info guest_seconds $(((${EPOCHREALTIME/./} - T_START) / 1000000))
+((${#FAILED_PHASES[@]} == 0)) || fail_hard "phases failed: ${FAILED_PHASES[*]}"
+echo "bench: all phases ran"

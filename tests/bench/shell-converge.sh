@@ -1,0 +1,121 @@
+#!/usr/bin/env bash
+# The other way of benchmark (1): the host of tests/bench/lib.sh's
+# gen_full_config converged the way the seeds and today's agents do it, one
+# command per object: sriov_numvfs, devlink eswitch, ethtool, ip link (bond
+# and each member), ovs-vsctl per setting/bridge/port, tc filter add per rule.
+# It does, in the same order, what `ovs-offloadctl apply` does for that config
+# from a clean host (two fresh netdevsim PFs, Open vSwitch without offload).
+#
+# usage: tests/bench/shell-converge.sh NRULES
+#   env: PF_IDS ("10 11": netdevsim ids), NUM_VFS (64), BOND (bond0),
+#        BRIDGE (br-offload)
+#
+# Netdev names are found in sysfs with shell builtins only (no process): a
+# real host has udev names, so this costs the shell way nothing. No error
+# handling beyond stopping at the first failure, as such scripts do.
+# Prints "shell-converge: N commands" at the end, then the count and wall
+# time per tool ("shell-converge-tool: TOOL N MS"; EPOCHREALTIME is a
+# builtin: the accounting starts no process).
+set -eu
+NRULES=${1:?usage: shell-converge.sh NRULES}
+read -r -a PF_IDS <<<"${PF_IDS:-10 11}"
+NUM_VFS=${NUM_VFS:-64}
+BOND=${BOND:-bond0}
+BRIDGE=${BRIDGE:-br-offload}
+NSIM=/sys/bus/netdevsim/devices
+CMDS=0
+declare -A TOOL_N=() TOOL_US=()
+
+run() {
+	local t0=${EPOCHREALTIME/./}
+	CMDS=$((CMDS + 1))
+	"$@"
+	TOOL_N[$1]=$((${TOOL_N[$1]:-0} + 1))
+	TOOL_US[$1]=$((${TOOL_US[$1]:-0} + ${EPOCHREALTIME/./} - t0))
+}
+
+# Netdevs of a PF, by phys_port_name: UPLINK[pf] and REP[pf*NUM_VFS+vf].
+declare -a UPLINK REP
+find_netdevs() {
+	local pf=$1 id=${PF_IDS[$1]} d name
+	for d in "$NSIM/netdevsim$id/net/"*; do
+		read -r name <"$d/phys_port_name" 2>/dev/null || continue
+		if [[ $name =~ ^pf[0-9]+vf([0-9]+)$ ]]; then
+			REP[pf * NUM_VFS + BASH_REMATCH[1]]=${d##*/}
+		elif [[ $name =~ ^p[0-9]+$ ]]; then
+			UPLINK[pf]=${d##*/}
+		fi
+	done
+}
+
+count_reps() {
+	local d name n=0
+	for d in "$NSIM/netdevsim$1/net/"*; do
+		read -r name <"$d/phys_port_name" 2>/dev/null || continue
+		[[ $name == pf*vf* ]] && n=$((n + 1))
+	done
+	echo "$n"
+}
+
+# 1. Per PF: VFs, switchdev, wait for the representors, hw-tc-offload.
+for pf in "${!PF_IDS[@]}"; do
+	id=${PF_IDS[pf]}
+	echo "$NUM_VFS" >"$NSIM/netdevsim$id/sriov_numvfs"
+	CMDS=$((CMDS + 1))
+	run devlink dev eswitch set "netdevsim/netdevsim$id" mode switchdev
+	t0=${EPOCHREALTIME/./}
+	until [[ $(count_reps "$id") == "$NUM_VFS" ]]; do
+		sleep 0.05
+	done
+	TOOL_N[wait-reps]=$((${TOOL_N[wait-reps]:-0} + 1))
+	TOOL_US[wait-reps]=$((${TOOL_US[wait-reps]:-0} + ${EPOCHREALTIME/./} - t0))
+	find_netdevs "$pf"
+	run ethtool -K "${UPLINK[pf]}" hw-tc-offload on
+done
+
+# 2. The VF-LAG bond: created, members down, enslaved, bond up, members up.
+run ip link add "$BOND" type bond mode 802.3ad miimon 100 xmit_hash_policy layer3+4 lacp_rate fast
+for pf in "${!PF_IDS[@]}"; do
+	run ip link set "${UPLINK[pf]}" down
+	run ip link set "${UPLINK[pf]}" master "$BOND"
+done
+run ip link set "$BOND" up
+for pf in "${!PF_IDS[@]}"; do
+	run ip link set "${UPLINK[pf]}" up
+done
+
+# 3. Open vSwitch: offload on, the bridge, the bond, each representor.
+run ovs-vsctl set Open_vSwitch . other_config:hw-offload=true other_config:tc-policy=none
+run ovs-vsctl add-br "$BRIDGE"
+run ovs-vsctl add-port "$BRIDGE" "$BOND"
+for pf in "${!PF_IDS[@]}"; do
+	for ((vf = 0; vf < NUM_VFS; vf++)); do
+		run ovs-vsctl add-port "$BRIDGE" "${REP[pf * NUM_VFS + vf]}"
+	done
+done
+
+# 4. tc: one filter per rule, into the bond's shared block (OVS made it) or
+# a representor's ingress. Rule i: see gen_full_config in tests/bench/lib.sh.
+CMDS=$((CMDS + 1))
+[[ $(tc qdisc show dev "$BOND" ingress) =~ ingress_block\ ([0-9]+) ]] || {
+	echo "shell-converge: $BOND has no shared ingress block" >&2
+	exit 1
+}
+BLOCK=${BASH_REMATCH[1]}
+PLACES=$((${#PF_IDS[@]} * NUM_VFS + 1))
+for ((i = 0; i < NRULES; i++)); do
+	p=$((i % PLACES))
+	ip=10.$((i >> 16 & 255)).$((i >> 8 & 255)).$((i & 255))
+	if ((p == 0)); then
+		rep=${REP[(i / PLACES) % ${#PF_IDS[@]} * NUM_VFS + (i / (PLACES * ${#PF_IDS[@]})) % NUM_VFS]}
+		run tc filter add block "$BLOCK" protocol ip prio 10 flower dst_ip "$ip" \
+			action mirred egress redirect dev "$rep"
+	else
+		run tc filter add dev "${REP[p - 1]}" ingress protocol ip prio 10 flower dst_ip "$ip" \
+			action mirred egress redirect dev "$BOND"
+	fi
+done
+echo "shell-converge: $CMDS commands"
+for tool in "${!TOOL_N[@]}"; do
+	echo "shell-converge-tool: $tool ${TOOL_N[$tool]} $((TOOL_US[$tool] / 1000))"
+done
