@@ -9,7 +9,7 @@
 #
 #   --quick               smoke run (~2-3 min): 1 run, small sizes, no doc
 #   --runs N              runs of each measurement (default 3)
-#   --converge-rules N    tc rules of the convergence scenario (default 1000)
+#   --converge-rules N    tc rules of the convergence scenario (default 200)
 #   --tc-sizes "N ..."    rule counts of the tc benchmark (default "1000 10000")
 #   --big                 add 50000 to the tc sizes
 #   --ports N             representors attached to one bridge (default 1000)
@@ -57,7 +57,7 @@ num() {
 }
 
 RUNS=3
-CONVERGE_RULES=1000
+CONVERGE_RULES=200
 TC_SIZES="1000 10000"
 PORTS=1000
 PER_PORT_SAMPLE=100
@@ -452,7 +452,7 @@ machine() {
 	model=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)
 	cores=$(nproc)
 	mem=$(awk '/MemTotal/ { printf "%d", $2 / 1048576 }' /proc/meminfo)
-	echo "$model, $cores cores, $mem GiB; $(uname -sr); $(qemu-system-x86_64 --version | head -n 1)"
+	echo "$model, $cores cores, $mem GiB; $(uname -sr); $(qemu-system-x86_64 --version | awk 'NR == 1')"
 }
 
 write_doc() {
@@ -506,7 +506,7 @@ annotate() {
 	command -v callgrind_annotate >/dev/null || return 0
 	for f in "$1"/callgrind-*.out; do
 		[[ -e $f && ! -e ${f%.out}.txt ]] || continue
-		callgrind_annotate --inclusive=yes "$f" 2>/dev/null | head -n 60 >"${f%.out}.txt"
+		callgrind_annotate --inclusive=yes "$f" 2>/dev/null | awk 'NR <= 60' >"${f%.out}.txt"
 	done
 }
 
