@@ -19,7 +19,7 @@ void oo_cfg_ref_free(struct oo_cfg_ref *ref);
 void oo_cfg_parse_tree(const struct ynode *root, struct oo_config *cfg, struct oo_cfg_diag *d);
 
 /* Largest config file read by the loaders. */
-#define OO_CFG_MAX_FILE_SIZE (4u << 20)
+#define OO_CFG_MAX_FILE_SIZE (64u << 20)
 /* Reads a whole file; *ret_buf is malloc'ed. Returns 0 or -errno (-EFBIG
  * above OO_CFG_MAX_FILE_SIZE); the reason is added to diag. */
 int oo_cfg_read_file(const char *path, char **ret_buf, size_t *ret_len, struct oo_cfg_diag *diag);

@@ -136,6 +136,12 @@ static bool get_proto(struct pctx *c, const struct ynode *n, const struct oo_cfg
     int64_t v;
     int r;
 
+    /* The common case first: a known name. */
+    if (n->type == YN_SCALAR && !ynode_is_null(n) && (r = oo_cfg_sparse_value_of(t, n->str)) >= 0 &&
+        (!n->plain || oo_cfg_parse_int(n->str, &v) == -EINVAL)) {
+        *ret = r;
+        return true;
+    }
     for (size_t i = 0; i < t->n && i < OO_ARRAY_SIZE(names); i++)
         names[i] = t->v[i].name;
     oo_cfg_names_join(names, t->n, list, sizeof list);
@@ -448,7 +454,7 @@ static void parse_pf(struct pctx *c, struct oo_cfg_pf *pf, const struct ynode *i
     if (pf->at[OO_CFG_PF_DEVICE].line && pf->at[OO_CFG_PF_NETDEV].line) {
         char path[64];
 
-        snprintf(path, sizeof path, "pfs[%zu].netdev", item->index);
+        snprintf(path, sizeof path, "pfs[%zu].netdev", (size_t)item->index);
         oo_cfg_diag_add(c->d, pf->at[OO_CFG_PF_NETDEV], path,
                         "give either 'device' (the devlink handle) or 'netdev', not both");
     } else if (!pf->at[OO_CFG_PF_DEVICE].line && !pf->at[OO_CFG_PF_NETDEV].line) {
@@ -693,6 +699,13 @@ static void vlan_field(void *ctx, int key, const struct ynode *v)
 }
 
 /* One action: "drop", {redirect: pf0/3}, {vlan_push: {id: 10}}, {goto_chain: 1}. */
+/* "drop, pass, ..." for messages: joined only when one is written. */
+static const char *action_list(char *buf, size_t size)
+{
+    oo_cfg_names_join(oo_cfg_names_action.names, oo_cfg_names_action.n, buf, size);
+    return buf;
+}
+
 static bool parse_action_(struct pctx *c, struct oo_cfg_action *a, const struct ynode *item)
 {
     const struct ynode *k, *v = NULL;
@@ -704,14 +717,13 @@ static bool parse_action_(struct pctx *c, struct oo_cfg_action *a, const struct 
     a->dev.kind = OO_CFG_REF_UNRESOLVED;
     a->dev.index = -1;
     a->dev.vf = -1;
-    oo_cfg_names_join(oo_cfg_names_action.names, oo_cfg_names_action.n, list, sizeof list);
     if (item->type == YN_SCALAR && !ynode_is_null(item)) {
         k = item;
     } else if (item->type == YN_MAP && ynode_len(item) == 1) {
         k = item->items[0];
         v = item->items[1];
         if (k->type != YN_SCALAR) {
-            sc_error(c->d, k, "an action's key must be its name: %s", list);
+            sc_error(c->d, k, "an action's key must be its name: %s", action_list(list, sizeof list));
             return false;
         }
     } else if (item->type == YN_MAP) {
@@ -719,7 +731,7 @@ static bool parse_action_(struct pctx *c, struct oo_cfg_action *a, const struct 
                  ynode_len(item));
         return false;
     } else {
-        sc_error(c->d, item, "expected an action (%s), got %s", list, ynode_describe(item));
+        sc_error(c->d, item, "expected an action (%s), got %s", action_list(list, sizeof list), ynode_describe(item));
         return false;
     }
     word = k->str;
@@ -728,7 +740,7 @@ static bool parse_action_(struct pctx *c, struct oo_cfg_action *a, const struct 
         const char *near = oo_cfg_suggest(word, oo_cfg_names_action.names, oo_cfg_names_action.n);
 
         sc_error(c->d, k, "unknown action '%.*s'%s%s%s; valid actions: %s", SC_SHOW, word,
-                 near ? " (did you mean '" : "", near ? near : "", near ? "'?)" : "", list);
+                 near ? " (did you mean '" : "", near ? near : "", near ? "'?)" : "", action_list(list, sizeof list));
         return false;
     }
     a->kind = kind;

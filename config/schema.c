@@ -134,6 +134,12 @@ bool sc_enum(struct oo_cfg_diag *d, const struct ynode *n, const struct oo_cfg_n
     const char *near;
     int v;
 
+    /* The common case first: the lists are only needed for errors. */
+    if (n->type == YN_SCALAR && !ynode_is_null(n) && strlen(n->str) == n->len &&
+        (v = oo_cfg_value_of(t, n->str)) >= 0) {
+        *ret = v;
+        return true;
+    }
     oo_cfg_names_join(t->names, t->n, list, sizeof list);
     snprintf(what, sizeof what, "one of: %s", list);
     if (!want_scalar(d, n, what))
@@ -194,11 +200,12 @@ static int key_ref_cmp(const void *a, const void *b)
 void sc_check_keys(struct oo_cfg_diag *d, const struct ynode *map, bool *dup)
 {
     size_t n = ynode_len(map), m = 0;
-    struct key_ref *refs;
+    struct key_ref small[16], *refs;
 
     if (!n)
         return;
-    refs = oo_calloc(n, sizeof *refs);
+    /* Config mappings are small: no allocation for them. */
+    refs = n <= OO_ARRAY_SIZE(small) ? small : oo_calloc(n, sizeof *refs);
     for (size_t i = 0; i < n; i++) {
         const struct ynode *k = map->items[2 * i];
 
@@ -210,7 +217,20 @@ void sc_check_keys(struct oo_cfg_diag *d, const struct ynode *map, bool *dup)
         }
         refs[m++] = (struct key_ref){ k->str, i };
     }
-    qsort(refs, m, sizeof *refs, key_ref_cmp);
+    /* Insertion sort for the small ones (no duplicates is the rule, and
+     * qsort's merge sort allocates); qsort for the rest. */
+    if (m <= OO_ARRAY_SIZE(small)) {
+        for (size_t i = 1; i < m; i++) {
+            struct key_ref x = refs[i];
+            size_t j = i;
+
+            for (; j > 0 && key_ref_cmp(&refs[j - 1], &x) > 0; j--)
+                refs[j] = refs[j - 1];
+            refs[j] = x;
+        }
+    } else {
+        qsort(refs, m, sizeof *refs, key_ref_cmp);
+    }
     for (size_t i = 1; i < m; i++) {
         if (!strcmp(refs[i].s, refs[i - 1].s)) {
             const struct ynode *first, *k = map->items[2 * refs[i].pair];
@@ -224,7 +244,8 @@ void sc_check_keys(struct oo_cfg_diag *d, const struct ynode *map, bool *dup)
             dup[refs[i].pair] = true;
         }
     }
-    free(refs);
+    if (refs != small)
+        free(refs);
 }
 
 bool sc_walk(struct oo_cfg_diag *d, const struct ynode *n, const char *what,
@@ -232,14 +253,14 @@ bool sc_walk(struct oo_cfg_diag *d, const struct ynode *n, const char *what,
              sc_field_fn fn, void *ctx)
 {
     size_t npairs;
-    bool *dup;
+    bool small[16], *dup;
 
     if (!sc_mapping(d, n, what))
         return false;
     if (n->type != YN_MAP)
         return true;                    /* null: no keys */
     npairs = ynode_len(n);
-    dup = oo_calloc(npairs ? npairs : 1, sizeof *dup);
+    dup = npairs <= OO_ARRAY_SIZE(small) ? small : oo_calloc(npairs, sizeof *dup);
     sc_check_keys(d, n, dup);
     for (size_t i = 0; i < npairs; i++) {
         const struct ynode *k = n->items[2 * i], *v = n->items[2 * i + 1];
@@ -268,6 +289,7 @@ bool sc_walk(struct oo_cfg_diag *d, const struct ynode *n, const char *what,
             at[key] = v->loc;
         fn(ctx, (int)key, v);
     }
-    free(dup);
+    if (dup != small)
+        free(dup);
     return true;
 }

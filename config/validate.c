@@ -118,6 +118,99 @@ static void list_pf_bond_names(const struct oo_config *cfg, char *buf, size_t si
 
 /* ---------------------------------------------------------------- names */
 
+/* Indices 0..n_rules-1 sorted by cmp, ties by index (so the first of equal
+ * rules comes first); NULL when there are fewer than two rules. */
+static size_t *sorted_rule_index(const struct oo_config *cfg,
+                                 int (*cmp)(const void *, const void *, void *))
+{
+    size_t *idx;
+
+    if (cfg->n_rules < 2)
+        return NULL;
+    idx = oo_calloc(cfg->n_rules, sizeof *idx);
+    for (size_t i = 0; i < cfg->n_rules; i++)
+        idx[i] = i;
+    qsort_r(idx, cfg->n_rules, sizeof *idx, cmp, (void *)cfg);
+    return idx;
+}
+
+static int cmp_index(size_t a, size_t b)
+{
+    return a < b ? -1 : a > b;
+}
+
+/* Unnamed rules sort first. */
+static int cmp_rule_name(const void *pa, const void *pb, void *ctx)
+{
+    const struct oo_config *cfg = ctx;
+    size_t a = *(const size_t *)pa, b = *(const size_t *)pb;
+    const char *na = cfg->rules[a].name, *nb = cfg->rules[b].name;
+    int c = !na || !nb ? (na != NULL) - (nb != NULL) : strcmp(na, nb);
+
+    return c ? c : cmp_index(a, b);
+}
+
+#define CMP_FIELD(x, y) do { if ((x) != (y)) return (x) < (y) ? -1 : 1; } while (0)
+
+/* By tc slot: (dev, chain, prio). */
+static int cmp_rule_slot(const void *pa, const void *pb, void *ctx)
+{
+    const struct oo_config *cfg = ctx;
+    size_t a = *(const size_t *)pa, b = *(const size_t *)pb;
+    const struct oo_cfg_rule *x = &cfg->rules[a], *y = &cfg->rules[b];
+
+    CMP_FIELD(x->dev.kind, y->dev.kind);
+    CMP_FIELD(x->dev.index, y->dev.index);
+    CMP_FIELD(x->dev.vf, y->dev.vf);
+    CMP_FIELD(x->chain, y->chain);
+    CMP_FIELD(x->prio, y->prio);
+    return cmp_index(a, b);
+}
+
+static bool same_rule_slot(const struct oo_cfg_rule *x, const struct oo_cfg_rule *y)
+{
+    return x->dev.kind == y->dev.kind && x->dev.index == y->dev.index && x->dev.vf == y->dev.vf &&
+           x->chain == y->chain && x->prio == y->prio;
+}
+
+/* tc keeps one protocol per (dev, chain, prio): a rule conflicts with the
+ * first earlier rule of its slot that has another eth_type. Within a slot
+ * (in config order) that is the slot's first rule when the eth_types
+ * differ, else the first rule whose eth_type differs from the first's. */
+static void check_rule_protocols(struct vctx *v)
+{
+    struct oo_config *cfg = v->cfg;
+    size_t *idx = sorted_rule_index(cfg, cmp_rule_slot);
+    size_t first = 0, other = SIZE_MAX;
+    char path[128];
+
+    for (size_t k = 0; idx && k < cfg->n_rules; k++) {
+        size_t ri = idx[k], j;
+        const struct oo_cfg_rule *r = &cfg->rules[ri], *f;
+
+        if (k == 0 || !same_rule_slot(&cfg->rules[idx[first]], r)) {
+            first = k;
+            other = SIZE_MAX;
+        }
+        f = &cfg->rules[idx[first]];
+        if (r->dev.kind == OO_CFG_REF_UNRESOLVED || k == first)
+            continue;
+        if (f->match.eth_type != r->match.eth_type) {
+            if (other == SIZE_MAX)
+                other = ri;
+            j = idx[first];
+        } else if (other != SIZE_MAX) {
+            j = other;
+        } else {
+            continue;
+        }
+        verr(v, pick(r->at[OO_CFG_RULE_PRIO], r->loc), PATH("tc.rules[%zu].prio", ri),
+             "tc.rules[%zu] '%s' uses prio %u on the same dev and chain with another eth_type: tc keeps one protocol per prio; pick another prio",
+             j, nz(cfg->rules[j].name), r->prio);
+    }
+    free(idx);
+}
+
 static void check_unique_names(struct vctx *v)
 {
     struct oo_config *cfg = v->cfg;
@@ -174,14 +267,22 @@ static void check_unique_names(struct vctx *v)
                  "'%s' is already the name of bonds[%d]: a bridge and a bond are both netdevs and need different names",
                  a->name, b);
     }
-    for (size_t i = 0; i < cfg->n_rules; i++) {
-        const struct oo_cfg_rule *a = &cfg->rules[i];
+    /* Rules come by the ten thousand: sort, do not compare every pair. */
+    size_t *idx = sorted_rule_index(cfg, cmp_rule_name);
 
-        for (size_t j = 0; a->name && j < i; j++)
-            if (cfg->rules[j].name && !strcmp(a->name, cfg->rules[j].name))
-                verr(v, pick(a->at[OO_CFG_RULE_NAME], a->loc), PATH("tc.rules[%zu].name", i),
-                     "duplicate rule name '%s': tc.rules[%zu] has it already", a->name, j);
+    for (size_t k = 1, first = 0; idx && k < cfg->n_rules; k++) {
+        const struct oo_cfg_rule *a = &cfg->rules[idx[k]];
+
+        if (!a->name)
+            continue;
+        if (!cfg->rules[idx[first]].name || strcmp(a->name, cfg->rules[idx[first]].name)) {
+            first = k;
+            continue;
+        }
+        verr(v, pick(a->at[OO_CFG_RULE_NAME], a->loc), PATH("tc.rules[%zu].name", idx[k]),
+             "duplicate rule name '%s': tc.rules[%zu] has it already", a->name, idx[first]);
     }
+    free(idx);
     for (size_t i = 0; i < cfg->n_mpvs; i++) {
         const struct oo_cfg_mpv *a = &cfg->mpvs[i];
 
@@ -727,21 +828,8 @@ static void check_rules(struct vctx *v)
                      "goto_chain %u from chain %u: mlx5 offloads goto only to a higher chain (and a lower one could loop)",
                      act->chain, r->chain);
         }
-        /* tc keeps one protocol per (dev, chain, prio). */
-        for (size_t j = 0; j < ri; j++) {
-            const struct oo_cfg_rule *o = &cfg->rules[j];
-
-            if (r->dev.kind == OO_CFG_REF_UNRESOLVED || o->dev.kind != r->dev.kind ||
-                o->dev.index != r->dev.index || o->dev.vf != r->dev.vf ||
-                o->chain != r->chain || o->prio != r->prio ||
-                o->match.eth_type == r->match.eth_type)
-                continue;
-            verr(v, pick(r->at[OO_CFG_RULE_PRIO], r->loc), PATH("tc.rules[%zu].prio", ri),
-                 "tc.rules[%zu] '%s' uses prio %u on the same dev and chain with another eth_type: tc keeps one protocol per prio; pick another prio",
-                 j, nz(o->name), r->prio);
-            break;
-        }
     }
+    check_rule_protocols(v);
 }
 
 /* ------------------------------------------------------------------- mpv */

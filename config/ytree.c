@@ -1,4 +1,6 @@
 /* libyaml events -> struct ynode tree, with positions and bounded depth. */
+#include <inttypes.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -65,41 +67,133 @@ static void syntax_error(const yaml_parser_t *p, const unsigned char *buf, size_
     }
 }
 
-static struct ynode *node_new(enum ynode_type type, yaml_mark_t start)
-{
-    struct ynode *n = oo_calloc(1, sizeof *n);
+/* The tree lives in an arena: a config of 10 000 tc rules is ~200 000
+ * nodes, and one malloc (and one free) per node and string was most of the
+ * time of loading it. The arena's header sits in front of the root, so
+ * ytree_free(root) finds it without a pointer in every node. */
+#define ARENA_CHUNK (256u << 10)
 
+struct arena_chunk {
+    struct arena_chunk *next;
+    size_t used, size;
+    max_align_t data[];
+};
+
+struct yarena {
+    struct arena_chunk *chunks;   /* newest first */
+};
+
+struct ytree_head {
+    struct yarena arena;
+    struct ynode root;
+};
+
+static void *arena_alloc_aligned(struct yarena *a, size_t n, size_t align)
+{
+    struct arena_chunk *c = a->chunks;
+    size_t at = c ? (c->used + align - 1) & ~(align - 1) : 0;
+    void *p;
+
+    if (!c || at > c->size || c->size - at < n) {
+        size_t size = n > ARENA_CHUNK / 4 ? n : ARENA_CHUNK - sizeof *c;
+
+        c = oo_malloc(sizeof *c + size);
+        c->size = size;
+        c->used = 0;
+        /* A big one-off allocation goes behind the current chunk, whose
+         * free space stays usable. */
+        if (a->chunks && n > ARENA_CHUNK / 4) {
+            c->next = a->chunks->next;
+            a->chunks->next = c;
+        } else {
+            c->next = a->chunks;
+            a->chunks = c;
+        }
+    } else {
+        c->used = at;
+    }
+    p = (char *)c->data + c->used;
+    c->used += n;
+    return p;
+}
+
+/* Nodes and item arrays: pointer-aligned. */
+static void *arena_alloc(struct yarena *a, size_t n)
+{
+    return arena_alloc_aligned(a, n, _Alignof(struct ynode));
+}
+
+/* Strings: no alignment. */
+static char *arena_strndup(struct yarena *a, const void *s, size_t len)
+{
+    char *p = arena_alloc_aligned(a, len + 1, 1);
+
+    memcpy(p, s, len);
+    p[len] = '\0';
+    return p;
+}
+
+static struct ynode *node_new(struct yarena *a, struct ytree_head **head,
+                              enum ynode_type type, yaml_mark_t start)
+{
+    struct ynode *n;
+
+    if (!*head) {
+        struct yarena first = { NULL };
+
+        *head = arena_alloc(&first, sizeof **head);
+        (*head)->arena = first;
+        n = &(*head)->root;
+    } else {
+        n = arena_alloc(a, sizeof *n);
+    }
+    memset(n, 0, sizeof *n);
     n->type = type;
     n->loc = mark_loc(start);
     return n;
 }
 
-static void node_append(struct ynode *parent, struct ynode *child)
+/* Children of the open containers wait on one stack until their container
+ * ends, then move to an exact-size array in the arena. */
+struct pending {
+    struct ynode **v;
+    size_t n, alloc;
+};
+
+static void pending_push(struct pending *p, struct ynode *child)
 {
-    if (parent->n == parent->alloc) {
-        parent->alloc = parent->alloc ? 2 * parent->alloc : 4;
-        parent->items = oo_realloc(parent->items, parent->alloc * sizeof *parent->items);
+    if (p->n == p->alloc) {
+        p->alloc = p->alloc ? 2 * p->alloc : 256;
+        p->v = oo_realloc(p->v, p->alloc * sizeof *p->v);
     }
-    child->parent = parent;
-    child->index = parent->n;
-    parent->items[parent->n++] = child;
+    p->v[p->n++] = child;
+}
+
+/* parent's children are p->v[base .. p->n). */
+static void node_close(struct yarena *a, struct pending *p, struct ynode *parent, size_t base)
+{
+    parent->n = (uint32_t)(p->n - base);
+    if (parent->n) {
+        parent->items = arena_alloc(a, parent->n * sizeof *parent->items);
+        memcpy(parent->items, p->v + base, parent->n * sizeof *parent->items);
+    }
+    p->n = base;
 }
 
 void ytree_free(struct ynode *root)
 {
-    /* Iterative, like the builder: no recursion on attacker-chosen depth. */
-    struct ynode *n = root;
+    struct ytree_head *head;
+    struct arena_chunk *c;
 
-    while (n) {
-        if (n->n) {
-            n = n->items[--n->n];       /* descend into the last child */
-            continue;
-        }
-        struct ynode *parent = n->parent;
-        free(n->items);
-        free(n->str);
-        free(n);
-        n = parent;
+    if (!root)
+        return;
+    head = (struct ytree_head *)((char *)root - offsetof(struct ytree_head, root));
+    c = head->arena.chunks;
+    while (c) {
+        struct arena_chunk *next = c->next;
+
+        free(c);                /* the head is in one of them */
+        c = next;
     }
 }
 
@@ -116,7 +210,11 @@ static bool scalar_is_plain(const yaml_event_t *ev)
 struct ynode *ytree_parse(const void *buf, size_t len, struct oo_cfg_diag *diag)
 {
     yaml_parser_t parser;
+    struct ytree_head *head = NULL;
+    struct yarena *arena = NULL;
     struct ynode *root = NULL, *top = NULL;
+    struct pending pending = { NULL, 0, 0 };
+    size_t base[OO_YTREE_MAX_DEPTH + 2];  /* pending.n when each open container began */
     unsigned depth = 0, docs = 0;
     bool done = false, failed = false;
 
@@ -147,27 +245,26 @@ struct ynode *ytree_parse(const void *buf, size_t len, struct oo_cfg_diag *diag)
             }
             break;
         case YAML_SCALAR_EVENT:
-            n = node_new(YN_SCALAR, ev.start_mark);
-            n->len = ev.data.scalar.length;
-            n->str = oo_malloc(n->len + 1);
-            memcpy(n->str, ev.data.scalar.value, n->len);
-            n->str[n->len] = '\0';
+            n = node_new(arena, &head, YN_SCALAR, ev.start_mark);
+            n->len = (uint32_t)ev.data.scalar.length;
+            n->str = arena_strndup(arena ? arena : &head->arena, ev.data.scalar.value, n->len);
             n->plain = scalar_is_plain(&ev);
             break;
         case YAML_ALIAS_EVENT:
-            n = node_new(YN_ALIAS, ev.start_mark);
-            n->str = oo_strdup((const char *)ev.data.alias.anchor);
-            n->len = strlen(n->str);
+            n = node_new(arena, &head, YN_ALIAS, ev.start_mark);
+            n->len = (uint32_t)strlen((const char *)ev.data.alias.anchor);
+            n->str = arena_strndup(arena ? arena : &head->arena, ev.data.alias.anchor, n->len);
             break;
         case YAML_SEQUENCE_START_EVENT:
-            n = node_new(YN_SEQ, ev.start_mark);
+            n = node_new(arena, &head, YN_SEQ, ev.start_mark);
             break;
         case YAML_MAPPING_START_EVENT:
-            n = node_new(YN_MAP, ev.start_mark);
+            n = node_new(arena, &head, YN_MAP, ev.start_mark);
             break;
         case YAML_SEQUENCE_END_EVENT:
         case YAML_MAPPING_END_EVENT:
             if (top) {
+                node_close(arena, &pending, top, base[depth]);
                 top = top->parent;
                 depth--;
             }
@@ -176,15 +273,20 @@ struct ynode *ytree_parse(const void *buf, size_t len, struct oo_cfg_diag *diag)
             break;
         }
         if (n) {
-            if (top)
-                node_append(top, n);
-            else if (!root)
+            arena = &head->arena;
+            if (top) {
+                n->parent = top;
+                n->index = (uint32_t)(pending.n - base[depth]);
+                pending_push(&pending, n);
+            } else if (!root) {
                 root = n;
-            else
-                ytree_free(n);          /* cannot happen within one document */
+            } else {
+                done = true;            /* cannot happen within one document */
+            }
             if (n->type == YN_SEQ || n->type == YN_MAP) {
                 top = n;
-                if (++depth > OO_YTREE_MAX_DEPTH) {
+                base[++depth] = pending.n;
+                if (depth > OO_YTREE_MAX_DEPTH) {
                     oo_cfg_diag_add(diag, n->loc, NULL,
                                     "nesting deeper than %d levels: a config never needs this",
                                     OO_YTREE_MAX_DEPTH);
@@ -196,6 +298,11 @@ struct ynode *ytree_parse(const void *buf, size_t len, struct oo_cfg_diag *diag)
         yaml_event_delete(&ev);
     }
     yaml_parser_delete(&parser);
+    /* Containers left open by an error or the depth limit: close them so
+     * that every node is reachable and the tree is consistent. */
+    for (; top; top = top->parent, depth--)
+        node_close(arena, &pending, top, base[depth]);
+    free(pending.v);
     if (failed) {
         ytree_free(root);
         return NULL;
@@ -226,7 +333,7 @@ const char *ynode_path(const struct ynode *n, char *buf, size_t size)
         int r;
 
         if (p->type == YN_SEQ) {
-            r = snprintf(buf + len, size - len, "[%zu]", c->index);
+            r = snprintf(buf + len, size - len, "[%" PRIu32 "]", c->index);
         } else {
             const struct ynode *key = p->items[c->index & ~(size_t)1];
             const char *k = key->type == YN_SCALAR ? key->str : "?";

@@ -11,6 +11,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "config/diag.h"
 
@@ -19,18 +20,17 @@
 enum ynode_type { YN_SCALAR, YN_SEQ, YN_MAP, YN_ALIAS };
 
 struct ynode {
-    enum ynode_type type;
     struct oo_src_loc loc;        /* start of the node */
     struct ynode *parent;         /* NULL for the root */
-    size_t index;                 /* position in parent->items */
-    /* YN_SCALAR */
-    char *str;                    /* NUL-terminated; may contain NUL bytes before len */
-    size_t len;
-    bool plain;                   /* plain style and no tag: may be a number, bool or null */
+    /* YN_SCALAR, YN_ALIAS: NUL-terminated; may contain NUL bytes before len */
+    char *str;
     /* YN_SEQ: items[0..n); YN_MAP: items[2i] key, items[2i+1] value */
     struct ynode **items;
-    size_t n;
-    size_t alloc;
+    uint32_t index;               /* position in parent->items */
+    uint32_t len;                 /* of str; a config file is at most 64 MiB */
+    uint32_t n;
+    uint8_t type;                 /* enum ynode_type */
+    bool plain;                   /* plain style and no tag: may be a number, bool or null */
 };
 
 /* Number of items of a sequence, pairs of a mapping. */

@@ -60,6 +60,9 @@ static const struct vcase cases[] = {
       "bridges[1].name", "duplicate bridge name 'br0'" },
     { "duplicate rule name", BASE2 "tc:\n  rules:\n" RULE("pf0", ", actions: [drop]") RULE("pf1", ", actions: [drop]"),
       1, 8, 14, "tc.rules[1].name", "duplicate rule name 'r': tc.rules[0] has it already" },
+    { "rule name three times", BASE2 "tc:\n  rules:\n" RULE("pf0", ", actions: [drop]") RULE("pf1", ", actions: [drop]")
+      RULE("pf0", ", chain: 1, actions: [drop]"),
+      2, 9, 14, "tc.rules[2].name", "duplicate rule name 'r': tc.rules[0] has it already" },
     { "duplicate mpv name", MP2 "tc:\n  mpv:\n    - {name: m, vfs: [pf0/0, pf1/0], ip: 10.0.0.1}\n"
       "    - {name: m, vfs: [pf0/1, pf1/1], ip: 10.0.0.2}\n", 1, 8, 14, "tc.mpv[1].name",
       "duplicate mpv name 'm'" },
@@ -209,6 +212,18 @@ static const struct vcase cases[] = {
       "    - {name: a, dev: pf0, prio: 5, match: {eth_type: ipv4}, actions: [drop]}\n"
       "    - {name: b, dev: pf0, prio: 5, match: {eth_type: ipv6}, actions: [drop]}\n", 1, 8, 33,
       "tc.rules[1].prio", "tc.rules[0] 'a' uses prio 5 on the same dev and chain with another eth_type" },
+    /* The first earlier rule with another protocol is named, whichever
+     * comes first in the slot (validation sorts rules by slot). */
+    { "protocol conflict with a later rule of the slot", BASE2 "tc:\n  rules:\n"
+      "    - {name: a, dev: pf0, prio: 5, match: {eth_type: ipv4}, actions: [drop]}\n"
+      "    - {name: b, dev: pf0, prio: 5, match: {eth_type: ipv4}, actions: [pass]}\n"
+      "    - {name: c, dev: pf0, prio: 5, match: {eth_type: ipv6}, actions: [drop]}\n", 1, 9, 33,
+      "tc.rules[2].prio", "tc.rules[0] 'a' uses prio 5" },
+    { "protocol conflict: back to the first protocol", BASE2 "tc:\n  rules:\n"
+      "    - {name: a, dev: pf0, prio: 5, match: {eth_type: ipv4}, actions: [drop]}\n"
+      "    - {name: b, dev: pf0, prio: 5, match: {eth_type: ipv6}, actions: [pass]}\n"
+      "    - {name: c, dev: pf0, prio: 5, match: {eth_type: ipv4}, actions: [drop]}\n", 2, 9, 33,
+      "tc.rules[2].prio", "tc.rules[1] 'b' uses prio 5" },
     { "valid: one prio, one protocol, other devs and chains", BASE2 "tc:\n  rules:\n"
       "    - {name: a, dev: pf0, prio: 5, match: {eth_type: ipv4}, actions: [drop]}\n"
       "    - {name: b, dev: pf0, prio: 5, match: {eth_type: ipv4, ip_proto: udp}, actions: [pass]}\n"
