@@ -28,9 +28,13 @@ static struct oo_tc_target *target_for(const struct oo_config *cfg, struct oo_tc
 {
     struct oo_tc_target *t;
 
-    for (size_t i = 0; i < d->n_targets; i++)
+    /* Rules come grouped by device: try the last target first. */
+    for (size_t k = 0; k < d->n_targets; k++) {
+        size_t i = k ? k - 1 : d->n_targets - 1;
+
         if (d->targets[i].kind == kind && d->targets[i].index == index && d->targets[i].vf == vf)
             return &d->targets[i];
+    }
     d->targets = oo_realloc(d->targets, (d->n_targets + 1) * sizeof *d->targets);
     t = &d->targets[d->n_targets++];
     memset(t, 0, sizeof *t);
@@ -46,7 +50,14 @@ static struct oo_tc_target *target_for(const struct oo_config *cfg, struct oo_tc
 
 static struct oo_tc_filter *add_filter(struct oo_tc_target *t)
 {
-    t->filters = oo_realloc(t->filters, (t->n_filters + 1) * sizeof *t->filters);
+    /* Grows by doubling: a target can hold tens of thousands of rules, and
+     * a filter is ~1 KiB. */
+    size_t n = t->n_filters;
+
+    if (n >= 8 && !(n & (n - 1)))
+        t->filters = oo_realloc(t->filters, 2 * n * sizeof *t->filters);
+    else if (!n)
+        t->filters = oo_malloc(8 * sizeof *t->filters);
     return &t->filters[t->n_filters++];
 }
 
