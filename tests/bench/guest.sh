@@ -22,7 +22,8 @@
 #   OO_BENCH_RUNS (3), OO_BENCH_CONVERGE_RULES (200), OO_BENCH_TC_SIZES
 #   ("1000 10000"), OO_BENCH_PORTS (1000), OO_BENCH_PER_PORT_SAMPLE (100),
 #   OO_BENCH_STATUS_RULES (10000), OO_BENCH_IDLE (30 s), OO_BENCH_REPAIRS (5),
-#   OO_BENCH_BASE_RUNS (10), OO_BENCH_PROFILE (0; 1: perf and callgrind
+#   OO_BENCH_MPV_PAIRS (8: MPV pairs of the convergence scenario, when
+#   netdevsim has patch 0002), OO_BENCH_BASE_RUNS (10), OO_BENCH_PROFILE (0; 1: perf and callgrind
 #   profiles of the big cases into $OO_VM_RESULTS)
 #
 # Not a test of tests/vm (CI does not run it): it checks what it measured
@@ -46,6 +47,7 @@ TC_SIZES=${OO_BENCH_TC_SIZES:-1000 10000}
 PORTS=${OO_BENCH_PORTS:-1000}
 PER_PORT_SAMPLE=${OO_BENCH_PER_PORT_SAMPLE:-100}
 STATUS_RULES=${OO_BENCH_STATUS_RULES:-10000}
+MPV_PAIRS=${OO_BENCH_MPV_PAIRS:-8}
 IDLE=${OO_BENCH_IDLE:-30}
 REPAIRS=${OO_BENCH_REPAIRS:-5}
 
@@ -87,6 +89,15 @@ apply_ok() {
 # in_sync CFG: the plan finds nothing to do.
 in_sync() {
 	"$CTL" -c "$1" plan >"$W/plan.out" 2>&1
+}
+
+# del_lines DEV: `tc -batch` lines deleting every flower filter of DEV's
+# ingress by handle (from tc's text output: jq on 50 000 filters is slow).
+del_lines() {
+	tc filter show dev "$1" ingress | awk -v d="$1" '
+		$1 == "filter" && / handle / {
+			for (i = 1; i <= NF; i++) { if ($i == "pref") p = $(i + 1); if ($i == "handle") h = $(i + 1) }
+			printf "filter del dev %s ingress protocol ip pref %s handle %s flower\n", d, p, h }'
 }
 
 # flower_count PLACES_FILE: filters over the places (one tc -batch dump).
@@ -132,11 +143,6 @@ phase_base() {
 	local i
 	modprobe netdevsim
 	nsim_up 10 64 || return 1
-	if devlink dev param show netdevsim/netdevsim10 name esw_multiport >/dev/null 2>&1; then
-		info mpv "netdevsim has esw_multiport"
-	else
-		info mpv "netdevsim has no esw_multiport param: MPV pairs left out"
-	fi
 	fresh_ovs || return 1
 	info kernel "$(uname -r)"
 	info cpus "$(nproc)"
@@ -184,34 +190,65 @@ callgrind() {
 
 # ---------------------------------------------------------------- (1)
 
+# converge_setup [MPV]: the clean host of the convergence scenario; with
+# MPV > 0, the MPV NIC staged for both ways (lib.sh, mpv_stage).
 converge_setup() {
 	clean_host
-	nsim_up 10 64 && nsim_up 11 64 && fresh_ovs
+	nsim_up 10 64 && nsim_up 11 64 || return 1
+	if ((${1:-0} > 0)); then
+		mpv_stage "$1" || return 1
+	fi
+	fresh_ovs
+}
+
+# mpv_places FILE: "dev X" for the MPV NIC's uplinks and the representors of
+# its first MPV_PAIRS VFs.
+mpv_places() {
+	local id vf dev
+	: >"$1"
+	for id in 12 13; do
+		for dev in $(nsim_netdevs "$id"); do
+			read -r vf <"/sys/class/net/$dev/phys_port_name" || continue
+			if [[ $vf =~ ^p[0-9]+$ ]] || { [[ $vf =~ ^pf[0-9]+vf([0-9]+)$ ]] && ((BASH_REMATCH[1] < MPV_PAIRS)); }; then
+				echo "dev $dev" >>"$1"
+			fi
+		done
+	done
+}
+
+# verify_mpv: 4 rules per MPV pair, all in hardware.
+verify_mpv() {
+	local n
+	((MPV_PAIRS > 0)) || return 0
+	mpv_places "$W/mpv-places"
+	tests_bench_status batch-file "$W/mpv-places" >"$W/mpv.batch"
+	n=$(tc -j -batch "$W/mpv.batch" | jq -s '[.[][] | select(.options.in_hw == true)] | length')
+	[[ $n == $((4 * MPV_PAIRS)) ]] || { echo "$n MPV rules in hardware, want $((4 * MPV_PAIRS))"; return 1; }
 }
 
 phase_converge() {
 	local cfg=$W/full.yaml run out
-	gen_full_config "$cfg" "$CONVERGE_RULES"
+	gen_full_config "$cfg" "$CONVERGE_RULES" "mpv=$MPV_PAIRS"
 	"$CTL" -c "$cfg" check >/dev/null || return 1
 	for ((run = 1; run <= RUNS; run++)); do
-		converge_setup || return 1
+		converge_setup "$MPV_PAIRS" || return 1
 		MEASURE_OUT=$W/apply.out measure converge full apply "$run" "$CTL" -c "$cfg" apply ||
 			{ tail -n 20 "$W/apply.out"; problem converge "apply failed"; return 1; }
 		cp "$W/apply.out" "$RES/converge-apply.out"
-		if ((run == 1)) && ! out=$(verify_full "$cfg" "$CONVERGE_RULES"); then
+		if ((run == 1)) && ! out=$(verify_full "$cfg" "$CONVERGE_RULES" && verify_mpv); then
 			problem converge "after apply: $out"
 		fi
 		MEASURE_OUT=$W/noop.out measure converge noop apply "$run" "$CTL" -c "$cfg" apply
 		grep -q "in sync: nothing to do" "$W/noop.out" || problem converge "second apply not a no-op: $(head -n 5 "$W/noop.out")"
 		measure converge noop plan "$run" "$CTL" -c "$cfg" plan
 
-		converge_setup || return 1
+		converge_setup "$MPV_PAIRS" || return 1
 		MEASURE_OUT=$W/shell.out measure converge full shell "$run" "$HERE/shell-converge.sh" "$CONVERGE_RULES" ||
 			{ tail -n 20 "$W/shell.out"; problem converge "shell-converge.sh failed"; return 1; }
 		cp "$W/shell.out" "$RES/converge-shell-run$run.out"
 		info "converge_shell_run$run" "$(grep -h '^shell-converge' "$W/shell.out" | sed 's/^shell-converge[-a-z]*: //' | sort | tr '\n' ';')"
 		if ((run == 1)); then
-			out=$(verify_full "$cfg" "$CONVERGE_RULES") || problem converge "after the shell way: $out"
+			out=$(verify_full "$cfg" "$CONVERGE_RULES" && verify_mpv) || problem converge "after the shell way: $out"
 		fi
 	done
 	if [[ ${OO_BENCH_PROFILE:-0} == 1 ]]; then
@@ -220,7 +257,7 @@ phase_converge() {
 			profile converge-shell-one-tc tc filter add dev "$out" ingress protocol ip prio 11 \
 				flower dst_ip 192.0.2.1 action mirred egress redirect dev bond0
 		profile converge-shell-one-ovs-vsctl ovs-vsctl --may-exist add-br br-offload
-		converge_setup || return 1
+		converge_setup "$MPV_PAIRS" || return 1
 		profile converge-apply "$CTL" -c "$cfg" apply
 		profile converge-noop-apply "$CTL" -c "$cfg" apply
 		callgrind converge-noop-apply "$CTL" -c "$cfg" apply
@@ -250,9 +287,7 @@ phase_tc() {
 			for ((run = 1; run <= RUNS; run++)); do
 				measure tc "install-$n" tc-batch "$run" tc -batch "$add" || return 1
 				MEASURE_OUT=/dev/null measure tc "noop-$n" tc-show "$run" tc -s -j filter show dev "$dev" ingress
-				tc -j filter show dev "$dev" ingress |
-					jq -r --arg d "$dev" '.[] | select(.options) |
-						"filter del dev \($d) ingress protocol ip pref \(.pref) handle \(.options.handle) flower"' >"$del"
+				del_lines "$dev" >"$del"
 				measure tc "delete-$n" tc-batch "$run" tc -batch "$del" || return 1
 			done
 			continue
@@ -277,9 +312,7 @@ phase_tc() {
 				{ problem tc "tc -batch of $n rules failed"; return 1; }
 			# The same rules, ours by their cookies: the config is in sync.
 			((run == 1)) && { in_sync "$cfg" || problem tc "the config is not in sync with tc -batch's $n rules: $(head -n 3 "$W/plan.out")"; }
-			tc -j filter show dev "$dev" ingress |
-				jq -r --arg d "$dev" '.[] | select(.options) |
-					"filter del dev \($d) ingress protocol ip pref \(.pref) handle \(.options.handle) flower"' >"$del"
+			del_lines "$dev" >"$del"
 			measure tc "delete-$n" tc-batch "$run" tc -batch "$del" ||
 				{ problem tc "tc -batch delete of $n rules failed"; return 1; }
 			out=$(tc -j filter show dev "$dev" ingress | jq '[.[] | select(.options)] | length')
@@ -296,13 +329,74 @@ phase_tc() {
 			profile "tc-noop-$n-tc-show" tc -s -j filter show dev "$dev" ingress
 			profile "tc-delete-$n-apply" "$CTL" -c "$cfg0" apply
 			profile "tc-install-$n-tc-batch" tc -batch "$add"
-			tc -j filter show dev "$dev" ingress |
-				jq -r --arg d "$dev" '.[] | select(.options) |
-					"filter del dev \($d) ingress protocol ip pref \(.pref) handle \(.options.handle) flower"' >"$del"
+			del_lines "$dev" >"$del"
 			profile "tc-delete-$n-tc-batch" tc -batch "$del"
 		fi
+		daemon_tc "$n" "$cfg" "$dev" "$del" || problem tc "the daemon's measurements of $n rules failed"
 	done
 	clean_host
+}
+
+# daemon_tc N CFG DEV DEL: the same work done by ovs-offloadd, which holds
+# the config loaded (no YAML to read): a no-op pass, and a pass that puts
+# back N rules flushed behind its back (with tc -batch while the daemon was
+# stopped). Timed from the outside: ovs-appctl ... reconcile answers after
+# a pass that started after the request, so the install figure is an upper
+# bound (it may include the no-op pass that follows); the daemon's own log
+# gives the install pass alone.
+daemon_tc() {
+	local n=$1 cfg=$2 dev=$3 del=$4 run pid log=$W/daemon-tc.log ms
+	[[ -x $DAEMON ]] || return 0
+	fresh_ovs || return 1
+	"$CTL" -c "$cfg" apply >/dev/null 2>&1 || return 1
+	"$DAEMON" -c "$cfg" --metrics none --resync 600 --log-file "$log" >"$W/daemon-tc.out" 2>&1 &
+	pid=$!
+	wait_for 300 daemon_in_sync || { kill "$pid"; tail -n 5 "$W/daemon-tc.out"; return 1; }
+	for ((run = 1; run <= RUNS; run++)); do
+		measure tc "noop-$n" daemon-reconcile "$run" ovs-appctl -T 300 -t ovs-offloadd reconcile || break
+		kill -STOP "$pid"
+		del_lines "$dev" >"$del"
+		tc -batch "$del"
+		kill -CONT "$pid"
+		measure tc "install-$n" daemon-reconcile "$run" ovs-appctl -T 300 -t ovs-offloadd reconcile || break
+		[[ $(tc -j filter show dev "$dev" ingress | jq '[.[] | select(.options.in_hw == true)] | length') == "$n" ]] ||
+			problem tc "daemon: not $n rules in_hw after its pass"
+	done
+	# "apply: [1/1] t0: tc-sync ... ok (812 ms, +10000 ~0 -0, 0 unchanged)"
+	grep -o 'tc-sync .* ok ([0-9]* ms, +'"$n"' ' "$log" | sed 's/.*ok (\([0-9]*\) ms.*/\1/' >"$W/dtc.ms"
+	run=0
+	while read -r ms; do
+		run=$((run + 1))
+		record tc "install-$n" daemon-step "$run" $((ms * 1000)) 0 0 0 0
+	done <"$W/dtc.ms"
+	cp "$log" "$RES/daemon-tc-$n.log"
+	OVS_RUNDIR=$OVS_RUNDIR ovs-appctl -T 30 -t ovs-offloadd exit >/dev/null 2>&1
+	wait_for 20 _oo_pid_gone "$pid" || kill -9 "$pid"
+	return 0
+}
+
+# keep_ovs_logs NAME: ovs-vswitchd's and ovsdb-server's logs into the results
+# (after something OVS did not do).
+keep_ovs_logs() {
+	[[ -n ${OVS_LOGDIR:-} ]] || return 0
+	mkdir -p "$RES/ovs-logs-$1"
+	cp "$OVS_LOGDIR"/* "$RES/ovs-logs-$1/" 2>/dev/null
+	ovs-appctl -T 5 -t ovs-vswitchd coverage/show >"$RES/ovs-logs-$1/coverage.txt" 2>&1
+	pidof ovs-vswitchd >"$RES/ovs-logs-$1/pidof.txt" 2>&1
+}
+
+# del_br: the benchmark bridge gone, by starting OVS again from an empty
+# database. (ovs-vsctl del-br of 1000 netdevsim representors with
+# hw-offload on did not complete within 10 minutes in this guest: tearing
+# down is not what is measured, and a fresh OVS is the same start for
+# every way.)
+del_br() {
+	ovs_stop
+	ovs-dpctl del-dp ovs-system 2>/dev/null
+	ovs_start hw-offload=true tc-policy=none && return 0
+	problem ports "OVS did not start again after the bridge: OVS logs in ovs-logs-ports/"
+	keep_ovs_logs ports
+	return 1
 }
 
 # ---------------------------------------------------------------- (3)
@@ -336,12 +430,12 @@ phase_ports() {
 		info "ports_apply_run$run" "${extra:-no transaction line}"
 		cp "$W/apply.out" "$RES/ports-apply.out"
 		(($(ovs-vsctl list-ports br-big | wc -l) == total)) || problem ports "apply did not attach $total ports"
-		ovs-vsctl --timeout=600 del-br br-big || return 1
+		del_br || return 1
 
 		measure ports attach vsctl-batched "$run" "$HERE/shell-ports.sh" batched br-big "$list" ||
 			{ problem ports "batched ovs-vsctl failed"; return 1; }
 		(($(ovs-vsctl list-ports br-big | wc -l) == total)) || problem ports "batched ovs-vsctl did not attach $total ports"
-		ovs-vsctl --timeout=600 del-br br-big || return 1
+		del_br || return 1
 	done
 
 	# One call per port, sampled: SEGS segments of the port list; in each,
@@ -376,7 +470,7 @@ phase_ports() {
 	done
 	record ports attach vsctl-per-port-extrapolated 1 "$sum_us" "$sum_u" "$sum_s" "$sum_o" 0
 	info ports_per_port "sampled $((k * segs)) calls of $((seg_size * segs)) ($segs segments of $seg_size, $k calls each), extrapolated"
-	ovs-vsctl --timeout=600 del-br br-big
+	del_br
 	clean_host
 }
 
@@ -411,6 +505,18 @@ phase_status() {
 	profile "status-$STATUS_RULES-tc-batch" tc -s -j -batch "$W/status.batch"
 	profile "noop-$STATUS_RULES-apply" "$CTL" -c "$cfg" apply
 	"$CTL" status --json >"$RES/status.json" 2>&1
+	# What a repair of one rule costs at this scale: the work of the
+	# daemon's pass, here as one apply.
+	if [[ ${OO_BENCH_PROFILE:-0} == 1 ]]; then
+		local dev handle
+		dev=$(sed -n 2p "$W/places" | awk '{ print $2 }')
+		handle=$(tc -j filter show dev "$dev" ingress | jq -r '[.[] | select(.options.actions[0].cookie // "" | startswith("6f6f2d74632d7631"))] | first | "\(.pref) \(.options.handle)"')
+		tc filter del dev "$dev" ingress protocol ip pref "${handle% *}" handle "${handle#* }" flower &&
+			profile "repair-1-$STATUS_RULES-apply" "$CTL" -c "$cfg" apply
+		"$CTL" -c "$cfg" apply >/dev/null 2>&1
+		tc filter del dev "$dev" ingress protocol ip pref "${handle% *}" handle "${handle#* }" flower &&
+			"$CTL" -c "$cfg" apply >"$RES/repair-1-apply.out" 2>&1
+	fi
 }
 
 # ---------------------------------------------------------------- (5) (6)
@@ -478,11 +584,11 @@ phase_daemon() {
 	# The status phase left the host with 10 000 rules; two more PFs make
 	# 256 representors on OVS.
 	link_exists bond0 || { problem daemon "needs the host of the status phase"; return 1; }
-	nsim_up 12 64 && nsim_up 13 64 || return 1
-	gen_full_config "$cfg" "$STATUS_RULES" pf23
+	nsim_up 14 64 && nsim_up 15 64 || return 1
+	gen_full_config "$cfg" "$STATUS_RULES" extra
 	t0=${EPOCHREALTIME/./}
 	apply_ok "$cfg" || { problem daemon "apply of the 256-representor config failed"; return 1; }
-	info daemon_setup "apply of pf2/pf3 (128 more representors, two bridges): $(((${EPOCHREALTIME/./} - t0) / 1000)) ms"
+	info daemon_setup "apply of a third NIC (128 more representors, two bridges): $(((${EPOCHREALTIME/./} - t0) / 1000)) ms"
 	in_sync "$cfg" || { problem daemon "not in sync before the daemon starts"; return 1; }
 	t0=${EPOCHREALTIME/./}
 	"$DAEMON" -c "$cfg" --metrics none --resync 60 --log-file "$W/daemon.log" >"$W/daemon.out" 2>&1 &
@@ -524,6 +630,15 @@ info converge_rules "$CONVERGE_RULES"
 info tc_sizes "$TC_SIZES"
 info per_port_sample "$PER_PORT_SAMPLE"
 info status_rules "$STATUS_RULES"
+modprobe netdevsim || fail_hard "cannot load netdevsim"
+if ((MPV_PAIRS > 0)) && mpv_supported; then
+	info mpv "$MPV_PAIRS MPV pairs on a second NIC (netdevsim12/13 with mlx5's esw_multiport, patch 0002) in the convergence scenario"
+elif ((MPV_PAIRS > 0)); then
+	info mpv "netdevsim cannot model esw_multiport (no patch 0002): MPV pairs left out"
+	MPV_PAIRS=0
+fi
+export MPV_PAIRS
+info mpv_pairs "$MPV_PAIRS"
 info idle "$IDLE"
 for phase in $PHASES; do
 	declare -F "phase_$phase" >/dev/null || fail_hard "unknown phase '$phase'"

@@ -98,13 +98,23 @@ info() {
 # destination, 10.(i>>16).(i>>8 & 255).(i & 255). The same arithmetic is in
 # tests/bench/shell-converge.sh.
 
-# gen_full_config FILE NRULES [EXTRA]: two netdevsim PFs (netdevsim10/11) with
-# 64 VFs each in switchdev, a VF-LAG bond (802.3ad), one bridge with the bond
-# and the 128 representors, NRULES rules. EXTRA=pf23 adds netdevsim12/13
-# (64 VFs each, switchdev) with one bridge each (uplink + 64 representors):
-# 256 representors in all.
+# gen_full_config FILE NRULES [mpv=M] [extra]: two netdevsim PFs
+# (netdevsim10/11) with 64 VFs each in switchdev, a VF-LAG bond (802.3ad),
+# one bridge with the bond and the 128 representors, NRULES rules.
+#   mpv=M  a second NIC for MultiPort vHCA (netdevsim12/13, M VFs each,
+#          switchdev, multiport) and M MPV pairs: pair k = VF k of each port,
+#          address 10.200.(k>>8).(k & 255)
+#   extra  a third NIC (netdevsim14/15, 64 VFs each, switchdev) with one
+#          bridge per port (uplink + 64 representors): 128 representors more
 gen_full_config() {
-	local file=$1 n=$2 extra=${3:-}
+	local file=$1 n=$2 mpv=0 extra=0 o k
+	shift 2
+	for o in "$@"; do
+		case $o in
+		mpv=*) mpv=${o#mpv=} ;;
+		extra) extra=1 ;;
+		esac
+	done
 	{
 		cat <<-Y
 		version: 1
@@ -115,10 +125,16 @@ gen_full_config() {
 		  - {name: pf0, device: netdevsim/netdevsim10, eswitch: switchdev, num_vfs: 64}
 		  - {name: pf1, device: netdevsim/netdevsim11, eswitch: switchdev, num_vfs: 64}
 		Y
-		if [[ $extra == pf23 ]]; then
+		if ((mpv > 0)); then
 			cat <<-Y
-			  - {name: pf2, device: netdevsim/netdevsim12, eswitch: switchdev, num_vfs: 64}
-			  - {name: pf3, device: netdevsim/netdevsim13, eswitch: switchdev, num_vfs: 64}
+			  - {name: pf2, device: netdevsim/netdevsim12, eswitch: switchdev, num_vfs: $mpv, multiport: true}
+			  - {name: pf3, device: netdevsim/netdevsim13, eswitch: switchdev, num_vfs: $mpv, multiport: true}
+			Y
+		fi
+		if ((extra)); then
+			cat <<-Y
+			  - {name: pf4, device: netdevsim/netdevsim14, eswitch: switchdev, num_vfs: 64}
+			  - {name: pf5, device: netdevsim/netdevsim15, eswitch: switchdev, num_vfs: 64}
 			Y
 		fi
 		cat <<-Y
@@ -127,13 +143,14 @@ gen_full_config() {
 		bridges:
 		  - {name: br-offload, uplink: bond0, representors: [pf0/0-63, pf1/0-63]}
 		Y
-		if [[ $extra == pf23 ]]; then
+		if ((extra)); then
 			cat <<-Y
-			  - {name: br-pf2, uplink: pf2, representors: [pf2/0-63]}
-			  - {name: br-pf3, uplink: pf3, representors: [pf3/0-63]}
+			  - {name: br-pf4, uplink: pf4, representors: [pf4/0-63]}
+			  - {name: br-pf5, uplink: pf5, representors: [pf5/0-63]}
 			Y
 		fi
-		((n > 0)) && echo "tc:" && echo "  rules:"
+		((n > 0 || mpv > 0)) && echo "tc:"
+		((n > 0)) && echo "  rules:"
 		awk -v n="$n" 'BEGIN {
 			for (i = 0; i < n; i++) {
 				p = i % 129
@@ -144,6 +161,12 @@ gen_full_config() {
 					printf "    - {name: r%d, dev: pf%d/%d, prio: 10, match: {eth_type: ipv4, dst_ip: %s/32}, actions: [{redirect: bond0}]}\n", i, int((p - 1) / 64), (p - 1) % 64, ip
 			}
 		}'
+		if ((mpv > 0)); then
+			echo "  mpv:"
+			for ((k = 0; k < mpv; k++)); do
+				echo "    - {name: vm$k, vfs: [pf2/$k, pf3/$k], ip: 10.200.$((k >> 8)).$((k & 255))}"
+			done
+		fi
 	} >"$file"
 }
 
@@ -224,6 +247,36 @@ nsim_count_reps() {
 		[[ $name == pf*vf* ]] && n=$((n + 1))
 	done
 	echo "$n"
+}
+
+# mpv_supported: netdevsim can model mlx5's esw_multiport (patch 0002).
+mpv_supported() {
+	[[ -e /sys/module/netdevsim/parameters/mlx5_esw_multiport ]]
+}
+
+# mpv_stage M: the MPV NIC (netdevsim12/13) as both ways start from it: M VFs,
+# switchdev, hw-tc-offload on its representors. mlx5's representors come up
+# with hw-tc-offload on (en_rep.c), netdevsim's do not, and MPV rules are
+# skip_sw: without it they are refused. Devices made with esw_multiport
+# (mlx5 from Linux 6.3 on).
+mpv_stage() {
+	local id m=$1 d name
+	echo Y >/sys/module/netdevsim/parameters/mlx5_esw_multiport || return 1
+	for id in 12 13; do
+		nsim_up "$id" "$m" || return 1
+		echo "$m" >"$OO_NSIM_SYSFS/devices/netdevsim$id/sriov_numvfs" || return 1
+		devlink dev eswitch set "netdevsim/netdevsim$id" mode switchdev || return 1
+		wait_for 30 _bench_reps_are "$id" "$m" || return 1
+		for d in "$OO_NSIM_SYSFS/devices/netdevsim$id/net/"*; do
+			read -r name 2>/dev/null <"$d/phys_port_name" || continue
+			[[ $name == pf*vf* ]] && { ethtool -K "${d##*/}" hw-tc-offload on || return 1; }
+		done
+	done
+	echo N >/sys/module/netdevsim/parameters/mlx5_esw_multiport
+}
+
+_bench_reps_are() {
+	[[ $(nsim_count_reps "$1") == "$2" ]]
 }
 
 # clean_host: no bond0, no OVS, no netdevsim devices, no journal of ours:

@@ -8,7 +8,9 @@
 #
 # usage: tests/bench/shell-converge.sh NRULES
 #   env: PF_IDS ("10 11": netdevsim ids), NUM_VFS (64), BOND (bond0),
-#        BRIDGE (br-offload)
+#        BRIDGE (br-offload); MPV_PAIRS (0) pairs on the NIC MPV_IDS
+#        ("12 13"), which the caller staged as tests/bench/lib.sh's mpv_stage
+#        does for both ways (VFs, switchdev, hw-tc-offload on representors)
 #
 # Netdev names are found in sysfs with shell builtins only (no process): a
 # real host has udev names, so this costs the shell way nothing. No error
@@ -34,17 +36,31 @@ run() {
 	TOOL_US[$1]=$((${TOOL_US[$1]:-0} + ${EPOCHREALTIME/./} - t0))
 }
 
-# Netdevs of a PF, by phys_port_name: UPLINK[pf] and REP[pf*NUM_VFS+vf].
-declare -a UPLINK REP
-find_netdevs() {
-	local pf=$1 id=${PF_IDS[$1]} d name
-	for d in "$NSIM/netdevsim$id/net/"*; do
+# scan ID: the netdevs of netdevsimID by phys_port_name: SCAN_UP (uplink),
+# SCAN_REP[vf] (representors).
+declare -a SCAN_REP UPLINK REP
+SCAN_UP=
+scan() {
+	local d name
+	SCAN_UP=''
+	SCAN_REP=()
+	for d in "$NSIM/netdevsim$1/net/"*; do
 		read -r name <"$d/phys_port_name" 2>/dev/null || continue
 		if [[ $name =~ ^pf[0-9]+vf([0-9]+)$ ]]; then
-			REP[pf * NUM_VFS + BASH_REMATCH[1]]=${d##*/}
+			SCAN_REP[BASH_REMATCH[1]]=${d##*/}
 		elif [[ $name =~ ^p[0-9]+$ ]]; then
-			UPLINK[pf]=${d##*/}
+			SCAN_UP=${d##*/}
 		fi
+	done
+}
+
+# find_netdevs PF: UPLINK[pf] and REP[pf*NUM_VFS+vf] of PF_IDS[pf].
+find_netdevs() {
+	local pf=$1 vf
+	scan "${PF_IDS[pf]}"
+	UPLINK[pf]=$SCAN_UP
+	for vf in "${!SCAN_REP[@]}"; do
+		REP[pf * NUM_VFS + vf]=${SCAN_REP[vf]}
 	done
 }
 
@@ -115,6 +131,40 @@ for ((i = 0; i < NRULES; i++)); do
 			action mirred egress redirect dev "$BOND"
 	fi
 done
+# 5. MultiPort vHCA on the second NIC: hw-tc-offload on its uplinks, the
+# NIC's esw_multiport (once: it is one value for the NIC), then for each
+# pair and port an ingress qdisc where there is none and two skip_sw rules:
+# uplink -> VF representor for the VM's address, and back from it.
+MPV_PAIRS=${MPV_PAIRS:-0}
+if ((MPV_PAIRS > 0)); then
+	read -r -a MPV_IDS <<<"${MPV_IDS:-12 13}"
+	declare -a MUP MREP
+	for port in 0 1; do
+		scan "${MPV_IDS[port]}"
+		MUP[port]=$SCAN_UP
+		for ((k = 0; k < MPV_PAIRS; k++)); do
+			MREP[port * MPV_PAIRS + k]=${SCAN_REP[k]}
+		done
+		run ethtool -K "${MUP[port]}" hw-tc-offload on
+	done
+	run devlink dev param set "netdevsim/netdevsim${MPV_IDS[0]}" name esw_multiport value true cmode runtime
+	for port in 0 1; do
+		run tc qdisc add dev "${MUP[port]}" ingress
+		for ((k = 0; k < MPV_PAIRS; k++)); do
+			run tc qdisc add dev "${MREP[port * MPV_PAIRS + k]}" ingress
+		done
+	done
+	for ((k = 0; k < MPV_PAIRS; k++)); do
+		ip=10.200.$((k >> 8)).$((k & 255))
+		for port in 0 1; do
+			up=${MUP[port]} rep=${MREP[port * MPV_PAIRS + k]}
+			run tc filter add dev "$up" ingress protocol ip prio 1 flower skip_sw dst_ip "$ip" \
+				action mirred egress redirect dev "$rep"
+			run tc filter add dev "$rep" ingress protocol ip prio 1 flower skip_sw src_ip "$ip" \
+				action mirred egress redirect dev "$up"
+		done
+	done
+fi
 echo "shell-converge: $CMDS commands"
 for tool in "${!TOOL_N[@]}"; do
 	echo "shell-converge-tool: $tool ${TOOL_N[$tool]} $((TOOL_US[$tool] / 1000))"
