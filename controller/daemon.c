@@ -21,8 +21,13 @@
  * the host is followed by one verification pass, and a pass that plans
  * nothing ends the chain.
  *
- * Everything runs in this one thread: while a pass runs (it may wait for VFs),
- * unixctl and /metrics requests wait in their sockets' backlogs. */
+ * Everything above runs in this one thread: while a pass runs (it may wait
+ * for VFs), unixctl requests wait in their socket's backlog. /metrics is
+ * served by a second thread (controller/metrics.h) from the last text this
+ * loop published: rendered whole at the start and end of each pass and
+ * whenever a counter changed, so a scrape never waits for a pass and never
+ * sees half of one; ovs_offload_reconcile_in_progress says a pass runs. That
+ * thread touches nothing else of the daemon's. */
 
 #include "controller/daemon.h"
 
@@ -31,6 +36,7 @@
 #include <getopt.h>
 #include <inttypes.h>
 #include <linux/netlink.h>
+#include <malloc.h>
 #include <linux/rtnetlink.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -117,9 +123,7 @@ struct daemon {
 
     struct oo_sched sched;
     struct oo_reconcile_stats stats;
-    struct oo_observed last_obs;    /* what the last pass saw, for /metrics */
-    bool have_obs;
-    int64_t last_obs_wall_ms;
+    bool last_ovs_reachable;        /* the last pass could read OVSDB */
     int last_result;                /* of the last pass, -1 before */
     struct oo_repeat blocked_log;   /* the plan's errors */
     struct oo_repeat failed_log;    /* a failure's message */
@@ -138,6 +142,19 @@ struct daemon {
     struct oo_unixctl_server *ctl;
     char *ctl_path;
     struct oo_http *http;
+    struct oo_http_thread *http_thread; /* serves http from metrics */
+
+    /* /metrics: the board holds the text the HTTP thread serves; the rest is
+     * the main thread's. */
+    struct oo_metrics_board *metrics;
+    char *host_text;                /* host metrics of the last pass's observation */
+    size_t host_len;
+    bool pass_running;              /* between the start and the end of a pass */
+    int64_t pass_start_wall_ms;     /* when the running or last pass started, 0 never */
+    struct oo_reconcile_stats published; /* stats as last published */
+    bool published_running;         /* ... and pass_running then */
+    bool published_once;
+
     struct oo_unixctl_conn **reconcile_waiters; /* `reconcile` requests waiting for a pass */
     size_t n_reconcile_waiters;
     struct job *jobs;
@@ -161,6 +178,16 @@ static int64_t wall_ms(void)
 
     clock_gettime(CLOCK_REALTIME, &ts);
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Gives the memory of a pass or a config back to the system: glibc keeps
+ * freed heap (the YAML tree of a big config, the netlink dumps of 10 000
+ * filters: a peak of ~58 MiB) mapped otherwise, and the daemon's RSS would
+ * stay at its peak. Called once per pass and per config load: cheap next to
+ * either. */
+static void memory_trim(void)
+{
+    malloc_trim(0);
 }
 
 static char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -321,6 +348,7 @@ static int reload(struct daemon *d, char **ret_text)
                 "and reload again (SIGHUP or ovs-appctl -t " PROGRAM " reload)",
                 strerror(-r), fmt_wall(d->cfg_loaded_wall_ms, when, sizeof when), d->cfg_path);
         sd_notify_msg("READY=1\nSTATUS=config reload rejected: old config kept");
+        memory_trim();
         return r;
     }
     oo_config_free(&d->cfg);
@@ -340,6 +368,7 @@ static int reload(struct daemon *d, char **ret_text)
     log_config_summary(d, "config reloaded from");
     oo_sched_urgent(&d->sched, OO_TRIGGER_RELOAD);
     sd_notify_msg("READY=1\nSTATUS=config reloaded");
+    memory_trim(); /* the old config, and the new one's YAML tree */
     return 0;
 }
 
@@ -593,7 +622,7 @@ static void watch_run(struct daemon *d, bool mark)
     if (bits & OO_WATCH_CONNECTED) {
         /* Back after a loss, or there for the first time since a pass that
          * found it unreachable: what that pass could not do is due now. */
-        if (d->watch_lost || (d->sched.ran && !d->last_obs.ovs.reachable)) {
+        if (d->watch_lost || (d->sched.ran && !d->last_ovs_reachable)) {
             LOG_INFO("OVSDB at %s is %s: full resync", d->remote, d->watch_lost ? "back" : "up");
             oo_sched_urgent(&d->sched, OO_TRIGGER_OVSDB);
         }
@@ -621,6 +650,27 @@ static void events_run(struct daemon *d, bool mark)
     event_sock_run(d, &d->tc_ev, mark);
     event_sock_run(d, &d->devlink_ev, mark);
     watch_run(d, mark);
+}
+
+/* ---------------------------------------------------------------- metrics */
+
+/* Renders the whole /metrics text and swaps it in for the HTTP thread (and
+ * the `metrics` command). Unless force, only when a counter or the pass state
+ * changed since the last time: the loop calls this after every iteration. */
+static void metrics_publish(struct daemon *d, bool force)
+{
+    char *text;
+    size_t len;
+
+    if (!force && d->published_once && d->published_running == d->pass_running &&
+        !memcmp(&d->published, &d->stats, sizeof d->stats))
+        return;
+    text = oo_metrics_render_daemon(d->host_text, d->host_len, &d->stats, d->pass_running,
+                                    d->pass_start_wall_ms, &len);
+    oo_metrics_board_publish(d->metrics, text, len);
+    memcpy(&d->published, &d->stats, sizeof d->stats);
+    d->published_running = d->pass_running;
+    d->published_once = true;
 }
 
 /* ---------------------------------------------------------------- the pass */
@@ -773,6 +823,11 @@ static void run_pass(struct daemon *d)
     memset(d->burst_events, 0, sizeof d->burst_events);
 
     start_wall = wall_ms();
+    /* Scrapes during the pass get the last pass's numbers, and this. */
+    d->pass_running = true;
+    d->pass_start_wall_ms = start_wall;
+    metrics_publish(d, true);
+
     oo_reconcile_pass(&popts, &p);
     fflush(d->progress);
     end = oo_now_ms();
@@ -785,13 +840,16 @@ static void run_pass(struct daemon *d)
     d->pass_header[0] = '\0';
     d->last_result = p.result;
 
-    /* The observation stays for /metrics until the next pass. */
-    oo_observed_free(&d->last_obs);
-    d->last_obs = p.obs;
-    memset(&p.obs, 0, sizeof p.obs);
-    d->have_obs = true;
-    d->last_obs_wall_ms = start_wall; /* observed at the start of the pass */
+    /* The host metrics of this pass (observed at its start) replace the last
+     * pass's in one swap, with the counters the pass changed; the
+     * observation itself is not kept. */
+    free(d->host_text);
+    d->host_text = oo_metrics_render_host(&p.obs, start_wall, &d->host_len);
+    d->last_ovs_reachable = p.obs.ovs.reachable;
+    d->pass_running = false;
+    metrics_publish(d, true);
     oo_pass_free(&p);
+    memory_trim();
 
     reply_waiters(d, d->last_result == OO_PASS_IN_SYNC || d->last_result == OO_PASS_REPAIRED, answer);
     snprintf(status, sizeof status, "STATUS=last pass: %s (%s)",
@@ -873,17 +931,15 @@ static void cmd_exit(struct oo_unixctl_conn *conn, int argc, const char *argv[],
     oo_unixctl_reply(conn, NULL);
 }
 
-static char *metrics_body(void *aux, size_t *ret_len)
-{
-    struct daemon *d = aux;
-
-    return oo_metrics_render(d->have_obs ? &d->last_obs : NULL, d->last_obs_wall_ms, &d->stats, ret_len);
-}
-
 static void cmd_metrics(struct oo_unixctl_conn *conn, int argc, const char *argv[], void *aux)
 {
+    struct daemon *d = aux;
     size_t len;
-    char *body = metrics_body(aux, &len);
+    char *body;
+
+    /* The text /metrics serves, up to date with the counters. */
+    metrics_publish(d, false);
+    body = oo_metrics_board_copy(d->metrics, &len);
 
     oo_unixctl_reply(conn, body);
     free(body);
@@ -1246,11 +1302,19 @@ static int setup(struct daemon *d, int detach_fd)
         return OO_EXIT_FAILURE;
     }
 
+    /* Something to serve before the first pass ends: build info, counters
+     * and ovs_offload_reconcile_in_progress. */
+    d->metrics = oo_metrics_board_create();
+    metrics_publish(d, true);
     if (!d->opts.metrics || strcmp(d->opts.metrics, "none")) {
         const char *addr = d->opts.metrics ? d->opts.metrics : OO_HTTP_DEFAULT_ADDR;
         if ((r = oo_http_open(addr, &d->http)) < 0) {
             LOG_ERR("cannot serve metrics on %s: %s (--metrics ADDR chooses another, --metrics none "
                     "turns them off)", addr, strerror(-r));
+            return OO_EXIT_FAILURE;
+        }
+        if ((r = oo_http_thread_start(d->http, oo_metrics_board_body, d->metrics, &d->http_thread)) < 0) {
+            LOG_ERR("cannot start the metrics server's thread: %s", strerror(-r));
             return OO_EXIT_FAILURE;
         }
     }
@@ -1290,7 +1354,12 @@ static void teardown(struct daemon *d)
         oo_unixctl_reply_error(d->jobs[i].conn, "ovs-offloadd is exiting\n");
     d->n_jobs = 0;
     oo_unixctl_server_destroy(d->ctl);
+    /* The thread first: it uses the listener and the board. */
+    oo_http_thread_stop(d->http_thread);
+    d->http_thread = NULL;
     oo_http_close(d->http);
+    oo_metrics_board_destroy(d->metrics);
+    free(d->host_text);
     oo_nl_close(&d->link_ev.nl);
     oo_nl_close(&d->tc_ev.nl);
     oo_nl_close(&d->devlink_ev.nl);
@@ -1302,7 +1371,6 @@ static void teardown(struct daemon *d)
         close(d->sig_fd[0]);
         close(d->sig_fd[1]);
     }
-    oo_observed_free(&d->last_obs);
     oo_config_free(&d->cfg);
     free(d->reconcile_waiters);
     free(d->jobs);
@@ -1318,7 +1386,6 @@ static void loop_run(struct daemon *d)
 {
     signals_run(d);
     oo_unixctl_server_run(d->ctl);
-    oo_http_run(d->http, oo_now_ms(), metrics_body, d);
     events_run(d, true);
     if (d->reload_requested) {
         d->reload_requested = false;
@@ -1331,6 +1398,8 @@ static void loop_run(struct daemon *d)
         if (first)
             sd_notify_msg("READY=1");
     }
+    /* Events counted, a reload, a backoff: /metrics shows them at once. */
+    metrics_publish(d, false);
 }
 
 static void loop_wait(struct daemon *d)
@@ -1338,7 +1407,6 @@ static void loop_wait(struct daemon *d)
     int64_t due = oo_sched_due(&d->sched);
 
     oo_unixctl_server_wait(d->ctl);
-    oo_http_wait(d->http);
     event_sock_wait(&d->link_ev);
     event_sock_wait(&d->tc_ev);
     event_sock_wait(&d->devlink_ev);
@@ -1382,6 +1450,7 @@ int oo_daemon_main(int argc, char **argv)
     }
     d.cfg_loaded_wall_ms = wall_ms();
     d.remote = remote_of(&d, &d.cfg);
+    memory_trim(); /* the config's YAML tree */
 
     oo_sched_cfg_default(&scfg);
     scfg.resync_ms = d.opts.resync_s * 1000;

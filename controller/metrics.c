@@ -4,7 +4,11 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <netinet/in.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -12,7 +16,6 @@
 
 #include "common/util.h"
 #include "config/config.h"
-#include "ovsdb/loop.h"
 #include "tc/owner.h"
 
 /* ---------------------------------------------------------------- text helpers */
@@ -494,6 +497,53 @@ void oo_metrics_write_build_info(FILE *f)
     put_u(&info, "version", OO_VERSION, NULL, NULL, 1);
 }
 
+void oo_metrics_write_pass_state(FILE *f, bool in_progress, int64_t start_wall_ms)
+{
+    struct fam start = FAM(f, "ovs_offload_reconcile_last_start_timestamp_seconds", "gauge",
+                           "When the running reconcile pass, or else the last one, started (Unix time)");
+    struct fam running = FAM(f, "ovs_offload_reconcile_in_progress", "gauge",
+                             "1 while a reconcile pass runs (the host metrics are then those of the "
+                             "pass before), 0 otherwise");
+
+    if (start_wall_ms)
+        put_d(&start, NULL, NULL, wall_s(start_wall_ms));
+    put_u(&running, NULL, NULL, NULL, NULL, in_progress);
+}
+
+char *oo_metrics_render_host(const struct oo_observed *o, int64_t observed_wall_ms, size_t *ret_len)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+
+    if (!f)
+        abort();
+    oo_metrics_write_host(f, o, observed_wall_ms);
+    fclose(f);
+    *ret_len = len;
+    return buf;
+}
+
+char *oo_metrics_render_daemon(const char *host_text, size_t host_len,
+                               const struct oo_reconcile_stats *st, bool in_progress,
+                               int64_t start_wall_ms, size_t *ret_len)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+
+    if (!f)
+        abort();
+    oo_metrics_write_build_info(f);
+    if (host_text && host_len)
+        fwrite(host_text, 1, host_len, f);
+    oo_metrics_write_daemon(f, st);
+    oo_metrics_write_pass_state(f, in_progress, start_wall_ms);
+    fclose(f);
+    *ret_len = len;
+    return buf;
+}
+
 char *oo_metrics_render(const struct oo_observed *o, int64_t observed_wall_ms,
                         const struct oo_reconcile_stats *st, size_t *ret_len)
 {
@@ -530,6 +580,77 @@ int oo_metrics_status(FILE *f, const char *root, const char *db, int ovsdb_timeo
     oo_metrics_write_host(f, &o, wall_ms_now());
     oo_observed_free(&o);
     return r;
+}
+
+/* ---------------------------------------------------------------- board */
+
+struct oo_metrics_board {
+    pthread_mutex_t mutex;          /* guards the three members below */
+    char *text;                     /* the last text published, NULL none */
+    size_t len;
+    uint64_t generation;            /* texts published */
+};
+
+struct oo_metrics_board *oo_metrics_board_create(void)
+{
+    struct oo_metrics_board *b = oo_calloc(1, sizeof *b);
+
+    pthread_mutex_init(&b->mutex, NULL);
+    return b;
+}
+
+void oo_metrics_board_publish(struct oo_metrics_board *b, char *text, size_t len)
+{
+    char *old;
+
+    pthread_mutex_lock(&b->mutex);
+    old = b->text;
+    b->text = text;
+    b->len = len;
+    b->generation++;
+    pthread_mutex_unlock(&b->mutex);
+    free(old); /* outside the lock: a reader never waits for free() */
+}
+
+char *oo_metrics_board_copy(struct oo_metrics_board *b, size_t *ret_len)
+{
+    char *copy;
+    size_t len;
+
+    /* The lock is held for one allocation and one memcpy (tens of KiB). */
+    pthread_mutex_lock(&b->mutex);
+    len = b->len;
+    copy = oo_malloc(len + 1);
+    if (len)
+        memcpy(copy, b->text, len);
+    pthread_mutex_unlock(&b->mutex);
+    copy[len] = '\0';
+    *ret_len = len;
+    return copy;
+}
+
+uint64_t oo_metrics_board_generation(struct oo_metrics_board *b)
+{
+    uint64_t g;
+
+    pthread_mutex_lock(&b->mutex);
+    g = b->generation;
+    pthread_mutex_unlock(&b->mutex);
+    return g;
+}
+
+void oo_metrics_board_destroy(struct oo_metrics_board *b)
+{
+    if (!b)
+        return;
+    pthread_mutex_destroy(&b->mutex);
+    free(b->text);
+    free(b);
+}
+
+char *oo_metrics_board_body(void *aux, size_t *ret_len)
+{
+    return oo_metrics_board_copy(aux, ret_len);
 }
 
 /* ---------------------------------------------------------------- HTTP */
@@ -836,24 +957,107 @@ void oo_http_run(struct oo_http *h, int64_t now, oo_http_body_fn *body, void *au
     }
 }
 
-void oo_http_wait(struct oo_http *h)
+/* The fds to poll for h after fds[0 .. n-1] (room for OO_HTTP_MAX_CONNS + 1
+ * more); returns the new count. *deadline gets the earliest connection
+ * deadline (INT64_MAX none). */
+static size_t http_poll_fds(const struct oo_http *h, struct pollfd *fds, size_t n, int64_t *deadline)
 {
-    int64_t next = INT64_MAX;
-
-    if (!h)
-        return;
+    *deadline = INT64_MAX;
     if (h->n_conns < OO_HTTP_MAX_CONNS)
-        oo_loop_fd_wait(h->fd, true, false);
+        fds[n++] = (struct pollfd){ .fd = h->fd, .events = POLLIN };
     for (size_t i = 0; i < OO_HTTP_MAX_CONNS; i++) {
         const struct http_conn *c = &h->conns[i];
         if (c->fd < 0)
             continue;
-        oo_loop_fd_wait(c->fd, !c->resp, c->resp != NULL);
-        if (c->deadline < next)
-            next = c->deadline;
+        fds[n++] = (struct pollfd){ .fd = c->fd, .events = c->resp ? POLLOUT : POLLIN };
+        if (c->deadline < *deadline)
+            *deadline = c->deadline;
     }
-    if (next != INT64_MAX)
-        oo_loop_timer_wait_until(next);
+    return n;
+}
+
+struct oo_http_thread {
+    struct oo_http *h;
+    oo_http_body_fn *body;
+    void *aux;
+    int wake[2];                    /* a byte in wake[1]: stop */
+    pthread_t tid;
+};
+
+static void *http_thread_main(void *arg)
+{
+    struct oo_http_thread *t = arg;
+
+    for (;;) {
+        struct pollfd fds[OO_HTTP_MAX_CONNS + 2];
+        int64_t deadline, now;
+        size_t n;
+        int timeout;
+
+        fds[0] = (struct pollfd){ .fd = t->wake[0], .events = POLLIN };
+        n = http_poll_fds(t->h, fds, 1, &deadline);
+        now = oo_now_ms();
+        if (deadline == INT64_MAX)
+            timeout = -1;
+        else
+            timeout = deadline <= now ? 0 : deadline - now > INT_MAX ? INT_MAX : (int)(deadline - now);
+        if (poll(fds, (nfds_t)n, timeout) < 0 && errno != EINTR) {
+            /* ENOMEM: nothing to do but wait a little and try again. */
+            struct timespec ts = { .tv_nsec = 100 * 1000 * 1000 };
+            nanosleep(&ts, NULL);
+            continue;
+        }
+        if (fds[0].revents)
+            return NULL;
+        oo_http_run(t->h, oo_now_ms(), t->body, t->aux);
+    }
+}
+
+int oo_http_thread_start(struct oo_http *h, oo_http_body_fn *body, void *aux,
+                         struct oo_http_thread **ret_thread)
+{
+    struct oo_http_thread *t;
+    sigset_t all, old;
+    int r;
+
+    *ret_thread = NULL;
+    t = oo_calloc(1, sizeof *t);
+    t->h = h;
+    t->body = body;
+    t->aux = aux;
+    if (pipe2(t->wake, O_CLOEXEC | O_NONBLOCK) < 0) {
+        r = -errno;
+        free(t);
+        return r;
+    }
+    /* The thread inherits this mask: signals go to the daemon's loop, whose
+     * self-pipe handles them, and never interrupt the server. */
+    sigfillset(&all);
+    pthread_sigmask(SIG_SETMASK, &all, &old);
+    r = -pthread_create(&t->tid, NULL, http_thread_main, t);
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    if (r < 0) {
+        close(t->wake[0]);
+        close(t->wake[1]);
+        free(t);
+        return r;
+    }
+    *ret_thread = t;
+    return 0;
+}
+
+void oo_http_thread_stop(struct oo_http_thread *t)
+{
+    const char b = 1;
+
+    if (!t)
+        return;
+    while (write(t->wake[1], &b, 1) < 0 && errno == EINTR)
+        ;
+    pthread_join(t->tid, NULL);
+    close(t->wake[0]);
+    close(t->wake[1]);
+    free(t);
 }
 
 uint64_t oo_http_served(const struct oo_http *h, bool ok)

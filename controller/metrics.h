@@ -1,6 +1,6 @@
 /* Prometheus metrics: the text exposition format (version 0.0.4) of the host
- * and of the daemon, and a tiny HTTP/1.0 server that serves it from the
- * daemon's poll loop.
+ * and of the daemon, and a tiny HTTP/1.0 server that serves it from a thread
+ * of its own.
  *
  * The same host text comes from `ovs-offloadctl status --prometheus` (for
  * node_exporter's textfile collector) and from the daemon's /metrics, which
@@ -10,8 +10,15 @@
  * one HELP and TYPE line per family.
  *
  * The writers are pure (they only write to the FILE); the HTTP server does
- * non-blocking socket I/O only, never blocks the loop, and bounds what a
- * client may send (OO_HTTP_MAX_REQUEST bytes, OO_HTTP_TIMEOUT_MS). */
+ * non-blocking socket I/O only and bounds what a client may send
+ * (OO_HTTP_MAX_REQUEST bytes, OO_HTTP_TIMEOUT_MS).
+ *
+ * Threads: the daemon's loop renders the whole text at the end of each pass
+ * and whenever its counters change, and publishes it on a board (struct
+ * oo_metrics_board, a mutex around one pointer); the HTTP thread answers
+ * every scrape with a copy of the board's text. A scrape therefore never
+ * waits for a pass, and always gets the numbers of one complete rendering.
+ * Nothing else is shared between the two threads. */
 #ifndef OO_CONTROLLER_METRICS_H
 #define OO_CONTROLLER_METRICS_H
 
@@ -67,11 +74,45 @@ void oo_metrics_write_daemon(FILE *f, const struct oo_reconcile_stats *st);
 /* ovs_offload_build_info{version}. */
 void oo_metrics_write_build_info(FILE *f);
 
+/* Whether a pass runs now (ovs_offload_reconcile_in_progress) and when the
+ * running or last pass started (ovs_offload_reconcile_last_start_timestamp_
+ * seconds, left out before the first; start_wall_ms: Unix ms, 0 never). */
+void oo_metrics_write_pass_state(FILE *f, bool in_progress, int64_t start_wall_ms);
+
 /* Everything the daemon serves, as one malloc'ed text (*ret_len bytes, NUL-
  * terminated): build info, host with tc (o may be NULL: not observed yet),
  * and daemon (st may be NULL). */
 char *oo_metrics_render(const struct oo_observed *o, int64_t observed_wall_ms,
                         const struct oo_reconcile_stats *st, size_t *ret_len);
+
+/* The host part alone (oo_metrics_write_host), as one malloc'ed text: the
+ * daemon renders it once per pass, and frees the observation. */
+char *oo_metrics_render_host(const struct oo_observed *o, int64_t observed_wall_ms, size_t *ret_len);
+
+/* What the daemon publishes: build info, host_text (host_len bytes, as
+ * oo_metrics_render_host made it; NULL: not observed yet), the daemon's
+ * metrics (st), then the pass state last. Malloc'ed, NUL-terminated. */
+char *oo_metrics_render_daemon(const char *host_text, size_t host_len,
+                               const struct oo_reconcile_stats *st, bool in_progress,
+                               int64_t start_wall_ms, size_t *ret_len);
+
+/* ---------------------------------------------------------------- board */
+
+/* The last complete text, shared between the thread that renders it and the
+ * thread that serves it. */
+struct oo_metrics_board;
+
+/* An empty board (its text is "" until the first publish). */
+struct oo_metrics_board *oo_metrics_board_create(void);
+/* Replaces the text with text (malloc'ed, len bytes, NUL-terminated; the
+ * board takes it). Readers get either the old text or the new, whole. */
+void oo_metrics_board_publish(struct oo_metrics_board *b, char *text, size_t len);
+/* A malloc'ed copy of the current text (*ret_len bytes, NUL-terminated). */
+char *oo_metrics_board_copy(struct oo_metrics_board *b, size_t *ret_len);
+/* How many texts were published so far. */
+uint64_t oo_metrics_board_generation(struct oo_metrics_board *b);
+/* NULL-safe. No thread may use b any more. */
+void oo_metrics_board_destroy(struct oo_metrics_board *b);
 
 /* `ovs-offloadctl status --prometheus`: observes the host now (devlink,
  * links, OVSDB at db) and writes build info and host metrics to f. Returns 0,
@@ -112,10 +153,23 @@ int oo_http_open(const char *addr, struct oo_http **ret_http);
 /* Accepts, reads requests, answers with body(aux) for /metrics, writes
  * without blocking, closes finished or expired connections. now: oo_now_ms(). */
 void oo_http_run(struct oo_http *h, int64_t now, oo_http_body_fn *body, void *aux);
-/* Registers the listener and connections with the poll loop (ovsdb/loop.h). */
-void oo_http_wait(struct oo_http *h);
-/* Requests answered so far (by status class: 2xx, 4xx). */
+/* Requests answered so far (by status class: 2xx, 4xx). Not while a thread
+ * serves h (oo_http_thread_start): read it after oo_http_thread_stop. */
 uint64_t oo_http_served(const struct oo_http *h, bool ok);
+
+/* A thread that serves h: poll(2) over the listener, the connections and a
+ * wake-up pipe, then oo_http_run with body(aux), which must be safe to call
+ * from that thread (oo_metrics_board_body is). The thread blocks every
+ * signal, and calls nothing of libopenvswitch. Until it is stopped, only it
+ * touches h (oo_http_addr aside). Returns 0 or -errno. */
+struct oo_http_thread;
+int oo_http_thread_start(struct oo_http *h, oo_http_body_fn *body, void *aux,
+                         struct oo_http_thread **ret_thread);
+/* Wakes the thread, waits for it to end (a response being written is cut
+ * short) and frees it. NULL-safe. h stays open: close it after. */
+void oo_http_thread_stop(struct oo_http_thread *t);
+/* An oo_http_body_fn answering with oo_metrics_board_copy(aux). */
+char *oo_metrics_board_body(void *aux, size_t *ret_len);
 /* The address as listened on ("127.0.0.1:9477"). */
 const char *oo_http_addr(const struct oo_http *h);
 /* Closes everything; NULL-safe. */

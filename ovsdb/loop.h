@@ -5,7 +5,8 @@
  * watcher. controller/ includes this header and never an OVS one.
  *
  * Threads: everything here belongs to the one thread that runs the loop (the
- * daemon has no other). libopenvswitch's lock (ovs-env.h) is held around the
+ * daemon's main thread; its /metrics thread never calls libopenvswitch).
+ * libopenvswitch's lock (ovs-env.h) is held around the
  * OVSDB watcher's calls, like every other ovsdb/ entry point, but neither
  * around oo_loop_block() (it would be held while sleeping) nor while a
  * unixctl callback runs (the callback may call other ovsdb/ functions).

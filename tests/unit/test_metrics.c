@@ -2,7 +2,8 @@
  * counters, escaping, the format's rules checked line by line (HELP and TYPE
  * once and before the samples, families contiguous, names and suffixes by
  * convention); the HTTP responder's parsing and one real exchange over
- * loopback. */
+ * loopback; the board the daemon publishes on and the HTTP thread serving it
+ * while another thread publishes (every answer one whole text). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -15,7 +16,10 @@
 #include <ctype.h>
 #include <errno.h>
 #include <netinet/in.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -488,6 +492,85 @@ static void test_render_all(void **state)
     oo_observed_free(&o);
 }
 
+static void test_pass_state(void **state)
+{
+    char *s;
+
+    s = CAPTURE(oo_metrics_write_pass_state(f, false, 0));
+    check_exposition(s);
+    assert_line(s, "ovs_offload_reconcile_in_progress 0");
+    assert_no_line_starting(s, "ovs_offload_reconcile_last_start_timestamp_seconds");
+    free(s);
+    s = CAPTURE(oo_metrics_write_pass_state(f, true, 1700000000500));
+    check_exposition(s);
+    assert_line(s, "ovs_offload_reconcile_in_progress 1");
+    assert_line(s, "ovs_offload_reconcile_last_start_timestamp_seconds 1700000000.500");
+    free(s);
+}
+
+/* The daemon's text: the host part as rendered once per pass, the counters,
+ * and the pass state last. */
+static void test_render_daemon(void **state)
+{
+    struct oo_observed o;
+    struct oo_reconcile_stats st;
+    size_t hlen, len;
+    char *host, *s, *whole;
+
+    sample_host(&o);
+    oo_stats_init(&st, 0);
+    host = oo_metrics_render_host(&o, 5, &hlen);
+    assert_int_equal(strlen(host), hlen);
+    check_exposition(host);
+    assert_line(host, "ovs_offload_devlink_up 1");
+
+    s = oo_metrics_render_daemon(host, hlen, &st, true, 1700000000000, &len);
+    assert_int_equal(strlen(s), len);
+    check_exposition(s);
+    assert_non_null(strstr(s, host));
+    assert_line(s, "ovs_offload_build_info{version=\"" OO_VERSION "\"} 1");
+    assert_line(s, "ovs_offload_reconcile_runs_total{result=\"in_sync\"} 0");
+    assert_true(ends_with(s, "\novs_offload_reconcile_in_progress 1\n"));
+    /* Rendering everything from the observation gives the same text, the
+     * pass state aside. */
+    whole = oo_metrics_render(&o, 5, &st, &len);
+    assert_int_equal(strncmp(s, whole, len), 0);
+    assert_true(!strncmp(s + len, "# HELP ovs_offload_reconcile_last_start_timestamp_seconds ", 58));
+    free(whole);
+    free(s);
+
+    /* Before the first pass: no host part. */
+    s = oo_metrics_render_daemon(NULL, 0, &st, false, 0, &len);
+    check_exposition(s);
+    assert_no_line_starting(s, "ovs_offload_devlink_up");
+    assert_true(ends_with(s, "\novs_offload_reconcile_in_progress 0\n"));
+    free(s);
+    free(host);
+    oo_observed_free(&o);
+}
+
+static void test_board(void **state)
+{
+    struct oo_metrics_board *b = oo_metrics_board_create();
+    size_t len = 99;
+    char *s;
+
+    s = oo_metrics_board_copy(b, &len);
+    assert_int_equal(len, 0);
+    assert_string_equal(s, "");
+    free(s);
+    assert_int_equal(oo_metrics_board_generation(b), 0);
+    oo_metrics_board_publish(b, oo_strdup("one 1\n"), 6);
+    oo_metrics_board_publish(b, oo_strdup("two 22\n"), 7);
+    assert_int_equal(oo_metrics_board_generation(b), 2);
+    s = oo_metrics_board_body(b, &len);
+    assert_int_equal(len, 7);
+    assert_string_equal(s, "two 22\n");
+    free(s);
+    oo_metrics_board_destroy(b);
+    oo_metrics_board_destroy(NULL);
+}
+
 /* ---------------------------------------------------------------- HTTP */
 
 static void test_parse_addr(void **state)
@@ -665,6 +748,142 @@ static void test_http_exchange(void **state)
     oo_http_close(h);
 }
 
+/* One GET /metrics over a blocking socket (5 s receive timeout): the whole
+ * response, malloc'ed. */
+static char *fetch(const char *addr)
+{
+    struct sockaddr_storage ss;
+    struct timeval tv = { .tv_sec = 5 };
+    socklen_t len;
+    char *buf = NULL;
+    size_t got = 0, size = 0;
+    int fd;
+
+    assert_int_equal(oo_http_parse_addr(addr, &ss, &len), 0);
+    fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    assert_true(fd >= 0);
+    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    assert_int_equal(connect(fd, (struct sockaddr *)&ss, len), 0);
+    assert_true(send(fd, "GET /metrics HTTP/1.0\r\n\r\n", 25, 0) == 25);
+    for (;;) {
+        ssize_t n;
+        if (size - got < 4096) {
+            size = size * 2 + 8192;
+            buf = oo_realloc(buf, size);
+        }
+        n = recv(fd, buf + got, size - got - 1, 0);
+        assert_true(n >= 0); /* not a timeout: the thread answered */
+        if (n == 0)
+            break;
+        got += (size_t)n;
+    }
+    close(fd);
+    buf[got] = '\0';
+    return buf;
+}
+
+static const char *body_of(const char *resp)
+{
+    const char *p = strstr(resp, "\r\n\r\n");
+
+    assert_non_null(p);
+    return p + 4;
+}
+
+/* A text of n lines "x_<tag> i\n", malloc'ed. */
+static char *texts(char tag, size_t n, size_t *ret_len)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+
+    assert_non_null(f);
+    for (size_t i = 0; i < n; i++)
+        fprintf(f, "x_%c %zu\n", tag, i);
+    fclose(f);
+    *ret_len = len;
+    return buf;
+}
+
+struct publisher {
+    struct oo_metrics_board *b;
+    atomic_int stop;                /* set by the test thread */
+    atomic_uint published;          /* texts published so far */
+};
+
+/* Publishes two texts of different lengths in turn until told to stop. */
+static void *publish_loop(void *arg)
+{
+    struct publisher *p = arg;
+
+    while (!atomic_load(&p->stop)) {
+        size_t len;
+        unsigned k = atomic_load(&p->published);
+        char *t = texts(k % 2 ? 'b' : 'a', k % 2 ? 3000 : 1000, &len);
+        oo_metrics_board_publish(p->b, t, len);
+        atomic_store(&p->published, k + 1);
+    }
+    return NULL;
+}
+
+/* The server thread answers while the caller never runs it (as the
+ * daemon's loop during a pass), and every answer is one whole text even
+ * while another thread keeps publishing. */
+static void test_http_thread(void **state)
+{
+    struct oo_metrics_board *b = oo_metrics_board_create();
+    struct oo_http *h = NULL;
+    struct oo_http_thread *t = NULL;
+    struct publisher pub = { .b = b };
+    pthread_t tid;
+    char addr[32], *resp, *a, *bb;
+    size_t alen, blen;
+    int port = 20000 + (int)((getpid() + 1) % 20000), r, fetches = 0;
+
+    snprintf(addr, sizeof addr, "127.0.0.1:%d", port);
+    r = oo_http_open(addr, &h);
+    if (r == -EADDRINUSE) {
+        oo_metrics_board_destroy(b);
+        skip();
+    }
+    assert_int_equal(r, 0);
+    oo_metrics_board_publish(b, oo_strdup("first 1\n"), 8);
+    assert_int_equal(oo_http_thread_start(h, oo_metrics_board_body, b, &t), 0);
+
+    resp = fetch(addr);
+    assert_true(!strncmp(resp, "HTTP/1.0 200 OK\r\n", 17));
+    assert_string_equal(body_of(resp), "first 1\n");
+    free(resp);
+    oo_metrics_board_publish(b, oo_strdup("second 2\n"), 9);
+    resp = fetch(addr);
+    assert_string_equal(body_of(resp), "second 2\n");
+    free(resp);
+
+    a = texts('a', 1000, &alen);
+    bb = texts('b', 3000, &blen);
+    assert_int_equal(pthread_create(&tid, NULL, publish_loop, &pub), 0);
+    /* 40 answers at least, and while 10 texts at least were published. */
+    for (int i = 0; i < 40 || atomic_load(&pub.published) < 10; i++) {
+        const char *body;
+        assert_true(i < 100000);
+        resp = fetch(addr);
+        body = body_of(resp);
+        if (strcmp(body, a) && strcmp(body, bb) && strcmp(body, "second 2\n"))
+            fail_msg("answer %d is no whole text (%zu bytes)", i, strlen(body));
+        free(resp);
+        fetches++;
+    }
+    atomic_store(&pub.stop, 1);
+    pthread_join(tid, NULL);
+    oo_http_thread_stop(t);
+    assert_int_equal(oo_http_served(h, true), 2 + fetches);
+    oo_http_thread_stop(NULL);
+    oo_http_close(h);
+    oo_metrics_board_destroy(b);
+    free(a);
+    free(bb);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -675,10 +894,14 @@ int main(void)
         cmocka_unit_test(test_tc_from_observation),
         cmocka_unit_test(test_daemon_metrics),
         cmocka_unit_test(test_render_all),
+        cmocka_unit_test(test_pass_state),
+        cmocka_unit_test(test_render_daemon),
+        cmocka_unit_test(test_board),
         cmocka_unit_test(test_parse_addr),
         cmocka_unit_test(test_parse_request),
         cmocka_unit_test(test_response),
         cmocka_unit_test(test_http_exchange),
+        cmocka_unit_test(test_http_thread),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -10,6 +10,15 @@
 # With Open vSwitch: bridge, bond and representors attached; ovsdb-server
 # and ovs-vswitchd killed and started again: the daemon reconnects and
 # repairs a port deleted by hand.
+# A scrape during a 10 000-rule pass: answered at once by the HTTP thread,
+# every answer complete and one whole snapshot (tc counts before or after,
+# never a mix); RSS back under 32 MiB after the pass.
+# VF-LAG with OVS hw-offload (rules on the bond's shared block and on a
+# representor): an owned rule deleted and one changed by hand are repaired;
+# ovs-vswitchd restarted: the rules are back and hw-offload is active;
+# representors re-created under new names (VFs re-created and renamed, as
+# udev does): attached under the new names, the stale ports removed. Each
+# repair is timed from the change.
 #
 #   OO_BUILD=<build dir> scripts/vm/run.sh tests/vm/daemon.sh
 #
@@ -34,13 +43,15 @@ ALL_TESTS="
 	idle_cpu
 	exit_cleanly
 	least_privilege
+	scrape_during_pass
 	ovs_restart
+	ovs_vflag_drift
 "
 # shellcheck source=tests/vm/lib.sh
 . "$(dirname "$(readlink -f "$0")")/lib.sh"
 
 [[ ${OO_VM_GUEST:-} == 1 ]] || skip "runs in the guest only: scripts/vm/run.sh tests/vm/daemon.sh"
-require_cmd devlink ip jq ovs-appctl
+require_cmd devlink ip jq ovs-appctl tc curl
 require_module netdevsim bonding
 
 BUILD=${OO_BUILD:-build}
@@ -57,6 +68,14 @@ IDLE_TICKS=$((IDLE_SECONDS / 10 > 2 ? IDLE_SECONDS / 10 : 2))
 ((${#WRAP[@]})) && REPAIR_LIMIT_MS=60000 START_WAIT=300 IDLE_TICKS=$((IDLE_TICKS * 5))
 M_HOST=127.0.0.1
 M_PORT=9477
+# scrape_during_pass: OO_SCRAPE_RULES rules (valgrind: 1000), its own daemon
+# and metrics port.
+SCRAPE_RULES=${OO_SCRAPE_RULES:-10000}
+((${#WRAP[@]})) && SCRAPE_RULES=${OO_SCRAPE_RULES:-1000}
+SCRAPE_PORT=9478
+# The daemon's steady RSS with SCRAPE_RULES rules (issue 8: < 32 MiB).
+RSS_LIMIT_KB=$((32 * 1024))
+OUR_MAGIC=6f6f2d74632d7631      # "oo-tc-v1": the first 8 bytes of our cookies
 
 WORK=$(mktemp -d /tmp/oo-daemon.XXXXXX)
 defer rm -rf "$WORK"
@@ -88,6 +107,28 @@ write_config() {
 		  db: unix:$OVS_RUNDIR/db.sock
 		bridges:
 		  - {name: br-oo, uplink: oobond, representors: ["pf0/0-1"]}
+		Y
+	elif [[ ${1:-} == vflag ]]; then
+		# VF-LAG: hw-offload on (OVS 3.1 turns it on at runtime), the bond
+		# and both PFs' representors on br-oo, rules on the bond's shared
+		# block and one on a representor.
+		cat >>"$CFG" <<-Y
+		ovs:
+		  db: unix:$OVS_RUNDIR/db.sock
+		  hw_offload: true
+		  tc_policy: none
+		bridges:
+		  - {name: br-oo, uplink: oobond, representors: ["pf0/0-1", "pf1/0-1"]}
+		tc:
+		  rules:
+		    - {name: web, dev: oobond, prio: 10, actions: [{redirect: pf0/1}],
+		       match: {eth_type: ipv4, dst_ip: 10.0.0.3/32, ip_proto: tcp, dst_port: 80}}
+		    - {name: dns, dev: oobond, prio: 20, actions: [{redirect: pf1/0}],
+		       match: {eth_type: ipv4, ip_proto: udp, dst_port: 53}}
+		    - {name: blackhole, dev: oobond, prio: 30, actions: [drop],
+		       match: {eth_type: ipv4, dst_ip: 192.0.2.0/24}}
+		    - {name: vm0-out, dev: pf0/0, prio: 1, actions: [{redirect: oobond}],
+		       match: {eth_type: ipv4, dst_ip: 10.0.1.1/32}}
 		Y
 	fi
 }
@@ -538,6 +579,208 @@ port_on_bridge() {
 	ovs-vsctl --timeout=5 port-to-br "$1" 2>/dev/null | grep -qx br-oo
 }
 
+# ---------------------------------------------------------------- a scrape during a long pass
+
+# gen_rules_config FILE DEVICE N: one PF (switchdev, no VFs) with N rules on
+# its uplink (rule i: ip_proto tcp, dst_ip 10.(i>>16).(i>>8 & 255).(i & 255),
+# dst_port 80, drop), as tests/bench generates them.
+gen_rules_config() {
+	local file=$1 dev=$2 n=$3
+	{
+		printf 'version: 1\npfs:\n  - {name: t0, device: %s, eswitch: switchdev}\n' "$dev"
+		((n > 0)) && printf 'tc:\n  rules:\n'
+		awk -v n="$n" 'BEGIN {
+			for (i = 0; i < n; i++)
+				printf "    - {name: rule-%d, dev: t0, prio: 100, match: {eth_type: ipv4, ip_proto: tcp, dst_ip: 10.%d.%d.%d/32, dst_port: 80}, actions: [drop]}\n", i, int(i / 65536) % 256, int(i / 256) % 256, i % 256
+		}'
+	} >"$file"
+}
+
+# big_metrics: the scrape test daemon's /metrics body (curl, 2 s at most).
+big_metrics() {
+	curl -sf --max-time 2 "http://$M_HOST:$SCRAPE_PORT/metrics"
+}
+
+# tc_total TEXT DEV: the sum of ovs_offload_tc_filters of DEV, every owner
+# and state (0 when it has none).
+tc_total() {
+	awk -v k="ovs_offload_tc_filters{device=\"$2\"," 'index($1, k) == 1 { n += $2 } END { print n + 0 }' <<<"$1"
+}
+
+# big_settled N DEV [PASSES]: the last pass found the host in sync, none
+# runs, DEV has N filters in the metrics (and at least PASSES passes ran).
+big_settled() {
+	local m
+	m=$(big_metrics) || return 1
+	[[ $(metric "$m" 'ovs_offload_reconcile_last_result{result="in_sync"}') == 1 &&
+		$(metric "$m" ovs_offload_reconcile_in_progress) == 0 && $(tc_total "$m" "$2") == "$1" ]] &&
+		(($(metric "$m" ovs_offload_reconcile_duration_seconds_count) >= ${3:-0}))
+}
+
+# kill_quiet PID: for defer, when the process may be gone already.
+kill_quiet() {
+	kill "$1" 2>/dev/null
+	return 0
+}
+
+# scrape_loop DIR: scrape back to back until DIR/stop exists; scrape i
+# leaves DIR/i.body and DIR/i.meta ("curl-exit http-code seconds bytes
+# start-us").
+scrape_loop() {
+	local dir=$1 i=0 t
+	while [[ ! -e $dir/stop ]]; do
+		t=$(now_us)
+		curl -s --max-time 2 -o "$dir/$i.body" -w '%{http_code} %{time_total} %{size_download}' \
+			"http://$M_HOST:$SCRAPE_PORT/metrics" >"$dir/$i.meta" 2>/dev/null
+		printf '%s %s %s\n' "$?" "$(cat "$dir/$i.meta")" "$t" >"$dir/$i.meta"
+		i=$((i + 1))
+	done
+}
+
+# snapshot_summary DEV FILE...: per scrape body, one line: FILE, the
+# in_progress value, DEV's tc filter total, samples whose family has no
+# TYPE, HELP lines, TYPE lines, and the last line.
+snapshot_summary() {
+	local dev=$1
+	shift
+	awk -v k="ovs_offload_tc_filters{device=\"$dev\"," '
+		function flush() {
+			if (fn != "")
+				printf "%s %s %d %d %d %d %s\n", fn, inprog, total, notype, helps, types, last
+		}
+		FNR == 1 { flush(); fn = FILENAME; inprog = "-"; total = 0; notype = 0; helps = 0; types = 0
+			last = ""; split("", typed) }
+		/^# HELP / { helps++; last = $0; next }
+		/^# TYPE / { typed[$3] = 1; types++; last = $0; next }
+		{
+			name = $1; sub(/[{].*/, "", name); base = name; sub(/_(bucket|sum|count)$/, "", base)
+			if (!(name in typed) && !(base in typed))
+				notype++
+			if (name == "ovs_offload_reconcile_in_progress")
+				inprog = $2
+			if (index($1, k) == 1)
+				total += $2
+			last = $1 "=" $2
+		}
+		END { flush() }' "$@"
+}
+
+scrape_during_pass() {
+	RET=0
+	local n=$SCRAPE_RULES cfg=$WORK/big.yaml run=$WORK/big-run log=$WORK/big.log dir=$WORK/scrapes
+	local pid up m ms t0 spid i meta rc code secs size lat max_lat=0 lat_sum=0 during=0
+	local n_total=0 n_before=0 n_zero=0 bad=0 sum0 cnt0 sum1 cnt1 longest rss hwm line f
+	nsim_new 13 1 || { check_err 1 "netdevsim13"; log_test "scrape during a pass"; return; }
+	mkdir -p "$run" "$dir"
+	gen_rules_config "$cfg" netdevsim/netdevsim13 "$n"
+	t0=$(now_us)
+	OVS_RUNDIR=$run "${WRAP[@]}" "$DAEMON" -c "$cfg" --metrics "$M_HOST:$SCRAPE_PORT" --resync 300 \
+		>>"$log" 2>&1 &
+	pid=$!
+	defer kill_quiet "$pid"
+	up=$(nsim_uplink 13)
+	wait_for "$START_WAIT" big_metrics >/dev/null
+	check_err $? "the daemon with $n rules does not serve /metrics"
+	ms=$(poll_until 300000 big_settled "$n" "$up")
+	check_err $? "$n rules: not in sync within 300 s: $(tail -n 5 "$log")"
+	log_info "$n rules on $up: in sync $((($(now_us) - t0) / 1000)) ms after the start" \
+		"(config load, install, verification)"
+	# Steady memory: the config's YAML tree and the dumps are given back.
+	rss=$(awk '/^VmRSS/ { print $2 }' "/proc/$pid/status")
+	hwm=$(awk '/^VmHWM/ { print $2 }' "/proc/$pid/status")
+	log_info "RSS after the passes: $((rss / 1024)) MiB (peak $((hwm / 1024)) MiB)"
+	if ((${#WRAP[@]} == 0)); then
+		((rss < RSS_LIMIT_KB))
+		check_err $? "RSS $((rss / 1024)) MiB with $n rules, limit $((RSS_LIMIT_KB / 1024)) MiB"
+	fi
+	m=$(big_metrics)
+	sum0=$(metric "$m" ovs_offload_reconcile_duration_seconds_sum)
+	cnt0=$(metric "$m" ovs_offload_reconcile_duration_seconds_count)
+
+	# Every rule deleted by hand: the repair pass installs N rules again (and
+	# a verification pass dumps them). Scrapes run back to back meanwhile.
+	scrape_loop "$dir" &
+	spid=$!
+	defer kill_quiet "$spid"
+	sleep 0.5
+	t0=$(now_us)
+	tc filter del dev "$up" ingress
+	check_err $? "tc filter del dev $up ingress failed"
+	ms=$(poll_until 300000 big_settled "$n" "$up" $((cnt0 + 2)))
+	check_err $? "the $n deleted rules were not installed again within 300 s: $(tail -n 5 "$log")"
+	log_info "$n rules deleted by hand: back and verified ${ms% *} ms later"
+	sleep 0.5
+	touch "$dir/stop"
+	wait "$spid"
+
+	m=$(big_metrics)
+	sum1=$(metric "$m" ovs_offload_reconcile_duration_seconds_sum)
+	cnt1=$(metric "$m" ovs_offload_reconcile_duration_seconds_count)
+	# The longest pass in the window (the repair): its duration is in the
+	# scrapes taken between its end and the end of the verification.
+	longest=$(cat "$dir"/*.body 2>/dev/null |
+		awk '$1 == "ovs_offload_reconcile_last_duration_seconds" && $2 > m { m = $2 } END { printf "%d", m * 1000 }')
+	snapshot_summary "$up" "$dir"/*.body >"$WORK/summary"
+	for ((i = 0; ; i++)); do
+		meta=$dir/$i.meta
+		[[ -e $meta ]] || break
+		read -r rc code secs size _ <"$meta"
+		n_total=$((n_total + 1))
+		if [[ $rc != 0 || $code != 200 ]]; then
+			bad=$((bad + 1))
+			check_err 1 "scrape $i: curl exit $rc, HTTP $code after ${secs} s"
+			continue
+		fi
+		lat=$(awk -v s="$secs" 'BEGIN { printf "%d", s * 1000 }')
+		lat_sum=$((lat_sum + lat))
+		((lat > max_lat)) && max_lat=$lat
+		line=$(grep -F "$dir/$i.body " "$WORK/summary")
+		# shellcheck disable=SC2086 # split the summary's fields on purpose
+		set -- $line
+		f=$1
+		[[ $2 == 1 ]] && during=$((during + 1))
+		if [[ $3 == "$n" ]]; then
+			n_before=$((n_before + 1))
+		elif [[ $3 == 0 ]]; then
+			n_zero=$((n_zero + 1))
+		else
+			check_err 1 "scrape $i: $3 tc filters on $up, neither $n nor 0 (a half-written snapshot)"
+		fi
+		[[ $4 == 0 && $5 == "$6" && $5 -gt 30 ]]
+		check_err $? "scrape $i ($size bytes): $4 samples without TYPE, $5 HELP, $6 TYPE lines ($f)"
+		[[ $7 == ovs_offload_reconcile_in_progress=[01] ]]
+		check_err $? "scrape $i ends with '$7', not with ovs_offload_reconcile_in_progress"
+	done
+	((n_total > 0)) || check_err 1 "no scrape ran"
+	log_info "scrapes: $n_total, $during of them while a pass ran, max latency ${max_lat} ms," \
+		"mean $((lat_sum / (n_total > bad ? n_total - bad : 1))) ms; $n_before with $n rules, $n_zero with 0" \
+		"(the repair pass's observation), none other"
+	log_info "passes in the window: $((cnt1 - cnt0)), $(awk -v a="$sum0" -v b="$sum1" 'BEGIN { printf "%.2f", b - a }') s" \
+		"in all; the longest ${longest} ms"
+	((during >= 3))
+	check_err $? "only $during scrapes were answered while a pass ran (expected several)"
+	((max_lat <= 1000 && max_lat * 2 <= longest))
+	check_err $? "a scrape took ${max_lat} ms: not well under the pass (${longest} ms)"
+	((cnt1 - cnt0 >= 2))
+	check_err $? "$((cnt1 - cnt0)) passes ran after the rules were deleted (a repair and its verification expected)"
+	rss=$(awk '/^VmRSS/ { print $2 }' "/proc/$pid/status")
+	log_info "RSS after the repair: $((rss / 1024)) MiB"
+	if ((${#WRAP[@]} == 0)); then
+		((rss < RSS_LIMIT_KB))
+		check_err $? "RSS $((rss / 1024)) MiB after the repair, limit $((RSS_LIMIT_KB / 1024)) MiB"
+	fi
+	# SIGTERM: the loop and the HTTP thread end, status 0.
+	kill -TERM "$pid"
+	wait_for 30 _oo_pid_gone "$pid"
+	check_err $? "still running 30 s after SIGTERM"
+	wait "$pid"
+	rc=$?
+	((rc == 0))
+	check_err $? "exit status $rc after SIGTERM"
+	log_test "a scrape during a $n-rule pass: answered at once, complete, one whole snapshot" ||
+		tail -n 20 "$log"
+}
+
 ovs_restart() {
 	RET=0
 	local rep ms c
@@ -581,6 +824,238 @@ ovs_restart() {
 	[[ -n $ms ]] && repaired "OVS port after the OVS restart" "$ms"
 	log_info "repair times: ${TIMES[*]}"
 	log_test "OVS killed and restarted: reconnects, converges, repairs a deleted port" || dump_log
+}
+
+# ---------------------------------------------------------------- VF-LAG drift with OVS
+
+# owned_count WHERE...: our filters there (`tc filter show WHERE`; one action
+# each, so one cookie line each).
+owned_count() {
+	tc filter show "$@" 2>/dev/null | grep -c "cookie $OUR_MAGIC"
+}
+
+# block_of DEV: the ingress block of DEV's qdisc ("" none).
+block_of() {
+	tc -j qdisc show dev "$1" ingress 2>/dev/null | jq -r '[.[] | .ingress_block // empty] | first // empty'
+}
+
+# vflag_rules_ok BLOCK REP: oobond on BLOCK, the 3 owned rules there, each
+# as configured, and the one on representor REP.
+vflag_rules_ok() {
+	local b
+	tc qdisc show dev oobond ingress 2>/dev/null | grep -qw "ingress_block $1" || return 1
+	b=$(tc filter show block "$1" 2>/dev/null) || return 1
+	(($(grep -c "cookie $OUR_MAGIC" <<<"$b") == 3)) && grep -q 'dst_ip 10.0.0.3' <<<"$b" &&
+		grep -q 'dst_ip 192.0.2.0/24' <<<"$b" && ! grep -q 'gact action pass' <<<"$b" &&
+		(($(owned_count dev "$2" ingress) == 1))
+}
+
+# rule_at BLOCK PREF PATTERN: the filter at PREF on BLOCK shows PATTERN.
+rule_at() {
+	tc filter show block "$1" pref "$2" 2>/dev/null | grep -q "$3"
+}
+
+# ports_are NEW... -- OLD...: every NEW name is a port of br-oo, no OLD one is.
+ports_are() {
+	local ports p new=1
+	ports=$(ovs-vsctl --timeout=5 list-ports br-oo 2>/dev/null) || return 1
+	for p in "$@"; do
+		if [[ $p == -- ]]; then
+			new=0
+		elif ((new)); then
+			grep -qx "$p" <<<"$ports" || return 1
+		else
+			! grep -qx "$p" <<<"$ports" || return 1
+		fi
+	done
+}
+
+# log_has_after LINE PATTERN: the daemon's log from LINE on has PATTERN.
+log_has_after() {
+	tail -n +"$1" "$LOGF" | grep -q "$2"
+}
+
+# in_datapath NAME: ovs-vswitchd opened NAME in the kernel datapath.
+in_datapath() {
+	ovs-appctl -T 5 dpctl/show 2>/dev/null | grep -qE "port [0-9]+: $1( |$)"
+}
+
+ovs_vflag_drift() {
+	RET=0
+	local c ms blk rep0 f handle cookie t0 t1 tstart lost=0 back=0 pid now m first n vpid
+	local -a old new reps1
+	for c in ovs-vsctl ovsdb-server ovs-vswitchd ovsdb-tool; do
+		command -v "$c" >/dev/null || { log_test_skip "VF-LAG drift with OVS" "$c not found"; return; }
+	done
+	daemon_stop
+	# shellcheck disable=SC2119 # hw-offload is the daemon's to turn on
+	ovs_start || { check_err 1 "cannot start Open vSwitch"; log_test "VF-LAG drift with OVS"; return; }
+	RUNDIR=$OVS_RUNDIR
+	# pf0's representors get names of their own first, as udev gives them
+	# on a real host: the kernel's ethN names are reused when VFs are
+	# re-created, and a port row left with such a name would make
+	# ovs-vswitchd attach the new netdev before it is renamed (see 2.).
+	if [[ $(nsim_num_vfs 10) != 2 ]]; then
+		echo 0 >"$OO_NSIM_SYSFS/devices/netdevsim10/sriov_numvfs" && nsim_set_vfs 10 2
+	fi
+	nsim_eswitch_set 10 switchdev
+	mapfile -t old < <(nsim_vf_reps 10)
+	((${#old[@]} == 2)) && ip link set dev "${old[0]}" down && ip link set dev "${old[0]}" name oo10a0 &&
+		ip link set dev "${old[1]}" down && ip link set dev "${old[1]}" name oo10a1
+	check_err $? "cannot rename pf0's representors ${old[*]}"
+	write_config vflag
+	daemon_start
+	defer daemon_stop
+	ms=$(poll_until 120000 in_sync)
+	check_err $? "not in sync with VF-LAG and OVS hw-offload after 120 s"
+	blk=$(block_of oobond)
+	rep0=$(nsim_vf_reps 10 | head -n 1)
+	[[ -n $blk && $(block_of "$(nsim_uplink 10)") == "$blk" && $(block_of "$(nsim_uplink 11)") == "$blk" ]]
+	check_err $? "oobond and its members are not on one shared block (oobond: '${blk}')"
+	vflag_rules_ok "$blk" "$rep0"
+	check_err $? "rules: block $blk: $(owned_count block "$blk") owned, $rep0: $(owned_count dev "$rep0" ingress) owned"
+	m=$(appctl metrics)
+	[[ $(metric "$m" ovs_offload_ovs_hw_offload_active) == 1 ]]
+	check_err $? "hw-offload not active: $(grep '^ovs_offload_ovs_' <<<"$m")"
+	log_info "VF-LAG with OVS hw-offload: converged in ${ms% *} ms; rules on block $blk and $rep0"
+	log_test "VF-LAG: rules on the bond's shared block and a representor, hw-offload on" || {
+		dump_log
+		return
+	}
+
+	# 1. An owned rule deleted by hand, and one changed by hand (its action
+	#    replaced, the cookie kept: still ours, but not as configured).
+	RET=0
+	tc filter del block "$blk" pref 10
+	check_err $? "tc filter del block $blk pref 10 failed"
+	ms=$(poll_until 30000 rule_at "$blk" 10 'dst_ip 10.0.0.3')
+	check_err $? "the deleted rule is not back within 30 s"
+	[[ -n $ms ]] && repaired "tc rule deleted" "$ms"
+	poll_until 30000 in_sync >/dev/null
+	f=$(tc -j filter show block "$blk" pref 30 | jq -c '[.[] | select(.options)] | first // empty')
+	handle=$(jq -r '.options.handle' <<<"$f") cookie=$(jq -r '.options.actions[0].cookie' <<<"$f")
+	tc filter replace block "$blk" protocol ip pref 30 handle "$handle" flower dst_ip 192.0.2.0/24 \
+		action pass cookie "$cookie"
+	check_err $? "tc filter replace of the rule blackhole failed (handle $handle, cookie $cookie)"
+	ms=$(poll_until 30000 rule_at "$blk" 30 'gact action drop')
+	check_err $? "the changed rule is not repaired within 30 s"
+	[[ -n $ms ]] && repaired "tc rule changed" "$ms"
+	# It was seen as changed (replaced), not as missing.
+	grep -q 'oobond: tc-sync .* +0 ~1 -0 \.\.\. ok' "$LOGF"
+	check_err $? "no tc-sync step replaced the changed rule"
+	poll_until 30000 in_sync >/dev/null && vflag_rules_ok "$blk" "$rep0"
+	check_err $? "not back in sync with every rule as configured"
+	log_test "drift: an owned tc rule deleted and one changed by hand are repaired" || dump_log
+
+	# 2. VFs re-created under new names: pf0's VFs go (0 VFs: netdevsim then
+	#    falls back to legacy), come back (switchdev, 2 VFs), and their
+	#    representors are renamed, as udev renames them on a real host within
+	#    milliseconds: the daemon is paused (SIGSTOP) meanwhile so that the
+	#    renames surely land before it looks. (A representor renamed while
+	#    it is a port, by hand or because ovs-vswitchd attached it under a
+	#    reused kernel name first, is the known limit: ovs-vswitchd keeps its
+	#    datapath port, and adding the new name fails with "File exists"
+	#    until `ovs-appctl dpctl/del-if ovs-system NAME`.)
+	RET=0
+	poll_until 30000 in_sync >/dev/null
+	mapfile -t old < <(nsim_vf_reps 10)
+	kill -STOP "$DPID"
+	echo 0 >"$OO_NSIM_SYSFS/devices/netdevsim10/sriov_numvfs" &&
+		devlink dev eswitch set netdevsim/netdevsim10 mode switchdev &&
+		echo 2 >"$OO_NSIM_SYSFS/devices/netdevsim10/sriov_numvfs"
+	check_err $? "cannot re-create the VFs by hand"
+	wait_for 10 reps_ready 10
+	mapfile -t reps1 < <(nsim_vf_reps 10)
+	new=(oo10b0 oo10b1)
+	ip link set dev "${reps1[0]}" name "${new[0]}" && ip link set dev "${reps1[1]}" name "${new[1]}"
+	check_err $? "cannot rename the new representors ${reps1[*]}"
+	n=$(wc -l <"$LOGF")
+	t0=$(now_us)
+	kill -CONT "$DPID"
+	ms=$(poll_until 30000 ports_are "${new[@]}" -- "${old[@]}")
+	check_err $? "not attached as ${new[*]} with ${old[*]} removed within 30 s: $(ovs-vsctl list-ports br-oo | tr '\n' ' ')"
+	# The daemon's own event time includes the pause: time it from SIGCONT
+	# to its "drift repaired" line (apply waited for ovs-vswitchd) instead,
+	# and the read-backs (an ovs-vsctl each) as an upper bound.
+	wait_for 10 log_has_after $((n + 1)) 'drift repaired'
+	first=$(tail -n +$((n + 1)) "$LOGF" | grep -m 1 'drift repaired' | cut -d'|' -f1)
+	if [[ -n $first ]]; then
+		log_info "representors: the daemon logged the repair $(($(date -d "$first" +%s%3N) - t0 / 1000)) ms" \
+			"after SIGCONT; read back as attached ${ms% *} ms after it"
+		ms="$(($(date -d "$first" +%s%3N) - t0 / 1000)) 0"
+	fi
+	[[ -n $ms ]] && repaired "representors re-created as ${new[*]} (were ${old[*]})" "$ms"
+	ms=$(poll_until 60000 in_sync)
+	check_err $? "not in sync after the representors came back"
+	log_info "in sync $((($(now_us) - t0) / 1000)) ms after the re-creation (VF MAC, rules on the new representor)"
+	in_datapath "${new[0]}" && in_datapath "${new[1]}" && ! in_datapath "${old[0]}" && ! in_datapath "${old[1]}"
+	check_err $? "datapath ports: $(ovs-appctl -T 5 dpctl/show | grep -E 'port [0-9]+:' | tr -s ' ' | tr '\n' ';')"
+	vf_mac_is "$(nsim_uplink 10)" 1 02:00:00:00:00:11
+	check_err $? "VF 1 MAC not set again on the re-created VF"
+	vflag_rules_ok "$blk" "${new[0]}"
+	check_err $? "rules: block $blk $(owned_count block "$blk"), ${new[0]} $(owned_count dev "${new[0]}" ingress)"
+	[[ $(metric "$(appctl metrics)" 'ovs_offload_pf_representors_attached{device="netdevsim/netdevsim10"}') == 2 ]]
+	check_err $? "representors_attached metric"
+	log_test "representors re-created under new names: attached as such, stale ports removed" || dump_log
+
+	# 3. ovs-vswitchd restarted: it makes the ingress qdiscs of its ports
+	#    again (dropping what they held) and reads hw-offload afresh.
+	RET=0
+	poll_until 30000 in_sync >/dev/null
+	rep0=$(nsim_vf_reps 10 | head -n 1)
+	n=$(grep -c 'apply: \[' "$LOGF")
+	pid=$(ovs_vswitchd_pid)
+	tstart=$(now_us)
+	kill -TERM "$pid"
+	wait_for 20 _oo_pid_gone "$pid"
+	check_err $? "ovs-vswitchd did not exit on SIGTERM"
+	ovs-vswitchd "unix:$(ovs_db_sock)" --pidfile --detach --no-chdir --log-file 2>/dev/null
+	check_err $? "ovs-vswitchd did not start again"
+	t1=$(now_us)
+	# Without --no-wait, ovs-vsctl returns once ovs-vswitchd has applied the
+	# database: its ports and their qdiscs are made by then.
+	rm -f "$WORK/vswitchd-ready"
+	(ovs-vsctl --timeout=60 init >/dev/null 2>&1 && touch "$WORK/vswitchd-ready") &
+	vpid=$!
+	# Back to back: when the rules were first seen missing, and when all of
+	# them were seen again, to stay: ovs-vswitchd ready and 1 s without a
+	# loss (3 s after its start if none was seen).
+	first=0
+	while true; do
+		now=$(now_us)
+		if vflag_rules_ok "$blk" "$rep0"; then
+			((lost && !back)) && back=$now
+			[[ -e $WORK/vswitchd-ready ]] && ((now - (lost ? lost : t1 + 2000000) > 1000000)) && break
+		else
+			((lost)) || first=$now
+			lost=$now back=0
+		fi
+		((now - t1 > 60000000)) && { check_err 1 "rules not back within 60 s of the restart"; break; }
+	done
+	wait "$vpid"
+	if ((first && back)); then
+		ms=$(((back - first) / 1000))
+		log_info "ovs-vswitchd restart: rules first missing $(((first - t1) / 1000)) ms after its start," \
+			"all back $(((back - t1) / 1000)) ms after it ($(((back - tstart) / 1000)) ms after the kill):" \
+			"${ms} ms without them as seen from here"
+		repaired "tc rules after the ovs-vswitchd restart" "$ms 0"
+	elif ((first)); then
+		log_info "ovs-vswitchd restart: rules first missing $(((first - t1) / 1000)) ms after its start, not back"
+	else
+		log_info "ovs-vswitchd restart: the rules were never seen missing"
+	fi
+	log_info "steps applied since the restart: $(tail -n +$((n + 1)) <(grep 'apply: \[' "$LOGF") |
+		sed -E 's/.*apply: \[[0-9]+\/[0-9]+\] //; s/ \.\.\..*//' | sort | uniq -c | tr -s ' ' | tr '\n' ';')"
+	poll_until 30000 in_sync >/dev/null
+	check_err $? "not in sync after the ovs-vswitchd restart"
+	m=$(appctl metrics)
+	[[ $(metric "$m" ovs_offload_ovs_vswitchd_running) == 1 && $(metric "$m" ovs_offload_ovs_hw_offload_active) == 1 &&
+		$(metric "$m" ovs_offload_ovs_restart_needed) == 0 ]]
+	check_err $? "hw-offload after the restart: $(grep '^ovs_offload_ovs_' <<<"$m" | tr '\n' ' ')"
+	[[ $(block_of oobond) == "$blk" ]] && vflag_rules_ok "$blk" "$rep0"
+	check_err $? "after the restart: oobond on block '$(block_of oobond)', rules $(owned_count block "$blk") + $(owned_count dev "$rep0" ingress)"
+	log_info "repair times: ${TIMES[*]}"
+	log_test "ovs-vswitchd restarted: rules on the shared block back, hw-offload active" || dump_log
 }
 
 exit_cleanly() {
