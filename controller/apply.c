@@ -398,6 +398,44 @@ static bool is_link_step(int kind)
            kind == OO_STEP_LINK_UP || kind == OO_STEP_WAIT_LAG;
 }
 
+/* The bond's ingress qdisc is gone but its members still hold the shared
+ * block, with rules offloaded by them: ovs-vswitchd, started again, deletes
+ * the bond's qdisc and keeps the members'. The kernel will not bind a device
+ * without tc offload (the bond) to a block whose rules are in hardware
+ * (EOPNOTSUPP). Take the block off the members, which frees it and its
+ * rules, and put it on the bond first; the caller puts the members back and
+ * the rules are written again below. Only qdiscs on exactly that block are
+ * deleted: another block is someone else's. */
+static int rebuild_bond_block(struct actx *c, struct oo_nl *nl, const struct oo_observed *o,
+                              const struct oo_tc_place *place)
+{
+    char buf[OO_TC_MSG_MAX];
+    struct oo_tc_qdisc *q = NULL;
+    size_t n = 0;
+    int r = oo_tc_dump_qdiscs(nl, &q, &n);
+
+    for (size_t i = 0; i < o->n_links && r >= 0; i++) {
+        const struct oo_tc_qdisc *m;
+
+        if (o->links[i].master != place->ifindex)
+            continue;
+        m = oo_tc_find_ingress_qdisc(q, n, o->links[i].ifindex);
+        if (!m || m->ingress_block != place->block)
+            continue;
+        r = oo_nl_transact(nl, oo_tc_put_delqdisc(buf, o->links[i].ifindex, OO_TC_QDISC_INGRESS), NULL, NULL);
+        if (r == -ENOENT || r == -EINVAL)
+            r = 0;                      /* gone meanwhile */
+    }
+    free(q);
+    if (r < 0)
+        return r;
+    r = oo_tc_qdisc_ensure(nl, place->ifindex, OO_TC_QDISC_INGRESS, place->block, NULL);
+    if (r >= 0)
+        snprintf(c->info, sizeof c->info, "shared block %u rebuilt: the bond had lost its ingress qdisc",
+                 place->block);
+    return r;
+}
+
 /* Reconciles one target's owned filters: resolve it now (its netdev may be
  * new), make its ingress qdisc (a bond: its shared block, on the bond and its
  * members) if it has none, dump, diff, write the difference in one batch. */
@@ -441,6 +479,8 @@ static int apply_tc_sync(struct actx *c, const struct oo_step *s)
         if (s->opt == OO_CFG_REF_BOND) {
             /* The bond and each member on the block (OVS does the same). */
             r = oo_tc_qdisc_ensure(&nl, place.ifindex, OO_TC_QDISC_INGRESS, place.block, NULL);
+            if (r == -EOPNOTSUPP)
+                r = rebuild_bond_block(c, &nl, o, &place);
             for (size_t i = 0; i < o->n_links && r >= 0; i++)
                 if (o->links[i].master == place.ifindex)
                     r = oo_tc_qdisc_ensure(&nl, o->links[i].ifindex, OO_TC_QDISC_INGRESS, place.block, NULL);
