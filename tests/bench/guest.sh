@@ -423,6 +423,7 @@ phase_ports() {
 	(($(wc -l <"$list") == total)) || { problem ports "$(wc -l <"$list") representors, want $total"; return 1; }
 	info ports "$total"
 	for ((run = 1; run <= RUNS; run++)); do
+		: >"$W/apply.out"
 		MEASURE_OUT=$W/apply.out measure ports attach apply "$run" "$CTL" -c "$cfg" apply ||
 			{ tail -n 5 "$W/apply.out"; problem ports "apply failed"; return 1; }
 		grep -o 'one transaction, [0-9]* ms[^)]*' "$W/apply.out" | head -n 1 >"$W/txn"
