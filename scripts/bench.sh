@@ -326,7 +326,7 @@ row() {
 }
 
 build_table() {
-	local n k a b r
+	local n k a b r what
 	ROWS=()
 	# (1)
 	a=${MED[converge/full/apply]:-} b=${MED[converge/full/shell]:-}
@@ -362,6 +362,14 @@ build_table() {
 		[[ $n == 10000 ]] && tgt="≥ 1x" verdict=$(judge "$r" '>=' 1)
 		row "(2) delete all $n (config without rules)" "apply: $(cell "tc/delete-$n/apply") [CPU $(cpu "tc/delete-$n/apply")]" \
 			"tc -batch deletes by handle: $(cell "tc/delete-$n/tc-batch") [CPU $(cpu "tc/delete-$n/tc-batch")]" "$(speed "$a" "$b")" "$tgt" "$verdict"
+		for what in install delete; do
+			a=${MED[tc/$what-$n-listener/apply]:-} b=${MED[tc/$what-$n-listener/tc-batch]:-}
+			[[ -n $a || -n $b ]] || continue
+			row "(2) $what $n while a tc monitor listens (kernel notifications on)" \
+				"apply: $(cell "tc/$what-$n-listener/apply") [CPU $(cpu "tc/$what-$n-listener/apply")]" \
+				"tc -batch: $(cell "tc/$what-$n-listener/tc-batch") [CPU $(cpu "tc/$what-$n-listener/tc-batch")]" \
+				"$(speed "$a" "$b")" "-" "-"
+		done
 		a=${MED[tc/noop-$n/apply]:-} b=${MED[tc/noop-$n/tc-show]:-}
 		r=$(ratio "$a" "$b")
 		tgt="-" verdict="-"

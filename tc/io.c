@@ -151,6 +151,7 @@ int oo_tc_batch_apply_count(struct oo_nl *nl, const struct oo_tc_req *reqs, size
                             struct oo_tc_result *results, size_t *ret_sends)
 {
     size_t cap = send_limit(nl), done = 0, sends = 0;
+    size_t budget = cap < OO_TC_SEND_BYTES ? cap : OO_TC_SEND_BYTES;
     size_t per_send_plain = oo_tc_batch_limit(nl, false);
     size_t per_send_echo = oo_tc_batch_limit(nl, true);
     _cleanup_free_ char *buf = NULL;
@@ -165,7 +166,8 @@ int oo_tc_batch_apply_count(struct oo_nl *nl, const struct oo_tc_req *reqs, size
         return -EBADF;
     if (!n)
         return 0;
-    buf = oo_malloc(cap);
+    /* Room for one more request past the budget: see the loop. */
+    buf = oo_malloc(budget + OO_TC_MSG_MAX);
     awaiting = oo_calloc(per_send_plain > per_send_echo ? per_send_plain : per_send_echo,
                          sizeof *awaiting);
 
@@ -175,15 +177,19 @@ int oo_tc_batch_apply_count(struct oo_nl *nl, const struct oo_tc_req *reqs, size
         size_t used = 0, echoes = 0;
 
         /* Fill the buffer: stop at the count limit (lower once the chunk
-         * holds an echo) or when the next request might not fit. */
-        while (done + c.n < n && used + OO_TC_MSG_MAX <= cap) {
+         * holds an echo) or at the byte budget. A request that would go
+         * past the budget is encoded, then left to the next chunk (which
+         * encodes it again), unless it is the chunk's first. */
+        while (done + c.n < n) {
             const struct oo_tc_req *req = &reqs[done + c.n];
             struct nlmsghdr *nlh;
 
-            if (c.n >= (echoes || req->echo ? per_send_echo : per_send_plain))
+            if (used >= budget || c.n >= (echoes || req->echo ? per_send_echo : per_send_plain))
+                break;
+            nlh = oo_tc_put_req(buf + used, req);
+            if (nlh && used && used + NLMSG_ALIGN(nlh->nlmsg_len) > budget)
                 break;
             echoes += req->echo;
-            nlh = oo_tc_put_req(buf + used, req);
             c.awaiting[c.n] = nlh != NULL;
             nl->seq++;          /* seq0 + i is request i's number, sent or not */
             if (nlh) {

@@ -317,6 +317,7 @@ phase_tc() {
 				{ problem tc "tc -batch delete of $n rules failed"; return 1; }
 			out=$(tc -j filter show dev "$dev" ingress | jq '[.[] | select(.options)] | length')
 			[[ $out == 0 ]] || { problem tc "$out filters left after the deletes"; return 1; }
+			tc_with_listener "$n" "$run" "$cfg" "$cfg0" "$add" "$dev" "$del" || return 1
 		done
 		if [[ ${OO_BENCH_PROFILE:-0} == 1 && $n == "${TC_SIZES%% *}" ]]; then
 			"$CTL" -c "$cfg" apply >/dev/null 2>&1
@@ -335,6 +336,29 @@ phase_tc() {
 		daemon_tc "$n" "$cfg" "$dev" "$del" || problem tc "the daemon's measurements of $n rules failed"
 	done
 	clean_host
+}
+
+# tc_with_listener N RUN CFG CFG0 ADD DEV DEL: install and delete again, both
+# ways, while something listens to RTNLGRP_TC (a `tc monitor`, stopped: its
+# socket joined, never read, so it costs no CPU of its own). The kernel then
+# builds a notification per filter, sized by the sendmsg that carried the
+# request (tc/io.h, OO_TC_SEND_BYTES).
+tc_with_listener() {
+	local n=$1 run=$2 cfg=$3 cfg0=$4 add=$5 dev=$6 del=$7 mon
+	tc monitor >/dev/null 2>&1 &
+	mon=$!
+	sleep 0.3
+	kill -STOP "$mon"
+	MEASURE_OUT=$W/apply.out measure tc "install-$n-listener" apply "$run" "$CTL" -c "$cfg" apply &&
+		MEASURE_OUT=$W/apply.out measure tc "delete-$n-listener" apply "$run" "$CTL" -c "$cfg0" apply &&
+		measure tc "install-$n-listener" tc-batch "$run" tc -batch "$add" &&
+		{ del_lines "$dev" >"$del"; measure tc "delete-$n-listener" tc-batch "$run" tc -batch "$del"; }
+	local r=$?
+	kill -CONT "$mon"
+	kill "$mon"
+	wait "$mon" 2>/dev/null
+	((r == 0)) || problem tc "the $n-rule runs with a tc monitor failed"
+	return $r
 }
 
 # daemon_tc N CFG DEV DEL: the same work done by ovs-offloadd, which holds

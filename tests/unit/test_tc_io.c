@@ -80,6 +80,21 @@ static void test_batch_errors_map_back(void **state)
     failed = oo_tc_batch_apply_count(nl, reqs, n, res, &sends);
     assert_int_equal(failed, (int)n);
     assert_true(sends >= 3);
+    /* No sendmsg carries more than OO_TC_SEND_BYTES (io.h: the kernel sizes
+     * each notification by it), so at least bytes / budget of them. */
+    {
+        char msg[OO_TC_MSG_MAX];
+        size_t bytes = 0;
+
+        for (size_t i = 0; i < n; i++) {
+            const struct nlmsghdr *h = oo_tc_put_req(msg, &reqs[i]);
+
+            if (h)
+                bytes += NLMSG_ALIGN(h->nlmsg_len);
+        }
+        assert_true(bytes > 2 * OO_TC_SEND_BYTES);
+        assert_true(sends >= (bytes + OO_TC_SEND_BYTES - 1) / OO_TC_SEND_BYTES);
+    }
     for (size_t i = 0; i < n; i++) {
         if (i % 97 == 3 || i % 89 == 5) {
             assert_int_equal(res[i].error, -EINVAL);
