@@ -512,7 +512,11 @@ static int apply_tc_sync(struct actx *c, const struct oo_step *s)
         goto out;
     }
     results = oo_calloc(tp.n_reqs + 1, sizeof *results);
+    if (tp.n_reqs && c->opts->tc_writes)
+        c->opts->tc_writes(c->opts->tc_writes_arg, true);
     r = oo_tc_batch_apply(&nl, tp.reqs, tp.n_reqs, results);
+    if (tp.n_reqs && c->opts->tc_writes)
+        c->opts->tc_writes(c->opts->tc_writes_arg, false);
     if (r < 0) {
         r = fail(c, r, "tc batch: %s", strerror(-r));
         goto out;

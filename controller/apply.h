@@ -6,6 +6,7 @@
 #ifndef OO_CONTROLLER_APPLY_H
 #define OO_CONTROLLER_APPLY_H
 
+#include <stdbool.h>
 #include <stdio.h>
 
 #include "config/config.h"
@@ -18,6 +19,12 @@ struct oo_apply_opts {
     int ovsdb_timeout_ms;           /* per OVSDB transaction */
     int wait_timeout_ms;            /* VFs, representors, LAG (default 120 s) */
     FILE *progress;                 /* progress lines, or NULL */
+    /* Called with true before a batch of tc filter writes and with false
+     * after it, or NULL. ovs-offloadd leaves RTNLGRP_TC meanwhile: with no
+     * listener the kernel builds no notification per filter, and a pass
+     * that changed something is followed by a verify pass anyway. */
+    void (*tc_writes)(void *arg, bool begin);
+    void *tc_writes_arg;
 };
 
 struct oo_apply_result {

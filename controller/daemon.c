@@ -97,6 +97,8 @@ struct daemon_opts {
 /* One netlink socket subscribed to a multicast group. */
 struct event_sock {
     int source;                     /* enum oo_event_source */
+    uint32_t group;                 /* the multicast group */
+    bool left;                      /* out of the group for the pass's own writes */
     struct oo_nl nl;                /* nl.sock NULL when not open */
     bool (*relevant)(const struct nlmsghdr *nlh);
     bool overflowed;                /* an ENOBUFS not reported yet */
@@ -508,6 +510,8 @@ static int event_sock_open(struct event_sock *e, int source, int bus, uint32_t g
     int fd, size = EVENT_RCVBUF, r;
 
     e->source = source;
+    e->group = group;
+    e->left = false;
     e->relevant = relevant;
     if ((r = oo_nl_open(&e->nl, bus)) < 0)
         return r;
@@ -602,6 +606,27 @@ static void event_sock_run(struct daemon *d, struct event_sock *e, bool mark)
     }
     /* More may be queued: come back without sleeping. */
     oo_loop_immediate_wake();
+}
+
+/* Around the pass's batches of tc writes (oo_apply_opts.tc_writes): out of
+ * RTNLGRP_TC meanwhile. With no listener the kernel builds no notification
+ * per filter (0.2 s of 1.6 s for 10 000 adds in the test guest), and the daemon does not
+ * read back its own writes. What others change in that window is seen by
+ * the verify pass that follows every pass that changed something
+ * (oo_sched_end). */
+static void tc_writes(void *arg, bool begin)
+{
+    struct event_sock *e = &((struct daemon *)arg)->tc_ev;
+    int opt = begin ? NETLINK_DROP_MEMBERSHIP : NETLINK_ADD_MEMBERSHIP;
+
+    if (!e->nl.sock || e->left == begin)
+        return;
+    if (mnl_socket_setsockopt(e->nl.sock, opt, &e->group, sizeof e->group) < 0) {
+        LOG_WARN("tc events: cannot %s RTNLGRP_TC: %s%s", begin ? "leave" : "rejoin", strerror(errno),
+                 begin ? "" : "; tc changes are seen by the periodic resync only (restart ovs-offloadd)");
+        return;
+    }
+    e->left = begin;
 }
 
 static void event_sock_wait(struct event_sock *e)
@@ -804,7 +829,7 @@ static void run_pass(struct daemon *d)
     struct oo_pass_opts popts = {
         .cfg = &d->cfg, .root = "", .ovs_remote = d->remote,
         .ovsdb_timeout_ms = d->opts.ovsdb_timeout_ms, .wait_timeout_ms = 120000,
-        .progress = d->progress,
+        .progress = d->progress, .tc_writes = tc_writes, .tc_writes_arg = d,
     };
     struct oo_pass p;
     int64_t first_event, end, start_wall;

@@ -379,6 +379,7 @@ int oo_reconcile_pass(const struct oo_pass_opts *opts, struct oo_pass *p)
             .root = opts->root, .ovs_remote = opts->ovs_remote,
             .ovsdb_timeout_ms = opts->ovsdb_timeout_ms, .wait_timeout_ms = opts->wait_timeout_ms,
             .progress = opts->progress,
+            .tc_writes = opts->tc_writes, .tc_writes_arg = opts->tc_writes_arg,
         };
         p->applied = true;
         if (oo_apply(opts->cfg, &p->obs, &p->plan, &aopts, &p->apply) < 0)
