@@ -41,7 +41,11 @@ struct oo_offload_view {
     char why[240];
 };
 
-/* Fills view from ovs (may be NULL) and probe. */
+/* Fills view from other_config's hw-offload and tc-policy, external_ids'
+ * OO_OVS_RECORD_KEY (each NULL when unset) and probe. */
+void oo_offload_view_build_from(const char *hw_offload, const char *tc_policy, const char *record,
+                                const struct oo_vswitchd_probe *probe, struct oo_offload_view *view);
+/* The same from an IDL row (may be NULL). */
 void oo_offload_view_build(const struct ovsrec_open_vswitch *ovs, const struct oo_vswitchd_probe *probe,
                            struct oo_offload_view *view);
 

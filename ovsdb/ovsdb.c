@@ -1,5 +1,6 @@
-/* Reading OVSDB through libopenvswitch's IDL: one connection, one snapshot,
- * copied into the OVS-free struct oo_ovs_observed (ovsdb/ovsdb.h); then
+/* Reading OVSDB: one connection, one read-only "transact" of four selects
+ * (RFC 7047) through libopenvswitch's jsonrpc, copied into the OVS-free
+ * struct oo_ovs_observed (ovsdb/ovsdb.h); then
  * ovs-vswitchd is asked whether it runs and whether its flow API is on
  * (vswitchd.c), and the restart question judged (offload-state.h).
  *
@@ -16,10 +17,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "jsonrpc.h"
+#include "openvswitch/json.h"
 #include "openvswitch/poll-loop.h"
 #include "ovsdb-idl.h"
 #include "openvswitch/shash.h"
 #include "smap.h"
+#include "socket-util.h"
 #include "stream.h"
 #include "timeval.h"
 #include "vswitch-idl.h"
@@ -84,114 +88,418 @@ static int cmp_bridge_name(const void *a, const void *b)
                   ((const struct oo_ovs_bridge *)b)->name);
 }
 
-static bool row_owned(const struct smap *external_ids)
-{
-    return smap_get_bool(external_ids, OO_OVS_OWNER_KEY, false);
-}
-
 static int cmp_port_name(const void *a, const void *b)
 {
     return strcmp(((const struct oo_ovs_port *)a)->name, ((const struct oo_ovs_port *)b)->name);
 }
 
-static void copy_bridge(const struct ovsrec_bridge *br, struct oo_ovs_bridge *out)
+/* ------------------------------------------------- OVSDB's JSON (RFC 7047) */
+
+/* ["TAG", X]: one of OVSDB's tagged values ("uuid", "set", "map"). */
+static const struct json *tagged(const struct json *j, const char *tag)
 {
-    out->name = oo_strdup(br->name);
-    out->owned = row_owned(&br->external_ids);
-    out->n_ports = br->n_ports;
-    out->ports = br->n_ports ? oo_calloc(br->n_ports, sizeof *out->ports) : NULL;
-    for (size_t i = 0; i < br->n_ports; i++)
-        out->ports[i] = oo_strdup(br->ports[i]->name);
-    if (out->n_ports > 1) /* qsort's base must not be NULL, even for 0 */
-        qsort(out->ports, out->n_ports, sizeof *out->ports, cmp_string_ptr);
+    if (!j || j->type != JSON_ARRAY || j->array.n != 2 || j->array.elems[0]->type != JSON_STRING ||
+        strcmp(j->array.elems[0]->string, tag))
+        return NULL;
+    return j->array.elems[1];
+}
+
+/* The atoms of a column value: ["set", [...]], or a lone atom (a set of
+ * one, which is how OVSDB sends it). */
+static size_t set_size(const struct json *v)
+{
+    const struct json *set = tagged(v, "set");
+
+    if (set)
+        return set->type == JSON_ARRAY ? set->array.n : 0;
+    return v ? 1 : 0;
+}
+
+static const struct json *set_at(const struct json *v, size_t i)
+{
+    const struct json *set = tagged(v, "set");
+
+    return set ? set->array.elems[i] : v;
+}
+
+/* An optional string column ("min": 0): NULL when empty. */
+static const char *opt_string(const struct json *v)
+{
+    const struct json *a = set_size(v) == 1 ? set_at(v, 0) : NULL;
+
+    return a && a->type == JSON_STRING ? a->string : NULL;
+}
+
+/* An (optional) integer column: false when empty. */
+static bool opt_integer(const struct json *v, long long *out)
+{
+    const struct json *a = set_size(v) == 1 ? set_at(v, 0) : NULL;
+
+    if (!a || a->type != JSON_INTEGER)
+        return false;
+    *out = a->integer;
+    return true;
+}
+
+/* The value of key in a string-to-string map column, NULL if absent. */
+static const char *map_get(const struct json *v, const char *key)
+{
+    const struct json *pairs = tagged(v, "map");
+
+    if (!pairs || pairs->type != JSON_ARRAY)
+        return NULL;
+    for (size_t i = 0; i < pairs->array.n; i++) {
+        const struct json *p = pairs->array.elems[i];
+
+        if (p->type == JSON_ARRAY && p->array.n == 2 && p->array.elems[0]->type == JSON_STRING &&
+            p->array.elems[1]->type == JSON_STRING && !strcmp(p->array.elems[0]->string, key))
+            return p->array.elems[1]->string;
+    }
+    return NULL;
+}
+
+/* ovs-vsctl's and the IDL's reading of a boolean in a map: only a
+ * case-insensitive "true" (smap_get_bool with default false). */
+static bool map_true(const struct json *v, const char *key)
+{
+    const char *s = map_get(v, key);
+
+    return s && !strcasecmp(s, "true");
+}
+
+static const struct json *col(const struct json *row, const char *name)
+{
+    return row && row->type == JSON_OBJECT ? shash_find_data(row->object, name) : NULL;
+}
+
+static const char *uuid_of(const struct json *atom)
+{
+    const struct json *u = tagged(atom, "uuid");
+
+    return u && u->type == JSON_STRING ? u->string : NULL;
+}
+
+/* The rows of one select's result, indexed by _uuid in index (may be NULL). */
+static void index_rows(const struct json *rows, struct shash *index)
+{
+    for (size_t i = 0; rows && i < rows->array.n; i++) {
+        const char *u = uuid_of(col(rows->array.elems[i], "_uuid"));
+
+        if (u)
+            shash_add_once(index, u, rows->array.elems[i]);
+    }
+}
+
+/* The row a uuid atom names in index, NULL if none. */
+static const struct json *deref(const struct shash *index, const struct json *atom)
+{
+    const char *u = uuid_of(atom);
+
+    return u ? shash_find_data(index, u) : NULL;
+}
+
+/* ----------------------------------------------------------- the request */
+
+/* The columns read (the only ones observe needs; "_uuid" is always sent). */
+static const char *const ROOT_COLS[] = { "ovs_version", "db_version", "other_config", "external_ids",
+                                         "next_cfg", "cur_cfg", "bridges" };
+static const char *const BRIDGE_COLS[] = { "name", "ports", "external_ids" };
+static const char *const PORT_COLS[] = { "name", "interfaces", "external_ids" };
+static const char *const IFACE_COLS[] = { "name", "type", "ofport", "error" };
+
+static struct json *select_op(const char *table, const char *const *cols, size_t n_cols)
+{
+    struct json *op = json_object_create(), *columns = json_array_create_empty();
+
+    json_array_add(columns, json_string_create("_uuid"));
+    for (size_t i = 0; i < n_cols; i++)
+        json_array_add(columns, json_string_create(cols[i]));
+    json_object_put_string(op, "op", "select");
+    json_object_put_string(op, "table", table);
+    json_object_put(op, "where", json_array_create_empty());
+    json_object_put(op, "columns", columns);
+    return op;
+}
+
+/* One "transact" of four selects: a read-only transaction, so the server
+ * answers from one consistent snapshot, without a monitor, without the
+ * schema (which the IDL fetches from _Server and parses every time). */
+static struct jsonrpc_msg *read_request(void)
+{
+    struct json *params = json_array_create_empty();
+
+    json_array_add(params, json_string_create("Open_vSwitch"));
+    json_array_add(params, select_op("Open_vSwitch", ROOT_COLS, OO_ARRAY_SIZE(ROOT_COLS)));
+    json_array_add(params, select_op("Bridge", BRIDGE_COLS, OO_ARRAY_SIZE(BRIDGE_COLS)));
+    json_array_add(params, select_op("Port", PORT_COLS, OO_ARRAY_SIZE(PORT_COLS)));
+    json_array_add(params, select_op("Interface", IFACE_COLS, OO_ARRAY_SIZE(IFACE_COLS)));
+    return jsonrpc_create_request("transact", params, NULL);
+}
+
+/* Sends the request and waits for its reply. Returns 0 with *reply (the
+ * caller destroys it), or -errno with out->error set. */
+static int transact(const char *remote, long long deadline, int timeout_ms, struct jsonrpc_msg **reply,
+                    struct oo_ovs_observed *out)
+{
+    struct stream *stream = NULL;
+    struct jsonrpc *rpc = NULL;
+    struct jsonrpc_msg *req;
+    struct json *id = NULL;
+    bool connected = false;
+    int error;
+
+    *reply = NULL;
+    error = jsonrpc_stream_open(remote, &stream, DSCP_DEFAULT);
+    while (!error) {
+        error = stream_connect(stream);
+        if (error != EAGAIN)
+            break;
+        if (time_msec() >= deadline) {
+            set_error(out, "timed out after %d ms connecting to %s", timeout_ms, remote);
+            stream_close(stream);
+            return -ETIMEDOUT;
+        }
+        stream_run(stream);
+        stream_run_wait(stream);
+        stream_connect_wait(stream);
+        poll_timer_wait_until(deadline);
+        poll_block();
+        error = 0;
+    }
+    if (error) {
+        stream_close(stream);
+        if (error == EAFNOSUPPORT)
+            /* inet_parse_active() refused the address part. */
+            set_error(out, "cannot connect to %s: not a usable IP:PORT address", remote);
+        else
+            set_error(out, "cannot connect to %s: %s", remote, ovs_strerror(error));
+        return -error;
+    }
+
+    rpc = jsonrpc_open(stream);
+    req = read_request();
+    id = json_clone(req->id);
+    error = jsonrpc_send(rpc, req);
+    connected = true;
+    while (!error) {
+        struct jsonrpc_msg *msg;
+
+        jsonrpc_run(rpc);
+        error = jsonrpc_recv(rpc, &msg);
+        if (error == EAGAIN) {
+            if (time_msec() >= deadline) {
+                set_error(out, "timed out after %d ms waiting for %s to send the database", timeout_ms,
+                          remote);
+                error = ETIMEDOUT;
+                break;
+            }
+            jsonrpc_wait(rpc);
+            jsonrpc_recv_wait(rpc);
+            poll_timer_wait_until(deadline);
+            poll_block();
+            error = 0;
+            continue;
+        }
+        if (error)
+            break;
+        if ((msg->type == JSONRPC_REPLY || msg->type == JSONRPC_ERROR) && json_equal(msg->id, id)) {
+            *reply = msg;
+            break;
+        }
+        /* An "echo" from the server's inactivity probe, or a notification
+         * meant for no one here: not the answer. */
+        jsonrpc_msg_destroy(msg);
+    }
+    json_destroy(id);
+    jsonrpc_close(rpc);
+    if (*reply)
+        return 0;
+    if (error == ETIMEDOUT)
+        return -ETIMEDOUT;
+    if (error == EOF) {
+        set_error(out, "%s closed the connection before sending the database", remote);
+        return -ECONNRESET;
+    }
+    if (error == EPROTO) {
+        /* jsonrpc could not parse what came back. */
+        set_error(out, "%s is not an OVSDB server (its reply is not JSON-RPC)", remote);
+        return -EPROTO;
+    }
+    if (error == ECONNRESET || error == EPIPE)
+        set_error(out, "%s closed the connection before sending the database (%s)", remote,
+                  ovs_strerror(error));
+    else
+        set_error(out, "%s %s: %s", connected ? "lost connection to" : "cannot connect to", remote,
+                  ovs_strerror(error));
+    return -error;
+}
+
+/* ------------------------------------------------------------- the reply */
+
+static void copy_root_row(const struct json *row, struct oo_ovs_observed *out)
+{
+    const struct json *oc = col(row, "other_config");
+    long long v;
+
+    out->ovs_version = strdup_or_null(opt_string(col(row, "ovs_version")));
+    out->db_version = strdup_or_null(opt_string(col(row, "db_version")));
+    out->hw_offload = strdup_or_null(map_get(oc, "hw-offload"));
+    /* The reading ovs-vswitchd makes in netdev_set_flow_api_enabled(): only a
+     * case-insensitive "true" enables it. */
+    out->hw_offload_enabled = map_true(oc, "hw-offload");
+    out->tc_policy = strdup_or_null(map_get(oc, "tc-policy"));
+    out->max_idle = strdup_or_null(map_get(oc, "max-idle"));
+    if (opt_integer(col(row, "next_cfg"), &v))
+        out->next_cfg = v;
+    if (opt_integer(col(row, "cur_cfg"), &v))
+        out->cur_cfg = v;
 }
 
 /* The interface that stands for a port: the one of the same name (always so
  * for the ports ovs-offload makes), else its first. NULL if it has none. */
-static const struct ovsrec_interface *port_iface(const struct ovsrec_port *port)
+static const struct json *port_iface(const struct json *port, const char *name, const struct shash *ifaces)
 {
-    for (size_t i = 0; i < port->n_interfaces; i++)
-        if (!strcmp(port->interfaces[i]->name, port->name))
-            return port->interfaces[i];
-    return port->n_interfaces ? port->interfaces[0] : NULL;
-}
+    const struct json *set = col(port, "interfaces"), *first = NULL;
+    size_t n = set_size(set);
 
-static void copy_port(const struct ovsrec_port *port, const char *bridge, struct oo_ovs_port *out)
-{
-    const struct ovsrec_interface *iface = port_iface(port);
+    for (size_t i = 0; i < n; i++) {
+        const struct json *iface = deref(ifaces, set_at(set, i));
+        const char *iname = iface ? opt_string(col(iface, "name")) : NULL;
 
-    out->name = oo_strdup(port->name);
-    out->bridge = strdup_or_null(bridge);
-    out->owned = row_owned(&port->external_ids);
-    out->iface_type = oo_strdup(iface ? iface->type : "");
-    /* ovs-vswitchd writes -1 when it could not add the port. */
-    out->ofport = iface && iface->n_ofport && iface->ofport[0] >= 0 ? iface->ofport[0] : -1;
-    out->error = iface && iface->error && *iface->error ? oo_strdup(iface->error) : NULL;
-}
-
-/* Every Port row, with the bridge that lists it. */
-static void copy_ports(struct ovsdb_idl *idl, const struct ovsrec_open_vswitch *ovs,
-                       struct oo_ovs_observed *out)
-{
-    const struct ovsrec_port *port;
-    struct shash bridge_of = SHASH_INITIALIZER(&bridge_of);
-    size_t n = 0, cap = 0;
-
-    for (size_t i = 0; ovs && i < ovs->n_bridges; i++) {
-        const struct ovsrec_bridge *br = ovs->bridges[i];
-
-        for (size_t j = 0; j < br->n_ports; j++)
-            shash_add_once(&bridge_of, br->ports[j]->name, br->name);
+        if (!iface)
+            continue;
+        if (iname && !strcmp(iname, name))
+            return iface;
+        if (!first)
+            first = iface;
     }
-    OVSREC_PORT_FOR_EACH (port, idl) {
-        if (n == cap) {
-            cap = cap ? 2 * cap : 16;
-            out->ports = oo_realloc(out->ports, cap * sizeof *out->ports);
+    return first;
+}
+
+static void copy_port(const struct json *port, const char *name, const char *bridge, const struct shash *ifaces,
+                      struct oo_ovs_port *out)
+{
+    const struct json *iface = port_iface(port, name, ifaces);
+    const char *type = iface ? opt_string(col(iface, "type")) : NULL;
+    const char *error = iface ? opt_string(col(iface, "error")) : NULL;
+    long long ofport;
+
+    out->name = oo_strdup(name);
+    out->bridge = strdup_or_null(bridge);
+    out->owned = map_true(col(port, "external_ids"), OO_OVS_OWNER_KEY);
+    out->iface_type = oo_strdup(type ? type : "");
+    /* ovs-vswitchd writes -1 when it could not add the port. */
+    out->ofport = iface && opt_integer(col(iface, "ofport"), &ofport) && ofport >= 0 ? ofport : -1;
+    out->error = error && *error ? oo_strdup(error) : NULL;
+}
+
+/* The rows of result[i] (a select's answer), or NULL with err set if the
+ * operation failed. */
+static const struct json *op_rows(const struct json *result, size_t i, char *err, size_t err_size)
+{
+    const struct json *r = result->array.n > i ? result->array.elems[i] : NULL;
+    const struct json *rows = col(r, "rows");
+    const char *e = opt_string(col(r, "error")), *details = opt_string(col(r, "details"));
+
+    if (rows && rows->type == JSON_ARRAY)
+        return rows;
+    snprintf(err, err_size, "%s%s%s", e ? e : "no rows in the reply", details ? ": " : "", details ? details : "");
+    return NULL;
+}
+
+/* Fills out from the transaction's result; *root is the Open_vSwitch row
+ * (NULL if none). Returns 0, or -EPROTO with out->error set when the answer
+ * is not what four selects give. */
+static int copy_result(const char *remote, const struct json *result, struct oo_ovs_observed *out,
+                       const struct json **root)
+{
+    static const char *const tables[] = { "Open_vSwitch", "Bridge", "Port", "Interface" };
+    const struct json *rows[4];
+    struct shash bridges = SHASH_INITIALIZER(&bridges), ports = SHASH_INITIALIZER(&ports);
+    struct shash ifaces = SHASH_INITIALIZER(&ifaces), bridge_of = SHASH_INITIALIZER(&bridge_of);
+    const struct json *brs;
+    size_t n_brs, n = 0;
+    char err[160];
+
+    *root = NULL;
+    if (!result || result->type != JSON_ARRAY) {
+        set_error(out, "%s answered the read with something other than a transaction result", remote);
+        return -EPROTO;
+    }
+    for (size_t i = 0; i < 4; i++) {
+        if (!(rows[i] = op_rows(result, i, err, sizeof err))) {
+            set_error(out, "%s could not read table %s: %s", remote, tables[i], err);
+            return -EPROTO;
         }
-        copy_port(port, shash_find_data(&bridge_of, port->name), &out->ports[n++]);
+    }
+    index_rows(rows[1], &bridges);
+    index_rows(rows[2], &ports);
+    index_rows(rows[3], &ifaces);
+
+    /* A database made by "ovsdb-tool create" that no "ovs-vsctl init" or
+     * ovs-vswitchd has filled yet has no Open_vSwitch row: nothing set and
+     * no bridges, as ovs-vsctl reads it. */
+    *root = rows[0]->array.n ? rows[0]->array.elems[0] : NULL;
+    if (*root)
+        copy_root_row(*root, out);
+
+    brs = col(*root, "bridges");
+    n_brs = set_size(brs);
+    out->bridges = n_brs ? oo_calloc(n_brs, sizeof *out->bridges) : NULL;
+    for (size_t i = 0; i < n_brs; i++) {
+        const struct json *br = deref(&bridges, set_at(brs, i));
+        const char *name = br ? opt_string(col(br, "name")) : NULL;
+        const struct json *pset = col(br, "ports");
+        size_t n_pa = set_size(pset);
+        struct oo_ovs_bridge *b;
+
+        if (!name)
+            continue;
+        b = &out->bridges[out->n_bridges++];
+        b->name = oo_strdup(name);
+        b->owned = map_true(col(br, "external_ids"), OO_OVS_OWNER_KEY);
+        b->ports = n_pa ? oo_calloc(n_pa, sizeof *b->ports) : NULL;
+        for (size_t j = 0; j < n_pa; j++) {
+            const struct json *port = deref(&ports, set_at(pset, j));
+            const char *pname = port ? opt_string(col(port, "name")) : NULL;
+
+            if (!pname)
+                continue;
+            b->ports[b->n_ports++] = oo_strdup(pname);
+            shash_add_once(&bridge_of, pname, b->name);
+        }
+        if (b->n_ports > 1) /* qsort's base must not be NULL, even for 0 */
+            qsort(b->ports, b->n_ports, sizeof *b->ports, cmp_string_ptr);
+    }
+    if (out->n_bridges > 1)
+        qsort(out->bridges, out->n_bridges, sizeof *out->bridges, cmp_bridge_name);
+
+    /* Every Port row, with the bridge that lists it. */
+    out->ports = rows[2]->array.n ? oo_calloc(rows[2]->array.n, sizeof *out->ports) : NULL;
+    for (size_t i = 0; i < rows[2]->array.n; i++) {
+        const struct json *port = rows[2]->array.elems[i];
+        const char *name = opt_string(col(port, "name"));
+
+        if (name)
+            copy_port(port, name, shash_find_data(&bridge_of, name), &ifaces, &out->ports[n++]);
     }
     out->n_ports = n;
     if (n > 1)
         qsort(out->ports, n, sizeof *out->ports, cmp_port_name);
+
+    shash_destroy(&bridges);
+    shash_destroy(&ports);
+    shash_destroy(&ifaces);
     shash_destroy(&bridge_of);
+    return 0;
 }
 
-/* Copies the Open_vSwitch row into 'out'. A NULL row (a database made by
- * "ovsdb-tool create" that no "ovs-vsctl init" or ovs-vswitchd has filled
- * yet) reads as nothing set and no bridges, as ovs-vsctl treats it. */
-static void copy_root_row(const struct ovsrec_open_vswitch *ovs, struct oo_ovs_observed *out)
+void oo_offload_view_build_from(const char *hw_offload, const char *tc_policy, const char *record,
+                                const struct oo_vswitchd_probe *probe, struct oo_offload_view *view)
 {
-    if (!ovs)
-        return;
-
-    out->ovs_version = strdup_or_null(ovs->ovs_version);
-    out->db_version = strdup_or_null(ovs->db_version);
-    out->hw_offload = strdup_or_null(smap_get(&ovs->other_config, "hw-offload"));
-    /* The reading ovs-vswitchd makes in netdev_set_flow_api_enabled(): only a
-     * case-insensitive "true" enables it. */
-    out->hw_offload_enabled = smap_get_bool(&ovs->other_config, "hw-offload", false);
-    out->tc_policy = strdup_or_null(smap_get(&ovs->other_config, "tc-policy"));
-    out->max_idle = strdup_or_null(smap_get(&ovs->other_config, "max-idle"));
-    out->next_cfg = ovs->next_cfg;
-    out->cur_cfg = ovs->cur_cfg;
-
-    out->n_bridges = ovs->n_bridges;
-    out->bridges = ovs->n_bridges ? oo_calloc(ovs->n_bridges, sizeof *out->bridges) : NULL;
-    for (size_t i = 0; i < ovs->n_bridges; i++)
-        copy_bridge(ovs->bridges[i], &out->bridges[i]);
-    if (out->n_bridges > 1)
-        qsort(out->bridges, out->n_bridges, sizeof *out->bridges, cmp_bridge_name);
-}
-
-void oo_offload_view_build(const struct ovsrec_open_vswitch *ovs, const struct oo_vswitchd_probe *probe,
-                           struct oo_offload_view *view)
-{
-    const char *rec = ovs ? smap_get(&ovs->external_ids, OO_OVS_RECORD_KEY) : NULL;
-
     memset(view, 0, sizeof *view);
-    oo_offload_cfg_from(ovs ? smap_get(&ovs->other_config, "hw-offload") : NULL,
-                        ovs ? smap_get(&ovs->other_config, "tc-policy") : NULL, &view->stored);
-    view->has_record = rec && !oo_offload_record_parse(rec, &view->record);
+    oo_offload_cfg_from(hw_offload, tc_policy, &view->stored);
+    view->has_record = record && !oo_offload_record_parse(record, &view->record);
     oo_boot_id(view->boot_id, sizeof view->boot_id);
     view->flow_api = OO_FLOW_API_UNKNOWN;
     if (probe->running == 1)
@@ -200,6 +508,14 @@ void oo_offload_view_build(const struct ovsrec_open_vswitch *ovs, const struct o
                                             probe->offload_active, view->policy);
     view->restart_needed = oo_restart_needed(probe->running, view->flow_api, view->policy,
                                              &view->stored, view->why, sizeof view->why);
+}
+
+void oo_offload_view_build(const struct ovsrec_open_vswitch *ovs, const struct oo_vswitchd_probe *probe,
+                           struct oo_offload_view *view)
+{
+    oo_offload_view_build_from(ovs ? smap_get(&ovs->other_config, "hw-offload") : NULL,
+                               ovs ? smap_get(&ovs->other_config, "tc-policy") : NULL,
+                               ovs ? smap_get(&ovs->external_ids, OO_OVS_RECORD_KEY) : NULL, probe, view);
 }
 
 int oo_idl_explain(const struct ovsdb_idl *idl, const char *remote, bool was_connected, char *err,
@@ -242,46 +558,11 @@ int oo_idl_explain(const struct ovsdb_idl *idl, const char *remote, bool was_con
     return r;
 }
 
-/* The poll loop. Returns 0 once the IDL holds the server's initial snapshot,
- * or a negative errno with out->error set. */
-static int wait_for_snapshot(struct ovsdb_idl *idl, const char *remote, long long deadline,
-                             int timeout_ms, struct oo_ovs_observed *out)
-{
-    bool was_connected = false;
-
-    for (;;) {
-        ovsdb_idl_run(idl);
-        was_connected |= ovsdb_idl_is_connected(idl);
-
-        /* "Has ever connected" is the IDL's own test for the initial snapshot
-         * (ovsdb_idl_get_initial_snapshot() loops on it). It is true once the
-         * change seqno has left 0, which first happens when the reply to the
-         * monitor request on the Open_vSwitch database has been parsed into
-         * the IDL, within this ovsdb_idl_run(). Connecting, or the reply about
-         * the _Server database, does not move it. */
-        if (ovsdb_idl_has_ever_connected(idl))
-            return 0;
-        if (!ovsdb_idl_is_alive(idl))
-            return oo_idl_explain(idl, remote, was_connected, out->error, sizeof out->error);
-        if (time_msec() >= deadline) {
-            if (was_connected)
-                set_error(out, "timed out after %d ms waiting for %s to send the database",
-                          timeout_ms, remote);
-            else
-                set_error(out, "timed out after %d ms connecting to %s", timeout_ms, remote);
-            return -ETIMEDOUT;
-        }
-        ovsdb_idl_wait(idl);
-        poll_timer_wait_until(deadline);
-        poll_block();
-    }
-}
-
 /* How long the ovs-vswitchd probe may take at most, of what is left. */
 #define PROBE_MAX_MS 2000
 
-static void observe_vswitchd(const char *remote, const struct ovsrec_open_vswitch *ovs,
-                             long long deadline, struct oo_ovs_observed *out)
+static void observe_vswitchd(const char *remote, const struct json *root, long long deadline,
+                             struct oo_ovs_observed *out)
 {
     struct oo_vswitchd_probe probe;
     struct oo_offload_view view;
@@ -292,7 +573,9 @@ static void observe_vswitchd(const char *remote, const struct ovsrec_open_vswitc
      * database took it all: a reply from a live daemon takes microseconds. */
     oo_vswitchd_probe(rundir, MIN(MAX(deadline, time_msec() + 100), time_msec() + PROBE_MAX_MS),
                       &probe);
-    oo_offload_view_build(ovs, &probe, &view);
+    oo_offload_view_build_from(map_get(col(root, "other_config"), "hw-offload"),
+                               map_get(col(root, "other_config"), "tc-policy"),
+                               map_get(col(root, "external_ids"), OO_OVS_RECORD_KEY), &probe, &view);
     out->vswitchd_running = probe.running;
     out->vswitchd_pid = probe.file_pid;
     out->offload_active = probe.offload_active;
@@ -304,7 +587,8 @@ static void observe_vswitchd(const char *remote, const struct ovsrec_open_vswitc
 int oo_ovsdb_observe(const char *remote, int timeout_ms, struct oo_ovs_observed *out)
 {
     struct oo_sigpipe_guard sigpipe;
-    struct ovsdb_idl *idl;
+    struct jsonrpc_msg *reply = NULL;
+    const struct json *root = NULL;
     long long deadline;
     int r;
 
@@ -336,24 +620,28 @@ int oo_ovsdb_observe(const char *remote, int timeout_ms, struct oo_ovs_observed 
     oo_sigpipe_block(&sigpipe);
     deadline = time_msec() + timeout_ms;
 
-    /* retry=false, like ovs-vsctl without --retry: a single connection
-     * attempt, so a missing socket or a refused connection is reported at
-     * once, with its reason, instead of being retried with backoff until the
-     * deadline. Retrying is the caller's policy (the reconcile loop's). */
-    idl = ovsdb_idl_create(remote, &ovsrec_idl_class, false, false);
-    oo_idl_monitor(idl);
+    /* One connection attempt, like ovs-vsctl without --retry: a missing
+     * socket or a refused connection is reported at once, with its reason.
+     * Retrying is the caller's policy (the reconcile loop's). */
+    r = transact(remote, deadline, timeout_ms, &reply, out);
+    if (!r && reply->type == JSONRPC_ERROR) {
+        const char *e = opt_string(col(reply->error, "error"));
 
-    r = wait_for_snapshot(idl, remote, deadline, timeout_ms, out);
-    if (!r) {
-        const struct ovsrec_open_vswitch *ovs = ovsrec_open_vswitch_first(idl);
-
-        copy_root_row(ovs, out);
-        copy_ports(idl, ovs, out);
-        out->reachable = true;
-        observe_vswitchd(remote, ovs, deadline, out);
+        if (e && !strcmp(e, "unknown database")) {
+            set_error(out, "%s does not serve the Open_vSwitch database", remote);
+            r = -ENOENT;
+        } else {
+            set_error(out, "%s refused the read: %s", remote, e ? e : "(no reason given)");
+            r = -EPROTO;
+        }
+    } else if (!r) {
+        r = copy_result(remote, reply->result, out, &root);
     }
-
-    ovsdb_idl_destroy(idl);
+    if (!r) {
+        out->reachable = true;
+        observe_vswitchd(remote, root, deadline, out);
+    }
+    jsonrpc_msg_destroy(reply);
     oo_sigpipe_restore(&sigpipe);
     oo_ovs_unlock();
     return r;
