@@ -164,6 +164,8 @@ struct dpf {
     bool bound_deferred;            /* VF binding waits for the LAG */
     size_t n_params;                /* devlink params to set while legacy */
     struct want_param *params;
+    const struct oo_dl_port **reps; /* reps[vf]: its representor port, or NULL */
+    size_t n_reps;                  /* (an index: the planner asks per VF, per port) */
 };
 
 struct ctx {
@@ -191,12 +193,25 @@ static const struct oo_link *link_by_name(const struct ctx *c, const char *name)
     return oo_link_by_name(c->obs->links, c->obs->n_links, name);
 }
 
-static const struct oo_dl_port *rep_port(const struct oo_obs_pf *o, int64_t vf)
+/* The representor port of VF vf of d, NULL if none (the first in port order). */
+static const struct oo_dl_port *rep_port(const struct dpf *d, int64_t vf)
 {
+    return vf >= 0 && (uint64_t)vf < d->n_reps ? d->reps[vf] : NULL;
+}
+
+static void index_reps(const struct ctx *c, struct dpf *d)
+{
+    const struct oo_obs_pf *o = opf_of(c, d);
+    size_t n = 0;
+
     for (size_t i = 0; o && i < o->n_ports; i++)
-        if (oo_port_is_vf_rep(&o->ports[i]) && o->ports[i].vfnum == vf)
-            return &o->ports[i];
-    return NULL;
+        if (oo_port_is_vf_rep(&o->ports[i]) && o->ports[i].vfnum >= 0 && (size_t)o->ports[i].vfnum >= n)
+            n = (size_t)o->ports[i].vfnum + 1;
+    d->reps = n ? oo_calloc(n, sizeof *d->reps) : NULL;
+    d->n_reps = n;
+    for (size_t i = 0; o && i < o->n_ports; i++)
+        if (oo_port_is_vf_rep(&o->ports[i]) && o->ports[i].vfnum >= 0 && !d->reps[o->ports[i].vfnum])
+            d->reps[o->ports[i].vfnum] = &o->ports[i];
 }
 
 static const char *uplink_netdev(const struct oo_obs_pf *o)
@@ -372,6 +387,8 @@ static void build_dpfs(struct ctx *c)
             for (size_t i = 0; i < c->n_pfs; i++)
                 if (c->pfs[i].cfg_index == cfg->bonds[b].members[m].index)
                     c->pfs[i].bond = (int)b;
+    for (size_t i = 0; i < c->n_pfs; i++)
+        index_reps(c, &c->pfs[i]);
     free(map);
 }
 
@@ -485,7 +502,7 @@ static const struct oo_cfg_bridge *wanted_bridge_of(const struct ctx *c, const c
 
                 if (d->cfg_index != br->reps[r].pf || d->opf < 0 || d->reps_recreated)
                     continue;
-                rp = rep_port(opf_of(c, d), br->reps[r].vf);
+                rp = rep_port(d, br->reps[r].vf);
                 if (rp && rp->netdev[0] && !strcmp(rp->netdev, port))
                     return br;
             }
@@ -792,7 +809,7 @@ static void plan_vf_settings(struct ctx *c, const struct dpf *d)
             }
         } else if (v->max_tx_rate >= 0 || v->min_tx_rate >= 0) {
             /* switchdev: rates are devlink rate leaves of the VF's port (bytes/s). */
-            const struct oo_dl_port *rp = d->reps_recreated ? NULL : rep_port(o, v->id);
+            const struct oo_dl_port *rp = d->reps_recreated ? NULL : rep_port(d, v->id);
             const struct oo_dl_rate *r = rp ? rate_leaf(o, rp->index) : NULL;
             uint64_t want_max = v->max_tx_rate >= 0 ? (uint64_t)v->max_tx_rate * 125000 : (r ? r->tx_max : 0);
             uint64_t want_share = v->min_tx_rate >= 0 ? (uint64_t)v->min_tx_rate * 125000 : (r ? r->tx_share : 0);
@@ -1288,7 +1305,7 @@ static void plan_ovs(struct ctx *c)
                     continue;
                 if ((int64_t)br->reps[r].vf >= d->num_vfs)
                     continue;
-                rp = d->reps_recreated ? NULL : rep_port(opf_of(c, d), br->reps[r].vf);
+                rp = d->reps_recreated ? NULL : rep_port(d, br->reps[r].vf);
                 add_port(c, br, rp && rp->netdev[0] ? rp->netdev : NULL, d, br->reps[r].vf,
                          "VF representor");
             }
@@ -1410,8 +1427,10 @@ void oo_plan_build(const struct oo_config *cfg, const struct oo_observed *obs,
     plan_ovs(&c);
     if (cfg->n_rules || cfg->n_mpvs || obs->n_tc)
         plan_tc(&c);
-    for (size_t i = 0; i < c.n_pfs; i++)
+    for (size_t i = 0; i < c.n_pfs; i++) {
         free(c.pfs[i].params);
+        free(c.pfs[i].reps);
+    }
     free(c.pfs);
     free(c.bond_touched);
 }
