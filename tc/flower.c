@@ -916,7 +916,8 @@ static int parse_vlan(const struct nlattr *opts, struct oo_tc_action *a)
     }
 }
 
-static int parse_action(const struct nlattr *nest, struct oo_tc_action *a)
+/* Decodes one action into a; its counters into *stats when stats is not NULL. */
+static int parse_action(const struct nlattr *nest, struct oo_tc_action *a, struct oo_tc_stats *stats)
 {
     const struct nlattr *tb[ACT_MAX + 1];
     const char *kind;
@@ -941,7 +942,7 @@ static int parse_action(const struct nlattr *nest, struct oo_tc_action *a)
         a->index = mnl_attr_get_u32(tb[TCA_ACT_INDEX]);
     if (tb[TCA_ACT_IN_HW_COUNT])
         a->in_hw_count = mnl_attr_get_u32(tb[TCA_ACT_IN_HW_COUNT]);
-    if (tb[TCA_ACT_STATS] && parse_stats(tb[TCA_ACT_STATS], &a->stats) < 0)
+    if (stats && tb[TCA_ACT_STATS] && parse_stats(tb[TCA_ACT_STATS], stats) < 0)
         return -EBADMSG;
     if (!tb[TCA_ACT_OPTIONS])
         return 0;   /* a terse dump: kind, stats and cookie only */
@@ -963,12 +964,12 @@ static int parse_actions(const struct nlattr *nest, struct oo_tc_filter *out)
             out->actions_truncated = true;
             break;
         }
-        if (parse_action(a, &out->actions[out->n_actions]) < 0)
+        /* The first action sees every packet the filter matched: its
+         * counters are the filter's. */
+        if (parse_action(a, &out->actions[out->n_actions], out->n_actions ? NULL : &out->stats) < 0)
             return -EBADMSG;
         out->n_actions++;
     }
-    if (out->n_actions)
-        out->stats = out->actions[0].stats;
     return 0;
 }
 

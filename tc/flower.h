@@ -120,23 +120,25 @@ struct oo_tc_stats {
     bool has_hw;                  /* TCA_STATS_BASIC_HW was reported */
 };
 
-/* One action of a filter, in order. */
+/* One action of a filter, in order. 64 bytes, in this order: a filter holds
+ * room for OO_TC_MAX_ACTIONS of them, and a pass holds tens of thousands of
+ * filters (dumped and desired). Counters are the filter's (its first
+ * action's), not kept per action. */
 struct oo_tc_action {
     int type;                     /* enum oo_tc_act_type */
-    char kind[OO_TC_KIND_MAX];    /* TCA_ACT_KIND: "mirred", "gact", "vlan", or another */
     int32_t control;              /* tc_gen.action: the TC_ACT_* verdict after it runs */
     uint32_t ifindex;             /* REDIRECT, MIRROR: target device */
     uint32_t chain;               /* GOTO_CHAIN: target chain */
-    uint16_t vlan_id;             /* VLAN_PUSH, VLAN_MODIFY: 0..4094 */
-    int8_t vlan_prio;             /* VLAN_PUSH, VLAN_MODIFY: PCP 0..7, -1 = not set */
-    uint16_t vlan_proto;          /* VLAN_PUSH, VLAN_MODIFY: ETH_P_8021Q or ETH_P_8021AD */
-    uint8_t cookie[OO_TC_COOKIE_MAX]; /* TCA_ACT_COOKIE: the owner's mark */
-    uint8_t cookie_len;           /* 0 = no cookie */
     uint32_t index;               /* decoded only: tc_gen.index (the action's id) */
     uint32_t in_hw_count;         /* decoded only: TCA_ACT_IN_HW_COUNT */
+    uint16_t vlan_id;             /* VLAN_PUSH, VLAN_MODIFY: 0..4094 */
+    uint16_t vlan_proto;          /* VLAN_PUSH, VLAN_MODIFY: ETH_P_8021Q or ETH_P_8021AD */
+    int8_t vlan_prio;             /* VLAN_PUSH, VLAN_MODIFY: PCP 0..7, -1 = not set */
+    uint8_t cookie_len;           /* 0 = no cookie */
     bool extra;                   /* decoded only: options we do not model
                                    * (gact random, mirred to ingress, ...) */
-    struct oo_tc_stats stats;     /* decoded only */
+    char kind[OO_TC_KIND_MAX];    /* TCA_ACT_KIND: "mirred", "gact", "vlan", or another */
+    uint8_t cookie[OO_TC_COOKIE_MAX]; /* TCA_ACT_COOKIE: the owner's mark */
 };
 
 /* A tc filter. Everything we write is a flower filter; dumps may also hold

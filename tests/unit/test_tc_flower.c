@@ -535,7 +535,6 @@ static void test_equal_under_masks(void **state)
     b->in_hw_count = 2;
     b->stats.packets = 5;
     b->actions[0].index = 3;
-    b->actions[0].stats.bytes = 1;
     assert_true(oo_tc_filter_equal(a, b));
     a->id.handle = 8;
     assert_false(oo_tc_filter_equal(a, b));

@@ -57,7 +57,6 @@ static struct oo_tc_filter installed(struct oo_tc_filter f, uint32_t handle)
     f.stats.packets = 3;
     f.stats.bytes = 300;
     f.actions[0].index = handle;
-    f.actions[0].stats = f.stats;
     return f;
 }
 
