@@ -610,10 +610,10 @@ static void event_sock_run(struct daemon *d, struct event_sock *e, bool mark)
 
 /* Around the pass's batches of tc writes (oo_apply_opts.tc_writes): out of
  * RTNLGRP_TC meanwhile. With no listener the kernel builds no notification
- * per filter (0.2 s of 1.6 s for 10 000 adds in the test guest), and the daemon does not
- * read back its own writes. What others change in that window is seen by
- * the verify pass that follows every pass that changed something
- * (oo_sched_end). */
+ * per filter (0.2 s of 1.6 s for 10 000 adds in the test guest), and the
+ * daemon does not read back its own writes. What others change in that
+ * window is seen by the verify pass that follows every pass that changed
+ * something (oo_sched_end). */
 static void tc_writes(void *arg, bool begin)
 {
     struct event_sock *e = &((struct daemon *)arg)->tc_ev;
