@@ -51,6 +51,12 @@
 #include <time.h>
 
 #include "fatal-signal.h"
+#include "jsonrpc.h"
+#include "openvswitch/json.h"
+#include "openvswitch/poll-loop.h"
+#include "socket-util.h"
+#include "stream.h"
+#include "timeval.h"
 #include "openvswitch/vlog.h"
 #include "util.h" /* OVS's lib/util.h: program_name */
 
@@ -135,4 +141,69 @@ void oo_sigpipe_restore(const struct oo_sigpipe_guard *guard)
         errno = saved_errno;
     }
     pthread_sigmask(SIG_SETMASK, &guard->old_mask, NULL);
+}
+
+int oo_jsonrpc_call(const char *name, struct jsonrpc_msg *request, long long deadline,
+                    struct jsonrpc_msg **reply, bool *connected)
+{
+    struct stream *stream = NULL;
+    struct jsonrpc *rpc;
+    struct json *id;
+    int error;
+
+    *reply = NULL;
+    if (connected)
+        *connected = false;
+    error = jsonrpc_stream_open(name, &stream, DSCP_DEFAULT);
+    while (!error && (error = stream_connect(stream)) == EAGAIN) {
+        if (time_msec() >= deadline) {
+            error = ETIMEDOUT;
+            break;
+        }
+        stream_run(stream);
+        stream_run_wait(stream);
+        stream_connect_wait(stream);
+        poll_timer_wait_until(deadline);
+        poll_block();
+        error = 0;
+    }
+    if (error) {
+        stream_close(stream);
+        jsonrpc_msg_destroy(request);
+        return error;
+    }
+    if (connected)
+        *connected = true;
+
+    rpc = jsonrpc_open(stream);
+    id = json_clone(request->id);
+    error = jsonrpc_send(rpc, request);
+    while (!error) {
+        struct jsonrpc_msg *msg;
+
+        jsonrpc_run(rpc);
+        error = jsonrpc_recv(rpc, &msg);
+        if (error == EAGAIN) {
+            if (time_msec() >= deadline) {
+                error = ETIMEDOUT;
+                break;
+            }
+            jsonrpc_wait(rpc);
+            jsonrpc_recv_wait(rpc);
+            poll_timer_wait_until(deadline);
+            poll_block();
+            error = 0;
+            continue;
+        }
+        if (error)
+            break;
+        if ((msg->type == JSONRPC_REPLY || msg->type == JSONRPC_ERROR) && msg->id && json_equal(msg->id, id)) {
+            *reply = msg;
+            break;
+        }
+        jsonrpc_msg_destroy(msg);
+    }
+    json_destroy(id);
+    jsonrpc_close(rpc);
+    return *reply ? 0 : error;
 }

@@ -32,4 +32,17 @@ void oo_sigpipe_block(struct oo_sigpipe_guard *guard);
 /* Discards a SIGPIPE raised since oo_sigpipe_block() and restores the mask. */
 void oo_sigpipe_restore(const struct oo_sigpipe_guard *guard);
 
+struct jsonrpc_msg;
+
+/* One JSON-RPC call on a connection of its own: connects to name (an active
+ * stream such as "unix:PATH" or "tcp:IP:PORT"), sends request (taken), and
+ * waits, until deadline (time_msec()), for the reply with its id; other
+ * messages (an echo, a notification) are dropped. Returns 0 with *reply (a
+ * reply or an error reply; the caller destroys it), or a positive errno:
+ * EOF when the peer closed the connection, EPROTO when what came back is not
+ * JSON-RPC, ETIMEDOUT. *connected (may be NULL) says whether the connection
+ * was made, so that callers can tell "cannot connect" from "lost". */
+int oo_jsonrpc_call(const char *name, struct jsonrpc_msg *request, long long deadline,
+                    struct jsonrpc_msg **reply, bool *connected);
+
 #endif

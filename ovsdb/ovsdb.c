@@ -19,11 +19,9 @@
 
 #include "jsonrpc.h"
 #include "openvswitch/json.h"
-#include "openvswitch/poll-loop.h"
 #include "ovsdb-idl.h"
 #include "openvswitch/shash.h"
 #include "smap.h"
-#include "socket-util.h"
 #include "stream.h"
 #include "timeval.h"
 #include "vswitch-idl.h"
@@ -241,81 +239,25 @@ static struct jsonrpc_msg *read_request(void)
 static int transact(const char *remote, long long deadline, int timeout_ms, struct jsonrpc_msg **reply,
                     struct oo_ovs_observed *out)
 {
-    struct stream *stream = NULL;
-    struct jsonrpc *rpc = NULL;
-    struct jsonrpc_msg *req;
-    struct json *id = NULL;
-    bool connected = false;
-    int error;
+    bool connected;
+    int error = oo_jsonrpc_call(remote, read_request(), deadline, reply, &connected);
 
-    *reply = NULL;
-    error = jsonrpc_stream_open(remote, &stream, DSCP_DEFAULT);
-    while (!error) {
-        error = stream_connect(stream);
-        if (error != EAGAIN)
-            break;
-        if (time_msec() >= deadline) {
+    if (!error)
+        return 0;
+    if (!connected) {
+        if (error == ETIMEDOUT)
             set_error(out, "timed out after %d ms connecting to %s", timeout_ms, remote);
-            stream_close(stream);
-            return -ETIMEDOUT;
-        }
-        stream_run(stream);
-        stream_run_wait(stream);
-        stream_connect_wait(stream);
-        poll_timer_wait_until(deadline);
-        poll_block();
-        error = 0;
-    }
-    if (error) {
-        stream_close(stream);
-        if (error == EAFNOSUPPORT)
+        else if (error == EAFNOSUPPORT)
             /* inet_parse_active() refused the address part. */
             set_error(out, "cannot connect to %s: not a usable IP:PORT address", remote);
         else
             set_error(out, "cannot connect to %s: %s", remote, ovs_strerror(error));
         return -error;
     }
-
-    rpc = jsonrpc_open(stream);
-    req = read_request();
-    id = json_clone(req->id);
-    error = jsonrpc_send(rpc, req);
-    connected = true;
-    while (!error) {
-        struct jsonrpc_msg *msg;
-
-        jsonrpc_run(rpc);
-        error = jsonrpc_recv(rpc, &msg);
-        if (error == EAGAIN) {
-            if (time_msec() >= deadline) {
-                set_error(out, "timed out after %d ms waiting for %s to send the database", timeout_ms,
-                          remote);
-                error = ETIMEDOUT;
-                break;
-            }
-            jsonrpc_wait(rpc);
-            jsonrpc_recv_wait(rpc);
-            poll_timer_wait_until(deadline);
-            poll_block();
-            error = 0;
-            continue;
-        }
-        if (error)
-            break;
-        if ((msg->type == JSONRPC_REPLY || msg->type == JSONRPC_ERROR) && json_equal(msg->id, id)) {
-            *reply = msg;
-            break;
-        }
-        /* An "echo" from the server's inactivity probe, or a notification
-         * meant for no one here: not the answer. */
-        jsonrpc_msg_destroy(msg);
-    }
-    json_destroy(id);
-    jsonrpc_close(rpc);
-    if (*reply)
-        return 0;
-    if (error == ETIMEDOUT)
+    if (error == ETIMEDOUT) {
+        set_error(out, "timed out after %d ms waiting for %s to send the database", timeout_ms, remote);
         return -ETIMEDOUT;
+    }
     if (error == EOF) {
         set_error(out, "%s closed the connection before sending the database", remote);
         return -ECONNRESET;
@@ -329,8 +271,7 @@ static int transact(const char *remote, long long deadline, int timeout_ms, stru
         set_error(out, "%s closed the connection before sending the database (%s)", remote,
                   ovs_strerror(error));
     else
-        set_error(out, "%s %s: %s", connected ? "lost connection to" : "cannot connect to", remote,
-                  ovs_strerror(error));
+        set_error(out, "lost connection to %s: %s", remote, ovs_strerror(error));
     return -error;
 }
 

@@ -12,8 +12,8 @@
  *    "upcall/show" over OVS's JSON-RPC client; any reply means it runs.
  *    OVS's unixctl_client_transact() is not used because it blocks without a
  *    bound (ovs-appctl bounds it with SIGALRM, which a library cannot use):
- *    the same request is made here with stream_open_block() and a
- *    non-blocking jsonrpc exchange under our deadline.
+ *    the same request is made here with oo_jsonrpc_call() (ovs-env.h), a
+ *    non-blocking connect and exchange under our deadline.
  * 3. The flow API: upcall/show prints, per datapath, an "offloaded flows"
  *    line only when dpif_get_n_offloaded_flows() succeeds, i.e. when at least
  *    one of that datapath's ports has a flow API (ofproto-dpif-upcall.c
@@ -49,12 +49,10 @@
 
 #include "jsonrpc.h"
 #include "openvswitch/json.h"
-#include "openvswitch/poll-loop.h"
-#include "socket-util.h"
-#include "stream.h"
-#include "timeval.h"
+#include "util.h" /* OVS's lib/util.h: xasprintf, xstrdup */
 
 #include "common/util.h"
+#include "ovsdb/ovs-env.h"
 #include "ovsdb/ovsdb.h"
 
 void oo_vswitchd_rundir(const char *remote, char *buf, size_t size)
@@ -160,60 +158,25 @@ static int read_pidfile(const char *path, int64_t *file_pid, int64_t *holder)
 static int unixctl_call(const char *path, const char *command, long long deadline, char **result,
                         char **error)
 {
-    struct jsonrpc_msg *request;
-    struct stream *stream;
-    struct jsonrpc *rpc;
-    struct json *id;
-    char *name;
+    struct jsonrpc_msg *reply;
+    char *name = xasprintf("unix:%s", path);
     int err;
 
     *result = *error = NULL;
-    name = xasprintf("unix:%s", path);
-    err = stream_open_block(stream_open(name, &stream, DSCP_DEFAULT),
-                            MAX(deadline - time_msec(), 0), &stream);
+    err = oo_jsonrpc_call(name, jsonrpc_create_request(command, json_array_create_empty(), NULL),
+                          deadline, &reply, NULL);
     free(name);
     if (err)
-        return err;
-
-    rpc = jsonrpc_open(stream);
-    request = jsonrpc_create_request(command, json_array_create_empty(), &id);
-    err = jsonrpc_send(rpc, request);
-    while (!err) {
-        struct jsonrpc_msg *reply;
-
-        jsonrpc_run(rpc);
-        err = jsonrpc_recv(rpc, &reply);
-        if (!err) {
-            bool ours = reply->id && json_equal(reply->id, id);
-
-            if (ours && reply->type == JSONRPC_REPLY && reply->result &&
-                reply->result->type == JSON_STRING)
-                *result = xstrdup(json_string(reply->result));
-            else if (ours && reply->type == JSONRPC_ERROR && reply->error)
-                *error = reply->error->type == JSON_STRING ? xstrdup(json_string(reply->error))
-                                                           : json_to_string(reply->error, 0);
-            else if (ours)
-                err = EPROTO;
-            jsonrpc_msg_destroy(reply);
-            if (ours)
-                break;
-            continue;
-        }
-        if (err != EAGAIN)
-            break;
-        err = 0;
-        if (time_msec() >= deadline) {
-            err = ETIMEDOUT;
-            break;
-        }
-        jsonrpc_wait(rpc);
-        jsonrpc_recv_wait(rpc);
-        poll_timer_wait_until(deadline);
-        poll_block();
-    }
-    json_destroy(id);
-    jsonrpc_close(rpc);
-    return err == EOF ? ECONNRESET : err;
+        return err == EOF ? ECONNRESET : err;
+    if (reply->type == JSONRPC_REPLY && reply->result && reply->result->type == JSON_STRING)
+        *result = xstrdup(json_string(reply->result));
+    else if (reply->type == JSONRPC_ERROR && reply->error)
+        *error = reply->error->type == JSON_STRING ? xstrdup(json_string(reply->error))
+                                                   : json_to_string(reply->error, 0);
+    else
+        err = EPROTO;
+    jsonrpc_msg_destroy(reply);
+    return err;
 }
 
 /* 1, 0 or -1 from upcall/show's text (see the top of this file). */
