@@ -13,8 +13,8 @@
  * its extended ACK. Because every ack is already queued when sendmsg
  * returns, a batch must not produce more ack memory than the socket's
  * receive buffer holds, or the kernel drops acks (the socket reports
- * ENOBUFS). So requests go out in chunks of oo_tc_batch_limit() (bounded by
- * the send buffer too: netlink refuses a message larger than SO_SNDBUF), and
+ * ENOBUFS). So requests go out in chunks of at most oo_tc_batch_limit()
+ * requests and OO_TC_SEND_BYTES bytes (see there why so few), and
  * oo_tc_open() raises both buffers (SO_*BUFFORCE when privileged, else up to
  * the sysctl maxima). NETLINK_CAP_ACK keeps acks small (no copy of the
  * request), NETLINK_EXT_ACK gives the kernel's reason per failed request. */
@@ -54,7 +54,8 @@ int oo_tc_open(struct oo_nl *nl);
  * without echoes, given the socket's buffers. At least 1. */
 size_t oo_tc_batch_limit(const struct oo_nl *nl, bool echo);
 
-/* Executes reqs[0..n-1] in order, in chunks of oo_tc_batch_limit(), and
+/* Executes reqs[0..n-1] in order, in chunks (oo_tc_batch_limit() requests,
+ * OO_TC_SEND_BYTES bytes at most), and
  * fills results[i] for each (error, extended ACK, echo). A failed request
  * does not stop the others. Returns the number of failed requests (>= 0),
  * or -errno on a socket error (requests without an answer then say
