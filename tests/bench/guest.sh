@@ -177,6 +177,24 @@ profile() {
 	rm -f "$W/perf.data"
 }
 
+# profile_pid NAME PID CMD...: with OO_BENCH_PROFILE=1, the same flat
+# profile of the running process PID (a daemon) while CMD runs.
+profile_pid() {
+	local name=$1 pid=$2
+	shift 2
+	[[ ${OO_BENCH_PROFILE:-0} == 1 ]] && command -v perf >/dev/null || return 0
+	perf record -q -e cpu-clock -F 997 -p "$pid" -o "$W/perf.data" -- "$@" >/dev/null 2>"$W/perf.err" || {
+		problem profile "$name: $(tail -n 3 "$W/perf.err")"
+		return 0
+	}
+	{
+		echo "# perf record -e cpu-clock -F 997 -p PID -- $* (PID: $(cat "/proc/$pid/comm" 2>/dev/null))"
+		perf report -i "$W/perf.data" --stdio --no-children --sort dso 2>/dev/null | grep -v '^$' | head -n 30
+		perf report -i "$W/perf.data" --stdio --no-children --sort sym 2>/dev/null | grep -v '^$' | head -n 80
+	} >"$RES/perf-$name.txt"
+	rm -f "$W/perf.data"
+}
+
 # callgrind NAME CMD...: with OO_BENCH_PROFILE=1, run CMD once more under
 # valgrind's callgrind (user space only: instructions per function, ours and
 # the libraries'); scripts/bench.sh annotates $RES/callgrind-NAME.out.
@@ -386,6 +404,9 @@ daemon_tc() {
 		[[ $(tc -j filter show dev "$dev" ingress | jq '[.[] | select(.options.in_hw == true)] | length') == "$n" ]] ||
 			problem tc "daemon: not $n rules in_hw after its pass"
 	done
+	if [[ $n == "${TC_SIZES##* }" ]]; then
+		profile_pid "tc-noop-$n-daemon" "$pid" sh -c 'for i in 1 2 3 4 5; do ovs-appctl -T 300 -t ovs-offloadd reconcile || exit 1; done'
+	fi
 	# "apply: [1/1] t0: tc-sync ... ok (812 ms, +10000 ~0 -0, 0 unchanged)"
 	grep -o 'tc-sync .* ok ([0-9]* ms, +'"$n"' ' "$log" | sed 's/.*ok (\([0-9]*\) ms.*/\1/' >"$W/dtc.ms"
 	run=0
@@ -396,7 +417,30 @@ daemon_tc() {
 	cp "$log" "$RES/daemon-tc-$n.log"
 	OVS_RUNDIR=$OVS_RUNDIR ovs-appctl -T 30 -t ovs-offloadd exit >/dev/null 2>&1
 	wait_for 20 _oo_pid_gone "$pid" || kill -9 "$pid"
+	[[ $n == "${TC_SIZES##* }" ]] && callgrind_daemon_pass "tc-noop-$n-daemon" "$cfg"
 	return 0
+}
+
+# callgrind_daemon_pass NAME CFG: with OO_BENCH_PROFILE=1, ovs-offloadd
+# under callgrind, counting only inside its passes (not the config load),
+# for two no-op passes on request after its first one.
+callgrind_daemon_pass() {
+	local name=$1 cfg=$2 pid
+	[[ ${OO_BENCH_PROFILE:-0} == 1 ]] && command -v valgrind >/dev/null || return 0
+	valgrind --tool=callgrind --callgrind-out-file="$RES/callgrind-$name.out" \
+		--toggle-collect=oo_reconcile_pass --toggle-collect=oo_metrics_render_host \
+		"$DAEMON" -c "$cfg" --metrics none --resync 600 >"$W/cg-daemon.out" 2>&1 &
+	pid=$!
+	if wait_for 900 daemon_in_sync; then
+		ovs-appctl -T 600 -t ovs-offloadd reconcile >/dev/null &&
+			ovs-appctl -T 600 -t ovs-offloadd reconcile >/dev/null ||
+			problem profile "callgrind $name: reconcile failed"
+		ovs-appctl -T 60 -t ovs-offloadd exit >/dev/null 2>&1
+	else
+		problem profile "callgrind $name: the daemon did not get in sync: $(tail -n 3 "$W/cg-daemon.out")"
+	fi
+	wait_for 120 _oo_pid_gone "$pid" || kill -9 "$pid"
+	wait "$pid" 2>/dev/null
 }
 
 # keep_ovs_logs NAME: ovs-vswitchd's and ovsdb-server's logs into the results
