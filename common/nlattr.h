@@ -1,6 +1,8 @@
-/* Policy-table attribute parsing on top of libmnl: the output table is zeroed
- * first, attributes above the table's size are skipped (newer kernels add
- * attributes; we must not fail on them), known ones are validated. */
+/* Policy-table attribute parsing with libmnl's types and rules (its checks,
+ * not its per-attribute calls: tests/unit/test_nlattr.c holds the two
+ * equal): the output table is zeroed first, attributes above the table's
+ * size are skipped (newer kernels add attributes; we must not fail on
+ * them), known ones are validated. */
 #ifndef OO_COMMON_NLATTR_H
 #define OO_COMMON_NLATTR_H
 
