@@ -199,6 +199,18 @@ static void memory_trim(void)
  * pass (perf in the guest: clear_page_erms, 16% of the daemon's samples). */
 #define TRIM_QUIET_MS 3000
 
+/* The deferred trim alone did not keep the heap: glibc mmaps a block above
+ * its (self-raising) mmap threshold and unmaps it on free, and free() itself
+ * shrinks the heap once its free top passes the trim threshold. A pass's
+ * big arrays (10 000 filters of 720 bytes, observed and desired) were
+ * faulted in again by every pass either way. Fixed thresholds keep them in
+ * the heap; memory_trim() is then what gives memory back. */
+static void memory_policy(void)
+{
+    mallopt(M_MMAP_THRESHOLD, 32 << 20);
+    mallopt(M_TRIM_THRESHOLD, 1 << 30);
+}
+
 static char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static char *xasprintf(const char *fmt, ...)
 {
@@ -1470,6 +1482,7 @@ int oo_daemon_main(int argc, char **argv)
         return r < 0 ? OO_EXIT_OK : r;
     if (d.opts.detach)
         detach_fork(&detach_fd);
+    memory_policy();
 
     oo_loop_init(d.opts.verbose ? OO_LOOP_LOG_DBG : OO_LOOP_LOG_INFO);
     if (d.opts.log_file && (r = oo_loop_log_file(d.opts.log_file)) < 0) {

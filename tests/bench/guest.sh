@@ -177,6 +177,11 @@ profile() {
 	rm -f "$W/perf.data"
 }
 
+# minflt PID: minor page faults of PID so far (proc(5), stat field 10).
+minflt() {
+	awk '{ sub(/^.*\) /, ""); print $8 }' "/proc/$1/stat"
+}
+
 # profile_pid NAME PID CMD...: with OO_BENCH_PROFILE=1, the same flat
 # profile of the running process PID (a daemon) while CMD runs.
 profile_pid() {
@@ -387,7 +392,7 @@ tc_with_listener() {
 # bound (it may include the no-op pass that follows); the daemon's own log
 # gives the install pass alone.
 daemon_tc() {
-	local n=$1 cfg=$2 dev=$3 del=$4 run pid log=$W/daemon-tc.log ms
+	local n=$1 cfg=$2 dev=$3 del=$4 run pid log=$W/daemon-tc.log ms flt0 flt1 flt2
 	[[ -x $DAEMON ]] || return 0
 	fresh_ovs || return 1
 	"$CTL" -c "$cfg" apply >/dev/null 2>&1 || return 1
@@ -399,8 +404,13 @@ daemon_tc() {
 		# (TRIM_QUIET_MS): this pass faults it in again; the next one,
 		# right after it, reuses it.
 		sleep 4
+		flt0=$(minflt "$pid")
 		measure tc "noop-$n" daemon-reconcile-idle "$run" ovs-appctl -T 300 -t ovs-offloadd reconcile || break
+		flt1=$(minflt "$pid")
 		measure tc "noop-$n" daemon-reconcile "$run" ovs-appctl -T 300 -t ovs-offloadd reconcile || break
+		flt2=$(minflt "$pid")
+		((run == 1)) && value tc "noop-$n-daemon-faults" "$((flt1 - flt0)) after 4 s quiet, $((flt2 - flt1)) right after" \
+			"minor page faults of ovs-offloadd in a no-op pass"
 		kill -STOP "$pid"
 		del_lines "$dev" >"$del"
 		tc -batch "$del"
