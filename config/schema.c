@@ -269,7 +269,7 @@ bool sc_walk(struct oo_cfg_diag *d, const struct ynode *n, const char *what,
         if (dup[i])
             continue;
         for (key = 0; key < nkeys; key++)
-            if (keys[key] && !strcmp(keys[key], k->str))
+            if (keys[key] && keys[key][0] == k->str[0] && !strcmp(keys[key], k->str))
                 break;
         if (key == nkeys) {
             const char *near = oo_cfg_suggest(k->str, keys, nkeys);

@@ -312,9 +312,19 @@ struct ynode *ytree_parse(const void *buf, size_t len, struct oo_cfg_diag *diag)
 
 bool ynode_is_null(const struct ynode *n)
 {
-    return n->type == YN_SCALAR && n->plain &&
-           (!n->len || !strcmp(n->str, "~") || !strcmp(n->str, "null") ||
-            !strcmp(n->str, "Null") || !strcmp(n->str, "NULL"));
+    /* By length first: called for nearly every node of a config. */
+    if (n->type != YN_SCALAR || !n->plain)
+        return false;
+    switch (n->len) {
+    case 0:
+        return true;
+    case 1:
+        return n->str[0] == '~';
+    case 4:
+        return !strcmp(n->str, "null") || !strcmp(n->str, "Null") || !strcmp(n->str, "NULL");
+    default:
+        return false;
+    }
 }
 
 const char *ynode_path(const struct ynode *n, char *buf, size_t size)
