@@ -192,11 +192,12 @@ static void memory_trim(void)
     malloc_trim(0);
 }
 
-/* After a pass, the trim waits until the daemon has been quiet this long:
- * passes in a burst (a link flap, reconcile requests, the verification
- * after a repair) reuse the heap instead of faulting it in again, each page
- * zeroed by the kernel. At 10 000 rules that was ~50 ms of a ~300 ms no-op
- * pass (perf in the guest: clear_page_erms, 16% of the daemon's samples). */
+/* After a pass that found the host in sync, the trim waits until the daemon
+ * has been quiet this long: passes in a burst (resyncs, events that changed
+ * nothing, reconcile requests) reuse the heap instead of faulting it in
+ * again, each page zeroed by the kernel. At 10 000 rules that was ~50 ms
+ * of a ~300 ms no-op pass (perf in the guest: clear_page_erms, 16% of the
+ * daemon's samples). */
 #define TRIM_QUIET_MS 3000
 
 /* The deferred trim alone did not keep the heap: glibc mmaps a block above
@@ -854,6 +855,7 @@ static void run_pass(struct daemon *d)
     int64_t first_event, end, start_wall;
     char burst[128], answer[2048], status[160];
     uint64_t repairs;
+    bool changed;
     int trigger;
 
     /* The pass observes everything: what is queued now is accounted for. */
@@ -892,8 +894,18 @@ static void run_pass(struct daemon *d)
     d->last_ovs_reachable = p.obs.ovs.reachable;
     d->pass_running = false;
     metrics_publish(d, true);
+    changed = p.applied && p.apply.n_done > 0;
     oo_pass_free(&p);
-    d->trim_due_ms = oo_now_ms() + TRIM_QUIET_MS;
+    /* After a pass that changed the host, at once: the verification pass
+     * that follows starts from the steady heap, so that a repair does not
+     * hold two passes' worth of fragments (the peak RSS rose from 28 to 33
+     * MiB over five repairs at 10 000 rules without this). */
+    if (changed) {
+        memory_trim();
+        d->trim_due_ms = 0;
+    } else {
+        d->trim_due_ms = oo_now_ms() + TRIM_QUIET_MS;
+    }
 
     reply_waiters(d, d->last_result == OO_PASS_IN_SYNC || d->last_result == OO_PASS_REPAIRED, answer);
     snprintf(status, sizeof status, "STATUS=last pass: %s (%s)",
