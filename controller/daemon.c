@@ -844,12 +844,30 @@ static void report_pass(struct daemon *d, int trigger, const struct oo_pass *p, 
     log_notes(d, &p->plan, end);
 }
 
+/* The host metrics of a pass, rendered from its observation before it
+ * applies anything (the pass frees the observation's tc filters then). */
+struct pass_render {
+    int64_t start_wall;
+    char *text;
+    size_t len;
+};
+
+static void pass_observed(void *arg, const struct oo_observed *obs)
+{
+    struct pass_render *r = arg;
+
+    free(r->text);
+    r->text = oo_metrics_render_host(obs, r->start_wall, &r->len);
+}
+
 static void run_pass(struct daemon *d)
 {
+    struct pass_render render = { 0 };
     struct oo_pass_opts popts = {
         .cfg = &d->cfg, .root = "", .ovs_remote = d->remote,
         .ovsdb_timeout_ms = d->opts.ovsdb_timeout_ms, .wait_timeout_ms = 120000,
         .progress = d->progress, .tc_writes = tc_writes, .tc_writes_arg = d,
+        .observed = pass_observed, .observed_arg = &render,
     };
     struct oo_pass p;
     int64_t first_event, end, start_wall;
@@ -869,6 +887,7 @@ static void run_pass(struct daemon *d)
     memset(d->burst_events, 0, sizeof d->burst_events);
 
     start_wall = wall_ms();
+    render.start_wall = start_wall;
     /* Scrapes during the pass get the last pass's numbers, and this. */
     d->pass_running = true;
     d->pass_start_wall_ms = start_wall;
@@ -890,7 +909,12 @@ static void run_pass(struct daemon *d)
      * pass's in one swap, with the counters the pass changed; the
      * observation itself is not kept. */
     free(d->host_text);
-    d->host_text = oo_metrics_render_host(&p.obs, start_wall, &d->host_len);
+    if (render.text) {
+        d->host_text = render.text;
+        d->host_len = render.len;
+    } else {
+        d->host_text = oo_metrics_render_host(&p.obs, start_wall, &d->host_len);
+    }
     d->last_ovs_reachable = p.obs.ovs.reachable;
     d->pass_running = false;
     metrics_publish(d, true);

@@ -399,6 +399,15 @@ void oo_observe_ovs(const char *remote, int timeout_ms, struct oo_observed *out)
     oo_ovsdb_observe(remote, timeout_ms, &out->ovs);
 }
 
+void oo_observed_release_tc_filters(struct oo_observed *o)
+{
+    for (size_t i = 0; i < o->n_tc; i++) {
+        free(o->tc[i].filters);
+        o->tc[i].filters = NULL;
+        o->tc[i].n_filters = 0;
+    }
+}
+
 void oo_observed_free(struct oo_observed *o)
 {
     if (!o)

@@ -135,4 +135,8 @@ const struct oo_obs_tc_place *oo_obs_tc_place_of(const struct oo_observed *o, ui
 /* Frees everything; safe on a zeroed struct. */
 void oo_observed_free(struct oo_observed *o);
 
+/* Frees the tc filters of every place (the bulk of an observation at
+ * thousands of rules), keeping the places: n_filters becomes 0. */
+void oo_observed_release_tc_filters(struct oo_observed *o);
+
 #endif

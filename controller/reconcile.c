@@ -371,9 +371,13 @@ int oo_reconcile_pass(const struct oo_pass_opts *opts, struct oo_pass *p)
     p->observe_err = oo_observe_host(opts->root, opts->ovs_remote, opts->ovsdb_timeout_ms, &p->obs);
     if (p->observe_err < 0 && opts->cfg->n_pfs) {
         snprintf(p->message, sizeof p->message, "cannot observe the host: %s", p->obs.devlink_error);
+        if (opts->observed)
+            opts->observed(opts->observed_arg, &p->obs);
         goto out;
     }
     oo_plan_build(opts->cfg, &p->obs, &popts, &p->plan);
+    if (opts->observed)
+        opts->observed(opts->observed_arg, &p->obs);
     if (!p->plan.n_errors && p->plan.n_steps) {
         struct oo_apply_opts aopts = {
             .root = opts->root, .ovs_remote = opts->ovs_remote,
@@ -382,6 +386,7 @@ int oo_reconcile_pass(const struct oo_pass_opts *opts, struct oo_pass *p)
             .tc_writes = opts->tc_writes, .tc_writes_arg = opts->tc_writes_arg,
         };
         p->applied = true;
+        oo_observed_release_tc_filters(&p->obs);
         if (oo_apply(opts->cfg, &p->obs, &p->plan, &aopts, &p->apply) < 0)
             snprintf(p->message, sizeof p->message, "%s", p->apply.message);
     }
