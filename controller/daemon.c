@@ -860,6 +860,14 @@ static void pass_observed(void *arg, const struct oo_observed *obs)
     r->text = oo_metrics_render_host(obs, r->start_wall, &r->len);
 }
 
+/* A pass that applies starts from the steady heap: what earlier passes
+ * left free and this one's observed filters go back first. */
+static void pass_before_apply(void *arg)
+{
+    (void)arg;
+    memory_trim();
+}
+
 static void run_pass(struct daemon *d)
 {
     struct pass_render render = { 0 };
@@ -867,7 +875,7 @@ static void run_pass(struct daemon *d)
         .cfg = &d->cfg, .root = "", .ovs_remote = d->remote,
         .ovsdb_timeout_ms = d->opts.ovsdb_timeout_ms, .wait_timeout_ms = 120000,
         .progress = d->progress, .tc_writes = tc_writes, .tc_writes_arg = d,
-        .observed = pass_observed, .observed_arg = &render,
+        .observed = pass_observed, .before_apply = pass_before_apply, .observed_arg = &render,
     };
     struct oo_pass p;
     int64_t first_event, end, start_wall;

@@ -387,6 +387,8 @@ int oo_reconcile_pass(const struct oo_pass_opts *opts, struct oo_pass *p)
         };
         p->applied = true;
         oo_observed_release_tc_filters(&p->obs);
+        if (opts->before_apply)
+            opts->before_apply(opts->observed_arg);
         if (oo_apply(opts->cfg, &p->obs, &p->plan, &aopts, &p->apply) < 0)
             snprintf(p->message, sizeof p->message, "%s", p->apply.message);
     }

@@ -241,7 +241,10 @@ struct oo_pass_opts {
      * first: apply dumps again what it writes, and at 10 000 rules holding
      * both took the daemon's peak RSS over 32 MiB. */
     void (*observed)(void *arg, const struct oo_observed *obs);
-    void *observed_arg;
+    /* Called when the pass is about to apply, after those filters are
+     * freed (ovs-offloadd gives its free heap back there), or NULL. */
+    void (*before_apply)(void *arg);
+    void *observed_arg;                 /* for both */
 };
 
 struct oo_pass {
