@@ -502,7 +502,9 @@ static int apply_tc_sync(struct actx *c, const struct oo_step *s)
             goto out;
         }
     }
-    if ((r = oo_tc_dump_filters(&nl, place.block ? 0 : place.ifindex, place.block, &cur, &n_cur)) < 0) {
+    /* What is there is mostly what is desired there. */
+    if ((r = oo_tc_dump_filters(&nl, place.block ? 0 : place.ifindex, place.block,
+                                t ? t->n_filters + 16 : 0, &cur, &n_cur)) < 0) {
         r = kfail(c, r, &nl, "tc filter show");
         goto out;
     }

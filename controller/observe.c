@@ -331,7 +331,7 @@ static void add_place(struct oo_observed *o, struct oo_nl *nl, uint32_t ifindex,
     p->block = block;
     p->has_qdisc = q != NULL;
     oo_strlcpy(p->netdev, name, sizeof p->netdev);
-    if (q && oo_tc_dump_filters(nl, block ? 0 : ifindex, block, &p->filters, &p->n_filters) == 0)
+    if (q && oo_tc_dump_filters(nl, block ? 0 : ifindex, block, 0, &p->filters, &p->n_filters) == 0)
         oo_tc_count(p->filters, p->n_filters, &p->counts);
 }
 

@@ -38,7 +38,7 @@ struct oo_tc_target {
     struct oo_tc_place place;       /* resolved, when resolved */
     bool resolved;                  /* the target and every redirect exist */
     char unresolved[160];           /* why not, for people */
-    size_t n_filters;
+    size_t n_filters, cap;
     struct oo_tc_filter *filters;   /* desired, owned by the controller (cookie set) */
 };
 

@@ -295,13 +295,20 @@ static int dump(struct oo_nl *nl, struct nlmsghdr *req, mnl_cb_t cb, struct coll
     return 0;
 }
 
-int oo_tc_dump_filters(struct oo_nl *nl, uint32_t ifindex, uint32_t block,
+int oo_tc_dump_filters(struct oo_nl *nl, uint32_t ifindex, uint32_t block, size_t expect,
                        struct oo_tc_filter **ret_filters, size_t *ret_n)
 {
     char buf[OO_TC_MSG_MAX];
     struct collect c = { .size = sizeof **ret_filters };
     void *items;
-    int r = dump(nl, oo_tc_put_getfilter_dump(buf, ifindex, block), filter_cb, &c, &items, ret_n);
+    int r;
+
+    if (expect) {
+        /* + one header message per prio, which takes a slot before it is skipped */
+        c.cap = expect + 1;
+        c.items = oo_malloc(c.cap * c.size);
+    }
+    r = dump(nl, oo_tc_put_getfilter_dump(buf, ifindex, block), filter_cb, &c, &items, ret_n);
 
     *ret_filters = items;
     return r;

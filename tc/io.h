@@ -71,8 +71,9 @@ int oo_tc_batch_apply_count(struct oo_nl *nl, const struct oo_tc_req *reqs, size
  * A device on a shared block answers with the block's filters (block form:
  * id.block set, id.ifindex 0). A device without an ingress qdisc, or that
  * does not exist, gives an empty list. *ret_filters is malloc'ed. Returns 0
- * or -errno. */
-int oo_tc_dump_filters(struct oo_nl *nl, uint32_t ifindex, uint32_t block,
+ * or -errno. expect (0: unknown) sizes the array up front: growing one of
+ * 10 000 filters by doubling leaves the smaller copies behind in the heap. */
+int oo_tc_dump_filters(struct oo_nl *nl, uint32_t ifindex, uint32_t block, size_t expect,
                        struct oo_tc_filter **ret_filters, size_t *ret_n);
 
 /* Dumps every qdisc of every device. *ret_qdiscs is malloc'ed. */

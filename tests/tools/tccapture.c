@@ -336,7 +336,7 @@ static int cmd_reconcile(const struct target *t, size_t n, const struct rule_opt
     if ((r = oo_tc_open(&nl)) < 0)
         goto out;
     t0 = now_ms();
-    r = oo_tc_dump_filters(&nl, t->ifindex, t->block, &have, &n_have);
+    r = oo_tc_dump_filters(&nl, t->ifindex, t->block, 0, &have, &n_have);
     if (r < 0)
         goto out;
     t1 = now_ms();
@@ -423,7 +423,7 @@ static int cmd_counts(const struct target *t)
         return 1;
     }
     t0 = now_ms();
-    r = oo_tc_dump_filters(&nl, t->ifindex, t->block, &f, &n);
+    r = oo_tc_dump_filters(&nl, t->ifindex, t->block, 0, &f, &n);
     oo_nl_close(&nl);
     if (r < 0) {
         fprintf(stderr, "tccapture: dump %s: %s\n", t->name, strerror(-r));

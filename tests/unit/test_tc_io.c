@@ -113,7 +113,7 @@ static void test_batch_errors_map_back(void **state)
         struct oo_tc_filter *got;
         size_t n_got;
 
-        assert_int_equal(oo_tc_dump_filters(nl, 1, 0, &got, &n_got), 0);
+        assert_int_equal(oo_tc_dump_filters(nl, 1, 0, 4, &got, &n_got), 0);
         assert_int_equal(n_got, 0);
         free(got);
     }
@@ -149,10 +149,10 @@ static void test_dumps(void **state)
         assert_true(q[i].kind[0] != '\0');
     free(q);
     /* No such device or block: an empty list, not an error. */
-    assert_int_equal(oo_tc_dump_filters(nl, NOSUCHDEV, 0, &f, &n), 0);
+    assert_int_equal(oo_tc_dump_filters(nl, NOSUCHDEV, 0, 0, &f, &n), 0);
     assert_int_equal(n, 0);
     free(f);
-    assert_int_equal(oo_tc_dump_filters(nl, 0, 0x7ffffff0u, &f, &n), 0);
+    assert_int_equal(oo_tc_dump_filters(nl, 0, 0x7ffffff0u, 0, &f, &n), 0);
     assert_int_equal(n, 0);
     free(f);
 }
