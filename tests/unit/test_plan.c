@@ -16,7 +16,9 @@
 #include "config/config.h"
 #include "controller/model.h"
 #include "controller/plan.h"
+#include "controller/tcplan.h"
 #include "host.h"
+#include "tc/owner.h"
 
 static struct oo_config *load_cfg(const char *yaml)
 {
@@ -617,6 +619,83 @@ static void test_idempotence_property(void **state)
     assert_true(steps > applied * 3);
 }
 
+/* ---------------------------------------------------------- desired tc */
+
+/* A host where every reference exists: pf i's uplink is ifindex 100 + 10 i,
+ * its VF v's representor 101 + 10 i + v. */
+static int fake_resolve(void *ctx, int kind, int index, int64_t vf, struct oo_tc_place *out)
+{
+    (void)ctx;
+    memset(out, 0, sizeof *out);
+    out->ifindex = (uint32_t)(100 + 10 * index + (kind == OO_CFG_REF_VF ? vf + 1 : 0));
+    snprintf(out->netdev, sizeof out->netdev, "e%u", out->ifindex);
+    return 0;
+}
+
+/* The target of kind/index/vf, or fail. */
+static const struct oo_tc_target *find_target(const struct oo_tc_desired *d, int kind, int index,
+                                              int64_t vf)
+{
+    for (size_t i = 0; i < d->n_targets; i++)
+        if (d->targets[i].kind == kind && d->targets[i].index == index && d->targets[i].vf == vf)
+            return &d->targets[i];
+    fail_msg("no target %d/%d/%lld", kind, index, (long long)vf);
+    return NULL;
+}
+
+/* Each target's array is sized for its rules up front and grows past that
+ * for MPV filters: every filter lands on its target, in config order. */
+static void test_desired_tc(void **state)
+{
+    char yaml[8192];
+    size_t len;
+    struct oo_config *cfg;
+    struct oo_tc_desired d;
+    const struct oo_tc_target *t;
+    uint64_t rule;
+
+    (void)state;
+    len = (size_t)snprintf(yaml, sizeof yaml,
+                           "version: 1\npfs:\n"
+                           "  - {name: pf0, netdev: e0, eswitch: switchdev, num_vfs: 4, multiport: true}\n"
+                           "  - {name: pf1, netdev: e1, eswitch: switchdev, num_vfs: 4, multiport: true}\n"
+                           "tc:\n  mpv: [{name: m, vfs: [pf0/1, pf1/1], ip: 10.0.0.1}]\n  rules:\n");
+    for (int i = 0; i < 23; i++)
+        len += (size_t)snprintf(yaml + len, sizeof yaml - len,
+                                "    - {name: r%d, dev: %s, prio: 100, match: {eth_type: ipv4, "
+                                "dst_ip: 10.1.0.%d/32}, actions: [drop]}\n",
+                                i, i < 20 ? "pf0" : "pf1/2", i);
+    cfg = load_cfg(yaml);
+    oo_tc_desired_build(cfg, fake_resolve, NULL, &d);
+    assert_int_equal(d.n_targets, 5);
+    assert_int_equal(d.n_rules, 23 + 4);
+    /* pf0: its 20 rules, then the MPV filter towards its VF 1 (past the 20
+     * counted up front). */
+    t = find_target(&d, OO_CFG_REF_PF, 0, -1);
+    assert_int_equal(t->n_filters, 21);
+    assert_true(t->cap > 20);       /* grown past what was counted */
+    for (size_t i = 0; i < t->n_filters; i++)
+        assert_int_equal(t->filters[i].id.ifindex, 100);
+    for (int i = 0; i < 20; i++) {
+        char name[16];
+
+        snprintf(name, sizeof name, "r%d", i);
+        assert_int_equal(oo_tc_classify(&t->filters[i], &rule), OO_TC_OWNER_OURS);
+        assert_true(rule == oo_tc_rule_id(name));
+    }
+    t = find_target(&d, OO_CFG_REF_VF, 1, 2);
+    assert_int_equal(t->n_filters, 3);
+    assert_int_equal(t->filters[2].id.ifindex, 113);
+    assert_int_equal(oo_tc_classify(&t->filters[2], &rule), OO_TC_OWNER_OURS);
+    assert_true(rule == oo_tc_rule_id("r22"));
+    /* One MPV filter on each VF representor and on pf1's uplink. */
+    assert_int_equal(find_target(&d, OO_CFG_REF_VF, 0, 1)->n_filters, 1);
+    assert_int_equal(find_target(&d, OO_CFG_REF_VF, 1, 1)->n_filters, 1);
+    assert_int_equal(find_target(&d, OO_CFG_REF_PF, 1, -1)->n_filters, 1);
+    oo_tc_desired_free(&d);
+    free_cfg(cfg);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -640,6 +719,7 @@ int main(void)
         cmocka_unit_test(test_vfs_in_use),
         cmocka_unit_test(test_missing_pf),
         cmocka_unit_test(test_idempotence_property),
+        cmocka_unit_test(test_desired_tc),
     };
     return cmocka_run_group_tests_name("plan", tests, NULL, NULL);
 }
