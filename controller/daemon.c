@@ -917,12 +917,8 @@ static void run_pass(struct daemon *d)
      * pass's in one swap, with the counters the pass changed; the
      * observation itself is not kept. */
     free(d->host_text);
-    if (render.text) {
-        d->host_text = render.text;
-        d->host_len = render.len;
-    } else {
-        d->host_text = oo_metrics_render_host(&p.obs, start_wall, &d->host_len);
-    }
+    d->host_text = render.text;     /* oo_reconcile_pass calls observed in every pass */
+    d->host_len = render.len;
     d->last_ovs_reachable = p.obs.ovs.reachable;
     d->pass_running = false;
     metrics_publish(d, true);
