@@ -158,6 +158,20 @@ daemon_start() {
 }
 
 # daemon_stop: ask it to exit, then make sure.
+# daemon_onto_ovs TEST: the daemon stopped and Open vSwitch started with no
+# other_config, RUNDIR its run directory; returns 1 (the test logged as
+# skipped or failed) when OVS is not installed or does not start.
+daemon_onto_ovs() {
+	local c
+	for c in ovs-vsctl ovsdb-server ovs-vswitchd ovsdb-tool; do
+		command -v "$c" >/dev/null || { log_test_skip "$1" "$c not found"; return 1; }
+	done
+	daemon_stop
+	# shellcheck disable=SC2119 # no other_config: the tests' daemon sets what it needs
+	ovs_start || { check_err 1 "cannot start Open vSwitch"; log_test "$1"; return 1; }
+	RUNDIR=$OVS_RUNDIR
+}
+
 daemon_stop() {
 	[[ -n $DPID ]] || return 0
 	appctl exit >/dev/null 2>&1
@@ -802,14 +816,9 @@ scrape_during_pass() {
 
 ovs_restart() {
 	RET=0
-	local rep ms c
-	for c in ovs-vsctl ovsdb-server ovs-vswitchd ovsdb-tool; do
-		command -v "$c" >/dev/null || { log_test_skip "OVS restart" "$c not found"; return; }
-	done
-	daemon_stop
-	# shellcheck disable=SC2119 # no other_config before vswitchd starts
-	ovs_start || { check_err 1 "cannot start Open vSwitch"; log_test "OVS restart"; return; }
-	RUNDIR=$OVS_RUNDIR
+	local rep ms
+	# no other_config before vswitchd starts
+	daemon_onto_ovs "OVS restart" || return
 	write_config ovs
 	daemon_start
 	# Before ovs_stop (deferred earlier, run later) removes its run dir.
@@ -901,15 +910,10 @@ in_datapath() {
 
 ovs_vflag_drift() {
 	RET=0
-	local c ms blk rep0 f handle cookie t0 t1 tstart lost=0 back=0 pid now m first n vpid
+	local ms blk rep0 f handle cookie t0 t1 tstart lost=0 back=0 pid now m first n vpid
 	local -a old new reps1
-	for c in ovs-vsctl ovsdb-server ovs-vswitchd ovsdb-tool; do
-		command -v "$c" >/dev/null || { log_test_skip "VF-LAG drift with OVS" "$c not found"; return; }
-	done
-	daemon_stop
-	# shellcheck disable=SC2119 # hw-offload is the daemon's to turn on
-	ovs_start || { check_err 1 "cannot start Open vSwitch"; log_test "VF-LAG drift with OVS"; return; }
-	RUNDIR=$OVS_RUNDIR
+	# hw-offload is the daemon's to turn on
+	daemon_onto_ovs "VF-LAG drift with OVS" || return
 	# pf0's representors get names of their own first, as udev gives them
 	# on a real host: the kernel's ethN names are reused when VFs are
 	# re-created, and a port row left with such a name would make
