@@ -158,46 +158,36 @@ phase_base() {
 	clean_host
 }
 
-# profile NAME CMD...: with OO_BENCH_PROFILE=1, run CMD once more under
-# `perf record -e cpu-clock` (a software clock: it works under TCG) and keep
-# the flat profile (user and kernel symbols) as $RES/perf-NAME.txt.
-profile() {
-	local name=$1
-	shift
+# perf_profile NAME PID CMD...: with OO_BENCH_PROFILE=1, run CMD once more
+# under `perf record -e cpu-clock` (a software clock: it works under TCG),
+# recording CMD itself, or with PID the running process PID while CMD runs,
+# and keep the flat profile (user and kernel symbols) as $RES/perf-NAME.txt.
+perf_profile() {
+	local name=$1 pid=$2 who
+	local -a sel=()
+	shift 2
 	[[ ${OO_BENCH_PROFILE:-0} == 1 ]] && command -v perf >/dev/null || return 0
-	perf record -q -e cpu-clock -F 997 -o "$W/perf.data" -- "$@" >/dev/null 2>"$W/perf.err" || {
+	[[ -n $pid ]] && sel=(-p "$pid") && who=" (PID: $(cat "/proc/$pid/comm" 2>/dev/null))"
+	perf record -q -e cpu-clock -F 997 "${sel[@]}" -o "$W/perf.data" -- "$@" >/dev/null 2>"$W/perf.err" || {
 		problem profile "$name: $(tail -n 3 "$W/perf.err")"
 		return 0
 	}
 	{
-		echo "# perf record -e cpu-clock -F 997 -- $*"
+		echo "# perf record -e cpu-clock -F 997 ${sel[*]:+-p PID }-- $*${who:-}"
 		perf report -i "$W/perf.data" --stdio --no-children --sort comm,dso 2>/dev/null | grep -v '^$' | head -n 30
 		perf report -i "$W/perf.data" --stdio --no-children --sort sym 2>/dev/null | grep -v '^$' | head -n 80
 	} >"$RES/perf-$name.txt"
 	rm -f "$W/perf.data"
 }
 
+# profile NAME CMD...: perf_profile of CMD.
+profile() {
+	perf_profile "$1" "" "${@:2}"
+}
+
 # minflt PID: minor page faults of PID so far (proc(5), stat field 10).
 minflt() {
 	awk '{ sub(/^.*\) /, ""); print $8 }' "/proc/$1/stat"
-}
-
-# profile_pid NAME PID CMD...: with OO_BENCH_PROFILE=1, the same flat
-# profile of the running process PID (a daemon) while CMD runs.
-profile_pid() {
-	local name=$1 pid=$2
-	shift 2
-	[[ ${OO_BENCH_PROFILE:-0} == 1 ]] && command -v perf >/dev/null || return 0
-	perf record -q -e cpu-clock -F 997 -p "$pid" -o "$W/perf.data" -- "$@" >/dev/null 2>"$W/perf.err" || {
-		problem profile "$name: $(tail -n 3 "$W/perf.err")"
-		return 0
-	}
-	{
-		echo "# perf record -e cpu-clock -F 997 -p PID -- $* (PID: $(cat "/proc/$pid/comm" 2>/dev/null))"
-		perf report -i "$W/perf.data" --stdio --no-children --sort dso 2>/dev/null | grep -v '^$' | head -n 30
-		perf report -i "$W/perf.data" --stdio --no-children --sort sym 2>/dev/null | grep -v '^$' | head -n 80
-	} >"$RES/perf-$name.txt"
-	rm -f "$W/perf.data"
 }
 
 # callgrind NAME CMD...: with OO_BENCH_PROFILE=1, run CMD once more under
@@ -420,7 +410,7 @@ daemon_tc() {
 			problem tc "daemon: not $n rules in_hw after its pass"
 	done
 	if [[ $n == "${TC_SIZES##* }" ]]; then
-		profile_pid "tc-noop-$n-daemon" "$pid" sh -c 'for i in 1 2 3 4 5; do ovs-appctl -T 300 -t ovs-offloadd reconcile || exit 1; done'
+		perf_profile "tc-noop-$n-daemon" "$pid" sh -c 'for i in 1 2 3 4 5; do ovs-appctl -T 300 -t ovs-offloadd reconcile || exit 1; done'
 	fi
 	# "apply: [1/1] t0: tc-sync ... ok (812 ms, +10000 ~0 -0, 0 unchanged)"
 	grep -o 'tc-sync .* ok ([0-9]* ms, +'"$n"' ' "$log" | sed 's/.*ok (\([0-9]*\) ms.*/\1/' >"$W/dtc.ms"
@@ -443,13 +433,14 @@ callgrind_daemon_pass() {
 	local name=$1 cfg=$2 pid
 	[[ ${OO_BENCH_PROFILE:-0} == 1 ]] && command -v valgrind >/dev/null || return 0
 	valgrind --tool=callgrind --callgrind-out-file="$RES/callgrind-$name.out" \
-		--toggle-collect=oo_reconcile_pass --toggle-collect=oo_metrics_render_host \
+		--toggle-collect=oo_reconcile_pass \
 		"$DAEMON" -c "$cfg" --metrics none --resync 600 >"$W/cg-daemon.out" 2>&1 &
 	pid=$!
 	if wait_for 900 daemon_in_sync; then
-		ovs-appctl -T 600 -t ovs-offloadd reconcile >/dev/null &&
-			ovs-appctl -T 600 -t ovs-offloadd reconcile >/dev/null ||
+		if ! { ovs-appctl -T 600 -t ovs-offloadd reconcile >/dev/null &&
+			ovs-appctl -T 600 -t ovs-offloadd reconcile >/dev/null; }; then
 			problem profile "callgrind $name: reconcile failed"
+		fi
 		ovs-appctl -T 60 -t ovs-offloadd exit >/dev/null 2>&1
 	else
 		problem profile "callgrind $name: the daemon did not get in sync: $(tail -n 3 "$W/cg-daemon.out")"
