@@ -134,7 +134,7 @@ static char *arena_strndup(struct yarena *a, const void *s, size_t len)
 }
 
 static struct ynode *node_new(struct yarena *a, struct ytree_head **head,
-                              enum ynode_type type, yaml_mark_t start)
+                              enum ynode_type type, struct oo_src_loc start)
 {
     struct ynode *n;
 
@@ -149,7 +149,7 @@ static struct ynode *node_new(struct yarena *a, struct ytree_head **head,
     }
     memset(n, 0, sizeof *n);
     n->type = type;
-    n->loc = mark_loc(start);
+    n->loc = start;
     return n;
 }
 
@@ -207,7 +207,7 @@ static bool scalar_is_plain(const yaml_event_t *ev)
     return !tag || strcmp(tag, YAML_STR_TAG);
 }
 
-struct ynode *ytree_parse(const void *buf, size_t len, struct oo_cfg_diag *diag)
+struct ynode *ytree_parse_libyaml(const void *buf, size_t len, struct oo_cfg_diag *diag)
 {
     yaml_parser_t parser;
     struct ytree_head *head = NULL;
@@ -245,21 +245,21 @@ struct ynode *ytree_parse(const void *buf, size_t len, struct oo_cfg_diag *diag)
             }
             break;
         case YAML_SCALAR_EVENT:
-            n = node_new(arena, &head, YN_SCALAR, ev.start_mark);
+            n = node_new(arena, &head, YN_SCALAR, mark_loc(ev.start_mark));
             n->len = (uint32_t)ev.data.scalar.length;
             n->str = arena_strndup(arena ? arena : &head->arena, ev.data.scalar.value, n->len);
             n->plain = scalar_is_plain(&ev);
             break;
         case YAML_ALIAS_EVENT:
-            n = node_new(arena, &head, YN_ALIAS, ev.start_mark);
+            n = node_new(arena, &head, YN_ALIAS, mark_loc(ev.start_mark));
             n->len = (uint32_t)strlen((const char *)ev.data.alias.anchor);
             n->str = arena_strndup(arena ? arena : &head->arena, ev.data.alias.anchor, n->len);
             break;
         case YAML_SEQUENCE_START_EVENT:
-            n = node_new(arena, &head, YN_SEQ, ev.start_mark);
+            n = node_new(arena, &head, YN_SEQ, mark_loc(ev.start_mark));
             break;
         case YAML_MAPPING_START_EVENT:
-            n = node_new(arena, &head, YN_MAP, ev.start_mark);
+            n = node_new(arena, &head, YN_MAP, mark_loc(ev.start_mark));
             break;
         case YAML_SEQUENCE_END_EVENT:
         case YAML_MAPPING_END_EVENT:
@@ -308,6 +308,304 @@ struct ynode *ytree_parse(const void *buf, size_t len, struct oo_cfg_diag *diag)
         return NULL;
     }
     return root;
+}
+
+/* ------------------------------------------------------------------ JSON
+ *
+ * JSON is YAML's flow style, and machines write configs as JSON: a host
+ * agent's 10 000 tc rules are a 1.4 MB document, and libyaml spends ~430 M
+ * instructions on it (a token queue, simple-key bookkeeping and three
+ * mallocs per scalar). This reader builds the same tree from the same text
+ * in a small fraction of that. It takes only what it can tell libyaml reads
+ * the same way, and declines the rest, which then goes to libyaml (and gets
+ * libyaml's messages, so an error reads the same whichever way it came):
+ *   - anything but a mapping at the root;
+ *   - bytes outside printable ASCII and '\n' (tabs, CR, UTF-8, controls),
+ *     so that a column is a byte offset, as libyaml counts it;
+ *   - a \u escape of a surrogate (libyaml refuses those);
+ *   - a key whose ':' is not on the key's line within 1024 characters of
+ *     its start (libyaml no longer takes it for a key then);
+ *   - nesting deeper than OO_YTREE_MAX_DEPTH, and anything that is not JSON.
+ * tests/unit/config/test_config_ytree.c holds the two readers to equal trees
+ * on generated and mutated documents. */
+
+struct jreader {
+    const unsigned char *p, *end;
+    const unsigned char *line_start;
+    unsigned line;                      /* 1-based */
+    struct ytree_head *head;
+    struct pending pending;
+};
+
+static struct oo_src_loc jr_loc(const struct jreader *r)
+{
+    return (struct oo_src_loc){ r->line, (unsigned)(r->p - r->line_start) + 1 };
+}
+
+static void jr_space(struct jreader *r)
+{
+    while (r->p < r->end) {
+        if (*r->p == ' ') {
+            r->p++;
+        } else if (*r->p == '\n') {
+            r->line++;
+            r->line_start = ++r->p;
+        } else {
+            break;
+        }
+    }
+}
+
+/* What may follow a number or a literal: the end of a plain scalar in a
+ * flow collection for libyaml too. */
+static bool jr_delim(const struct jreader *r)
+{
+    return r->p < r->end &&
+           (*r->p == ' ' || *r->p == '\n' || *r->p == ',' || *r->p == '}' || *r->p == ']');
+}
+
+static int jr_hex(unsigned char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    c |= 0x20;
+    return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
+static struct ynode *jr_node(struct jreader *r, enum ynode_type type, struct oo_src_loc loc)
+{
+    return node_new(r->head ? &r->head->arena : NULL, &r->head, type, loc);
+}
+
+/* A string at r->p (on its '"'); NULL to decline. */
+static struct ynode *jr_string(struct jreader *r)
+{
+    struct oo_src_loc loc = jr_loc(r);
+    const unsigned char *s = r->p + 1, *q = s;
+    bool escapes = false;
+    struct ynode *n;
+    char *out;
+    size_t len = 0;
+
+    for (;; q++) {
+        if (q == r->end || *q < 0x20 || *q > 0x7e)
+            return NULL;
+        if (*q == '"')
+            break;
+        if (*q == '\\') {
+            escapes = true;
+            if (++q == r->end)
+                return NULL;
+        }
+    }
+    n = jr_node(r, YN_SCALAR, loc);
+    /* An escape never makes the text longer than its source. */
+    out = arena_alloc_aligned(&r->head->arena, (size_t)(q - s) + 1, 1);
+    if (!escapes) {
+        memcpy(out, s, (size_t)(q - s));
+        len = (size_t)(q - s);
+    } else {
+        for (const unsigned char *c = s; c < q; c++) {
+            unsigned v = 0;
+
+            if (*c != '\\') {
+                out[len++] = (char)*c;
+                continue;
+            }
+            switch (*++c) {
+            case '"': case '\\': case '/':
+                out[len++] = (char)*c;
+                break;
+            case 'b': out[len++] = '\b'; break;
+            case 'f': out[len++] = '\f'; break;
+            case 'n': out[len++] = '\n'; break;
+            case 'r': out[len++] = '\r'; break;
+            case 't': out[len++] = '\t'; break;
+            case 'u':
+                if (q - c < 5)
+                    return NULL;
+                for (int i = 1; i <= 4; i++) {
+                    int h = jr_hex(c[i]);
+
+                    if (h < 0)
+                        return NULL;
+                    v = v << 4 | (unsigned)h;
+                }
+                c += 4;
+                if (v >= 0xd800 && v <= 0xdfff)
+                    return NULL;
+                if (v < 0x80) {
+                    out[len++] = (char)v;
+                } else if (v < 0x800) {
+                    out[len++] = (char)(0xc0 | v >> 6);
+                    out[len++] = (char)(0x80 | (v & 0x3f));
+                } else {
+                    out[len++] = (char)(0xe0 | v >> 12);
+                    out[len++] = (char)(0x80 | (v >> 6 & 0x3f));
+                    out[len++] = (char)(0x80 | (v & 0x3f));
+                }
+                break;
+            default:
+                return NULL;
+            }
+        }
+    }
+    out[len] = '\0';
+    n->str = out;
+    n->len = (uint32_t)len;
+    r->p = q + 1;
+    return n;
+}
+
+/* true, false, null or a number at r->p: a plain scalar; NULL to decline. */
+static struct ynode *jr_plain(struct jreader *r)
+{
+    const unsigned char *s = r->p, *c = s;
+    struct ynode *n;
+
+    if (*c == 't' || *c == 'f' || *c == 'n') {
+        static const char *const words[] = { "true", "false", "null" };
+        const char *w = words[*c == 't' ? 0 : *c == 'f' ? 1 : 2];
+        size_t wl = strlen(w);
+
+        if ((size_t)(r->end - c) < wl || memcmp(c, w, wl))
+            return NULL;
+        c += wl;
+    } else {
+        if (*c == '-')
+            c++;
+        if (c == r->end || !(*c >= '0' && *c <= '9'))
+            return NULL;
+        if (*c++ != '0')
+            while (c < r->end && *c >= '0' && *c <= '9')
+                c++;
+        if (c < r->end && *c == '.') {
+            if (++c == r->end || !(*c >= '0' && *c <= '9'))
+                return NULL;
+            while (c < r->end && *c >= '0' && *c <= '9')
+                c++;
+        }
+        if (c < r->end && (*c == 'e' || *c == 'E')) {
+            c++;
+            if (c < r->end && (*c == '+' || *c == '-'))
+                c++;
+            if (c == r->end || !(*c >= '0' && *c <= '9'))
+                return NULL;
+            while (c < r->end && *c >= '0' && *c <= '9')
+                c++;
+        }
+    }
+    n = jr_node(r, YN_SCALAR, jr_loc(r));
+    r->p = c;
+    if (!jr_delim(r))
+        return NULL;
+    n->len = (uint32_t)(c - s);
+    n->str = arena_strndup(&r->head->arena, s, n->len);
+    n->plain = true;
+    return n;
+}
+
+static void jr_child(struct jreader *r, struct ynode *parent, size_t base, struct ynode *n)
+{
+    n->parent = parent;
+    n->index = (uint32_t)(r->pending.n - base);
+    pending_push(&r->pending, n);
+}
+
+static struct ynode *jr_value(struct jreader *r, unsigned depth);
+
+/* A mapping or a list at r->p (on its '{' or '['); NULL to decline. */
+static struct ynode *jr_collection(struct jreader *r, unsigned depth)
+{
+    bool map = *r->p == '{';
+    struct ynode *c = jr_node(r, map ? YN_MAP : YN_SEQ, jr_loc(r));
+    size_t base = r->pending.n;
+    unsigned char close = map ? '}' : ']';
+
+    if (depth > OO_YTREE_MAX_DEPTH)
+        return NULL;
+    r->p++;
+    jr_space(r);
+    if (r->p < r->end && *r->p == close) {
+        r->p++;
+        return c;
+    }
+    for (;;) {
+        struct ynode *n;
+
+        if (map) {
+            const unsigned char *key = r->p;
+            unsigned key_line = r->line;
+
+            if (r->p == r->end || *r->p != '"' || !(n = jr_string(r)))
+                return NULL;
+            jr_child(r, c, base, n);
+            jr_space(r);
+            if (r->p == r->end || *r->p != ':' || r->line != key_line || r->p - key > 1000)
+                return NULL;
+            r->p++;
+            jr_space(r);
+        }
+        if (!(n = jr_value(r, depth + 1)))
+            return NULL;
+        jr_child(r, c, base, n);
+        jr_space(r);
+        if (r->p == r->end)
+            return NULL;
+        if (*r->p == close)
+            break;
+        if (*r->p != ',')
+            return NULL;
+        r->p++;
+        jr_space(r);
+    }
+    r->p++;
+    node_close(&r->head->arena, &r->pending, c, base);
+    return c;
+}
+
+static struct ynode *jr_value(struct jreader *r, unsigned depth)
+{
+    if (r->p == r->end)
+        return NULL;
+    switch (*r->p) {
+    case '{': case '[':
+        return jr_collection(r, depth);
+    case '"':
+        return jr_string(r);
+    default:
+        return jr_plain(r);
+    }
+}
+
+bool ytree_parse_json(const void *buf, size_t len, struct ynode **ret_root)
+{
+    struct jreader r = { .p = buf, .end = (const unsigned char *)buf + len, .line = 1 };
+    struct ynode *root = NULL;
+
+    r.line_start = r.p;
+    jr_space(&r);
+    if (r.p < r.end && *r.p == '{') {
+        root = jr_value(&r, 1);
+        jr_space(&r);
+    }
+    free(r.pending.v);
+    if (root && r.p == r.end) {
+        *ret_root = root;
+        return true;
+    }
+    if (r.head)
+        ytree_free(&r.head->root);
+    return false;
+}
+
+struct ynode *ytree_parse(const void *buf, size_t len, struct oo_cfg_diag *diag)
+{
+    struct ynode *root;
+
+    if (ytree_parse_json(buf, len, &root))
+        return root;
+    return ytree_parse_libyaml(buf, len, diag);
 }
 
 bool ynode_is_null(const struct ynode *n)
