@@ -88,32 +88,38 @@ struct ytree_head {
     struct ynode root;
 };
 
-static void *arena_alloc_aligned(struct yarena *a, size_t n, size_t align)
+/* A new chunk for n bytes; slow path of arena_alloc_aligned(). */
+static struct arena_chunk *arena_grow(struct yarena *a, size_t n)
+{
+    size_t size = n > ARENA_CHUNK / 4 ? n : ARENA_CHUNK - sizeof(struct arena_chunk);
+    struct arena_chunk *c = oo_malloc(sizeof *c + size);
+
+    c->size = size;
+    c->used = 0;
+    /* A big one-off allocation goes behind the current chunk, whose
+     * free space stays usable. */
+    if (a->chunks && n > ARENA_CHUNK / 4) {
+        c->next = a->chunks->next;
+        a->chunks->next = c;
+    } else {
+        c->next = a->chunks;
+        a->chunks = c;
+    }
+    return c;
+}
+
+static inline void *arena_alloc_aligned(struct yarena *a, size_t n, size_t align)
 {
     struct arena_chunk *c = a->chunks;
     size_t at = c ? (c->used + align - 1) & ~(align - 1) : 0;
     void *p;
 
     if (!c || at > c->size || c->size - at < n) {
-        size_t size = n > ARENA_CHUNK / 4 ? n : ARENA_CHUNK - sizeof *c;
-
-        c = oo_malloc(sizeof *c + size);
-        c->size = size;
-        c->used = 0;
-        /* A big one-off allocation goes behind the current chunk, whose
-         * free space stays usable. */
-        if (a->chunks && n > ARENA_CHUNK / 4) {
-            c->next = a->chunks->next;
-            a->chunks->next = c;
-        } else {
-            c->next = a->chunks;
-            a->chunks = c;
-        }
-    } else {
-        c->used = at;
+        c = arena_grow(a, n);
+        at = 0;
     }
-    p = (char *)c->data + c->used;
-    c->used += n;
+    p = (char *)c->data + at;
+    c->used = at + n;
     return p;
 }
 
@@ -329,6 +335,17 @@ struct ynode *ytree_parse_libyaml(const void *buf, size_t len, struct oo_cfg_dia
  * tests/unit/config/test_config_ytree.c holds the two readers to equal trees
  * on generated and mutated documents. */
 
+/* Bytes in a JSON string: text, the two that end a run of text, and the
+ * ones that make the reader decline (controls, DEL, non-ASCII). */
+enum { JC_TEXT, JC_QUOTE, JC_BACKSLASH, JC_BAD };
+
+static const unsigned char jr_class[256] = {
+    [0x00 ... 0x1f] = JC_BAD,
+    ['"'] = JC_QUOTE,
+    ['\\'] = JC_BACKSLASH,
+    [0x7f ... 0xff] = JC_BAD,
+};
+
 struct jreader {
     const unsigned char *p, *end;
     const unsigned char *line_start;
@@ -387,16 +404,17 @@ static struct ynode *jr_string(struct jreader *r)
     char *out;
     size_t len = 0;
 
-    for (;; q++) {
-        if (q == r->end || *q < 0x20 || *q > 0x7e)
+    for (;;) {
+        while (q < r->end && jr_class[*q] == JC_TEXT)
+            q++;
+        if (q == r->end || jr_class[*q] == JC_BAD)
             return NULL;
         if (*q == '"')
             break;
-        if (*q == '\\') {
-            escapes = true;
-            if (++q == r->end)
-                return NULL;
-        }
+        escapes = true;                 /* a backslash: skip what it escapes */
+        if (++q == r->end)
+            return NULL;
+        q++;
     }
     n = jr_node(r, YN_SCALAR, loc);
     /* An escape never makes the text longer than its source. */
