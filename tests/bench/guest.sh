@@ -10,7 +10,8 @@
 #   converge  (1) full convergence from a clean host: apply vs tests/bench/shell-converge.sh;
 #             no-op apply and plan
 #   tc        (2) N owned rules on one uplink: apply vs tc -batch (install,
-#             delete by handle); no-op apply/plan vs tc -s -j filter show
+#             delete by handle); no-op apply/plan vs tc -s -j filter show;
+#             install and no-op apply again from the config written as JSON
 #   ports     (3) 1000 representors onto a bridge: apply vs one batched
 #             ovs-vsctl vs one ovs-vsctl per port (sampled, extrapolated)
 #   status    (4) status --json at 10 000 rules over 130 devices vs one tc -s -j
@@ -281,7 +282,7 @@ phase_converge() {
 # ---------------------------------------------------------------- (2)
 
 phase_tc() {
-	local id=30 dev cfg0=$W/tc0.yaml n run cfg add del out
+	local id=30 dev cfg0=$W/tc0.yaml n run cfg cfgj add del out
 	clean_host
 	nsim_up "$id" 4 || return 1
 	gen_tc_config "$cfg0" "netdevsim/netdevsim$id" 0
@@ -291,8 +292,9 @@ phase_tc() {
 	tc qdisc add dev "$dev" ingress || return 1
 	info tc_device "$dev (netdevsim$id uplink, switchdev, hw-tc-offload on, ingress qdisc)"
 	for n in $TC_SIZES; do
-		cfg=$W/tc$n.yaml add=$W/add$n.batch del=$W/del$n.batch
+		cfg=$W/tc$n.yaml cfgj=$W/tc$n.json add=$W/add$n.batch del=$W/del$n.batch
 		gen_tc_config "$cfg" "netdevsim/netdevsim$id" "$n"
+		gen_tc_config_json "$cfgj" "netdevsim/netdevsim$id" "$n"
 		"$TCCAP" tc-lines "$dev" "$n" >"$add" || return 1
 		if ! "$CTL" -c "$cfg" check >"$W/check.out" 2>&1; then
 			# e.g. the config loader's size limit: only the other way runs.
@@ -320,6 +322,14 @@ phase_tc() {
 			MEASURE_OUT=$W/apply.out measure tc "delete-$n" apply "$run" "$CTL" -c "$cfg0" apply ||
 				{ tail -n 5 "$W/apply.out"; problem tc "delete of $n rules failed"; return 1; }
 			cp "$W/apply.out" "$RES/tc-delete-$n-apply.out"
+			# The same rules from the same config written as JSON.
+			MEASURE_OUT=$W/apply.out measure tc "install-$n" apply-json "$run" "$CTL" -c "$cfgj" apply ||
+				{ tail -n 5 "$W/apply.out"; problem tc "apply of $n rules (JSON) failed"; return 1; }
+			((run == 1)) && { in_sync "$cfg" || problem tc "the YAML config is not in sync after the JSON one: $(head -n 3 "$W/plan.out")"; }
+			MEASURE_OUT=$W/noop.out measure tc "noop-$n" apply-json "$run" "$CTL" -c "$cfgj" apply
+			grep -q "in sync: nothing to do" "$W/noop.out" || problem tc "apply of $n rules (JSON) again is not a no-op"
+			"$CTL" -c "$cfg0" apply >"$W/apply.out" 2>&1 ||
+				{ tail -n 5 "$W/apply.out"; problem tc "delete of $n rules failed"; return 1; }
 
 			measure tc "install-$n" tc-batch "$run" tc -batch "$add" ||
 				{ problem tc "tc -batch of $n rules failed"; return 1; }
@@ -335,11 +345,15 @@ phase_tc() {
 		if [[ ${OO_BENCH_PROFILE:-0} == 1 && $n == "${TC_SIZES%% *}" ]]; then
 			"$CTL" -c "$cfg" apply >/dev/null 2>&1
 			callgrind "tc-noop-$n-apply" "$CTL" -c "$cfg" apply
+			callgrind "tc-noop-$n-apply-json" "$CTL" -c "$cfgj" apply
 			"$CTL" -c "$cfg0" apply >/dev/null 2>&1
 		fi
 		if [[ ${OO_BENCH_PROFILE:-0} == 1 && $n == "${TC_SIZES##* }" ]]; then
 			profile "tc-install-$n-apply" "$CTL" -c "$cfg" apply
 			profile "tc-noop-$n-apply" "$CTL" -c "$cfg" apply
+			"$CTL" -c "$cfg0" apply >/dev/null 2>&1
+			profile "tc-install-$n-apply-json" "$CTL" -c "$cfgj" apply
+			profile "tc-noop-$n-apply-json" "$CTL" -c "$cfgj" apply
 			profile "tc-noop-$n-tc-show" tc -s -j filter show dev "$dev" ingress
 			profile "tc-delete-$n-apply" "$CTL" -c "$cfg0" apply
 			profile "tc-install-$n-tc-batch" tc -batch "$add"

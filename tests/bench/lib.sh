@@ -191,6 +191,22 @@ gen_tc_config() {
 	} >"$file"
 }
 
+# gen_tc_config_json FILE DEVICE N: the same config written as JSON, the way
+# a program (a host agent) writes one.
+gen_tc_config_json() {
+	local file=$1 dev=$2 n=$3
+	awk -v n="$n" -v dev="$dev" 'BEGIN {
+		printf "{\"version\": 1,\n \"pfs\": [{\"name\": \"t0\", \"device\": \"%s\", \"eswitch\": \"switchdev\"}]", dev
+		if (n > 0) {
+			printf ",\n \"tc\": {\"rules\": [\n"
+			for (i = 0; i < n; i++)
+				printf "  {\"name\": \"rule-%d\", \"dev\": \"t0\", \"prio\": 100, \"match\": {\"eth_type\": \"ipv4\", \"ip_proto\": \"tcp\", \"dst_ip\": \"10.%d.%d.%d/32\", \"dst_port\": 80}, \"actions\": [\"drop\"]}%s\n", i, int(i / 65536) % 256, int(i / 256) % 256, i % 256, i < n - 1 ? "," : ""
+			printf " ]}"
+		}
+		printf "}\n"
+	}' >"$file"
+}
+
 # gen_ports_config FILE FIRST_ID NPF NVF [BRIDGE]: NPF netdevsim PFs
 # (netdevsimFIRST_ID...) with NVF VFs each in switchdev; with BRIDGE, a bridge
 # of that name with all their representors (no uplink).
