@@ -626,6 +626,29 @@ struct ynode *ytree_parse(const void *buf, size_t len, struct oo_cfg_diag *diag)
     return ytree_parse_libyaml(buf, len, diag);
 }
 
+const struct ynode *ytree_diff(const struct ynode *a, const struct ynode *b,
+                               const struct ynode **ret_b)
+{
+    if (ret_b)
+        *ret_b = b;
+    if (a->type != b->type || a->loc.line != b->loc.line || a->loc.col != b->loc.col ||
+        a->plain != b->plain || a->index != b->index || a->n != b->n || a->len != b->len ||
+        !a->parent != !b->parent)
+        return a;
+    if ((a->type == YN_SCALAR || a->type == YN_ALIAS) &&
+        (memcmp(a->str, b->str, a->len) || a->str[a->len] || b->str[b->len]))
+        return a;
+    for (uint32_t i = 0; i < a->n; i++) {
+        const struct ynode *d;
+
+        if (a->items[i]->parent != a || b->items[i]->parent != b)
+            return a;
+        if ((d = ytree_diff(a->items[i], b->items[i], ret_b)))
+            return d;
+    }
+    return NULL;
+}
+
 bool ynode_is_null(const struct ynode *n)
 {
     /* By length first: called for nearly every node of a config. */

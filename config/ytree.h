@@ -50,6 +50,11 @@ struct ynode *ytree_parse(const void *buf, size_t len, struct oo_cfg_diag *diag)
  * cannot tell that libyaml would read it the same way. */
 struct ynode *ytree_parse_libyaml(const void *buf, size_t len, struct oo_cfg_diag *diag);
 bool ytree_parse_json(const void *buf, size_t len, struct ynode **ret_root);
+/* The first node of a where the trees a and b differ (type, position, text,
+ * style, place among its siblings, parent links), or NULL when they are
+ * equal; *ret_b (may be NULL) gets b's node there. */
+const struct ynode *ytree_diff(const struct ynode *a, const struct ynode *b,
+                               const struct ynode **ret_b);
 void ytree_free(struct ynode *root);
 
 /* True for a plain scalar that YAML reads as null: "", "~", "null". */

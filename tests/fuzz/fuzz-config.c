@@ -1,12 +1,16 @@
 /* libFuzzer target: arbitrary bytes into the config parsers, both the YAML
- * config and host.conf mode, then through the error formatting. Any crash,
- * leak, undefined behaviour or timeout is a bug. scripts/fuzz.sh runs it. */
+ * config and host.conf mode, then through the error formatting; and, when
+ * the JSON reader takes the bytes, its tree against libyaml's. Any crash,
+ * leak, undefined behaviour, timeout or tree that differs is a bug.
+ * scripts/fuzz.sh runs it. */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "config/config.h"
+#include "config/ytree.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -34,6 +38,31 @@ static void drain(const struct oo_cfg_diag *d)
         oo_cfg_diag_print(d, null);
 }
 
+/* Whatever the JSON reader takes, libyaml reads to the same tree. */
+static void json_same_as_libyaml(const uint8_t *data, size_t size)
+{
+    struct ynode *fast, *slow;
+    struct oo_cfg_diag diag;
+    const struct ynode *at;
+
+    if (!ytree_parse_json(data, size, &fast))
+        return;
+    oo_cfg_diag_init(&diag, "fuzz.json");
+    slow = ytree_parse_libyaml(data, size, &diag);
+    if (!slow || diag.n_errors) {
+        fprintf(stderr, "the JSON reader took a document libyaml refuses\n");
+        abort();
+    }
+    if ((at = ytree_diff(fast, slow, NULL))) {
+        fprintf(stderr, "the JSON reader's tree differs from libyaml's at %u:%u\n",
+                at->loc.line, at->loc.col);
+        abort();
+    }
+    ytree_free(fast);
+    ytree_free(slow);
+    oo_cfg_diag_free(&diag);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     struct oo_config cfg;
@@ -41,6 +70,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     if (size > 64 * 1024)
         return 0;
+
+    json_same_as_libyaml(data, size);
 
     oo_cfg_diag_init(&diag, "fuzz.yaml");
     oo_config_parse_yaml("fuzz.yaml", data, size, &cfg, &diag);

@@ -22,33 +22,21 @@
 
 static char where[512];
 
+/* ytree_diff(), with a message saying where and what differs. */
 static bool node_equal(const struct ynode *a, const struct ynode *b)
 {
-    if (a->type != b->type || a->loc.line != b->loc.line || a->loc.col != b->loc.col ||
-        a->plain != b->plain || a->index != b->index || a->n != b->n || a->len != b->len ||
-        !a->parent != !b->parent) {
-        snprintf(where, sizeof where,
-                 "%s: type %d/%d at %u:%u/%u:%u plain %d/%d index %u/%u n %u/%u len %u/%u",
-                 ynode_path(a, (char[160]){ 0 }, 160), a->type, b->type, a->loc.line,
-                 a->loc.col, b->loc.line, b->loc.col, a->plain, b->plain, a->index, b->index,
-                 a->n, b->n, a->len, b->len);
-        return false;
-    }
-    if (a->type == YN_SCALAR && (memcmp(a->str, b->str, a->len) || a->str[a->len] != '\0')) {
-        snprintf(where, sizeof where, "%s: text \"%.*s\" / \"%.*s\"",
-                 ynode_path(a, (char[160]){ 0 }, 160), (int)a->len, a->str, (int)b->len, b->str);
-        return false;
-    }
-    for (uint32_t i = 0; i < a->n; i++) {
-        if (a->items[i]->parent != a || b->items[i]->parent != b) {
-            snprintf(where, sizeof where, "%s: item %u has another parent",
-                     ynode_path(a, (char[160]){ 0 }, 160), i);
-            return false;
-        }
-        if (!node_equal(a->items[i], b->items[i]))
-            return false;
-    }
-    return true;
+    char path[160];
+
+    if (!(a = ytree_diff(a, b, &b)))
+        return true;
+    snprintf(where, sizeof where,
+             "%s: type %d/%d at %u:%u/%u:%u plain %d/%d index %u/%u n %u/%u len %u/%u "
+             "text \"%.*s\" / \"%.*s\"",
+             ynode_path(a, path, sizeof path), a->type, b->type, a->loc.line, a->loc.col,
+             b->loc.line, b->loc.col, a->plain, b->plain, a->index, b->index, a->n, b->n,
+             a->len, b->len, a->str ? (int)a->len : 0, a->str ? a->str : "",
+             b->str ? (int)b->len : 0, b->str ? b->str : "");
+    return false;
 }
 
 /* Parses text both ways. Returns 1 when the JSON reader took it (and its
