@@ -319,6 +319,15 @@ judge() {
 		print ok ? "**met**" : "**missed**" }'
 }
 
+# target_if COND RATIO OP THRESHOLD: sets tgt and verdict for a row, the
+# target judged when COND (a [[ ]] expression) holds, "-" otherwise.
+target_if() {
+	tgt="-" verdict="-"
+	eval "[[ $1 ]]" || return 0
+	local shown=${3/>=/≥}
+	tgt="${shown/<=/≤} ${4}x" verdict=$(judge "$2" "$3" "$4")
+}
+
 # row WHAT OURS THEIRS RATIO TARGET VERDICT
 ROWS=()
 row() {
@@ -355,22 +364,19 @@ build_table() {
 			a=${MED[tc/install-$n/$v]:-}
 			[[ -n $a ]] || continue
 			r=$(ratio "$a" "$b")
-			tgt="-" verdict="-"
-			[[ $n == 10000 && $fmt_ == json ]] && tgt="≥ 1.25x" verdict=$(judge "$r" '>=' 1.25)
+			target_if '$n == 10000 && $fmt_ == json' "$r" '>=' 1.25
 			row "(2) install $n owned rules on one uplink, $label" "apply: $(cell "tc/install-$n/$v") [CPU $(cpu "tc/install-$n/$v")]" \
 				"tc -batch: $(cell "tc/install-$n/tc-batch") [CPU $(cpu "tc/install-$n/tc-batch")]" "$(speed "$a" "$b")" "$tgt" "$verdict"
 			if [[ $n == 10000 && -n ${SYS[tc/install-$n/tc-batch]:-} ]]; then
 				r=$(awk -v a="$a" -v s="${SYS[tc/install-$n/tc-batch]}" 'BEGIN { if (s > 0) printf "%.2fx", a / s }')
-				tgt="-" verdict="-"
-				[[ $fmt_ == json ]] && tgt="≤ 1.15x" verdict=$(judge "$r" '<=' 1.15)
+				target_if '$fmt_ == json' "$r" '<=' 1.15
 				row "(2) install $n ($fmt_): apply's wall time vs the kernel (system) time of tc -batch" "$(fmt "$a")" \
 					"tc -batch system time: $(fmt "${SYS[tc/install-$n/tc-batch]}")" "$r of it" "$tgt" "$verdict"
 			fi
 		done
 		a=${MED[tc/delete-$n/apply]:-} b=${MED[tc/delete-$n/tc-batch]:-}
 		r=$(ratio "$a" "$b")
-		tgt="-" verdict="-"
-		[[ $n == 10000 ]] && tgt="≥ 1x" verdict=$(judge "$r" '>=' 1)
+		target_if '$n == 10000' "$r" '>=' 1
 		row "(2) delete all $n (config without rules)" "apply: $(cell "tc/delete-$n/apply") [CPU $(cpu "tc/delete-$n/apply")]" \
 			"tc -batch deletes by handle: $(cell "tc/delete-$n/tc-batch") [CPU $(cpu "tc/delete-$n/tc-batch")]" "$(speed "$a" "$b")" "$tgt" "$verdict"
 		for what in install delete; do
@@ -385,8 +391,7 @@ build_table() {
 		a=${MED[tc/noop-$n/apply-json]:-}
 		if [[ -n $a ]]; then
 			r=$(ratio "$a" "$b")
-			tgt="-" verdict="-"
-			[[ $n == 10000 ]] && tgt="≥ 2x" verdict=$(judge "$r" '>=' 2)
+			target_if '$n == 10000' "$r" '>=' 2
 			row "(2) no-op reconcile at $n rules, config written as JSON" "apply: $(cell "tc/noop-$n/apply-json")" \
 				"tc -s -j filter show: $(cell "tc/noop-$n/tc-show")" "$(speed "$a" "$b")" "$tgt" "$verdict"
 		fi
@@ -398,8 +403,7 @@ build_table() {
 		a=${MED[tc/install-$n/daemon-reconcile]:-} b=${MED[tc/install-$n/tc-batch]:-}
 		if [[ -n $a ]]; then
 			r=$(ratio "$a" "$b")
-			tgt="-" verdict="-"
-			[[ $n == 10000 ]] && tgt="≥ 1.25x" verdict=$(judge "$r" '>=' 1.25)
+			target_if '$n == 10000' "$r" '>=' 1.25
 			row "(2) daemon: put back $n rules flushed behind its back (ovs-appctl reconcile; upper bound)" \
 				"ovs-offloadd: $(cell "tc/install-$n/daemon-reconcile") (its tc-sync step: $(cell "tc/install-$n/daemon-step"))" \
 				"tc -batch: $(cell "tc/install-$n/tc-batch")" "$(speed "$a" "$b")" "$tgt" "$verdict"
@@ -412,8 +416,7 @@ build_table() {
 		a=${MED[tc/noop-$n/daemon-reconcile]:-} b=${MED[tc/noop-$n/tc-show]:-}
 		if [[ -n $a ]]; then
 			r=$(ratio "$a" "$b")
-			tgt="-" verdict="-"
-			[[ $n == 10000 ]] && tgt="≥ 2x" verdict=$(judge "$r" '>=' 2)
+			target_if '$n == 10000' "$r" '>=' 2
 			row "(2) daemon: no-op reconcile pass at $n rules (ovs-appctl reconcile)" "ovs-offloadd: $(cell "tc/noop-$n/daemon-reconcile")" \
 				"tc -s -j filter show: $(cell "tc/noop-$n/tc-show")" "$(speed "$a" "$b")" "$tgt" "$verdict"
 		fi
