@@ -329,8 +329,9 @@ struct ynode *ytree_parse_libyaml(const void *buf, size_t len, struct oo_cfg_dia
  *   - bytes outside printable ASCII and '\n' (tabs, CR, UTF-8, controls),
  *     so that a column is a byte offset, as libyaml counts it;
  *   - a \u escape of a surrogate (libyaml refuses those);
- *   - a key whose ':' is not on the key's line within 1024 characters of
- *     its start (libyaml no longer takes it for a key then);
+ *   - a key whose ':' is not on the key's line, or is more than 1000
+ *     characters from the key's start (past 1024, libyaml no longer takes
+ *     it for a key);
  *   - nesting deeper than OO_YTREE_MAX_DEPTH, and anything that is not JSON.
  * tests/unit/config/test_config_ytree.c holds the two readers to equal trees
  * on generated and mutated documents. */
