@@ -509,6 +509,18 @@ static void test_key_length(void **state)
     free(b.s);
 }
 
+/* {"a": [[...]]}: a mapping holding lists, depth collections in all. */
+static void nested(struct buf *b, int depth)
+{
+    b->len = 0;
+    puts_(b, "{\"a\":");
+    for (int i = 1; i < depth; i++)
+        puts_(b, "[");
+    for (int i = 1; i < depth; i++)
+        puts_(b, "]");
+    puts_(b, "}");
+}
+
 /* The depth limit is libyaml's path's: 64 nested collections are taken,
  * 65 are declined, and ytree_parse() reports them. */
 static void test_depth(void **state)
@@ -518,21 +530,10 @@ static void test_depth(void **state)
     struct ynode *root;
 
     (void)state;
-    puts_(&b, "{\"a\":");
-    for (int i = 1; i < OO_YTREE_MAX_DEPTH; i++)
-        puts_(&b, "[");
-    for (int i = 1; i < OO_YTREE_MAX_DEPTH; i++)
-        puts_(&b, "]");
-    puts_(&b, "}");
+    nested(&b, OO_YTREE_MAX_DEPTH);
     assert_int_equal(both_ways(b.s, b.len), 1);
 
-    b.len = 0;
-    puts_(&b, "{\"a\":");
-    for (int i = 0; i < OO_YTREE_MAX_DEPTH; i++)
-        puts_(&b, "[");
-    for (int i = 0; i < OO_YTREE_MAX_DEPTH; i++)
-        puts_(&b, "]");
-    puts_(&b, "}");
+    nested(&b, OO_YTREE_MAX_DEPTH + 1);
     assert_false(ytree_parse_json(b.s, b.len, &root));
     oo_cfg_diag_init(&d, "t.json");
     assert_null(ytree_parse(b.s, b.len, &d));
