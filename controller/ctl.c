@@ -166,9 +166,14 @@ static int load_and_plan(const struct ctl_opts *opts, struct oo_config *cfg, str
     struct oo_plan_opts popts = { .force = opts->force };
     const char *path;
     _cleanup_free_ char *remote = NULL;
+    /* Reading the kernel changes nothing and does not depend on the config:
+     * it runs while the config loads (on a large config, the two take about
+     * as long). OVSDB, whose address the config may set, is read after. */
+    struct oo_observe_job *job = oo_observe_kernel_start(opts->root, o);
     int rc = load_config(opts, cfg, &diag, &path);
 
     if (rc) {
+        oo_observe_kernel_cancel(job);
         if (opts->json)
             print_diag_json(stdout, path, &diag);
         else
@@ -178,9 +183,8 @@ static int load_and_plan(const struct ctl_opts *opts, struct oo_config *cfg, str
         return rc;
     }
     oo_cfg_diag_free(&diag);
-    /* Nothing on the host is read before the config is known to be valid. */
     remote = ovs_remote(opts, cfg);
-    if (oo_observe_host(opts->root, remote, opts->ovsdb_timeout_ms, o) < 0 && cfg->n_pfs)
+    if (oo_observe_kernel_finish(job, remote, opts->ovsdb_timeout_ms) < 0 && cfg->n_pfs)
         oo_err("%s", o->devlink_error);
     oo_plan_build(cfg, o, &popts, plan);
     return OO_EXIT_OK;

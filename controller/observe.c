@@ -1,6 +1,8 @@
 #include "controller/observe.h"
 
 #include <errno.h>
+#include <pthread.h>
+#include <signal.h>
 #include <linux/devlink.h>
 #include <linux/netlink.h>
 #include <stdio.h>
@@ -377,18 +379,87 @@ const struct oo_obs_tc_place *oo_obs_tc_place_of(const struct oo_observed *o, ui
     return NULL;
 }
 
+/* Everything oo_observe_host() reads but OVSDB. */
+static int observe_kernel(const char *root, struct oo_observed *out)
+{
+    int r = oo_observe_devlink(root, out);
+
+    oo_observe_links(out);
+    oo_observe_tc(out);
+    oo_journal_read_bonds(root, &out->journal_bonds, &out->n_journal_bonds);
+    return r;
+}
+
 int oo_observe_host(const char *root, const char *ovs_remote, int timeout_ms,
                     struct oo_observed *out)
 {
     int r;
 
     memset(out, 0, sizeof *out);
-    r = oo_observe_devlink(root, out);
-    oo_observe_links(out);
-    oo_observe_tc(out);
-    oo_journal_read_bonds(root, &out->journal_bonds, &out->n_journal_bonds);
+    r = observe_kernel(root, out);
     oo_observe_ovs(ovs_remote, timeout_ms, out);
     return r;
+}
+
+struct oo_observe_job {
+    pthread_t thread;
+    bool threaded;
+    char *root;
+    struct oo_observed *out;
+    int r;
+};
+
+static void *observe_job_main(void *job_)
+{
+    struct oo_observe_job *job = job_;
+
+    job->r = observe_kernel(job->root, job->out);
+    return NULL;
+}
+
+struct oo_observe_job *oo_observe_kernel_start(const char *root, struct oo_observed *out)
+{
+    struct oo_observe_job *job = oo_calloc(1, sizeof *job);
+    sigset_t all, old;
+
+    memset(out, 0, sizeof *out);
+    job->root = oo_strdup(root);
+    job->out = out;
+    /* Signals stay the main thread's: the worker starts with all blocked. */
+    sigfillset(&all);
+    pthread_sigmask(SIG_SETMASK, &all, &old);
+    job->threaded = pthread_create(&job->thread, NULL, observe_job_main, job) == 0;
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    if (!job->threaded)
+        observe_job_main(job);
+    return job;
+}
+
+int oo_observe_kernel_finish(struct oo_observe_job *job, const char *ovs_remote, int timeout_ms)
+{
+    struct oo_ovs_observed ovs = { 0 };
+    int r;
+
+    /* OVSDB is read here, on the caller's thread, while the worker may still
+     * be dumping: the worker writes every field of *out but these two. */
+    oo_ovsdb_observe(ovs_remote, timeout_ms, &ovs);
+    if (job->threaded)
+        pthread_join(job->thread, NULL);
+    job->out->ovs_remote = ovs_remote ? oo_strdup(ovs_remote) : NULL;
+    job->out->ovs = ovs;
+    r = job->r;
+    free(job->root);
+    free(job);
+    return r;
+}
+
+void oo_observe_kernel_cancel(struct oo_observe_job *job)
+{
+    if (job->threaded)
+        pthread_join(job->thread, NULL);
+    oo_observed_free(job->out);
+    free(job->root);
+    free(job);
 }
 
 void oo_observe_ovs(const char *remote, int timeout_ms, struct oo_observed *out)
