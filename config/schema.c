@@ -183,29 +183,40 @@ bool sc_mapping(struct oo_cfg_diag *d, const struct ynode *n, const char *what)
 }
 
 struct key_ref {
-    const char *s;
+    const struct ynode *k;
     size_t pair;
 };
 
+/* By text (bytes and length: a key may hold a NUL), then by position. */
 static int key_ref_cmp(const void *a, const void *b)
 {
     const struct key_ref *x = a, *y = b;
-    int c = strcmp(x->s, y->s);
+    size_t la = x->k->len, lb = y->k->len;
+    int c = memcmp(x->k->str, y->k->str, la < lb ? la : lb);
 
     if (c)
         return c;
+    if (la != lb)
+        return la < lb ? -1 : 1;
     return x->pair < y->pair ? -1 : x->pair > y->pair;
+}
+
+static bool key_eq(const struct ynode *a, const struct ynode *b)
+{
+    return a->len == b->len && !memcmp(a->str, b->str, a->len);
+}
+
+static void dup_error(struct oo_cfg_diag *d, const struct ynode *k, const struct ynode *first)
+{
+    sc_error(d, k, "duplicate key '%.*s': already given at line %u, column %u", SC_SHOW, k->str,
+             first->loc.line, first->loc.col);
 }
 
 void sc_check_keys(struct oo_cfg_diag *d, const struct ynode *map, bool *dup)
 {
     size_t n = ynode_len(map), m = 0;
-    struct key_ref small[16], *refs;
+    struct key_ref *refs;
 
-    if (!n)
-        return;
-    /* Config mappings are small: no allocation for them. */
-    refs = n <= OO_ARRAY_SIZE(small) ? small : oo_calloc(n, sizeof *refs);
     for (size_t i = 0; i < n; i++) {
         const struct ynode *k = map->items[2 * i];
 
@@ -213,39 +224,46 @@ void sc_check_keys(struct oo_cfg_diag *d, const struct ynode *map, bool *dup)
         if (k->type != YN_SCALAR || ynode_is_null(k)) {
             sc_error(d, k, "a key must be a plain name, got %s", ynode_describe(k));
             dup[i] = true;              /* unusable: skip it like a duplicate */
+        } else if (strlen(k->str) != k->len) {
+            /* "name\u0000x" is not "name", and names are C strings. */
+            sc_error(d, k, "key '%.*s...' holds a NUL character", SC_SHOW, k->str);
+            dup[i] = true;
+        }
+    }
+    /* Config mappings are small (a rule has five keys): each key against
+     * the earlier ones, lengths first. */
+    if (n <= 16) {
+        for (size_t i = 1; i < n; i++) {
+            const struct ynode *k = map->items[2 * i];
+
+            if (dup[i])
+                continue;
+            for (size_t j = 0; j < i; j++) {
+                const struct ynode *first = map->items[2 * j];
+
+                if (first->type == YN_SCALAR && key_eq(first, k) && !ynode_is_null(first)) {
+                    dup_error(d, k, first);
+                    dup[i] = true;
+                    break;
+                }
+            }
+        }
+        return;
+    }
+    refs = oo_calloc(n, sizeof *refs);
+    for (size_t i = 0; i < n; i++)
+        if (!dup[i])
+            refs[m++] = (struct key_ref){ map->items[2 * i], i };
+    qsort(refs, m, sizeof *refs, key_ref_cmp);
+    for (size_t i = 1, first = 0; i < m; i++) {
+        if (!key_eq(refs[i].k, refs[first].k)) {
+            first = i;
             continue;
         }
-        refs[m++] = (struct key_ref){ k->str, i };
+        dup_error(d, refs[i].k, refs[first].k);
+        dup[refs[i].pair] = true;
     }
-    /* Insertion sort for the small ones (no duplicates is the rule, and
-     * qsort's merge sort allocates); qsort for the rest. */
-    if (m <= OO_ARRAY_SIZE(small)) {
-        for (size_t i = 1; i < m; i++) {
-            struct key_ref x = refs[i];
-            size_t j = i;
-
-            for (; j > 0 && key_ref_cmp(&refs[j - 1], &x) > 0; j--)
-                refs[j] = refs[j - 1];
-            refs[j] = x;
-        }
-    } else {
-        qsort(refs, m, sizeof *refs, key_ref_cmp);
-    }
-    for (size_t i = 1; i < m; i++) {
-        if (!strcmp(refs[i].s, refs[i - 1].s)) {
-            const struct ynode *first, *k = map->items[2 * refs[i].pair];
-            size_t j = i - 1;
-
-            while (j > 0 && !strcmp(refs[j - 1].s, refs[i].s))
-                j--;
-            first = map->items[2 * refs[j].pair];
-            sc_error(d, k, "duplicate key '%.*s': already given at line %u, column %u",
-                     SC_SHOW, k->str, first->loc.line, first->loc.col);
-            dup[refs[i].pair] = true;
-        }
-    }
-    if (refs != small)
-        free(refs);
+    free(refs);
 }
 
 bool sc_walk(struct oo_cfg_diag *d, const struct ynode *n, const char *what,

@@ -33,7 +33,8 @@ bool sc_list(struct oo_cfg_diag *d, const struct ynode *n, const char *what);
 bool sc_mapping(struct oo_cfg_diag *d, const struct ynode *n, const char *what);
 
 /* Reports duplicate keys of a mapping; dup[i] is set for pair i if it repeats
- * an earlier key (dup has ynode_len(map) entries), and non-string keys. */
+ * an earlier key (dup has ynode_len(map) entries), and for keys that are no
+ * name: not a string, null, or holding a NUL. */
 void sc_check_keys(struct oo_cfg_diag *d, const struct ynode *map, bool *dup);
 
 /* Walks a mapping whose keys are keys[0..nkeys): unknown keys are reported

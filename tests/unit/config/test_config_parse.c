@@ -452,6 +452,13 @@ static const struct parse_case parse_cases[] = {
     { "duplicate key", V1 "ovs:\n  hw_offload: true\n  hw_offload: false\n", 4, 3, "ovs.hw_offload",
       "duplicate key 'hw_offload': already given at line 3, column 3" },
     { "duplicate top key", V1 "version: 1\n", 2, 1, "version", "duplicate key 'version'" },
+    { "a third time: also points at the first", V1 "ovs:\n  hw_offload: true\n  hw_offload: false\n  hw_offload: true\n",
+      5, 3, "ovs.hw_offload", "duplicate key 'hw_offload': already given at line 3, column 3", 2 },
+    { "duplicate in a mapping of 18 keys", V1 "pfs:\n  - {name: a, netdev: e0, params: {p0: 1, p1: 1, p2: 1, "
+      "p3: 1, p4: 1, p5: 1, p6: 1, p7: 1, p8: 1, p9: 1, p10: 1, p11: 1, p12: 1, p13: 1, p14: 1, p15: 1, "
+      "p16: 1, p3: 2}}\n", 3, 162, "pfs[0].params.p3", "duplicate key 'p3': already given at line 3, column 57" },
+    { "a key holding a NUL", "{\"version\": 1, \"ovs\": {\"hw_offload\\u0000x\": true}}\n", 1, 24,
+      "ovs.hw_offload", "key 'hw_offload...' holds a NUL character" },
     { "missing version", "pfs: []\n", 1, 1, "version", "missing required key 'version': add 'version: 1'" },
     { "version 2", "version: 2\n", 1, 10, "version", "unsupported version 2: this ovs-offload reads version 1" },
     { "missing pf name", V1 "pfs:\n  - {netdev: e0}\n", 3, 5, "pfs[0].name", "missing required key 'name'" },
