@@ -30,6 +30,8 @@ int oo_read_uint(const char *path, unsigned long *ret_value);
 
 /* Monotonic clock in milliseconds. */
 int64_t oo_now_ms(void);
+/* The same in microseconds, for timing the steps of a run (-v). */
+int64_t oo_now_us(void);
 
 /* enum <-> string through a table indexed by value (holes are NULL): the
  * name of v, or NULL; the value named s, or -EINVAL. One implementation for

@@ -170,6 +170,7 @@ static int load_and_plan(const struct ctl_opts *opts, struct oo_config *cfg, str
      * it runs while the config loads (on a large config, the two take about
      * as long). OVSDB, whose address the config may set, is read after. */
     struct oo_observe_job *job = oo_observe_kernel_start(opts->root, o);
+    int64_t t0 = oo_now_us();
     int rc = load_config(opts, cfg, &diag, &path);
 
     if (rc) {
@@ -183,10 +184,13 @@ static int load_and_plan(const struct ctl_opts *opts, struct oo_config *cfg, str
         return rc;
     }
     oo_cfg_diag_free(&diag);
+    oo_debug("loaded %s in %.1f ms", path, (double)(oo_now_us() - t0) / 1000);
     remote = ovs_remote(opts, cfg);
     if (oo_observe_kernel_finish(job, remote, opts->ovsdb_timeout_ms) < 0 && cfg->n_pfs)
         oo_err("%s", o->devlink_error);
+    t0 = oo_now_us();
     oo_plan_build(cfg, o, &popts, plan);
+    oo_debug("planned in %.1f ms: %zu steps", (double)(oo_now_us() - t0) / 1000, plan->n_steps);
     return OO_EXIT_OK;
 }
 

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/log.h"
 #include "common/util.h"
 #include "tc/io.h"
 #include "controller/journal.h"
@@ -382,11 +383,22 @@ const struct oo_obs_tc_place *oo_obs_tc_place_of(const struct oo_observed *o, ui
 /* Everything oo_observe_host() reads but OVSDB. */
 static int observe_kernel(const char *root, struct oo_observed *out)
 {
+    int64_t t0 = oo_now_us(), t1, t2, t3;
+    size_t n_filters = 0;
     int r = oo_observe_devlink(root, out);
 
+    t1 = oo_now_us();
     oo_observe_links(out);
+    t2 = oo_now_us();
     oo_observe_tc(out);
+    t3 = oo_now_us();
     oo_journal_read_bonds(root, &out->journal_bonds, &out->n_journal_bonds);
+    for (size_t i = 0; i < out->n_tc; i++)
+        n_filters += out->tc[i].n_filters;
+    oo_debug("read the kernel in %.1f ms: devlink %.1f ms (%zu PFs), links %.1f ms (%zu), "
+             "tc %.1f ms (%zu places, %zu filters)", (double)(oo_now_us() - t0) / 1000,
+             (double)(t1 - t0) / 1000, out->n_pfs, (double)(t2 - t1) / 1000, out->n_links,
+             (double)(t3 - t2) / 1000, out->n_tc, n_filters);
     return r;
 }
 
@@ -438,13 +450,17 @@ struct oo_observe_job *oo_observe_kernel_start(const char *root, struct oo_obser
 int oo_observe_kernel_finish(struct oo_observe_job *job, const char *ovs_remote, int timeout_ms)
 {
     struct oo_ovs_observed ovs = { 0 };
+    int64_t t0 = oo_now_us(), t1;
     int r;
 
     /* OVSDB is read here, on the caller's thread, while the worker may still
      * be dumping: the worker writes every field of *out but these two. */
     oo_ovsdb_observe(ovs_remote, timeout_ms, &ovs);
+    t1 = oo_now_us();
     if (job->threaded)
         pthread_join(job->thread, NULL);
+    oo_debug("read OVSDB in %.1f ms, then waited %.1f ms for the kernel's reads",
+             (double)(t1 - t0) / 1000, (double)(oo_now_us() - t1) / 1000);
     job->out->ovs_remote = ovs_remote ? oo_strdup(ovs_remote) : NULL;
     job->out->ovs = ovs;
     r = job->r;
