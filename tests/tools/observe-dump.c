@@ -216,10 +216,13 @@ int main(int argc, char **argv)
         { "root", required_argument, NULL, 'r' },
         { "db", required_argument, NULL, 'd' },
         { "timeout", required_argument, NULL, 't' },
+        { "threaded", no_argument, NULL, 'T' },
+        { "cancel-first", no_argument, NULL, 'C' },
         { 0 },
     };
     const char *root = "", *db = NULL;
     int timeout_ms = 2000, c, r;
+    bool threaded = false, cancel_first = false;
     struct oo_observed o;
 
     if (argc >= 2 && !strcmp(argv[1], "hw-tc-offload"))
@@ -229,13 +232,23 @@ int main(int argc, char **argv)
         case 'r': root = optarg; break;
         case 'd': db = optarg; break;
         case 't': timeout_ms = atoi(optarg); break;
+        case 'T': threaded = true; break;
+        case 'C': cancel_first = true; break;
         default:
-            fputs("usage: observe-dump [--root DIR] [--db REMOTE] [--timeout MS]\n"
+            fputs("usage: observe-dump [--root DIR] [--db REMOTE] [--timeout MS] [--threaded [--cancel-first]]\n"
                   "       observe-dump hw-tc-offload IFNAME [on|off]\n", stderr);
             return 2;
         }
     }
-    r = oo_observe_host(root, db, timeout_ms, &o);
+    if (threaded) {
+        /* ovs-offloadctl's way: the kernel on a thread, OVSDB on this one;
+         * --cancel-first drops one such observation before. */
+        if (cancel_first)
+            oo_observe_kernel_cancel(oo_observe_kernel_start(root, &o));
+        r = oo_observe_kernel_finish(oo_observe_kernel_start(root, &o), db, timeout_ms);
+    } else {
+        r = oo_observe_host(root, db, timeout_ms, &o);
+    }
     print_observed(&o);
     oo_observed_free(&o);
     return r < 0 ? 1 : 0;

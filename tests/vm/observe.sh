@@ -6,7 +6,7 @@
 # netdevsim10's uplink. What observe-dump reports must match devlink -j,
 # ip -j -d link and ethtool -k; then the hw-tc-offload setter is checked.
 ALL_TESTS="obs_devlink obs_params obs_rates obs_links obs_bond obs_vf_settings
-	obs_hw_tc_offload obs_sub_failures hw_tc_offload_set"
+	obs_hw_tc_offload obs_sub_failures obs_threaded hw_tc_offload_set"
 . "$(dirname "$(readlink -f "$0")")/lib.sh"
 
 DUMP=${OO_BUILD:-build}/tests/unit/observe-dump
@@ -220,6 +220,22 @@ obs_sub_failures() {
 	[[ $(jq -r '"\(.devlink_err) \(.links | length > 0) \(.pfs | length) \(.ovs.reachable) \(.ovs.error != "")"' <<<"$out") == "0 true 2 false true" ]]
 	check_err $? "observation with no OVSDB remote and a bad root: $(jq -c '{devlink_err, ovs}' <<<"$out")"
 	log_test "failing sub-observations are recorded, the rest is read"
+}
+
+# ovs-offloadctl reads the kernel on a second thread while it loads the
+# config, and OVSDB meanwhile: the same observation as the one-thread way.
+obs_threaded() {
+	local out
+	RET=0
+	out=$(dump --db "$NO_DB" --timeout 500 --threaded)
+	check_err $? "observe-dump --threaded failed: $out"
+	[[ $(jq -n --argjson a "$out" --argjson b "$OBS" '$a == $b') == true ]]
+	check_err $? "the threaded observation differs: $(diff <(jq -S . <<<"$OBS") <(jq -S . <<<"$out") | head -n 20)"
+	out=$(dump --db "$NO_DB" --timeout 500 --threaded --cancel-first)
+	check_err $? "observe-dump --threaded --cancel-first failed: $out"
+	[[ $(jq -n --argjson a "$out" --argjson b "$OBS" '$a == $b') == true ]]
+	check_err $? "the threaded observation after a cancelled one differs"
+	log_test "the kernel read on a thread, OVSDB meanwhile: the same observation"
 }
 
 hw_tc_offload_set() {
