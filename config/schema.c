@@ -238,10 +238,12 @@ void sc_check_keys(struct oo_cfg_diag *d, const struct ynode *map, bool *dup)
 
             if (dup[i])
                 continue;
+            /* An unusable key j has dup[j] set; so has a repeat, whose
+             * first occurrence comes earlier and matches first. */
             for (size_t j = 0; j < i; j++) {
                 const struct ynode *first = map->items[2 * j];
 
-                if (first->type == YN_SCALAR && key_eq(first, k) && !ynode_is_null(first)) {
+                if (!dup[j] && key_eq(first, k)) {
                     dup_error(d, k, first);
                     dup[i] = true;
                     break;
