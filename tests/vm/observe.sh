@@ -229,12 +229,10 @@ obs_threaded() {
 	RET=0
 	out=$(dump --db "$NO_DB" --timeout 500 --threaded)
 	check_err $? "observe-dump --threaded failed: $out"
-	[[ $(jq -n --argjson a "$out" --argjson b "$OBS" '$a == $b') == true ]]
-	check_err $? "the threaded observation differs: $(diff <(jq -S . <<<"$OBS") <(jq -S . <<<"$out") | head -n 20)"
+	same "the threaded observation" "$out" "$OBS"
 	out=$(dump --db "$NO_DB" --timeout 500 --threaded --cancel-first)
 	check_err $? "observe-dump --threaded --cancel-first failed: $out"
-	[[ $(jq -n --argjson a "$out" --argjson b "$OBS" '$a == $b') == true ]]
-	check_err $? "the threaded observation after a cancelled one differs"
+	same "the threaded observation after a cancelled one" "$out" "$OBS"
 	log_test "the kernel read on a thread, OVSDB meanwhile: the same observation"
 }
 
