@@ -4,6 +4,8 @@
 #include <linux/netlink.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include "common/util.h"
 
@@ -146,7 +148,34 @@ static int noop_cb(const struct nlmsghdr *nlh, void *data)
     return MNL_CB_OK;
 }
 
-int oo_nl_transact(struct oo_nl *nl, struct nlmsghdr *nlh, mnl_cb_t cb, void *data)
+/* The smallest read whose size the kernel keeps as its chunk size: chunks are
+ * at least NLMSG_GOODSIZE, just under a page and at most just under 8 KiB,
+ * so one page, capped at 8 KiB. */
+static size_t small_read_size(void)
+{
+    long page = sysconf(_SC_PAGESIZE);
+
+    return page >= 8192 ? 8192 : 4096;
+}
+
+/* After a truncated read: reads what is left of the reply without waiting.
+ * The kernel queues the next chunk of a dump within each read, so an empty
+ * queue means the dump has ended. */
+static void drain(struct oo_nl *nl)
+{
+    int fd = mnl_socket_get_fd(nl->sock);
+
+    for (;;) {
+        ssize_t n = recv(fd, nl->rxbuf, OO_NL_RECV_SIZE, MSG_DONTWAIT);
+
+        if (n <= 0 && !(n < 0 && errno == EINTR))
+            return;
+    }
+}
+
+/* small_reads: how many of the reply's reads are page-sized (0: none). */
+static int transact(struct oo_nl *nl, struct nlmsghdr *nlh, mnl_cb_t cb, void *data,
+                    unsigned small_reads)
 {
     static mnl_cb_t ctl[NLMSG_MIN_TYPE] = {
         [NLMSG_NOOP] = noop_cb,
@@ -155,6 +184,8 @@ int oo_nl_transact(struct oo_nl *nl, struct nlmsghdr *nlh, mnl_cb_t cb, void *da
         [NLMSG_OVERRUN] = noop_cb,
     };
     struct transact_ctx ctx = { .nl = nl, .cb = cb, .data = data };
+    size_t small = small_reads ? small_read_size() : 0;
+    unsigned reads = 0;
     int r;
 
     if (!nl->sock)
@@ -165,12 +196,22 @@ int oo_nl_transact(struct oo_nl *nl, struct nlmsghdr *nlh, mnl_cb_t cb, void *da
     if (mnl_socket_sendto(nl->sock, nlh, nlh->nlmsg_len) < 0)
         return -errno;
     do {
-        ssize_t n = mnl_socket_recvfrom(nl->sock, nl->rxbuf, OO_NL_RECV_SIZE);
+        size_t want = reads < small_reads ? small : OO_NL_RECV_SIZE;
+        ssize_t n = mnl_socket_recvfrom(nl->sock, nl->rxbuf, want);
+
         if (n < 0) {
             if (errno == EINTR)
                 continue;
+            if (errno == ENOSPC) {
+                /* libmnl's word for MSG_TRUNC: the rest of that chunk is lost */
+                drain(nl);
+                snprintf(nl->extack, sizeof nl->extack,
+                         "a reply chunk did not fit in a %zu-byte read", want);
+                return -EMSGSIZE;
+            }
             return -errno;
         }
+        reads++;
         ctx.error = 0;
         r = mnl_cb_run2(nl->rxbuf, (size_t)n, nlh->nlmsg_seq, nl->portid,
                         data_trampoline, &ctx, ctl, OO_ARRAY_SIZE(ctl));
@@ -178,6 +219,16 @@ int oo_nl_transact(struct oo_nl *nl, struct nlmsghdr *nlh, mnl_cb_t cb, void *da
             return ctx.error < 0 ? ctx.error : (errno ? -errno : -EIO);
     } while (r > MNL_CB_STOP);
     return ctx.cb_failed;
+}
+
+int oo_nl_transact(struct oo_nl *nl, struct nlmsghdr *nlh, mnl_cb_t cb, void *data)
+{
+    return transact(nl, nlh, cb, data, 0);
+}
+
+int oo_nl_dump_small(struct oo_nl *nl, struct nlmsghdr *nlh, mnl_cb_t cb, void *data)
+{
+    return transact(nl, nlh, cb, data, OO_NL_SMALL_READS);
 }
 
 const char *oo_nl_strerror(const struct oo_nl *nl, int err, char *buf, size_t buf_size)

@@ -44,6 +44,25 @@ void oo_nl_close(struct oo_nl *nl);
  * the reply is still read (and dropped), so the socket stays usable. */
 int oo_nl_transact(struct oo_nl *nl, struct nlmsghdr *nlh, mnl_cb_t cb, void *data);
 
+/* oo_nl_transact() for a dump that is usually short. The kernel sizes each
+ * chunk of a dump at the largest read it has seen on the socket, at least
+ * NLMSG_GOODSIZE (just under a page), and zeroes it: after one read of
+ * OO_NL_RECV_SIZE, every chunk of every later dump on the socket is a zeroed
+ * 32 KiB allocation, even one that carries only the end marker. Here the
+ * first OO_NL_SMALL_READS reads are page-sized, so short dumps cost a page
+ * each; a dump that goes on is read with OO_NL_RECV_SIZE from there on. A
+ * socket that has once read a dump in full-sized reads keeps full-sized
+ * chunks: short dumps want a socket of their own.
+ *
+ * Only for dumps whose kernel side reports EMSGSIZE when one message does not
+ * fit in a chunk (tc filters do; rtnetlink link dumps size their chunks
+ * themselves and must use oo_nl_transact). Returns -EMSGSIZE then, and also
+ * if a chunk ever came larger than the read (the rest of the reply is then
+ * read and dropped): the caller drops what cb collected and repeats the
+ * request with oo_nl_transact(). */
+#define OO_NL_SMALL_READS 8
+int oo_nl_dump_small(struct oo_nl *nl, struct nlmsghdr *nlh, mnl_cb_t cb, void *data);
+
 /* Pure: decodes an NLMSG_ERROR (or an NLMSG_DONE of a failed dump) message.
  * Returns the error as a negative errno (0 for an ACK) and copies the
  * extended-ACK message, if any, into msg (always NUL-terminated). Returns

@@ -355,6 +355,15 @@ int oo_observe_tc(struct oo_observed *out)
         oo_nl_close(&nl);
         return out->tc_err = r;
     }
+    /* The filter dumps, one per place and mostly short, get a socket of
+     * their own: the qdisc dump's full-sized reads would make the kernel
+     * size every later dump chunk on this one at 32 KiB (nlsock.h). */
+    oo_nl_close(&nl);
+    r = oo_tc_open(&nl);
+    if (r < 0) {
+        snprintf(out->tc_error, sizeof out->tc_error, "cannot open rtnetlink for tc: %s", strerror(-r));
+        return out->tc_err = r;
+    }
     for (size_t i = 0; i < out->n_pfs; i++)
         for (size_t k = 0; k < out->pfs[i].n_ports; k++) {
             const struct oo_dl_port *p = &out->pfs[i].ports[k];

@@ -279,11 +279,8 @@ static int qdisc_cb(const struct nlmsghdr *nlh, void *data)
     return MNL_CB_OK;
 }
 
-static int dump(struct oo_nl *nl, struct nlmsghdr *req, mnl_cb_t cb, struct collect *c,
-                void **ret_items, size_t *ret_n)
+static int finish_dump(int r, struct collect *c, void **ret_items, size_t *ret_n)
 {
-    int r = oo_nl_transact(nl, req, cb, c);
-
     if (r < 0) {
         free(c->items);
         *ret_items = NULL;
@@ -293,6 +290,29 @@ static int dump(struct oo_nl *nl, struct nlmsghdr *req, mnl_cb_t cb, struct coll
     *ret_items = c->items;
     *ret_n = c->n;
     return 0;
+}
+
+static int dump(struct oo_nl *nl, struct nlmsghdr *req, mnl_cb_t cb, struct collect *c,
+                void **ret_items, size_t *ret_n)
+{
+    int r = oo_nl_transact(nl, req, cb, c);
+
+    return finish_dump(r, c, ret_items, ret_n);
+}
+
+/* For filter dumps, mostly of a few rules per place: read in small chunks
+ * first (nlsock.h). A filter too large for one, which the kernel reports as
+ * EMSGSIZE, makes the dump start over with full-sized reads. */
+static int dump_small(struct oo_nl *nl, struct nlmsghdr *req, mnl_cb_t cb, struct collect *c,
+                      void **ret_items, size_t *ret_n)
+{
+    int r = oo_nl_dump_small(nl, req, cb, c);
+
+    if (r == -EMSGSIZE) {
+        c->n = 0;
+        r = oo_nl_transact(nl, req, cb, c);
+    }
+    return finish_dump(r, c, ret_items, ret_n);
 }
 
 int oo_tc_dump_filters(struct oo_nl *nl, uint32_t ifindex, uint32_t block, size_t expect,
@@ -308,7 +328,7 @@ int oo_tc_dump_filters(struct oo_nl *nl, uint32_t ifindex, uint32_t block, size_
         c.cap = expect + 1;
         c.items = oo_malloc(c.cap * c.size);
     }
-    r = dump(nl, oo_tc_put_getfilter_dump(buf, ifindex, block), filter_cb, &c, &items, ret_n);
+    r = dump_small(nl, oo_tc_put_getfilter_dump(buf, ifindex, block), filter_cb, &c, &items, ret_n);
 
     *ret_filters = items;
     return r;

@@ -6,11 +6,12 @@
 # reconcile that is one dump, counters equal to `tc -j -s filter show`
 # (in_hw, in_hw_count, not_in_hw), drift repaired, foreign and OVS filters
 # surviving, a failed rule in a batch reported with its own extended ACK
-# while the others land, the offload switch, and a shared block.
+# while the others land, the offload switch, a shared block, and a filter
+# larger than the page-sized reads that filter dumps start with.
 # shellcheck disable=SC2317 # check functions are called through tests_run
 set -u
 ALL_TESTS="tc_scale tc_counts_exact tc_hw_stats tc_drift_and_foreign tc_batch_failure
-	tc_offload_switch tc_shared_block"
+	tc_offload_switch tc_shared_block tc_dump_big_filter"
 # shellcheck source=tests/vm/lib.sh
 . "$(dirname "$(readlink -f "$0")")/lib.sh"
 
@@ -319,6 +320,35 @@ tc_shared_block() {
 	[[ $(jqv "$out" .delete) == 100 ]]
 	check_err $? "block cleanup: $out"
 	log_test "shared block on two netdevs: in_hw_count 2 per rule"
+}
+
+tc_dump_big_filter() {
+	local acts=() ours theirs size
+	RET=0
+	tc qdisc add dev "$E" ingress
+	check_err $? "tc qdisc add dev $E ingress failed"
+	defer tc qdisc del dev "$E" ingress
+	# 32 actions (TCA_ACT_MAX_PRIO): one filter message of several KiB, which
+	# the kernel cannot put in a page-sized dump chunk (EMSGSIZE): the dump
+	# must start over with full-sized reads and still see every filter.
+	for _ in $(seq 32); do acts+=(action pass); done
+	tc filter add dev "$E" ingress protocol ip pref 9 flower dst_ip 192.0.2.9 "${acts[@]}"
+	check_err $? "the 32-action filter on $E failed"
+	size=$(tc -j filter show dev "$E" ingress | jq '[.[] | select(.options) | .options.actions | length] | first')
+	[[ $size == 32 ]]
+	check_err $? "tc shows $size actions, not 32"
+	ours=$(our_counts "$E")
+	theirs=$(tc_counts "$E")
+	[[ $ours == "$theirs" && $(jqv "$ours" .total) == 1 ]]
+	check_err $? "alone: ours $ours, tc $theirs"
+	# Behind 40 small filters: the big one comes in a later chunk.
+	"$CAP" batch "$E" 40 --prio 2 >/dev/null
+	check_err $? "40 rules on $E failed"
+	ours=$(our_counts "$E")
+	theirs=$(tc_counts "$E")
+	[[ $ours == "$theirs" && $(jqv "$ours" .total) == 41 ]]
+	check_err $? "behind 40 rules: ours $ours, tc $theirs"
+	log_test "a filter larger than a page is dumped whole"
 }
 
 : >"$BENCH"
