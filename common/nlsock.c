@@ -165,6 +165,7 @@ static void drain(struct oo_nl *nl)
 {
     int fd = mnl_socket_get_fd(nl->sock);
 
+    nl->read_full = true;
     for (;;) {
         ssize_t n = recv(fd, nl->rxbuf, OO_NL_RECV_SIZE, MSG_DONTWAIT);
 
@@ -184,7 +185,7 @@ static int transact(struct oo_nl *nl, struct nlmsghdr *nlh, mnl_cb_t cb, void *d
         [NLMSG_OVERRUN] = noop_cb,
     };
     struct transact_ctx ctx = { .nl = nl, .cb = cb, .data = data };
-    size_t small = small_reads ? small_read_size() : 0;
+    size_t small = small_reads && !nl->read_full ? small_read_size() : 0;
     unsigned reads = 0;
     int r;
 
@@ -196,8 +197,11 @@ static int transact(struct oo_nl *nl, struct nlmsghdr *nlh, mnl_cb_t cb, void *d
     if (mnl_socket_sendto(nl->sock, nlh, nlh->nlmsg_len) < 0)
         return -errno;
     do {
-        size_t want = reads < small_reads ? small : OO_NL_RECV_SIZE;
-        ssize_t n = mnl_socket_recvfrom(nl->sock, nl->rxbuf, want);
+        size_t want = small && reads < small_reads ? small : OO_NL_RECV_SIZE;
+        ssize_t n;
+
+        nl->read_full |= want == OO_NL_RECV_SIZE;
+        n = mnl_socket_recvfrom(nl->sock, nl->rxbuf, want);
 
         if (n < 0) {
             if (errno == EINTR)

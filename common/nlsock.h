@@ -22,6 +22,8 @@ struct oo_nl {
     uint32_t seq;                 /* last sequence number used */
     char extack[OO_NL_EXTACK_MAX];/* kernel's message for the last request, or "" */
     void *rxbuf;                  /* receive buffer of OO_NL_RECV_SIZE bytes */
+    bool read_full;               /* a read of OO_NL_RECV_SIZE was made: the kernel now
+                                   * sizes this socket's dump chunks at ~32 KiB */
 };
 
 /* Opens a socket of netlink family `bus` (NETLINK_GENERIC, NETLINK_ROUTE) with
@@ -50,9 +52,10 @@ int oo_nl_transact(struct oo_nl *nl, struct nlmsghdr *nlh, mnl_cb_t cb, void *da
  * OO_NL_RECV_SIZE, every chunk of every later dump on the socket is a zeroed
  * 32 KiB allocation, even one that carries only the end marker. Here the
  * first OO_NL_SMALL_READS reads are page-sized, so short dumps cost a page
- * each; a dump that goes on is read with OO_NL_RECV_SIZE from there on. A
- * socket that has once read a dump in full-sized reads keeps full-sized
- * chunks: short dumps want a socket of their own.
+ * each; a dump that goes on is read with OO_NL_RECV_SIZE from there on. On a
+ * socket that has once read with OO_NL_RECV_SIZE (->read_full), the chunks
+ * stay large and every read is full-sized: short dumps want a socket of their
+ * own.
  *
  * Only for dumps whose kernel side reports EMSGSIZE when one message does not
  * fit in a chunk (tc filters do; rtnetlink link dumps size their chunks

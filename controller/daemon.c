@@ -577,6 +577,7 @@ static void event_sock_run(struct daemon *d, struct event_sock *e, bool mark)
     if (!e->nl.sock)
         return;
     fd = mnl_socket_get_fd(e->nl.sock);
+    e->nl.read_full = true;
     for (int i = 0; i < EVENT_BATCH; i++) {
         ssize_t n = recv(fd, e->nl.rxbuf, OO_NL_RECV_SIZE, MSG_DONTWAIT);
         bool dirty = false;
