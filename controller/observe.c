@@ -338,15 +338,24 @@ static void add_place(struct oo_observed *o, struct oo_nl *nl, uint32_t ifindex,
         oo_tc_count(p->filters, p->n_filters, &p->counts);
 }
 
-int oo_observe_tc(struct oo_observed *out)
+static int open_tc(struct oo_observed *out, struct oo_nl *nl)
 {
-    struct oo_nl nl;
-    int r = oo_tc_open(&nl);
+    int r = oo_tc_open(nl);
 
     if (r < 0) {
         snprintf(out->tc_error, sizeof out->tc_error, "cannot open rtnetlink for tc: %s", strerror(-r));
-        return out->tc_err = r;
+        out->tc_err = r;
     }
+    return r;
+}
+
+int oo_observe_tc(struct oo_observed *out)
+{
+    struct oo_nl nl;
+    int r = open_tc(out, &nl);
+
+    if (r < 0)
+        return r;
     r = oo_tc_dump_qdiscs(&nl, &out->qdiscs, &out->n_qdiscs);
     if (r < 0) {
         char e[OO_NL_EXTACK_MAX + 64];
@@ -359,11 +368,8 @@ int oo_observe_tc(struct oo_observed *out)
      * their own: the qdisc dump's full-sized reads would make the kernel
      * size every later dump chunk on this one at 32 KiB (nlsock.h). */
     oo_nl_close(&nl);
-    r = oo_tc_open(&nl);
-    if (r < 0) {
-        snprintf(out->tc_error, sizeof out->tc_error, "cannot open rtnetlink for tc: %s", strerror(-r));
-        return out->tc_err = r;
-    }
+    if ((r = open_tc(out, &nl)) < 0)
+        return r;
     for (size_t i = 0; i < out->n_pfs; i++)
         for (size_t k = 0; k < out->pfs[i].n_ports; k++) {
             const struct oo_dl_port *p = &out->pfs[i].ports[k];
