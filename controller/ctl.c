@@ -166,15 +166,18 @@ static int load_and_plan(const struct ctl_opts *opts, struct oo_config *cfg, str
     struct oo_plan_opts popts = { .force = opts->force };
     const char *path;
     _cleanup_free_ char *remote = NULL;
-    /* Reading the kernel changes nothing and does not depend on the config:
-     * it runs while the config loads (on a large config, the two take about
-     * as long). OVSDB, whose address the config may set, is read after. */
-    struct oo_observe_job *job = oo_observe_kernel_start(opts->root, o);
+    /* Reading the host changes nothing and does not depend on the config:
+     * the kernel and OVSDB are read while the config loads (on a large
+     * config, the three take about as long). The config may name another
+     * OVSDB remote; until it is loaded, the remote is --db's or the default,
+     * and OVSDB is read again in the rare case that the config says else. */
+    _cleanup_free_ char *guess = opts->db ? oo_strdup(opts->db) : default_db();
+    struct oo_observe_job *job = oo_observe_start(opts->root, guess, opts->ovsdb_timeout_ms, o);
     int64_t t0 = oo_now_us();
     int rc = load_config(opts, cfg, &diag, &path);
 
     if (rc) {
-        oo_observe_kernel_cancel(job);
+        oo_observe_cancel(job);
         if (opts->json)
             print_diag_json(stdout, path, &diag);
         else
@@ -186,7 +189,7 @@ static int load_and_plan(const struct ctl_opts *opts, struct oo_config *cfg, str
     oo_cfg_diag_free(&diag);
     oo_debug("loaded %s in %.1f ms", path, (double)(oo_now_us() - t0) / 1000);
     remote = ovs_remote(opts, cfg);
-    if (oo_observe_kernel_finish(job, remote, opts->ovsdb_timeout_ms) < 0 && cfg->n_pfs)
+    if (oo_observe_finish(job, remote, opts->ovsdb_timeout_ms) < 0 && cfg->n_pfs)
         oo_err("%s", o->devlink_error);
     t0 = oo_now_us();
     oo_plan_build(cfg, o, &popts, plan);

@@ -429,14 +429,22 @@ int oo_observe_host(const char *root, const char *ovs_remote, int timeout_ms,
 }
 
 struct oo_observe_job {
-    pthread_t thread;
-    bool threaded;
     char *root;
     struct oo_observed *out;
     int r;
+    pthread_t kernel_thread;
+    bool kernel_threaded;
+
+    /* The OVSDB read at the caller's guess, when one was given. */
+    char *ovs_guess;
+    int ovs_timeout_ms;
+    struct oo_ovs_observed ovs;
+    int64_t ovs_us;                 /* how long it took */
+    pthread_t ovs_thread;
+    bool ovs_threaded;
 };
 
-static void *observe_job_main(void *job_)
+static void *kernel_job_main(void *job_)
 {
     struct oo_observe_job *job = job_;
 
@@ -444,53 +452,108 @@ static void *observe_job_main(void *job_)
     return NULL;
 }
 
-struct oo_observe_job *oo_observe_kernel_start(const char *root, struct oo_observed *out)
+static void *ovs_job_main(void *job_)
+{
+    struct oo_observe_job *job = job_;
+    int64_t t0 = oo_now_us();
+
+    oo_ovsdb_observe(job->ovs_guess, job->ovs_timeout_ms, &job->ovs);
+    job->ovs_us = oo_now_us() - t0;
+    return NULL;
+}
+
+/* Starts fn(job) on a thread of its own, or runs it here if none can be
+ * started. Signals stay the main thread's: the thread starts with all
+ * blocked. Returns whether a thread was started. */
+static bool run_job(pthread_t *thread, void *(*fn)(void *), struct oo_observe_job *job)
+{
+    sigset_t all, old;
+    bool threaded;
+
+    sigfillset(&all);
+    pthread_sigmask(SIG_SETMASK, &all, &old);
+    threaded = pthread_create(thread, NULL, fn, job) == 0;
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    if (!threaded)
+        fn(job);
+    return threaded;
+}
+
+struct oo_observe_job *oo_observe_start(const char *root, const char *ovs_guess, int timeout_ms,
+                                        struct oo_observed *out)
 {
     struct oo_observe_job *job = oo_calloc(1, sizeof *job);
-    sigset_t all, old;
 
     memset(out, 0, sizeof *out);
     job->root = oo_strdup(root);
     job->out = out;
-    /* Signals stay the main thread's: the worker starts with all blocked. */
-    sigfillset(&all);
-    pthread_sigmask(SIG_SETMASK, &all, &old);
-    job->threaded = pthread_create(&job->thread, NULL, observe_job_main, job) == 0;
-    pthread_sigmask(SIG_SETMASK, &old, NULL);
-    if (!job->threaded)
-        observe_job_main(job);
+    job->kernel_threaded = run_job(&job->kernel_thread, kernel_job_main, job);
+    if (ovs_guess) {
+        job->ovs_guess = oo_strdup(ovs_guess);
+        job->ovs_timeout_ms = timeout_ms;
+        job->ovs_threaded = run_job(&job->ovs_thread, ovs_job_main, job);
+    }
     return job;
 }
 
-int oo_observe_kernel_finish(struct oo_observe_job *job, const char *ovs_remote, int timeout_ms)
+/* Waits for the guessed OVSDB read, if any. Returns whether it is the read
+ * the caller wants now. */
+static bool join_ovs(struct oo_observe_job *job, const char *remote, int timeout_ms)
+{
+    if (!job->ovs_guess)
+        return false;
+    if (job->ovs_threaded)
+        pthread_join(job->ovs_thread, NULL);
+    job->ovs_threaded = false;
+    return remote && !strcmp(remote, job->ovs_guess) && timeout_ms == job->ovs_timeout_ms;
+}
+
+static void free_job(struct oo_observe_job *job)
+{
+    free(job->ovs_guess);
+    free(job->root);
+    free(job);
+}
+
+int oo_observe_finish(struct oo_observe_job *job, const char *ovs_remote, int timeout_ms)
 {
     struct oo_ovs_observed ovs = { 0 };
     int64_t t0 = oo_now_us(), t1;
     int r;
 
-    /* OVSDB is read here, on the caller's thread, while the worker may still
-     * be dumping: the worker writes every field of *out but these two. */
-    oo_ovsdb_observe(ovs_remote, timeout_ms, &ovs);
+    /* The worker writes every field of *out but these two. */
+    if (join_ovs(job, ovs_remote, timeout_ms)) {
+        ovs = job->ovs;
+        oo_debug("read OVSDB in %.1f ms, alongside the config", (double)job->ovs_us / 1000);
+    } else {
+        if (job->ovs_guess) {
+            oo_debug("OVSDB was read at %s, but the config says %s: reading it again",
+                     job->ovs_guess, ovs_remote ? ovs_remote : "(none)");
+            oo_ovs_observed_free(&job->ovs);
+            t0 = oo_now_us();
+        }
+        oo_ovsdb_observe(ovs_remote, timeout_ms, &ovs);
+        oo_debug("read OVSDB in %.1f ms", (double)(oo_now_us() - t0) / 1000);
+    }
     t1 = oo_now_us();
-    if (job->threaded)
-        pthread_join(job->thread, NULL);
-    oo_debug("read OVSDB in %.1f ms, then waited %.1f ms for the kernel's reads",
-             (double)(t1 - t0) / 1000, (double)(oo_now_us() - t1) / 1000);
+    if (job->kernel_threaded)
+        pthread_join(job->kernel_thread, NULL);
+    oo_debug("then waited %.1f ms for the kernel's reads", (double)(oo_now_us() - t1) / 1000);
     job->out->ovs_remote = ovs_remote ? oo_strdup(ovs_remote) : NULL;
     job->out->ovs = ovs;
     r = job->r;
-    free(job->root);
-    free(job);
+    free_job(job);
     return r;
 }
 
-void oo_observe_kernel_cancel(struct oo_observe_job *job)
+void oo_observe_cancel(struct oo_observe_job *job)
 {
-    if (job->threaded)
-        pthread_join(job->thread, NULL);
+    (void)join_ovs(job, NULL, 0);
+    oo_ovs_observed_free(&job->ovs);
+    if (job->kernel_threaded)
+        pthread_join(job->kernel_thread, NULL);
     oo_observed_free(job->out);
-    free(job->root);
-    free(job);
+    free_job(job);
 }
 
 void oo_observe_ovs(const char *remote, int timeout_ms, struct oo_observed *out)

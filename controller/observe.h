@@ -124,16 +124,23 @@ int oo_observe_host(const char *root, const char *ovs_remote, int timeout_ms,
                     struct oo_observed *out);
 
 /* oo_observe_host() in two halves, so that the caller can do other work
- * (load its config) while the kernel is read. _start zeroes out and starts
+ * (load its config) while the host is read. _start zeroes out and starts
  * reading devlink, links, tc and the journal into it on a thread of its own
  * (in the caller's thread if none can be started); out belongs to that
- * thread until _finish or _cancel. _finish reads OVSDB at ovs_remote,
- * waits for the kernel's half and returns what oo_observe_host() would;
- * _cancel waits and frees out. Either frees the job. */
+ * thread until _finish or _cancel. When ovs_guess is not NULL, OVSDB is read
+ * at that remote on another thread meanwhile: the caller's best guess of
+ * the remote before its config is known.
+ *
+ * _finish takes the OVSDB read when it was made at ovs_remote with the same
+ * timeout, else reads OVSDB at ovs_remote now (after the guessed read has
+ * ended: libopenvswitch is used by one thread at a time); then it waits for
+ * the kernel's half and returns what oo_observe_host() would. _cancel waits
+ * for both and frees out. Either frees the job. */
 struct oo_observe_job;
-struct oo_observe_job *oo_observe_kernel_start(const char *root, struct oo_observed *out);
-int oo_observe_kernel_finish(struct oo_observe_job *job, const char *ovs_remote, int timeout_ms);
-void oo_observe_kernel_cancel(struct oo_observe_job *job);
+struct oo_observe_job *oo_observe_start(const char *root, const char *ovs_guess, int timeout_ms,
+                                        struct oo_observed *out);
+int oo_observe_finish(struct oo_observe_job *job, const char *ovs_remote, int timeout_ms);
+void oo_observe_cancel(struct oo_observe_job *job);
 
 /* Reads the qdiscs and the tc filters of every PF uplink, VF representor and
  * bond (a shared block once). Needs the devlink and link observations.

@@ -218,9 +218,10 @@ int main(int argc, char **argv)
         { "timeout", required_argument, NULL, 't' },
         { "threaded", no_argument, NULL, 'T' },
         { "cancel-first", no_argument, NULL, 'C' },
+        { "guess", required_argument, NULL, 'g' },
         { 0 },
     };
-    const char *root = "", *db = NULL;
+    const char *root = "", *db = NULL, *guess = NULL;
     int timeout_ms = 2000, c, r;
     bool threaded = false, cancel_first = false;
     struct oo_observed o;
@@ -234,18 +235,22 @@ int main(int argc, char **argv)
         case 't': timeout_ms = atoi(optarg); break;
         case 'T': threaded = true; break;
         case 'C': cancel_first = true; break;
+        case 'g': guess = optarg; break;
         default:
-            fputs("usage: observe-dump [--root DIR] [--db REMOTE] [--timeout MS] [--threaded [--cancel-first]]\n"
+            fputs("usage: observe-dump [--root DIR] [--db REMOTE] [--timeout MS] [--threaded [--cancel-first] [--guess REMOTE]]\n"
                   "       observe-dump hw-tc-offload IFNAME [on|off]\n", stderr);
             return 2;
         }
     }
     if (threaded) {
-        /* ovs-offloadctl's way: the kernel on a thread, OVSDB on this one;
-         * --cancel-first drops one such observation before. */
+        /* ovs-offloadctl's way: the kernel and OVSDB on threads of their
+         * own, OVSDB at --guess if given (then again at --db); --cancel-first
+         * drops one such observation before. */
+        if (!guess)
+            guess = db;
         if (cancel_first)
-            oo_observe_kernel_cancel(oo_observe_kernel_start(root, &o));
-        r = oo_observe_kernel_finish(oo_observe_kernel_start(root, &o), db, timeout_ms);
+            oo_observe_cancel(oo_observe_start(root, guess, timeout_ms, &o));
+        r = oo_observe_finish(oo_observe_start(root, guess, timeout_ms, &o), db, timeout_ms);
     } else {
         r = oo_observe_host(root, db, timeout_ms, &o);
     }

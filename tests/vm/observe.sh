@@ -222,8 +222,8 @@ obs_sub_failures() {
 	log_test "failing sub-observations are recorded, the rest is read"
 }
 
-# ovs-offloadctl reads the kernel on a second thread while it loads the
-# config, and OVSDB meanwhile: the same observation as the one-thread way.
+# ovs-offloadctl reads the kernel and OVSDB on threads of their own while it
+# loads the config: the same observation as the one-thread way.
 obs_threaded() {
 	local out
 	RET=0
@@ -233,7 +233,12 @@ obs_threaded() {
 	out=$(dump --db "$NO_DB" --timeout 500 --threaded --cancel-first)
 	check_err $? "observe-dump --threaded --cancel-first failed: $out"
 	same "the threaded observation after a cancelled one" "$out" "$OBS"
-	log_test "the kernel read on a thread, OVSDB meanwhile: the same observation"
+	# OVSDB read first at a guessed remote that turns out wrong: read again
+	# at the right one, nothing of the guess kept.
+	out=$(dump --db "$NO_DB" --timeout 500 --threaded --guess unix:/nonexistent/guess/db.sock)
+	check_err $? "observe-dump --threaded --guess failed: $out"
+	same "the threaded observation after a wrong guess" "$out" "$OBS"
+	log_test "the kernel and OVSDB read on threads: the same observation"
 }
 
 hw_tc_offload_set() {
