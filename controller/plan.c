@@ -176,6 +176,7 @@ struct ctx {
     struct dpf *pfs;
     size_t n_pfs;
     bool *bond_touched;             /* per cfg bond: members (re)enslaved in this plan */
+    struct oo_link_index links;     /* obs->links by name */
 };
 
 static const struct oo_obs_pf *opf_of(const struct ctx *c, const struct dpf *d)
@@ -190,7 +191,7 @@ static const struct oo_link *link_by_index(const struct ctx *c, uint32_t ifindex
 
 static const struct oo_link *link_by_name(const struct ctx *c, const char *name)
 {
-    return oo_link_by_name(c->obs->links, c->obs->n_links, name);
+    return oo_link_index_find(&c->links, name);
 }
 
 /* The representor port of VF vf of d, NULL if none (the first in port order). */
@@ -1414,6 +1415,7 @@ void oo_plan_build(const struct oo_config *cfg, const struct oo_observed *obs,
         return;
     }
     c.bond_touched = oo_calloc(cfg->n_bonds + 1, sizeof *c.bond_touched);
+    oo_link_index_init(&c.links, obs->links, obs->n_links);
     build_dpfs(&c);
     resolve_targets(&c);
     plan_ovs_removals(&c);
@@ -1433,6 +1435,7 @@ void oo_plan_build(const struct oo_config *cfg, const struct oo_observed *obs,
     }
     free(c.pfs);
     free(c.bond_touched);
+    oo_link_index_free(&c.links);
 }
 
 /* ------------------------------------------------------------ output */

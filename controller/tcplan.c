@@ -225,12 +225,14 @@ void oo_tc_resolver_init(struct oo_tc_resolver *r, const struct oo_config *cfg, 
     r->obs = obs;
     r->map = oo_calloc(cfg->n_pfs + 1, sizeof *r->map);
     oo_plan_map_pfs(cfg, obs, r->map);
+    oo_link_index_init(&r->links, obs->links, obs->n_links);
 }
 
 void oo_tc_resolver_free(struct oo_tc_resolver *r)
 {
     free(r->map);
     r->map = NULL;
+    oo_link_index_free(&r->links);
 }
 
 static int place_of(const struct oo_observed *o, uint32_t ifindex, const char *name, struct oo_tc_place *out)
@@ -253,7 +255,7 @@ int oo_tc_resolve_observed(void *ctx, int kind, int index, int64_t vf, struct oo
 
     memset(out, 0, sizeof *out);
     if (kind == OO_CFG_REF_BOND) {
-        const struct oo_link *b = oo_link_by_name(o->links, o->n_links, r->cfg->bonds[index].name);
+        const struct oo_link *b = oo_link_index_find(&r->links, r->cfg->bonds[index].name);
         if (!b || strcmp(b->kind, "bond"))
             return -ENODEV;
         place_of(o, b->ifindex, b->name, out);

@@ -63,6 +63,7 @@ struct oo_tc_resolver {
     const struct oo_config *cfg;
     const struct oo_observed *obs;
     int *map;                       /* cfg pf -> obs pf (oo_plan_map_pfs) */
+    struct oo_link_index links;     /* obs->links by name */
 };
 void oo_tc_resolver_init(struct oo_tc_resolver *r, const struct oo_config *cfg, const struct oo_observed *obs);
 void oo_tc_resolver_free(struct oo_tc_resolver *r);

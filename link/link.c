@@ -260,3 +260,44 @@ const struct oo_link *oo_link_by_name(const struct oo_link *links, size_t n, con
             return &links[i];
     return NULL;
 }
+
+static int by_name(const void *a_, const void *b_)
+{
+    const struct oo_link *const *a = a_, *const *b = b_;
+
+    return strcmp((*a)->name, (*b)->name);
+}
+
+void oo_link_index_init(struct oo_link_index *ix, const struct oo_link *links, size_t n)
+{
+    ix->by_name = oo_calloc(n + 1, sizeof *ix->by_name);
+    ix->n = n;
+    for (size_t i = 0; i < n; i++)
+        ix->by_name[i] = &links[i];
+    qsort(ix->by_name, n, sizeof *ix->by_name, by_name);
+}
+
+void oo_link_index_free(struct oo_link_index *ix)
+{
+    free(ix->by_name);
+    ix->by_name = NULL;
+    ix->n = 0;
+}
+
+const struct oo_link *oo_link_index_find(const struct oo_link_index *ix, const char *name)
+{
+    size_t lo = 0, hi = ix->n;
+
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int c = strcmp(name, ix->by_name[mid]->name);
+
+        if (!c)
+            return ix->by_name[mid];
+        if (c < 0)
+            hi = mid;
+        else
+            lo = mid + 1;
+    }
+    return NULL;
+}

@@ -73,4 +73,14 @@ void oo_links_free(struct oo_link *links, size_t n);
 const struct oo_link *oo_link_by_index(const struct oo_link *links, size_t n, uint32_t ifindex);
 const struct oo_link *oo_link_by_name(const struct oo_link *links, size_t n, const char *name);
 
+/* Name lookups for callers that make many: the links sorted by name, built
+ * once over a dump that does not change while the index is used. */
+struct oo_link_index {
+    const struct oo_link **by_name;
+    size_t n;
+};
+void oo_link_index_init(struct oo_link_index *ix, const struct oo_link *links, size_t n);
+void oo_link_index_free(struct oo_link_index *ix);
+const struct oo_link *oo_link_index_find(const struct oo_link_index *ix, const char *name);
+
 #endif

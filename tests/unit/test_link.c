@@ -111,6 +111,31 @@ static void test_decode_dump_shape(void **state)
     free_dump(&d);
 }
 
+/* The name index finds what the linear lookup finds, for every name of the
+ * dump (first, last and middle of the order), and nothing for names around
+ * them. */
+static void test_name_index(void **state)
+{
+    static const char *const absent[] = { "", "a", "bond", "bond00", "eth", "eth9", "lo0", "zz" };
+    struct oo_link_index ix;
+    struct dump d;
+
+    load_dump(&d);
+    oo_link_index_init(&ix, d.links, d.n);
+    assert_int_equal(ix.n, d.n);
+    for (size_t i = 0; i < d.n; i++)
+        assert_ptr_equal(oo_link_index_find(&ix, d.links[i].name), &d.links[i]);
+    for (size_t i = 0; i < OO_ARRAY_SIZE(absent); i++)
+        assert_null(oo_link_index_find(&ix, absent[i]));
+    oo_link_index_free(&ix);
+    assert_null(ix.by_name);
+    /* An empty dump. */
+    oo_link_index_init(&ix, NULL, 0);
+    assert_null(oo_link_index_find(&ix, "eth0"));
+    oo_link_index_free(&ix);
+    free_dump(&d);
+}
+
 static void test_decode_bond(void **state)
 {
     struct dump d;
@@ -492,6 +517,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_encode_dump),
         cmocka_unit_test(test_decode_dump_shape),
+        cmocka_unit_test(test_name_index),
         cmocka_unit_test(test_decode_bond),
         cmocka_unit_test(test_decode_ports_and_switch_ids),
         cmocka_unit_test(test_decode_vf_settings_legacy),
