@@ -290,6 +290,14 @@ static void write_ovs(FILE *f, const struct oo_observed *o)
         put_u(&rst, NULL, NULL, NULL, NULL, (uint64_t)v->restart_needed);
 }
 
+static bool tc_place_unreadable(const struct oo_observed *o)
+{
+    for (size_t i = 0; i < o->n_tc; i++)
+        if (o->tc[i].dump_err)
+            return true;
+    return false;
+}
+
 void oo_metrics_write_host(FILE *f, const struct oo_observed *o, int64_t observed_wall_ms)
 {
     struct fam ts = FAM(f, "ovs_offload_host_observed_timestamp_seconds", "gauge",
@@ -304,7 +312,7 @@ void oo_metrics_write_host(FILE *f, const struct oo_observed *o, int64_t observe
     write_pfs(f, o);
     write_bonds(f, o);
     write_ovs(f, o);
-    put_u(&tcu, NULL, NULL, NULL, NULL, !o->tc_err);
+    put_u(&tcu, NULL, NULL, NULL, NULL, !o->tc_err && !tc_place_unreadable(o));
     n_tc = oo_metrics_tc_collect(o, &tc);
     oo_metrics_write_tc(f, tc, n_tc);
     free(tc);

@@ -318,26 +318,6 @@ int oo_observe_links(struct oo_observed *out)
 
 /* ---------------------------------------------------------------- tc */
 
-static void add_place(struct oo_observed *o, struct oo_nl *nl, uint32_t ifindex, const char *name)
-{
-    const struct oo_tc_qdisc *q = oo_tc_find_ingress_qdisc(o->qdiscs, o->n_qdiscs, ifindex);
-    uint32_t block = q ? q->ingress_block : 0;
-    struct oo_obs_tc_place *p;
-
-    for (size_t i = 0; i < o->n_tc; i++)
-        if ((block && o->tc[i].block == block) || (!block && o->tc[i].ifindex == ifindex && !o->tc[i].block))
-            return;     /* a block is dumped once, through its first device */
-    o->tc = oo_realloc(o->tc, (o->n_tc + 1) * sizeof *o->tc);
-    p = &o->tc[o->n_tc++];
-    memset(p, 0, sizeof *p);
-    p->ifindex = ifindex;
-    p->block = block;
-    p->has_qdisc = q != NULL;
-    oo_strlcpy(p->netdev, name, sizeof p->netdev);
-    if (q && oo_tc_dump_filters(nl, block ? 0 : ifindex, block, 0, &p->filters, &p->n_filters) == 0)
-        oo_tc_count(p->filters, p->n_filters, &p->counts);
-}
-
 static int open_tc(struct oo_observed *out, struct oo_nl *nl)
 {
     int r = oo_tc_open(nl);
@@ -347,6 +327,50 @@ static int open_tc(struct oo_observed *out, struct oo_nl *nl)
         out->tc_err = r;
     }
     return r;
+}
+
+/* Dumps the filters of one place (a block once, through its first device)
+ * into o->tc. A dump that fails is recorded in the place, which keeps no
+ * filters; it is retried when interrupted. Either way the socket is
+ * replaced: a dump that stopped half-way leaves its rest queued on it.
+ * Returns 0, or -errno when no new socket can be opened. */
+static int add_place(struct oo_observed *o, struct oo_nl *nl, uint32_t ifindex, const char *name)
+{
+    const struct oo_tc_qdisc *q = oo_tc_find_ingress_qdisc(o->qdiscs, o->n_qdiscs, ifindex);
+    uint32_t block = q ? q->ingress_block : 0;
+    struct oo_obs_tc_place *p;
+
+    for (size_t i = 0; i < o->n_tc; i++)
+        if ((block && o->tc[i].block == block) || (!block && o->tc[i].ifindex == ifindex && !o->tc[i].block))
+            return 0;
+    o->tc = oo_realloc(o->tc, (o->n_tc + 1) * sizeof *o->tc);
+    p = &o->tc[o->n_tc++];
+    memset(p, 0, sizeof *p);
+    p->ifindex = ifindex;
+    p->block = block;
+    p->has_qdisc = q != NULL;
+    oo_strlcpy(p->netdev, name, sizeof p->netdev);
+    if (!q)
+        return 0;
+    for (int t = 1;; t++) {
+        char e[OO_NL_EXTACK_MAX + 64];
+        int r = oo_tc_dump_filters(nl, block ? 0 : ifindex, block, 0, &p->filters, &p->n_filters);
+
+        if (r == 0) {
+            p->dump_err = 0;
+            p->dump_error[0] = '\0';
+            oo_tc_count(p->filters, p->n_filters, &p->counts);
+            return 0;
+        }
+        p->dump_err = r;
+        snprintf(p->dump_error, sizeof p->dump_error, "filter dump failed: %s",
+                 oo_nl_strerror(nl, r, e, sizeof e));
+        oo_nl_close(nl);
+        if ((r = open_tc(o, nl)) < 0)
+            return r;
+        if (p->dump_err != -EINTR || t == DUMP_TRIES)
+            return 0;
+    }
 }
 
 int oo_observe_tc(struct oo_observed *out)
@@ -370,18 +394,18 @@ int oo_observe_tc(struct oo_observed *out)
     oo_nl_close(&nl);
     if ((r = open_tc(out, &nl)) < 0)
         return r;
-    for (size_t i = 0; i < out->n_pfs; i++)
-        for (size_t k = 0; k < out->pfs[i].n_ports; k++) {
+    for (size_t i = 0; r == 0 && i < out->n_pfs; i++)
+        for (size_t k = 0; r == 0 && k < out->pfs[i].n_ports; k++) {
             const struct oo_dl_port *p = &out->pfs[i].ports[k];
             if (p->ifindex && p->netdev[0] &&
                 (p->flavour == DEVLINK_PORT_FLAVOUR_PHYSICAL || oo_port_is_vf_rep(p)))
-                add_place(out, &nl, p->ifindex, p->netdev);
+                r = add_place(out, &nl, p->ifindex, p->netdev);
         }
-    for (size_t i = 0; i < out->n_links; i++)
+    for (size_t i = 0; r == 0 && i < out->n_links; i++)
         if (!strcmp(out->links[i].kind, "bond"))
-            add_place(out, &nl, out->links[i].ifindex, out->links[i].name);
+            r = add_place(out, &nl, out->links[i].ifindex, out->links[i].name);
     oo_nl_close(&nl);
-    return out->tc_err = 0;
+    return out->tc_err = r;     /* tc_error is set by open_tc */
 }
 
 const struct oo_obs_tc_place *oo_obs_tc_place_of(const struct oo_observed *o, uint32_t ifindex)

@@ -22,6 +22,8 @@ struct oo_obs_tc_place {
     size_t n_filters;
     struct oo_tc_filter *filters;   /* dumped with statistics */
     struct oo_tc_counts counts;     /* owned / ovs / foreign, in_hw, packets */
+    int dump_err;                   /* 0, or -errno: its filters could not be read (none kept) */
+    char dump_error[320];           /* why, with the kernel's message */
 };
 
 /* One devlink instance: on mlx5 and netdevsim, one PF. */

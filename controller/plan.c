@@ -1377,6 +1377,12 @@ static void plan_tc(struct ctx *c)
         }
         if (t->kind == OO_CFG_REF_BOND && p && !p->block)
             p = NULL;   /* the bond's own ingress is not its shared block: made at apply */
+        if (p && p->dump_err) {
+            /* Its owned rules are not known: nothing to diff against. */
+            plan_error(c->plan, t->label, "the tc rules of %s cannot be read: %s", p->netdev,
+                       p->dump_error);
+            continue;
+        }
         oo_tc_reconcile(t->filters, t->n_filters, p ? p->filters : NULL, p ? p->n_filters : 0, &tp);
         for (size_t k = 0; k < tp.n_conflicts; k++)
             plan_error(c->plan, t->label, "tc rule cannot be installed: %s", tp.conflicts[k].reason);
@@ -1391,6 +1397,9 @@ static void plan_tc(struct ctx *c)
     /* Owned rules where the config no longer puts any. */
     for (size_t i = 0; i < c->obs->n_tc; i++) {
         const struct oo_obs_tc_place *p = &c->obs->tc[i];
+        if (!targeted[i] && p->dump_err)
+            plan_note(c->plan, p->netdev, "its tc rules cannot be read, so owned rules there, if "
+                      "any, are not removed: %s", p->dump_error);
         if (targeted[i] || !p->counts.owned)
             continue;
         SETF(to, "-%" PRIu64, p->counts.owned);

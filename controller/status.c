@@ -109,12 +109,16 @@ static void text_tc(FILE *f, const struct oo_observed *o)
         const struct oo_tc_counts *n = &p->counts;
 
         oo_tc_counts_add(&total, n);
-        if (!n->total)
+        if (!n->total && !p->dump_err)
             continue;
         if (p->block)
             fprintf(f, "  block %-8u", p->block);
         else
             fprintf(f, "  %-14s", p->netdev);
+        if (p->dump_err) {
+            fprintf(f, " unreadable: %s\n", p->dump_error);
+            continue;
+        }
         fprintf(f, " %llu filters (owned %llu, ovs %llu, foreign %llu), in_hw %llu, not_in_hw %llu, "
                 "hw %llu pkts, sw %llu pkts\n", (unsigned long long)n->total, (unsigned long long)n->owned,
                 (unsigned long long)n->ovs, (unsigned long long)n->foreign, (unsigned long long)n->in_hw,
@@ -277,6 +281,7 @@ static void json_tc(struct oo_json *j, const struct oo_observed *o)
         oo_json_key(j, "block");
         if (p->block) oo_json_uint(j, p->block); else oo_json_null(j);
         oo_json_kv_bool(j, "has_qdisc", p->has_qdisc);
+        oo_json_kv_str(j, "error", p->dump_err ? p->dump_error : NULL);
         json_counts(j, &p->counts);
         oo_json_obj_end(j);
     }

@@ -459,6 +459,14 @@ static void test_tc_from_observation(void **state)
     assert_no_line_starting(s, "ovs_offload_tc_filters{device=\"p0_0\"");
     free(s);
 
+    /* One place unreadable: the gauge says so; the others are still counted. */
+    o.tc[2].dump_err = -ENODEV;
+    s = CAPTURE(oo_metrics_write_host(f, &o, 0));
+    assert_line(s, "ovs_offload_tc_up 0");
+    assert_line(s, "ovs_offload_tc_filters{device=\"p0\",owner=\"owned\",state=\"in_hw\"} 1");
+    free(s);
+    o.tc[2].dump_err = 0;
+
     /* tc unreadable: only the gauge says so. */
     o.tc_err = -EPERM;
     s = CAPTURE(oo_metrics_write_host(f, &o, 0));

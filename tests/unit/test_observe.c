@@ -1,5 +1,6 @@
 /* Observed state built from the kernel's own dumps (fixtures), and the status
  * output rendered from it. */
+#include <errno.h>
 #include <linux/devlink.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -255,13 +256,16 @@ static void test_status_text(void **state)
     o.ovs.n_bridges = 1;
     o.ovs.bridges = oo_calloc(1, sizeof *o.ovs.bridges);
     o.ovs.bridges[0].name = oo_strdup("br0");
-    /* A shared block with counts, and a device without filters (not listed). */
-    o.n_tc = 2;
-    o.tc = oo_calloc(2, sizeof *o.tc);
+    /* A shared block with counts, a device without filters (not listed)
+     * and one whose filters could not be read (listed, with why). */
+    o.n_tc = 3;
+    o.tc = oo_calloc(3, sizeof *o.tc);
     o.tc[0] = (struct oo_obs_tc_place){ .ifindex = 7, .block = 7, .netdev = "bond0", .has_qdisc = true,
         .counts = { .total = 3, .owned = 1, .ovs = 2, .in_hw = 2, .in_hw_count = 4, .not_in_hw = 1,
                     .hw_packets = 10, .sw_packets = 5 } };
     o.tc[1] = (struct oo_obs_tc_place){ .ifindex = 4, .netdev = "eth2" };
+    o.tc[2] = (struct oo_obs_tc_place){ .ifindex = 5, .netdev = "eth3", .has_qdisc = true,
+        .dump_err = -ENODEV, .dump_error = "filter dump failed: No such device" };
     t = render(&o, false);
     assert_string_equal(t,
         "pf netdevsim/netdevsim10\n"
@@ -289,7 +293,17 @@ static void test_status_text(void **state)
         "    br0:\n"
         "tc (ingress flower filters of uplinks, representors and bonds)\n"
         "  block 7        3 filters (owned 1, ovs 2, foreign 0), in_hw 2, not_in_hw 1, hw 10 pkts, sw 5 pkts\n"
+        "  eth3           unreadable: filter dump failed: No such device\n"
         "  total          3 filters (owned 1, ovs 2, foreign 0), in_hw 2, not_in_hw 1\n");
+    free(t);
+    /* JSON: every place, with its error or null. */
+    t = render(&o, true);
+    assert_non_null(strstr(t, "{\"device\":\"bond0\",\"ifindex\":7,\"block\":7,\"has_qdisc\":true,"
+                              "\"error\":null,\"filters\":3,"));
+    assert_non_null(strstr(t, "{\"device\":\"eth2\",\"ifindex\":4,\"block\":null,\"has_qdisc\":false,"
+                              "\"error\":null,\"filters\":0,"));
+    assert_non_null(strstr(t, "{\"device\":\"eth3\",\"ifindex\":5,\"block\":null,\"has_qdisc\":true,"
+                              "\"error\":\"filter dump failed: No such device\",\"filters\":0,"));
     free(t);
     oo_observed_free(&o);
 }

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <cmocka.h>
 #include <linux/devlink.h>
+#include <linux/pkt_sched.h>
 
 #include "common/util.h"
 #include "config/config.h"
@@ -619,6 +620,71 @@ static void test_idempotence_property(void **state)
     assert_true(steps > applied * 3);
 }
 
+/* ------------------------------------------------- unreadable tc places */
+
+/* A device with an ingress qdisc and an observed place, whose filter dump
+ * failed with err (0: read, no filters). */
+static void add_tc_place(struct oo_observed *o, const char *netdev, int err)
+{
+    const struct oo_link *l = host_link(o, netdev);
+    struct oo_obs_tc_place *p;
+
+    o->qdiscs = oo_realloc(o->qdiscs, (o->n_qdiscs + 1) * sizeof *o->qdiscs);
+    o->qdiscs[o->n_qdiscs++] = (struct oo_tc_qdisc){ .ifindex = l->ifindex, .handle = 0xffff0000,
+                                                     .parent = TC_H_INGRESS, .kind = "ingress" };
+    o->tc = oo_realloc(o->tc, (o->n_tc + 1) * sizeof *o->tc);
+    p = &o->tc[o->n_tc++];
+    *p = (struct oo_obs_tc_place){ .ifindex = l->ifindex, .has_qdisc = true, .dump_err = err };
+    oo_strlcpy(p->netdev, netdev, sizeof p->netdev);
+    if (err)
+        snprintf(p->dump_error, sizeof p->dump_error, "filter dump failed: %s", strerror(-err));
+}
+
+/* Rule: a place whose rules could not be read is not diffed. Where the
+ * config puts rules it is an error (apply would write blind); elsewhere a
+ * note (owned rules there, if any, stay until it can be read). */
+static void test_tc_place_unreadable(void **state)
+{
+    static const char yaml[] =
+        "version: 1\npfs:\n  - {name: pf0, device: netdevsim/netdevsim10, eswitch: switchdev, num_vfs: 3}\n"
+        "tc:\n  rules:\n"
+        "    - {name: r0, dev: pf0/0, prio: 10, match: {eth_type: ipv4}, actions: [{redirect: pf0/1}]}\n"
+        "    - {name: r2, dev: pf0/2, prio: 10, match: {eth_type: ipv4}, actions: [{redirect: pf0/1}]}\n";
+    struct oo_observed h = { 0 };
+    struct oo_config *cfg = load_cfg(yaml);
+    struct oo_plan plan;
+
+    host_add_pf(&h, "netdevsim", "netdevsim10", "eth0", OO_ESWITCH_SWITCHDEV, 3);
+    add_tc_place(&h, "eth0_0", -ENODEV);    /* r0's place */
+    add_tc_place(&h, "eth0_1", -EBADMSG);   /* no rule of the config */
+    add_tc_place(&h, "eth0_2", 0);          /* r2's place, read: r2 is added */
+    oo_plan_build(cfg, &h, NULL, &plan);
+    if (plan.n_errors != 1 || plan.n_notes != 1 || plan.n_steps != 1) {
+        print_plan(&plan);
+        fail_msg("want one error, one note, one step; got %zu, %zu, %zu", plan.n_errors,
+                 plan.n_notes, plan.n_steps);
+    }
+    assert_string_equal(plan.errors[0].object, "pf0/vf0");
+    assert_non_null(strstr(plan.errors[0].message, "the tc rules of eth0_0 cannot be read: "
+                                                   "filter dump failed: No such device"));
+    assert_string_equal(plan.notes[0].object, "eth0_1");
+    assert_non_null(strstr(plan.notes[0].message, "filter dump failed: Bad message"));
+    assert_int_equal(plan.steps[0].kind, OO_STEP_TC_SYNC);
+    assert_string_equal(plan.steps[0].to, "+1 ~0 -0");
+    oo_plan_free(&plan);
+
+    /* Read again, and fine: no error, no note. */
+    h.tc[0].dump_err = 0;
+    h.tc[1].dump_err = 0;
+    oo_plan_build(cfg, &h, NULL, &plan);
+    assert_int_equal(plan.n_errors, 0);
+    assert_int_equal(plan.n_notes, 0);
+    assert_int_equal(plan.n_steps, 2);
+    oo_plan_free(&plan);
+    free_cfg(cfg);
+    oo_observed_free(&h);
+}
+
 /* ---------------------------------------------------------- desired tc */
 
 /* A host where every reference exists: pf i's uplink is ifindex 100 + 10 i,
@@ -719,6 +785,7 @@ int main(void)
         cmocka_unit_test(test_vfs_in_use),
         cmocka_unit_test(test_missing_pf),
         cmocka_unit_test(test_idempotence_property),
+        cmocka_unit_test(test_tc_place_unreadable),
         cmocka_unit_test(test_desired_tc),
     };
     return cmocka_run_group_tests_name("plan", tests, NULL, NULL);
