@@ -237,12 +237,13 @@ int oo_tc_batch_apply(struct oo_nl *nl, const struct oo_tc_req *reqs, size_t n,
 struct collect {
     void *items;                  /* growable array */
     size_t n, cap, size;          /* count, capacity, item size */
+    size_t first_cap;             /* the capacity of the first allocation (0: 64) */
 };
 
 static void *collect_next(struct collect *c)
 {
     if (c->n == c->cap) {
-        c->cap = c->cap ? c->cap * 2 : 64;
+        c->cap = c->cap ? c->cap * 2 : c->first_cap ? c->first_cap : 64;
         c->items = oo_realloc(c->items, c->cap * c->size);
     }
     return (char *)c->items + c->n * c->size;
@@ -320,7 +321,9 @@ int oo_tc_dump_filters(struct oo_nl *nl, uint32_t ifindex, uint32_t block, size_
                        struct oo_tc_filter **ret_filters, size_t *ret_n)
 {
     char buf[OO_TC_MSG_MAX];
-    struct collect c = { .size = sizeof **ret_filters };
+    /* Most places hold a few rules or none: a filter is large (~700
+     * bytes), so the array starts small rather than at 64 of them. */
+    struct collect c = { .size = sizeof **ret_filters, .first_cap = 4 };
     void *items;
     int r;
 
