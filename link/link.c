@@ -253,14 +253,6 @@ const struct oo_link *oo_link_by_index(const struct oo_link *links, size_t n, ui
     return bsearch(&key, links, n, sizeof *links, by_ifindex);
 }
 
-const struct oo_link *oo_link_by_name(const struct oo_link *links, size_t n, const char *name)
-{
-    for (size_t i = 0; i < n; i++)
-        if (!strcmp(links[i].name, name))
-            return &links[i];
-    return NULL;
-}
-
 static int by_name(const void *a_, const void *b_)
 {
     const struct oo_link *const *a = a_, *const *b = b_;
@@ -284,20 +276,19 @@ void oo_link_index_free(struct oo_link_index *ix)
     ix->n = 0;
 }
 
+static int name_key(const void *key, const void *elem)
+{
+    const struct oo_link *const *l = elem;
+
+    return strcmp(key, (*l)->name);
+}
+
 const struct oo_link *oo_link_index_find(const struct oo_link_index *ix, const char *name)
 {
-    size_t lo = 0, hi = ix->n;
+    const struct oo_link *const *l;
 
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        int c = strcmp(name, ix->by_name[mid]->name);
-
-        if (!c)
-            return ix->by_name[mid];
-        if (c < 0)
-            hi = mid;
-        else
-            lo = mid + 1;
-    }
-    return NULL;
+    if (!ix->n)
+        return NULL;    /* by_name may be NULL (freed) */
+    l = bsearch(name, ix->by_name, ix->n, sizeof *ix->by_name, name_key);
+    return l ? *l : NULL;
 }

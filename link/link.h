@@ -69,12 +69,11 @@ void oo_link_clear(struct oo_link *link);
 int oo_link_dump(struct oo_nl *nl, struct oo_link **ret_links, size_t *ret_n);
 void oo_links_free(struct oo_link *links, size_t n);
 
-/* Lookups in a dump sorted by ifindex. NULL when absent. */
+/* Lookup in a dump sorted by ifindex. NULL when absent. */
 const struct oo_link *oo_link_by_index(const struct oo_link *links, size_t n, uint32_t ifindex);
-const struct oo_link *oo_link_by_name(const struct oo_link *links, size_t n, const char *name);
 
-/* Name lookups for callers that make many: the links sorted by name, built
- * once over a dump that does not change while the index is used. */
+/* Lookups by name: the links sorted by name, built once over a dump that
+ * does not change while the index is used. NULL when absent. */
 struct oo_link_index {
     const struct oo_link **by_name;
     size_t n;
