@@ -146,13 +146,14 @@ static int cmd_check(const struct ctl_opts *opts)
     return rc;
 }
 
-/* The OVSDB remote: --db, else the config's ovs.db when written, else the
- * default (which follows OVS_RUNDIR). Free the result. */
+/* The OVSDB remote: --db, else the config's ovs.db when written (cfg may be
+ * NULL: no config), else the default (which follows OVS_RUNDIR). Free the
+ * result. */
 static char *ovs_remote(const struct ctl_opts *opts, const struct oo_config *cfg)
 {
     if (opts->db)
         return oo_strdup(opts->db);
-    if (cfg->ovs.at[OO_CFG_OVS_DB].line)
+    if (cfg && cfg->ovs.at[OO_CFG_OVS_DB].line)
         return oo_strdup(cfg->ovs.db);
     return default_db();
 }
@@ -171,7 +172,7 @@ static int load_and_plan(const struct ctl_opts *opts, struct oo_config *cfg, str
      * config, the three take about as long). The config may name another
      * OVSDB remote; until it is loaded, the remote is --db's or the default,
      * and OVSDB is read again in the rare case that the config says else. */
-    _cleanup_free_ char *guess = opts->db ? oo_strdup(opts->db) : default_db();
+    _cleanup_free_ char *guess = ovs_remote(opts, NULL);
     struct oo_observe_job *job = oo_observe_start(opts->root, guess, opts->ovsdb_timeout_ms, o);
     int64_t t0 = oo_now_us();
     int rc = load_config(opts, cfg, &diag, &path);
@@ -297,7 +298,7 @@ static int cmd_doctor(const struct ctl_opts *opts)
         oo_cfg_diag_free(&diag);
         have_cfg = true;
     }
-    remote = have_cfg ? ovs_remote(opts, &cfg) : opts->db ? oo_strdup(opts->db) : default_db();
+    remote = ovs_remote(opts, have_cfg ? &cfg : NULL);
     oo_observe_host(opts->root, remote, opts->ovsdb_timeout_ms, &o);
     oo_doctor_gather(opts->root, &facts);
     facts.obs = &o;
