@@ -158,16 +158,19 @@ static size_t small_read_size(void)
     return page >= 8192 ? 8192 : 4096;
 }
 
+ssize_t oo_nl_recv_nowait(struct oo_nl *nl)
+{
+    nl->read_full = true;
+    return recv(mnl_socket_get_fd(nl->sock), nl->rxbuf, OO_NL_RECV_SIZE, MSG_DONTWAIT);
+}
+
 /* After a truncated read: reads what is left of the reply without waiting.
  * The kernel queues the next chunk of a dump within each read, so an empty
  * queue means the dump has ended. */
 static void drain(struct oo_nl *nl)
 {
-    int fd = mnl_socket_get_fd(nl->sock);
-
-    nl->read_full = true;
     for (;;) {
-        ssize_t n = recv(fd, nl->rxbuf, OO_NL_RECV_SIZE, MSG_DONTWAIT);
+        ssize_t n = oo_nl_recv_nowait(nl);
 
         if (n <= 0 && !(n < 0 && errno == EINTR))
             return;

@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #define OO_NL_EXTACK_MAX 256
 #define OO_NL_RECV_SIZE (64 * 1024)
@@ -65,6 +66,11 @@ int oo_nl_transact(struct oo_nl *nl, struct nlmsghdr *nlh, mnl_cb_t cb, void *da
  * request with oo_nl_transact(). */
 #define OO_NL_SMALL_READS 8
 int oo_nl_dump_small(struct oo_nl *nl, struct nlmsghdr *nlh, mnl_cb_t cb, void *data);
+
+/* One recv() of what the socket holds into nl->rxbuf (OO_NL_RECV_SIZE,
+ * MSG_DONTWAIT), for callers that read the socket themselves (batches,
+ * notifications). Marks the socket ->read_full. Returns recv()'s result. */
+ssize_t oo_nl_recv_nowait(struct oo_nl *nl);
 
 /* Pure: decodes an NLMSG_ERROR (or an NLMSG_DONE of a failed dump) message.
  * Returns the error as a negative errno (0 for an ACK) and copies the

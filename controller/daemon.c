@@ -572,14 +572,10 @@ static int devlink_events_open(struct event_sock *e)
  * make the host dirty (false while a pass is about to observe anyway). */
 static void event_sock_run(struct daemon *d, struct event_sock *e, bool mark)
 {
-    int fd;
-
     if (!e->nl.sock)
         return;
-    fd = mnl_socket_get_fd(e->nl.sock);
-    e->nl.read_full = true;
     for (int i = 0; i < EVENT_BATCH; i++) {
-        ssize_t n = recv(fd, e->nl.rxbuf, OO_NL_RECV_SIZE, MSG_DONTWAIT);
+        ssize_t n = oo_nl_recv_nowait(&e->nl);
         bool dirty = false;
 
         if (n < 0) {

@@ -106,9 +106,8 @@ static int chunk_read(struct oo_nl *nl, struct chunk *c)
     int fd = mnl_socket_get_fd(nl->sock);
     bool lost = false;
 
-    nl->read_full = true;
     while (c->pending) {
-        ssize_t len = recv(fd, nl->rxbuf, OO_NL_RECV_SIZE, MSG_DONTWAIT);
+        ssize_t len = oo_nl_recv_nowait(nl);
         int left;
 
         if (len < 0) {
