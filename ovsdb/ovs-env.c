@@ -48,6 +48,7 @@
 #include <pthread.h>
 #include <signal.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 #include "fatal-signal.h"
@@ -143,67 +144,98 @@ void oo_sigpipe_restore(const struct oo_sigpipe_guard *guard)
     pthread_sigmask(SIG_SETMASK, &guard->old_mask, NULL);
 }
 
-int oo_jsonrpc_call(const char *name, struct jsonrpc_msg *request, long long deadline,
-                    struct jsonrpc_msg **reply, bool *connected)
+void oo_rpc_start(struct oo_rpc_call *c, const char *name, struct jsonrpc_msg *request)
 {
-    struct stream *stream = NULL;
-    struct jsonrpc *rpc;
-    struct json *id;
-    int error;
+    memset(c, 0, sizeof *c);
+    c->request = request;
+    c->id = json_clone(request->id);
+    c->error = jsonrpc_stream_open(name, &c->stream, DSCP_DEFAULT);
+    c->done = c->error != 0;
+    oo_rpc_run(c);
+}
 
-    *reply = NULL;
-    if (connected)
-        *connected = false;
-    error = jsonrpc_stream_open(name, &stream, DSCP_DEFAULT);
-    while (!error && (error = stream_connect(stream)) == EAGAIN) {
-        if (time_msec() >= deadline) {
-            error = ETIMEDOUT;
-            break;
-        }
-        stream_run(stream);
-        stream_run_wait(stream);
-        stream_connect_wait(stream);
-        poll_timer_wait_until(deadline);
-        poll_block();
-        error = 0;
-    }
-    if (error) {
-        stream_close(stream);
-        jsonrpc_msg_destroy(request);
-        return error;
-    }
-    if (connected)
-        *connected = true;
+bool oo_rpc_run(struct oo_rpc_call *c)
+{
+    if (c->done)
+        return true;
+    if (!c->rpc) {
+        int error = stream_connect(c->stream);
 
-    rpc = jsonrpc_open(stream);
-    id = json_clone(request->id);
-    error = jsonrpc_send(rpc, request);
-    while (!error) {
-        struct jsonrpc_msg *msg;
-
-        jsonrpc_run(rpc);
-        error = jsonrpc_recv(rpc, &msg);
         if (error == EAGAIN) {
-            if (time_msec() >= deadline) {
-                error = ETIMEDOUT;
-                break;
-            }
-            jsonrpc_wait(rpc);
-            jsonrpc_recv_wait(rpc);
-            poll_timer_wait_until(deadline);
-            poll_block();
-            error = 0;
-            continue;
+            stream_run(c->stream);
+            return false;
         }
-        if (error)
-            break;
-        if ((msg->type == JSONRPC_REPLY || msg->type == JSONRPC_ERROR) && msg->id && json_equal(msg->id, id)) {
-            *reply = msg;
-            break;
+        if (error) {
+            c->error = error;
+            return c->done = true;
+        }
+        c->connected = true;
+        c->rpc = jsonrpc_open(c->stream);
+        c->stream = NULL;
+        c->error = jsonrpc_send(c->rpc, c->request);
+        c->request = NULL;
+        if (c->error)
+            return c->done = true;
+    }
+    for (;;) {
+        struct jsonrpc_msg *msg;
+        int error;
+
+        jsonrpc_run(c->rpc);
+        error = jsonrpc_recv(c->rpc, &msg);
+        if (error == EAGAIN)
+            return false;
+        if (error) {
+            c->error = error;
+            return c->done = true;
+        }
+        if ((msg->type == JSONRPC_REPLY || msg->type == JSONRPC_ERROR) && msg->id &&
+            json_equal(msg->id, c->id)) {
+            c->reply = msg;
+            return c->done = true;
         }
         jsonrpc_msg_destroy(msg);
     }
-    json_destroy(id);
-    jsonrpc_close(rpc);
-    return *reply ? 0 : error;
+}
+
+void oo_rpc_wait(struct oo_rpc_call *c)
+{
+    if (c->done) {
+        poll_immediate_wake();
+    } else if (!c->rpc) {
+        stream_run_wait(c->stream);
+        stream_connect_wait(c->stream);
+    } else {
+        jsonrpc_wait(c->rpc);
+        jsonrpc_recv_wait(c->rpc);
+    }
+}
+
+int oo_rpc_finish(struct oo_rpc_call *c, struct jsonrpc_msg **reply, bool *connected)
+{
+    int error = c->reply ? 0 : c->done ? c->error : ETIMEDOUT;
+
+    *reply = c->reply;
+    if (connected)
+        *connected = c->connected;
+    stream_close(c->stream);
+    jsonrpc_close(c->rpc);
+    jsonrpc_msg_destroy(c->request);
+    json_destroy(c->id);
+    memset(c, 0, sizeof *c);
+    return error;
+}
+
+int oo_jsonrpc_call(const char *name, struct jsonrpc_msg *request, long long deadline,
+                    struct jsonrpc_msg **reply, bool *connected)
+{
+    struct oo_rpc_call c;
+
+    oo_rpc_start(&c, name, request);
+    while (!oo_rpc_run(&c) && time_msec() < deadline) {
+        oo_rpc_wait(&c);
+        poll_timer_wait_until(deadline);
+        poll_block();
+    }
+    return oo_rpc_finish(&c, reply, connected);
 }

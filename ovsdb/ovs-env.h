@@ -32,7 +32,10 @@ void oo_sigpipe_block(struct oo_sigpipe_guard *guard);
 /* Discards a SIGPIPE raised since oo_sigpipe_block() and restores the mask. */
 void oo_sigpipe_restore(const struct oo_sigpipe_guard *guard);
 
+struct json;
+struct jsonrpc;
 struct jsonrpc_msg;
+struct stream;
 
 /* One JSON-RPC call on a connection of its own: connects to name (an active
  * stream such as "unix:PATH" or "tcp:IP:PORT"), sends request (taken), and
@@ -44,5 +47,36 @@ struct jsonrpc_msg;
  * was made, so that callers can tell "cannot connect" from "lost". */
 int oo_jsonrpc_call(const char *name, struct jsonrpc_msg *request, long long deadline,
                     struct jsonrpc_msg **reply, bool *connected);
+
+/* The same call in steps, so that one thread can have calls to two servers
+ * in flight at once (OVSDB and ovs-vswitchd answer in parallel):
+ *
+ *     oo_rpc_start(&c, name, request);
+ *     while (!oo_rpc_run(&c) && time_msec() < deadline) {
+ *         oo_rpc_wait(&c);               (and the other call's wait)
+ *         poll_timer_wait_until(deadline);
+ *         poll_block();
+ *     }
+ *     error = oo_rpc_finish(&c, &reply, &connected);
+ *
+ * oo_rpc_finish() of a call that is not done gives ETIMEDOUT; its results
+ * are those of oo_jsonrpc_call(), and it frees what the call holds. */
+struct oo_rpc_call {
+    struct stream *stream;          /* until connected */
+    struct jsonrpc *rpc;            /* once connected */
+    struct jsonrpc_msg *request;    /* until sent */
+    struct json *id;
+    struct jsonrpc_msg *reply;
+    int error;                      /* positive errno, once failed */
+    bool connected;
+    bool done;                      /* reply or error */
+};
+
+void oo_rpc_start(struct oo_rpc_call *c, const char *name, struct jsonrpc_msg *request);
+/* Makes what progress it can without blocking. Returns c->done. */
+bool oo_rpc_run(struct oo_rpc_call *c);
+/* Arranges for poll_block() to wake when oo_rpc_run() can make progress. */
+void oo_rpc_wait(struct oo_rpc_call *c);
+int oo_rpc_finish(struct oo_rpc_call *c, struct jsonrpc_msg **reply, bool *connected);
 
 #endif

@@ -20,6 +20,7 @@
 #include "jsonrpc.h"
 #include "openvswitch/json.h"
 #include "ovsdb-idl.h"
+#include "openvswitch/poll-loop.h"
 #include "openvswitch/shash.h"
 #include "smap.h"
 #include "stream.h"
@@ -234,14 +235,30 @@ static struct jsonrpc_msg *read_request(void)
     return jsonrpc_create_request("transact", params, NULL);
 }
 
-/* Sends the request and waits for its reply. Returns 0 with *reply (the
- * caller destroys it), or -errno with out->error set. */
-static int transact(const char *remote, long long deadline, int timeout_ms, struct jsonrpc_msg **reply,
+/* Sends the request and waits for its reply. ovs-vswitchd is asked
+ * meanwhile (probe, started here): the two servers answer in parallel.
+ * Returns 0 with *reply (the caller destroys it), or -errno with out->error
+ * set. */
+static int transact(const char *remote, long long deadline, int timeout_ms,
+                    struct oo_vswitchd_probing *probe, struct jsonrpc_msg **reply,
                     struct oo_ovs_observed *out)
 {
+    struct oo_rpc_call call;
+    char rundir[4096];
     bool connected;
-    int error = oo_jsonrpc_call(remote, read_request(), deadline, reply, &connected);
+    int error;
 
+    oo_rpc_start(&call, remote, read_request());
+    oo_vswitchd_rundir(remote, rundir, sizeof rundir);
+    oo_vswitchd_probe_start(rundir, probe);
+    while (!oo_rpc_run(&call) && time_msec() < deadline) {
+        oo_rpc_wait(&call);
+        if (!oo_vswitchd_probe_run(probe))
+            oo_vswitchd_probe_wait(probe);
+        poll_timer_wait_until(deadline);
+        poll_block();
+    }
+    error = oo_rpc_finish(&call, reply, &connected);
     if (!error)
         return 0;
     if (!connected) {
@@ -502,18 +519,23 @@ int oo_idl_explain(const struct ovsdb_idl *idl, const char *remote, bool was_con
 /* How long the ovs-vswitchd probe may take at most, of what is left. */
 #define PROBE_MAX_MS 2000
 
-static void observe_vswitchd(const char *remote, const struct json *root, long long deadline,
-                             struct oo_ovs_observed *out)
+/* Waits for ovs-vswitchd's answer (asked in transact()) and, when the
+ * database was read (report), records it with what follows from it and from
+ * the Open_vSwitch row (root, NULL when the table is empty). */
+static void observe_vswitchd(struct oo_vswitchd_probing *probing, bool report, const struct json *root,
+                             long long deadline, struct oo_ovs_observed *out)
 {
     struct oo_vswitchd_probe probe;
     struct oo_offload_view view;
-    char rundir[4096];
 
-    oo_vswitchd_rundir(remote, rundir, sizeof rundir);
     /* Bounded by the caller's deadline, but given a moment even when the
-     * database took it all: a reply from a live daemon takes microseconds. */
-    oo_vswitchd_probe(rundir, MIN(MAX(deadline, time_msec() + 100), time_msec() + PROBE_MAX_MS),
-                      &probe);
+     * database took it all: a reply from a live daemon takes microseconds.
+     * Waited for even when unused, so that the daemon is not left writing
+     * to a closed socket (which it would log). */
+    oo_vswitchd_probe_finish(probing, MIN(MAX(deadline, time_msec() + 100), probing->started + PROBE_MAX_MS),
+                             &probe);
+    if (!report)
+        return;
     oo_offload_view_build_from(map_get(col(root, "other_config"), "hw-offload"),
                                map_get(col(root, "other_config"), "tc-policy"),
                                map_get(col(root, "external_ids"), OO_OVS_RECORD_KEY), &probe, &view);
@@ -528,6 +550,7 @@ static void observe_vswitchd(const char *remote, const struct json *root, long l
 int oo_ovsdb_observe(const char *remote, int timeout_ms, struct oo_ovs_observed *out)
 {
     struct oo_sigpipe_guard sigpipe;
+    struct oo_vswitchd_probing probing;
     struct jsonrpc_msg *reply = NULL;
     const struct json *root = NULL;
     long long deadline;
@@ -564,7 +587,7 @@ int oo_ovsdb_observe(const char *remote, int timeout_ms, struct oo_ovs_observed 
     /* One connection attempt, like ovs-vsctl without --retry: a missing
      * socket or a refused connection is reported at once, with its reason.
      * Retrying is the caller's policy (the reconcile loop's). */
-    r = transact(remote, deadline, timeout_ms, &reply, out);
+    r = transact(remote, deadline, timeout_ms, &probing, &reply, out);
     if (!r && reply->type == JSONRPC_ERROR) {
         const char *e = opt_string(col(reply->error, "error"));
 
@@ -578,10 +601,9 @@ int oo_ovsdb_observe(const char *remote, int timeout_ms, struct oo_ovs_observed 
     } else if (!r) {
         r = copy_result(remote, reply->result, out, &root);
     }
-    if (!r) {
-        out->reachable = true;
-        observe_vswitchd(remote, root, deadline, out);
-    }
+    out->reachable = r == 0;
+    /* Without the database, ovs-vswitchd's answer is not reported. */
+    observe_vswitchd(&probing, r == 0, root, deadline, out);
     jsonrpc_msg_destroy(reply);
     oo_sigpipe_restore(&sigpipe);
     oo_ovs_unlock();

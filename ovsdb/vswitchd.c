@@ -12,8 +12,9 @@
  *    "upcall/show" over OVS's JSON-RPC client; any reply means it runs.
  *    OVS's unixctl_client_transact() is not used because it blocks without a
  *    bound (ovs-appctl bounds it with SIGALRM, which a library cannot use):
- *    the same request is made here with oo_jsonrpc_call() (ovs-env.h), a
- *    non-blocking connect and exchange under our deadline.
+ *    the same request is made here with oo_rpc_start() (ovs-env.h), a
+ *    non-blocking connect and exchange under our deadline, which can be in
+ *    flight while the caller waits for OVSDB.
  * 3. The flow API: upcall/show prints, per datapath, an "offloaded flows"
  *    line only when dpif_get_n_offloaded_flows() succeeds, i.e. when at least
  *    one of that datapath's ports has a flow API (ofproto-dpif-upcall.c
@@ -49,6 +50,8 @@
 
 #include "jsonrpc.h"
 #include "openvswitch/json.h"
+#include "openvswitch/poll-loop.h"
+#include "timeval.h"
 #include "util.h" /* OVS's lib/util.h: xasprintf, xstrdup */
 
 #include "common/util.h"
@@ -153,19 +156,12 @@ static int read_pidfile(const char *path, int64_t *file_pid, int64_t *holder)
     return 1;
 }
 
-/* Sends one unixctl command and waits for its reply. Returns 0 with *result
- * or *error set (both malloc'ed strings, one NULL), or a positive errno. */
-static int unixctl_call(const char *path, const char *command, long long deadline, char **result,
-                        char **error)
+/* The reply to a unixctl command: 0 with *result or *error set (both
+ * malloc'ed strings, one NULL), or a positive errno (that of the call, or
+ * EPROTO for a reply of neither shape). Destroys reply. */
+static int unixctl_reply(int err, struct jsonrpc_msg *reply, char **result, char **error)
 {
-    struct jsonrpc_msg *reply;
-    char *name = xasprintf("unix:%s", path);
-    int err;
-
     *result = *error = NULL;
-    err = oo_jsonrpc_call(name, jsonrpc_create_request(command, json_array_create_empty(), NULL),
-                          deadline, &reply, NULL);
-    free(name);
     if (err)
         return err == EOF ? ECONNRESET : err;
     if (reply->type == JSONRPC_REPLY && reply->result && reply->result->type == JSON_STRING)
@@ -198,14 +194,15 @@ static int parse_upcall_show(const char *text)
     return offloaded ? 1 : datapaths ? 0 : -1;
 }
 
-void oo_vswitchd_probe(const char *rundir, long long deadline, struct oo_vswitchd_probe *out)
+void oo_vswitchd_probe_start(const char *rundir, struct oo_vswitchd_probing *p)
 {
-    char pidfile[4096], ctl[4096];
-    char *result = NULL, *error = NULL;
+    struct oo_vswitchd_probe *out = &p->probe;
+    char pidfile[4096], *name;
     int64_t holder = 0;
     int r;
 
-    memset(out, 0, sizeof *out);
+    memset(p, 0, sizeof *p);
+    p->started = time_msec();
     out->running = -1;
     out->offload_active = -1;
 
@@ -225,16 +222,58 @@ void oo_vswitchd_probe(const char *rundir, long long deadline, struct oo_vswitch
     if (holder > 0)
         out->id.start_ticks = vswitchd_start_ticks(holder);
 
-    snprintf(ctl, sizeof ctl, "%s/ovs-vswitchd.%" PRId64 ".ctl", rundir, out->file_pid);
-    r = unixctl_call(ctl, "upcall/show", deadline, &result, &error);
+    snprintf(p->ctl, sizeof p->ctl, "%s/ovs-vswitchd.%" PRId64 ".ctl", rundir, out->file_pid);
+    name = xasprintf("unix:%s", p->ctl);
+    oo_rpc_start(&p->call, name, jsonrpc_create_request("upcall/show", json_array_create_empty(), NULL));
+    p->calling = true;
+    free(name);
+}
+
+bool oo_vswitchd_probe_run(struct oo_vswitchd_probing *p)
+{
+    return !p->calling || oo_rpc_run(&p->call);
+}
+
+void oo_vswitchd_probe_wait(struct oo_vswitchd_probing *p)
+{
+    if (p->calling)
+        oo_rpc_wait(&p->call);
+}
+
+void oo_vswitchd_probe_finish(struct oo_vswitchd_probing *p, long long deadline,
+                              struct oo_vswitchd_probe *out)
+{
+    struct jsonrpc_msg *reply;
+    char *result, *error;
+    int r;
+
+    while (!oo_vswitchd_probe_run(p) && time_msec() < deadline) {
+        oo_vswitchd_probe_wait(p);
+        poll_timer_wait_until(deadline);
+        poll_block();
+    }
+    *out = p->probe;
+    if (!p->calling)
+        return;
+    r = oo_rpc_finish(&p->call, &reply, NULL);
+    p->calling = false;
+    r = unixctl_reply(r, reply, &result, &error);
     if (r) {
         snprintf(out->why, sizeof out->why, "pid %" PRId64 " holds its pidfile, but %.120s: %s",
-                 out->file_pid, ctl, r == ETIMEDOUT ? "no answer in time" : strerror(r));
+                 out->file_pid, p->ctl, r == ETIMEDOUT ? "no answer in time" : strerror(r));
     } else {
         out->running = 1;
         out->offload_active = result ? parse_upcall_show(result) : -1;
-        snprintf(out->why, sizeof out->why, "pid %" PRId64 " answers on %.150s", out->file_pid, ctl);
+        snprintf(out->why, sizeof out->why, "pid %" PRId64 " answers on %.150s", out->file_pid, p->ctl);
     }
     free(result);
     free(error);
+}
+
+void oo_vswitchd_probe(const char *rundir, long long deadline, struct oo_vswitchd_probe *out)
+{
+    struct oo_vswitchd_probing p;
+
+    oo_vswitchd_probe_start(rundir, &p);
+    oo_vswitchd_probe_finish(&p, deadline, out);
 }

@@ -3,10 +3,12 @@
 #ifndef OO_OVSDB_VSWITCHD_H
 #define OO_OVSDB_VSWITCHD_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include "ovsdb/offload-state.h"
+#include "ovsdb/ovs-env.h"
 
 struct oo_vswitchd_probe {
     int running;                    /* 1 its control socket answered; 0 no live pidfile;
@@ -26,6 +28,25 @@ void oo_vswitchd_rundir(const char *remote, char *buf, size_t size);
 /* Probes ovs-vswitchd in rundir, giving up at `deadline` (OVS time_msec()).
  * Call with libopenvswitch's lock held (ovs-env.h) and SIGPIPE blocked. */
 void oo_vswitchd_probe(const char *rundir, long long deadline, struct oo_vswitchd_probe *out);
+
+/* The same probe in steps (same lock and SIGPIPE rules), to ask
+ * ovs-vswitchd while waiting for another server: _start reads the pidfile
+ * and sends the request; _run and _wait are oo_rpc_run() and oo_rpc_wait()
+ * for it (see ovs-env.h); _finish waits for the answer until deadline and
+ * fills *out. Every started probe is finished. */
+struct oo_vswitchd_probing {
+    struct oo_vswitchd_probe probe;     /* what is known so far */
+    struct oo_rpc_call call;
+    bool calling;                       /* call started, not finished */
+    long long started;                  /* time_msec() at _start */
+    char ctl[4096];                     /* the control socket asked */
+};
+
+void oo_vswitchd_probe_start(const char *rundir, struct oo_vswitchd_probing *p);
+bool oo_vswitchd_probe_run(struct oo_vswitchd_probing *p);
+void oo_vswitchd_probe_wait(struct oo_vswitchd_probing *p);
+void oo_vswitchd_probe_finish(struct oo_vswitchd_probing *p, long long deadline,
+                              struct oo_vswitchd_probe *out);
 
 /* Facts of this boot for the record: boot id (40 bytes), CLOCK_BOOTTIME ms,
  * clock ticks per second. */
