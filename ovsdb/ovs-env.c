@@ -226,16 +226,22 @@ int oo_rpc_finish(struct oo_rpc_call *c, struct jsonrpc_msg **reply, bool *conne
     return error;
 }
 
+bool oo_rpc_await(struct oo_rpc_call *c, long long deadline)
+{
+    while (!oo_rpc_run(c) && time_msec() < deadline) {
+        oo_rpc_wait(c);
+        poll_timer_wait_until(deadline);
+        poll_block();
+    }
+    return c->done;
+}
+
 int oo_jsonrpc_call(const char *name, struct jsonrpc_msg *request, long long deadline,
                     struct jsonrpc_msg **reply, bool *connected)
 {
     struct oo_rpc_call c;
 
     oo_rpc_start(&c, name, request);
-    while (!oo_rpc_run(&c) && time_msec() < deadline) {
-        oo_rpc_wait(&c);
-        poll_timer_wait_until(deadline);
-        poll_block();
-    }
+    oo_rpc_await(&c, deadline);
     return oo_rpc_finish(&c, reply, connected);
 }

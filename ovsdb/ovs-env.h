@@ -59,6 +59,7 @@ int oo_jsonrpc_call(const char *name, struct jsonrpc_msg *request, long long dea
  *     }
  *     error = oo_rpc_finish(&c, &reply, &connected);
  *
+ * (for one call alone, the loop is oo_rpc_await(&c, deadline)).
  * oo_rpc_finish() of a call that is not done gives ETIMEDOUT; its results
  * are those of oo_jsonrpc_call(), and it frees what the call holds. */
 struct oo_rpc_call {
@@ -77,6 +78,8 @@ void oo_rpc_start(struct oo_rpc_call *c, const char *name, struct jsonrpc_msg *r
 bool oo_rpc_run(struct oo_rpc_call *c);
 /* Arranges for poll_block() to wake when oo_rpc_run() can make progress. */
 void oo_rpc_wait(struct oo_rpc_call *c);
+/* Runs and waits for c alone until it is done or deadline. Returns c->done. */
+bool oo_rpc_await(struct oo_rpc_call *c, long long deadline);
 int oo_rpc_finish(struct oo_rpc_call *c, struct jsonrpc_msg **reply, bool *connected);
 
 #endif

@@ -50,7 +50,6 @@
 
 #include "jsonrpc.h"
 #include "openvswitch/json.h"
-#include "openvswitch/poll-loop.h"
 #include "timeval.h"
 #include "util.h" /* OVS's lib/util.h: xasprintf, xstrdup */
 
@@ -247,14 +246,10 @@ void oo_vswitchd_probe_finish(struct oo_vswitchd_probing *p, long long deadline,
     char *result, *error;
     int r;
 
-    while (!oo_vswitchd_probe_run(p) && time_msec() < deadline) {
-        oo_vswitchd_probe_wait(p);
-        poll_timer_wait_until(deadline);
-        poll_block();
-    }
     *out = p->probe;
     if (!p->calling)
         return;
+    oo_rpc_await(&p->call, deadline);
     r = oo_rpc_finish(&p->call, &reply, NULL);
     p->calling = false;
     r = unixctl_reply(r, reply, &result, &error);
