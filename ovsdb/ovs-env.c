@@ -150,13 +150,17 @@ void oo_rpc_start(struct oo_rpc_call *c, const char *name, struct jsonrpc_msg *r
     c->request = request;
     c->id = json_clone(request->id);
     c->error = jsonrpc_stream_open(name, &c->stream, DSCP_DEFAULT);
-    c->done = c->error != 0;
     oo_rpc_run(c);
+}
+
+static bool rpc_done(const struct oo_rpc_call *c)
+{
+    return c->reply || c->error;
 }
 
 bool oo_rpc_run(struct oo_rpc_call *c)
 {
-    if (c->done)
+    if (rpc_done(c))
         return true;
     if (!c->rpc) {
         int error = stream_connect(c->stream);
@@ -167,7 +171,7 @@ bool oo_rpc_run(struct oo_rpc_call *c)
         }
         if (error) {
             c->error = error;
-            return c->done = true;
+            return true;
         }
         c->connected = true;
         c->rpc = jsonrpc_open(c->stream);
@@ -175,7 +179,7 @@ bool oo_rpc_run(struct oo_rpc_call *c)
         c->error = jsonrpc_send(c->rpc, c->request);
         c->request = NULL;
         if (c->error)
-            return c->done = true;
+            return true;
     }
     for (;;) {
         struct jsonrpc_msg *msg;
@@ -187,12 +191,12 @@ bool oo_rpc_run(struct oo_rpc_call *c)
             return false;
         if (error) {
             c->error = error;
-            return c->done = true;
+            return true;
         }
         if ((msg->type == JSONRPC_REPLY || msg->type == JSONRPC_ERROR) && msg->id &&
             json_equal(msg->id, c->id)) {
             c->reply = msg;
-            return c->done = true;
+            return true;
         }
         jsonrpc_msg_destroy(msg);
     }
@@ -200,7 +204,7 @@ bool oo_rpc_run(struct oo_rpc_call *c)
 
 void oo_rpc_wait(struct oo_rpc_call *c)
 {
-    if (c->done) {
+    if (rpc_done(c)) {
         poll_immediate_wake();
     } else if (!c->rpc) {
         stream_run_wait(c->stream);
@@ -213,7 +217,7 @@ void oo_rpc_wait(struct oo_rpc_call *c)
 
 int oo_rpc_finish(struct oo_rpc_call *c, struct jsonrpc_msg **reply, bool *connected)
 {
-    int error = c->reply ? 0 : c->done ? c->error : ETIMEDOUT;
+    int error = c->reply ? 0 : c->error ? c->error : ETIMEDOUT;
 
     *reply = c->reply;
     if (connected)
@@ -233,7 +237,7 @@ bool oo_rpc_await(struct oo_rpc_call *c, long long deadline)
         poll_timer_wait_until(deadline);
         poll_block();
     }
-    return c->done;
+    return rpc_done(c);
 }
 
 int oo_jsonrpc_call(const char *name, struct jsonrpc_msg *request, long long deadline,

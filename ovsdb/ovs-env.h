@@ -67,18 +67,18 @@ struct oo_rpc_call {
     struct jsonrpc *rpc;            /* once connected */
     struct jsonrpc_msg *request;    /* until sent */
     struct json *id;
-    struct jsonrpc_msg *reply;
-    int error;                      /* positive errno, once failed */
+    struct jsonrpc_msg *reply;      /* once received (a reply or an error reply) */
+    int error;                      /* once failed: a positive errno or EOF; done = reply or error */
     bool connected;
-    bool done;                      /* reply or error */
 };
 
 void oo_rpc_start(struct oo_rpc_call *c, const char *name, struct jsonrpc_msg *request);
-/* Makes what progress it can without blocking. Returns c->done. */
+/* Makes what progress it can without blocking. Returns whether c is done. */
 bool oo_rpc_run(struct oo_rpc_call *c);
 /* Arranges for poll_block() to wake when oo_rpc_run() can make progress. */
 void oo_rpc_wait(struct oo_rpc_call *c);
-/* Runs and waits for c alone until it is done or deadline. Returns c->done. */
+/* Runs and waits for c alone until it is done or deadline. Returns whether
+ * it is done. */
 bool oo_rpc_await(struct oo_rpc_call *c, long long deadline);
 int oo_rpc_finish(struct oo_rpc_call *c, struct jsonrpc_msg **reply, bool *connected);
 
