@@ -224,6 +224,19 @@ static struct oo_ovs_port *ovs_port(struct oo_ovs_observed *v, const char *name)
     return NULL;
 }
 
+/* Adds a port where its name sorts: v->ports stays in name order (ovsdb.h). */
+static void put_port(struct oo_ovs_observed *v, struct oo_ovs_port port)
+{
+    size_t i = v->n_ports;
+
+    while (i > 0 && strcmp(v->ports[i - 1].name, port.name) > 0)
+        i--;
+    v->ports = oo_realloc(v->ports, (v->n_ports + 1) * sizeof *v->ports);
+    memmove(&v->ports[i + 1], &v->ports[i], (v->n_ports - i) * sizeof *v->ports);
+    v->ports[i] = port;
+    v->n_ports++;
+}
+
 static struct oo_ovs_bridge *ovs_bridge(struct oo_ovs_observed *v, const char *name)
 {
     for (size_t i = 0; i < v->n_bridges; i++)
@@ -529,7 +542,7 @@ static int apply_ovs(struct oo_observed *o, const struct oo_step *s, char *why, 
             br->n_ports = k;
         }
         free(p->name); free(p->bridge); free(p->iface_type); free(p->error);
-        *p = v->ports[--v->n_ports];
+        memmove(p, p + 1, (size_t)(&v->ports[--v->n_ports] - p) * sizeof *p);
         return 0;
     case OO_STEP_OVS_ADD_BRIDGE:
         if (ovs_bridge(v, s->name))
@@ -538,9 +551,8 @@ static int apply_ovs(struct oo_observed *o, const struct oo_step *s, char *why, 
         v->bridges[v->n_bridges++] = (struct oo_ovs_bridge){ oo_strdup(s->name), true, 0,
                                                              oo_calloc(1, sizeof(char *)) };
         /* Its internal port, named like it and marked like it. */
-        v->ports = oo_realloc(v->ports, (v->n_ports + 1) * sizeof *v->ports);
-        v->ports[v->n_ports++] = (struct oo_ovs_port){ oo_strdup(s->name), oo_strdup(s->name), true,
-                                                       oo_strdup("internal"), 65534, NULL };
+        put_port(v, (struct oo_ovs_port){ oo_strdup(s->name), oo_strdup(s->name), true,
+                                          oo_strdup("internal"), 65534, NULL });
         return 0;
     case OO_STEP_OVS_ADD_PORT:
         if (s->name[0]) {
@@ -565,9 +577,8 @@ static int apply_ovs(struct oo_observed *o, const struct oo_step *s, char *why, 
             return refuse(why, size, -ENOENT, "no bridge %s", s->name2);
         br->ports = oo_realloc(br->ports, (br->n_ports + 1) * sizeof *br->ports);
         br->ports[br->n_ports++] = oo_strdup(name);
-        v->ports = oo_realloc(v->ports, (v->n_ports + 1) * sizeof *v->ports);
-        v->ports[v->n_ports++] = (struct oo_ovs_port){ oo_strdup(name), oo_strdup(s->name2), true,
-                                                       oo_strdup(""), 1, NULL };
+        put_port(v, (struct oo_ovs_port){ oo_strdup(name), oo_strdup(s->name2), true, oo_strdup(""), 1,
+                                          NULL });
         return 0;
     case OO_STEP_OVS_SET_CONFIG:
         if (!strcmp(s->name, "hw-offload"))

@@ -1210,12 +1210,17 @@ static bool plan_ovs_config(struct ctx *c)
     return restart;
 }
 
+static int port_name_cmp(const void *key, const void *port)
+{
+    return strcmp(key, ((const struct oo_ovs_port *)port)->name);
+}
+
+/* ovs->ports is sorted by name (ovsdb.h). */
 static const struct oo_ovs_port *ovs_port(const struct oo_ovs_observed *ovs, const char *name)
 {
-    for (size_t i = 0; i < ovs->n_ports; i++)
-        if (!strcmp(ovs->ports[i].name, name))
-            return &ovs->ports[i];
-    return NULL;
+    if (!ovs->n_ports)
+        return NULL;
+    return bsearch(name, ovs->ports, ovs->n_ports, sizeof *ovs->ports, port_name_cmp);
 }
 
 static bool ovs_bridge_exists(const struct oo_ovs_observed *ovs, const char *name)

@@ -23,20 +23,52 @@ static void label_of(const struct oo_config *cfg, int kind, int index, int64_t v
         snprintf(buf, size, "%s", cfg->pfs[index].name);
 }
 
-static struct oo_tc_target *target_for(const struct oo_config *cfg, struct oo_tc_desired *d,
-                                       oo_tc_resolve_fn fn, void *ctx, int kind, int index, int64_t vf)
+/* Where each (kind, index, vf) has its target in d->targets while
+ * oo_tc_desired_build() runs: open addressing, sized for every target the
+ * config can make, so at most half full. */
+struct target_index {
+    uint32_t *slot;                 /* position in d->targets + 1; 0 = free */
+    size_t mask;
+    size_t cap;                     /* of d->targets */
+};
+
+static void target_index_init(struct target_index *ix, size_t max_targets)
 {
+    size_t size = 16;
+
+    while (size < 2 * max_targets)
+        size *= 2;
+    ix->slot = oo_calloc(size, sizeof *ix->slot);
+    ix->mask = size - 1;
+    ix->cap = 0;
+}
+
+static size_t target_hash(int kind, int index, int64_t vf)
+{
+    uint64_t h = ((uint64_t)(uint32_t)kind << 32 | (uint32_t)index) * 0x9e3779b97f4a7c15ull;
+
+    h ^= (uint64_t)vf * 0xc2b2ae3d27d4eb4full;
+    return (size_t)(h ^ h >> 29);
+}
+
+static struct oo_tc_target *target_for(const struct oo_config *cfg, struct oo_tc_desired *d,
+                                       struct target_index *ix, oo_tc_resolve_fn fn, void *ctx,
+                                       int kind, int index, int64_t vf)
+{
+    size_t i = target_hash(kind, index, vf) & ix->mask;
     struct oo_tc_target *t;
 
-    /* Rules come grouped by device: try the last target first. */
-    for (size_t k = 0; k < d->n_targets; k++) {
-        size_t i = k ? k - 1 : d->n_targets - 1;
-
-        if (d->targets[i].kind == kind && d->targets[i].index == index && d->targets[i].vf == vf)
-            return &d->targets[i];
+    for (; ix->slot[i]; i = (i + 1) & ix->mask) {
+        t = &d->targets[ix->slot[i] - 1];
+        if (t->kind == kind && t->index == index && t->vf == vf)
+            return t;
     }
-    d->targets = oo_realloc(d->targets, (d->n_targets + 1) * sizeof *d->targets);
-    t = &d->targets[d->n_targets++];
+    if (d->n_targets == ix->cap) {
+        ix->cap = ix->cap ? 2 * ix->cap : 16;
+        d->targets = oo_realloc(d->targets, ix->cap * sizeof *d->targets);
+    }
+    ix->slot[i] = (uint32_t)++d->n_targets;
+    t = &d->targets[d->n_targets - 1];
     memset(t, 0, sizeof *t);
     t->kind = kind;
     t->index = index;
@@ -95,9 +127,9 @@ static void set_skip(struct oo_tc_filter *f, const struct oo_config *cfg, int sk
 }
 
 static void build_rule(const struct oo_config *cfg, const struct oo_cfg_rule *r, struct oo_tc_desired *d,
-                       oo_tc_resolve_fn fn, void *ctx)
+                       struct target_index *ix, oo_tc_resolve_fn fn, void *ctx)
 {
-    struct oo_tc_target *t = target_for(cfg, d, fn, ctx, r->dev.kind, r->dev.index, r->dev.vf);
+    struct oo_tc_target *t = target_for(cfg, d, ix, fn, ctx, r->dev.kind, r->dev.index, r->dev.vf);
     struct oo_tc_filter *f = add_filter(t);
     const struct oo_cfg_match *m = &r->match;
 
@@ -163,12 +195,13 @@ static void build_rule(const struct oo_config *cfg, const struct oo_cfg_rule *r,
 /* One MPV direction: on `at`, traffic to (dst) or from (src) the VF's address
  * is redirected to `to`. */
 static void build_mpv_rule(const struct oo_config *cfg, const struct oo_cfg_mpv *mp, int n, bool to_vf,
-                           struct oo_tc_desired *d, oo_tc_resolve_fn fn, void *ctx)
+                           struct oo_tc_desired *d, struct target_index *ix, oo_tc_resolve_fn fn,
+                           void *ctx)
 {
     const struct oo_cfg_ref *vf = &mp->vfs[n];
     struct oo_cfg_ref uplink = { .kind = OO_CFG_REF_PF, .index = vf->index, .vf = -1 };
     const struct oo_cfg_ref *at = to_vf ? &uplink : vf, *to = to_vf ? vf : &uplink;
-    struct oo_tc_target *t = target_for(cfg, d, fn, ctx, at->kind, at->index, at->vf);
+    struct oo_tc_target *t = target_for(cfg, d, ix, fn, ctx, at->kind, at->index, at->vf);
     struct oo_tc_filter *f = add_filter(t);
     struct oo_tc_action act;
     char name[OO_CFG_MAX_NAME + 32];
@@ -186,7 +219,10 @@ static void build_mpv_rule(const struct oo_config *cfg, const struct oo_cfg_mpv 
 void oo_tc_desired_build(const struct oo_config *cfg, oo_tc_resolve_fn fn, void *ctx,
                          struct oo_tc_desired *out)
 {
+    struct target_index ix;
+
     memset(out, 0, sizeof *out);
+    target_index_init(&ix, cfg->n_rules + 4 * cfg->n_mpvs);
     /* Each target's rules counted first, so that its array is allocated
      * once: growing 10 000 filters (720 bytes each) by doubling left the
      * old arrays behind in the heap, ~6 MB of ovs-offloadd's peak RSS. The
@@ -194,19 +230,20 @@ void oo_tc_desired_build(const struct oo_config *cfg, oo_tc_resolve_fn fn, void 
     for (size_t i = 0; i < cfg->n_rules; i++) {
         const struct oo_cfg_ref *dev = &cfg->rules[i].dev;
 
-        target_for(cfg, out, fn, ctx, dev->kind, dev->index, dev->vf)->cap++;
+        target_for(cfg, out, &ix, fn, ctx, dev->kind, dev->index, dev->vf)->cap++;
     }
     for (size_t i = 0; i < out->n_targets; i++)
         out->targets[i].filters = oo_malloc(out->targets[i].cap * sizeof *out->targets[i].filters);
     for (size_t i = 0; i < cfg->n_rules; i++)
-        build_rule(cfg, &cfg->rules[i], out, fn, ctx);
+        build_rule(cfg, &cfg->rules[i], out, &ix, fn, ctx);
     for (size_t i = 0; i < cfg->n_mpvs; i++)
         for (int n = 0; n < 2; n++) {
-            build_mpv_rule(cfg, &cfg->mpvs[i], n, true, out, fn, ctx);
-            build_mpv_rule(cfg, &cfg->mpvs[i], n, false, out, fn, ctx);
+            build_mpv_rule(cfg, &cfg->mpvs[i], n, true, out, &ix, fn, ctx);
+            build_mpv_rule(cfg, &cfg->mpvs[i], n, false, out, &ix, fn, ctx);
         }
     for (size_t i = 0; i < out->n_targets; i++)
         out->n_rules += out->targets[i].n_filters;
+    free(ix.slot);
 }
 
 void oo_tc_desired_free(struct oo_tc_desired *d)

@@ -345,16 +345,46 @@ int oo_tc_dump_qdiscs(struct oo_nl *nl, struct oo_tc_qdisc **ret_qdiscs, size_t 
     int r = dump(nl, oo_tc_put_getqdisc_dump(buf), qdisc_cb, &c, &items, ret_n);
 
     *ret_qdiscs = items;
+    if (r == 0)
+        oo_tc_sort_qdiscs(*ret_qdiscs, *ret_n);
     return r;
 }
 
 /* ------------------------------------------------------------------ qdiscs */
 
+static int qdisc_order(const void *a_, const void *b_)
+{
+    const struct oo_tc_qdisc *a = a_, *b = b_;
+
+    if (a->ifindex != b->ifindex)
+        return a->ifindex < b->ifindex ? -1 : 1;
+    if (a->parent != b->parent)
+        return a->parent < b->parent ? -1 : 1;
+    return (a->handle > b->handle) - (a->handle < b->handle);
+}
+
+void oo_tc_sort_qdiscs(struct oo_tc_qdisc *q, size_t n)
+{
+    if (n > 1)
+        qsort(q, n, sizeof *q, qdisc_order);
+}
+
 const struct oo_tc_qdisc *oo_tc_find_ingress_qdisc(const struct oo_tc_qdisc *q, size_t n,
                                                    uint32_t ifindex)
 {
-    for (size_t i = 0; i < n; i++)
-        if (q[i].ifindex == ifindex && q[i].parent == TC_H_INGRESS &&
+    size_t lo = 0, hi = n;
+
+    /* The first qdisc of ifindex, then its few others. */
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+
+        if (q[mid].ifindex < ifindex)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    for (size_t i = lo; i < n && q[i].ifindex == ifindex; i++)
+        if (q[i].parent == TC_H_INGRESS &&
             (!strcmp(q[i].kind, "ingress") || !strcmp(q[i].kind, "clsact")))
             return &q[i];
     return NULL;

@@ -76,11 +76,16 @@ int oo_tc_batch_apply_count(struct oo_nl *nl, const struct oo_tc_req *reqs, size
 int oo_tc_dump_filters(struct oo_nl *nl, uint32_t ifindex, uint32_t block, size_t expect,
                        struct oo_tc_filter **ret_filters, size_t *ret_n);
 
-/* Dumps every qdisc of every device. *ret_qdiscs is malloc'ed. */
+/* Dumps every qdisc of every device, sorted as oo_tc_sort_qdiscs() sorts.
+ * *ret_qdiscs is malloc'ed. */
 int oo_tc_dump_qdiscs(struct oo_nl *nl, struct oo_tc_qdisc **ret_qdiscs, size_t *ret_n);
 
-/* The ingress-side qdisc (ingress or clsact) of ifindex in a qdisc list, or
- * NULL. Pure. */
+/* Sorts a qdisc list by ifindex (then parent, handle), the order
+ * oo_tc_find_ingress_qdisc() searches in. Pure. */
+void oo_tc_sort_qdiscs(struct oo_tc_qdisc *q, size_t n);
+
+/* The ingress-side qdisc (ingress or clsact) of ifindex in a qdisc list
+ * sorted by oo_tc_sort_qdiscs() (as dumped), or NULL. Pure. */
 const struct oo_tc_qdisc *oo_tc_find_ingress_qdisc(const struct oo_tc_qdisc *q, size_t n,
                                                    uint32_t ifindex);
 

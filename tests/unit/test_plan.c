@@ -19,6 +19,7 @@
 #include "controller/plan.h"
 #include "controller/tcplan.h"
 #include "host.h"
+#include "tc/io.h"
 #include "tc/owner.h"
 
 static struct oo_config *load_cfg(const char *yaml)
@@ -357,7 +358,8 @@ static void test_stale_and_foreign_ports(void **state)
     host_ovs_port(&h, "br-offload", "br-offload", true);    /* the bridge's own port */
     check_plan("version: 1\npfs:\n  - {name: pf0, device: netdevsim/netdevsim10, eswitch: switchdev, num_vfs: 2}\n"
                "bridges:\n  - {name: br-offload, uplink: pf0, representors: ['pf0/0']}\n", &h,
-               "ovs-del-port br-offload/gone0, ovs-del-port br-offload/eth0_1, "
+               /* removals in the order OVSDB's ports are read: by name */
+               "ovs-del-port br-offload/eth0_1, ovs-del-port br-offload/gone0, "
                "ovs-add-port br-offload/eth0, ovs-add-port br-offload/eth0_0");
     oo_observed_free(&h);
 }
@@ -632,6 +634,7 @@ static void add_tc_place(struct oo_observed *o, const char *netdev, int err)
     o->qdiscs = oo_realloc(o->qdiscs, (o->n_qdiscs + 1) * sizeof *o->qdiscs);
     o->qdiscs[o->n_qdiscs++] = (struct oo_tc_qdisc){ .ifindex = l->ifindex, .handle = 0xffff0000,
                                                      .parent = TC_H_INGRESS, .kind = "ingress" };
+    oo_tc_sort_qdiscs(o->qdiscs, o->n_qdiscs);
     o->tc = oo_realloc(o->tc, (o->n_tc + 1) * sizeof *o->tc);
     p = &o->tc[o->n_tc++];
     *p = (struct oo_obs_tc_place){ .ifindex = l->ifindex, .has_qdisc = true, .dump_err = err };

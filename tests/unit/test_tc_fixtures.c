@@ -36,6 +36,7 @@
 #include "common/util.h"
 #include "fixture.h"
 #include "tc/flower.h"
+#include "tc/io.h"
 #include "tc/owner.h"
 #include "tc/reconcile.h"
 #include "tc/req.h"
@@ -472,6 +473,42 @@ static void test_qdisc_dump(void **state)
     free(buf);
 }
 
+/* The lookup the plan makes for every rule's device: the dump's qdiscs in
+ * any order, with a root qdisc beside an ingress one, sorted once, then
+ * searched. */
+static void test_qdisc_find(void **state)
+{
+    struct oo_tc_qdisc q[10], mq = { .ifindex = IF_A, .handle = 0x10000, .parent = TC_H_ROOT,
+                                     .kind = "mq" };
+    const struct oo_tc_qdisc *f;
+    const struct nlmsghdr *h;
+    size_t len, n = 0;
+    void *buf = fixture_load("tc-qdisc-dump.bin", &len);
+
+    for (unsigned i = 0; (h = fixture_msg(buf, len, i)) && h->nlmsg_type != NLMSG_DONE; i++)
+        assert_int_equal(oo_tc_parse_qdisc(h, &q[n++]), 0);
+    assert_int_equal(n, 5);
+    for (size_t i = 0; i < n / 2; i++) {        /* reversed: the sort has work to do */
+        struct oo_tc_qdisc t = q[i];
+        q[i] = q[n - 1 - i];
+        q[n - 1 - i] = t;
+    }
+    q[n++] = mq;                                /* sorts before A's ingress (parent) */
+    oo_tc_sort_qdiscs(q, n);
+    for (size_t i = 1; i < n; i++)
+        assert_true(q[i - 1].ifindex <= q[i].ifindex);
+    assert_string_equal(oo_tc_find_ingress_qdisc(q, n, IF_A)->kind, "ingress");
+    assert_string_equal(oo_tc_find_ingress_qdisc(q, n, IF_B)->kind, "clsact");
+    f = oo_tc_find_ingress_qdisc(q, n, IF_D);
+    assert_non_null(f);
+    assert_int_equal(f->ifindex, IF_D);
+    assert_int_equal(f->ingress_block, 22);
+    assert_null(oo_tc_find_ingress_qdisc(q, n, IF_LO));     /* noqueue at the root only */
+    assert_null(oo_tc_find_ingress_qdisc(q, n, 99));
+    assert_null(oo_tc_find_ingress_qdisc(q, 0, IF_A));
+    free(buf);
+}
+
 /* ------------------------------------------------------------ (d) errors */
 
 static void test_error_extack(void **state)
@@ -558,6 +595,7 @@ int main(void)
         cmocka_unit_test(test_sw_stats_dump),
         cmocka_unit_test(test_block_dump),
         cmocka_unit_test(test_qdisc_dump),
+        cmocka_unit_test(test_qdisc_find),
         cmocka_unit_test(test_error_extack),
         cmocka_unit_test(test_batch_acks),
     };
