@@ -618,11 +618,522 @@ bool ytree_parse_json(const void *buf, size_t len, struct ynode **ret_root)
     return false;
 }
 
+/* ------------------------------------------------------------ block YAML
+ *
+ * People write configs in YAML's block style, with flow collections for
+ * short items ({name: pf0, num_vfs: 8}); libyaml spends ~300 instructions a
+ * byte on them, most of a no-op apply's own work. This reader takes the
+ * common part of that style and declines everything else, which goes to
+ * libyaml as the JSON reader's declines do. It takes:
+ *   - a block mapping at the root, block mappings and sequences (a
+ *     sequence may sit at its key's indentation), "- key: value" items;
+ *   - keys of [A-Za-z0-9_./-] (starting with a letter, digit or '_'), or
+ *     quoted, each followed at once by ':' and a space or the line's end;
+ *   - scalars on one line: plain ones that start with a letter, a digit or
+ *     one of _./~+ (or '-' before a non-space), quoted ones without
+ *     backslashes; flow collections of those, on one line or several;
+ *   - comments after a space, blank and comment lines anywhere.
+ * It declines, among others: empty values, anchors, aliases, tags, block
+ * scalars, multi-line scalars, comments in flow collections, '---' and
+ * directives, bytes outside printable ASCII and '\n', a ':' in a flow
+ * plain scalar before anything but a letter or a digit, and nesting deeper
+ * than OO_YTREE_MAX_DEPTH. tests/unit/config/test_config_ytree.c holds it to
+ * libyaml's trees as it does the JSON reader. */
+
+struct breader {
+    const unsigned char *p, *end;
+    const unsigned char *line_start;
+    unsigned line;                      /* 1-based */
+    size_t indent;                      /* of the current content line */
+    bool eof;                           /* no content line left */
+    struct ytree_head *head;
+    struct pending pending;
+};
+
+static struct oo_src_loc br_loc(const struct breader *r)
+{
+    return (struct oo_src_loc){ r->line, (unsigned)(r->p - r->line_start) + 1 };
+}
+
+static struct ynode *br_node(struct breader *r, enum ynode_type type, struct oo_src_loc loc)
+{
+    return node_new(r->head ? &r->head->arena : NULL, &r->head, type, loc);
+}
+
+static void br_child(struct breader *r, struct ynode *parent, size_t base, struct ynode *n)
+{
+    n->parent = parent;
+    n->index = (uint32_t)(r->pending.n - base);
+    pending_push(&r->pending, n);
+}
+
+static bool br_at(const struct breader *r, size_t i, unsigned char c)
+{
+    return (size_t)(r->end - r->p) > i && r->p[i] == c;
+}
+
+/* A space, the line's end or the document's, at r->p[i]. */
+static bool br_blank_at(const struct breader *r, size_t i)
+{
+    return (size_t)(r->end - r->p) <= i || r->p[i] == ' ' || r->p[i] == '\n';
+}
+
+/* "- " or "-" at the end of a line: a block sequence entry. */
+static bool br_entry(const struct breader *r)
+{
+    return br_at(r, 0, '-') && br_blank_at(r, 1);
+}
+
+/* The end of a line's content: spaces, a comment after a space, then '\n'
+ * (passed) or the end. */
+static bool br_eol(struct breader *r)
+{
+    while (r->p < r->end && *r->p == ' ')
+        r->p++;
+    if (r->p < r->end && *r->p == '#') {
+        if (r->p[-1] != ' ')
+            return false;
+        while (r->p < r->end && *r->p != '\n')
+            r->p++;
+    }
+    if (r->p == r->end)
+        return true;
+    if (*r->p != '\n')
+        return false;
+    r->line++;
+    r->line_start = ++r->p;
+    return true;
+}
+
+/* From a line's start to the next line with content, past blank and
+ * comment lines: sets indent, or eof. false to decline ('---', '...', '%'). */
+static bool br_next_line(struct breader *r)
+{
+    for (;;) {
+        const unsigned char *q = r->p;
+
+        r->line_start = r->p;
+        while (q < r->end && *q == ' ')
+            q++;
+        if (q < r->end && *q == '#')
+            while (q < r->end && *q != '\n')
+                q++;
+        if (q == r->end) {
+            r->p = q;
+            r->eof = true;
+            return true;
+        }
+        if (*q == '\n') {
+            r->p = q + 1;
+            r->line++;
+            continue;
+        }
+        r->p = q;
+        r->indent = (size_t)(q - r->line_start);
+        if (r->indent == 0 && (*q == '%' || (r->end - q >= 3 && (!memcmp(q, "---", 3) ||
+                                                                 !memcmp(q, "...", 3)))))
+            return false;
+        return true;
+    }
+}
+
+static bool br_plain_start(const struct breader *r)
+{
+    unsigned char c = *r->p;
+
+    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'))
+        return true;
+    if (c == '-')
+        return !br_blank_at(r, 1) && !strchr(",[]{}#", r->p[1]);
+    return c == '_' || c == '.' || c == '/' || c == '~' || c == '+';
+}
+
+static bool is_alnum(unsigned char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+}
+
+static struct ynode *br_scalar(struct breader *r, struct oo_src_loc loc, const unsigned char *s,
+                               size_t len, bool plain)
+{
+    struct ynode *n = br_node(r, YN_SCALAR, loc);
+
+    n->len = (uint32_t)len;
+    n->str = arena_strndup(&r->head->arena, s, len);
+    n->plain = plain;
+    return n;
+}
+
+/* A quoted scalar on one line at r->p; NULL to decline. */
+static struct ynode *br_quoted(struct breader *r)
+{
+    struct oo_src_loc loc = br_loc(r);
+    unsigned char quote = *r->p;
+    const unsigned char *s = r->p + 1, *q = s;
+    struct ynode *n;
+    size_t len = 0;
+    bool doubled = false;
+    char *out;
+
+    for (;; q++) {
+        if (q == r->end || *q == '\n' || (quote == '"' && *q == '\\'))
+            return NULL;
+        if (*q != quote)
+            continue;
+        if (quote == '\'' && q + 1 < r->end && q[1] == '\'') {
+            doubled = true;             /* '' is a quote */
+            q++;
+            continue;
+        }
+        break;
+    }
+    if (!doubled) {
+        n = br_scalar(r, loc, s, (size_t)(q - s), false);
+    } else {
+        n = br_node(r, YN_SCALAR, loc);
+        out = arena_alloc_aligned(&r->head->arena, (size_t)(q - s) + 1, 1);
+        for (const unsigned char *c = s; c < q; c++) {
+            out[len++] = (char)*c;
+            if (*c == '\'')
+                c++;
+        }
+        out[len] = '\0';
+        n->str = out;
+        n->len = (uint32_t)len;
+    }
+    r->p = q + 1;
+    return n;
+}
+
+/* A key at r->p, then ':' and a space or the line's end (r->p after the
+ * ':'); NULL to decline. */
+static struct ynode *br_key(struct breader *r)
+{
+    const unsigned char *s = r->p, *q = s;
+    struct ynode *n;
+
+    if (*q == '"' || *q == '\'') {
+        if (!(n = br_quoted(r)))
+            return NULL;
+        q = r->p;
+    } else {
+        if (!is_alnum(*q) && *q != '_')
+            return NULL;
+        while (q < r->end && (is_alnum(*q) || *q == '_' || *q == '.' || *q == '/' || *q == '-'))
+            q++;
+        n = NULL;
+    }
+    if (q - s > 1000)
+        return NULL;
+    if (q == r->end || *q != ':' || !(q + 1 == r->end || q[1] == ' ' || q[1] == '\n'))
+        return NULL;
+    if (!n)
+        n = br_scalar(r, br_loc(r), s, (size_t)(q - s), true);
+    r->p = q + 1;
+    return n;
+}
+
+/* Bytes in a flow plain scalar: text, the ones that end it, and the ones
+ * to look at twice. */
+enum { BC_TEXT, BC_END, BC_SPACE, BC_HASH, BC_COLON };
+
+static const unsigned char br_flow_class[256] = {
+    [','] = BC_END, ['['] = BC_END, [']'] = BC_END, ['{'] = BC_END, ['}'] = BC_END,
+    ['\n'] = BC_END, [' '] = BC_SPACE, ['#'] = BC_HASH, [':'] = BC_COLON,
+};
+
+/* A plain scalar of a flow collection; r->p past it (not its trailing
+ * spaces). NULL to decline. */
+static struct ynode *br_flow_plain(struct breader *r)
+{
+    const unsigned char *s = r->p, *q = s, *last = s;
+
+    if (!br_plain_start(r))
+        return NULL;
+    for (; q < r->end; q++) {
+        switch (br_flow_class[*q]) {
+        case BC_TEXT:
+            last = q + 1;
+            continue;
+        case BC_SPACE:
+            continue;
+        case BC_HASH:                   /* never the first byte */
+            if (q[-1] == ' ')
+                return NULL;            /* a comment inside the collection */
+            last = q + 1;
+            continue;
+        case BC_COLON:
+            if (q + 1 < r->end && q[1] == ' ')
+                break;                  /* the end of a key */
+            if (q + 1 == r->end || !is_alnum(q[1]))
+                return NULL;
+            last = q + 1;
+            continue;
+        default:
+            break;
+        }
+        break;
+    }
+    r->p = last;
+    return br_scalar(r, (struct oo_src_loc){ r->line, (unsigned)(s - r->line_start) + 1 }, s,
+                     (size_t)(last - s), true);
+}
+
+static void br_spaces(struct breader *r)
+{
+    while (r->p < r->end && *r->p == ' ')
+        r->p++;
+}
+
+/* Spaces and line breaks within a flow collection. false to decline a
+ * document marker at a line's start. */
+static bool br_flow_space(struct breader *r)
+{
+    for (;;) {
+        br_spaces(r);
+        if (r->p == r->end || *r->p != '\n')
+            return true;
+        r->line++;
+        r->line_start = ++r->p;
+        if (r->end - r->p >= 3 && (!memcmp(r->p, "---", 3) || !memcmp(r->p, "...", 3)))
+            return false;
+    }
+}
+
+static struct ynode *br_flow(struct breader *r, unsigned depth);
+
+static struct ynode *br_flow_value(struct breader *r, unsigned depth)
+{
+    if (r->p == r->end)
+        return NULL;
+    if (*r->p == '[' || *r->p == '{')
+        return br_flow(r, depth);
+    if (*r->p == '"' || *r->p == '\'')
+        return br_quoted(r);
+    return br_flow_plain(r);
+}
+
+/* A flow collection at r->p (on its '[' or '{'), which may go on over
+ * several lines; NULL to decline. */
+static struct ynode *br_flow(struct breader *r, unsigned depth)
+{
+    bool map = *r->p == '{';
+    unsigned char close = map ? '}' : ']';
+    struct ynode *c, *n;
+    size_t base = r->pending.n;
+
+    if (depth > OO_YTREE_MAX_DEPTH)
+        return NULL;
+    c = br_node(r, map ? YN_MAP : YN_SEQ, br_loc(r));
+    r->p++;
+    if (!br_flow_space(r))
+        return NULL;
+    if (br_at(r, 0, close)) {
+        r->p++;
+        return c;
+    }
+    for (;;) {
+        if (map) {
+            if (r->p == r->end)
+                return NULL;
+            if (*r->p == '"' || *r->p == '\'')
+                n = br_quoted(r);
+            else
+                n = br_flow_plain(r);
+            if (!n || !br_at(r, 0, ':') || !br_at(r, 1, ' '))
+                return NULL;
+            br_child(r, c, base, n);
+            r->p += 2;
+            if (!br_flow_space(r))
+                return NULL;
+        }
+        if (!(n = br_flow_value(r, depth + 1)))
+            return NULL;
+        br_child(r, c, base, n);
+        if (!br_flow_space(r))
+            return NULL;
+        if (br_at(r, 0, close))
+            break;
+        if (!br_at(r, 0, ','))
+            return NULL;
+        r->p++;
+        if (!br_flow_space(r))
+            return NULL;
+        if (br_at(r, 0, close))
+            return NULL;                /* a trailing ',' */
+    }
+    r->p++;
+    node_close(&r->head->arena, &r->pending, c, base);
+    return c;
+}
+
+/* A value that starts on this line and ends on it: a flow collection, a
+ * quoted or a plain scalar, then the line's end. NULL to decline. */
+static struct ynode *br_inline(struct breader *r, unsigned depth)
+{
+    const unsigned char *s = r->p, *q = s, *last = s;
+    struct ynode *n;
+
+    if (*s == '[' || *s == '{')
+        n = br_flow(r, depth);
+    else if (*s == '"' || *s == '\'')
+        n = br_quoted(r);
+    else if (!br_plain_start(r))
+        return NULL;
+    else {
+        for (; q < r->end && *q != '\n'; q++) {
+            if (*q == '#' && q[-1] == ' ')
+                break;                  /* a comment */
+            if (*q == ':' && (q + 1 == r->end || q[1] == ' ' || q[1] == '\n'))
+                return NULL;            /* "a: b: c", or a key */
+            if (*q != ' ')
+                last = q + 1;
+        }
+        n = br_scalar(r, br_loc(r), s, (size_t)(last - s), true);
+        r->p = last;
+    }
+    return n && br_eol(r) ? n : NULL;
+}
+
+static struct ynode *br_map(struct breader *r, size_t indent, unsigned depth);
+static struct ynode *br_seq(struct breader *r, size_t indent, unsigned depth);
+
+/* Whether a key (plain of key characters, or quoted) and ':' with a space
+ * or the line's end start at r->p. */
+static bool br_key_ahead(const struct breader *r)
+{
+    const unsigned char *q = r->p;
+
+    if (*q == '"' || *q == '\'') {
+        for (q++; q < r->end && *q != '\n'; q++)
+            if (*q == *r->p) {
+                if (*q == '\'' && q + 1 < r->end && q[1] == '\'')
+                    q++;                /* '' */
+                else
+                    break;
+            }
+        if (q == r->end || *q == '\n')
+            return false;
+        q++;
+    } else {
+        while (q < r->end && (is_alnum(*q) || *q == '_' || *q == '.' || *q == '/' || *q == '-'))
+            q++;
+        if (q == r->p)
+            return false;
+    }
+    return q < r->end && *q == ':' && (q + 1 == r->end || q[1] == ' ' || q[1] == '\n');
+}
+
+/* The value after a key at `indent` (r->p after its ':') or after a
+ * sequence's '-' at `indent` (seq_item). On return r is on the next line
+ * with content, or at the end. NULL to decline. */
+static struct ynode *br_value(struct breader *r, size_t indent, unsigned depth, bool seq_item)
+{
+    struct ynode *n;
+
+    br_spaces(r);
+    if (r->p == r->end || *r->p == '\n' || *r->p == '#') {
+        /* On the lines below: deeper, or a sequence at a key's indentation. */
+        if (!br_eol(r) || !br_next_line(r) || r->eof)
+            return NULL;
+        if (r->indent > indent)
+            return br_entry(r) ? br_seq(r, r->indent, depth) : br_map(r, r->indent, depth);
+        if (r->indent == indent && !seq_item && br_entry(r))
+            return br_seq(r, indent, depth);
+        return NULL;                    /* an empty value */
+    }
+    if (seq_item && br_entry(r))
+        return NULL;                    /* "- - a" */
+    if (seq_item && br_key_ahead(r))
+        return br_map(r, (size_t)(r->p - r->line_start), depth);
+    if (!(n = br_inline(r, depth)) || !br_next_line(r))
+        return NULL;
+    /* A deeper line would continue a plain scalar, or be an error. */
+    return !r->eof && r->indent > indent ? NULL : n;
+}
+
+/* A block mapping whose keys are at `indent`, the first at r->p. */
+static struct ynode *br_map(struct breader *r, size_t indent, unsigned depth)
+{
+    struct ynode *m, *n;
+    size_t base = r->pending.n;
+
+    if (depth > OO_YTREE_MAX_DEPTH)
+        return NULL;
+    m = br_node(r, YN_MAP, br_loc(r));
+    for (;;) {
+        if (!(n = br_key(r)))
+            return NULL;
+        br_child(r, m, base, n);
+        if (!(n = br_value(r, indent, depth + 1, false)))
+            return NULL;
+        br_child(r, m, base, n);
+        if (r->eof || r->indent < indent)
+            break;
+        if (r->indent > indent || br_entry(r))
+            return NULL;
+    }
+    node_close(&r->head->arena, &r->pending, m, base);
+    return m;
+}
+
+/* A block sequence whose '-' are at `indent`, the first at r->p. */
+static struct ynode *br_seq(struct breader *r, size_t indent, unsigned depth)
+{
+    struct ynode *s, *n;
+    size_t base = r->pending.n;
+
+    if (depth > OO_YTREE_MAX_DEPTH)
+        return NULL;
+    s = br_node(r, YN_SEQ, br_loc(r));
+    for (;;) {
+        r->p++;                         /* the '-' */
+        if (!(n = br_value(r, indent, depth + 1, true)))
+            return NULL;
+        br_child(r, s, base, n);
+        if (r->eof || r->indent < indent)
+            break;
+        if (r->indent > indent)
+            return NULL;
+        if (!br_entry(r))
+            break;                      /* the key after a sequence at its key's indentation */
+    }
+    node_close(&r->head->arena, &r->pending, s, base);
+    return s;
+}
+
+bool ytree_parse_block(const void *buf, size_t len, struct ynode **ret_root)
+{
+    struct breader r = { .p = buf, .end = (const unsigned char *)buf + len, .line = 1 };
+    struct ynode *root = NULL;
+
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = ((const unsigned char *)buf)[i];
+
+        if ((c < 0x20 || c > 0x7e) && c != '\n')
+            return false;
+    }
+    r.line_start = r.p;
+    if (br_next_line(&r) && !r.eof && !br_entry(&r)) {
+        root = br_map(&r, r.indent, 1);
+        if (root && !r.eof)
+            root = NULL;                /* a line left of the root's keys */
+    }
+    free(r.pending.v);
+    if (root) {
+        *ret_root = root;
+        return true;
+    }
+    if (r.head)
+        ytree_free(&r.head->root);
+    return false;
+}
+
 struct ynode *ytree_parse(const void *buf, size_t len, struct oo_cfg_diag *diag)
 {
     struct ynode *root;
 
-    if (ytree_parse_json(buf, len, &root))
+    if (ytree_parse_json(buf, len, &root) || ytree_parse_block(buf, len, &root))
         return root;
     return ytree_parse_libyaml(buf, len, diag);
 }

@@ -44,12 +44,14 @@ static inline size_t ynode_len(const struct ynode *n)
  * and nesting deeper than OO_YTREE_MAX_DEPTH are added to diag. */
 struct ynode *ytree_parse(const void *buf, size_t len, struct oo_cfg_diag *diag);
 
-/* The two readers ytree_parse() chooses from (the tests compare them):
- * libyaml, for every document; and a JSON reader that builds the same tree
- * from a JSON document ~8x faster, or declines it (returns false) when it
- * cannot tell that libyaml would read it the same way. */
+/* The readers ytree_parse() chooses from (the tests compare them): libyaml,
+ * for every document; and two that build the same tree many times faster, or
+ * decline the document (return false) when they cannot tell that libyaml
+ * would read it the same way: one for JSON, one for block-style YAML. */
 struct ynode *ytree_parse_libyaml(const void *buf, size_t len, struct oo_cfg_diag *diag);
 bool ytree_parse_json(const void *buf, size_t len, struct ynode **ret_root);
+/* The common subset of block-style YAML (ytree.c says which). */
+bool ytree_parse_block(const void *buf, size_t len, struct ynode **ret_root);
 /* The first node of a where the trees a and b differ (type, position, text,
  * style, place among its siblings, parent links), or NULL when they are
  * equal; *ret_b (may be NULL) gets b's node there. */

@@ -1,8 +1,9 @@
 /* libFuzzer target: arbitrary bytes into the config parsers, both the YAML
- * config and host.conf mode, then through the error formatting; and, when
- * the JSON reader takes the bytes, its tree against libyaml's. Any crash,
- * leak, undefined behaviour, timeout or tree that differs is a bug.
- * scripts/fuzz.sh runs it. */
+ * config and host.conf mode, then through the error formatting; and, when a
+ * fast reader (JSON, block YAML) takes the bytes, its tree against
+ * libyaml's. Any crash, leak, undefined behaviour, timeout or tree that
+ * differs is a bug. scripts/fuzz.sh runs it. */
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -38,23 +39,25 @@ static void drain(const struct oo_cfg_diag *d)
         oo_cfg_diag_print(d, null);
 }
 
-/* Whatever the JSON reader takes, libyaml reads to the same tree. */
-static void json_same_as_libyaml(const uint8_t *data, size_t size)
+/* Whatever a fast reader (JSON, block YAML) takes, libyaml reads to the
+ * same tree. */
+static void same_as_libyaml(bool (*reader)(const void *, size_t, struct ynode **), const char *name,
+                            const uint8_t *data, size_t size)
 {
     struct ynode *fast, *slow;
     struct oo_cfg_diag diag;
     const struct ynode *at;
 
-    if (!ytree_parse_json(data, size, &fast))
+    if (!reader(data, size, &fast))
         return;
-    oo_cfg_diag_init(&diag, "fuzz.json");
+    oo_cfg_diag_init(&diag, "fuzz.yaml");
     slow = ytree_parse_libyaml(data, size, &diag);
     if (!slow || diag.n_errors) {
-        fprintf(stderr, "the JSON reader took a document libyaml refuses\n");
+        fprintf(stderr, "the %s reader took a document libyaml refuses\n", name);
         abort();
     }
     if ((at = ytree_diff(fast, slow, NULL))) {
-        fprintf(stderr, "the JSON reader's tree differs from libyaml's at %u:%u\n",
+        fprintf(stderr, "the %s reader's tree differs from libyaml's at %u:%u\n", name,
                 at->loc.line, at->loc.col);
         abort();
     }
@@ -71,7 +74,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (size > 64 * 1024)
         return 0;
 
-    json_same_as_libyaml(data, size);
+    same_as_libyaml(ytree_parse_json, "JSON", data, size);
+    same_as_libyaml(ytree_parse_block, "block", data, size);
 
     oo_cfg_diag_init(&diag, "fuzz.yaml");
     oo_config_parse_yaml("fuzz.yaml", data, size, &cfg, &diag);

@@ -1,10 +1,11 @@
-/* The config tree's two readers: libyaml, and the JSON reader that
- * ytree_parse() tries first. Whenever the JSON reader takes a document, its
- * tree must be libyaml's tree of the same text, node for node: type, text
- * (bytes and length), plain or quoted, position, index and parent. Checked on
- * the example configs written out as JSON in several layouts, on generated
- * documents, and on many mutations of them; plus the cases it must decline
- * (so that libyaml reads them and reports their errors). */
+/* The config tree's readers: libyaml, and the JSON and block-YAML readers
+ * that ytree_parse() tries first. Whenever a fast reader takes a document,
+ * its tree must be libyaml's tree of the same text, node for node: type,
+ * text (bytes and length), plain or quoted, position, index and parent.
+ * Checked on the example configs (for JSON, written out in several
+ * layouts), on generated documents, and on many mutations of them; plus the
+ * cases they must decline (so that libyaml reads them and reports their
+ * errors). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -39,21 +40,24 @@ static bool node_equal(const struct ynode *a, const struct ynode *b)
     return false;
 }
 
-/* Parses text both ways. Returns 1 when the JSON reader took it (and its
- * tree equals libyaml's), 0 when it declined; fails the test otherwise. */
-static int both_ways(const char *text, size_t len)
+typedef bool fast_reader(const void *buf, size_t len, struct ynode **ret_root);
+
+/* Parses text with a fast reader and with libyaml. Returns 1 when the fast
+ * reader took it (and its tree equals libyaml's), 0 when it declined; fails
+ * the test otherwise. */
+static int compare(fast_reader *reader, const char *name, const char *text, size_t len)
 {
     struct ynode *fast = NULL, *slow;
     struct oo_cfg_diag d;
-    bool took = ytree_parse_json(text, len, &fast);
+    bool took = reader(text, len, &fast);
 
     if (!took)
         return 0;
-    oo_cfg_diag_init(&d, "t.json");
+    oo_cfg_diag_init(&d, "t.yaml");
     slow = ytree_parse_libyaml(text, len, &d);
     if (!slow || oo_cfg_diag_count(&d)) {
         cfgtest_dump(&d, "libyaml");
-        fail_msg("the JSON reader took a document libyaml refuses:\n%.*s", (int)len, text);
+        fail_msg("the %s reader took a document libyaml refuses:\n%.*s", name, (int)len, text);
     }
     if (!node_equal(fast, slow))
         fail_msg("the trees differ at %s, for:\n%.*s", where, (int)len, text);
@@ -61,6 +65,16 @@ static int both_ways(const char *text, size_t len)
     ytree_free(slow);
     oo_cfg_diag_free(&d);
     return 1;
+}
+
+static int both_ways(const char *text, size_t len)
+{
+    return compare(ytree_parse_json, "JSON", text, len);
+}
+
+static int block_and_libyaml(const char *text, size_t len)
+{
+    return compare(ytree_parse_block, "block", text, len);
 }
 
 /* ---------------------------------------------------------------- writing JSON */
@@ -582,6 +596,325 @@ static void test_json_config_errors(void **state)
     cfgtest_done(&cfg, &d);
 }
 
+/* ---------------------------------------------------------------- block YAML */
+
+/* Plain scalars the block reader takes in a flow collection, and more it
+ * takes in block context only. */
+static const char *const flow_plain[] = {
+    "a", "rule-7", "10.0.0.1/32", "pci/0000:3b:00.0", "aa:bb:cc:dd:ee:ff", "true", "null", "~",
+    "-1", "1.5", "a b", "x#y", "it's", "layer3+4", "802.3ad", "pf0/0-63", "_x", ".5", "/var/run",
+    "+1", "~x", "0x10", "a\"b", "k:v",
+};
+static const char *const block_plain[] = { "x,y", "a[0]", "b}", "unix:/run/db.sock", "tcp:1.2.3.4:6640" };
+static const char *const quoted[] = {
+    "'it''s'", "'a: b'", "'#'", "''", "\"x y\"", "\"a: b\"", "\"\"", "'\"'", "\"'\"", "' lead'",
+    "'-'", "'[x]'",
+};
+static const char *const keys[] = {
+    "a", "name", "num_vfs", "x.y", "pf0/1", "k-2", "_", "9", "true", "'q k'", "\"d k\"", "'it''s'",
+};
+
+#define PICK(a) (a)[rnd(sizeof(a) / sizeof *(a))]
+
+static void indent_to(struct buf *b, unsigned n)
+{
+    for (unsigned i = 0; i < n; i++)
+        puts_(b, " ");
+}
+
+/* Spaces, maybe a comment, the line's end; sometimes blank and comment lines. */
+static void line_end(struct buf *b)
+{
+    if (!rnd(4))
+        puts_(b, rnd(2) ? "  " : " ");
+    if (!rnd(5))
+        puts_(b, rnd(2) ? " # note" : " #");
+    puts_(b, "\n");
+    if (!rnd(8))
+        puts_(b, "\n");
+    if (!rnd(10)) {
+        indent_to(b, rnd(6));
+        puts_(b, "# a comment line\n");
+    }
+}
+
+static void gen_flow(struct buf *b, unsigned depth)
+{
+    bool map = rnd(2);
+    uint32_t n = rnd(4);
+
+    puts_(b, map ? "{" : "[");
+    if (rnd(2))
+        puts_(b, " ");
+    for (uint32_t i = 0; i < n; i++) {
+        if (i)
+            puts_(b, rnd(3) ? ", " : ",");
+        if (!rnd(6)) {                  /* the collection goes on on the next line */
+            puts_(b, "\n");
+            indent_to(b, rnd(7));
+        }
+        if (map) {
+            puts_(b, rnd(2) ? PICK(keys) : PICK(flow_plain));
+            puts_(b, rnd(3) ? ": " : ":  ");
+        }
+        if (depth < 5 && !rnd(4))
+            gen_flow(b, depth + 1);
+        else
+            puts_(b, rnd(3) ? PICK(flow_plain) : PICK(quoted));
+        if (!rnd(4))
+            puts_(b, " ");
+    }
+    puts_(b, map ? "}" : "]");
+}
+
+/* A value on its key's or its '-' line: a scalar or a flow collection. */
+static void gen_inline(struct buf *b, unsigned depth)
+{
+    switch (rnd(4)) {
+    case 0: puts_(b, PICK(quoted)); break;
+    case 1: gen_flow(b, depth); break;
+    case 2: puts_(b, PICK(block_plain)); break;
+    default: puts_(b, PICK(flow_plain)); break;
+    }
+    line_end(b);
+}
+
+static void gen_block_map(struct buf *b, unsigned indent, unsigned depth, bool first_indented);
+
+/* A block sequence at indent, its first '-' already indented. */
+static void gen_block_seq(struct buf *b, unsigned indent, unsigned depth)
+{
+    uint32_t n = 1 + rnd(4);
+
+    for (uint32_t i = 0; i < n; i++) {
+        unsigned gap = rnd(4) ? 1 : 1 + rnd(3);
+
+        if (i)
+            indent_to(b, indent);
+        puts_(b, "-");
+        if (depth < 6 && !rnd(3)) {
+            indent_to(b, gap);          /* - key: value, the mapping at the key's column */
+            gen_block_map(b, indent + 1 + gap, depth + 1, true);
+        } else if (depth < 6 && !rnd(6)) {
+            line_end(b);                /* the item on the lines below */
+            indent_to(b, indent + 2);
+            gen_block_map(b, indent + 2, depth + 1, true);
+        } else {
+            indent_to(b, gap);
+            gen_inline(b, depth + 1);
+        }
+    }
+}
+
+/* A block mapping whose keys are at indent; the first key's indentation is
+ * written already when first_indented. */
+static void gen_block_map(struct buf *b, unsigned indent, unsigned depth, bool first_indented)
+{
+    uint32_t n = 1 + rnd(4);
+
+    for (uint32_t i = 0; i < n; i++) {
+        if (i || !first_indented)
+            indent_to(b, indent);
+        puts_(b, PICK(keys));
+        puts_(b, ":");
+        switch (depth < 6 ? rnd(5) : 0) {
+        case 1: {                       /* a mapping below, deeper */
+            unsigned in = indent + 1 + rnd(4);
+            line_end(b);
+            indent_to(b, in);
+            gen_block_map(b, in, depth + 1, true);
+            break;
+        }
+        case 2: {                       /* a sequence below, deeper or at the key's column */
+            unsigned in = rnd(2) ? indent : indent + 2;
+            line_end(b);
+            indent_to(b, in);
+            gen_block_seq(b, in, depth + 1);
+            break;
+        }
+        default:
+            puts_(b, rnd(4) ? " " : "   ");
+            gen_inline(b, depth + 1);
+            break;
+        }
+    }
+}
+
+static void gen_block_doc(struct buf *b)
+{
+    b->len = 0;
+    if (rnd(3) == 0)
+        puts_(b, "# a config\n\n");
+    gen_block_map(b, rnd(4) ? 0 : 2, 1, false);
+    if (!rnd(4))
+        b->len--;                       /* no newline at the end */
+}
+
+/* The example configs: the block reader takes every one, as libyaml reads
+ * it, so that what people write is read the fast way. */
+static void test_block_examples(void **state)
+{
+    static const char *const files[] = {
+        OO_SOURCE_ROOT "/examples/single-pf.yaml",
+        OO_SOURCE_ROOT "/examples/vf-lag.yaml",
+        OO_SOURCE_ROOT "/examples/mpv.yaml",
+        OO_SOURCE_ROOT "/tests/fixtures/config/full.yaml",
+    };
+
+    (void)state;
+    for (size_t f = 0; f < sizeof files / sizeof *files; f++) {
+        size_t len;
+        char *yaml = read_text(files[f], &len);
+
+        if (!block_and_libyaml(yaml, len))
+            fail_msg("the block reader declined %s", files[f]);
+        free(yaml);
+    }
+}
+
+/* Generated block documents, all within what the reader takes. */
+static void test_block_generated(void **state)
+{
+    struct buf b = { 0 };
+
+    (void)state;
+    rng_state = 0xb10c4ull;
+    for (int i = 0; i < 4000; i++) {
+        gen_block_doc(&b);
+        if (!block_and_libyaml(b.s, b.len))
+            fail_msg("generated document %d was declined:\n%s", i, b.s);
+    }
+    free(b.s);
+}
+
+/* Generated block documents with bytes changed, inserted or removed (YAML's
+ * indicators, spaces and newlines most often): what the reader still takes,
+ * libyaml reads the same way. */
+static void test_block_mutated(void **state)
+{
+    static const char alphabet[] = "  \n\n---::,,[]{}#'\"\\\t\r&*!|>?%@`~/.0a";
+    struct buf b = { 0 };
+    int took = 0, total = 0;
+
+    (void)state;
+    rng_state = 0xdecafull;
+    for (int i = 0; i < 4000; i++) {
+        gen_block_doc(&b);
+        for (int m = 0; m < 10; m++) {
+            char *t = malloc(b.len + 3);
+            size_t len = b.len, at = rnd((uint32_t)b.len);
+            char c = rnd(10) ? alphabet[rnd(sizeof alphabet - 1)] : (char)rnd(256);
+
+            assert_non_null(t);
+            memcpy(t, b.s, b.len + 1);
+            switch (rnd(3)) {
+            case 0:
+                t[at] = c;
+                break;
+            case 1:
+                memmove(t + at + 1, t + at, len - at + 1);
+                t[at] = c;
+                len++;
+                break;
+            default:
+                memmove(t + at, t + at + 1, len - at);
+                len--;
+                break;
+            }
+            took += block_and_libyaml(t, len);
+            total++;
+            free(t);
+        }
+    }
+    free(b.s);
+    print_message("mutations: the block reader took %d of %d\n", took, total);
+    assert_true(took > total / 10);
+}
+
+/* Documents the block reader leaves to libyaml. */
+static void test_block_declined(void **state)
+{
+    static const char *const texts[] = {
+        "- a\n",                        /* not a mapping */
+        "a\n",
+        "a: 1\nb:\n",                   /* an empty value */
+        "a:\nb: 1\n",
+        "a: [1, # c\n  2]\n",           /* a comment in a flow collection */
+        "a: b\n  c\n",                  /* a plain scalar on two lines */
+        "a: 'b\n  c'\n",
+        "a: \"b\\n\"\n",                /* an escape */
+        "a: &x 1\nb: *x\n",             /* anchor, alias */
+        "a: !!str 1\n",                 /* a tag */
+        "a: |\n  text\n",               /* a block scalar */
+        "a: >\n  text\n",
+        "---\na: 1\n",                   /* document markers, directives */
+        "a: 1\n...\n",
+        "%YAML 1.1\n---\na: 1\n",
+        "a: 1\n---\nb: 2\n",
+        "a:\t1\n",                      /* tab, CR, UTF-8 */
+        "a: 1\r\n",
+        "a: caf\xc3\xa9\n",
+        "a: b: c\n",                    /* a mapping value where none may be */
+        "a: b:\n",
+        "a : 1\n",                      /* space before ':' */
+        "a:1\n",
+        "? a\n: 1\n",                   /* a complex key */
+        "a b: 1\n",                     /* a key outside [A-Za-z0-9_./-] */
+        "-a: 1\n",
+        "a: - b\n",
+        "a:\n  - - b\n",                /* nested compact sequences */
+        "a:\n  b: 1\n c: 2\n",          /* indentation that does not line up */
+        "a:\n  - b\n  c: 1\n",
+        "a: 1\n  b: 2\n",
+        "a: [b, ]\n",                   /* a trailing ',' */
+        "a: {b}\n",                     /* a flow key without a value */
+        "a: [b: c]\n",                  /* a pair in a flow sequence */
+        "a: {b: }\n",
+        "a: {b:c}\n",
+        "a: [x:]\n",
+        "a: [x #c]\n",                  /* a comment inside a flow collection */
+        "a: 'b'#c\n",                   /* a comment not after a space */
+        "a: b # c\n  d: 1\n",
+        "a: @b\n",                      /* reserved indicators */
+        "a: `b\n",
+        "a: ,b\n",
+        "a: ]\n",
+        "# only a comment\n",
+        "",
+    };
+
+    (void)state;
+    for (size_t i = 0; i < sizeof texts / sizeof *texts; i++) {
+        struct ynode *root = NULL;
+
+        if (ytree_parse_block(texts[i], strlen(texts[i]), &root))
+            fail_msg("took %s", texts[i]);
+    }
+}
+
+/* Its depth limit is libyaml's: 64 nested collections, not 65. */
+static void test_block_depth(void **state)
+{
+    struct buf b = { 0 };
+    struct ynode *root;
+
+    (void)state;
+    for (int depth = OO_YTREE_MAX_DEPTH; depth <= OO_YTREE_MAX_DEPTH + 1; depth++) {
+        b.len = 0;
+        puts_(&b, "a: ");
+        for (int i = 1; i < depth; i++)
+            puts_(&b, "[");
+        for (int i = 1; i < depth; i++)
+            puts_(&b, "]");
+        puts_(&b, "\n");
+        if (depth <= OO_YTREE_MAX_DEPTH)
+            assert_int_equal(block_and_libyaml(b.s, b.len), 1);
+        else
+            assert_false(ytree_parse_block(b.s, b.len, &root));
+    }
+    free(b.s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -593,6 +926,11 @@ int main(void)
         cmocka_unit_test(test_depth),
         cmocka_unit_test(test_escapes),
         cmocka_unit_test(test_json_config_errors),
+        cmocka_unit_test(test_block_examples),
+        cmocka_unit_test(test_block_generated),
+        cmocka_unit_test(test_block_mutated),
+        cmocka_unit_test(test_block_declined),
+        cmocka_unit_test(test_block_depth),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
