@@ -357,10 +357,11 @@ build_table() {
 		[[ -n $a || -n $b ]] || continue
 		local fmt_ fmts="json yaml" tgt verdict
 		# The targets are judged on the config as a program writes it
-		# (JSON); the YAML row shows what libyaml's parse adds.
+		# (JSON); the YAML row is the same config as a person writes it
+		# (block style, read by config/ytree.c's block reader).
 		for fmt_ in $fmts; do
 			local v=apply-json label="config written as JSON"
-			[[ $fmt_ == yaml ]] && v=apply label="config written as YAML (read by libyaml)"
+			[[ $fmt_ == yaml ]] && v=apply label="config written as YAML"
 			a=${MED[tc/install-$n/$v]:-}
 			[[ -n $a ]] || continue
 			r=$(ratio "$a" "$b")
@@ -396,7 +397,7 @@ build_table() {
 				"tc -s -j filter show: $(cell "tc/noop-$n/tc-show")" "$(speed "$a" "$b")" "$tgt" "$verdict"
 		fi
 		a=${MED[tc/noop-$n/apply]:-}
-		row "(2) no-op reconcile at $n rules, config written as YAML (read by libyaml)" \
+		row "(2) no-op reconcile at $n rules, config written as YAML" \
 			"apply: $(cell "tc/noop-$n/apply"); plan: $(cell "tc/noop-$n/plan")" \
 			"tc -s -j filter show: $(cell "tc/noop-$n/tc-show")" "$(speed "$a" "$b")" "-" "-"
 		# The daemon holds the config loaded: the same work without the YAML.
