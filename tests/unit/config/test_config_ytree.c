@@ -342,6 +342,34 @@ static char *read_text(const char *path, size_t *len)
     return s;
 }
 
+/* A copy of b with one byte changed, inserted or removed: from alphabet,
+ * but for one time in one_in, any byte. */
+static char *mutate(const struct buf *b, const char *alphabet, uint32_t one_in, size_t *ret_len)
+{
+    char *t = malloc(b->len + 2);
+    size_t len = b->len, at = rnd((uint32_t)b->len);
+    char c = rnd(one_in) ? alphabet[rnd((uint32_t)strlen(alphabet))] : (char)rnd(256);
+
+    assert_non_null(t);
+    memcpy(t, b->s, b->len + 1);
+    switch (rnd(3)) {
+    case 0:
+        t[at] = c;
+        break;
+    case 1:
+        memmove(t + at + 1, t + at, len - at + 1);
+        t[at] = c;
+        len++;
+        break;
+    default:
+        memmove(t + at, t + at + 1, len - at);
+        len--;
+        break;
+    }
+    *ret_len = len;
+    return t;
+}
+
 /* Every example config, written as JSON in each layout: the JSON reader
  * takes it, gives libyaml's tree, and the config loads to the same result
  * as its YAML original. */
@@ -432,26 +460,9 @@ static void test_mutated(void **state)
 
         gen_collection(&b, 1, true, i % 3 == 0);
         for (int m = 0; m < 12; m++) {
-            char *t = malloc(b.len + 2);
-            size_t len = b.len, at = rnd((uint32_t)b.len);
-            char c = rnd(8) ? alphabet[rnd(sizeof alphabet - 1)] : (char)rnd(256);
+            size_t len;
+            char *t = mutate(&b, alphabet, 8, &len);
 
-            assert_non_null(t);
-            memcpy(t, b.s, b.len + 1);
-            switch (rnd(3)) {
-            case 0:
-                t[at] = c;
-                break;
-            case 1:
-                memmove(t + at + 1, t + at, len - at + 1);
-                t[at] = c;
-                len++;
-                break;
-            default:
-                memmove(t + at, t + at + 1, len - at);
-                len--;
-                break;
-            }
             took += both_ways(t, len);
             total++;
             free(t);
@@ -801,26 +812,9 @@ static void test_block_mutated(void **state)
     for (int i = 0; i < 4000; i++) {
         gen_block_doc(&b);
         for (int m = 0; m < 10; m++) {
-            char *t = malloc(b.len + 3);
-            size_t len = b.len, at = rnd((uint32_t)b.len);
-            char c = rnd(10) ? alphabet[rnd(sizeof alphabet - 1)] : (char)rnd(256);
+            size_t len;
+            char *t = mutate(&b, alphabet, 10, &len);
 
-            assert_non_null(t);
-            memcpy(t, b.s, b.len + 1);
-            switch (rnd(3)) {
-            case 0:
-                t[at] = c;
-                break;
-            case 1:
-                memmove(t + at + 1, t + at, len - at + 1);
-                t[at] = c;
-                len++;
-                break;
-            default:
-                memmove(t + at, t + at + 1, len - at);
-                len--;
-                break;
-            }
             took += block_and_libyaml(t, len);
             total++;
             free(t);
