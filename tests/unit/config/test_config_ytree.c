@@ -67,6 +67,17 @@ static int compare(fast_reader *reader, const char *name, const char *text, size
     return 1;
 }
 
+/* The reader declines every one of texts. */
+static void assert_declined(fast_reader *reader, const char *const *texts, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        struct ynode *root = NULL;
+
+        if (reader(texts[i], strlen(texts[i]), &root))
+            fail_msg("took %s", texts[i]);
+    }
+}
+
 static int both_ways(const char *text, size_t len)
 {
     return compare(ytree_parse_json, "JSON", text, len);
@@ -370,6 +381,22 @@ static char *mutate(const struct buf *b, const char *alphabet, uint32_t one_in, 
     return t;
 }
 
+/* n mutations of b through compare(): how many the reader took. */
+static int mutants(fast_reader *reader, const char *name, const struct buf *b, const char *alphabet,
+                   uint32_t one_in, int n)
+{
+    int took = 0;
+
+    for (int m = 0; m < n; m++) {
+        size_t len;
+        char *t = mutate(b, alphabet, one_in, &len);
+
+        took += compare(reader, name, t, len);
+        free(t);
+    }
+    return took;
+}
+
 /* Every example config, written as JSON in each layout: the JSON reader
  * takes it, gives libyaml's tree, and the config loads to the same result
  * as its YAML original. */
@@ -459,14 +486,8 @@ static void test_mutated(void **state)
         struct buf b = { 0 };
 
         gen_collection(&b, 1, true, i % 3 == 0);
-        for (int m = 0; m < 12; m++) {
-            size_t len;
-            char *t = mutate(&b, alphabet, 8, &len);
-
-            took += both_ways(t, len);
-            total++;
-            free(t);
-        }
+        took += mutants(ytree_parse_json, "JSON", &b, alphabet, 8, 12);
+        total += 12;
         free(b.s);
     }
     print_message("mutations: the JSON reader took %d of %d\n", took, total);
@@ -503,12 +524,7 @@ static void test_declined(void **state)
     };
 
     (void)state;
-    for (size_t i = 0; i < sizeof texts / sizeof *texts; i++) {
-        struct ynode *root = NULL;
-
-        if (ytree_parse_json(texts[i], strlen(texts[i]), &root))
-            fail_msg("took %s", texts[i]);
-    }
+    assert_declined(ytree_parse_json, texts, sizeof texts / sizeof *texts);
 }
 
 static void test_key_length(void **state)
@@ -811,14 +827,8 @@ static void test_block_mutated(void **state)
     rng_state = 0xdecafull;
     for (int i = 0; i < 4000; i++) {
         gen_block_doc(&b);
-        for (int m = 0; m < 10; m++) {
-            size_t len;
-            char *t = mutate(&b, alphabet, 10, &len);
-
-            took += block_and_libyaml(t, len);
-            total++;
-            free(t);
-        }
+        took += mutants(ytree_parse_block, "block", &b, alphabet, 10, 10);
+        total += 10;
     }
     free(b.s);
     print_message("mutations: the block reader took %d of %d\n", took, total);
@@ -878,12 +888,7 @@ static void test_block_declined(void **state)
     };
 
     (void)state;
-    for (size_t i = 0; i < sizeof texts / sizeof *texts; i++) {
-        struct ynode *root = NULL;
-
-        if (ytree_parse_block(texts[i], strlen(texts[i]), &root))
-            fail_msg("took %s", texts[i]);
-    }
+    assert_declined(ytree_parse_block, texts, sizeof texts / sizeof *texts);
 }
 
 /* Its depth limit is libyaml's: 64 nested collections, not 65. */
