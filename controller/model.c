@@ -216,26 +216,6 @@ static bool vfs_bound(const struct oo_obs_pf *p)
     return false;
 }
 
-static struct oo_ovs_port *ovs_port(struct oo_ovs_observed *v, const char *name)
-{
-    for (size_t i = 0; i < v->n_ports; i++)
-        if (!strcmp(v->ports[i].name, name))
-            return &v->ports[i];
-    return NULL;
-}
-
-/* Adds a port where its name sorts: v->ports stays in name order (ovsdb.h). */
-static void put_port(struct oo_ovs_observed *v, struct oo_ovs_port port)
-{
-    size_t i = v->n_ports;
-
-    while (i > 0 && strcmp(v->ports[i - 1].name, port.name) > 0)
-        i--;
-    v->ports = oo_realloc(v->ports, (v->n_ports + 1) * sizeof *v->ports);
-    memmove(&v->ports[i + 1], &v->ports[i], (v->n_ports - i) * sizeof *v->ports);
-    v->ports[i] = port;
-    v->n_ports++;
-}
 
 static struct oo_ovs_bridge *ovs_bridge(struct oo_ovs_observed *v, const char *name)
 {
@@ -527,7 +507,7 @@ static int apply_ovs(struct oo_observed *o, const struct oo_step *s, char *why, 
         return refuse(why, size, -ECONNREFUSED, "OVSDB unreachable");
     switch (s->kind) {
     case OO_STEP_OVS_DEL_PORT:
-        if (!(p = ovs_port(v, s->name)))
+        if (!(p = oo_ovs_port_find(v, s->name)))
             return refuse(why, size, -ENOENT, "no port %s", s->name);
         if (!p->owned)
             return refuse(why, size, -EPERM, "port %s is not ours", s->name);
@@ -551,8 +531,8 @@ static int apply_ovs(struct oo_observed *o, const struct oo_step *s, char *why, 
         v->bridges[v->n_bridges++] = (struct oo_ovs_bridge){ oo_strdup(s->name), true, 0,
                                                              oo_calloc(1, sizeof(char *)) };
         /* Its internal port, named like it and marked like it. */
-        put_port(v, (struct oo_ovs_port){ oo_strdup(s->name), oo_strdup(s->name), true,
-                                          oo_strdup("internal"), 65534, NULL });
+        oo_ovs_port_add(v, (struct oo_ovs_port){ oo_strdup(s->name), oo_strdup(s->name), true,
+                                                 oo_strdup("internal"), 65534, NULL });
         return 0;
     case OO_STEP_OVS_ADD_PORT:
         if (s->name[0]) {
@@ -571,14 +551,14 @@ static int apply_ovs(struct oo_observed *o, const struct oo_step *s, char *why, 
         }
         if (!link_named(o, name))
             return refuse(why, size, -ENODEV, "could not open network device %s", name);
-        if (ovs_port(v, name))
+        if (oo_ovs_port_find(v, name))
             return refuse(why, size, -EEXIST, "a port named %s exists", name);
         if (!(br = ovs_bridge(v, s->name2)))
             return refuse(why, size, -ENOENT, "no bridge %s", s->name2);
         br->ports = oo_realloc(br->ports, (br->n_ports + 1) * sizeof *br->ports);
         br->ports[br->n_ports++] = oo_strdup(name);
-        put_port(v, (struct oo_ovs_port){ oo_strdup(name), oo_strdup(s->name2), true, oo_strdup(""), 1,
-                                          NULL });
+        oo_ovs_port_add(v, (struct oo_ovs_port){ oo_strdup(name), oo_strdup(s->name2), true,
+                                                 oo_strdup(""), 1, NULL });
         return 0;
     case OO_STEP_OVS_SET_CONFIG:
         if (!strcmp(s->name, "hw-offload"))

@@ -1210,19 +1210,6 @@ static bool plan_ovs_config(struct ctx *c)
     return restart;
 }
 
-static int port_name_cmp(const void *key, const void *port)
-{
-    return strcmp(key, ((const struct oo_ovs_port *)port)->name);
-}
-
-/* ovs->ports is sorted by name (ovsdb.h). */
-static const struct oo_ovs_port *ovs_port(const struct oo_ovs_observed *ovs, const char *name)
-{
-    if (!ovs->n_ports)
-        return NULL;
-    return bsearch(name, ovs->ports, ovs->n_ports, sizeof *ovs->ports, port_name_cmp);
-}
-
 static bool ovs_bridge_exists(const struct oo_ovs_observed *ovs, const char *name)
 {
     for (size_t i = 0; i < ovs->n_bridges; i++)
@@ -1243,7 +1230,7 @@ static bool port_removed(const struct ctx *c, const char *name)
 static void add_port(struct ctx *c, const struct oo_cfg_bridge *br, const char *port,
                      const struct dpf *d, int64_t vf, const char *why)
 {
-    const struct oo_ovs_port *p = port ? ovs_port(&c->obs->ovs, port) : NULL;
+    const struct oo_ovs_port *p = port ? oo_ovs_port_find(&c->obs->ovs, port) : NULL;
     struct oo_step *s;
 
     if (p && !port_removed(c, port)) {

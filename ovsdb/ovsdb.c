@@ -610,6 +610,30 @@ int oo_ovsdb_observe(const char *remote, int timeout_ms, struct oo_ovs_observed 
     return r;
 }
 
+static int port_name_cmp(const void *key, const void *port)
+{
+    return strcmp(key, ((const struct oo_ovs_port *)port)->name);
+}
+
+struct oo_ovs_port *oo_ovs_port_find(const struct oo_ovs_observed *o, const char *name)
+{
+    if (!o->n_ports)
+        return NULL;
+    return bsearch(name, o->ports, o->n_ports, sizeof *o->ports, port_name_cmp);
+}
+
+void oo_ovs_port_add(struct oo_ovs_observed *o, struct oo_ovs_port port)
+{
+    size_t i = o->n_ports;
+
+    while (i > 0 && strcmp(o->ports[i - 1].name, port.name) > 0)
+        i--;
+    o->ports = oo_realloc(o->ports, (o->n_ports + 1) * sizeof *o->ports);
+    memmove(&o->ports[i + 1], &o->ports[i], (o->n_ports - i) * sizeof *o->ports);
+    o->ports[i] = port;
+    o->n_ports++;
+}
+
 void oo_ovs_observed_free(struct oo_ovs_observed *o)
 {
     if (!o)

@@ -81,6 +81,13 @@ int oo_ovsdb_observe(const char *remote, int timeout_ms, struct oo_ovs_observed 
 /* Frees what oo_ovsdb_observe allocated; safe on a zeroed struct. */
 void oo_ovs_observed_free(struct oo_ovs_observed *o);
 
+/* The port named name in o->ports, which is sorted by name; NULL if none. */
+struct oo_ovs_port *oo_ovs_port_find(const struct oo_ovs_observed *o, const char *name);
+
+/* Adds port (its strings now o's) to o->ports where its name sorts: for
+ * observations made otherwise than by reading OVSDB (simulated hosts). */
+void oo_ovs_port_add(struct oo_ovs_observed *o, struct oo_ovs_port port);
+
 /* ------------------------------------------------------------ apply */
 
 /* One change. Strings belong to the caller and are only read. */

@@ -154,21 +154,15 @@ void host_ovs_bridge(struct oo_observed *o, const char *name, bool owned)
 void host_ovs_port(struct oo_observed *o, const char *bridge, const char *name, bool owned)
 {
     struct oo_ovs_observed *v = &o->ovs;
-    size_t i;
 
-    for (i = 0; i < v->n_bridges; i++)
+    for (size_t i = 0; i < v->n_bridges; i++)
         if (!strcmp(v->bridges[i].name, bridge)) {
             struct oo_ovs_bridge *br = &v->bridges[i];
             br->ports = oo_realloc(br->ports, (br->n_ports + 1) * sizeof *br->ports);
             br->ports[br->n_ports++] = oo_strdup(name);
         }
-    /* In name order, as ovsdb.c reads them. */
-    for (i = v->n_ports; i > 0 && strcmp(v->ports[i - 1].name, name) > 0; i--)
-        ;
-    v->ports = oo_realloc(v->ports, (v->n_ports + 1) * sizeof *v->ports);
-    memmove(&v->ports[i + 1], &v->ports[i], (v->n_ports++ - i) * sizeof *v->ports);
-    v->ports[i] = (struct oo_ovs_port){ oo_strdup(name), oo_strdup(bridge), owned, oo_strdup(""), 1,
-                                        NULL };
+    oo_ovs_port_add(v, (struct oo_ovs_port){ oo_strdup(name), oo_strdup(bridge), owned, oo_strdup(""),
+                                             1, NULL });
 }
 
 void host_ovs_set(struct oo_observed *o, const char *key, const char *value)
