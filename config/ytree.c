@@ -805,6 +805,19 @@ static struct ynode *br_quoted(struct breader *r)
     return n;
 }
 
+/* The end of a plain key at r->p: [A-Za-z0-9_] then [A-Za-z0-9_./-]; NULL
+ * if none starts there. */
+static const unsigned char *br_plain_key_end(const struct breader *r)
+{
+    const unsigned char *q = r->p;
+
+    if (!is_alnum(*q) && *q != '_')
+        return NULL;
+    while (q < r->end && (is_alnum(*q) || *q == '_' || *q == '.' || *q == '/' || *q == '-'))
+        q++;
+    return q;
+}
+
 /* A key at r->p, then ':' and a space or the line's end (r->p after the
  * ':'); NULL to decline. */
 static struct ynode *br_key(struct breader *r)
@@ -817,10 +830,8 @@ static struct ynode *br_key(struct breader *r)
             return NULL;
         q = r->p;
     } else {
-        if (!is_alnum(*q) && *q != '_')
+        if (!(q = br_plain_key_end(r)))
             return NULL;
-        while (q < r->end && (is_alnum(*q) || *q == '_' || *q == '.' || *q == '/' || *q == '-'))
-            q++;
         n = NULL;
     }
     if (q - s > 1000)
@@ -1015,11 +1026,8 @@ static bool br_key_ahead(const struct breader *r)
         if (q == r->end || *q == '\n')
             return false;
         q++;
-    } else {
-        while (q < r->end && (is_alnum(*q) || *q == '_' || *q == '.' || *q == '/' || *q == '-'))
-            q++;
-        if (q == r->p)
-            return false;
+    } else if (!(q = br_plain_key_end(r))) {
+        return false;
     }
     return q < r->end && *q == ':' && (q + 1 == r->end || q[1] == ' ' || q[1] == '\n');
 }
