@@ -85,10 +85,10 @@ static bool get_ref(struct pctx *c, const struct ynode *n, bool vf_only, struct 
 {
     char name[OO_CFG_MAX_NAME + 1];
     int32_t vf;
-    char *s;
+    const char *s;
     int r;
 
-    if (!sc_str(c->d, n, vf_only ? "a VF 'pf/N'" : "a device reference", &s))
+    if (!sc_text(c->d, n, vf_only ? "a VF 'pf/N'" : "a device reference", &s))
         return false;
     r = oo_cfg_parse_ref(s, name, sizeof name, &vf);
     if (r == -ERANGE)
@@ -100,7 +100,6 @@ static bool get_ref(struct pctx *c, const struct ynode *n, bool vf_only, struct 
     else if (vf_only && vf < 0)
         sc_error(c->d, n, "'%.*s' is not a VF: expected 'pf/N', e.g. '%.*s/0'", SC_SHOW, s,
                  SC_SHOW, s);
-    free(s);
     if (r < 0 || (vf_only && vf < 0))
         return false;
     *ret = (struct oo_cfg_ref){ .name = oo_strdup(name), .vf = vf,
@@ -110,10 +109,10 @@ static bool get_ref(struct pctx *c, const struct ynode *n, bool vf_only, struct 
 
 static bool get_ip(struct pctx *c, const struct ynode *n, bool allow_prefix, struct oo_cfg_ip *ret)
 {
-    char *s;
+    const char *s;
     int r;
 
-    if (!sc_str(c->d, n, "an IP address", &s))
+    if (!sc_text(c->d, n, "an IP address", &s))
         return false;
     r = oo_cfg_parse_ip(s, allow_prefix, ret);
     if (r == -ERANGE)
@@ -123,7 +122,6 @@ static bool get_ip(struct pctx *c, const struct ynode *n, bool allow_prefix, str
         sc_error(c->d, n, "invalid IP address '%.*s': expected IPv4 or IPv6%s", SC_SHOW, s,
                  allow_prefix ? ", optionally with /prefix (10.0.0.0/24, fd00::/64)"
                               : " without a prefix (10.0.0.7, fd00::7)");
-    free(s);
     return r == 0;
 }
 
@@ -280,14 +278,14 @@ static void vf_field(void *ctx, int key, const struct ynode *v)
     struct pctx *c = x->c;
     struct oo_cfg_vf *vf = x->vf;
     int64_t i;
-    char *s;
+    const char *s;
 
     switch (key) {
     case OO_CFG_VF_ID:
         get_u32(c, v, 0, OO_CFG_MAX_VF_ID, &vf->id);
         break;
     case OO_CFG_VF_MAC:
-        if (!sc_str(c->d, v, "a MAC address", &s))
+        if (!sc_text(c->d, v, "a MAC address", &s))
             break;
         if (oo_cfg_parse_mac(s, vf->mac) < 0)
             sc_error(c->d, v, "invalid MAC address '%.*s': expected six hex bytes, e.g. 02:00:00:00:00:10",
@@ -299,7 +297,6 @@ static void vf_field(void *ctx, int key, const struct ynode *v)
             sc_error(c->d, v, "the all-zero MAC is not an address: remove 'mac' to leave the VF's MAC as it is");
         else
             vf->has_mac = true;
-        free(s);
         break;
     case OO_CFG_VF_VLAN:
         get_i32(c, v, 0, 4095, &vf->vlan);
@@ -637,7 +634,7 @@ static void match_field(void *ctx, int key, const struct ynode *v)
     struct pctx *c = x->c;
     struct oo_cfg_match *m = x->m;
     struct oo_cfg_mac *mac;
-    char *s;
+    const char *s;
     int r;
 
     switch (key) {
@@ -647,7 +644,7 @@ static void match_field(void *ctx, int key, const struct ynode *v)
     case OO_CFG_M_SRC_MAC:
     case OO_CFG_M_DST_MAC:
         mac = key == OO_CFG_M_SRC_MAC ? &m->src_mac : &m->dst_mac;
-        if (!sc_str(c->d, v, "a MAC address", &s))
+        if (!sc_text(c->d, v, "a MAC address", &s))
             break;
         r = oo_cfg_parse_mac_match(s, mac);
         if (r == -ERANGE)
@@ -655,7 +652,6 @@ static void match_field(void *ctx, int key, const struct ynode *v)
         else if (r < 0)
             sc_error(c->d, v, "invalid MAC match '%.*s': expected 02:00:00:00:00:10, optionally /ff:ff:ff:00:00:00 or /24",
                      SC_SHOW, s);
-        free(s);
         break;
     case OO_CFG_M_VLAN_ID:
         get_i32(c, v, 0, 4095, &m->vlan_id);

@@ -69,6 +69,14 @@ bool sc_str(struct oo_cfg_diag *d, const struct ynode *n, const char *what, char
     return true;
 }
 
+bool sc_text(struct oo_cfg_diag *d, const struct ynode *n, const char *what, const char **ret)
+{
+    if (!want_scalar(d, n, what))
+        return false;
+    *ret = n->str;
+    return true;
+}
+
 bool sc_int(struct oo_cfg_diag *d, const struct ynode *n, int64_t min, int64_t max,
             int64_t *ret)
 {

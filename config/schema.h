@@ -19,6 +19,9 @@ void sc_error_missing(struct oo_cfg_diag *d, const struct ynode *map, const char
 
 /* A string: any non-null scalar without NUL bytes. *ret is malloc'ed. */
 bool sc_str(struct oo_cfg_diag *d, const struct ynode *n, const char *what, char **ret);
+/* The same check, for a string only read while the tree lives: *ret is
+ * n's own text, not a copy. */
+bool sc_text(struct oo_cfg_diag *d, const struct ynode *n, const char *what, const char **ret);
 /* An integer in [min, max] (plain scalar, decimal or 0x hex). */
 bool sc_int(struct oo_cfg_diag *d, const struct ynode *n, int64_t min, int64_t max,
             int64_t *ret);
