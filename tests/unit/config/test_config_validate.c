@@ -306,6 +306,50 @@ static void test_resolution(void **state)
     cfgtest_done(&cfg, &d);
 }
 
+/* Hundreds of rules: duplicate names and prio conflicts are found wherever
+ * they sit (validation sorts the rules; names are grouped by hash, so the
+ * sort must still bring every pair together), and nothing else is reported. */
+static void test_many_rules(void **state)
+{
+    enum { N = 300 };
+    /* rule -> the earlier rule whose name it repeats */
+    static const int dup[][2] = { { 17, 3 }, { 101, 100 }, { 150, 3 }, { 299, 0 }, { 250, 249 } };
+    size_t size = 128 * N + 1024, len = 0; /* a rule line is < 100 bytes */
+    char *yaml = malloc(size), want[96], key[32];
+    struct oo_config cfg;
+    struct oo_cfg_diag d;
+
+    len += (size_t)snprintf(yaml + len, size - len, "%stc:\n  rules:\n", BASE2);
+    for (int i = 0; i < N; i++) {
+        int name = i;
+
+        for (size_t k = 0; k < sizeof dup / sizeof dup[0]; k++)
+            if (dup[k][0] == i)
+                name = dup[k][1];
+        /* prio 1..7; rule 298, the last at prio 5, alone says ipv6 */
+        len += (size_t)snprintf(yaml + len, size - len,
+                                "    - {name: r%d, dev: pf0, prio: %d, match: {eth_type: %s}, actions: [drop]}\n",
+                                name, 1 + i % 7, i == 298 ? "ipv6" : "ipv4");
+    }
+    assert_true(len < size);
+    assert_int_equal(cfgtest_yaml(yaml, &cfg, &d), -EINVAL);
+    if (oo_cfg_diag_count(&d) != 6)
+        cfgtest_dump(&d, "many rules");
+    assert_cfg_count(&d, 6);
+    /* BASE2 is 4 lines, "tc:" and "rules:" 2: rule i is on line 7 + i. */
+    for (size_t k = 0; k < sizeof dup / sizeof dup[0]; k++) {
+        snprintf(key, sizeof key, "tc.rules[%d].name", dup[k][0]);
+        snprintf(want, sizeof want, "duplicate rule name 'r%d': tc.rules[%d] has it already",
+                 dup[k][1], dup[k][1]);
+        assert_true(cfgtest_find(&d, 7 + (unsigned)dup[k][0], 14, key, want) >= 0);
+    }
+    /* "    - {name: r298, dev: pf0, prio: 5": the prio at column 36 */
+    assert_true(cfgtest_find(&d, 7 + 298, 36, "tc.rules[298].prio",
+                             "tc.rules[4] 'r4' uses prio 5 on the same dev and chain") >= 0);
+    cfgtest_done(&cfg, &d);
+    free(yaml);
+}
+
 /* A config built in memory (as planner tests do) is validated too; without
  * positions the errors have none, but keep their key paths. */
 static void test_in_memory(void **state)
@@ -350,6 +394,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_cases),
         cmocka_unit_test(test_resolution),
+        cmocka_unit_test(test_many_rules),
         cmocka_unit_test(test_in_memory),
     };
     return cmocka_run_group_tests_name("config-validate", tests, NULL, NULL);
