@@ -61,19 +61,21 @@ static bool want_scalar(struct oo_cfg_diag *d, const struct ynode *n, const char
     return true;
 }
 
-bool sc_str(struct oo_cfg_diag *d, const struct ynode *n, const char *what, char **ret)
-{
-    if (!want_scalar(d, n, what))
-        return false;
-    *ret = oo_strdup(n->str);
-    return true;
-}
-
 bool sc_text(struct oo_cfg_diag *d, const struct ynode *n, const char *what, const char **ret)
 {
     if (!want_scalar(d, n, what))
         return false;
     *ret = n->str;
+    return true;
+}
+
+bool sc_str(struct oo_cfg_diag *d, const struct ynode *n, const char *what, char **ret)
+{
+    const char *text;
+
+    if (!sc_text(d, n, what, &text))
+        return false;
+    *ret = oo_strdup(text);
     return true;
 }
 
