@@ -122,7 +122,6 @@ static void list_pf_bond_names(const struct oo_config *cfg, char *buf, size_t si
 struct rule_key {
     uint64_t a, b, c;
     const char *s;                /* NULL (unnamed) sorts first */
-    size_t idx;
 };
 
 /* Signed to unsigned, order kept. */
@@ -145,9 +144,12 @@ static uint64_t name_key(const char *name)
     return h | 1;
 }
 
-/* By (a, b, c, s, idx), so the first of equal rules comes first. */
-static inline bool rule_key_less(const struct rule_key *x, const struct rule_key *y)
+/* Rule i before rule j: by (a, b, c, s), then by index, so the first of
+ * equal rules comes first. */
+static inline bool rule_key_less(const struct rule_key *key, size_t i, size_t j)
 {
+    const struct rule_key *x = &key[i], *y = &key[j];
+
     if (x->a != y->a)
         return x->a < y->a;
     if (x->b != y->b)
@@ -160,7 +162,7 @@ static inline bool rule_key_less(const struct rule_key *x, const struct rule_key
         if (c)
             return c < 0;
     }
-    return x->idx < y->idx;
+    return i < j;
 }
 
 enum rule_order { BY_NAME, BY_SLOT };
@@ -185,13 +187,13 @@ static size_t *sorted_rule_index(const struct oo_config *cfg, enum rule_order or
 
         if (order == BY_SLOT)
             key[i] = (struct rule_key){ ord32(r->dev.kind) << 32 | ord32(r->dev.index),
-                                        ord32(r->dev.vf) << 32 | r->chain, r->prio, NULL, i };
+                                        ord32(r->dev.vf) << 32 | r->chain, r->prio, NULL };
         else
-            key[i] = (struct rule_key){ name_key(r->name), 0, 0, r->name, i };
+            key[i] = (struct rule_key){ name_key(r->name), 0, 0, r->name };
         idx[i] = i;
     }
     /* Already in order (one slot for all, say): done. */
-    for (i = 1; i < n && rule_key_less(&key[i - 1], &key[i]); i++)
+    for (i = 1; i < n && rule_key_less(key, i - 1, i); i++)
         ;
     if (i == n) {
         free(key);
@@ -208,7 +210,7 @@ static size_t *sorted_rule_index(const struct oo_config *cfg, enum rule_order or
             size_t a = lo, b = mid, k = lo;
 
             while (a < mid && b < hi)
-                dst[k++] = rule_key_less(&key[src[b]], &key[src[a]]) ? src[b++] : src[a++];
+                dst[k++] = rule_key_less(key, src[b], src[a]) ? src[b++] : src[a++];
             while (a < mid)
                 dst[k++] = src[a++];
             while (b < hi)
