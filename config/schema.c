@@ -278,18 +278,61 @@ void sc_check_keys(struct oo_cfg_diag *d, const struct ynode *map, bool *dup)
     free(refs);
 }
 
+/* The common case of a mapping: every key is one of keys[], each once.
+ * Sets idx[i] to pair i's key and returns true; false when any key is
+ * unknown, repeated or no name, for sc_walk()'s full checks to report.
+ * Duplicates are found by key number, which spares the pairwise text
+ * comparison of sc_check_keys() (a fifth of loading 10 000 tc rules). */
+static bool known_keys(const struct ynode *n, const char *const *keys, size_t nkeys,
+                       uint8_t *idx)
+{
+    size_t npairs = ynode_len(n);
+    uint64_t seen = 0;
+
+    if (npairs > 16 || nkeys > 64)
+        return false;
+    for (size_t i = 0; i < npairs; i++) {
+        const struct ynode *k = n->items[2 * i];
+        size_t key;
+
+        if (k->type != YN_SCALAR)
+            return false;
+        for (key = 0; key < nkeys; key++)
+            if (keys[key] && keys[key][0] == k->str[0] && !strcmp(keys[key], k->str))
+                break;
+        /* No key is "", "~" or "null", so a match is not a null key; its
+         * length rules out a NUL inside the key's text. */
+        if (key == nkeys || seen >> key & 1 || strlen(keys[key]) != k->len)
+            return false;
+        seen |= 1ull << key;
+        idx[i] = (uint8_t)key;
+    }
+    return true;
+}
+
 bool sc_walk(struct oo_cfg_diag *d, const struct ynode *n, const char *what,
              const char *const *keys, size_t nkeys, struct oo_src_loc *at,
              sc_field_fn fn, void *ctx)
 {
     size_t npairs;
     bool small[16], *dup;
+    uint8_t idx[16];
 
     if (!sc_mapping(d, n, what))
         return false;
     if (n->type != YN_MAP)
         return true;                    /* null: no keys */
     npairs = ynode_len(n);
+    if (known_keys(n, keys, nkeys, idx)) {
+        for (size_t i = 0; i < npairs; i++) {
+            const struct ynode *v = n->items[2 * i + 1];
+
+            if (at)
+                at[idx[i]] = v->loc;
+            fn(ctx, idx[i], v);
+        }
+        return true;
+    }
     dup = npairs <= OO_ARRAY_SIZE(small) ? small : oo_calloc(npairs, sizeof *dup);
     sc_check_keys(d, n, dup);
     for (size_t i = 0; i < npairs; i++) {
