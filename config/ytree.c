@@ -347,11 +347,15 @@ static const unsigned char jr_class[256] = {
     [0x7f ... 0xff] = JC_BAD,
 };
 
+/* The reader works on its own copy of the text, in the tree's arena:
+ * strings are cut out of it in place (their closing quote becomes their
+ * NUL), rather than copied one by one. */
 struct jreader {
-    const unsigned char *p, *end;
+    unsigned char *p, *end;
     const unsigned char *line_start;
     unsigned line;                      /* 1-based */
     struct ytree_head *head;
+    bool root_used;                     /* head->root is taken */
     struct pending pending;
 };
 
@@ -390,24 +394,67 @@ static int jr_hex(unsigned char c)
     return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
 }
 
-static struct ynode *jr_node(struct jreader *r, enum ynode_type type, struct oo_src_loc loc)
+static inline struct ynode *jr_node(struct jreader *r, enum ynode_type type, struct oo_src_loc loc)
 {
-    return node_new(r->head ? &r->head->arena : NULL, &r->head, type, loc);
+    struct ynode *n;
+
+    if (!r->root_used) {
+        r->root_used = true;
+        n = &r->head->root;
+    } else {
+        n = arena_alloc(&r->head->arena, sizeof *n);
+    }
+    *n = (struct ynode){ .loc = loc, .type = type };
+    return n;
+}
+
+/* The first byte at or after q that is not string text (jr_class), or end.
+ * Eight bytes at a time where it can: the flags of jr_stops() are exact for
+ * the lowest flagged byte (a borrow only runs upwards), which is the one
+ * wanted. */
+#define JR_ONES 0x0101010101010101ull
+#define JR_HIGH 0x8080808080808080ull
+
+static inline uint64_t jr_zero_bytes(uint64_t v)
+{
+    return (v - JR_ONES) & ~v;
+}
+
+static inline uint64_t jr_stops(uint64_t w)
+{
+    return (jr_zero_bytes(w ^ (JR_ONES * '"')) | jr_zero_bytes(w ^ (JR_ONES * '\\')) |
+            jr_zero_bytes(w ^ (JR_ONES * 0x7f)) | ((w - JR_ONES * 0x20) & ~w) | w) & JR_HIGH;
+}
+
+static inline unsigned char *jr_text_end(unsigned char *q, const unsigned char *end)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    while (end - q >= 8) {
+        uint64_t w, m;
+
+        memcpy(&w, q, sizeof w);
+        m = jr_stops(w);
+        if (m)
+            return q + (__builtin_ctzll(m) >> 3);
+        q += 8;
+    }
+#endif
+    while (q < end && jr_class[*q] == JC_TEXT)
+        q++;
+    return q;
 }
 
 /* A string at r->p (on its '"'); NULL to decline. */
 static struct ynode *jr_string(struct jreader *r)
 {
     struct oo_src_loc loc = jr_loc(r);
-    const unsigned char *s = r->p + 1, *q = s;
+    unsigned char *s = r->p + 1, *q = s;
     bool escapes = false;
     struct ynode *n;
-    char *out;
     size_t len = 0;
 
     for (;;) {
-        while (q < r->end && jr_class[*q] == JC_TEXT)
-            q++;
+        q = jr_text_end(q, r->end);
         if (q == r->end || jr_class[*q] == JC_BAD)
             return NULL;
         if (*q == '"')
@@ -418,28 +465,26 @@ static struct ynode *jr_string(struct jreader *r)
         q++;
     }
     n = jr_node(r, YN_SCALAR, loc);
-    /* An escape never makes the text longer than its source. */
-    out = arena_alloc_aligned(&r->head->arena, (size_t)(q - s) + 1, 1);
     if (!escapes) {
-        memcpy(out, s, (size_t)(q - s));
         len = (size_t)(q - s);
     } else {
+        /* Decoded in place: an escape is never shorter than its text. */
         for (const unsigned char *c = s; c < q; c++) {
             unsigned v = 0;
 
             if (*c != '\\') {
-                out[len++] = (char)*c;
+                s[len++] = *c;
                 continue;
             }
             switch (*++c) {
             case '"': case '\\': case '/':
-                out[len++] = (char)*c;
+                s[len++] = *c;
                 break;
-            case 'b': out[len++] = '\b'; break;
-            case 'f': out[len++] = '\f'; break;
-            case 'n': out[len++] = '\n'; break;
-            case 'r': out[len++] = '\r'; break;
-            case 't': out[len++] = '\t'; break;
+            case 'b': s[len++] = '\b'; break;
+            case 'f': s[len++] = '\f'; break;
+            case 'n': s[len++] = '\n'; break;
+            case 'r': s[len++] = '\r'; break;
+            case 't': s[len++] = '\t'; break;
             case 'u':
                 if (q - c < 5)
                     return NULL;
@@ -454,14 +499,14 @@ static struct ynode *jr_string(struct jreader *r)
                 if (v >= 0xd800 && v <= 0xdfff)
                     return NULL;
                 if (v < 0x80) {
-                    out[len++] = (char)v;
+                    s[len++] = (unsigned char)v;
                 } else if (v < 0x800) {
-                    out[len++] = (char)(0xc0 | v >> 6);
-                    out[len++] = (char)(0x80 | (v & 0x3f));
+                    s[len++] = (unsigned char)(0xc0 | v >> 6);
+                    s[len++] = (unsigned char)(0x80 | (v & 0x3f));
                 } else {
-                    out[len++] = (char)(0xe0 | v >> 12);
-                    out[len++] = (char)(0x80 | (v >> 6 & 0x3f));
-                    out[len++] = (char)(0x80 | (v & 0x3f));
+                    s[len++] = (unsigned char)(0xe0 | v >> 12);
+                    s[len++] = (unsigned char)(0x80 | (v >> 6 & 0x3f));
+                    s[len++] = (unsigned char)(0x80 | (v & 0x3f));
                 }
                 break;
             default:
@@ -469,8 +514,8 @@ static struct ynode *jr_string(struct jreader *r)
             }
         }
     }
-    out[len] = '\0';
-    n->str = out;
+    s[len] = '\0';                      /* the closing quote, or behind it */
+    n->str = (char *)s;
     n->len = (uint32_t)len;
     r->p = q + 1;
     return n;
@@ -479,7 +524,7 @@ static struct ynode *jr_string(struct jreader *r)
 /* true, false, null or a number at r->p: a plain scalar; NULL to decline. */
 static struct ynode *jr_plain(struct jreader *r)
 {
-    const unsigned char *s = r->p, *c = s;
+    unsigned char *s = r->p, *c = s;
     struct ynode *n;
 
     if (*c == 't' || *c == 'f' || *c == 'n') {
@@ -599,9 +644,16 @@ static struct ynode *jr_value(struct jreader *r, unsigned depth)
 
 bool ytree_parse_json(const void *buf, size_t len, struct ynode **ret_root)
 {
-    struct jreader r = { .p = buf, .end = (const unsigned char *)buf + len, .line = 1 };
+    struct jreader r = { .line = 1 };
+    struct yarena first = { NULL };
     struct ynode *root = NULL;
 
+    r.head = arena_alloc(&first, sizeof *r.head);
+    r.head->arena = first;
+    r.p = arena_alloc_aligned(&r.head->arena, len + 1, 1);
+    memcpy(r.p, buf, len);
+    r.p[len] = '\0';
+    r.end = r.p + len;
     r.line_start = r.p;
     jr_space(&r);
     if (r.p < r.end && *r.p == '{') {
@@ -613,8 +665,7 @@ bool ytree_parse_json(const void *buf, size_t len, struct ynode **ret_root)
         *ret_root = root;
         return true;
     }
-    if (r.head)
-        ytree_free(&r.head->root);
+    ytree_free(&r.head->root);
     return false;
 }
 
