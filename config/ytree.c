@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <yaml.h>
 
 #include "common/util.h"
@@ -160,19 +161,43 @@ static struct ynode *node_new(struct yarena *a, struct ytree_head **head,
 }
 
 /* Children of the open containers wait on one stack until their container
- * ends, then move to an exact-size array in the arena. */
+ * ends, then move to an exact-size array in the arena.
+ *
+ * The stack has a mapping of its own, outside the heap. Grown by realloc,
+ * it moved among the arena's chunks and left holes there, where the
+ * config's small allocations then settled: once the tree was freed, its
+ * chunks no longer merged into one free block, and the next large array
+ * (a plan's 10 000 desired tc filters, 7 MB) took fresh pages instead,
+ * each a page fault (glibc's malloc trace in the guest). */
 struct pending {
     struct ynode **v;
     size_t n, alloc;
 };
 
-static void pending_push(struct pending *p, struct ynode *child)
+static void pending_grow(struct pending *p)
 {
-    if (p->n == p->alloc) {
-        p->alloc = p->alloc ? 2 * p->alloc : 256;
-        p->v = oo_realloc(p->v, p->alloc * sizeof *p->v);
-    }
+    size_t alloc = p->alloc ? 2 * p->alloc : 8192;
+    void *v = p->v ? mremap(p->v, p->alloc * sizeof *p->v, alloc * sizeof *p->v, MREMAP_MAYMOVE)
+                   : mmap(NULL, alloc * sizeof *p->v, PROT_READ | PROT_WRITE,
+                          MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+    if (v == MAP_FAILED)
+        abort();                        /* out of memory, as oo_malloc() */
+    p->v = v;
+    p->alloc = alloc;
+}
+
+static inline void pending_push(struct pending *p, struct ynode *child)
+{
+    if (p->n == p->alloc)
+        pending_grow(p);
     p->v[p->n++] = child;
+}
+
+static void pending_free(struct pending *p)
+{
+    if (p->v)
+        munmap(p->v, p->alloc * sizeof *p->v);
 }
 
 /* parent's children are p->v[base .. p->n). */
@@ -308,7 +333,7 @@ struct ynode *ytree_parse_libyaml(const void *buf, size_t len, struct oo_cfg_dia
      * that every node is reachable and the tree is consistent. */
     for (; top; top = top->parent, depth--)
         node_close(arena, &pending, top, base[depth]);
-    free(pending.v);
+    pending_free(&pending);
     if (failed) {
         ytree_free(root);
         return NULL;
@@ -660,7 +685,7 @@ bool ytree_parse_json(const void *buf, size_t len, struct ynode **ret_root)
         root = jr_value(&r, 1);
         jr_space(&r);
     }
-    free(r.pending.v);
+    pending_free(&r.pending);
     if (root && r.p == r.end) {
         *ret_root = root;
         return true;
@@ -1178,7 +1203,7 @@ bool ytree_parse_block(const void *buf, size_t len, struct ynode **ret_root)
         if (root && !r.eof)
             root = NULL;                /* a line left of the root's keys */
     }
-    free(r.pending.v);
+    pending_free(&r.pending);
     if (root) {
         *ret_root = root;
         return true;
