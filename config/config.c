@@ -196,12 +196,18 @@ int oo_cfg_read_file(const char *path, char **ret_buf, size_t *ret_len, struct o
                         strerror(-r));
         return r;
     }
-    if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+    if (fstat(fd, &st) < 0)
+        st.st_mode = 0;                 /* not known: read it as a stream */
+    if (S_ISDIR(st.st_mode)) {
         close(fd);
         oo_cfg_diag_add(diag, (struct oo_src_loc){ 0, 0 }, NULL,
                         "is a directory, expected a file");
         return -EISDIR;
     }
+    /* A regular file is read into one buffer of its size (+1 to see the
+     * end): growing one by doubling touched ~2.5 times the file's size. */
+    if (S_ISREG(st.st_mode) && st.st_size > 0 && st.st_size < OO_CFG_MAX_FILE_SIZE)
+        alloc = (size_t)st.st_size + 1;
     buf = oo_malloc(alloc);
     for (;;) {
         ssize_t n;
