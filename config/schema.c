@@ -282,7 +282,7 @@ void sc_check_keys(struct oo_cfg_diag *d, const struct ynode *map, bool *dup)
  * Sets idx[i] to pair i's key and returns true; false when any key is
  * unknown, repeated or no name, for sc_walk()'s full checks to report.
  * Duplicates are found by key number, which spares the pairwise text
- * comparison of sc_check_keys() (a fifth of loading 10 000 tc rules). */
+ * comparison of sc_check_keys() (~8% of loading 10 000 tc rules). */
 static bool known_keys(const struct ynode *n, const char *const *keys, size_t nkeys,
                        uint8_t *idx)
 {
