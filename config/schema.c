@@ -278,6 +278,17 @@ void sc_check_keys(struct oo_cfg_diag *d, const struct ynode *map, bool *dup)
     free(refs);
 }
 
+/* The number of the key named s in keys[] (entries may be NULL), or nkeys. */
+static size_t key_index(const char *const *keys, size_t nkeys, const char *s)
+{
+    size_t key;
+
+    for (key = 0; key < nkeys; key++)
+        if (keys[key] && keys[key][0] == s[0] && !strcmp(keys[key], s))
+            break;
+    return key;
+}
+
 /* The common case of a mapping: every key is one of keys[], each once.
  * Sets idx[i] to pair i's key and returns true; false when any key is
  * unknown, repeated or no name, for sc_walk()'s full checks to report.
@@ -297,9 +308,7 @@ static bool known_keys(const struct ynode *n, const char *const *keys, size_t nk
 
         if (k->type != YN_SCALAR)
             return false;
-        for (key = 0; key < nkeys; key++)
-            if (keys[key] && keys[key][0] == k->str[0] && !strcmp(keys[key], k->str))
-                break;
+        key = key_index(keys, nkeys, k->str);
         /* No key is "", "~" or "null", so a match is not a null key; its
          * length rules out a NUL inside the key's text. */
         if (key == nkeys || seen >> key & 1 || strlen(keys[key]) != k->len)
@@ -341,9 +350,7 @@ bool sc_walk(struct oo_cfg_diag *d, const struct ynode *n, const char *what,
 
         if (dup[i])
             continue;
-        for (key = 0; key < nkeys; key++)
-            if (keys[key] && keys[key][0] == k->str[0] && !strcmp(keys[key], k->str))
-                break;
+        key = key_index(keys, nkeys, k->str);
         if (key == nkeys) {
             const char *near = oo_cfg_suggest(k->str, keys, nkeys);
             char list[256];
