@@ -80,33 +80,37 @@ struct chunk {
     struct oo_tc_result *results; /* and their results */
     size_t n;                     /* requests in the chunk */
     uint32_t seq0;                /* sequence number of reqs[0] */
-    bool *awaiting;               /* awaiting[i]: request i went out, no ack yet */
-    size_t pending;               /* how many are awaiting */
+    bool *awaiting;               /* awaiting[i]: request i went out, no answer of its own */
+    size_t last;                  /* the last request sent: the one with NLM_F_ACK */
+    bool acked;                   /* its ack came, so every answer before it did too */
 };
 
-/* Handles one message of the answers to a chunk. */
+/* Handles one message of the answers to a chunk: an error, the last
+ * request's ack, or an echo (which oo_tc_batch_answer() records). */
 static void chunk_msg(struct oo_nl *nl, struct chunk *c, const struct nlmsghdr *h)
 {
     int i = oo_tc_batch_answer(h, nl->portid, c->seq0, c->reqs, c->n, c->results);
 
-    if (i >= 0 && c->awaiting[i]) {
-        c->awaiting[i] = false;
-        c->pending--;
-    }
+    if (i < 0)
+        return;
+    c->awaiting[i] = false;
+    if ((size_t)i == c->last)
+        c->acked = true;
 }
 
 /* Reads the answers to a chunk. rtnetlink has run every request and queued
- * every answer before sendmsg returned, so what is not queued will not come:
- * reading waits (up to a few seconds, as a safety net) only while answers
- * are missing and no ack was lost. Returns 0, -ENOBUFS if acks were lost
- * (those requests keep -ENOBUFS: outcome unknown, dump to find out), or
- * -errno. */
+ * every answer before sendmsg returned, in order: an error for each request
+ * that failed and the ack of the last one. Once that ack is read, a request
+ * without an answer of its own succeeded. Reading waits (up to a few
+ * seconds, as a safety net) only while the ack is missing and nothing was
+ * lost. Returns 0, -ENOBUFS if answers were lost (the requests without one
+ * keep -ENOBUFS: outcome unknown, dump to find out), or -errno. */
 static int chunk_read(struct oo_nl *nl, struct chunk *c)
 {
     int fd = mnl_socket_get_fd(nl->sock);
     bool lost = false;
 
-    while (c->pending) {
+    while (!c->acked) {
         ssize_t len = oo_nl_recv_nowait(nl);
         int left;
 
@@ -136,7 +140,12 @@ static int chunk_read(struct oo_nl *nl, struct chunk *c)
              h = mnl_nlmsg_next(h, &left))
             chunk_msg(nl, c, h);
     }
-    return c->pending ? -ENOBUFS : 0;
+    if (!c->acked || lost)
+        return -ENOBUFS;
+    for (size_t i = 0; i < c->n; i++)
+        if (c->awaiting[i])
+            c->results[i].error = 0;
+    return 0;
 }
 
 static void result_init(struct oo_tc_result *r, int error)
@@ -175,6 +184,7 @@ int oo_tc_batch_apply_count(struct oo_nl *nl, const struct oo_tc_req *reqs, size
         struct chunk c = { .reqs = reqs + done, .results = results + done,
                            .awaiting = awaiting, .seq0 = nl->seq + 1 };
         size_t used = 0, echoes = 0;
+        struct nlmsghdr *last = NULL;
 
         /* Fill the buffer: stop at the count limit (lower once the chunk
          * holds an echo) or at the byte budget. A request that would go
@@ -194,16 +204,18 @@ int oo_tc_batch_apply_count(struct oo_nl *nl, const struct oo_tc_req *reqs, size
             nl->seq++;          /* seq0 + i is request i's number, sent or not */
             if (nlh) {
                 nlh->nlmsg_seq = nl->seq;
-                nlh->nlmsg_flags |= NLM_F_ACK;
+                c.last = c.n;
+                last = nlh;
                 used += NLMSG_ALIGN(nlh->nlmsg_len);
                 result_init(&c.results[c.n], -ENOBUFS);
-                c.pending++;
             } else {
                 result_init(&c.results[c.n], -EINVAL);
             }
             c.n++;
         }
         if (used) {
+            /* Only failures answer, and the last request: see chunk_read. */
+            last->nlmsg_flags |= NLM_F_ACK;
             if (mnl_socket_sendto(nl->sock, buf, used) < 0) {
                 err = -errno;
                 for (size_t i = 0; i < c.n; i++)

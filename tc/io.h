@@ -7,17 +7,22 @@
  * system calls and, in the test guest, process start-ups. oo_tc_batch_apply()
  * encodes many requests back to back into one buffer and sends them with one
  * sendmsg: rtnetlink runs them in order, in the sender's context, before
- * sendmsg returns, and queues one ack per request (each request carries its
- * own sequence number and NLM_F_ACK; a failure does not stop the ones after
- * it). The acks are then read and mapped back by sequence number, each with
- * its extended ACK. Because every ack is already queued when sendmsg
- * returns, a batch must not produce more ack memory than the socket's
- * receive buffer holds, or the kernel drops acks (the socket reports
- * ENOBUFS). So requests go out in chunks of at most oo_tc_batch_limit()
- * requests and OO_TC_SEND_BYTES bytes (see there why so few), and
- * oo_tc_open() raises both buffers (SO_*BUFFORCE when privileged, else up to
- * the sysctl maxima). NETLINK_CAP_ACK keeps acks small (no copy of the
- * request), NETLINK_EXT_ACK gives the kernel's reason per failed request. */
+ * sendmsg returns. Each request carries its own sequence number; only the
+ * last of a sendmsg asks for an ack (NLM_F_ACK). The kernel answers a failed
+ * request whatever its flags (netlink_rcv_skb; only a dump's start goes
+ * unanswered), and a failure does not stop the requests after it. So the
+ * answers are the failures, each with its extended ACK, then the last
+ * request's ack, and a request without an answer of its own succeeded. They
+ * are mapped back by sequence number. (An ack per request took one recvmsg
+ * each: 10 000 for 10 000 rules.) Because every answer is already queued
+ * when sendmsg returns, a batch must not produce more of them than the
+ * socket's receive buffer holds (if all fail), or the kernel drops some (the
+ * socket reports ENOBUFS). So requests go out in chunks of at most
+ * oo_tc_batch_limit() requests and OO_TC_SEND_BYTES bytes (see there why so
+ * few), and oo_tc_open() raises both buffers (SO_*BUFFORCE when privileged,
+ * else up to the sysctl maxima). NETLINK_CAP_ACK keeps acks small (no copy
+ * of the request), NETLINK_EXT_ACK gives the kernel's reason per failed
+ * request. */
 #ifndef OO_TC_IO_H
 #define OO_TC_IO_H
 
@@ -59,7 +64,7 @@ size_t oo_tc_batch_limit(const struct oo_nl *nl, bool echo);
  * fills results[i] for each (error, extended ACK, echo). A failed request
  * does not stop the others. Returns the number of failed requests (>= 0),
  * or -errno on a socket error (requests without an answer then say
- * -ENOBUFS if sent but their ack was lost, -ECANCELED if not sent). */
+ * -ENOBUFS if sent but answers were lost, -ECANCELED if not sent). */
 int oo_tc_batch_apply(struct oo_nl *nl, const struct oo_tc_req *reqs, size_t n,
                       struct oo_tc_result *results);
 /* The same; *ret_sends (may be NULL) gets the number of sendmsg calls. */

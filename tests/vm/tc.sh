@@ -248,6 +248,20 @@ tc_batch_failure() {
 	n=$(tc -j filter show dev "$E" ingress | jq '[.[] | select(.options)] | length')
 	[[ $n == 48 ]]
 	check_err $? "$n of the 48 good rules landed"
+	# Only failures and each sendmsg's last request are answered: failures
+	# first and last, the last one's answer being the ack that ends a chunk.
+	out=$("$CAP" batch "$E" 30 --prefix edge --prio 2 --bad-skip-sw 0 --bad-redirect 29)
+	check_err $? "tccapture batch (edges) failed: $out"
+	[[ $(jqv "$out" .failed) == 2 ]]
+	check_err $? "expected 2 failed requests at the edges: $out"
+	[[ $(jqv "$out" '.failures[] | select(.rule == 0) | .extack') == "TC offload is disabled on net device" &&
+		$(jqv "$out" '.failures[] | select(.rule == 29) | .extack') == *"Specified device does not exist"* ]]
+	check_err $? "the first and last rules lack their extacks: $out"
+	(($(jqv "$out" .sends) > 1))
+	check_err $? "30 rules went in one sendmsg, so no chunk boundary was crossed: $out"
+	n=$(tc -j filter show dev "$E" ingress | jq '[.[] | select(.options and .pref == 2)] | length')
+	[[ $n == 28 ]]
+	check_err $? "$n of the 28 good rules at the edges landed"
 	log_test "a failed rule in a batch carries its own extack; the others land"
 }
 
