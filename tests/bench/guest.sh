@@ -489,9 +489,19 @@ del_br() {
 
 # ---------------------------------------------------------------- (3)
 
+# batch_add_ports BRIDGE FROM TO: PORT_NAMES[FROM..TO-1] added by one
+# ovs-vsctl call (none when FROM >= TO).
+batch_add_ports() {
+	local br=$1 j args=()
+	for ((j = $2; j < $3; j++)); do
+		args+=(-- add-port "$br" "${PORT_NAMES[j]}")
+	done
+	((${#args[@]} == 0)) || ovs-vsctl --timeout=600 "${args[@]}"
+}
+
 phase_ports() {
 	local npf=8 nvf first=40 i total run cfg_dev=$W/ports-dev.yaml cfg=$W/ports.yaml list=$W/ports.txt
-	local segs=4 seg_size k s j p t0 sum_us sum_u sum_s sum_o extra
+	local k p t0 sum_us sum_u sum_s sum_o extra
 	nvf=$(((PORTS + npf - 1) / npf))
 	total=$((npf * nvf))
 	clean_host
@@ -527,38 +537,53 @@ phase_ports() {
 		del_br || return 1
 	done
 
-	# One call per port, sampled: SEGS segments of the port list; in each,
-	# K ports one call each (timed), the rest in one batched call (not
-	# timed). Extrapolated: add-br + sum over segments of (mean call) x size.
-	seg_size=$((total / segs))
-	k=$((PER_PORT_SAMPLE / segs))
+	# One call per port, sampled. The port list is cut into K blocks of
+	# (nearly) equal size; the port in the middle of each block is added by
+	# a call of its own, timed, and the ports between two timed ones by one
+	# batched call, not timed. A call costs more the more ports the bridge
+	# has (ovs-vswitchd reconfigures them all), so the middle call stands
+	# for its block: the sum is add-br plus, over the blocks, the timed call
+	# times the block's size. With K = the number of ports, every call is
+	# timed and nothing is extrapolated.
+	k=$PER_PORT_SAMPLE
 	((k < 1)) && k=1
-	((k > seg_size)) && k=$seg_size
+	((k > total)) && k=$total
 	measure ports add-br vsctl-per-port 1 ovs-vsctl --timeout=600 add-br br-big || return 1
 	mapfile -t PORT_NAMES <"$list"
 	tail -n 1 "$BENCH_TSV" >"$W/addbr"
 	IFS=$'\t' read -r _ _ _ _ sum_us sum_u sum_s sum_o _ <"$W/addbr"
-	for ((s = 0; s < segs; s++)); do
-		local seg_us=0 seg_u=0 seg_s=0 seg_o=0 first_p=$((s * seg_size)) rest=()
-		for ((j = 0; j < k; j++)); do
-			p=${PORT_NAMES[first_p + j]}
-			measure ports per-port-call "seg$s" "$j" ovs-vsctl --timeout=600 add-port br-big "$p" || return 1
-			tail -n 1 "$BENCH_TSV" >"$W/last"
-			local w u sy o
-			IFS=$'\t' read -r _ _ _ _ w u sy o _ <"$W/last"
-			seg_us=$((seg_us + w)) seg_u=$((seg_u + u)) seg_s=$((seg_s + sy)) seg_o=$((seg_o + o))
-		done
-		for ((j = first_p + k; j < first_p + seg_size; j++)); do
-			rest+=(-- add-port br-big "${PORT_NAMES[j]}")
-		done
-		((${#rest[@]})) && { ovs-vsctl --timeout=600 "${rest[@]}" || return 1; }
-		sum_us=$((sum_us + seg_us * seg_size / k))
-		sum_u=$((sum_u + seg_u * seg_size / k)) sum_s=$((sum_s + seg_s * seg_size / k))
-		sum_o=$((sum_o + seg_o * seg_size / k))
-		info "ports_per_port_seg$s" "ports $first_p..$((first_p + seg_size - 1)): mean $((seg_us / k / 1000)) ms per call over $k calls"
+	local b lo hi mid size next=0 q=0 q_us=0 q_n=0 q_first=0
+	for ((b = 0; b < k; b++)); do
+		lo=$((b * total / k)) hi=$(((b + 1) * total / k))
+		mid=$(((lo + hi - 1) / 2)) size=$((hi - lo))
+		batch_add_ports br-big "$next" "$mid" || return 1
+		p=${PORT_NAMES[mid]}
+		measure ports per-port-call "b$b" "$mid" ovs-vsctl --timeout=600 add-port br-big "$p" || return 1
+		next=$((mid + 1))
+		tail -n 1 "$BENCH_TSV" >"$W/last"
+		local w u sy o
+		IFS=$'\t' read -r _ _ _ _ w u sy o _ <"$W/last"
+		sum_us=$((sum_us + w * size)) sum_u=$((sum_u + u * size))
+		sum_s=$((sum_s + sy * size)) sum_o=$((sum_o + o * size))
+		# What a call cost along the way: the mean of the timed calls in
+		# each quarter of the port list.
+		q_us=$((q_us + w)) q_n=$((q_n + 1))
+		if ((b == k - 1 || (b + 1) * 4 / k != q)); then
+			info "ports_per_port_q$q" "ports $q_first..$((hi - 1)): mean $((q_us / q_n / 1000)) ms per call over $q_n timed calls"
+			q=$(((b + 1) * 4 / k)) q_us=0 q_n=0 q_first=$hi
+		fi
 	done
-	record ports attach vsctl-per-port-extrapolated 1 "$sum_us" "$sum_u" "$sum_s" "$sum_o" 0
-	info ports_per_port "sampled $((k * segs)) calls of $((seg_size * segs)) ($segs segments of $seg_size, $k calls each), extrapolated"
+	batch_add_ports br-big "$next" "$total" || return 1
+	(($(ovs-vsctl list-ports br-big | wc -l) == total)) || problem ports "one call per port did not attach $total ports"
+	if ((k == total)); then
+		record ports attach vsctl-per-port-all 1 "$sum_us" "$sum_u" "$sum_s" "$sum_o" 0
+		info ports_per_port "all $total calls timed"
+	else
+		record ports attach vsctl-per-port-extrapolated 1 "$sum_us" "$sum_u" "$sum_s" "$sum_o" 0
+		size=$((total / k))
+		((total % k == 0)) || size="$size-$((size + 1))"
+		info ports_per_port "sampled $k calls of $total, the middle one of each block of $size ports; the others added by batched calls between them, not timed; extrapolated"
+	fi
 	del_br
 	clean_host
 }
