@@ -19,9 +19,11 @@
 #include <poll.h>
 #include <signal.h>
 #include <spawn.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -230,8 +232,19 @@ int oo_ovs_restart(const char *const *argv, int timeout_ms, char *err, size_t er
     posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF |
                                     POSIX_SPAWN_SETPGROUP);
 
+    /* ovs-offloadctl turns transparent huge pages off for itself
+     * (ovs-offloadctl.c). The kernel passes that on through fork and exec,
+     * and the daemon a restart command starts is not ours to tune: the flag
+     * is lifted while the command is spawned. It is the process's, not the
+     * thread's; the spawning thread is blocked until the child has exec'd. */
+    bool thp_off = prctl(PR_GET_THP_DISABLE, 0, 0, 0, 0) == 1;
+
+    if (thp_off)
+        prctl(PR_SET_THP_DISABLE, 0, 0, 0, 0);
     int64_t deadline = oo_now_ms() + timeout_ms;
     r = posix_spawn(&pid, path, &fa, &attr, (char *const *)argv, environ);
+    if (thp_off)
+        prctl(PR_SET_THP_DISABLE, 1, 0, 0, 0);
     posix_spawn_file_actions_destroy(&fa);
     posix_spawnattr_destroy(&attr);
     close(fds[1]);

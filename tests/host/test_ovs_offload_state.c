@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <unistd.h>
 #include <cmocka.h>
 
@@ -324,6 +325,27 @@ static void test_restart_child_gets_default_signals(void **state)
     assert_contains(err, "killed by signal 15");
 }
 
+/* ovs-offloadctl runs with transparent huge pages off; the restart command,
+ * and the ovs-vswitchd it starts, get the kernel's default, and the caller
+ * keeps its own setting. */
+static void test_restart_child_gets_huge_pages(void **state)
+{
+    const char *const probe[] = { "sh", "-c", "grep -q '^THP_enabled:[[:space:]]*1$' /proc/self/status",
+                                  NULL };
+    char err[256];
+    int64_t ms;
+    int r;
+
+    if (restart(probe, 5000, err, sizeof err, &ms) != 0)
+        skip();     /* no THP in this kernel, or no THP_enabled line (before 5.0) */
+    assert_int_equal(prctl(PR_SET_THP_DISABLE, 1, 0, 0, 0), 0);
+    r = restart(probe, 5000, err, sizeof err, &ms);
+    assert_int_equal(prctl(PR_GET_THP_DISABLE, 0, 0, 0, 0), 1);
+    prctl(PR_SET_THP_DISABLE, 0, 0, 0, 0);
+    if (r != 0)
+        fail_msg("the command ran with transparent huge pages off: %s", err);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -338,6 +360,7 @@ int main(void)
         cmocka_unit_test(test_restart_timeout_is_bounded),
         cmocka_unit_test(test_restart_detached_child_keeps_pipe),
         cmocka_unit_test(test_restart_child_gets_default_signals),
+        cmocka_unit_test(test_restart_child_gets_huge_pages),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

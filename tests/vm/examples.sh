@@ -9,7 +9,7 @@
 # shellcheck disable=SC2317 # check functions are called through tests_run
 set -u
 ALL_TESTS="examples_check example_single_pf example_vf_lag example_mpv example_mpv_linux61
-	example_hostconf"
+	example_hostconf example_restart"
 # shellcheck source=tests/vm/lib.sh
 . "$(dirname "$(readlink -f "$0")")/lib.sh"
 
@@ -185,6 +185,35 @@ example_hostconf() {
 	[[ $(ovs-vsctl list-ports br0 2>/dev/null | paste -sd' ') == "$up" ]]
 	check_err $? "br0's ports: $(ovs-vsctl list-ports br0 2>&1 | paste -sd' '), expected $up"
 	log_test "examples/host.conf (--hostconf): check 0, plan 3, apply 0, plan 0"
+}
+
+# examples/single-pf.yaml applied, then again with tc_policy skip_hw and
+# restart if-needed: the running ovs-vswitchd read tc-policy when its flow
+# API came on, so apply restarts it through ovs.restart_command's default
+# (the simulated systemctl). The new ovs-vswitchd takes transparent huge
+# pages as the kernel sets them: ovs-offloadctl turns them off for itself,
+# and a process passes that on to what it starts.
+example_restart() {
+	local cfg=$OUT/restart.yaml out old new
+	RET=0
+	fresh_host N || fail_hard "simulated host setup failed"
+	sed -e 's/^  tc_policy: none /  tc_policy: skip_hw /' -e 's/^  restart: never /  restart: if-needed /' \
+		examples/single-pf.yaml >"$cfg"
+	if ! grep -q '^  tc_policy: skip_hw ' "$cfg" || ! grep -q '^  restart: if-needed ' "$cfg"; then
+		fail_hard "examples/single-pf.yaml has no 'tc_policy: none' or 'restart: never' to change"
+	fi
+	out=$(ctl -c examples/single-pf.yaml apply 2>&1)
+	check_err $? "apply examples/single-pf.yaml: $out"
+	old=$(ovs_vswitchd_pid)
+	converge "ovs-set-config ovs-restart" -c "$cfg"
+	new=$(ovs_vswitchd_pid)
+	[[ -n $new && $new != "$old" ]] && kill -0 "$new" 2>/dev/null
+	check_err $? "ovs-vswitchd was not restarted: pid ${old:-none} before apply, ${new:-none} after"
+	[[ $(ovs-vsctl get Open_vSwitch . other_config:tc-policy 2>&1) == skip_hw ]]
+	check_err $? "other_config:tc-policy is $(ovs-vsctl get Open_vSwitch . other_config:tc-policy 2>&1), not skip_hw"
+	grep -q '^THP_enabled:[[:space:]]*1$' "/proc/$new/status"
+	check_err $? "the restarted ovs-vswitchd: $(grep THP_enabled "/proc/$new/status" 2>&1), not 1 (huge pages off, as ovs-offloadctl runs)"
+	log_test "tc_policy changed, restart if-needed: apply restarts ovs-vswitchd, which runs with the kernel's huge page setting"
 }
 
 tests_run
