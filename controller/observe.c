@@ -441,17 +441,6 @@ static int observe_kernel(const char *root, struct oo_observed *out)
     return r;
 }
 
-int oo_observe_host(const char *root, const char *ovs_remote, int timeout_ms,
-                    struct oo_observed *out)
-{
-    int r;
-
-    memset(out, 0, sizeof *out);
-    r = observe_kernel(root, out);
-    oo_observe_ovs(ovs_remote, timeout_ms, out);
-    return r;
-}
-
 struct oo_observe_job {
     char *root;
     struct oo_observed *out;
@@ -501,6 +490,28 @@ static bool run_job(pthread_t *thread, void *(*fn)(void *), struct oo_observe_jo
     if (!threaded)
         fn(job);
     return threaded;
+}
+
+/* OVSDB is read on a thread while the kernel is read here: ovsdb-server and
+ * ovs-vswitchd answer while the dumps run. The kernel's half uses no
+ * libopenvswitch, so the OVSDB thread is its only user meanwhile. */
+int oo_observe_host(const char *root, const char *ovs_remote, int timeout_ms,
+                    struct oo_observed *out)
+{
+    struct oo_observe_job job = { .ovs_timeout_ms = timeout_ms };
+    bool threaded;
+    int r;
+
+    memset(out, 0, sizeof *out);
+    job.ovs_guess = ovs_remote ? oo_strdup(ovs_remote) : NULL;
+    threaded = run_job(&job.ovs_thread, ovs_job_main, &job);
+    r = observe_kernel(root, out);
+    if (threaded)
+        pthread_join(job.ovs_thread, NULL);
+    oo_debug("read OVSDB in %.1f ms, alongside the kernel", (double)job.ovs_us / 1000);
+    out->ovs_remote = job.ovs_guess;
+    out->ovs = job.ovs;
+    return r;
 }
 
 struct oo_observe_job *oo_observe_start(const char *root, const char *ovs_guess, int timeout_ms,
