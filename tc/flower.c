@@ -812,18 +812,18 @@ static int parse_stats(const struct nlattr *nest, struct oo_tc_stats *out)
     const struct nlattr *a;
     uint64_t *pkts = NULL;
 
-    mnl_attr_for_each_nested(a, nest) {
-        uint16_t type = mnl_attr_get_type(a);
+    oo_nla_for_each_nested(a, nest) {
+        uint16_t type = oo_nla_type(a);
         struct gnet_stats_basic b;
 
         if (type == TCA_STATS_BASIC || type == TCA_STATS_BASIC_HW) {
             /* The kernel sends sizeof(struct gnet_stats_basic) (16 with
              * padding); 12 bytes carry the two fields. */
-            if (mnl_attr_get_payload_len(a) < 12)
+            if (oo_nla_len(a) < 12)
                 return -EBADMSG;
             memset(&b, 0, sizeof b);
-            memcpy(&b, mnl_attr_get_payload(a),
-                   mnl_attr_get_payload_len(a) < sizeof b ? mnl_attr_get_payload_len(a) : sizeof b);
+            memcpy(&b, oo_nla_data(a),
+                   oo_nla_len(a) < sizeof b ? oo_nla_len(a) : sizeof b);
             if (type == TCA_STATS_BASIC) {
                 out->bytes = b.bytes;
                 out->packets = b.packets;
@@ -838,7 +838,7 @@ static int parse_stats(const struct nlattr *nest, struct oo_tc_stats *out)
             if (mnl_attr_validate(a, MNL_TYPE_U64) < 0)
                 return -EBADMSG;
             if (pkts)
-                *pkts = mnl_attr_get_u64(a);
+                *pkts = oo_nla_u64(a);
         } else {
             pkts = NULL;
         }
@@ -853,7 +853,7 @@ static int parse_gact(const struct nlattr *opts, struct oo_tc_action *a)
 
     if (oo_nla_parse_nested(opts, gact_policy, GACT_MAX, tb) < 0 || !tb[TCA_GACT_PARMS])
         return -EBADMSG;
-    memcpy(&p, mnl_attr_get_payload(tb[TCA_GACT_PARMS]), sizeof p);
+    memcpy(&p, oo_nla_data(tb[TCA_GACT_PARMS]), sizeof p);
     a->control = p.action;
     a->index = p.index;
     a->extra = tb[TCA_GACT_PROB] != NULL;
@@ -875,7 +875,7 @@ static int parse_mirred(const struct nlattr *opts, struct oo_tc_action *a)
 
     if (oo_nla_parse_nested(opts, mirred_policy, MIRRED_MAX, tb) < 0 || !tb[TCA_MIRRED_PARMS])
         return -EBADMSG;
-    memcpy(&p, mnl_attr_get_payload(tb[TCA_MIRRED_PARMS]), sizeof p);
+    memcpy(&p, oo_nla_data(tb[TCA_MIRRED_PARMS]), sizeof p);
     a->control = p.action;
     a->index = p.index;
     a->ifindex = p.ifindex;
@@ -893,7 +893,7 @@ static int parse_vlan(const struct nlattr *opts, struct oo_tc_action *a)
 
     if (oo_nla_parse_nested(opts, vlan_policy, VLAN_MAX, tb) < 0 || !tb[TCA_VLAN_PARMS])
         return -EBADMSG;
-    memcpy(&p, mnl_attr_get_payload(tb[TCA_VLAN_PARMS]), sizeof p);
+    memcpy(&p, oo_nla_data(tb[TCA_VLAN_PARMS]), sizeof p);
     a->control = p.action;
     a->index = p.index;
     switch (p.v_action) {
@@ -905,11 +905,11 @@ static int parse_vlan(const struct nlattr *opts, struct oo_tc_action *a)
         if (!tb[TCA_VLAN_PUSH_VLAN_ID])
             return -EBADMSG;
         a->type = p.v_action == TCA_VLAN_ACT_PUSH ? OO_TC_ACT_VLAN_PUSH : OO_TC_ACT_VLAN_MODIFY;
-        a->vlan_id = mnl_attr_get_u16(tb[TCA_VLAN_PUSH_VLAN_ID]);
+        a->vlan_id = oo_nla_u16(tb[TCA_VLAN_PUSH_VLAN_ID]);
         a->vlan_proto = tb[TCA_VLAN_PUSH_VLAN_PROTOCOL]
-                        ? ntohs(mnl_attr_get_u16(tb[TCA_VLAN_PUSH_VLAN_PROTOCOL])) : ETH_P_8021Q;
+                        ? ntohs(oo_nla_u16(tb[TCA_VLAN_PUSH_VLAN_PROTOCOL])) : ETH_P_8021Q;
         if (tb[TCA_VLAN_PUSH_VLAN_PRIORITY])
-            a->vlan_prio = (int8_t)(mnl_attr_get_u8(tb[TCA_VLAN_PUSH_VLAN_PRIORITY]) & 7);
+            a->vlan_prio = (int8_t)(oo_nla_u8(tb[TCA_VLAN_PUSH_VLAN_PRIORITY]) & 7);
         return 0;
     default:
         return 0;   /* push_eth / pop_eth: OTHER */
@@ -927,21 +927,21 @@ static int parse_action(const struct nlattr *nest, struct oo_tc_action *a, struc
     a->vlan_prio = -1;
     if (oo_nla_parse_nested(nest, act_policy, ACT_MAX, tb) < 0 || !tb[TCA_ACT_KIND])
         return -EBADMSG;
-    kind = mnl_attr_get_str(tb[TCA_ACT_KIND]);
+    kind = oo_nla_str(tb[TCA_ACT_KIND]);
     if (!oo_strlcpy(a->kind, kind, sizeof a->kind))
         a->kind[0] = '\0';      /* longer than any kind we know: OTHER */
     if (tb[TCA_ACT_COOKIE]) {
-        uint16_t len = mnl_attr_get_payload_len(tb[TCA_ACT_COOKIE]);
+        uint16_t len = oo_nla_len(tb[TCA_ACT_COOKIE]);
 
         if (len > OO_TC_COOKIE_MAX)
             return -EBADMSG;
-        memcpy(a->cookie, mnl_attr_get_payload(tb[TCA_ACT_COOKIE]), len);
+        memcpy(a->cookie, oo_nla_data(tb[TCA_ACT_COOKIE]), len);
         a->cookie_len = (uint8_t)len;
     }
     if (tb[TCA_ACT_INDEX])
-        a->index = mnl_attr_get_u32(tb[TCA_ACT_INDEX]);
+        a->index = oo_nla_u32(tb[TCA_ACT_INDEX]);
     if (tb[TCA_ACT_IN_HW_COUNT])
-        a->in_hw_count = mnl_attr_get_u32(tb[TCA_ACT_IN_HW_COUNT]);
+        a->in_hw_count = oo_nla_u32(tb[TCA_ACT_IN_HW_COUNT]);
     if (stats && tb[TCA_ACT_STATS] && parse_stats(tb[TCA_ACT_STATS], stats) < 0)
         return -EBADMSG;
     if (!tb[TCA_ACT_OPTIONS])
@@ -959,7 +959,7 @@ static int parse_actions(const struct nlattr *nest, struct oo_tc_filter *out)
 {
     const struct nlattr *a;
 
-    mnl_attr_for_each_nested(a, nest) {
+    oo_nla_for_each_nested(a, nest) {
         if (out->n_actions == OO_TC_MAX_ACTIONS) {
             out->actions_truncated = true;
             break;
@@ -985,16 +985,16 @@ static void set_cls_flags(struct oo_tc_filter *out, uint32_t flags)
 static void get_masked(const struct nlattr *key, const struct nlattr *mask, uint8_t *k,
                        uint8_t *m, size_t len)
 {
-    memcpy(k, mnl_attr_get_payload(key), len);
+    memcpy(k, oo_nla_data(key), len);
     if (mask)
-        memcpy(m, mnl_attr_get_payload(mask), len);
+        memcpy(m, oo_nla_data(mask), len);
     else
         memset(m, 0xff, len);   /* the kernel's default for a key without a mask */
 }
 
 static uint16_t get_be16(const struct nlattr *a)
 {
-    return ntohs(mnl_attr_get_u16(a));
+    return ntohs(oo_nla_u16(a));
 }
 
 /* True for every attribute type of a flower filter's options that we model
@@ -1012,13 +1012,13 @@ static int parse_flower(const struct nlattr *opts, struct oo_tc_filter *out)
 
     if (oo_nla_parse_nested(opts, fl_policy, FL_MAX, tb) < 0)
         return -EBADMSG;
-    mnl_attr_for_each_nested(a, opts)
-        if (!fl_known(mnl_attr_get_type(a)))
+    oo_nla_for_each_nested(a, opts)
+        if (!fl_known(oo_nla_type(a)))
             m->extra_keys = true;
     if (tb[TCA_FLOWER_FLAGS])
-        set_cls_flags(out, mnl_attr_get_u32(tb[TCA_FLOWER_FLAGS]));
+        set_cls_flags(out, oo_nla_u32(tb[TCA_FLOWER_FLAGS]));
     if (tb[TCA_FLOWER_IN_HW_COUNT])
-        out->in_hw_count = mnl_attr_get_u32(tb[TCA_FLOWER_IN_HW_COUNT]);
+        out->in_hw_count = oo_nla_u32(tb[TCA_FLOWER_IN_HW_COUNT]);
     if (tb[TCA_FLOWER_KEY_ETH_DST]) {
         get_masked(tb[TCA_FLOWER_KEY_ETH_DST], tb[TCA_FLOWER_KEY_ETH_DST_MASK],
                    m->dst_mac, m->dst_mac_mask, 6);
@@ -1030,11 +1030,11 @@ static int parse_flower(const struct nlattr *opts, struct oo_tc_filter *out)
         m->keys |= OO_TC_KEY_SRC_MAC;
     }
     if (tb[TCA_FLOWER_KEY_VLAN_ID]) {
-        m->vlan_id = mnl_attr_get_u16(tb[TCA_FLOWER_KEY_VLAN_ID]) & 0xfff;
+        m->vlan_id = oo_nla_u16(tb[TCA_FLOWER_KEY_VLAN_ID]) & 0xfff;
         m->keys |= OO_TC_KEY_VLAN_ID;
     }
     if (tb[TCA_FLOWER_KEY_VLAN_PRIO]) {
-        m->vlan_prio = mnl_attr_get_u8(tb[TCA_FLOWER_KEY_VLAN_PRIO]) & 7;
+        m->vlan_prio = oo_nla_u8(tb[TCA_FLOWER_KEY_VLAN_PRIO]) & 7;
         m->keys |= OO_TC_KEY_VLAN_PRIO;
     }
     if (tb[TCA_FLOWER_KEY_VLAN_ETH_TYPE]) {
@@ -1054,7 +1054,7 @@ static int parse_flower(const struct nlattr *opts, struct oo_tc_filter *out)
             m->extra_keys = true;
     }
     if (tb[TCA_FLOWER_KEY_IP_PROTO]) {
-        m->ip_proto = mnl_attr_get_u8(tb[TCA_FLOWER_KEY_IP_PROTO]);
+        m->ip_proto = oo_nla_u8(tb[TCA_FLOWER_KEY_IP_PROTO]);
         m->keys |= OO_TC_KEY_IP_PROTO;
     }
     if (tb[TCA_FLOWER_KEY_IPV4_SRC]) {
@@ -1109,7 +1109,7 @@ static int parse_matchall(const struct nlattr *opts, struct oo_tc_filter *out)
     if (oo_nla_parse_nested(opts, mall_policy, MALL_MAX, tb) < 0)
         return -EBADMSG;
     if (tb[TCA_MATCHALL_FLAGS])
-        set_cls_flags(out, mnl_attr_get_u32(tb[TCA_MATCHALL_FLAGS]));
+        set_cls_flags(out, oo_nla_u32(tb[TCA_MATCHALL_FLAGS]));
     if (tb[TCA_MATCHALL_ACT] && parse_actions(tb[TCA_MATCHALL_ACT], out) < 0)
         return -EBADMSG;
     return 0;
@@ -1137,8 +1137,8 @@ int oo_tc_parse_filter(const struct nlmsghdr *nlh, struct oo_tc_filter *out)
     out->id.prio = (uint16_t)(TC_H_MAJ(tcm->tcm_info) >> 16);
     out->id.protocol = ntohs((uint16_t)TC_H_MIN(tcm->tcm_info));
     if (tb[TCA_CHAIN])
-        out->id.chain = mnl_attr_get_u32(tb[TCA_CHAIN]);
-    if (tb[TCA_KIND] && !oo_strlcpy(out->kind, mnl_attr_get_str(tb[TCA_KIND]), sizeof out->kind))
+        out->id.chain = oo_nla_u32(tb[TCA_CHAIN]);
+    if (tb[TCA_KIND] && !oo_strlcpy(out->kind, oo_nla_str(tb[TCA_KIND]), sizeof out->kind))
         out->kind[0] = '\0';    /* a kind longer than any we read: keep it unknown */
     if (tb[TCA_OPTIONS]) {
         if (!strcmp(out->kind, "flower"))
@@ -1168,14 +1168,14 @@ int oo_tc_parse_qdisc(const struct nlmsghdr *nlh, struct oo_tc_qdisc *out)
     out->ifindex = (uint32_t)tcm->tcm_ifindex;
     out->handle = tcm->tcm_handle;
     out->parent = tcm->tcm_parent;
-    if (!oo_strlcpy(out->kind, mnl_attr_get_str(tb[TCA_KIND]), sizeof out->kind))
+    if (!oo_strlcpy(out->kind, oo_nla_str(tb[TCA_KIND]), sizeof out->kind))
         goto bad;
     if (tb[TCA_INGRESS_BLOCK])
-        out->ingress_block = mnl_attr_get_u32(tb[TCA_INGRESS_BLOCK]);
+        out->ingress_block = oo_nla_u32(tb[TCA_INGRESS_BLOCK]);
     if (tb[TCA_EGRESS_BLOCK])
-        out->egress_block = mnl_attr_get_u32(tb[TCA_EGRESS_BLOCK]);
+        out->egress_block = oo_nla_u32(tb[TCA_EGRESS_BLOCK]);
     if (tb[TCA_HW_OFFLOAD])
-        out->hw_offload = mnl_attr_get_u8(tb[TCA_HW_OFFLOAD]);
+        out->hw_offload = oo_nla_u8(tb[TCA_HW_OFFLOAD]);
     return 0;
 bad:
     memset(out, 0, sizeof *out);

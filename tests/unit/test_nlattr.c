@@ -99,6 +99,33 @@ static size_t header_len(const struct nlmsghdr *h)
     }
 }
 
+/* The inline accessors read what libmnl's read, and walking a nest with
+ * oo_nla_for_each_nested() visits what mnl_attr_for_each_nested() visits
+ * (on corrupted lengths too: compare() runs on the corrupted copies). */
+static void accessors_agree(const struct nlattr *a, const char *what)
+{
+    const struct nlattr *x, *y;
+    unsigned nx = 0, ny = 0;
+    uint16_t len = mnl_attr_get_payload_len(a);
+
+    if (oo_nla_type(a) != mnl_attr_get_type(a) || oo_nla_len(a) != len ||
+        oo_nla_data(a) != mnl_attr_get_payload(a) || oo_nla_str(a) != mnl_attr_get_str(a))
+        fail_msg("%s: type/length/payload differ from libmnl's", what);
+    if ((len >= 1 && oo_nla_u8(a) != mnl_attr_get_u8(a)) ||
+        (len >= 2 && oo_nla_u16(a) != mnl_attr_get_u16(a)) ||
+        (len >= 4 && oo_nla_u32(a) != mnl_attr_get_u32(a)) ||
+        (len >= 8 && oo_nla_u64(a) != mnl_attr_get_u64(a)))
+        fail_msg("%s: an integer differs from libmnl's", what);
+    oo_nla_for_each_nested(x, a)
+        nx++;
+    mnl_attr_for_each_nested(y, a)
+        ny++;
+    if (nx != ny)
+        fail_msg("%s: %u nested attributes walked, libmnl %u", what, nx, ny);
+    if (x != y)
+        fail_msg("%s: the walks end at different places", what);
+}
+
 /* Both parsers agree on h (and on every nested attribute of its first level). */
 static unsigned compare(const struct nlmsghdr *h, size_t off, const char *what)
 {
@@ -119,6 +146,9 @@ static unsigned compare(const struct nlmsghdr *h, size_t off, const char *what)
             fail_msg("%s, policy %u: different attributes found", what, k);
         if (r < 0)
             continue;
+        for (unsigned t = 0; t <= MAX_TYPE; t++)
+            if (tb[t])
+                accessors_agree(tb[t], what);
         /* One level down, under another policy. */
         for (unsigned t = 0; t <= MAX_TYPE; t++) {
             const struct nlattr *ntb[MAX_TYPE + 1], *nref[MAX_TYPE + 1];
