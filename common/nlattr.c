@@ -65,8 +65,8 @@ static int parse_attrs(const void *start, size_t len, const struct oo_nla_policy
     const struct nlattr *a = start;
 
     memset(tb, 0, sizeof *tb * ((size_t)max_type + 1));
-    while (len >= NLA_HDRLEN && a->nla_len >= NLA_HDRLEN && a->nla_len <= len) {
-        uint16_t type = a->nla_type & NLA_TYPE_MASK;
+    while (oo_nla_ok(a, (ptrdiff_t)len)) {
+        uint16_t type = oo_nla_type(a);
         size_t step = NLA_ALIGN(a->nla_len);
 
         if (type <= max_type) {

@@ -120,8 +120,9 @@ void oo_observe_ovs(const char *remote, int timeout_ms, struct oo_observed *out)
 /* The whole host: zeroes out, then oo_observe_devlink, oo_observe_links and
  * the tc dumps in the caller's thread, and OVSDB (oo_observe_ovs) on a thread
  * of its own meanwhile (in the caller's, before the rest, if none can be
- * started); libopenvswitch is not the caller's until it returns. Returns 0, or the -errno of oo_observe_devlink: only devlink
- * failing fails the observation; every other failure is recorded in out
+ * started); libopenvswitch is not the caller's until it returns. Returns 0,
+ * or the -errno of oo_observe_devlink: only devlink failing fails the
+ * observation; every other failure is recorded in out
  * (links_err, params_err, rates_err, per PF *_err, ovs.error) and the rest
  * is still read. Free out with oo_observed_free in either case. */
 int oo_observe_host(const char *root, const char *ovs_remote, int timeout_ms,
