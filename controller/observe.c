@@ -591,14 +591,6 @@ void oo_observe_cancel(struct oo_observe_job *job)
     free_job(job);
 }
 
-void oo_observe_ovs(const char *remote, int timeout_ms, struct oo_observed *out)
-{
-    free(out->ovs_remote);
-    out->ovs_remote = remote ? oo_strdup(remote) : NULL;
-    oo_ovs_observed_free(&out->ovs);
-    oo_ovsdb_observe(remote, timeout_ms, &out->ovs);
-}
-
 void oo_observed_release_tc_filters(struct oo_observed *o)
 {
     for (size_t i = 0; i < o->n_tc; i++) {

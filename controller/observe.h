@@ -113,13 +113,10 @@ int oo_observe_devlink(const char *root, struct oo_observed *out);
  * -errno, also recorded in out->links_err / links_error. */
 int oo_observe_links(struct oo_observed *out);
 
-/* Reads OVSDB at remote into out->ovs (never fails the whole observation;
- * a NULL remote is recorded as an error in out->ovs). */
-void oo_observe_ovs(const char *remote, int timeout_ms, struct oo_observed *out);
-
 /* The whole host: zeroes out, then oo_observe_devlink, oo_observe_links and
- * the tc dumps in the caller's thread, and OVSDB (oo_observe_ovs) on a thread
- * of its own meanwhile (in the caller's, before the rest, if none can be
+ * the tc dumps in the caller's thread, and OVSDB (oo_ovsdb_observe: never fails
+ * the observation, a NULL remote is recorded in out->ovs) on a thread of its
+ * own meanwhile (in the caller's, before the rest, if none can be
  * started); libopenvswitch is not the caller's until it returns. Returns 0,
  * or the -errno of oo_observe_devlink: only devlink failing fails the
  * observation; every other failure is recorded in out
