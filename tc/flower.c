@@ -443,6 +443,88 @@ bool oo_tc_filter_equal(const struct oo_tc_filter *a, const struct oo_tc_filter 
     return true;
 }
 
+/* Hashing what oo_tc_filter_equal() compares, in the same normal form:
+ * keys under their masks, the effective key set, a VLAN prio of -1 for any
+ * negative one, parameters only for the action types that have them. */
+static uint64_t mix(uint64_t h, uint64_t v)
+{
+    h ^= v + 0x9e3779b97f4a7c15ull + (h << 6) + (h >> 2);
+    h *= 0xff51afd7ed558ccdull;
+    return h ^ h >> 31;
+}
+
+static uint64_t mix_str(uint64_t h, const char *s)
+{
+    for (; *s; s++)
+        h = mix(h, (unsigned char)*s);
+    return mix(h, 0x100);       /* the end: "ab" + "c" differs from "a" + "bc" */
+}
+
+static uint64_t mix_masked(uint64_t h, const uint8_t *key, const uint8_t *mask, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        h = mix(h, (uint64_t)mask[i] << 8 | (key[i] & mask[i]));
+    return h;
+}
+
+uint64_t oo_tc_filter_hash(const struct oo_tc_filter *f)
+{
+    const struct oo_tc_match *m = &f->match;
+    uint32_t k = effective_keys(m);
+    size_t iplen = (k & (OO_TC_KEY_IPV4_SRC | OO_TC_KEY_IPV4_DST)) ? 4 : 16;
+    uint64_t h = mix_str(0x6f6f2d7463ull, f->kind);
+
+    h = mix(h, (uint64_t)f->id.chain << 32 | (uint32_t)f->id.prio << 16 | f->id.protocol);
+    h = mix(h, (uint64_t)f->id.handle << 8 | (unsigned)f->skip_sw << 1 | f->skip_hw);
+    h = mix(h, (uint64_t)f->n_actions << 1 | f->actions_truncated);
+    h = mix(h, (uint64_t)k << 1 | m->extra_keys);
+    if (k & OO_TC_KEY_DST_MAC)
+        h = mix_masked(h, m->dst_mac, m->dst_mac_mask, 6);
+    if (k & OO_TC_KEY_SRC_MAC)
+        h = mix_masked(h, m->src_mac, m->src_mac_mask, 6);
+    if (k & OO_TC_KEY_VLAN_ID)
+        h = mix(h, m->vlan_id & 0xfff);
+    if (k & OO_TC_KEY_VLAN_PRIO)
+        h = mix(h, m->vlan_prio & 7);
+    if (k & OO_TC_KEY_VLAN_ETH_TYPE)
+        h = mix(h, m->vlan_eth_type);
+    if (k & OO_TC_KEY_IP_PROTO)
+        h = mix(h, m->ip_proto);
+    if (k & (OO_TC_KEY_IPV4_SRC | OO_TC_KEY_IPV6_SRC))
+        h = mix_masked(h, m->src_ip, m->src_ip_mask, iplen);
+    if (k & (OO_TC_KEY_IPV4_DST | OO_TC_KEY_IPV6_DST))
+        h = mix_masked(h, m->dst_ip, m->dst_ip_mask, iplen);
+    if (k & OO_TC_KEY_SRC_PORT)
+        h = mix(h, (uint32_t)m->src_port_mask << 16 | (m->src_port & m->src_port_mask));
+    if (k & OO_TC_KEY_DST_PORT)
+        h = mix(h, (uint32_t)m->dst_port_mask << 16 | (m->dst_port & m->dst_port_mask));
+    for (unsigned i = 0; i < f->n_actions && i < OO_TC_MAX_ACTIONS; i++) {
+        const struct oo_tc_action *a = &f->actions[i];
+
+        h = mix_str(mix(h, (uint64_t)(uint32_t)a->type << 32 | (uint32_t)a->control), a->kind);
+        h = mix(h, (uint64_t)a->extra << 8 | a->cookie_len);
+        for (unsigned c = 0; c < a->cookie_len && c < OO_TC_COOKIE_MAX; c++)
+            h = mix(h, a->cookie[c]);
+        switch (a->type) {
+        case OO_TC_ACT_REDIRECT:
+        case OO_TC_ACT_MIRROR:
+            h = mix(h, a->ifindex);
+            break;
+        case OO_TC_ACT_GOTO_CHAIN:
+            h = mix(h, a->chain);
+            break;
+        case OO_TC_ACT_VLAN_PUSH:
+        case OO_TC_ACT_VLAN_MODIFY:
+            h = mix(h, (uint64_t)a->vlan_id << 32 | (uint32_t)a->vlan_proto << 8 |
+                           (uint8_t)(a->vlan_prio < 0 ? -1 : a->vlan_prio));
+            break;
+        default:
+            break;
+        }
+    }
+    return h;
+}
+
 /* ---------------------------------------------------------------- encoders */
 
 static struct nlmsghdr *put_tcmsg(void *buf, uint16_t type, uint16_t nlflags, uint32_t ifindex,
@@ -675,9 +757,17 @@ struct nlmsghdr *oo_tc_put_delfilter(void *buf, const struct oo_tc_id *id)
     return nlh;
 }
 
-struct nlmsghdr *oo_tc_put_getfilter_dump(void *buf, uint32_t ifindex, uint32_t block)
+struct nlmsghdr *oo_tc_put_getfilter_dump(void *buf, uint32_t ifindex, uint32_t block, bool terse)
 {
-    return put_tcmsg(buf, RTM_GETTFILTER, NLM_F_DUMP, ifindex, block, OO_TC_PARENT_INGRESS, 0, 0);
+    struct nlmsghdr *nlh = put_tcmsg(buf, RTM_GETTFILTER, NLM_F_DUMP, ifindex, block,
+                                     OO_TC_PARENT_INGRESS, 0, 0);
+
+    if (terse) {
+        struct nla_bitfield32 flags = { .value = TCA_DUMP_FLAGS_TERSE, .selector = TCA_DUMP_FLAGS_TERSE };
+
+        mnl_attr_put(nlh, TCA_DUMP_FLAGS, sizeof flags, &flags);
+    }
+    return nlh;
 }
 
 static uint32_t qdisc_parent(int kind)
@@ -945,7 +1035,7 @@ static int parse_action(const struct nlattr *nest, struct oo_tc_action *a, struc
     if (stats && tb[TCA_ACT_STATS] && parse_stats(tb[TCA_ACT_STATS], stats) < 0)
         return -EBADMSG;
     if (!tb[TCA_ACT_OPTIONS])
-        return 0;   /* a terse dump: kind, stats and cookie only */
+        return 1;   /* a terse dump: kind, stats and cookie only */
     if (!strcmp(a->kind, "gact"))
         r = parse_gact(tb[TCA_ACT_OPTIONS], a);
     else if (!strcmp(a->kind, "mirred"))
@@ -958,6 +1048,7 @@ static int parse_action(const struct nlattr *nest, struct oo_tc_action *a, struc
 static int parse_actions(const struct nlattr *nest, struct oo_tc_filter *out)
 {
     const struct nlattr *a;
+    int r;
 
     oo_nla_for_each_nested(a, nest) {
         if (out->n_actions == OO_TC_MAX_ACTIONS) {
@@ -966,8 +1057,11 @@ static int parse_actions(const struct nlattr *nest, struct oo_tc_filter *out)
         }
         /* The first action sees every packet the filter matched: its
          * counters are the filter's. */
-        if (parse_action(a, &out->actions[out->n_actions], out->n_actions ? NULL : &out->stats) < 0)
+        r = parse_action(a, &out->actions[out->n_actions], out->n_actions ? NULL : &out->stats);
+        if (r < 0)
             return -EBADMSG;
+        /* Every action of a full dump has TCA_ACT_OPTIONS, none of a terse one. */
+        out->terse |= r == 1;
         out->n_actions++;
     }
     return 0;

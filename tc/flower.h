@@ -157,6 +157,8 @@ struct oo_tc_filter {
     uint32_t in_hw_count;         /* decoded: TCA_FLOWER_IN_HW_COUNT (devices holding it) */
     uint8_t n_actions;            /* actions[0 .. n_actions - 1] */
     bool actions_truncated;       /* decoded: the filter had more than OO_TC_MAX_ACTIONS */
+    bool terse;                   /* decoded from a terse dump: no keys, and actions
+                                   * with kind, cookie and counters only */
     struct oo_tc_action actions[OO_TC_MAX_ACTIONS];
     struct oo_tc_stats stats;     /* decoded: the first action's counters, i.e.
                                    * every packet the filter matched */
@@ -226,6 +228,9 @@ int oo_tc_filter_check(const struct oo_tc_filter *f, char *why, size_t why_size)
  * flags. Ignores where it is (ifindex/block/parent), stats, in_hw,
  * not_in_hw, in_hw_count, verbose and action indexes. */
 bool oo_tc_filter_equal(const struct oo_tc_filter *a, const struct oo_tc_filter *b);
+/* A 64-bit hash of what oo_tc_filter_equal() compares, with the handle
+ * always in it: equal filters with the same handle hash the same. */
+uint64_t oo_tc_filter_hash(const struct oo_tc_filter *f);
 /* The same for matches only. */
 bool oo_tc_match_equal(const struct oo_tc_match *a, const struct oo_tc_match *b);
 
@@ -241,8 +246,9 @@ struct nlmsghdr *oo_tc_put_newfilter(void *buf, const struct oo_tc_filter *f, ui
  * classifier instance or chain, possibly holding filters that are not ours. */
 struct nlmsghdr *oo_tc_put_delfilter(void *buf, const struct oo_tc_id *id);
 /* RTM_GETTFILTER dump of every chain of a device's ingress (block 0) or of a
- * shared block. */
-struct nlmsghdr *oo_tc_put_getfilter_dump(void *buf, uint32_t ifindex, uint32_t block);
+ * shared block; terse: with TCA_DUMP_FLAGS_TERSE (tc/io.h says what the
+ * kernel then leaves out). */
+struct nlmsghdr *oo_tc_put_getfilter_dump(void *buf, uint32_t ifindex, uint32_t block, bool terse);
 /* RTM_NEWQDISC: an ingress or clsact qdisc on ifindex, on shared block
  * `block` (TCA_INGRESS_BLOCK) unless 0. nlflags: NLM_F_CREATE | NLM_F_EXCL. */
 struct nlmsghdr *oo_tc_put_newqdisc(void *buf, uint32_t ifindex, int kind, uint32_t block,

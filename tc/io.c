@@ -249,6 +249,7 @@ struct collect {
     void *items;                  /* growable array */
     size_t n, cap, size;          /* count, capacity, item size */
     size_t first_cap;             /* the capacity of the first allocation (0: 64) */
+    bool other_kind;              /* filters: an instance of a classifier other than flower */
 };
 
 static void *collect_next(struct collect *c)
@@ -275,6 +276,8 @@ static int filter_cb(const struct nlmsghdr *nlh, void *data)
     /* Each classifier instance is announced by a message without a filter. */
     if (f->id.handle)
         c->n++;
+    else if (strcmp(f->kind, "flower"))
+        c->other_kind = true;
     return MNL_CB_OK;
 }
 
@@ -328,8 +331,9 @@ static int dump_small(struct oo_nl *nl, struct nlmsghdr *req, mnl_cb_t cb, struc
     return finish_dump(r, c, ret_items, ret_n);
 }
 
-int oo_tc_dump_filters(struct oo_nl *nl, uint32_t ifindex, uint32_t block, size_t expect,
-                       struct oo_tc_filter **ret_filters, size_t *ret_n)
+static int dump_filters(struct oo_nl *nl, uint32_t ifindex, uint32_t block, size_t expect,
+                        bool terse, struct oo_tc_filter **ret_filters, size_t *ret_n,
+                        bool *ret_other_kind)
 {
     char buf[OO_TC_MSG_MAX];
     /* Most places hold a few rules or none: a filter is large (~700
@@ -343,10 +347,34 @@ int oo_tc_dump_filters(struct oo_nl *nl, uint32_t ifindex, uint32_t block, size_
         c.cap = expect + 1;
         c.items = oo_malloc(c.cap * c.size);
     }
-    r = dump_small(nl, oo_tc_put_getfilter_dump(buf, ifindex, block), filter_cb, &c, &items, ret_n);
+    r = dump_small(nl, oo_tc_put_getfilter_dump(buf, ifindex, block, terse), filter_cb, &c, &items,
+                   ret_n);
 
     *ret_filters = items;
+    *ret_other_kind = c.other_kind;
     return r;
+}
+
+int oo_tc_dump_filters(struct oo_nl *nl, uint32_t ifindex, uint32_t block, size_t expect,
+                       struct oo_tc_filter **ret_filters, size_t *ret_n)
+{
+    bool other;
+
+    return dump_filters(nl, ifindex, block, expect, false, ret_filters, ret_n, &other);
+}
+
+int oo_tc_dump_filters_terse(struct oo_nl *nl, uint32_t ifindex, uint32_t block, size_t expect,
+                             struct oo_tc_filter **ret_filters, size_t *ret_n, bool *ret_full)
+{
+    bool other = false;
+    int r = dump_filters(nl, ifindex, block, expect, true, ret_filters, ret_n, &other);
+
+    if (ret_full)
+        *ret_full = r == 0 && other;
+    if (r < 0 || !other)
+        return r;
+    free(*ret_filters);
+    return oo_tc_dump_filters(nl, ifindex, block, expect, ret_filters, ret_n);
 }
 
 int oo_tc_dump_qdiscs(struct oo_nl *nl, struct oo_tc_qdisc **ret_qdiscs, size_t *ret_n)

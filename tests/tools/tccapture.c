@@ -241,7 +241,7 @@ static int cmd_capture(int argc, char **argv)
         return 1;
     }
     if (!strcmp(argv[3], "filter-dump") && argc == 5) {
-        len = finish(&nl, oo_tc_put_getfilter_dump(buf, t.ifindex, t.block))->nlmsg_len;
+        len = finish(&nl, oo_tc_put_getfilter_dump(buf, t.ifindex, t.block, false))->nlmsg_len;
     } else if (!strcmp(argv[3], "qdisc-dump") && argc == 4) {
         len = finish(&nl, oo_tc_put_getqdisc_dump(buf))->nlmsg_len;
     } else if (!strcmp(argv[3], "add-skip-sw") && argc == 5) {

@@ -389,7 +389,7 @@ static void test_encode_dumps_and_qdiscs(void **state)
     struct nlmsghdr *nlh;
     const struct tcmsg *t;
 
-    nlh = oo_tc_put_getfilter_dump(buf, 4, 0);
+    nlh = oo_tc_put_getfilter_dump(buf, 4, 0, false);
     t = mnl_nlmsg_get_payload(nlh);
     assert_int_equal(nlh->nlmsg_type, RTM_GETTFILTER);
     assert_int_equal(nlh->nlmsg_flags, NLM_F_REQUEST | NLM_F_DUMP);
@@ -398,10 +398,24 @@ static void test_encode_dumps_and_qdiscs(void **state)
     /* Every chain: no TCA_CHAIN. */
     assert_int_equal(nlh->nlmsg_len, NLMSG_LENGTH(sizeof *t));
 
-    nlh = oo_tc_put_getfilter_dump(buf, 4, 8);
+    nlh = oo_tc_put_getfilter_dump(buf, 4, 8, false);
     t = mnl_nlmsg_get_payload(nlh);
     assert_int_equal((uint32_t)t->tcm_ifindex, TCM_IFINDEX_MAGIC_BLOCK);
     assert_int_equal(t->tcm_block_index, 8);
+
+    /* Terse: one TCA_DUMP_FLAGS bitfield with the terse bit, selected. */
+    nlh = oo_tc_put_getfilter_dump(buf, 4, 0, true);
+    t = mnl_nlmsg_get_payload(nlh);
+    assert_int_equal(t->tcm_ifindex, 4);
+    {
+        const struct nlattr *a = (const struct nlattr *)((const char *)t + NLMSG_ALIGN(sizeof *t));
+        const struct nla_bitfield32 *bf = mnl_attr_get_payload(a);
+
+        assert_int_equal(nlh->nlmsg_len, NLMSG_LENGTH(sizeof *t) + NLA_HDRLEN + sizeof *bf);
+        assert_int_equal(mnl_attr_get_type(a), TCA_DUMP_FLAGS);
+        assert_int_equal(bf->value, TCA_DUMP_FLAGS_TERSE);
+        assert_int_equal(bf->selector, TCA_DUMP_FLAGS_TERSE);
+    }
 
     nlh = oo_tc_put_newqdisc(buf, 4, OO_TC_QDISC_CLSACT, 8, NLM_F_CREATE | NLM_F_EXCL);
     t = mnl_nlmsg_get_payload(nlh);
@@ -557,6 +571,85 @@ static void test_equal_under_masks(void **state)
     *b = *a;
     b->actions[0].control = TC_ACT_PIPE;
     assert_false(oo_tc_filter_equal(a, b));
+    free(a);
+    free(b);
+}
+
+/* The hash the daemon's tc cache keeps stands for the filter: with the
+ * same handle, equal filters hash the same and every difference
+ * oo_tc_filter_equal() sees changes it. */
+static void expect_hash(const struct oo_tc_filter *a, const struct oo_tc_filter *b)
+{
+    assert_int_equal(a->id.handle, b->id.handle);
+    if (oo_tc_filter_equal(a, b))
+        assert_true(oo_tc_filter_hash(a) == oo_tc_filter_hash(b));
+    else
+        assert_true(oo_tc_filter_hash(a) != oo_tc_filter_hash(b));
+}
+
+static void test_hash_follows_equal(void **state)
+{
+    struct oo_tc_filter *a = new_filter(1, 0, 0, 1, ETH_P_IP), *b = oo_malloc(sizeof *b);
+    int equal = 0, differ = 0;
+
+    a->match.keys = OO_TC_KEY_IPV4_DST | OO_TC_KEY_IP_PROTO | OO_TC_KEY_DST_PORT;
+    set_ip(a->match.dst_ip, a->match.dst_ip_mask, AF_INET, "10.1.2.3", 24);
+    a->match.ip_proto = IPPROTO_TCP;
+    a->match.dst_port = 80;
+    a->match.dst_port_mask = 0xffff;
+    a->actions[1] = oo_tc_action_vlan_push(100, -1);
+    a->n_actions = 2;
+    a->actions[1].cookie_len = a->actions[0].cookie_len;
+    memcpy(a->actions[1].cookie, a->actions[0].cookie, sizeof a->actions[1].cookie);
+
+    for (int i = 0;; i++) {
+        *b = *a;
+        switch (i) {
+        /* Equal: bits under no mask, what equal ignores, -1 for any negative prio. */
+        case 0: b->match.dst_ip[3] = 99; break;
+        case 1: b->id.ifindex = 9; b->in_hw = true; b->in_hw_count = 2; b->stats.packets = 5; break;
+        case 2: b->actions[0].index = 3; b->verbose = true; b->not_in_hw = true; break;
+        case 3: b->actions[1].vlan_prio = -7; break;
+        case 4: b->match.src_port = 53; break;          /* no SRC_PORT key */
+        case 5: b->match.keys |= OO_TC_KEY_SRC_MAC; break; /* an all-zero mask: no key */
+        case 6: b->actions[0].ifindex = 5; break;        /* a drop has no target */
+        /* Different. */
+        case 7: b->match.dst_ip[2] ^= 1; break;
+        case 8: oo_tc_prefix_to_mask(16, b->match.dst_ip_mask, 4); break;
+        case 9: b->match.dst_port = 81; break;
+        case 10: b->match.ip_proto = IPPROTO_UDP; break;
+        case 11: b->match.extra_keys = true; break;
+        case 12: b->id.chain = 1; break;
+        case 13: b->id.prio = 2; break;
+        case 14: b->id.protocol = ETH_P_IPV6; break;
+        case 15: b->skip_sw = true; break;
+        case 16: b->skip_hw = true; break;
+        case 17: b->actions[0].cookie[15] ^= 1; break;
+        case 18: b->actions[0].control = TC_ACT_PIPE; break;
+        case 19: b->actions[1].vlan_id = 101; break;
+        case 20: b->actions[1].vlan_prio = 3; break;
+        case 21: b->actions[1].vlan_proto = ETH_P_8021AD; break;
+        case 22: b->n_actions = 1; break;
+        case 23: b->actions_truncated = true; break;
+        case 24: strcpy(b->kind, "matchall"); break;
+        case 25: b->actions[0] = oo_tc_action_pass(); break;
+        default: goto done;
+        }
+        expect_hash(a, b);
+        if (oo_tc_filter_equal(a, b))
+            equal++;
+        else
+            differ++;
+    }
+done:
+    /* The cases above mean what their comments say. */
+    assert_int_equal(equal, 7);
+    assert_int_equal(differ, 19);
+    /* The handle is part of it, even where equal() ignores a zero one. */
+    *b = *a;
+    b->id.handle = 7;
+    assert_true(oo_tc_filter_equal(a, b));
+    assert_true(oo_tc_filter_hash(a) != oo_tc_filter_hash(b));
     free(a);
     free(b);
 }
@@ -835,6 +928,7 @@ int main(void)
         cmocka_unit_test(test_check),
         cmocka_unit_test(test_check_ranges),
         cmocka_unit_test(test_equal_under_masks),
+        cmocka_unit_test(test_hash_follows_equal),
         cmocka_unit_test(test_prefix_mask),
         cmocka_unit_test(test_decode_stats_and_unknowns),
         cmocka_unit_test(test_decode_extra_keys),
