@@ -92,6 +92,7 @@ struct daemon_opts {
     const char *log_file;           /* --log-file FILE */
     bool detach;                    /* --detach */
     bool verbose;                   /* -v */
+    bool full_dumps;                /* --full-dumps: no tc cache, no terse dumps */
 };
 
 /* One netlink socket subscribed to a multicast group. */
@@ -131,6 +132,8 @@ struct daemon {
     struct oo_repeat failed_log;    /* a failure's message */
     struct oo_repeat notes_log;     /* the plan's notes */
     uint64_t burst_events[OO_EVENT_SOURCE_MAX]; /* events since the last pass started */
+    struct oo_tc_cache tc_cache;    /* owned filters verified in full (tccache.h) */
+    struct oo_tc_cache_stats tc_cache_last; /* what the last pass made of it */
 
     struct event_sock link_ev, tc_ev, devlink_ev;
     struct oo_ovsdb_watch *watch;
@@ -388,6 +391,7 @@ static int reload(struct daemon *d, char **ret_text)
     memset(&d->failed_log, 0, sizeof d->failed_log);
     memset(&d->notes_log, 0, sizeof d->notes_log);
     log_config_summary(d, "config reloaded from");
+    oo_tc_cache_invalidate(&d->tc_cache);
     oo_sched_urgent(&d->sched, OO_TRIGGER_RELOAD);
     sd_notify_msg("READY=1\nSTATUS=config reloaded");
     memory_trim(); /* the old config, and the new one's YAML tree */
@@ -585,6 +589,8 @@ static void event_sock_run(struct daemon *d, struct event_sock *e, bool mark)
                 /* The kernel dropped notifications: whatever they said, the
                  * next pass reads everything. */
                 d->stats.overflows[e->source]++;
+                if (e->source == OO_EVENT_TC)
+                    oo_tc_cache_invalidate(&d->tc_cache);
                 if (!e->overflowed)
                     LOG_WARN("%s events lost (socket overflow): full resync",
                              oo_event_source_to_string(e->source));
@@ -618,6 +624,10 @@ static void event_sock_run(struct daemon *d, struct event_sock *e, bool mark)
             d->stats.events[e->source]++;
             dirty = true;
         }
+        /* A tc change that is not OVS's may be a filter of ours rewritten
+         * in place: the next pass reads every filter in full. */
+        if (dirty && e->source == OO_EVENT_TC)
+            oo_tc_cache_invalidate(&d->tc_cache);
         if (dirty && mark)
             oo_sched_event(&d->sched, OO_TRIGGER_EVENT, oo_now_ms());
     }
@@ -873,6 +883,7 @@ static void run_pass(struct daemon *d)
         .ovsdb_timeout_ms = d->opts.ovsdb_timeout_ms, .wait_timeout_ms = 120000,
         .progress = d->progress, .tc_writes = tc_writes, .tc_writes_arg = d,
         .observed = pass_observed, .before_apply = pass_before_apply, .observed_arg = &render,
+        .tc_cache = d->opts.full_dumps ? NULL : &d->tc_cache,
     };
     struct oo_pass p;
     int64_t first_event, end, start_wall;
@@ -885,6 +896,10 @@ static void run_pass(struct daemon *d)
     events_run(d, false);
     first_event = d->sched.dirty ? d->sched.first_ms : 0;
     trigger = oo_sched_begin(&d->sched, oo_now_ms());
+    /* The periodic resync is the full read that catches what no event
+     * told (tccache.h); so is a pass after lost events. */
+    if (trigger == OO_TRIGGER_PERIODIC || trigger == OO_TRIGGER_OVERFLOW)
+        oo_tc_cache_invalidate(&d->tc_cache);
     burst_text(d, burst, sizeof burst);
     snprintf(d->pass_header, sizeof d->pass_header, "reconcile (%s%s%s)", oo_trigger_to_string(trigger),
              burst[0] ? ": " : "", burst);
@@ -900,6 +915,15 @@ static void run_pass(struct daemon *d)
 
     oo_reconcile_pass(&popts, &p);
     fflush(d->progress);
+    d->tc_cache_last = p.tc_cache;
+    if (popts.tc_cache)
+        LOG_DBG("%s: tc dumps %s: %zu places terse, %zu dumped again in full; %zu owned filters "
+                "verified by the cache, %zu not; %zu cache entries", d->pass_header,
+                p.tc_cache.terse ? "terse" : "full", p.tc_cache.places_terse, p.tc_cache.places_full,
+                p.tc_cache.verified, p.tc_cache.misses, p.tc_cache.entries);
+    LOG_DBG("%s: observed in %.1f ms, settled the tc dumps in %.1f ms, planned in %.1f ms",
+            d->pass_header, (double)p.observe_us / 1000, (double)p.settle_us / 1000,
+            (double)p.plan_us / 1000);
     end = oo_now_ms();
     oo_sched_end(&d->sched, end, p.result, p.applied && p.apply.n_done > 0);
     repairs = d->stats.drift_repairs;
@@ -1059,6 +1083,13 @@ static void write_daemon_text(FILE *f, const struct daemon *d)
             " failed; %" PRIu64 " drift repairs\n", st->runs[OO_PASS_IN_SYNC],
             st->runs[OO_PASS_REPAIRED], st->runs[OO_PASS_BLOCKED], st->runs[OO_PASS_FAILED],
             st->drift_repairs);
+    if (d->opts.full_dumps)
+        fprintf(f, "  tc dumps:     full in every pass (--full-dumps)\n");
+    else
+        fprintf(f, "  tc dumps:     last %s; %zu owned filters verified by the cache, %zu places "
+                "read again in full; next %s\n", d->tc_cache_last.terse ? "terse" : "full",
+                d->tc_cache_last.verified, d->tc_cache_last.places_full,
+                d->tc_cache.valid ? "terse" : "full");
     fprintf(f, "  ovsdb:        %s (%s)\n", d->remote,
             oo_ovsdb_watch_connected(d->watch) ? "watching" : "not connected");
     if (d->http)
@@ -1096,6 +1127,22 @@ static void write_daemon_json(FILE *f, const struct daemon *d)
         oo_json_kv_uint(&j, oo_pass_result_to_string(r), st->runs[r]);
     oo_json_obj_end(&j);
     oo_json_kv_uint(&j, "drift_repairs", st->drift_repairs);
+    oo_json_key(&j, "tc_cache");
+    if (d->opts.full_dumps) {
+        oo_json_null(&j);
+    } else {
+        const struct oo_tc_cache_stats *c = &d->tc_cache_last;
+
+        oo_json_obj_begin(&j);
+        oo_json_kv_str(&j, "last_dump", c->terse ? "terse" : "full");
+        oo_json_kv_uint(&j, "places_terse", c->places_terse);
+        oo_json_kv_uint(&j, "places_full", c->places_full);
+        oo_json_kv_uint(&j, "verified", c->verified);
+        oo_json_kv_uint(&j, "misses", c->misses);
+        oo_json_kv_uint(&j, "entries", c->entries);
+        oo_json_kv_bool(&j, "valid", d->tc_cache.valid);
+        oo_json_obj_end(&j);
+    }
     oo_json_kv_str(&j, "ovsdb", d->remote);
     oo_json_kv_bool(&j, "ovsdb_watching", oo_ovsdb_watch_connected(d->watch));
     oo_json_kv_str(&j, "metrics", d->http ? oo_http_addr(d->http) : NULL);
@@ -1184,6 +1231,9 @@ static void usage(FILE *f)
 "                       (default " OO_HTTP_DEFAULT_ADDR ")\n"
 "      --resync SECONDS  full reconcile after SECONDS without one (default 60;\n"
 "                       0: only on events)\n"
+"      --full-dumps     read every tc filter in full in every pass; by default a\n"
+"                       pass that follows no tc change reads them terse and takes\n"
+"                       the keys of the owned ones it verified before\n"
 "      --unixctl PATH   control socket (default $OVS_RUNDIR/ovs-offloadd.PID.ctl)\n"
 "      --pidfile FILE   pidfile and single-instance lock (default\n"
 "                       $OVS_RUNDIR/ovs-offloadd.pid)\n"
@@ -1205,7 +1255,7 @@ static void usage(FILE *f)
 static int parse_opts(int argc, char **argv, struct daemon_opts *o)
 {
     enum { OPT_HOSTCONF = 256, OPT_DB, OPT_OVSDB_TIMEOUT, OPT_METRICS, OPT_RESYNC, OPT_UNIXCTL,
-           OPT_PIDFILE, OPT_LOG_FILE, OPT_DETACH };
+           OPT_PIDFILE, OPT_LOG_FILE, OPT_DETACH, OPT_FULL_DUMPS };
     static const struct option longopts[] = {
         { "config", required_argument, NULL, 'c' },
         { "hostconf", required_argument, NULL, OPT_HOSTCONF },
@@ -1217,6 +1267,7 @@ static int parse_opts(int argc, char **argv, struct daemon_opts *o)
         { "pidfile", required_argument, NULL, OPT_PIDFILE },
         { "log-file", required_argument, NULL, OPT_LOG_FILE },
         { "detach", no_argument, NULL, OPT_DETACH },
+        { "full-dumps", no_argument, NULL, OPT_FULL_DUMPS },
         { "verbose", no_argument, NULL, 'v' },
         { "help", no_argument, NULL, 'h' },
         { "version", no_argument, NULL, 'V' },
@@ -1253,6 +1304,7 @@ static int parse_opts(int argc, char **argv, struct daemon_opts *o)
         case OPT_PIDFILE: o->pidfile = optarg; break;
         case OPT_LOG_FILE: o->log_file = optarg; break;
         case OPT_DETACH: o->detach = true; break;
+        case OPT_FULL_DUMPS: o->full_dumps = true; break;
         case 'v': o->verbose = true; break;
         case 'h': usage(stdout); return -1;
         case 'V': printf(PROGRAM " %s\n", OO_VERSION); return -1;
@@ -1453,6 +1505,7 @@ static void teardown(struct daemon *d)
         close(d->sig_fd[1]);
     }
     oo_config_free(&d->cfg);
+    oo_tc_cache_free(&d->tc_cache);
     free(d->reconcile_waiters);
     free(d->jobs);
     free(d->remote);

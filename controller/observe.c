@@ -329,6 +329,8 @@ static int open_tc(struct oo_observed *out, struct oo_nl *nl)
     return r;
 }
 
+static int dump_place(struct oo_observed *o, struct oo_nl *nl, struct oo_obs_tc_place *p, bool terse);
+
 /* Dumps the filters of one place (a block once, through its first device)
  * into o->tc. A dump that fails is recorded in the place, which keeps no
  * filters; it is retried when interrupted. Either way the socket is
@@ -352,11 +354,23 @@ static int add_place(struct oo_observed *o, struct oo_nl *nl, uint32_t ifindex, 
     oo_strlcpy(p->netdev, name, sizeof p->netdev);
     if (!q)
         return 0;
+    return dump_place(o, nl, p, o->tc_terse);
+}
+
+/* Dumps place p's filters (terse: where the kernel can) into it, with its
+ * counts, retrying when interrupted; see add_place(). */
+static int dump_place(struct oo_observed *o, struct oo_nl *nl, struct oo_obs_tc_place *p, bool terse)
+{
+    uint32_t ifindex = p->ifindex, block = p->block;
+
     for (int t = 1;; t++) {
         char e[OO_NL_EXTACK_MAX + 64];
-        int r = oo_tc_dump_filters(nl, block ? 0 : ifindex, block, 0, &p->filters, &p->n_filters);
+        int r = terse ? oo_tc_dump_filters_terse(nl, block ? 0 : ifindex, block, 0, &p->filters,
+                                                 &p->n_filters, NULL)
+                      : oo_tc_dump_filters(nl, block ? 0 : ifindex, block, 0, &p->filters, &p->n_filters);
 
         if (r == 0) {
+            memset(&p->counts, 0, sizeof p->counts);
             p->dump_err = 0;
             p->dump_error[0] = '\0';
             oo_tc_count(p->filters, p->n_filters, &p->counts);
@@ -406,6 +420,30 @@ int oo_observe_tc(struct oo_observed *out)
             r = add_place(out, &nl, out->links[i].ifindex, out->links[i].name);
     oo_nl_close(&nl);
     return out->tc_err = r;     /* tc_error is set by open_tc */
+}
+
+int oo_observe_tc_redump(struct oo_observed *o, const bool *full)
+{
+    struct oo_nl nl;
+    int r = 0;
+    bool open = false;
+
+    for (size_t i = 0; r == 0 && i < o->n_tc; i++) {
+        struct oo_obs_tc_place *p = &o->tc[i];
+
+        if (!full[i] || !p->has_qdisc)
+            continue;
+        if (!open && (r = open_tc(o, &nl)) < 0)
+            return r;
+        open = true;
+        free(p->filters);
+        p->filters = NULL;
+        p->n_filters = 0;
+        r = dump_place(o, &nl, p, false);
+    }
+    if (open)
+        oo_nl_close(&nl);
+    return r;
 }
 
 const struct oo_obs_tc_place *oo_obs_tc_place_of(const struct oo_observed *o, uint32_t ifindex)
@@ -495,14 +533,15 @@ static bool run_job(pthread_t *thread, void *(*fn)(void *), struct oo_observe_jo
 /* OVSDB is read on a thread while the kernel is read here: ovsdb-server and
  * ovs-vswitchd answer while the dumps run. The kernel's half uses no
  * libopenvswitch, so the OVSDB thread is its only user meanwhile. */
-int oo_observe_host(const char *root, const char *ovs_remote, int timeout_ms,
-                    struct oo_observed *out)
+static int observe_host(const char *root, const char *ovs_remote, int timeout_ms, bool tc_terse,
+                        struct oo_observed *out)
 {
     struct oo_observe_job job = { .ovs_timeout_ms = timeout_ms };
     bool threaded;
     int r;
 
     memset(out, 0, sizeof *out);
+    out->tc_terse = tc_terse;
     job.ovs_guess = ovs_remote ? oo_strdup(ovs_remote) : NULL;
     threaded = run_job(&job.ovs_thread, ovs_job_main, &job);
     r = observe_kernel(root, out);
@@ -512,6 +551,18 @@ int oo_observe_host(const char *root, const char *ovs_remote, int timeout_ms,
     out->ovs_remote = job.ovs_guess;
     out->ovs = job.ovs;
     return r;
+}
+
+int oo_observe_host(const char *root, const char *ovs_remote, int timeout_ms,
+                    struct oo_observed *out)
+{
+    return observe_host(root, ovs_remote, timeout_ms, false, out);
+}
+
+int oo_observe_host_terse(const char *root, const char *ovs_remote, int timeout_ms,
+                          struct oo_observed *out)
+{
+    return observe_host(root, ovs_remote, timeout_ms, true, out);
 }
 
 struct oo_observe_job *oo_observe_start(const char *root, const char *ovs_guess, int timeout_ms,

@@ -68,6 +68,8 @@ struct oo_observed {
     struct oo_tc_qdisc *qdiscs;     /* every device's qdiscs */
     size_t n_tc;
     struct oo_obs_tc_place *tc;     /* the ingress of every PF uplink, representor and bond */
+    bool tc_terse;                  /* the filters were dumped terse where the kernel
+                                     * could (oo_observe_host_terse) */
     int tc_err;                     /* 0, or -errno: tc could not be read */
     char tc_error[320];
     char *ovs_remote;               /* the OVSDB remote that was asked */
@@ -125,6 +127,12 @@ int oo_observe_links(struct oo_observed *out);
 int oo_observe_host(const char *root, const char *ovs_remote, int timeout_ms,
                     struct oo_observed *out);
 
+/* oo_observe_host(), with the filters dumped terse where the kernel can
+ * (oo_tc_dump_filters_terse: such filters have no keys; the daemon's tc
+ * cache, controller/tccache.h, fills them in or has them dumped again). */
+int oo_observe_host_terse(const char *root, const char *ovs_remote, int timeout_ms,
+                          struct oo_observed *out);
+
 /* oo_observe_host() in two halves, so that the caller can do other work
  * (load its config) while the host is read. _start zeroes out and starts
  * reading devlink, links, tc and the journal into it on a thread of its own
@@ -148,6 +156,12 @@ void oo_observe_cancel(struct oo_observe_job *job);
  * bond (a shared block once). Needs the devlink and link observations.
  * Returns 0 or -errno (also in tc_err). */
 int oo_observe_tc(struct oo_observed *out);
+
+/* Dumps again, in full, the filters of each place i with full[i] (and a
+ * qdisc), replacing what it held, with its counts. Returns 0 or -errno
+ * when no socket can be opened (also in tc_err); a failed dump is recorded
+ * in the place. */
+int oo_observe_tc_redump(struct oo_observed *o, const bool *full);
 
 /* The place holding ifindex's ingress filters (its shared block if it has
  * one), or NULL. */

@@ -95,8 +95,14 @@ struct oo_plan {
     size_t n_notes;
 };
 
+struct oo_tc_desired;
+
 struct oo_plan_opts {
     bool force;                     /* destroy VFs even when they are in use */
+    /* The config's tc filters as oo_tc_desired_build() makes them with the
+     * resolver over this obs, when the caller has them already (the
+     * daemon's tc cache needs them first), or NULL. */
+    const struct oo_tc_desired *tc_desired;
 };
 
 /* Plans how to get from observed to desired. cfg must be validated; opts may

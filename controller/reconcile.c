@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "common/util.h"
+#include "controller/tcplan.h"
 #include "tc/flower.h"
 #include "tc/owner.h"
 
@@ -366,16 +367,42 @@ int oo_reconcile_pass(const struct oo_pass_opts *opts, struct oo_pass *p)
 {
     int64_t t0 = oo_now_ms();
     struct oo_plan_opts popts = { .force = false };
+    struct oo_tc_desired desired = { 0 };
+
+    int64_t us = oo_now_us();
 
     memset(p, 0, sizeof *p);
-    p->observe_err = oo_observe_host(opts->root, opts->ovs_remote, opts->ovsdb_timeout_ms, &p->obs);
+    if (opts->tc_cache && opts->tc_cache->valid)
+        p->observe_err = oo_observe_host_terse(opts->root, opts->ovs_remote, opts->ovsdb_timeout_ms, &p->obs);
+    else
+        p->observe_err = oo_observe_host(opts->root, opts->ovs_remote, opts->ovsdb_timeout_ms, &p->obs);
+    p->observe_us = oo_now_us() - us;
+    us = oo_now_us();
+    if (opts->tc_cache) {
+        if (p->observe_err < 0) {
+            oo_tc_cache_invalidate(opts->tc_cache);
+        } else {
+            /* Built once, for the cache and then the plan. */
+            struct oo_tc_resolver res;
+
+            oo_tc_resolver_init(&res, opts->cfg, &p->obs);
+            oo_tc_desired_build(opts->cfg, oo_tc_resolve_observed, &res, &desired);
+            oo_tc_resolver_free(&res);
+            popts.tc_desired = &desired;
+            oo_tc_cache_settle(opts->tc_cache, &desired, &p->obs, &p->tc_cache);
+        }
+    }
     if (p->observe_err < 0 && opts->cfg->n_pfs) {
         snprintf(p->message, sizeof p->message, "cannot observe the host: %s", p->obs.devlink_error);
         if (opts->observed)
             opts->observed(opts->observed_arg, &p->obs);
         goto out;
     }
+    p->settle_us = oo_now_us() - us;
+    us = oo_now_us();
     oo_plan_build(opts->cfg, &p->obs, &popts, &p->plan);
+    oo_tc_desired_free(&desired);
+    p->plan_us = oo_now_us() - us;
     if (opts->observed)
         opts->observed(opts->observed_arg, &p->obs);
     if (!p->plan.n_errors && p->plan.n_steps) {
@@ -386,6 +413,10 @@ int oo_reconcile_pass(const struct oo_pass_opts *opts, struct oo_pass *p)
             .tc_writes = opts->tc_writes, .tc_writes_arg = opts->tc_writes_arg,
         };
         p->applied = true;
+        /* What it writes, and what others write while the daemon is out of
+         * RTNLGRP_TC, is read in full by the pass that verifies it. */
+        if (opts->tc_cache)
+            oo_tc_cache_invalidate(opts->tc_cache);
         oo_observed_release_tc_filters(&p->obs);
         if (opts->before_apply)
             opts->before_apply(opts->observed_arg);

@@ -27,6 +27,7 @@
 #include "config/config.h"
 #include "controller/apply.h"
 #include "controller/observe.h"
+#include "controller/tccache.h"
 #include "controller/plan.h"
 
 struct nlmsghdr;
@@ -245,6 +246,10 @@ struct oo_pass_opts {
      * freed (ovs-offloadd gives its free heap back there), or NULL. */
     void (*before_apply)(void *arg);
     void *observed_arg;                 /* for both */
+    /* The daemon's tc cache (controller/tccache.h), or NULL: the pass then
+     * dumps every filter in full. While it is valid, the pass dumps terse
+     * and settles the dumps with it; a pass that applies invalidates it. */
+    struct oo_tc_cache *tc_cache;
 };
 
 struct oo_pass {
@@ -257,6 +262,8 @@ struct oo_pass {
     struct oo_apply_result apply;   /* its result, when applied */
     char message[720];              /* failed: what went wrong, for the log */
     int64_t ms;                     /* the pass's duration */
+    struct oo_tc_cache_stats tc_cache; /* with opts->tc_cache: what the cache did */
+    int64_t observe_us, settle_us, plan_us; /* where the time went before any apply */
 };
 
 /* Pure: the result of a pass from its parts. observe_err counts only when

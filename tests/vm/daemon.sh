@@ -44,6 +44,7 @@ ALL_TESTS="
 	exit_cleanly
 	least_privilege
 	scrape_during_pass
+	tc_terse_cache
 	ovs_restart
 	ovs_vflag_drift
 "
@@ -1079,6 +1080,95 @@ ovs_vflag_drift() {
 	check_err $? "after the restart: oobond on block '$(block_of oobond)', rules $(owned_count block "$blk") + $(owned_count dev "$rep0" ingress)"
 	log_info "repair times: ${TIMES[*]}"
 	log_test "ovs-vswitchd restarted: rules on the shared block back, hw-offload active" || dump_log
+}
+
+# ---------------------------------------------------------------- terse dumps
+
+# terse_status RUNDIR: the daemon's tc_cache object and last result, one
+# line: "last_result last_dump places_terse places_full verified misses
+# entries drift_repairs".
+terse_status() {
+	OVS_RUNDIR=$1 ovs-appctl -T 120 -t ovs-offloadd status --json |
+		jq -r '.daemon | [.last_result, .tc_cache.last_dump, .tc_cache.places_terse,
+			.tc_cache.places_full, .tc_cache.verified, .tc_cache.misses, .tc_cache.entries,
+			.drift_repairs] | map(tostring) | join(" ")'
+}
+
+# terse_request RUNDIR: one `reconcile`, then terse_status.
+terse_request() {
+	OVS_RUNDIR=$1 ovs-appctl -T 120 -t ovs-offloadd reconcile >/dev/null && terse_status "$1"
+}
+
+# port81 DEV: how many filters of DEV match dst_port 81.
+port81() {
+	tc -j filter show dev "$1" ingress | jq '[.[] | select(.options.keys.dst_port == 81)] | length'
+}
+
+# A daemon pass that follows no tc change dumps terse and takes the keys of
+# its rules from the cache: every one of N rules verified, none dumped
+# again. A rule rewritten in place with our cookie (another ovs-offloadctl
+# with another config: what a terse dump cannot see) is a tc event that
+# drops the cache, so it is put back. A foreign matchall filter, which the
+# kernel cannot dump terse (the dump would end there, every rule after it
+# unseen), makes the place be read in full, and nothing is touched.
+tc_terse_cache() {
+	RET=0
+	local n=200 cfg=$WORK/terse.yaml other=$WORK/terse-other.yaml run=$WORK/terse-run log=$WORK/terse.log
+	local pid up st r0
+	nsim_new 14 1 || { check_err 1 "netdevsim14"; log_test "tc cache: terse dumps"; return; }
+	mkdir -p "$run"
+	gen_rules_config "$cfg" netdevsim/netdevsim14 "$n"
+	sed 's/name: rule-5, \(.*\)dst_port: 80}/name: rule-5, \1dst_port: 81}/' "$cfg" >"$other"
+	grep -q 'rule-5,.*dst_port: 81' "$other" || { check_err 1 "no rule-5 to change"; log_test "tc cache"; return; }
+	OVS_RUNDIR=$run "${WRAP[@]}" "$DAEMON" -c "$cfg" --metrics none --resync 300 -v --log-file "$log" \
+		>>"$log.out" 2>&1 &
+	pid=$!
+	defer kill_quiet "$pid"
+	[[ -n ${OO_VM_RESULTS:-} ]] && defer cp "$log" "$OO_VM_RESULTS/daemon-terse.log"
+	up=$(nsim_uplink 14)
+	wait_for "$START_WAIT" terse_status "$run" >/dev/null
+	check_err $? "the daemon does not answer: $(tail -n 5 "$log.out")"
+	wait_for 120 eval '[[ $(terse_status "$run") == in_sync\ * ]]'
+	check_err $? "not in sync: $(terse_status "$run")"
+
+	# The start's passes dumped in full and filled the cache.
+	st=$(terse_request "$run")
+	read -r -a f <<<"$st"
+	[[ ${f[0]} == in_sync && ${f[1]} == terse && ${f[2]} == 1 && ${f[3]} == 0 && ${f[4]} == "$n" &&
+		${f[5]} == 0 && ${f[6]} == "$n" ]]
+	check_err $? "a no-op pass: '$st', expected in_sync terse 1 0 $n 0 $n"
+	r0=${f[7]}
+
+	# Another config's rule-5, written in place by the CLI.
+	"$CTL" -c "$other" apply >/dev/null 2>&1
+	check_err $? "ovs-offloadctl apply of the other config failed"
+	wait_for 30 eval '(($(port81 "$up") == 0))'
+	check_err $? "rule-5 rewritten with our cookie was not put back: $(port81 "$up") filters on port 81"
+	wait_for 30 eval '[[ $(terse_status "$run") == in_sync\ * ]]'
+	st=$(terse_request "$run")
+	read -r -a f <<<"$st"
+	[[ ${f[0]} == in_sync && ${f[1]} == terse && ${f[4]} == "$n" && ${f[7]} -gt $r0 ]]
+	check_err $? "after the rewrite: '$st', expected in_sync, terse, $n verified and a repair counted"
+	r0=${f[7]}
+
+	# A foreign matchall ahead of our rules.
+	tc filter add dev "$up" ingress pref 1 matchall action pass
+	check_err $? "cannot add a matchall filter"
+	wait_for 30 eval '[[ $(terse_status "$run") == in_sync\ * ]]'
+	st=$(terse_request "$run")
+	read -r -a f <<<"$st"
+	[[ ${f[0]} == in_sync && ${f[1]} == terse && ${f[2]} == 0 && ${f[4]} == 0 && ${f[5]} == 0 &&
+		${f[6]} == "$n" && ${f[7]} == "$r0" ]]
+	check_err $? "with a matchall: '$st', expected in_sync terse 0 - 0 0 $n $r0 (read in full, nothing repaired)"
+	[[ $(tc -j filter show dev "$up" ingress | jq '[.[] | select(.kind == "flower" and .options.handle)] | length') == "$n" &&
+		$(tc -j filter show dev "$up" ingress | jq '[.[] | select(.kind == "matchall" and .options)] | length') == 1 ]]
+	check_err $? "the filters on $up changed: $(tc filter show dev "$up" ingress | grep -c handle) with handles"
+	tc filter del dev "$up" ingress pref 1
+	log_info "terse passes: $(grep -c 'tc dumps terse' "$log") of $(grep -c 'tc dumps' "$log");" \
+		"last: $(grep 'observed in' "$log" | tail -n 1 | sed 's/.*: observed/observed/')"
+	OVS_RUNDIR=$run ovs-appctl -T 30 -t ovs-offloadd exit >/dev/null 2>&1
+	wait_for 20 _oo_pid_gone "$pid" || kill -9 "$pid"
+	log_test "tc cache: terse no-op passes, a rewrite with our cookie put back, a matchall read in full"
 }
 
 exit_cleanly() {

@@ -1,0 +1,244 @@
+#include "controller/tccache.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/util.h"
+#include "controller/tcplan.h"
+#include "tc/owner.h"
+
+static uint64_t place_of(const struct oo_tc_filter *f)
+{
+    return (uint64_t)f->id.block << 32 | (f->id.block ? 0 : f->id.ifindex);
+}
+
+static size_t slot_hash(uint64_t place, uint64_t rule_id)
+{
+    uint64_t h = (rule_id ^ place * 0x9e3779b97f4a7c15ull) * 0xd6e8feb86659fd93ull;
+
+    return (size_t)(h ^ h >> 32);
+}
+
+static size_t table_size(size_t n)
+{
+    size_t size = 16;
+
+    while (size < 2 * n)
+        size *= 2;
+    return size;
+}
+
+/* ---------------------------------------------------------------- entries */
+
+static struct oo_tc_cache_entry *entry_find(const struct oo_tc_cache *c, uint64_t place, uint64_t rule_id)
+{
+    if (!c->v)
+        return NULL;
+    for (size_t i = slot_hash(place, rule_id) & c->mask;; i = (i + 1) & c->mask) {
+        struct oo_tc_cache_entry *e = &c->v[i];
+
+        if (!e->handle)
+            return e;
+        if (e->place == place && e->rule_id == rule_id)
+            return e;
+    }
+}
+
+void oo_tc_cache_free(struct oo_tc_cache *c)
+{
+    free(c->v);
+    memset(c, 0, sizeof *c);
+}
+
+void oo_tc_cache_invalidate(struct oo_tc_cache *c)
+{
+    oo_tc_cache_free(c);
+}
+
+/* ------------------------------------------------------ desired filters */
+
+/* The desired filters of the resolved targets by (place, rule id): the
+ * first of each, as the reconciler plans for. */
+struct want {
+    uint64_t place, rule_id, hash;
+    const struct oo_tc_filter *f;   /* NULL: a free slot */
+};
+
+struct wants {
+    struct want *v;
+    size_t mask;
+};
+
+static struct want *want_find(const struct wants *w, uint64_t place, uint64_t rule_id)
+{
+    for (size_t i = slot_hash(place, rule_id) & w->mask;; i = (i + 1) & w->mask) {
+        struct want *x = &w->v[i];
+
+        if (!x->f || (x->place == place && x->rule_id == rule_id))
+            return x;
+    }
+}
+
+static void wants_build(struct wants *w, const struct oo_tc_desired *d)
+{
+    size_t n = 0;
+
+    for (size_t i = 0; i < d->n_targets; i++)
+        n += d->targets[i].n_filters;
+    w->mask = table_size(n) - 1;
+    w->v = oo_calloc(w->mask + 1, sizeof *w->v);
+    for (size_t i = 0; i < d->n_targets; i++) {
+        const struct oo_tc_target *t = &d->targets[i];
+
+        for (size_t k = 0; t->resolved && k < t->n_filters; k++) {
+            const struct oo_tc_filter *f = &t->filters[k];
+            uint64_t rule_id;
+            struct want *x;
+
+            if (oo_tc_classify(f, &rule_id) != OO_TC_OWNER_OURS)
+                continue;
+            x = want_find(w, place_of(f), rule_id);
+            if (x->f)
+                continue;
+            *x = (struct want){ .place = place_of(f), .rule_id = rule_id,
+                                .hash = oo_tc_filter_hash(f), .f = f };
+        }
+    }
+}
+
+/* ---------------------------------------------------------------- settle */
+
+/* Gives terse filter o the keys and action parameters of d, if its actions
+ * are d's kinds. */
+static bool fill_in(struct oo_tc_filter *o, const struct oo_tc_filter *d)
+{
+    if (o->n_actions != d->n_actions || o->actions_truncated || d->actions_truncated)
+        return false;
+    for (unsigned i = 0; i < o->n_actions; i++)
+        if (strcmp(o->actions[i].kind, d->actions[i].kind))
+            return false;
+    o->match = d->match;
+    for (unsigned i = 0; i < o->n_actions; i++) {
+        struct oo_tc_action *a = &o->actions[i];
+        const struct oo_tc_action *b = &d->actions[i];
+
+        a->type = b->type;
+        a->control = b->control;
+        a->ifindex = b->ifindex;
+        a->chain = b->chain;
+        a->vlan_id = b->vlan_id;
+        a->vlan_proto = b->vlan_proto;
+        a->vlan_prio = b->vlan_prio;
+        a->extra = b->extra;
+    }
+    o->terse = false;
+    return true;
+}
+
+/* Whether the cache vouches for owned terse filter o (rule rule_id), whose
+ * desired filter is x. */
+static bool vouches(const struct oo_tc_cache *c, const struct oo_tc_filter *o, uint64_t rule_id,
+                    const struct want *x)
+{
+    const struct oo_tc_cache_entry *e = entry_find(c, place_of(o), rule_id);
+
+    return e && e->handle && e->handle == o->id.handle && e->chain == o->id.chain &&
+           e->prio == o->id.prio && e->protocol == o->id.protocol && e->hash == x->hash;
+}
+
+/* The new cache: every owned, complete filter of obs equal to its desired
+ * filter. */
+static void remember(struct oo_tc_cache *c, const struct oo_observed *obs, const struct wants *w)
+{
+    size_t n = 0;
+
+    oo_tc_cache_free(c);
+    for (size_t i = 0; i < obs->n_tc; i++)
+        n += obs->tc[i].n_filters;
+    c->mask = table_size(n) - 1;
+    c->v = oo_calloc(c->mask + 1, sizeof *c->v);
+    for (size_t i = 0; i < obs->n_tc; i++) {
+        const struct oo_obs_tc_place *p = &obs->tc[i];
+
+        for (size_t k = 0; !p->dump_err && k < p->n_filters; k++) {
+            const struct oo_tc_filter *o = &p->filters[k];
+            struct oo_tc_cache_entry *e;
+            const struct want *x;
+            uint64_t rule_id;
+
+            if (o->terse || !o->id.handle || oo_tc_classify(o, &rule_id) != OO_TC_OWNER_OURS)
+                continue;
+            x = want_find(w, place_of(o), rule_id);
+            if (!x->f || !oo_tc_filter_equal(x->f, o))
+                continue;
+            e = entry_find(c, place_of(o), rule_id);
+            if (e->handle)
+                continue;   /* two owned filters of one rule id: the plan removes one */
+            *e = (struct oo_tc_cache_entry){
+                .place = place_of(o), .rule_id = rule_id, .hash = x->hash, .handle = o->id.handle,
+                .chain = o->id.chain, .prio = o->id.prio, .protocol = o->id.protocol,
+            };
+            c->n++;
+        }
+    }
+    c->valid = true;
+}
+
+int oo_tc_cache_settle(struct oo_tc_cache *c, const struct oo_tc_desired *d, struct oo_observed *obs,
+                       struct oo_tc_cache_stats *st)
+{
+    struct oo_tc_cache_stats dummy;
+    struct wants w;
+    bool *full;
+    int r = 0;
+
+    if (!st)
+        st = &dummy;
+    memset(st, 0, sizeof *st);
+    st->terse = obs->tc_terse;
+    if (obs->tc_err || obs->devlink_err) {
+        oo_tc_cache_invalidate(c);
+        return 0;
+    }
+    wants_build(&w, d);
+    full = oo_calloc(obs->n_tc + 1, sizeof *full);
+
+    for (size_t i = 0; obs->tc_terse && i < obs->n_tc; i++) {
+        struct oo_obs_tc_place *p = &obs->tc[i];
+        bool any_terse = false;
+
+        for (size_t k = 0; !p->dump_err && k < p->n_filters; k++) {
+            struct oo_tc_filter *o = &p->filters[k];
+            const struct want *x;
+            uint64_t rule_id;
+
+            if (!o->terse)
+                continue;
+            any_terse = true;
+            if (oo_tc_classify(o, &rule_id) != OO_TC_OWNER_OURS)
+                continue;
+            x = want_find(&w, place_of(o), rule_id);
+            if (!x->f)
+                continue;   /* not wanted: deleted by id, no keys needed */
+            if (vouches(c, o, rule_id, x) && fill_in(o, x->f)) {
+                st->verified++;
+            } else {
+                st->misses++;
+                full[i] = true;
+            }
+        }
+        st->places_full += full[i];
+        st->places_terse += any_terse && !full[i];
+    }
+    if (st->places_full)
+        r = oo_observe_tc_redump(obs, full);
+    if (r < 0)
+        oo_tc_cache_invalidate(c);
+    else
+        remember(c, obs, &w);
+    st->entries = c->n;
+
+    free(full);
+    free(w.v);
+    return r;
+}

@@ -1,0 +1,84 @@
+/* The daemon's memory of its tc filters from one pass to the next, so that
+ * a pass can read the kernel's filters terse.
+ *
+ * At 10 000 rules, the kernel's filter dump is most of a daemon pass that
+ * finds nothing to do, and flower's key dump and the actions' full dumps are
+ * a third of that dump. A terse dump (oo_tc_dump_filters_terse) leaves them
+ * out: it says where each filter is, who owns it and whether it is in
+ * hardware, not what it matches or does. OVS's revalidators read the flows
+ * they already know the same way.
+ *
+ * What fills the gap is this cache. A full dump that shows an owned filter
+ * equal to the desired filter of its rule id makes an entry: the place and
+ * rule id, where the filter is (chain, prio, protocol, handle) and a hash of
+ * the desired filter (oo_tc_filter_hash). In a later pass, an owned terse
+ * filter with an entry for its place and rule id, at the same chain, prio,
+ * protocol and handle, whose desired filter still has that hash, is taken
+ * for that same filter: its keys and action parameters are copied from the
+ * desired one, while its flags, counters and cookies are the kernel's. Any
+ * other owned terse filter that the config wants is a miss, and its place is
+ * dumped again in full before the plan is made, so that the plan compares
+ * real keys. Filters that are not ours, and owned ones the config no longer
+ * wants, need no keys: the plan only reads where they are and who owns
+ * them.
+ *
+ * The one change a terse dump cannot show is a filter rewritten in place
+ * with our cookie and another content: another ovs-offloadctl with another
+ * config. Such a write is a tc notification that is not OVS's, and the
+ * daemon drops the whole cache on it (oo_tc_cache_invalidate). It does the
+ * same when tc notifications were lost, after a pass that wrote (the daemon
+ * leaves RTNLGRP_TC while it writes), on a reload and on the periodic
+ * resync, so that those passes dump everything in full. */
+#ifndef OO_CONTROLLER_TCCACHE_H
+#define OO_CONTROLLER_TCCACHE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "controller/observe.h"
+
+struct oo_tc_cache_entry {
+    uint64_t place;                 /* block << 32, or the ifindex */
+    uint64_t rule_id;               /* oo_tc_rule_id() of the rule */
+    uint64_t hash;                  /* oo_tc_filter_hash() of the desired filter */
+    uint32_t handle;                /* where the equal filter was; 0: a free slot */
+    uint32_t chain;
+    uint16_t prio, protocol;
+};
+
+struct oo_tc_cache {
+    struct oo_tc_cache_entry *v;    /* open addressing, at most half full */
+    size_t mask;                    /* size - 1; v is NULL when empty */
+    size_t n;                       /* entries */
+    bool valid;                     /* the next pass may dump terse */
+};
+
+/* What one pass made of the cache. */
+struct oo_tc_cache_stats {
+    bool terse;                     /* the pass dumped terse (the cache was valid) */
+    size_t places_terse;            /* places whose terse dump stood */
+    size_t places_full;             /* places dumped again in full after a miss */
+    size_t verified;                /* owned terse filters taken from the cache */
+    size_t misses;                  /* owned terse filters the cache could not vouch for */
+    size_t entries;                 /* entries after the pass */
+};
+
+/* A zeroed cache is an empty, invalid one. */
+void oo_tc_cache_free(struct oo_tc_cache *c);
+/* The next pass dumps in full (and refills the cache). */
+void oo_tc_cache_invalidate(struct oo_tc_cache *c);
+
+struct oo_tc_desired;
+
+/* Between observing obs (terse, when c was valid) and planning from it,
+ * with d the config's filters resolved over obs (oo_tc_desired_build): fills in the owned terse filters the cache vouches for, dumps again in
+ * full the places where it cannot vouch for one, and then remembers every
+ * owned filter of obs that equals its desired filter (the cache becomes
+ * valid). When obs's tc could not be read, the cache is invalidated
+ * instead. st (may be NULL) gets what happened. Returns 0 or the -errno of
+ * a failed re-dump's socket (the cache is then invalid). */
+int oo_tc_cache_settle(struct oo_tc_cache *c, const struct oo_tc_desired *d, struct oo_observed *obs,
+                       struct oo_tc_cache_stats *st);
+
+#endif
