@@ -19,11 +19,13 @@ static size_t slot_hash(uint64_t place, uint64_t rule_id)
     return (size_t)(h ^ h >> 32);
 }
 
+/* Room for n at most two thirds full: the cache stays in the daemon's heap
+ * between passes (16 384 entries of 40 bytes at 10 000 rules). */
 static size_t table_size(size_t n)
 {
     size_t size = 16;
 
-    while (size < 2 * n)
+    while (size < n + n / 2)
         size *= 2;
     return size;
 }

@@ -48,7 +48,7 @@ struct oo_tc_cache_entry {
 };
 
 struct oo_tc_cache {
-    struct oo_tc_cache_entry *v;    /* open addressing, at most half full */
+    struct oo_tc_cache_entry *v;    /* open addressing, at most two thirds full */
     size_t mask;                    /* size - 1; v is NULL when empty */
     size_t n;                       /* entries */
     bool valid;                     /* the next pass may dump terse */
