@@ -6,11 +6,7 @@
 #include "common/util.h"
 #include "controller/tcplan.h"
 #include "tc/owner.h"
-
-static uint64_t place_of(const struct oo_tc_filter *f)
-{
-    return (uint64_t)f->id.block << 32 | (f->id.block ? 0 : f->id.ifindex);
-}
+#include "tc/reconcile.h"
 
 static size_t slot_hash(uint64_t place, uint64_t rule_id)
 {
@@ -99,10 +95,10 @@ static void wants_build(struct wants *w, const struct oo_tc_desired *d)
 
             if (oo_tc_classify(f, &rule_id) != OO_TC_OWNER_OURS)
                 continue;
-            x = want_find(w, place_of(f), rule_id);
+            x = want_find(w, oo_tc_place_key(f), rule_id);
             if (x->f)
                 continue;
-            *x = (struct want){ .place = place_of(f), .rule_id = rule_id,
+            *x = (struct want){ .place = oo_tc_place_key(f), .rule_id = rule_id,
                                 .hash = oo_tc_filter_hash(f), .f = f };
         }
     }
@@ -142,7 +138,7 @@ static bool fill_in(struct oo_tc_filter *o, const struct oo_tc_filter *d)
 static bool vouches(const struct oo_tc_cache *c, const struct oo_tc_filter *o, uint64_t rule_id,
                     const struct want *x)
 {
-    const struct oo_tc_cache_entry *e = entry_find(c, place_of(o), rule_id);
+    const struct oo_tc_cache_entry *e = entry_find(c, oo_tc_place_key(o), rule_id);
 
     return e && e->handle && e->handle == o->id.handle && e->chain == o->id.chain &&
            e->prio == o->id.prio && e->protocol == o->id.protocol && e->hash == x->hash;
@@ -170,14 +166,14 @@ static void remember(struct oo_tc_cache *c, const struct oo_observed *obs, const
 
             if (o->terse || !o->id.handle || oo_tc_classify(o, &rule_id) != OO_TC_OWNER_OURS)
                 continue;
-            x = want_find(w, place_of(o), rule_id);
+            x = want_find(w, oo_tc_place_key(o), rule_id);
             if (!x->f || !oo_tc_filter_equal(x->f, o))
                 continue;
-            e = entry_find(c, place_of(o), rule_id);
+            e = entry_find(c, oo_tc_place_key(o), rule_id);
             if (e->handle)
                 continue;   /* two owned filters of one rule id: the plan removes one */
             *e = (struct oo_tc_cache_entry){
-                .place = place_of(o), .rule_id = rule_id, .hash = x->hash, .handle = o->id.handle,
+                .place = oo_tc_place_key(o), .rule_id = rule_id, .hash = x->hash, .handle = o->id.handle,
                 .chain = o->id.chain, .prio = o->id.prio, .protocol = o->id.protocol,
             };
             c->n++;
@@ -219,7 +215,7 @@ int oo_tc_cache_settle(struct oo_tc_cache *c, const struct oo_tc_desired *d, str
             any_terse = true;
             if (oo_tc_classify(o, &rule_id) != OO_TC_OWNER_OURS)
                 continue;
-            x = want_find(&w, place_of(o), rule_id);
+            x = want_find(&w, oo_tc_place_key(o), rule_id);
             if (!x->f)
                 continue;   /* not wanted: deleted by id, no keys needed */
             if (vouches(c, o, rule_id, x) && fill_in(o, x->f)) {

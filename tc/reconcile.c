@@ -39,11 +39,6 @@ static void groups_init(struct groups *g, size_t n, uint32_t *next)
     g->next = next;
 }
 
-static uint64_t place_of(const struct oo_tc_filter *f)
-{
-    return (uint64_t)f->id.block << 32 | (f->id.block ? 0 : f->id.ifindex);
-}
-
 static uint64_t slot_of(const struct oo_tc_filter *f)
 {
     return (uint64_t)f->id.chain << 16 | f->id.prio;
@@ -123,7 +118,7 @@ static void conflict(struct builder *b, const struct oo_tc_filter *d,
 static const struct oo_tc_filter *obstacle(const struct oo_tc_filter *d, const struct groups *others,
                                            const struct oo_tc_filter *observed, const char **why)
 {
-    const struct group *e = group_find(others, place_of(d), slot_of(d));
+    const struct group *e = group_find(others, oo_tc_place_key(d), slot_of(d));
 
     for (uint32_t i = e->first; i; i = group_next(others, i)) {
         const struct oo_tc_filter *o = &observed[i - 1];
@@ -232,9 +227,9 @@ int oo_tc_reconcile(const struct oo_tc_filter *desired, size_t n_desired,
         const struct oo_tc_filter *o = &observed[i];
 
         if (ours[i])
-            group_add(&owned, place_of(o), id[i], i);
+            group_add(&owned, oo_tc_place_key(o), id[i], i);
         else
-            group_add(&others, place_of(o), slot_of(o), i);
+            group_add(&others, oo_tc_place_key(o), slot_of(o), i);
     }
 
     /* Desired: each must be writable and ours, and the first of its rule
@@ -253,9 +248,9 @@ int oo_tc_reconcile(const struct oo_tc_filter *desired, size_t n_desired,
             conflict(&b, d, NULL, "cannot be written: %s", why);
             bad[i] = true;
         }
-        e = group_find(&des, place_of(d), rule[i]);
+        e = group_find(&des, oo_tc_place_key(d), rule[i]);
         if (!e->first) {
-            group_put(&des, e, place_of(d), rule[i], i);
+            group_put(&des, e, oo_tc_place_key(d), rule[i], i);
             first[i] = true;
         } else if (!bad[i]) {
             conflict(&b, d, &desired[e->first - 1], "rule id %016llx is used by another filter of %s",
@@ -271,9 +266,9 @@ int oo_tc_reconcile(const struct oo_tc_filter *desired, size_t n_desired,
 
         if (bad[i])
             continue;
-        e = group_find(&slots, place_of(d), slot_of(d));
+        e = group_find(&slots, oo_tc_place_key(d), slot_of(d));
         if (!e->first) {
-            group_put(&slots, e, place_of(d), slot_of(d), i);
+            group_put(&slots, e, oo_tc_place_key(d), slot_of(d), i);
             continue;
         }
         f = &desired[e->first - 1];
@@ -293,7 +288,7 @@ int oo_tc_reconcile(const struct oo_tc_filter *desired, size_t n_desired,
 
         if (!first[i])
             continue;
-        e = group_find(&owned, place_of(d), rule[i]);
+        e = group_find(&owned, oo_tc_place_key(d), rule[i]);
         if (e->first)
             e->matched = true;
         if (!bad[i])

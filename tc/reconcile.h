@@ -33,6 +33,13 @@
 #include "tc/flower.h"
 #include "tc/req.h"
 
+/* The key of a filter's place: a shared block (block << 32), else its
+ * device's ifindex. */
+static inline uint64_t oo_tc_place_key(const struct oo_tc_filter *f)
+{
+    return (uint64_t)f->id.block << 32 | (f->id.block ? 0 : f->id.ifindex);
+}
+
 struct oo_tc_conflict {
     const struct oo_tc_filter *desired; /* the filter left out */
     const struct oo_tc_filter *holder;  /* what is in its way (observed or desired), or NULL */
