@@ -1089,7 +1089,7 @@ static void write_daemon_text(FILE *f, const struct daemon *d)
         fprintf(f, "  tc dumps:     last %s; %zu owned filters verified by the cache, %zu places "
                 "read again in full; next %s\n", d->tc_cache_last.terse ? "terse" : "full",
                 d->tc_cache_last.verified, d->tc_cache_last.places_full,
-                d->tc_cache.valid ? "terse" : "full");
+                oo_tc_cache_valid(&d->tc_cache) ? "terse" : "full");
     fprintf(f, "  ovsdb:        %s (%s)\n", d->remote,
             oo_ovsdb_watch_connected(d->watch) ? "watching" : "not connected");
     if (d->http)
@@ -1140,7 +1140,7 @@ static void write_daemon_json(FILE *f, const struct daemon *d)
         oo_json_kv_uint(&j, "verified", c->verified);
         oo_json_kv_uint(&j, "misses", c->misses);
         oo_json_kv_uint(&j, "entries", c->entries);
-        oo_json_kv_bool(&j, "valid", d->tc_cache.valid);
+        oo_json_kv_bool(&j, "valid", oo_tc_cache_valid(&d->tc_cache));
         oo_json_obj_end(&j);
     }
     oo_json_kv_str(&j, "ovsdb", d->remote);

@@ -372,7 +372,7 @@ int oo_reconcile_pass(const struct oo_pass_opts *opts, struct oo_pass *p)
     int64_t us = oo_now_us();
 
     memset(p, 0, sizeof *p);
-    if (opts->tc_cache && opts->tc_cache->valid)
+    if (opts->tc_cache && oo_tc_cache_valid(opts->tc_cache))
         p->observe_err = oo_observe_host_terse(opts->root, opts->ovs_remote, opts->ovsdb_timeout_ms, &p->obs);
     else
         p->observe_err = oo_observe_host(opts->root, opts->ovs_remote, opts->ovsdb_timeout_ms, &p->obs);

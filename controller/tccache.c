@@ -8,13 +8,6 @@
 #include "tc/owner.h"
 #include "tc/reconcile.h"
 
-static size_t slot_hash(uint64_t place, uint64_t rule_id)
-{
-    uint64_t h = (rule_id ^ place * 0x9e3779b97f4a7c15ull) * 0xd6e8feb86659fd93ull;
-
-    return (size_t)(h ^ h >> 32);
-}
-
 /* Room for n at most two thirds full: the cache stays in the daemon's heap
  * between passes (16 384 entries of 40 bytes at 10 000 rules). */
 static size_t table_size(size_t n)
@@ -32,7 +25,7 @@ static struct oo_tc_cache_entry *entry_find(const struct oo_tc_cache *c, uint64_
 {
     if (!c->v)
         return NULL;
-    for (size_t i = slot_hash(place, rule_id) & c->mask;; i = (i + 1) & c->mask) {
+    for (size_t i = oo_tc_place_hash(place, rule_id) & c->mask;; i = (i + 1) & c->mask) {
         struct oo_tc_cache_entry *e = &c->v[i];
 
         if (!e->handle)
@@ -69,7 +62,7 @@ struct wants {
 
 static struct want *want_find(const struct wants *w, uint64_t place, uint64_t rule_id)
 {
-    for (size_t i = slot_hash(place, rule_id) & w->mask;; i = (i + 1) & w->mask) {
+    for (size_t i = oo_tc_place_hash(place, rule_id) & w->mask;; i = (i + 1) & w->mask) {
         struct want *x = &w->v[i];
 
         if (!x->f || (x->place == place && x->rule_id == rule_id))
@@ -179,7 +172,6 @@ static void remember(struct oo_tc_cache *c, const struct oo_observed *obs, const
             c->n++;
         }
     }
-    c->valid = true;
 }
 
 int oo_tc_cache_settle(struct oo_tc_cache *c, const struct oo_tc_desired *d, struct oo_observed *obs,

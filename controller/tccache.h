@@ -51,7 +51,6 @@ struct oo_tc_cache {
     struct oo_tc_cache_entry *v;    /* open addressing, at most two thirds full */
     size_t mask;                    /* size - 1; v is NULL when empty */
     size_t n;                       /* entries */
-    bool valid;                     /* the next pass may dump terse */
 };
 
 /* What one pass made of the cache. */
@@ -66,6 +65,12 @@ struct oo_tc_cache_stats {
 
 /* A zeroed cache is an empty, invalid one. */
 void oo_tc_cache_free(struct oo_tc_cache *c);
+/* Whether the next pass may dump terse: a full read has filled the cache
+ * (which then has a table, even with no entry) since it was last dropped. */
+static inline bool oo_tc_cache_valid(const struct oo_tc_cache *c)
+{
+    return c->v != NULL;
+}
 /* The next pass dumps in full (and refills the cache). */
 void oo_tc_cache_invalidate(struct oo_tc_cache *c);
 

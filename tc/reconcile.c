@@ -47,10 +47,9 @@ static uint64_t slot_of(const struct oo_tc_filter *f)
 /* The group of (place, key), or the free slot where it would go. */
 static struct group *group_find(const struct groups *g, uint64_t place, uint64_t key)
 {
-    uint64_t h = (key ^ place * 0x9e3779b97f4a7c15ull) * 0xd6e8feb86659fd93ull;
     struct group *e;
 
-    for (size_t i = (size_t)(h ^ h >> 32) & g->mask;; i = (i + 1) & g->mask) {
+    for (size_t i = oo_tc_place_hash(place, key) & g->mask;; i = (i + 1) & g->mask) {
         e = &g->v[i];
         if (!e->first || (e->place == place && e->key == key))
             return e;

@@ -40,6 +40,15 @@ static inline uint64_t oo_tc_place_key(const struct oo_tc_filter *f)
     return (uint64_t)f->id.block << 32 | (f->id.block ? 0 : f->id.ifindex);
 }
 
+/* The slot hash of (place key, key) in the reconciler's and the daemon's
+ * open-addressing tables (mask it to the table's size). */
+static inline size_t oo_tc_place_hash(uint64_t place, uint64_t key)
+{
+    uint64_t h = (key ^ place * 0x9e3779b97f4a7c15ull) * 0xd6e8feb86659fd93ull;
+
+    return (size_t)(h ^ h >> 32);
+}
+
 struct oo_tc_conflict {
     const struct oo_tc_filter *desired; /* the filter left out */
     const struct oo_tc_filter *holder;  /* what is in its way (observed or desired), or NULL */
