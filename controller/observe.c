@@ -329,36 +329,8 @@ static int open_tc(struct oo_observed *out, struct oo_nl *nl)
     return r;
 }
 
-static int dump_place(struct oo_observed *o, struct oo_nl *nl, struct oo_obs_tc_place *p, bool terse);
-
-/* Dumps the filters of one place (a block once, through its first device)
- * into o->tc. A dump that fails is recorded in the place, which keeps no
- * filters; it is retried when interrupted. Either way the socket is
- * replaced: a dump that stopped half-way leaves its rest queued on it.
- * Returns 0, or -errno when no new socket can be opened. */
-static int add_place(struct oo_observed *o, struct oo_nl *nl, uint32_t ifindex, const char *name)
-{
-    const struct oo_tc_qdisc *q = oo_tc_find_ingress_qdisc(o->qdiscs, o->n_qdiscs, ifindex);
-    uint32_t block = q ? q->ingress_block : 0;
-    struct oo_obs_tc_place *p;
-
-    for (size_t i = 0; i < o->n_tc; i++)
-        if ((block && o->tc[i].block == block) || (!block && o->tc[i].ifindex == ifindex && !o->tc[i].block))
-            return 0;
-    o->tc = oo_realloc(o->tc, (o->n_tc + 1) * sizeof *o->tc);
-    p = &o->tc[o->n_tc++];
-    memset(p, 0, sizeof *p);
-    p->ifindex = ifindex;
-    p->block = block;
-    p->has_qdisc = q != NULL;
-    oo_strlcpy(p->netdev, name, sizeof p->netdev);
-    if (!q)
-        return 0;
-    return dump_place(o, nl, p, o->tc_terse);
-}
-
 /* Dumps place p's filters (terse: where the kernel can) into it, with its
- * counts, retrying when interrupted; see add_place(). */
+ * counts, retrying when interrupted; see add_place() below. */
 static int dump_place(struct oo_observed *o, struct oo_nl *nl, struct oo_obs_tc_place *p, bool terse)
 {
     uint32_t ifindex = p->ifindex, block = p->block;
@@ -385,6 +357,32 @@ static int dump_place(struct oo_observed *o, struct oo_nl *nl, struct oo_obs_tc_
         if (p->dump_err != -EINTR || t == DUMP_TRIES)
             return 0;
     }
+}
+
+/* Dumps the filters of one place (a block once, through its first device)
+ * into o->tc. A dump that fails is recorded in the place, which keeps no
+ * filters; it is retried when interrupted. Either way the socket is
+ * replaced: a dump that stopped half-way leaves its rest queued on it.
+ * Returns 0, or -errno when no new socket can be opened. */
+static int add_place(struct oo_observed *o, struct oo_nl *nl, uint32_t ifindex, const char *name)
+{
+    const struct oo_tc_qdisc *q = oo_tc_find_ingress_qdisc(o->qdiscs, o->n_qdiscs, ifindex);
+    uint32_t block = q ? q->ingress_block : 0;
+    struct oo_obs_tc_place *p;
+
+    for (size_t i = 0; i < o->n_tc; i++)
+        if ((block && o->tc[i].block == block) || (!block && o->tc[i].ifindex == ifindex && !o->tc[i].block))
+            return 0;
+    o->tc = oo_realloc(o->tc, (o->n_tc + 1) * sizeof *o->tc);
+    p = &o->tc[o->n_tc++];
+    memset(p, 0, sizeof *p);
+    p->ifindex = ifindex;
+    p->block = block;
+    p->has_qdisc = q != NULL;
+    oo_strlcpy(p->netdev, name, sizeof p->netdev);
+    if (!q)
+        return 0;
+    return dump_place(o, nl, p, o->tc_terse);
 }
 
 int oo_observe_tc(struct oo_observed *out)
