@@ -1,0 +1,324 @@
+/* The daemon's tc cache (controller/tccache.h) over made-up observations:
+ * what a full read remembers, what a terse read takes from it, and what it
+ * refuses to vouch for. Places here have no qdisc, so a miss asks for no
+ * dump again (the guest test tc_terse_cache runs those against the kernel);
+ * the filters the cache could not vouch for then stay terse. */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "config/config.h"
+#include "controller/observe.h"
+#include "controller/tccache.h"
+#include "controller/tcplan.h"
+#include "tc/flower.h"
+#include "tc/owner.h"
+
+#define N_RULES 20
+
+static struct oo_config *load_cfg(const char *yaml)
+{
+    struct oo_config *cfg = calloc(1, sizeof *cfg);
+    struct oo_cfg_diag d;
+
+    oo_cfg_diag_init(&d, "test.yaml");
+    if (oo_config_parse_yaml("test.yaml", yaml, strlen(yaml), cfg, &d) < 0) {
+        oo_cfg_diag_print(&d, stderr);
+        fail_msg("test config invalid:\n%s", yaml);
+    }
+    oo_cfg_diag_free(&d);
+    return cfg;
+}
+
+/* pf0's uplink is ifindex 100. */
+static int resolve(void *ctx, int kind, int index, int64_t vf, struct oo_tc_place *out)
+{
+    (void)ctx;
+    (void)kind;
+    (void)vf;
+    memset(out, 0, sizeof *out);
+    out->ifindex = (uint32_t)(100 + index);
+    snprintf(out->netdev, sizeof out->netdev, "e%u", out->ifindex);
+    return 0;
+}
+
+/* N_RULES drop rules on pf0, rule `odd` (if >= 0) with another address. */
+static void desired(struct oo_tc_desired *d, int odd)
+{
+    char yaml[4096];
+    size_t len;
+    struct oo_config *cfg;
+
+    len = (size_t)snprintf(yaml, sizeof yaml,
+                           "version: 1\npfs:\n"
+                           "  - {name: pf0, netdev: e0, eswitch: switchdev, num_vfs: 2}\n"
+                           "tc:\n  rules:\n");
+    for (int i = 0; i < N_RULES; i++)
+        len += (size_t)snprintf(yaml + len, sizeof yaml - len,
+                                "    - {name: r%d, dev: pf0, prio: 100, match: {eth_type: ipv4, "
+                                "dst_ip: 10.1.%d.%d/32}, actions: [drop]}\n",
+                                i, i == odd ? 9 : 0, i);
+    cfg = load_cfg(yaml);
+    oo_tc_desired_build(cfg, resolve, NULL, d);
+    assert_int_equal(d->n_targets, 1);
+    assert_int_equal(d->targets[0].n_filters, N_RULES);
+    oo_config_free(cfg);
+    free(cfg);
+}
+
+/* What a terse dump gives of f: where it is, its flags, and its actions'
+ * kinds and cookies. */
+static struct oo_tc_filter terse_of(const struct oo_tc_filter *f)
+{
+    struct oo_tc_filter t;
+
+    memset(&t, 0, sizeof t);
+    t.id = f->id;
+    memcpy(t.kind, f->kind, sizeof t.kind);
+    t.skip_sw = f->skip_sw;
+    t.skip_hw = f->skip_hw;
+    t.n_actions = f->n_actions;
+    for (unsigned i = 0; i < f->n_actions; i++) {
+        memcpy(t.actions[i].kind, f->actions[i].kind, sizeof t.actions[i].kind);
+        memcpy(t.actions[i].cookie, f->actions[i].cookie, sizeof t.actions[i].cookie);
+        t.actions[i].cookie_len = f->actions[i].cookie_len;
+    }
+    t.terse = true;
+    return t;
+}
+
+/* An observation of pf0's uplink holding d's filters at handles 1..N, read
+ * in full or terse; extra filters are appended as they are. */
+static void observe(struct oo_observed *obs, const struct oo_tc_desired *d, bool terse,
+                    const struct oo_tc_filter *extra, size_t n_extra)
+{
+    const struct oo_tc_target *t = &d->targets[0];
+    struct oo_obs_tc_place *p;
+
+    memset(obs, 0, sizeof *obs);
+    obs->n_tc = 1;
+    obs->tc = calloc(1, sizeof *obs->tc);
+    obs->tc_terse = terse;
+    p = &obs->tc[0];
+    p->ifindex = 100;
+    p->filters = calloc(t->n_filters + n_extra, sizeof *p->filters);
+    for (size_t i = 0; i < t->n_filters; i++) {
+        p->filters[i] = terse ? terse_of(&t->filters[i]) : t->filters[i];
+        p->filters[i].id.handle = (uint32_t)(i + 1);
+        p->filters[i].in_hw = true;
+    }
+    for (size_t i = 0; i < n_extra; i++)
+        p->filters[t->n_filters + i] = extra[i];
+    p->n_filters = t->n_filters + n_extra;
+}
+
+/* Marks a free slot of c's table, which remembering again (a zeroed table)
+ * would clear; returns the slot. */
+static size_t mark_free_slot(struct oo_tc_cache *c)
+{
+    for (size_t i = 0; i <= c->mask; i++)
+        if (!c->v[i].handle) {
+            c->v[i].place = 0xfeed;
+            return i;
+        }
+    fail_msg("no free slot in a table at most two thirds full");
+    return 0;
+}
+
+/* A full read fills the cache; a terse read of the same host is vouched
+ * for filter by filter, each filled in equal to its rule, and leaves the
+ * cache as it was. */
+static void test_full_then_terse(void **state)
+{
+    struct oo_tc_cache c = { 0 };
+    struct oo_tc_cache_stats st;
+    struct oo_tc_desired d;
+    struct oo_observed obs;
+    size_t mark;
+
+    (void)state;
+    desired(&d, -1);
+    assert_false(oo_tc_cache_valid(&c));
+    observe(&obs, &d, false, NULL, 0);
+    assert_int_equal(oo_tc_cache_settle(&c, &d, &obs, &st), 0);
+    assert_false(st.terse);
+    assert_int_equal(st.verified, 0);
+    assert_int_equal(st.entries, N_RULES);
+    assert_true(oo_tc_cache_valid(&c));
+    oo_observed_free(&obs);
+
+    mark = mark_free_slot(&c);
+    for (int round = 0; round < 2; round++) {
+        observe(&obs, &d, true, NULL, 0);
+        assert_int_equal(oo_tc_cache_settle(&c, &d, &obs, &st), 0);
+        assert_true(st.terse);
+        assert_int_equal(st.verified, N_RULES);
+        assert_int_equal(st.misses, 0);
+        assert_int_equal(st.places_terse, 1);
+        assert_int_equal(st.places_full, 0);
+        assert_int_equal(st.entries, N_RULES);
+        assert_true(c.v[mark].place == 0xfeed);     /* kept, not made again */
+        for (size_t i = 0; i < obs.tc[0].n_filters; i++) {
+            const struct oo_tc_filter *o = &obs.tc[0].filters[i];
+
+            assert_false(o->terse);
+            assert_true(oo_tc_filter_equal(o, &d.targets[0].filters[i]));
+            assert_true(o->in_hw);      /* the kernel's, not the rule's */
+        }
+        oo_observed_free(&obs);
+    }
+    oo_tc_cache_free(&c);
+    oo_tc_desired_free(&d);
+}
+
+/* A filter at another handle than the cache's, and a rule whose content
+ * changed, are misses: their place is to be read in full, and the cache is
+ * made again without them. */
+static void test_misses(void **state)
+{
+    struct oo_tc_cache c = { 0 };
+    struct oo_tc_cache_stats st;
+    struct oo_tc_desired d, changed;
+    struct oo_observed obs;
+    size_t mark;
+
+    (void)state;
+    desired(&d, -1);
+    observe(&obs, &d, false, NULL, 0);
+    oo_tc_cache_settle(&c, &d, &obs, &st);
+    oo_observed_free(&obs);
+
+    /* Rule 3 deleted and added again by someone else: a new handle. */
+    observe(&obs, &d, true, NULL, 0);
+    obs.tc[0].filters[3].id.handle = 77;
+    assert_int_equal(oo_tc_cache_settle(&c, &d, &obs, &st), 0);
+    assert_int_equal(st.misses, 1);
+    assert_int_equal(st.verified, N_RULES - 1);
+    assert_int_equal(st.places_full, 1);
+    assert_int_equal(st.places_terse, 0);
+    assert_true(obs.tc[0].filters[3].terse);    /* no keys made up for it */
+    assert_int_equal(st.entries, N_RULES - 1);
+    assert_true(oo_tc_cache_valid(&c));
+    oo_observed_free(&obs);
+
+    /* A full read puts it back in the cache. */
+    observe(&obs, &d, false, NULL, 0);
+    oo_tc_cache_settle(&c, &d, &obs, &st);
+    assert_int_equal(st.entries, N_RULES);
+    oo_observed_free(&obs);
+
+    /* The config changed rule 5: the filter in the kernel is its old one. */
+    desired(&changed, 5);
+    observe(&obs, &d, true, NULL, 0);
+    assert_int_equal(oo_tc_cache_settle(&c, &changed, &obs, &st), 0);
+    assert_int_equal(st.misses, 1);
+    assert_int_equal(st.verified, N_RULES - 1);
+    assert_true(obs.tc[0].filters[5].terse);
+    assert_false(obs.tc[0].filters[4].terse);
+    assert_int_equal(st.entries, N_RULES - 1);
+    oo_observed_free(&obs);
+
+    /* Every entry vouched for but one rule's filter is gone: the cache is
+     * made again, without it. */
+    observe(&obs, &changed, false, NULL, 0);
+    oo_tc_cache_settle(&c, &changed, &obs, &st);
+    assert_int_equal(st.entries, N_RULES);
+    oo_observed_free(&obs);
+    mark = mark_free_slot(&c);
+    observe(&obs, &changed, true, NULL, 0);
+    obs.tc[0].n_filters--;
+    assert_int_equal(oo_tc_cache_settle(&c, &changed, &obs, &st), 0);
+    assert_int_equal(st.verified, N_RULES - 1);
+    assert_int_equal(st.misses, 0);
+    assert_int_equal(st.entries, N_RULES - 1);
+    assert_true(c.v[mark].place != 0xfeed);     /* made again */
+    oo_observed_free(&obs);
+
+    oo_tc_cache_free(&c);
+    oo_tc_desired_free(&d);
+    oo_tc_desired_free(&changed);
+}
+
+/* Filters that are not ours, and ours that no rule wants any more, need no
+ * keys: they are neither vouched for nor misses. */
+static void test_not_wanted(void **state)
+{
+    struct oo_tc_cache c = { 0 };
+    struct oo_tc_cache_stats st;
+    struct oo_tc_desired d;
+    struct oo_observed obs;
+    struct oo_tc_filter extra[2];
+    uint64_t rule;
+
+    (void)state;
+    desired(&d, -1);
+    observe(&obs, &d, false, NULL, 0);
+    oo_tc_cache_settle(&c, &d, &obs, &st);
+    oo_observed_free(&obs);
+
+    /* A foreign flower filter without a cookie, and an owned one of a rule
+     * that is no longer in the config. */
+    extra[0] = terse_of(&d.targets[0].filters[0]);
+    extra[0].id.handle = 500;
+    extra[0].id.prio = 7;
+    extra[0].actions[0].cookie_len = 0;
+    extra[1] = terse_of(&d.targets[0].filters[1]);
+    extra[1].id.handle = 501;
+    oo_tc_cookie_make(oo_tc_rule_id("gone"), extra[1].actions[0].cookie);
+    assert_int_equal(oo_tc_classify(&extra[0], NULL), OO_TC_OWNER_FOREIGN);
+    assert_int_equal(oo_tc_classify(&extra[1], &rule), OO_TC_OWNER_OURS);
+    assert_true(rule == oo_tc_rule_id("gone"));
+
+    observe(&obs, &d, true, extra, 2);
+    assert_int_equal(oo_tc_cache_settle(&c, &d, &obs, &st), 0);
+    assert_int_equal(st.verified, N_RULES);
+    assert_int_equal(st.misses, 0);
+    assert_int_equal(st.places_full, 0);
+    assert_true(obs.tc[0].filters[N_RULES].terse);
+    assert_true(obs.tc[0].filters[N_RULES + 1].terse);
+    oo_observed_free(&obs);
+    oo_tc_cache_free(&c);
+    oo_tc_desired_free(&d);
+}
+
+/* A pass that could not read tc drops the cache. */
+static void test_tc_error_invalidates(void **state)
+{
+    struct oo_tc_cache c = { 0 };
+    struct oo_tc_cache_stats st;
+    struct oo_tc_desired d;
+    struct oo_observed obs;
+
+    (void)state;
+    desired(&d, -1);
+    observe(&obs, &d, false, NULL, 0);
+    oo_tc_cache_settle(&c, &d, &obs, &st);
+    oo_observed_free(&obs);
+    assert_true(oo_tc_cache_valid(&c));
+
+    observe(&obs, &d, true, NULL, 0);
+    obs.tc_err = -ENOBUFS;
+    assert_int_equal(oo_tc_cache_settle(&c, &d, &obs, &st), 0);
+    assert_false(oo_tc_cache_valid(&c));
+    assert_int_equal(st.entries, 0);
+    oo_observed_free(&obs);
+    oo_tc_desired_free(&d);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_full_then_terse),
+        cmocka_unit_test(test_misses),
+        cmocka_unit_test(test_not_wanted),
+        cmocka_unit_test(test_tc_error_invalidates),
+    };
+
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
