@@ -278,7 +278,7 @@ int oo_tc_filter_check(const struct oo_tc_filter *f, char *why, size_t why_size)
 
     if (why && why_size)
         why[0] = '\0';
-    if (strcmp(f->kind, "flower"))
+    if (!OO_TC_KIND_IS(f->kind, "flower"))
         return why_fail(why, why_size, "kind '%s' is not flower", f->kind);
     if (!f->id.protocol)
         return why_fail(why, why_size, "no protocol (use ETH_P_ALL for any)");
@@ -719,7 +719,7 @@ struct nlmsghdr *oo_tc_put_newfilter(void *buf, const struct oo_tc_filter *f, ui
     struct nlattr *opts, *acts;
     uint32_t flags = 0;
 
-    if (strcmp(f->kind, "flower") || !f->n_actions || f->n_actions > OO_TC_MAX_ACTIONS)
+    if (!OO_TC_KIND_IS(f->kind, "flower") || !f->n_actions || f->n_actions > OO_TC_MAX_ACTIONS)
         return NULL;
     nlh = put_tcmsg(buf, RTM_NEWTFILTER, nlflags, f->id.ifindex, f->id.block,
                     f->id.parent ? f->id.parent : OO_TC_PARENT_INGRESS, f->id.handle,
@@ -1036,11 +1036,11 @@ static int parse_action(const struct nlattr *nest, struct oo_tc_action *a, struc
         return -EBADMSG;
     if (!tb[TCA_ACT_OPTIONS])
         return 1;   /* a terse dump: kind, stats and cookie only */
-    if (!strcmp(a->kind, "gact"))
+    if (OO_TC_KIND_IS(a->kind, "gact"))
         r = parse_gact(tb[TCA_ACT_OPTIONS], a);
-    else if (!strcmp(a->kind, "mirred"))
+    else if (OO_TC_KIND_IS(a->kind, "mirred"))
         r = parse_mirred(tb[TCA_ACT_OPTIONS], a);
-    else if (!strcmp(a->kind, "vlan"))
+    else if (OO_TC_KIND_IS(a->kind, "vlan"))
         r = parse_vlan(tb[TCA_ACT_OPTIONS], a);
     return r;
 }
@@ -1235,9 +1235,9 @@ int oo_tc_parse_filter(const struct nlmsghdr *nlh, struct oo_tc_filter *out)
     if (tb[TCA_KIND] && !oo_strlcpy(out->kind, oo_nla_str(tb[TCA_KIND]), sizeof out->kind))
         out->kind[0] = '\0';    /* a kind longer than any we read: keep it unknown */
     if (tb[TCA_OPTIONS]) {
-        if (!strcmp(out->kind, "flower"))
+        if (OO_TC_KIND_IS(out->kind, "flower"))
             r = parse_flower(tb[TCA_OPTIONS], out);
-        else if (!strcmp(out->kind, "matchall"))
+        else if (OO_TC_KIND_IS(out->kind, "matchall"))
             r = parse_matchall(tb[TCA_OPTIONS], out);
     }
     if (r < 0)

@@ -27,6 +27,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 /* Room for one request built by an encoder of this file (the largest, a
  * flower filter with every key and OO_TC_MAX_ACTIONS actions, is ~1.1 KiB). */
@@ -38,6 +39,12 @@
 #define OO_TC_COOKIE_MAX TC_COOKIE_MAX_SIZE
 /* TCA_KIND strings ("flower", "matchall", "mirred", ...). */
 #define OO_TC_KIND_MAX 16
+/* Whether kind, a kind field of this file's structs (OO_TC_KIND_MAX bytes),
+ * is the string literal lit. A compare of constant size, inlined where a
+ * strcmp is a call: dumps of tens of thousands of filters classify each
+ * one several times. */
+#define OO_TC_KIND_IS(kind, lit) \
+    (sizeof(lit) <= OO_TC_KIND_MAX && !memcmp((kind), "" lit, sizeof(lit)))
 /* tcm_parent of a filter on a device's ingress: TC_H_MAKE(TC_H_CLSACT,
  * TC_H_MIN_INGRESS), the same for the ingress and the clsact qdisc. */
 #define OO_TC_PARENT_INGRESS 0xfffffff2u

@@ -276,7 +276,7 @@ static int filter_cb(const struct nlmsghdr *nlh, void *data)
     /* Each classifier instance is announced by a message without a filter. */
     if (f->id.handle)
         c->n++;
-    else if (strcmp(f->kind, "flower"))
+    else if (!OO_TC_KIND_IS(f->kind, "flower"))
         c->other_kind = true;
     return MNL_CB_OK;
 }

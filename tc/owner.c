@@ -83,23 +83,23 @@ bool oo_tc_cookie_is_ovs_ufid(const uint8_t *cookie, uint8_t len)
 
 static bool is_ovs_policer(const struct oo_tc_filter *f)
 {
-    return !strcmp(f->kind, "matchall") && f->id.prio == 1 && f->id.handle == 1 &&
+    return OO_TC_KIND_IS(f->kind, "matchall") && f->id.prio == 1 && f->id.handle == 1 &&
            f->n_actions == 1 && !f->actions_truncated &&
-           !strcmp(f->actions[0].kind, "police") && !f->actions[0].cookie_len;
+           OO_TC_KIND_IS(f->actions[0].kind, "police") && !f->actions[0].cookie_len;
 }
 
 static bool is_ovs_flow(const struct oo_tc_filter *f)
 {
     const uint8_t *first = NULL;
 
-    if (strcmp(f->kind, "flower"))
+    if (!OO_TC_KIND_IS(f->kind, "flower"))
         return false;
     for (unsigned i = 0; i < f->n_actions; i++) {
         const struct oo_tc_action *a = &f->actions[i];
 
         if (!a->cookie_len) {
             /* A meter's police action is the one OVS action without it. */
-            if (strcmp(a->kind, "police"))
+            if (!OO_TC_KIND_IS(a->kind, "police"))
                 return false;
             continue;
         }
@@ -116,7 +116,7 @@ static bool is_ovs_flow(const struct oo_tc_filter *f)
 int oo_tc_classify(const struct oo_tc_filter *f, uint64_t *ret_rule_id)
 {
     uint64_t id = 0, first = 0;
-    bool ours = f->n_actions > 0 && !f->actions_truncated && !strcmp(f->kind, "flower");
+    bool ours = f->n_actions > 0 && !f->actions_truncated && OO_TC_KIND_IS(f->kind, "flower");
 
     for (unsigned i = 0; ours && i < f->n_actions; i++) {
         const struct oo_tc_action *a = &f->actions[i];

@@ -122,7 +122,7 @@ static const struct oo_tc_filter *obstacle(const struct oo_tc_filter *d, const s
     for (uint32_t i = e->first; i; i = group_next(others, i)) {
         const struct oo_tc_filter *o = &observed[i - 1];
 
-        if (strcmp(o->kind, "flower")) {
+        if (!OO_TC_KIND_IS(o->kind, "flower")) {
             *why = "its priority holds another classifier kind";
             return o;
         }
