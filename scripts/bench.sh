@@ -422,6 +422,12 @@ build_table() {
 			row "(2) daemon: no-op reconcile pass at $n rules (ovs-appctl reconcile)" "ovs-offloadd: $(cell "tc/noop-$n/daemon-reconcile")" \
 				"tc -s -j filter show: $(cell "tc/noop-$n/tc-show")" "$(speed "$a" "$b")" "$tgt" "$verdict"
 		fi
+		a=${MED[tc/noop-$n/daemon-pass]:-}
+		if [[ -n $a ]]; then
+			row "(2) daemon: the same pass as the daemon times it (its answer), without ovs-appctl's start and connection" \
+				"pass: $(cell "tc/noop-$n/daemon-pass"); ovs-appctl ... version alone: $(cell "tc/noop-$n/appctl-version")" \
+				"tc -s -j filter show: $(cell "tc/noop-$n/tc-show")" "$(speed "$a" "$b")" "-" "-"
+		fi
 		a=${MED[tc/noop-$n/daemon-reconcile-idle]:-}
 		if [[ -n $a ]]; then
 			row "(2) daemon: the same after 4 s quiet (its heap given back, faulted in again)" \

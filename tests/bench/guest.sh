@@ -388,6 +388,12 @@ tc_with_listener() {
 	return $r
 }
 
+# answer_ms FILE: the duration in the last answer of `ovs-appctl reconcile`
+# in FILE, in ms ("... (216 ms)", "... (1.2 s)").
+answer_ms() {
+	tail -n 1 "$1" | sed -n 's/.*(\([0-9]*\) ms)$/\1/p; s/.*(\([0-9]*\)\.\([0-9]\) s)$/\1\200/p' | grep .
+}
+
 # daemon_tc N CFG DEV DEL: the same work done by ovs-offloadd, which holds
 # the config loaded (no YAML to read): a no-op pass, and a pass that puts
 # back N rules flushed behind its back (with tc -batch while the daemon was
@@ -411,8 +417,14 @@ daemon_tc() {
 		flt0=$(minflt "$pid")
 		measure tc "noop-$n" daemon-reconcile-idle "$run" ovs-appctl -T 300 -t ovs-offloadd reconcile || break
 		flt1=$(minflt "$pid")
-		measure tc "noop-$n" daemon-reconcile "$run" ovs-appctl -T 300 -t ovs-offloadd reconcile || break
+		MEASURE_OUT=$W/daemon-answer measure tc "noop-$n" daemon-reconcile "$run" \
+			ovs-appctl -T 300 -t ovs-offloadd reconcile || break
 		flt2=$(minflt "$pid")
+		# The round trip holds ovs-appctl's own start and connection: its
+		# cheapest command, and the pass as the daemon times it ("in sync:
+		# nothing to do (216 ms)"), split it.
+		measure tc "noop-$n" appctl-version "$run" ovs-appctl -T 30 -t ovs-offloadd version || break
+		ms=$(answer_ms "$W/daemon-answer") && record tc "noop-$n" daemon-pass "$run" $((ms * 1000))
 		((run == 1)) && value tc "noop-$n-daemon-faults" "$((flt1 - flt0)) after 4 s quiet, $((flt2 - flt1)) right after" \
 			"minor page faults of ovs-offloadd in a no-op pass"
 		kill -STOP "$pid"
