@@ -370,9 +370,10 @@ int oo_tc_dump_filters_terse(struct oo_nl *nl, uint32_t ifindex, uint32_t block,
     int r = dump_filters(nl, ifindex, block, expect, true, ret_filters, ret_n, &other);
 
     if (ret_full)
-        *ret_full = r == 0 && other;
-    if (r < 0 || !other)
+        *ret_full = other;
+    if (!other)
         return r;
+    /* Also when the terse dump failed: it may have failed on such a filter. */
     free(*ret_filters);
     return oo_tc_dump_filters(nl, ifindex, block, expect, ret_filters, ret_n);
 }

@@ -87,12 +87,16 @@ int oo_tc_dump_filters(struct oo_nl *nl, uint32_t ifindex, uint32_t block, size_
  * keys, no action parameters and no in_hw_count (f->terse is set). That is
  * who owns it and whether it is in hardware, at a fraction of the kernel's
  * cost: at 10 000 rules, flower's key dump and the actions' full dumps are
- * a third of a full dump's time. Other classifiers have no terse form: the
- * kernel ends the dump, without an error, at the first filter of one
- * (cls_api.c, tcf_fill_node's -EOPNOTSUPP stops the walk). So when the
- * dump announces a classifier instance of another kind, it is made again
- * in full, and *ret_full (may be NULL) says so. A kernel without terse
- * dumps answers in full; its filters have f->terse clear. */
+ * a third of a full dump's time. Other classifiers have no terse form
+ * (Linux 6.1: only flower has one), and tcf_fill_node() fails each of their
+ * filters with -EOPNOTSUPP (cls_api.c). tc_dump_tfilter() then ends the
+ * message; the next one resumes after that filter, which is thus left out,
+ * unless it failed as the first thing of a message: the dump then ends with
+ * EMSGSIZE (two u32 filters in one priority do that). So when the dump
+ * announces a classifier instance of another kind, it is made again in
+ * full, whether or not it failed, and *ret_full (may be NULL) says so. A
+ * kernel without terse dumps answers in full; its filters have f->terse
+ * clear. */
 int oo_tc_dump_filters_terse(struct oo_nl *nl, uint32_t ifindex, uint32_t block, size_t expect,
                              struct oo_tc_filter **ret_filters, size_t *ret_n, bool *ret_full);
 

@@ -1094,9 +1094,11 @@ terse_status() {
 			.drift_repairs] | map(tostring) | join(" ")'
 }
 
-# terse_request RUNDIR: one `reconcile`, then terse_status.
+# terse_request RUNDIR: one `reconcile`, then terse_status (also when the
+# pass failed or was blocked: the status says so).
 terse_request() {
-	OVS_RUNDIR=$1 ovs-appctl -T 120 -t ovs-offloadd reconcile >/dev/null && terse_status "$1"
+	OVS_RUNDIR=$1 ovs-appctl -T 120 -t ovs-offloadd reconcile >/dev/null 2>&1
+	terse_status "$1"
 }
 
 # port81 DEV: how many filters of DEV match dst_port 81.
@@ -1108,9 +1110,10 @@ port81() {
 # its rules from the cache: every one of N rules verified, none dumped
 # again. A rule rewritten in place with our cookie (another ovs-offloadctl
 # with another config: what a terse dump cannot see) is a tc event that
-# drops the cache, so it is put back. A foreign matchall filter, which the
-# kernel cannot dump terse (the dump would end there, every rule after it
-# unseen), makes the place be read in full, and nothing is touched.
+# drops the cache, so it is put back. Foreign filters of other classifiers,
+# which the kernel cannot dump terse (a matchall is left out of the dump;
+# two u32 filters in one priority end it with EMSGSIZE), make the place be
+# read in full, and nothing is touched.
 tc_terse_cache() {
 	RET=0
 	local n=200 cfg=$WORK/terse.yaml other=$WORK/terse-other.yaml run=$WORK/terse-run log=$WORK/terse.log
@@ -1164,11 +1167,30 @@ tc_terse_cache() {
 		$(tc -j filter show dev "$up" ingress | jq '[.[] | select(.kind == "matchall" and .options)] | length') == 1 ]]
 	check_err $? "the filters on $up changed: $(tc filter show dev "$up" ingress | grep -c handle) with handles"
 	tc filter del dev "$up" ingress pref 1
+
+	# Two foreign u32 filters in one priority. The kernel leaves the first
+	# out of a terse dump and goes on; the second is then the first thing
+	# of a message, and the dump ends with EMSGSIZE.
+	wait_for 30 eval '[[ $(terse_request "$run") == "in_sync terse 1 0 $n 0 $n "* ]]'
+	check_err $? "terse again after the matchall left: '$(terse_status "$run")'"
+	tc filter add dev "$up" ingress pref 2 protocol ip u32 match ip dst 192.0.2.1/32 action pass &&
+		tc filter add dev "$up" ingress pref 2 protocol ip u32 match ip dst 192.0.2.2/32 action pass
+	check_err $? "cannot add u32 filters"
+	wait_for 30 eval '[[ $(terse_status "$run") == in_sync\ * ]]'
+	st=$(terse_request "$run")
+	read -r -a f <<<"$st"
+	[[ ${f[0]} == in_sync && ${f[1]} == terse && ${f[2]} == 0 && ${f[4]} == 0 && ${f[5]} == 0 &&
+		${f[6]} == "$n" && ${f[7]} == "$r0" ]]
+	check_err $? "with two u32 filters: '$st', expected in_sync terse 0 - 0 0 $n $r0 (read in full, nothing repaired)"
+	[[ $(tc filter show dev "$up" ingress pref 2 | grep -c 'fh 800::') == 2 &&
+		$(tc -j filter show dev "$up" ingress | jq '[.[] | select(.kind == "flower" and .options.handle)] | length') == "$n" ]]
+	check_err $? "the filters on $up changed: $(tc filter show dev "$up" ingress | grep -c handle) with handles"
+	tc filter del dev "$up" ingress pref 2
 	log_info "terse passes: $(grep -c 'tc dumps terse' "$log") of $(grep -c 'tc dumps' "$log");" \
 		"last: $(grep 'observed in' "$log" | tail -n 1 | sed 's/.*: observed/observed/')"
 	OVS_RUNDIR=$run ovs-appctl -T 30 -t ovs-offloadd exit >/dev/null 2>&1
 	wait_for 20 _oo_pid_gone "$pid" || kill -9 "$pid"
-	log_test "tc cache: terse no-op passes, a rewrite with our cookie put back, a matchall read in full"
+	log_test "tc cache: terse no-op passes, a rewrite with our cookie put back, matchall and u32 read in full"
 }
 
 exit_cleanly() {
