@@ -1,9 +1,14 @@
 #include "host.h"
 
 #include <linux/devlink.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <cmocka.h>
 
 #include "common/util.h"
 
@@ -173,4 +178,24 @@ void host_ovs_set(struct oo_observed *o, const char *key, const char *value)
     free(*dst);
     *dst = value ? oo_strdup(value) : NULL;
     o->ovs.hw_offload_enabled = o->ovs.hw_offload && !strcmp(o->ovs.hw_offload, "true");
+}
+
+struct oo_config *host_load_config(const char *yaml)
+{
+    struct oo_config *cfg = oo_calloc(1, sizeof *cfg);
+    struct oo_cfg_diag d;
+
+    oo_cfg_diag_init(&d, "test.yaml");
+    if (oo_config_parse_yaml("test.yaml", yaml, strlen(yaml), cfg, &d) < 0) {
+        oo_cfg_diag_print(&d, stderr);
+        fail_msg("test config invalid:\n%s", yaml);
+    }
+    oo_cfg_diag_free(&d);
+    return cfg;
+}
+
+void host_free_config(struct oo_config *cfg)
+{
+    oo_config_free(cfg);
+    free(cfg);
 }

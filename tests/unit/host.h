@@ -3,6 +3,7 @@
 #ifndef OO_TESTS_HOST_H
 #define OO_TESTS_HOST_H
 
+#include "config/config.h"
 #include "controller/observe.h"
 
 /* Adds a PF with an uplink netdev, total 8 VFs, num VFs, and (switchdev)
@@ -22,5 +23,10 @@ void host_ovs(struct oo_observed *o, bool running);
 void host_ovs_bridge(struct oo_observed *o, const char *name, bool owned);
 void host_ovs_port(struct oo_observed *o, const char *bridge, const char *name, bool owned);
 void host_ovs_set(struct oo_observed *o, const char *key, const char *value);
+
+/* The config of YAML text (as "test.yaml"), allocated; fails the test with
+ * the diagnostics if it is invalid. Free it with host_free_config. */
+struct oo_config *host_load_config(const char *yaml);
+void host_free_config(struct oo_config *cfg);
 
 #endif

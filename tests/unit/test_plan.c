@@ -22,26 +22,6 @@
 #include "tc/io.h"
 #include "tc/owner.h"
 
-static struct oo_config *load_cfg(const char *yaml)
-{
-    struct oo_config *cfg = calloc(1, sizeof *cfg);
-    struct oo_cfg_diag d;
-
-    oo_cfg_diag_init(&d, "test.yaml");
-    if (oo_config_parse_yaml("test.yaml", yaml, strlen(yaml), cfg, &d) < 0) {
-        oo_cfg_diag_print(&d, stderr);
-        fail_msg("test config invalid:\n%s", yaml);
-    }
-    oo_cfg_diag_free(&d);
-    return cfg;
-}
-
-static void free_cfg(struct oo_config *cfg)
-{
-    oo_config_free(cfg);
-    free(cfg);
-}
-
 /* "kind object, kind object, ..." of a plan, to compare with a table. */
 static char *plan_shape(const struct oo_plan *p)
 {
@@ -62,7 +42,7 @@ static void print_plan(const struct oo_plan *p)
 /* Plans, checks the shape, applies with the model, and plans again: empty. */
 static void check_plan(const char *yaml, struct oo_observed *host, const char *want_shape)
 {
-    struct oo_config *cfg = load_cfg(yaml);
+    struct oo_config *cfg = host_load_config(yaml);
     struct oo_plan plan, again;
     struct oo_observed after;
     char why[256];
@@ -89,14 +69,14 @@ static void check_plan(const char *yaml, struct oo_observed *host, const char *w
     oo_plan_free(&plan);
     oo_plan_free(&again);
     oo_observed_free(&after);
-    free_cfg(cfg);
+    host_free_config(cfg);
 }
 
 /* Plans and expects exactly one error containing `text` and no steps applied. */
 static void check_error(const char *yaml, struct oo_observed *host, const struct oo_plan_opts *opts,
                         const char *text)
 {
-    struct oo_config *cfg = load_cfg(yaml);
+    struct oo_config *cfg = host_load_config(yaml);
     struct oo_plan plan;
 
     oo_plan_build(cfg, host, opts, &plan);
@@ -105,7 +85,7 @@ static void check_error(const char *yaml, struct oo_observed *host, const struct
         fail_msg("want one error with '%s'", text);
     }
     oo_plan_free(&plan);
-    free_cfg(cfg);
+    host_free_config(cfg);
 }
 
 #define PF0 "pfs:\n  - {name: pf0, device: pci/0000:3b:00.0"
@@ -176,7 +156,7 @@ static void test_multiport_after_switchdev(void **state)
 
         host_add_pf(&h61, "netdevsim", "netdevsim10", "eth0", OO_ESWITCH_SWITCHDEV, 2);
         h61.pfs[0].n_params = 1;    /* flow_steering_mode only */
-        cfg = load_cfg("version: 1\npfs:\n  - {name: pf0, device: netdevsim/netdevsim10, "
+        cfg = host_load_config("version: 1\npfs:\n  - {name: pf0, device: netdevsim/netdevsim10, "
                        "eswitch: switchdev, num_vfs: 2, multiport: true}\n");
         oo_plan_build(cfg, &h61, NULL, &plan);
         assert_int_equal(plan.n_errors, 0);
@@ -184,7 +164,7 @@ static void test_multiport_after_switchdev(void **state)
         assert_int_equal(plan.n_notes, 1);
         assert_non_null(strstr(plan.notes[0].message, "turns the multiport eswitch on by itself"));
         oo_plan_free(&plan);
-        free_cfg(cfg);
+        host_free_config(cfg);
         oo_observed_free(&h61);
     }
 }
@@ -198,7 +178,7 @@ static void test_eswitch_attrs(void **state)
 
     host_add_pf(&h, "netdevsim", "netdevsim10", "eth0", OO_ESWITCH_LEGACY, 0);
     host_add_pf(&h, "netdevsim", "netdevsim11", "eth1", OO_ESWITCH_SWITCHDEV, 0);
-    cfg = load_cfg("version: 1\npfs:\n"
+    cfg = host_load_config("version: 1\npfs:\n"
                    "  - {name: pf0, device: netdevsim/netdevsim10, eswitch: switchdev, inline_mode: network}\n"
                    "  - {name: pf1, device: netdevsim/netdevsim11, eswitch: switchdev, encap_mode: basic}\n");
     oo_plan_build(cfg, &h, NULL, &plan);
@@ -212,7 +192,7 @@ static void test_eswitch_attrs(void **state)
     assert_string_equal(plan.steps[2].from, "switchdev");
     assert_string_equal(plan.steps[2].to, "switchdev encap-mode basic");
     oo_plan_free(&plan);
-    free_cfg(cfg);
+    host_free_config(cfg);
     oo_observed_free(&h);
 }
 
@@ -382,13 +362,13 @@ static void test_ovs_config_and_restart(void **state)
                "ovs-set-config ovs, ovs-restart ovs-vswitchd");
     check_plan("version: 1\novs: {hw_offload: false, restart: if-needed}\n", &h,
                "ovs-set-config ovs, ovs-restart ovs-vswitchd");
-    cfg = load_cfg("version: 1\novs: {hw_offload: true, tc_policy: skip_hw, restart: never}\n");
+    cfg = host_load_config("version: 1\novs: {hw_offload: true, tc_policy: skip_hw, restart: never}\n");
     oo_plan_build(cfg, &h, NULL, &plan);
     assert_int_equal(plan.n_steps, 1);
     assert_int_equal(plan.n_notes, 1);
     assert_non_null(strstr(plan.notes[0].message, "needs a restart"));
     oo_plan_free(&plan);
-    free_cfg(cfg);
+    host_free_config(cfg);
     /* Observed: the running process has not applied what is stored. */
     h.ovs.restart_needed = 1;
     snprintf(h.ovs.restart_why, sizeof h.ovs.restart_why, "ovs-vswitchd started before tc-policy was set");
@@ -411,14 +391,14 @@ static void test_vfs_in_use(void **state)
     /* A mode change unbinds the VFs: a VM's VF blocks it too. */
     check_error("version: 1\n" PF0 ", eswitch: switchdev, num_vfs: 4}\n", &h, NULL,
                 "changing the eswitch mode would unbind VFs in use: vf3 (vfio-pci)");
-    cfg = load_cfg(yaml);
+    cfg = host_load_config(yaml);
     oo_plan_build(cfg, &h, &force, &plan);
     assert_int_equal(plan.n_errors, 0);
     assert_int_equal(plan.n_notes, 1);
     assert_non_null(strstr(plan.notes[0].message, "vf3 (vfio-pci)"));
     assert_int_equal(plan.n_steps, 3);      /* 4 -> 0, 0 -> 2, wait */
     oo_plan_free(&plan);
-    free_cfg(cfg);
+    host_free_config(cfg);
     oo_observed_free(&h);
 }
 
@@ -654,7 +634,7 @@ static void test_tc_place_unreadable(void **state)
         "    - {name: r0, dev: pf0/0, prio: 10, match: {eth_type: ipv4}, actions: [{redirect: pf0/1}]}\n"
         "    - {name: r2, dev: pf0/2, prio: 10, match: {eth_type: ipv4}, actions: [{redirect: pf0/1}]}\n";
     struct oo_observed h = { 0 };
-    struct oo_config *cfg = load_cfg(yaml);
+    struct oo_config *cfg = host_load_config(yaml);
     struct oo_plan plan;
 
     host_add_pf(&h, "netdevsim", "netdevsim10", "eth0", OO_ESWITCH_SWITCHDEV, 3);
@@ -684,7 +664,7 @@ static void test_tc_place_unreadable(void **state)
     assert_int_equal(plan.n_notes, 0);
     assert_int_equal(plan.n_steps, 2);
     oo_plan_free(&plan);
-    free_cfg(cfg);
+    host_free_config(cfg);
     oo_observed_free(&h);
 }
 
@@ -734,7 +714,7 @@ static void test_desired_tc(void **state)
                                 "    - {name: r%d, dev: %s, prio: 100, match: {eth_type: ipv4, "
                                 "dst_ip: 10.1.0.%d/32}, actions: [drop]}\n",
                                 i, i < 20 ? "pf0" : "pf1/2", i);
-    cfg = load_cfg(yaml);
+    cfg = host_load_config(yaml);
     oo_tc_desired_build(cfg, fake_resolve, NULL, &d);
     assert_int_equal(d.n_targets, 5);
     assert_int_equal(d.n_rules, 23 + 4);
@@ -762,7 +742,7 @@ static void test_desired_tc(void **state)
     assert_int_equal(find_target(&d, OO_CFG_REF_VF, 1, 1)->n_filters, 1);
     assert_int_equal(find_target(&d, OO_CFG_REF_PF, 1, -1)->n_filters, 1);
     oo_tc_desired_free(&d);
-    free_cfg(cfg);
+    host_free_config(cfg);
 }
 
 int main(void)

@@ -17,24 +17,11 @@
 #include "controller/observe.h"
 #include "controller/tccache.h"
 #include "controller/tcplan.h"
+#include "host.h"
 #include "tc/flower.h"
 #include "tc/owner.h"
 
 #define N_RULES 20
-
-static struct oo_config *load_cfg(const char *yaml)
-{
-    struct oo_config *cfg = calloc(1, sizeof *cfg);
-    struct oo_cfg_diag d;
-
-    oo_cfg_diag_init(&d, "test.yaml");
-    if (oo_config_parse_yaml("test.yaml", yaml, strlen(yaml), cfg, &d) < 0) {
-        oo_cfg_diag_print(&d, stderr);
-        fail_msg("test config invalid:\n%s", yaml);
-    }
-    oo_cfg_diag_free(&d);
-    return cfg;
-}
 
 /* pf0's uplink is ifindex 100. */
 static int resolve(void *ctx, int kind, int index, int64_t vf, struct oo_tc_place *out)
@@ -64,12 +51,11 @@ static void desired(struct oo_tc_desired *d, int odd)
                                 "    - {name: r%d, dev: pf0, prio: 100, match: {eth_type: ipv4, "
                                 "dst_ip: 10.1.%d.%d/32}, actions: [drop]}\n",
                                 i, i == odd ? 9 : 0, i);
-    cfg = load_cfg(yaml);
+    cfg = host_load_config(yaml);
     oo_tc_desired_build(cfg, resolve, NULL, d);
     assert_int_equal(d->n_targets, 1);
     assert_int_equal(d->targets[0].n_filters, N_RULES);
-    oo_config_free(cfg);
-    free(cfg);
+    host_free_config(cfg);
 }
 
 /* What a terse dump gives of f: where it is, its flags, and its actions'
