@@ -1101,6 +1101,21 @@ terse_request() {
 	terse_status "$1"
 }
 
+# terse_read_in_full RUNDIR DEV N REPAIRS WHAT: once in sync, a requested
+# pass reads DEV's place in full (a terse read that a foreign classifier
+# made useless), vouches for nothing, repairs nothing, and the N rules stay.
+terse_read_in_full() {
+	local run=$1 up=$2 n=$3 r0=$4 what=$5 st f
+	wait_for 30 eval '[[ $(terse_status "$run") == in_sync\ * ]]'
+	st=$(terse_request "$run")
+	read -r -a f <<<"$st"
+	[[ ${f[0]} == in_sync && ${f[1]} == terse && ${f[2]} == 0 && ${f[4]} == 0 && ${f[5]} == 0 &&
+		${f[6]} == "$n" && ${f[7]} == "$r0" ]]
+	check_err $? "$what: '$st', expected in_sync terse 0 - 0 0 $n $r0 (read in full, nothing repaired)"
+	[[ $(tc -j filter show dev "$up" ingress | jq '[.[] | select(.kind == "flower" and .options.handle)] | length') == "$n" ]]
+	check_err $? "$what: the filters on $up changed: $(tc filter show dev "$up" ingress | grep -c handle) with handles"
+}
+
 # port81 DEV: how many filters of DEV match dst_port 81.
 port81() {
 	tc -j filter show dev "$1" ingress | jq '[.[] | select(.options.keys.dst_port == 81)] | length'
@@ -1157,15 +1172,9 @@ tc_terse_cache() {
 	# A foreign matchall ahead of our rules.
 	tc filter add dev "$up" ingress pref 1 matchall action pass
 	check_err $? "cannot add a matchall filter"
-	wait_for 30 eval '[[ $(terse_status "$run") == in_sync\ * ]]'
-	st=$(terse_request "$run")
-	read -r -a f <<<"$st"
-	[[ ${f[0]} == in_sync && ${f[1]} == terse && ${f[2]} == 0 && ${f[4]} == 0 && ${f[5]} == 0 &&
-		${f[6]} == "$n" && ${f[7]} == "$r0" ]]
-	check_err $? "with a matchall: '$st', expected in_sync terse 0 - 0 0 $n $r0 (read in full, nothing repaired)"
-	[[ $(tc -j filter show dev "$up" ingress | jq '[.[] | select(.kind == "flower" and .options.handle)] | length') == "$n" &&
-		$(tc -j filter show dev "$up" ingress | jq '[.[] | select(.kind == "matchall" and .options)] | length') == 1 ]]
-	check_err $? "the filters on $up changed: $(tc filter show dev "$up" ingress | grep -c handle) with handles"
+	terse_read_in_full "$run" "$up" "$n" "$r0" "with a matchall"
+	[[ $(tc -j filter show dev "$up" ingress | jq '[.[] | select(.kind == "matchall" and .options)] | length') == 1 ]]
+	check_err $? "the matchall is gone"
 	tc filter del dev "$up" ingress pref 1
 
 	# Two foreign u32 filters in one priority. The kernel leaves the first
@@ -1176,15 +1185,9 @@ tc_terse_cache() {
 	tc filter add dev "$up" ingress pref 2 protocol ip u32 match ip dst 192.0.2.1/32 action pass &&
 		tc filter add dev "$up" ingress pref 2 protocol ip u32 match ip dst 192.0.2.2/32 action pass
 	check_err $? "cannot add u32 filters"
-	wait_for 30 eval '[[ $(terse_status "$run") == in_sync\ * ]]'
-	st=$(terse_request "$run")
-	read -r -a f <<<"$st"
-	[[ ${f[0]} == in_sync && ${f[1]} == terse && ${f[2]} == 0 && ${f[4]} == 0 && ${f[5]} == 0 &&
-		${f[6]} == "$n" && ${f[7]} == "$r0" ]]
-	check_err $? "with two u32 filters: '$st', expected in_sync terse 0 - 0 0 $n $r0 (read in full, nothing repaired)"
-	[[ $(tc filter show dev "$up" ingress pref 2 | grep -c 'fh 800::') == 2 &&
-		$(tc -j filter show dev "$up" ingress | jq '[.[] | select(.kind == "flower" and .options.handle)] | length') == "$n" ]]
-	check_err $? "the filters on $up changed: $(tc filter show dev "$up" ingress | grep -c handle) with handles"
+	terse_read_in_full "$run" "$up" "$n" "$r0" "with two u32 filters"
+	[[ $(tc filter show dev "$up" ingress pref 2 | grep -c 'fh 800::') == 2 ]]
+	check_err $? "the u32 filters are gone"
 	tc filter del dev "$up" ingress pref 2
 	log_info "terse passes: $(grep -c 'tc dumps terse' "$log") of $(grep -c 'tc dumps' "$log");" \
 		"last: $(grep 'observed in' "$log" | tail -n 1 | sed 's/.*: observed/observed/')"
