@@ -178,8 +178,9 @@ static void remember(struct oo_tc_cache *c, const struct oo_observed *obs, const
  * every entry vouched for its filter (no two filters can vouch for one
  * entry: they would share place, chain, prio, protocol and handle) and no
  * owned filter was a miss. Each vouched filter, filled in, is equal to its
- * desired filter but maybe for its flags; a filter the plan finds unequal
- * is rewritten, and a pass that writes drops the cache. This is the daemon's
+ * desired filter but maybe for what is the kernel's in it (flags, cookies):
+ * a filter the plan finds unequal is rewritten, and a pass that writes
+ * drops the cache. This is the daemon's
  * steady state, and it then skips a table of 16 384 slots and a compare of
  * every filter at 10 000 rules. */
 static bool unchanged(const struct oo_tc_cache *c, const struct oo_observed *obs,

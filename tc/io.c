@@ -366,14 +366,17 @@ int oo_tc_dump_filters(struct oo_nl *nl, uint32_t ifindex, uint32_t block, size_
 int oo_tc_dump_filters_terse(struct oo_nl *nl, uint32_t ifindex, uint32_t block, size_t expect,
                              struct oo_tc_filter **ret_filters, size_t *ret_n, bool *ret_full)
 {
-    bool other = false;
+    bool other = false, full;
     int r = dump_filters(nl, ifindex, block, expect, true, ret_filters, ret_n, &other);
 
+    /* EMSGSIZE: the terse dump failed on such a filter (io.h). Any other
+     * failure is the dump's, and the caller's to handle. */
+    full = other && (r == 0 || r == -EMSGSIZE);
+
     if (ret_full)
-        *ret_full = other;
-    if (!other)
+        *ret_full = full;
+    if (!full)
         return r;
-    /* Also when the terse dump failed: it may have failed on such a filter. */
     free(*ret_filters);
     return oo_tc_dump_filters(nl, ifindex, block, expect, ret_filters, ret_n);
 }

@@ -94,7 +94,8 @@ int oo_tc_dump_filters(struct oo_nl *nl, uint32_t ifindex, uint32_t block, size_
  * unless it failed as the first thing of a message: the dump then ends with
  * EMSGSIZE (two u32 filters in one priority do that). So when the dump
  * announces a classifier instance of another kind, it is made again in
- * full, whether or not it failed, and *ret_full (may be NULL) says so. A
+ * full, also when it ended with EMSGSIZE, and *ret_full (may be NULL) says
+ * so; another failure is returned as it is. A
  * kernel without terse dumps answers in full; its filters have f->terse
  * clear. */
 int oo_tc_dump_filters_terse(struct oo_nl *nl, uint32_t ifindex, uint32_t block, size_t expect,
