@@ -233,6 +233,7 @@ int oo_observe_devlink(const char *root, struct oo_observed *out)
     struct oo_dl dl;
     void *devs = NULL, *ports = NULL, *params = NULL, *rates = NULL;
     size_t n_devs = 0, n_ports = 0, n_params = 0, n_rates = 0;
+    int64_t t0 = oo_now_us(), t1, t2, t3;
     int r;
 
     r = oo_dl_open(&dl);
@@ -251,6 +252,7 @@ int oo_observe_devlink(const char *root, struct oo_observed *out)
     if (r < 0)
         goto done;
     oo_observe_group(devs, n_devs, ports, n_ports, out);
+    t1 = oo_now_us();
 
     /* Params and rates: one dump each for all instances, like ports. Their
      * failure is recorded; the rest is still read. */
@@ -260,6 +262,7 @@ int oo_observe_devlink(const char *root, struct oo_observed *out)
     out->rates_err = dl_dump(&dl, dump_rates, "rate", &rates, &n_rates,
                              out->rates_error, sizeof out->rates_error);
     oo_observe_group_rates(rates, n_rates, out);
+    t2 = oo_now_us();
 
     for (size_t i = 0; i < out->n_pfs; i++) {
         struct oo_obs_pf *pf = &out->pfs[i];
@@ -275,6 +278,11 @@ int oo_observe_devlink(const char *root, struct oo_observed *out)
         pf->hw_tc_offload = r < 0 ? -1 : r;
         pf->hw_tc_offload_err = r < 0 ? r : 0;
     }
+    t3 = oo_now_us();
+    oo_debug("read devlink in %.1f ms: devices and ports %.1f ms (%zu, %zu), params and rates "
+             "%.1f ms (%zu, %zu), eswitch, sysfs and ethtool %.1f ms", (double)(t3 - t0) / 1000,
+             (double)(t1 - t0) / 1000, n_devs, n_ports, (double)(t2 - t1) / 1000, n_params, n_rates,
+             (double)(t3 - t2) / 1000);
     r = 0;
 done:
     free(devs);
