@@ -11,7 +11,9 @@
 #             no-op apply and plan
 #   tc        (2) N owned rules on one uplink: apply vs tc -batch (install,
 #             delete by handle); no-op apply/plan vs tc -s -j filter show;
-#             install and no-op apply again from the config written as JSON
+#             install and no-op apply again from the config written as JSON;
+#             through ovs-offloadd: a no-op pass (with ovs-appctl's own round
+#             trip, and the pass as the daemon times it) and a put-back
 #   ports     (3) 1000 representors onto a bridge: apply vs one batched
 #             ovs-vsctl vs one ovs-vsctl per port (sampled, extrapolated)
 #   status    (4) status --json at 10 000 rules over 130 devices vs one tc -s -j
