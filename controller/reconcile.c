@@ -368,7 +368,6 @@ int oo_reconcile_pass(const struct oo_pass_opts *opts, struct oo_pass *p)
     int64_t t0 = oo_now_ms();
     struct oo_plan_opts popts = { .force = false };
     struct oo_tc_desired desired = { 0 };
-
     int64_t us = oo_now_us();
 
     memset(p, 0, sizeof *p);
