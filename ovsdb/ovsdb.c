@@ -1,5 +1,6 @@
 /* Reading OVSDB: one connection, one read-only "transact" of four selects
- * (RFC 7047) through libopenvswitch's jsonrpc, copied into the OVS-free
+ * (RFC 7047) on a libopenvswitch stream, the reply read with
+ * common/jsonread.h and copied into the OVS-free
  * struct oo_ovs_observed (ovsdb/ovsdb.h); then
  * ovs-vswitchd is asked whether it runs and whether its flow API is on
  * (vswitchd.c), and the restart question judged (offload-state.h).
@@ -18,15 +19,15 @@
 #include <string.h>
 
 #include "jsonrpc.h"
-#include "openvswitch/json.h"
+#include "openvswitch/dynamic-string.h"
 #include "ovsdb-idl.h"
 #include "openvswitch/poll-loop.h"
-#include "openvswitch/shash.h"
 #include "smap.h"
 #include "stream.h"
 #include "timeval.h"
 #include "vswitch-idl.h"
 
+#include "common/jsonread.h"
 #include "common/util.h"
 #include "ovsdb/idl.h"
 #include "ovsdb/ovs-env.h"
@@ -95,106 +96,145 @@ static int cmp_port_name(const void *a, const void *b)
 /* ------------------------------------------------- OVSDB's JSON (RFC 7047) */
 
 /* ["TAG", X]: one of OVSDB's tagged values ("uuid", "set", "map"). */
-static const struct json *tagged(const struct json *j, const char *tag)
+static const struct oo_jnode *tagged(const struct oo_jnode *j, const char *tag)
 {
-    if (!j || j->type != JSON_ARRAY || j->array.n != 2 || j->array.elems[0]->type != JSON_STRING ||
-        strcmp(j->array.elems[0]->string, tag))
+    const char *t;
+
+    if (!j || j->type != OO_JARRAY || j->n != 2 || !(t = oo_jnode_str(j + 1)) || strcmp(t, tag))
         return NULL;
-    return j->array.elems[1];
+    return oo_jnode_skip(j + 1);
 }
 
-/* The atoms of a column value: ["set", [...]], or a lone atom (a set of
- * one, which is how OVSDB sends it). */
-static size_t set_size(const struct json *v)
+/* The atoms of a column value, one after the other: ["set", [...]], or a
+ * lone atom (a set of one, which is how OVSDB sends it). */
+struct atoms {
+    const struct oo_jnode *next;
+    size_t left;
+};
+
+static struct atoms atoms_of(const struct oo_jnode *v)
 {
-    const struct json *set = tagged(v, "set");
+    const struct oo_jnode *set = tagged(v, "set");
 
     if (set)
-        return set->type == JSON_ARRAY ? set->array.n : 0;
-    return v ? 1 : 0;
+        return (struct atoms){ set + 1, set->type == OO_JARRAY ? set->n : 0 };
+    return (struct atoms){ v, v ? 1 : 0 };
 }
 
-static const struct json *set_at(const struct json *v, size_t i)
+static const struct oo_jnode *atoms_next(struct atoms *a)
 {
-    const struct json *set = tagged(v, "set");
+    const struct oo_jnode *n = a->next;
 
-    return set ? set->array.elems[i] : v;
+    if (!a->left)
+        return NULL;
+    a->left--;
+    a->next = oo_jnode_skip(n);
+    return n;
+}
+
+/* The atom of a column holding exactly one, else NULL. */
+static const struct oo_jnode *lone_atom(const struct oo_jnode *v)
+{
+    struct atoms a = atoms_of(v);
+
+    return a.left == 1 ? a.next : NULL;
 }
 
 /* An optional string column ("min": 0): NULL when empty. */
-static const char *opt_string(const struct json *v)
+static const char *opt_string(const struct oo_jnode *v)
 {
-    const struct json *a = set_size(v) == 1 ? set_at(v, 0) : NULL;
-
-    return a && a->type == JSON_STRING ? a->string : NULL;
+    return oo_jnode_str(lone_atom(v));
 }
 
 /* An (optional) integer column: false when empty. */
-static bool opt_integer(const struct json *v, long long *out)
+static bool opt_integer(const struct oo_jnode *v, long long *out)
 {
-    const struct json *a = set_size(v) == 1 ? set_at(v, 0) : NULL;
+    const struct oo_jnode *a = lone_atom(v);
 
-    if (!a || a->type != JSON_INTEGER)
+    if (!a || a->type != OO_JINT)
         return false;
-    *out = a->integer;
+    *out = a->u.i;
     return true;
 }
 
 /* The value of key in a string-to-string map column, NULL if absent. */
-static const char *map_get(const struct json *v, const char *key)
+static const char *map_get(const struct oo_jnode *v, const char *key)
 {
-    const struct json *pairs = tagged(v, "map");
+    const struct oo_jnode *pairs = tagged(v, "map"), *p;
 
-    if (!pairs || pairs->type != JSON_ARRAY)
+    if (!pairs || pairs->type != OO_JARRAY)
         return NULL;
-    for (size_t i = 0; i < pairs->array.n; i++) {
-        const struct json *p = pairs->array.elems[i];
+    p = pairs + 1;
+    for (uint32_t i = 0; i < pairs->n; i++, p = oo_jnode_skip(p)) {
+        const char *k = p->type == OO_JARRAY && p->n == 2 ? oo_jnode_str(p + 1) : NULL;
+        const char *value = k ? oo_jnode_str(oo_jnode_skip(p + 1)) : NULL;
 
-        if (p->type == JSON_ARRAY && p->array.n == 2 && p->array.elems[0]->type == JSON_STRING &&
-            p->array.elems[1]->type == JSON_STRING && !strcmp(p->array.elems[0]->string, key))
-            return p->array.elems[1]->string;
+        if (value && !strcmp(k, key))
+            return value;
     }
     return NULL;
 }
 
 /* ovs-vsctl's and the IDL's reading of a boolean in a map: only a
  * case-insensitive "true" (smap_get_bool with default false). */
-static bool map_true(const struct json *v, const char *key)
+static bool map_true(const struct oo_jnode *v, const char *key)
 {
     const char *s = map_get(v, key);
 
     return s && !strcasecmp(s, "true");
 }
 
-static const struct json *col(const struct json *row, const char *name)
+static const struct oo_jnode *col(const struct oo_jnode *row, const char *name)
 {
-    return row && row->type == JSON_OBJECT ? shash_find_data(row->object, name) : NULL;
+    return oo_jnode_get(row, name);
 }
 
-static const char *uuid_of(const struct json *atom)
+static const char *uuid_of(const struct oo_jnode *atom)
 {
-    const struct json *u = tagged(atom, "uuid");
-
-    return u && u->type == JSON_STRING ? u->string : NULL;
+    return oo_jnode_str(tagged(atom, "uuid"));
 }
 
-/* The rows of one select's result, indexed by _uuid in index (may be NULL). */
-static void index_rows(const struct json *rows, struct shash *index)
+/* The rows of one select's result by _uuid: sorted for bsearch. */
+struct row_ref {
+    const char *uuid;
+    const struct oo_jnode *row;
+    size_t i;                       /* its place in the result */
+};
+
+struct row_index {
+    struct row_ref *refs;
+    size_t n;
+};
+
+static int cmp_row_ref(const void *a, const void *b)
 {
-    for (size_t i = 0; rows && i < rows->array.n; i++) {
-        const char *u = uuid_of(col(rows->array.elems[i], "_uuid"));
+    return strcmp(((const struct row_ref *)a)->uuid, ((const struct row_ref *)b)->uuid);
+}
+
+static void index_rows(const struct oo_jnode *rows, struct row_index *index)
+{
+    const struct oo_jnode *row = rows + 1;
+
+    index->refs = rows->n ? oo_calloc(rows->n, sizeof *index->refs) : NULL;
+    index->n = 0;
+    for (uint32_t i = 0; i < rows->n; i++, row = oo_jnode_skip(row)) {
+        const char *u = uuid_of(col(row, "_uuid"));
 
         if (u)
-            shash_add_once(index, u, rows->array.elems[i]);
+            index->refs[index->n++] = (struct row_ref){ u, row, i };
     }
+    if (index->n > 1)
+        qsort(index->refs, index->n, sizeof *index->refs, cmp_row_ref);
 }
 
 /* The row a uuid atom names in index, NULL if none. */
-static const struct json *deref(const struct shash *index, const struct json *atom)
+static const struct row_ref *deref(const struct row_index *index, const struct oo_jnode *atom)
 {
-    const char *u = uuid_of(atom);
+    struct row_ref key = { .uuid = uuid_of(atom) };
 
-    return u ? shash_find_data(index, u) : NULL;
+    if (!key.uuid || !index->n)
+        return NULL;
+    return bsearch(&key, index->refs, index->n, sizeof *index->refs, cmp_row_ref);
 }
 
 /* ----------------------------------------------------------- the request */
@@ -206,62 +246,208 @@ static const char *const BRIDGE_COLS[] = { "name", "ports", "external_ids" };
 static const char *const PORT_COLS[] = { "name", "interfaces", "external_ids" };
 static const char *const IFACE_COLS[] = { "name", "type", "ofport", "error" };
 
-static struct json *select_op(const char *table, const char *const *cols, size_t n_cols)
-{
-    struct json *op = json_object_create(), *columns = json_array_create_empty();
+/* The request's id: the connection is ours alone and carries one request. */
+#define READ_ID 0
 
-    json_array_add(columns, json_string_create("_uuid"));
+static void put_select(struct ds *s, const char *table, const char *const *cols, size_t n_cols)
+{
+    ds_put_format(s, ",{\"op\":\"select\",\"table\":\"%s\",\"where\":[],\"columns\":[\"_uuid\"", table);
     for (size_t i = 0; i < n_cols; i++)
-        json_array_add(columns, json_string_create(cols[i]));
-    json_object_put_string(op, "op", "select");
-    json_object_put_string(op, "table", table);
-    json_object_put(op, "where", json_array_create_empty());
-    json_object_put(op, "columns", columns);
-    return op;
+        ds_put_format(s, ",\"%s\"", cols[i]);
+    ds_put_cstr(s, "]}");
 }
 
 /* One "transact" of four selects: a read-only transaction, so the server
  * answers from one consistent snapshot, without a monitor, without the
- * schema (which the IDL fetches from _Server and parses every time). */
-static struct jsonrpc_msg *read_request(void)
+ * schema (which the IDL fetches from _Server and parses every time). The
+ * names are plain ASCII: no escaping needed. */
+static char *read_request(size_t *len)
 {
-    struct json *params = json_array_create_empty();
+    struct ds s = DS_EMPTY_INITIALIZER;
 
-    json_array_add(params, json_string_create("Open_vSwitch"));
-    json_array_add(params, select_op("Open_vSwitch", ROOT_COLS, OO_ARRAY_SIZE(ROOT_COLS)));
-    json_array_add(params, select_op("Bridge", BRIDGE_COLS, OO_ARRAY_SIZE(BRIDGE_COLS)));
-    json_array_add(params, select_op("Port", PORT_COLS, OO_ARRAY_SIZE(PORT_COLS)));
-    json_array_add(params, select_op("Interface", IFACE_COLS, OO_ARRAY_SIZE(IFACE_COLS)));
-    return jsonrpc_create_request("transact", params, NULL);
+    ds_put_format(&s, "{\"id\":%d,\"method\":\"transact\",\"params\":[\"Open_vSwitch\"", READ_ID);
+    put_select(&s, "Open_vSwitch", ROOT_COLS, OO_ARRAY_SIZE(ROOT_COLS));
+    put_select(&s, "Bridge", BRIDGE_COLS, OO_ARRAY_SIZE(BRIDGE_COLS));
+    put_select(&s, "Port", PORT_COLS, OO_ARRAY_SIZE(PORT_COLS));
+    put_select(&s, "Interface", IFACE_COLS, OO_ARRAY_SIZE(IFACE_COLS));
+    ds_put_cstr(&s, "]}");
+    *len = s.length;
+    return ds_steal_cstr(&s);
+}
+
+/* ------------------------------------------------------------- the call */
+
+/* The read's JSON-RPC call, on a stream of its own. libopenvswitch's jsonrpc
+ * would feed the reply to OVS's JSON reader, which makes a heap object per
+ * value and a hash table per object: for a host of a few hundred ports that
+ * took most of the read's CPU. Here the reply is gathered in one buffer, its
+ * end found by oo_jscan, and it is read with oo_jdoc in one pass. */
+struct read_call {
+    struct stream *stream;
+    bool connected;
+    char *request;
+    size_t request_len, sent;
+    char *buf;                      /* received: the current message first */
+    size_t len, cap;
+    size_t scanned;                 /* bytes of buf the scanner has seen */
+    struct oo_jscan scan;
+    bool done;
+    int error;                      /* when done: 0, a positive errno, EOF or EPROTO */
+    struct oo_jdoc reply;           /* when done with 0: the reply, in buf */
+};
+
+static void read_call_start(struct read_call *c, const char *remote)
+{
+    memset(c, 0, sizeof *c);
+    oo_jscan_reset(&c->scan);
+    c->request = read_request(&c->request_len);
+    c->error = jsonrpc_stream_open(remote, &c->stream, DSCP_DEFAULT);
+    c->done = c->error != 0;
+}
+
+static bool read_call_fail(struct read_call *c, int error)
+{
+    c->error = error;
+    c->done = true;
+    return true;
+}
+
+/* The message in buf[0..end): true when it is the reply (kept in c->reply),
+ * false when it is something else the server sent (dropped); EPROTO when it
+ * is not a JSON-RPC message, as libopenvswitch's jsonrpc would refuse it. */
+static bool take_message(struct read_call *c, size_t end)
+{
+    const struct oo_jnode *msg, *id;
+
+    if (oo_jdoc_parse(&c->reply, c->buf, end, NULL, 0))
+        return read_call_fail(c, EPROTO);
+    msg = oo_jdoc_root(&c->reply);
+    id = oo_jnode_get(msg, "id");
+    if (msg->type != OO_JOBJECT || (!id && !oo_jnode_get(msg, "method")))
+        return read_call_fail(c, EPROTO);
+    if (!oo_jnode_get(msg, "method") && id && id->type == OO_JINT && id->u.i == READ_ID &&
+        (oo_jnode_get(msg, "result") || oo_jnode_get(msg, "error"))) {
+        c->done = true;
+        return true;
+    }
+    /* A request or notification of the server's (an echo), or a reply to
+     * something else. */
+    oo_jdoc_free(&c->reply);
+    return false;
+}
+
+/* Moves the call on as far as it can without blocking. Returns whether it
+ * is done. */
+static bool read_call_run(struct read_call *c)
+{
+    if (c->done)
+        return true;
+    if (!c->connected) {
+        int error = stream_connect(c->stream);
+
+        if (error == EAGAIN) {
+            stream_run(c->stream);
+            return false;
+        }
+        if (error)
+            return read_call_fail(c, error);
+        c->connected = true;
+    }
+    stream_run(c->stream);
+    while (c->sent < c->request_len) {
+        int n = stream_send(c->stream, c->request + c->sent, c->request_len - c->sent);
+
+        if (n == -EAGAIN)
+            return false;
+        if (n < 0)
+            return read_call_fail(c, -n);
+        c->sent += (size_t)n;
+    }
+    for (;;) {
+        int n;
+
+        if (c->cap - c->len < 16384) {
+            c->cap = c->cap ? c->cap * 2 : 65536;
+            c->buf = oo_realloc(c->buf, c->cap);
+        }
+        n = stream_recv(c->stream, c->buf + c->len, c->cap - c->len);
+        if (n == -EAGAIN)
+            return false;
+        if (n < 0)
+            return read_call_fail(c, -n);
+        if (n == 0)
+            return read_call_fail(c, EOF);
+        c->len += (size_t)n;
+        while (c->scanned < c->len) {
+            ssize_t end = oo_jscan_feed(&c->scan, c->buf + c->scanned, c->len - c->scanned);
+
+            if (end < 0)
+                return read_call_fail(c, EPROTO);
+            if (!end) {
+                c->scanned = c->len;
+                break;
+            }
+            c->scanned += (size_t)end;
+            if (take_message(c, c->scanned))
+                return true;
+            memmove(c->buf, c->buf + c->scanned, c->len - c->scanned);
+            c->len -= c->scanned;
+            c->scanned = 0;
+            oo_jscan_reset(&c->scan);
+        }
+    }
+}
+
+static void read_call_wait(struct read_call *c)
+{
+    if (c->done) {
+        poll_immediate_wake();
+    } else if (!c->connected) {
+        stream_run_wait(c->stream);
+        stream_connect_wait(c->stream);
+    } else {
+        stream_run_wait(c->stream);
+        if (c->sent < c->request_len)
+            stream_send_wait(c->stream);
+        else
+            stream_recv_wait(c->stream);
+    }
+}
+
+static void read_call_destroy(struct read_call *c)
+{
+    stream_close(c->stream);
+    oo_jdoc_free(&c->reply);
+    free(c->request);
+    free(c->buf);
+    memset(c, 0, sizeof *c);
 }
 
 /* Sends the request and waits for its reply. ovs-vswitchd is asked
  * meanwhile (probe, started here): the two servers answer in parallel.
- * Returns 0 with *reply (the caller destroys it), or -errno with out->error
- * set. */
+ * Returns 0 with the reply in c (the caller destroys c either way), or
+ * -errno with out->error set. */
 static int transact(const char *remote, long long deadline, int timeout_ms,
-                    struct oo_vswitchd_probing *probe, struct jsonrpc_msg **reply,
-                    struct oo_ovs_observed *out)
+                    struct oo_vswitchd_probing *probe, struct read_call *c, struct oo_ovs_observed *out)
 {
-    struct oo_rpc_call call;
     char rundir[4096];
-    bool connected;
     int error;
 
-    oo_rpc_start(&call, remote, read_request());
+    read_call_start(c, remote);
+    read_call_run(c);
     oo_vswitchd_rundir(remote, rundir, sizeof rundir);
     oo_vswitchd_probe_start(rundir, probe);
-    while (!oo_rpc_run(&call) && time_msec() < deadline) {
-        oo_rpc_wait(&call);
+    while (!read_call_run(c) && time_msec() < deadline) {
+        read_call_wait(c);
         if (!oo_vswitchd_probe_run(probe))
             oo_vswitchd_probe_wait(probe);
         poll_timer_wait_until(deadline);
         poll_block();
     }
-    error = oo_rpc_finish(&call, reply, &connected);
+    error = !c->done ? ETIMEDOUT : c->error;
     if (!error)
         return 0;
-    if (!connected) {
+    if (!c->connected) {
         if (error == ETIMEDOUT)
             set_error(out, "timed out after %d ms connecting to %s", timeout_ms, remote);
         else if (error == EAFNOSUPPORT)
@@ -280,7 +466,6 @@ static int transact(const char *remote, long long deadline, int timeout_ms,
         return -ECONNRESET;
     }
     if (error == EPROTO) {
-        /* jsonrpc could not parse what came back. */
         set_error(out, "%s is not an OVSDB server (its reply is not JSON-RPC)", remote);
         return -EPROTO;
     }
@@ -294,9 +479,9 @@ static int transact(const char *remote, long long deadline, int timeout_ms,
 
 /* ------------------------------------------------------------- the reply */
 
-static void copy_root_row(const struct json *row, struct oo_ovs_observed *out)
+static void copy_root_row(const struct oo_jnode *row, struct oo_ovs_observed *out)
 {
-    const struct json *oc = col(row, "other_config");
+    const struct oo_jnode *oc = col(row, "other_config");
     long long v;
 
     out->ovs_version = strdup_or_null(opt_string(col(row, "ovs_version")));
@@ -315,29 +500,30 @@ static void copy_root_row(const struct json *row, struct oo_ovs_observed *out)
 
 /* The interface that stands for a port: the one of the same name (always so
  * for the ports ovs-offload makes), else its first. NULL if it has none. */
-static const struct json *port_iface(const struct json *port, const char *name, const struct shash *ifaces)
+static const struct oo_jnode *port_iface(const struct oo_jnode *port, const char *name,
+                                         const struct row_index *ifaces)
 {
-    const struct json *set = col(port, "interfaces"), *first = NULL;
-    size_t n = set_size(set);
+    struct atoms a = atoms_of(col(port, "interfaces"));
+    const struct oo_jnode *atom, *first = NULL;
 
-    for (size_t i = 0; i < n; i++) {
-        const struct json *iface = deref(ifaces, set_at(set, i));
-        const char *iname = iface ? opt_string(col(iface, "name")) : NULL;
+    while ((atom = atoms_next(&a))) {
+        const struct row_ref *iface = deref(ifaces, atom);
+        const char *iname = iface ? opt_string(col(iface->row, "name")) : NULL;
 
         if (!iface)
             continue;
         if (iname && !strcmp(iname, name))
-            return iface;
+            return iface->row;
         if (!first)
-            first = iface;
+            first = iface->row;
     }
     return first;
 }
 
-static void copy_port(const struct json *port, const char *name, const char *bridge, const struct shash *ifaces,
-                      struct oo_ovs_port *out)
+static void copy_port(const struct oo_jnode *port, const char *name, const char *bridge,
+                      const struct row_index *ifaces, struct oo_ovs_port *out)
 {
-    const struct json *iface = port_iface(port, name, ifaces);
+    const struct oo_jnode *iface = port_iface(port, name, ifaces);
     const char *type = iface ? opt_string(col(iface, "type")) : NULL;
     const char *error = iface ? opt_string(col(iface, "error")) : NULL;
     long long ofport;
@@ -351,15 +537,14 @@ static void copy_port(const struct json *port, const char *name, const char *bri
     out->error = error && *error ? oo_strdup(error) : NULL;
 }
 
-/* The rows of result[i] (a select's answer), or NULL with err set if the
+/* The rows of op (a select's answer), or NULL with err set if the
  * operation failed. */
-static const struct json *op_rows(const struct json *result, size_t i, char *err, size_t err_size)
+static const struct oo_jnode *op_rows(const struct oo_jnode *op, char *err, size_t err_size)
 {
-    const struct json *r = result->array.n > i ? result->array.elems[i] : NULL;
-    const struct json *rows = col(r, "rows");
-    const char *e = opt_string(col(r, "error")), *details = opt_string(col(r, "details"));
+    const struct oo_jnode *rows = col(op, "rows");
+    const char *e = opt_string(col(op, "error")), *details = opt_string(col(op, "details"));
 
-    if (rows && rows->type == JSON_ARRAY)
+    if (rows && rows->type == OO_JARRAY)
         return rows;
     snprintf(err, err_size, "%s%s%s", e ? e : "no rows in the reply", details ? ": " : "", details ? details : "");
     return NULL;
@@ -368,63 +553,66 @@ static const struct json *op_rows(const struct json *result, size_t i, char *err
 /* Fills out from the transaction's result; *root is the Open_vSwitch row
  * (NULL if none). Returns 0, or -EPROTO with out->error set when the answer
  * is not what four selects give. */
-static int copy_result(const char *remote, const struct json *result, struct oo_ovs_observed *out,
-                       const struct json **root)
+static int copy_result(const char *remote, const struct oo_jnode *result, struct oo_ovs_observed *out,
+                       const struct oo_jnode **root)
 {
     static const char *const tables[] = { "Open_vSwitch", "Bridge", "Port", "Interface" };
-    const struct json *rows[4];
-    struct shash bridges = SHASH_INITIALIZER(&bridges), ports = SHASH_INITIALIZER(&ports);
-    struct shash ifaces = SHASH_INITIALIZER(&ifaces), bridge_of = SHASH_INITIALIZER(&bridge_of);
-    const struct json *brs;
-    size_t n_brs, n = 0;
+    const struct oo_jnode *rows[4], *op, *atom, *port;
+    struct row_index bridges, ports, ifaces;
+    const char **bridge_of;             /* by the place of a Port row */
+    struct atoms brs;
+    size_t n = 0;
     char err[160];
 
     *root = NULL;
-    if (!result || result->type != JSON_ARRAY) {
+    if (!result || result->type != OO_JARRAY) {
         set_error(out, "%s answered the read with something other than a transaction result", remote);
         return -EPROTO;
     }
+    op = result + 1;
     for (size_t i = 0; i < 4; i++) {
-        if (!(rows[i] = op_rows(result, i, err, sizeof err))) {
+        if (!(rows[i] = op_rows(i < result->n ? op : NULL, err, sizeof err))) {
             set_error(out, "%s could not read table %s: %s", remote, tables[i], err);
             return -EPROTO;
         }
+        op = oo_jnode_skip(op);
     }
     index_rows(rows[1], &bridges);
     index_rows(rows[2], &ports);
     index_rows(rows[3], &ifaces);
+    bridge_of = rows[2]->n ? oo_calloc(rows[2]->n, sizeof *bridge_of) : NULL;
 
     /* A database made by "ovsdb-tool create" that no "ovs-vsctl init" or
      * ovs-vswitchd has filled yet has no Open_vSwitch row: nothing set and
      * no bridges, as ovs-vsctl reads it. */
-    *root = rows[0]->array.n ? rows[0]->array.elems[0] : NULL;
+    *root = rows[0]->n ? rows[0] + 1 : NULL;
     if (*root)
         copy_root_row(*root, out);
 
-    brs = col(*root, "bridges");
-    n_brs = set_size(brs);
-    out->bridges = n_brs ? oo_calloc(n_brs, sizeof *out->bridges) : NULL;
-    for (size_t i = 0; i < n_brs; i++) {
-        const struct json *br = deref(&bridges, set_at(brs, i));
-        const char *name = br ? opt_string(col(br, "name")) : NULL;
-        const struct json *pset = col(br, "ports");
-        size_t n_pa = set_size(pset);
+    brs = atoms_of(col(*root, "bridges"));
+    out->bridges = brs.left ? oo_calloc(brs.left, sizeof *out->bridges) : NULL;
+    while ((atom = atoms_next(&brs))) {
+        const struct row_ref *br = deref(&bridges, atom);
+        const char *name = br ? opt_string(col(br->row, "name")) : NULL;
+        struct atoms pa;
         struct oo_ovs_bridge *b;
 
         if (!name)
             continue;
+        pa = atoms_of(col(br->row, "ports"));
         b = &out->bridges[out->n_bridges++];
         b->name = oo_strdup(name);
-        b->owned = map_true(col(br, "external_ids"), OO_OVS_OWNER_KEY);
-        b->ports = n_pa ? oo_calloc(n_pa, sizeof *b->ports) : NULL;
-        for (size_t j = 0; j < n_pa; j++) {
-            const struct json *port = deref(&ports, set_at(pset, j));
-            const char *pname = port ? opt_string(col(port, "name")) : NULL;
+        b->owned = map_true(col(br->row, "external_ids"), OO_OVS_OWNER_KEY);
+        b->ports = pa.left ? oo_calloc(pa.left, sizeof *b->ports) : NULL;
+        while ((atom = atoms_next(&pa))) {
+            const struct row_ref *p = deref(&ports, atom);
+            const char *pname = p ? opt_string(col(p->row, "name")) : NULL;
 
             if (!pname)
                 continue;
             b->ports[b->n_ports++] = oo_strdup(pname);
-            shash_add_once(&bridge_of, pname, b->name);
+            if (!bridge_of[p->i])
+                bridge_of[p->i] = b->name;
         }
         if (b->n_ports > 1) /* qsort's base must not be NULL, even for 0 */
             qsort(b->ports, b->n_ports, sizeof *b->ports, cmp_string_ptr);
@@ -433,22 +621,22 @@ static int copy_result(const char *remote, const struct json *result, struct oo_
         qsort(out->bridges, out->n_bridges, sizeof *out->bridges, cmp_bridge_name);
 
     /* Every Port row, with the bridge that lists it. */
-    out->ports = rows[2]->array.n ? oo_calloc(rows[2]->array.n, sizeof *out->ports) : NULL;
-    for (size_t i = 0; i < rows[2]->array.n; i++) {
-        const struct json *port = rows[2]->array.elems[i];
+    out->ports = rows[2]->n ? oo_calloc(rows[2]->n, sizeof *out->ports) : NULL;
+    port = rows[2] + 1;
+    for (uint32_t i = 0; i < rows[2]->n; i++, port = oo_jnode_skip(port)) {
         const char *name = opt_string(col(port, "name"));
 
         if (name)
-            copy_port(port, name, shash_find_data(&bridge_of, name), &ifaces, &out->ports[n++]);
+            copy_port(port, name, bridge_of[i], &ifaces, &out->ports[n++]);
     }
     out->n_ports = n;
     if (n > 1)
         qsort(out->ports, n, sizeof *out->ports, cmp_port_name);
 
-    shash_destroy(&bridges);
-    shash_destroy(&ports);
-    shash_destroy(&ifaces);
-    shash_destroy(&bridge_of);
+    free(bridge_of);
+    free(bridges.refs);
+    free(ports.refs);
+    free(ifaces.refs);
     return 0;
 }
 
@@ -522,7 +710,7 @@ int oo_idl_explain(const struct ovsdb_idl *idl, const char *remote, bool was_con
 /* Waits for ovs-vswitchd's answer (asked in transact()) and, when the
  * database was read (report), records it with what follows from it and from
  * the Open_vSwitch row (root, NULL when the table is empty). */
-static void observe_vswitchd(struct oo_vswitchd_probing *probing, bool report, const struct json *root,
+static void observe_vswitchd(struct oo_vswitchd_probing *probing, bool report, const struct oo_jnode *root,
                              long long deadline, struct oo_ovs_observed *out)
 {
     struct oo_vswitchd_probe probe;
@@ -551,8 +739,8 @@ int oo_ovsdb_observe(const char *remote, int timeout_ms, struct oo_ovs_observed 
 {
     struct oo_sigpipe_guard sigpipe;
     struct oo_vswitchd_probing probing;
-    struct jsonrpc_msg *reply = NULL;
-    const struct json *root = NULL;
+    struct read_call call;
+    const struct oo_jnode *root = NULL;
     long long deadline;
     int r;
 
@@ -587,24 +775,28 @@ int oo_ovsdb_observe(const char *remote, int timeout_ms, struct oo_ovs_observed 
     /* One connection attempt, like ovs-vsctl without --retry: a missing
      * socket or a refused connection is reported at once, with its reason.
      * Retrying is the caller's policy (the reconcile loop's). */
-    r = transact(remote, deadline, timeout_ms, &probing, &reply, out);
-    if (!r && reply->type == JSONRPC_ERROR) {
-        const char *e = opt_string(col(reply->error, "error"));
+    r = transact(remote, deadline, timeout_ms, &probing, &call, out);
+    if (!r) {
+        const struct oo_jnode *msg = oo_jdoc_root(&call.reply), *error = oo_jnode_get(msg, "error");
 
-        if (e && !strcmp(e, "unknown database")) {
-            set_error(out, "%s does not serve the Open_vSwitch database", remote);
-            r = -ENOENT;
+        if (error && error->type != OO_JNULL) {
+            const char *e = opt_string(col(error, "error"));
+
+            if (e && !strcmp(e, "unknown database")) {
+                set_error(out, "%s does not serve the Open_vSwitch database", remote);
+                r = -ENOENT;
+            } else {
+                set_error(out, "%s refused the read: %s", remote, e ? e : "(no reason given)");
+                r = -EPROTO;
+            }
         } else {
-            set_error(out, "%s refused the read: %s", remote, e ? e : "(no reason given)");
-            r = -EPROTO;
+            r = copy_result(remote, oo_jnode_get(msg, "result"), out, &root);
         }
-    } else if (!r) {
-        r = copy_result(remote, reply->result, out, &root);
     }
     out->reachable = r == 0;
     /* Without the database, ovs-vswitchd's answer is not reported. */
     observe_vswitchd(&probing, r == 0, root, deadline, out);
-    jsonrpc_msg_destroy(reply);
+    read_call_destroy(&call);
     oo_sigpipe_restore(&sigpipe);
     oo_ovs_unlock();
     return r;

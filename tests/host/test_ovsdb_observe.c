@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -132,6 +133,27 @@ static void test_unset_reads_as_null(void **state)
     assert_int_equal(o.n_bridges, 0);
     assert_null(o.bridges);
     oo_ovs_observed_free(&o);
+}
+
+/* Strings come back byte for byte, whatever the server escapes in them
+ * (quotes, backslashes, control characters) or sends raw (UTF-8). */
+static void test_strings_come_back_exact(void **state)
+{
+    struct oo_ovs_observed o;
+    const struct oo_ovs_port *p;
+
+    vsctl("set Open_vSwitch . 'ovs_version=\"q\\\"b\\\\c\\t\xc3\xa9\\u0001\"'"
+          " -- add-br br0 -- add-port br0 'p\"1\xe2\x98\x83'");
+    assert_int_equal(oo_ovsdb_observe(remote, TIMEOUT_MS, &o), 0);
+    assert_string_equal(o.ovs_version, "q\"b\\c\t\xc3\xa9\x01");
+    assert_int_equal(o.n_bridges, 1);
+    assert_int_equal(o.bridges[0].n_ports, 2);
+    assert_string_equal(o.bridges[0].ports[1], "p\"1\xe2\x98\x83");
+    p = oo_ovs_port_find(&o, "p\"1\xe2\x98\x83");
+    assert_non_null(p);
+    assert_string_equal(p->bridge, "br0");
+    oo_ovs_observed_free(&o);
+    vsctl("del-br br0");
 }
 
 /* other_config:hw-offload as stored, and what ovs-vswitchd makes of it. */
@@ -296,6 +318,175 @@ static void test_server_hangs_up(void **state)
     waitpid(child, NULL, 0);
 }
 
+/* A server of the test's making, for what ovsdb-server does not send on
+ * demand: for each connection it reads the request (until the client pauses
+ * for 100 ms), writes `reply` in pieces of `piece` bytes with a pause
+ * between, so that they arrive apart, and hangs up. "@ID@" in reply stands
+ * for the request's id. Returns the child's pid. */
+static pid_t fake_server(const char *name, const char *reply, size_t piece, char *ret_remote,
+                         size_t remote_size)
+{
+    int fd = listen_unix(name, ret_remote, remote_size);
+    pid_t child = fork();
+
+    assert_true(child >= 0);
+    if (child == 0) {
+        prctl(PR_SET_PDEATHSIG, SIGKILL);
+        for (;;) {
+            char req[8192], id[64] = "null", out[16384];
+            const char *idp;
+            size_t len = 0, n = 0;
+            int c = accept(fd, NULL, NULL);
+            struct pollfd pfd = { .fd = c, .events = POLLIN };
+
+            if (c < 0)
+                continue;
+            while (len < sizeof req - 1 && poll(&pfd, 1, 100) == 1) {
+                ssize_t r = read(c, req + len, sizeof req - 1 - len);
+
+                if (r <= 0)
+                    break;
+                len += (size_t)r;
+            }
+            req[len] = '\0';
+            if ((idp = strstr(req, "\"id\":")))
+                snprintf(id, sizeof id, "%.*s", (int)strcspn(idp + 5, ",}"), idp + 5);
+            for (const char *rp = reply; *rp && n < sizeof out - sizeof id;) {
+                if (!strncmp(rp, "@ID@", 4)) {
+                    n += (size_t)snprintf(out + n, sizeof out - n, "%s", id);
+                    rp += 4;
+                } else {
+                    out[n++] = *rp++;
+                }
+            }
+            for (size_t off = 0; off < n; off += piece) {
+                if (write(c, out + off, off + piece < n ? piece : n - off) < 0)
+                    break;
+                usleep(200);
+            }
+            close(c);
+        }
+    }
+    close(fd);
+    return child;
+}
+
+static void stop_server(pid_t child)
+{
+    kill(child, SIGKILL);
+    waitpid(child, NULL, 0);
+}
+
+/* The reply comes in pieces, after an echo request of the server's and a
+ * reply to some other request, both of which are passed over. What the
+ * rows say is read as ovs-vsctl would: the port's interface is the one of
+ * its name, the owner mark is a case-insensitive "true", a Port row on no
+ * bridge has none. */
+static void test_reply_in_pieces(void **state)
+{
+    static const char reply[] =
+        "{\"id\":\"echo\",\"method\":\"echo\",\"params\":[]}\n"
+        "{\"id\":99,\"result\":[{\"rows\":[]}],\"error\":null}"
+        "{\"id\":@ID@,\"error\":null,\"result\":["
+        "{\"rows\":[{\"_uuid\":[\"uuid\",\"r0\"],\"ovs_version\":\"3.1.0-fake\","
+        "\"other_config\":[\"map\",[[\"hw-offload\",\"true\"],[\"tc-policy\",\"skip_sw\"]]],"
+        "\"next_cfg\":4,\"cur_cfg\":3,\"bridges\":[\"uuid\",\"b0\"]}]},"
+        "{\"rows\":[{\"_uuid\":[\"uuid\",\"b0\"],\"name\":\"br-\\u00e9\","
+        "\"ports\":[\"set\",[[\"uuid\",\"p0\"],[\"uuid\",\"p1\"]]],"
+        "\"external_ids\":[\"map\",[[\"ovs-offload-owned\",\"true\"]]]}]},"
+        "{\"rows\":[{\"_uuid\":[\"uuid\",\"p0\"],\"name\":\"p0\",\"interfaces\":[\"uuid\",\"i0\"],"
+        "\"external_ids\":[\"map\",[]]},"
+        "{\"_uuid\":[\"uuid\",\"p1\"],\"name\":\"p\\\"1\","
+        "\"interfaces\":[\"set\",[[\"uuid\",\"i1\"],[\"uuid\",\"i2\"]]],"
+        "\"external_ids\":[\"map\",[[\"ovs-offload-owned\",\"TRUE\"]]]},"
+        "{\"_uuid\":[\"uuid\",\"p2\"],\"name\":\"stray\",\"interfaces\":[\"set\",[]],"
+        "\"external_ids\":[\"map\",[]]}]},"
+        "{\"rows\":[{\"_uuid\":[\"uuid\",\"i0\"],\"name\":\"p0\",\"type\":\"\",\"ofport\":1,"
+        "\"error\":[\"set\",[]]},"
+        "{\"_uuid\":[\"uuid\",\"i1\"],\"name\":\"other\",\"type\":\"internal\",\"ofport\":-1,"
+        "\"error\":\"could not open network device other (No such device)\"},"
+        "{\"_uuid\":[\"uuid\",\"i2\"],\"name\":\"p\\\"1\",\"type\":\"internal\",\"ofport\":7,"
+        "\"error\":[\"set\",[]]}]}]}";
+    static const char *const ports[] = { "p\"1", "p0" };
+    struct oo_ovs_observed o;
+    const struct oo_ovs_port *p;
+    char r[256];
+    int64_t ms;
+    pid_t child = fake_server("pieces.sock", reply, 7, r, sizeof r);
+
+    assert_int_equal(observe_timed(r, 5000, &o, &ms), 0);
+    assert_true(o.reachable);
+    assert_string_equal(o.ovs_version, "3.1.0-fake");
+    assert_null(o.db_version);
+    assert_string_equal(o.hw_offload, "true");
+    assert_string_equal(o.tc_policy, "skip_sw");
+    assert_int_equal(o.next_cfg, 4);
+    assert_int_equal(o.cur_cfg, 3);
+    assert_int_equal(o.n_bridges, 1);
+    assert_bridge(&o.bridges[0], "br-\xc3\xa9", 2, ports);
+    assert_true(o.bridges[0].owned);
+    assert_int_equal(o.n_ports, 3);
+    p = oo_ovs_port_find(&o, "p\"1");
+    assert_non_null(p);
+    assert_string_equal(p->bridge, "br-\xc3\xa9");
+    assert_true(p->owned);
+    assert_string_equal(p->iface_type, "internal");
+    assert_int_equal(p->ofport, 7);
+    assert_null(p->error);
+    p = oo_ovs_port_find(&o, "p0");
+    assert_false(p->owned);
+    assert_string_equal(p->iface_type, "");
+    assert_int_equal(p->ofport, 1);
+    p = oo_ovs_port_find(&o, "stray");
+    assert_null(p->bridge);
+    assert_int_equal(p->ofport, -1);
+    oo_ovs_observed_free(&o);
+    stop_server(child);
+}
+
+/* Replies that are not JSON-RPC are refused as such, at once. */
+static void test_not_json_rpc(void **state)
+{
+    static const char *const replies[] = {
+        "HTTP/1.1 400 Bad Request\r\n\r\n",     /* not JSON */
+        "[1,2]",                                  /* JSON, not a message */
+        "{\"id\":@ID@,\"result\":[1,}]}",              /* a message, broken inside */
+        "{\"result\":[]}",                          /* neither id nor method */
+    };
+
+    for (size_t i = 0; i < OO_ARRAY_SIZE(replies); i++) {
+        struct oo_ovs_observed o;
+        char r[256];
+        int64_t ms;
+        pid_t child = fake_server("garbage.sock", replies[i], 64, r, sizeof r);
+
+        if (observe_timed(r, 5000, &o, &ms) != -EPROTO)
+            fail_msg("reply %s: %s", replies[i], o.error);
+        assert_failed(&o, r);
+        assert_contains(o.error, "is not an OVSDB server");
+        if (ms >= 1000)
+            fail_msg("took %lld ms to refuse %s", (long long)ms, replies[i]);
+        oo_ovs_observed_free(&o);
+        stop_server(child);
+    }
+}
+
+/* A reply cut short by the server's hang-up. */
+static void test_reply_cut_short(void **state)
+{
+    struct oo_ovs_observed o;
+    char r[256];
+    int64_t ms;
+    pid_t child = fake_server("short.sock", "{\"id\":@ID@,\"error\":null,\"result\":[{\"rows\":[", 5, r,
+                              sizeof r);
+
+    assert_int_equal(observe_timed(r, 5000, &o, &ms), -ECONNRESET);
+    assert_failed(&o, r);
+    assert_contains(o.error, "closed the connection before sending the database");
+    oo_ovs_observed_free(&o);
+    stop_server(child);
+}
+
 /* An ovsdb-server that serves another database (Local_Config) but not
  * Open_vSwitch. Its pidfile sits in the sandbox, which stops it on exit. */
 static void test_other_database(void **state)
@@ -427,11 +618,15 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup(test_reads_what_the_server_holds, reset_db),
         cmocka_unit_test_setup(test_unset_reads_as_null, reset_db),
+        cmocka_unit_test_setup(test_strings_come_back_exact, reset_db),
         cmocka_unit_test_setup(test_hw_offload_spellings, reset_db),
         cmocka_unit_test(test_missing_socket),
         cmocka_unit_test(test_refused),
         cmocka_unit_test(test_silent_server_is_bounded),
         cmocka_unit_test(test_server_hangs_up),
+        cmocka_unit_test(test_reply_in_pieces),
+        cmocka_unit_test(test_not_json_rpc),
+        cmocka_unit_test(test_reply_cut_short),
         cmocka_unit_test(test_other_database),
         cmocka_unit_test(test_bad_arguments),
         cmocka_unit_test(test_quiet_and_leaves_signals_alone),
