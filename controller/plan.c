@@ -471,26 +471,61 @@ static void resolve_targets(struct ctx *c)
 
 /* ------------------------------------------------------------ OVS removals */
 
-/* Whether the config wants a port by this name on this bridge, given what the
- * host will look like. Representor names are those of today's netdevs: a PF
- * whose representors are re-created wants none by today's names. */
-static const struct oo_cfg_bridge *wanted_bridge_of(const struct ctx *c, const char *port)
+/* The ports the config wants on its bridges, given what the host will look
+ * like: a bridge's uplink (a bond, or a PF's uplink netdev) and its
+ * representors. Representor names are those of today's netdevs: a PF whose
+ * representors are re-created wants none by today's names. Sorted by name,
+ * one entry per name: the first bridge in config order that wants it. */
+struct wanted_port {
+    const char *name;
+    const struct oo_cfg_bridge *br;
+    size_t order;                   /* of the bridge, then of the port in it */
+};
+
+struct wanted_ports {
+    struct wanted_port *v;
+    size_t n, cap;
+};
+
+static void want_port(struct wanted_ports *w, const char *name, const struct oo_cfg_bridge *br)
+{
+    if (w->n == w->cap) {
+        w->cap = w->cap ? 2 * w->cap : 64;
+        w->v = oo_realloc(w->v, w->cap * sizeof *w->v);
+    }
+    w->v[w->n] = (struct wanted_port){ name, br, w->n };
+    w->n++;
+}
+
+static int cmp_wanted_port(const void *a_, const void *b_)
+{
+    const struct wanted_port *a = a_, *b = b_;
+    int r = strcmp(a->name, b->name);
+
+    return r ? r : a->order < b->order ? -1 : a->order > b->order;
+}
+
+static void wanted_ports_build(const struct ctx *c, struct wanted_ports *w)
 {
     const struct oo_config *cfg = c->cfg;
+    size_t n = 0;
 
+    memset(w, 0, sizeof *w);
     for (size_t b = 0; b < cfg->n_bridges; b++) {
         const struct oo_cfg_bridge *br = &cfg->bridges[b];
 
         if (br->has_uplink) {
             const struct oo_cfg_ref *u = &br->uplink;
-            if (u->kind == OO_CFG_REF_BOND && !strcmp(cfg->bonds[u->index].name, port))
-                return br;
+
+            if (u->kind == OO_CFG_REF_BOND)
+                want_port(w, cfg->bonds[u->index].name, br);
             if (u->kind == OO_CFG_REF_PF) {
                 for (size_t i = 0; i < c->n_pfs; i++) {
                     const struct dpf *d = &c->pfs[i];
                     const char *up = d->opf >= 0 ? uplink_netdev(opf_of(c, d)) : NULL;
-                    if (d->cfg_index == u->index && up && !strcmp(up, port))
-                        return br;
+
+                    if (d->cfg_index == u->index && up)
+                        want_port(w, up, br);
                 }
             }
         }
@@ -504,12 +539,30 @@ static const struct oo_cfg_bridge *wanted_bridge_of(const struct ctx *c, const c
                 if (d->cfg_index != br->reps[r].pf || d->opf < 0 || d->reps_recreated)
                     continue;
                 rp = rep_port(d, br->reps[r].vf);
-                if (rp && rp->netdev[0] && !strcmp(rp->netdev, port))
-                    return br;
+                if (rp && rp->netdev[0])
+                    want_port(w, rp->netdev, br);
             }
         }
     }
-    return NULL;
+    if (w->n > 1)
+        qsort(w->v, w->n, sizeof *w->v, cmp_wanted_port);
+    for (size_t i = 0; i < w->n; i++)
+        if (!n || strcmp(w->v[n - 1].name, w->v[i].name))
+            w->v[n++] = w->v[i];
+    w->n = n;
+}
+
+static int cmp_wanted_name(const void *key, const void *e)
+{
+    return strcmp(key, ((const struct wanted_port *)e)->name);
+}
+
+/* The bridge the config wants this port on, or NULL. */
+static const struct oo_cfg_bridge *wanted_bridge_of(const struct wanted_ports *w, const char *port)
+{
+    const struct wanted_port *e = w->n ? bsearch(port, w->v, w->n, sizeof *w->v, cmp_wanted_name) : NULL;
+
+    return e ? e->br : NULL;
 }
 
 /* The PF that passes through legacy and whose uplink is this netdev, or NULL. */
@@ -535,12 +588,14 @@ static bool port_is_stale(const struct ctx *c, const struct oo_ovs_port *p)
 static void plan_ovs_removals(struct ctx *c)
 {
     const struct oo_ovs_observed *ovs = &c->obs->ovs;
+    struct wanted_ports wanted;
 
     if (!ovs->reachable)
         return;
+    wanted_ports_build(c, &wanted);
     for (size_t i = 0; i < ovs->n_ports; i++) {
         const struct oo_ovs_port *p = &ovs->ports[i];
-        const struct oo_cfg_bridge *want = wanted_bridge_of(c, p->name);
+        const struct oo_cfg_bridge *want = wanted_bridge_of(&wanted, p->name);
         const struct dpf *w = window_pf_of_uplink(c, p->name);
         const char *why = NULL;
 
@@ -572,6 +627,7 @@ static void plan_ovs_removals(struct ctx *c)
         oo_strlcpy(s->name2, p->bridge ? p->bridge : "", sizeof s->name2);
         oo_strlcpy(s->reason, why, sizeof s->reason);
     }
+    free(wanted.v);
 }
 
 /* ------------------------------------------------------------ bonds */
