@@ -249,6 +249,10 @@ static const char *const IFACE_COLS[] = { "name", "type", "ofport", "error" };
 /* The request's id: the connection is ours alone and carries one request. */
 #define READ_ID 0
 
+/* A peer that sends more without ending its messages is not an OVSDB server
+ * answering four selects (100 000 ports make a reply of some 30 MiB). */
+#define READ_MAX_BYTES (256u << 20)
+
 static void put_select(struct ds *s, const char *table, const char *const *cols, size_t n_cols)
 {
     ds_put_format(s, ",{\"op\":\"select\",\"table\":\"%s\",\"where\":[],\"columns\":[\"_uuid\"", table);
@@ -367,6 +371,8 @@ static bool read_call_run(struct read_call *c)
         int n;
 
         if (c->cap - c->len < 16384) {
+            if (c->cap >= READ_MAX_BYTES)
+                return read_call_fail(c, EMSGSIZE);
             c->cap = c->cap ? c->cap * 2 : 65536;
             c->buf = oo_realloc(c->buf, c->cap);
         }
@@ -467,6 +473,11 @@ static int transact(const char *remote, long long deadline, int timeout_ms,
     }
     if (error == EPROTO) {
         set_error(out, "%s is not an OVSDB server (its reply is not JSON-RPC)", remote);
+        return -EPROTO;
+    }
+    if (error == EMSGSIZE) {
+        set_error(out, "%s is not an OVSDB server (it sent %u MiB without ending its reply)", remote,
+                  READ_MAX_BYTES >> 20);
         return -EPROTO;
     }
     if (error == ECONNRESET || error == EPIPE)

@@ -22,6 +22,16 @@ static int parse(const char *text, struct oo_jdoc *doc, char **buf, char *err, s
     return oo_jdoc_parse(doc, *buf, len, err, err_size);
 }
 
+/* parse(), failing the test with the reader's message if it refuses text. */
+static const struct oo_jnode *parse_ok(const char *text, struct oo_jdoc *doc, char **buf)
+{
+    char err[128];
+
+    if (parse(text, doc, buf, err, sizeof err))
+        fail_msg("%s: %s", text, err);
+    return oo_jdoc_root(doc);
+}
+
 /* The shape of an OVSDB reply: navigation by key and index, sizes, order. */
 static void test_reply_shape(void **state)
 {
@@ -102,12 +112,9 @@ static void test_strings(void **state)
     (void)state;
     for (size_t i = 0; i < OO_ARRAY_SIZE(cases); i++) {
         struct oo_jdoc doc;
-        char err[128], *buf;
-        const struct oo_jnode *n;
+        char *buf;
+        const struct oo_jnode *n = parse_ok(cases[i].json, &doc, &buf);
 
-        if (parse(cases[i].json, &doc, &buf, err, sizeof err))
-            fail_msg("%s: %s", cases[i].json, err);
-        n = oo_jdoc_root(&doc);
         assert_int_equal(n->type, OO_JSTRING);
         assert_int_equal(n->n, cases[i].want_len);
         assert_memory_equal(n->u.str, cases[i].want, cases[i].want_len + 1);
@@ -147,12 +154,9 @@ static void test_numbers(void **state)
     (void)state;
     for (size_t i = 0; i < OO_ARRAY_SIZE(cases); i++) {
         struct oo_jdoc doc;
-        char err[128], *buf;
-        const struct oo_jnode *n;
+        char *buf;
+        const struct oo_jnode *n = parse_ok(cases[i].json, &doc, &buf);
 
-        if (parse(cases[i].json, &doc, &buf, err, sizeof err))
-            fail_msg("%s: %s", cases[i].json, err);
-        n = oo_jdoc_root(&doc);
         if (n->type != cases[i].type)
             fail_msg("%s: type %d, expected %d", cases[i].json, n->type, cases[i].type);
         if (n->type == OO_JINT && n->u.i != cases[i].i)
