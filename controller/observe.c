@@ -228,13 +228,12 @@ static int dl_dump(struct oo_dl *dl, dl_dump_fn *fn, const char *what, void **re
     }
 }
 
-/* The first half of oo_observe_devlink(): devices and ports. */
-static int observe_dl_ports(struct oo_observed *out)
+int oo_observe_devlink(const char *root, struct oo_observed *out)
 {
     struct oo_dl dl;
-    void *devs = NULL, *ports = NULL;
-    size_t n_devs = 0, n_ports = 0;
-    int64_t t0 = oo_now_us();
+    void *devs = NULL, *ports = NULL, *params = NULL, *rates = NULL;
+    size_t n_devs = 0, n_ports = 0, n_params = 0, n_rates = 0;
+    int64_t t0 = oo_now_us(), t1, t2, t3;
     int r;
 
     r = oo_dl_open(&dl);
@@ -246,55 +245,31 @@ static int observe_dl_ports(struct oo_observed *out)
     }
     r = dl_dump(&dl, dump_devs, "device", &devs, &n_devs,
                 out->devlink_error, sizeof out->devlink_error);
-    if (r == 0)
-        r = dl_dump(&dl, dump_ports, "port", &ports, &n_ports,
-                    out->devlink_error, sizeof out->devlink_error);
-    if (r == 0) {
-        oo_observe_group(devs, n_devs, ports, n_ports, out);
-        oo_debug("read devlink devices and ports in %.1f ms (%zu, %zu)",
-                 (double)(oo_now_us() - t0) / 1000, n_devs, n_ports);
-    }
-    free(devs);
-    free(ports);
-    oo_dl_close(&dl);
-    return out->devlink_err = r;
-}
-
-/* The second half, once the devices are known: params and rates (one dump
- * each for all instances, like ports; their failure is recorded, the rest
- * is still read), then each instance's eswitch, sysfs, debugfs and
- * ethtool. It writes none of the fields the first half did. */
-static void observe_dl_rest(const char *root, struct oo_observed *out)
-{
-    struct oo_dl dl;
-    void *params = NULL, *rates = NULL;
-    size_t n_params = 0, n_rates = 0;
-    int64_t t0 = oo_now_us(), t1;
-    int dl_r = oo_dl_open(&dl), r;
-
-    if (dl_r < 0) {
-        /* No socket for this half (the first half had one): its devlink
-         * reads fail with the reason, the files are still read. */
-        snprintf(out->params_error, sizeof out->params_error, "cannot open a devlink socket: %s",
-                 strerror(-dl_r));
-        oo_strlcpy(out->rates_error, out->params_error, sizeof out->rates_error);
-        out->params_err = out->rates_err = dl_r;
-    } else {
-        out->params_err = dl_dump(&dl, dump_params, "param", &params, &n_params,
-                                  out->params_error, sizeof out->params_error);
-        oo_observe_group_params(params, n_params, out);
-        out->rates_err = dl_dump(&dl, dump_rates, "rate", &rates, &n_rates,
-                                 out->rates_error, sizeof out->rates_error);
-        oo_observe_group_rates(rates, n_rates, out);
-    }
+    if (r < 0)
+        goto done;
+    r = dl_dump(&dl, dump_ports, "port", &ports, &n_ports,
+                out->devlink_error, sizeof out->devlink_error);
+    if (r < 0)
+        goto done;
+    oo_observe_group(devs, n_devs, ports, n_ports, out);
     t1 = oo_now_us();
+
+    /* Params and rates: one dump each for all instances, like ports. Their
+     * failure is recorded; the rest is still read. */
+    out->params_err = dl_dump(&dl, dump_params, "param", &params, &n_params,
+                              out->params_error, sizeof out->params_error);
+    oo_observe_group_params(params, n_params, out);
+    out->rates_err = dl_dump(&dl, dump_rates, "rate", &rates, &n_rates,
+                             out->rates_error, sizeof out->rates_error);
+    oo_observe_group_rates(rates, n_rates, out);
+    t2 = oo_now_us();
 
     for (size_t i = 0; i < out->n_pfs; i++) {
         struct oo_obs_pf *pf = &out->pfs[i];
         const struct oo_dl_port *up = oo_obs_pf_uplink(pf);
 
-        pf->eswitch_err = dl_r < 0 ? dl_r : oo_dl_get_eswitch(&dl, &pf->handle, &pf->eswitch);
-        if (pf->eswitch_err < 0 && dl_r == 0)
+        pf->eswitch_err = oo_dl_get_eswitch(&dl, &pf->handle, &pf->eswitch);
+        if (pf->eswitch_err < 0)
             oo_strlcpy(pf->eswitch_extack, dl.nl.extack, sizeof pf->eswitch_extack);
         pf->sriov_err = oo_sriov_read(root, &pf->handle, &pf->sriov);
         pf->vfdevs_err = oo_sriov_read_vfdevs(root, &pf->handle, &pf->vfdevs, &pf->n_vfdevs);
@@ -303,22 +278,19 @@ static void observe_dl_rest(const char *root, struct oo_observed *out)
         pf->hw_tc_offload = r < 0 ? -1 : r;
         pf->hw_tc_offload_err = r < 0 ? r : 0;
     }
-    oo_debug("read devlink params and rates in %.1f ms (%zu, %zu), then eswitch, sysfs and "
-             "ethtool in %.1f ms", (double)(t1 - t0) / 1000, n_params, n_rates,
-             (double)(oo_now_us() - t1) / 1000);
+    t3 = oo_now_us();
+    oo_debug("read devlink in %.1f ms: devices and ports %.1f ms (%zu, %zu), params and rates "
+             "%.1f ms (%zu, %zu), eswitch, sysfs and ethtool %.1f ms", (double)(t3 - t0) / 1000,
+             (double)(t1 - t0) / 1000, n_devs, n_ports, (double)(t2 - t1) / 1000, n_params, n_rates,
+             (double)(t3 - t2) / 1000);
+    r = 0;
+done:
+    free(devs);
+    free(ports);
     free(params);
     free(rates);
-    if (dl_r == 0)
-        oo_dl_close(&dl);
-}
-
-int oo_observe_devlink(const char *root, struct oo_observed *out)
-{
-    int r = observe_dl_ports(out);
-
-    if (r == 0)
-        observe_dl_rest(root, out);
-    return r;
+    oo_dl_close(&dl);
+    return out->devlink_err = r;
 }
 
 int oo_observe_links(struct oo_observed *out)
@@ -512,73 +484,25 @@ const struct oo_obs_tc_place *oo_obs_tc_place_of(const struct oo_observed *o, ui
     return NULL;
 }
 
-/* Starts fn(arg) on a thread of its own, or runs it here if none can be
- * started. Signals stay the main thread's: the thread starts with all
- * blocked. Returns whether a thread was started. */
-static bool run_job(pthread_t *thread, void *(*fn)(void *), void *arg)
-{
-    sigset_t all, old;
-    bool threaded;
-
-    sigfillset(&all);
-    pthread_sigmask(SIG_SETMASK, &all, &old);
-    threaded = pthread_create(thread, NULL, fn, arg) == 0;
-    pthread_sigmask(SIG_SETMASK, &old, NULL);
-    if (!threaded)
-        fn(arg);
-    return threaded;
-}
-
-static void *links_main(void *out)
-{
-    oo_observe_links(out);
-    return NULL;
-}
-
-struct dl_rest_job {
-    const char *root;
-    struct oo_observed *out;
-};
-
-static void *dl_rest_main(void *job_)
-{
-    struct dl_rest_job *job = job_;
-
-    observe_dl_rest(job->root, job->out);
-    return NULL;
-}
-
-/* Everything oo_observe_host() reads but OVSDB. Three strands: the links;
- * devlink's devices and ports, then the rest of devlink on a thread of its
- * own; and the tc dumps, which need the ports and the links (for the
- * bonds). Each strand writes fields of out that no other touches. */
+/* Everything oo_observe_host() reads but OVSDB. */
 static int observe_kernel(const char *root, struct oo_observed *out)
 {
-    struct dl_rest_job rest = { root, out };
-    pthread_t links_thread, rest_thread;
-    bool links_threaded, rest_threaded = false;
-    int64_t t0 = oo_now_us(), t1, t2;
+    int64_t t0 = oo_now_us(), t1, t2, t3;
     size_t n_filters = 0;
-    int r;
+    int r = oo_observe_devlink(root, out);
 
-    links_threaded = run_job(&links_thread, links_main, out);
-    r = observe_dl_ports(out);
-    if (r == 0)
-        rest_threaded = run_job(&rest_thread, dl_rest_main, &rest);
-    if (links_threaded)
-        pthread_join(links_thread, NULL);
     t1 = oo_now_us();
-    oo_observe_tc(out);
+    oo_observe_links(out);
     t2 = oo_now_us();
-    if (rest_threaded)
-        pthread_join(rest_thread, NULL);
+    oo_observe_tc(out);
+    t3 = oo_now_us();
     oo_journal_read_bonds(root, &out->journal_bonds, &out->n_journal_bonds);
     for (size_t i = 0; i < out->n_tc; i++)
         n_filters += out->tc[i].n_filters;
-    oo_debug("read the kernel in %.1f ms: devlink's devices and ports, and links (%zu), "
-             "%.1f ms; tc %.1f ms (%zu places, %zu filters), alongside the rest of devlink "
-             "(%zu PFs)", (double)(oo_now_us() - t0) / 1000, out->n_links, (double)(t1 - t0) / 1000,
-             (double)(t2 - t1) / 1000, out->n_tc, n_filters, out->n_pfs);
+    oo_debug("read the kernel in %.1f ms: devlink %.1f ms (%zu PFs), links %.1f ms (%zu), "
+             "tc %.1f ms (%zu places, %zu filters)", (double)(oo_now_us() - t0) / 1000,
+             (double)(t1 - t0) / 1000, out->n_pfs, (double)(t2 - t1) / 1000, out->n_links,
+             (double)(t3 - t2) / 1000, out->n_tc, n_filters);
     return r;
 }
 
@@ -614,6 +538,23 @@ static void *ovs_job_main(void *job_)
     oo_ovsdb_observe(job->ovs_guess, job->ovs_timeout_ms, &job->ovs);
     job->ovs_us = oo_now_us() - t0;
     return NULL;
+}
+
+/* Starts fn(job) on a thread of its own, or runs it here if none can be
+ * started. Signals stay the main thread's: the thread starts with all
+ * blocked. Returns whether a thread was started. */
+static bool run_job(pthread_t *thread, void *(*fn)(void *), struct oo_observe_job *job)
+{
+    sigset_t all, old;
+    bool threaded;
+
+    sigfillset(&all);
+    pthread_sigmask(SIG_SETMASK, &all, &old);
+    threaded = pthread_create(thread, NULL, fn, job) == 0;
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    if (!threaded)
+        fn(job);
+    return threaded;
 }
 
 /* OVSDB is read on a thread while the kernel is read here: ovsdb-server and

@@ -116,12 +116,10 @@ int oo_observe_devlink(const char *root, struct oo_observed *out);
 int oo_observe_links(struct oo_observed *out);
 
 /* The whole host: zeroes out, then oo_observe_devlink, oo_observe_links and
- * the tc dumps from the caller's thread (the links, and devlink after its
- * devices and ports, each on a thread of its own beside the rest), and OVSDB
- * (oo_ovsdb_observe: never fails the observation, a NULL remote is recorded
- * in out->ovs) on a thread of its own meanwhile (each in the caller's thread,
- * in turn, if no thread can be started); libopenvswitch is not the caller's
- * until it returns. Returns 0,
+ * the tc dumps in the caller's thread, and OVSDB (oo_ovsdb_observe: never fails
+ * the observation, a NULL remote is recorded in out->ovs) on a thread of its
+ * own meanwhile (in the caller's, before the rest, if none can be
+ * started); libopenvswitch is not the caller's until it returns. Returns 0,
  * or the -errno of oo_observe_devlink: only devlink failing fails the
  * observation; every other failure is recorded in out
  * (links_err, params_err, rates_err, per PF *_err, ovs.error) and the rest
@@ -138,8 +136,7 @@ int oo_observe_host_terse(const char *root, const char *ovs_remote, int timeout_
 /* oo_observe_host() in two halves, so that the caller can do other work
  * (load its config) while the host is read. _start zeroes out and starts
  * reading devlink, links, tc and the journal into it on a thread of its own
- * (which splits the work as oo_observe_host() does; in the caller's thread
- * if none can be started); out belongs to that
+ * (in the caller's thread if none can be started); out belongs to that
  * thread until _finish or _cancel. When ovs_guess is not NULL, OVSDB is read
  * at that remote on another thread meanwhile: the caller's best guess of
  * the remote before its config is known.
