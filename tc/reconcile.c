@@ -189,9 +189,9 @@ static void plan_one(struct builder *b, const struct oo_tc_filter *d, const stru
         push_req(b->adds, &b->n_adds, OO_TC_OP_ADD, d, 0);
 }
 
-int oo_tc_reconcile(const struct oo_tc_filter *desired, size_t n_desired,
-                    const struct oo_tc_filter *observed, size_t n_observed,
-                    struct oo_tc_plan *ret_plan)
+static int reconcile(const struct oo_tc_filter *desired, size_t n_desired,
+                     const struct oo_tc_filter *observed, size_t n_observed,
+                     struct oo_tc_plan *ret_plan)
 {
     /* bad[i]: desired[i] is left out; first[i]: it is the first of its
      * (place, rule id), the one planned for. */
@@ -320,6 +320,19 @@ int oo_tc_reconcile(const struct oo_tc_filter *desired, size_t n_desired,
     free(others.v);
     free(des.v);
     free(slots.v);
+    return 0;
+}
+
+int oo_tc_reconcile(const struct oo_tc_filter *desired, size_t n_desired,
+                    const struct oo_tc_filter *observed, size_t n_observed,
+                    struct oo_tc_plan *ret_plan)
+{
+    if (n_desired || n_observed)
+        return reconcile(desired, n_desired, observed, n_observed, ret_plan);
+    /* Nothing wanted and nothing there (most representors): the empty
+     * plan, without building the tables. */
+    memset(ret_plan, 0, sizeof *ret_plan);
+    ret_plan->reqs = oo_calloc(1, sizeof *ret_plan->reqs);
     return 0;
 }
 

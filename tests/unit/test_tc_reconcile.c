@@ -229,6 +229,15 @@ static void test_reconcile_noop(void **state)
     assert_int_equal(p.n_conflicts, 0);
     oo_tc_plan_free(&p);
     oo_tc_plan_free(&p);    /* twice: safe */
+
+    /* Nothing either way (a place with no filters and no rules): an empty
+     * plan, with reqs allocated as for any other. */
+    memset(&p, 0xa5, sizeof p);
+    assert_int_equal(oo_tc_reconcile(NULL, 0, NULL, 0, &p), 0);
+    assert_non_null(p.reqs);
+    assert_int_equal(p.n_reqs + p.n_delete + p.n_replace + p.n_add + p.n_unchanged + p.n_conflicts, 0);
+    assert_null(p.conflicts);
+    oo_tc_plan_free(&p);
 }
 
 static void test_reconcile_changes(void **state)
