@@ -1,6 +1,6 @@
 /* Reading OVSDB: one connection, one read-only "transact" of four selects
- * (RFC 7047) on a libopenvswitch stream, the reply read with
- * common/jsonread.h and copied into the OVS-free
+ * (RFC 7047), made as an oo_call (call.h: a libopenvswitch stream, the reply
+ * read with common/jsonread.h), and copied into the OVS-free
  * struct oo_ovs_observed (ovsdb/ovsdb.h); then
  * ovs-vswitchd is asked whether it runs and whether its flow API is on
  * (vswitchd.c), and the restart question judged (offload-state.h).
@@ -29,6 +29,7 @@
 
 #include "common/jsonread.h"
 #include "common/util.h"
+#include "ovsdb/call.h"
 #include "ovsdb/idl.h"
 #include "ovsdb/ovs-env.h"
 
@@ -279,178 +280,30 @@ static char *read_request(size_t *len)
     return ds_steal_cstr(&s);
 }
 
-/* ------------------------------------------------------------- the call */
-
-/* The read's JSON-RPC call, on a stream of its own. libopenvswitch's jsonrpc
- * would feed the reply to OVS's JSON reader, which makes a heap object per
- * value and a hash table per object: for a host of a few hundred ports that
- * took most of the read's CPU. Here the reply is gathered in one buffer, its
- * end found by oo_jscan, and it is read with oo_jdoc in one pass. */
-struct read_call {
-    struct stream *stream;
-    bool connected;
-    char *request;
-    size_t request_len, sent;
-    char *buf;                      /* received: the current message first */
-    size_t len, cap;
-    size_t scanned;                 /* bytes of buf the scanner has seen */
-    struct oo_jscan scan;
-    bool done;
-    int error;                      /* when done: 0, a positive errno, EOF or EPROTO */
-    struct oo_jdoc reply;           /* when done with 0: the reply, in buf */
-};
-
-static void read_call_start(struct read_call *c, const char *remote)
-{
-    memset(c, 0, sizeof *c);
-    oo_jscan_reset(&c->scan);
-    c->request = read_request(&c->request_len);
-    c->error = jsonrpc_stream_open(remote, &c->stream, DSCP_DEFAULT);
-    c->done = c->error != 0;
-}
-
-static bool read_call_fail(struct read_call *c, int error)
-{
-    c->error = error;
-    c->done = true;
-    return true;
-}
-
-/* The message in buf[0..end): true when it is the reply (kept in c->reply),
- * false when it is something else the server sent (dropped); EPROTO when it
- * is not a JSON-RPC message, as libopenvswitch's jsonrpc would refuse it. */
-static bool take_message(struct read_call *c, size_t end)
-{
-    const struct oo_jnode *msg, *id;
-
-    if (oo_jdoc_parse(&c->reply, c->buf, end, NULL, 0))
-        return read_call_fail(c, EPROTO);
-    msg = oo_jdoc_root(&c->reply);
-    id = oo_jnode_get(msg, "id");
-    if (msg->type != OO_JOBJECT || (!id && !oo_jnode_get(msg, "method")))
-        return read_call_fail(c, EPROTO);
-    if (!oo_jnode_get(msg, "method") && id && id->type == OO_JINT && id->u.i == READ_ID &&
-        (oo_jnode_get(msg, "result") || oo_jnode_get(msg, "error"))) {
-        c->done = true;
-        return true;
-    }
-    /* A request or notification of the server's (an echo), or a reply to
-     * something else. */
-    oo_jdoc_free(&c->reply);
-    return false;
-}
-
-/* Moves the call on as far as it can without blocking. Returns whether it
- * is done. */
-static bool read_call_run(struct read_call *c)
-{
-    if (c->done)
-        return true;
-    if (!c->connected) {
-        int error = stream_connect(c->stream);
-
-        if (error == EAGAIN) {
-            stream_run(c->stream);
-            return false;
-        }
-        if (error)
-            return read_call_fail(c, error);
-        c->connected = true;
-    }
-    stream_run(c->stream);
-    while (c->sent < c->request_len) {
-        int n = stream_send(c->stream, c->request + c->sent, c->request_len - c->sent);
-
-        if (n == -EAGAIN)
-            return false;
-        if (n < 0)
-            return read_call_fail(c, -n);
-        c->sent += (size_t)n;
-    }
-    for (;;) {
-        int n;
-
-        if (c->cap - c->len < 16384) {
-            if (c->cap >= READ_MAX_BYTES)
-                return read_call_fail(c, EMSGSIZE);
-            c->cap = c->cap ? c->cap * 2 : 65536;
-            c->buf = oo_realloc(c->buf, c->cap);
-        }
-        n = stream_recv(c->stream, c->buf + c->len, c->cap - c->len);
-        if (n == -EAGAIN)
-            return false;
-        if (n < 0)
-            return read_call_fail(c, -n);
-        if (n == 0)
-            return read_call_fail(c, EOF);
-        c->len += (size_t)n;
-        while (c->scanned < c->len) {
-            ssize_t end = oo_jscan_feed(&c->scan, c->buf + c->scanned, c->len - c->scanned);
-
-            if (end < 0)
-                return read_call_fail(c, EPROTO);
-            if (!end) {
-                c->scanned = c->len;
-                break;
-            }
-            c->scanned += (size_t)end;
-            if (take_message(c, c->scanned))
-                return true;
-            memmove(c->buf, c->buf + c->scanned, c->len - c->scanned);
-            c->len -= c->scanned;
-            c->scanned = 0;
-            oo_jscan_reset(&c->scan);
-        }
-    }
-}
-
-static void read_call_wait(struct read_call *c)
-{
-    if (c->done) {
-        poll_immediate_wake();
-    } else if (!c->connected) {
-        stream_run_wait(c->stream);
-        stream_connect_wait(c->stream);
-    } else {
-        stream_run_wait(c->stream);
-        if (c->sent < c->request_len)
-            stream_send_wait(c->stream);
-        else
-            stream_recv_wait(c->stream);
-    }
-}
-
-static void read_call_destroy(struct read_call *c)
-{
-    stream_close(c->stream);
-    oo_jdoc_free(&c->reply);
-    free(c->request);
-    free(c->buf);
-    memset(c, 0, sizeof *c);
-}
-
 /* Sends the request and waits for its reply. ovs-vswitchd is asked
  * meanwhile (probe, started here): the two servers answer in parallel.
  * Returns 0 with the reply in c (the caller destroys c either way), or
  * -errno with out->error set. */
 static int transact(const char *remote, long long deadline, int timeout_ms,
-                    struct oo_vswitchd_probing *probe, struct read_call *c, struct oo_ovs_observed *out)
+                    struct oo_vswitchd_probing *probe, struct oo_call *c, struct oo_ovs_observed *out)
 {
-    char rundir[4096];
+    char rundir[4096], *request;
+    size_t len;
     int error;
 
-    read_call_start(c, remote);
-    read_call_run(c);
+    request = read_request(&len);
+    oo_call_start(c, remote, request, len, READ_ID, READ_MAX_BYTES);
+    oo_call_run(c);
     oo_vswitchd_rundir(remote, rundir, sizeof rundir);
     oo_vswitchd_probe_start(rundir, probe);
-    while (!read_call_run(c) && time_msec() < deadline) {
-        read_call_wait(c);
+    while (!oo_call_run(c) && time_msec() < deadline) {
+        oo_call_wait(c);
         if (!oo_vswitchd_probe_run(probe))
             oo_vswitchd_probe_wait(probe);
         poll_timer_wait_until(deadline);
         poll_block();
     }
-    error = !c->done ? ETIMEDOUT : c->error;
+    error = oo_call_error(c);
     if (!error)
         return 0;
     if (!c->connected) {
@@ -750,7 +603,7 @@ int oo_ovsdb_observe(const char *remote, int timeout_ms, struct oo_ovs_observed 
 {
     struct oo_sigpipe_guard sigpipe;
     struct oo_vswitchd_probing probing;
-    struct read_call call;
+    struct oo_call call;
     const struct oo_jnode *root = NULL;
     long long deadline;
     int r;
@@ -807,7 +660,7 @@ int oo_ovsdb_observe(const char *remote, int timeout_ms, struct oo_ovs_observed 
     out->reachable = r == 0;
     /* Without the database, ovs-vswitchd's answer is not reported. */
     observe_vswitchd(&probing, r == 0, root, deadline, out);
-    read_call_destroy(&call);
+    oo_call_destroy(&call);
     oo_sigpipe_restore(&sigpipe);
     oo_ovs_unlock();
     return r;

@@ -9,12 +9,12 @@
  *    O_RDONLY open so that a pidfile we may not write can still be read.
  * 2. Its control socket, <rundir>/ovs-vswitchd.<pid>.ctl, with <pid> as
  *    written in the pidfile (ovs-vswitchd's default --unixctl path). We send
- *    "upcall/show" over OVS's JSON-RPC client; any reply means it runs.
- *    OVS's unixctl_client_transact() is not used because it blocks without a
- *    bound (ovs-appctl bounds it with SIGALRM, which a library cannot use):
- *    the same request is made here with oo_rpc_start() (ovs-env.h), a
- *    non-blocking connect and exchange under our deadline, which can be in
- *    flight while the caller waits for OVSDB.
+ *    "upcall/show" as a JSON-RPC request; any reply means it runs. OVS's
+ *    unixctl_client_transact() is not used because it blocks without a bound
+ *    (ovs-appctl bounds it with SIGALRM, which a library cannot use): the
+ *    same request is made here as an oo_call (call.h), a non-blocking connect
+ *    and exchange under our deadline, which can be in flight while the caller
+ *    waits for OVSDB.
  * 3. The flow API: upcall/show prints, per datapath, an "offloaded flows"
  *    line only when dpif_get_n_offloaded_flows() succeeds, i.e. when at least
  *    one of that datapath's ports has a flow API (ofproto-dpif-upcall.c
@@ -48,10 +48,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "jsonrpc.h"
-#include "openvswitch/json.h"
 #include "timeval.h"
-#include "util.h" /* OVS's lib/util.h: xasprintf, xstrdup */
 
 #include "common/util.h"
 #include "ovsdb/ovs-env.h"
@@ -155,23 +152,29 @@ static int read_pidfile(const char *path, int64_t *file_pid, int64_t *holder)
     return 1;
 }
 
-/* The reply to a unixctl command: 0 with *result or *error set (both
- * malloc'ed strings, one NULL), or a positive errno (that of the call, or
- * EPROTO for a reply of neither shape). Destroys reply. */
-static int unixctl_reply(int err, struct jsonrpc_msg *reply, char **result, char **error)
+/* The request: unixctl commands are JSON-RPC methods, their arguments the
+ * params (all strings; upcall/show takes none). */
+#define PROBE_ID 0               /* the "id" of PROBE_REQUEST */
+#define PROBE_REQUEST "{\"id\":0,\"method\":\"upcall/show\",\"params\":[]}"
+/* upcall/show prints a few lines per datapath. */
+#define PROBE_MAX_BYTES (1u << 20)
+
+/* The reply to a unixctl command: 0 with *result set (its text) when it
+ * succeeded, 0 with *result NULL when it answered with an error, or an error
+ * of the call (EPROTO for a reply of neither shape, ECONNRESET when the
+ * socket was closed). */
+static int unixctl_reply(int err, const struct oo_call *c, const char **result)
 {
-    *result = *error = NULL;
+    const struct oo_jnode *msg = oo_jdoc_root(&c->reply), *error;
+
+    *result = NULL;
     if (err)
         return err == EOF ? ECONNRESET : err;
-    if (reply->type == JSONRPC_REPLY && reply->result && reply->result->type == JSON_STRING)
-        *result = xstrdup(json_string(reply->result));
-    else if (reply->type == JSONRPC_ERROR && reply->error)
-        *error = reply->error->type == JSON_STRING ? xstrdup(json_string(reply->error))
-                                                   : json_to_string(reply->error, 0);
-    else
-        err = EPROTO;
-    jsonrpc_msg_destroy(reply);
-    return err;
+    error = oo_jnode_get(msg, "error");
+    if (error && error->type != OO_JNULL)
+        return 0;
+    *result = oo_jnode_str(oo_jnode_get(msg, "result"));
+    return *result ? 0 : EPROTO;
 }
 
 /* 1, 0 or -1 from upcall/show's text (see the top of this file). */
@@ -196,7 +199,7 @@ static int parse_upcall_show(const char *text)
 void oo_vswitchd_probe_start(const char *rundir, struct oo_vswitchd_probing *p)
 {
     struct oo_vswitchd_probe *out = &p->probe;
-    char pidfile[4096], *name;
+    char pidfile[4096], name[4200];
     int64_t holder = 0;
     int r;
 
@@ -222,37 +225,35 @@ void oo_vswitchd_probe_start(const char *rundir, struct oo_vswitchd_probing *p)
         out->id.start_ticks = vswitchd_start_ticks(holder);
 
     snprintf(p->ctl, sizeof p->ctl, "%s/ovs-vswitchd.%" PRId64 ".ctl", rundir, out->file_pid);
-    name = xasprintf("unix:%s", p->ctl);
-    oo_rpc_start(&p->call, name, jsonrpc_create_request("upcall/show", json_array_create_empty(), NULL));
+    snprintf(name, sizeof name, "unix:%s", p->ctl);
+    oo_call_start(&p->call, name, oo_strdup(PROBE_REQUEST), strlen(PROBE_REQUEST), PROBE_ID,
+                  PROBE_MAX_BYTES);
+    oo_call_run(&p->call);
     p->calling = true;
-    free(name);
 }
 
 bool oo_vswitchd_probe_run(struct oo_vswitchd_probing *p)
 {
-    return !p->calling || oo_rpc_run(&p->call);
+    return !p->calling || oo_call_run(&p->call);
 }
 
 void oo_vswitchd_probe_wait(struct oo_vswitchd_probing *p)
 {
     if (p->calling)
-        oo_rpc_wait(&p->call);
+        oo_call_wait(&p->call);
 }
 
 void oo_vswitchd_probe_finish(struct oo_vswitchd_probing *p, long long deadline,
                               struct oo_vswitchd_probe *out)
 {
-    struct jsonrpc_msg *reply;
-    char *result, *error;
+    const char *result;
     int r;
 
     *out = p->probe;
     if (!p->calling)
         return;
-    oo_rpc_await(&p->call, deadline);
-    r = oo_rpc_finish(&p->call, &reply, NULL);
-    p->calling = false;
-    r = unixctl_reply(r, reply, &result, &error);
+    oo_call_await(&p->call, deadline);
+    r = unixctl_reply(oo_call_error(&p->call), &p->call, &result);
     if (r) {
         snprintf(out->why, sizeof out->why, "pid %" PRId64 " holds its pidfile, but %.120s: %s",
                  out->file_pid, p->ctl, r == ETIMEDOUT ? "no answer in time" : strerror(r));
@@ -261,8 +262,8 @@ void oo_vswitchd_probe_finish(struct oo_vswitchd_probing *p, long long deadline,
         out->offload_active = result ? parse_upcall_show(result) : -1;
         snprintf(out->why, sizeof out->why, "pid %" PRId64 " answers on %.150s", out->file_pid, p->ctl);
     }
-    free(result);
-    free(error);
+    oo_call_destroy(&p->call);
+    p->calling = false;
 }
 
 void oo_vswitchd_probe(const char *rundir, long long deadline, struct oo_vswitchd_probe *out)

@@ -7,8 +7,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "ovsdb/call.h"
 #include "ovsdb/offload-state.h"
-#include "ovsdb/ovs-env.h"
 
 struct oo_vswitchd_probe {
     int running;                    /* 1 its control socket answered; 0 no live pidfile;
@@ -31,12 +31,12 @@ void oo_vswitchd_probe(const char *rundir, long long deadline, struct oo_vswitch
 
 /* The same probe in steps (same lock and SIGPIPE rules), to ask
  * ovs-vswitchd while waiting for another server: _start reads the pidfile
- * and sends the request; _run and _wait are oo_rpc_run() and oo_rpc_wait()
- * for it (see ovs-env.h); _finish waits for the answer until deadline and
+ * and sends the request; _run and _wait are oo_call_run() and oo_call_wait()
+ * for it (see call.h); _finish waits for the answer until deadline and
  * fills *out. Every started probe is finished. */
 struct oo_vswitchd_probing {
     struct oo_vswitchd_probe probe;     /* what is known so far */
-    struct oo_rpc_call call;
+    struct oo_call call;
     bool calling;                       /* call started, not finished */
     long long started;                  /* time_msec() at _start */
     char ctl[4096];                     /* the control socket asked */

@@ -645,6 +645,9 @@ static bool request_id(const char *req, char *id, size_t size)
     return true;
 }
 
+/* text: upcall/show's answer; one starting with "error:" is sent as an error
+ * reply (what ovs-vswitchd sends for a command it does not know), the rest
+ * of it as the JSON string's body, escapes included. */
 static void fake_reply(int c, const char *req, const char *text)
 {
     char id[64], body[4096];
@@ -652,6 +655,13 @@ static void fake_reply(int c, const char *req, const char *text)
 
     if (!request_id(req, id, sizeof id))
         return;
+    if (!strncmp(text, "error:", 6)) {
+        o = (size_t)snprintf(body, sizeof body, "{\"id\":%s,\"result\":null,\"error\":\"%s\"}", id,
+                             text + 6);
+        if (write(c, body, o) < 0)
+            return;
+        return;
+    }
     o += snprintf(body + o, sizeof body - o, "{\"id\":%s,\"result\":\"", id);
     for (const char *s = text; *s && o < sizeof body - 64; s++) {
         if (*s == '\n')
@@ -786,6 +796,16 @@ static void test_vswitchd_probe(void **state)
     assert_int_equal(o.vswitchd_running, 0);
     oo_ovs_observed_free(&o);
     unlink(pidfile);
+
+    /* It answers, but not with upcall/show's text: running, flow API not
+     * known. */
+    fake_start("error:\\\"upcall/show\\\" is not a valid command", ACK_NEVER);
+    observe(&o);
+    assert_int_equal(o.vswitchd_running, 1);
+    assert_int_equal(o.offload_active, -1);
+    assert_contains(o.vswitchd_why, "answers on");
+    oo_ovs_observed_free(&o);
+    fake_stop(NULL);
 
     /* Active flow API while OVSDB says hw-offload is off: only a restart
      * turns it off. */
