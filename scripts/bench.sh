@@ -352,6 +352,11 @@ build_table() {
 		row "(1) second, no-op apply" "$(cell converge/noop/apply) (plan: $(cell converge/noop/plan))" "-" \
 			"$r of the first" "≤ 5%" "$(judge "${r%\%}" '<=' 5)"
 	fi
+	if [[ -n $a && -n ${MED[converge/noop/apply-fixed-addresses]:-} ]]; then
+		r=$(awk -v a="$a" -v b="${MED[converge/noop/apply-fixed-addresses]}" 'BEGIN { printf "%.1f%%", 100 * b / a }')
+		row "(1) the same no-op apply with the guest's address randomization off, so that the emulator reuses the code it translated (a measurement of the emulator, not a target)" \
+			"$(cell converge/noop/apply-fixed-addresses)" "-" "$r of the first" "-" "-"
+	fi
 	# (2)
 	for n in $TC_SIZES; do
 		a=${MED[tc/install-$n/apply]:-} b=${MED[tc/install-$n/tc-batch]:-}
@@ -504,6 +509,10 @@ print_notes() {
 		echo "- process costs in this guest (median of ${N[base/proc-start/true]:-?}, before any scenario): /bin/true $(cell base/proc-start/true)," \
 			"one tc $(cell base/tc-call/tc), one ovs-vsctl $(cell base/ovs-vsctl-call/ovs-vsctl)," \
 			"ovs-offloadctl --version $(cell base/ctl-start/ovs-offloadctl)"
+		[[ -n ${MED[base/proc-start/true-fixed-addresses]:-} ]] &&
+			echo "- the same with the guest's address randomization off (the emulator reuses its translations):" \
+				"/bin/true $(cell base/proc-start/true-fixed-addresses)," \
+				"ovs-offloadctl --version $(cell base/ctl-start/ovs-offloadctl-fixed-addresses)"
 	fi
 	if [[ -n ${MED[status/proc-start-loaded/true]:-} ]]; then
 		echo "- the same on the status host ($STATUS_RULES rules on 129 OVS ports, ovs-vswitchd's revalidators dump them):" \

@@ -49,11 +49,13 @@ _bench_ovs_ticks() {
 }
 
 # measure SECTION CASE VARIANT RUN CMD...: run CMD (output appended to
-# $BENCH_LOG, or to $MEASURE_OUT when set), record one line. Returns CMD's
-# status. CMD may be a shell function: what it runs is counted.
+# $BENCH_LOG, or written to $MEASURE_OUT when set: that file holds this
+# run's output alone, for the checks that read it), record one line.
+# Returns CMD's status. CMD may be a shell function: what it runs is counted.
 measure() {
 	local sec=$1 case=$2 var=$3 run=$4 u0 s0 o0 t0 t1 rc out=${MEASURE_OUT:-$BENCH_LOG}
 	shift 4
+	[[ -n ${MEASURE_OUT:-} ]] && : >"$MEASURE_OUT"
 	echo "## $sec/$case/$var run $run: $*" >>"$BENCH_LOG"
 	_bench_cticks
 	u0=$CT_U s0=$CT_S
