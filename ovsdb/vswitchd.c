@@ -117,9 +117,11 @@ static uint64_t vswitchd_start_ticks(int64_t pid)
         if (p)
             p++;
     }
-    if (!p || sscanf(p, "%llu", &start) != 1)
+    if (!p || *p < '0' || *p > '9')
         return 0;
-    return start;
+    errno = 0;
+    start = strtoull(p, NULL, 10);
+    return errno ? 0 : start;
 }
 
 /* Reads the pidfile. Returns 1 held (file_pid, holder set), 0 no live
