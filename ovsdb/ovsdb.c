@@ -18,7 +18,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "jsonrpc.h"
 #include "openvswitch/dynamic-string.h"
 #include "ovsdb-idl.h"
 #include "openvswitch/poll-loop.h"
