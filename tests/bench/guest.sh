@@ -800,6 +800,7 @@ fi
 export MPV_PAIRS
 info mpv_pairs "$MPV_PAIRS"
 info idle "$IDLE"
+info phases "$PHASES"
 for phase in $PHASES; do
 	declare -F "phase_$phase" >/dev/null || fail_hard "unknown phase '$phase'"
 	echo "==== phase $phase ($(((${EPOCHREALTIME/./} - T_START) / 1000000)) s)"
