@@ -81,8 +81,10 @@ fi
 if [ $run_vm = 1 ]; then
     section "guest tier (Debian 6.1 kernel, netdevsim, qemu)"
     all_vm=0
-    [ ${#vm_tests[@]} -gt 0 ] || all_vm=1
-    [ ${#vm_tests[@]} -gt 0 ] || mapfile -t vm_tests < <(ls tests/vm/*.sh | grep -v '/lib.sh$')
+    if [ ${#vm_tests[@]} -eq 0 ]; then
+        all_vm=1
+        mapfile -t vm_tests < <(ls tests/vm/*.sh | grep -v '/lib.sh$')
+    fi
     results=$(mktemp -d /tmp/oo-vm-results.XXXXXX)
     # Every suite runs in one boot; under TCG on 2 cores they take 10-15 min
     # together. The bound is for a hung guest, not for a slow one.
