@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -58,6 +59,22 @@ bool oo_strlcpy(char *dst, const char *src, size_t dst_size)
     }
     memcpy(dst, src, len + 1);
     return true;
+}
+
+int oo_mkdirs(char *path)
+{
+    for (char *p = path + 1; *p; p++) {
+        if (*p != '/')
+            continue;
+        *p = '\0';
+        if (mkdir(path, 0755) < 0 && errno != EEXIST) {
+            int err = -errno;
+            *p = '/';
+            return err;
+        }
+        *p = '/';
+    }
+    return mkdir(path, 0755) < 0 && errno != EEXIST ? -errno : 0;
 }
 
 int oo_read_file(const char *path, char *buf, size_t buf_size)

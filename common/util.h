@@ -20,6 +20,10 @@ char *oo_strdup(const char *s);
  * true if src fit. */
 bool oo_strlcpy(char *dst, const char *src, size_t dst_size);
 
+/* mkdir -p, mode 0755: creates path and its missing parents (path is
+ * modified while it runs, and restored). Returns 0 or -errno. */
+int oo_mkdirs(char *path);
+
 /* Reads a whole small file (sysfs/debugfs attribute) into buf, NUL-terminated,
  * trailing newline removed. Returns the length, or -errno. */
 int oo_read_file(const char *path, char *buf, size_t buf_size);

@@ -12,29 +12,13 @@
 
 #include "common/util.h"
 
-static int mkdirs(char *path)
-{
-    for (char *p = path + 1; *p; p++) {
-        if (*p != '/')
-            continue;
-        *p = '\0';
-        if (mkdir(path, 0755) < 0 && errno != EEXIST) {
-            int err = -errno;
-            *p = '/';
-            return err;
-        }
-        *p = '/';
-    }
-    return mkdir(path, 0755) < 0 && errno != EEXIST ? -errno : 0;
-}
-
 int oo_journal_add_bond(const char *root, const char *name)
 {
     char dir[PATH_MAX], path[PATH_MAX + 32];
     int fd, r;
 
     snprintf(dir, sizeof dir, "%s" OO_JOURNAL_BONDS, root);
-    if ((r = mkdirs(dir)) < 0)
+    if ((r = oo_mkdirs(dir)) < 0)
         return r;
     snprintf(path, sizeof path, "%s/%s", dir, name);
     fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
