@@ -1,5 +1,6 @@
 #include "controller/ctl.h"
 
+#include <errno.h>
 #include <getopt.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -12,6 +13,7 @@
 #include "config/config.h"
 #include "controller/apply.h"
 #include "controller/doctor.h"
+#include "controller/hostlock.h"
 #include "controller/metrics.h"
 #include "controller/observe.h"
 #include "controller/plan.h"
@@ -29,6 +31,7 @@ struct ctl_opts {
     bool force;                     /* --force: destroy VFs in use */
     bool dry_run;                   /* apply --dry-run: plan */
     bool prometheus;                /* status --prometheus: metrics text */
+    int lock_timeout_s;             /* apply: how long to wait for the host lock */
 };
 
 static void usage(FILE *f)
@@ -58,6 +61,9 @@ static void usage(FILE *f)
 "                       textfile collector) instead of text\n"
 "      --force          plan to destroy VFs even when they are in use\n"
 "      --dry-run        apply: only print the plan\n"
+"      --lock-timeout SEC  apply: wait at most SEC seconds (default 300) while\n"
+"                       ovs-offloadd or another apply changes the host; 0:\n"
+"                       fail at once\n"
 "      --db REMOTE      OVSDB remote (default unix:$OVS_RUNDIR/db.sock,\n"
 "                       OVS_RUNDIR defaulting to /var/run/openvswitch)\n"
 "      --ovsdb-timeout MS  give up on OVSDB after MS milliseconds (default 2000)\n"
@@ -218,17 +224,75 @@ static int cmd_plan(const struct ctl_opts *opts)
     return rc;
 }
 
+static void lock_waiting(void *arg, const char *holder)
+{
+    const struct ctl_opts *opts = arg;
+
+    oo_info("waiting for %s to finish changing the host (at most %d s, --lock-timeout)", holder,
+            opts->lock_timeout_s);
+}
+
+/* Takes the host lock (controller/hostlock.h) for apply. While someone else
+ * holds it, the config is checked first: a config with errors is reported
+ * at once, not after the wait. Returns 0 or an exit code. */
+static int apply_lock(const struct ctl_opts *opts, struct oo_host_lock *lock)
+{
+    char holder[256];
+    int r = oo_host_lock_take(lock, opts->root, "ovs-offloadctl apply", 0, NULL, NULL, holder,
+                              sizeof holder);
+
+    if (r == -EWOULDBLOCK && opts->lock_timeout_s > 0) {
+        struct oo_config cfg;
+        struct oo_cfg_diag diag;
+        const char *path;
+        int rc = load_config(opts, &cfg, &diag, &path);
+
+        if (rc) {
+            if (opts->json)
+                print_diag_json(stdout, path, &diag);
+            else
+                oo_cfg_diag_print(&diag, stderr);
+        }
+        oo_cfg_diag_free(&diag);
+        oo_config_free(&cfg);
+        if (rc)
+            return rc;
+        r = oo_host_lock_take(lock, opts->root, "ovs-offloadctl apply", opts->lock_timeout_s * 1000,
+                              lock_waiting, (void *)opts, holder, sizeof holder);
+    }
+    if (r == -EWOULDBLOCK) {
+        oo_err("%s is changing the host (it holds %s%s): nothing was done; run apply again when "
+               "it is done%s", holder, opts->root, OO_HOST_LOCK_PATH,
+               opts->lock_timeout_s ? ", or give it longer with --lock-timeout" : "");
+        return OO_EXIT_FAILURE;
+    }
+    if (r < 0) {
+        oo_err("cannot take the host lock %s: %s%s", holder, strerror(-r),
+               r == -EACCES || r == -EPERM || r == -EROFS ? " (apply needs root)" : "");
+        return OO_EXIT_FAILURE;
+    }
+    return OO_EXIT_OK;
+}
+
 static int cmd_apply(const struct ctl_opts *opts)
 {
     struct oo_config cfg;
     struct oo_observed o = { 0 }, after = { 0 };
     struct oo_plan plan, again = { 0 };
     struct oo_apply_result res;
+    struct oo_host_lock lock = OO_HOST_LOCK_INIT;
     _cleanup_free_ char *remote = NULL;
-    int rc = load_and_plan(opts, &cfg, &o, &plan);
+    int rc;
 
-    if (rc)
+    /* Held from before the host is observed until it is read back: a plan
+     * made from what someone else is changing would be stale. */
+    if ((rc = apply_lock(opts, &lock)))
         return rc;
+    rc = load_and_plan(opts, &cfg, &o, &plan);
+    if (rc) {
+        oo_host_lock_release(&lock);
+        return rc;
+    }
     remote = ovs_remote(opts, &cfg);
     if (plan.n_errors) {
         oo_plan_print_text(stderr, &plan);
@@ -268,6 +332,7 @@ static int cmd_apply(const struct ctl_opts *opts)
         printf("applied %zu steps in %.1f s; the host is in sync\n", res.n_done, (double)res.ms / 1000);
     }
 out:
+    oo_host_lock_release(&lock);
     oo_plan_free(&again);
     oo_observed_free(&after);
     oo_plan_free(&plan);
@@ -339,12 +404,13 @@ static int cmd_status(const struct ctl_opts *opts)
 int oo_ctl_main(int argc, char **argv)
 {
     enum { OPT_DB = 256, OPT_OVSDB_TIMEOUT, OPT_ROOT, OPT_HOSTCONF, OPT_FORCE, OPT_DRY_RUN,
-           OPT_PROMETHEUS };
+           OPT_PROMETHEUS, OPT_LOCK_TIMEOUT };
     static const struct option longopts[] = {
         { "config", required_argument, NULL, 'c' },
         { "hostconf", required_argument, NULL, OPT_HOSTCONF },
         { "force", no_argument, NULL, OPT_FORCE },
         { "dry-run", no_argument, NULL, OPT_DRY_RUN },
+        { "lock-timeout", required_argument, NULL, OPT_LOCK_TIMEOUT },
         { "json", no_argument, NULL, 'j' },
         { "prometheus", no_argument, NULL, OPT_PROMETHEUS },
         { "db", required_argument, NULL, OPT_DB },
@@ -355,7 +421,8 @@ int oo_ctl_main(int argc, char **argv)
         { "version", no_argument, NULL, 'V' },
         { 0 },
     };
-    struct ctl_opts opts = { .ovsdb_timeout_ms = 2000, .root = "" };
+    struct ctl_opts opts = { .ovsdb_timeout_ms = 2000, .root = "", .lock_timeout_s = 300 };
+    long v;
     _cleanup_free_ char *db = NULL;
     const char *cmd;
     char *end;
@@ -377,6 +444,16 @@ int oo_ctl_main(int argc, char **argv)
                         optarg);
                 return OO_EXIT_USAGE;
             }
+            break;
+        case OPT_LOCK_TIMEOUT:
+            errno = 0;
+            v = strtol(optarg, &end, 10);
+            if (!*optarg || *end || errno || v < 0 || v > 86400) {
+                fprintf(stderr, "ovs-offloadctl: --lock-timeout wants seconds from 0 to 86400, "
+                        "not '%s'\n", optarg);
+                return OO_EXIT_USAGE;
+            }
+            opts.lock_timeout_s = (int)v;
             break;
         case OPT_ROOT: opts.root = optarg; break;
         case 'v': oo_log_set_level(OO_LOG_DEBUG); break;

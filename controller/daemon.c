@@ -55,6 +55,7 @@
 #include "common/util.h"
 #include "config/config.h"
 #include "controller/ctl.h"
+#include "controller/hostlock.h"
 #include "controller/metrics.h"
 #include "controller/observe.h"
 #include "controller/plan.h"
@@ -168,6 +169,13 @@ struct daemon {
 
     int pid_fd;                     /* the locked pidfile, -1 none */
     char *pid_path;
+
+    /* The host lock (controller/hostlock.h), held during each pass. */
+    struct oo_host_lock host_lock;
+    int64_t lock_wait_since_ms;     /* a due pass waits for another holder since, 0 not */
+    int64_t lock_retry_ms;          /* ... and tries again then */
+    bool lock_err_logged;           /* the lock cannot be taken at all: said once */
+    char lock_holder[256];          /* who holds it while a pass waits */
 
     FILE *progress;                 /* apply's progress lines, into the log */
     char progress_line[512];
@@ -1071,6 +1079,10 @@ static void write_daemon_text(FILE *f, const struct daemon *d)
         fprintf(f, "  last pass:    none yet\n");
     if (due == INT64_MAX)
         fprintf(f, "  next pass:    on the next event\n");
+    else if (due <= now && d->lock_wait_since_ms)
+        fprintf(f, "  next pass:    when %s releases the host lock (%s), waiting %s (%s)\n",
+                d->lock_holder, OO_HOST_LOCK_PATH, fmt_ms(now - d->lock_wait_since_ms, b, sizeof b),
+                oo_trigger_to_string(oo_sched_trigger(&d->sched)));
     else if (due <= now)
         fprintf(f, "  next pass:    now (%s)\n", oo_trigger_to_string(oo_sched_trigger(&d->sched)));
     else
@@ -1119,6 +1131,9 @@ static void write_daemon_json(FILE *f, const struct daemon *d)
     oo_json_kv_int(&j, "last_success_ms", st->last_success_wall_ms);
     oo_json_kv_int(&j, "next_pass_in_ms", due == INT64_MAX ? -1 : due <= now ? 0 : due - now);
     oo_json_kv_str(&j, "next_trigger", oo_trigger_to_string(oo_sched_trigger(&d->sched)));
+    /* The due pass waits for whoever holds the host lock: who, and since when. */
+    oo_json_kv_str(&j, "lock_holder", d->lock_wait_since_ms ? d->lock_holder : NULL);
+    oo_json_kv_int(&j, "lock_wait_ms", d->lock_wait_since_ms ? now - d->lock_wait_since_ms : 0);
     oo_json_kv_uint(&j, "consecutive_failures", st->consecutive_failures);
     oo_json_kv_int(&j, "backoff_ms", st->backoff_ms);
     oo_json_key(&j, "runs");
@@ -1516,6 +1531,44 @@ static void teardown(struct daemon *d)
 
 /* ---------------------------------------------------------------- the loop */
 
+/* Whether a due pass may run now: it takes the host lock, or waits (in the
+ * loop, polling every 200 ms) while `ovs-offloadctl apply` or a script with
+ * flock(1) holds it. A lock that cannot be taken at all (its directory not
+ * writable) is reported once and passes run without it. */
+static bool host_lock_take(struct daemon *d, int64_t now)
+{
+    char holder[256];
+    int r;
+
+    if (d->lock_wait_since_ms && now < d->lock_retry_ms)
+        return false;
+    r = oo_host_lock_take(&d->host_lock, "", "ovs-offloadd", 0, NULL, NULL, holder, sizeof holder);
+    if (r == -EWOULDBLOCK) {
+        oo_strlcpy(d->lock_holder, holder, sizeof d->lock_holder);
+        if (!d->lock_wait_since_ms) {
+            LOG_INFO("%s is changing the host (it holds %s): the next pass waits for it", holder,
+                     OO_HOST_LOCK_PATH);
+            d->lock_wait_since_ms = now;
+        }
+        d->lock_retry_ms = now + 200;
+        return false;
+    }
+    if (r < 0 && !d->lock_err_logged) {
+        LOG_WARN("cannot take the host lock %s: %s; passes run without it, so an "
+                 "`ovs-offloadctl apply` at the same time may fail on what a pass just did",
+                 holder, strerror(-r));
+        d->lock_err_logged = true;
+    }
+    if (d->lock_wait_since_ms) {
+        char buf[32];
+
+        LOG_INFO("the host lock was released after %s: the pass runs",
+                 fmt_ms(now - d->lock_wait_since_ms, buf, sizeof buf));
+        d->lock_wait_since_ms = 0;
+    }
+    return true;
+}
+
 static void loop_run(struct daemon *d)
 {
     signals_run(d);
@@ -1526,9 +1579,10 @@ static void loop_run(struct daemon *d)
         reload(d, NULL);
     }
     run_jobs(d);
-    if (!d->exiting && oo_sched_due(&d->sched) <= oo_now_ms()) {
+    if (!d->exiting && oo_sched_due(&d->sched) <= oo_now_ms() && host_lock_take(d, oo_now_ms())) {
         bool first = !d->sched.ran;
         run_pass(d);
+        oo_host_lock_release(&d->host_lock);
         if (first)
             sd_notify_msg("READY=1");
     }
@@ -1552,8 +1606,9 @@ static void loop_wait(struct daemon *d)
     oo_loop_fd_wait(d->sig_fd[0], true, false);
     if (d->n_jobs || d->reload_requested)
         oo_loop_immediate_wake();
+    /* A due pass that waits for the host lock tries again at lock_retry_ms. */
     if (due != INT64_MAX)
-        oo_loop_timer_wait_until(due);
+        oo_loop_timer_wait_until(d->lock_wait_since_ms && due < d->lock_retry_ms ? d->lock_retry_ms : due);
     if (d->trim_due_ms)
         oo_loop_timer_wait_until(d->trim_due_ms);
 }
@@ -1562,7 +1617,7 @@ int oo_daemon_main(int argc, char **argv)
 {
     struct daemon d = {
         .opts = { .ovsdb_timeout_ms = 2000, .resync_s = OO_SCHED_RESYNC_MS / 1000 },
-        .pid_fd = -1, .sig_fd = { -1, -1 }, .last_result = -1,
+        .pid_fd = -1, .sig_fd = { -1, -1 }, .last_result = -1, .host_lock = OO_HOST_LOCK_INIT,
     };
     struct oo_sched_cfg scfg;
     int detach_fd = -1, r;

@@ -2,9 +2,10 @@
 # ovs-offloadctl apply against the real kernel (netdevsim): the device layer
 # converges to the config in the hardware's order, a second apply and plan find
 # nothing to do, drift is repaired, what the config does not name is left alone,
-# and a run killed half-way converges when run again. Read back with devlink -j
+# a run killed half-way converges when run again, and two applies at once
+# take turns (the host lock) instead of failing on each other's steps. Read back with devlink -j
 # and ip -j -d link.
-ALL_TESTS="apply_single_pf apply_legacy_vf_settings apply_vflag apply_drift apply_foreign_untouched apply_killed apply_inline_refused"
+ALL_TESTS="apply_single_pf apply_legacy_vf_settings apply_vflag apply_drift apply_foreign_untouched apply_killed apply_concurrent apply_lock_held apply_inline_refused"
 . "$(dirname "$(readlink -f "$0")")/lib.sh"
 
 CTL=${OO_BUILD:-build}/ovs-offloadctl
@@ -213,18 +214,24 @@ apply_foreign_untouched() {
 	log_test "a foreign bond, VF setting and PF are left exactly as they were"
 }
 
+# two_pf_bond_config ID0 ID1 BOND: netdevsim ID0 and ID1 in switchdev with 4
+# VFs each (a VF MAC on the first) and a balance-xor bond BOND over them.
+two_pf_bond_config() {
+	cat >"$CFG" <<-Y
+	version: 1
+	pfs:
+	  - {name: pf0, device: netdevsim/netdevsim$1, eswitch: switchdev, num_vfs: 4,
+	     vfs: [{id: 3, mac: "02:00:00:00:00:33"}]}
+	  - {name: pf1, device: netdevsim/netdevsim$2, eswitch: switchdev, num_vfs: 4}
+	bonds:
+	  - {name: $3, mode: balance-xor, members: [pf0, pf1], xmit_hash_policy: layer3+4}
+	Y
+}
+
 apply_killed() {
 	RET=0
 	local t converged=0 runs=0
-	cat >"$CFG" <<-'Y'
-	version: 1
-	pfs:
-	  - {name: pf0, device: netdevsim/netdevsim40, eswitch: switchdev, num_vfs: 4,
-	     vfs: [{id: 3, mac: "02:00:00:00:00:33"}]}
-	  - {name: pf1, device: netdevsim/netdevsim41, eswitch: switchdev, num_vfs: 4}
-	bonds:
-	  - {name: killbond, mode: balance-xor, members: [pf0, pf1], xmit_hash_policy: layer3+4}
-	Y
+	two_pf_bond_config 40 41 killbond
 	for t in 0.05 0.15 0.3 0.5 0.8; do
 		nsim_new 40 1 && nsim_new 41 1 || fail_hard "netdevsim"
 		"$CTL" -c "$CFG" apply >/dev/null 2>&1 &
@@ -243,6 +250,71 @@ apply_killed() {
 	done
 	log_info "$converged of $runs killed runs converged on the next apply"
 	log_test "apply killed with SIGKILL at several points: the next run converges"
+}
+
+# Two applies started together from a clean host (a host agent and an admin,
+# say) both succeed and leave it in sync: the second waits for the first and
+# finds little or nothing to do. Without the host lock, one of the two failed
+# on every try ("ip link add type bond: File exists").
+apply_concurrent() {
+	RET=0
+	local i r1 r2 waited=0
+	two_pf_bond_config 60 61 lockbond
+	for i in 1 2 3; do
+		nsim_new 60 1 && nsim_new 61 1 || fail_hard "netdevsim"
+		"$CTL" -c "$CFG" apply >/tmp/oo-apply-a.out 2>&1 &
+		local p1=$!
+		"$CTL" -c "$CFG" apply >/tmp/oo-apply-b.out 2>&1 &
+		local p2=$!
+		wait $p1; r1=$?
+		wait $p2; r2=$?
+		[[ $r1 == 0 && $r2 == 0 ]]
+		check_err $? "run $i: apply exited $r1 and $r2: $(cat /tmp/oo-apply-a.out /tmp/oo-apply-b.out)"
+		[[ $(plan_rc) == 0 ]]
+		check_err $? "run $i: not in sync after both: $(cat /tmp/oo-plan.out)"
+		cat /tmp/oo-apply-a.out /tmp/oo-apply-b.out | grep -q "waiting for ovs-offloadctl apply (pid" &&
+			waited=$((waited + 1))
+		ip link del lockbond 2>/dev/null
+		nsim_del 60; nsim_del 61
+	done
+	log_info "in $waited of 3 runs one apply waited for the other"
+	log_test "two applies at once take turns and both succeed"
+}
+
+# While another writer holds the lock (here a script, with flock(1)), apply
+# --lock-timeout 0 changes nothing and says who holds it; apply with time to
+# wait says it waits, then converges once the lock is released.
+apply_lock_held() {
+	RET=0
+	local holder t0 t1
+	nsim_new 60 1 && nsim_new 61 1 || fail_hard "netdevsim"
+	two_pf_bond_config 60 61 lockbond
+	mkdir -p /run/ovs-offload
+	flock /run/ovs-offload/lock sleep 3 &
+	holder=$!
+	sleep 0.5
+	"$CTL" -c "$CFG" --lock-timeout 0 apply >/tmp/oo-apply.out 2>&1
+	[[ $? == 1 ]]
+	check_err $? "apply --lock-timeout 0 should fail while the lock is held: $(cat /tmp/oo-apply.out)"
+	grep -q "another process is changing the host (it holds /run/ovs-offload/lock): nothing was done" /tmp/oo-apply.out
+	check_err $? "the refusal does not say why: $(cat /tmp/oo-apply.out)"
+	[[ $(plan_rc) == 3 && $(nsim_eswitch_mode 60) == legacy ]]
+	check_err $? "the refused apply changed the host"
+	t0=$(date +%s%N)
+	apply_ok >/dev/null
+	check_err $? "apply after the wait failed: $(cat /tmp/oo-apply.out)"
+	t1=$(date +%s%N)
+	grep -q "waiting for another process to finish changing the host (at most 300 s" /tmp/oo-apply.out
+	check_err $? "apply does not say it waits: $(cat /tmp/oo-apply.out)"
+	(((t1 - t0) / 1000000 >= 2000))
+	check_err $? "apply did not wait for the lock (held ~2.5 s more): done in $(((t1 - t0) / 1000000)) ms"
+	wait "$holder"
+	[[ $(plan_rc) == 0 ]]
+	check_err $? "not in sync after the wait: $(cat /tmp/oo-plan.out)"
+	log_info "apply waited and converged in $(((t1 - t0) / 1000000)) ms"
+	ip link del lockbond 2>/dev/null
+	nsim_del 60; nsim_del 61
+	log_test "apply while the host lock is held: refused at once with --lock-timeout 0, else waits"
 }
 
 # netdevsim applies a mode change and refuses inline-mode in the same request:

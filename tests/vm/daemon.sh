@@ -2,7 +2,8 @@
 # ovs-offloadd against the real kernel (netdevsim): it converges a device
 # layer (two PFs in switchdev with VFs, a VF MAC, an active-backup bond over
 # the uplinks), then repairs drift made by hand, each timed from the change to
-# the repair: the eswitch mode, a VF MAC, a bond member released. A broken
+# the repair: the eswitch mode, a VF MAC, a bond member released; a drift
+# made while another writer holds the host lock is repaired once it lets go. A broken
 # config on SIGHUP is rejected (errors logged as FILE:LINE:COL, the reload
 # metric says so) and the old config is still enforced. /metrics is scraped
 # over bash's /dev/tcp; unixctl status/plan/reconcile/exit work through
@@ -37,6 +38,7 @@ ALL_TESTS="
 	drift_eswitch_mode
 	drift_vf_mac
 	drift_bond_member
+	host_lock_waits
 	reload_broken_config
 	blocked_backoff
 	metrics_scrape
@@ -388,6 +390,35 @@ drift_bond_member() {
 	check_err $? "bond member not re-enslaved within 30 s"
 	[[ -n $ms ]] && repaired "bond member" "$ms"
 	log_test "drift: a bond member released by hand is enslaved again" || dump_log
+}
+
+# A script holds the host lock (flock(1), as ovs-offloadctl apply would) while
+# it changes a VF MAC: the daemon's pass waits for it, says whom it waits for
+# (log and status), and repairs the drift once the lock is released.
+host_lock_waits() {
+	RET=0
+	local up st holder t0
+	up=$(nsim_uplink 10)
+	poll_until 30000 in_sync >/dev/null
+	mkdir -p /run/ovs-offload
+	t0=$(now_us)
+	flock /run/ovs-offload/lock sh -c "ip link set $up vf 1 mac 02:00:00:00:00:98 && sleep 3" &
+	holder=$!
+	sleep 1.5
+	vf_mac_is "$up" 1 02:00:00:00:00:98
+	check_err $? "the daemon changed the host while the lock was held"
+	st=$(appctl status 2>&1)
+	grep -q "next pass: *when another process releases the host lock" <<<"$st"
+	check_err $? "status does not say the pass waits for the lock: $st"
+	grep -q "another process is changing the host (it holds /run/ovs-offload/lock): the next pass waits" "$LOGF"
+	check_err $? "the log does not say the pass waits for the lock"
+	poll_until 30000 vf_mac_is "$up" 1 02:00:00:00:00:11 >/dev/null
+	check_err $? "VF MAC not repaired within 30 s of the drift"
+	wait "$holder"
+	grep -q "the host lock was released after .*: the pass runs" "$LOGF"
+	check_err $? "the log does not say the pass ran after the lock"
+	log_info "repaired $((($(now_us) - t0) / 1000)) ms after the drift (an upper bound), the lock held for ~3 s of it"
+	log_test "a pass waits while another writer holds the host lock, then repairs" || dump_log
 }
 
 reload_broken_config() {
