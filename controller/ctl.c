@@ -131,6 +131,15 @@ static void print_diag_json(FILE *f, const char *path, const struct oo_cfg_diag 
     oo_json_finish(&j);
 }
 
+/* A config's errors, as JSON on stdout with -j, else one per line on stderr. */
+static void print_diag(const struct ctl_opts *opts, const char *path, const struct oo_cfg_diag *d)
+{
+    if (opts->json)
+        print_diag_json(stdout, path, d);
+    else
+        oo_cfg_diag_print(d, stderr);
+}
+
 static int cmd_check(const struct ctl_opts *opts)
 {
     struct oo_config cfg;
@@ -185,10 +194,7 @@ static int load_and_plan(const struct ctl_opts *opts, struct oo_config *cfg, str
 
     if (rc) {
         oo_observe_cancel(job);
-        if (opts->json)
-            print_diag_json(stdout, path, &diag);
-        else
-            oo_cfg_diag_print(&diag, stderr);
+        print_diag(opts, path, &diag);
         oo_cfg_diag_free(&diag);
         oo_config_free(cfg);
         return rc;
@@ -247,12 +253,8 @@ static int apply_lock(const struct ctl_opts *opts, struct oo_host_lock *lock)
         const char *path;
         int rc = load_config(opts, &cfg, &diag, &path);
 
-        if (rc) {
-            if (opts->json)
-                print_diag_json(stdout, path, &diag);
-            else
-                oo_cfg_diag_print(&diag, stderr);
-        }
+        if (rc)
+            print_diag(opts, path, &diag);
         oo_cfg_diag_free(&diag);
         oo_config_free(&cfg);
         if (rc)
