@@ -61,6 +61,14 @@ bool oo_strlcpy(char *dst, const char *src, size_t dst_size)
     return true;
 }
 
+void oo_sleep_ms(int64_t ms)
+{
+    struct timespec ts = { .tv_sec = ms / 1000, .tv_nsec = (long)(ms % 1000) * 1000000 };
+
+    while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+        ;
+}
+
 int oo_mkdirs(char *path)
 {
     for (char *p = path + 1; *p; p++) {

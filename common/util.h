@@ -32,6 +32,9 @@ int oo_read_file(const char *path, char *buf, size_t buf_size);
  * content is not a number). */
 int oo_read_uint(const char *path, unsigned long *ret_value);
 
+/* Sleeps ms milliseconds, the whole of them even when a signal comes. */
+void oo_sleep_ms(int64_t ms);
+
 /* Monotonic clock in milliseconds. */
 int64_t oo_now_ms(void);
 /* The same in microseconds, for timing the steps of a run (-v). */

@@ -53,13 +53,6 @@ static int kfail(struct actx *c, int err, const struct oo_nl *nl, const char *wh
     return fail(c, err, "%s: %s", what, oo_nl_strerror(nl, err, buf, sizeof buf));
 }
 
-static void sleep_ms(int ms)
-{
-    struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
-
-    nanosleep(&ts, NULL);
-}
-
 static const struct oo_obs_pf *step_pf(struct actx *c, const struct oo_step *s)
 {
     return s->obs_pf >= 0 && (size_t)s->obs_pf < c->obs->n_pfs ? &c->obs->pfs[s->obs_pf] : NULL;
@@ -126,7 +119,7 @@ static int wait_vfs(struct actx *c, const struct oo_obs_pf *p, int64_t n)
             return fail(c, -ETIMEDOUT, "%" PRId64 " VFs (and their representors in switchdev) did "
                         "not appear within %d s: check dmesg for the driver's errors",
                         n, c->opts->wait_timeout_ms / 1000);
-        sleep_ms(100);
+        oo_sleep_ms(100);
     }
 }
 
@@ -169,7 +162,7 @@ static int wait_lag(struct actx *c, const struct oo_step *s)
             return fail(c, -ETIMEDOUT, "the LAG of %s did not become active within %d s: both PFs "
                         "must be in switchdev and enslaved (check dmesg)", s->name,
                         c->opts->wait_timeout_ms / 1000);
-        sleep_ms(100);
+        oo_sleep_ms(100);
     }
 }
 

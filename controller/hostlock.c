@@ -6,7 +6,6 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/file.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "common/log.h"
@@ -28,14 +27,6 @@ static void describe_holder(int fd, char *buf, size_t size)
     }
     /* flock(1), or a holder between taking the lock and writing its name. */
     snprintf(buf, size, "another process");
-}
-
-static void nap(int64_t ms)
-{
-    struct timespec ts = { .tv_sec = ms / 1000, .tv_nsec = (long)(ms % 1000) * 1000000 };
-
-    while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
-        ;
 }
 
 int oo_host_lock_take(struct oo_host_lock *l, const char *root, const char *what, int wait_ms,
@@ -85,7 +76,7 @@ int oo_host_lock_take(struct oo_host_lock *l, const char *root, const char *what
         if (!told && waiting)
             waiting(arg, who);
         told = true;
-        nap(step_ms < deadline - now ? step_ms : deadline - now);
+        oo_sleep_ms(step_ms < deadline - now ? step_ms : deadline - now);
         if (step_ms < 100)
             step_ms *= 2;
     }

@@ -1011,8 +1011,7 @@ static void *http_thread_main(void *arg)
             timeout = deadline <= now ? 0 : deadline - now > INT_MAX ? INT_MAX : (int)(deadline - now);
         if (poll(fds, (nfds_t)n, timeout) < 0 && errno != EINTR) {
             /* ENOMEM: nothing to do but wait a little and try again. */
-            struct timespec ts = { .tv_nsec = 100 * 1000 * 1000 };
-            nanosleep(&ts, NULL);
+            oo_sleep_ms(100);
             continue;
         }
         if (fds[0].revents)
