@@ -65,16 +65,18 @@ int oo_host_lock_take(struct oo_host_lock *l, const char *root, const char *what
             close(fd);
             return r;
         }
-        describe_holder(fd, who, sizeof who);
+        /* The holder's name is read for the two messages, not each retry. */
         now = oo_now_ms();
         if (now >= deadline) {
             if (holder && holder_size)
-                oo_strlcpy(holder, who, holder_size);
+                describe_holder(fd, holder, holder_size);
             close(fd);
             return -EWOULDBLOCK;
         }
-        if (!told && waiting)
+        if (!told && waiting) {
+            describe_holder(fd, who, sizeof who);
             waiting(arg, who);
+        }
         told = true;
         oo_sleep_ms(step_ms < deadline - now ? step_ms : deadline - now);
         if (step_ms < 100)
