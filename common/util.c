@@ -61,6 +61,30 @@ bool oo_strlcpy(char *dst, const char *src, size_t dst_size)
     return true;
 }
 
+static uint64_t digest_mix(uint64_t h, uint64_t w)
+{
+    h = (h ^ w) * 0xff51afd7ed558ccdULL;
+    return h ^ (h >> 32);
+}
+
+uint64_t oo_digest(const void *buf, size_t len)
+{
+    const unsigned char *p = buf;
+    uint64_t h = 0x9e3779b97f4a7c15ULL ^ (uint64_t)len, w = 0;
+
+    for (; len >= 8; p += 8, len -= 8) {
+        memcpy(&w, p, 8);
+        h = digest_mix(h, w);
+    }
+    w = 0;
+    if (len)
+        memcpy(&w, p, len);
+    h = digest_mix(h, w);
+    h ^= h >> 29;
+    h *= 0xc4ceb9fe1a85ec53ULL;
+    return h ^ (h >> 32);
+}
+
 void oo_sleep_ms(int64_t ms)
 {
     struct timespec ts = { .tv_sec = ms / 1000, .tv_nsec = (long)(ms % 1000) * 1000000 };

@@ -32,6 +32,13 @@ int oo_read_file(const char *path, char *buf, size_t buf_size);
  * content is not a number). */
 int oo_read_uint(const char *path, unsigned long *ret_value);
 
+/* A 64-bit digest of len bytes, to tell whether two texts are the same (not
+ * a cryptographic hash: for files only root can write). Every step is a
+ * bijection of the state, so texts that differ in one 8-byte word always
+ * get different digests; the length is mixed in. Native byte order: compare
+ * digests made on the same host only. */
+uint64_t oo_digest(const void *buf, size_t len);
+
 /* Sleeps ms milliseconds, the whole of them even when a signal comes. */
 void oo_sleep_ms(int64_t ms);
 

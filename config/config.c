@@ -260,6 +260,7 @@ int oo_config_load_yaml(const char *path, struct oo_config *cfg, struct oo_cfg_d
         return r;
     }
     r = oo_config_parse_yaml(path, buf, len, cfg, diag);
+    cfg->digest = oo_digest(buf, len);
     free(buf);
     return r;
 }

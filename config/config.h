@@ -385,6 +385,8 @@ enum oo_cfg_tc_key { OO_CFG_TC_RULES, OO_CFG_TC_MPV, OO_CFG_TC_N_KEYS };
 struct oo_config {
     int source;                   /* enum oo_config_source */
     char *file;                   /* name given to the parser, for messages */
+    uint64_t digest;              /* oo_digest() of the file's bytes, by the load
+                                   * functions; 0: not loaded from a file */
     int version;                  /* 1 */
     struct oo_cfg_ovs ovs;
     struct oo_cfg_pf *pfs;

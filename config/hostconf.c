@@ -301,6 +301,7 @@ int oo_config_load_hostconf(const char *path, struct oo_config *cfg, struct oo_c
         return r;
     }
     r = oo_config_parse_hostconf(path, buf, len, oo_cfg_nic_probe_sysfs, NULL, cfg, diag);
+    cfg->digest = oo_digest(buf, len);
     free(buf);
     return r;
 }
