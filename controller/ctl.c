@@ -29,6 +29,7 @@ struct ctl_opts {
     const char *config;             /* -c FILE */
     const char *hostconf;           /* --hostconf FILE */
     bool force;                     /* --force: destroy VFs in use */
+    bool ignore_daemon;             /* --ignore-daemon: apply what ovs-offloadd will undo */
     bool dry_run;                   /* apply --dry-run: plan */
     bool prometheus;                /* status --prometheus: metrics text */
     int lock_timeout_s;             /* apply: how long to wait for the host lock */
@@ -61,6 +62,8 @@ static void usage(FILE *f)
 "                       textfile collector) instead of text\n"
 "      --force          plan to destroy VFs even when they are in use\n"
 "      --dry-run        apply: only print the plan\n"
+"      --ignore-daemon  apply even though a running ovs-offloadd enforces\n"
+"                       another config (its next pass undoes the difference)\n"
 "      --lock-timeout SEC  apply: wait at most SEC seconds (default 300) while\n"
 "                       ovs-offloadd or another apply changes the host; 0:\n"
 "                       fail at once\n"
@@ -179,7 +182,7 @@ static int load_and_plan(const struct ctl_opts *opts, struct oo_config *cfg, str
                          struct oo_plan *plan)
 {
     struct oo_cfg_diag diag;
-    struct oo_plan_opts popts = { .force = opts->force };
+    struct oo_plan_opts popts = { .force = opts->force, .ignore_daemon = opts->ignore_daemon };
     const char *path;
     _cleanup_free_ char *remote = NULL;
     /* Reading the host changes nothing and does not depend on the config:
@@ -322,7 +325,9 @@ static int cmd_apply(const struct ctl_opts *opts)
     }
     /* Read the host back and plan again: what is left is reported, not hidden. */
     oo_observe_host(opts->root, remote, opts->ovsdb_timeout_ms, &after);
-    oo_plan_build(&cfg, &after, &(struct oo_plan_opts){ .force = opts->force }, &again);
+    oo_plan_build(&cfg, &after,
+                  &(struct oo_plan_opts){ .force = opts->force, .ignore_daemon = opts->ignore_daemon },
+                  &again);
     for (size_t i = 0; i < again.n_notes; i++)
         printf("note: %s: %s\n", again.notes[i].object, again.notes[i].message);
     if (again.n_steps || again.n_errors) {
@@ -406,12 +411,13 @@ static int cmd_status(const struct ctl_opts *opts)
 int oo_ctl_main(int argc, char **argv)
 {
     enum { OPT_DB = 256, OPT_OVSDB_TIMEOUT, OPT_ROOT, OPT_HOSTCONF, OPT_FORCE, OPT_DRY_RUN,
-           OPT_PROMETHEUS, OPT_LOCK_TIMEOUT };
+           OPT_PROMETHEUS, OPT_LOCK_TIMEOUT, OPT_IGNORE_DAEMON };
     static const struct option longopts[] = {
         { "config", required_argument, NULL, 'c' },
         { "hostconf", required_argument, NULL, OPT_HOSTCONF },
         { "force", no_argument, NULL, OPT_FORCE },
         { "dry-run", no_argument, NULL, OPT_DRY_RUN },
+        { "ignore-daemon", no_argument, NULL, OPT_IGNORE_DAEMON },
         { "lock-timeout", required_argument, NULL, OPT_LOCK_TIMEOUT },
         { "json", no_argument, NULL, 'j' },
         { "prometheus", no_argument, NULL, OPT_PROMETHEUS },
@@ -436,6 +442,7 @@ int oo_ctl_main(int argc, char **argv)
         case OPT_HOSTCONF: opts.hostconf = optarg; break;
         case OPT_FORCE: opts.force = true; break;
         case OPT_DRY_RUN: opts.dry_run = true; break;
+        case OPT_IGNORE_DAEMON: opts.ignore_daemon = true; break;
         case 'j': opts.json = true; break;
         case OPT_PROMETHEUS: opts.prometheus = true; break;
         case OPT_DB: opts.db = optarg; break;

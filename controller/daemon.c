@@ -55,6 +55,7 @@
 #include "common/util.h"
 #include "config/config.h"
 #include "controller/ctl.h"
+#include "controller/daemonstate.h"
 #include "controller/hostlock.h"
 #include "controller/metrics.h"
 #include "controller/observe.h"
@@ -167,6 +168,7 @@ struct daemon {
     struct job *jobs;
     size_t n_jobs;
 
+    bool state_published;           /* ROOT/run/ovs-offload/ovs-offloadd.state is ours */
     int pid_fd;                     /* the locked pidfile, -1 none */
     char *pid_path;
 
@@ -349,6 +351,25 @@ static void log_config_summary(const struct daemon *d, const char *what)
              d->remote);
 }
 
+/* Publishes the config in force, for ovs-offloadctl to see (daemonstate.h).
+ * rejected_ms: when a reload was just rejected, else 0. */
+static void publish_config(struct daemon *d, int64_t rejected_ms)
+{
+    struct oo_daemon_state s = { .hostconf = d->hostconf, .digest = d->cfg.digest,
+                                 .loaded_ms = d->cfg_loaded_wall_ms, .rejected_ms = rejected_ms };
+    char *abs = realpath(d->cfg_path, NULL);
+    int r;
+
+    oo_strlcpy(s.config, abs ? abs : d->cfg_path, sizeof s.config);
+    free(abs);
+    r = oo_daemon_state_write("", &s);
+    d->state_published = r == 0;
+    if (r < 0)
+        LOG_WARN("cannot write %s: %s; ovs-offloadctl apply cannot tell then that this daemon "
+                 "enforces %s, and an apply of another config is undone by the next pass",
+                 OO_DAEMON_STATE_PATH, strerror(-r), d->cfg_path);
+}
+
 static void watch_start(struct daemon *d)
 {
     int r;
@@ -380,6 +401,7 @@ static int reload(struct daemon *d, char **ret_text)
         LOG_ERR("config reload rejected (%s): still enforcing the config loaded at %s; fix %s "
                 "and reload again (SIGHUP or ovs-appctl -t " PROGRAM " reload)",
                 strerror(-r), fmt_wall(d->cfg_loaded_wall_ms, when, sizeof when), d->cfg_path);
+        publish_config(d, wall_ms());
         sd_notify_msg("READY=1\nSTATUS=config reload rejected: old config kept");
         memory_trim();
         return r;
@@ -399,6 +421,7 @@ static int reload(struct daemon *d, char **ret_text)
     memset(&d->failed_log, 0, sizeof d->failed_log);
     memset(&d->notes_log, 0, sizeof d->notes_log);
     log_config_summary(d, "config reloaded from");
+    publish_config(d, 0);
     oo_tc_cache_invalidate(&d->tc_cache);
     oo_sched_urgent(&d->sched, OO_TRIGGER_RELOAD);
     sd_notify_msg("READY=1\nSTATUS=config reloaded");
@@ -1490,6 +1513,7 @@ static int setup(struct daemon *d, int detach_fd)
     LOG_INFO(PROGRAM " %s started (pid %ld): control %s%s%s%s", OO_VERSION, (long)getpid(), d->ctl_path,
              d->http ? ", metrics http://" : "", d->http ? oo_http_addr(d->http) : "",
              d->http ? "/metrics" : "");
+    publish_config(d, 0);
     log_config_summary(d, "enforcing");
     detach_done(detach_fd, 0);
     return 0;
@@ -1514,6 +1538,8 @@ static void teardown(struct daemon *d)
     oo_ovsdb_watch_destroy(d->watch);
     if (d->progress)
         fclose(d->progress);
+    if (d->state_published)
+        oo_daemon_state_remove("");
     pidfile_release(d);
     if (d->sig_fd[0] >= 0) {
         close(d->sig_fd[0]);

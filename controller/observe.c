@@ -497,6 +497,7 @@ static int observe_kernel(const char *root, struct oo_observed *out)
     oo_observe_tc(out);
     t3 = oo_now_us();
     oo_journal_read_bonds(root, &out->journal_bonds, &out->n_journal_bonds);
+    out->daemon_err = oo_daemon_state_read(root, &out->daemon);
     for (size_t i = 0; i < out->n_tc; i++)
         n_filters += out->tc[i].n_filters;
     oo_debug("read the kernel in %.1f ms: devlink %.1f ms (%zu PFs), links %.1f ms (%zu), "

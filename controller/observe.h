@@ -5,6 +5,7 @@
 
 #include <stddef.h>
 
+#include "controller/daemonstate.h"
 #include "devlink/devlink.h"
 #include "devlink/sriov.h"
 #include "link/link.h"
@@ -64,6 +65,8 @@ struct oo_observed {
     char links_error[320];
     size_t n_journal_bonds;
     char **journal_bonds;           /* bonds an interrupted apply created (controller/journal.h) */
+    struct oo_daemon_state daemon;  /* the running ovs-offloadd's config (daemonstate.h) */
+    int daemon_err;                 /* 0, or -errno: its state file cannot be read */
     size_t n_qdiscs;
     struct oo_tc_qdisc *qdiscs;     /* every device's qdiscs */
     size_t n_tc;

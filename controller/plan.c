@@ -1464,6 +1464,43 @@ static void plan_tc(struct ctx *c)
 
 /* ------------------------------------------------------------ entry point */
 
+/* A running ovs-offloadd that enforces another config (another file, or
+ * this one as it was before an edit it has not reloaded) would undo these
+ * steps on its next pass wherever the two differ (daemonstate.h). */
+static void plan_daemon(struct ctx *c)
+{
+    const struct oo_daemon_state *d = &c->obs->daemon;
+    const char *rejected = d->rejected_ms ? " (its last reload was rejected)" : "";
+    bool same_file;
+
+    if (!d->found || (c->cfg->digest && c->cfg->digest == d->digest))
+        return;
+    same_file = c->cfg->file && !strcmp(c->cfg->file, d->config);
+    if (c->plan->n_steps && !(c->opts && c->opts->ignore_daemon)) {
+        if (same_file)
+            plan_error(c->plan, "ovs-offloadd", "pid %ld enforces %s as it was when loaded%s; the "
+                       "file has changed since, and its next pass would undo these steps. Reload "
+                       "the daemon (ovs-appctl -t ovs-offloadd reload) to have it apply them, or "
+                       "apply with --ignore-daemon", d->pid, d->config, rejected);
+        else
+            plan_error(c->plan, "ovs-offloadd", "pid %ld enforces %s%s, not this config: its next "
+                       "pass would undo these steps. Put this config there and reload the daemon "
+                       "(ovs-appctl -t ovs-offloadd reload), or apply with --ignore-daemon",
+                       d->pid, d->config, rejected);
+        return;
+    }
+    /* Nothing to do, or --ignore-daemon (which apply's read-back plans with
+     * too: this note is what its user sees after the steps). */
+    plan_note(c->plan, "ovs-offloadd", "pid %ld enforces %s%s%s%s", d->pid, d->config,
+              same_file ? " as it was when loaded" : "", rejected,
+              c->opts && c->opts->ignore_daemon
+                  ? (same_file ? "; the file has changed since, and its next pass undoes the "
+                                 "difference (--ignore-daemon)"
+                               : ", not this config: its next pass undoes the difference "
+                                 "(--ignore-daemon)")
+                  : (same_file ? "; the file has changed since" : ", not this config"));
+}
+
 void oo_plan_build(const struct oo_config *cfg, const struct oo_observed *obs,
                    const struct oo_plan_opts *opts, struct oo_plan *plan)
 {
@@ -1489,6 +1526,7 @@ void oo_plan_build(const struct oo_config *cfg, const struct oo_observed *obs,
     plan_ovs(&c);
     if (cfg->n_rules || cfg->n_mpvs || obs->n_tc)
         plan_tc(&c);
+    plan_daemon(&c);
     for (size_t i = 0; i < c.n_pfs; i++) {
         free(c.pfs[i].params);
         free(c.pfs[i].reps);

@@ -83,7 +83,7 @@ struct oo_step {
 /* Something in the host that the plan cannot fix: apply stops before it. */
 struct oo_plan_issue {
     char object[80];                /* "pf0", "bond0", "br-offload/eth5" */
-    char message[240];              /* what is wrong and what to do */
+    char message[400];              /* what is wrong and what to do */
 };
 
 struct oo_plan {
@@ -99,6 +99,8 @@ struct oo_tc_desired;
 
 struct oo_plan_opts {
     bool force;                     /* destroy VFs even when they are in use */
+    bool ignore_daemon;             /* a running ovs-offloadd that enforces another
+                                     * config is a note, not a blocker */
     /* The config's tc filters as oo_tc_desired_build() makes them with the
      * resolver over this obs, when the caller has them already (the
      * daemon's tc cache needs them first), or NULL. */

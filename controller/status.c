@@ -1,6 +1,7 @@
 #include "controller/status.h"
 
 #include <string.h>
+#include <time.h>
 
 #include "common/json.h"
 
@@ -131,6 +132,35 @@ static void text_tc(FILE *f, const struct oo_observed *o)
             (unsigned long long)total.not_in_hw);
 }
 
+static void fmt_wall_ms(int64_t ms, char *buf, size_t size)
+{
+    time_t t = (time_t)(ms / 1000);
+    struct tm tm;
+
+    if (!localtime_r(&t, &tm) || !strftime(buf, size, "%Y-%m-%d %H:%M:%S", &tm))
+        snprintf(buf, size, "%lld ms", (long long)ms);
+}
+
+static void text_daemon(FILE *f, const struct oo_observed *o)
+{
+    const struct oo_daemon_state *d = &o->daemon;
+    char loaded[32], rejected[32];
+
+    if (o->daemon_err) {
+        fprintf(f, "ovs-offloadd: %s is unreadable: %s\n", OO_DAEMON_STATE_PATH, strerror(-o->daemon_err));
+        return;
+    }
+    if (!d->found) {
+        fprintf(f, "ovs-offloadd: not running\n");
+        return;
+    }
+    fmt_wall_ms(d->loaded_ms, loaded, sizeof loaded);
+    fmt_wall_ms(d->rejected_ms, rejected, sizeof rejected);
+    fprintf(f, "ovs-offloadd: pid %ld, enforcing %s%s (loaded %s)%s%s\n", d->pid, d->config,
+            d->hostconf ? " (host.conf)" : "", loaded, d->rejected_ms ? "; a reload was rejected at " : "",
+            d->rejected_ms ? rejected : "");
+}
+
 void oo_status_print_text(FILE *f, const struct oo_observed *o)
 {
     if (o->devlink_err)
@@ -141,6 +171,7 @@ void oo_status_print_text(FILE *f, const struct oo_observed *o)
         text_pf(f, &o->pfs[i]);
     text_ovs(f, o);
     text_tc(f, o);
+    text_daemon(f, o);
 }
 
 static void json_opt_int(struct oo_json *j, const char *key, int64_t v)
@@ -293,6 +324,24 @@ static void json_tc(struct oo_json *j, const struct oo_observed *o)
     oo_json_obj_end(j);
 }
 
+/* The running ovs-offloadd and the config it enforces (daemonstate.h). */
+static void json_daemon(struct oo_json *j, const struct oo_observed *o)
+{
+    const struct oo_daemon_state *d = &o->daemon;
+
+    oo_json_obj_begin(j);
+    oo_json_kv_str(j, "error", o->daemon_err ? strerror(-o->daemon_err) : NULL);
+    oo_json_kv_bool(j, "running", d->found);
+    if (d->found) {
+        oo_json_kv_int(j, "pid", d->pid);
+        oo_json_kv_str(j, "config", d->config);
+        oo_json_kv_str(j, "kind", d->hostconf ? "hostconf" : "yaml");
+        oo_json_kv_int(j, "loaded_ms", d->loaded_ms);
+        json_opt_int(j, "reload_rejected_ms", d->rejected_ms ? d->rejected_ms : -1);
+    }
+    oo_json_obj_end(j);
+}
+
 void oo_status_print_json(FILE *f, const struct oo_observed *o, bool pretty)
 {
     struct oo_json j;
@@ -312,6 +361,8 @@ void oo_status_print_json(FILE *f, const struct oo_observed *o, bool pretty)
     json_ovs(&j, o);
     oo_json_key(&j, "tc");
     json_tc(&j, o);
+    oo_json_key(&j, "daemon");
+    json_daemon(&j, o);
     oo_json_obj_end(&j);
     oo_json_finish(&j);
 }

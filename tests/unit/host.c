@@ -1,6 +1,7 @@
 #include "host.h"
 
 #include <linux/devlink.h>
+#include <limits.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -8,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <cmocka.h>
 
 #include "common/util.h"
@@ -198,4 +200,23 @@ void host_free_config(struct oo_config *cfg)
 {
     oo_config_free(cfg);
     free(cfg);
+}
+
+int host_tmp_root_setup(void **state)
+{
+    char *root = oo_strdup("/tmp/oo-test-root.XXXXXX");
+
+    assert_non_null(mkdtemp(root));
+    *state = root;
+    return 0;
+}
+
+int host_tmp_root_teardown(void **state)
+{
+    char *root = *state, cmd[PATH_MAX + 16];
+
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", root);
+    assert_int_equal(system(cmd), 0);
+    free(root);
+    return 0;
 }

@@ -29,4 +29,10 @@ void host_ovs_set(struct oo_observed *o, const char *key, const char *value);
 struct oo_config *host_load_config(const char *yaml);
 void host_free_config(struct oo_config *cfg);
 
+/* cmocka setup and teardown: *state is a new empty directory under /tmp
+ * (a root prefix for files such as the host lock), removed with its
+ * contents afterwards. */
+int host_tmp_root_setup(void **state);
+int host_tmp_root_teardown(void **state);
+
 #endif

@@ -20,25 +20,7 @@
 #include "common/util.h"
 #include "config/config.h"
 #include "controller/daemonstate.h"
-
-static int setup_root(void **state)
-{
-    char *root = strdup("/tmp/oo-daemonstate.XXXXXX");
-
-    assert_non_null(mkdtemp(root));
-    *state = root;
-    return 0;
-}
-
-static int teardown_root(void **state)
-{
-    char *root = *state, cmd[PATH_MAX + 16];
-
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", root);
-    assert_int_equal(system(cmd), 0);
-    free(root);
-    return 0;
-}
+#include "host.h"
 
 static void write_text(const char *root, const char *text)
 {
@@ -298,10 +280,10 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_format_parse),
         cmocka_unit_test(test_parse_rejects),
-        cmocka_unit_test_setup_teardown(test_write_read_remove, setup_root, teardown_root),
-        cmocka_unit_test_setup_teardown(test_stale, setup_root, teardown_root),
+        cmocka_unit_test_setup_teardown(test_write_read_remove, host_tmp_root_setup, host_tmp_root_teardown),
+        cmocka_unit_test_setup_teardown(test_stale, host_tmp_root_setup, host_tmp_root_teardown),
         cmocka_unit_test(test_start_time_odd_comm),
-        cmocka_unit_test_setup_teardown(test_digest, setup_root, teardown_root),
+        cmocka_unit_test_setup_teardown(test_digest, host_tmp_root_setup, host_tmp_root_teardown),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

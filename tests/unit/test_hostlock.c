@@ -22,6 +22,7 @@
 
 #include "common/util.h"
 #include "controller/hostlock.h"
+#include "host.h"
 
 struct waited {
     unsigned calls;
@@ -34,25 +35,6 @@ static void on_wait(void *arg, const char *holder)
 
     w->calls++;
     oo_strlcpy(w->holder, holder, sizeof w->holder);
-}
-
-static int setup_root(void **state)
-{
-    char *root = strdup("/tmp/oo-hostlock.XXXXXX");
-
-    assert_non_null(mkdtemp(root));
-    *state = root;
-    return 0;
-}
-
-static int teardown_root(void **state)
-{
-    char *root = *state, cmd[PATH_MAX + 16];
-
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", root);
-    assert_int_equal(system(cmd), 0);
-    free(root);
-    return 0;
 }
 
 static void lock_text(const char *root, char *buf, size_t size)
@@ -207,11 +189,11 @@ static void test_bad_paths(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_exclusive, setup_root, teardown_root),
-        cmocka_unit_test_setup_teardown(test_wait_times_out, setup_root, teardown_root),
-        cmocka_unit_test_setup_teardown(test_wait_then_take, setup_root, teardown_root),
-        cmocka_unit_test_setup_teardown(test_holder_exit_releases, setup_root, teardown_root),
-        cmocka_unit_test_setup_teardown(test_bad_paths, setup_root, teardown_root),
+        cmocka_unit_test_setup_teardown(test_exclusive, host_tmp_root_setup, host_tmp_root_teardown),
+        cmocka_unit_test_setup_teardown(test_wait_times_out, host_tmp_root_setup, host_tmp_root_teardown),
+        cmocka_unit_test_setup_teardown(test_wait_then_take, host_tmp_root_setup, host_tmp_root_teardown),
+        cmocka_unit_test_setup_teardown(test_holder_exit_releases, host_tmp_root_setup, host_tmp_root_teardown),
+        cmocka_unit_test_setup_teardown(test_bad_paths, host_tmp_root_setup, host_tmp_root_teardown),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -294,7 +294,8 @@ static void test_status_text(void **state)
         "tc (ingress flower filters of uplinks, representors and bonds)\n"
         "  block 7        3 filters (owned 1, ovs 2, foreign 0), in_hw 2, not_in_hw 1, hw 10 pkts, sw 5 pkts\n"
         "  eth3           unreadable: filter dump failed: No such device\n"
-        "  total          3 filters (owned 1, ovs 2, foreign 0), in_hw 2, not_in_hw 1\n");
+        "  total          3 filters (owned 1, ovs 2, foreign 0), in_hw 2, not_in_hw 1\n"
+        "ovs-offloadd: not running\n");
     free(t);
     /* JSON: every place, with its error or null. */
     t = render(&o, true);
@@ -304,6 +305,23 @@ static void test_status_text(void **state)
                               "\"error\":null,\"filters\":0,"));
     assert_non_null(strstr(t, "{\"device\":\"eth3\",\"ifindex\":5,\"block\":null,\"has_qdisc\":true,"
                               "\"error\":\"filter dump failed: No such device\",\"filters\":0,"));
+    assert_non_null(strstr(t, "\"daemon\":{\"error\":null,\"running\":false}"));
+    free(t);
+    /* A running daemon: its pid, its config, and a reload it rejected. */
+    o.daemon = (struct oo_daemon_state){ .found = true, .pid = 812, .config = "/etc/ovs-offload/config.yaml",
+                                         .loaded_ms = 1763784000000, .rejected_ms = 1763785000000 };
+    t = render(&o, false);
+    assert_non_null(strstr(t, "\novs-offloadd: pid 812, enforcing /etc/ovs-offload/config.yaml (loaded 20"));
+    assert_non_null(strstr(t, "; a reload was rejected at 20"));
+    free(t);
+    t = render(&o, true);
+    assert_non_null(strstr(t, "\"daemon\":{\"error\":null,\"running\":true,\"pid\":812,"
+                              "\"config\":\"/etc/ovs-offload/config.yaml\",\"kind\":\"yaml\","
+                              "\"loaded_ms\":1763784000000,\"reload_rejected_ms\":1763785000000}"));
+    free(t);
+    o.daemon.rejected_ms = 0;
+    t = render(&o, true);
+    assert_non_null(strstr(t, "\"loaded_ms\":1763784000000,\"reload_rejected_ms\":null}"));
     free(t);
     oo_observed_free(&o);
 }

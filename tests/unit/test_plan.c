@@ -420,6 +420,72 @@ static void test_in_sync_is_empty(void **state)
     oo_observed_free(&h);
 }
 
+/* Rule: a running ovs-offloadd that enforces another config would undo the
+ * steps: a blocker (saying which case and what to do), a note with
+ * --ignore-daemon or when there is nothing to do; nothing at all when it
+ * enforces this very config, or when no live daemon wrote the state. */
+static void daemon_plan(const char *file, uint64_t digest, bool in_sync, bool found, int64_t rejected_ms,
+                        bool ignore, size_t want_errors, size_t want_notes, const char *text)
+{
+    static const char yaml[] =
+        "version: 1\npfs:\n  - {name: pf0, device: netdevsim/netdevsim10, eswitch: switchdev, num_vfs: 4}\n";
+    struct oo_config *cfg = host_load_config(yaml);
+    struct oo_plan_opts opts = { .ignore_daemon = ignore };
+    struct oo_observed h = { 0 };
+    struct oo_plan p;
+    const char *msg;
+
+    free(cfg->file);
+    cfg->file = oo_strdup(file);
+    cfg->digest = 0x1111;
+    host_add_pf(&h, "netdevsim", "netdevsim10", "eth0", in_sync ? OO_ESWITCH_SWITCHDEV : OO_ESWITCH_LEGACY,
+                in_sync ? 4 : 0);
+    h.daemon = (struct oo_daemon_state){ .found = found, .pid = 812, .digest = digest,
+                                         .config = "/etc/ovs-offload/config.yaml", .rejected_ms = rejected_ms };
+    oo_plan_build(cfg, &h, &opts, &p);
+    if (p.n_errors != want_errors || p.n_notes != want_notes || (!in_sync && !p.n_steps) ||
+        (in_sync && p.n_steps)) {
+        print_plan(&p);
+        fail_msg("want %zu errors, %zu notes", want_errors, want_notes);
+    }
+    msg = p.n_errors ? p.errors[0].message : p.n_notes ? p.notes[0].message : NULL;
+    if (text && (!msg || !strstr(msg, text)))
+        fail_msg("want '%s' in '%s'", text, msg ? msg : "");
+    if (msg)
+        assert_string_equal(p.n_errors ? p.errors[0].object : p.notes[0].object, "ovs-offloadd");
+    oo_plan_free(&p);
+    oo_observed_free(&h);
+    host_free_config(cfg);
+}
+
+static void test_daemon_enforces_other_config(void **state)
+{
+    (void)state;
+    daemon_plan("/tmp/other.yaml", 0x2222, false, true, 0, false, 1, 0,
+                "pid 812 enforces /etc/ovs-offload/config.yaml, not this config: its next pass would "
+                "undo these steps. Put this config there and reload the daemon (ovs-appctl -t "
+                "ovs-offloadd reload), or apply with --ignore-daemon");
+    daemon_plan("/etc/ovs-offload/config.yaml", 0x2222, false, true, 0, false, 1, 0,
+                "pid 812 enforces /etc/ovs-offload/config.yaml as it was when loaded; the file has "
+                "changed since, and its next pass would undo these steps. Reload the daemon");
+    daemon_plan("/tmp/other.yaml", 0x2222, false, true, 1763784000000, false, 1, 0,
+                "enforces /etc/ovs-offload/config.yaml (its last reload was rejected), not this config");
+    daemon_plan("/tmp/other.yaml", 0x2222, false, true, 0, true, 0, 1,
+                "not this config: its next pass undoes the difference (--ignore-daemon)");
+    daemon_plan("/tmp/other.yaml", 0x2222, true, true, 0, true, 0, 1,
+                "not this config: its next pass undoes the difference (--ignore-daemon)");
+    daemon_plan("/etc/ovs-offload/config.yaml", 0x2222, false, true, 0, true, 0, 1,
+                "as it was when loaded; the file has changed since, and its next pass undoes the "
+                "difference (--ignore-daemon)");
+    daemon_plan("/tmp/other.yaml", 0x2222, true, true, 0, false, 0, 1,
+                "pid 812 enforces /etc/ovs-offload/config.yaml, not this config");
+    daemon_plan("/etc/ovs-offload/config.yaml", 0x2222, true, true, 0, false, 0, 1,
+                "as it was when loaded; the file has changed since");
+    /* The same config (another path to the same bytes), or no live daemon. */
+    daemon_plan("/tmp/other.yaml", 0x1111, false, true, 0, false, 0, 0, NULL);
+    daemon_plan("/tmp/other.yaml", 0x2222, false, false, 0, false, 0, 0, NULL);
+}
+
 static void test_step_names(void **state)
 {
     for (int k = 0; k < OO_STEP_KIND_MAX; k++) {
@@ -750,6 +816,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_step_names),
         cmocka_unit_test(test_in_sync_is_empty),
+        cmocka_unit_test(test_daemon_enforces_other_config),
         cmocka_unit_test(test_legacy_to_switchdev_pci),
         cmocka_unit_test(test_legacy_to_switchdev_netdevsim),
         cmocka_unit_test(test_count_change_in_switchdev),

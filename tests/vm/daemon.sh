@@ -3,7 +3,9 @@
 # layer (two PFs in switchdev with VFs, a VF MAC, an active-backup bond over
 # the uplinks), then repairs drift made by hand, each timed from the change to
 # the repair: the eswitch mode, a VF MAC, a bond member released; a drift
-# made while another writer holds the host lock is repaired once it lets go. A broken
+# made while another writer holds the host lock is repaired once it lets go;
+# an apply of another config than the daemon's is blocked (--ignore-daemon
+# applies it, and the daemon undoes it). A broken
 # config on SIGHUP is rejected (errors logged as FILE:LINE:COL, the reload
 # metric says so) and the old config is still enforced. /metrics is scraped
 # over bash's /dev/tcp; unixctl status/plan/reconcile/exit work through
@@ -39,6 +41,7 @@ ALL_TESTS="
 	drift_vf_mac
 	drift_bond_member
 	host_lock_waits
+	apply_vs_daemon
 	reload_broken_config
 	blocked_backoff
 	metrics_scrape
@@ -421,6 +424,77 @@ host_lock_waits() {
 	log_test "a pass waits while another writer holds the host lock, then repairs" || dump_log
 }
 
+# ovs-offloadctl apply of a config other than the daemon's would be undone by
+# its next pass: the daemon publishes what it enforces, and apply is blocked
+# (exit 1, the host untouched) for another file and for the daemon's own file
+# edited since it was loaded; the same bytes elsewhere apply; --ignore-daemon
+# applies (and the daemon undoes it); status shows the daemon.
+apply_vs_daemon() {
+	RET=0
+	local up real out rc
+	up=$(nsim_uplink 10)
+	real=$(readlink -f "$CFG")
+	poll_until 30000 in_sync >/dev/null
+	cp "$CFG" "$WORK/daemon-good.yaml"
+	out=$("$CTL" status 2>&1)
+	grep -q "^ovs-offloadd: pid [0-9]*, enforcing $real (loaded " <<<"$out"
+	check_err $? "status does not show the daemon: $(grep ovs-offloadd <<<"$out")"
+	[[ $("$CTL" status --json | jq -r '.daemon | "\(.running) \(.config) \(.kind)"') == "true $real yaml" ]]
+	check_err $? "status --json: $("$CTL" status --json | jq -c .daemon)"
+
+	# Another file, another MAC: blocked, nothing changed.
+	sed 's/02:00:00:00:00:11/02:00:00:00:00:12/' "$CFG" >"$WORK/other.yaml"
+	"$CTL" -c "$WORK/other.yaml" apply >"$WORK/vs.out" 2>&1
+	rc=$?
+	((rc == 1))
+	check_err $? "apply of another config exited $rc, want 1: $(cat "$WORK/vs.out")"
+	grep -q "^error: ovs-offloadd: pid [0-9]* enforces $real, not this config: its next pass would undo these steps" "$WORK/vs.out"
+	check_err $? "apply's refusal: $(cat "$WORK/vs.out")"
+	log_info "refused: $(grep '^error:' "$WORK/vs.out")"
+	vf_mac_is "$up" 1 02:00:00:00:00:11
+	check_err $? "the refused apply changed the VF MAC"
+	"$CTL" -c "$WORK/other.yaml" plan >"$WORK/vs.out" 2>&1
+	rc=$?
+	((rc == 1)) && grep -q "^error: ovs-offloadd: pid" "$WORK/vs.out"
+	check_err $? "plan of another config: exit $rc, $(cat "$WORK/vs.out")"
+
+	# The same bytes under another name: nothing to refuse.
+	cp "$CFG" "$WORK/same.yaml"
+	"$CTL" -c "$WORK/same.yaml" apply >"$WORK/vs.out" 2>&1
+	check_err $? "apply of the daemon's config under another name: $(cat "$WORK/vs.out")"
+	grep -q "ovs-offloadd" "$WORK/vs.out" && check_err 1 "a note for the same config: $(cat "$WORK/vs.out")"
+
+	# The daemon's own file, edited and not reloaded: blocked, says reload.
+	sed 's/02:00:00:00:00:11/02:00:00:00:00:13/' "$WORK/daemon-good.yaml" >"$CFG"
+	"$CTL" -c "$CFG" apply >"$WORK/vs.out" 2>&1
+	rc=$?
+	((rc == 1)) && grep -q "enforces $real as it was when loaded; the file has changed since.*Reload the daemon" "$WORK/vs.out"
+	check_err $? "apply of the edited file: exit $rc, $(cat "$WORK/vs.out")"
+	vf_mac_is "$up" 1 02:00:00:00:00:11
+	check_err $? "the refused apply changed the VF MAC"
+	appctl reload >/dev/null
+	check_err $? "reload of the edited config failed"
+	poll_until 30000 vf_mac_is "$up" 1 02:00:00:00:00:13 >/dev/null
+	check_err $? "the daemon did not apply the reloaded config"
+	"$CTL" -c "$CFG" plan >"$WORK/vs.out" 2>&1
+	check_err $? "plan after the reload: $(cat "$WORK/vs.out")"
+
+	# --ignore-daemon: applied, with a note; the daemon's next pass undoes it.
+	sed 's/02:00:00:00:00:13/02:00:00:00:00:14/' "$CFG" >"$WORK/other.yaml"
+	"$CTL" -c "$WORK/other.yaml" --ignore-daemon apply >"$WORK/vs.out" 2>&1
+	check_err $? "apply --ignore-daemon: $(cat "$WORK/vs.out")"
+	grep -q "^note: ovs-offloadd: pid [0-9]* enforces $real, not this config: its next pass undoes the difference (--ignore-daemon)" "$WORK/vs.out"
+	check_err $? "no note with --ignore-daemon: $(cat "$WORK/vs.out")"
+	poll_until 30000 vf_mac_is "$up" 1 02:00:00:00:00:13 >/dev/null
+	check_err $? "the daemon did not put its MAC back after --ignore-daemon"
+
+	cp "$WORK/daemon-good.yaml" "$CFG"
+	appctl reload >/dev/null
+	poll_until 30000 vf_mac_is "$up" 1 02:00:00:00:00:11 >/dev/null && poll_until 30000 in_sync >/dev/null
+	check_err $? "not back to the first config"
+	log_test "apply of a config other than the daemon's is blocked, and says why" || dump_log
+}
+
 reload_broken_config() {
 	RET=0
 	local m ms up
@@ -437,6 +511,8 @@ reload_broken_config() {
 	check_err $? "reload metrics: $(grep reload <<<"$m")"
 	appctl status | grep -q 'last reload:  REJECTED'
 	check_err $? "status does not show the rejected reload"
+	"$CTL" status | grep -q "^ovs-offloadd: pid .*; a reload was rejected at "
+	check_err $? "ovs-offloadctl status does not show the rejected reload"
 	# The old config is still enforced.
 	up=$(nsim_uplink 10)
 	ip link set "$up" vf 1 mac 02:00:00:00:00:77
@@ -1189,7 +1265,7 @@ tc_terse_cache() {
 	r0=${f[7]}
 
 	# Another config's rule-5, written in place by the CLI.
-	"$CTL" -c "$other" apply >/dev/null 2>&1
+	"$CTL" -c "$other" --ignore-daemon apply >/dev/null 2>&1
 	check_err $? "ovs-offloadctl apply of the other config failed"
 	wait_for 30 eval '(($(port81 "$up") == 0))'
 	check_err $? "rule-5 rewritten with our cookie was not put back: $(port81 "$up") filters on port 81"
@@ -1246,10 +1322,12 @@ exit_cleanly() {
 	check_err $? "exit status $rc"
 	[[ ! -e $RUNDIR/ovs-offloadd.pid ]] && ! ls "$RUNDIR"/ovs-offloadd.*.ctl >/dev/null 2>&1
 	check_err $? "pidfile or control socket left behind"
+	[[ ! -e /run/ovs-offload/ovs-offloadd.state ]]
+	check_err $? "the state file is left behind: $(cat /run/ovs-offload/ovs-offloadd.state 2>&1)"
 	grep -E '\|(ERR|EMER)\|' "$LOGF" | grep -v 'config reload rejected\|cfg\|config.yaml' >"$WORK/errors"
 	[[ ! -s $WORK/errors ]]
 	check_err $? "unexpected errors in the log: $(head -n 5 "$WORK/errors")"
-	log_test "exit: status 0, pidfile and socket removed, no unexpected error logged"
+	log_test "exit: status 0, pidfile, socket and state file removed, no unexpected error logged"
 }
 
 tests_run
