@@ -1470,35 +1470,24 @@ static void plan_tc(struct ctx *c)
 static void plan_daemon(struct ctx *c)
 {
     const struct oo_daemon_state *d = &c->obs->daemon;
-    const char *rejected = d->rejected_ms ? " (its last reload was rejected)" : "";
-    bool same_file;
+    bool ignore = c->opts && c->opts->ignore_daemon, same_file;
+    const char *as_loaded, *differs, *rejected = d->rejected_ms ? " (its last reload was rejected)" : "";
 
     if (!d->found || (c->cfg->digest && c->cfg->digest == d->digest))
         return;
     same_file = c->cfg->file && !strcmp(c->cfg->file, d->config);
-    if (c->plan->n_steps && !(c->opts && c->opts->ignore_daemon)) {
-        if (same_file)
-            plan_error(c->plan, "ovs-offloadd", "pid %ld enforces %s as it was when loaded%s; the "
-                       "file has changed since, and its next pass would undo these steps. Reload "
-                       "the daemon (ovs-appctl -t ovs-offloadd reload) to have it apply them, or "
-                       "apply with --ignore-daemon", d->pid, d->config, rejected);
-        else
-            plan_error(c->plan, "ovs-offloadd", "pid %ld enforces %s%s, not this config: its next "
-                       "pass would undo these steps. Put this config there and reload the daemon "
-                       "(ovs-appctl -t ovs-offloadd reload), or apply with --ignore-daemon",
-                       d->pid, d->config, rejected);
-        return;
-    }
-    /* Nothing to do, or --ignore-daemon (which apply's read-back plans with
-     * too: this note is what its user sees after the steps). */
-    plan_note(c->plan, "ovs-offloadd", "pid %ld enforces %s%s%s%s", d->pid, d->config,
-              same_file ? " as it was when loaded" : "", rejected,
-              c->opts && c->opts->ignore_daemon
-                  ? (same_file ? "; the file has changed since, and its next pass undoes the "
-                                 "difference (--ignore-daemon)"
-                               : ", not this config: its next pass undoes the difference "
-                                 "(--ignore-daemon)")
-                  : (same_file ? "; the file has changed since" : ", not this config"));
+    as_loaded = same_file ? " as it was when loaded" : "";
+    differs = same_file ? "; the file has changed since" : ", not this config";
+    if (c->plan->n_steps && !ignore)
+        plan_error(c->plan, "ovs-offloadd", "pid %ld enforces %s%s%s%s: its next pass would undo "
+                   "these steps. %s (ovs-appctl -t ovs-offloadd reload), or apply with "
+                   "--ignore-daemon", d->pid, d->config, as_loaded, rejected, differs,
+                   same_file ? "Reload the daemon to have it apply them"
+                             : "Put this config there and reload the daemon");
+    else    /* apply's read-back plans with --ignore-daemon too: its user sees this */
+        plan_note(c->plan, "ovs-offloadd", "pid %ld enforces %s%s%s%s%s", d->pid, d->config, as_loaded,
+                  rejected, differs,
+                  ignore ? ": its next pass undoes the difference (--ignore-daemon)" : "");
 }
 
 void oo_plan_build(const struct oo_config *cfg, const struct oo_observed *obs,

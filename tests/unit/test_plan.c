@@ -467,7 +467,8 @@ static void test_daemon_enforces_other_config(void **state)
                 "ovs-offloadd reload), or apply with --ignore-daemon");
     daemon_plan("/etc/ovs-offload/config.yaml", 0x2222, false, true, 0, false, 1, 0,
                 "pid 812 enforces /etc/ovs-offload/config.yaml as it was when loaded; the file has "
-                "changed since, and its next pass would undo these steps. Reload the daemon");
+                "changed since: its next pass would undo these steps. Reload the daemon to have it "
+                "apply them (ovs-appctl -t ovs-offloadd reload), or apply with --ignore-daemon");
     daemon_plan("/tmp/other.yaml", 0x2222, false, true, 1763784000000, false, 1, 0,
                 "enforces /etc/ovs-offload/config.yaml (its last reload was rejected), not this config");
     daemon_plan("/tmp/other.yaml", 0x2222, false, true, 0, true, 0, 1,
@@ -475,7 +476,7 @@ static void test_daemon_enforces_other_config(void **state)
     daemon_plan("/tmp/other.yaml", 0x2222, true, true, 0, true, 0, 1,
                 "not this config: its next pass undoes the difference (--ignore-daemon)");
     daemon_plan("/etc/ovs-offload/config.yaml", 0x2222, false, true, 0, true, 0, 1,
-                "as it was when loaded; the file has changed since, and its next pass undoes the "
+                "as it was when loaded; the file has changed since: its next pass undoes the "
                 "difference (--ignore-daemon)");
     daemon_plan("/tmp/other.yaml", 0x2222, true, true, 0, false, 0, 1,
                 "pid 812 enforces /etc/ovs-offload/config.yaml, not this config");
