@@ -85,6 +85,16 @@ uint64_t oo_digest(const void *buf, size_t len)
     return h ^ (h >> 32);
 }
 
+const char *oo_fmt_wall_ms(int64_t ms, char *buf, size_t size)
+{
+    time_t t = (time_t)(ms / 1000);
+    struct tm tm;
+
+    if (!gmtime_r(&t, &tm) || !strftime(buf, size, "%Y-%m-%dT%H:%M:%SZ", &tm))
+        snprintf(buf, size, "%lld ms", (long long)ms);
+    return buf;
+}
+
 void oo_sleep_ms(int64_t ms)
 {
     struct timespec ts = { .tv_sec = ms / 1000, .tv_nsec = (long)(ms % 1000) * 1000000 };

@@ -42,6 +42,10 @@ uint64_t oo_digest(const void *buf, size_t len);
 /* Sleeps ms milliseconds, the whole of them even when a signal comes. */
 void oo_sleep_ms(int64_t ms);
 
+/* A wall-clock time in ms as UTC ISO 8601, "2026-11-22T04:01:22Z", as the
+ * daemon's log writes it; returns buf (size >= 21). */
+const char *oo_fmt_wall_ms(int64_t ms, char *buf, size_t size);
+
 /* Monotonic clock in milliseconds. */
 int64_t oo_now_ms(void);
 /* The same in microseconds, for timing the steps of a run (-v). */

@@ -168,7 +168,6 @@ struct daemon {
     struct job *jobs;
     size_t n_jobs;
 
-    bool state_published;           /* ROOT/run/ovs-offload/ovs-offloadd.state is ours */
     int pid_fd;                     /* the locked pidfile, -1 none */
     char *pid_path;
 
@@ -247,16 +246,6 @@ static const char *fmt_ms(int64_t ms, char *buf, size_t size)
         snprintf(buf, size, "%.1f s", (double)ms / 1000);
     else
         snprintf(buf, size, "%" PRId64 " s", (ms + 500) / 1000);
-    return buf;
-}
-
-static const char *fmt_wall(int64_t ms, char *buf, size_t size)
-{
-    time_t t = (time_t)(ms / 1000);
-    struct tm tm;
-
-    gmtime_r(&t, &tm);
-    strftime(buf, size, "%Y-%m-%dT%H:%M:%SZ", &tm);
     return buf;
 }
 
@@ -362,9 +351,7 @@ static void publish_config(struct daemon *d, int64_t rejected_ms)
 
     oo_strlcpy(s.config, abs ? abs : d->cfg_path, sizeof s.config);
     free(abs);
-    r = oo_daemon_state_write("", &s);
-    d->state_published = r == 0;
-    if (r < 0)
+    if ((r = oo_daemon_state_write("", &s)) < 0)
         LOG_WARN("cannot write %s: %s; ovs-offloadctl apply cannot tell then that this daemon "
                  "enforces %s, and an apply of another config is undone by the next pass",
                  OO_DAEMON_STATE_PATH, strerror(-r), d->cfg_path);
@@ -400,7 +387,7 @@ static int reload(struct daemon *d, char **ret_text)
         oo_config_free(&cfg);
         LOG_ERR("config reload rejected (%s): still enforcing the config loaded at %s; fix %s "
                 "and reload again (SIGHUP or ovs-appctl -t " PROGRAM " reload)",
-                strerror(-r), fmt_wall(d->cfg_loaded_wall_ms, when, sizeof when), d->cfg_path);
+                strerror(-r), oo_fmt_wall_ms(d->cfg_loaded_wall_ms, when, sizeof when), d->cfg_path);
         publish_config(d, wall_ms());
         sd_notify_msg("READY=1\nSTATUS=config reload rejected: old config kept");
         memory_trim();
@@ -1088,15 +1075,15 @@ static void write_daemon_text(FILE *f, const struct daemon *d)
 
     fprintf(f, "daemon %s %s (pid %ld)\n", PROGRAM, OO_VERSION, (long)getpid());
     fprintf(f, "  config:       %s (%s), loaded %s\n", d->cfg_path, d->hostconf ? "host.conf" : "yaml",
-            fmt_wall(d->cfg_loaded_wall_ms, a, sizeof a));
+            oo_fmt_wall_ms(d->cfg_loaded_wall_ms, a, sizeof a));
     if (st->last_reload_ok == 0)
         fprintf(f, "  last reload:  REJECTED at %s: the config above is still in force\n",
-                fmt_wall(st->last_reload_wall_ms, a, sizeof a));
+                oo_fmt_wall_ms(st->last_reload_wall_ms, a, sizeof a));
     else if (st->last_reload_ok == 1)
-        fprintf(f, "  last reload:  ok at %s\n", fmt_wall(st->last_reload_wall_ms, a, sizeof a));
+        fprintf(f, "  last reload:  ok at %s\n", oo_fmt_wall_ms(st->last_reload_wall_ms, a, sizeof a));
     if (st->last_result >= 0)
         fprintf(f, "  last pass:    %s at %s, %s\n", oo_pass_result_to_string(st->last_result),
-                fmt_wall(st->last_run_wall_ms, a, sizeof a),
+                oo_fmt_wall_ms(st->last_run_wall_ms, a, sizeof a),
                 fmt_ms((int64_t)(st->last_duration_s * 1000), b, sizeof b));
     else
         fprintf(f, "  last pass:    none yet\n");
@@ -1538,8 +1525,7 @@ static void teardown(struct daemon *d)
     oo_ovsdb_watch_destroy(d->watch);
     if (d->progress)
         fclose(d->progress);
-    if (d->state_published)
-        oo_daemon_state_remove("");
+    oo_daemon_state_remove("");     /* only if it is ours */
     pidfile_release(d);
     if (d->sig_fd[0] >= 0) {
         close(d->sig_fd[0]);

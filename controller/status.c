@@ -1,9 +1,9 @@
 #include "controller/status.h"
 
 #include <string.h>
-#include <time.h>
 
 #include "common/json.h"
+#include "common/util.h"
 
 static const char *mode_name(int mode)
 {
@@ -132,15 +132,6 @@ static void text_tc(FILE *f, const struct oo_observed *o)
             (unsigned long long)total.not_in_hw);
 }
 
-static void fmt_wall_ms(int64_t ms, char *buf, size_t size)
-{
-    time_t t = (time_t)(ms / 1000);
-    struct tm tm;
-
-    if (!localtime_r(&t, &tm) || !strftime(buf, size, "%Y-%m-%d %H:%M:%S", &tm))
-        snprintf(buf, size, "%lld ms", (long long)ms);
-}
-
 static void text_daemon(FILE *f, const struct oo_observed *o)
 {
     const struct oo_daemon_state *d = &o->daemon;
@@ -154,8 +145,8 @@ static void text_daemon(FILE *f, const struct oo_observed *o)
         fprintf(f, "ovs-offloadd: not running\n");
         return;
     }
-    fmt_wall_ms(d->loaded_ms, loaded, sizeof loaded);
-    fmt_wall_ms(d->rejected_ms, rejected, sizeof rejected);
+    oo_fmt_wall_ms(d->loaded_ms, loaded, sizeof loaded);
+    oo_fmt_wall_ms(d->rejected_ms, rejected, sizeof rejected);
     fprintf(f, "ovs-offloadd: pid %ld, enforcing %s%s (loaded %s)%s%s\n", d->pid, d->config,
             d->hostconf ? " (host.conf)" : "", loaded, d->rejected_ms ? "; a reload was rejected at " : "",
             d->rejected_ms ? rejected : "");
