@@ -153,9 +153,10 @@ int oo_daemon_state_write(const char *root, struct oo_daemon_state *s)
     state_path(root, ".new", tmp, sizeof tmp);
     fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
     if (fd < 0 && errno == ENOENT) {
-        char dir[4096];
-        snprintf(dir, sizeof dir, "%s%s/", root, "/run/ovs-offload");
-        if ((r = oo_mkdirs(dir)) < 0)
+        char dirs[4096];
+        oo_strlcpy(dirs, tmp, sizeof dirs);
+        *strrchr(dirs, '/') = '\0';            /* the file's directory */
+        if ((r = oo_mkdirs(dirs)) < 0)
             return r;
         fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
     }
