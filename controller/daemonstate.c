@@ -77,7 +77,7 @@ int oo_daemon_state_parse(const char *text, size_t len, struct oo_daemon_state *
         *v++ = '\0';
         if (!strcmp(line, "pid")) {
             ok = parse_u64(v, 10, &u) && u > 0 && u <= INT32_MAX;
-            s->pid = (long)u;
+            s->pid = ok ? (long)u : 0;
             have |= HAVE_PID;
         } else if (!strcmp(line, "start")) {
             ok = parse_u64(v, 10, &s->start);
