@@ -201,6 +201,7 @@ run_guest() {
 		printf 'commit\t%s%s\n' "$(git -C "$REPO" rev-parse --short HEAD 2>/dev/null || echo '?')" \
 			"$(git -C "$REPO" diff --quiet HEAD -- 2>/dev/null || echo ' (with local changes)')"
 		printf 'date\t%s\n' "$(date -u '+%Y-%m-%d')"
+		printf 'machine\t%s\n' "$(machine)"
 		printf 'doc\t%s\n' "$WRITE_DOC"
 	} >"$RESULTS.run"
 	wait_idle
@@ -558,6 +559,8 @@ print_notes() {
 	return 0
 }
 
+# machine: this host and the emulator the guest runs on (the first
+# qemu-system-x86_64 on PATH, as scripts/vm/run.sh starts it).
 machine() {
 	local model cores mem
 	model=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)
@@ -574,7 +577,7 @@ write_doc() {
 		echo
 		echo "Run of ${RUN[date]:-?}, commit ${RUN[commit]:-not recorded}:"
 		echo "\`scripts/bench.sh --runs $RUNS --converge-rules $CONVERGE_RULES --mpv-pairs ${INFO[mpv_pairs]:-0} --tc-sizes \"$TC_SIZES\" --ports $PORTS --status-rules $STATUS_RULES\`."
-		echo "Host: $(machine). Medians of $RUNS runs (min–max)."
+		echo "Host: ${RUN[machine]:-$(machine) (at report time)}. Medians of $RUNS runs (min–max)."
 		echo
 		print_table
 		echo
