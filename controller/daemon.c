@@ -351,6 +351,12 @@ static void publish_config(struct daemon *d, int64_t rejected_ms)
 
     oo_strlcpy(s.config, abs ? abs : d->cfg_path, sizeof s.config);
     free(abs);
+    /* Locked by us while we run: how a reader in another pid namespace
+     * tells that we are alive (daemonstate.h). */
+    abs = realpath(d->pid_path, NULL);
+    if (abs && !oo_strlcpy(s.pidfile, abs, sizeof s.pidfile))
+        s.pidfile[0] = '\0';
+    free(abs);
     if ((r = oo_daemon_state_write("", &s)) < 0)
         LOG_WARN("cannot write %s: %s; ovs-offloadctl apply cannot tell then that this daemon "
                  "enforces %s, and an apply of another config is undone by the next pass",

@@ -14,9 +14,10 @@
 
 int oo_daemon_state_format(const struct oo_daemon_state *s, char *buf, size_t size)
 {
+    size_t used;
     int n;
 
-    if (strchr(s->config, '\n'))
+    if (strchr(s->config, '\n') || strchr(s->pidfile, '\n'))
         return -EINVAL;
     n = snprintf(buf, size,
                  "# ovs-offloadd: the config it enforces (read by ovs-offloadctl)\n"
@@ -24,7 +25,16 @@ int oo_daemon_state_format(const struct oo_daemon_state *s, char *buf, size_t si
                  "loaded %" PRId64 "\nrejected %" PRId64 "\n",
                  s->pid, s->start, s->hostconf ? "hostconf" : "yaml", s->config, s->digest,
                  s->loaded_ms, s->rejected_ms);
-    return n < 0 || (size_t)n >= size ? -ENAMETOOLONG : n;
+    if (n < 0 || (size_t)n >= size)
+        return -ENAMETOOLONG;
+    used = (size_t)n;
+    if (s->pidfile[0]) {
+        n = snprintf(buf + used, size - used, "pidfile %s\n", s->pidfile);
+        if (n < 0 || (size_t)n >= size - used)
+            return -ENAMETOOLONG;
+        used += (size_t)n;
+    }
+    return (int)used;
 }
 
 static bool parse_u64(const char *v, int base, uint64_t *ret)
@@ -95,6 +105,8 @@ int oo_daemon_state_parse(const char *text, size_t len, struct oo_daemon_state *
             ok = parse_i64(v, &s->loaded_ms);
         } else if (!strcmp(line, "rejected")) {
             ok = parse_i64(v, &s->rejected_ms);
+        } else if (!strcmp(line, "pidfile")) {
+            ok = v[0] == '/' && oo_strlcpy(s->pidfile, v, sizeof s->pidfile);
         } else {
             ok = true;      /* a key of a later version */
         }
@@ -189,10 +201,34 @@ void oo_daemon_state_remove(const char *root)
     unlink(path);
 }
 
+/* Whether some process holds a POSIX lock on root+path: 1 yes, 0 no, or
+ * -errno when the file cannot be opened. The kernel answers whatever pid
+ * namespace the holder runs in; *holder is its pid as seen from here (0
+ * when its namespace is not visible from here). A lock of this process's
+ * own is not seen (F_GETLK reports conflicts only). */
+static int lock_held(const char *root, const char *path, long *holder)
+{
+    struct flock q = { .l_type = F_WRLCK, .l_whence = SEEK_SET };
+    char full[4096];
+    int fd, r;
+
+    *holder = 0;
+    snprintf(full, sizeof full, "%s%s", root, path);
+    fd = open(full, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+    if (fd < 0)
+        return -errno;
+    r = fcntl(fd, F_GETLK, &q) < 0 ? -errno : q.l_type != F_UNLCK;
+    if (r == 1)
+        *holder = q.l_pid > 0 ? (long)q.l_pid : 0;
+    close(fd);
+    return r;
+}
+
 int oo_daemon_state_read(const char *root, struct oo_daemon_state *s)
 {
     char path[4096], text[2048];
     uint64_t start;
+    long holder;
     ssize_t n;
     int fd, r;
 
@@ -212,5 +248,14 @@ int oo_daemon_state_read(const char *root, struct oo_daemon_state *s)
     }
     /* Alive: the pid is a process that started when the writer did. */
     s->found = oo_proc_start_time(s->pid, &start) == 0 && start == s->start;
+    /* Or its pidfile is locked: a daemon in another pid namespace (a
+     * container sharing /run) wrote a pid and start time of its own
+     * namespace, which mean nothing here, but its lock is the kernel's. */
+    if (!s->found && s->pidfile[0] && lock_held(root, s->pidfile, &holder) == 1) {
+        s->found = true;
+        s->pid_ns_foreign = holder != s->pid;
+        if (holder)
+            s->pid = holder;
+    }
     return 0;
 }

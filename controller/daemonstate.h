@@ -13,7 +13,11 @@
  * A file left by a daemon that died is recognised as such: it names the
  * daemon's pid and the start time of that process (/proc/PID/stat, field
  * 22), and a pid the kernel gave to another process since has another
- * start time. */
+ * start time. A daemon in another pid namespace (a container that shares
+ * /run with the host) writes a pid and start time of its namespace, which
+ * mean nothing outside it; so the file also names the daemon's pidfile,
+ * which it holds locked while it runs, and a held lock on it says the
+ * daemon is alive wherever it runs. */
 #ifndef OO_CONTROLLER_DAEMONSTATE_H
 #define OO_CONTROLLER_DAEMONSTATE_H
 
@@ -34,6 +38,11 @@ struct oo_daemon_state {
     int64_t loaded_ms;              /* when it loaded it (wall clock, ms) */
     int64_t rejected_ms;            /* when a reload was last rejected after that
                                      * (it kept this config), 0: none */
+    char pidfile[512];              /* its pidfile, absolute ("": not named) */
+    bool pid_ns_foreign;            /* read: found through the pidfile's lock, the
+                                     * writer's pid not being its pid here; pid
+                                     * is then the lock holder's as seen here
+                                     * when visible, else the writer's own */
 };
 
 /* The file's text for s; returns its length, or -ENAMETOOLONG if it does
@@ -53,7 +62,8 @@ int oo_daemon_state_write(const char *root, struct oo_daemon_state *s);
 /* Removes it, if this process wrote it. */
 void oo_daemon_state_remove(const char *root);
 /* Reads the state file under root into *s. s->found is true only when the
- * process that wrote it is alive. Returns 0 (also when there is no file, or
+ * process that wrote it is alive: its pid and start time match, or another
+ * process holds its pidfile (under root) locked. Returns 0 (also when there is no file, or
  * it is stale), or -errno when the file exists but cannot be read or parsed
  * (s->found false). */
 int oo_daemon_state_read(const char *root, struct oo_daemon_state *s);

@@ -147,8 +147,8 @@ static void text_daemon(FILE *f, const struct oo_observed *o)
     }
     oo_fmt_wall_ms(d->loaded_ms, loaded, sizeof loaded);
     oo_fmt_wall_ms(d->rejected_ms, rejected, sizeof rejected);
-    fprintf(f, "ovs-offloadd: pid %ld, enforcing %s%s (loaded %s)%s%s\n", d->pid, d->config,
-            d->hostconf ? " (host.conf)" : "", loaded, d->rejected_ms ? "; a reload was rejected at " : "",
+    fprintf(f, "ovs-offloadd: pid %ld%s, enforcing %s%s (loaded %s)%s%s\n", d->pid,
+            d->pid_ns_foreign ? " (in another pid namespace)" : "", d->config, d->hostconf ? " (host.conf)" : "", loaded, d->rejected_ms ? "; a reload was rejected at " : "",
             d->rejected_ms ? rejected : "");
 }
 
@@ -325,6 +325,7 @@ static void json_daemon(struct oo_json *j, const struct oo_observed *o)
     oo_json_kv_bool(j, "running", d->found);
     if (d->found) {
         oo_json_kv_int(j, "pid", d->pid);
+        oo_json_kv_bool(j, "other_pid_namespace", d->pid_ns_foreign);
         oo_json_kv_str(j, "config", d->config);
         oo_json_kv_str(j, "kind", d->hostconf ? "hostconf" : "yaml");
         oo_json_kv_int(j, "loaded_ms", d->loaded_ms);

@@ -1,6 +1,7 @@
 /* The daemon's state file (controller/daemonstate.h) on a real file system
  * and real processes: written and read back, told stale when its process is
- * gone or its pid reused, and the config digest it carries. */
+ * gone or its pid reused, told alive by its pidfile's lock when its pid is
+ * another namespace's, and the config digest it carries. */
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -76,9 +77,22 @@ static void test_format_parse(void **state)
     assert_true(t.digest == s.digest);
     assert_int_equal(t.loaded_ms, s.loaded_ms);
     assert_int_equal(t.rejected_ms, 0);
+    assert_string_equal(t.pidfile, "");
 
-    /* Too small a buffer, a newline in the path. */
+    /* With the pidfile it holds locked. */
+    strcpy(s.pidfile, "/run/openvswitch/ovs-offloadd.pid");
+    n = oo_daemon_state_format(&s, buf, sizeof buf);
+    assert_true(n > 0);
+    assert_non_null(strstr(buf, "\npidfile /run/openvswitch/ovs-offloadd.pid\n"));
+    assert_int_equal(oo_daemon_state_parse(buf, (size_t)n, &t), 0);
+    assert_string_equal(t.pidfile, s.pidfile);
+    assert_int_equal(oo_daemon_state_format(&s, buf, (size_t)n), -ENAMETOOLONG);
+
+    /* Too small a buffer, a newline in a path. */
     assert_int_equal(oo_daemon_state_format(&s, buf, 40), -ENAMETOOLONG);
+    strcpy(s.pidfile, "/run/a\nb");
+    assert_int_equal(oo_daemon_state_format(&s, buf, sizeof buf), -EINVAL);
+    s.pidfile[0] = '\0';
     strcpy(s.config, "/etc/a\nb");
     assert_int_equal(oo_daemon_state_format(&s, buf, sizeof buf), -EINVAL);
 }
@@ -99,6 +113,7 @@ static void test_parse_rejects(void **state)
         "pid 1\nstart 2\nconfig /c\ndigest 00000000000000ff\nkind json\n",
         "pid 1\nstart 2\nconfig /c\ndigest 00000000000000ff\nloaded soon\n",
         "pid\nstart 2\nconfig /c\ndigest 00000000000000ff\n",          /* no value */
+        "pid 1\nstart 2\nconfig /c\ndigest 00000000000000ff\npidfile run/x.pid\n", /* relative */
     };
     struct oo_daemon_state s;
     char text[256];
@@ -192,6 +207,64 @@ static void test_stale(void **state)
     assert_int_equal(oo_proc_start_time(dead, &start), -ENOENT);
 }
 
+/* A daemon in another pid namespace: the pid and start time it wrote are
+ * its namespace's and match nothing here, but while a process holds its
+ * pidfile locked it is alive, named by the lock holder's pid as seen here.
+ * Unlocked (the daemon killed) or removed (it exited), the file is stale. */
+static void test_alive_by_pidfile_lock(void **state)
+{
+    const char *root = *state;
+    struct flock fl = { .l_type = F_WRLCK, .l_whence = SEEK_SET };
+    struct oo_daemon_state t;
+    char text[512], pidfile[PATH_MAX];
+    int ready[2], go[2];
+    char c = 0;
+    pid_t child;
+    int fd;
+
+    /* pid 1 with a start time pid 1 never had: nothing alive by pid. */
+    snprintf(text, sizeof text, "pid 1\nstart 1\nconfig /c\ndigest 0000000000000001\n"
+             "pidfile /run/ovs-offloadd.pid\n");
+    write_text(root, text);                 /* makes ROOT/run */
+    snprintf(pidfile, sizeof pidfile, "%s/run/ovs-offloadd.pid", root);
+    fd = open(pidfile, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    assert_true(fd >= 0);
+    close(fd);
+    assert_int_equal(oo_daemon_state_read(root, &t), 0);
+    assert_false(t.found);                  /* not locked */
+
+    assert_int_equal(pipe(ready), 0);
+    assert_int_equal(pipe(go), 0);
+    child = fork();
+    assert_true(child >= 0);
+    if (child == 0) {
+        int lfd = open(pidfile, O_RDWR | O_CLOEXEC);
+        if (lfd < 0 || fcntl(lfd, F_SETLK, &fl) < 0)
+            _exit(1);
+        (void)!write(ready[1], "x", 1);
+        (void)!read(go[0], &c, 1);
+        _exit(0);
+    }
+    assert_int_equal(read(ready[0], &c, 1), 1);
+    assert_int_equal(oo_daemon_state_read(root, &t), 0);
+    assert_true(t.found);
+    assert_true(t.pid_ns_foreign);
+    assert_int_equal(t.pid, (long)child);   /* the holder, as this namespace sees it */
+    assert_string_equal(t.pidfile, "/run/ovs-offloadd.pid");
+
+    assert_int_equal(write(go[1], "x", 1), 1);
+    assert_int_equal(waitpid(child, NULL, 0), child);
+    assert_int_equal(oo_daemon_state_read(root, &t), 0);
+    assert_false(t.found);                  /* the lock went with it */
+    assert_int_equal(unlink(pidfile), 0);
+    assert_int_equal(oo_daemon_state_read(root, &t), 0);
+    assert_false(t.found);                  /* no pidfile at all */
+    close(ready[0]);
+    close(ready[1]);
+    close(go[0]);
+    close(go[1]);
+}
+
 /* The start time is found past a command name with spaces and parentheses,
  * and a child starts no earlier than its parent. */
 static void test_start_time_odd_comm(void **state)
@@ -282,6 +355,8 @@ int main(void)
         cmocka_unit_test(test_parse_rejects),
         cmocka_unit_test_setup_teardown(test_write_read_remove, host_tmp_root_setup, host_tmp_root_teardown),
         cmocka_unit_test_setup_teardown(test_stale, host_tmp_root_setup, host_tmp_root_teardown),
+        cmocka_unit_test_setup_teardown(test_alive_by_pidfile_lock, host_tmp_root_setup,
+                                        host_tmp_root_teardown),
         cmocka_unit_test(test_start_time_odd_comm),
         cmocka_unit_test_setup_teardown(test_digest, host_tmp_root_setup, host_tmp_root_teardown),
     };

@@ -316,12 +316,21 @@ static void test_status_text(void **state)
     free(t);
     t = render(&o, true);
     assert_non_null(strstr(t, "\"daemon\":{\"error\":null,\"running\":true,\"pid\":812,"
-                              "\"config\":\"/etc/ovs-offload/config.yaml\",\"kind\":\"yaml\","
+                              "\"other_pid_namespace\":false,\"config\":\"/etc/ovs-offload/config.yaml\",\"kind\":\"yaml\","
                               "\"loaded_ms\":1763784000000,\"reload_rejected_ms\":1763785000000}"));
     free(t);
     o.daemon.rejected_ms = 0;
     t = render(&o, true);
     assert_non_null(strstr(t, "\"loaded_ms\":1763784000000,\"reload_rejected_ms\":null}"));
+    free(t);
+    /* Found through its pidfile's lock: a daemon in another pid namespace. */
+    o.daemon.pid_ns_foreign = true;
+    t = render(&o, false);
+    assert_non_null(strstr(t, "\novs-offloadd: pid 812 (in another pid namespace), enforcing "
+                              "/etc/ovs-offload/config.yaml (loaded 2025-11-22T04:00:00Z)\n"));
+    free(t);
+    t = render(&o, true);
+    assert_non_null(strstr(t, "\"pid\":812,\"other_pid_namespace\":true,"));
     free(t);
     oo_observed_free(&o);
 }

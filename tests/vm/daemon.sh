@@ -42,6 +42,7 @@ ALL_TESTS="
 	drift_bond_member
 	host_lock_waits
 	apply_vs_daemon
+	daemon_in_pid_namespace
 	reload_broken_config
 	blocked_backoff
 	metrics_scrape
@@ -493,6 +494,70 @@ apply_vs_daemon() {
 	poll_until 30000 vf_mac_is "$up" 1 02:00:00:00:00:11 >/dev/null && poll_until 30000 in_sync >/dev/null
 	check_err $? "not back to the first config"
 	log_test "apply of a config other than the daemon's is blocked, and says why" || dump_log
+}
+
+# ns_appctl CMD...: the daemon that is pid 1 of its own pid namespace, by
+# its control socket (ovs-appctl -t NAME reads the pidfile, whose pid is
+# that namespace's).
+ns_appctl() {
+	ovs-appctl -T 120 -t "$RUNDIR/ovs-offloadd.1.ctl" "$@"
+}
+
+ns_in_sync() {
+	local m
+	m=$(ns_appctl metrics 2>/dev/null) || return 1
+	[[ $(metric "$m" 'ovs_offload_reconcile_last_result{result="in_sync"}') == 1 ]]
+}
+
+# A daemon in a pid namespace of its own (a container sharing /run with
+# the host): the pid and start time in its state file are its namespace's,
+# and only the lock on its pidfile says, here, that it runs.
+daemon_in_pid_namespace() {
+	RET=0
+	local real out rc nspid hostpid
+	command -v unshare >/dev/null || { log_test_skip "daemon in another pid namespace" "unshare not found"; return 0; }
+	real=$(readlink -f "$CFG")
+	daemon_stop
+	OVS_RUNDIR=$RUNDIR unshare --pid --fork --mount-proc "${WRAP[@]}" "$DAEMON" -c "$CFG" --metrics none \
+		--resync 300 >>"$LOGF" 2>&1 &
+	DPID=$!
+	wait_for "$START_WAIT" ns_appctl version >/dev/null 2>&1
+	check_err $? "the daemon did not start in its own pid namespace"
+	poll_until 30000 ns_in_sync >/dev/null
+	check_err $? "the daemon in its own pid namespace is not in sync"
+	nspid=$(awk '$1 == "pid" { print $2 }' /run/ovs-offload/ovs-offloadd.state)
+	hostpid=$(pgrep -P "$DPID")
+	[[ $nspid == 1 && -n $hostpid ]]
+	check_err $? "want pid 1 in the state file and a child of unshare: '$nspid' '$hostpid'"
+	grep -qFx "pidfile $(readlink -f "$RUNDIR")/ovs-offloadd.pid" /run/ovs-offload/ovs-offloadd.state
+	check_err $? "the state file names no pidfile: $(cat /run/ovs-offload/ovs-offloadd.state)"
+
+	out=$("$CTL" status 2>&1)
+	grep -q "^ovs-offloadd: pid $hostpid (in another pid namespace), enforcing $real (loaded " <<<"$out"
+	check_err $? "status does not show the daemon as pid $hostpid: $(grep ovs-offloadd <<<"$out")"
+	[[ $("$CTL" status --json | jq -r '.daemon | "\(.running) \(.pid) \(.other_pid_namespace)"') == "true $hostpid true" ]]
+	check_err $? "status --json: $("$CTL" status --json | jq -c .daemon)"
+	sed 's/02:00:00:00:00:11/02:00:00:00:00:12/' "$CFG" >"$WORK/other.yaml"
+	"$CTL" -c "$WORK/other.yaml" apply >"$WORK/ns.out" 2>&1
+	rc=$?
+	((rc == 1)) && grep -q "^error: ovs-offloadd: pid $hostpid enforces $real, not this config" "$WORK/ns.out"
+	check_err $? "apply of another config: exit $rc, want 1 and the refusal: $(cat "$WORK/ns.out")"
+	vf_mac_is "$(nsim_uplink 10)" 1 02:00:00:00:00:11
+	check_err $? "the refused apply changed the VF MAC"
+
+	# Killed: no exit handler ran, the state file stays, its lock went.
+	kill -9 "$hostpid"
+	wait "$DPID" 2>/dev/null
+	DPID=
+	[[ -e /run/ovs-offload/ovs-offloadd.state ]] && "$CTL" status 2>&1 | grep -q "^ovs-offloadd: not running$"
+	check_err $? "after kill -9: $("$CTL" status 2>&1 | grep ovs-offloadd)"
+	# Its control socket stays too (exit_cleanly checks that none is left);
+	# the stale pidfile is the next daemon's to take over.
+	rm -f "$RUNDIR/ovs-offloadd.1.ctl"
+	daemon_start
+	poll_until 30000 in_sync >/dev/null
+	check_err $? "the daemon did not come back"
+	log_test "a daemon in another pid namespace is seen by its pidfile's lock, and blocks another config" || dump_log
 }
 
 reload_broken_config() {
