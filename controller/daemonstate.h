@@ -63,9 +63,9 @@ int oo_daemon_state_write(const char *root, struct oo_daemon_state *s);
 void oo_daemon_state_remove(const char *root);
 /* Reads the state file under root into *s. s->found is true only when the
  * process that wrote it is alive: its pid and start time match, or another
- * process holds its pidfile (under root) locked. Returns 0 (also when there is no file, or
- * it is stale), or -errno when the file exists but cannot be read or parsed
- * (s->found false). */
+ * process holds its pidfile (under root) locked. Returns 0 (also when there
+ * is no file, or it is stale), or -errno when the file exists but cannot be
+ * read or parsed (s->found false). */
 int oo_daemon_state_read(const char *root, struct oo_daemon_state *s);
 
 #endif

@@ -148,8 +148,9 @@ static void text_daemon(FILE *f, const struct oo_observed *o)
     oo_fmt_wall_ms(d->loaded_ms, loaded, sizeof loaded);
     oo_fmt_wall_ms(d->rejected_ms, rejected, sizeof rejected);
     fprintf(f, "ovs-offloadd: pid %ld%s, enforcing %s%s (loaded %s)%s%s\n", d->pid,
-            d->pid_ns_foreign ? " (in another pid namespace)" : "", d->config, d->hostconf ? " (host.conf)" : "", loaded, d->rejected_ms ? "; a reload was rejected at " : "",
-            d->rejected_ms ? rejected : "");
+            d->pid_ns_foreign ? " (in another pid namespace)" : "", d->config,
+            d->hostconf ? " (host.conf)" : "", loaded,
+            d->rejected_ms ? "; a reload was rejected at " : "", d->rejected_ms ? rejected : "");
 }
 
 void oo_status_print_text(FILE *f, const struct oo_observed *o)

@@ -316,7 +316,8 @@ static void test_status_text(void **state)
     free(t);
     t = render(&o, true);
     assert_non_null(strstr(t, "\"daemon\":{\"error\":null,\"running\":true,\"pid\":812,"
-                              "\"other_pid_namespace\":false,\"config\":\"/etc/ovs-offload/config.yaml\",\"kind\":\"yaml\","
+                              "\"other_pid_namespace\":false,"
+                              "\"config\":\"/etc/ovs-offload/config.yaml\",\"kind\":\"yaml\","
                               "\"loaded_ms\":1763784000000,\"reload_rejected_ms\":1763785000000}"));
     free(t);
     o.daemon.rejected_ms = 0;
