@@ -42,11 +42,11 @@ ALL_TESTS="
 	drift_bond_member
 	host_lock_waits
 	apply_vs_daemon
-	daemon_in_pid_namespace
 	reload_broken_config
 	blocked_backoff
 	metrics_scrape
 	idle_cpu
+	daemon_in_pid_namespace
 	exit_cleanly
 	least_privilege
 	scrape_during_pass
@@ -514,7 +514,7 @@ ns_in_sync() {
 # and only the lock on its pidfile says, here, that it runs.
 daemon_in_pid_namespace() {
 	RET=0
-	local real out rc nspid hostpid
+	local real out rc nspid hostpid up mac
 	command -v unshare >/dev/null || { log_test_skip "daemon in another pid namespace" "unshare not found"; return 0; }
 	real=$(readlink -f "$CFG")
 	daemon_stop
@@ -537,13 +537,20 @@ daemon_in_pid_namespace() {
 	check_err $? "status does not show the daemon as pid $hostpid: $(grep ovs-offloadd <<<"$out")"
 	[[ $("$CTL" status --json | jq -r '.daemon | "\(.running) \(.pid) \(.other_pid_namespace)"') == "true $hostpid true" ]]
 	check_err $? "status --json: $("$CTL" status --json | jq -c .daemon)"
-	sed 's/02:00:00:00:00:11/02:00:00:00:00:12/' "$CFG" >"$WORK/other.yaml"
+	# (Runs late: restarting the daemon resets the counters earlier tests read.)
+	up=$(nsim_uplink 10)
+	mac=$(ip -j link show "$up" | jq -r '.[0].vfinfo_list[] | select(.vf == 1) | .address')
+	[[ $mac == ??:??:??:??:??:?? ]]
+	check_err $? "no MAC read for VF 1 of $up: '$mac'"
+	sed 's/mac: "[^"]*"/mac: "02:00:00:00:00:99"/' "$CFG" >"$WORK/other.yaml"
+	! cmp -s "$CFG" "$WORK/other.yaml"
+	check_err $? "no VF MAC in the config to change: $(cat "$CFG")"
 	"$CTL" -c "$WORK/other.yaml" apply >"$WORK/ns.out" 2>&1
 	rc=$?
 	((rc == 1)) && grep -q "^error: ovs-offloadd: pid $hostpid enforces $real, not this config" "$WORK/ns.out"
 	check_err $? "apply of another config: exit $rc, want 1 and the refusal: $(cat "$WORK/ns.out")"
-	vf_mac_is "$(nsim_uplink 10)" 1 02:00:00:00:00:11
-	check_err $? "the refused apply changed the VF MAC"
+	vf_mac_is "$up" 1 "$mac"
+	check_err $? "the refused apply changed the VF MAC from $mac"
 
 	# Killed: no exit handler ran, the state file stays, its lock went.
 	kill -9 "$hostpid"
