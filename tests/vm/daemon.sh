@@ -187,8 +187,10 @@ daemon_stop() {
 	DPID=
 }
 
+# appctl CMD...: the daemon, by name (its pidfile), or by the control socket
+# in APPCTL_TARGET when set.
 appctl() {
-	OVS_RUNDIR=$RUNDIR ovs-appctl -T 120 -t ovs-offloadd "$@"
+	OVS_RUNDIR=$RUNDIR ovs-appctl -T 120 -t "${APPCTL_TARGET:-ovs-offloadd}" "$@"
 }
 
 # scrape [PATH [METHOD]]: one HTTP/1.0 request over bash's /dev/tcp (no curl
@@ -496,34 +498,25 @@ apply_vs_daemon() {
 	log_test "apply of a config other than the daemon's is blocked, and says why" || dump_log
 }
 
-# ns_appctl CMD...: the daemon that is pid 1 of its own pid namespace, by
-# its control socket (ovs-appctl -t NAME reads the pidfile, whose pid is
-# that namespace's).
-ns_appctl() {
-	ovs-appctl -T 120 -t "$RUNDIR/ovs-offloadd.1.ctl" "$@"
-}
-
-ns_in_sync() {
-	local m
-	m=$(ns_appctl metrics 2>/dev/null) || return 1
-	[[ $(metric "$m" 'ovs_offload_reconcile_last_result{result="in_sync"}') == 1 ]]
-}
-
 # A daemon in a pid namespace of its own (a container sharing /run with
 # the host): the pid and start time in its state file are its namespace's,
-# and only the lock on its pidfile says, here, that it runs.
+# and only the lock on its pidfile says, here, that it runs. It runs late:
+# restarting the daemon resets the counters that earlier tests read.
 daemon_in_pid_namespace() {
 	RET=0
-	local real out rc nspid hostpid up mac
+	local real out rc nspid hostpid up mac APPCTL_TARGET=
 	command -v unshare >/dev/null || { log_test_skip "daemon in another pid namespace" "unshare not found"; return 0; }
 	real=$(readlink -f "$CFG")
 	daemon_stop
 	OVS_RUNDIR=$RUNDIR unshare --pid --fork --mount-proc "${WRAP[@]}" "$DAEMON" -c "$CFG" --metrics none \
 		--resync 300 >>"$LOGF" 2>&1 &
 	DPID=$!
-	wait_for "$START_WAIT" ns_appctl version >/dev/null 2>&1
+	# By its socket: ovs-appctl -t NAME reads the pidfile, whose pid is the
+	# daemon's namespace's (1).
+	APPCTL_TARGET=$RUNDIR/ovs-offloadd.1.ctl
+	wait_for "$START_WAIT" appctl version >/dev/null 2>&1
 	check_err $? "the daemon did not start in its own pid namespace"
-	poll_until 30000 ns_in_sync >/dev/null
+	poll_until 30000 in_sync >/dev/null
 	check_err $? "the daemon in its own pid namespace is not in sync"
 	nspid=$(awk '$1 == "pid" { print $2 }' /run/ovs-offload/ovs-offloadd.state)
 	hostpid=$(pgrep -P "$DPID")
@@ -537,7 +530,6 @@ daemon_in_pid_namespace() {
 	check_err $? "status does not show the daemon as pid $hostpid: $(grep ovs-offloadd <<<"$out")"
 	[[ $("$CTL" status --json | jq -r '.daemon | "\(.running) \(.pid) \(.other_pid_namespace)"') == "true $hostpid true" ]]
 	check_err $? "status --json: $("$CTL" status --json | jq -c .daemon)"
-	# (Runs late: restarting the daemon resets the counters earlier tests read.)
 	up=$(nsim_uplink 10)
 	mac=$(ip -j link show "$up" | jq -r '.[0].vfinfo_list[] | select(.vf == 1) | .address')
 	[[ $mac == ??:??:??:??:??:?? ]]
@@ -561,6 +553,7 @@ daemon_in_pid_namespace() {
 	# Its control socket stays too (exit_cleanly checks that none is left);
 	# the stale pidfile is the next daemon's to take over.
 	rm -f "$RUNDIR/ovs-offloadd.1.ctl"
+	APPCTL_TARGET=
 	daemon_start
 	poll_until 30000 in_sync >/dev/null
 	check_err $? "the daemon did not come back"
