@@ -181,8 +181,9 @@ struct daemon {
     FILE *progress;                 /* apply's progress lines, into the log */
     char progress_line[512];
     size_t progress_len;
-    char pass_header[160];          /* "reconcile (event: 2 link)": logged before the
-                                     * pass's first progress line, then cleared */
+    char pass_header[160];          /* "reconcile (event: 2 link)", while a pass runs */
+    bool pass_announced;            /* "<header>: applying the plan" logged: before the
+                                     * pass's first progress line */
 };
 
 /* ---------------------------------------------------------------- small helpers */
@@ -535,9 +536,9 @@ static ssize_t progress_write(void *cookie, const char *buf, size_t size)
     for (size_t i = 0; i < size; i++) {
         if (buf[i] == '\n' || d->progress_len == sizeof d->progress_line - 1) {
             d->progress_line[d->progress_len] = '\0';
-            if (d->pass_header[0]) {
+            if (d->pass_header[0] && !d->pass_announced) {
                 LOG_INFO("%s: applying the plan", d->pass_header);
-                d->pass_header[0] = '\0';
+                d->pass_announced = true;
             }
             if (d->progress_len)
                 LOG_INFO("apply: %s", d->progress_line);
@@ -927,6 +928,7 @@ static void run_pass(struct daemon *d)
     burst_text(d, burst, sizeof burst);
     snprintf(d->pass_header, sizeof d->pass_header, "reconcile (%s%s%s)", oo_trigger_to_string(trigger),
              burst[0] ? ": " : "", burst);
+    d->pass_announced = false;
     LOG_DBG("%s: starting", d->pass_header);
     memset(d->burst_events, 0, sizeof d->burst_events);
 
