@@ -639,20 +639,24 @@ static void event_sock_run(struct daemon *d, struct event_sock *e, bool mark)
                 d->stats.events[e->source]++;
                 d->burst_events[e->source]++;
                 dirty = true;
+                /* A tc change that is not OVS's may be a filter of ours
+                 * rewritten in place: the next pass reads its place in
+                 * full (tccache.h). */
+                if (e->source == OO_EVENT_TC)
+                    oo_tc_cache_touch(&d->tc_cache, nlh);
             } else {
                 d->stats.events_ignored[e->source]++;
             }
         }
         /* Bytes left over: a message larger than the buffer (a PF with
-         * hundreds of VFs), truncated. Unread is not irrelevant. */
+         * hundreds of VFs), truncated. Unread is not irrelevant, and says
+         * no place: every tc filter is read in full. */
         if (len > 0) {
             d->stats.events[e->source]++;
             dirty = true;
+            if (e->source == OO_EVENT_TC)
+                oo_tc_cache_invalidate(&d->tc_cache);
         }
-        /* A tc change that is not OVS's may be a filter of ours rewritten
-         * in place: the next pass reads every filter in full. */
-        if (dirty && e->source == OO_EVENT_TC)
-            oo_tc_cache_invalidate(&d->tc_cache);
         if (dirty && mark)
             oo_sched_event(&d->sched, OO_TRIGGER_EVENT, oo_now_ms());
     }
@@ -943,10 +947,11 @@ static void run_pass(struct daemon *d)
     fflush(d->progress);
     d->tc_cache_last = p.tc_cache;
     if (popts.tc_cache)
-        LOG_DBG("%s: tc dumps %s: %zu places terse, %zu dumped again in full; %zu owned filters "
-                "verified by the cache, %zu not; %zu cache entries", d->pass_header,
-                p.tc_cache.terse ? "terse" : "full", p.tc_cache.places_terse, p.tc_cache.places_full,
-                p.tc_cache.verified, p.tc_cache.misses, p.tc_cache.entries);
+        LOG_DBG("%s: tc dumps %s: %zu places terse, %zu dumped again in full (%zu named by tc "
+                "notifications); %zu owned filters verified by the cache, %zu not; %zu cache entries",
+                d->pass_header, p.tc_cache.terse ? "terse" : "full", p.tc_cache.places_terse,
+                p.tc_cache.places_full, p.tc_cache.places_touched, p.tc_cache.verified, p.tc_cache.misses,
+                p.tc_cache.entries);
     LOG_DBG("%s: observed in %.1f ms, settled the tc dumps in %.1f ms, planned in %.1f ms",
             d->pass_header, (double)p.observe_us / 1000, (double)p.settle_us / 1000,
             (double)p.plan_us / 1000);
@@ -1170,6 +1175,7 @@ static void write_daemon_json(FILE *f, const struct daemon *d)
         oo_json_kv_str(&j, "last_dump", c->terse ? "terse" : "full");
         oo_json_kv_uint(&j, "places_terse", c->places_terse);
         oo_json_kv_uint(&j, "places_full", c->places_full);
+        oo_json_kv_uint(&j, "places_touched", c->places_touched);
         oo_json_kv_uint(&j, "verified", c->verified);
         oo_json_kv_uint(&j, "misses", c->misses);
         oo_json_kv_uint(&j, "entries", c->entries);

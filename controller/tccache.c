@@ -2,6 +2,9 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <linux/pkt_cls.h>
+#include <linux/pkt_sched.h>
+#include <linux/rtnetlink.h>
 
 #include "common/util.h"
 #include "controller/tcplan.h"
@@ -35,15 +38,96 @@ static struct oo_tc_cache_entry *entry_find(const struct oo_tc_cache *c, uint64_
     }
 }
 
+static void entries_free(struct oo_tc_cache *c)
+{
+    free(c->v);
+    c->v = NULL;
+    c->mask = 0;
+    c->n = 0;
+}
+
 void oo_tc_cache_free(struct oo_tc_cache *c)
 {
     free(c->v);
+    free(c->devs);
     memset(c, 0, sizeof *c);
 }
 
 void oo_tc_cache_invalidate(struct oo_tc_cache *c)
 {
     oo_tc_cache_free(c);
+}
+
+/* ---------------------------------------------------------------- places */
+
+static uint64_t obs_place_key(const struct oo_obs_tc_place *p)
+{
+    return (uint64_t)p->block << 32 | (p->block ? 0 : p->ifindex);
+}
+
+/* The shared block ifindex's ingress is on at the last pass, or 0. */
+static uint32_t dev_block(const struct oo_tc_cache *c, uint32_t ifindex)
+{
+    for (size_t i = 0; i < c->n_devs; i++)
+        if (c->devs[i].ifindex == ifindex)
+            return c->devs[i].block;
+    return 0;
+}
+
+/* The devices of obs whose ingress (or clsact) qdisc is on a shared block. */
+static void devs_build(struct oo_tc_cache *c, const struct oo_observed *obs)
+{
+    free(c->devs);
+    c->devs = NULL;
+    c->n_devs = 0;
+    for (size_t i = 0; i < obs->n_qdiscs; i++) {
+        const struct oo_tc_qdisc *q = &obs->qdiscs[i];
+
+        if (q->parent != TC_H_INGRESS || !q->ingress_block ||
+            (strcmp(q->kind, "ingress") && strcmp(q->kind, "clsact")))
+            continue;
+        c->devs = oo_realloc(c->devs, (c->n_devs + 1) * sizeof *c->devs);
+        c->devs[c->n_devs++] = (struct oo_tc_cache_dev){ .ifindex = q->ifindex, .block = q->ingress_block };
+    }
+}
+
+static bool is_touched(const struct oo_tc_cache *c, uint64_t key)
+{
+    for (size_t i = 0; i < c->n_touched; i++)
+        if (c->touched[i] == key)
+            return true;
+    return false;
+}
+
+void oo_tc_cache_touch(struct oo_tc_cache *c, const struct nlmsghdr *nlh)
+{
+    const struct tcmsg *tcm = NLMSG_DATA(nlh);
+    uint32_t block;
+    uint64_t key;
+
+    if (!oo_tc_cache_valid(c))
+        return;     /* the next pass reads everything in full anyway */
+    /* A qdisc gone takes its filters without a word about them, an action
+     * changed by its index changes filters that keep their handle, and an
+     * undecodable message could be anything. */
+    if ((nlh->nlmsg_type != RTM_NEWTFILTER && nlh->nlmsg_type != RTM_DELTFILTER) ||
+        nlh->nlmsg_len < NLMSG_LENGTH(sizeof *tcm)) {
+        oo_tc_cache_invalidate(c);
+        return;
+    }
+    /* Written through the block itself, or through a device: the kernel
+     * names the device even when its ingress is a shared block. */
+    if ((uint32_t)tcm->tcm_ifindex == TCM_IFINDEX_MAGIC_BLOCK)
+        block = tcm->tcm_block_index;
+    else
+        block = dev_block(c, (uint32_t)tcm->tcm_ifindex);
+    key = block ? (uint64_t)block << 32 : (uint32_t)tcm->tcm_ifindex;
+    if (!key || (!is_touched(c, key) && c->n_touched == OO_TC_CACHE_TOUCHED_MAX)) {
+        oo_tc_cache_invalidate(c);
+        return;
+    }
+    if (!is_touched(c, key))
+        c->touched[c->n_touched++] = key;
 }
 
 /* ------------------------------------------------------ desired filters */
@@ -143,7 +227,7 @@ static void remember(struct oo_tc_cache *c, const struct oo_observed *obs, const
 {
     size_t n = 0;
 
-    oo_tc_cache_free(c);
+    entries_free(c);
     for (size_t i = 0; i < obs->n_tc; i++)
         n += obs->tc[i].n_filters;
     c->mask = table_size(n) - 1;
@@ -210,7 +294,7 @@ int oo_tc_cache_settle(struct oo_tc_cache *c, const struct oo_tc_desired *d, str
 
     for (size_t i = 0; obs->tc_terse && i < obs->n_tc; i++) {
         struct oo_obs_tc_place *p = &obs->tc[i];
-        bool any_terse = false;
+        bool any_terse = false, touched = is_touched(c, obs_place_key(p));
 
         for (size_t k = 0; !p->dump_err && k < p->n_filters; k++) {
             struct oo_tc_filter *o = &p->filters[k];
@@ -225,7 +309,7 @@ int oo_tc_cache_settle(struct oo_tc_cache *c, const struct oo_tc_desired *d, str
             x = want_find(&w, oo_tc_place_key(o), rule_id);
             if (!x->f)
                 continue;   /* not wanted: deleted by id, no keys needed */
-            if (vouches(c, o, rule_id, x) && fill_in(o, x->f)) {
+            if (!touched && vouches(c, o, rule_id, x) && fill_in(o, x->f)) {
                 st->verified++;
             } else {
                 st->misses++;
@@ -233,14 +317,21 @@ int oo_tc_cache_settle(struct oo_tc_cache *c, const struct oo_tc_desired *d, str
             }
         }
         st->places_full += full[i];
+        st->places_touched += full[i] && touched;
         st->places_terse += any_terse && !full[i];
     }
     if (st->places_full)
         r = oo_observe_tc_redump(obs, full);
-    if (r < 0)
+    if (r < 0) {
         oo_tc_cache_invalidate(c);
-    else if (!unchanged(c, obs, st))
-        remember(c, obs, &w);
+    } else {
+        if (!unchanged(c, obs, st))
+            remember(c, obs, &w);
+        /* What notifications name from now on is mapped to places as this
+         * pass saw them; what they named before this pass, it has read. */
+        c->n_touched = 0;
+        devs_build(c, obs);
+    }
     st->entries = c->n;
 
     free(full);

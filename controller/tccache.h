@@ -24,11 +24,15 @@
  *
  * The one change a terse dump cannot show is a filter rewritten in place
  * with our cookie and another content: another ovs-offloadctl with another
- * config. Such a write is a tc notification that is not OVS's, and the
- * daemon drops the whole cache on it (oo_tc_cache_invalidate). It does the
- * same when tc notifications were lost, after a pass that wrote (the daemon
- * leaves RTNLGRP_TC while it writes), on a reload and on the periodic
- * resync, so that those passes dump everything in full. */
+ * config. Such a write is a tc notification that is not OVS's, and it names
+ * the place it changed: the daemon hands each one to oo_tc_cache_touch,
+ * and the next pass dumps that place in full and vouches for nothing there
+ * (one rule deleted by hand no longer costs a full read of every place).
+ * A notification that names no place the cache can tell (a qdisc, an
+ * action changed by its index, a message that does not decode) drops the
+ * whole cache (oo_tc_cache_invalidate). So do lost notifications, a pass
+ * that wrote (the daemon leaves RTNLGRP_TC while it writes), a reload and
+ * the periodic resync, so that those passes dump everything in full. */
 #ifndef OO_CONTROLLER_TCCACHE_H
 #define OO_CONTROLLER_TCCACHE_H
 
@@ -47,10 +51,23 @@ struct oo_tc_cache_entry {
     uint16_t prio, protocol;
 };
 
+/* Places touched since the last pass beyond this many: the next pass reads
+ * everything in full, which then costs little more than the re-dumps. */
+#define OO_TC_CACHE_TOUCHED_MAX 32
+
+/* A device whose ingress qdisc is on a shared block. */
+struct oo_tc_cache_dev {
+    uint32_t ifindex, block;
+};
+
 struct oo_tc_cache {
     struct oo_tc_cache_entry *v;    /* open addressing, at most two thirds full */
     size_t mask;                    /* size - 1; v is NULL when empty */
     size_t n;                       /* entries */
+    uint64_t touched[OO_TC_CACHE_TOUCHED_MAX]; /* place keys tc notifications named */
+    size_t n_touched;
+    struct oo_tc_cache_dev *devs;   /* the devices on shared blocks at the last pass: */
+    size_t n_devs;                  /* a notification names the device, the cache the block */
 };
 
 /* What one pass made of the cache. */
@@ -58,6 +75,7 @@ struct oo_tc_cache_stats {
     bool terse;                     /* the pass dumped terse (the cache was valid) */
     size_t places_terse;            /* places whose terse dump stood */
     size_t places_full;             /* places dumped again in full after a miss */
+    size_t places_touched;          /* of those, places a tc notification named */
     size_t verified;                /* owned terse filters taken from the cache */
     size_t misses;                  /* owned terse filters the cache could not vouch for */
     size_t entries;                 /* entries after the pass */
@@ -74,13 +92,21 @@ static inline bool oo_tc_cache_valid(const struct oo_tc_cache *c)
 /* The next pass dumps in full (and refills the cache). */
 void oo_tc_cache_invalidate(struct oo_tc_cache *c);
 
+/* A tc notification that is not OVS's (oo_rtnl_event_relevant), read
+ * between passes. A filter's names its place: the next pass dumps that place
+ * in full and vouches for nothing there. Any other drops the cache. */
+struct nlmsghdr;
+void oo_tc_cache_touch(struct oo_tc_cache *c, const struct nlmsghdr *nlh);
+
 struct oo_tc_desired;
 
 /* Between observing obs (terse, when c was valid) and planning from it,
- * with d the config's filters resolved over obs (oo_tc_desired_build): fills in the owned terse filters the cache vouches for, dumps again in
- * full the places where it cannot vouch for one, and then remembers every
- * owned filter of obs that equals its desired filter (the cache becomes
- * valid). When obs's tc could not be read, the cache is invalidated
+ * with d the config's filters resolved over obs (oo_tc_desired_build):
+ * fills in the owned terse filters the cache vouches for, dumps again in
+ * full the places where it cannot vouch for one (and those touched since
+ * the last pass), and then remembers every owned filter of obs that equals
+ * its desired filter (the cache becomes valid; the touched places are
+ * forgotten). When obs's tc could not be read, the cache is invalidated
  * instead. st (may be NULL) gets what happened. Returns 0 or the -errno of
  * a failed re-dump's socket (the cache is then invalid). */
 int oo_tc_cache_settle(struct oo_tc_cache *c, const struct oo_tc_desired *d, struct oo_observed *obs,
