@@ -1273,17 +1273,18 @@ terse_request() {
 	terse_status "$1"
 }
 
-# terse_read_in_full RUNDIR DEV N REPAIRS WHAT: once in sync, a requested
+# terse_read_in_full RUNDIR DEV N M REPAIRS WHAT: once in sync, a requested
 # pass reads DEV's place in full (a terse read that a foreign classifier
-# made useless), vouches for nothing, repairs nothing, and the N rules stay.
+# made useless) and vouches for nothing there, takes the M rules of the
+# other place from the cache, repairs nothing, and DEV's N rules stay.
 terse_read_in_full() {
-	local run=$1 up=$2 n=$3 r0=$4 what=$5 st f
+	local run=$1 up=$2 n=$3 m=$4 r0=$5 what=$6 st f
 	wait_for 30 eval '[[ $(terse_status "$run") == in_sync\ * ]]'
 	st=$(terse_request "$run")
 	read -r -a f <<<"$st"
-	[[ ${f[0]} == in_sync && ${f[1]} == terse && ${f[2]} == 0 && ${f[4]} == 0 && ${f[5]} == 0 &&
-		${f[6]} == "$n" && ${f[7]} == "$r0" ]]
-	check_err $? "$what: '$st', expected in_sync terse 0 - 0 0 $n $r0 (read in full, nothing repaired)"
+	[[ ${f[0]} == in_sync && ${f[1]} == terse && ${f[2]} == 1 && ${f[4]} == "$m" && ${f[5]} == 0 &&
+		${f[6]} == $((n + m)) && ${f[7]} == "$r0" ]]
+	check_err $? "$what: '$st', expected in_sync terse 1 - $m 0 $((n + m)) $r0 (read in full, nothing repaired)"
 	[[ $(tc -j filter show dev "$up" ingress | jq '[.[] | select(.kind == "flower" and .options.handle)] | length') == "$n" ]]
 	check_err $? "$what: the filters on $up changed: $(tc filter show dev "$up" ingress | grep -c handle) with handles"
 }
@@ -1294,20 +1295,29 @@ port81() {
 }
 
 # A daemon pass that follows no tc change dumps terse and takes the keys of
-# its rules from the cache: every one of N rules verified, none dumped
-# again. A rule rewritten in place with our cookie (another ovs-offloadctl
-# with another config: what a terse dump cannot see) is a tc event that
-# drops the cache, so it is put back. Foreign filters of other classifiers,
-# which the kernel cannot dump terse (a matchall is left out of the dump;
-# two u32 filters in one priority end it with EMSGSIZE), make the place be
-# read in full, and nothing is touched.
+# its rules from the cache: every one of N rules on two uplinks verified,
+# none dumped again. A rule deleted by hand is a tc event that names its
+# place: the repair pass reads that uplink in full and the other one terse.
+# A rule rewritten in place with our cookie (another ovs-offloadctl with
+# another config: what a terse dump cannot see) is such an event too, so it
+# is put back. Foreign filters of other classifiers, which the kernel cannot
+# dump terse (a matchall is left out of the dump; two u32 filters in one
+# priority end it with EMSGSIZE), make their place be read in full, and
+# nothing is touched.
 tc_terse_cache() {
 	RET=0
-	local n=200 cfg=$WORK/terse.yaml other=$WORK/terse-other.yaml run=$WORK/terse-run log=$WORK/terse.log
-	local pid up st r0
-	nsim_new 14 1 || { check_err 1 "netdevsim14"; log_test "tc cache: terse dumps"; return; }
+	local n=200 m=20 cfg=$WORK/terse.yaml other=$WORK/terse-other.yaml run=$WORK/terse-run log=$WORK/terse.log
+	local pid up up1 st r0 h all
+	nsim_new 14 1 && nsim_new 15 1 || { check_err 1 "netdevsim14/15"; log_test "tc cache: terse dumps"; return; }
 	mkdir -p "$run"
 	gen_rules_config "$cfg" netdevsim/netdevsim14 "$n"
+	# A second PF, t1, with m rules of its own.
+	sed -i '3a\  - {name: t1, device: netdevsim/netdevsim15, eswitch: switchdev}' "$cfg"
+	awk -v m="$m" 'BEGIN {
+		for (i = 0; i < m; i++)
+			printf "    - {name: t1-rule-%d, dev: t1, prio: 100, match: {eth_type: ipv4, ip_proto: udp, dst_ip: 10.9.0.%d/32, dst_port: 53}, actions: [drop]}\n", i, i
+	}' >>"$cfg"
+	all=$((n + m))
 	sed 's/name: rule-5, \(.*\)dst_port: 80}/name: rule-5, \1dst_port: 81}/' "$cfg" >"$other"
 	grep -q 'rule-5,.*dst_port: 81' "$other" || { check_err 1 "no rule-5 to change"; log_test "tc cache"; return; }
 	OVS_RUNDIR=$run "${WRAP[@]}" "$DAEMON" -c "$cfg" --metrics none --resync 300 -v --log-file "$log" \
@@ -1316,6 +1326,7 @@ tc_terse_cache() {
 	defer kill_quiet "$pid"
 	[[ -n ${OO_VM_RESULTS:-} ]] && defer cp "$log" "$OO_VM_RESULTS/daemon-terse.log"
 	up=$(nsim_uplink 14)
+	up1=$(nsim_uplink 15)
 	wait_for "$START_WAIT" terse_status "$run" >/dev/null
 	check_err $? "the daemon does not answer: $(tail -n 5 "$log.out")"
 	wait_for 120 eval '[[ $(terse_status "$run") == in_sync\ * ]]'
@@ -1324,10 +1335,22 @@ tc_terse_cache() {
 	# The start's passes dumped in full and filled the cache.
 	st=$(terse_request "$run")
 	read -r -a f <<<"$st"
-	[[ ${f[0]} == in_sync && ${f[1]} == terse && ${f[2]} == 1 && ${f[3]} == 0 && ${f[4]} == "$n" &&
-		${f[5]} == 0 && ${f[6]} == "$n" ]]
-	check_err $? "a no-op pass: '$st', expected in_sync terse 1 0 $n 0 $n"
+	[[ ${f[0]} == in_sync && ${f[1]} == terse && ${f[2]} == 2 && ${f[3]} == 0 && ${f[4]} == "$all" &&
+		${f[5]} == 0 && ${f[6]} == "$all" ]]
+	check_err $? "a no-op pass: '$st', expected in_sync terse 2 0 $all 0 $all"
 	r0=${f[7]}
+
+	# One of t1's rules deleted by hand: the event names t1's uplink, which
+	# the repair pass reads in full; t0's 200 rules are taken from the cache.
+	h=$(tc -j filter show dev "$up1" ingress | jq -r '[.[] | select(.options.handle)] | first | .options.handle')
+	tc filter del dev "$up1" ingress pref 100 handle "$h" protocol ip flower
+	check_err $? "cannot delete the filter of handle $h on $up1"
+	wait_for 30 eval '(($(tc -j filter show dev "$up1" ingress | jq "[.[] | select(.options.handle)] | length") == m))'
+	check_err $? "the rule deleted on $up1 was not put back"
+	grep -q "reconcile (event: 1 tc): tc dumps terse: 1 places terse, 1 dumped again in full (1 named by tc notifications); $n owned filters verified by the cache, $((m - 1)) not" "$log"
+	check_err $? "the repair pass did not read t1 alone in full: $(grep 'event: 1 tc): tc dumps' "$log" | tail -n 1)"
+	wait_for 30 eval '[[ $(terse_status "$run") == in_sync\ * ]]'
+	r0=$(terse_status "$run" | awk '{ print $8 }')
 
 	# Another config's rule-5, written in place by the CLI.
 	"$CTL" -c "$other" --ignore-daemon apply >/dev/null 2>&1
@@ -1337,14 +1360,14 @@ tc_terse_cache() {
 	wait_for 30 eval '[[ $(terse_status "$run") == in_sync\ * ]]'
 	st=$(terse_request "$run")
 	read -r -a f <<<"$st"
-	[[ ${f[0]} == in_sync && ${f[1]} == terse && ${f[4]} == "$n" && ${f[7]} -gt $r0 ]]
-	check_err $? "after the rewrite: '$st', expected in_sync, terse, $n verified and a repair counted"
+	[[ ${f[0]} == in_sync && ${f[1]} == terse && ${f[4]} == "$all" && ${f[7]} -gt $r0 ]]
+	check_err $? "after the rewrite: '$st', expected in_sync, terse, $all verified and a repair counted"
 	r0=${f[7]}
 
 	# A foreign matchall ahead of our rules.
 	tc filter add dev "$up" ingress pref 1 matchall action pass
 	check_err $? "cannot add a matchall filter"
-	terse_read_in_full "$run" "$up" "$n" "$r0" "with a matchall"
+	terse_read_in_full "$run" "$up" "$n" "$m" "$r0" "with a matchall"
 	[[ $(tc -j filter show dev "$up" ingress | jq '[.[] | select(.kind == "matchall" and .options)] | length') == 1 ]]
 	check_err $? "the matchall is gone"
 	tc filter del dev "$up" ingress pref 1
@@ -1352,12 +1375,12 @@ tc_terse_cache() {
 	# Two foreign u32 filters in one priority. The kernel leaves the first
 	# out of a terse dump and goes on; the second is then the first thing
 	# of a message, and the dump ends with EMSGSIZE.
-	wait_for 30 eval '[[ $(terse_request "$run") == "in_sync terse 1 0 $n 0 $n "* ]]'
+	wait_for 30 eval '[[ $(terse_request "$run") == "in_sync terse 2 0 $all 0 $all "* ]]'
 	check_err $? "terse again after the matchall left: '$(terse_status "$run")'"
 	tc filter add dev "$up" ingress pref 2 protocol ip u32 match ip dst 192.0.2.1/32 action pass &&
 		tc filter add dev "$up" ingress pref 2 protocol ip u32 match ip dst 192.0.2.2/32 action pass
 	check_err $? "cannot add u32 filters"
-	terse_read_in_full "$run" "$up" "$n" "$r0" "with two u32 filters"
+	terse_read_in_full "$run" "$up" "$n" "$m" "$r0" "with two u32 filters"
 	[[ $(tc filter show dev "$up" ingress pref 2 | grep -c 'fh 800::') == 2 ]]
 	check_err $? "the u32 filters are gone"
 	tc filter del dev "$up" ingress pref 2
@@ -1365,7 +1388,7 @@ tc_terse_cache() {
 		"last: $(grep 'observed in' "$log" | tail -n 1 | sed 's/.*: observed/observed/')"
 	OVS_RUNDIR=$run ovs-appctl -T 30 -t ovs-offloadd exit >/dev/null 2>&1
 	wait_for 20 _oo_pid_gone "$pid" || kill -9 "$pid"
-	log_test "tc cache: terse no-op passes, a rewrite with our cookie put back, matchall and u32 read in full"
+	log_test "tc cache: terse no-op passes, a deletion read at its place alone, a rewrite with our cookie put back, matchall and u32 read in full"
 }
 
 exit_cleanly() {
