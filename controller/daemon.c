@@ -51,6 +51,7 @@
 #include <unistd.h>
 
 #include "common/json.h"
+#include "common/log.h"
 #include "common/nlsock.h"
 #include "common/util.h"
 #include "config/config.h"
@@ -187,6 +188,16 @@ struct daemon {
 };
 
 /* ---------------------------------------------------------------- small helpers */
+
+static void log_to_vlog(enum oo_log_level level, const char *fmt, va_list ap)
+{
+    static const int levels[] = {
+        [OO_LOG_ERR] = OO_LOOP_LOG_ERR, [OO_LOG_WARN] = OO_LOOP_LOG_WARN,
+        [OO_LOG_INFO] = OO_LOOP_LOG_INFO, [OO_LOG_DEBUG] = OO_LOOP_LOG_DBG,
+    };
+
+    oo_loop_logv(levels[level], fmt, ap);
+}
 
 static int64_t wall_ms(void)
 {
@@ -1278,7 +1289,7 @@ static void usage(FILE *f)
 "                       $OVS_RUNDIR/ovs-offloadd.pid)\n"
 "      --log-file FILE  also log to FILE\n"
 "      --detach         run in the background once started (log with --log-file)\n"
-"  -v, --verbose        log every pass, not only changes\n"
+"  -v, --verbose        log every pass, not only changes, with its read timings\n"
 "  -h, --help           show this help and exit\n"
 "  -V, --version        show the version and exit\n"
 "\n"
@@ -1656,6 +1667,10 @@ int oo_daemon_main(int argc, char **argv)
     memory_policy();
 
     oo_loop_init(d.opts.verbose ? OO_LOOP_LOG_DBG : OO_LOOP_LOG_INFO);
+    /* The shared layers' messages (each pass's read timings at debug) go to
+     * the daemon's log too. */
+    oo_log_set_level(d.opts.verbose ? OO_LOG_DEBUG : OO_LOG_INFO);
+    oo_log_set_sink(log_to_vlog);
     if (d.opts.log_file && (r = oo_loop_log_file(d.opts.log_file)) < 0) {
         LOG_ERR("cannot open the log file %s: %s", d.opts.log_file, strerror(-r));
         detach_done(detach_fd, OO_EXIT_USAGE);
