@@ -78,16 +78,15 @@ static uint32_t dev_block(const struct oo_tc_cache *c, uint32_t ifindex)
 static void devs_build(struct oo_tc_cache *c, const struct oo_observed *obs)
 {
     free(c->devs);
-    c->devs = NULL;
+    c->devs = obs->n_qdiscs ? oo_calloc(obs->n_qdiscs, sizeof *c->devs) : NULL;
     c->n_devs = 0;
     for (size_t i = 0; i < obs->n_qdiscs; i++) {
         const struct oo_tc_qdisc *q = &obs->qdiscs[i];
 
-        if (q->parent != TC_H_INGRESS || !q->ingress_block ||
-            (strcmp(q->kind, "ingress") && strcmp(q->kind, "clsact")))
-            continue;
-        c->devs = oo_realloc(c->devs, (c->n_devs + 1) * sizeof *c->devs);
-        c->devs[c->n_devs++] = (struct oo_tc_cache_dev){ .ifindex = q->ifindex, .block = q->ingress_block };
+        if (q->parent == TC_H_INGRESS && q->ingress_block &&
+            (!strcmp(q->kind, "ingress") || !strcmp(q->kind, "clsact")))
+            c->devs[c->n_devs++] = (struct oo_tc_cache_dev){ .ifindex = q->ifindex,
+                                                             .block = q->ingress_block };
     }
 }
 
