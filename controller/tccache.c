@@ -2,12 +2,11 @@
 
 #include <stdlib.h>
 #include <string.h>
-#include <linux/pkt_cls.h>
-#include <linux/pkt_sched.h>
 #include <linux/rtnetlink.h>
 
 #include "common/util.h"
 #include "controller/tcplan.h"
+#include "tc/io.h"
 #include "tc/owner.h"
 #include "tc/reconcile.h"
 
@@ -49,7 +48,7 @@ static void entries_free(struct oo_tc_cache *c)
 void oo_tc_cache_free(struct oo_tc_cache *c)
 {
     free(c->v);
-    free(c->devs);
+    free(c->blocks);
     memset(c, 0, sizeof *c);
 }
 
@@ -68,25 +67,23 @@ static uint64_t obs_place_key(const struct oo_obs_tc_place *p)
 /* The shared block ifindex's ingress is on at the last pass, or 0. */
 static uint32_t dev_block(const struct oo_tc_cache *c, uint32_t ifindex)
 {
-    for (size_t i = 0; i < c->n_devs; i++)
-        if (c->devs[i].ifindex == ifindex)
-            return c->devs[i].block;
-    return 0;
+    const struct oo_tc_qdisc *q = oo_tc_find_ingress_qdisc(c->blocks, c->n_blocks, ifindex);
+
+    return q ? q->ingress_block : 0;
 }
 
-/* The devices of obs whose ingress (or clsact) qdisc is on a shared block. */
-static void devs_build(struct oo_tc_cache *c, const struct oo_observed *obs)
+/* Keeps the ingress qdiscs of obs that are on a shared block (in obs's
+ * order, which oo_tc_find_ingress_qdisc searches). */
+static void blocks_keep(struct oo_tc_cache *c, const struct oo_observed *obs)
 {
-    free(c->devs);
-    c->devs = obs->n_qdiscs ? oo_calloc(obs->n_qdiscs, sizeof *c->devs) : NULL;
-    c->n_devs = 0;
+    free(c->blocks);
+    c->blocks = obs->n_qdiscs ? oo_calloc(obs->n_qdiscs, sizeof *c->blocks) : NULL;
+    c->n_blocks = 0;
     for (size_t i = 0; i < obs->n_qdiscs; i++) {
         const struct oo_tc_qdisc *q = &obs->qdiscs[i];
 
-        if (q->parent == TC_H_INGRESS && q->ingress_block &&
-            (!strcmp(q->kind, "ingress") || !strcmp(q->kind, "clsact")))
-            c->devs[c->n_devs++] = (struct oo_tc_cache_dev){ .ifindex = q->ifindex,
-                                                             .block = q->ingress_block };
+        if (q->ingress_block && oo_tc_find_ingress_qdisc(obs->qdiscs, obs->n_qdiscs, q->ifindex) == q)
+            c->blocks[c->n_blocks++] = *q;
     }
 }
 
@@ -121,12 +118,13 @@ void oo_tc_cache_touch(struct oo_tc_cache *c, const struct nlmsghdr *nlh)
     else
         block = dev_block(c, (uint32_t)tcm->tcm_ifindex);
     key = block ? (uint64_t)block << 32 : (uint32_t)tcm->tcm_ifindex;
-    if (!key || (!is_touched(c, key) && c->n_touched == OO_TC_CACHE_TOUCHED_MAX)) {
+    if (is_touched(c, key))
+        return;
+    if (!key || c->n_touched == OO_TC_CACHE_TOUCHED_MAX) {
         oo_tc_cache_invalidate(c);
         return;
     }
-    if (!is_touched(c, key))
-        c->touched[c->n_touched++] = key;
+    c->touched[c->n_touched++] = key;
 }
 
 /* ------------------------------------------------------ desired filters */
@@ -329,7 +327,7 @@ int oo_tc_cache_settle(struct oo_tc_cache *c, const struct oo_tc_desired *d, str
         /* What notifications name from now on is mapped to places as this
          * pass saw them; what they named before this pass, it has read. */
         c->n_touched = 0;
-        devs_build(c, obs);
+        blocks_keep(c, obs);
     }
     st->entries = c->n;
 

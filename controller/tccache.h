@@ -55,19 +55,15 @@ struct oo_tc_cache_entry {
  * everything in full, which then costs little more than the re-dumps. */
 #define OO_TC_CACHE_TOUCHED_MAX 32
 
-/* A device whose ingress qdisc is on a shared block. */
-struct oo_tc_cache_dev {
-    uint32_t ifindex, block;
-};
-
 struct oo_tc_cache {
     struct oo_tc_cache_entry *v;    /* open addressing, at most two thirds full */
     size_t mask;                    /* size - 1; v is NULL when empty */
     size_t n;                       /* entries */
     uint64_t touched[OO_TC_CACHE_TOUCHED_MAX]; /* place keys tc notifications named */
     size_t n_touched;
-    struct oo_tc_cache_dev *devs;   /* the devices on shared blocks at the last pass: */
-    size_t n_devs;                  /* a notification names the device, the cache the block */
+    struct oo_tc_qdisc *blocks;     /* the ingress qdiscs on shared blocks at the last */
+    size_t n_blocks;                /* pass: a notification names the device, the cache
+                                     * the block */
 };
 
 /* What one pass made of the cache. */
