@@ -59,11 +59,6 @@ void oo_tc_cache_invalidate(struct oo_tc_cache *c)
 
 /* ---------------------------------------------------------------- places */
 
-static uint64_t obs_place_key(const struct oo_obs_tc_place *p)
-{
-    return (uint64_t)p->block << 32 | (p->block ? 0 : p->ifindex);
-}
-
 /* The shared block ifindex's ingress is on at the last pass, or 0. */
 static uint32_t dev_block(const struct oo_tc_cache *c, uint32_t ifindex)
 {
@@ -117,7 +112,7 @@ void oo_tc_cache_touch(struct oo_tc_cache *c, const struct nlmsghdr *nlh)
         block = tcm->tcm_block_index;
     else
         block = dev_block(c, (uint32_t)tcm->tcm_ifindex);
-    key = block ? (uint64_t)block << 32 : (uint32_t)tcm->tcm_ifindex;
+    key = oo_tc_place_key_of((uint32_t)tcm->tcm_ifindex, block);
     if (is_touched(c, key))
         return;
     if (!key || c->n_touched == OO_TC_CACHE_TOUCHED_MAX) {
@@ -291,7 +286,7 @@ int oo_tc_cache_settle(struct oo_tc_cache *c, const struct oo_tc_desired *d, str
 
     for (size_t i = 0; obs->tc_terse && i < obs->n_tc; i++) {
         struct oo_obs_tc_place *p = &obs->tc[i];
-        bool any_terse = false, touched = is_touched(c, obs_place_key(p));
+        bool any_terse = false, touched = is_touched(c, oo_tc_place_key_of(p->ifindex, p->block));
 
         for (size_t k = 0; !p->dump_err && k < p->n_filters; k++) {
             struct oo_tc_filter *o = &p->filters[k];

@@ -33,11 +33,17 @@
 #include "tc/flower.h"
 #include "tc/req.h"
 
-/* The key of a filter's place: a shared block (block << 32), else its
- * device's ifindex. */
+/* The key of a place: a shared block (block << 32), else the device's
+ * ifindex (block 0). */
+static inline uint64_t oo_tc_place_key_of(uint32_t ifindex, uint32_t block)
+{
+    return block ? (uint64_t)block << 32 : ifindex;
+}
+
+/* The key of a filter's place. */
 static inline uint64_t oo_tc_place_key(const struct oo_tc_filter *f)
 {
-    return (uint64_t)f->id.block << 32 | (f->id.block ? 0 : f->id.ifindex);
+    return oo_tc_place_key_of(f->id.ifindex, f->id.block);
 }
 
 /* The slot hash of (place key, key) in the reconciler's and the daemon's
