@@ -26,14 +26,15 @@
 
 #define N_RULES 20
 
-/* pf0's uplink is ifindex 100. */
+/* pf N's uplink is ifindex 100 + N. With ctx (a block index), pf1's uplink
+ * is on that shared block. */
 static int resolve(void *ctx, int kind, int index, int64_t vf, struct oo_tc_place *out)
 {
-    (void)ctx;
     (void)kind;
     (void)vf;
     memset(out, 0, sizeof *out);
     out->ifindex = (uint32_t)(100 + index);
+    out->block = ctx && index == 1 ? *(const uint32_t *)ctx : 0;
     snprintf(out->netdev, sizeof out->netdev, "e%u", out->ifindex);
     return 0;
 }
@@ -302,23 +303,12 @@ static void test_tc_error_invalidates(void **state)
 
 /* ---------------------------------------------------------------- touched */
 
-/* pf0's uplink is ifindex 100 with its own ingress; pf1's, ifindex 101, is
- * on shared block 9 with ifindex 102. */
-static int resolve_two(void *ctx, int kind, int index, int64_t vf, struct oo_tc_place *out)
-{
-    (void)ctx;
-    (void)kind;
-    (void)vf;
-    memset(out, 0, sizeof *out);
-    out->ifindex = (uint32_t)(100 + index);
-    out->block = index == 1 ? 9 : 0;
-    snprintf(out->netdev, sizeof out->netdev, "e%u", out->ifindex);
-    return 0;
-}
-
-/* N_RULES drop rules on pf0 (a0...) and as many on pf1 (b0...). */
+/* N_RULES drop rules on pf0 (a0...) and as many on pf1 (b0...). pf0's
+ * uplink is ifindex 100 with its own ingress; pf1's, ifindex 101, is on
+ * shared block 9 with ifindex 102. */
 static void desired_two(struct oo_tc_desired *d)
 {
+    static const uint32_t block = 9;
     char yaml[8192];
     size_t len;
     struct oo_config *cfg;
@@ -334,7 +324,7 @@ static void desired_two(struct oo_tc_desired *d)
                                 "dst_ip: 10.%d.0.%d/32}, actions: [drop]}\n",
                                 i < N_RULES ? 'a' : 'b', i % N_RULES, i / N_RULES, i / N_RULES, i % N_RULES);
     cfg = host_load_config(yaml);
-    oo_tc_desired_build(cfg, resolve_two, NULL, d);
+    oo_tc_desired_build(cfg, resolve, (void *)&block, d);
     assert_int_equal(d->n_targets, 2);
     assert_int_equal(d->targets[0].n_filters, N_RULES);
     assert_int_equal(d->targets[1].n_filters, N_RULES);
