@@ -9,6 +9,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "common/log.h"
 #include "common/util.h"
 #include "controller/journal.h"
 #include "devlink/vfctl.h"
@@ -27,11 +28,19 @@ struct actx {
     struct oo_dl dl;
     struct oo_nl rt;
     char info[160];                 /* extra words for the step's progress line */
-    /* The host as tc steps resolve it: observed at the first tc-sync step and
-     * shared by the rest (they come last, after every device and OVS change,
-     * and change no device themselves). NULL until then. */
-    struct oo_observed *tc_host;
-    struct oo_tc_desired tc_desired;
+    /* A step other than tc-sync has run: devices, links, OVS ports or
+     * qdiscs may now differ from obs. */
+    bool changed;
+    /* The host as tc steps resolve it, and the filters desired there: set at
+     * the first tc-sync step and shared by the rest (they come last, after
+     * every device and OVS change, and change no device themselves). When no
+     * step changed the host before it, that is obs and the plan's filters
+     * (opts->tc_desired); else the host is read again into tc_host_own and
+     * the filters built anew into tc_desired_own. NULL until then. */
+    const struct oo_observed *tc_host;
+    const struct oo_tc_desired *tc_desired;
+    struct oo_observed *tc_host_own;
+    struct oo_tc_desired tc_desired_own;
 };
 
 static int fail(struct actx *c, int err, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
@@ -432,10 +441,15 @@ static int rebuild_bond_block(struct actx *c, struct oo_nl *nl, const struct oo_
 /* Reconciles one target's owned filters: resolve it now (its netdev may be
  * new), make its ingress qdisc (a bond: its shared block, on the bond and its
  * members) if it has none, dump, diff, write the difference in one batch. */
+/* Whether o read everything a tc target resolves with. */
+static bool obs_complete(const struct oo_observed *o)
+{
+    return o->devlink_err == 0 && o->links_err == 0 && o->tc_err == 0;
+}
+
 static int apply_tc_sync(struct actx *c, const struct oo_step *s)
 {
-    struct oo_tc_resolver res;
-    struct oo_tc_target *t = NULL;
+    const struct oo_tc_target *t = NULL;
     struct oo_tc_filter *cur = NULL;
     struct oo_tc_plan tp = { 0 };
     struct oo_tc_result *results = NULL;
@@ -446,20 +460,27 @@ static int apply_tc_sync(struct actx *c, const struct oo_step *s)
 
     if ((r = oo_tc_open(&nl)) < 0)
         return fail(c, r, "cannot open rtnetlink for tc: %s", strerror(-r));
-    if (!c->tc_host) {
-        c->tc_host = oo_calloc(1, sizeof *c->tc_host);
-        oo_observe_devlink(c->opts->root, c->tc_host);
-        oo_observe_links(c->tc_host);
-        if ((r = oo_tc_dump_qdiscs(&nl, &c->tc_host->qdiscs, &c->tc_host->n_qdiscs)) < 0) {
+    if (!c->tc_host && !c->changed && c->opts->tc_desired && obs_complete(c->obs)) {
+        oo_debug("tc: rules resolved as the plan resolved them: no step before changed the host");
+        c->tc_host = c->obs;
+        c->tc_desired = c->opts->tc_desired;
+    } else if (!c->tc_host) {
+        struct oo_observed *h = c->tc_host_own = oo_calloc(1, sizeof *h);
+
+        oo_debug("tc: reading devlink, links and qdiscs again: %s",
+                 c->changed ? "an earlier step changed the host" : "the plan's reading is not whole");
+        oo_observe_devlink(c->opts->root, h);
+        oo_observe_links(h);
+        if ((r = oo_tc_dump_qdiscs(&nl, &h->qdiscs, &h->n_qdiscs)) < 0) {
             r = kfail(c, r, &nl, "tc qdisc show");
             goto out;
         }
-        oo_tc_resolver_init(&res, c->cfg, c->tc_host);
-        oo_tc_desired_build(c->cfg, oo_tc_resolve_observed, &res, &c->tc_desired);
-        oo_tc_resolver_free(&res);
+        oo_tc_desired_build_observed(c->cfg, h, &c->tc_desired_own);
+        c->tc_host = h;
+        c->tc_desired = &c->tc_desired_own;
     }
     const struct oo_observed *o = c->tc_host;
-    struct oo_tc_desired *d = &c->tc_desired;
+    const struct oo_tc_desired *d = c->tc_desired;
     if (s->opt >= 0) {
         for (size_t i = 0; i < d->n_targets && !t; i++)
             if (d->targets[i].kind == s->opt && d->targets[i].index == s->pf && d->targets[i].vf == s->vf)
@@ -583,6 +604,8 @@ int oo_apply(const struct oo_config *cfg, const struct oo_observed *obs, const s
         size_t batch = 1;
 
         c.info[0] = '\0';
+        if (s->kind != OO_STEP_TC_SYNC)
+            c.changed = true;
         if (is_ovs_step(s->kind)) {
             while (i + batch < plan->n_steps && is_ovs_step(plan->steps[i + batch].kind))
                 batch++;
@@ -619,10 +642,10 @@ int oo_apply(const struct oo_config *cfg, const struct oo_observed *obs, const s
         i += batch - 1;
     }
 out:
-    if (c.tc_host) {
-        oo_tc_desired_free(&c.tc_desired);
-        oo_observed_free(c.tc_host);
-        free(c.tc_host);
+    if (c.tc_host_own) {
+        oo_tc_desired_free(&c.tc_desired_own);
+        oo_observed_free(c.tc_host_own);
+        free(c.tc_host_own);
     }
     res->err = r;
     res->ms = oo_now_ms() - t0;

@@ -25,6 +25,11 @@ struct oo_apply_opts {
      * that changed something is followed by a verify pass anyway. */
     void (*tc_writes)(void *arg, bool begin);
     void *tc_writes_arg;
+    /* The config's filters as the plan had them (oo_tc_desired_build_observed
+     * over obs), or NULL. When no step before the first tc-sync step changed
+     * the host, tc-sync steps resolve with these and obs: a plan of tc steps
+     * alone (a daemon's repair) then reads devlink, links and qdiscs once. */
+    const struct oo_tc_desired *tc_desired;
 };
 
 struct oo_apply_result {

@@ -18,6 +18,7 @@
 #include "controller/observe.h"
 #include "controller/plan.h"
 #include "controller/status.h"
+#include "controller/tcplan.h"
 
 #define OO_DEFAULT_CONFIG "/etc/ovs-offload/config.yaml"
 
@@ -177,9 +178,10 @@ static char *ovs_remote(const struct ctl_opts *opts, const struct oo_config *cfg
 }
 
 /* Loads the config (printing its errors), then observes the host and plans.
- * Returns OO_EXIT_OK with cfg, o and plan filled, or an exit code. */
+ * Returns OO_EXIT_OK with cfg, o and plan filled, and with desired (unless
+ * NULL) the filters the plan was made with, for apply; or an exit code. */
 static int load_and_plan(const struct ctl_opts *opts, struct oo_config *cfg, struct oo_observed *o,
-                         struct oo_plan *plan)
+                         struct oo_plan *plan, struct oo_tc_desired *desired)
 {
     struct oo_cfg_diag diag;
     struct oo_plan_opts popts = { .force = opts->force, .ignore_daemon = opts->ignore_daemon };
@@ -208,6 +210,10 @@ static int load_and_plan(const struct ctl_opts *opts, struct oo_config *cfg, str
     if (oo_observe_finish(job, remote, opts->ovsdb_timeout_ms) < 0 && cfg->n_pfs)
         oo_err("%s", o->devlink_error);
     t0 = oo_now_us();
+    if (desired) {
+        oo_tc_desired_build_observed(cfg, o, desired);
+        popts.tc_desired = desired;
+    }
     oo_plan_build(cfg, o, &popts, plan);
     oo_debug("planned in %.1f ms: %zu steps", (double)(oo_now_us() - t0) / 1000, plan->n_steps);
     return OO_EXIT_OK;
@@ -218,7 +224,7 @@ static int cmd_plan(const struct ctl_opts *opts)
     struct oo_config cfg;
     struct oo_observed o = { 0 };
     struct oo_plan plan;
-    int rc = load_and_plan(opts, &cfg, &o, &plan);
+    int rc = load_and_plan(opts, &cfg, &o, &plan, NULL);
 
     if (rc)
         return rc;
@@ -284,16 +290,17 @@ static int cmd_apply(const struct ctl_opts *opts)
     struct oo_config cfg;
     struct oo_observed o = { 0 }, after = { 0 };
     struct oo_plan plan, again = { 0 };
+    struct oo_tc_desired desired = { 0 };
     struct oo_apply_result res;
     struct oo_host_lock lock = OO_HOST_LOCK_INIT;
     _cleanup_free_ char *remote = NULL;
-    int rc;
+    int rc, r;
 
     /* Held from before the host is observed until it is read back: a plan
      * made from what someone else is changing would be stale. */
     if ((rc = apply_lock(opts, &lock)))
         return rc;
-    rc = load_and_plan(opts, &cfg, &o, &plan);
+    rc = load_and_plan(opts, &cfg, &o, &plan, &desired);
     if (rc) {
         oo_host_lock_release(&lock);
         return rc;
@@ -314,9 +321,11 @@ static int cmd_apply(const struct ctl_opts *opts)
         /* A transaction waits for ovs-vswitchd to apply it: allow it more than a read. */
         .root = opts->root, .ovs_remote = remote,
         .ovsdb_timeout_ms = opts->ovsdb_timeout_ms > 30000 ? opts->ovsdb_timeout_ms : 30000,
-        .wait_timeout_ms = 120000, .progress = stdout,
+        .wait_timeout_ms = 120000, .progress = stdout, .tc_desired = &desired,
     };
-    if (oo_apply(&cfg, &o, &plan, &aopts, &res) < 0) {
+    r = oo_apply(&cfg, &o, &plan, &aopts, &res);
+    oo_tc_desired_free(&desired);       /* before the read-back, which builds its own */
+    if (r < 0) {
         oo_err("%s", res.message);
         oo_err("stopped after %zu of %zu steps; fix the cause and run apply again: it continues "
                "from the host's state", res.n_done, plan.n_steps);
@@ -340,6 +349,7 @@ static int cmd_apply(const struct ctl_opts *opts)
     }
 out:
     oo_host_lock_release(&lock);
+    oo_tc_desired_free(&desired);
     oo_plan_free(&again);
     oo_observed_free(&after);
     oo_plan_free(&plan);

@@ -1403,17 +1403,13 @@ static void tc_step(struct ctx *c, const char *object, int ref_kind, int index, 
 
 static void plan_tc(struct ctx *c)
 {
-    struct oo_tc_resolver res;
     struct oo_tc_desired own = { 0 };
     const struct oo_tc_desired *d = c->opts && c->opts->tc_desired ? c->opts->tc_desired : &own;
     bool *targeted = oo_calloc(c->obs->n_tc + 1, sizeof *targeted);
     char to[64];
 
-    if (d == &own) {
-        oo_tc_resolver_init(&res, c->cfg, c->obs);
-        oo_tc_desired_build(c->cfg, oo_tc_resolve_observed, &res, &own);
-        oo_tc_resolver_free(&res);
-    }
+    if (d == &own)
+        oo_tc_desired_build_observed(c->cfg, c->obs, &own);
     for (size_t i = 0; i < d->n_targets; i++) {
         const struct oo_tc_target *t = &d->targets[i];
         const struct oo_obs_tc_place *p = t->resolved ? oo_obs_tc_place_of(c->obs, t->place.ifindex) : NULL;

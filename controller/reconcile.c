@@ -377,19 +377,16 @@ int oo_reconcile_pass(const struct oo_pass_opts *opts, struct oo_pass *p)
         p->observe_err = oo_observe_host(opts->root, opts->ovs_remote, opts->ovsdb_timeout_ms, &p->obs);
     p->observe_us = oo_now_us() - us;
     us = oo_now_us();
+    if (p->observe_err >= 0) {
+        /* Built once, for the cache, the plan and its tc-sync steps. */
+        oo_tc_desired_build_observed(opts->cfg, &p->obs, &desired);
+        popts.tc_desired = &desired;
+    }
     if (opts->tc_cache) {
-        if (p->observe_err < 0) {
+        if (p->observe_err < 0)
             oo_tc_cache_invalidate(opts->tc_cache);
-        } else {
-            /* Built once, for the cache and then the plan. */
-            struct oo_tc_resolver res;
-
-            oo_tc_resolver_init(&res, opts->cfg, &p->obs);
-            oo_tc_desired_build(opts->cfg, oo_tc_resolve_observed, &res, &desired);
-            oo_tc_resolver_free(&res);
-            popts.tc_desired = &desired;
+        else
             oo_tc_cache_settle(opts->tc_cache, &desired, &p->obs, &p->tc_cache);
-        }
     }
     if (p->observe_err < 0 && opts->cfg->n_pfs) {
         snprintf(p->message, sizeof p->message, "cannot observe the host: %s", p->obs.devlink_error);
@@ -400,8 +397,10 @@ int oo_reconcile_pass(const struct oo_pass_opts *opts, struct oo_pass *p)
     p->settle_us = oo_now_us() - us;
     us = oo_now_us();
     oo_plan_build(opts->cfg, &p->obs, &popts, &p->plan);
-    oo_tc_desired_free(&desired);
     p->plan_us = oo_now_us() - us;
+    /* Kept only for the plan's tc-sync steps (~720 bytes a rule). */
+    if (p->plan.n_errors || !p->plan.n_steps)
+        oo_tc_desired_free(&desired);
     if (opts->observed)
         opts->observed(opts->observed_arg, &p->obs);
     if (!p->plan.n_errors && p->plan.n_steps) {
@@ -410,6 +409,7 @@ int oo_reconcile_pass(const struct oo_pass_opts *opts, struct oo_pass *p)
             .ovsdb_timeout_ms = opts->ovsdb_timeout_ms, .wait_timeout_ms = opts->wait_timeout_ms,
             .progress = opts->progress,
             .tc_writes = opts->tc_writes, .tc_writes_arg = opts->tc_writes_arg,
+            .tc_desired = popts.tc_desired,
         };
         p->applied = true;
         /* What it writes, and what others write while the daemon is out of
@@ -423,6 +423,7 @@ int oo_reconcile_pass(const struct oo_pass_opts *opts, struct oo_pass *p)
             snprintf(p->message, sizeof p->message, "%s", p->apply.message);
     }
 out:
+    oo_tc_desired_free(&desired);
     p->result = oo_pass_classify(p->observe_err, opts->cfg, &p->plan, p->applied, p->apply.err);
     p->ms = oo_now_ms() - t0;
     return p->result;

@@ -311,3 +311,13 @@ int oo_tc_resolve_observed(void *ctx, int kind, int index, int64_t vf, struct oo
     }
     return -ENODEV;
 }
+
+void oo_tc_desired_build_observed(const struct oo_config *cfg, const struct oo_observed *obs,
+                                  struct oo_tc_desired *out)
+{
+    struct oo_tc_resolver res;
+
+    oo_tc_resolver_init(&res, cfg, obs);
+    oo_tc_desired_build(cfg, oo_tc_resolve_observed, &res, out);
+    oo_tc_resolver_free(&res);
+}

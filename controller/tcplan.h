@@ -69,4 +69,8 @@ void oo_tc_resolver_init(struct oo_tc_resolver *r, const struct oo_config *cfg, 
 void oo_tc_resolver_free(struct oo_tc_resolver *r);
 int oo_tc_resolve_observed(void *ctx, int kind, int index, int64_t vf, struct oo_tc_place *out);
 
+/* oo_tc_desired_build() with the resolver over obs. */
+void oo_tc_desired_build_observed(const struct oo_config *cfg, const struct oo_observed *obs,
+                                  struct oo_tc_desired *out);
+
 #endif

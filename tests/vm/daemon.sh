@@ -1307,7 +1307,7 @@ port81() {
 tc_terse_cache() {
 	RET=0
 	local n=200 m=20 cfg=$WORK/terse.yaml other=$WORK/terse-other.yaml run=$WORK/terse-run log=$WORK/terse.log
-	local pid up up1 st r0 h all
+	local pid up up1 st r0 h all reused reread
 	nsim_new 14 1 && nsim_new 15 1 || { check_err 1 "netdevsim14/15"; log_test "tc cache: terse dumps"; return; }
 	mkdir -p "$run"
 	gen_rules_config "$cfg" netdevsim/netdevsim14 "$n"
@@ -1343,12 +1343,18 @@ tc_terse_cache() {
 	# One of t1's rules deleted by hand: the event names t1's uplink, which
 	# the repair pass reads in full; t0's 200 rules are taken from the cache.
 	h=$(tc -j filter show dev "$up1" ingress | jq -r '[.[] | select(.options.handle)] | first | .options.handle')
+	reused=$(grep -c "tc: rules resolved as the plan resolved them" "$log")
+	reread=$(grep -c "tc: reading devlink, links and qdiscs again" "$log")
 	tc filter del dev "$up1" ingress pref 100 handle "$h" protocol ip flower
 	check_err $? "cannot delete the filter of handle $h on $up1"
 	wait_for 30 eval '(($(tc -j filter show dev "$up1" ingress | jq "[.[] | select(.options.handle)] | length") == m))'
 	check_err $? "the rule deleted on $up1 was not put back"
 	grep -q "reconcile (event: 1 tc): tc dumps terse: 1 places terse, 1 dumped again in full (1 named by tc notifications); $n owned filters verified by the cache, $((m - 1)) not" "$log"
 	check_err $? "the repair pass did not read t1 alone in full: $(grep 'event: 1 tc): tc dumps' "$log" | tail -n 1)"
+	# Its plan is one tc-sync step: it resolves with the pass's own reading.
+	(($(grep -c "tc: rules resolved as the plan resolved them" "$log") == reused + 1 &&
+		$(grep -c "tc: reading devlink, links and qdiscs again" "$log") == reread))
+	check_err $? "the repair's tc-sync step read devlink, links and qdiscs again: $(grep 'tc: r' "$log" | tail -n 2)"
 	wait_for 30 eval '[[ $(terse_status "$run") == in_sync\ * ]]'
 	r0=$(terse_status "$run" | awk '{ print $8 }')
 

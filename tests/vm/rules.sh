@@ -45,9 +45,10 @@ ctl() {
 	"$CTL" --db "$DB" "$@"
 }
 
-# apply_ok [CONFIG]: apply exits 0 (its output in $WORK/apply.out).
+# apply_ok [CONFIG]: apply exits 0 (its output, with its debug lines, in
+# $WORK/apply.out).
 apply_ok() {
-	ctl -c "${1:-$CFG}" apply >"$WORK/apply.out" 2>&1 && return 0
+	ctl -v -c "${1:-$CFG}" apply >"$WORK/apply.out" 2>&1 && return 0
 	grep -E 'error|FAILED' "$WORK/apply.out" | sed 's/^/\tapply: /' | head -n 10
 	return 1
 }
@@ -264,6 +265,10 @@ vflag_rules() {
 	# 1. The rules on the bond's shared block.
 	apply_ok
 	check_err $? "apply of the VF-LAG config failed"
+	# VFs, the bond and OVS ports were made before the tc step: it reads
+	# the host again to find the representors and the bond's block.
+	grep -q "tc: reading devlink, links and qdiscs again: an earlier step changed the host" "$WORK/apply.out"
+	check_err $? "apply's tc step did not read the host again after changing it: $(grep 'tc: ' "$WORK/apply.out")"
 	[[ $(plan_rc) == 0 ]]
 	check_err $? "plan after apply is not in sync: $(jq -c '[.steps[] | "\(.kind) \(.object) \(.to)"], .errors' "$WORK/plan.json")"
 	mapfile -t R0 < <(nsim_vf_reps 10)
@@ -309,6 +314,10 @@ vflag_rules() {
 	check_err $? "plan has steps other than tc-sync: $(jq -c '[.steps[] | "\(.kind) \(.object)"]' "$WORK/plan.json")"
 	apply_ok
 	check_err $? "apply did not repair the drift"
+	# A plan of tc-sync steps alone: they resolve as the plan did.
+	grep -q "tc: rules resolved as the plan resolved them" "$WORK/apply.out" &&
+		! grep -q "tc: reading devlink" "$WORK/apply.out"
+	check_err $? "apply's tc step read the host again though no step changed it: $(grep 'tc: ' "$WORK/apply.out")"
 	# shellcheck disable=SC2086
 	same_lines "owned filters after the repair (want, got)" "$(owned_summary $where)" "$(vflag_want)"
 	[[ $(plan_rc) == 0 ]]
@@ -488,6 +497,10 @@ mpv_rules() {
 	check_err $? "plan should exit 3 with tc-sync steps pf0 (+1) and pf1/vf3 (~1): exit $rc, steps $(jq -c '[.steps[] | "\(.kind) \(.object) \(.to)"]' "$WORK/plan.json")"
 	apply_ok
 	check_err $? "apply did not repair the drift"
+	# A plan of tc-sync steps alone: they resolve as the plan did.
+	grep -q "tc: rules resolved as the plan resolved them" "$WORK/apply.out" &&
+		! grep -q "tc: reading devlink" "$WORK/apply.out"
+	check_err $? "apply's tc step read the host again though no step changed it: $(grep 'tc: ' "$WORK/apply.out")"
 	got=$(mpv_got "$u0" "${R2[0]}" "${R3[0]}" "$u1" "${R2[1]}" "${R3[1]}")
 	same_lines "MPV owned filters after the repair (want, got)" "$got" "$(LC_ALL=C sort <<<"$want")"
 	[[ $(plan_rc) == 0 ]]
