@@ -90,6 +90,7 @@ struct daemon_opts {
     int ovsdb_timeout_ms;           /* --ovsdb-timeout MS */
     const char *metrics;            /* --metrics ADDR, "none" */
     int64_t resync_s;               /* --resync SECONDS, 0 = never */
+    int64_t debounce_ms;            /* --debounce MS */
     const char *unixctl;            /* --unixctl PATH */
     const char *pidfile;            /* --pidfile FILE */
     const char *log_file;           /* --log-file FILE */
@@ -1281,6 +1282,9 @@ static void usage(FILE *f)
 "                       (default " OO_HTTP_DEFAULT_ADDR ")\n"
 "      --resync SECONDS  full reconcile after SECONDS without one (default 60;\n"
 "                       0: only on events)\n"
+"      --debounce MS    run the pass that events call for MS ms after the last\n"
+"                       of them (default 200; 0..1000), and at most 1 s after\n"
+"                       the first\n"
 "      --full-dumps     read every tc filter in full in every pass; by default a\n"
 "                       pass that follows no tc change reads them terse and takes\n"
 "                       the keys of the owned ones it verified before\n"
@@ -1304,8 +1308,8 @@ static void usage(FILE *f)
 
 static int parse_opts(int argc, char **argv, struct daemon_opts *o)
 {
-    enum { OPT_HOSTCONF = 256, OPT_DB, OPT_OVSDB_TIMEOUT, OPT_METRICS, OPT_RESYNC, OPT_UNIXCTL,
-           OPT_PIDFILE, OPT_LOG_FILE, OPT_DETACH, OPT_FULL_DUMPS };
+    enum { OPT_HOSTCONF = 256, OPT_DB, OPT_OVSDB_TIMEOUT, OPT_METRICS, OPT_RESYNC, OPT_DEBOUNCE,
+           OPT_UNIXCTL, OPT_PIDFILE, OPT_LOG_FILE, OPT_DETACH, OPT_FULL_DUMPS };
     static const struct option longopts[] = {
         { "config", required_argument, NULL, 'c' },
         { "hostconf", required_argument, NULL, OPT_HOSTCONF },
@@ -1313,6 +1317,7 @@ static int parse_opts(int argc, char **argv, struct daemon_opts *o)
         { "ovsdb-timeout", required_argument, NULL, OPT_OVSDB_TIMEOUT },
         { "metrics", required_argument, NULL, OPT_METRICS },
         { "resync", required_argument, NULL, OPT_RESYNC },
+        { "debounce", required_argument, NULL, OPT_DEBOUNCE },
         { "unixctl", required_argument, NULL, OPT_UNIXCTL },
         { "pidfile", required_argument, NULL, OPT_PIDFILE },
         { "log-file", required_argument, NULL, OPT_LOG_FILE },
@@ -1349,6 +1354,15 @@ static int parse_opts(int argc, char **argv, struct daemon_opts *o)
                 return OO_EXIT_USAGE;
             }
             o->resync_s = v;
+            break;
+        case OPT_DEBOUNCE:
+            v = strtol(optarg, &end, 10);
+            if (*end || end == optarg || v < 0 || v > OO_SCHED_MAX_DELAY_MS) {
+                fprintf(stderr, PROGRAM ": --debounce wants milliseconds (0..%d), not '%s'\n",
+                        OO_SCHED_MAX_DELAY_MS, optarg);
+                return OO_EXIT_USAGE;
+            }
+            o->debounce_ms = v;
             break;
         case OPT_UNIXCTL: o->unixctl = optarg; break;
         case OPT_PIDFILE: o->pidfile = optarg; break;
@@ -1653,7 +1667,8 @@ static void loop_wait(struct daemon *d)
 int oo_daemon_main(int argc, char **argv)
 {
     struct daemon d = {
-        .opts = { .ovsdb_timeout_ms = 2000, .resync_s = OO_SCHED_RESYNC_MS / 1000 },
+        .opts = { .ovsdb_timeout_ms = 2000, .resync_s = OO_SCHED_RESYNC_MS / 1000,
+                  .debounce_ms = OO_SCHED_DEBOUNCE_MS },
         .pid_fd = -1, .sig_fd = { -1, -1 }, .last_result = -1, .host_lock = OO_HOST_LOCK_INIT,
     };
     struct oo_sched_cfg scfg;
@@ -1691,6 +1706,7 @@ int oo_daemon_main(int argc, char **argv)
 
     oo_sched_cfg_default(&scfg);
     scfg.resync_ms = d.opts.resync_s * 1000;
+    scfg.debounce_ms = d.opts.debounce_ms;
     oo_sched_init(&d.sched, &scfg);
     oo_stats_init(&d.stats, wall_ms());
 

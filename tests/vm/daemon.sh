@@ -40,6 +40,7 @@ ALL_TESTS="
 	drift_eswitch_mode
 	drift_vf_mac
 	drift_bond_member
+	debounce_option
 	host_lock_waits
 	apply_vs_daemon
 	reload_broken_config
@@ -155,11 +156,11 @@ write_config() {
 
 # ---------------------------------------------------------------- helpers
 
-# daemon_start: start the daemon in the background (log in $LOGF)
-# with its pidfile and control socket in $RUNDIR (OVS_RUNDIR).
+# daemon_start [OPTION...]: start the daemon in the background (log in
+# $LOGF) with its pidfile and control socket in $RUNDIR (OVS_RUNDIR).
 daemon_start() {
 	OVS_RUNDIR=$RUNDIR "${WRAP[@]}" "$DAEMON" -c "$CFG" --metrics "$M_HOST:$M_PORT" --resync 300 \
-		>>"$LOGF" 2>&1 &
+		"$@" >>"$LOGF" 2>&1 &
 	DPID=$!
 	wait_for "$START_WAIT" appctl version >/dev/null 2>&1
 }
@@ -396,6 +397,35 @@ drift_bond_member() {
 	check_err $? "bond member not re-enslaved within 30 s"
 	[[ -n $ms ]] && repaired "bond member" "$ms"
 	log_test "drift: a bond member released by hand is enslaved again" || dump_log
+}
+
+# --debounce 1000: the pass that a VF MAC changed by hand calls for runs no
+# sooner than 1 s after the event (the daemon's "drift repaired" line says
+# how long after; the default 200 ms repairs it well under that).
+debounce_option() {
+	RET=0
+	local up line n0
+	up=$(nsim_uplink 10)
+	daemon_stop
+	daemon_start --debounce 1000
+	poll_until 30000 in_sync >/dev/null
+	check_err $? "the daemon with --debounce 1000 is not in sync"
+	n0=$(grep -c 'drift repaired: .* after the first event' "$LOGF")
+	ip link set "$up" vf 1 mac 02:00:00:00:00:98
+	check_err $? "cannot change the MAC by hand"
+	poll_until 30000 vf_mac_is "$up" 1 02:00:00:00:00:11 >/dev/null
+	check_err $? "VF MAC not repaired within 30 s with --debounce 1000"
+	wait_for 10 eval '(($(grep -c "drift repaired: .* after the first event" "$LOGF") > n0))'
+	check_err $? "no 'drift repaired ... after the first event' line for the repair"
+	line=$(grep -o 'drift repaired: .* after the first event' "$LOGF" | tail -n 1)
+	[[ $line =~ ,\ ([0-9]+)(\.[0-9])?\ s\ after ]]
+	check_err $? "repaired sooner than 1 s after the event with --debounce 1000: '$line'"
+	log_info "--debounce 1000: ${line:-no event line}"
+	daemon_stop
+	daemon_start
+	poll_until 30000 in_sync >/dev/null
+	check_err $? "the daemon did not come back with the default debounce"
+	log_test "--debounce 1000 holds the event's pass back 1 s" || dump_log
 }
 
 # A script holds the host lock (flock(1), as ovs-offloadctl apply would) while
