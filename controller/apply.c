@@ -438,15 +438,15 @@ static int rebuild_bond_block(struct actx *c, struct oo_nl *nl, const struct oo_
     return r;
 }
 
-/* Reconciles one target's owned filters: resolve it now (its netdev may be
- * new), make its ingress qdisc (a bond: its shared block, on the bond and its
- * members) if it has none, dump, diff, write the difference in one batch. */
 /* Whether o read everything a tc target resolves with. */
 static bool obs_complete(const struct oo_observed *o)
 {
     return o->devlink_err == 0 && o->links_err == 0 && o->tc_err == 0;
 }
 
+/* Reconciles one target's owned filters: resolve it now (its netdev may be
+ * new), make its ingress qdisc (a bond: its shared block, on the bond and its
+ * members) if it has none, dump, diff, write the difference in one batch. */
 static int apply_tc_sync(struct actx *c, const struct oo_step *s)
 {
     const struct oo_tc_target *t = NULL;
