@@ -40,7 +40,6 @@ ALL_TESTS="
 	drift_eswitch_mode
 	drift_vf_mac
 	drift_bond_member
-	debounce_option
 	host_lock_waits
 	apply_vs_daemon
 	reload_broken_config
@@ -48,6 +47,7 @@ ALL_TESTS="
 	metrics_scrape
 	idle_cpu
 	daemon_in_pid_namespace
+	debounce_option
 	exit_cleanly
 	least_privilege
 	scrape_during_pass
@@ -401,7 +401,8 @@ drift_bond_member() {
 
 # --debounce 1000: the pass that a VF MAC changed by hand calls for runs no
 # sooner than 1 s after the event (the daemon's "drift repaired" line says
-# how long after; the default 200 ms repairs it well under that).
+# how long after; the default 200 ms repairs it well under that). It runs
+# late: restarting the daemon resets the counters that earlier tests read.
 debounce_option() {
 	RET=0
 	local up line n0
