@@ -315,8 +315,18 @@ fresh_ovs() {
 	ovs_start "$@"
 }
 
-# cpu_ticks PID: user + system ticks of PID.
-cpu_ticks() {
-	_bench_pticks "$1"
-	echo "$PT"
+# sched_totals PID: SN = nanoseconds PID's threads have run on a CPU and
+# SW = how many times they were scheduled in (each wakeup is one at least),
+# summed over /proc/PID/task/*/schedstat. /proc/PID/stat counts CPU time
+# in 10 ms units: across a window, a process that ran 2 ms reads 0 or 10 ms
+# there, depending on where the window cuts; here it reads 2 ms, and a
+# process that never ran reads 0 and 0.
+sched_totals() {
+	local f ns wait n
+	SN=0 SW=0
+	for f in /proc/"$1"/task/*/schedstat; do
+		read -r ns wait n 2>/dev/null <"$f" || continue
+		SN=$((SN + ns)) SW=$((SW + n))
+	done
+	: "$wait"
 }
