@@ -499,7 +499,8 @@ build_table() {
 			"RSS $((${VAL[daemon/rss-after-pass]:-0} / 1024)) MiB right after the first pass, $((${VAL[daemon/rss]} / 1024)) MiB idle; peak $((rss / 1024)) MiB" "-" "-" "< 32 MiB" \
 			"$(judge "$rss" '<' 32768)"
 		if [[ -n ${VAL[daemon/idle-wakeups]:-} ]]; then
-			# From the threads' schedstat, in nanoseconds (runs since session 27).
+			# In nanoseconds, with how many times its threads were scheduled
+			# in (runs since session 27).
 			row "(5) daemon CPU while idle" \
 				"${VAL[daemon/idle-cpu]} ms of CPU over $IDLE s, scheduled in ${VAL[daemon/idle-wakeups]} times" \
 				"-" "-" "indistinguishable from 0" "$(judge "${VAL[daemon/idle-cpu]}" '<=' 1)"

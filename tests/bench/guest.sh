@@ -735,7 +735,7 @@ repair_once() {
 }
 
 phase_daemon() {
-	local cfg=$W/daemon.yaml pid t0 i us ns0 wake0 rss hwm runs0 runs1
+	local cfg=$W/daemon.yaml pid t0 i us ns0 ns1 wake0 wakes tids0 rss hwm runs0 runs1
 	[[ -x $DAEMON ]] || { info daemon "not built: not measured"; return 0; }
 	# The status phase left the host with 10 000 rules; two more PFs make
 	# 256 representors on OVS.
@@ -765,13 +765,17 @@ phase_daemon() {
 	# the end of work done, not idling.
 	sleep 4
 	sched_totals "$pid"
-	ns0=$SN wake0=$SW
+	wake0=$SW tids0=$ST
+	ns0=$(proc_cpu_ns "$pid")
 	sleep "$IDLE"
+	ns1=$(proc_cpu_ns "$pid")
 	sched_totals "$pid"
 	runs1=$(daemon_metric ovs_offload_reconcile_runs_total)
-	value daemon idle-wakeups $((SW - wake0)) "times scheduled in over $IDLE s idle"
-	value daemon idle-cpu "$(awk -v n=$((SN - ns0)) 'BEGIN { printf "%.3f", n / 1e6 }')" \
-		"ms of CPU in $IDLE s idle ($((SW - wake0)) wakeups, $((runs1 - runs0)) passes, resync 60 s)"
+	wakes=$((SW - wake0))
+	[[ $ST == "$tids0" ]] || wakes="$wakes or more (threads came or went: ids $tids0, then $ST)"
+	value daemon idle-wakeups "$wakes" "times its threads were scheduled in over $IDLE s idle"
+	value daemon idle-cpu "$(awk -v n=$((ns1 - ns0)) 'BEGIN { printf "%.3f", n / 1e6 }')" \
+		"ms of CPU in $IDLE s idle (scheduled in $wakes times, $((runs1 - runs0)) passes, resync 60 s)"
 	# Steady: after the idle window (the heap of a pass is given back 3 s
 	# after the last one).
 	read -r rss < <(awk '/^VmRSS/ { print $2 }' "/proc/$pid/status")

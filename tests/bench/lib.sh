@@ -315,18 +315,30 @@ fresh_ovs() {
 	ovs_start "$@"
 }
 
-# sched_totals PID: SN = nanoseconds PID's threads have run on a CPU and
-# SW = how many times they were scheduled in (each wakeup is one at least),
-# summed over /proc/PID/task/*/schedstat. /proc/PID/stat counts CPU time
-# in 10 ms units: across a window, a process that ran 2 ms reads 0 or 10 ms
-# there, depending on where the window cuts; here it reads 2 ms, and a
-# process that never ran reads 0 and 0.
+# proc_cpu_ns PID: the CPU time of all of PID's threads, those that have
+# ended included, in nanoseconds, from PID's CPU-time clock: the clock id
+# clock_getcpuclockid(3) makes for a process, (~PID << 3) | CPUCLOCK_SCHED
+# (2), read through python3 (installed by scripts/bootstrap.sh). Reading it
+# does not wake PID. /proc/PID/stat counts CPU time in 10 ms units: across a
+# window, a process that ran 2 ms reads 0 or 10 ms there, depending on
+# where the window cuts.
+proc_cpu_ns() {
+	python3 -c 'import sys, time; pid = int(sys.argv[1]); print(time.clock_gettime_ns(((~pid) << 3) | 2))' "$1"
+}
+
+# sched_totals PID: SW = how many times PID's threads were scheduled in (a
+# wakeup is one at least), summed over /proc/PID/task/*/schedstat, and ST =
+# their ids. A thread that ends takes its count with it, so SW is exact
+# only when ST is the same at both ends of a window and no thread was
+# scheduled in: then none could have been started in between either.
 sched_totals() {
 	local f ns wait n
-	SN=0 SW=0
+	SW=0 ST=
 	for f in /proc/"$1"/task/*/schedstat; do
 		read -r ns wait n 2>/dev/null <"$f" || continue
-		SN=$((SN + ns)) SW=$((SW + n))
+		SW=$((SW + n))
+		f=${f%/schedstat}
+		ST+="${ST:+ }${f##*/}"
 	done
-	: "$wait"
+	: "$ns" "$wait"
 }
