@@ -772,7 +772,11 @@ phase_daemon() {
 	sched_totals "$pid"
 	runs1=$(daemon_metric ovs_offload_reconcile_runs_total)
 	wakes=$((SW - wake0))
-	[[ $ST == "$tids0" ]] || wakes="$wakes or more (threads came or went: ids $tids0, then $ST)"
+	if [[ $ST != "$tids0" ]]; then
+		wakes+=" or more (threads came or went: ids $tids0, then $ST)"
+	elif ((wakes > 0)); then
+		wakes+=" or more (a thread that started and ended within the window is not counted)"
+	fi
 	value daemon idle-wakeups "$wakes" "times its threads were scheduled in over $IDLE s idle"
 	value daemon idle-cpu "$(awk -v n=$((ns1 - ns0)) 'BEGIN { printf "%.3f", n / 1e6 }')" \
 		"ms of CPU in $IDLE s idle (scheduled in $wakes times, $((runs1 - runs0)) passes, resync 60 s)"

@@ -328,17 +328,16 @@ proc_cpu_ns() {
 
 # sched_totals PID: SW = how many times PID's threads were scheduled in (a
 # wakeup is one at least), summed over /proc/PID/task/*/schedstat, and ST =
-# their ids. A thread that ends takes its count with it, so SW is exact
-# only when ST is the same at both ends of a window and no thread was
-# scheduled in: then none could have been started in between either.
+# their ids. A thread that ends takes its count with it. Over a window, the
+# difference is exact when ST is the same at both ends and no thread was
+# scheduled in (none could then have started one); otherwise it is a floor.
 sched_totals() {
-	local f ns wait n
+	local f n
 	SW=0 ST=
 	for f in /proc/"$1"/task/*/schedstat; do
-		read -r ns wait n 2>/dev/null <"$f" || continue
+		read -r _ _ n 2>/dev/null <"$f" || continue
 		SW=$((SW + n))
 		f=${f%/schedstat}
 		ST+="${ST:+ }${f##*/}"
 	done
-	: "$ns" "$wait"
 }
