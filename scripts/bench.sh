@@ -498,18 +498,15 @@ build_table() {
 		row "(5) daemon memory at $STATUS_RULES rules, 256 representors" \
 			"RSS $((${VAL[daemon/rss-after-pass]:-0} / 1024)) MiB right after the first pass, $((${VAL[daemon/rss]} / 1024)) MiB idle; peak $((rss / 1024)) MiB" "-" "-" "< 32 MiB" \
 			"$(judge "$rss" '<' 32768)"
+		# Runs since session 27 read nanoseconds and count wakeups; older
+		# ones read /proc/PID/stat's 10 ms units, which round a few ms of
+		# CPU to 0 or 10, and are judged at 20 ms.
+		local idle="${VAL[daemon/idle-cpu]} ms of CPU over $IDLE s" idle_max=20
 		if [[ -n ${VAL[daemon/idle-wakeups]:-} ]]; then
-			# In nanoseconds, with how many times its threads were scheduled
-			# in (runs since session 27).
-			row "(5) daemon CPU while idle" \
-				"${VAL[daemon/idle-cpu]} ms of CPU over $IDLE s, scheduled in ${VAL[daemon/idle-wakeups]} times" \
-				"-" "-" "indistinguishable from 0" "$(judge "${VAL[daemon/idle-cpu]}" '<=' 1)"
-		else
-			# Older runs: /proc/PID/stat's 10 ms units, which round a few
-			# ms of CPU to 0 or 10.
-			row "(5) daemon CPU while idle" "${VAL[daemon/idle-cpu]} ms of CPU over $IDLE s" "-" "-" "indistinguishable from 0" \
-				"$(judge "${VAL[daemon/idle-cpu]}" '<=' 20)"
+			idle+=", scheduled in ${VAL[daemon/idle-wakeups]} times" idle_max=1
 		fi
+		row "(5) daemon CPU while idle" "$idle" "-" "-" "indistinguishable from 0" \
+			"$(judge "${VAL[daemon/idle-cpu]}" '<=' "$idle_max")"
 	elif [[ " $PHASES " == *" daemon "* ]]; then
 		row "(5) daemon memory and idle CPU" "not measured (${INFO[daemon]:-see the problems below})" "-" "-" "< 32 MiB; ~0" "-"
 	fi
