@@ -1412,9 +1412,13 @@ static void plan_tc(struct ctx *c)
         oo_tc_desired_build_observed(c->cfg, c->obs, &own);
     for (size_t i = 0; i < d->n_targets; i++) {
         const struct oo_tc_target *t = &d->targets[i];
-        const struct oo_obs_tc_place *p = t->resolved ? oo_obs_tc_place_of(c->obs, t->place.ifindex) : NULL;
+        const struct oo_obs_tc_place *p =
+            t->place_resolved ? oo_obs_tc_place_of(c->obs, t->place.ifindex) : NULL;
         struct oo_tc_plan tp;
 
+        /* Its place is the config's even while a redirect target is still
+         * missing: the sync below writes it all, so its owned rules are not
+         * "rules the config no longer has". */
         if (p)
             targeted[p - c->obs->tc] = true;
         if (!t->resolved || target_remade(c, t)) {

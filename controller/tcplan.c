@@ -74,7 +74,7 @@ static struct oo_tc_target *target_for(const struct oo_config *cfg, struct oo_tc
     t->index = index;
     t->vf = vf;
     label_of(cfg, kind, index, vf, t->label, sizeof t->label);
-    t->resolved = fn(ctx, kind, index, vf, &t->place) == 0;
+    t->resolved = t->place_resolved = fn(ctx, kind, index, vf, &t->place) == 0;
     if (!t->resolved)
         snprintf(t->unresolved, sizeof t->unresolved, "%s does not exist yet", t->label);
     return t;

@@ -37,6 +37,8 @@ struct oo_tc_target {
     int64_t vf;
     struct oo_tc_place place;       /* resolved, when resolved */
     bool resolved;                  /* the target and every redirect exist */
+    bool place_resolved;            /* the target exists (a redirect of it may not):
+                                     * its place is the config's, whatever its rules */
     char unresolved[160];           /* why not, for people */
     size_t n_filters, cap;
     struct oo_tc_filter *filters;   /* desired, owned by the controller (cookie set) */

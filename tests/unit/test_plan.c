@@ -11,6 +11,7 @@
 #include <string.h>
 #include <cmocka.h>
 #include <linux/devlink.h>
+#include <linux/if_ether.h>
 #include <linux/pkt_sched.h>
 
 #include "common/util.h"
@@ -21,6 +22,7 @@
 #include "host.h"
 #include "tc/io.h"
 #include "tc/owner.h"
+#include "tc/reconcile.h"
 
 /* "kind object, kind object, ..." of a plan, to compare with a table. */
 static char *plan_shape(const struct oo_plan *p)
@@ -735,6 +737,72 @@ static void test_tc_place_unreadable(void **state)
     oo_observed_free(&h);
 }
 
+/* The tc-sync steps of p whose reason contains why. */
+static size_t count_tc_steps(const struct oo_plan *p, const char *why)
+{
+    size_t n = 0;
+
+    for (size_t i = 0; i < p->n_steps; i++)
+        n += p->steps[i].kind == OO_STEP_TC_SYNC && strstr(p->steps[i].reason, why);
+    return n;
+}
+
+/* Rule: a target whose redirect names a VF made in the same run still owns
+ * its place. Its rules there are written by its own sync once the VF's
+ * representor exists; they are not "rules the config no longer has", whose
+ * step would delete every owned rule on the device after that sync. */
+static void test_tc_redirect_to_new_vf(void **state)
+{
+    static const char yaml[] =
+        "version: 1\npfs:\n  - {name: pf0, device: netdevsim/netdevsim10, eswitch: switchdev, num_vfs: 3}\n"
+        "tc:\n  rules:\n"
+        "    - {name: r0, dev: pf0, prio: 10, match: {eth_type: ipv4}, actions: [{redirect: pf0/2}]}\n"
+        "    - {name: r1, dev: pf0, prio: 11, match: {eth_type: ipv4, ip_proto: tcp}, actions: [drop]}\n";
+    static const char moved[] =
+        "version: 1\npfs:\n  - {name: pf0, device: netdevsim/netdevsim10, eswitch: switchdev, num_vfs: 3}\n"
+        "tc:\n  rules:\n"
+        "    - {name: r1, dev: pf0/0, prio: 11, match: {eth_type: ipv4, ip_proto: tcp}, actions: [drop]}\n";
+    struct oo_observed h = { 0 };
+    struct oo_config *cfg = host_load_config(yaml);
+    struct oo_plan plan;
+    struct oo_obs_tc_place *p;
+    struct oo_tc_action drop = oo_tc_action_drop();
+
+    (void)state;
+    host_add_pf(&h, "netdevsim", "netdevsim10", "eth0", OO_ESWITCH_SWITCHDEV, 2);
+    add_tc_place(&h, "eth0", 0);
+    p = &h.tc[0];
+    /* r1 as an earlier run installed it. */
+    p->filters = oo_calloc(1, sizeof *p->filters);
+    oo_tc_filter_init(&p->filters[0], p->ifindex, 0, 0, 11, ETH_P_IP);
+    p->filters[0].id.handle = 1;
+    p->filters[0].match.keys = OO_TC_KEY_IP_PROTO;
+    p->filters[0].match.ip_proto = 6;
+    oo_tc_filter_add_action(&p->filters[0], &drop);
+    oo_tc_filter_set_owner(&p->filters[0], oo_tc_rule_id("r1"));
+    p->n_filters = 1;
+    oo_tc_count(p->filters, p->n_filters, &p->counts);
+    assert_int_equal(p->counts.owned, 1);
+
+    oo_plan_build(cfg, &h, NULL, &plan);
+    if (plan.n_errors || count_tc_steps(&plan, "no longer has") ||
+        count_tc_steps(&plan, "pf0/vf2 (a redirect target) does not exist yet") != 1) {
+        print_plan(&plan);
+        fail_msg("want pf0's sync alone, waiting for pf0/vf2, and no removal of its owned rules");
+    }
+    oo_plan_free(&plan);
+    host_free_config(cfg);
+
+    /* The check can fail: with r1 moved to a representor, eth0's owned rule
+     * is one the config no longer has. */
+    cfg = host_load_config(moved);
+    oo_plan_build(cfg, &h, NULL, &plan);
+    assert_int_equal(count_tc_steps(&plan, "no longer has"), 1);
+    oo_plan_free(&plan);
+    host_free_config(cfg);
+    oo_observed_free(&h);
+}
+
 /* ---------------------------------------------------------- desired tc */
 
 /* A host where every reference exists: pf i's uplink is ifindex 100 + 10 i,
@@ -837,6 +905,7 @@ int main(void)
         cmocka_unit_test(test_missing_pf),
         cmocka_unit_test(test_idempotence_property),
         cmocka_unit_test(test_tc_place_unreadable),
+        cmocka_unit_test(test_tc_redirect_to_new_vf),
         cmocka_unit_test(test_desired_tc),
     };
     return cmocka_run_group_tests_name("plan", tests, NULL, NULL);

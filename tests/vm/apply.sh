@@ -3,9 +3,10 @@
 # converges to the config in the hardware's order, a second apply and plan find
 # nothing to do, drift is repaired, what the config does not name is left alone,
 # a run killed half-way converges when run again, and two applies at once
-# take turns (the host lock) instead of failing on each other's steps. Read back with devlink -j
-# and ip -j -d link.
-ALL_TESTS="apply_single_pf apply_legacy_vf_settings apply_vflag apply_drift apply_foreign_untouched apply_killed apply_concurrent apply_lock_held apply_inline_refused"
+# take turns (the host lock) instead of failing on each other's steps; a tc
+# rule that redirects to a VF made in the same run joins its uplink's rules
+# instead of costing them. Read back with devlink -j, ip -j -d link and tc -j.
+ALL_TESTS="apply_single_pf apply_legacy_vf_settings apply_vflag apply_drift apply_foreign_untouched apply_killed apply_concurrent apply_lock_held apply_inline_refused apply_tc_redirect_new_vf"
 . "$(dirname "$(readlink -f "$0")")/lib.sh"
 
 CTL=${OO_BUILD:-build}/ovs-offloadctl
@@ -341,6 +342,57 @@ apply_inline_refused() {
 	"$CTL" -c "$CFG" plan | grep -q "pf0: eswitch-mode switchdev -> switchdev inline-mode network"
 	check_err $? "plan should still want the inline mode: $("$CTL" -c "$CFG" plan)"
 	log_test "a kernel that applies the mode and refuses inline-mode: re-read, reported exactly"
+}
+
+# tc_prefs DEV: "PREF:ACTION" of DEV's ingress filters, sorted, one line
+# (ACTION: gact's control action, or mirred's target netdev).
+tc_prefs() {
+	tc -j filter show dev "$1" ingress | jq -r '[.[] | select(.options) | "\(.pref):" +
+		(.options.actions[0] | if .kind == "mirred" then .to_dev else .control_action.type end)] |
+		sort | join(" ")'
+}
+
+apply_tc_redirect_new_vf() {
+	RET=0
+	local up rep2 got
+	nsim_new 60 1 || fail_hard "netdevsim"
+	cat >"$CFG" <<-'Y'
+	version: 1
+	pfs:
+	  - {name: pf0, device: netdevsim/netdevsim60, eswitch: switchdev, num_vfs: 2}
+	tc:
+	  rules:
+	    - {name: keep, dev: pf0, prio: 11, match: {eth_type: ipv4, ip_proto: tcp}, actions: [drop]}
+	Y
+	apply_ok >/dev/null
+	check_err $? "first apply failed"
+	up=$(nsim_uplink 60)
+	[[ $(tc_prefs "$up") == "11:drop" ]]
+	check_err $? "the first rule is not on $up: $(tc_prefs "$up")"
+	# One VF more, and a rule on the same uplink that redirects to it: the
+	# rule already there is the config's still, not one to delete.
+	cat >"$CFG" <<-'Y'
+	version: 1
+	pfs:
+	  - {name: pf0, device: netdevsim/netdevsim60, eswitch: switchdev, num_vfs: 3}
+	tc:
+	  rules:
+	    - {name: new, dev: pf0, prio: 10, match: {eth_type: ipv4}, actions: [{redirect: pf0/2}]}
+	    - {name: keep, dev: pf0, prio: 11, match: {eth_type: ipv4, ip_proto: tcp}, actions: [drop]}
+	Y
+	"$CTL" -c "$CFG" plan >/tmp/oo-plan.out 2>&1
+	grep -q "pf0/vf2 (a redirect target) does not exist yet" /tmp/oo-plan.out &&
+		! grep -q "no longer has" /tmp/oo-plan.out
+	check_err $? "plan: one sync waiting for pf0/vf2, and no removal: $(cat /tmp/oo-plan.out)"
+	apply_ok >/dev/null
+	check_err $? "second apply failed"
+	rep2=$(nsim_vf_reps 60 | sed -n 3p)
+	got=$(tc_prefs "$up")
+	[[ -n $rep2 && $got == "10:$rep2 11:drop" ]]
+	check_err $? "$up holds '$got', not both rules (VF 2's representor: '$rep2')"
+	[[ $(plan_rc) == 0 ]]
+	check_err $? "plan after apply should be in sync: $(cat /tmp/oo-plan.out)"
+	log_test "a rule redirecting to a VF made in the same run leaves its uplink's rules in place"
 }
 
 tests_run
