@@ -534,7 +534,17 @@ static int apply_tc_sync(struct actx *c, const struct oo_step *s)
     if (tp.n_reqs && c->opts->tc_writes)
         c->opts->tc_writes(c->opts->tc_writes_arg, false);
     if (r < 0) {
-        r = fail(c, r, "tc batch: %s", strerror(-r));
+        /* Requests answered before the socket failed may hold the kernel's
+         * own reason: say the first, extended ACK and all. */
+        size_t k = oo_tc_first_refusal(results, tp.n_reqs);
+
+        if (k < tp.n_reqs)
+            r = fail(c, r, "tc batch: %s; before that, the kernel refused %s of a rule: %s%s%s",
+                     strerror(-r), oo_tc_op_to_string(tp.reqs[k].op),
+                     strerror(-results[k].error), results[k].extack[0] ? ": " : "",
+                     results[k].extack);
+        else
+            r = fail(c, r, "tc batch: %s", strerror(-r));
         goto out;
     }
     for (size_t i = 0; i < tp.n_reqs; i++)

@@ -237,6 +237,17 @@ int oo_tc_batch_apply_count(struct oo_nl *nl, const struct oo_tc_req *reqs, size
     return err < 0 ? err : failed;
 }
 
+size_t oo_tc_first_refusal(const struct oo_tc_result *results, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        int e = results[i].error;
+
+        if (e && e != -ECANCELED && e != -ENOBUFS && e != -ETIMEDOUT)
+            return i;
+    }
+    return n;
+}
+
 int oo_tc_batch_apply(struct oo_nl *nl, const struct oo_tc_req *reqs, size_t n,
                       struct oo_tc_result *results)
 {

@@ -67,6 +67,11 @@ size_t oo_tc_batch_limit(const struct oo_nl *nl, bool echo);
  * -ENOBUFS if sent but answers were lost, -ECANCELED if not sent). */
 int oo_tc_batch_apply(struct oo_nl *nl, const struct oo_tc_req *reqs, size_t n,
                       struct oo_tc_result *results);
+/* The index of the first of results[0..n-1] that failed with a reason of
+ * its own (the kernel's answer, or -EINVAL: not encodable), skipping those
+ * whose outcome a socket error left unknown (-ECANCELED, -ENOBUFS,
+ * -ETIMEDOUT); n if there is none. Pure. */
+size_t oo_tc_first_refusal(const struct oo_tc_result *results, size_t n);
 /* The same; *ret_sends (may be NULL) gets the number of sendmsg calls. */
 int oo_tc_batch_apply_count(struct oo_nl *nl, const struct oo_tc_req *reqs, size_t n,
                             struct oo_tc_result *results, size_t *ret_sends);

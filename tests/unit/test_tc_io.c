@@ -137,6 +137,24 @@ static void test_batch_edge_cases(void **state)
     assert_int_equal(res[0].error, -EINVAL);
 }
 
+/* Which result a failed batch reports: the first with a reason of its own,
+ * not one whose outcome the socket's failure left unknown. */
+static void test_first_refusal(void **state)
+{
+    struct oo_tc_result r[5] = {
+        { .error = 0 }, { .error = -ENOBUFS }, { .error = -ETIMEDOUT },
+        { .error = -EOPNOTSUPP, .extack = "TC offload is disabled on net device" },
+        { .error = -ECANCELED },
+    };
+
+    (void)state;
+    assert_int_equal(oo_tc_first_refusal(r, 5), 3);
+    assert_int_equal(oo_tc_first_refusal(r, 3), 3);     /* none among the first three */
+    r[0].error = -EINVAL;                               /* not encodable: a reason */
+    assert_int_equal(oo_tc_first_refusal(r, 5), 0);
+    assert_int_equal(oo_tc_first_refusal(r, 0), 0);
+}
+
 static void test_dumps(void **state)
 {
     struct oo_nl *nl = *state;
@@ -163,6 +181,7 @@ int main(void)
         cmocka_unit_test(test_batch_limit),
         cmocka_unit_test(test_batch_errors_map_back),
         cmocka_unit_test(test_batch_edge_cases),
+        cmocka_unit_test(test_first_refusal),
         cmocka_unit_test(test_dumps),
     };
     struct oo_nl probe;
