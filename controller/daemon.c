@@ -656,6 +656,13 @@ static void event_sock_run(struct daemon *d, struct event_sock *e, bool mark)
                  * full (tccache.h). */
                 if (e->source == OO_EVENT_TC)
                     oo_tc_cache_touch(&d->tc_cache, nlh);
+                /* A netdev unregistered (deleted, or moved to another
+                 * namespace) is dropped from every mirred action that
+                 * pointed at it, with no tc notification: a redirect of
+                 * ours to it now leads nowhere, also once it is back at its
+                 * old ifindex. Only a full read shows that. */
+                else if (e->source == OO_EVENT_LINK && nlh->nlmsg_type == RTM_DELLINK)
+                    oo_tc_cache_invalidate(&d->tc_cache);
             } else {
                 d->stats.events_ignored[e->source]++;
             }
@@ -968,7 +975,9 @@ static void run_pass(struct daemon *d)
             d->pass_header, (double)p.observe_us / 1000, (double)p.settle_us / 1000,
             (double)p.plan_us / 1000);
     end = oo_now_ms();
-    oo_sched_end(&d->sched, end, p.result, p.applied && p.apply.n_done > 0);
+    /* A pass that read tc terse leaves the resync where it was. */
+    oo_sched_end(&d->sched, end, p.result, p.applied && p.apply.n_done > 0,
+                 p.observe_err >= 0 && !p.tc_cache.terse);
     repairs = d->stats.drift_repairs;
     oo_stats_record_pass(&d->stats, trigger, p.result, p.observe_err < 0 && d->cfg.n_pfs ? NULL : &p.plan,
                          p.applied ? p.apply.n_done : 0, p.ms, wall_ms());

@@ -141,7 +141,7 @@ static int64_t sched_next(const struct oo_sched *s, int *ret_trigger)
         trigger = OO_TRIGGER_RETRY;
     }
     if (s->cfg.resync_ms > 0 && s->ran) {
-        int64_t periodic = max64(s->last_end_ms + s->cfg.resync_ms, hold);
+        int64_t periodic = max64(s->last_full_ms + s->cfg.resync_ms, hold);
         if (periodic < due) {
             due = periodic;
             trigger = OO_TRIGGER_PERIODIC;
@@ -176,10 +176,12 @@ int oo_sched_begin(struct oo_sched *s, int64_t now)
     return trigger;
 }
 
-void oo_sched_end(struct oo_sched *s, int64_t now, int result, bool changed)
+void oo_sched_end(struct oo_sched *s, int64_t now, int result, bool changed, bool full)
 {
     s->ran = true;
     s->last_end_ms = now;
+    if (full)
+        s->last_full_ms = now;
     if (result == OO_PASS_FAILED || result == OO_PASS_BLOCKED)
         s->failures++;
     else

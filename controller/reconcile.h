@@ -79,7 +79,7 @@ int oo_event_source_from_string(const char *s);
 struct oo_sched_cfg {
     int64_t debounce_ms;            /* quiet time after the last event of a burst */
     int64_t max_delay_ms;           /* ... but at most this long after its first event */
-    int64_t resync_ms;              /* full resync after this long without a pass; 0 = never */
+    int64_t resync_ms;              /* full resync after this long without a full pass; 0 = never */
     int64_t backoff_min_ms;         /* first retry delay after a failure */
     int64_t backoff_max_ms;         /* the delay doubles up to this */
     unsigned churn_limit;           /* passes in a row that change the host before backing off */
@@ -105,6 +105,7 @@ struct oo_sched {
     int urgent_trigger;             /* ... because of this (STARTUP, RELOAD, REQUEST, OVSDB) */
     bool ran;                       /* a pass ran already */
     int64_t last_end_ms;            /* when the last pass ended */
+    int64_t last_full_ms;           /* ... and the last full one (the resync counts from it) */
     unsigned failures;              /* failed or blocked passes in a row */
     unsigned churn;                 /* passes in a row that changed the host */
 };
@@ -139,8 +140,12 @@ int oo_sched_trigger(const struct oo_sched *s);
 int oo_sched_begin(struct oo_sched *s, int64_t now);
 
 /* The pass ended at now with result (enum oo_pass_result); changed: it
- * applied at least one step (also when it then failed). */
-void oo_sched_end(struct oo_sched *s, int64_t now, int result, bool changed);
+ * applied at least one step (also when it then failed); full: it read the
+ * whole host in full, vouching for nothing from memory (tccache.h). The
+ * periodic resync is due resync_ms after the last full pass, however many
+ * passes on events came since: those read tc terse, and what no event
+ * tells is only seen by a full read. */
+void oo_sched_end(struct oo_sched *s, int64_t now, int result, bool changed, bool full);
 
 /* ---------------------------------------------------------------- statistics */
 

@@ -31,8 +31,11 @@
  * A notification that names no place the cache can tell (a qdisc, an
  * action changed by its index, a message that does not decode) drops the
  * whole cache (oo_tc_cache_invalidate). So do lost notifications, a pass
- * that wrote (the daemon leaves RTNLGRP_TC while it writes), a reload and
- * the periodic resync, so that those passes dump everything in full. */
+ * that wrote (the daemon leaves RTNLGRP_TC while it writes), a netdev
+ * unregistered (mirred actions that redirected to it lose it without a tc
+ * notification, and keep losing it once it is back at its old ifindex), a
+ * reload and the periodic resync, so that those passes dump everything in
+ * full. The periodic resync counts from the last full pass (oo_sched_end). */
 #ifndef OO_CONTROLLER_TCCACHE_H
 #define OO_CONTROLLER_TCCACHE_H
 

@@ -60,7 +60,16 @@ static int pass(struct oo_sched *s, int64_t at, int64_t ms, int result, bool cha
 {
     int t = oo_sched_begin(s, at);
 
-    oo_sched_end(s, at + ms, result, changed);
+    oo_sched_end(s, at + ms, result, changed, true);
+    return t;
+}
+
+/* The same for a pass that read tc terse (not a full one). */
+static int terse_pass(struct oo_sched *s, int64_t at, int64_t ms, int result, bool changed)
+{
+    int t = oo_sched_begin(s, at);
+
+    oo_sched_end(s, at + ms, result, changed, false);
     return t;
 }
 
@@ -83,11 +92,41 @@ static void test_startup_then_periodic(void **state)
     assert_true(oo_sched_due(&s) == INT64_MIN);
     assert_int_equal(oo_sched_trigger(&s), OO_TRIGGER_STARTUP);
     assert_int_equal(pass(&s, 1000, 50, OO_PASS_IN_SYNC, false), OO_TRIGGER_STARTUP);
-    /* Idle: the next pass is the periodic resync, counted from the last pass. */
+    /* Idle: the next pass is the periodic resync, counted from the last (full) pass. */
     assert_int_equal(oo_sched_due(&s), 1050 + OO_SCHED_RESYNC_MS);
     assert_int_equal(oo_sched_trigger(&s), OO_TRIGGER_PERIODIC);
     assert_int_equal(pass(&s, 61050, 10, OO_PASS_IN_SYNC, false), OO_TRIGGER_PERIODIC);
     assert_int_equal(oo_sched_due(&s), 61060 + OO_SCHED_RESYNC_MS);
+}
+
+/* Passes on events read tc terse: a host whose events never stop for a
+ * whole resync period still gets its full pass, counted from the last one. */
+static void test_resync_through_events(void **state)
+{
+    struct oo_sched s;
+    const int64_t events[] = { 21050, 41050, 55000 };
+
+    (void)state;
+    sched_new(&s);
+    assert_int_equal(pass(&s, 1000, 50, OO_PASS_IN_SYNC, false), OO_TRIGGER_STARTUP);
+    /* Events, each followed by its terse pass once the burst is quiet. */
+    for (size_t i = 0; i < OO_ARRAY_SIZE(events); i++) {
+        oo_sched_event(&s, OO_TRIGGER_EVENT, events[i]);
+        assert_int_equal(oo_sched_trigger(&s), OO_TRIGGER_EVENT);
+        assert_int_equal(oo_sched_due(&s), events[i] + OO_SCHED_DEBOUNCE_MS);
+        assert_int_equal(terse_pass(&s, oo_sched_due(&s), 10, OO_PASS_IN_SYNC, false),
+                         OO_TRIGGER_EVENT);
+        /* The resync stays 60 s after the startup pass, not after this one. */
+        assert_int_equal(oo_sched_due(&s), 1050 + OO_SCHED_RESYNC_MS);
+    }
+    /* An event whose pass would come after the resync's time: the resync
+     * runs instead, and covers it. */
+    oo_sched_event(&s, OO_TRIGGER_EVENT, 61000);
+    assert_int_equal(oo_sched_trigger(&s), OO_TRIGGER_PERIODIC);
+    assert_int_equal(oo_sched_due(&s), 1050 + OO_SCHED_RESYNC_MS);
+    assert_int_equal(pass(&s, 61050, 30, OO_PASS_IN_SYNC, false), OO_TRIGGER_PERIODIC);
+    assert_false(s.dirty);
+    assert_int_equal(oo_sched_due(&s), 61080 + OO_SCHED_RESYNC_MS);
 }
 
 static void test_resync_disabled(void **state)
@@ -532,6 +571,7 @@ int main(void)
         cmocka_unit_test(test_name_tables),
         cmocka_unit_test(test_backoff_schedule),
         cmocka_unit_test(test_startup_then_periodic),
+        cmocka_unit_test(test_resync_through_events),
         cmocka_unit_test(test_resync_disabled),
         cmocka_unit_test(test_debounce_burst),
         cmocka_unit_test(test_overflow_upgrades_trigger),

@@ -21,7 +21,9 @@
 # ovs-vswitchd restarted: the rules are back and hw-offload is active;
 # representors re-created under new names (VFs re-created and renamed, as
 # udev does): attached under the new names, the stale ports removed. Each
-# repair is timed from the change.
+# repair is timed from the change. A representor moved to another namespace
+# and back, which leaves our redirect to it pointing nowhere with no tc
+# notification: repaired by the pass its link events start.
 #
 #   OO_BUILD=<build dir> scripts/vm/run.sh tests/vm/daemon.sh
 #
@@ -52,6 +54,7 @@ ALL_TESTS="
 	least_privilege
 	scrape_during_pass
 	tc_terse_cache
+	tc_redirect_target_back
 	ovs_restart
 	ovs_vflag_drift
 "
@@ -1426,6 +1429,66 @@ tc_terse_cache() {
 	OVS_RUNDIR=$run ovs-appctl -T 30 -t ovs-offloadd exit >/dev/null 2>&1
 	wait_for 20 _oo_pid_gone "$pid" || kill -9 "$pid"
 	log_test "tc cache: terse no-op passes, a deletion read at its place alone, a rewrite with our cookie put back, matchall and u32 read in full"
+}
+
+# mirred_to DEV PREF: the netdev DEV's ingress filter at PREF redirects to
+# ("*": the kernel dropped its device).
+mirred_to() {
+	tc -j filter show dev "$1" ingress | jq -r --argjson p "$2" \
+		'[.[] | select(.options and .pref == $p) | .options.actions[0].to_dev] | first // empty'
+}
+
+# A representor moved to another namespace and back keeps its name and
+# ifindex, but the kernel has dropped it from the mirred actions that
+# redirected to it (act_mirred.c, on NETDEV_UNREGISTER), with no tc
+# notification: our rule is unchanged in a terse dump and redirects to
+# nothing. The link events make the next pass read tc in full and repair it.
+tc_redirect_target_back() {
+	RET=0
+	local cfg=$WORK/moved.yaml run=$WORK/moved-run log=$WORK/moved.log pid up rep st
+	nsim_new 16 1 || { check_err 1 "netdevsim16"; log_test "redirect target moved and back"; return; }
+	mkdir -p "$run"
+	cat >"$cfg" <<-'Y'
+	version: 1
+	pfs:
+	  - {name: pf0, device: netdevsim/netdevsim16, eswitch: switchdev, num_vfs: 2}
+	tc:
+	  rules:
+	    - {name: to-vf1, dev: pf0, prio: 10, match: {eth_type: ipv4}, actions: [{redirect: pf0/1}], skip: hw}
+	Y
+	OVS_RUNDIR=$run "${WRAP[@]}" "$DAEMON" -c "$cfg" --metrics none --resync 300 -v --log-file "$log" \
+		>>"$log.out" 2>&1 &
+	pid=$!
+	defer kill_quiet "$pid"
+	[[ -n ${OO_VM_RESULTS:-} ]] && defer cp "$log" "$OO_VM_RESULTS/daemon-moved.log"
+	wait_for "$START_WAIT" terse_status "$run" >/dev/null
+	check_err $? "the daemon does not answer: $(tail -n 5 "$log.out")"
+	wait_for 120 eval '[[ $(terse_status "$run") == in_sync\ * ]]'
+	check_err $? "not in sync: $(terse_status "$run")"
+	up=$(nsim_uplink 16)
+	rep=$(nsim_vf_reps 16 | sed -n 2p)
+	[[ -n $rep && $(mirred_to "$up" 10) == "$rep" ]]
+	check_err $? "the rule on $up does not redirect to VF 1's representor '$rep': '$(mirred_to "$up" 10)'"
+	st=$(terse_request "$run")
+	[[ $st == "in_sync terse 1 0 1 "* ]]
+	check_err $? "a no-op pass should vouch for the rule from a terse dump: '$st'"
+
+	# Out and back while the daemon is stopped, so that its next pass sees
+	# the representor where it was (in real time, faster than a debounce).
+	ip netns add oo-moved && defer ip netns del oo-moved
+	kill -STOP "$pid"
+	ip link set dev "$rep" netns oo-moved && ip -n oo-moved link set dev "$rep" netns 1
+	check_err $? "cannot move $rep out and back"
+	[[ $(mirred_to "$up" 10) == "*" ]]
+	check_err $? "the kernel kept the redirect's device: '$(mirred_to "$up" 10)'; this test shows nothing"
+	kill -CONT "$pid"
+	wait_for 30 eval '[[ $(mirred_to "$up" 10) == "$rep" ]]'
+	check_err $? "the redirect to $rep was not repaired: '$(mirred_to "$up" 10)'"
+	grep -q "reconcile (event: [0-9]* link.*): tc dumps full" "$log"
+	check_err $? "no pass on the link events read tc in full: $(grep 'tc dumps' "$log" | tail -n 2)"
+	OVS_RUNDIR=$run ovs-appctl -T 30 -t ovs-offloadd exit >/dev/null 2>&1
+	wait_for 20 _oo_pid_gone "$pid" || kill -9 "$pid"
+	log_test "a redirect target moved to another namespace and back: the redirect repaired"
 }
 
 exit_cleanly() {
