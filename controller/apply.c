@@ -407,15 +407,34 @@ static bool is_link_step(int kind)
  * (EOPNOTSUPP). Take the block off the members, which frees it and its
  * rules, and put it on the bond first; the caller puts the members back and
  * the rules are written again below. Only qdiscs on exactly that block are
- * deleted: another block is someone else's. */
+ * deleted: another block is someone else's. Refused while the block holds
+ * a filter that is neither ours nor OVS's. Sets the step's message when it
+ * fails. */
 static int rebuild_bond_block(struct actx *c, struct oo_nl *nl, const struct oo_observed *o,
                               const struct oo_tc_place *place)
 {
     char buf[OO_TC_MSG_MAX];
     struct oo_tc_qdisc *q = NULL;
+    struct oo_tc_filter *f = NULL;
+    struct oo_tc_counts counts = { 0 };
     size_t n = 0;
-    int r = oo_tc_dump_qdiscs(nl, &q, &n);
+    int r;
 
+    /* Freeing the block deletes every filter on it: ours and OVS's are
+     * written again (OVS's as traffic comes), anyone else's would be lost. */
+    if ((r = oo_tc_dump_filters(nl, 0, place->block, 0, &f, &n)) < 0)
+        return kfail(c, r, nl, "tc filter show block");
+    oo_tc_count(f, n, &counts);
+    free(f);
+    if (counts.foreign)
+        return fail(c, -EBUSY, "the bond has lost its ingress qdisc, and shared block %u, which its "
+                    "members still hold, has rules in hardware, so the kernel will not bind the bond "
+                    "to it; rebuilding the block would delete %" PRIu64 " filter%s ovs-offload does "
+                    "not own (tc filter show block %u): move them, or delete them, and the next "
+                    "run rebuilds it", place->block, counts.foreign, counts.foreign == 1 ? "" : "s",
+                    place->block);
+    n = 0;
+    r = oo_tc_dump_qdiscs(nl, &q, &n);
     for (size_t i = 0; i < o->n_links && r >= 0; i++) {
         const struct oo_tc_qdisc *m;
 
@@ -430,11 +449,12 @@ static int rebuild_bond_block(struct actx *c, struct oo_nl *nl, const struct oo_
     }
     free(q);
     if (r < 0)
-        return r;
+        return kfail(c, r, nl, "rebuilding the bond's shared block: tc qdisc del ingress (a member)");
     r = oo_tc_qdisc_ensure(nl, place->ifindex, OO_TC_QDISC_INGRESS, place->block, NULL);
-    if (r >= 0)
-        snprintf(c->info, sizeof c->info, "shared block %u rebuilt: the bond had lost its ingress qdisc",
-                 place->block);
+    if (r < 0)
+        return kfail(c, r, nl, "rebuilding the bond's shared block: tc qdisc add ingress (the bond)");
+    snprintf(c->info, sizeof c->info, "shared block %u rebuilt: the bond had lost its ingress qdisc",
+             place->block);
     return r;
 }
 
@@ -493,8 +513,8 @@ static int apply_tc_sync(struct actx *c, const struct oo_step *s)
         if (s->opt == OO_CFG_REF_BOND) {
             /* The bond and each member on the block (OVS does the same). */
             r = oo_tc_qdisc_ensure(&nl, place.ifindex, OO_TC_QDISC_INGRESS, place.block, NULL);
-            if (r == -EOPNOTSUPP)
-                r = rebuild_bond_block(c, &nl, o, &place);
+            if (r == -EOPNOTSUPP && (r = rebuild_bond_block(c, &nl, o, &place)) < 0)
+                goto out;       /* its message says why */
             for (size_t i = 0; i < o->n_links && r >= 0; i++)
                 if (o->links[i].master == place.ifindex)
                     r = oo_tc_qdisc_ensure(&nl, o->links[i].ifindex, OO_TC_QDISC_INGRESS, place.block, NULL);
@@ -554,8 +574,10 @@ static int apply_tc_sync(struct actx *c, const struct oo_step *s)
                      results[i].extack[0] ? ": " : "", results[i].extack);
             goto out;
         }
-    snprintf(c->info, sizeof c->info, "+%zu ~%zu -%zu, %zu unchanged", tp.n_add, tp.n_replace,
-             tp.n_delete, tp.n_unchanged);
+    /* After what the step said already (a block rebuilt, hw-tc-offload). */
+    size_t len = strlen(c->info);
+    snprintf(c->info + len, sizeof c->info - len, "%s+%zu ~%zu -%zu, %zu unchanged", len ? "; " : "",
+             tp.n_add, tp.n_replace, tp.n_delete, tp.n_unchanged);
     r = 0;
 out:
     free(results);

@@ -1286,6 +1286,32 @@ ovs_vflag_drift() {
 	check_err $? "after the restart: oobond on block '$(block_of oobond)', rules $(owned_count block "$blk") + $(owned_count dev "$rep0" ingress)"
 	log_info "repair times: ${TIMES[*]}"
 	log_test "ovs-vswitchd restarted: rules on the shared block back, hw-offload active" || dump_log
+
+	# 4. The bond's ingress qdisc deleted by hand: its members still hold the
+	#    block, whose rules are in hardware, and the kernel will not bind the
+	#    bond to it. Freeing the block would delete someone else's filter on
+	#    it: refused, and said; once that filter is gone, rebuilt.
+	RET=0
+	n=$(grep -c 'does not own (tc filter show block' "$LOGF")
+	tc filter add block "$blk" protocol ip pref 200 flower dst_ip 198.51.100.9 action drop
+	check_err $? "cannot add a foreign filter to block $blk"
+	tc qdisc del dev oobond ingress
+	check_err $? "cannot delete oobond's ingress qdisc"
+	wait_for 30 eval '(($(grep -c "does not own (tc filter show block" "$LOGF") > n))'
+	check_err $? "no refusal logged: $(grep -E 'WARN|ERR' "$LOGF" | tail -n 3)"
+	[[ $(tc -j filter show block "$blk" pref 200 | jq '[.[] | select(.options)] | length') == 1 ]]
+	check_err $? "the foreign filter on block $blk is gone"
+	log_info "refused: $(grep 'does not own (tc filter show block' "$LOGF" | tail -n 1 | sed 's/.*|//')"
+	tc filter del block "$blk" pref 200
+	check_err $? "cannot delete the foreign filter"
+	appctl reconcile >/dev/null
+	poll_until 30000 in_sync >/dev/null
+	check_err $? "not in sync once the foreign filter left: $(appctl status | head -n 5)"
+	[[ $(block_of oobond) == "$blk" ]] && vflag_rules_ok "$blk" "$rep0"
+	check_err $? "after the rebuild: oobond on block '$(block_of oobond)', rules $(owned_count block "$blk") + $(owned_count dev "$rep0" ingress)"
+	grep -q "shared block $blk rebuilt" "$LOGF"
+	check_err $? "the block was not rebuilt: $(grep 'oobond: tc-sync' "$LOGF" | tail -n 2)"
+	log_test "a bond's lost ingress qdisc: its block not freed over a foreign filter, rebuilt once it left" || dump_log
 }
 
 # ---------------------------------------------------------------- terse dumps
