@@ -240,6 +240,9 @@ bool oo_tc_filter_equal(const struct oo_tc_filter *a, const struct oo_tc_filter 
 uint64_t oo_tc_filter_hash(const struct oo_tc_filter *f);
 /* The same for matches only. */
 bool oo_tc_match_equal(const struct oo_tc_match *a, const struct oo_tc_match *b);
+/* A 64-bit hash of what oo_tc_match_equal() compares: equal matches hash
+ * the same. */
+uint64_t oo_tc_match_hash(const struct oo_tc_match *m);
 
 /* ---- pure encoders: buf holds OO_TC_MSG_MAX bytes; return the message ---- */
 /* RTM_NEWTFILTER for a flower filter. nlflags: NLM_F_CREATE | NLM_F_EXCL to

@@ -134,6 +134,11 @@ static const struct oo_tc_filter *obstacle(const struct oo_tc_filter *d, const s
             *why = "its handle is taken";
             return o;
         }
+        /* flower keeps one filter per mask and key in a priority. */
+        if (!o->match.extra_keys && oo_tc_match_equal(&o->match, &d->match)) {
+            *why = "its priority holds a filter with the same match";
+            return o;
+        }
     }
     return NULL;
 }
@@ -201,7 +206,7 @@ static int reconcile(const struct oo_tc_filter *desired, size_t n_desired,
     _cleanup_free_ uint64_t *id = oo_malloc((n_observed + 1) * sizeof *id);
     _cleanup_free_ bool *ours = oo_malloc((n_observed + 1) * sizeof *ours);
     _cleanup_free_ uint32_t *obs_next = oo_calloc(n_observed + 1, sizeof *obs_next);
-    struct groups owned, others, des, slots;
+    struct groups owned, others, des, slots, matches;
     size_t n_unchanged = 0, n_owned = 0;
     struct builder b = { 0 };
     char why[128], place[32];
@@ -214,6 +219,7 @@ static int reconcile(const struct oo_tc_filter *desired, size_t n_desired,
      * chains. */
     groups_init(&des, n_desired, NULL);
     groups_init(&slots, n_desired, NULL);
+    groups_init(&matches, n_desired, NULL);
 
     /* Observed: ours by rule id, the rest by slot. */
     for (size_t i = 0; i < n_observed; i++) {
@@ -277,6 +283,29 @@ static int reconcile(const struct oo_tc_filter *desired, size_t n_desired,
             bad[i] = true;
         }
     }
+    /* One filter per match in a (chain, prio): the kernel refuses a second
+     * (EEXIST), and would only once the steps before it had run. The
+     * first to use a match keeps it. */
+    for (size_t i = 0; i < n_desired; i++) {
+        const struct oo_tc_filter *d = &desired[i], *f;
+        uint64_t key;
+        struct group *e;
+
+        if (bad[i])
+            continue;
+        key = oo_tc_match_hash(&d->match) ^ slot_of(d) * 0x9e3779b97f4a7c15ull;
+        e = group_find(&matches, oo_tc_place_key(d), key);
+        if (!e->first) {
+            group_put(&matches, e, oo_tc_place_key(d), key, i);
+            continue;
+        }
+        f = &desired[e->first - 1];
+        if (slot_of(d) == slot_of(f) && oo_tc_match_equal(&d->match, &f->match)) {
+            conflict(&b, d, f, "chain %u prio %u of %s holds another rule with the same match",
+                     d->id.chain, d->id.prio, place_name(d, place, sizeof place));
+            bad[i] = true;
+        }
+    }
 
     /* Each (place, rule id) that is desired: planned from its first
      * desired filter, unless that one is left out (what is installed for
@@ -320,6 +349,7 @@ static int reconcile(const struct oo_tc_filter *desired, size_t n_desired,
     free(others.v);
     free(des.v);
     free(slots.v);
+    free(matches.v);
     return 0;
 }
 

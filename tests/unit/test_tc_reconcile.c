@@ -386,6 +386,57 @@ static void test_reconcile_conflicts(void **state)
     oo_tc_plan_free(&p);
 }
 
+/* flower holds one filter per match in a (chain, prio): a second rule with
+ * the same match there is a conflict before anything is written, whether
+ * the first is desired too or someone else's filter; not at another prio
+ * or place, and not for another match. */
+static void test_reconcile_same_match(void **state)
+{
+    struct oo_tc_filter want[5] = {
+        owned_filter(4, 0, "first", 10, 1),
+        owned_filter(4, 0, "second", 10, 1),       /* same match, same prio */
+        owned_filter(4, 0, "other-prio", 11, 1),
+        owned_filter(5, 0, "other-dev", 10, 1),
+        owned_filter(4, 0, "other-ip", 10, 2),
+    };
+    struct oo_tc_filter have = foreign_filter(4, 20, ETH_P_IP, 7);
+    struct oo_tc_filter mine = owned_filter(4, 0, "mine", 20, 3);
+    struct oo_tc_plan p;
+
+    (void)state;
+    /* Equal matches written differently: the address bits under the mask
+     * do not count. */
+    want[1].match.dst_ip[3] = 1;
+    oo_tc_prefix_to_mask(24, want[1].match.dst_ip_mask, 4);
+    oo_tc_prefix_to_mask(24, want[0].match.dst_ip_mask, 4);
+    want[0].match.dst_ip[3] = 77;
+    assert_true(oo_tc_match_equal(&want[0].match, &want[1].match));
+    assert_int_equal(oo_tc_match_hash(&want[0].match), oo_tc_match_hash(&want[1].match));
+    assert_int_equal(oo_tc_reconcile(want, 5, NULL, 0, &p), 0);
+    assert_int_equal(p.n_conflicts, 1);
+    assert_ptr_equal(p.conflicts[0].desired, &want[1]);
+    assert_ptr_equal(p.conflicts[0].holder, &want[0]);
+    assert_non_null(strstr(p.conflicts[0].reason, "chain 0 prio 10 of ifindex 4 holds another rule "
+                                                   "with the same match"));
+    assert_int_equal(p.n_add, 4);
+    oo_tc_plan_free(&p);
+
+    /* Someone else's filter with that match at the prio. */
+    have.match = mine.match;
+    assert_int_equal(oo_tc_reconcile(&mine, 1, &have, 1, &p), 0);
+    assert_int_equal(p.n_conflicts, 1);
+    assert_ptr_equal(p.conflicts[0].holder, &have);
+    assert_non_null(strstr(p.conflicts[0].reason, "holds a filter with the same match"));
+    assert_int_equal(p.n_reqs, 0);
+    oo_tc_plan_free(&p);
+    /* ... and with another one: added. */
+    have.match.dst_ip[3] = 4;
+    assert_int_equal(oo_tc_reconcile(&mine, 1, &have, 1, &p), 0);
+    assert_int_equal(p.n_conflicts, 0);
+    assert_int_equal(p.n_add, 1);
+    oo_tc_plan_free(&p);
+}
+
 /* A kernel, simulated: applies a plan to the installed list. */
 static void simulate(const struct oo_tc_plan *p, struct oo_tc_filter *have, size_t *n,
                      uint32_t *next_handle)
@@ -431,11 +482,13 @@ static void test_reconcile_property(void **state)
         uint32_t next_handle = 1000;
         struct oo_tc_plan p;
 
-        /* Desired: distinct names per place, prios 1..3 (one protocol). */
+        /* Desired: distinct names and matches per place, prios 1..3 (one
+         * protocol). */
         for (size_t i = 0; i < n_want; i++) {
             uint32_t dev = 1 + (uint32_t)(i % 2);
 
-            want[i] = owned_filter(dev, 0, names[i], (uint16_t)(1 + rnd() % 3), (uint8_t)(rnd() % 3));
+            want[i] = owned_filter(dev, 0, names[i], (uint16_t)(1 + rnd() % 3),
+                                   (uint8_t)(rnd() % 3 * 16 + i));
             if (rnd() % 4 == 0) {
                 struct oo_tc_action a = oo_tc_action_mirror(7);
 
@@ -496,6 +549,7 @@ static void test_reconcile_large(void **state)
     for (size_t i = 0; i < n; i++) {
         snprintf(name, sizeof name, "rule-%zu", i);
         want[i] = owned_filter(3, 0, name, 100, (uint8_t)i);
+        want[i].match.dst_ip[2] = (uint8_t)(i >> 8);   /* one match per rule */
         have[n - 1 - i] = installed(want[i], (uint32_t)(i + 1));
     }
     assert_int_equal(oo_tc_reconcile(want, n, have, n, &p), 0);
@@ -562,6 +616,7 @@ int main(void)
         cmocka_unit_test(test_reconcile_changes),
         cmocka_unit_test(test_reconcile_handles_and_duplicates),
         cmocka_unit_test(test_reconcile_conflicts),
+        cmocka_unit_test(test_reconcile_same_match),
         cmocka_unit_test(test_reconcile_property),
         cmocka_unit_test(test_reconcile_large),
         cmocka_unit_test(test_count),

@@ -6,7 +6,7 @@
 # take turns (the host lock) instead of failing on each other's steps; a tc
 # rule that redirects to a VF made in the same run joins its uplink's rules
 # instead of costing them. Read back with devlink -j, ip -j -d link and tc -j.
-ALL_TESTS="apply_single_pf apply_legacy_vf_settings apply_vflag apply_drift apply_foreign_untouched apply_killed apply_concurrent apply_lock_held apply_inline_refused apply_tc_redirect_new_vf"
+ALL_TESTS="apply_single_pf apply_legacy_vf_settings apply_vflag apply_drift apply_foreign_untouched apply_killed apply_concurrent apply_lock_held apply_inline_refused apply_tc_redirect_new_vf apply_tc_same_match_refused"
 . "$(dirname "$(readlink -f "$0")")/lib.sh"
 
 CTL=${OO_BUILD:-build}/ovs-offloadctl
@@ -393,6 +393,32 @@ apply_tc_redirect_new_vf() {
 	[[ $(plan_rc) == 0 ]]
 	check_err $? "plan after apply should be in sync: $(cat /tmp/oo-plan.out)"
 	log_test "a rule redirecting to a VF made in the same run leaves its uplink's rules in place"
+}
+
+# Two rules with one match at one prio: flower keeps one filter per match
+# there, and would refuse the second (EEXIST) only after the PF was switched
+# and its VFs made. The plan refuses it, so nothing is done.
+apply_tc_same_match_refused() {
+	RET=0
+	local out
+	nsim_new 62 1 || fail_hard "netdevsim"
+	cat >"$CFG" <<-'Y'
+	version: 1
+	pfs:
+	  - {name: pf0, device: netdevsim/netdevsim62, eswitch: switchdev, num_vfs: 2}
+	tc:
+	  rules:
+	    - {name: a, dev: pf0, prio: 10, match: {eth_type: ipv4, dst_ip: 10.1.0.0/16}, actions: [drop]}
+	    - {name: b, dev: pf0, prio: 10, match: {eth_type: ipv4, dst_ip: 10.1.2.3/16}, actions: [pass]}
+	Y
+	out=$("$CTL" -c "$CFG" apply 2>&1)
+	[[ $? == 1 ]]
+	check_err $? "apply should refuse: $out"
+	grep -q "holds another rule with the same match" <<<"$out"
+	check_err $? "the refusal does not say why: $out"
+	[[ $(nsim_eswitch_mode 62) == legacy && $(nsim_num_vfs 62) == 0 ]]
+	check_err $? "the host was changed: $(nsim_eswitch_mode 62), $(nsim_num_vfs 62) VFs"
+	log_test "two tc rules with one match at one prio: refused before anything is done"
 }
 
 tests_run
