@@ -326,6 +326,14 @@ static void check_unique_names(struct vctx *v)
             verr(v, pick(a->at[OO_CFG_BRIDGE_NAME], a->loc), PATH("bridges[%zu].name", i),
                  "'%s' is already the name of bonds[%d]: a bridge and a bond are both netdevs and need different names",
                  a->name, b);
+        for (size_t p = 0; p < cfg->n_pfs; p++)
+            if (cfg->pfs[p].netdev && !strcmp(a->name, cfg->pfs[p].netdev)) {
+                verr(v, pick(a->at[OO_CFG_BRIDGE_NAME], a->loc), PATH("bridges[%zu].name", i),
+                     "'%s' is the netdev of pfs[%zu] '%s': ovs-vswitchd makes a netdev named after "
+                     "each bridge (its internal port), so the bridge needs another name",
+                     a->name, p, nz(cfg->pfs[p].name));
+                break;
+            }
     }
     /* Rules come by the ten thousand: sort, do not compare every pair. */
     size_t *idx = sorted_rule_index(cfg, BY_NAME);
@@ -521,6 +529,34 @@ static bool pci_slot(const struct oo_dl_handle *h, char *buf, size_t size)
     memcpy(buf, h->dev, (size_t)(dot - h->dev));
     buf[dot - h->dev] = '\0';
     return true;
+}
+
+/* esw_multiport is one value for the whole NIC: two of its PFs may not ask
+ * for different ones (the plan would set it back and forth). */
+static void check_multiport_per_nic(struct vctx *v)
+{
+    struct oo_config *cfg = v->cfg;
+    char path[128], slot[64], other[64];
+
+    for (size_t p = 0; p < cfg->n_pfs; p++) {
+        const struct oo_cfg_pf *pf = &cfg->pfs[p];
+
+        if (pf->multiport < 0 || !pf->has_device || !pci_slot(&pf->device, slot, sizeof slot))
+            continue;
+        for (size_t q = 0; q < p; q++) {
+            const struct oo_cfg_pf *o = &cfg->pfs[q];
+
+            if (o->multiport < 0 || o->multiport == pf->multiport || !o->has_device ||
+                !pci_slot(&o->device, other, sizeof other) || strcmp(slot, other))
+                continue;
+            verr(v, pick(pf->at[OO_CFG_PF_MULTIPORT], pf->loc), PATH("pfs[%zu].multiport", p),
+                 "multiport is one setting of the whole NIC (devlink param esw_multiport): pf '%s' "
+                 "wants %s, and pf '%s', another port of pci/%s, wants %s",
+                 nz(pf->name), pf->multiport ? "true" : "false", nz(o->name), slot,
+                 o->multiport ? "true" : "false");
+            break;
+        }
+    }
 }
 
 static void check_bond_members(struct vctx *v, struct oo_cfg_bond *b, size_t bi)
@@ -960,6 +996,7 @@ int oo_config_validate(struct oo_config *cfg, struct oo_cfg_diag *diag)
 
     check_unique_names(&v);
     check_pfs(&v);
+    check_multiport_per_nic(&v);
     check_bonds(&v);
     check_bridges(&v);
     check_rules(&v);

@@ -58,6 +58,16 @@ static const struct vcase cases[] = {
       "bridges[0].name", "'bond0' is already the name of bonds[0]: a bridge and a bond are both netdevs" },
     { "duplicate bridge name", BASE2 "bridges: [{name: br0}, {name: br0}]\n", 1, 5, 31,
       "bridges[1].name", "duplicate bridge name 'br0'" },
+    { "bridge named like a pf's netdev", "version: 1\npfs:\n  - {name: pf0, netdev: eth2}\n"
+      "bridges: [{name: eth2, uplink: pf0}]\n", 1, 4, 18, "bridges[0].name",
+      "'eth2' is the netdev of pfs[0] 'pf0': ovs-vswitchd makes a netdev named after each bridge" },
+    { "multiport differs on one NIC", "version: 1\npfs:\n"
+      "  - {name: pf0, device: pci/0000:3b:00.0, eswitch: switchdev, multiport: true}\n"
+      "  - {name: pf1, device: pci/0000:3b:00.1, eswitch: switchdev, multiport: false}\n", 1, 4, 74,
+      "pfs[1].multiport", "pf 'pf1' wants false, and pf 'pf0', another port of pci/0000:3b:00, wants true" },
+    { "multiport differs on two NICs", "version: 1\npfs:\n"
+      "  - {name: pf0, device: pci/0000:3b:00.0, eswitch: switchdev, multiport: true}\n"
+      "  - {name: pf1, device: pci/0000:5e:00.0, eswitch: switchdev, multiport: false}\n", 0, 0, 0, NULL, NULL },
     { "duplicate rule name", BASE2 "tc:\n  rules:\n" RULE("pf0", ", actions: [drop]") RULE("pf1", ", actions: [drop]"),
       1, 8, 14, "tc.rules[1].name", "duplicate rule name 'r': tc.rules[0] has it already" },
     { "rule name three times", BASE2 "tc:\n  rules:\n" RULE("pf0", ", actions: [drop]") RULE("pf1", ", actions: [drop]")
