@@ -40,6 +40,11 @@ static void sanitize(char *s)
             *s = '?';
 }
 
+static bool loc_before(struct oo_src_loc a, struct oo_src_loc b)
+{
+    return a.line < b.line || (a.line == b.line && a.col < b.col);
+}
+
 void oo_cfg_diag_add(struct oo_cfg_diag *d, struct oo_src_loc loc, const char *key,
                      const char *fmt, ...)
 {
@@ -49,19 +54,32 @@ void oo_cfg_diag_add(struct oo_cfg_diag *d, struct oo_src_loc loc, const char *k
     int r;
 
     if (d->n_errors >= OO_CFG_MAX_ERRORS) {
+        /* Keep the first errors in the file, not the first found: checks
+         * run by topic, and a reader fixes from the top. Out goes the
+         * latest-placed kept one, or this one. */
+        size_t last = 0;
+
+        for (size_t i = 1; i < d->n_errors; i++)
+            if (!loc_before(d->errors[i].loc, d->errors[last].loc))
+                last = i;
         d->n_dropped++;
-        return;
+        if (!loc_before(loc, d->errors[last].loc))
+            return;
+        e = &d->errors[last];
+        free(e->key);
+        free(e->msg);
+    } else {
+        if (d->n_errors == d->alloc) {
+            d->alloc = d->alloc ? 2 * d->alloc : 8;
+            d->errors = oo_realloc(d->errors, d->alloc * sizeof *d->errors);
+        }
+        e = &d->errors[d->n_errors++];
     }
     va_start(ap, fmt);
     r = vasprintf(&msg, fmt, ap);
     va_end(ap);
     if (r < 0)
         msg = oo_strdup("(out of memory formatting the message)");
-    if (d->n_errors == d->alloc) {
-        d->alloc = d->alloc ? 2 * d->alloc : 8;
-        d->errors = oo_realloc(d->errors, d->alloc * sizeof *d->errors);
-    }
-    e = &d->errors[d->n_errors++];
     e->loc = loc;
     e->key = oo_strdup(key ? key : "");
     e->msg = msg;

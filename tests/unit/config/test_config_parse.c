@@ -696,6 +696,24 @@ static void test_error_cap(void **state)
     free(out);
     free(yaml);
     cfgtest_done(&cfg, &d);
+
+    /* The first in the file are kept, whichever check found them: the
+     * bridge's uplink is checked after every pf, and is on line 2. */
+    f = open_memstream(&yaml, &len);
+    fprintf(f, "version: 1\nbridges: [{name: br0, uplink: nope}]\npfs:\n");
+    for (int i = 0; i < 300; i++)
+        fprintf(f, "  - {name: p%d, netdev: e%d, num_vfs: -1}\n", i, i);
+    fclose(f);
+    cfgtest_yaml(yaml, &cfg, &d);
+    assert_int_equal(d.n_errors, OO_CFG_MAX_ERRORS);
+    assert_int_equal(oo_cfg_diag_count(&d), 301);
+    oo_cfg_diag_sort(&d);
+    assert_int_equal(d.errors[0].loc.line, 2);
+    assert_string_equal(d.errors[0].key, "bridges[0].uplink");
+    /* ... then the pfs from the top: the last kept is p198 (line 202). */
+    assert_int_equal(d.errors[OO_CFG_MAX_ERRORS - 1].loc.line, 202);
+    free(yaml);
+    cfgtest_done(&cfg, &d);
 }
 
 static void test_suggest(void **state)
