@@ -68,9 +68,11 @@ static void usage(FILE *f)
 "      --lock-timeout SEC  apply: wait at most SEC seconds (default 300) while\n"
 "                       ovs-offloadd or another apply changes the host; 0:\n"
 "                       fail at once\n"
-"      --db REMOTE      OVSDB remote (default unix:$OVS_RUNDIR/db.sock,\n"
-"                       OVS_RUNDIR defaulting to /var/run/openvswitch)\n"
-"      --ovsdb-timeout MS  give up on OVSDB after MS milliseconds (default 2000)\n"
+"      --db REMOTE      OVSDB remote (default: the config's ovs.db when it is\n"
+"                       written, else unix:$OVS_RUNDIR/db.sock, OVS_RUNDIR\n"
+"                       defaulting to /var/run/openvswitch)\n"
+"      --ovsdb-timeout MS  give up on an OVSDB read after MS milliseconds\n"
+"                       (default 2000; apply's transaction waits 30 s at least)\n"
 "  -v, --verbose        more messages on stderr\n"
 "  -h, --help           show this help and exit\n"
 "  -V, --version        show the version and exit\n"
@@ -457,12 +459,15 @@ int oo_ctl_main(int argc, char **argv)
         case OPT_PROMETHEUS: opts.prometheus = true; break;
         case OPT_DB: opts.db = optarg; break;
         case OPT_OVSDB_TIMEOUT:
-            opts.ovsdb_timeout_ms = (int)strtol(optarg, &end, 10);
-            if (*end || opts.ovsdb_timeout_ms <= 0) {
-                fprintf(stderr, "ovs-offloadctl: --ovsdb-timeout wants milliseconds > 0, not '%s'\n",
-                        optarg);
+            /* The daemon's bounds: a value past int would wrap. */
+            errno = 0;
+            v = strtol(optarg, &end, 10);
+            if (!*optarg || *end || errno || v <= 0 || v > 600000) {
+                fprintf(stderr, "ovs-offloadctl: --ovsdb-timeout wants milliseconds (1..600000), "
+                        "not '%s'\n", optarg);
                 return OO_EXIT_USAGE;
             }
+            opts.ovsdb_timeout_ms = (int)v;
             break;
         case OPT_LOCK_TIMEOUT:
             errno = 0;

@@ -1347,8 +1347,9 @@ static int parse_opts(int argc, char **argv, struct daemon_opts *o)
         case OPT_HOSTCONF: o->hostconf = optarg; break;
         case OPT_DB: o->db = optarg; break;
         case OPT_OVSDB_TIMEOUT:
+            errno = 0;
             v = strtol(optarg, &end, 10);
-            if (*end || v <= 0 || v > 600000) {
+            if (*end || end == optarg || errno || v <= 0 || v > 600000) {
                 fprintf(stderr, PROGRAM ": --ovsdb-timeout wants milliseconds (1..600000), not '%s'\n",
                         optarg);
                 return OO_EXIT_USAGE;
@@ -1357,16 +1358,18 @@ static int parse_opts(int argc, char **argv, struct daemon_opts *o)
             break;
         case OPT_METRICS: o->metrics = optarg; break;
         case OPT_RESYNC:
+            errno = 0;
             v = strtol(optarg, &end, 10);
-            if (*end || v < 0 || v > 86400) {
+            if (*end || end == optarg || errno || v < 0 || v > 86400) {
                 fprintf(stderr, PROGRAM ": --resync wants seconds (0..86400), not '%s'\n", optarg);
                 return OO_EXIT_USAGE;
             }
             o->resync_s = v;
             break;
         case OPT_DEBOUNCE:
+            errno = 0;
             v = strtol(optarg, &end, 10);
-            if (*end || end == optarg || v < 0 || v > OO_SCHED_MAX_DELAY_MS) {
+            if (*end || end == optarg || errno || v < 0 || v > OO_SCHED_MAX_DELAY_MS) {
                 fprintf(stderr, PROGRAM ": --debounce wants milliseconds (0..%d), not '%s'\n",
                         OO_SCHED_MAX_DELAY_MS, optarg);
                 return OO_EXIT_USAGE;
