@@ -58,7 +58,8 @@ static void usage(FILE *f)
 "  -c, --config FILE    the YAML (or JSON) config\n"
 "                       (default " OO_DEFAULT_CONFIG ")\n"
 "      --hostconf FILE  derive the config from Cloudpods' host.conf instead\n"
-"  -j, --json           print JSON instead of text\n"
+"  -j, --json           print JSON instead of text (apply: one document at the\n"
+"                       end, with the result; its progress lines go to stderr)\n"
 "      --prometheus     status: print Prometheus metrics (for node_exporter's\n"
 "                       textfile collector) instead of text\n"
 "      --force          plan to destroy VFs even when they are in use\n"
@@ -287,6 +288,44 @@ static int apply_lock(const struct ctl_opts *opts, struct oo_host_lock *lock)
     return OO_EXIT_OK;
 }
 
+/* apply -j: one document on stdout at the end (progress lines go to
+ * stderr). result: "in_sync" (nothing to do), "applied" (and in sync),
+ * "not_in_sync" (applied, but the read-back still plans steps), "failed" (a
+ * step failed: "failed" says which and why), "blocked" (the plan has
+ * errors). "plan" is what was planned, "after" the read-back's plan. */
+static void apply_json(const char *result, const struct oo_plan *plan,
+                       const struct oo_apply_result *res, const struct oo_plan *after)
+{
+    struct oo_json j;
+
+    oo_json_init(&j, stdout, true);
+    oo_json_obj_begin(&j);
+    oo_json_kv_str(&j, "result", result);
+    oo_json_key(&j, "plan");
+    oo_plan_json(&j, plan);
+    oo_json_kv_uint(&j, "steps_done", res ? res->n_done : 0);
+    oo_json_kv_int(&j, "ms", res ? res->ms : 0);
+    oo_json_key(&j, "failed");
+    if (res && res->failed >= 0 && (size_t)res->failed < plan->n_steps) {
+        oo_json_obj_begin(&j);
+        oo_json_kv_uint(&j, "index", (uint64_t)res->failed + 1);
+        oo_json_key(&j, "step");
+        oo_step_json(&j, &plan->steps[res->failed]);
+        oo_json_kv_str(&j, "message", res->message);
+        oo_json_kv_str(&j, "errno", strerrorname_np(-res->err));
+        oo_json_obj_end(&j);
+    } else {
+        oo_json_null(&j);
+    }
+    oo_json_key(&j, "after");
+    if (after)
+        oo_plan_json(&j, after);
+    else
+        oo_json_null(&j);
+    oo_json_obj_end(&j);
+    oo_json_finish(&j);
+}
+
 static int cmd_apply(const struct ctl_opts *opts)
 {
     struct oo_config cfg;
@@ -310,10 +349,16 @@ static int cmd_apply(const struct ctl_opts *opts)
     remote = ovs_remote(opts, &cfg);
     if (plan.n_errors) {
         oo_plan_print_text(stderr, &plan);
+        if (opts->json)
+            apply_json("blocked", &plan, NULL, NULL);
         rc = OO_EXIT_FAILURE;
         goto out;
     }
     if (!plan.n_steps) {
+        if (opts->json) {
+            apply_json("in_sync", &plan, NULL, NULL);
+            goto out;
+        }
         for (size_t i = 0; i < plan.n_notes; i++)
             printf("note: %s: %s\n", plan.notes[i].object, plan.notes[i].message);
         printf("in sync: nothing to do\n");
@@ -323,7 +368,7 @@ static int cmd_apply(const struct ctl_opts *opts)
         /* A transaction waits for ovs-vswitchd to apply it: allow it more than a read. */
         .root = opts->root, .ovs_remote = remote,
         .ovsdb_timeout_ms = opts->ovsdb_timeout_ms > 30000 ? opts->ovsdb_timeout_ms : 30000,
-        .wait_timeout_ms = 120000, .progress = stdout, .tc_desired = &desired,
+        .wait_timeout_ms = 120000, .progress = opts->json ? stderr : stdout, .tc_desired = &desired,
     };
     r = oo_apply(&cfg, &o, &plan, &aopts, &res);
     oo_tc_desired_free(&desired);       /* before the read-back, which builds its own */
@@ -331,6 +376,8 @@ static int cmd_apply(const struct ctl_opts *opts)
         oo_err("%s", res.message);
         oo_err("stopped after %zu of %zu steps; fix the cause and run apply again: it continues "
                "from the host's state", res.n_done, plan.n_steps);
+        if (opts->json)
+            apply_json("failed", &plan, &res, NULL);
         rc = OO_EXIT_FAILURE;
         goto out;
     }
@@ -339,6 +386,13 @@ static int cmd_apply(const struct ctl_opts *opts)
     oo_plan_build(&cfg, &after,
                   &(struct oo_plan_opts){ .force = opts->force, .ignore_daemon = opts->ignore_daemon },
                   &again);
+    if (opts->json) {
+        bool in_sync = !again.n_steps && !again.n_errors;
+
+        apply_json(in_sync ? "applied" : "not_in_sync", &plan, &res, &again);
+        rc = in_sync ? OO_EXIT_OK : OO_EXIT_FAILURE;
+        goto out;
+    }
     for (size_t i = 0; i < again.n_notes; i++)
         printf("note: %s: %s\n", again.notes[i].object, again.notes[i].message);
     if (again.n_steps || again.n_errors) {
@@ -374,7 +428,7 @@ static int cmd_doctor(const struct ctl_opts *opts)
     /* The config is optional here: with one, doctor also checks what it asks for. */
     if (opts->config || opts->hostconf) {
         if (load_config(opts, &cfg, &diag, &path)) {
-            oo_cfg_diag_print(&diag, stderr);
+            print_diag(opts, path, &diag);
             oo_cfg_diag_free(&diag);
             oo_config_free(&cfg);
             return OO_EXIT_USAGE;

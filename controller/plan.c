@@ -1573,28 +1573,36 @@ static void json_issues(struct oo_json *j, const char *key, const struct oo_plan
     oo_json_arr_end(j);
 }
 
+void oo_step_json(struct oo_json *j, const struct oo_step *s)
+{
+    oo_json_obj_begin(j);
+    oo_json_kv_str(j, "kind", oo_step_kind_to_string(s->kind));
+    oo_json_kv_str(j, "object", s->object);
+    oo_json_kv_str(j, "from", s->from[0] ? s->from : NULL);
+    oo_json_kv_str(j, "to", s->to[0] ? s->to : NULL);
+    oo_json_kv_str(j, "reason", s->reason);
+    oo_json_obj_end(j);
+}
+
+void oo_plan_json(struct oo_json *j, const struct oo_plan *plan)
+{
+    oo_json_obj_begin(j);
+    oo_json_kv_bool(j, "in_sync", !plan->n_steps && !plan->n_errors);
+    oo_json_key(j, "steps");
+    oo_json_arr_begin(j);
+    for (size_t i = 0; i < plan->n_steps; i++)
+        oo_step_json(j, &plan->steps[i]);
+    oo_json_arr_end(j);
+    json_issues(j, "errors", plan->errors, plan->n_errors);
+    json_issues(j, "notes", plan->notes, plan->n_notes);
+    oo_json_obj_end(j);
+}
+
 void oo_plan_print_json(FILE *f, const struct oo_plan *plan, bool pretty)
 {
     struct oo_json j;
 
     oo_json_init(&j, f, pretty);
-    oo_json_obj_begin(&j);
-    oo_json_kv_bool(&j, "in_sync", !plan->n_steps && !plan->n_errors);
-    oo_json_key(&j, "steps");
-    oo_json_arr_begin(&j);
-    for (size_t i = 0; i < plan->n_steps; i++) {
-        const struct oo_step *s = &plan->steps[i];
-        oo_json_obj_begin(&j);
-        oo_json_kv_str(&j, "kind", oo_step_kind_to_string(s->kind));
-        oo_json_kv_str(&j, "object", s->object);
-        oo_json_kv_str(&j, "from", s->from[0] ? s->from : NULL);
-        oo_json_kv_str(&j, "to", s->to[0] ? s->to : NULL);
-        oo_json_kv_str(&j, "reason", s->reason);
-        oo_json_obj_end(&j);
-    }
-    oo_json_arr_end(&j);
-    json_issues(&j, "errors", plan->errors, plan->n_errors);
-    json_issues(&j, "notes", plan->notes, plan->n_notes);
-    oo_json_obj_end(&j);
+    oo_plan_json(&j, plan);
     oo_json_finish(&j);
 }

@@ -124,6 +124,10 @@ int oo_step_kind_from_string(const char *s);
 /* "[3/12] pf0: eswitch-mode legacy -> switchdev (reason)" lines, or JSON. */
 void oo_plan_print_text(FILE *f, const struct oo_plan *plan);
 void oo_plan_print_json(FILE *f, const struct oo_plan *plan, bool pretty);
+/* The same object (or one step's), into a document being written. */
+struct oo_json;
+void oo_plan_json(struct oo_json *j, const struct oo_plan *plan);
+void oo_step_json(struct oo_json *j, const struct oo_step *s);
 /* One step as the text line apply prints: "pf0: eswitch-mode legacy -> switchdev". */
 void oo_step_format(const struct oo_step *s, char *buf, size_t size);
 

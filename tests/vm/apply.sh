@@ -6,7 +6,7 @@
 # take turns (the host lock) instead of failing on each other's steps; a tc
 # rule that redirects to a VF made in the same run joins its uplink's rules
 # instead of costing them. Read back with devlink -j, ip -j -d link and tc -j.
-ALL_TESTS="apply_single_pf apply_legacy_vf_settings apply_vflag apply_drift apply_foreign_untouched apply_killed apply_concurrent apply_lock_held apply_inline_refused apply_tc_redirect_new_vf apply_tc_same_match_refused"
+ALL_TESTS="apply_single_pf apply_legacy_vf_settings apply_vflag apply_drift apply_foreign_untouched apply_killed apply_concurrent apply_lock_held apply_inline_refused apply_tc_redirect_new_vf apply_tc_same_match_refused apply_json"
 . "$(dirname "$(readlink -f "$0")")/lib.sh"
 
 CTL=${OO_BUILD:-build}/ovs-offloadctl
@@ -419,6 +419,40 @@ apply_tc_same_match_refused() {
 	[[ $(nsim_eswitch_mode 62) == legacy && $(nsim_num_vfs 62) == 0 ]]
 	check_err $? "the host was changed: $(nsim_eswitch_mode 62), $(nsim_num_vfs 62) VFs"
 	log_test "two tc rules with one match at one prio: refused before anything is done"
+}
+
+# apply -j: one JSON document on stdout (progress on stderr) for each
+# outcome a host agent has to tell apart.
+apply_json() {
+	RET=0
+	local out err=$CFG.err
+	nsim_new 63 1 || fail_hard "netdevsim"
+	cat >"$CFG" <<-'Y'
+	version: 1
+	pfs:
+	  - {name: pf0, device: netdevsim/netdevsim63, eswitch: switchdev, num_vfs: 2}
+	Y
+	out=$("$CTL" -c "$CFG" -j apply 2>"$err")
+	check_err $? "apply -j failed: $(cat "$err")"
+	[[ $(jq -r '[.result, .steps_done == (.plan.steps | length), .after.in_sync, .failed] | join(" ")' \
+		<<<"$out") == "applied true true " ]]
+	check_err $? "apply -j: $out"
+	grep -q '^\[1/' "$err"
+	check_err $? "no progress lines on stderr: $(cat "$err")"
+	out=$("$CTL" -c "$CFG" -j apply 2>"$err")
+	[[ $? == 0 && $(jq -r '[.result, .steps_done, (.plan.steps | length)] | join(" ")' <<<"$out") == "in_sync 0 0" ]]
+	check_err $? "second apply -j: $out"
+	# netdevsim refuses inline-mode: a failed step, with the kernel's text.
+	cat >"$CFG" <<-'Y'
+	version: 1
+	pfs:
+	  - {name: pf0, device: netdevsim/netdevsim63, eswitch: switchdev, num_vfs: 2, inline_mode: network}
+	Y
+	out=$("$CTL" -c "$CFG" -j apply 2>"$err")
+	[[ $? == 1 && $(jq -r '[.result, .failed.index, .failed.step.kind] | join(" ")' <<<"$out") == \
+		"failed 1 eswitch-mode" && $(jq -r .failed.message <<<"$out") == *"refused inline-mode network"* ]]
+	check_err $? "a failed apply -j: $out"
+	log_test "apply -j: applied, in sync, failed: one document each"
 }
 
 tests_run
