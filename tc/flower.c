@@ -467,12 +467,13 @@ static uint64_t mix_masked(uint64_t h, const uint8_t *key, const uint8_t *mask, 
     return h;
 }
 
-uint64_t oo_tc_match_hash(const struct oo_tc_match *m)
+/* Mixes into h what oo_tc_match_equal() compares. */
+static uint64_t mix_match(uint64_t h, const struct oo_tc_match *m)
 {
     uint32_t k = effective_keys(m);
     size_t iplen = (k & (OO_TC_KEY_IPV4_SRC | OO_TC_KEY_IPV4_DST)) ? 4 : 16;
-    uint64_t h = mix(0x6d61746368ull, (uint64_t)k << 1 | m->extra_keys);
 
+    h = mix(h, (uint64_t)k << 1 | m->extra_keys);
     if (k & OO_TC_KEY_DST_MAC)
         h = mix_masked(h, m->dst_mac, m->dst_mac_mask, 6);
     if (k & OO_TC_KEY_SRC_MAC)
@@ -496,37 +497,19 @@ uint64_t oo_tc_match_hash(const struct oo_tc_match *m)
     return h;
 }
 
+uint64_t oo_tc_match_hash(const struct oo_tc_match *m)
+{
+    return mix_match(0x6d61746368ull, m);
+}
+
 uint64_t oo_tc_filter_hash(const struct oo_tc_filter *f)
 {
-    const struct oo_tc_match *m = &f->match;
-    uint32_t k = effective_keys(m);
-    size_t iplen = (k & (OO_TC_KEY_IPV4_SRC | OO_TC_KEY_IPV4_DST)) ? 4 : 16;
     uint64_t h = mix_str(0x6f6f2d7463ull, f->kind);
 
     h = mix(h, (uint64_t)f->id.chain << 32 | (uint32_t)f->id.prio << 16 | f->id.protocol);
     h = mix(h, (uint64_t)f->id.handle << 8 | (unsigned)f->skip_sw << 1 | f->skip_hw);
     h = mix(h, (uint64_t)f->n_actions << 1 | f->actions_truncated);
-    h = mix(h, (uint64_t)k << 1 | m->extra_keys);
-    if (k & OO_TC_KEY_DST_MAC)
-        h = mix_masked(h, m->dst_mac, m->dst_mac_mask, 6);
-    if (k & OO_TC_KEY_SRC_MAC)
-        h = mix_masked(h, m->src_mac, m->src_mac_mask, 6);
-    if (k & OO_TC_KEY_VLAN_ID)
-        h = mix(h, m->vlan_id & 0xfff);
-    if (k & OO_TC_KEY_VLAN_PRIO)
-        h = mix(h, m->vlan_prio & 7);
-    if (k & OO_TC_KEY_VLAN_ETH_TYPE)
-        h = mix(h, m->vlan_eth_type);
-    if (k & OO_TC_KEY_IP_PROTO)
-        h = mix(h, m->ip_proto);
-    if (k & (OO_TC_KEY_IPV4_SRC | OO_TC_KEY_IPV6_SRC))
-        h = mix_masked(h, m->src_ip, m->src_ip_mask, iplen);
-    if (k & (OO_TC_KEY_IPV4_DST | OO_TC_KEY_IPV6_DST))
-        h = mix_masked(h, m->dst_ip, m->dst_ip_mask, iplen);
-    if (k & OO_TC_KEY_SRC_PORT)
-        h = mix(h, (uint32_t)m->src_port_mask << 16 | (m->src_port & m->src_port_mask));
-    if (k & OO_TC_KEY_DST_PORT)
-        h = mix(h, (uint32_t)m->dst_port_mask << 16 | (m->dst_port & m->dst_port_mask));
+    h = mix_match(h, &f->match);
     for (unsigned i = 0; i < f->n_actions && i < OO_TC_MAX_ACTIONS; i++) {
         const struct oo_tc_action *a = &f->actions[i];
 

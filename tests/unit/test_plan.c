@@ -673,6 +673,11 @@ static void test_idempotence_property(void **state)
 
 /* ------------------------------------------------- unreadable tc places */
 
+/* The head of a config: netdevsim10 in switchdev with 3 VFs, then tc rules. */
+#define TC_ON_3VFS                                                                                     \
+    "version: 1\npfs:\n  - {name: pf0, device: netdevsim/netdevsim10, eswitch: switchdev, num_vfs: 3}\n" \
+    "tc:\n  rules:\n"
+
 /* A device with an ingress qdisc and an observed place, whose filter dump
  * failed with err (0: read, no filters). */
 static void add_tc_place(struct oo_observed *o, const char *netdev, int err)
@@ -698,8 +703,7 @@ static void add_tc_place(struct oo_observed *o, const char *netdev, int err)
 static void test_tc_place_unreadable(void **state)
 {
     static const char yaml[] =
-        "version: 1\npfs:\n  - {name: pf0, device: netdevsim/netdevsim10, eswitch: switchdev, num_vfs: 3}\n"
-        "tc:\n  rules:\n"
+        TC_ON_3VFS
         "    - {name: r0, dev: pf0/0, prio: 10, match: {eth_type: ipv4}, actions: [{redirect: pf0/1}]}\n"
         "    - {name: r2, dev: pf0/2, prio: 10, match: {eth_type: ipv4}, actions: [{redirect: pf0/1}]}\n";
     struct oo_observed h = { 0 };
@@ -754,13 +758,11 @@ static size_t count_tc_steps(const struct oo_plan *p, const char *why)
 static void test_tc_redirect_to_new_vf(void **state)
 {
     static const char yaml[] =
-        "version: 1\npfs:\n  - {name: pf0, device: netdevsim/netdevsim10, eswitch: switchdev, num_vfs: 3}\n"
-        "tc:\n  rules:\n"
+        TC_ON_3VFS
         "    - {name: r0, dev: pf0, prio: 10, match: {eth_type: ipv4}, actions: [{redirect: pf0/2}]}\n"
         "    - {name: r1, dev: pf0, prio: 11, match: {eth_type: ipv4, ip_proto: tcp}, actions: [drop]}\n";
     static const char moved[] =
-        "version: 1\npfs:\n  - {name: pf0, device: netdevsim/netdevsim10, eswitch: switchdev, num_vfs: 3}\n"
-        "tc:\n  rules:\n"
+        TC_ON_3VFS
         "    - {name: r1, dev: pf0/0, prio: 11, match: {eth_type: ipv4, ip_proto: tcp}, actions: [drop]}\n";
     struct oo_observed h = { 0 };
     struct oo_config *cfg = host_load_config(yaml);

@@ -672,20 +672,29 @@ static void test_error_format(void **state)
     oo_cfg_diag_free(&d);
 }
 
+/* head, then "pfs:" and 300 pfs with a bad num_vfs each. Free the result. */
+static char *many_bad_pfs(const char *head)
+{
+    char *yaml = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&yaml, &len);
+
+    fprintf(f, "%spfs:\n", head);
+    for (int i = 0; i < 300; i++)
+        fprintf(f, "  - {name: p%d, netdev: e%d, num_vfs: -1}\n", i, i);
+    fclose(f);
+    return yaml;
+}
+
 /* At most OO_CFG_MAX_ERRORS are kept; the rest are counted. */
 static void test_error_cap(void **state)
 {
     struct oo_config cfg;
     struct oo_cfg_diag d;
-    char *yaml = NULL, *out = NULL;
-    size_t len = 0, outlen = 0;
-    FILE *f = open_memstream(&yaml, &len);
+    char *yaml = many_bad_pfs("version: 1\nbogus:\n"), *out = NULL;
+    size_t outlen = 0;
+    FILE *f;
 
-    fprintf(f, "version: 1\nbogus:\n");
-    fprintf(f, "pfs:\n");
-    for (int i = 0; i < 300; i++)
-        fprintf(f, "  - {name: p%d, netdev: e%d, num_vfs: -1}\n", i, i);
-    fclose(f);
     cfgtest_yaml(yaml, &cfg, &d);
     assert_int_equal(d.n_errors, OO_CFG_MAX_ERRORS);
     assert_int_equal(oo_cfg_diag_count(&d), 301);
@@ -699,11 +708,7 @@ static void test_error_cap(void **state)
 
     /* The first in the file are kept, whichever check found them: the
      * bridge's uplink is checked after every pf, and is on line 2. */
-    f = open_memstream(&yaml, &len);
-    fprintf(f, "version: 1\nbridges: [{name: br0, uplink: nope}]\npfs:\n");
-    for (int i = 0; i < 300; i++)
-        fprintf(f, "  - {name: p%d, netdev: e%d, num_vfs: -1}\n", i, i);
-    fclose(f);
+    yaml = many_bad_pfs("version: 1\nbridges: [{name: br0, uplink: nope}]\n");
     cfgtest_yaml(yaml, &cfg, &d);
     assert_int_equal(d.n_errors, OO_CFG_MAX_ERRORS);
     assert_int_equal(oo_cfg_diag_count(&d), 301);
