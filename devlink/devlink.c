@@ -16,16 +16,49 @@ const char *oo_dl_handle_format(const struct oo_dl_handle *h, char *buf, size_t 
     return buf;
 }
 
+/* Whether s[0..n-1] holds only the characters of a kernel bus (lowercase,
+ * digits, '_') or device name (also uppercase, '.', ':', '-'). */
+static bool name_chars(const char *s, size_t n, bool dev)
+{
+    for (size_t i = 0; i < n; i++) {
+        char c = s[i];
+
+        if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' ||
+              (dev && ((c >= 'A' && c <= 'Z') || c == '.' || c == ':' || c == '-'))))
+            return false;
+    }
+    return true;
+}
+
+/* A PCI address as the kernel names it: "0000:3b:00.0", lowercase hex. */
+static bool pci_name(const char *s)
+{
+    static const char shape[] = "xxxx:xx:xx.x";
+
+    if (strlen(s) != sizeof shape - 1)
+        return false;
+    for (size_t i = 0; shape[i]; i++)
+        if (shape[i] == 'x' ? !((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f'))
+                            : s[i] != shape[i])
+            return false;
+    return s[11] <= '7';        /* a function is 0..7 */
+}
+
 int oo_dl_handle_parse(const char *s, struct oo_dl_handle *h)
 {
     const char *slash = strchr(s, '/');
 
     memset(h, 0, sizeof *h);
     if (!slash || slash == s || !slash[1] || strchr(slash + 1, '/') ||
-        (size_t)(slash - s) >= sizeof h->bus || strlen(slash + 1) >= sizeof h->dev)
+        (size_t)(slash - s) >= sizeof h->bus || strlen(slash + 1) >= sizeof h->dev ||
+        !name_chars(s, (size_t)(slash - s), false) || !name_chars(slash + 1, strlen(slash + 1), true))
         return -EINVAL;
     memcpy(h->bus, s, (size_t)(slash - s));
     strcpy(h->dev, slash + 1);
+    if (!strcmp(h->bus, "pci") && !pci_name(h->dev)) {
+        memset(h, 0, sizeof *h);
+        return -EINVAL;
+    }
     return 0;
 }
 

@@ -32,6 +32,14 @@ static void test_handle_parse(void **state)
         { "pci/a/b", -EINVAL, NULL, NULL },
         { "", -EINVAL, NULL, NULL },
         { "bus-name-far-too-long-for-the-field-xxxxxxxxx/dev", -EINVAL, NULL, NULL },
+        { "auxiliary/mlx5_core.sf.2", 0, "auxiliary", "mlx5_core.sf.2" },
+        /* Never a name the kernel would show. */
+        { "pci/0000:3b:00.0 ", -EINVAL, NULL, NULL },
+        { "pci/0000:3B:00.0", -EINVAL, NULL, NULL },    /* the kernel's hex is lowercase */
+        { "pci/3b:00.0", -EINVAL, NULL, NULL },
+        { "pci/0000:3b:00.8", -EINVAL, NULL, NULL },
+        { "PCI/0000:3b:00.0", -EINVAL, NULL, NULL },
+        { "netdevsim/netdev\tsim", -EINVAL, NULL, NULL },
     };
 
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
