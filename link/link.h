@@ -39,13 +39,18 @@ struct oo_link_bond {
     int64_t active_slave;           /* IFLA_BOND_ACTIVE_SLAVE ifindex, 0 = none */
 };
 
+/* An alias as long as the kernel allows (IFALIASZ of <linux/if.h>, which
+ * cannot be included with <net/if.h>): one someone set that we could not
+ * hold would fail the whole link dump. */
+#define OO_LINK_ALIAS_MAX 256
+
 struct oo_link {
     uint32_t ifindex;               /* ifi_index */
     char name[IF_NAMESIZE];         /* IFLA_IFNAME */
     bool up;                        /* IFF_UP (administrative) */
     bool lower_up;                  /* IFF_LOWER_UP (carrier) */
     uint32_t master;                /* IFLA_MASTER ifindex, 0 = none */
-    char alias[128];                /* IFLA_IFALIAS, "" = none; our ownership mark on bonds */
+    char alias[OO_LINK_ALIAS_MAX];  /* IFLA_IFALIAS, "" = none; our ownership mark on bonds */
     char kind[16];                  /* IFLA_INFO_KIND: "bond", "veth", ... or "" */
     char slave_kind[16];            /* IFLA_INFO_SLAVE_KIND: "bond" for a member */
     char phys_port_name[32];        /* IFLA_PHYS_PORT_NAME: "p0", "pf0vf3", "" */
