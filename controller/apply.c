@@ -335,8 +335,12 @@ static int apply_link_step(struct actx *c, const struct oo_step *s)
             return fail(c, r, "cannot write the journal in %s" OO_JOURNAL_BONDS ": %s",
                         c->opts->root, strerror(-r));
         r = oo_link_bond_create(&c->rt, s->name, NULL, &b);
-        if (r < 0)
+        if (r < 0) {
+            /* Not made: the entry would vouch for whoever makes a bond of
+             * that name next (EEXIST: someone just did). */
+            oo_journal_del_bond(c->opts->root, s->name);
             return kfail(c, r, &c->rt, "ip link add type bond");
+        }
         /* The kernel ignores an alias given at creation: mark it now. */
         __attribute__((fallthrough));
     case OO_STEP_BOND_MARK:
