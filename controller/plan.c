@@ -1150,7 +1150,11 @@ static void plan_bond(struct ctx *c, int b)
             }
             in_bond = bl && ul->master == bl->ifindex && !d->mode_changes && !mode_change;
             if (!in_bond) {
-                /* The LAG forms with the VFs unbound; they are bound after it is active. */
+                /* The LAG forms with the VFs unbound; they are bound after
+                 * it is active. A VF a VM holds is not taken from it. */
+                if (!d->bound_deferred && d->num_vfs > 0 && vfs_are_devices(opf_of(c, d)) &&
+                    vfs_in_use(c, d, "forming the LAG would unbind"))
+                    continue;
                 if (!d->bound_deferred && d->num_vfs > 0 &&
                     step_unbind(c, d, "VFs stay unbound until the LAG is active"))
                     d->bound_deferred = true;

@@ -404,6 +404,33 @@ static void test_vfs_in_use(void **state)
     oo_observed_free(&h);
 }
 
+/* Rule: forming a LAG unbinds the members' VFs: not one a VM holds, unless
+ * forced. */
+static void test_vfs_in_use_lag(void **state)
+{
+    struct oo_observed h = { 0 };
+    struct oo_plan_opts force = { .force = true };
+    struct oo_config *cfg;
+    struct oo_plan plan;
+    const char *yaml = "version: 1\n" PF0 ", eswitch: switchdev, num_vfs: 2}\n"
+                       PF1 ", eswitch: switchdev, num_vfs: 2}\n"
+                       "bonds:\n  - {name: bond0, mode: active-backup, members: [pf0, pf1]}\n";
+
+    (void)state;
+    host_add_pf(&h, "pci", "0000:3b:00.0", "p0", OO_ESWITCH_SWITCHDEV, 2);
+    host_add_pf(&h, "pci", "0000:3b:00.1", "p1", OO_ESWITCH_SWITCHDEV, 2);
+    oo_strlcpy(h.pfs[1].vfdevs[1].users, "vfio-pci", sizeof h.pfs[1].vfdevs[1].users);
+    check_error(yaml, &h, NULL, "forming the LAG would unbind VFs in use: vf1 (vfio-pci)");
+    cfg = host_load_config(yaml);
+    oo_plan_build(cfg, &h, &force, &plan);
+    assert_int_equal(plan.n_errors, 0);
+    assert_int_equal(plan.n_notes, 1);
+    assert_non_null(strstr(plan.notes[0].message, "forming the LAG would unbind VFs in use"));
+    oo_plan_free(&plan);
+    host_free_config(cfg);
+    oo_observed_free(&h);
+}
+
 static void test_missing_pf(void **state)
 {
     struct oo_observed h = { 0 };
@@ -904,6 +931,7 @@ int main(void)
         cmocka_unit_test(test_stale_and_foreign_ports),
         cmocka_unit_test(test_ovs_config_and_restart),
         cmocka_unit_test(test_vfs_in_use),
+        cmocka_unit_test(test_vfs_in_use_lag),
         cmocka_unit_test(test_missing_pf),
         cmocka_unit_test(test_idempotence_property),
         cmocka_unit_test(test_tc_place_unreadable),
