@@ -162,6 +162,8 @@ struct dpf {
     bool reps_recreated;            /* its representors are re-created */
     bool mode_changes;              /* its eswitch mode changes at some point of the plan */
     bool bound_deferred;            /* VF binding waits for the LAG */
+    bool bind_after_multiport;      /* ... or for esw_multiport, set once every
+                                     * PF of the NIC is in switchdev */
     size_t n_params;                /* devlink params to set while legacy */
     struct want_param *params;
     const struct oo_dl_port **reps; /* reps[vf]: its representor port, or NULL */
@@ -982,6 +984,9 @@ static void plan_pf(struct ctx *c, struct dpf *d)
     if (unbound && num > 0) {
         if (d->bond >= 0 && mode == OO_ESWITCH_SWITCHDEV && !c->cfg->bonds[d->bond].members_from_host) {
             d->bound_deferred = true;
+        } else if (d->cfg && d->cfg->multiport == 1 && d->mode == OO_ESWITCH_SWITCHDEV) {
+            /* MPV: switchdev on every PF, esw_multiport, then the VFs. */
+            d->bind_after_multiport = true;
         } else {
             s = pf_step(c, d, OO_STEP_VF_BIND);
             oo_strlcpy(s->reason, "the VFs go back to their driver", sizeof s->reason);
@@ -1514,6 +1519,13 @@ void oo_plan_build(const struct oo_config *cfg, const struct oo_observed *obs,
         if (c.pfs[i].opf >= 0)
             plan_pf(&c, &c.pfs[i]);
     plan_multiport(&c);
+    for (size_t i = 0; i < c.n_pfs; i++)
+        if (c.pfs[i].bind_after_multiport) {
+            struct oo_step *s = pf_step(&c, &c.pfs[i], OO_STEP_VF_BIND);
+
+            oo_strlcpy(s->reason, "after esw_multiport: the VFs of an MPV NIC are bound last",
+                       sizeof s->reason);
+        }
     for (size_t b = 0; b < cfg->n_bonds; b++)
         plan_bond(&c, (int)b);
     plan_ovs(&c);

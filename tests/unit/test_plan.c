@@ -151,6 +151,17 @@ static void test_multiport_after_switchdev(void **state)
                "num_vfs: 2, multiport: true}\n", &h,
                "eswitch-mode pf0, wait-vfs pf0, hw-tc-offload pf0, multiport pf0");
     oo_observed_free(&h);
+    /* MPV on a PCI NIC: switchdev on both PFs, esw_multiport, and only
+     * then the VFs (ovs-tests' config_mpesw). */
+    memset(&h, 0, sizeof h);
+    host_add_pf(&h, "pci", "0000:3b:00.0", "p0", OO_ESWITCH_LEGACY, 2);
+    host_add_pf(&h, "pci", "0000:3b:00.1", "p1", OO_ESWITCH_LEGACY, 2);
+    check_plan("version: 1\n" PF0 ", eswitch: switchdev, num_vfs: 2, multiport: true}\n"
+               PF1 ", eswitch: switchdev, num_vfs: 2, multiport: true}\n", &h,
+               "vf-unbind pf0, eswitch-mode pf0, wait-vfs pf0, hw-tc-offload pf0, "
+               "vf-unbind pf1, eswitch-mode pf1, wait-vfs pf1, hw-tc-offload pf1, "
+               "multiport pf0, multiport pf1, vf-bind pf0, vf-bind pf1");
+    oo_observed_free(&h);
     {
         struct oo_observed h61 = { 0 };
         struct oo_config *cfg;
