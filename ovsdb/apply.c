@@ -769,13 +769,18 @@ static int check_args(const struct oo_ovs_op *ops, size_t n_ops, struct oo_ovs_a
     return 0;
 }
 
+/* Asks ovs-vswitchd, for a quarter of the time left at most (100 ms at
+ * least, PROBE_MAX_MS at most): the transaction needs the rest. A
+ * vswitchd that does not answer in time is "not known", and the commit
+ * still has its budget. */
 static void probe_vswitchd(const struct run *run, struct oo_vswitchd_probe *probe)
 {
     char rundir[4096];
     long long now = time_msec();
+    long long share = (run->deadline - now) / 4;
 
     oo_vswitchd_rundir(run->remote, rundir, sizeof rundir);
-    oo_vswitchd_probe(rundir, MIN(MAX(run->deadline, now + 100), now + PROBE_MAX_MS), probe);
+    oo_vswitchd_probe(rundir, now + MIN(MAX(share, 100), PROBE_MAX_MS), probe);
 }
 
 int oo_ovsdb_apply(const char *remote, const struct oo_ovs_op *ops, size_t n_ops, int timeout_ms,

@@ -688,6 +688,9 @@ static void fake_ack(void)
         return;
 }
 
+/* upcall/show's answer of a fake that reads requests and never answers. */
+#define UPCALL_SILENT "(silent)"
+
 static __attribute__((noreturn)) void fake_main(int ready, const char *upcall, enum fake_ack ack)
 {
     struct sockaddr_un sun = { .sun_family = AF_UNIX };
@@ -721,6 +724,11 @@ static __attribute__((noreturn)) void fake_main(int ready, const char *upcall, e
             struct pollfd cp = { .fd = c, .events = POLLIN };
             if (poll(&cp, 1, 1000) > 0 && (n = read(c, req, sizeof req - 1)) > 0) {
                 req[n] = '\0';
+                if (!strcmp(upcall, UPCALL_SILENT)) {
+                    sleep(5);           /* a vswitchd stuck adding ports */
+                    close(c);
+                    continue;
+                }
                 fake_reply(c, req, upcall);
             }
             close(c);
@@ -850,6 +858,24 @@ static void test_waits_for_cur_cfg(void **state)
     oo_ovs_apply_result_free(&res);
 }
 
+/* An ovs-vswitchd whose control socket does not answer does not use up the
+ * transaction's time: with the daemon's 2 s, the commit is still made and
+ * confirmed, not reported as "may or may not have been committed". */
+static void test_silent_vswitchd_leaves_time_to_commit(void **state)
+{
+    const struct oo_ovs_op ops[] = { op_bridge("br-silent") };
+    struct oo_ovs_apply_result res;
+    char out[256];
+
+    fake_start(UPCALL_SILENT, ACK_ALWAYS);
+    assert_int_equal(oo_ovsdb_apply(remote, ops, 1, 2000, &res), 0);
+    assert_true(res.committed);
+    assert_int_equal(res.vswitchd_running, -1);     /* not known: it did not answer */
+    oo_ovs_apply_result_free(&res);
+    capture(out, sizeof out, "ovs-vsctl --no-wait --db=%s list-br", remote);
+    assert_contains(out, "br-silent");
+}
+
 /* ovsdb-server restarted while apply waits for ovs-vswitchd. */
 static void test_server_restarted_during_wait(void **state)
 {
@@ -971,6 +997,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_vswitchd_probe, reset_db, fake_stop),
         cmocka_unit_test_setup_teardown(test_waits_for_cur_cfg, reset_db, fake_stop),
         cmocka_unit_test_setup_teardown(test_server_restarted_during_wait, reset_db, fake_stop),
+        cmocka_unit_test_setup_teardown(test_silent_vswitchd_leaves_time_to_commit, reset_db, fake_stop),
         cmocka_unit_test_setup_teardown(test_record_with_running_vswitchd, reset_db, fake_stop),
         cmocka_unit_test_setup(test_quiet, reset_db),
     };
