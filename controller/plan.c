@@ -984,7 +984,7 @@ static void plan_pf(struct ctx *c, struct dpf *d)
     if (unbound && num > 0) {
         if (d->bond >= 0 && mode == OO_ESWITCH_SWITCHDEV && !c->cfg->bonds[d->bond].members_from_host) {
             d->bound_deferred = true;
-        } else if (d->cfg && d->cfg->multiport == 1 && d->mode == OO_ESWITCH_SWITCHDEV) {
+        } else if (d->cfg && d->cfg->multiport == 1 && mode == OO_ESWITCH_SWITCHDEV) {
             /* MPV: switchdev on every PF, esw_multiport, then the VFs. */
             d->bind_after_multiport = true;
         } else {
@@ -1157,12 +1157,12 @@ static void plan_bond(struct ctx *c, int b)
             if (!in_bond) {
                 /* The LAG forms with the VFs unbound; they are bound after
                  * it is active. A VF a VM holds is not taken from it. */
-                if (!d->bound_deferred && d->num_vfs > 0 && vfs_are_devices(opf_of(c, d)) &&
-                    vfs_in_use(c, d, "forming the LAG would unbind"))
-                    continue;
-                if (!d->bound_deferred && d->num_vfs > 0 &&
-                    step_unbind(c, d, "VFs stay unbound until the LAG is active"))
+                if (!d->bound_deferred && d->num_vfs > 0 && vfs_are_devices(opf_of(c, d))) {
+                    if (vfs_in_use(c, d, "forming the LAG would unbind"))
+                        continue;
+                    step_unbind(c, d, "VFs stay unbound until the LAG is active");
                     d->bound_deferred = true;
+                }
                 link_updown(c, OO_STEP_LINK_DOWN, ul->name, "a bond member must be down to be enslaved");
                 s = bond_step(c, OO_STEP_BOND_ENSLAVE, cb->name, ul->name);
                 oo_strlcpy(s->name, ul->name, sizeof s->name);
