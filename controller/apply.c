@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <linux/devlink.h>
 #include <net/if.h>
 #include <stdarg.h>
@@ -229,6 +230,7 @@ static int apply_pf_step(struct actx *c, const struct oo_step *s)
     const struct oo_dl_param *prm;
     struct oo_dl_eswitch e;
     struct oo_sriov sr;
+    char record[PATH_MAX];
     unsigned n;
     int r;
 
@@ -236,14 +238,21 @@ static int apply_pf_step(struct actx *c, const struct oo_step *s)
         return fail(c, -EINVAL, "step without a device");
     switch (s->kind) {
     case OO_STEP_VF_UNBIND:
-        if ((r = oo_sriov_unbind_vfs(c->opts->root, &p->handle, &n)) < 0)
-            return fail(c, r, "unbinding VFs: %s", strerror(-r));
+        /* Each VF is journaled before it is unbound: a run killed before
+         * vf-bind leaves the next run the VFs to bind back. */
+        oo_journal_vf_record(c->opts->root, p->handle.dev, record, sizeof record);
+        r = oo_sriov_unbind_vfs(c->opts->root, &p->handle, record, &n);
         snprintf(c->info, sizeof c->info, "%u VF%s unbound", n, n == 1 ? "" : "s");
+        if (r < 0)
+            return fail(c, r, "unbinding VFs (%u unbound, journaled in %s): %s", n, record, strerror(-r));
         return 0;
     case OO_STEP_VF_BIND:
-        if ((r = oo_sriov_bind_vfs(c->opts->root, &p->handle, &n)) < 0)
-            return fail(c, r, "binding VFs: %s", strerror(-r));
-        snprintf(c->info, sizeof c->info, "%u VF%s probed", n, n == 1 ? "" : "s");
+        oo_journal_vf_record(c->opts->root, p->handle.dev, record, sizeof record);
+        r = oo_sriov_bind_vfs(c->opts->root, &p->handle, record, &n);
+        snprintf(c->info, sizeof c->info, "%u VF%s bound", n, n == 1 ? "" : "s");
+        if (r < 0)
+            return fail(c, r, "binding VFs (%u bound; the rest stay in %s for the next run): %s", n,
+                        record, strerror(-r));
         return 0;
     case OO_STEP_ESWITCH_MODE: {
         int err = oo_dl_set_eswitch(&c->dl, &p->handle, (int)s->num, (int)s->num2, s->opt);
@@ -298,6 +307,9 @@ static int apply_pf_step(struct actx *c, const struct oo_step *s)
         if ((r = oo_sriov_set_num_vfs(c->opts->root, &p->handle, (int)s->num)) < 0)
             return fail(c, r, "writing sriov_numvfs %" PRId64 ": %s%s", s->num, strerror(-r),
                         r == -EBUSY ? " (VFs in use, or a non-zero count already set)" : "");
+        /* The VFs the journal names are gone; new ones are not them. */
+        oo_journal_vf_record(c->opts->root, p->handle.dev, record, sizeof record);
+        oo_sriov_forget_vfs(record);
         if (oo_sriov_read(c->opts->root, &p->handle, &sr) == 0 && sr.num_vfs != s->num)
             return fail(c, -EIO, "sriov_numvfs reads %d after writing %" PRId64, sr.num_vfs, s->num);
         return 0;

@@ -58,3 +58,8 @@ int oo_journal_read_bonds(const char *root, char ***ret_names, size_t *ret_n)
     closedir(d);
     return 0;
 }
+
+void oo_journal_vf_record(const char *root, const char *pf_dev, char *buf, size_t size)
+{
+    snprintf(buf, size, "%s" OO_JOURNAL_VFS "/%s", root, pf_dev);
+}

@@ -8,6 +8,14 @@
 
 #include <stddef.h>
 
+/* VFs apply unbound and has not bound again, per PF: ROOT/run/ovs-offload/vfs/<PF
+ * device>/<VF address>, holding the VF's driver (devlink/vfctl.h's record). A run
+ * killed between vf-unbind and vf-bind leaves them; the next run binds them back. */
+#define OO_JOURNAL_VFS "/run/ovs-offload/vfs"
+
+/* The record directory for the VFs of PF device `pf_dev` into buf. */
+void oo_journal_vf_record(const char *root, const char *pf_dev, char *buf, size_t size);
+
 /* The journal directory for bonds under root: ROOT/run/ovs-offload/bonds. */
 #define OO_JOURNAL_BONDS "/run/ovs-offload/bonds"
 

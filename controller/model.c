@@ -241,14 +241,23 @@ static int apply_pf(struct oo_observed *o, struct oo_obs_pf *p, const struct oo_
 
     switch (s->kind) {
     case OO_STEP_VF_UNBIND:
-        for (size_t i = 0; i < p->n_vfdevs; i++)
-            p->vfdevs[i].driver[0] = '\0';
+        for (size_t i = 0; i < p->n_vfdevs; i++) {
+            struct oo_obs_vfdev *v = &p->vfdevs[i];
+            if (v->driver[0])
+                oo_strlcpy(v->unbound_from, v->driver, sizeof v->unbound_from);
+            v->driver[0] = '\0';
+        }
         return 0;
     case OO_STEP_VF_BIND:
         if (up && up->master && p->lag_active == 0)
             return refuse(why, size, -EINVAL, "VFs bound before the LAG is active leave VF-LAG off");
-        for (size_t i = 0; i < p->n_vfdevs; i++)
-            oo_strlcpy(p->vfdevs[i].driver, "mlx5_core", sizeof p->vfdevs[i].driver);
+        /* Back to the driver each had; VFs apply did not unbind stay unbound. */
+        for (size_t i = 0; i < p->n_vfdevs; i++) {
+            struct oo_obs_vfdev *v = &p->vfdevs[i];
+            if (!v->driver[0] && v->unbound_from[0])
+                oo_strlcpy(v->driver, v->unbound_from, sizeof v->driver);
+            v->unbound_from[0] = '\0';
+        }
         return 0;
     case OO_STEP_ESWITCH_MODE:
         if (s->num2 >= 0)

@@ -1,6 +1,7 @@
 #include "controller/observe.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <pthread.h>
 #include <signal.h>
 #include <linux/devlink.h>
@@ -13,7 +14,26 @@
 #include "common/util.h"
 #include "tc/io.h"
 #include "controller/journal.h"
+#include "devlink/vfctl.h"
 #include "link/ethtool.h"
+
+int oo_observe_vfdevs(const char *root, struct oo_obs_pf *pf)
+{
+    char record[PATH_MAX];
+
+    pf->vfdevs_err = oo_sriov_read_vfdevs(root, &pf->handle, &pf->vfdevs, &pf->n_vfdevs);
+    if (!pf->n_vfdevs)
+        return pf->vfdevs_err;
+    /* VFs without a driver that an earlier apply unbound (its journal). */
+    oo_journal_vf_record(root, pf->handle.dev, record, sizeof record);
+    for (size_t i = 0; i < pf->n_vfdevs; i++) {
+        struct oo_obs_vfdev *v = &pf->vfdevs[i];
+        if (!v->driver[0] &&
+            oo_sriov_recorded_driver(record, v->addr, v->unbound_from, sizeof v->unbound_from) < 0)
+            v->unbound_from[0] = '\0';
+    }
+    return pf->vfdevs_err;
+}
 
 static int handle_cmp(const struct oo_dl_handle *a, const struct oo_dl_handle *b)
 {
@@ -272,7 +292,7 @@ int oo_observe_devlink(const char *root, struct oo_observed *out)
         if (pf->eswitch_err < 0)
             oo_strlcpy(pf->eswitch_extack, dl.nl.extack, sizeof pf->eswitch_extack);
         pf->sriov_err = oo_sriov_read(root, &pf->handle, &pf->sriov);
-        pf->vfdevs_err = oo_sriov_read_vfdevs(root, &pf->handle, &pf->vfdevs, &pf->n_vfdevs);
+        oo_observe_vfdevs(root, pf);
         pf->lag_active = oo_sriov_read_lag_active(root, &pf->handle);
         r = up && up->netdev[0] ? oo_ethtool_get_hw_tc_offload(up->netdev) : -ENODEV;
         pf->hw_tc_offload = r < 0 ? -1 : r;

@@ -114,6 +114,11 @@ bool oo_port_is_vf_rep(const struct oo_dl_port *p);
  * out->params_err / rates_err and their messages, and is no failure here. */
 int oo_observe_devlink(const char *root, struct oo_observed *out);
 
+/* Reads pf's VFs as devices (sysfs, PCI only) into pf->vfdevs, with each
+ * unbound VF's unbound_from from the journal (controller/journal.h). Part of
+ * oo_observe_devlink(); returns pf->vfdevs_err. */
+int oo_observe_vfdevs(const char *root, struct oo_obs_pf *pf);
+
 /* Reads every netdev (one RTM_GETLINK dump) into out->links. Returns 0 or
  * -errno, also recorded in out->links_err / links_error. */
 int oo_observe_links(struct oo_observed *out);

@@ -161,6 +161,7 @@ struct dpf {
     bool window;                    /* passes through legacy in this plan */
     bool reps_recreated;            /* its representors are re-created */
     bool mode_changes;              /* its eswitch mode changes at some point of the plan */
+    bool unbinds;                   /* its VFs are unbound in this plan */
     bool bound_deferred;            /* VF binding waits for the LAG */
     bool bind_after_multiport;      /* ... or for esw_multiport, set once every
                                      * PF of the NIC is in switchdev */
@@ -267,6 +268,16 @@ static const struct oo_link_vf *obs_vf(const struct ctx *c, const struct oo_obs_
 static bool vfs_are_devices(const struct oo_obs_pf *o)
 {
     return o && !strcmp(o->handle.bus, "pci");
+}
+
+/* VFs an earlier apply unbound and did not bind again (it was stopped). */
+static size_t vfs_left_unbound(const struct oo_obs_pf *o)
+{
+    size_t n = 0;
+
+    for (size_t i = 0; i < o->n_vfdevs; i++)
+        n += !o->vfdevs[i].driver[0] && o->vfdevs[i].unbound_from[0];
+    return n;
 }
 
 static const char *mode_str(int mode)
@@ -721,7 +732,7 @@ static struct oo_step *pf_step(struct ctx *c, const struct dpf *d, int kind)
 }
 
 /* Unbinds the PF's VFs where they are devices; returns whether it did. */
-static bool step_unbind(struct ctx *c, const struct dpf *d, const char *why)
+static bool step_unbind(struct ctx *c, struct dpf *d, const char *why)
 {
     struct oo_step *s;
 
@@ -729,6 +740,7 @@ static bool step_unbind(struct ctx *c, const struct dpf *d, const char *why)
         return false;
     s = pf_step(c, d, OO_STEP_VF_UNBIND);
     oo_strlcpy(s->reason, why, sizeof s->reason);
+    d->unbinds = true;
     return true;
 }
 
@@ -892,6 +904,7 @@ static void plan_pf(struct ctx *c, struct dpf *d)
     const struct oo_obs_pf *o = opf_of(c, d);
     int mode = o->eswitch.mode;
     int64_t num = o->sriov.capable ? o->sriov.num_vfs : 0;
+    size_t left = vfs_left_unbound(o);
     bool unbound = false;
     struct oo_step *s;
 
@@ -944,7 +957,8 @@ static void plan_pf(struct ctx *c, struct dpf *d)
             s->num = d->num_vfs;
             oo_strlcpy(s->reason, "switching while VFs are still being created fails (EINVAL)",
                        sizeof s->reason);
-            unbound = false;    /* new VFs are probed by their driver */
+            unbound = d->unbinds = false;   /* new VFs are probed by their driver */
+            left = 0;                       /* and the unbound ones are gone */
         }
         num = d->num_vfs;
     }
@@ -981,7 +995,7 @@ static void plan_pf(struct ctx *c, struct dpf *d)
         plan_error(c->plan, d->label, "vfs[%u].migratable: this kernel's devlink has no port "
                    "function capabilities (Linux 6.3 or newer is needed)", v->id);
     }
-    if (unbound && num > 0) {
+    if ((unbound || left) && num > 0) {
         if (d->bond >= 0 && mode == OO_ESWITCH_SWITCHDEV && !c->cfg->bonds[d->bond].members_from_host) {
             d->bound_deferred = true;
         } else if (d->cfg && d->cfg->multiport == 1 && mode == OO_ESWITCH_SWITCHDEV) {
@@ -989,7 +1003,11 @@ static void plan_pf(struct ctx *c, struct dpf *d)
             d->bind_after_multiport = true;
         } else {
             s = pf_step(c, d, OO_STEP_VF_BIND);
-            oo_strlcpy(s->reason, "the VFs go back to their driver", sizeof s->reason);
+            if (unbound)
+                oo_strlcpy(s->reason, "the VFs go back to their driver", sizeof s->reason);
+            else
+                SETF(s->reason, "an earlier apply unbound %zu VF%s and stopped before binding "
+                     "them again", left, left == 1 ? "" : "s");
         }
     }
 }
@@ -1157,7 +1175,9 @@ static void plan_bond(struct ctx *c, int b)
             if (!in_bond) {
                 /* The LAG forms with the VFs unbound; they are bound after
                  * it is active. A VF a VM holds is not taken from it. */
-                if (!d->bound_deferred && d->num_vfs > 0 && vfs_are_devices(opf_of(c, d))) {
+                /* (A bind may be deferred without an unbind: VFs a stopped
+                 * run left unbound. The bound ones are unbound now.) */
+                if (!d->unbinds && d->num_vfs > 0 && vfs_are_devices(opf_of(c, d))) {
                     if (vfs_in_use(c, d, "forming the LAG would unbind"))
                         continue;
                     step_unbind(c, d, "VFs stay unbound until the LAG is active");

@@ -23,6 +23,9 @@ struct oo_obs_vfdev {
     char addr[32];                  /* bus address, e.g. 0000:3b:00.2 */
     char driver[32];                /* bound driver, "" when unbound */
     char users[160];                /* why it is in use ("vfio-pci", "macvtap0"...), "" if free */
+    char unbound_from[32];          /* unbound by an apply that has not bound it
+                                       again: the driver it had (filled by the
+                                       controller from its journal), else "" */
 };
 
 /* Reads the SR-IOV attributes of h's device. `root` prefixes every path ("" on

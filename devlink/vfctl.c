@@ -25,6 +25,38 @@ static int write_str(const char *path, const char *s)
     return err;
 }
 
+/* Creates (or truncates) a regular file holding s and a newline. */
+static int create_str(const char *path, const char *s)
+{
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    ssize_t n;
+    int err;
+
+    if (fd < 0)
+        return -errno;
+    n = dprintf(fd, "%s\n", s);
+    err = n < 0 ? -EIO : 0;
+    if (close(fd) < 0 && !err)
+        err = -errno;
+    if (err)
+        unlink(path);
+    return err;
+}
+
+/* The last component of a symlink's target (a driver's or a device's name). */
+static int link_basename(const char *path, char *buf, size_t size)
+{
+    char target[PATH_MAX];
+    ssize_t len = readlink(path, target, sizeof target - 1);
+    const char *base;
+
+    if (len < 0)
+        return -errno;
+    target[len] = '\0';
+    base = strrchr(target, '/') ? strrchr(target, '/') + 1 : target;
+    return oo_strlcpy(buf, base, size) ? 0 : -ENAMETOOLONG;
+}
+
 int oo_sriov_set_num_vfs(const char *root, const struct oo_dl_handle *h, int num_vfs)
 {
     char path[PATH_MAX], val[16];
@@ -34,19 +66,21 @@ int oo_sriov_set_num_vfs(const char *root, const struct oo_dl_handle *h, int num
     return write_str(path, val);
 }
 
-/* Calls fn for each virtfnN link of a PCI PF with the VF's directory and address. */
-static int for_each_vf(const char *root, const struct oo_dl_handle *h,
-                       int (*fn)(const char *root, const char *vfdir, const char *addr, unsigned *n),
-                       unsigned *ret_n)
+/* Calls fn for each virtfnN link of a PCI PF with the link's path and the VF's address. */
+struct walk {
+    const char *root;
+    const char *record;
+    unsigned n;
+};
+
+static int for_each_vf(const char *root, const struct oo_dl_handle *h, struct walk *w,
+                       int (*fn)(struct walk *w, const char *vfdir, const char *addr))
 {
     char dir[PATH_MAX];
     DIR *d;
     struct dirent *e;
     int r = 0;
 
-    *ret_n = 0;
-    if (strcmp(h->bus, "pci"))
-        return 0;
     snprintf(dir, sizeof dir, "%s/sys/bus/pci/devices/%s", root, h->dev);
     if (!(d = opendir(dir)))
         return -errno;
@@ -63,48 +97,161 @@ static int for_each_vf(const char *root, const struct oo_dl_handle *h,
             continue;
         target[len] = '\0';
         addr = strrchr(target, '/') ? strrchr(target, '/') + 1 : target;
-        r = fn(root, link, addr, ret_n);
+        r = fn(w, link, addr);
     }
     closedir(d);
     return r;
 }
 
-static int unbind_one(const char *root, const char *vfdir, const char *addr, unsigned *n)
+static int record_path(const char *record, const char *addr, char *buf, size_t size)
 {
-    char path[PATH_MAX + 400];
-    int r;
-
-    (void)root;
-    snprintf(path, sizeof path, "%s/driver/unbind", vfdir);
-    r = write_str(path, addr);
-    if (r == -ENOENT)
-        return 0;               /* no driver bound */
-    if (r == 0)
-        (*n)++;
-    return r;
+    /* A PCI address is a file name; anything with a slash or a dot first is not one. */
+    if (!addr[0] || addr[0] == '.' || strchr(addr, '/'))
+        return -EINVAL;
+    return (size_t)snprintf(buf, size, "%s/%s", record, addr) < size ? 0 : -ENAMETOOLONG;
 }
 
-static int bind_one(const char *root, const char *vfdir, const char *addr, unsigned *n)
+int oo_sriov_recorded_driver(const char *record, const char *addr, char *driver, size_t size)
 {
-    char path[PATH_MAX + 400];
+    char path[PATH_MAX];
+    int r;
+
+    if ((r = record_path(record, addr, path, sizeof path)) < 0)
+        return r;
+    if ((r = oo_read_file(path, driver, size)) < 0)
+        return r;
+    /* A driver name is a directory name under drivers/. */
+    return r == 0 || strchr(driver, '/') || driver[0] == '.' ? -EINVAL : 0;
+}
+
+static int unbind_one(struct walk *w, const char *vfdir, const char *addr)
+{
+    char path[PATH_MAX + 400], driver[NAME_MAX + 1], rec[PATH_MAX];
     int r;
 
     snprintf(path, sizeof path, "%s/driver", vfdir);
-    if (access(path, F_OK) == 0)
-        return 0;               /* bound already */
-    snprintf(path, sizeof path, "%s/sys/bus/pci/drivers_probe", root);
+    if (link_basename(path, driver, sizeof driver) < 0)
+        return 0;               /* no driver bound */
+    if ((r = record_path(w->record, addr, rec, sizeof rec)) < 0 ||
+        (r = create_str(rec, driver)) < 0)
+        return r;
+    snprintf(path, sizeof path, "%s/driver/unbind", vfdir);
     r = write_str(path, addr);
-    if (r == 0)
-        (*n)++;
+    if (r == -ENOENT) {
+        unlink(rec);            /* unbound meanwhile, not by us */
+        return 0;
+    }
+    if (r < 0) {
+        unlink(rec);            /* still bound: nothing to bind back */
+        return r;
+    }
+    w->n++;
+    return 0;
+}
+
+static int bind_one(struct walk *w, const char *vfdir, const char *addr)
+{
+    char path[PATH_MAX + 400], driver[NAME_MAX + 1], rec[PATH_MAX];
+    int r;
+
+    if (record_path(w->record, addr, rec, sizeof rec) < 0)
+        return 0;
+    snprintf(path, sizeof path, "%s/driver", vfdir);
+    if (access(path, F_OK) == 0) {
+        unlink(rec);            /* bound already: whoever did it, it is not ours to bind */
+        return 0;
+    }
+    if (oo_sriov_recorded_driver(w->record, addr, driver, sizeof driver) < 0)
+        return 0;               /* not unbound by us: left as it is */
+    snprintf(path, sizeof path, "%s/sys/bus/pci/drivers/%s/bind", w->root, driver);
+    r = write_str(path, addr);
+    /* The driver is gone (ENOENT), or the VF's driver_override names
+     * another (ENODEV): let the bus choose, as autoprobe would have. */
+    if (r == -ENOENT || r == -ENODEV) {
+        snprintf(path, sizeof path, "%s/sys/bus/pci/drivers_probe", w->root);
+        r = write_str(path, addr);
+    }
+    if (r < 0)
+        return r;
+    unlink(rec);
+    w->n++;
+    return 0;
+}
+
+/* Removes the records of addresses that are not VFs of the PF any more. */
+static void prune_record(const char *root, const struct oo_dl_handle *h, const char *record)
+{
+    struct dirent *e;
+    DIR *d;
+
+    if (!(d = opendir(record)))
+        return;
+    while ((e = readdir(d))) {
+        char path[PATH_MAX + 300], pf[NAME_MAX + 1];
+
+        if (e->d_name[0] == '.')
+            continue;
+        snprintf(path, sizeof path, "%s/sys/bus/pci/devices/%s/physfn", root, e->d_name);
+        if (link_basename(path, pf, sizeof pf) == 0 && !strcmp(pf, h->dev))
+            continue;
+        snprintf(path, sizeof path, "%s/%s", record, e->d_name);
+        unlink(path);
+    }
+    closedir(d);
+}
+
+int oo_sriov_unbind_vfs(const char *root, const struct oo_dl_handle *h, const char *record,
+                        unsigned *ret_n)
+{
+    struct walk w = { root, record, 0 };
+    char dir[PATH_MAX];
+    int r;
+
+    *ret_n = 0;
+    if (strcmp(h->bus, "pci"))
+        return 0;
+    if (!oo_strlcpy(dir, record, sizeof dir))
+        return -ENAMETOOLONG;
+    if ((r = oo_mkdirs(dir)) < 0)
+        return r;
+    prune_record(root, h, record);
+    r = for_each_vf(root, h, &w, unbind_one);
+    *ret_n = w.n;
     return r;
 }
 
-int oo_sriov_unbind_vfs(const char *root, const struct oo_dl_handle *h, unsigned *ret_n)
+int oo_sriov_bind_vfs(const char *root, const struct oo_dl_handle *h, const char *record,
+                      unsigned *ret_n)
 {
-    return for_each_vf(root, h, unbind_one, ret_n);
+    struct walk w = { root, record, 0 };
+    int r;
+
+    *ret_n = 0;
+    if (strcmp(h->bus, "pci"))
+        return 0;
+    prune_record(root, h, record);
+    r = for_each_vf(root, h, &w, bind_one);
+    *ret_n = w.n;
+    return r;
 }
 
-int oo_sriov_bind_vfs(const char *root, const struct oo_dl_handle *h, unsigned *ret_n)
+int oo_sriov_forget_vfs(const char *record)
 {
-    return for_each_vf(root, h, bind_one, ret_n);
+    struct dirent *e;
+    DIR *d;
+    int r = 0;
+
+    if (!(d = opendir(record)))
+        return errno == ENOENT ? 0 : -errno;
+    while ((e = readdir(d))) {
+        char path[PATH_MAX + 300];
+
+        if (e->d_name[0] == '.')
+            continue;
+        snprintf(path, sizeof path, "%s/%s", record, e->d_name);
+        if (unlink(path) < 0 && errno != ENOENT && !r)
+            r = -errno;
+    }
+    closedir(d);
+    return r;
 }

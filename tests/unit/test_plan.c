@@ -398,6 +398,49 @@ static void test_ovs_config_and_restart(void **state)
     oo_observed_free(&h);
 }
 
+/* Marks VF i as unbound by an earlier apply that was stopped before vf-bind
+ * (its journal names the driver); NULL: unbound by someone else. */
+static void vf_left_unbound(struct oo_obs_pf *p, size_t i, const char *journaled)
+{
+    p->vfdevs[i].driver[0] = '\0';
+    oo_strlcpy(p->vfdevs[i].unbound_from, journaled ? journaled : "", sizeof p->vfdevs[i].unbound_from);
+}
+
+/* Rule: a run stopped between vf-unbind and vf-bind is finished by the next:
+ * the VFs its journal names are bound again, and only those. */
+static void test_interrupted_unbind_rebinds(void **state)
+{
+    struct oo_observed h = { 0 };
+    const char *yaml = "version: 1\n" PF0 ", eswitch: switchdev, num_vfs: 4}\n";
+    struct oo_config *cfg = host_load_config(yaml);
+    struct oo_plan plan;
+
+    host_add_pf(&h, "pci", "0000:3b:00.0", "enp59s0f0", OO_ESWITCH_SWITCHDEV, 4);
+    h.pfs[0].hw_tc_offload = 1;
+    /* Stopped after the mode change: nothing but the bind is left. */
+    vf_left_unbound(&h.pfs[0], 0, "mlx5_core");
+    vf_left_unbound(&h.pfs[0], 2, "vfio-pci");
+    vf_left_unbound(&h.pfs[0], 3, NULL);
+    check_plan(yaml, &h, "vf-bind pf0");
+    oo_plan_build(cfg, &h, NULL, &plan);
+    assert_non_null(strstr(plan.steps[0].reason, "an earlier apply unbound 2 VFs"));
+    oo_plan_free(&plan);
+    /* A VF someone else unbound is not ours to bind. */
+    vf_left_unbound(&h.pfs[0], 0, NULL);
+    vf_left_unbound(&h.pfs[0], 2, NULL);
+    check_plan(yaml, &h, "");
+    /* Stopped before the mode change: the plan is the whole switch again,
+     * and its bind covers the VFs the first run unbound. */
+    h.pfs[0].eswitch.mode = OO_ESWITCH_LEGACY;
+    h.pfs[0].hw_tc_offload = 0;
+    vf_left_unbound(&h.pfs[0], 1, "mlx5_core");
+    check_plan(yaml, &h, "vf-unbind pf0, eswitch-mode pf0, wait-vfs pf0, hw-tc-offload pf0, vf-bind pf0");
+    /* A new VF count destroys them: the new VFs are probed, nothing to bind. */
+    check_plan("version: 1\n" PF0 ", eswitch: legacy, num_vfs: 2}\n", &h, "num-vfs pf0, num-vfs pf0, wait-vfs pf0");
+    host_free_config(cfg);
+    oo_observed_free(&h);
+}
+
 /* Rule: VFs in use are not destroyed, unless forced. */
 static void test_vfs_in_use(void **state)
 {
@@ -571,8 +614,11 @@ static void random_host(struct oo_observed *h)
             ul->vfs[v].mac[5] = (uint8_t)rnd(3);
         }
         for (size_t v = 0; v < p->n_vfdevs; v++)
-            if (rnd(3) == 0)
+            if (rnd(3) == 0) {
                 p->vfdevs[v].driver[0] = '\0';
+                if (rnd(2))     /* a stopped apply's, in the journal */
+                    oo_strlcpy(p->vfdevs[v].unbound_from, "mlx5_core", sizeof p->vfdevs[v].unbound_from);
+            }
         ul->up = rnd(4) != 0;
     }
     if (rnd(3) == 0) {
@@ -943,6 +989,7 @@ int main(void)
         cmocka_unit_test(test_stale_and_foreign_ports),
         cmocka_unit_test(test_ovs_config_and_restart),
         cmocka_unit_test(test_vfs_in_use),
+        cmocka_unit_test(test_interrupted_unbind_rebinds),
         cmocka_unit_test(test_vfs_in_use_lag),
         cmocka_unit_test(test_missing_pf),
         cmocka_unit_test(test_idempotence_property),

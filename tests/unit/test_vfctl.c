@@ -3,6 +3,8 @@
  * and the bus's drivers_probe. (Regular files stand in for the kernel's write
  * handlers: what we wrote is read back.) */
 #include <errno.h>
+#include <stdbool.h>
+#include <sys/stat.h>
 #include <limits.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -35,13 +37,32 @@ static void read_back(const char *root, const char *rel, const char *want)
     assert_string_equal(buf, want);
 }
 
-/* A PF with 3 VFs: VF 0 and 2 bound to mlx5_core, VF 1 unbound. */
+#define REC "run/ovs-offload/vfs/0000:3b:00.0"
+
+static bool exists(const char *root, const char *rel)
+{
+    char path[PATH_MAX];
+
+    snprintf(path, sizeof path, "%s/%s", root, rel);
+    return access(path, F_OK) == 0;
+}
+
+static void record_of(const char *root, char *buf, size_t size)
+{
+    snprintf(buf, size, "%s/" REC, root);
+}
+
+/* A PF with 3 VFs (0000:3b:00.2-4): VF 0 bound to mlx5_core, VF 1 unbound,
+ * VF 2 bound to vfio-pci (a VM's). Each VF's physfn points at the PF. */
 static char *make_tree(void)
 {
     char *root = fixture_mkdtemp();
 
     fixture_write(root, "sys/bus/pci/devices/0000:3b:00.0/sriov_numvfs", "3\n");
     fixture_write(root, "sys/bus/pci/drivers/mlx5_core/unbind", "");
+    fixture_write(root, "sys/bus/pci/drivers/mlx5_core/bind", "");
+    fixture_write(root, "sys/bus/pci/drivers/vfio-pci/unbind", "");
+    fixture_write(root, "sys/bus/pci/drivers/vfio-pci/bind", "");
     fixture_write(root, "sys/bus/pci/drivers_probe", "");
     for (int i = 0; i < 3; i++) {
         char rel[128], target[128];
@@ -50,12 +71,23 @@ static char *make_tree(void)
         snprintf(rel, sizeof rel, "sys/bus/pci/devices/0000:3b:00.0/virtfn%d", i);
         snprintf(target, sizeof target, "sys/bus/pci/devices/0000:3b:00.%d", i + 2);
         link_rel(root, target, rel);
+        snprintf(rel, sizeof rel, "sys/bus/pci/devices/0000:3b:00.%d/physfn", i + 2);
+        link_rel(root, "sys/bus/pci/devices/0000:3b:00.0", rel);
         if (i != 1) {
             snprintf(rel, sizeof rel, "sys/bus/pci/devices/0000:3b:00.%d/driver", i + 2);
-            link_rel(root, "sys/bus/pci/drivers/mlx5_core", rel);
+            link_rel(root, i == 0 ? "sys/bus/pci/drivers/mlx5_core" : "sys/bus/pci/drivers/vfio-pci", rel);
         }
     }
     return root;
+}
+
+/* What the kernel does on unbind: the VF's driver link goes. */
+static void drop_driver(const char *root, int vf)
+{
+    char path[PATH_MAX];
+
+    snprintf(path, sizeof path, "%s/sys/bus/pci/devices/0000:3b:00.%d/driver", root, vf + 2);
+    assert_int_equal(unlink(path), 0);
 }
 
 static void test_num_vfs(void **state)
@@ -72,32 +104,127 @@ static void test_num_vfs(void **state)
     free(root);
 }
 
-static void test_unbind_bound_only(void **state)
+/* Each bound VF is recorded with its own driver, then unbound through that
+ * driver; the unbound VF is not recorded. */
+static void test_unbind_records_bound_only(void **state)
 {
-    char *root = make_tree();
+    char *root = make_tree(), rec[PATH_MAX], drv[64];
     struct oo_dl_handle h = { "pci", "0000:3b:00.0" };
     unsigned n = 99;
 
-    assert_int_equal(oo_sriov_unbind_vfs(root, &h, &n), 0);
+    record_of(root, rec, sizeof rec);
+    assert_int_equal(oo_sriov_unbind_vfs(root, &h, rec, &n), 0);
     assert_int_equal(n, 2);
-    /* One write per bound VF; the regular file keeps the last address written. */
-    char path[PATH_MAX], buf[64];
-    snprintf(path, sizeof path, "%s/sys/bus/pci/drivers/mlx5_core/unbind", root);
-    assert_true(oo_read_file(path, buf, sizeof buf) > 0);
-    assert_true(!strcmp(buf, "0000:3b:00.2") || !strcmp(buf, "0000:3b:00.4"));
+    read_back(root, "sys/bus/pci/drivers/mlx5_core/unbind", "0000:3b:00.2");
+    read_back(root, "sys/bus/pci/drivers/vfio-pci/unbind", "0000:3b:00.4");
+    assert_int_equal(oo_sriov_recorded_driver(rec, "0000:3b:00.2", drv, sizeof drv), 0);
+    assert_string_equal(drv, "mlx5_core");
+    assert_int_equal(oo_sriov_recorded_driver(rec, "0000:3b:00.4", drv, sizeof drv), 0);
+    assert_string_equal(drv, "vfio-pci");
+    assert_int_equal(oo_sriov_recorded_driver(rec, "0000:3b:00.3", drv, sizeof drv), -ENOENT);
+    assert_int_equal(oo_sriov_recorded_driver(rec, "../x", drv, sizeof drv), -EINVAL);
     fixture_rmtree(root);
     free(root);
 }
 
-static void test_bind_unbound_only(void **state)
+/* A VF whose unbind fails stays bound and leaves no record; those unbound
+ * before it keep theirs. */
+static void test_unbind_failure_keeps_earlier_records(void **state)
 {
-    char *root = make_tree();
+    char *root = make_tree(), rec[PATH_MAX], path[PATH_MAX], drv[64];
     struct oo_dl_handle h = { "pci", "0000:3b:00.0" };
     unsigned n = 99;
 
-    assert_int_equal(oo_sriov_bind_vfs(root, &h, &n), 0);
+    /* vfio-pci refuses: its unbind is a directory, which cannot be written. */
+    snprintf(path, sizeof path, "%s/sys/bus/pci/drivers/vfio-pci/unbind", root);
+    assert_int_equal(unlink(path), 0);
+    assert_int_equal(mkdir(path, 0755), 0);
+    record_of(root, rec, sizeof rec);
+    assert_int_equal(oo_sriov_unbind_vfs(root, &h, rec, &n), -EISDIR);
+    assert_int_equal(oo_sriov_recorded_driver(rec, "0000:3b:00.4", drv, sizeof drv), -ENOENT);
+    /* readdir order decides whether VF 0 came first; if it did, it is recorded. */
+    assert_true(n <= 1);
+    assert_int_equal(oo_sriov_recorded_driver(rec, "0000:3b:00.2", drv, sizeof drv) == 0, n == 1);
+    fixture_rmtree(root);
+    free(root);
+}
+
+/* After a run stopped between unbind and bind: only the recorded VFs are
+ * bound again, each to its own driver, and their records go. A VF someone
+ * else left unbound stays so. */
+static void test_bind_recorded_only(void **state)
+{
+    char *root = make_tree(), rec[PATH_MAX];
+    struct oo_dl_handle h = { "pci", "0000:3b:00.0" };
+    unsigned n = 99;
+
+    record_of(root, rec, sizeof rec);
+    assert_int_equal(oo_sriov_unbind_vfs(root, &h, rec, &n), 0);
+    drop_driver(root, 0);
+    drop_driver(root, 2);
+    assert_int_equal(oo_sriov_bind_vfs(root, &h, rec, &n), 0);
+    assert_int_equal(n, 2);
+    read_back(root, "sys/bus/pci/drivers/mlx5_core/bind", "0000:3b:00.2");
+    read_back(root, "sys/bus/pci/drivers/vfio-pci/bind", "0000:3b:00.4");
+    read_back(root, "sys/bus/pci/drivers_probe", "");
+    assert_false(exists(root, REC "/0000:3b:00.2"));
+    assert_false(exists(root, REC "/0000:3b:00.4"));
+    /* Nothing recorded: nothing to do, the unbound VF 1 included. */
+    assert_int_equal(oo_sriov_bind_vfs(root, &h, rec, &n), 0);
+    assert_int_equal(n, 0);
+    fixture_rmtree(root);
+    free(root);
+}
+
+/* The recorded driver is not loaded any more: the bus chooses. */
+static void test_bind_without_driver_probes(void **state)
+{
+    char *root = make_tree(), rec[PATH_MAX];
+    struct oo_dl_handle h = { "pci", "0000:3b:00.0" };
+    unsigned n = 99;
+
+    record_of(root, rec, sizeof rec);
+    fixture_write(root, REC "/0000:3b:00.3", "i40evf\n");
+    assert_int_equal(oo_sriov_bind_vfs(root, &h, rec, &n), 0);
     assert_int_equal(n, 1);
     read_back(root, "sys/bus/pci/drivers_probe", "0000:3b:00.3");
+    assert_false(exists(root, REC "/0000:3b:00.3"));
+    fixture_rmtree(root);
+    free(root);
+}
+
+/* Records of VFs bound since, and of addresses that are no VF of this PF,
+ * are dropped without a write. */
+static void test_bind_prunes_stale_records(void **state)
+{
+    char *root = make_tree(), rec[PATH_MAX];
+    struct oo_dl_handle h = { "pci", "0000:3b:00.0" };
+    unsigned n = 99;
+
+    record_of(root, rec, sizeof rec);
+    fixture_write(root, REC "/0000:3b:00.2", "mlx5_core\n");
+    fixture_write(root, REC "/0000:99:00.1", "mlx5_core\n");
+    assert_int_equal(oo_sriov_bind_vfs(root, &h, rec, &n), 0);
+    assert_int_equal(n, 0);
+    read_back(root, "sys/bus/pci/drivers/mlx5_core/bind", "");
+    read_back(root, "sys/bus/pci/drivers_probe", "");
+    assert_false(exists(root, REC "/0000:3b:00.2"));
+    assert_false(exists(root, REC "/0000:99:00.1"));
+    fixture_rmtree(root);
+    free(root);
+}
+
+static void test_forget(void **state)
+{
+    char *root = make_tree(), rec[PATH_MAX];
+
+    record_of(root, rec, sizeof rec);
+    assert_int_equal(oo_sriov_forget_vfs(rec), 0);      /* no record yet */
+    fixture_write(root, REC "/0000:3b:00.2", "mlx5_core\n");
+    fixture_write(root, REC "/0000:3b:00.3", "mlx5_core\n");
+    assert_int_equal(oo_sriov_forget_vfs(rec), 0);
+    assert_false(exists(root, REC "/0000:3b:00.2"));
+    assert_false(exists(root, REC "/0000:3b:00.3"));
     fixture_rmtree(root);
     free(root);
 }
@@ -105,14 +232,16 @@ static void test_bind_unbound_only(void **state)
 /* Buses without VF devices (netdevsim): nothing to do, and nothing touched. */
 static void test_other_bus(void **state)
 {
-    char *root = fixture_mkdtemp();
+    char *root = fixture_mkdtemp(), rec[PATH_MAX];
     struct oo_dl_handle h = { "netdevsim", "netdevsim10" };
     unsigned n = 99;
 
-    assert_int_equal(oo_sriov_unbind_vfs(root, &h, &n), 0);
+    record_of(root, rec, sizeof rec);
+    assert_int_equal(oo_sriov_unbind_vfs(root, &h, rec, &n), 0);
     assert_int_equal(n, 0);
-    assert_int_equal(oo_sriov_bind_vfs(root, &h, &n), 0);
+    assert_int_equal(oo_sriov_bind_vfs(root, &h, rec, &n), 0);
     assert_int_equal(n, 0);
+    assert_false(exists(root, "run"));
     fixture_rmtree(root);
     free(root);
 }
@@ -121,8 +250,12 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_num_vfs),
-        cmocka_unit_test(test_unbind_bound_only),
-        cmocka_unit_test(test_bind_unbound_only),
+        cmocka_unit_test(test_unbind_records_bound_only),
+        cmocka_unit_test(test_unbind_failure_keeps_earlier_records),
+        cmocka_unit_test(test_bind_recorded_only),
+        cmocka_unit_test(test_bind_without_driver_probes),
+        cmocka_unit_test(test_bind_prunes_stale_records),
+        cmocka_unit_test(test_forget),
         cmocka_unit_test(test_other_bus),
     };
     return cmocka_run_group_tests_name("vfctl", tests, NULL, NULL);
