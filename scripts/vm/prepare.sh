@@ -24,12 +24,12 @@ INITRAMFS_RECIPE=1
 # for the boot; net, drivers/net, lib, crypto for bonding, flower, OVS).
 MODULE_DIRS=(kernel/net kernel/drivers/net kernel/drivers/virtio kernel/fs/9p
 	kernel/fs/netfs kernel/fs/fscache kernel/fs/overlayfs kernel/lib
-	kernel/crypto kernel/arch/x86/crypto)
+	kernel/crypto kernel/arch/x86/crypto kernel/drivers/pci)
 # Modules /init loads from the initramfs (their dependencies are added).
 INITRAMFS_MODULES=(virtio_pci 9pnet_virtio 9p overlay)
 # Modules the tests rely on: prepare fails if one cannot be resolved.
 KEY_MODULES=(netdevsim bonding cls_flower act_gact act_mirred act_vlan
-	sch_ingress openvswitch veth dummy)
+	sch_ingress openvswitch veth dummy pci-pf-stub pci-stub)
 
 QUIET=0
 ENV_FILE=
@@ -217,7 +217,9 @@ fi
 # ---------------------------------------------------------------- step 4: kernel + modules
 step_begin "unpack kernel"
 KERNEL_ROOT=$KDIR/kernel
-if [[ ! -f $KERNEL_ROOT/.stamp || ! -s $KERNEL_ROOT/boot/vmlinuz-$KVER ]]; then
+# The stamp names the module folders: a tree unpacked with fewer is redone.
+KERNEL_STAMP="linux-image-$KVER-unsigned $DEBVER ${MODULE_DIRS[*]}"
+if [[ $(cat "$KERNEL_ROOT/.stamp" 2>/dev/null) != "$KERNEL_STAMP" || ! -s $KERNEL_ROOT/boot/vmlinuz-$KVER ]]; then
 	t=$(mktmp "$KDIR" kernel)
 	members=("./boot/vmlinuz-$KVER" "./boot/config-$KVER")
 	for f in modules.order modules.builtin modules.builtin.modinfo; do
@@ -227,7 +229,7 @@ if [[ ! -f $KERNEL_ROOT/.stamp || ! -s $KERNEL_ROOT/boot/vmlinuz-$KVER ]]; then
 	dpkg-deb --fsys-tarfile "$(deb_path "linux-image-$KVER-unsigned")" |
 		tar -x -C "$t" --exclude="./lib/modules/$KVER/kernel/drivers/net/wireless" "${members[@]}" ||
 		die "cannot unpack linux-image-$KVER-unsigned (corrupt download? remove $DEB_DIR)"
-	echo "linux-image-$KVER-unsigned $DEBVER" >"$t/.stamp"
+	echo "$KERNEL_STAMP" >"$t/.stamp"
 	publish "$t" "$KERNEL_ROOT"
 	step_end "$(du -sh "$KERNEL_ROOT" | cut -f1) of kernel and modules" 0
 else
@@ -322,7 +324,9 @@ fi
 step_begin "module tree + depmod"
 MOD_ROOT=$KDIR/modules-$NSIM_KEY
 MOD_DIR=$MOD_ROOT/lib/modules/$KVER
-if [[ ! -f $MOD_ROOT/.stamp || ! -s $MOD_DIR/modules.dep || ! -f $MOD_DIR/extra/netdevsim.ko ]]; then
+MOD_STAMP="modules $KVER $DEBVER netdevsim-$NSIM_KEY ${MODULE_DIRS[*]}"
+if [[ $(head -n1 "$MOD_ROOT/.stamp" 2>/dev/null) != "$MOD_STAMP" || ! -s $MOD_DIR/modules.dep ||
+	! -f $MOD_DIR/extra/netdevsim.ko ]]; then
 	t=$(mktmp "$KDIR" modules)
 	mkdir -p "$t/lib/modules"
 	# Hard links: the module tree costs no space and almost no time.
@@ -345,7 +349,7 @@ if [[ ! -f $MOD_ROOT/.stamp || ! -s $MOD_DIR/modules.dep || ! -f $MOD_DIR/extra/
 			fi
 		done <<<"$deps"
 	done
-	echo "modules $KVER $DEBVER netdevsim-$NSIM_KEY" >"$t/.stamp"
+	echo "$MOD_STAMP" >"$t/.stamp"
 	publish "$t" "$MOD_ROOT"
 	step_end "modules-$NSIM_KEY" 0
 else

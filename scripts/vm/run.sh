@@ -159,7 +159,10 @@ QEMU=(qemu-system-x86_64 -nodefaults -no-user-config
 	-fsdev "local,id=hostroot,path=/,security_model=none,readonly=on,multidevs=remap"
 	-device virtio-9p-pci,fsdev=hostroot,mount_tag=hostroot
 	-fsdev "local,id=results,path=$(qv "$RESULTS"),security_model=none"
-	-device virtio-9p-pci,fsdev=results,mount_tag=ooresults)
+	-device virtio-9p-pci,fsdev=results,mount_tag=ooresults
+	-device pcie-root-port,id=oo_rp,chassis=1
+	-device nvme-subsys,id=oo_subsys,nqn=oo-sriov
+	-device nvme,bus=oo_rp,serial=oosriov,subsys=oo_subsys,sriov_max_vfs=2,sriov_vq_flexible=6,sriov_vi_flexible=2,max_ioqpairs=8,msix_qsize=4)
 CONSOLE_LOG=$RESULTS/console.log
 
 T0=${EPOCHREALTIME/./}

@@ -5,18 +5,25 @@
  *
  * Usage: observe-dump [--root DIR] [--db REMOTE] [--timeout MS]
  *        observe-dump hw-tc-offload IFNAME [on|off]
+ *        observe-dump vfs PCI-ADDR [unbind|bind]
  * The first prints one JSON document and exits 0, or 1 when devlink could not
  * be read (the document is printed anyway). The second prints 1 or 0 (after
- * setting, when asked) and exits 0, or prints the error and exits 1. */
+ * setting, when asked) and exits 0, or prints the error and exits 1. The
+ * third unbinds or binds a PCI PF's VFs as apply does (journal included) and
+ * prints {changed, vfdevs}; it exits 1 when that failed. */
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <linux/devlink.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "common/json.h"
+#include "common/util.h"
+#include "controller/journal.h"
 #include "controller/observe.h"
+#include "devlink/vfctl.h"
 #include "link/ethtool.h"
 
 static void hex(char *buf, size_t size, const uint8_t *p, size_t n)
@@ -24,6 +31,23 @@ static void hex(char *buf, size_t size, const uint8_t *p, size_t n)
     buf[0] = '\0';
     for (size_t i = 0; i < n && 2 * i + 2 < size; i++)
         snprintf(buf + 2 * i, size - 2 * i, "%02x", p[i]);
+}
+
+static void print_vfdevs(struct oo_json *j, const struct oo_obs_pf *pf)
+{
+    oo_json_kv_int(j, "vfdevs_err", pf->vfdevs_err);
+    oo_json_key(j, "vfdevs");
+    oo_json_arr_begin(j);
+    for (size_t i = 0; i < pf->n_vfdevs; i++) {
+        oo_json_obj_begin(j);
+        oo_json_kv_uint(j, "id", pf->vfdevs[i].id);
+        oo_json_kv_str(j, "addr", pf->vfdevs[i].addr);
+        oo_json_kv_str(j, "driver", pf->vfdevs[i].driver);
+        oo_json_kv_str(j, "users", pf->vfdevs[i].users);
+        oo_json_kv_str(j, "unbound_from", pf->vfdevs[i].unbound_from);
+        oo_json_obj_end(j);
+    }
+    oo_json_arr_end(j);
 }
 
 static void print_param(struct oo_json *j, const struct oo_dl_param *p)
@@ -90,18 +114,7 @@ static void print_pf(struct oo_json *j, const struct oo_obs_pf *pf)
     for (size_t i = 0; i < pf->n_rates; i++)
         print_rate(j, &pf->rates[i]);
     oo_json_arr_end(j);
-    oo_json_kv_int(j, "vfdevs_err", pf->vfdevs_err);
-    oo_json_key(j, "vfdevs");
-    oo_json_arr_begin(j);
-    for (size_t i = 0; i < pf->n_vfdevs; i++) {
-        oo_json_obj_begin(j);
-        oo_json_kv_uint(j, "id", pf->vfdevs[i].id);
-        oo_json_kv_str(j, "addr", pf->vfdevs[i].addr);
-        oo_json_kv_str(j, "driver", pf->vfdevs[i].driver);
-        oo_json_kv_str(j, "users", pf->vfdevs[i].users);
-        oo_json_obj_end(j);
-    }
-    oo_json_arr_end(j);
+    print_vfdevs(j, pf);
     oo_json_obj_end(j);
 }
 
@@ -210,6 +223,39 @@ static int hw_tc_offload(int argc, char **argv)
     return 0;
 }
 
+/* The VFs of a PCI PF without devlink (the guest's SR-IOV NVMe function),
+ * through what apply's vf-unbind and vf-bind steps call, journal included. */
+static int vfs(int argc, char **argv)
+{
+    struct oo_obs_pf pf = { .handle = { .bus = "pci" } };
+    char record[PATH_MAX];
+    struct oo_json j;
+    unsigned n = 0;
+    int r = 0;
+
+    if (argc < 3 || argc > 4 || (argc == 4 && strcmp(argv[3], "unbind") && strcmp(argv[3], "bind")) ||
+        !oo_strlcpy(pf.handle.dev, argv[2], sizeof pf.handle.dev)) {
+        fputs("usage: observe-dump vfs PCI-ADDR [unbind|bind]\n", stderr);
+        return 2;
+    }
+    oo_journal_vf_record("", pf.handle.dev, record, sizeof record);
+    if (argc == 4) {
+        r = !strcmp(argv[3], "unbind") ? oo_sriov_unbind_vfs("", &pf.handle, record, &n)
+                                       : oo_sriov_bind_vfs("", &pf.handle, record, &n);
+        if (r < 0)
+            fprintf(stderr, "observe-dump: %s of %s's VFs: %s\n", argv[3], argv[2], strerror(-r));
+    }
+    oo_observe_vfdevs("", &pf);
+    oo_json_init(&j, stdout, true);
+    oo_json_obj_begin(&j);
+    oo_json_kv_uint(&j, "changed", n);
+    print_vfdevs(&j, &pf);
+    oo_json_obj_end(&j);
+    oo_json_finish(&j);
+    free(pf.vfdevs);
+    return r < 0;
+}
+
 int main(int argc, char **argv)
 {
     static const struct option opts[] = {
@@ -228,6 +274,8 @@ int main(int argc, char **argv)
 
     if (argc >= 2 && !strcmp(argv[1], "hw-tc-offload"))
         return hw_tc_offload(argc, argv);
+    if (argc >= 2 && !strcmp(argv[1], "vfs"))
+        return vfs(argc, argv);
     while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
         switch (c) {
         case 'r': root = optarg; break;
@@ -238,7 +286,8 @@ int main(int argc, char **argv)
         case 'g': guess = optarg; break;
         default:
             fputs("usage: observe-dump [--root DIR] [--db REMOTE] [--timeout MS] [--threaded [--cancel-first] [--guess REMOTE]]\n"
-                  "       observe-dump hw-tc-offload IFNAME [on|off]\n", stderr);
+                  "       observe-dump hw-tc-offload IFNAME [on|off]\n"
+                  "       observe-dump vfs PCI-ADDR [unbind|bind]\n", stderr);
             return 2;
         }
     }

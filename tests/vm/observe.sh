@@ -5,8 +5,10 @@
 # setting on VF 1), a bond over both uplinks marked as ours, hw-tc-offload on
 # netdevsim10's uplink. What observe-dump reports must match devlink -j,
 # ip -j -d link and ethtool -k; then the hw-tc-offload setter is checked.
+# vf_unbind_bind takes real PCI VFs (the guest's SR-IOV NVMe function, its
+# VFs under pci-stub) through apply's unbind and bind and their journal.
 ALL_TESTS="obs_devlink obs_params obs_rates obs_links obs_bond obs_vf_settings
-	obs_hw_tc_offload obs_sub_failures obs_threaded hw_tc_offload_set"
+	obs_hw_tc_offload obs_sub_failures obs_threaded hw_tc_offload_set vf_unbind_bind"
 . "$(dirname "$(readlink -f "$0")")/lib.sh"
 
 DUMP=${OO_BUILD:-build}/tests/unit/observe-dump
@@ -268,6 +270,80 @@ hw_tc_offload_set() {
 	[[ $out == *"No such device"* ]]
 	check_err $? "missing netdev: want 'No such device', got: $out"
 	log_test "hw-tc-offload setter (ETHTOOL_SFEATURES) verified by ethtool -k"
+}
+
+# The guest's SR-IOV PCI function (scripts/vm/run.sh gives it an NVMe one).
+sriov_pf() {
+	local d
+	for d in /sys/bus/pci/devices/*; do
+		[[ -e $d/sriov_totalvfs && $(cat "$d/sriov_totalvfs") -ge 2 ]] && { basename "$d"; return 0; }
+	done
+	return 1
+}
+
+# vf_driver ADDR: the driver bound to a PCI device, or "".
+vf_driver() {
+	local l
+	l=$(readlink "/sys/bus/pci/devices/$1/driver" 2>/dev/null) && basename "$l"
+	return 0
+}
+
+# vfs_state PF [unbind|bind]: observe-dump vfs, as "changed driver:unbound_from ...".
+vfs_state() {
+	dump vfs "$@" | jq -r '"\(.changed) " + ([.vfdevs[] | "\(.driver):\(.unbound_from)"] | join(" "))'
+}
+
+vf_unbind_bind() {
+	local pf vf0 vf1 rec out
+	RET=0
+	pf=$(sriov_pf) || fail_hard "the guest has no SR-IOV PCI function (scripts/vm/run.sh adds an NVMe one)"
+	modprobe pci-pf-stub && modprobe pci-stub || fail_hard "pci-pf-stub / pci-stub cannot be loaded"
+	# The PF under pci-pf-stub (it enables SR-IOV and nothing else); its two
+	# VFs appear unbound (autoprobe off) and go to pci-stub by driver_override.
+	echo pci-pf-stub >"/sys/bus/pci/devices/$pf/driver_override" &&
+		echo "$pf" >/sys/bus/pci/drivers_probe &&
+		[[ $(vf_driver "$pf") == pci-pf-stub ]] || fail_hard "cannot bind $pf to pci-pf-stub"
+	echo 0 >"/sys/bus/pci/devices/$pf/sriov_drivers_autoprobe" &&
+		echo 2 >"/sys/bus/pci/devices/$pf/sriov_numvfs" || fail_hard "cannot create 2 VFs on $pf"
+	defer sh -c "echo 0 >/sys/bus/pci/devices/$pf/sriov_numvfs"
+	vf0=$(basename "$(readlink "/sys/bus/pci/devices/$pf/virtfn0")")
+	vf1=$(basename "$(readlink "/sys/bus/pci/devices/$pf/virtfn1")")
+	echo pci-stub >"/sys/bus/pci/devices/$vf0/driver_override" &&
+		echo pci-stub >"/sys/bus/pci/devices/$vf1/driver_override" &&
+		echo "$vf0" >/sys/bus/pci/drivers_probe || fail_hard "cannot bind $vf0 to pci-stub"
+	rec=/run/ovs-offload/vfs/$pf
+	defer rm -rf "$rec"
+	# VF 0 is bound; VF 1 is left unbound by "the admin".
+	out=$(vfs_state "$pf")
+	[[ $out == "0 pci-stub: :" ]]
+	check_err $? "before: want '0 pci-stub: :', got '$out'"
+
+	# A run unbinds and is stopped there: the kernel unbound VF 0, the
+	# journal names its driver, VF 1 is not in it.
+	out=$(vfs_state "$pf" unbind)
+	[[ $out == "1 :pci-stub :" && -z $(vf_driver "$vf0") && $(cat "$rec/$vf0") == pci-stub && ! -e $rec/$vf1 ]]
+	check_err $? "unbind: want '1 :pci-stub :' and $rec/$vf0 alone, got '$out' ($(ls "$rec" 2>&1 | tr '\n' ' '))"
+	# The next run binds what the journal names, and only that.
+	out=$(vfs_state "$pf" bind)
+	[[ $out == "1 pci-stub: :" && $(vf_driver "$vf0") == pci-stub && -z $(vf_driver "$vf1") && ! -e $rec/$vf0 ]]
+	check_err $? "bind: want '1 pci-stub: :' (VF 1 left alone, journal emptied), got '$out'"
+
+	# The journaled driver is not loaded: the bus chooses (driver_override).
+	vfs_state "$pf" unbind >/dev/null && echo mlx5_core >"$rec/$vf0"
+	out=$(vfs_state "$pf" bind)
+	[[ $out == "1 pci-stub: :" && ! -e $rec/$vf0 ]]
+	check_err $? "journaled driver absent: want '1 pci-stub: :', got '$out'"
+	# A loaded driver that does not match (the kernel answers ENODEV): the same.
+	vfs_state "$pf" unbind >/dev/null && echo pci-pf-stub >"$rec/$vf0"
+	out=$(vfs_state "$pf" bind 2>&1)
+	[[ $out == "1 pci-stub: :" ]]
+	check_err $? "journaled driver refusing the VF: want '1 pci-stub: :', got '$out'"
+	# A record of a device that is no VF of this PF is dropped, untouched.
+	echo pci-stub >"$rec/0000:00:1f.0"
+	out=$(vfs_state "$pf" bind)
+	[[ $out == "0 pci-stub: :" && ! -e $rec/0000:00:1f.0 ]]
+	check_err $? "stale record: want it dropped with nothing bound, got '$out' ($(ls "$rec" | tr '\n' ' '))"
+	log_test "VF unbind and bind on real PCI VFs, through the journal"
 }
 
 setup
