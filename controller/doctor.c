@@ -105,6 +105,28 @@ static int want_num_vfs(const struct oo_doctor_facts *f, const struct oo_obs_pf 
     return -1;
 }
 
+/* VFs an apply unbound and did not bind again: it was stopped in between. */
+static void check_vfs_left_unbound(const struct oo_obs_pf *pf, const char *h, struct oo_doctor_report *r)
+{
+    char list[160] = "";
+    size_t len = 0, n = 0;
+
+    for (size_t i = 0; i < pf->n_vfdevs; i++) {
+        const struct oo_obs_vfdev *v = &pf->vfdevs[i];
+        if (v->driver[0] || !v->unbound_from[0])
+            continue;
+        n++;
+        if (len < sizeof list - 1)
+            len += (size_t)snprintf(list + len, sizeof list - len, "%s%u (%s)", len ? ", " : "", v->id,
+                                    v->unbound_from);
+    }
+    if (n)
+        add(r, OO_FINDING_WARN, "vf-unbound", h,
+            "run ovs-offloadctl apply: it binds them back to those drivers",
+            "%zu VF%s unbound by an apply that stopped before binding %s again: VF %s", n,
+            n == 1 ? "" : "s", n == 1 ? "it" : "them", list);
+}
+
 static void check_pf(const struct oo_doctor_facts *f, const struct oo_obs_pf *pf, struct oo_doctor_report *r)
 {
     char h[128];
@@ -147,6 +169,7 @@ static void check_pf(const struct oo_doctor_facts *f, const struct oo_obs_pf *pf
             strcmp(pf->vfdevs[i].driver, "vfio-pci"))
             add(r, OO_FINDING_WARN, "vf-driver", h, "bind the VF to mlx5_core (host use) or vfio-pci (VMs)",
                 "VF %u is bound to %s", pf->vfdevs[i].id, pf->vfdevs[i].driver);
+    check_vfs_left_unbound(pf, h, r);
 }
 
 static void check_ovs(const struct oo_doctor_facts *f, struct oo_doctor_report *r)

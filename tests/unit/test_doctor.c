@@ -138,6 +138,35 @@ static void test_sriov_missing_or_short(void **state)
     oo_observed_free(&h);
 }
 
+/* VFs a stopped apply left unbound are named, with their drivers; a VF
+ * someone else unbound is not. */
+static void test_vfs_left_unbound(void **state)
+{
+    struct oo_observed h;
+    struct oo_doctor_facts f = { .cmdline = "intel_iommu=on iommu=pt", .iommu_groups = 4 };
+    struct oo_doctor_report r;
+    const struct oo_finding *x;
+
+    healthy_host(&h);
+    f.obs = &h;
+    h.pfs[0].vfdevs[1].driver[0] = '\0';
+    oo_doctor_diagnose(&f, &r);
+    assert_null(find(&r, "vf-unbound", "pci/0000:3b:00.0"));
+    oo_doctor_report_free(&r);
+    oo_strlcpy(h.pfs[0].vfdevs[1].unbound_from, "mlx5_core", sizeof h.pfs[0].vfdevs[1].unbound_from);
+    h.pfs[0].vfdevs[3].driver[0] = '\0';
+    oo_strlcpy(h.pfs[0].vfdevs[3].unbound_from, "vfio-pci", sizeof h.pfs[0].vfdevs[3].unbound_from);
+    oo_doctor_diagnose(&f, &r);
+    x = find(&r, "vf-unbound", "pci/0000:3b:00.0");
+    assert_non_null(x);
+    assert_int_equal(x->level, OO_FINDING_WARN);
+    assert_string_equal(x->message, "2 VFs unbound by an apply that stopped before binding them again: "
+                                    "VF 1 (mlx5_core), 3 (vfio-pci)");
+    assert_non_null(strstr(x->fix, "ovs-offloadctl apply"));
+    oo_doctor_report_free(&r);
+    oo_observed_free(&h);
+}
+
 static void test_no_devlink_no_ovs(void **state)
 {
     struct oo_observed h = { 0 };
@@ -159,6 +188,7 @@ int main(void)
         cmocka_unit_test(test_field_failures),
         cmocka_unit_test(test_pci_realloc_already_set),
         cmocka_unit_test(test_sriov_missing_or_short),
+        cmocka_unit_test(test_vfs_left_unbound),
         cmocka_unit_test(test_no_devlink_no_ovs),
     };
     return cmocka_run_group_tests_name("doctor", tests, NULL, NULL);
