@@ -168,6 +168,11 @@ static void read_vfdev(const char *pf_dir, uint32_t id, const char *root, struct
     for (size_t i = 0; i < n; i++)
         add_uppers(root, netdevs[i], v->users, sizeof v->users);
     free_names(netdevs, n);
+    /* sysfs shows a device's netdevs of our network namespace only: an
+     * empty net/ (it exists while the device has a netdev) means they were
+     * moved to another, as SR-IOV CNI moves a VF into a pod. */
+    if (!n && access(path, F_OK) == 0)
+        add_user(v->users, sizeof v->users, "a netdev in another network namespace");
 }
 
 static int vfdev_order(const void *a, const void *b)

@@ -38,9 +38,10 @@ int oo_sriov_read(const char *root, const struct oo_dl_handle *h, struct oo_srio
 /* Lists the VFs of h's device as devices, sorted by VF id (PCI: each
  * `virtfnN` link of the PF: N, the VF's address and its bound driver).
  * `users` says what uses a VF, comma-separated: "vfio-pci" when bound to it
- * (assigned to a VM), and the upper devices (macvtap, bridge, vlan, bond,
- * ovs-system...) of each of the VF's netdevs (/sys/class/net/<dev>/upper_*);
- * "" when free, as oVirt defines a free VF. Buses without VF devices give no
+ * (assigned to a VM), the upper devices (macvtap, bridge, vlan, bond,
+ * ovs-system...) of each of the VF's netdevs (/sys/class/net/<dev>/upper_*),
+ * and "a netdev in another network namespace" (a container's: sysfs hides
+ * it, leaving net/ empty); "" when free, as oVirt defines a free VF. Buses without VF devices give no
  * entries. *ret is malloc'ed (NULL when empty). Returns 0, or -errno when the
  * PF's device directory cannot be read. */
 int oo_sriov_read_vfdevs(const char *root, const struct oo_dl_handle *h,

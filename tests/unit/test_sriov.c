@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <cmocka.h>
 
@@ -107,14 +108,16 @@ static void make_link(const char *root, const char *relpath, const char *target)
  *   vf2 0000:3b:00.4 no driver                                   -> ""
  *   vf3 0000:3b:00.5 mlx5_core, eth7 under br0 and vlan eth7.10,
  *                    and its second netdev eth8 under br0 too    -> "br0,eth7.10"
- *   vf10 0000:3b:01.4 mlx5_core, eth9 without uppers             -> ""  (sorted after 3) */
+ *   vf4 0000:3b:00.6 mlx5_core, its netdev in a pod's netns: net/ is
+ *                    there and empty                             -> "a netdev in another..."
+ *   vf10 0000:3b:01.4 mlx5_core, eth9 without uppers             -> ""  (sorted after 4) */
 static char *make_pci_tree(void)
 {
     char *root = fixture_mkdtemp();
     static const struct { const char *n, *addr, *driver; } vfs[] = {
         { "0", "0000:3b:00.2", "mlx5_core" }, { "1", "0000:3b:00.3", "vfio-pci" },
         { "2", "0000:3b:00.4", NULL }, { "3", "0000:3b:00.5", "mlx5_core" },
-        { "10", "0000:3b:01.4", "mlx5_core" },
+        { "4", "0000:3b:00.6", "mlx5_core" }, { "10", "0000:3b:01.4", "mlx5_core" },
     };
     char rel[512], target[512];
 
@@ -132,6 +135,8 @@ static char *make_pci_tree(void)
             make_link(root, rel, target);
         }
     }
+    snprintf(rel, sizeof rel, "%s/" VF("0000:3b:00.6/net"), root);
+    assert_int_equal(mkdir(rel, 0755), 0);
     /* Not VFs: a sibling whose name starts alike. */
     make_link(root, VF("0000:3b:00.0/virtfnX"), "../0000:3b:00.9");
     make_link(root, VF("0000:3b:00.0/virtfn"), "../0000:3b:00.9");
@@ -169,6 +174,7 @@ static void test_vfdevs_pci(void **state)
         { 1, "0000:3b:00.3", "vfio-pci", "vfio-pci" },
         { 2, "0000:3b:00.4", "", "" },
         { 3, "0000:3b:00.5", "mlx5_core", "br0,eth7.10" },
+        { 4, "0000:3b:00.6", "mlx5_core", "a netdev in another network namespace" },
         { 10, "0000:3b:01.4", "mlx5_core", "" },
     };
     char *root = make_pci_tree();

@@ -8,7 +8,8 @@
 # vf_unbind_bind takes real PCI VFs (the guest's SR-IOV NVMe function, its
 # VFs under pci-stub) through apply's unbind and bind and their journal.
 ALL_TESTS="obs_devlink obs_params obs_rates obs_links obs_bond obs_vf_settings
-	obs_hw_tc_offload obs_sub_failures obs_threaded hw_tc_offload_set vf_unbind_bind"
+	obs_hw_tc_offload obs_sub_failures obs_threaded hw_tc_offload_set vf_unbind_bind
+	sysfs_netns_hides_netdev"
 . "$(dirname "$(readlink -f "$0")")/lib.sh"
 
 DUMP=${OO_BUILD:-build}/tests/unit/observe-dump
@@ -344,6 +345,29 @@ vf_unbind_bind() {
 	[[ $out == "0 pci-stub: :" && ! -e $rec/0000:00:1f.0 ]]
 	check_err $? "stale record: want it dropped with nothing bound, got '$out' ($(ls "$rec" | tr '\n' ' '))"
 	log_test "VF unbind and bind on real PCI VFs, through the journal"
+}
+
+# devlink/sriov.c calls a VF whose net/ is empty "in use": sysfs lists a
+# device's netdevs of the reader's network namespace only. The kernel's
+# behaviour that rests on, shown on a netdevsim port (PCI VFs are alike:
+# the driver core's net/ glue directory, tagged by namespace).
+sysfs_netns_hides_netdev() {
+	local dir=$OO_NSIM_SYSFS/devices/netdevsim12/net dev out
+	RET=0
+	nsim_new 12 1 || fail_hard "cannot create netdevsim12"
+	dev=$(ls "$dir")
+	ip netns add oo-pod && defer ip netns del oo-pod
+	ip link set "$dev" netns oo-pod || fail_hard "cannot move $dev to netns oo-pod"
+	out=$(ls -A "$dir" 2>&1)
+	[[ -d $dir && -z $out ]]
+	check_err $? "after moving $dev away, $dir should exist and be empty: '$out'"
+	out=$(ip netns exec oo-pod ls "$dir")
+	[[ $out == "$dev" ]]
+	check_err $? "in the pod's namespace $dir should list $dev: '$out'"
+	ip -n oo-pod link set "$dev" netns 1 || fail_hard "cannot move $dev back"
+	[[ $(ls "$dir") == "$dev" ]]
+	check_err $? "back home, $dir should list $dev again"
+	log_test "sysfs hides a device's netdev moved to another namespace"
 }
 
 setup
