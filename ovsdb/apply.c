@@ -440,10 +440,17 @@ static bool build(struct view *v, struct ovsdb_idl_txn *txn, const struct oo_ovs
             struct new_bridge *nb = shash_find_data(&v->new_bridges, op->bridge);
             struct ovsrec_port *port = insert_port(txn, op->port, NULL, &mark);
 
-            if (nb)
+            if (nb) {
                 new_bridge_add_port(nb, port);
-            else
-                ovsrec_bridge_update_ports_addvalue(shash_find_data(&v->bridges, op->bridge), port);
+            } else {
+                const struct ovsrec_bridge *row = shash_find_data(&v->bridges, op->bridge);
+                /* A mutation of a row deleted meanwhile matches nothing and
+                 * is no error: the Port would be collected unreferenced and
+                 * the op reported done. The verify fails the transaction
+                 * ("try again"), and the next attempt finds no bridge. */
+                ovsrec_bridge_verify_name(row);
+                ovsrec_bridge_update_ports_addvalue(row, port);
+            }
             reconfigure = true;
         } else if (op->kind == OO_OVS_OP_SET_CONFIG) {
             if (op->value)
@@ -576,6 +583,13 @@ static void wait_change(struct run *run, unsigned int seqno)
     }
 }
 
+/* Does nothing; a host test overrides it to change the database between
+ * the read and the first commit, as a concurrent client would. */
+__attribute__((weak)) void oo_ovsdb_apply_test_seam(const char *db)
+{
+    (void)db;
+}
+
 enum attempt_result { ATTEMPT_DONE, ATTEMPT_RETRY, ATTEMPT_FAILED };
 
 /* One transaction. On ATTEMPT_FAILED *ret is the error. */
@@ -634,6 +648,8 @@ static int attempt(struct run *run, const struct oo_ovs_op *ops, size_t n_ops,
         ovsdb_idl_txn_increment(txn, &v.ovs->header_, &ovsrec_open_vswitch_col_next_cfg, false);
     view_destroy(&v);   /* its pointers die with the next ovsdb_idl_run() */
 
+    if (!res->attempts)
+        oo_ovsdb_apply_test_seam(run->remote);
     res->attempts++;
     status = ovsdb_idl_txn_commit(txn);
     while (status == TXN_INCOMPLETE && time_msec() < run->deadline) {

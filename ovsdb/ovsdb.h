@@ -182,6 +182,11 @@ int oo_ovsdb_apply(const char *remote, const struct oo_ovs_op *ops, size_t n_ops
 /* Frees res->ops; safe on a zeroed struct. */
 void oo_ovs_apply_result_free(struct oo_ovs_apply_result *res);
 
+/* Called by oo_ovsdb_apply() with its remote once the first transaction is
+ * built, just before it is sent. The library's definition is weak and does
+ * nothing; tests/host defines one that changes the database there. */
+void oo_ovsdb_apply_test_seam(const char *db);
+
 const char *oo_ovs_op_kind_to_string(int kind);     /* "del-port", ... */
 const char *oo_ovs_outcome_to_string(int outcome);  /* "done", "unchanged", ... */
 

@@ -434,6 +434,45 @@ static void test_name_collisions_are_named(void **state)
     oo_ovs_apply_result_free(&res);
 }
 
+/* A shell command the seam runs once, just before the next commit. */
+static char seam_cmd[512];
+
+void oo_ovsdb_apply_test_seam(const char *db)
+{
+    char cmd[sizeof seam_cmd];
+
+    if (!seam_cmd[0])
+        return;
+    oo_strlcpy(cmd, seam_cmd, sizeof cmd);
+    seam_cmd[0] = '\0';
+    assert_string_equal(db, remote);
+    run("%s", cmd);
+}
+
+/* Another client deletes the bridge after apply read it and before its
+ * commit: the port cannot be attached, and apply says so. (A bare mutation
+ * of the gone row matched nothing: the Port was collected and the op
+ * reported done.) */
+static void test_bridge_deleted_before_commit(void **state)
+{
+    const struct oo_ovs_op setup[] = { op_bridge("br-gone") };
+    const struct oo_ovs_op add[] = { op_port("br-gone", "rep7") };
+    struct oo_ovs_apply_result res;
+    struct oo_ovs_observed o;
+
+    assert_int_equal(apply(setup, 1, &res), 0);
+    oo_ovs_apply_result_free(&res);
+    snprintf(seam_cmd, sizeof seam_cmd, "ovs-vsctl --no-wait --db=%s del-br br-gone", remote);
+    assert_int_equal(apply(add, 1, &res), -ENOENT);
+    assert_false(seam_cmd[0]);
+    assert_int_equal(res.attempts, 1);      /* the second attempt refuses before sending */
+    assert_contains(res.error_text, "no bridge br-gone to attach rep7 to");
+    oo_ovs_apply_result_free(&res);
+    observe(&o);
+    assert_null(find_port(&o, "rep7"));
+    oo_ovs_observed_free(&o);
+}
+
 /* Deletions are resolved first: a port moves between bridges, and a renamed
  * representor's old port goes in the transaction that adds the new one. */
 static void test_move_and_rename_in_one_transaction(void **state)
@@ -987,6 +1026,7 @@ int main(void)
         cmocka_unit_test_setup(test_foreign_untouched, reset_db),
         cmocka_unit_test_setup(test_delete_owned_refuse_unowned, reset_db),
         cmocka_unit_test_setup(test_name_collisions_are_named, reset_db),
+        cmocka_unit_test_setup(test_bridge_deleted_before_commit, reset_db),
         cmocka_unit_test_setup(test_move_and_rename_in_one_transaction, reset_db),
         cmocka_unit_test_setup(test_set_and_unset_config, reset_db),
         cmocka_unit_test_setup(test_bad_arguments, reset_db),
