@@ -128,6 +128,7 @@ struct view {
     struct sset freed;              /* port and interface names DEL_PORT releases */
     struct shash new_bridges;       /* name -> struct new_bridge */
     struct shash new_ports;         /* name -> bridge name (added by this txn) */
+    struct shash add_to;            /* port name -> the bridge an ADD_PORT of the ops names */
 };
 
 struct new_bridge {
@@ -149,6 +150,7 @@ static void view_init(struct view *v, struct ovsdb_idl *idl)
     sset_init(&v->freed);
     shash_init(&v->new_bridges);
     shash_init(&v->new_ports);
+    shash_init(&v->add_to);
 
     v->ovs = ovsrec_open_vswitch_first(idl);
     OVSREC_BRIDGE_FOR_EACH (br, idl) {
@@ -174,6 +176,7 @@ static void view_destroy(struct view *v)
     }
     shash_destroy(&v->new_bridges);
     shash_destroy(&v->new_ports);
+    shash_destroy(&v->add_to);
     sset_destroy(&v->freed);
     shash_destroy(&v->iface_owner);
     shash_destroy(&v->bridge_of);
@@ -235,6 +238,13 @@ static void decide_del_port(struct view *v, const struct oo_ovs_op *op, struct o
         return;
     }
     if (!empty(op->bridge) && strcmp(op->bridge, br)) {
+        const char *to = shash_find_data(&v->add_to, op->port);
+        /* Moved already: by an attempt whose reply was lost, or by anyone. */
+        if (to && !strcmp(to, br) && is_owned(&port->external_ids)) {
+            r->outcome = OO_OVS_UNCHANGED;
+            OP_MSG(r, "port %s is on bridge %s already, where it moves", op->port, br);
+            return;
+        }
         r->outcome = OO_OVS_REFUSED;
         r->error = -ESTALE;
         OP_MSG(r, "port %s is on bridge %s, not %s", op->port, br, op->bridge);
@@ -335,6 +345,10 @@ static int decide(struct view *v, const struct oo_ovs_op *ops, size_t n_ops,
     static const int order[] = { OO_OVS_OP_DEL_PORT, OO_OVS_OP_ADD_BRIDGE, OO_OVS_OP_ADD_PORT,
                                  OO_OVS_OP_SET_CONFIG };
     int first = 0;
+
+    for (size_t i = 0; i < n_ops; i++)
+        if (ops[i].kind == OO_OVS_OP_ADD_PORT)
+            shash_add_once(&v->add_to, ops[i].port, ops[i].bridge);
 
     for (size_t k = 0; k < OO_ARRAY_SIZE(order); k++) {
         for (size_t i = 0; i < n_ops; i++) {

@@ -473,6 +473,37 @@ static void test_bridge_deleted_before_commit(void **state)
     oo_ovs_observed_free(&o);
 }
 
+/* A move that is done by the time the transaction lands (by an attempt
+ * whose reply was lost; here by another client, with our mark) is no
+ * conflict: the port is where the ops put it. It was refused with
+ * -ESTALE, "port eth3 is on bridge br-b, not br-a". */
+static void test_move_found_done(void **state)
+{
+    const struct oo_ovs_op setup[] = { op_bridge("br-a"), op_bridge("br-b"), op_port("br-a", "eth3") };
+    const struct oo_ovs_op move[] = { op_del("eth3", "br-a"), op_port("br-b", "eth3") };
+    struct oo_ovs_apply_result res;
+    struct oo_ovs_observed o;
+
+    assert_int_equal(apply(setup, OO_ARRAY_SIZE(setup), &res), 0);
+    oo_ovs_apply_result_free(&res);
+    snprintf(seam_cmd, sizeof seam_cmd, "ovs-vsctl --no-wait --db=%s del-port br-a eth3 -- "
+             "add-port br-b eth3 -- set Port eth3 external_ids:" OO_OVS_OWNER_KEY "=true", remote);
+    assert_int_equal(apply(move, OO_ARRAY_SIZE(move), &res), 0);
+    assert_false(seam_cmd[0]);
+    assert_int_equal(res.attempts, 1);      /* the verify failed; the second attempt has nothing to send */
+    assert_string_equal(res.error_text, "");
+    oo_ovs_apply_result_free(&res);
+    observe(&o);
+    assert_string_equal(find_port(&o, "eth3")->bridge, "br-b");
+    assert_true(find_port(&o, "eth3")->owned);
+    oo_ovs_observed_free(&o);
+    /* Someone else's port on the other bridge is still a conflict. */
+    run("ovs-vsctl --no-wait --db=%s del-port br-b eth3 -- add-port br-b eth3", remote);
+    assert_int_equal(apply(move, OO_ARRAY_SIZE(move), &res), -ESTALE);
+    assert_contains(res.error_text, "port eth3 is on bridge br-b, not br-a");
+    oo_ovs_apply_result_free(&res);
+}
+
 /* Deletions are resolved first: a port moves between bridges, and a renamed
  * representor's old port goes in the transaction that adds the new one. */
 static void test_move_and_rename_in_one_transaction(void **state)
@@ -1028,6 +1059,7 @@ int main(void)
         cmocka_unit_test_setup(test_name_collisions_are_named, reset_db),
         cmocka_unit_test_setup(test_bridge_deleted_before_commit, reset_db),
         cmocka_unit_test_setup(test_move_and_rename_in_one_transaction, reset_db),
+        cmocka_unit_test_setup(test_move_found_done, reset_db),
         cmocka_unit_test_setup(test_set_and_unset_config, reset_db),
         cmocka_unit_test_setup(test_bad_arguments, reset_db),
         cmocka_unit_test_setup(test_server_restarted_between_observe_and_apply, reset_db),
