@@ -644,12 +644,14 @@ int oo_ovsdb_observe(const char *remote, int timeout_ms, struct oo_ovs_observed 
 
         if (error && error->type != OO_JNULL) {
             const char *e = opt_string(col(error, "error"));
+            const char *details = opt_string(col(error, "details"));
 
             if (e && !strcmp(e, "unknown database")) {
                 set_error(out, "%s does not serve the Open_vSwitch database", remote);
                 r = -ENOENT;
             } else {
-                set_error(out, "%s refused the read: %s", remote, e ? e : "(no reason given)");
+                set_error(out, "%s refused the read: %s%s%s", remote, e ? e : "(no reason given)",
+                          details ? ": " : "", details ? details : "");
                 r = -EPROTO;
             }
         } else {

@@ -471,6 +471,24 @@ static void test_not_json_rpc(void **state)
     }
 }
 
+/* A server that refuses the read says why, and the details come along
+ * (RBAC, for one, puts the reason there). */
+static void test_refusal_has_details(void **state)
+{
+    struct oo_ovs_observed o;
+    char r[256];
+    int64_t ms;
+    pid_t child = fake_server("refuse.sock",
+                              "{\"id\":@ID@,\"result\":null,\"error\":{\"error\":\"permission error\","
+                              "\"details\":\"no RBAC role for this client\"}}", 4096, r, sizeof r);
+
+    assert_int_equal(observe_timed(r, 5000, &o, &ms), -EPROTO);
+    assert_failed(&o, r);
+    assert_contains(o.error, "refused the read: permission error: no RBAC role for this client");
+    oo_ovs_observed_free(&o);
+    stop_server(child);
+}
+
 /* A reply cut short by the server's hang-up. */
 static void test_reply_cut_short(void **state)
 {
@@ -626,6 +644,7 @@ int main(void)
         cmocka_unit_test(test_server_hangs_up),
         cmocka_unit_test(test_reply_in_pieces),
         cmocka_unit_test(test_not_json_rpc),
+        cmocka_unit_test(test_refusal_has_details),
         cmocka_unit_test(test_reply_cut_short),
         cmocka_unit_test(test_other_database),
         cmocka_unit_test(test_bad_arguments),
