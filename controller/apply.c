@@ -230,8 +230,8 @@ static int apply_pf_step(struct actx *c, const struct oo_step *s)
     const struct oo_dl_param *prm;
     struct oo_dl_eswitch e;
     struct oo_sriov sr;
+    struct oo_vfctl_result vr;
     char record[PATH_MAX];
-    unsigned n;
     int r;
 
     if (!p)
@@ -241,18 +241,22 @@ static int apply_pf_step(struct actx *c, const struct oo_step *s)
         /* Each VF is journaled before it is unbound: a run killed before
          * vf-bind leaves the next run the VFs to bind back. */
         oo_journal_vf_record(c->opts->root, p->handle.dev, record, sizeof record);
-        r = oo_sriov_unbind_vfs(c->opts->root, &p->handle, record, &n);
-        snprintf(c->info, sizeof c->info, "%u VF%s unbound", n, n == 1 ? "" : "s");
+        r = oo_sriov_unbind_vfs(c->opts->root, &p->handle, record, &vr);
+        snprintf(c->info, sizeof c->info, "%u VF%s unbound", vr.n, vr.n == 1 ? "" : "s");
         if (r < 0)
-            return fail(c, r, "unbinding VFs (%u unbound, journaled in %s): %s", n, record, strerror(-r));
+            return fail(c, r, "unbinding VF %s: %s (%u unbound before it, journaled in %s)",
+                        vr.failed, strerror(-r), vr.n, record);
         return 0;
     case OO_STEP_VF_BIND:
         oo_journal_vf_record(c->opts->root, p->handle.dev, record, sizeof record);
-        r = oo_sriov_bind_vfs(c->opts->root, &p->handle, record, &n);
-        snprintf(c->info, sizeof c->info, "%u VF%s bound", n, n == 1 ? "" : "s");
+        r = oo_sriov_bind_vfs(c->opts->root, &p->handle, record, &vr);
+        snprintf(c->info, sizeof c->info, "%u VF%s bound", vr.n, vr.n == 1 ? "" : "s");
+        if (r == -ENODEV)
+            return fail(c, r, "binding VF %s: no driver took it, not even the bus's choice (%u "
+                        "other VF%s bound); it is left unbound", vr.failed, vr.n, vr.n == 1 ? "" : "s");
         if (r < 0)
-            return fail(c, r, "binding VFs (%u bound; the rest stay in %s for the next run): %s", n,
-                        record, strerror(-r));
+            return fail(c, r, "binding VF %s: %s (%u other VF%s bound); it is left unbound: check "
+                        "dmesg, then bind it by hand", vr.failed, strerror(-r), vr.n, vr.n == 1 ? "" : "s");
         return 0;
     case OO_STEP_ESWITCH_MODE: {
         int err = oo_dl_set_eswitch(&c->dl, &p->handle, (int)s->num, (int)s->num2, s->opt);
@@ -304,11 +308,15 @@ static int apply_pf_step(struct actx *c, const struct oo_step *s)
         return r < 0 ? kfail(c, r, &c->dl.nl, "devlink dev param set") : 0;
     }
     case OO_STEP_NUM_VFS:
+        /* The VFs the journal names go; new ones are not them. A count is
+         * written from 0 (the plan goes through 0), so before creating VFs
+         * no record can be current: a kill right after must not leave one. */
+        oo_journal_vf_record(c->opts->root, p->handle.dev, record, sizeof record);
+        if (s->num > 0)
+            oo_sriov_forget_vfs(record);
         if ((r = oo_sriov_set_num_vfs(c->opts->root, &p->handle, (int)s->num)) < 0)
             return fail(c, r, "writing sriov_numvfs %" PRId64 ": %s%s", s->num, strerror(-r),
                         r == -EBUSY ? " (VFs in use, or a non-zero count already set)" : "");
-        /* The VFs the journal names are gone; new ones are not them. */
-        oo_journal_vf_record(c->opts->root, p->handle.dev, record, sizeof record);
         oo_sriov_forget_vfs(record);
         if (oo_sriov_read(c->opts->root, &p->handle, &sr) == 0 && sr.num_vfs != s->num)
             return fail(c, -EIO, "sriov_numvfs reads %d after writing %" PRId64, sr.num_vfs, s->num);
@@ -627,6 +635,19 @@ static void progress_done(struct actx *c, int r, int64_t ms)
     else
         fprintf(c->opts->progress, " ... ok (%" PRId64 " ms%s%s)\n", ms, c->info[0] ? ", " : "", c->info);
     fflush(c->opts->progress);
+}
+
+void oo_apply_prune_journal(const char *root, const struct oo_observed *obs)
+{
+    char record[PATH_MAX];
+
+    for (size_t i = 0; i < obs->n_pfs; i++) {
+        const struct oo_obs_pf *p = &obs->pfs[i];
+        if (strcmp(p->handle.bus, "pci"))
+            continue;
+        oo_journal_vf_record(root, p->handle.dev, record, sizeof record);
+        oo_sriov_prune_record(root, &p->handle, record);
+    }
 }
 
 int oo_apply(const struct oo_config *cfg, const struct oo_observed *obs, const struct oo_plan *plan,

@@ -40,6 +40,12 @@ struct oo_apply_result {
     int64_t ms;                     /* time taken */
 };
 
+/* Drops the journal's VF records (controller/journal.h) that speak for no
+ * unbound VF of obs's PCI PFs any more: VFs someone bound since, and VFs
+ * that are gone. Every pass calls it under the host lock, plan or no plan,
+ * so that a stale record cannot later bind a VF an admin unbinds. */
+void oo_apply_prune_journal(const char *root, const struct oo_observed *obs);
+
 /* Applies plan (built from cfg and obs, which must have no errors). Returns 0
  * or the failed step's -errno (res says which and why). */
 int oo_apply(const struct oo_config *cfg, const struct oo_observed *obs, const struct oo_plan *plan,

@@ -346,6 +346,7 @@ static int cmd_apply(const struct ctl_opts *opts)
         oo_host_lock_release(&lock);
         return rc;
     }
+    oo_apply_prune_journal(opts->root, &o);
     remote = ovs_remote(opts, &cfg);
     if (plan.n_errors) {
         oo_plan_print_text(stderr, &plan);

@@ -1,5 +1,7 @@
 #include "controller/doctor.h"
 
+#include "controller/journal.h"
+
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -122,7 +124,8 @@ static void check_vfs_left_unbound(const struct oo_obs_pf *pf, const char *h, st
     }
     if (n)
         add(r, OO_FINDING_WARN, "vf-unbound", h,
-            "run ovs-offloadctl apply: it binds them back to those drivers",
+            "run ovs-offloadctl apply, which binds them back if the config has this PF; to keep "
+            "one unbound, delete its file in " OO_JOURNAL_VFS "/<PF>/",
             "%zu VF%s unbound by an apply that stopped before binding %s again: VF %s", n,
             n == 1 ? "" : "s", n == 1 ? "it" : "them", list);
 }

@@ -1229,7 +1229,12 @@ static void plan_bond(struct ctx *c, int b)
                 link_updown(c, OO_STEP_LINK_UP, ul->name, "members go up after the bond");
         }
     c->bond_touched[b] = enslaved_any;
-    if (enslaved_any) {
+    /* Also before binding VFs a stopped run left unbound: the LAG it was
+     * waiting for may not be active yet (or ever: the wait says so). */
+    bool deferred = false;
+    for (size_t i = 0; i < c->n_pfs; i++)
+        deferred |= c->pfs[i].bond == b && c->pfs[i].bound_deferred;
+    if (enslaved_any || deferred) {
         s = bond_step(c, OO_STEP_WAIT_LAG, cb->name, cb->name);
         oo_strlcpy(s->name, cb->name, sizeof s->name);
         oo_strlcpy(s->reason, "VFs bound before the LAG is active leave VF-LAG off", sizeof s->reason);

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -66,11 +67,14 @@ int oo_sriov_set_num_vfs(const char *root, const struct oo_dl_handle *h, int num
     return write_str(path, val);
 }
 
-/* Calls fn for each virtfnN link of a PCI PF with the link's path and the VF's address. */
+/* Calls fn for each virtfnN link of a PCI PF with the link's path and the
+ * VF's address; stops at the first error unless w->keep_going (then returns
+ * the first error). */
 struct walk {
     const char *root;
     const char *record;
-    unsigned n;
+    bool keep_going;
+    struct oo_vfctl_result *res;
 };
 
 static int for_each_vf(const char *root, const struct oo_dl_handle *h, struct walk *w,
@@ -79,15 +83,16 @@ static int for_each_vf(const char *root, const struct oo_dl_handle *h, struct wa
     char dir[PATH_MAX];
     DIR *d;
     struct dirent *e;
-    int r = 0;
+    int first = 0;
 
     snprintf(dir, sizeof dir, "%s/sys/bus/pci/devices/%s", root, h->dev);
     if (!(d = opendir(dir)))
         return -errno;
-    while ((e = readdir(d)) && r == 0) {
+    while ((e = readdir(d)) && (!first || w->keep_going)) {
         char link[PATH_MAX + 300], target[PATH_MAX];
         ssize_t len;
         const char *addr;
+        int r;
 
         if (strncmp(e->d_name, "virtfn", 6))
             continue;
@@ -98,9 +103,21 @@ static int for_each_vf(const char *root, const struct oo_dl_handle *h, struct wa
         target[len] = '\0';
         addr = strrchr(target, '/') ? strrchr(target, '/') + 1 : target;
         r = fn(w, link, addr);
+        if (r < 0 && !first) {
+            first = r;
+            oo_strlcpy(w->res->failed, addr, sizeof w->res->failed);
+        }
     }
     closedir(d);
-    return r;
+    return first;
+}
+
+static bool has_driver(const char *vfdir)
+{
+    char path[PATH_MAX + 400];
+
+    snprintf(path, sizeof path, "%s/driver", vfdir);
+    return access(path, F_OK) == 0;
 }
 
 static int record_path(const char *record, const char *addr, char *buf, size_t size)
@@ -137,15 +154,13 @@ static int unbind_one(struct walk *w, const char *vfdir, const char *addr)
         return r;
     snprintf(path, sizeof path, "%s/driver/unbind", vfdir);
     r = write_str(path, addr);
-    if (r == -ENOENT) {
-        unlink(rec);            /* unbound meanwhile, not by us */
-        return 0;
-    }
+    if (r < 0 && !has_driver(vfdir))
+        r = 0;                  /* unbound meanwhile */
     if (r < 0) {
         unlink(rec);            /* still bound: nothing to bind back */
         return r;
     }
-    w->n++;
+    w->res->n++;
     return 0;
 }
 
@@ -156,8 +171,7 @@ static int bind_one(struct walk *w, const char *vfdir, const char *addr)
 
     if (record_path(w->record, addr, rec, sizeof rec) < 0)
         return 0;
-    snprintf(path, sizeof path, "%s/driver", vfdir);
-    if (access(path, F_OK) == 0) {
+    if (has_driver(vfdir)) {
         unlink(rec);            /* bound already: whoever did it, it is not ours to bind */
         return 0;
     }
@@ -170,21 +184,28 @@ static int bind_one(struct walk *w, const char *vfdir, const char *addr)
     if (r == -ENOENT || r == -ENODEV) {
         snprintf(path, sizeof path, "%s/sys/bus/pci/drivers_probe", w->root);
         r = write_str(path, addr);
+        /* drivers_probe succeeds when no driver takes the device. */
+        if (r == 0 && !has_driver(vfdir))
+            r = -ENODEV;
     }
-    if (r < 0)
-        return r;
+    /* Either way the record goes. A VF no driver takes or whose probe
+     * fails is reported once: retried at every run, it would stop every
+     * plan here. */
     unlink(rec);
-    w->n++;
+    if (r < 0 && !has_driver(vfdir))
+        return r;
+    w->res->n++;                /* bound (by us, or by a probe that raced us) */
     return 0;
 }
 
-/* Removes the records of addresses that are not VFs of the PF any more. */
-static void prune_record(const char *root, const struct oo_dl_handle *h, const char *record)
+/* Removes the records of VFs that have a driver and of addresses that are
+ * not VFs of the PF any more. */
+void oo_sriov_prune_record(const char *root, const struct oo_dl_handle *h, const char *record)
 {
     struct dirent *e;
     DIR *d;
 
-    if (!(d = opendir(record)))
+    if (strcmp(h->bus, "pci") || !(d = opendir(record)))
         return;
     while ((e = readdir(d))) {
         char path[PATH_MAX + 300], pf[NAME_MAX + 1];
@@ -192,8 +213,11 @@ static void prune_record(const char *root, const struct oo_dl_handle *h, const c
         if (e->d_name[0] == '.')
             continue;
         snprintf(path, sizeof path, "%s/sys/bus/pci/devices/%s/physfn", root, e->d_name);
-        if (link_basename(path, pf, sizeof pf) == 0 && !strcmp(pf, h->dev))
-            continue;
+        if (link_basename(path, pf, sizeof pf) == 0 && !strcmp(pf, h->dev)) {
+            snprintf(path, sizeof path, "%s/sys/bus/pci/devices/%s", root, e->d_name);
+            if (!has_driver(path))
+                continue;
+        }
         snprintf(path, sizeof path, "%s/%s", record, e->d_name);
         unlink(path);
     }
@@ -201,38 +225,33 @@ static void prune_record(const char *root, const struct oo_dl_handle *h, const c
 }
 
 int oo_sriov_unbind_vfs(const char *root, const struct oo_dl_handle *h, const char *record,
-                        unsigned *ret_n)
+                        struct oo_vfctl_result *res)
 {
-    struct walk w = { root, record, 0 };
+    struct walk w = { root, record, false, res };
     char dir[PATH_MAX];
     int r;
 
-    *ret_n = 0;
+    memset(res, 0, sizeof *res);
     if (strcmp(h->bus, "pci"))
         return 0;
     if (!oo_strlcpy(dir, record, sizeof dir))
         return -ENAMETOOLONG;
     if ((r = oo_mkdirs(dir)) < 0)
         return r;
-    prune_record(root, h, record);
-    r = for_each_vf(root, h, &w, unbind_one);
-    *ret_n = w.n;
-    return r;
+    oo_sriov_prune_record(root, h, record);
+    return for_each_vf(root, h, &w, unbind_one);
 }
 
 int oo_sriov_bind_vfs(const char *root, const struct oo_dl_handle *h, const char *record,
-                      unsigned *ret_n)
+                      struct oo_vfctl_result *res)
 {
-    struct walk w = { root, record, 0 };
-    int r;
+    struct walk w = { root, record, true, res };
 
-    *ret_n = 0;
+    memset(res, 0, sizeof *res);
     if (strcmp(h->bus, "pci"))
         return 0;
-    prune_record(root, h, record);
-    r = for_each_vf(root, h, &w, bind_one);
-    *ret_n = w.n;
-    return r;
+    oo_sriov_prune_record(root, h, record);
+    return for_each_vf(root, h, &w, bind_one);
 }
 
 int oo_sriov_forget_vfs(const char *record)

@@ -228,9 +228,9 @@ static int hw_tc_offload(int argc, char **argv)
 static int vfs(int argc, char **argv)
 {
     struct oo_obs_pf pf = { .handle = { .bus = "pci" } };
+    struct oo_vfctl_result res = { 0 };
     char record[PATH_MAX];
     struct oo_json j;
-    unsigned n = 0;
     int r = 0;
 
     if (argc < 3 || argc > 4 || (argc == 4 && strcmp(argv[3], "unbind") && strcmp(argv[3], "bind")) ||
@@ -240,15 +240,16 @@ static int vfs(int argc, char **argv)
     }
     oo_journal_vf_record("", pf.handle.dev, record, sizeof record);
     if (argc == 4) {
-        r = !strcmp(argv[3], "unbind") ? oo_sriov_unbind_vfs("", &pf.handle, record, &n)
-                                       : oo_sriov_bind_vfs("", &pf.handle, record, &n);
+        r = !strcmp(argv[3], "unbind") ? oo_sriov_unbind_vfs("", &pf.handle, record, &res)
+                                       : oo_sriov_bind_vfs("", &pf.handle, record, &res);
         if (r < 0)
-            fprintf(stderr, "observe-dump: %s of %s's VFs: %s\n", argv[3], argv[2], strerror(-r));
+            fprintf(stderr, "observe-dump: %s of VF %s: %s\n", argv[3], res.failed, strerror(-r));
     }
     oo_observe_vfdevs("", &pf);
     oo_json_init(&j, stdout, true);
     oo_json_obj_begin(&j);
-    oo_json_kv_uint(&j, "changed", n);
+    oo_json_kv_uint(&j, "changed", res.n);
+    oo_json_kv_str(&j, "failed", res.failed);
     print_vfdevs(&j, &pf);
     oo_json_obj_end(&j);
     oo_json_finish(&j);

@@ -256,6 +256,38 @@ static void test_vflag_order(void **state)
     oo_observed_free(&h);
 }
 
+/* Marks VF i as unbound by an earlier apply that was stopped before vf-bind
+ * (its journal names the driver); NULL: unbound by someone else. */
+static void vf_left_unbound(struct oo_obs_pf *p, size_t i, const char *journaled)
+{
+    p->vfdevs[i].driver[0] = '\0';
+    oo_strlcpy(p->vfdevs[i].unbound_from, journaled ? journaled : "", sizeof p->vfdevs[i].unbound_from);
+}
+
+/* Rule: a run stopped after forming the VF-LAG and before binding leaves
+ * the VFs unbound; the next one waits for the LAG before it binds them,
+ * since binding first would leave VF-LAG off for good. */
+static void test_vflag_stopped_before_bind(void **state)
+{
+    struct oo_observed h = { 0 };
+    static const char *const members[] = { "p0", "p1", NULL };
+    const char *yaml = "version: 1\n" PF0 ", eswitch: switchdev, num_vfs: 2}\n"
+                       PF1 ", eswitch: switchdev, num_vfs: 2}\n"
+                       "bonds:\n  - {name: bond0, mode: active-backup, members: [pf0, pf1]}\n";
+
+    host_add_pf(&h, "pci", "0000:3b:00.0", "p0", OO_ESWITCH_SWITCHDEV, 2);
+    host_add_pf(&h, "pci", "0000:3b:00.1", "p1", OO_ESWITCH_SWITCHDEV, 2);
+    host_add_bond(&h, "bond0", true, OO_CFG_BOND_ACTIVE_BACKUP, members);
+    for (size_t i = 0; i < 2; i++) {
+        h.pfs[i].hw_tc_offload = 1;
+        h.pfs[i].lag_active = 0;    /* not yet: the model refuses a bind before it */
+        for (size_t v = 0; v < 2; v++)
+            vf_left_unbound(&h.pfs[i], v, "mlx5_core");
+    }
+    check_plan(yaml, &h, "wait-lag bond0, vf-bind pf0, vf-bind pf1");
+    oo_observed_free(&h);
+}
+
 /* Rule: a bond's mode changes only without members and while down. */
 static void test_bond_mode_change(void **state)
 {
@@ -396,14 +428,6 @@ static void test_ovs_config_and_restart(void **state)
     snprintf(h.ovs.restart_why, sizeof h.ovs.restart_why, "ovs-vswitchd started before tc-policy was set");
     check_plan("version: 1\novs: {restart: if-needed}\n", &h, "ovs-restart ovs-vswitchd");
     oo_observed_free(&h);
-}
-
-/* Marks VF i as unbound by an earlier apply that was stopped before vf-bind
- * (its journal names the driver); NULL: unbound by someone else. */
-static void vf_left_unbound(struct oo_obs_pf *p, size_t i, const char *journaled)
-{
-    p->vfdevs[i].driver[0] = '\0';
-    oo_strlcpy(p->vfdevs[i].unbound_from, journaled ? journaled : "", sizeof p->vfdevs[i].unbound_from);
 }
 
 /* Rule: a run stopped between vf-unbind and vf-bind is finished by the next:
@@ -990,6 +1014,7 @@ int main(void)
         cmocka_unit_test(test_ovs_config_and_restart),
         cmocka_unit_test(test_vfs_in_use),
         cmocka_unit_test(test_interrupted_unbind_rebinds),
+        cmocka_unit_test(test_vflag_stopped_before_bind),
         cmocka_unit_test(test_vfs_in_use_lag),
         cmocka_unit_test(test_missing_pf),
         cmocka_unit_test(test_idempotence_property),

@@ -110,11 +110,11 @@ static void test_unbind_records_bound_only(void **state)
 {
     char *root = make_tree(), rec[PATH_MAX], drv[64];
     struct oo_dl_handle h = { "pci", "0000:3b:00.0" };
-    unsigned n = 99;
+    struct oo_vfctl_result res;
 
     record_of(root, rec, sizeof rec);
-    assert_int_equal(oo_sriov_unbind_vfs(root, &h, rec, &n), 0);
-    assert_int_equal(n, 2);
+    assert_int_equal(oo_sriov_unbind_vfs(root, &h, rec, &res), 0);
+    assert_int_equal(res.n, 2);
     read_back(root, "sys/bus/pci/drivers/mlx5_core/unbind", "0000:3b:00.2");
     read_back(root, "sys/bus/pci/drivers/vfio-pci/unbind", "0000:3b:00.4");
     assert_int_equal(oo_sriov_recorded_driver(rec, "0000:3b:00.2", drv, sizeof drv), 0);
@@ -133,18 +133,18 @@ static void test_unbind_failure_keeps_earlier_records(void **state)
 {
     char *root = make_tree(), rec[PATH_MAX], path[PATH_MAX], drv[64];
     struct oo_dl_handle h = { "pci", "0000:3b:00.0" };
-    unsigned n = 99;
+    struct oo_vfctl_result res;
 
     /* vfio-pci refuses: its unbind is a directory, which cannot be written. */
     snprintf(path, sizeof path, "%s/sys/bus/pci/drivers/vfio-pci/unbind", root);
     assert_int_equal(unlink(path), 0);
     assert_int_equal(mkdir(path, 0755), 0);
     record_of(root, rec, sizeof rec);
-    assert_int_equal(oo_sriov_unbind_vfs(root, &h, rec, &n), -EISDIR);
+    assert_int_equal(oo_sriov_unbind_vfs(root, &h, rec, &res), -EISDIR);
     assert_int_equal(oo_sriov_recorded_driver(rec, "0000:3b:00.4", drv, sizeof drv), -ENOENT);
     /* readdir order decides whether VF 0 came first; if it did, it is recorded. */
-    assert_true(n <= 1);
-    assert_int_equal(oo_sriov_recorded_driver(rec, "0000:3b:00.2", drv, sizeof drv) == 0, n == 1);
+    assert_true(res.n <= 1);
+    assert_int_equal(oo_sriov_recorded_driver(rec, "0000:3b:00.2", drv, sizeof drv) == 0, res.n == 1);
     fixture_rmtree(root);
     free(root);
 }
@@ -156,39 +156,89 @@ static void test_bind_recorded_only(void **state)
 {
     char *root = make_tree(), rec[PATH_MAX];
     struct oo_dl_handle h = { "pci", "0000:3b:00.0" };
-    unsigned n = 99;
+    struct oo_vfctl_result res;
 
     record_of(root, rec, sizeof rec);
-    assert_int_equal(oo_sriov_unbind_vfs(root, &h, rec, &n), 0);
+    assert_int_equal(oo_sriov_unbind_vfs(root, &h, rec, &res), 0);
     drop_driver(root, 0);
     drop_driver(root, 2);
-    assert_int_equal(oo_sriov_bind_vfs(root, &h, rec, &n), 0);
-    assert_int_equal(n, 2);
+    assert_int_equal(oo_sriov_bind_vfs(root, &h, rec, &res), 0);
+    assert_int_equal(res.n, 2);
     read_back(root, "sys/bus/pci/drivers/mlx5_core/bind", "0000:3b:00.2");
     read_back(root, "sys/bus/pci/drivers/vfio-pci/bind", "0000:3b:00.4");
     read_back(root, "sys/bus/pci/drivers_probe", "");
     assert_false(exists(root, REC "/0000:3b:00.2"));
     assert_false(exists(root, REC "/0000:3b:00.4"));
     /* Nothing recorded: nothing to do, the unbound VF 1 included. */
-    assert_int_equal(oo_sriov_bind_vfs(root, &h, rec, &n), 0);
-    assert_int_equal(n, 0);
+    assert_int_equal(oo_sriov_bind_vfs(root, &h, rec, &res), 0);
+    assert_int_equal(res.n, 0);
     fixture_rmtree(root);
     free(root);
 }
 
-/* The recorded driver is not loaded any more: the bus chooses. */
+/* The recorded driver is not loaded any more: the bus chooses. When no
+ * driver takes the VF (here: the fake drivers_probe binds nothing) that is
+ * an error naming it, and its record goes: no later run would do better. */
 static void test_bind_without_driver_probes(void **state)
 {
     char *root = make_tree(), rec[PATH_MAX];
     struct oo_dl_handle h = { "pci", "0000:3b:00.0" };
-    unsigned n = 99;
+    struct oo_vfctl_result res;
 
     record_of(root, rec, sizeof rec);
     fixture_write(root, REC "/0000:3b:00.3", "i40evf\n");
-    assert_int_equal(oo_sriov_bind_vfs(root, &h, rec, &n), 0);
-    assert_int_equal(n, 1);
+    assert_int_equal(oo_sriov_bind_vfs(root, &h, rec, &res), -ENODEV);
+    assert_int_equal(res.n, 0);
+    assert_string_equal(res.failed, "0000:3b:00.3");
     read_back(root, "sys/bus/pci/drivers_probe", "0000:3b:00.3");
     assert_false(exists(root, REC "/0000:3b:00.3"));
+    fixture_rmtree(root);
+    free(root);
+}
+
+/* A VF whose bind fails does not keep the others from their drivers; it is
+ * reported, and its record goes (retried every run, it would stop every plan). */
+static void test_bind_failure_does_not_stop_the_rest(void **state)
+{
+    char *root = make_tree(), rec[PATH_MAX], path[PATH_MAX];
+    struct oo_dl_handle h = { "pci", "0000:3b:00.0" };
+    struct oo_vfctl_result res;
+
+    record_of(root, rec, sizeof rec);
+    assert_int_equal(oo_sriov_unbind_vfs(root, &h, rec, &res), 0);
+    drop_driver(root, 0);
+    drop_driver(root, 2);
+    /* mlx5_core's bind refuses (a directory cannot be written). */
+    snprintf(path, sizeof path, "%s/sys/bus/pci/drivers/mlx5_core/bind", root);
+    assert_int_equal(unlink(path), 0);
+    assert_int_equal(mkdir(path, 0755), 0);
+    assert_int_equal(oo_sriov_bind_vfs(root, &h, rec, &res), -EISDIR);
+    assert_string_equal(res.failed, "0000:3b:00.2");
+    assert_int_equal(res.n, 1);
+    read_back(root, "sys/bus/pci/drivers/vfio-pci/bind", "0000:3b:00.4");
+    assert_false(exists(root, REC "/0000:3b:00.2"));
+    assert_false(exists(root, REC "/0000:3b:00.4"));
+    fixture_rmtree(root);
+    free(root);
+}
+
+/* Every pass prunes: records of VFs bound since and of addresses that are no
+ * VF of this PF go; the record of a VF still unbound stays. */
+static void test_prune_record(void **state)
+{
+    char *root = make_tree(), rec[PATH_MAX];
+    struct oo_dl_handle h = { "pci", "0000:3b:00.0" }, nsim = { "netdevsim", "netdevsim10" };
+
+    record_of(root, rec, sizeof rec);
+    fixture_write(root, REC "/0000:3b:00.2", "mlx5_core\n");     /* bound again since */
+    fixture_write(root, REC "/0000:3b:00.3", "mlx5_core\n");     /* still unbound */
+    fixture_write(root, REC "/0000:99:00.1", "mlx5_core\n");     /* gone */
+    oo_sriov_prune_record(root, &nsim, rec);                       /* not PCI: nothing */
+    assert_true(exists(root, REC "/0000:3b:00.2"));
+    oo_sriov_prune_record(root, &h, rec);
+    assert_false(exists(root, REC "/0000:3b:00.2"));
+    assert_true(exists(root, REC "/0000:3b:00.3"));
+    assert_false(exists(root, REC "/0000:99:00.1"));
     fixture_rmtree(root);
     free(root);
 }
@@ -199,13 +249,13 @@ static void test_bind_prunes_stale_records(void **state)
 {
     char *root = make_tree(), rec[PATH_MAX];
     struct oo_dl_handle h = { "pci", "0000:3b:00.0" };
-    unsigned n = 99;
+    struct oo_vfctl_result res;
 
     record_of(root, rec, sizeof rec);
     fixture_write(root, REC "/0000:3b:00.2", "mlx5_core\n");
     fixture_write(root, REC "/0000:99:00.1", "mlx5_core\n");
-    assert_int_equal(oo_sriov_bind_vfs(root, &h, rec, &n), 0);
-    assert_int_equal(n, 0);
+    assert_int_equal(oo_sriov_bind_vfs(root, &h, rec, &res), 0);
+    assert_int_equal(res.n, 0);
     read_back(root, "sys/bus/pci/drivers/mlx5_core/bind", "");
     read_back(root, "sys/bus/pci/drivers_probe", "");
     assert_false(exists(root, REC "/0000:3b:00.2"));
@@ -234,13 +284,13 @@ static void test_other_bus(void **state)
 {
     char *root = fixture_mkdtemp(), rec[PATH_MAX];
     struct oo_dl_handle h = { "netdevsim", "netdevsim10" };
-    unsigned n = 99;
+    struct oo_vfctl_result res;
 
     record_of(root, rec, sizeof rec);
-    assert_int_equal(oo_sriov_unbind_vfs(root, &h, rec, &n), 0);
-    assert_int_equal(n, 0);
-    assert_int_equal(oo_sriov_bind_vfs(root, &h, rec, &n), 0);
-    assert_int_equal(n, 0);
+    assert_int_equal(oo_sriov_unbind_vfs(root, &h, rec, &res), 0);
+    assert_int_equal(res.n, 0);
+    assert_int_equal(oo_sriov_bind_vfs(root, &h, rec, &res), 0);
+    assert_int_equal(res.n, 0);
     assert_false(exists(root, "run"));
     fixture_rmtree(root);
     free(root);
@@ -254,6 +304,8 @@ int main(void)
         cmocka_unit_test(test_unbind_failure_keeps_earlier_records),
         cmocka_unit_test(test_bind_recorded_only),
         cmocka_unit_test(test_bind_without_driver_probes),
+        cmocka_unit_test(test_bind_failure_does_not_stop_the_rest),
+        cmocka_unit_test(test_prune_record),
         cmocka_unit_test(test_bind_prunes_stale_records),
         cmocka_unit_test(test_forget),
         cmocka_unit_test(test_other_bus),
