@@ -306,7 +306,7 @@ vf_unbind_bind() {
 		[[ $(vf_driver "$pf") == pci-pf-stub ]] || fail_hard "cannot bind $pf to pci-pf-stub"
 	echo 0 >"/sys/bus/pci/devices/$pf/sriov_drivers_autoprobe" &&
 		echo 2 >"/sys/bus/pci/devices/$pf/sriov_numvfs" || fail_hard "cannot create 2 VFs on $pf"
-	defer sh -c "echo 0 >/sys/bus/pci/devices/$pf/sriov_numvfs"
+	defer sh -c "echo 0 >/sys/bus/pci/devices/$pf/sriov_numvfs; echo 1 >/sys/bus/pci/devices/$pf/sriov_drivers_autoprobe"
 	vf0=$(basename "$(readlink "/sys/bus/pci/devices/$pf/virtfn0")")
 	vf1=$(basename "$(readlink "/sys/bus/pci/devices/$pf/virtfn1")")
 	echo pci-stub >"/sys/bus/pci/devices/$vf0/driver_override" &&
@@ -339,11 +339,20 @@ vf_unbind_bind() {
 	out=$(vfs_state "$pf" bind 2>&1)
 	[[ $out == "1 pci-stub: :" ]]
 	check_err $? "journaled driver refusing the VF: want '1 pci-stub: :', got '$out'"
-	# A record of a device that is no VF of this PF is dropped, untouched.
-	echo pci-stub >"$rec/0000:00:1f.0"
+	# Records of a device that is no VF of this PF, and of a VF bound
+	# since, are dropped, and nothing is bound for them.
+	echo pci-stub >"$rec/0000:00:1f.0" && echo pci-stub >"$rec/$vf0"
 	out=$(vfs_state "$pf" bind)
-	[[ $out == "0 pci-stub: :" && ! -e $rec/0000:00:1f.0 ]]
-	check_err $? "stale record: want it dropped with nothing bound, got '$out' ($(ls "$rec" | tr '\n' ' '))"
+	[[ $out == "0 pci-stub: :" && ! -e $rec/0000:00:1f.0 && ! -e $rec/$vf0 ]]
+	check_err $? "stale records: want them dropped with nothing bound, got '$out' ($(ls "$rec" | tr '\n' ' '))"
+	# No driver takes the VF (its override cleared, the PF's autoprobe
+	# off): the bind says so, naming it, and the record goes.
+	vfs_state "$pf" unbind >/dev/null && echo mlx5_core >"$rec/$vf0" &&
+		echo >"/sys/bus/pci/devices/$vf0/driver_override"
+	out=$(dump vfs "$pf" bind 2>&1)
+	[[ $? == 1 && $out == *"bind of VF $vf0: No such device"* && -z $(vf_driver "$vf0") && ! -e $rec/$vf0 ]]
+	check_err $? "no driver: want exit 1 naming $vf0 with ENODEV and no record left, got: $out"
+	echo pci-stub >"/sys/bus/pci/devices/$vf0/driver_override"
 	log_test "VF unbind and bind on real PCI VFs, through the journal"
 }
 
