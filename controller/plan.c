@@ -731,17 +731,16 @@ static struct oo_step *pf_step(struct ctx *c, const struct dpf *d, int kind)
     return s;
 }
 
-/* Unbinds the PF's VFs where they are devices; returns whether it did. */
-static bool step_unbind(struct ctx *c, struct dpf *d, const char *why)
+/* Unbinds the PF's VFs where they are devices (d->unbinds says it did). */
+static void step_unbind(struct ctx *c, struct dpf *d, const char *why)
 {
     struct oo_step *s;
 
     if (!vfs_are_devices(opf_of(c, d)))
-        return false;
+        return;
     s = pf_step(c, d, OO_STEP_VF_UNBIND);
     oo_strlcpy(s->reason, why, sizeof s->reason);
     d->unbinds = true;
-    return true;
 }
 
 static void step_mode(struct ctx *c, const struct dpf *d, int from, int to, const char *why)
@@ -905,7 +904,6 @@ static void plan_pf(struct ctx *c, struct dpf *d)
     int mode = o->eswitch.mode;
     int64_t num = o->sriov.capable ? o->sriov.num_vfs : 0;
     size_t left = vfs_left_unbound(o);
-    bool unbound = false;
     struct oo_step *s;
 
     /* A count change goes through 0, destroying every VF; a mode change
@@ -917,7 +915,7 @@ static void plan_pf(struct ctx *c, struct dpf *d)
 
     /* Leave switchdev first when the change needs legacy. */
     if (d->window) {
-        unbound = step_unbind(c, d, "VFs must be unbound while the eswitch mode changes");
+        step_unbind(c, d, "VFs must be unbound while the eswitch mode changes");
         step_mode(c, d, mode, OO_ESWITCH_LEGACY,
                   d->mode == OO_ESWITCH_LEGACY ? "the config wants legacy"
                   : "VF count and devlink params change only in legacy");
@@ -957,14 +955,14 @@ static void plan_pf(struct ctx *c, struct dpf *d)
             s->num = d->num_vfs;
             oo_strlcpy(s->reason, "switching while VFs are still being created fails (EINVAL)",
                        sizeof s->reason);
-            unbound = d->unbinds = false;   /* new VFs are probed by their driver */
-            left = 0;                       /* and the unbound ones are gone */
+            d->unbinds = false;     /* new VFs are probed by their driver */
+            left = 0;               /* and the unbound ones are gone */
         }
         num = d->num_vfs;
     }
     if (mode != d->mode && d->mode == OO_ESWITCH_SWITCHDEV) {
-        if (!unbound && num > 0)
-            unbound = step_unbind(c, d, "VFs must be unbound while the eswitch mode changes");
+        if (!d->unbinds && num > 0)
+            step_unbind(c, d, "VFs must be unbound while the eswitch mode changes");
         step_mode(c, d, mode, OO_ESWITCH_SWITCHDEV, "the config wants switchdev");
         if (num > 0) {
             s = pf_step(c, d, OO_STEP_WAIT_VFS);
@@ -995,7 +993,7 @@ static void plan_pf(struct ctx *c, struct dpf *d)
         plan_error(c->plan, d->label, "vfs[%u].migratable: this kernel's devlink has no port "
                    "function capabilities (Linux 6.3 or newer is needed)", v->id);
     }
-    if ((unbound || left) && num > 0) {
+    if ((d->unbinds || left) && num > 0) {
         if (d->bond >= 0 && mode == OO_ESWITCH_SWITCHDEV && !c->cfg->bonds[d->bond].members_from_host) {
             d->bound_deferred = true;
         } else if (d->cfg && d->cfg->multiport == 1 && mode == OO_ESWITCH_SWITCHDEV) {
@@ -1003,7 +1001,7 @@ static void plan_pf(struct ctx *c, struct dpf *d)
             d->bind_after_multiport = true;
         } else {
             s = pf_step(c, d, OO_STEP_VF_BIND);
-            if (unbound)
+            if (d->unbinds)
                 oo_strlcpy(s->reason, "the VFs go back to their driver", sizeof s->reason);
             else
                 SETF(s->reason, "an earlier apply unbound %zu VF%s and stopped before binding "
