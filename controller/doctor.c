@@ -1,7 +1,5 @@
 #include "controller/doctor.h"
 
-#include "controller/journal.h"
-
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -13,6 +11,7 @@
 
 #include "common/json.h"
 #include "common/util.h"
+#include "controller/journal.h"
 
 static void add(struct oo_doctor_report *r, int level, const char *check, const char *object,
                 const char *fix, const char *fmt, ...) __attribute__((format(printf, 6, 7)));

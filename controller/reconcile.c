@@ -379,9 +379,8 @@ int oo_reconcile_pass(const struct oo_pass_opts *opts, struct oo_pass *p)
         p->observe_err = oo_observe_host(opts->root, opts->ovs_remote, opts->ovsdb_timeout_ms, &p->obs);
     p->observe_us = oo_now_us() - us;
     us = oo_now_us();
-    if (p->observe_err >= 0)
-        oo_apply_prune_journal(opts->root, &p->obs);
     if (p->observe_err >= 0) {
+        oo_apply_prune_journal(opts->root, &p->obs);
         /* Built once, for the cache, the plan and its tc-sync steps. */
         oo_tc_desired_build_observed(opts->cfg, &p->obs, &desired);
         popts.tc_desired = &desired;
