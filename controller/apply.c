@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "common/log.h"
 #include "common/util.h"
@@ -28,7 +29,7 @@ struct actx {
     struct oo_apply_result *res;
     struct oo_dl dl;
     struct oo_nl rt;
-    char info[160];                 /* extra words for the step's progress line */
+    char info[256];                 /* extra words for the step's progress line */
     /* A step other than tc-sync has run: devices, links, OVS ports or
      * qdiscs may now differ from obs. */
     bool changed;
@@ -133,39 +134,66 @@ static int wait_vfs(struct actx *c, const struct oo_obs_pf *p, int64_t n)
     }
 }
 
+void oo_apply_lag_poll(const char *root, const struct oo_observed *obs, const char *bond,
+                       struct oo_lag_poll *out)
+{
+    memset(out, 0, sizeof *out);
+    for (size_t i = 0; i < obs->n_pfs; i++) {
+        const struct oo_dl_port *up = oo_obs_pf_uplink(&obs->pfs[i]);
+        char path[PATH_MAX], target[PATH_MAX];
+        const char *base;
+        ssize_t n;
+        int st;
+
+        if (!up || !up->netdev[0])
+            continue;
+        /* A member of this bond now? Its master, read back from sysfs. */
+        snprintf(path, sizeof path, "%s/sys/class/net/%s/master", root, up->netdev);
+        if ((n = readlink(path, target, sizeof target - 1)) <= 0)
+            continue;
+        target[n] = '\0';
+        base = strrchr(target, '/');
+        if (strcmp(base ? base + 1 : target, bond))
+            continue;
+        out->members++;
+        st = oo_sriov_read_lag_active(root, &obs->pfs[i].handle);
+        if (st >= 0) {
+            out->reported++;
+            out->active += st == 1;
+        } else if (st != -EOPNOTSUPP) {
+            size_t len = strlen(out->unreadable);
+            out->n_unreadable++;
+            if (len + strlen(obs->pfs[i].handle.dev) + 3 < sizeof out->unreadable)
+                snprintf(out->unreadable + len, sizeof out->unreadable - len, "%s%s", len ? ", " : "",
+                         obs->pfs[i].handle.dev);
+        }
+    }
+}
+
 static int wait_lag(struct actx *c, const struct oo_step *s)
 {
     int64_t t0 = oo_now_ms(), deadline = t0 + c->opts->wait_timeout_ms;
-    bool reported = false;
+    struct oo_lag_poll p;
 
-    /* Every PCI member must report its LAG active (mlx5 debugfs lag/state). */
+    /* Every member whose driver keeps a LAG state must report it active
+     * (mlx5 debugfs lag/state). */
     for (;;) {
-        bool all = true;
-        reported = false;
-        for (size_t i = 0; i < c->obs->n_pfs; i++) {
-            const struct oo_dl_port *up = oo_obs_pf_uplink(&c->obs->pfs[i]);
-            unsigned bond = if_nametoindex(s->name);
-            char path[512], buf[64];
-            int st;
-
-            if (!up || !bond)
-                continue;
-            /* A member of this bond now? Its master, read back from sysfs. */
-            snprintf(path, sizeof path, "%s/sys/class/net/%s/master/ifindex", c->opts->root, up->netdev);
-            if (oo_read_file(path, buf, sizeof buf) < 0 || (unsigned)atoi(buf) != bond)
-                continue;
-            st = oo_sriov_read_lag_active(c->opts->root, &c->obs->pfs[i].handle);
-            if (st < 0)
-                continue;
-            reported = true;
-            all &= st == 1;
-        }
-        if (!reported) {
-            snprintf(c->info, sizeof c->info, "the driver reports no LAG state: not waiting");
+        oo_apply_lag_poll(c->opts->root, c->obs, s->name, &p);
+        if (p.reported && p.active == p.reported) {
+            snprintf(c->info, sizeof c->info, "active after %.1f s", (double)(oo_now_ms() - t0) / 1000);
             return 0;
         }
-        if (all) {
-            snprintf(c->info, sizeof c->info, "active after %.1f s", (double)(oo_now_ms() - t0) / 1000);
+        if (!p.reported && !p.n_unreadable) {
+            snprintf(c->info, sizeof c->info, "%u PF member%s, whose driver keeps no LAG state: not waiting",
+                     p.members, p.members == 1 ? "" : "s");
+            return 0;
+        }
+        /* mlx5 PFs whose state cannot be read: binding their VFs before the
+         * LAG forms leaves VF-LAG off, so give the driver's bond work time
+         * (it retries each second) instead, and say how to wait for real. */
+        if (!p.reported && oo_now_ms() >= t0 + OO_LAG_SETTLE_MS) {
+            snprintf(c->info, sizeof c->info, "LAG state of %s unreadable (mount debugfs on "
+                     "/sys/kernel/debug): waited %d s instead", p.unreadable, OO_LAG_SETTLE_MS / 1000);
             return 0;
         }
         if (oo_now_ms() >= deadline)

@@ -46,6 +46,22 @@ struct oo_apply_result {
  * so that a stale record cannot later bind a VF an admin unbinds. */
 void oo_apply_prune_journal(const char *root, const struct oo_observed *obs);
 
+/* What wait-lag reads of bond's members among obs's PFs (those whose
+ * uplink's master is bond, in sysfs under root): mlx5's LAG state. */
+struct oo_lag_poll {
+    unsigned members;               /* PFs whose uplink is in the bond */
+    unsigned reported;              /* members whose state was read */
+    unsigned active;                /* of them, active */
+    unsigned n_unreadable;          /* mlx5 members whose state cannot be read */
+    char unreadable[96];            /* their PCI addresses, comma-separated */
+};
+void oo_apply_lag_poll(const char *root, const struct oo_observed *obs, const char *bond,
+                       struct oo_lag_poll *out);
+
+/* How long wait-lag gives mlx5 to form the LAG when it cannot read whether
+ * it has (debugfs not mounted, or a kernel older than lag/state). */
+#define OO_LAG_SETTLE_MS 10000
+
 /* Applies plan (built from cfg and obs, which must have no errors). Returns 0
  * or the failed step's -errno (res says which and why). */
 int oo_apply(const struct oo_config *cfg, const struct oo_observed *obs, const struct oo_plan *plan,

@@ -89,6 +89,7 @@ void oo_observe_group(const struct oo_dl_handle *devs, size_t n_devs,
         out->pfs[i].handle = devs[i];
         out->pfs[i].hw_tc_offload = -1;
         out->pfs[i].lag_active = -1;
+        out->pfs[i].lag_err = -EOPNOTSUPP;
     }
     qsort(out->pfs, n_devs, sizeof *out->pfs, pf_order);
 
@@ -293,7 +294,9 @@ int oo_observe_devlink(const char *root, struct oo_observed *out)
             oo_strlcpy(pf->eswitch_extack, dl.nl.extack, sizeof pf->eswitch_extack);
         pf->sriov_err = oo_sriov_read(root, &pf->handle, &pf->sriov);
         oo_observe_vfdevs(root, pf);
-        pf->lag_active = oo_sriov_read_lag_active(root, &pf->handle);
+        r = oo_sriov_read_lag_active(root, &pf->handle);
+        pf->lag_active = r < 0 ? -1 : r;
+        pf->lag_err = r < 0 ? r : 0;
         r = up && up->netdev[0] ? oo_ethtool_get_hw_tc_offload(up->netdev) : -ENODEV;
         pf->hw_tc_offload = r < 0 ? -1 : r;
         pf->hw_tc_offload_err = r < 0 ? r : 0;

@@ -48,6 +48,9 @@ struct oo_obs_pf {
     int hw_tc_offload_err;          /* 0, or -errno reading it (-EOPNOTSUPP: the
                                        uplink lacks the feature; -ENODEV: no uplink) */
     int lag_active;                 /* mlx5 debugfs lag/state: 1 active, 0 not, -1 unknown */
+    int lag_err;                    /* when unknown: -EOPNOTSUPP, the PF keeps no LAG
+                                       state (not mlx5); else -errno reading an mlx5
+                                       PF's state (debugfs not mounted) */
 };
 
 struct oo_observed {

@@ -221,12 +221,22 @@ int oo_sriov_read_vfdevs(const char *root, const struct oo_dl_handle *h,
 
 int oo_sriov_read_lag_active(const char *root, const struct oo_dl_handle *h)
 {
-    char path[PATH_MAX], state[32];
+    char path[PATH_MAX], state[32], driver[64];
+    int r;
 
     if (strcmp(h->bus, "pci"))
-        return -1;
+        return -EOPNOTSUPP;
     snprintf(path, sizeof path, "%s/sys/kernel/debug/mlx5/%s/lag/state", root, h->dev);
-    if (oo_read_file(path, state, sizeof state) < 0)
-        return -1;
-    return !strcmp(state, "active");
+    if ((r = oo_read_file(path, state, sizeof state)) >= 0)
+        return !strcmp(state, "active");
+    /* Unreadable: say whether it should have been. The driver's debugfs
+     * folder without lag/ is an mlx5 kernel older than the file. */
+    snprintf(path, sizeof path, "%s/sys/bus/pci/devices/%s/driver", root, h->dev);
+    link_basename(path, driver, sizeof driver);
+    if (strcmp(driver, "mlx5_core")) {
+        snprintf(path, sizeof path, "%s/sys/kernel/debug/mlx5/%s", root, h->dev);
+        if (access(path, F_OK) < 0)
+            return -EOPNOTSUPP;
+    }
+    return r == -EOPNOTSUPP ? -ENOENT : r;
 }

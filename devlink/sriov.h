@@ -48,8 +48,11 @@ int oo_sriov_read_vfdevs(const char *root, const struct oo_dl_handle *h,
                          struct oo_obs_vfdev **ret, size_t *ret_n);
 
 /* Whether mlx5 has formed the VF-LAG of h's PCI device: debugfs
- * mlx5/<pci addr>/lag/state. Returns 1 for "active", 0 for another state
- * ("disabled"), -1 when unknown (not PCI, not mlx5, or debugfs absent). */
+ * mlx5/<pci addr>/lag/state. Returns 1 for "active", 0 for
+ * another state ("disabled"); -EOPNOTSUPP when the device keeps no such
+ * state (not PCI, or its driver is not mlx5_core); another -errno when it is
+ * an mlx5 device whose state cannot be read (debugfs not mounted, or a
+ * kernel without the file): the LAG may or may not be active. */
 int oo_sriov_read_lag_active(const char *root, const struct oo_dl_handle *h);
 
 #endif

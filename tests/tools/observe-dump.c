@@ -91,6 +91,7 @@ static void print_pf(struct oo_json *j, const struct oo_obs_pf *pf)
     oo_json_kv_int(j, "hw_tc_offload", pf->hw_tc_offload);
     oo_json_kv_int(j, "hw_tc_offload_err", pf->hw_tc_offload_err);
     oo_json_kv_int(j, "lag_active", pf->lag_active);
+    oo_json_kv_int(j, "lag_err", pf->lag_err);
     oo_json_key(j, "ports");
     oo_json_arr_begin(j);
     for (size_t i = 0; i < pf->n_ports; i++) {

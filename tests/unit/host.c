@@ -1,6 +1,7 @@
 #include "host.h"
 
 #include <linux/devlink.h>
+#include <errno.h>
 #include <limits.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -81,6 +82,7 @@ int host_add_pf(struct oo_observed *o, const char *bus, const char *dev, const c
     p->sriov = (struct oo_sriov){ true, num_vfs, 8, -1 };
     p->hw_tc_offload = mode == OO_ESWITCH_SWITCHDEV ? 1 : 0;
     p->lag_active = -1;
+    p->lag_err = -EOPNOTSUPP;
     dp = add_port(p);
     dp->flavour = DEVLINK_PORT_FLAVOUR_PHYSICAL;
     dp->ifindex = ul->ifindex;

@@ -11,8 +11,10 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "controller/apply.h"
 #include "devlink/sriov.h"
 #include "fixture.h"
+#include "host.h"
 
 static void test_pci(void **state)
 {
@@ -256,6 +258,7 @@ static void test_lag_state(void **state)
     char *root = fixture_mkdtemp();
     struct oo_dl_handle a = { "pci", "0000:3b:00.0" }, b = { "pci", "0000:3b:00.1" };
     struct oo_dl_handle c = { "pci", "0000:5e:00.0" }, nsim = { "netdevsim", "netdevsim10" };
+    struct oo_dl_handle d = { "pci", "0000:af:00.0" }, e = { "pci", "0000:18:00.0" };
 
     fixture_write(root, "sys/kernel/debug/mlx5/0000:3b:00.0/lag/state", "active\n");
     fixture_write(root, "sys/kernel/debug/mlx5/0000:3b:00.1/lag/state", "disabled\n");
@@ -263,10 +266,72 @@ static void test_lag_state(void **state)
     fixture_write(root, "sys/kernel/debug/netdevsim/netdevsim10/lag/state", "active\n");
     assert_int_equal(oo_sriov_read_lag_active(root, &a), 1);
     assert_int_equal(oo_sriov_read_lag_active(root, &b), 0);
-    assert_int_equal(oo_sriov_read_lag_active(root, &c), -1);     /* no state file */
-    assert_int_equal(oo_sriov_read_lag_active(root, &nsim), -1);  /* not mlx5 */
+    /* mlx5's folder without lag/state: a kernel older than the file */
+    assert_int_equal(oo_sriov_read_lag_active(root, &c), -ENOENT);
+    assert_int_equal(oo_sriov_read_lag_active(root, &nsim), -EOPNOTSUPP);
+    /* No debugfs: mlx5_core's PF may have a LAG, another driver's has none */
+    make_link(root, "sys/bus/pci/devices/0000:af:00.0/driver", "../../../bus/pci/drivers/mlx5_core");
+    make_link(root, "sys/bus/pci/devices/0000:18:00.0/driver", "../../../bus/pci/drivers/ice");
+    assert_int_equal(oo_sriov_read_lag_active(root, &d), -ENOENT);
+    assert_int_equal(oo_sriov_read_lag_active(root, &e), -EOPNOTSUPP);
     fixture_write(root, "sys/kernel/debug/mlx5/0000:3b:00.0/lag/state", "");
     assert_int_equal(oo_sriov_read_lag_active(root, &a), 0);
+    fixture_rmtree(root);
+    free(root);
+}
+
+/* wait-lag's reading of a bond's members: the PFs whose uplink's master is
+ * the bond, and of them, which report a state and which are mlx5 PFs that
+ * cannot (then apply waits a settle time rather than not at all). */
+static void test_lag_poll(void **state)
+{
+    char *root = fixture_mkdtemp();
+    struct oo_observed o = { 0 };
+    struct oo_lag_poll p;
+    (void)state;
+
+    host_add_pf(&o, "pci", "0000:3b:00.0", "ens1f0np0", OO_ESWITCH_SWITCHDEV, 4);
+    host_add_pf(&o, "pci", "0000:3b:00.1", "ens1f1np1", OO_ESWITCH_SWITCHDEV, 4);
+    host_add_pf(&o, "pci", "0000:5e:00.0", "ens2f0np0", OO_ESWITCH_SWITCHDEV, 4);
+    host_add_pf(&o, "netdevsim", "netdevsim10", "eni10np1", OO_ESWITCH_SWITCHDEV, 4);
+    make_link(root, "sys/bus/pci/devices/0000:3b:00.0/driver", "../../../bus/pci/drivers/mlx5_core");
+    make_link(root, "sys/bus/pci/devices/0000:3b:00.1/driver", "../../../bus/pci/drivers/mlx5_core");
+    make_link(root, "sys/bus/pci/devices/0000:5e:00.0/driver", "../../../bus/pci/drivers/mlx5_core");
+
+    /* Nothing enslaved yet: no member */
+    oo_apply_lag_poll(root, &o, "bond0", &p);
+    assert_int_equal(p.members + p.reported + p.n_unreadable, 0);
+
+    make_link(root, "sys/class/net/ens1f0np0/master", "../../../virtual/net/bond0");
+    make_link(root, "sys/class/net/ens1f1np1/master", "../../../virtual/net/bond0");
+    make_link(root, "sys/class/net/ens2f0np0/master", "../../../virtual/net/bond01");
+    make_link(root, "sys/class/net/eni10np1/master", "../../../virtual/net/bond0");
+    /* No debugfs: both mlx5 members unreadable; netdevsim keeps no state */
+    oo_apply_lag_poll(root, &o, "bond0", &p);
+    assert_int_equal(p.members, 3);
+    assert_int_equal(p.reported, 0);
+    assert_int_equal(p.n_unreadable, 2);
+    assert_string_equal(p.unreadable, "0000:3b:00.0, 0000:3b:00.1");
+
+    /* debugfs mounted: the LAG forming; bond01's member is not bond0's */
+    fixture_write(root, "sys/kernel/debug/mlx5/0000:3b:00.0/lag/state", "disabled\n");
+    fixture_write(root, "sys/kernel/debug/mlx5/0000:3b:00.1/lag/state", "disabled\n");
+    fixture_write(root, "sys/kernel/debug/mlx5/0000:5e:00.0/lag/state", "active\n");
+    oo_apply_lag_poll(root, &o, "bond0", &p);
+    assert_int_equal(p.reported, 2);
+    assert_int_equal(p.active, 0);
+    assert_int_equal(p.n_unreadable, 0);
+    fixture_write(root, "sys/kernel/debug/mlx5/0000:3b:00.0/lag/state", "active\n");
+    fixture_write(root, "sys/kernel/debug/mlx5/0000:3b:00.1/lag/state", "active\n");
+    oo_apply_lag_poll(root, &o, "bond0", &p);
+    assert_int_equal(p.reported, 2);
+    assert_int_equal(p.active, 2);
+    oo_apply_lag_poll(root, &o, "bond01", &p);
+    assert_int_equal(p.members, 1);
+    assert_int_equal(p.reported, 1);
+    assert_int_equal(p.active, 1);
+
+    oo_observed_free(&o);
     fixture_rmtree(root);
     free(root);
 }
@@ -282,6 +347,7 @@ int main(void)
         cmocka_unit_test(test_vfdevs_none),
         cmocka_unit_test(test_vfdevs_many_users),
         cmocka_unit_test(test_lag_state),
+        cmocka_unit_test(test_lag_poll),
     };
     return cmocka_run_group_tests_name("sriov", tests, NULL, NULL);
 }

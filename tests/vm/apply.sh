@@ -121,6 +121,11 @@ apply_vflag() {
 		Y
 		apply_ok
 		check_err $? "apply failed for $mode"
+		# wait-lag found both uplinks in the bond (sysfs master links) and,
+		# netdevsim keeping no LAG state, did not wait.
+		[[ $mode != active-backup ]] ||
+			grep -q "wait-lag.*ok (.*2 PF members, whose driver keeps no LAG state: not waiting" /tmp/oo-apply.out
+		check_err $? "wait-lag's progress line: $(grep wait-lag /tmp/oo-apply.out)"
 		local j
 		j=$(ip -j -d link show dev oobond)
 		[[ $(jq -r '.[0].linkinfo.info_data.mode' <<<"$j") == "$mode" ]]

@@ -78,13 +78,13 @@ obs_devlink() {
 	RET=0
 	got=$(jq -c '{err: .devlink_err, pfs: [.pfs[] | {handle, eswitch, num_vfs, uplink,
 		reps: [.ports[] | select(.flavour == "pcivf") | .netdev],
-		vfdevs, vfdevs_err, lag_active}]}' <<<"$OBS")
+		vfdevs, vfdevs_err, lag_active, lag_err}]}' <<<"$OBS")
 	want=$(jq -cn --arg up0 "$UP0" --arg up1 "$UP1" --argjson reps "$(nsim_vf_reps 10 | jq -R . | jq -cs .)" \
 		'{err: 0, pfs: [
 		  {handle: "netdevsim/netdevsim10", eswitch: "switchdev", num_vfs: 4, uplink: $up0,
-		   reps: $reps, vfdevs: [], vfdevs_err: 0, lag_active: -1},
+		   reps: $reps, vfdevs: [], vfdevs_err: 0, lag_active: -1, lag_err: -95},
 		  {handle: "netdevsim/netdevsim11", eswitch: "legacy", num_vfs: 4, uplink: $up1,
-		   reps: [], vfdevs: [], vfdevs_err: 0, lag_active: -1}]}')
+		   reps: [], vfdevs: [], vfdevs_err: 0, lag_active: -1, lag_err: -95}]}')
 	same "PFs" "$got" "$want"
 	log_test "devlink instances, ports; no VF devices or LAG on netdevsim"
 }
