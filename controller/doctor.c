@@ -11,6 +11,7 @@
 
 #include "common/json.h"
 #include "common/util.h"
+#include "controller/apply.h"
 #include "controller/journal.h"
 
 static void add(struct oo_doctor_report *r, int level, const char *check, const char *object,
@@ -129,6 +130,48 @@ static void check_vfs_left_unbound(const struct oo_obs_pf *pf, const char *h, st
             n == 1 ? "" : "s", n == 1 ? "it" : "them", list);
 }
 
+/* The bond pf's uplink is enslaved to, or NULL. */
+static const struct oo_link *uplink_bond(const struct oo_observed *o, const struct oo_dl_port *up)
+{
+    const struct oo_link *l = NULL;
+
+    for (size_t i = 0; up && i < o->n_links && !l; i++)
+        if (o->links[i].ifindex == up->ifindex)
+            l = &o->links[i];
+    if (!l || !l->master || strcmp(l->slave_kind, "bond"))
+        return NULL;
+    for (size_t i = 0; i < o->n_links; i++)
+        if (o->links[i].ifindex == l->master)
+            return &o->links[i];
+    return NULL;
+}
+
+/* A PF in a bond is there for VF-LAG: whether mlx5 formed it. */
+static void check_vf_lag(const struct oo_doctor_facts *f, const struct oo_obs_pf *pf, const char *h,
+                         struct oo_doctor_report *r)
+{
+    const struct oo_dl_port *up = oo_obs_pf_uplink(pf);
+    const struct oo_link *bond = uplink_bond(f->obs, up);
+
+    if (!bond)
+        return;
+    if (pf->lag_active == 1)
+        add(r, OO_FINDING_OK, "vf-lag", h, NULL, "VF-LAG active: uplink %s in %s", up->netdev, bond->name);
+    else if (pf->lag_active == 0)
+        add(r, OO_FINDING_WARN, "vf-lag", h,
+            "the NIC forms the LAG when both PFs are in switchdev and enslaved while their VFs are "
+            "unbound: unbind the VFs, take both uplinks out of the bond and put them back, wait for "
+            "lag/state \"active\", then bind the VFs (dmesg has mlx5's reason)",
+            "uplink %s is in %s but the NIC has not formed the LAG: VF-LAG is off", up->netdev,
+            bond->name);
+    else if (pf->lag_err != -EOPNOTSUPP)
+        add(r, OO_FINDING_WARN, "vf-lag", h,
+            "mount -t debugfs none /sys/kernel/debug (mlx5 reports the LAG in mlx5/<PCI>/lag/state)",
+            "the LAG state of uplink %s (in %s) cannot be read (%s): whether VF-LAG is on is unknown, "
+            "and apply waits %d s for the LAG instead of until it is active", up->netdev, bond->name,
+            strerror(-pf->lag_err), OO_LAG_SETTLE_MS / 1000);
+}
+
 static void check_pf(const struct oo_doctor_facts *f, const struct oo_obs_pf *pf, struct oo_doctor_report *r)
 {
     char h[128];
@@ -172,6 +215,7 @@ static void check_pf(const struct oo_doctor_facts *f, const struct oo_obs_pf *pf
             add(r, OO_FINDING_WARN, "vf-driver", h, "bind the VF to mlx5_core (host use) or vfio-pci (VMs)",
                 "VF %u is bound to %s", pf->vfdevs[i].id, pf->vfdevs[i].driver);
     check_vfs_left_unbound(pf, h, r);
+    check_vf_lag(f, pf, h, r);
 }
 
 static void check_ovs(const struct oo_doctor_facts *f, struct oo_doctor_report *r)

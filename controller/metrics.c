@@ -148,6 +148,9 @@ static void write_pfs(FILE *f, const struct oo_observed *o)
                          "VF representors of the PF that are ports of an OVS bridge (when OVSDB is reachable)");
     struct fam tco = FAM(f, "ovs_offload_pf_hw_tc_offload", "gauge",
                          "1 if the uplink has hw-tc-offload on, 0 if off");
+    struct fam lag = FAM(f, "ovs_offload_pf_lag_active", "gauge",
+                         "1 if the NIC's LAG (VF-LAG) is active on the PF, 0 if not (mlx5 PFs "
+                         "whose debugfs state is readable)");
     char h[128];
 
     for (size_t i = 0; i < o->n_pfs; i++) {
@@ -192,6 +195,11 @@ static void write_pfs(FILE *f, const struct oo_observed *o)
         const struct oo_obs_pf *pf = &o->pfs[i];
         if (pf->hw_tc_offload >= 0)
             put_u(&tco, "device", pf_label(pf, h, sizeof h), NULL, NULL, (uint64_t)pf->hw_tc_offload);
+    }
+    for (size_t i = 0; i < o->n_pfs; i++) {
+        const struct oo_obs_pf *pf = &o->pfs[i];
+        if (pf->lag_active >= 0)
+            put_u(&lag, "device", pf_label(pf, h, sizeof h), NULL, NULL, (uint64_t)pf->lag_active);
     }
 }
 

@@ -1,5 +1,6 @@
 #include "controller/status.h"
 
+#include <errno.h>
 #include <string.h>
 
 #include "common/json.h"
@@ -9,6 +10,15 @@ static const char *mode_name(int mode)
 {
     const char *s = oo_eswitch_mode_to_string(mode);
     return s ? s : "unknown";
+}
+
+/* mlx5's LAG state of the PF: "active", "disabled", "unreadable" (an mlx5
+ * PF without debugfs), or NULL when its driver keeps none. */
+static const char *lag_word(const struct oo_obs_pf *pf)
+{
+    if (pf->lag_active >= 0)
+        return pf->lag_active ? "active" : "disabled";
+    return pf->lag_err == -EOPNOTSUPP ? NULL : "unreadable";
 }
 
 static void text_pf(FILE *f, const struct oo_obs_pf *pf)
@@ -41,6 +51,10 @@ static void text_pf(FILE *f, const struct oo_obs_pf *pf)
         fprintf(f, "  uplink:       %s (ifindex %u, port %u)\n", up->netdev, up->ifindex, up->index);
     else
         fprintf(f, "  uplink:       none\n");
+    if (lag_word(pf))
+        fprintf(f, "  lag:          %s%s%s%s\n", lag_word(pf), pf->lag_active < 0 ? " (" : "",
+                pf->lag_active < 0 ? strerror(-pf->lag_err) : "",
+                pf->lag_active < 0 ? "; mount debugfs on /sys/kernel/debug)" : "");
 
     for (size_t i = 0; i < pf->n_ports; i++)
         n_reps += oo_port_is_vf_rep(&pf->ports[i]);
@@ -228,6 +242,7 @@ static void json_pf(struct oo_json *j, const struct oo_obs_pf *pf)
         if (oo_port_is_vf_rep(&pf->ports[i]))
             json_port(j, &pf->ports[i]);
     oo_json_arr_end(j);
+    oo_json_kv_str(j, "lag", lag_word(pf));
     oo_json_obj_end(j);
 }
 

@@ -1,4 +1,5 @@
 /* doctor: each finding from a table of host facts, with its fix. */
+#include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -167,6 +168,54 @@ static void test_vfs_left_unbound(void **state)
     oo_observed_free(&h);
 }
 
+/* A PF whose uplink is in a bond: VF-LAG on, off, or unknown because mlx5's
+ * state cannot be read; a PF in no bond and a non-mlx5 PF say nothing. */
+static void test_vf_lag(void **state)
+{
+    static const char *const members[] = { "p0", "p1", NULL };
+    struct oo_observed h;
+    struct oo_doctor_facts f = { .cmdline = "intel_iommu=on iommu=pt", .iommu_groups = 4 };
+    struct oo_doctor_report r;
+    const struct oo_finding *x;
+
+    healthy_host(&h);
+    host_add_pf(&h, "pci", "0000:3b:00.1", "p1", OO_ESWITCH_SWITCHDEV, 4);
+    f.obs = &h;
+    h.pfs[0].lag_active = h.pfs[1].lag_active = 0;
+    oo_doctor_diagnose(&f, &r);
+    assert_null(find(&r, "vf-lag", "pci/0000:3b:00.0"));        /* in no bond */
+    oo_doctor_report_free(&r);
+
+    host_add_bond(&h, "bond0", true, 4, members);
+    oo_doctor_diagnose(&f, &r);
+    x = find(&r, "vf-lag", "pci/0000:3b:00.1");
+    assert_non_null(x);
+    assert_int_equal(x->level, OO_FINDING_WARN);
+    assert_string_equal(x->message, "uplink p1 is in bond0 but the NIC has not formed the LAG: VF-LAG is off");
+    assert_non_null(strstr(x->fix, "unbind the VFs"));
+    oo_doctor_report_free(&r);
+
+    h.pfs[0].lag_active = 1;
+    h.pfs[1].lag_active = -1;
+    h.pfs[1].lag_err = -ENOENT;
+    oo_doctor_diagnose(&f, &r);
+    x = find(&r, "vf-lag", "pci/0000:3b:00.0");
+    assert_int_equal(x->level, OO_FINDING_OK);
+    assert_string_equal(x->message, "VF-LAG active: uplink p0 in bond0");
+    x = find(&r, "vf-lag", "pci/0000:3b:00.1");
+    assert_int_equal(x->level, OO_FINDING_WARN);
+    assert_non_null(strstr(x->message, "cannot be read (No such file or directory)"));
+    assert_non_null(strstr(x->fix, "mount -t debugfs"));
+    oo_doctor_report_free(&r);
+
+    h.pfs[1].lag_err = -EOPNOTSUPP;                 /* not mlx5: no state to read */
+    oo_doctor_diagnose(&f, &r);
+    assert_null(find(&r, "vf-lag", "pci/0000:3b:00.1"));
+    assert_int_equal(r.n_warn, 0);
+    oo_doctor_report_free(&r);
+    oo_observed_free(&h);
+}
+
 static void test_no_devlink_no_ovs(void **state)
 {
     struct oo_observed h = { 0 };
@@ -189,6 +238,7 @@ int main(void)
         cmocka_unit_test(test_pci_realloc_already_set),
         cmocka_unit_test(test_sriov_missing_or_short),
         cmocka_unit_test(test_vfs_left_unbound),
+        cmocka_unit_test(test_vf_lag),
         cmocka_unit_test(test_no_devlink_no_ovs),
     };
     return cmocka_run_group_tests_name("doctor", tests, NULL, NULL);

@@ -199,6 +199,8 @@ static void sample_host(struct oo_observed *o)
     host_ovs_set(o, "hw-offload", "true");
     o->ovs.offload_active = 1;
     o->ovs.restart_needed = 0;
+    o->pfs[0].lag_active = 1;       /* mlx5 debugfs lag/state; p1's unreadable */
+    o->pfs[1].lag_err = -ENOENT;
     host_ovs_bridge(o, "br-offload", true);
     /* Ports sorted by name, as observe leaves them. */
     host_ovs_port(o, "br-offload", "oobond", true);
@@ -225,6 +227,8 @@ static void test_host_metrics(void **state)
     assert_line(s, "ovs_offload_pf_representors{device=\"pci/0000:3b:00.1\"} 0");
     assert_line(s, "ovs_offload_pf_representors_attached{device=\"pci/0000:3b:00.0\"} 1");
     assert_line(s, "ovs_offload_pf_hw_tc_offload{device=\"pci/0000:3b:00.0\"} 1");
+    assert_line(s, "ovs_offload_pf_lag_active{device=\"pci/0000:3b:00.0\"} 1");
+    assert_no_line_starting(s, "ovs_offload_pf_lag_active{device=\"pci/0000:3b:00.1\"");
     assert_line(s, "ovs_offload_bond_mode{bond=\"oobond\",mode=\"active-backup\"} 1");
     assert_line(s, "ovs_offload_bond_mode{bond=\"mgmt\\\"0\",mode=\"802.3ad\"} 1");
     assert_line(s, "ovs_offload_bond_managed{bond=\"oobond\"} 1");

@@ -236,7 +236,7 @@ static void test_status_json(void **state)
                               "\"representors\":[{\"port_index\":128,\"flavour\":\"pcivf\",\"pfnum\":0,\"vfnum\":0,"
                               "\"controller\":0,\"external\":false,\"netdev\":\"eth2\",\"ifindex\":4},"));
     assert_non_null(strstr(t, "\"device\":\"netdevsim11\",\"eswitch\":{\"mode\":\"legacy\""));
-    assert_non_null(strstr(t, "\"representors\":[]}]"));
+    assert_non_null(strstr(t, "\"representors\":[],\"lag\":null}]"));
     assert_non_null(strstr(t, "\"ovs\":{\"remote\":\"unix:/run/ovs/db.sock\",\"reachable\":false,"
                               "\"error\":\"cannot connect to unix:/run/ovs/db.sock: No such file or directory\"},"
                               "\"tc\":{\"error\":null,\"places\":[],\"total\":{\"filters\":0,"));
@@ -250,6 +250,7 @@ static void test_status_text(void **state)
     char *t;
 
     load_host(&o, false);
+    o.pfs[1].lag_err = -ENOENT;     /* as if mlx5 without debugfs */
     o.ovs.reachable = true;
     o.ovs.hw_offload = oo_strdup("true");
     o.ovs.hw_offload_enabled = true;
@@ -281,6 +282,7 @@ static void test_status_text(void **state)
         "  eswitch:      legacy\n"
         "  vfs:          4/4\n"
         "  uplink:       eth1 (ifindex 3, port 0)\n"
+        "  lag:          unreadable (No such file or directory; mount debugfs on /sys/kernel/debug)\n"
         "  representors: none (not in switchdev)\n"
         "ovs unix:/run/ovs/db.sock\n"
         "  version:      (unset)\n"
@@ -306,6 +308,7 @@ static void test_status_text(void **state)
     assert_non_null(strstr(t, "{\"device\":\"eth3\",\"ifindex\":5,\"block\":null,\"has_qdisc\":true,"
                               "\"error\":\"filter dump failed: No such device\",\"filters\":0,"));
     assert_non_null(strstr(t, "\"daemon\":{\"error\":null,\"running\":false}"));
+    assert_non_null(strstr(t, "\"representors\":[],\"lag\":\"unreadable\"}"));
     free(t);
     /* A running daemon: its pid, its config, and a reload it rejected. */
     o.daemon = (struct oo_daemon_state){ .found = true, .pid = 812, .config = "/etc/ovs-offload/config.yaml",
