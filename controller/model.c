@@ -8,6 +8,8 @@
 #include <string.h>
 
 #include "common/util.h"
+#include "controller/plan.h"
+#include "ovsdb/offload-state.h"
 
 /* ------------------------------------------------------------ copying */
 
@@ -569,35 +571,49 @@ static int apply_ovs(struct oo_observed *o, const struct oo_step *s, char *why, 
         oo_ovs_port_add(v, (struct oo_ovs_port){ oo_strdup(name), oo_strdup(s->name2), true,
                                                  oo_strdup(""), 1, NULL });
         return 0;
-    case OO_STEP_OVS_SET_CONFIG:
-        if (!strcmp(s->name, "hw-offload"))
-            set_str(&v->hw_offload, s->name2);
-        else if (!strcmp(s->name, "tc-policy"))
-            set_str(&v->tc_policy, s->name2);
-        else if (!strcmp(s->name, "max-idle"))
+    case OO_STEP_OVS_SET_CONFIG: {
+        /* As OVS 3.1: the flow API turns on at runtime, reading tc-policy
+         * as it does (all keys of the transaction at once); turning it
+         * off, or a new tc-policy once it is on, waits for a restart.
+         * offload_active 2: turned on by this transaction. The need is the
+         * planner's own judgement (oo_plan_restart_after_write). */
+        const char *hw = v->hw_offload, *tc = v->tc_policy;
+        char restart_why[240], policy[16];
+        bool running = v->vswitchd_running == 1, was_on;
+        int api, need;
+
+        if (!strcmp(s->name, "max-idle")) {
             set_str(&v->max_idle, s->name2);
+            return 0;
+        }
+        if (!strcmp(s->name, "hw-offload"))
+            hw = s->name2;
+        else if (!strcmp(s->name, "tc-policy"))
+            tc = s->name2;
         else
             return refuse(why, size, -EINVAL, "unknown key %s", s->name);
-        {
-            /* As OVS 3.1: the flow API turns on at runtime, reading tc-policy
-             * as it does (all keys of the transaction at once); turning it
-             * off, or a new tc-policy once it is on, waits for a restart.
-             * offload_active 2: turned on by this transaction. */
-            bool running = v->vswitchd_running == 1;
-            bool was_on = running && (v->offload_active == 1 ||
-                                      (v->offload_active < 0 && v->hw_offload_enabled));
-            v->hw_offload_enabled = v->hw_offload && !strcmp(v->hw_offload, "true");
-            if (running && !was_on && v->hw_offload_enabled)
-                v->offload_active = 2;
-            if (was_on && (!strcmp(s->name, "tc-policy") ||
-                           (!strcmp(s->name, "hw-offload") && !v->hw_offload_enabled)))
-                v->restart_needed = 1;
-        }
+        need = oo_plan_restart_after_write(v, hw, tc, &api, policy, restart_why, sizeof restart_why);
+        was_on = running && (v->offload_active == 1 || (v->offload_active < 0 && v->hw_offload_enabled));
+        set_str(!strcmp(s->name, "hw-offload") ? &v->hw_offload : &v->tc_policy, s->name2);
+        v->hw_offload_enabled = v->hw_offload && !strcmp(v->hw_offload, "true");
+        if (running && !was_on && v->hw_offload_enabled)
+            v->offload_active = 2;
+        v->flow_api = api;
+        oo_strlcpy(v->flow_api_policy, policy, sizeof v->flow_api_policy);
+        v->restart_needed = need;
+        oo_strlcpy(v->restart_why, restart_why, sizeof v->restart_why);
         return 0;
-    case OO_STEP_OVS_RESTART:
+    }
+    case OO_STEP_OVS_RESTART: {
+        struct oo_offload_cfg now;
+
+        oo_offload_cfg_from(v->hw_offload, v->tc_policy, &now);
         v->restart_needed = 0;
         v->offload_active = v->hw_offload_enabled ? 1 : 0;
+        v->flow_api = now.hw_offload ? OO_FLOW_API_ON : OO_FLOW_API_OFF;
+        oo_strlcpy(v->flow_api_policy, now.hw_offload ? now.tc_policy : "", sizeof v->flow_api_policy);
         return 0;
+    }
     }
     return refuse(why, size, -EINVAL, "not an OVS step");
 }

@@ -27,6 +27,7 @@
 #include "common/json.h"
 #include "common/util.h"
 #include "controller/tcplan.h"
+#include "ovsdb/offload-state.h"
 #include "tc/reconcile.h"
 
 /* ------------------------------------------------------------ names */
@@ -1257,22 +1258,55 @@ static const char *ovs_value(const struct oo_ovs_observed *ovs, const char *key)
     return ovs->max_idle;
 }
 
-/* Plans the other_config keys; returns whether the running ovs-vswitchd
- * needs a restart to apply them. OVS 3.1 turns its flow API on (and reads
- * tc-policy with it) the first time it sees hw-offload=true, at runtime; what
- * it cannot do without a restart is turn it off, or change tc-policy once on. */
-static bool plan_ovs_config(struct ctx *c)
+int oo_plan_restart_after_write(const struct oo_ovs_observed *ovs, const char *hw, const char *tc,
+                                int *flow_api, char *policy, char *why, size_t why_size)
+{
+    struct oo_offload_cfg before, after;
+    bool running = ovs->vswitchd_running == 1;
+    /* offload_active 2 (the model's "turned on by this transaction") is not
+     * "on before": the process reads the transaction's tc-policy. */
+    bool was_on = running && (ovs->offload_active == 1 ||
+                              (ovs->offload_active < 0 && ovs->hw_offload_enabled));
+    int need;
+
+    oo_offload_cfg_from(ovs->hw_offload, ovs->tc_policy, &before);
+    oo_offload_cfg_from(hw, tc, &after);
+    policy[0] = '\0';
+    *flow_api = OO_FLOW_API_UNKNOWN;
+    if (running)
+        *flow_api = oo_flow_api_after_write(ovs->offload_active == 2 ? OO_FLOW_API_OFF : ovs->flow_api,
+                                            ovs->flow_api_policy, &before, &after, policy);
+    need = oo_restart_needed(ovs->vswitchd_running, *flow_api, policy, &after, why, why_size);
+    if (need < 0 && was_on &&
+        (strcmp(before.tc_policy, after.tc_policy) || (before.hw_offload && !after.hw_offload))) {
+        /* What it read is not known, but a flow API that is on reads
+         * tc-policy no more and never turns off. */
+        if (after.hw_offload)
+            snprintf(why, why_size, "tc-policy %s -> %s under a flow API that is on: only a new "
+                     "ovs-vswitchd reads it", before.tc_policy, after.tc_policy);
+        else
+            snprintf(why, why_size, "hw-offload=false under a flow API that is on: only a restart "
+                     "turns it off");
+        need = 1;
+    }
+    return need;
+}
+
+/* Plans the other_config keys. *hw and *tc become hw-offload and tc-policy
+ * as stored after the plan's transaction (NULL: unset; else the observed
+ * string or one in buf); returns whether it changes either. OVS 3.1 turns its flow API on (and reads tc-policy with
+ * it) the first time it sees hw-offload=true, at runtime; what it cannot do
+ * without a restart is turn it off, or change tc-policy once on. */
+static bool plan_ovs_config(struct ctx *c, char want[3][32], const char **hw, const char **tc)
 {
     const struct oo_cfg_ovs *co = &c->cfg->ovs;
     const struct oo_ovs_observed *ovs = &c->obs->ovs;
-    bool restart = false;
-    char want[3][32];
     const char *keys[3] = { "hw-offload", "tc-policy", "max-idle" };
     bool set[3] = { co->hw_offload >= 0, co->tc_policy >= 0, co->max_idle_ms >= 0 };
-    /* offload_active unknown (-1): assume the running process follows the database. */
-    bool flow_api_on = ovs->vswitchd_running == 1 &&
-                       (ovs->offload_active == 1 || (ovs->offload_active < 0 && ovs->hw_offload_enabled));
+    bool changed = false;
 
+    *hw = ovs->hw_offload;
+    *tc = ovs->tc_policy;
     snprintf(want[0], sizeof want[0], "%s", co->hw_offload > 0 ? "true" : "false");
     snprintf(want[1], sizeof want[1], "%s", co->tc_policy >= 0 ? oo_cfg_tc_policy_to_string(co->tc_policy) : "");
     snprintf(want[2], sizeof want[2], "%" PRId64, co->max_idle_ms);
@@ -1292,10 +1326,13 @@ static bool plan_ovs_config(struct ctx *c)
         SETF(s->from, "%s=%.40s", keys[k], cur ? cur : "(unset)");
         SETF(s->to, "%s=%.40s", keys[k], want[k]);
         oo_strlcpy(s->reason, "Open_vSwitch other_config", sizeof s->reason);
-        if (flow_api_on && (k == 1 || (k == 0 && !strcmp(want[k], "false"))))
-            restart = true;
+        if (k == 0)
+            *hw = want[0];
+        else if (k == 1)
+            *tc = want[1];
+        changed |= k < 2;
     }
-    return restart;
+    return changed;
 }
 
 static bool ovs_bridge_exists(const struct oo_ovs_observed *ovs, const char *name)
@@ -1344,7 +1381,9 @@ static void plan_ovs(struct ctx *c)
 {
     const struct oo_config *cfg = c->cfg;
     const struct oo_ovs_observed *ovs = &c->obs->ovs;
-    bool restart;
+    const char *hw_after, *tc_after;
+    char why[240], policy[16], want[3][32];
+    int restart, flow_api;
     struct oo_step *s;
 
     if (!ovs->reachable) {
@@ -1353,7 +1392,14 @@ static void plan_ovs(struct ctx *c)
                        "point ovs.db at its socket", ovs->error);
         return;
     }
-    restart = plan_ovs_config(c);
+    /* Judged on the state the plan leaves: a write can also end the need
+     * for a restart (the tc-policy the process runs with put back). */
+    if (plan_ovs_config(c, want, &hw_after, &tc_after)) {
+        restart = oo_plan_restart_after_write(ovs, hw_after, tc_after, &flow_api, policy, why, sizeof why);
+    } else {
+        restart = ovs->restart_needed;
+        oo_strlcpy(why, ovs->restart_why, sizeof why);
+    }
     for (size_t b = 0; b < cfg->n_bridges; b++) {
         const struct oo_cfg_bridge *br = &cfg->bridges[b];
 
@@ -1392,13 +1438,11 @@ static void plan_ovs(struct ctx *c)
             }
         }
     }
-    if (restart || ovs->restart_needed == 1) {
+    if (restart == 1) {
         if (cfg->ovs.restart == OO_CFG_RESTART_IF_NEEDED) {
             s = add_step(c->plan, OO_STEP_OVS_RESTART, -1, -1);
             SETF(s->object, "ovs-vswitchd");
-            oo_strlcpy(s->reason, ovs->restart_needed == 1 && !restart ? ovs->restart_why :
-                       "turning hw-offload off or changing tc-policy needs a new ovs-vswitchd",
-                       sizeof s->reason);
+            oo_strlcpy(s->reason, why, sizeof s->reason);
         } else {
             plan_note(c->plan, "ovs-vswitchd", "needs a restart to apply hw-offload/tc-policy "
                       "(ovs.restart is never): systemctl restart openvswitch-switch");

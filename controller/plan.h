@@ -118,6 +118,17 @@ void oo_plan_free(struct oo_plan *plan);
  * entries. */
 void oo_plan_map_pfs(const struct oo_config *cfg, const struct oo_observed *obs, int *map);
 
+/* Whether the running ovs-vswitchd needs a restart once one transaction
+ * leaves hw-offload and tc-policy stored as hw and tc (NULL: unset) in place
+ * of ovs's: 1, 0, or -1 unknown, with the reason in why. From what ovs knows
+ * of the process's flow API (ovsdb/offload-state.h); when that cannot tell,
+ * 1 if the write changes tc-policy or turns hw-offload off under a flow API
+ * that is on. *flow_api and policy (16 bytes) become the process's flow API
+ * after the write. A write can end a need too: the tc-policy the process
+ * runs with put back. */
+int oo_plan_restart_after_write(const struct oo_ovs_observed *ovs, const char *hw, const char *tc,
+                                int *flow_api, char *policy, char *why, size_t why_size);
+
 const char *oo_step_kind_to_string(int kind);       /* "eswitch-mode", ... */
 int oo_step_kind_from_string(const char *s);
 

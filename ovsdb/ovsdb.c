@@ -596,6 +596,8 @@ static void observe_vswitchd(struct oo_vswitchd_probing *probing, bool report, c
     oo_strlcpy(out->vswitchd_why, probe.why, sizeof out->vswitchd_why);
     out->restart_needed = view.restart_needed;
     oo_strlcpy(out->restart_why, view.why, sizeof out->restart_why);
+    out->flow_api = view.flow_api;
+    oo_strlcpy(out->flow_api_policy, view.policy, sizeof out->flow_api_policy);
 }
 
 int oo_ovsdb_observe(const char *remote, int timeout_ms, struct oo_ovs_observed *out)

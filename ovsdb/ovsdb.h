@@ -64,6 +64,9 @@ struct oo_ovs_observed {
                                      * least one datapath port (upcall/show reports
                                      * "offloaded flows"); 0: it has datapaths and none
                                      * does; -1 unknown (none runs, no bridge yet, ...) */
+    int flow_api;                   /* enum oo_flow_api of the running ovs-vswitchd
+                                     * (ovsdb/offload-state.h); 0 unknown */
+    char flow_api_policy[16];       /* with OO_FLOW_API_ON: the tc-policy it read */
     int64_t vswitchd_pid;           /* its pid as written in its pidfile, 0 if none */
     char vswitchd_why[200];         /* how vswitchd_running was decided, for people */
     char restart_why[240];          /* how restart_needed was decided, for people */

@@ -20,6 +20,7 @@
 #include "controller/plan.h"
 #include "controller/tcplan.h"
 #include "host.h"
+#include "ovsdb/offload-state.h"
 #include "tc/io.h"
 #include "tc/owner.h"
 #include "tc/reconcile.h"
@@ -430,6 +431,74 @@ static void test_ovs_config_and_restart(void **state)
     oo_observed_free(&h);
 }
 
+/* The plan's last step, or NULL. */
+static const struct oo_step *last_step(const struct oo_plan *plan)
+{
+    return plan->n_steps ? &plan->steps[plan->n_steps - 1] : NULL;
+}
+
+/* Rule: whether ovs-vswitchd needs a restart is judged on what the plan's
+ * transaction leaves, not on what it finds: a write can end the need (the
+ * tc-policy the process runs with put back) as well as make one. */
+static void test_restart_judged_after_the_write(void **state)
+{
+    const char *none = "version: 1\novs: {hw_offload: true, tc_policy: none, restart: if-needed}\n";
+    const char *skip_sw = "version: 1\novs: {hw_offload: true, tc_policy: skip_sw, restart: if-needed}\n";
+    struct oo_observed h = { 0 };
+    struct oo_config *cfg;
+    struct oo_plan plan;
+
+    /* Runs with tc-policy none (known from ovs-offload's record); someone
+     * stored skip_hw since, which it has not read. */
+    host_ovs(&h, true);
+    host_ovs_set(&h, "hw-offload", "true");
+    host_ovs_set(&h, "tc-policy", "skip_hw");
+    h.ovs.offload_active = 1;
+    h.ovs.flow_api = OO_FLOW_API_ON;
+    strcpy(h.ovs.flow_api_policy, "none");
+    h.ovs.restart_needed = 1;
+    strcpy(h.ovs.restart_why, "it runs with tc-policy=none, OVSDB says skip_hw");
+    /* Putting none back: no restart. */
+    check_plan(none, &h, "ovs-set-config ovs");
+    /* Asking for a third value: a restart, for what the write leaves. */
+    check_plan(skip_sw, &h, "ovs-set-config ovs, ovs-restart ovs-vswitchd");
+    cfg = host_load_config(skip_sw);
+    oo_plan_build(cfg, &h, NULL, &plan);
+    assert_string_equal(last_step(&plan)->reason, "it runs with tc-policy=none, OVSDB says skip_sw: "
+                                                  "tc-policy is read once per process");
+    oo_plan_free(&plan);
+    host_free_config(cfg);
+
+    /* On, the tc-policy it read unknown, hw-offload=false stored by hand:
+     * true put back leaves it as unknown as a process nobody touched, which
+     * is no reason to restart; a new tc-policy is. */
+    host_ovs_set(&h, "hw-offload", "false");
+    host_ovs_set(&h, "tc-policy", "none");
+    h.ovs.hw_offload_enabled = false;
+    h.ovs.flow_api = OO_FLOW_API_ON_POLICY_UNKNOWN;
+    h.ovs.flow_api_policy[0] = '\0';
+    h.ovs.restart_needed = 1;
+    check_plan(none, &h, "ovs-set-config ovs");
+    check_plan(skip_sw, &h, "ovs-set-config ovs, ovs-set-config ovs, ovs-restart ovs-vswitchd");
+
+    /* Off: it reads the transaction's tc-policy when it turns on. */
+    h.ovs.offload_active = 0;
+    h.ovs.flow_api = OO_FLOW_API_OFF;
+    h.ovs.restart_needed = 0;
+    check_plan(skip_sw, &h, "ovs-set-config ovs, ovs-set-config ovs");
+
+    /* Nothing known of it (no datapath, no record), hw-offload true: the
+     * judgement of old, a new tc-policy restarts. */
+    host_ovs_set(&h, "hw-offload", "true");
+    h.ovs.hw_offload_enabled = true;
+    h.ovs.offload_active = -1;
+    h.ovs.flow_api = OO_FLOW_API_UNKNOWN;
+    h.ovs.restart_needed = -1;
+    check_plan(skip_sw, &h, "ovs-set-config ovs, ovs-restart ovs-vswitchd");
+    check_plan(none, &h, "");
+    oo_observed_free(&h);
+}
+
 /* Rule: a run stopped between vf-unbind and vf-bind is finished by the next:
  * the VFs its journal names are bound again, and only those. */
 static void test_interrupted_unbind_rebinds(void **state)
@@ -669,6 +738,22 @@ static void random_host(struct oo_observed *h)
             host_ovs_port(h, "br-offload", "eth0_1", true);
     }
     h->ovs.restart_needed = h->ovs.vswitchd_running ? (int)rnd(2) : 0;
+    if (h->ovs.vswitchd_running && rnd(2)) {
+        /* As observe derives it: the process's flow API, and the need that
+         * follows from it and the stored values. */
+        static const char *const policies[] = { "none", "skip_sw", "skip_hw" };
+        struct oo_offload_cfg stored;
+        char why[240];
+
+        h->ovs.flow_api = (int)rnd(4);
+        if (h->ovs.flow_api == OO_FLOW_API_ON)
+            strcpy(h->ovs.flow_api_policy, policies[rnd(3)]);
+        h->ovs.offload_active = h->ovs.flow_api == OO_FLOW_API_OFF ? 0 :
+                                h->ovs.flow_api == OO_FLOW_API_UNKNOWN ? -1 : 1;
+        oo_offload_cfg_from(h->ovs.hw_offload, h->ovs.tc_policy, &stored);
+        h->ovs.restart_needed = oo_restart_needed(1, h->ovs.flow_api, h->ovs.flow_api_policy, &stored,
+                                                  why, sizeof why);
+    }
 }
 
 static size_t random_config(char *buf, size_t size)
@@ -1012,6 +1097,7 @@ int main(void)
         cmocka_unit_test(test_foreign_uplink_port_blocks_legacy),
         cmocka_unit_test(test_stale_and_foreign_ports),
         cmocka_unit_test(test_ovs_config_and_restart),
+        cmocka_unit_test(test_restart_judged_after_the_write),
         cmocka_unit_test(test_vfs_in_use),
         cmocka_unit_test(test_interrupted_unbind_rebinds),
         cmocka_unit_test(test_vflag_stopped_before_bind),

@@ -37,6 +37,7 @@ NSIM=10
 NUM_VFS=2
 BR=br-oo
 CLI=${OO_BUILD:-build}/tests/host/ovs-apply-cli
+CTL=${OO_BUILD:-build}/ovs-offloadctl
 
 [[ ${OO_VM_GUEST:-} == 1 ]] || skip "runs in the guest only: scripts/vm/run.sh tests/vm/ovs.sh"
 require_cmd devlink ip tc jq modprobe ovs-vsctl ovs-appctl ovs-vswitchd
@@ -274,6 +275,23 @@ restart_needed_set_at_runtime() {
 	jq -e 'length == 1 and (.[0].options.skip_hw | not)' <<<"$(flower_json 23)" >/dev/null
 	check_err $? "the running ovs-vswitchd did not keep tc-policy none: $(flower_json 23)"
 	log_test "tc-policy changed while ovs-vswitchd runs: restart_needed 1"
+
+	# ovs-offloadctl judges the restart on what its write leaves: the
+	# tc-policy the process runs with put back needs none. (The config has
+	# no bridge, so apply also takes down the bridge it owns: put back after.)
+	RET=0
+	printf 'version: 1\novs: {hw_offload: true, tc_policy: none, restart: if-needed}\n' >"$OVS_LOGDIR/none.yaml"
+	pid=$(ovs_vswitchd_pid)
+	out=$("$CTL" --db "unix:$(ovs_db_sock)" -c "$OVS_LOGDIR/none.yaml" apply 2>&1)
+	check_err $? "apply of tc-policy none failed: $out"
+	grep -q "ovs-set-config tc-policy=skip_hw -> tc-policy=none" <<<"$out" && ! grep -q ovs-restart <<<"$out"
+	check_err $? "apply putting tc-policy none back: $out"
+	obs=$(observe)
+	jq -e --argjson old "$pid" '.vswitchd_pid == $old and .restart_needed == 0' <<<"$obs" >/dev/null
+	check_err $? "after tc-policy none put back: $obs"
+	out=$(cli apply set:tc-policy=skip_hw "add-bridge:$BR" "add-port:$BR:${REPS[0]}" "add-port:$BR:${REPS[1]}")
+	check_err $? "apply failed: $out"
+	log_test "tc-policy put back to what ovs-vswitchd runs with: no restart, restart_needed 0"
 
 	pid=$(ovs_vswitchd_pid)
 	script=$(restart_script)
