@@ -97,17 +97,41 @@ static int find_rep(struct actx *c, const struct oo_dl_handle *h, int64_t vf, st
     return r;
 }
 
+/* udev names a new netdev (a representor's eth7 becomes, say, ens1f0npf0vf3)
+ * after the kernel makes it; attached to OVS before that, ovs-vswitchd keeps a
+ * datapath port under the old name and cannot add the new one. Where udev
+ * runs (its control socket exists), a netdev has its final name once udev
+ * has written its database entry, which is what systemd-networkd waits for. */
+static bool udev_running(const char *root)
+{
+    char path[PATH_MAX];
+
+    snprintf(path, sizeof path, "%s/run/udev/control", root);
+    return access(path, F_OK) == 0;
+}
+
+static bool udev_named(const char *root, const char *netdev)
+{
+    char path[PATH_MAX];
+    unsigned ifindex = if_nametoindex(netdev);
+
+    snprintf(path, sizeof path, "%s/run/udev/data/n%u", root, ifindex);
+    return ifindex && access(path, F_OK) == 0;
+}
+
 static int count_reps(struct actx *c, const struct oo_dl_handle *h)
 {
     struct oo_dl_port *ports;
     size_t n;
     int count = 0;
+    bool udev = udev_running(c->opts->root);
 
     if (oo_dl_dump_ports(&c->dl, &ports, &n) < 0)
         return -1;
     for (size_t i = 0; i < n; i++)
         count += oo_dl_handle_equal(&ports[i].handle, h) && oo_port_is_vf_rep(&ports[i]) &&
-                 ports[i].netdev[0] && if_nametoindex(ports[i].netdev);
+                 ports[i].netdev[0] && if_nametoindex(ports[i].netdev) &&
+                 (!udev || udev_named(c->opts->root, ports[i].netdev));
     free(ports);
     return count;
 }
@@ -127,9 +151,10 @@ static int wait_vfs(struct actx *c, const struct oo_obs_pf *p, int64_t n)
             return 0;
         }
         if (oo_now_ms() >= deadline)
-            return fail(c, -ETIMEDOUT, "%" PRId64 " VFs (and their representors in switchdev) did "
-                        "not appear within %d s: check dmesg for the driver's errors",
-                        n, c->opts->wait_timeout_ms / 1000);
+            return fail(c, -ETIMEDOUT, "%" PRId64 " VFs (and their representors in switchdev%s) did "
+                        "not appear within %d s: check dmesg for the driver's errors", n,
+                        udev_running(c->opts->root) ? ", named by udev" : "",
+                        c->opts->wait_timeout_ms / 1000);
         oo_sleep_ms(100);
     }
 }
@@ -751,6 +776,42 @@ out:
     return r;
 }
 
+/* Representors about to be attached (names[i] for the ADD_PORT steps of
+ * VFs) that udev has not named yet: waits for it, up to OO_UDEV_WAIT_MS,
+ * taking each one's name from devlink again. Past that, they are attached
+ * under the names they have, and the step's info says so. */
+static void await_udev_names(struct actx *c, const struct oo_step *steps, size_t n, char (*names)[IF_NAMESIZE])
+{
+    int64_t t0 = oo_now_ms();
+    unsigned waiting;
+
+    for (;;) {
+        waiting = 0;
+        for (size_t i = 0; i < n; i++) {
+            const struct oo_obs_pf *p = steps[i].kind == OO_STEP_OVS_ADD_PORT && steps[i].vf >= 0 ?
+                                        step_pf(c, &steps[i]) : NULL;
+            struct oo_dl_port rep;
+
+            if (!p || udev_named(c->opts->root, names[i]))
+                continue;
+            if (find_rep(c, &p->handle, steps[i].vf, &rep) == 0) {
+                oo_strlcpy(names[i], rep.netdev, IF_NAMESIZE);
+                if (udev_named(c->opts->root, names[i]))
+                    continue;
+            }
+            waiting++;
+        }
+        if (!waiting)
+            break;
+        if (oo_now_ms() - t0 >= OO_UDEV_WAIT_MS) {
+            snprintf(c->info, sizeof c->info, "udev had not named %u representor%s after %d s: "
+                     "attached as they are; ", waiting, waiting == 1 ? "" : "s", OO_UDEV_WAIT_MS / 1000);
+            break;
+        }
+        oo_sleep_ms(50);
+    }
+}
+
 static int apply_ovs_batch(struct actx *c, const struct oo_step *steps, size_t n)
 {
     struct oo_ovs_op *ops = oo_calloc(n, sizeof *ops);
@@ -789,6 +850,8 @@ static int apply_ovs_batch(struct actx *c, const struct oo_step *steps, size_t n
             break;
         }
     }
+    if (r == 0 && udev_running(c->opts->root))
+        await_udev_names(c, steps, n, names);
     if (r == 0) {
         r = oo_ovsdb_apply(c->opts->ovs_remote, ops, n, c->opts->ovsdb_timeout_ms, &res);
         if (r < 0) {
@@ -798,7 +861,8 @@ static int apply_ovs_batch(struct actx *c, const struct oo_step *steps, size_t n
             for (size_t i = 0; i < n && r == 0; i++)
                 if (ops[i].kind == OO_OVS_OP_ADD_PORT && res.ops[i].iface_error[0])
                     r = fail(c, -EIO, "port %s: ovs-vswitchd: %s", ops[i].port, res.ops[i].iface_error);
-            snprintf(c->info, sizeof c->info, "one transaction, %" PRId64 " ms%s", res.total_ms,
+            size_t len = strlen(c->info);   /* what await_udev_names said */
+            snprintf(c->info + len, sizeof c->info - len, "one transaction, %" PRId64 " ms%s", res.total_ms,
                      res.wait_timed_out ? "; ovs-vswitchd did not catch up in time" :
                      res.waited ? ", ovs-vswitchd caught up" : "");
         }

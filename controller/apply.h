@@ -62,6 +62,10 @@ void oo_apply_lag_poll(const char *root, const struct oo_observed *obs, const ch
  * it has (debugfs not mounted, or a kernel older than lag/state). */
 #define OO_LAG_SETTLE_MS 10000
 
+/* How long an OVS batch waits for udev to name the representors it attaches
+ * (where udev runs: /run/udev/control), before attaching them as they are. */
+#define OO_UDEV_WAIT_MS 10000
+
 /* Applies plan (built from cfg and obs, which must have no errors). Returns 0
  * or the failed step's -errno (res says which and why). */
 int oo_apply(const struct oo_config *cfg, const struct oo_observed *obs, const struct oo_plan *plan,

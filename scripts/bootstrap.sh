@@ -29,6 +29,8 @@ packages=(
     openvswitch-source python3
     # tests: real ovsdb-server/ovs-vswitchd and the tools the tests read state back with
     openvswitch-common openvswitch-switch iproute2 ethtool jq valgrind
+    # systemd-udevd, run in the guest to rename representors as on a real host
+    udev
     # the qemu guest tier (scripts/vm/)
     qemu-system-x86 busybox-static kmod cpio libelf-dev bc flex bison libssl-dev xz-utils
 )

@@ -1,0 +1,92 @@
+#!/usr/bin/env bash
+# udev names the netdevs that a switch to switchdev makes. Here the real
+# systemd-udevd, with Debian's rules and 99-default.link, renames netdevsim's
+# representors (eth7 becomes eni30npf0vf0: systemd's net_id names netdevsim
+# ports so). apply must attach them to OVS under udev's names. Attached under
+# the kernel's, ovs-vswitchd keeps a datapath port by the old name and cannot
+# add the new one (README, "Known limits"). The guest has no udev otherwise:
+# the daemon runs only inside the check, and /run/udev goes with it.
+# shellcheck disable=SC2317 # check functions are called through tests_run
+set -u
+ALL_TESTS="udev_renamed_representors"
+# shellcheck source=tests/vm/lib.sh
+. "$(dirname "$(readlink -f "$0")")/lib.sh"
+
+CTL=${OO_BUILD:-build}/ovs-offloadctl
+UDEVD=/lib/systemd/systemd-udevd
+[[ ${OO_VM_GUEST:-} == 1 ]] || skip "runs in the guest only: scripts/vm/run.sh tests/vm/udev.sh"
+require_cmd jq devlink ip ovs-vsctl udevadm
+[[ -x $UDEVD ]] || fail_hard "$UDEVD not found: install Debian's udev (scripts/bootstrap.sh does)"
+[[ -x $CTL ]] || fail_hard "$CTL not built: run scripts/build.sh"
+modprobe netdevsim || fail_hard "cannot load netdevsim"
+NSIM=30
+BR=br-udev
+
+udevd_start() {
+	mkdir -p /run/udev
+	"$UDEVD" --daemon 2>/dev/null || return 1
+	defer udevd_stop
+	wait_for 10 test -S /run/udev/control
+}
+
+udevd_stop() {
+	udevadm control --exit 2>/dev/null
+	rm -rf /run/udev
+}
+
+# is_kernel_name NAME: an enumerated kernel name (eth7), which udev renames.
+is_kernel_name() {
+	[[ $1 =~ ^eth[0-9]+$ ]]
+}
+
+udev_renamed_representors() {
+	local cfg out rc up reps=() want got rep ofport err
+	RET=0
+	udevd_start || fail_hard "systemd-udevd did not start"
+	nsim_new "$NSIM" 1 || fail_hard "cannot create netdevsim$NSIM"
+	udevadm settle -t 20
+	up=$(nsim_uplink "$NSIM")
+	is_kernel_name "$up" && check_err 1 "udev did not rename the uplink ($up): is 99-default.link there?"
+	# shellcheck disable=SC2119 # no other_config: as on a fresh host
+	ovs_start || fail_hard "ovsdb-server/ovs-vswitchd did not start"
+	cfg=$(mktemp /tmp/oo-udev.XXXXXX.yaml)
+	defer rm -f "$cfg"
+	cat >"$cfg" <<-Y
+	version: 1
+	pfs:
+	  - {name: pf0, device: netdevsim/netdevsim$NSIM, eswitch: switchdev, num_vfs: 4}
+	bridges:
+	  - {name: $BR, uplink: pf0, representors: [pf0/0-3]}
+	Y
+	out=$("$CTL" --db "unix:$(ovs_db_sock)" -c "$cfg" apply 2>&1)
+	rc=$?
+	check_err "$rc" "apply failed: $out"
+	mapfile -t reps < <(nsim_vf_reps "$NSIM")
+	[[ ${#reps[@]} == 4 ]]
+	check_err $? "4 representors expected, devlink has: ${reps[*]}"
+	for rep in "${reps[@]}"; do
+		is_kernel_name "$rep" && check_err 1 "representor $rep keeps its kernel name: udev did not rename it"
+		ofport=$(ovs-vsctl --timeout=10 get Interface "$rep" ofport 2>&1)
+		err=$(ovs-vsctl --timeout=10 get Interface "$rep" error 2>&1)
+		[[ $ofport =~ ^[1-9][0-9]*$ && ( $err == "[]" || -z $err ) ]]
+		check_err $? "representor $rep: ofport $ofport, error $err"
+	done
+	want=$(printf '%s\n' "$up" "${reps[@]}" | sort | paste -sd' ')
+	got=$(ovs-vsctl --timeout=10 list-ports "$BR" | sort | paste -sd' ')
+	[[ $got == "$want" ]]
+	check_err $? "ports of $BR: $got, want $want; apply said: $out"
+	# ovs-vswitchd's datapath has the same names (none left under an old one).
+	got=$(ovs-appctl -T 10 dpif/show | awk -v br="$BR:" '/^  [^ ]/ { on = $1 == br; next }
+		on && /^    [^ ]/ { print $1 }' | grep -vx "$BR" | sort | paste -sd' ')
+	[[ $got == "$want" ]]
+	check_err $? "datapath ports of $BR: $got, want $want"
+	"$CTL" --db "unix:$(ovs_db_sock)" -c "$cfg" plan >/dev/null 2>&1
+	rc=$?
+	[[ $rc == 0 ]]
+	check_err $? "plan after apply exited $rc, not 0 (in sync)"
+	log_info "uplink $up, representors ${reps[*]}"
+	log_test "udev renames the new representors: attached under udev's names, datapath too"
+	nsim_del "$NSIM"
+}
+
+tests_run
