@@ -579,7 +579,7 @@ static int apply_ovs(struct oo_observed *o, const struct oo_step *s, char *why, 
          * planner's own judgement (oo_plan_restart_after_write). */
         const char *hw = v->hw_offload, *tc = v->tc_policy;
         char restart_why[240], policy[16];
-        bool running = v->vswitchd_running == 1, was_on;
+        bool running = v->vswitchd_running == 1, was_on = oo_plan_flow_api_was_on(v);
         int api, need;
 
         if (!strcmp(s->name, "max-idle")) {
@@ -593,7 +593,6 @@ static int apply_ovs(struct oo_observed *o, const struct oo_step *s, char *why, 
         else
             return refuse(why, size, -EINVAL, "unknown key %s", s->name);
         need = oo_plan_restart_after_write(v, hw, tc, &api, policy, restart_why, sizeof restart_why);
-        was_on = running && (v->offload_active == 1 || (v->offload_active < 0 && v->hw_offload_enabled));
         set_str(!strcmp(s->name, "hw-offload") ? &v->hw_offload : &v->tc_policy, s->name2);
         v->hw_offload_enabled = v->hw_offload && !strcmp(v->hw_offload, "true");
         if (running && !was_on && v->hw_offload_enabled)

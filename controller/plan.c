@@ -1258,6 +1258,13 @@ static const char *ovs_value(const struct oo_ovs_observed *ovs, const char *key)
     return ovs->max_idle;
 }
 
+bool oo_plan_flow_api_was_on(const struct oo_ovs_observed *ovs)
+{
+    return ovs->vswitchd_running == 1 && ovs->offload_active != 2 &&
+           (ovs->flow_api == OO_FLOW_API_ON || ovs->flow_api == OO_FLOW_API_ON_POLICY_UNKNOWN ||
+            ovs->offload_active == 1 || (ovs->offload_active < 0 && ovs->hw_offload_enabled));
+}
+
 int oo_plan_restart_after_write(const struct oo_ovs_observed *ovs, const char *hw, const char *tc,
                                 int *flow_api, char *policy, char *why, size_t why_size)
 {
@@ -1265,8 +1272,7 @@ int oo_plan_restart_after_write(const struct oo_ovs_observed *ovs, const char *h
     bool running = ovs->vswitchd_running == 1;
     /* offload_active 2 (the model's "turned on by this transaction") is not
      * "on before": the process reads the transaction's tc-policy. */
-    bool was_on = running && (ovs->offload_active == 1 ||
-                              (ovs->offload_active < 0 && ovs->hw_offload_enabled));
+    bool was_on = oo_plan_flow_api_was_on(ovs);
     int need;
 
     oo_offload_cfg_from(ovs->hw_offload, ovs->tc_policy, &before);

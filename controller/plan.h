@@ -128,6 +128,11 @@ void oo_plan_map_pfs(const struct oo_config *cfg, const struct oo_observed *obs,
  * runs with put back. */
 int oo_plan_restart_after_write(const struct oo_ovs_observed *ovs, const char *hw, const char *tc,
                                 int *flow_api, char *policy, char *why, size_t why_size);
+/* Whether the running ovs-vswitchd's flow API is (probably) on before a
+ * write: as observe derived it, or as upcall/show or the stored hw-offload
+ * suggest. offload_active 2 (the model's "turned on by this transaction")
+ * is not "before". */
+bool oo_plan_flow_api_was_on(const struct oo_ovs_observed *ovs);
 
 const char *oo_step_kind_to_string(int kind);       /* "eswitch-mode", ... */
 int oo_step_kind_from_string(const char *s);
