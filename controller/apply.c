@@ -208,6 +208,10 @@ static int wait_lag(struct actx *c, const struct oo_step *s)
             snprintf(c->info, sizeof c->info, "active after %.1f s", (double)(oo_now_ms() - t0) / 1000);
             return 0;
         }
+        if (!p.members)
+            /* Binding the VFs now would be before any LAG: stop instead. */
+            return fail(c, -ENODEV, "no PF uplink is in %s: it changed after the plan was made; run "
+                        "apply again", s->name);
         if (!p.reported && !p.n_unreadable) {
             snprintf(c->info, sizeof c->info, "%u PF member%s, whose driver keeps no LAG state: not waiting",
                      p.members, p.members == 1 ? "" : "s");

@@ -13,6 +13,7 @@
 #include "common/util.h"
 #include "controller/apply.h"
 #include "controller/journal.h"
+#include "devlink/sriov.h"
 
 static void add(struct oo_doctor_report *r, int level, const char *check, const char *object,
                 const char *fix, const char *fmt, ...) __attribute__((format(printf, 6, 7)));
@@ -166,10 +167,14 @@ static void check_vf_lag(const struct oo_doctor_facts *f, const struct oo_obs_pf
             bond->name);
     else if (pf->lag_err != -EOPNOTSUPP)
         add(r, OO_FINDING_WARN, "vf-lag", h,
-            "mount -t debugfs none /sys/kernel/debug (mlx5 reports the LAG in mlx5/<PCI>/lag/state)",
+            pf->lag_err == -ENOENT ? "mount -t debugfs none /sys/kernel/debug (mlx5 reports the LAG in "
+                                     "mlx5/<PCI>/lag/state)" :
+            pf->lag_err == -ENODATA ? "VF-LAG needs both ports of one LAG-capable NIC; on a kernel "
+                                      "without mlx5's lag/state, check dmesg for mlx5's lag messages" :
+                                      "run as root, where debugfs is readable",
             "the LAG state of uplink %s (in %s) cannot be read (%s): whether VF-LAG is on is unknown, "
             "and apply waits %d s for the LAG instead of until it is active", up->netdev, bond->name,
-            strerror(-pf->lag_err), OO_LAG_SETTLE_MS / 1000);
+            oo_sriov_lag_err_text(pf->lag_err), OO_LAG_SETTLE_MS / 1000);
 }
 
 static void check_pf(const struct oo_doctor_facts *f, const struct oo_obs_pf *pf, struct oo_doctor_report *r)

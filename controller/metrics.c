@@ -133,6 +133,21 @@ static bool ovs_attached(const struct oo_observed *o, const char *netdev)
     return p && p->bridge;
 }
 
+/* The bond the PF's uplink is in, or "". */
+static const char *uplink_bond_name(const struct oo_observed *o, const struct oo_obs_pf *pf)
+{
+    const struct oo_dl_port *up = oo_obs_pf_uplink(pf);
+    uint32_t master = 0;
+
+    for (size_t i = 0; up && i < o->n_links && !master; i++)
+        if (o->links[i].ifindex == up->ifindex && !strcmp(o->links[i].slave_kind, "bond"))
+            master = o->links[i].master;
+    for (size_t i = 0; master && i < o->n_links; i++)
+        if (o->links[i].ifindex == master)
+            return o->links[i].name;
+    return "";
+}
+
 static void write_pfs(FILE *f, const struct oo_observed *o)
 {
     struct fam info = FAM(f, "ovs_offload_pf_info", "gauge",
@@ -150,7 +165,7 @@ static void write_pfs(FILE *f, const struct oo_observed *o)
                          "1 if the uplink has hw-tc-offload on, 0 if off");
     struct fam lag = FAM(f, "ovs_offload_pf_lag_active", "gauge",
                          "1 if the NIC's LAG (VF-LAG) is active on the PF, 0 if not (mlx5 PFs "
-                         "whose debugfs state is readable)");
+                         "whose debugfs state is readable); bond: the bond its uplink is in, or empty");
     char h[128];
 
     for (size_t i = 0; i < o->n_pfs; i++) {
@@ -199,7 +214,8 @@ static void write_pfs(FILE *f, const struct oo_observed *o)
     for (size_t i = 0; i < o->n_pfs; i++) {
         const struct oo_obs_pf *pf = &o->pfs[i];
         if (pf->lag_active >= 0)
-            put_u(&lag, "device", pf_label(pf, h, sizeof h), NULL, NULL, (uint64_t)pf->lag_active);
+            put_u(&lag, "device", pf_label(pf, h, sizeof h), "bond", uplink_bond_name(o, pf),
+                  (uint64_t)pf->lag_active);
     }
 }
 

@@ -5,6 +5,7 @@
 
 #include "common/json.h"
 #include "common/util.h"
+#include "devlink/sriov.h"
 
 static const char *mode_name(int mode)
 {
@@ -53,8 +54,7 @@ static void text_pf(FILE *f, const struct oo_obs_pf *pf)
         fprintf(f, "  uplink:       none\n");
     if (lag_word(pf))
         fprintf(f, "  lag:          %s%s%s%s\n", lag_word(pf), pf->lag_active < 0 ? " (" : "",
-                pf->lag_active < 0 ? strerror(-pf->lag_err) : "",
-                pf->lag_active < 0 ? "; mount debugfs on /sys/kernel/debug)" : "");
+                pf->lag_active < 0 ? oo_sriov_lag_err_text(pf->lag_err) : "", pf->lag_active < 0 ? ")" : "");
 
     for (size_t i = 0; i < pf->n_ports; i++)
         n_reps += oo_port_is_vf_rep(&pf->ports[i]);

@@ -229,14 +229,33 @@ int oo_sriov_read_lag_active(const char *root, const struct oo_dl_handle *h)
     snprintf(path, sizeof path, "%s/sys/kernel/debug/mlx5/%s/lag/state", root, h->dev);
     if ((r = oo_read_file(path, state, sizeof state)) >= 0)
         return !strcmp(state, "active");
-    /* Unreadable: say whether it should have been. The driver's debugfs
-     * folder without lag/ is an mlx5 kernel older than the file. */
+    /* Unreadable: say whether it should have been, and why it is not. */
     snprintf(path, sizeof path, "%s/sys/bus/pci/devices/%s/driver", root, h->dev);
     link_basename(path, driver, sizeof driver);
-    if (strcmp(driver, "mlx5_core")) {
-        snprintf(path, sizeof path, "%s/sys/kernel/debug/mlx5/%s", root, h->dev);
-        if (access(path, F_OK) < 0)
-            return -EOPNOTSUPP;
+    snprintf(path, sizeof path, "%s/sys/kernel/debug/mlx5/%s", root, h->dev);
+    if (strcmp(driver, "mlx5_core") && access(path, F_OK) < 0)
+        return -EOPNOTSUPP;
+    if (r != -ENOENT)
+        return r;                   /* -EACCES: not root, or kernel lockdown */
+    snprintf(path, sizeof path, "%s/sys/kernel/debug/mlx5", root);
+    if (access(path, F_OK) < 0)
+        return -ENOENT;             /* debugfs not mounted */
+    /* mlx5 makes lag/ only for a PF that can join a LAG (LAG-capable
+     * firmware, 2+ ports); kernels before the file have none either. */
+    return -ENODATA;
+}
+
+const char *oo_sriov_lag_err_text(int err)
+{
+    switch (err) {
+    case -ENOENT:
+        return "debugfs is not mounted on /sys/kernel/debug";
+    case -ENODATA:
+        return "mlx5 publishes no lag/state for this PF: no LAG capability, or a kernel older than the file";
+    case -EACCES:
+    case -EPERM:
+        return "debugfs refuses the read: run as root (kernel lockdown can forbid it too)";
+    default:
+        return strerror(-err);
     }
-    return r == -EOPNOTSUPP ? -ENOENT : r;
 }

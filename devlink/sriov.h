@@ -51,8 +51,11 @@ int oo_sriov_read_vfdevs(const char *root, const struct oo_dl_handle *h,
  * mlx5/<pci addr>/lag/state. Returns 1 for "active", 0 for
  * another state ("disabled"); -EOPNOTSUPP when the device keeps no such
  * state (not PCI, or its driver is not mlx5_core); another -errno when it is
- * an mlx5 device whose state cannot be read (debugfs not mounted, or a
- * kernel without the file): the LAG may or may not be active. */
+ * an mlx5 device whose state cannot be read, and the LAG may or may not be
+ * active: -ENOENT debugfs not mounted, -ENODATA no lag/ for this PF (no LAG
+ * capability, or a kernel older than the file), -EACCES... */
 int oo_sriov_read_lag_active(const char *root, const struct oo_dl_handle *h);
+/* Why, for people, from oo_sriov_read_lag_active()'s -errno. */
+const char *oo_sriov_lag_err_text(int err);
 
 #endif

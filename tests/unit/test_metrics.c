@@ -227,7 +227,7 @@ static void test_host_metrics(void **state)
     assert_line(s, "ovs_offload_pf_representors{device=\"pci/0000:3b:00.1\"} 0");
     assert_line(s, "ovs_offload_pf_representors_attached{device=\"pci/0000:3b:00.0\"} 1");
     assert_line(s, "ovs_offload_pf_hw_tc_offload{device=\"pci/0000:3b:00.0\"} 1");
-    assert_line(s, "ovs_offload_pf_lag_active{device=\"pci/0000:3b:00.0\"} 1");
+    assert_line(s, "ovs_offload_pf_lag_active{device=\"pci/0000:3b:00.0\",bond=\"oobond\"} 1");
     assert_no_line_starting(s, "ovs_offload_pf_lag_active{device=\"pci/0000:3b:00.1\"");
     assert_line(s, "ovs_offload_bond_mode{bond=\"oobond\",mode=\"active-backup\"} 1");
     assert_line(s, "ovs_offload_bond_mode{bond=\"mgmt\\\"0\",mode=\"802.3ad\"} 1");

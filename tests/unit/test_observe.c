@@ -282,7 +282,7 @@ static void test_status_text(void **state)
         "  eswitch:      legacy\n"
         "  vfs:          4/4\n"
         "  uplink:       eth1 (ifindex 3, port 0)\n"
-        "  lag:          unreadable (No such file or directory; mount debugfs on /sys/kernel/debug)\n"
+        "  lag:          unreadable (debugfs is not mounted on /sys/kernel/debug)\n"
         "  representors: none (not in switchdev)\n"
         "ovs unix:/run/ovs/db.sock\n"
         "  version:      (unset)\n"

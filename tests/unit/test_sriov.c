@@ -266,14 +266,21 @@ static void test_lag_state(void **state)
     fixture_write(root, "sys/kernel/debug/netdevsim/netdevsim10/lag/state", "active\n");
     assert_int_equal(oo_sriov_read_lag_active(root, &a), 1);
     assert_int_equal(oo_sriov_read_lag_active(root, &b), 0);
-    /* mlx5's folder without lag/state: a kernel older than the file */
-    assert_int_equal(oo_sriov_read_lag_active(root, &c), -ENOENT);
+    /* mlx5's folder without lag/state: no LAG capability, or an older kernel */
+    assert_int_equal(oo_sriov_read_lag_active(root, &c), -ENODATA);
     assert_int_equal(oo_sriov_read_lag_active(root, &nsim), -EOPNOTSUPP);
-    /* No debugfs: mlx5_core's PF may have a LAG, another driver's has none */
+    /* mlx5_core's PF without its debugfs folder: it may have a LAG; another
+     * driver's has none. No mlx5 folder at all: debugfs not mounted. */
     make_link(root, "sys/bus/pci/devices/0000:af:00.0/driver", "../../../bus/pci/drivers/mlx5_core");
     make_link(root, "sys/bus/pci/devices/0000:18:00.0/driver", "../../../bus/pci/drivers/ice");
-    assert_int_equal(oo_sriov_read_lag_active(root, &d), -ENOENT);
+    assert_int_equal(oo_sriov_read_lag_active(root, &d), -ENODATA);
     assert_int_equal(oo_sriov_read_lag_active(root, &e), -EOPNOTSUPP);
+    fixture_rmtree(root);
+    free(root);
+    root = fixture_mkdtemp();
+    make_link(root, "sys/bus/pci/devices/0000:af:00.0/driver", "../../../bus/pci/drivers/mlx5_core");
+    assert_int_equal(oo_sriov_read_lag_active(root, &d), -ENOENT);
+    assert_string_equal(oo_sriov_lag_err_text(-ENOENT), "debugfs is not mounted on /sys/kernel/debug");
     fixture_write(root, "sys/kernel/debug/mlx5/0000:3b:00.0/lag/state", "");
     assert_int_equal(oo_sriov_read_lag_active(root, &a), 0);
     fixture_rmtree(root);
