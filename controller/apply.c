@@ -110,28 +110,33 @@ static bool udev_running(const char *root)
     return access(path, F_OK) == 0;
 }
 
-static bool udev_named(const char *root, const char *netdev)
+static bool udev_named(const char *root, uint32_t ifindex)
 {
     char path[PATH_MAX];
-    unsigned ifindex = if_nametoindex(netdev);
 
     snprintf(path, sizeof path, "%s/run/udev/data/n%u", root, ifindex);
     return ifindex && access(path, F_OK) == 0;
 }
 
-static int count_reps(struct actx *c, const struct oo_dl_handle *h)
+/* h's VF representors with a netdev; *named: of them, those udev has named
+ * (all of them where udev does not run). */
+static int count_reps(struct actx *c, const struct oo_dl_handle *h, int *named)
 {
     struct oo_dl_port *ports;
     size_t n;
     int count = 0;
     bool udev = udev_running(c->opts->root);
 
+    *named = 0;
     if (oo_dl_dump_ports(&c->dl, &ports, &n) < 0)
         return -1;
-    for (size_t i = 0; i < n; i++)
-        count += oo_dl_handle_equal(&ports[i].handle, h) && oo_port_is_vf_rep(&ports[i]) &&
-                 ports[i].netdev[0] && if_nametoindex(ports[i].netdev) &&
-                 (!udev || udev_named(c->opts->root, ports[i].netdev));
+    for (size_t i = 0; i < n; i++) {
+        if (!oo_dl_handle_equal(&ports[i].handle, h) || !oo_port_is_vf_rep(&ports[i]) ||
+            !ports[i].netdev[0] || !ports[i].ifindex)
+            continue;
+        count++;
+        *named += !udev || udev_named(c->opts->root, ports[i].ifindex);
+    }
     free(ports);
     return count;
 }
@@ -144,8 +149,20 @@ static int wait_vfs(struct actx *c, const struct oo_obs_pf *p, int64_t n)
 
     for (;;) {
         bool ok = oo_sriov_read(c->opts->root, &p->handle, &s) == 0 && s.num_vfs == n;
-        if (ok && oo_dl_get_eswitch(&c->dl, &p->handle, &e) == 0 && e.mode == OO_ESWITCH_SWITCHDEV)
-            ok = count_reps(c, &p->handle) >= n;
+        int reps = 0, named = 0;
+
+        if (ok && oo_dl_get_eswitch(&c->dl, &p->handle, &e) == 0 && e.mode == OO_ESWITCH_SWITCHDEV) {
+            reps = count_reps(c, &p->handle, &named);
+            ok = named >= n;
+            /* udev that does not get to them (a stuck queue) delays the
+             * apply by OO_UDEV_WAIT_MS, not for good. */
+            if (!ok && reps >= n && oo_now_ms() - t0 >= OO_UDEV_WAIT_MS) {
+                snprintf(c->info, sizeof c->info, "after %.1f s; udev had named %d of the %d "
+                         "representors: going on with the names they have",
+                         (double)(oo_now_ms() - t0) / 1000, named, reps);
+                return 0;
+            }
+        }
         if (ok) {
             snprintf(c->info, sizeof c->info, "after %.1f s", (double)(oo_now_ms() - t0) / 1000);
             return 0;
@@ -782,38 +799,53 @@ out:
 
 /* Representors about to be attached (names[i] for the ADD_PORT steps of
  * VFs) that udev has not named yet: waits for it, up to OO_UDEV_WAIT_MS,
- * taking each one's name from devlink again. Past that, they are attached
- * under the names they have, and the step's info says so. */
+ * then takes each one's name from devlink again. A round checks udev's
+ * entries for the ifindexes of the last dump before it dumps again: an entry
+ * seen after the dump could belong to a rename the dump missed. Past the
+ * limit, they are attached under the names they have, and the step's info
+ * says so. */
 static void await_udev_names(struct actx *c, const struct oo_step *steps, size_t n, char (*names)[IF_NAMESIZE])
 {
+    uint32_t *ifindex = oo_calloc(n, sizeof *ifindex);
     int64_t t0 = oo_now_ms();
     unsigned waiting;
 
-    for (;;) {
+    for (int round = 0;; round++) {
+        struct oo_dl_port *ports = NULL;
+        size_t n_ports = 0;
+
         waiting = 0;
+        for (size_t i = 0; i < n; i++)
+            if (steps[i].kind == OO_STEP_OVS_ADD_PORT && steps[i].vf >= 0)
+                waiting += !udev_named(c->opts->root, ifindex[i]);
+        if (oo_dl_dump_ports(&c->dl, &ports, &n_ports) < 0)
+            break;
         for (size_t i = 0; i < n; i++) {
             const struct oo_obs_pf *p = steps[i].kind == OO_STEP_OVS_ADD_PORT && steps[i].vf >= 0 ?
                                         step_pf(c, &steps[i]) : NULL;
-            struct oo_dl_port rep;
 
-            if (!p || udev_named(c->opts->root, names[i]))
-                continue;
-            if (find_rep(c, &p->handle, steps[i].vf, &rep) == 0) {
-                oo_strlcpy(names[i], rep.netdev, IF_NAMESIZE);
-                if (udev_named(c->opts->root, names[i]))
+            for (size_t k = 0; p && k < n_ports; k++) {
+                const struct oo_dl_port *rep = &ports[k];
+                if (!oo_dl_handle_equal(&rep->handle, &p->handle) || !oo_port_is_vf_rep(rep) ||
+                    rep->vfnum != steps[i].vf || !rep->netdev[0])
                     continue;
+                oo_strlcpy(names[i], rep->netdev, IF_NAMESIZE);
+                ifindex[i] = rep->ifindex;
+                break;
             }
-            waiting++;
         }
-        if (!waiting)
+        free(ports);
+        if (!waiting && round > 0)
             break;
         if (oo_now_ms() - t0 >= OO_UDEV_WAIT_MS) {
             snprintf(c->info, sizeof c->info, "udev had not named %u representor%s after %d s: "
                      "attached as they are; ", waiting, waiting == 1 ? "" : "s", OO_UDEV_WAIT_MS / 1000);
             break;
         }
-        oo_sleep_ms(50);
+        if (waiting && round > 0)
+            oo_sleep_ms(50);
     }
+    free(ifindex);
 }
 
 static int apply_ovs_batch(struct actx *c, const struct oo_step *steps, size_t n)

@@ -8,7 +8,7 @@
 # the daemon runs only inside the check, and /run/udev goes with it.
 # shellcheck disable=SC2317 # check functions are called through tests_run
 set -u
-ALL_TESTS="udev_renamed_representors"
+ALL_TESTS="udev_renamed_representors udev_late_for_the_daemon_path"
 # shellcheck source=tests/vm/lib.sh
 . "$(dirname "$(readlink -f "$0")")/lib.sh"
 
@@ -88,5 +88,60 @@ udev_renamed_representors() {
 	log_test "udev renames the new representors: attached under udev's names, datapath too"
 	nsim_del "$NSIM"
 }
+
+# Representors made by someone else, that udev has not named yet when apply
+# plans (their kernel names are in the plan): the OVS batch waits for udev,
+# takes the new names from devlink and attaches those. udev's queue is held
+# (udevadm control --stop-exec-queue) while the VFs are made and the apply
+# starts, and let go a second later.
+udev_late_for_the_daemon_path() {
+	local id=31 cfg out pid rc up reps=() want got
+	RET=0
+	udevd_start || fail_hard "systemd-udevd did not start"
+	nsim_new "$id" 1 || fail_hard "cannot create netdevsim$id"
+	udevadm settle -t 20
+	up=$(nsim_uplink "$id")
+	# shellcheck disable=SC2119 # no other_config: as on a fresh host
+	ovs_start || fail_hard "ovsdb-server/ovs-vswitchd did not start"
+	udevadm control --stop-exec-queue
+	defer udevadm control --start-exec-queue
+	{ nsim_set_vfs "$id" 2 && nsim_eswitch_set "$id" switchdev; } || fail_hard "VFs or switchdev by hand"
+	mapfile -t reps < <(nsim_vf_reps "$id")
+	[[ ${#reps[@]} == 2 ]] && is_kernel_name "${reps[0]}" && is_kernel_name "${reps[1]}"
+	check_err $? "with udev's queue held the representors should keep kernel names: ${reps[*]}"
+	cfg=$(mktemp /tmp/oo-udev.XXXXXX.yaml)
+	defer rm -f "$cfg"
+	cat >"$cfg" <<-Y
+	version: 1
+	pfs:
+	  - {name: pf0, device: netdevsim/netdevsim$id, eswitch: switchdev, num_vfs: 2}
+	bridges:
+	  - {name: $BR, uplink: pf0, representors: [pf0/0-1]}
+	Y
+	"$CTL" --db "unix:$(ovs_db_sock)" -c "$cfg" plan 2>&1 | grep -q "$BR/${reps[0]}: ovs-add-port"
+	check_err $? "the plan should attach ${reps[0]} under its kernel name"
+	"$CTL" --db "unix:$(ovs_db_sock)" -c "$cfg" apply >"$OVS_LOGDIR/apply.out" 2>&1 &
+	pid=$!
+	sleep 1
+	udevadm control --start-exec-queue
+	wait "$pid"
+	rc=$?
+	out=$(cat "$OVS_LOGDIR/apply.out")
+	check_err "$rc" "apply failed: $out"
+	udevadm settle -t 20
+	mapfile -t reps < <(nsim_vf_reps "$id")
+	want=$(printf '%s\n' "$up" "${reps[@]}" | sort | paste -sd' ')
+	got=$(ovs-vsctl --timeout=10 list-ports "$BR" | sort | paste -sd' ')
+	[[ $got == "$want" ]] && ! is_kernel_name "${reps[0]}"
+	check_err $? "ports of $BR: $got, want udev's names $want; apply said: $out"
+	got=$(ovs-appctl -T 10 dpif/show | awk -v br="$BR:" '/^  [^ ]/ { on = $1 == br; next }
+		on && /^    [^ ]/ { print $1 }' | grep -vx "$BR" | sort | paste -sd' ')
+	[[ $got == "$want" ]]
+	check_err $? "datapath ports of $BR: $got, want $want"
+	log_info "$(grep -o 'ovs-add-port ... ok (.*' <<<"$out" | head -1)"
+	log_test "representors udev names while apply runs: attached under udev's names"
+	nsim_del "$id"
+}
+
 
 tests_run
