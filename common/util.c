@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -117,6 +118,21 @@ int oo_mkdirs(char *path)
         *p = '/';
     }
     return mkdir(path, 0755) < 0 && errno != EEXIST ? -errno : 0;
+}
+
+int oo_read_link_base(const char *path, char *buf, size_t size)
+{
+    char target[PATH_MAX];
+    ssize_t len = readlink(path, target, sizeof target - 1);
+    const char *base;
+
+    if (size)
+        buf[0] = '\0';
+    if (len < 0)
+        return -errno;
+    target[len] = '\0';
+    base = strrchr(target, '/');
+    return oo_strlcpy(buf, base ? base + 1 : target, size) ? 0 : -ENAMETOOLONG;
 }
 
 int oo_read_file(const char *path, char *buf, size_t buf_size)

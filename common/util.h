@@ -28,6 +28,11 @@ int oo_mkdirs(char *path);
  * trailing newline removed. Returns the length, or -errno. */
 int oo_read_file(const char *path, char *buf, size_t buf_size);
 
+/* The last component of the symlink at path (sysfs: a device's driver, a
+ * netdev's master) into buf. Returns 0, or -errno with buf "" when path is
+ * no link, -ENAMETOOLONG when the name does not fit. */
+int oo_read_link_base(const char *path, char *buf, size_t size);
+
 /* Reads a file holding one decimal integer. Returns 0 or -errno (-EINVAL if the
  * content is not a number). */
 int oo_read_uint(const char *path, unsigned long *ret_value);

@@ -78,6 +78,13 @@ static const struct oo_dl_param *obs_param(const struct oo_obs_pf *p, const char
 }
 
 /* The representor port of VF vf of h, as devlink says now. */
+/* Whether port is the representor, with a netdev, of VF vf of h. */
+static bool is_rep_of(const struct oo_dl_port *port, const struct oo_dl_handle *h, int64_t vf)
+{
+    return oo_dl_handle_equal(&port->handle, h) && oo_port_is_vf_rep(port) && port->vfnum == vf &&
+           port->netdev[0];
+}
+
 static int find_rep(struct actx *c, const struct oo_dl_handle *h, int64_t vf, struct oo_dl_port *out)
 {
     struct oo_dl_port *ports;
@@ -88,8 +95,7 @@ static int find_rep(struct actx *c, const struct oo_dl_handle *h, int64_t vf, st
         return r;
     r = -ENODEV;
     for (size_t i = 0; i < n; i++)
-        if (oo_dl_handle_equal(&ports[i].handle, h) && oo_port_is_vf_rep(&ports[i]) &&
-            ports[i].vfnum == vf && ports[i].netdev[0]) {
+        if (is_rep_of(&ports[i], h, vf)) {
             *out = ports[i];
             r = 0;
         }
@@ -182,20 +188,14 @@ void oo_apply_lag_poll(const char *root, const struct oo_observed *obs, const ch
     memset(out, 0, sizeof *out);
     for (size_t i = 0; i < obs->n_pfs; i++) {
         const struct oo_dl_port *up = oo_obs_pf_uplink(&obs->pfs[i]);
-        char path[PATH_MAX], target[PATH_MAX];
-        const char *base;
-        ssize_t n;
+        char path[PATH_MAX], master[IF_NAMESIZE];
         int st;
 
         if (!up || !up->netdev[0])
             continue;
         /* A member of this bond now? Its master, read back from sysfs. */
         snprintf(path, sizeof path, "%s/sys/class/net/%s/master", root, up->netdev);
-        if ((n = readlink(path, target, sizeof target - 1)) <= 0)
-            continue;
-        target[n] = '\0';
-        base = strrchr(target, '/');
-        if (strcmp(base ? base + 1 : target, bond))
+        if (oo_read_link_base(path, master, sizeof master) < 0 || strcmp(master, bond))
             continue;
         out->members++;
         st = oo_sriov_read_lag_active(root, &obs->pfs[i].handle);
@@ -825,12 +825,10 @@ static void await_udev_names(struct actx *c, const struct oo_step *steps, size_t
                                         step_pf(c, &steps[i]) : NULL;
 
             for (size_t k = 0; p && k < n_ports; k++) {
-                const struct oo_dl_port *rep = &ports[k];
-                if (!oo_dl_handle_equal(&rep->handle, &p->handle) || !oo_port_is_vf_rep(rep) ||
-                    rep->vfnum != steps[i].vf || !rep->netdev[0])
+                if (!is_rep_of(&ports[k], &p->handle, steps[i].vf))
                     continue;
-                oo_strlcpy(names[i], rep->netdev, IF_NAMESIZE);
-                ifindex[i] = rep->ifindex;
+                oo_strlcpy(names[i], ports[k].netdev, IF_NAMESIZE);
+                ifindex[i] = ports[k].ifindex;
                 break;
             }
         }

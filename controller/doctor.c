@@ -131,28 +131,12 @@ static void check_vfs_left_unbound(const struct oo_obs_pf *pf, const char *h, st
             n == 1 ? "" : "s", n == 1 ? "it" : "them", list);
 }
 
-/* The bond pf's uplink is enslaved to, or NULL. */
-static const struct oo_link *uplink_bond(const struct oo_observed *o, const struct oo_dl_port *up)
-{
-    const struct oo_link *l = NULL;
-
-    for (size_t i = 0; up && i < o->n_links && !l; i++)
-        if (o->links[i].ifindex == up->ifindex)
-            l = &o->links[i];
-    if (!l || !l->master || strcmp(l->slave_kind, "bond"))
-        return NULL;
-    for (size_t i = 0; i < o->n_links; i++)
-        if (o->links[i].ifindex == l->master)
-            return &o->links[i];
-    return NULL;
-}
-
 /* A PF in a bond is there for VF-LAG: whether mlx5 formed it. */
 static void check_vf_lag(const struct oo_doctor_facts *f, const struct oo_obs_pf *pf, const char *h,
                          struct oo_doctor_report *r)
 {
     const struct oo_dl_port *up = oo_obs_pf_uplink(pf);
-    const struct oo_link *bond = uplink_bond(f->obs, up);
+    const struct oo_link *bond = oo_obs_pf_bond(f->obs, pf);
 
     if (!bond)
         return;

@@ -133,21 +133,6 @@ static bool ovs_attached(const struct oo_observed *o, const char *netdev)
     return p && p->bridge;
 }
 
-/* The bond the PF's uplink is in, or "". */
-static const char *uplink_bond_name(const struct oo_observed *o, const struct oo_obs_pf *pf)
-{
-    const struct oo_dl_port *up = oo_obs_pf_uplink(pf);
-    uint32_t master = 0;
-
-    for (size_t i = 0; up && i < o->n_links && !master; i++)
-        if (o->links[i].ifindex == up->ifindex && !strcmp(o->links[i].slave_kind, "bond"))
-            master = o->links[i].master;
-    for (size_t i = 0; master && i < o->n_links; i++)
-        if (o->links[i].ifindex == master)
-            return o->links[i].name;
-    return "";
-}
-
 static void write_pfs(FILE *f, const struct oo_observed *o)
 {
     struct fam info = FAM(f, "ovs_offload_pf_info", "gauge",
@@ -213,8 +198,9 @@ static void write_pfs(FILE *f, const struct oo_observed *o)
     }
     for (size_t i = 0; i < o->n_pfs; i++) {
         const struct oo_obs_pf *pf = &o->pfs[i];
+        const struct oo_link *bond = oo_obs_pf_bond(o, pf);
         if (pf->lag_active >= 0)
-            put_u(&lag, "device", pf_label(pf, h, sizeof h), "bond", uplink_bond_name(o, pf),
+            put_u(&lag, "device", pf_label(pf, h, sizeof h), "bond", bond ? bond->name : "",
                   (uint64_t)pf->lag_active);
     }
 }

@@ -178,6 +178,16 @@ const struct oo_dl_port *oo_obs_pf_uplink(const struct oo_obs_pf *pf)
     return NULL;
 }
 
+const struct oo_link *oo_obs_pf_bond(const struct oo_observed *o, const struct oo_obs_pf *pf)
+{
+    const struct oo_dl_port *up = oo_obs_pf_uplink(pf);
+    const struct oo_link *l = up ? oo_link_by_index(o->links, o->n_links, up->ifindex) : NULL;
+
+    if (!l || !l->master || strcmp(l->slave_kind, "bond"))
+        return NULL;
+    return oo_link_by_index(o->links, o->n_links, l->master);
+}
+
 bool oo_port_is_vf_rep(const struct oo_dl_port *p)
 {
     return p->flavour == DEVLINK_PORT_FLAVOUR_PCI_VF;

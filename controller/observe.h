@@ -105,6 +105,8 @@ int oo_port_order(const void *a, const void *b);
 
 /* The instance's uplink (first physical port), or NULL. */
 const struct oo_dl_port *oo_obs_pf_uplink(const struct oo_obs_pf *pf);
+/* The bond pf's uplink is a member of (o's links), or NULL. */
+const struct oo_link *oo_obs_pf_bond(const struct oo_observed *o, const struct oo_obs_pf *pf);
 /* Whether a port is a VF representor (flavour pcivf). */
 bool oo_port_is_vf_rep(const struct oo_dl_port *p);
 

@@ -49,21 +49,6 @@ int oo_sriov_read(const char *root, const struct oo_dl_handle *h, struct oo_srio
 
 /* ------------------------------------------------------------- VF devices */
 
-/* The last component of the symlink at path into out; "" if it is no link. */
-static void link_basename(const char *path, char *out, size_t out_size)
-{
-    char target[PATH_MAX];
-    ssize_t n = readlink(path, target, sizeof target - 1);
-    const char *base;
-
-    out[0] = '\0';
-    if (n <= 0)
-        return;
-    target[n] = '\0';
-    base = strrchr(target, '/');
-    oo_strlcpy(out, base ? base + 1 : target, out_size);
-}
-
 /* Appends name to the comma list users unless it is there already. A name
  * that does not fit is left out: the list stays non-empty, which is what
  * "in use" means. */
@@ -158,9 +143,9 @@ static void read_vfdev(const char *pf_dir, uint32_t id, const char *root, struct
     memset(v, 0, sizeof *v);
     v->id = id;
     snprintf(path, sizeof path, "%s/virtfn%u", pf_dir, id);
-    link_basename(path, v->addr, sizeof v->addr);
+    oo_read_link_base(path, v->addr, sizeof v->addr);
     snprintf(path, sizeof path, "%s/virtfn%u/driver", pf_dir, id);
-    link_basename(path, v->driver, sizeof v->driver);
+    oo_read_link_base(path, v->driver, sizeof v->driver);
     if (!strcmp(v->driver, "vfio-pci"))
         add_user(v->users, sizeof v->users, "vfio-pci");
     snprintf(path, sizeof path, "%s/virtfn%u/net", pf_dir, id);
@@ -231,7 +216,7 @@ int oo_sriov_read_lag_active(const char *root, const struct oo_dl_handle *h)
         return !strcmp(state, "active");
     /* Unreadable: say whether it should have been, and why it is not. */
     snprintf(path, sizeof path, "%s/sys/bus/pci/devices/%s/driver", root, h->dev);
-    link_basename(path, driver, sizeof driver);
+    oo_read_link_base(path, driver, sizeof driver);
     snprintf(path, sizeof path, "%s/sys/kernel/debug/mlx5/%s", root, h->dev);
     if (strcmp(driver, "mlx5_core") && access(path, F_OK) < 0)
         return -EOPNOTSUPP;

@@ -45,19 +45,6 @@ static int create_str(const char *path, const char *s)
 }
 
 /* The last component of a symlink's target (a driver's or a device's name). */
-static int link_basename(const char *path, char *buf, size_t size)
-{
-    char target[PATH_MAX];
-    ssize_t len = readlink(path, target, sizeof target - 1);
-    const char *base;
-
-    if (len < 0)
-        return -errno;
-    target[len] = '\0';
-    base = strrchr(target, '/') ? strrchr(target, '/') + 1 : target;
-    return oo_strlcpy(buf, base, size) ? 0 : -ENAMETOOLONG;
-}
-
 int oo_sriov_set_num_vfs(const char *root, const struct oo_dl_handle *h, int num_vfs)
 {
     char path[PATH_MAX], val[16];
@@ -147,7 +134,7 @@ static int unbind_one(struct walk *w, const char *vfdir, const char *addr)
     int r;
 
     snprintf(path, sizeof path, "%s/driver", vfdir);
-    if (link_basename(path, driver, sizeof driver) < 0)
+    if (oo_read_link_base(path, driver, sizeof driver) < 0)
         return 0;               /* no driver bound */
     if ((r = record_path(w->record, addr, rec, sizeof rec)) < 0 ||
         (r = create_str(rec, driver)) < 0)
@@ -213,7 +200,7 @@ void oo_sriov_prune_record(const char *root, const struct oo_dl_handle *h, const
         if (e->d_name[0] == '.')
             continue;
         snprintf(path, sizeof path, "%s/sys/bus/pci/devices/%s/physfn", root, e->d_name);
-        if (link_basename(path, pf, sizeof pf) == 0 && !strcmp(pf, h->dev)) {
+        if (oo_read_link_base(path, pf, sizeof pf) == 0 && !strcmp(pf, h->dev)) {
             snprintf(path, sizeof path, "%s/sys/bus/pci/devices/%s", root, e->d_name);
             if (!has_driver(path))
                 continue;

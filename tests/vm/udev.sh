@@ -34,6 +34,34 @@ udevd_stop() {
 	rm -rf /run/udev
 }
 
+# bridge_ports, datapath_ports: $BR's ports in OVSDB, and in ovs-vswitchd's
+# datapath (its own internal port left out), sorted, space-separated.
+bridge_ports() {
+	ovs-vsctl --timeout=10 list-ports "$BR" | sort | paste -sd' '
+}
+
+datapath_ports() {
+	ovs-appctl -T 10 dpif/show | awk -v br="$BR:" '/^  [^ ]/ { on = $1 == br; next }
+		on && /^    [^ ]/ { print $1 }' | grep -vx "$BR" | sort | paste -sd' '
+}
+
+# write_config FILE ID N: netdevsimID in switchdev with N VFs, its uplink and
+# every representor on $BR.
+write_config() {
+	cat >"$1" <<-Y
+	version: 1
+	pfs:
+	  - {name: pf0, device: netdevsim/netdevsim$2, eswitch: switchdev, num_vfs: $3}
+	bridges:
+	  - {name: $BR, uplink: pf0, representors: [pf0/0-$(($3 - 1))]}
+	Y
+}
+
+# ctl ARG...: ovs-offloadctl against the check's OVSDB.
+ctl() {
+	"$CTL" --db "unix:$(ovs_db_sock)" "$@"
+}
+
 # is_kernel_name NAME: an enumerated kernel name (eth7), which udev renames.
 is_kernel_name() {
 	[[ $1 =~ ^eth[0-9]+$ ]]
@@ -51,14 +79,8 @@ udev_renamed_representors() {
 	ovs_start || fail_hard "ovsdb-server/ovs-vswitchd did not start"
 	cfg=$(mktemp /tmp/oo-udev.XXXXXX.yaml)
 	defer rm -f "$cfg"
-	cat >"$cfg" <<-Y
-	version: 1
-	pfs:
-	  - {name: pf0, device: netdevsim/netdevsim$NSIM, eswitch: switchdev, num_vfs: 4}
-	bridges:
-	  - {name: $BR, uplink: pf0, representors: [pf0/0-3]}
-	Y
-	out=$("$CTL" --db "unix:$(ovs_db_sock)" -c "$cfg" apply 2>&1)
+	write_config "$cfg" "$NSIM" 4
+	out=$(ctl -c "$cfg" apply 2>&1)
 	rc=$?
 	check_err "$rc" "apply failed: $out"
 	mapfile -t reps < <(nsim_vf_reps "$NSIM")
@@ -72,15 +94,14 @@ udev_renamed_representors() {
 		check_err $? "representor $rep: ofport $ofport, error $err"
 	done
 	want=$(printf '%s\n' "$up" "${reps[@]}" | sort | paste -sd' ')
-	got=$(ovs-vsctl --timeout=10 list-ports "$BR" | sort | paste -sd' ')
+	got=$(bridge_ports)
 	[[ $got == "$want" ]]
 	check_err $? "ports of $BR: $got, want $want; apply said: $out"
 	# ovs-vswitchd's datapath has the same names (none left under an old one).
-	got=$(ovs-appctl -T 10 dpif/show | awk -v br="$BR:" '/^  [^ ]/ { on = $1 == br; next }
-		on && /^    [^ ]/ { print $1 }' | grep -vx "$BR" | sort | paste -sd' ')
+	got=$(datapath_ports)
 	[[ $got == "$want" ]]
 	check_err $? "datapath ports of $BR: $got, want $want"
-	"$CTL" --db "unix:$(ovs_db_sock)" -c "$cfg" plan >/dev/null 2>&1
+	ctl -c "$cfg" plan >/dev/null 2>&1
 	rc=$?
 	[[ $rc == 0 ]]
 	check_err $? "plan after apply exited $rc, not 0 (in sync)"
@@ -111,16 +132,10 @@ udev_late_for_the_daemon_path() {
 	check_err $? "with udev's queue held the representors should keep kernel names: ${reps[*]}"
 	cfg=$(mktemp /tmp/oo-udev.XXXXXX.yaml)
 	defer rm -f "$cfg"
-	cat >"$cfg" <<-Y
-	version: 1
-	pfs:
-	  - {name: pf0, device: netdevsim/netdevsim$id, eswitch: switchdev, num_vfs: 2}
-	bridges:
-	  - {name: $BR, uplink: pf0, representors: [pf0/0-1]}
-	Y
-	"$CTL" --db "unix:$(ovs_db_sock)" -c "$cfg" plan 2>&1 | grep -q "$BR/${reps[0]}: ovs-add-port"
+	write_config "$cfg" "$id" 2
+	ctl -c "$cfg" plan 2>&1 | grep -q "$BR/${reps[0]}: ovs-add-port"
 	check_err $? "the plan should attach ${reps[0]} under its kernel name"
-	"$CTL" --db "unix:$(ovs_db_sock)" -c "$cfg" apply >"$OVS_LOGDIR/apply.out" 2>&1 &
+	ctl -c "$cfg" apply >"$OVS_LOGDIR/apply.out" 2>&1 &
 	pid=$!
 	sleep 1
 	udevadm control --start-exec-queue
@@ -131,11 +146,10 @@ udev_late_for_the_daemon_path() {
 	udevadm settle -t 20
 	mapfile -t reps < <(nsim_vf_reps "$id")
 	want=$(printf '%s\n' "$up" "${reps[@]}" | sort | paste -sd' ')
-	got=$(ovs-vsctl --timeout=10 list-ports "$BR" | sort | paste -sd' ')
+	got=$(bridge_ports)
 	[[ $got == "$want" ]] && ! is_kernel_name "${reps[0]}"
 	check_err $? "ports of $BR: $got, want udev's names $want; apply said: $out"
-	got=$(ovs-appctl -T 10 dpif/show | awk -v br="$BR:" '/^  [^ ]/ { on = $1 == br; next }
-		on && /^    [^ ]/ { print $1 }' | grep -vx "$BR" | sort | paste -sd' ')
+	got=$(datapath_ports)
 	[[ $got == "$want" ]]
 	check_err $? "datapath ports of $BR: $got, want $want"
 	log_info "$(grep -o 'ovs-add-port ... ok (.*' <<<"$out" | head -1)"
