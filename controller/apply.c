@@ -77,13 +77,14 @@ static const struct oo_dl_param *obs_param(const struct oo_obs_pf *p, const char
     return NULL;
 }
 
-/* The representor port of VF vf of h, as devlink says now. */
 /* Whether port is the representor, with a netdev, of VF vf of h. */
 static bool is_rep_of(const struct oo_dl_port *port, const struct oo_dl_handle *h, int64_t vf)
 {
     return oo_dl_handle_equal(&port->handle, h) && oo_port_is_vf_rep(port) && port->vfnum == vf &&
            port->netdev[0];
 }
+
+/* The representor port of VF vf of h, as devlink says now. */
 
 static int find_rep(struct actx *c, const struct oo_dl_handle *h, int64_t vf, struct oo_dl_port *out)
 {
@@ -806,26 +807,27 @@ out:
  * says so. */
 static void await_udev_names(struct actx *c, const struct oo_step *steps, size_t n, char (*names)[IF_NAMESIZE])
 {
+    /* The PF of each VF representor step (NULL for the other steps). */
+    const struct oo_obs_pf **pf = oo_calloc(n, sizeof *pf);
     uint32_t *ifindex = oo_calloc(n, sizeof *ifindex);
     int64_t t0 = oo_now_ms();
     unsigned waiting;
 
+    for (size_t i = 0; i < n; i++)
+        if (steps[i].kind == OO_STEP_OVS_ADD_PORT && steps[i].vf >= 0)
+            pf[i] = step_pf(c, &steps[i]);
     for (int round = 0;; round++) {
         struct oo_dl_port *ports = NULL;
         size_t n_ports = 0;
 
         waiting = 0;
         for (size_t i = 0; i < n; i++)
-            if (steps[i].kind == OO_STEP_OVS_ADD_PORT && steps[i].vf >= 0)
-                waiting += !udev_named(c->opts->root, ifindex[i]);
+            waiting += pf[i] && !udev_named(c->opts->root, ifindex[i]);
         if (oo_dl_dump_ports(&c->dl, &ports, &n_ports) < 0)
             break;
         for (size_t i = 0; i < n; i++) {
-            const struct oo_obs_pf *p = steps[i].kind == OO_STEP_OVS_ADD_PORT && steps[i].vf >= 0 ?
-                                        step_pf(c, &steps[i]) : NULL;
-
-            for (size_t k = 0; p && k < n_ports; k++) {
-                if (!is_rep_of(&ports[k], &p->handle, steps[i].vf))
+            for (size_t k = 0; pf[i] && k < n_ports; k++) {
+                if (!is_rep_of(&ports[k], &pf[i]->handle, steps[i].vf))
                     continue;
                 oo_strlcpy(names[i], ports[k].netdev, IF_NAMESIZE);
                 ifindex[i] = ports[k].ifindex;
@@ -844,6 +846,7 @@ static void await_udev_names(struct actx *c, const struct oo_step *steps, size_t
             oo_sleep_ms(50);
     }
     free(ifindex);
+    free(pf);
 }
 
 static int apply_ovs_batch(struct actx *c, const struct oo_step *steps, size_t n)

@@ -1300,9 +1300,10 @@ int oo_plan_restart_after_write(const struct oo_ovs_observed *ovs, const char *h
 
 /* Plans the other_config keys. *hw and *tc become hw-offload and tc-policy
  * as stored after the plan's transaction (NULL: unset; else the observed
- * string or one in buf); returns whether it changes either. OVS 3.1 turns its flow API on (and reads tc-policy with
- * it) the first time it sees hw-offload=true, at runtime; what it cannot do
- * without a restart is turn it off, or change tc-policy once on. */
+ * string or one in want); returns whether it changes either. OVS 3.1 turns
+ * its flow API on (and reads tc-policy with it) the first time it sees
+ * hw-offload=true, at runtime; what it cannot do without a restart is turn it
+ * off, or change tc-policy once on. */
 static bool plan_ovs_config(struct ctx *c, char want[3][32], const char **hw, const char **tc)
 {
     const struct oo_cfg_ovs *co = &c->cfg->ovs;
