@@ -14,6 +14,7 @@
 #include "common/log.h"
 #include "common/util.h"
 #include "controller/journal.h"
+#include "devlink/sriov.h"
 #include "devlink/vfctl.h"
 #include "devlink/write.h"
 #include "link/ethtool.h"
@@ -205,7 +206,8 @@ void oo_apply_lag_poll(const char *root, const struct oo_observed *obs, const ch
             out->active += st == 1;
         } else if (st != -EOPNOTSUPP) {
             size_t len = strlen(out->unreadable);
-            out->n_unreadable++;
+            if (!out->n_unreadable++)
+                out->unreadable_err = st;
             if (len + strlen(obs->pfs[i].handle.dev) + 3 < sizeof out->unreadable)
                 snprintf(out->unreadable + len, sizeof out->unreadable - len, "%s%s", len ? ", " : "",
                          obs->pfs[i].handle.dev);
@@ -239,8 +241,8 @@ static int wait_lag(struct actx *c, const struct oo_step *s)
          * LAG forms leaves VF-LAG off, so give the driver's bond work time
          * (it retries each second) instead, and say how to wait for real. */
         if (!p.reported && oo_now_ms() >= t0 + OO_LAG_SETTLE_MS) {
-            snprintf(c->info, sizeof c->info, "LAG state of %s unreadable (mount debugfs on "
-                     "/sys/kernel/debug): waited %d s instead", p.unreadable, OO_LAG_SETTLE_MS / 1000);
+            snprintf(c->info, sizeof c->info, "LAG state of %s unreadable (%s): waited %d s instead",
+                     p.unreadable, oo_sriov_lag_err_text(p.unreadable_err), OO_LAG_SETTLE_MS / 1000);
             return 0;
         }
         if (oo_now_ms() >= deadline)

@@ -54,6 +54,7 @@ struct oo_lag_poll {
     unsigned active;                /* of them, active */
     unsigned n_unreadable;          /* mlx5 members whose state cannot be read */
     char unreadable[96];            /* their PCI addresses, comma-separated */
+    int unreadable_err;             /* the first one's -errno (oo_sriov_read_lag_active) */
 };
 void oo_apply_lag_poll(const char *root, const struct oo_observed *obs, const char *bond,
                        struct oo_lag_poll *out);

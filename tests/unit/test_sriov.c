@@ -319,6 +319,7 @@ static void test_lag_poll(void **state)
     assert_int_equal(p.reported, 0);
     assert_int_equal(p.n_unreadable, 2);
     assert_string_equal(p.unreadable, "0000:3b:00.0, 0000:3b:00.1");
+    assert_int_equal(p.unreadable_err, -ENOENT);     /* no debugfs at all */
 
     /* debugfs mounted: the LAG forming; bond01's member is not bond0's */
     fixture_write(root, "sys/kernel/debug/mlx5/0000:3b:00.0/lag/state", "disabled\n");
