@@ -76,6 +76,9 @@ void oo_config_init(struct oo_config *cfg)
     cfg->ovs.tc_policy = -1;
     cfg->ovs.max_idle_ms = -1;
     cfg->ovs.restart = OO_CFG_RESTART_NEVER;
+    cfg->waits.timeout_s = OO_CFG_WAIT_TIMEOUT_S;
+    cfg->waits.lag_settle_s = OO_CFG_WAIT_LAG_SETTLE_S;
+    cfg->waits.udev_s = OO_CFG_WAIT_UDEV_S;
     cfg->ovs.n_restart_command = OO_ARRAY_SIZE(default_restart_command);
     cfg->ovs.restart_command = oo_calloc(cfg->ovs.n_restart_command, sizeof(char *));
     for (size_t i = 0; i < cfg->ovs.n_restart_command; i++)

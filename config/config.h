@@ -197,6 +197,25 @@ struct oo_cfg_ovs {
     struct oo_src_loc at[OO_CFG_OVS_N_KEYS];
 };
 
+/* ---- waits ---- */
+/* How long apply (and each daemon pass) waits for the hardware, in seconds.
+ * Defaults suit a ConnectX-6 Lx making 125 VFs (65 s, sriov-network-operator
+ * PR 1019). */
+#define OO_CFG_WAIT_TIMEOUT_S 120       /* VFs, representors, a LAG, ovs-vswitchd's restart */
+#define OO_CFG_WAIT_LAG_SETTLE_S 10     /* a LAG whose state mlx5 keeps unreadable */
+#define OO_CFG_WAIT_UDEV_S 10           /* udev naming the representors */
+#define OO_CFG_WAIT_MAX_S 3600
+enum oo_cfg_waits_key {
+    OO_CFG_WAITS_TIMEOUT_S, OO_CFG_WAITS_LAG_SETTLE_S, OO_CFG_WAITS_UDEV_S, OO_CFG_WAITS_N_KEYS,
+};
+struct oo_cfg_waits {
+    int32_t timeout_s;            /* 1 .. OO_CFG_WAIT_MAX_S; a wait past it fails its step */
+    int32_t lag_settle_s;         /* 0 .. timeout_s: given to mlx5 to form a LAG it does not report */
+    int32_t udev_s;               /* 0 .. timeout_s: then representors are taken as they are named */
+    struct oo_src_loc loc;        /* the waits mapping */
+    struct oo_src_loc at[OO_CFG_WAITS_N_KEYS];
+};
+
 /* ---- pfs ---- */
 struct oo_cfg_param {
     char *name;                   /* devlink param name, e.g. flow_steering_mode */
@@ -378,7 +397,7 @@ enum oo_config_source {
 
 enum oo_config_key {
     OO_CFG_KEY_VERSION, OO_CFG_KEY_OVS, OO_CFG_KEY_PFS, OO_CFG_KEY_BONDS, OO_CFG_KEY_BRIDGES,
-    OO_CFG_KEY_TC, OO_CFG_KEY_N_KEYS,
+    OO_CFG_KEY_TC, OO_CFG_KEY_WAITS, OO_CFG_KEY_N_KEYS,
 };
 enum oo_cfg_tc_key { OO_CFG_TC_RULES, OO_CFG_TC_MPV, OO_CFG_TC_N_KEYS };
 
@@ -389,6 +408,7 @@ struct oo_config {
                                    * functions; 0: not loaded from a file */
     int version;                  /* 1 */
     struct oo_cfg_ovs ovs;
+    struct oo_cfg_waits waits;
     struct oo_cfg_pf *pfs;
     size_t n_pfs;
     struct oo_cfg_bond *bonds;
@@ -410,6 +430,7 @@ struct oo_config {
 /* YAML key names, indexed by the enums above (for messages and docs). */
 extern const char *const oo_cfg_top_keys[OO_CFG_KEY_N_KEYS];
 extern const char *const oo_cfg_ovs_keys[OO_CFG_OVS_N_KEYS];
+extern const char *const oo_cfg_waits_keys[OO_CFG_WAITS_N_KEYS];
 extern const char *const oo_cfg_pf_keys[OO_CFG_PF_N_KEYS];
 extern const char *const oo_cfg_vf_keys[OO_CFG_VF_N_KEYS];
 extern const char *const oo_cfg_bond_keys[OO_CFG_BOND_N_KEYS];

@@ -211,11 +211,16 @@ size_t oo_cfg_names_join(const char *const *names, size_t n, char *buf, size_t s
 const char *const oo_cfg_top_keys[OO_CFG_KEY_N_KEYS] = {
     [OO_CFG_KEY_VERSION] = "version", [OO_CFG_KEY_OVS] = "ovs", [OO_CFG_KEY_PFS] = "pfs",
     [OO_CFG_KEY_BONDS] = "bonds", [OO_CFG_KEY_BRIDGES] = "bridges", [OO_CFG_KEY_TC] = "tc",
+    [OO_CFG_KEY_WAITS] = "waits",
 };
 const char *const oo_cfg_ovs_keys[OO_CFG_OVS_N_KEYS] = {
     [OO_CFG_OVS_DB] = "db", [OO_CFG_OVS_HW_OFFLOAD] = "hw_offload",
     [OO_CFG_OVS_TC_POLICY] = "tc_policy", [OO_CFG_OVS_MAX_IDLE_MS] = "max_idle_ms",
     [OO_CFG_OVS_RESTART] = "restart", [OO_CFG_OVS_RESTART_COMMAND] = "restart_command",
+};
+const char *const oo_cfg_waits_keys[OO_CFG_WAITS_N_KEYS] = {
+    [OO_CFG_WAITS_TIMEOUT_S] = "timeout_s", [OO_CFG_WAITS_LAG_SETTLE_S] = "lag_settle_s",
+    [OO_CFG_WAITS_UDEV_S] = "udev_s",
 };
 const char *const oo_cfg_pf_keys[OO_CFG_PF_N_KEYS] = {
     [OO_CFG_PF_NAME] = "name", [OO_CFG_PF_DEVICE] = "device", [OO_CFG_PF_NETDEV] = "netdev",

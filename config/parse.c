@@ -265,6 +265,30 @@ static void ovs_field(void *ctx, int key, const struct ynode *v)
     }
 }
 
+/* ----------------------------------------------------------------- waits */
+
+static void waits_field(void *ctx, int key, const struct ynode *v)
+{
+    struct pctx *c = ctx;
+    struct oo_cfg_waits *w = &c->cfg->waits;
+    int64_t i;
+
+    /* Ranges only; validation relates them to timeout_s. */
+    if (!sc_int(c->d, v, key == OO_CFG_WAITS_TIMEOUT_S ? 1 : 0, OO_CFG_WAIT_MAX_S, &i))
+        return;
+    switch (key) {
+    case OO_CFG_WAITS_TIMEOUT_S:
+        w->timeout_s = (int32_t)i;
+        break;
+    case OO_CFG_WAITS_LAG_SETTLE_S:
+        w->lag_settle_s = (int32_t)i;
+        break;
+    case OO_CFG_WAITS_UDEV_S:
+        w->udev_s = (int32_t)i;
+        break;
+    }
+}
+
 /* ------------------------------------------------------------------- pfs */
 
 struct vf_ctx {
@@ -981,6 +1005,10 @@ static void top_field(void *ctx, int key, const struct ynode *v)
         break;
     case OO_CFG_KEY_TC:
         sc_walk(c->d, v, "tc", oo_cfg_tc_keys, OO_CFG_TC_N_KEYS, cfg->tc_at, tc_field, c);
+        break;
+    case OO_CFG_KEY_WAITS:
+        cfg->waits.loc = v->loc;
+        sc_walk(c->d, v, "waits", oo_cfg_waits_keys, OO_CFG_WAITS_N_KEYS, cfg->waits.at, waits_field, c);
         break;
     }
 }

@@ -989,6 +989,30 @@ static void check_mpvs(struct vctx *v)
     }
 }
 
+/* The waits bounded by waits.timeout_s (wait-vfs and wait-lag fail at it):
+ * one written longer would fail its step instead of ending as documented;
+ * a default longer than a shorter timeout_s written is cut to it. */
+static void check_waits(struct vctx *v)
+{
+    struct oo_cfg_waits *w = &v->cfg->waits;
+    const int keys[] = { OO_CFG_WAITS_LAG_SETTLE_S, OO_CFG_WAITS_UDEV_S };
+    int32_t *vals[] = { &w->lag_settle_s, &w->udev_s };
+    char path[64];
+
+    for (size_t i = 0; i < OO_ARRAY_SIZE(keys); i++) {
+        const char *key = oo_cfg_waits_keys[keys[i]];
+
+        if (*vals[i] <= w->timeout_s)
+            continue;
+        if (!w->at[keys[i]].line)
+            *vals[i] = w->timeout_s;
+        else
+            verr(v, w->at[keys[i]], PATH("waits.%s", key),
+                 "%s %d is longer than timeout_s %d: the step would fail at the timeout before "
+                 "this wait ends; raise timeout_s or lower %s", key, *vals[i], w->timeout_s, key);
+    }
+}
+
 int oo_config_validate(struct oo_config *cfg, struct oo_cfg_diag *diag)
 {
     struct vctx v = { cfg, diag };
@@ -1001,5 +1025,6 @@ int oo_config_validate(struct oo_config *cfg, struct oo_cfg_diag *diag)
     check_bridges(&v);
     check_rules(&v);
     check_mpvs(&v);
+    check_waits(&v);
     return oo_cfg_diag_count(diag) > before ? -EINVAL : 0;
 }

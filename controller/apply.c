@@ -118,6 +118,17 @@ static bool udev_running(const char *root)
     return access(path, F_OK) == 0;
 }
 
+/* Whether to wait for udev's names: where it runs, unless waits.udev_s is 0. */
+static bool udev_awaited(const struct actx *c)
+{
+    return c->cfg->waits.udev_s > 0 && udev_running(c->opts->root);
+}
+
+static int64_t ms_of(int32_t s)
+{
+    return (int64_t)s * 1000;
+}
+
 static bool udev_named(const char *root, uint32_t ifindex)
 {
     char path[PATH_MAX];
@@ -133,7 +144,7 @@ static int count_reps(struct actx *c, const struct oo_dl_handle *h, int *named)
     struct oo_dl_port *ports;
     size_t n;
     int count = 0;
-    bool udev = udev_running(c->opts->root);
+    bool udev = udev_awaited(c);
 
     *named = 0;
     if (oo_dl_dump_ports(&c->dl, &ports, &n) < 0)
@@ -151,7 +162,8 @@ static int count_reps(struct actx *c, const struct oo_dl_handle *h, int *named)
 
 static int wait_vfs(struct actx *c, const struct oo_obs_pf *p, int64_t n)
 {
-    int64_t t0 = oo_now_ms(), deadline = t0 + c->opts->wait_timeout_ms;
+    const struct oo_cfg_waits *w = &c->cfg->waits;
+    int64_t t0 = oo_now_ms(), deadline = t0 + ms_of(w->timeout_s);
     struct oo_dl_eswitch e;
     struct oo_sriov s;
 
@@ -163,8 +175,8 @@ static int wait_vfs(struct actx *c, const struct oo_obs_pf *p, int64_t n)
             reps = count_reps(c, &p->handle, &named);
             ok = named >= n;
             /* udev that does not get to them (a stuck queue) delays the
-             * apply by OO_UDEV_WAIT_MS, not for good. */
-            if (!ok && reps >= n && oo_now_ms() - t0 >= OO_UDEV_WAIT_MS) {
+             * apply by waits.udev_s, not for good. */
+            if (!ok && reps >= n && oo_now_ms() - t0 >= ms_of(w->udev_s)) {
                 snprintf(c->info, sizeof c->info, "after %.1f s; udev had named %d of the %d "
                          "representors: going on with the names they have",
                          (double)(oo_now_ms() - t0) / 1000, named, reps);
@@ -178,8 +190,7 @@ static int wait_vfs(struct actx *c, const struct oo_obs_pf *p, int64_t n)
         if (oo_now_ms() >= deadline)
             return fail(c, -ETIMEDOUT, "%" PRId64 " VFs (and their representors in switchdev%s) did "
                         "not appear within %d s: check dmesg for the driver's errors", n,
-                        udev_running(c->opts->root) ? ", named by udev" : "",
-                        c->opts->wait_timeout_ms / 1000);
+                        udev_awaited(c) ? ", named by udev" : "", w->timeout_s);
         oo_sleep_ms(100);
     }
 }
@@ -217,7 +228,8 @@ void oo_apply_lag_poll(const char *root, const struct oo_observed *obs, const ch
 
 static int wait_lag(struct actx *c, const struct oo_step *s)
 {
-    int64_t t0 = oo_now_ms(), deadline = t0 + c->opts->wait_timeout_ms;
+    const struct oo_cfg_waits *w = &c->cfg->waits;
+    int64_t t0 = oo_now_ms(), deadline = t0 + ms_of(w->timeout_s);
     struct oo_lag_poll p;
 
     /* Every member whose driver keeps a LAG state must report it active
@@ -240,15 +252,15 @@ static int wait_lag(struct actx *c, const struct oo_step *s)
         /* mlx5 PFs whose state cannot be read: binding their VFs before the
          * LAG forms leaves VF-LAG off, so give the driver's bond work time
          * (it retries each second) instead, and say how to wait for real. */
-        if (!p.reported && oo_now_ms() >= t0 + OO_LAG_SETTLE_MS) {
-            snprintf(c->info, sizeof c->info, "LAG state of %s unreadable (%s): waited %d s instead",
-                     p.unreadable, oo_sriov_lag_err_text(p.unreadable_err), OO_LAG_SETTLE_MS / 1000);
+        if (!p.reported && oo_now_ms() >= t0 + ms_of(w->lag_settle_s)) {
+            snprintf(c->info, sizeof c->info, "LAG state of %s unreadable (%s): waited %d s "
+                     "(waits.lag_settle_s) instead", p.unreadable, oo_sriov_lag_err_text(p.unreadable_err),
+                     w->lag_settle_s);
             return 0;
         }
         if (oo_now_ms() >= deadline)
             return fail(c, -ETIMEDOUT, "the LAG of %s did not become active within %d s: both PFs "
-                        "must be in switchdev and enslaved (check dmesg)", s->name,
-                        c->opts->wait_timeout_ms / 1000);
+                        "must be in switchdev and enslaved (check dmesg)", s->name, w->timeout_s);
         oo_sleep_ms(100);
     }
 }
@@ -801,7 +813,7 @@ out:
 }
 
 /* Representors about to be attached (names[i] for the ADD_PORT steps of
- * VFs) that udev has not named yet: waits for it, up to OO_UDEV_WAIT_MS,
+ * VFs) that udev has not named yet: waits for it, up to waits.udev_s,
  * then takes each one's name from devlink again. A round checks udev's
  * entries for the ifindexes of the last dump before it dumps again: an entry
  * seen after the dump could belong to a rename the dump missed. Past the
@@ -839,9 +851,10 @@ static void await_udev_names(struct actx *c, const struct oo_step *steps, size_t
         free(ports);
         if (!waiting && round > 0)
             break;
-        if (oo_now_ms() - t0 >= OO_UDEV_WAIT_MS) {
-            snprintf(c->info, sizeof c->info, "udev had not named %u representor%s after %d s: "
-                     "attached as they are; ", waiting, waiting == 1 ? "" : "s", OO_UDEV_WAIT_MS / 1000);
+        if (oo_now_ms() - t0 >= ms_of(c->cfg->waits.udev_s)) {
+            snprintf(c->info, sizeof c->info, "udev had not named %u representor%s after %d s "
+                     "(waits.udev_s): attached as they are; ", waiting, waiting == 1 ? "" : "s",
+                     c->cfg->waits.udev_s);
             break;
         }
         if (waiting && round > 0)
@@ -889,7 +902,7 @@ static int apply_ovs_batch(struct actx *c, const struct oo_step *steps, size_t n
             break;
         }
     }
-    if (r == 0 && udev_running(c->opts->root))
+    if (r == 0 && udev_awaited(c))
         await_udev_names(c, steps, n, names);
     if (r == 0) {
         r = oo_ovsdb_apply(c->opts->ovs_remote, ops, n, c->opts->ovsdb_timeout_ms, &res);
@@ -927,7 +940,7 @@ static int apply_ovs_restart(struct actx *c)
     oo_ovs_apply_result_free(&rec);
     for (size_t i = 0; i < o->n_restart_command; i++)
         argv[i] = o->restart_command[i];
-    r = oo_ovs_restart(argv, c->opts->wait_timeout_ms, err, sizeof err);
+    r = oo_ovs_restart(argv, (int)ms_of(c->cfg->waits.timeout_s), err, sizeof err);
     free(argv);
     return r < 0 ? fail(c, r, "restarting ovs-vswitchd (ovs.restart_command): %s", err) : 0;
 }

@@ -17,7 +17,6 @@ struct oo_apply_opts {
     const char *root;               /* sysfs prefix ("" on a real host) */
     const char *ovs_remote;         /* OVSDB remote */
     int ovsdb_timeout_ms;           /* per OVSDB transaction */
-    int wait_timeout_ms;            /* VFs, representors, LAG (default 120 s) */
     FILE *progress;                 /* progress lines, or NULL */
     /* Called with true before a batch of tc filter writes and with false
      * after it, or NULL. ovs-offloadd leaves RTNLGRP_TC meanwhile: with no
@@ -59,16 +58,9 @@ struct oo_lag_poll {
 void oo_apply_lag_poll(const char *root, const struct oo_observed *obs, const char *bond,
                        struct oo_lag_poll *out);
 
-/* How long wait-lag gives mlx5 to form the LAG when it cannot read whether
- * it has (debugfs not mounted, or a kernel older than lag/state). */
-#define OO_LAG_SETTLE_MS 10000
-
-/* How long an OVS batch waits for udev to name the representors it attaches
- * (where udev runs: /run/udev/control), before attaching them as they are. */
-#define OO_UDEV_WAIT_MS 10000
-
-/* Applies plan (built from cfg and obs, which must have no errors). Returns 0
- * or the failed step's -errno (res says which and why). */
+/* Applies plan (built from cfg and obs, which must have no errors), waiting
+ * for the hardware as cfg->waits says. Returns 0 or the failed step's -errno
+ * (res says which and why). */
 int oo_apply(const struct oo_config *cfg, const struct oo_observed *obs, const struct oo_plan *plan,
              const struct oo_apply_opts *opts, struct oo_apply_result *res);
 

@@ -369,7 +369,7 @@ static int cmd_apply(const struct ctl_opts *opts)
         /* A transaction waits for ovs-vswitchd to apply it: allow it more than a read. */
         .root = opts->root, .ovs_remote = remote,
         .ovsdb_timeout_ms = opts->ovsdb_timeout_ms > 30000 ? opts->ovsdb_timeout_ms : 30000,
-        .wait_timeout_ms = 120000, .progress = opts->json ? stderr : stdout, .tc_desired = &desired,
+        .progress = opts->json ? stderr : stdout, .tc_desired = &desired,
     };
     r = oo_apply(&cfg, &o, &plan, &aopts, &res);
     oo_tc_desired_free(&desired);       /* before the read-back, which builds its own */

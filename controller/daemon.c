@@ -928,7 +928,7 @@ static void run_pass(struct daemon *d)
     struct pass_render render = { 0 };
     struct oo_pass_opts popts = {
         .cfg = &d->cfg, .root = "", .ovs_remote = d->remote,
-        .ovsdb_timeout_ms = d->opts.ovsdb_timeout_ms, .wait_timeout_ms = 120000,
+        .ovsdb_timeout_ms = d->opts.ovsdb_timeout_ms,
         .progress = d->progress, .tc_writes = tc_writes, .tc_writes_arg = d,
         .observed = pass_observed, .before_apply = pass_before_apply, .observed_arg = &render,
         .tc_cache = d->opts.full_dumps ? NULL : &d->tc_cache,

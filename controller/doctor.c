@@ -157,8 +157,9 @@ static void check_vf_lag(const struct oo_doctor_facts *f, const struct oo_obs_pf
                                       "without mlx5's lag/state, check dmesg for mlx5's lag messages" :
                                       "run as root, where debugfs is readable",
             "the LAG state of uplink %s (in %s) cannot be read (%s): whether VF-LAG is on is unknown, "
-            "and apply waits %d s for the LAG instead of until it is active", up->netdev, bond->name,
-            oo_sriov_lag_err_text(pf->lag_err), OO_LAG_SETTLE_MS / 1000);
+            "and apply waits %d s (waits.lag_settle_s) for the LAG instead of until it is active",
+            up->netdev, bond->name, oo_sriov_lag_err_text(pf->lag_err),
+            f->cfg ? f->cfg->waits.lag_settle_s : OO_CFG_WAIT_LAG_SETTLE_S);
 }
 
 static void check_pf(const struct oo_doctor_facts *f, const struct oo_obs_pf *pf, struct oo_doctor_report *r)

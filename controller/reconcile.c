@@ -409,7 +409,7 @@ int oo_reconcile_pass(const struct oo_pass_opts *opts, struct oo_pass *p)
     if (!p->plan.n_errors && p->plan.n_steps) {
         struct oo_apply_opts aopts = {
             .root = opts->root, .ovs_remote = opts->ovs_remote,
-            .ovsdb_timeout_ms = opts->ovsdb_timeout_ms, .wait_timeout_ms = opts->wait_timeout_ms,
+            .ovsdb_timeout_ms = opts->ovsdb_timeout_ms,
             .progress = opts->progress,
             .tc_writes = opts->tc_writes, .tc_writes_arg = opts->tc_writes_arg,
             .tc_desired = popts.tc_desired,

@@ -237,7 +237,6 @@ struct oo_pass_opts {
     const char *root;               /* sysfs prefix ("" on a real host) */
     const char *ovs_remote;         /* OVSDB remote */
     int ovsdb_timeout_ms;           /* per OVSDB read or transaction */
-    int wait_timeout_ms;            /* VFs, representors, LAG waits in apply */
     FILE *progress;                 /* apply's progress lines, or NULL */
     void (*tc_writes)(void *arg, bool begin); /* see struct oo_apply_opts */
     void *tc_writes_arg;

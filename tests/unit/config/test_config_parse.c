@@ -235,6 +235,13 @@ static void test_full_config(void **state)
     assert_int_equal(r->skip, OO_CFG_SKIP_SW);
     assert_int_equal(r->actions[0].kind, OO_CFG_ACT_DROP);
     assert_int_equal(cfg.n_mpvs, 0);
+
+    /* waits */
+    assert_int_equal(cfg.waits.timeout_s, 300);
+    assert_int_equal(cfg.waits.lag_settle_s, 20);
+    assert_int_equal(cfg.waits.udev_s, 0);
+    assert_loc(cfg.waits.loc, 72, 3);
+    assert_loc(cfg.waits.at[OO_CFG_WAITS_UDEV_S], 74, 11);
     cfgtest_done(&cfg, &d);
 }
 
@@ -254,6 +261,16 @@ static void test_defaults(void **state)
     assert_string_equal(cfg.ovs.restart_command[0], "systemctl");
     assert_string_equal(cfg.ovs.restart_command[2], "openvswitch-switch");
     assert_int_equal(cfg.n_pfs + cfg.n_bonds + cfg.n_bridges + cfg.n_rules + cfg.n_mpvs, 0);
+    assert_int_equal(cfg.waits.timeout_s, OO_CFG_WAIT_TIMEOUT_S);
+    assert_int_equal(cfg.waits.lag_settle_s, OO_CFG_WAIT_LAG_SETTLE_S);
+    assert_int_equal(cfg.waits.udev_s, OO_CFG_WAIT_UDEV_S);
+    cfgtest_done(&cfg, &d);
+
+    /* Waits not written are cut to a shorter timeout_s; one written is kept. */
+    assert_int_equal(cfgtest_yaml("version: 1\nwaits: {timeout_s: 4, udev_s: 3}\n", &cfg, &d), 0);
+    assert_int_equal(cfg.waits.timeout_s, 4);
+    assert_int_equal(cfg.waits.lag_settle_s, 4);
+    assert_int_equal(cfg.waits.udev_s, 3);
     cfgtest_done(&cfg, &d);
 
     /* Empty sections (every entry commented out) are empty lists. */
@@ -417,12 +434,19 @@ struct parse_case {
 static const struct parse_case parse_cases[] = {
     { "unknown top key", V1 "pfz: []\n", 2, 1, "pfz", "unknown key 'pfz' in the config (did you mean 'pfs'?)" },
     { "unknown key, no suggestion", V1 "colour: red\n", 2, 1, "colour",
-      "valid keys: version, ovs, pfs, bonds, bridges, tc" },
+      "valid keys: version, ovs, pfs, bonds, bridges, tc, waits" },
     { "unknown pf key", V1 "pfs:\n  - {name: a, netdev: e0, num_vf: 2}\n", 3, 27, "pfs[0].num_vf",
       "did you mean 'num_vfs'?" },
     { "unknown vf key", V1 "pfs:\n  - name: a\n    netdev: e0\n    num_vfs: 2\n    vfs: [{id: 0, valn: 3}]\n",
       6, 19, "pfs[0].vfs[0].valn", "did you mean 'vlan'?" },
     { "unknown ovs key", V1 "ovs: {hw_ofload: true}\n", 2, 7, "ovs.hw_ofload", "did you mean 'hw_offload'?" },
+    { "unknown waits key", V1 "waits: {timeout: 300}\n", 2, 9, "waits.timeout", "did you mean 'timeout_s'?" },
+    { "waits.timeout_s 0", V1 "waits: {timeout_s: 0}\n", 2, 20, "waits.timeout_s",
+      "0 is out of range: expected 1..3600" },
+    { "waits.udev_s negative", V1 "waits: {udev_s: -1}\n", 2, 17, "waits.udev_s",
+      "-1 is out of range: expected 0..3600" },
+    { "waits.lag_settle_s with a unit", V1 "waits:\n  lag_settle_s: 10s\n", 3, 17, "waits.lag_settle_s",
+      "expected an integer in 0..3600, got '10s'" },
     { "wrong type: string for int", V1 "pfs:\n  - {name: a, netdev: e0, num_vfs: four}\n", 3, 36,
       "pfs[0].num_vfs", "expected an integer in 0..65535, got 'four'" },
     { "quoted integer", V1 "pfs:\n  - {name: a, netdev: e0, num_vfs: \"4\"}\n", 3, 36,

@@ -241,6 +241,14 @@ static const struct vcase cases[] = {
       "    - {name: d, dev: pf0, chain: 1, prio: 5, match: {eth_type: ipv6}, actions: [drop]}\n",
       0, 0, 0, NULL, NULL },
 
+    /* ---- waits */
+    { "lag_settle_s longer than timeout_s", "version: 1\nwaits: {timeout_s: 30, lag_settle_s: 60}\n", 1, 2, 38,
+      "waits.lag_settle_s", "lag_settle_s 60 is longer than timeout_s 30: the step would fail at the timeout" },
+    { "udev_s longer than the default timeout_s", "version: 1\nwaits:\n  udev_s: 121\n", 1, 3, 11,
+      "waits.udev_s", "udev_s 121 is longer than timeout_s 120" },
+    { "valid: waits equal to timeout_s", "version: 1\nwaits: {timeout_s: 5, lag_settle_s: 5, udev_s: 5}\n",
+      0, 0, 0, NULL, NULL },
+
     /* ---- mpv */
     { "mpv pair on one pf", MP2 "tc:\n  mpv: [{name: m, vfs: [pf0/1, pf0/2], ip: 10.0.0.1}]\n", 1, 6, 24,
       "tc.mpv[0].vfs", "an MPV pair needs one VF on each port, and both are on pf 'pf0'" },
