@@ -912,11 +912,16 @@ static int apply_ovs_batch(struct actx *c, const struct oo_step *steps, size_t n
             /* An interface OVS could not open is a failure: say which and why. */
             for (size_t i = 0; i < n && r == 0; i++)
                 if (ops[i].kind == OO_OVS_OP_ADD_PORT && res.ops[i].iface_error[0])
-                    r = fail(c, -EIO, "port %s: ovs-vswitchd: %s", ops[i].port, res.ops[i].iface_error);
+                    r = fail(c, -EIO, "port %s: ovs-vswitchd: %s%s%s", ops[i].port, res.ops[i].iface_error,
+                             res.ops[i].orphan < 0 ? "; " : "", res.ops[i].orphan < 0 ? res.ops[i].message : "");
             size_t len = strlen(c->info);   /* what await_udev_names said */
             snprintf(c->info + len, sizeof c->info - len, "one transaction, %" PRId64 " ms%s", res.total_ms,
                      res.wait_timed_out ? "; ovs-vswitchd did not catch up in time" :
                      res.waited ? ", ovs-vswitchd caught up" : "");
+            len = strlen(c->info);
+            if (res.orphans_removed)
+                snprintf(c->info + len, sizeof c->info - len, "; %zu orphaned datapath port%s of renamed "
+                         "netdevs removed", res.orphans_removed, res.orphans_removed == 1 ? "" : "s");
         }
         oo_ovs_apply_result_free(&res);
     }

@@ -774,6 +774,104 @@ static void read_back(struct run *run, const struct oo_ovs_op *ops, size_t n_ops
     shash_destroy(&ifaces);
 }
 
+/* ovs-vswitchd's error for an interface whose name a kernel datapath port
+ * has already (iface_do_create(): dpif_port_add() failed with EEXIST). */
+static bool blocked_by_orphan(const char *iface_error)
+{
+    return strstr(iface_error, "could not add network device") && strstr(iface_error, "(File exists)");
+}
+
+/* Increments next_cfg alone and waits for ovs-vswitchd to catch up: it then
+ * reconfigures, adding again the interfaces it failed to add. */
+static void reconfigure(struct run *run, struct oo_ovs_apply_result *res)
+{
+    const struct ovsrec_open_vswitch *ovs = ovsrec_open_vswitch_first(run->idl);
+    struct ovsdb_idl_txn *txn;
+    enum ovsdb_idl_txn_status status;
+
+    if (!ovs)
+        return;
+    txn = ovsdb_idl_txn_create(run->idl);
+    ovsdb_idl_txn_add_comment(txn, "ovs-offload: reconfigure after removing orphaned datapath ports");
+    /* force: the increment is the whole transaction. */
+    ovsdb_idl_txn_increment(txn, &ovs->header_, &ovsrec_open_vswitch_col_next_cfg, true);
+    status = ovsdb_idl_txn_commit(txn);
+    while (status == TXN_INCOMPLETE && time_msec() < run->deadline) {
+        ovsdb_idl_run(run->idl);
+        ovsdb_idl_wait(run->idl);
+        ovsdb_idl_txn_wait(txn);
+        poll_timer_wait_until(run->deadline);
+        poll_block();
+        status = ovsdb_idl_txn_commit(txn);
+    }
+    if (status == TXN_SUCCESS) {
+        res->next_cfg = ovsdb_idl_txn_get_increment_new_value(txn);
+        ovsdb_idl_txn_destroy(txn);
+        wait_cur_cfg(run, res);
+        return;
+    }
+    ovsdb_idl_txn_destroy(txn);
+}
+
+/* The ADD_PORT ops that an orphaned datapath port holds off (ovsdb.h): each
+ * orphan is deleted through ovs-vswitchd, which is then made to reconfigure,
+ * and the interfaces are read back. The kernel cannot find the orphan by
+ * name (its vport table is hashed by the name the port was added under), so
+ * its number comes from the datapath's port list (dpctl/show). */
+static void remove_orphans(struct run *run, const struct oo_vswitchd_probe *probe,
+                           const struct oo_ovs_op *ops, size_t n_ops, struct oo_ovs_apply_result *res)
+{
+    char rundir[4096], out[256], *show = NULL;
+    char shown[64] = "";
+
+    oo_vswitchd_rundir(run->remote, rundir, sizeof rundir);
+    for (size_t i = 0; i < n_ops; i++) {
+        struct oo_ovs_op_result *r = &res->ops[i];
+        const struct ovsrec_bridge *br;
+        const char *type = "system";
+        char dp[64];
+
+        if (ops[i].kind != OO_OVS_OP_ADD_PORT || !blocked_by_orphan(r->iface_error))
+            continue;
+        OVSREC_BRIDGE_FOR_EACH (br, run->idl)
+            if (!strcmp(br->name, ops[i].bridge) && !empty(br->datapath_type))
+                type = br->datapath_type;
+        /* ofproto-dpif names the datapath of a type "ovs-<type>". */
+        snprintf(dp, sizeof dp, "%s@ovs-%s", type, type);
+        long long until = MIN(run->deadline, time_msec() + PROBE_MAX_MS);
+        const char *params[] = { dp, NULL };
+        char number[24];
+        long port;
+        int e = 0;
+
+        if (strcmp(shown, dp)) {
+            free(show);
+            show = oo_malloc(1u << 20);
+            e = oo_vswitchd_command(rundir, probe->file_pid, "dpctl/show", params, 1, until, show, 1u << 20);
+            oo_strlcpy(shown, e ? "" : dp, sizeof shown);
+        }
+        port = e ? -1 : oo_dpctl_show_port(show, ops[i].port);
+        if (port > 0) {
+            snprintf(number, sizeof number, "%ld", port);
+            params[1] = number;
+            e = oo_vswitchd_command(rundir, probe->file_pid, "dpctl/del-if", params, 2, until, out, sizeof out);
+        }
+        if (e || port <= 0) {
+            r->orphan = e ? e : -ENOENT;
+            OP_MSG(r, "a datapath port holds the netdev, and it was not deleted: %s",
+                   e ? (port > 0 ? out : show) : "dpctl/show lists no port of that name");
+            continue;
+        }
+        r->orphan = 1;
+        res->orphans_removed++;
+    }
+    free(show);
+    if (!res->orphans_removed)
+        return;
+    reconfigure(run, res);
+    read_back(run, ops, n_ops, res);
+}
+
 static int check_args(const struct oo_ovs_op *ops, size_t n_ops, struct oo_ovs_apply_result *res)
 {
     for (size_t i = 0; i < n_ops; i++) {
@@ -896,6 +994,8 @@ int oo_ovsdb_apply(const char *remote, const struct oo_ovs_op *ops, size_t n_ops
     if (res->next_cfg && probe.running != 0)
         wait_cur_cfg(&run, res);
     read_back(&run, ops, n_ops, res);
+    if (probe.running == 1 && probe.file_pid > 0 && !res->wait_timed_out)
+        remove_orphans(&run, &probe, ops, n_ops, res);
 
     /* With what ovs-vswitchd says after the change. */
     if (probe.running == 1 && res->committed)

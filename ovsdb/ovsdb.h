@@ -125,6 +125,9 @@ struct oo_ovs_op_result {
     int64_t ofport;                 /* ADD_PORT / ADD_BRIDGE: the Interface's ofport once
                                      * ovs-vswitchd caught up (re-read); -1 none or failed */
     char iface_error[256];          /* ... and its error column, "" if none */
+    int orphan;                     /* ADD_PORT whose netdev an orphaned datapath port
+                                     * held (below): 1 removed, and ofport/iface_error
+                                     * re-read; -errno not removed (message says why); 0 */
 };
 
 struct oo_ovs_apply_result {
@@ -147,6 +150,7 @@ struct oo_ovs_apply_result {
     int64_t total_ms;
     int restart_needed;             /* after the transaction, as oo_ovs_observed's */
     char restart_why[240];
+    size_t orphans_removed;         /* ops with orphan 1 */
 };
 
 /* Applies ops in ONE OVSDB transaction: all of them or none. Deletions are
@@ -168,6 +172,18 @@ struct oo_ovs_apply_result {
  * ovs-vswitchd reads changed and, unless ovs-vswitchd is known not to run,
  * cur_cfg is waited for; then each added Interface's ofport and error are read
  * back.
+ *
+ * An added Interface that ovs-vswitchd could not add with "File exists" is
+ * held off by an orphaned port of the kernel datapath: one whose netdev was
+ * renamed while it was a port, which OVS 3.1 forgets without deleting
+ * (bridge_delete_or_reconfigure_ports() unregisters a port whose old name the
+ * datapath no longer has). Nothing clears it, not even a restart. EEXIST is
+ * the kernel refusing to link a netdev to the datapath a second time, and the
+ * orphan has the netdev's current name, which is the Interface's: it is the
+ * port of the very netdev the op attaches, and ovs-vswitchd, which has just
+ * reconfigured, keeps no port for it. It is deleted through ovs-vswitchd (dpctl/del-if on the
+ * bridge's datapath, as an admin would), then ovs-vswitchd is made to
+ * reconfigure (next_cfg) and the Interface is read back (op result orphan).
  *
  * ovsdb-server going away meanwhile is survived: the connection is retried,
  * and the transaction rebuilt from the database as it is then, until

@@ -50,6 +50,7 @@
 
 #include "timeval.h"
 
+#include "common/json.h"
 #include "common/util.h"
 #include "ovsdb/ovs-env.h"
 #include "ovsdb/ovsdb.h"
@@ -266,6 +267,82 @@ void oo_vswitchd_probe_finish(struct oo_vswitchd_probing *p, long long deadline,
     }
     oo_call_destroy(&p->call);
     p->calling = false;
+}
+
+long oo_dpctl_show_port(const char *show, const char *name)
+{
+    size_t len = strlen(name);
+
+    for (const char *line = show; line && *line;) {
+        const char *p = line + strspn(line, " "), *end;
+        char *num_end;
+        long n;
+
+        line = strchr(line, '\n');
+        line = line ? line + 1 : NULL;
+        if (strncmp(p, "port ", 5))
+            continue;
+        n = strtol(p + 5, &num_end, 10);
+        if (num_end == p + 5 || strncmp(num_end, ": ", 2))
+            continue;
+        p = num_end + 2;
+        end = p + len;
+        if (!strncmp(p, name, len) && (*end == '\n' || *end == ' ' || !*end))
+            return n;
+    }
+    return -1;
+}
+
+#define COMMAND_ID 1
+#define COMMAND_MAX_BYTES (1u << 20)
+
+int oo_vswitchd_command(const char *rundir, int64_t pid, const char *method,
+                        const char *const *params, size_t n_params, long long deadline,
+                        char *out, size_t size)
+{
+    const struct oo_jnode *error;
+    struct oo_json j;
+    struct oo_call call;
+    char name[4200], *request = NULL;
+    const char *result;
+    size_t len = 0;
+    FILE *f = open_memstream(&request, &len);
+    int r;
+
+    if (!f) {
+        snprintf(out, size, "out of memory");
+        return -ENOMEM;
+    }
+    oo_json_init(&j, f, false);
+    oo_json_obj_begin(&j);
+    oo_json_kv_int(&j, "id", COMMAND_ID);
+    oo_json_kv_str(&j, "method", method);
+    oo_json_key(&j, "params");
+    oo_json_arr_begin(&j);
+    for (size_t i = 0; i < n_params; i++)
+        oo_json_str(&j, params[i]);
+    oo_json_arr_end(&j);
+    oo_json_obj_end(&j);
+    fclose(f);
+
+    snprintf(name, sizeof name, "unix:%s/ovs-vswitchd.%" PRId64 ".ctl", rundir, pid);
+    oo_call_start(&call, name, request, len, COMMAND_ID, COMMAND_MAX_BYTES);
+    oo_call_await(&call, deadline);
+    r = unixctl_reply(oo_call_error(&call), &call, &result);
+    if (r) {
+        snprintf(out, size, "%s: %s", name + 5, r == ETIMEDOUT ? "no answer in time" : strerror(r));
+        r = -r;
+    } else if (result) {
+        oo_strlcpy(out, result, size);
+    } else {
+        error = oo_jnode_get(oo_jdoc_root(&call.reply), "error");
+        oo_strlcpy(out, oo_jnode_str(error) ? oo_jnode_str(error) : "(an error without text)", size);
+        r = -EIO;
+    }
+    for (len = strlen(out); len && (out[len - 1] == '\n' || out[len - 1] == ' '); len--)
+        out[len - 1] = '\0';
+    oo_call_destroy(&call);
+    return r;
 }
 
 void oo_vswitchd_probe(const char *rundir, long long deadline, struct oo_vswitchd_probe *out)

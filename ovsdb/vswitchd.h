@@ -48,6 +48,19 @@ void oo_vswitchd_probe_wait(struct oo_vswitchd_probing *p);
 void oo_vswitchd_probe_finish(struct oo_vswitchd_probing *p, long long deadline,
                               struct oo_vswitchd_probe *out);
 
+/* Runs the unixctl command `method params...` (what `ovs-appctl method
+ * params...` runs) in the ovs-vswitchd of rundir whose pidfile names pid,
+ * giving up at deadline (time_msec()); same lock and SIGPIPE rules. Returns
+ * 0 with the command's output in out, -EIO with the command's own error text
+ * in out, or another -errno when it could not be asked (out says why). */
+int oo_vswitchd_command(const char *rundir, int64_t pid, const char *method,
+                        const char *const *params, size_t n_params, long long deadline,
+                        char *out, size_t size);
+
+/* The number of the datapath port named name in the text of `dpctl/show DP`
+ * ("  port 7: name" or "  port 7: name (internal)"), or -1. */
+long oo_dpctl_show_port(const char *show, const char *name);
+
 /* Facts of this boot for the record: boot id (40 bytes), CLOCK_BOOTTIME ms,
  * clock ticks per second. */
 void oo_boot_id(char *buf, size_t size);

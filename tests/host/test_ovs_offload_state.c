@@ -1,5 +1,6 @@
-/* The restart-needed reasoning (ovsdb/offload-state.h), table-driven, and
- * oo_ovs_restart() against real processes. Needs no ovsdb-server. */
+/* The restart-needed reasoning (ovsdb/offload-state.h), table-driven,
+ * oo_ovs_restart() against real processes, and the reading of dpctl/show.
+ * Needs no ovsdb-server. */
 #include <errno.h>
 #include <setjmp.h>
 #include <signal.h>
@@ -15,6 +16,7 @@
 #include "common/util.h"
 #include "ovsdb/offload-state.h"
 #include "ovsdb/ovsdb.h"
+#include "ovsdb/vswitchd.h"
 
 #define BOOT "0b1d4e2a-1111-2222-3333-444455556666"
 #define HZ 100
@@ -346,6 +348,43 @@ static void test_restart_child_gets_huge_pages(void **state)
         fail_msg("the command ran with transparent huge pages off: %s", err);
 }
 
+/* ------------------------------------------------------------ dpctl/show */
+
+/* `ovs-appctl dpctl/show system@ovs-system` of OVS 3.1 on Linux 6.1 (the
+ * guest), captured after netdevsim40's representor eth1 was renamed to
+ * renamed0 while it was a port of br-x: its orphan is port 4. */
+static const char dpctl_show_renamed[] =
+    "system@ovs-system:\n"
+    "  lookups: hit:0 missed:0 lost:0\n"
+    "  flows: 0\n"
+    "  masks: hit:0 total:0 hit/pkt:0.00\n"
+    "  caches:\n"
+    "    masks-cache: size:256\n"
+    "  port 0: ovs-system (internal)\n"
+    "  port 1: eth0\n"
+    "  port 2: br-x (internal)\n"
+    "  port 3: eth2\n"
+    "  port 4: renamed0\n";
+
+static void test_dpctl_show_port(void **state)
+{
+    (void)state;
+    assert_int_equal(oo_dpctl_show_port(dpctl_show_renamed, "renamed0"), 4);
+    assert_int_equal(oo_dpctl_show_port(dpctl_show_renamed, "eth0"), 1);
+    assert_int_equal(oo_dpctl_show_port(dpctl_show_renamed, "br-x"), 2);
+    assert_int_equal(oo_dpctl_show_port(dpctl_show_renamed, "ovs-system"), 0);
+    /* Whole names only: a prefix, a longer name, a word that is no port. */
+    assert_int_equal(oo_dpctl_show_port(dpctl_show_renamed, "eth"), -1);
+    assert_int_equal(oo_dpctl_show_port(dpctl_show_renamed, "renamed"), -1);
+    assert_int_equal(oo_dpctl_show_port(dpctl_show_renamed, "renamed00"), -1);
+    assert_int_equal(oo_dpctl_show_port(dpctl_show_renamed, "hit:0"), -1);
+    assert_int_equal(oo_dpctl_show_port(dpctl_show_renamed, "eth1"), -1);
+    /* The last line without its newline; empty and malformed texts. */
+    assert_int_equal(oo_dpctl_show_port("  port 12: rep7", "rep7"), 12);
+    assert_int_equal(oo_dpctl_show_port("", "rep7"), -1);
+    assert_int_equal(oo_dpctl_show_port("  port x: rep7\n  port 9 rep7\n", "rep7"), -1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -354,6 +393,7 @@ int main(void)
         cmocka_unit_test(test_cfg_as_vswitchd_reads_it),
         cmocka_unit_test(test_restart_needed_table),
         cmocka_unit_test(test_after_write),
+        cmocka_unit_test(test_dpctl_show_port),
         cmocka_unit_test(test_restart_ok),
         cmocka_unit_test(test_restart_status_and_stderr_tail),
         cmocka_unit_test(test_restart_not_found),

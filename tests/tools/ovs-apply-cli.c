@@ -167,6 +167,7 @@ static int cmd_apply(const char *remote, int timeout_ms, int argc, char **argv)
     oo_json_kv_int(&j, "total_ms", res.total_ms);
     oo_json_kv_int(&j, "restart_needed", res.restart_needed);
     oo_json_kv_str(&j, "restart_why", res.restart_why);
+    oo_json_kv_uint(&j, "orphans_removed", res.orphans_removed);
     oo_json_key(&j, "ops");
     oo_json_arr_begin(&j);
     for (size_t i = 0; i < res.n_ops; i++) {
@@ -183,6 +184,7 @@ static int cmd_apply(const char *remote, int timeout_ms, int argc, char **argv)
         oo_json_kv_str(&j, "message", o->message);
         oo_json_kv_int(&j, "ofport", o->ofport);
         oo_json_kv_str(&j, "iface_error", o->iface_error);
+        oo_json_kv_int(&j, "orphan", o->orphan);
         oo_json_obj_end(&j);
     }
     oo_json_arr_end(&j);

@@ -1185,10 +1185,8 @@ ovs_vflag_drift() {
 	#    representors are renamed, as udev renames them on a real host within
 	#    milliseconds: the daemon is paused (SIGSTOP) meanwhile so that the
 	#    renames surely land before it looks. (A representor renamed while
-	#    it is a port, by hand or because ovs-vswitchd attached it under a
-	#    reused kernel name first, is the known limit: ovs-vswitchd keeps its
-	#    datapath port, and adding the new name fails with "File exists"
-	#    until `ovs-appctl dpctl/del-if ovs-system NAME`.)
+	#    it is a port leaves an orphaned datapath port that the apply must
+	#    delete: tests/vm/ovs.sh and udev.sh check that.)
 	RET=0
 	poll_until 30000 in_sync >/dev/null
 	mapfile -t old < <(nsim_vf_reps 10)

@@ -12,9 +12,11 @@
 #           oo_ovs_restart() of the configured argv -> 0;
 #       (c) set by someone else -> -1 (unknowable), and 0 once ovs-offload has
 #           recorded it and restarted ovs-vswitchd;
-#   - representors renamed: on the bridge (OVS orphans the datapath port:
-#     "File exists" reported per interface), or re-created and renamed before
-#     attaching (old port replaced in one transaction); vanished ones removed.
+#   - representors renamed: on the bridge (OVS orphans the datapath port, and
+#     adding the new name fails with "File exists" until the orphan is deleted,
+#     which the apply does through ovs-vswitchd), or re-created and renamed
+#     before attaching (old port replaced in one transaction); vanished ones
+#     removed.
 #
 #   OO_BUILD=<build dir> scripts/vm/run.sh tests/vm/ovs.sh
 #
@@ -338,13 +340,14 @@ restart_needed_set_by_others() {
 # A representor renamed while it is on the bridge: OVS 3.1 loses track of its
 # kernel datapath port (bridge_delete_or_reconfigure_ports() drops the
 # interface because the datapath has no port of the old name any more, with
-# ofproto_port_unregister(), not port_del()), so the vport stays, invisible by
-# either name; adding the new name then fails with "File exists" whatever the
-# transaction looks like, and an ovs-vswitchd restart does not clear it
-# either. apply reports it per interface; deleting the orphan by port number
-# does clear it.
+# ofproto_port_unregister(), not port_del()), so the vport stays, invisible to
+# ovs-vswitchd by either name; adding the new name then fails with "File
+# exists" whatever the transaction looks like, and an ovs-vswitchd restart
+# does not clear it either. The apply deletes the orphan through
+# ovs-vswitchd (dpctl/del-if), makes it reconfigure, and the new name gets
+# its ofport in the same call.
 renamed_while_attached() {
-	local out obs n new=oorep0new
+	local out obs n0 n new=oorep0new
 	RET=0
 	ovs_start
 	check_err $? "ovsdb-server/ovs-vswitchd did not start"
@@ -355,21 +358,26 @@ renamed_while_attached() {
 		ip link set dev "$new" up
 	check_err $? "cannot rename ${REPS[0]}"
 	defer rename_back "$new" "${REPS[0]}"
+	# The orphan: in the datapath under the new name, and no OVSDB row has it.
+	n0=$(dp_port "$new")
+	[[ -n $n0 ]] && ! ovs-vsctl --timeout=10 get Interface "$new" ofport >/dev/null 2>&1
+	check_err $? "expected an orphaned datapath port $new, dpctl/show: $(ovs-appctl -T 5 dpctl/show | tr '\n' ';')"
 	out=$(cli apply "del-port:${REPS[0]}:$BR" "add-port:$BR:$new")
 	check_err $? "apply failed: $out"
-	jq -e '.committed and .attempts == 1 and .ops[0].outcome == "done" and .ops[1].ofport == -1 and
-		(.ops[1].iface_error | test("could not add network device .* to ofproto \\(File exists\\)"))' \
+	jq -e '.committed and .ops[0].outcome == "done" and .ops[1].outcome == "done" and
+		.ops[1].orphan == 1 and .orphans_removed == 1 and .ops[1].ofport > 0 and .ops[1].iface_error == ""' \
 		<<<"$out" >/dev/null
-	check_err $? "expected the new name's interface to report OVS's File exists: $out"
-	log_info "renamed on the bridge: $(jqr "$out" .ops[1].iface_error)"
+	check_err $? "expected the orphan removed and $new attached: $out"
+	# ovs-vswitchd has it now (dpif/show lists the ports it knows).
 	n=$(dp_port "$new")
-	ovs-appctl -T 5 dpctl/del-if system@ovs-system "$n" && ovs-vsctl --timeout=30 init >/dev/null
-	check_err $? "cannot delete the orphaned datapath port $n"
+	[[ -n $n ]] && ovs-appctl -T 5 dpif/show | grep -qE "^    $new $(jqr "$out" .ops[1].ofport)/$n:"
+	check_err $? "$new not a port of ovs-vswitchd: $(ovs-appctl -T 5 dpif/show | tr '\n' ';')"
 	obs=$(observe)
 	jq -e --arg n "$new" '.ports[] | select(.name == $n) | .owned and .ofport > 0 and .error == null' \
 		<<<"$obs" >/dev/null
-	check_err $? "$new has no ofport after the orphan was deleted: $obs"
-	log_test "renamed on the bridge: File exists reported per interface"
+	check_err $? "$new has no ofport after the apply: $obs"
+	log_info "renamed on the bridge: orphan datapath port $n0 deleted, $new is datapath port $n, ofport $(jqr "$out" .ops[1].ofport)"
+	log_test "renamed on the bridge: the orphaned datapath port deleted, the new name attached"
 }
 
 # The field case: VFs re-created (reboot, driver reload), their representors
