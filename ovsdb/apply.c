@@ -606,6 +606,22 @@ __attribute__((weak)) void oo_ovsdb_apply_test_seam(const char *db)
 
 enum attempt_result { ATTEMPT_DONE, ATTEMPT_RETRY, ATTEMPT_FAILED };
 
+/* Commits txn, running the IDL until the server answers or the deadline. */
+static enum ovsdb_idl_txn_status commit(struct run *run, struct ovsdb_idl_txn *txn)
+{
+    enum ovsdb_idl_txn_status status = ovsdb_idl_txn_commit(txn);
+
+    while (status == TXN_INCOMPLETE && time_msec() < run->deadline) {
+        ovsdb_idl_run(run->idl);
+        ovsdb_idl_wait(run->idl);
+        ovsdb_idl_txn_wait(txn);
+        poll_timer_wait_until(run->deadline);
+        poll_block();
+        status = ovsdb_idl_txn_commit(txn);
+    }
+    return status;
+}
+
 /* One transaction. On ATTEMPT_FAILED *ret is the error. */
 static int attempt(struct run *run, const struct oo_ovs_op *ops, size_t n_ops,
                    const struct oo_vswitchd_probe *probe, struct oo_ovs_apply_result *res,
@@ -665,15 +681,7 @@ static int attempt(struct run *run, const struct oo_ovs_op *ops, size_t n_ops,
     if (!res->attempts)
         oo_ovsdb_apply_test_seam(run->remote);
     res->attempts++;
-    status = ovsdb_idl_txn_commit(txn);
-    while (status == TXN_INCOMPLETE && time_msec() < run->deadline) {
-        ovsdb_idl_run(run->idl);
-        ovsdb_idl_wait(run->idl);
-        ovsdb_idl_txn_wait(txn);
-        poll_timer_wait_until(run->deadline);
-        poll_block();
-        status = ovsdb_idl_txn_commit(txn);
-    }
+    status = commit(run, txn);
     oo_strlcpy(res->txn_status, ovsdb_idl_txn_status_to_string(status), sizeof res->txn_status);
 
     switch (status) {
@@ -795,15 +803,7 @@ static void reconfigure(struct run *run, struct oo_ovs_apply_result *res)
     ovsdb_idl_txn_add_comment(txn, "ovs-offload: reconfigure after removing orphaned datapath ports");
     /* force: the increment is the whole transaction. */
     ovsdb_idl_txn_increment(txn, &ovs->header_, &ovsrec_open_vswitch_col_next_cfg, true);
-    status = ovsdb_idl_txn_commit(txn);
-    while (status == TXN_INCOMPLETE && time_msec() < run->deadline) {
-        ovsdb_idl_run(run->idl);
-        ovsdb_idl_wait(run->idl);
-        ovsdb_idl_txn_wait(txn);
-        poll_timer_wait_until(run->deadline);
-        poll_block();
-        status = ovsdb_idl_txn_commit(txn);
-    }
+    status = commit(run, txn);
     if (status == TXN_SUCCESS) {
         res->next_cfg = ovsdb_idl_txn_get_increment_new_value(txn);
         ovsdb_idl_txn_destroy(txn);
