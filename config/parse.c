@@ -273,9 +273,13 @@ static void waits_field(void *ctx, int key, const struct ynode *v)
     struct oo_cfg_waits *w = &c->cfg->waits;
     int64_t i;
 
-    /* Ranges only; validation relates them to timeout_s. */
-    if (!sc_int(c->d, v, key == OO_CFG_WAITS_TIMEOUT_S ? 1 : 0, OO_CFG_WAIT_MAX_S, &i))
+    /* Ranges only; validation relates them to timeout_s. A timeout_s in
+     * error is left 0, which validation knows the parser reported. */
+    if (!sc_int(c->d, v, key == OO_CFG_WAITS_TIMEOUT_S ? 1 : 0, OO_CFG_WAIT_MAX_S, &i)) {
+        if (key == OO_CFG_WAITS_TIMEOUT_S)
+            w->timeout_s = 0;
         return;
+    }
     switch (key) {
     case OO_CFG_WAITS_TIMEOUT_S:
         w->timeout_s = (int32_t)i;

@@ -999,6 +999,13 @@ static void check_waits(struct vctx *v)
     int32_t *vals[] = { &w->lag_settle_s, &w->udev_s };
     char path[64];
 
+    if (w->timeout_s < 1 || w->timeout_s > OO_CFG_WAIT_MAX_S) {
+        /* Written: the parser said so already. Built in memory: say it. */
+        if (!w->at[OO_CFG_WAITS_TIMEOUT_S].line)
+            verr(v, w->loc, "waits.timeout_s", "timeout_s %d is out of range: expected 1..%d",
+                 w->timeout_s, OO_CFG_WAIT_MAX_S);
+        return;
+    }
     for (size_t i = 0; i < OO_ARRAY_SIZE(keys); i++) {
         const char *key = oo_cfg_waits_keys[keys[i]];
 

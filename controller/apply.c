@@ -44,6 +44,9 @@ struct actx {
     const struct oo_tc_desired *tc_desired;
     struct oo_observed *tc_host_own;
     struct oo_tc_desired tc_desired_own;
+    /* Time this apply spent waiting for udev's names: waits.udev_s bounds
+     * the sum, so a stuck udev delays an apply once, not at each step. */
+    int64_t udev_spent_ms;
 };
 
 static int fail(struct actx *c, int err, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
@@ -129,6 +132,14 @@ static int64_t ms_of(int32_t s)
     return (int64_t)s * 1000;
 }
 
+/* What is left of waits.udev_s for this apply. */
+static int64_t udev_left_ms(const struct actx *c)
+{
+    int64_t left = ms_of(c->cfg->waits.udev_s) - c->udev_spent_ms;
+
+    return left > 0 ? left : 0;
+}
+
 static bool udev_named(const char *root, uint32_t ifindex)
 {
     char path[PATH_MAX];
@@ -164,6 +175,7 @@ static int wait_vfs(struct actx *c, const struct oo_obs_pf *p, int64_t n)
 {
     const struct oo_cfg_waits *w = &c->cfg->waits;
     int64_t t0 = oo_now_ms(), deadline = t0 + ms_of(w->timeout_s);
+    int64_t t_udev = -1;            /* since when only udev's names are missing */
     struct oo_dl_eswitch e;
     struct oo_sriov s;
 
@@ -174,16 +186,21 @@ static int wait_vfs(struct actx *c, const struct oo_obs_pf *p, int64_t n)
         if (ok && oo_dl_get_eswitch(&c->dl, &p->handle, &e) == 0 && e.mode == OO_ESWITCH_SWITCHDEV) {
             reps = count_reps(c, &p->handle, &named);
             ok = named >= n;
+            if (!ok && reps >= n && t_udev < 0)
+                t_udev = oo_now_ms();
             /* udev that does not get to them (a stuck queue) delays the
              * apply by waits.udev_s, not for good. */
-            if (!ok && reps >= n && oo_now_ms() - t0 >= ms_of(w->udev_s)) {
+            if (!ok && reps >= n && oo_now_ms() - t_udev >= udev_left_ms(c)) {
+                c->udev_spent_ms += oo_now_ms() - t_udev;
                 snprintf(c->info, sizeof c->info, "after %.1f s; udev had named %d of the %d "
-                         "representors: going on with the names they have",
+                         "representors (waits.udev_s): going on with the names they have",
                          (double)(oo_now_ms() - t0) / 1000, named, reps);
                 return 0;
             }
         }
         if (ok) {
+            if (t_udev >= 0)
+                c->udev_spent_ms += oo_now_ms() - t_udev;
             snprintf(c->info, sizeof c->info, "after %.1f s", (double)(oo_now_ms() - t0) / 1000);
             return 0;
         }
@@ -824,7 +841,7 @@ static void await_udev_names(struct actx *c, const struct oo_step *steps, size_t
     /* The PF of each VF representor step (NULL for the other steps). */
     const struct oo_obs_pf **pf = oo_calloc(n, sizeof *pf);
     uint32_t *ifindex = oo_calloc(n, sizeof *ifindex);
-    int64_t t0 = oo_now_ms();
+    int64_t t0 = oo_now_ms(), limit = udev_left_ms(c);
     unsigned waiting;
 
     for (size_t i = 0; i < n; i++)
@@ -851,15 +868,17 @@ static void await_udev_names(struct actx *c, const struct oo_step *steps, size_t
         free(ports);
         if (!waiting && round > 0)
             break;
-        if (oo_now_ms() - t0 >= ms_of(c->cfg->waits.udev_s)) {
-            snprintf(c->info, sizeof c->info, "udev had not named %u representor%s after %d s "
-                     "(waits.udev_s): attached as they are; ", waiting, waiting == 1 ? "" : "s",
+        /* Round 0 only learns the ifindexes: the count is known from round 1. */
+        if (round > 0 && oo_now_ms() - t0 >= limit) {
+            snprintf(c->info, sizeof c->info, "udev had not named %u representor%s (waits.udev_s "
+                     "%d s spent): attached as they are; ", waiting, waiting == 1 ? "" : "s",
                      c->cfg->waits.udev_s);
             break;
         }
         if (waiting && round > 0)
             oo_sleep_ms(50);
     }
+    c->udev_spent_ms += oo_now_ms() - t0;
     free(ifindex);
     free(pf);
 }
@@ -902,7 +921,7 @@ static int apply_ovs_batch(struct actx *c, const struct oo_step *steps, size_t n
             break;
         }
     }
-    if (r == 0 && udev_awaited(c))
+    if (r == 0 && udev_awaited(c) && udev_left_ms(c) > 0)
         await_udev_names(c, steps, n, names);
     if (r == 0) {
         r = oo_ovsdb_apply(c->opts->ovs_remote, ops, n, c->opts->ovsdb_timeout_ms, &res);
@@ -913,7 +932,9 @@ static int apply_ovs_batch(struct actx *c, const struct oo_step *steps, size_t n
             for (size_t i = 0; i < n && r == 0; i++)
                 if (ops[i].kind == OO_OVS_OP_ADD_PORT && res.ops[i].iface_error[0])
                     r = fail(c, -EIO, "port %s: ovs-vswitchd: %s%s%s", ops[i].port, res.ops[i].iface_error,
-                             res.ops[i].orphan < 0 ? "; " : "", res.ops[i].orphan < 0 ? res.ops[i].message : "");
+                             res.ops[i].orphan ? "; " : "", res.ops[i].orphan < 0 ? res.ops[i].message :
+                             res.ops[i].orphan ? "its orphaned datapath port was deleted, and ovs-vswitchd had "
+                             "not added it again in time: run apply again" : "");
             size_t len = strlen(c->info);   /* what await_udev_names said */
             snprintf(c->info + len, sizeof c->info - len, "one transaction, %" PRId64 " ms%s", res.total_ms,
                      res.wait_timed_out ? "; ovs-vswitchd did not catch up in time" :

@@ -731,7 +731,8 @@ static int attempt(struct run *run, const struct oo_ovs_op *ops, size_t n_ops,
     }
 }
 
-/* Waits for ovs-vswitchd to report cur_cfg >= next_cfg. */
+/* Waits for ovs-vswitchd to report cur_cfg >= next_cfg (res->wait_ms adds
+ * the time). */
 static void wait_cur_cfg(struct run *run, struct oo_ovs_apply_result *res)
 {
     long long t0 = time_msec();
@@ -754,7 +755,7 @@ static void wait_cur_cfg(struct run *run, struct oo_ovs_apply_result *res)
         poll_timer_wait_until(run->deadline);
         poll_block();
     }
-    res->wait_ms = time_msec() - t0;
+    res->wait_ms += time_msec() - t0;
 }
 
 /* Reads back each added Interface's ofport and error. */
@@ -831,7 +832,14 @@ static void remove_orphans(struct run *run, const struct oo_vswitchd_probe *prob
         const char *type = "system";
         char dp[64];
 
+        bool seen = false;
+
         if (ops[i].kind != OO_OVS_OP_ADD_PORT || !blocked_by_orphan(r->iface_error))
+            continue;
+        /* The same port twice (the second op unchanged): one orphan. */
+        for (size_t k = 0; k < i && !seen; k++)
+            seen = ops[k].kind == OO_OVS_OP_ADD_PORT && !strcmp(ops[k].port, ops[i].port);
+        if (seen)
             continue;
         OVSREC_BRIDGE_FOR_EACH (br, run->idl)
             if (!strcmp(br->name, ops[i].bridge) && !empty(br->datapath_type))

@@ -351,7 +351,7 @@ renamed_while_attached() {
 	RET=0
 	ovs_start
 	check_err $? "ovsdb-server/ovs-vswitchd did not start"
-	((RET == 0)) || { log_test "a representor renamed on the bridge"; return; }
+	((RET == 0)) || { log_test "renamed on the bridge: the orphaned datapath port deleted, the new name attached"; return; }
 	out=$(cli apply "add-bridge:$BR" "add-port:$BR:${REPS[0]}")
 	check_err $? "apply failed: $out"
 	ip link set dev "${REPS[0]}" down && ip link set dev "${REPS[0]}" name "$new" &&

@@ -165,8 +165,8 @@ udev_late_for_the_daemon_path() {
 	check_err "$rc" "apply failed: $out"
 	udevadm settle -t 20
 	mapfile -t reps < <(nsim_vf_reps "$id")
-	! is_kernel_name "${reps[0]}"
-	check_err $? "udev did not rename ${reps[0]} once let go"
+	[[ ${#reps[@]} == 2 ]] && ! is_kernel_name "${reps[0]}"
+	check_err $? "udev did not rename the 2 representors once let go: ${reps[*]}"
 	check_attached "$cfg" "$up" "${reps[@]}" -- "$out"
 	log_info "$(grep -o 'ovs-add-port ... ok (.*' <<<"$out" | head -1)"
 	log_test "representors udev names while apply runs: attached under udev's names"
@@ -193,21 +193,23 @@ udev_past_the_limit() {
 	rc=$?
 	ms=$(($(date +%s%3N) - t0))
 	check_err "$rc" "apply failed: $out"
-	grep -q "udev had named 0 of the 2 representors: going on" <<<"$out"
+	grep -q "udev had named 0 of the 2 representors (waits.udev_s): going on" <<<"$out"
 	check_err $? "wait-vfs should give up on udev after waits.udev_s: $out"
 	mapfile -t reps < <(nsim_vf_reps "$id")
-	is_kernel_name "${reps[0]}" && is_kernel_name "${reps[1]}"
-	check_err $? "udev's queue is held: kernel names expected, devlink has ${reps[*]}"
-	((ms < 10000))
-	check_err $? "apply took $ms ms: it should give up on udev after 2 s, twice at most"
+	[[ ${#reps[@]} == 2 ]] && is_kernel_name "${reps[0]}" && is_kernel_name "${reps[1]}"
+	check_err $? "udev's queue is held: 2 kernel names expected, devlink has ${reps[*]}"
+	# waits.udev_s bounds the apply's udev waits in all: wait-vfs spends it,
+	# and the OVS batch does not wait again.
+	((ms < 10000)) && ! grep -q "udev had not named" <<<"$out"
+	check_err $? "apply took $ms ms: it should give up on udev once, after 2 s: $out"
 	check_attached "$cfg" "$up" "${reps[@]}" -- "$out"
 	log_info "apply with udev held: $ms ms, attached ${reps[*]}"
 
 	udevadm control --start-exec-queue
 	udevadm settle -t 20
 	mapfile -t reps < <(nsim_vf_reps "$id")
-	! is_kernel_name "${reps[0]}" && ! is_kernel_name "${reps[1]}"
-	check_err $? "udev should have renamed the representors once let go: ${reps[*]}"
+	[[ ${#reps[@]} == 2 ]] && ! is_kernel_name "${reps[0]}" && ! is_kernel_name "${reps[1]}"
+	check_err $? "udev should have renamed the 2 representors once let go: ${reps[*]}"
 	out=$(ctl -c "$cfg" apply 2>&1)
 	rc=$?
 	check_err "$rc" "the second apply failed: $out"

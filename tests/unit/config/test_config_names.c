@@ -140,6 +140,7 @@ static void test_key_tables_complete(void **state)
         { oo_cfg_bond_keys, OO_CFG_BOND_N_KEYS }, { oo_cfg_bridge_keys, OO_CFG_BRIDGE_N_KEYS },
         { oo_cfg_tc_keys, OO_CFG_TC_N_KEYS }, { oo_cfg_rule_keys, OO_CFG_RULE_N_KEYS },
         { oo_cfg_match_keys, OO_CFG_M_N_KEYS }, { oo_cfg_mpv_keys, OO_CFG_MPV_N_KEYS },
+        { oo_cfg_waits_keys, OO_CFG_WAITS_N_KEYS },
     };
 
     for (size_t i = 0; i < sizeof t / sizeof t[0]; i++)

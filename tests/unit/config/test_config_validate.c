@@ -246,6 +246,8 @@ static const struct vcase cases[] = {
       "waits.lag_settle_s", "lag_settle_s 60 is longer than timeout_s 30: the step would fail at the timeout" },
     { "udev_s longer than the default timeout_s", "version: 1\nwaits:\n  udev_s: 121\n", 1, 3, 11,
       "waits.udev_s", "udev_s 121 is longer than timeout_s 120" },
+    { "timeout_s in error: lag_settle_s not also measured against the default", "version: 1\n"
+      "waits: {timeout_s: 0, lag_settle_s: 200}\n", 1, 2, 20, "waits.timeout_s", "0 is out of range: expected 1..3600" },
     { "valid: waits equal to timeout_s", "version: 1\nwaits: {timeout_s: 5, lag_settle_s: 5, udev_s: 5}\n",
       0, 0, 0, NULL, NULL },
 
@@ -404,6 +406,16 @@ static void test_in_memory(void **state)
     assert_string_equal(oo_cfg_error_format(&d, 0, line, sizeof line),
                         "memory: bridges[0].representors: representors are managed by the host agent in host.conf mode: remove them");
     assert_int_equal(cfg.bridges[0].reps[0].pf, 1);
+    cfgtest_done(&cfg, &d);
+
+    /* waits.timeout_s has no parser to check it in memory. */
+    oo_config_init(&cfg);
+    oo_cfg_diag_init(&d, "memory");
+    cfg.waits.timeout_s = 0;
+    assert_int_equal(oo_config_validate(&cfg, &d), -EINVAL);
+    assert_cfg_count(&d, 1);
+    assert_string_equal(oo_cfg_error_format(&d, 0, line, sizeof line),
+                        "memory: waits.timeout_s: timeout_s 0 is out of range: expected 1..3600");
     cfgtest_done(&cfg, &d);
 }
 
