@@ -132,6 +132,16 @@ static int64_t ms_of(int32_t s)
     return (int64_t)s * 1000;
 }
 
+/* An OVSDB transaction of the plan waits for ovs-vswitchd to apply it, a wait
+ * like the hardware's: waits.timeout_s bounds it, or the caller's timeout for
+ * OVSDB when that is longer. */
+static int ovs_txn_ms(const struct actx *c)
+{
+    int64_t ms = ms_of(c->cfg->waits.timeout_s);
+
+    return ms > c->opts->ovsdb_timeout_ms ? (int)ms : c->opts->ovsdb_timeout_ms;
+}
+
 /* What is left of waits.udev_s for this apply. */
 static int64_t udev_left_ms(const struct actx *c)
 {
@@ -924,7 +934,7 @@ static int apply_ovs_batch(struct actx *c, const struct oo_step *steps, size_t n
     if (r == 0 && udev_awaited(c) && udev_left_ms(c) > 0)
         await_udev_names(c, steps, n, names);
     if (r == 0) {
-        r = oo_ovsdb_apply(c->opts->ovs_remote, ops, n, c->opts->ovsdb_timeout_ms, &res);
+        r = oo_ovsdb_apply(c->opts->ovs_remote, ops, n, ovs_txn_ms(c), &res);
         if (r < 0) {
             fail(c, r, "OVSDB transaction: %s", res.error_text[0] ? res.error_text : strerror(-r));
         } else {
@@ -962,7 +972,7 @@ static int apply_ovs_restart(struct actx *c)
 
     /* Record what the new ovs-vswitchd is started with (an apply of no ops
      * writes the record): what lets the next run know no restart is due. */
-    oo_ovsdb_apply(c->opts->ovs_remote, NULL, 0, c->opts->ovsdb_timeout_ms, &rec);
+    oo_ovsdb_apply(c->opts->ovs_remote, NULL, 0, ovs_txn_ms(c), &rec);
     oo_ovs_apply_result_free(&rec);
     for (size_t i = 0; i < o->n_restart_command; i++)
         argv[i] = o->restart_command[i];

@@ -16,7 +16,8 @@
 struct oo_apply_opts {
     const char *root;               /* sysfs prefix ("" on a real host) */
     const char *ovs_remote;         /* OVSDB remote */
-    int ovsdb_timeout_ms;           /* per OVSDB transaction */
+    int ovsdb_timeout_ms;           /* per OVSDB read; a transaction gets
+                                     * waits.timeout_s when that is longer */
     FILE *progress;                 /* progress lines, or NULL */
     /* Called with true before a batch of tc filter writes and with false
      * after it, or NULL. ovs-offloadd leaves RTNLGRP_TC meanwhile: with no

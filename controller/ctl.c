@@ -73,7 +73,8 @@ static void usage(FILE *f)
 "                       written, else unix:$OVS_RUNDIR/db.sock, OVS_RUNDIR\n"
 "                       defaulting to /var/run/openvswitch)\n"
 "      --ovsdb-timeout MS  give up on an OVSDB read after MS milliseconds\n"
-"                       (default 2000; apply's transaction waits 30 s at least)\n"
+"                       (default 2000; apply's transactions wait for\n"
+"                       ovs-vswitchd up to the config's waits.timeout_s)\n"
 "  -v, --verbose        more messages on stderr\n"
 "  -h, --help           show this help and exit\n"
 "  -V, --version        show the version and exit\n"
@@ -366,9 +367,7 @@ static int cmd_apply(const struct ctl_opts *opts)
         goto out;
     }
     struct oo_apply_opts aopts = {
-        /* A transaction waits for ovs-vswitchd to apply it: allow it more than a read. */
-        .root = opts->root, .ovs_remote = remote,
-        .ovsdb_timeout_ms = opts->ovsdb_timeout_ms > 30000 ? opts->ovsdb_timeout_ms : 30000,
+        .root = opts->root, .ovs_remote = remote, .ovsdb_timeout_ms = opts->ovsdb_timeout_ms,
         .progress = opts->json ? stderr : stdout, .tc_desired = &desired,
     };
     r = oo_apply(&cfg, &o, &plan, &aopts, &res);

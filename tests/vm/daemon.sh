@@ -1062,6 +1062,38 @@ ovs_restart() {
 	[[ -n $ms ]] && repaired "OVS port after the OVS restart" "$ms"
 	log_info "repair times: ${TIMES[*]}"
 	log_test "OVS killed and restarted: reconnects, converges, repairs a deleted port" || dump_log
+
+	# A slow ovs-vswitchd: paused (SIGSTOP) while the daemon repairs a port
+	# deleted without waiting for it. The pass's transaction waits for it to
+	# apply the repair for up to waits.timeout_s (120 s), not for the 2 s of
+	# --ovsdb-timeout, which bounds reads.
+	RET=0
+	local vpid line t0
+	poll_until 30000 in_sync >/dev/null
+	line=$(($(wc -l <"$LOGF") + 1))
+	vpid=$(cat "$OVS_RUNDIR/ovs-vswitchd.pid")
+	kill -STOP "$vpid"
+	defer kill -CONT "$vpid"
+	t0=$(date +%s%N)
+	ovs-vsctl --timeout=5 --no-wait del-port br-oo "$rep"
+	check_err $? "ovs-vsctl --no-wait del-port $rep failed"
+	# The log has a step's line once it is done: a pass is seen running on
+	# the metrics, served apart from the passes. Its reads wait up to 2 s
+	# for the paused ovs-vswitchd; 5 s is past what --ovsdb-timeout allows.
+	wait_for 30 pass_running
+	check_err $? "no pass started after the delete"
+	sleep 5
+	kill -CONT "$vpid"
+	ms=$(poll_until 60000 in_sync)
+	check_err $? "not in sync within 60 s after ovs-vswitchd went on"
+	port_on_bridge "$rep" && in_datapath "$rep"
+	check_err $? "$rep is not attached again (bridge and datapath)"
+	log_has_after "$line" "one transaction, [0-9]* ms, ovs-vswitchd caught up" &&
+		! log_has_after "$line" "did not catch up"
+	check_err $? "the pass did not wait for the paused ovs-vswitchd: $(tail -n +"$line" "$LOGF" | grep ovs-add-port)"
+	log_info "paused ovs-vswitchd: in sync $((($(date +%s%N) - t0) / 1000000)) ms after the delete;" \
+		"$(tail -n +"$line" "$LOGF" | grep -o 'ovs-add-port .*' | head -n 1)"
+	log_test "a paused ovs-vswitchd: the pass's transaction waits for it" || dump_log
 }
 
 # ---------------------------------------------------------------- VF-LAG drift with OVS
@@ -1106,6 +1138,11 @@ ports_are() {
 			! grep -qx "$p" <<<"$ports" || return 1
 		fi
 	done
+}
+
+# pass_running: the daemon says on /metrics that a pass runs.
+pass_running() {
+	[[ $(metric "$(scrape)" ovs_offload_reconcile_in_progress) == 1 ]]
 }
 
 # log_has_after LINE PATTERN: the daemon's log from LINE on has PATTERN.
