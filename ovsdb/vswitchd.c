@@ -166,6 +166,12 @@ static int read_pidfile(const char *path, int64_t *file_pid, int64_t *holder)
  * succeeded, 0 with *result NULL when it answered with an error, or an error
  * of the call (EPROTO for a reply of neither shape, ECONNRESET when the
  * socket was closed). */
+/* ovs-vswitchd's control socket as a remote: unix:RUNDIR/ovs-vswitchd.PID.ctl. */
+static void ctl_remote(char *buf, size_t size, const char *rundir, int64_t pid)
+{
+    snprintf(buf, size, "unix:%s/ovs-vswitchd.%" PRId64 ".ctl", rundir, pid);
+}
+
 static int unixctl_reply(int err, const struct oo_call *c, const char **result)
 {
     const struct oo_jnode *msg = oo_jdoc_root(&c->reply), *error;
@@ -227,8 +233,8 @@ void oo_vswitchd_probe_start(const char *rundir, struct oo_vswitchd_probing *p)
     if (holder > 0)
         out->id.start_ticks = vswitchd_start_ticks(holder);
 
-    snprintf(p->ctl, sizeof p->ctl, "%s/ovs-vswitchd.%" PRId64 ".ctl", rundir, out->file_pid);
-    snprintf(name, sizeof name, "unix:%s", p->ctl);
+    ctl_remote(name, sizeof name, rundir, out->file_pid);
+    oo_strlcpy(p->ctl, name + 5, sizeof p->ctl);
     oo_call_start(&p->call, name, oo_strdup(PROBE_REQUEST), strlen(PROBE_REQUEST), PROBE_ID,
                   PROBE_MAX_BYTES);
     oo_call_run(&p->call);
@@ -325,7 +331,7 @@ int oo_vswitchd_command(const char *rundir, int64_t pid, const char *method,
     oo_json_obj_end(&j);
     fclose(f);
 
-    snprintf(name, sizeof name, "unix:%s/ovs-vswitchd.%" PRId64 ".ctl", rundir, pid);
+    ctl_remote(name, sizeof name, rundir, pid);
     oo_call_start(&call, name, request, len, COMMAND_ID, COMMAND_MAX_BYTES);
     oo_call_await(&call, deadline);
     r = unixctl_reply(oo_call_error(&call), &call, &result);
