@@ -753,9 +753,24 @@ static void progress_done(struct actx *c, int r, int64_t ms)
     fflush(c->opts->progress);
 }
 
+static bool bond_observed(const struct oo_observed *obs, const char *name)
+{
+    for (size_t i = 0; i < obs->n_links; i++)
+        if (!strcmp(obs->links[i].name, name) && !strcmp(obs->links[i].kind, "bond"))
+            return true;
+    return false;
+}
+
 void oo_apply_prune_journal(const char *root, const struct oo_observed *obs)
 {
     char record[PATH_MAX];
+
+    /* A bond's entry outlives the apply only when it stopped between the
+     * entry and the mark. With no such bond, the create never happened, and
+     * the entry would vouch for whoever makes a bond of that name next. */
+    for (size_t i = 0; i < obs->n_journal_bonds && !obs->links_err; i++)
+        if (!bond_observed(obs, obs->journal_bonds[i]))
+            oo_journal_del_bond(root, obs->journal_bonds[i]);
 
     for (size_t i = 0; i < obs->n_pfs; i++) {
         const struct oo_obs_pf *p = &obs->pfs[i];

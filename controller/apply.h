@@ -40,10 +40,12 @@ struct oo_apply_result {
     int64_t ms;                     /* time taken */
 };
 
-/* Drops the journal's VF records (controller/journal.h) that speak for no
- * unbound VF of obs's PCI PFs any more: VFs someone bound since, and VFs
- * that are gone. Every pass calls it under the host lock, plan or no plan,
- * so that a stale record cannot later bind a VF an admin unbinds. */
+/* Drops the journal's entries (controller/journal.h) that speak for nothing
+ * any more: VF records for no unbound VF of obs's PCI PFs (VFs someone bound
+ * since, and VFs that are gone), and bond entries for bonds obs does not have
+ * (an apply stopped before creating one). Every pass calls it under the host
+ * lock, plan or no plan, so that a stale record cannot later bind a VF an
+ * admin unbinds, nor a stale entry hand us a bond someone else makes. */
 void oo_apply_prune_journal(const char *root, const struct oo_observed *obs);
 
 /* What wait-lag reads of bond's members among obs's PFs (those whose

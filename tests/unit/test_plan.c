@@ -9,6 +9,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#include <limits.h>
 #include <cmocka.h>
 #include <linux/devlink.h>
 #include <linux/if_ether.h>
@@ -16,9 +18,12 @@
 
 #include "common/util.h"
 #include "config/config.h"
+#include "controller/apply.h"
+#include "controller/journal.h"
 #include "controller/model.h"
 #include "controller/plan.h"
 #include "controller/tcplan.h"
+#include "fixture.h"
 #include "host.h"
 #include "ovsdb/offload-state.h"
 #include "tc/io.h"
@@ -344,6 +349,47 @@ static void test_journaled_bond_adopted(void **state)
     h.journal_bonds[0] = strdup("bond0");
     check_plan(yaml, &h, "bond-mark bond0, link-down p1, bond-enslave p1, link-up p1, wait-lag bond0");
     oo_observed_free(&h);
+}
+
+/* An entry for a bond that does not exist (the apply stopped before creating
+ * it) is dropped: a bond of that name made later by someone else stays
+ * theirs. Entries of existing bonds stay, and nothing is dropped when the
+ * links could not be read. */
+static void test_journal_of_absent_bond_pruned(void **state)
+{
+    struct oo_observed h = { 0 };
+    char *root = fixture_mkdtemp(), path[PATH_MAX];
+    char **names;
+    size_t n;
+
+    assert_int_equal(oo_journal_add_bond(root, "bond0"), 0);
+    assert_int_equal(oo_journal_add_bond(root, "bond1"), 0);
+    host_add_bond(&h, "bond1", false, OO_CFG_BOND_ACTIVE_BACKUP, NULL);
+    oo_strlcpy(host_add_link(&h, "bond2")->kind, "dummy", sizeof h.links[0].kind);  /* not a bond */
+    assert_int_equal(oo_journal_add_bond(root, "bond2"), 0);
+    assert_int_equal(oo_journal_read_bonds(root, &h.journal_bonds, &h.n_journal_bonds), 0);
+    assert_int_equal(h.n_journal_bonds, 3);
+
+    h.links_err = -EIO;
+    oo_apply_prune_journal(root, &h);
+    assert_int_equal(oo_journal_read_bonds(root, &names, &n), 0);
+    assert_int_equal(n, 3);
+    for (size_t i = 0; i < n; i++)
+        free(names[i]);
+    free(names);
+
+    h.links_err = 0;
+    oo_apply_prune_journal(root, &h);
+    assert_int_equal(oo_journal_read_bonds(root, &names, &n), 0);
+    assert_int_equal(n, 1);
+    assert_string_equal(names[0], "bond1");
+    free(names[0]);
+    free(names);
+    snprintf(path, sizeof path, "%s" OO_JOURNAL_BONDS "/bond0", root);
+    assert_int_equal(access(path, F_OK), -1);
+    oo_observed_free(&h);
+    fixture_rmtree(root);
+    free(root);
 }
 
 /* Rule: OVS detach before legacy; deletions before additions; OVS last. */
@@ -1098,6 +1144,7 @@ int main(void)
         cmocka_unit_test(test_bond_mode_change),
         cmocka_unit_test(test_foreign_bond),
         cmocka_unit_test(test_journaled_bond_adopted),
+        cmocka_unit_test(test_journal_of_absent_bond_pruned),
         cmocka_unit_test(test_ovs_detach_before_legacy),
         cmocka_unit_test(test_foreign_uplink_port_blocks_legacy),
         cmocka_unit_test(test_stale_and_foreign_ports),
