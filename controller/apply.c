@@ -781,6 +781,35 @@ void oo_apply_prune_journal(const char *root, const struct oo_observed *obs)
     }
 }
 
+/* Step `failed` stopped the apply: the PFs' own vf-bind steps after it still
+ * run (oo_plan_bind_after_failure), each with its progress line, and what
+ * goes wrong there is added to the failure's message. */
+static void bind_after_failure(struct actx *c, const struct oo_plan *plan, size_t failed)
+{
+    char msg[sizeof c->res->message];
+
+    memcpy(msg, c->res->message, sizeof msg);
+    for (size_t j = failed + 1; j < plan->n_steps; j++) {
+        int64_t ts = oo_now_ms();
+        int r;
+
+        if (!oo_plan_bind_after_failure(plan, failed, j))
+            continue;
+        c->info[0] = '\0';
+        progress(c, j, plan->n_steps, &plan->steps[j]);
+        if (c->opts->progress)
+            fprintf(c->opts->progress, ", after the failure");
+        r = apply_pf_step(c, &plan->steps[j]);
+        progress_done(c, r, oo_now_ms() - ts);
+        if (r < 0) {
+            size_t len = strlen(msg);
+            snprintf(msg + len, sizeof msg - len, "; binding %.80s's VFs back also failed: %.200s",
+                     plan->steps[j].object, c->res->message);
+        }
+    }
+    memcpy(c->res->message, msg, sizeof msg);
+}
+
 int oo_apply(const struct oo_config *cfg, const struct oo_observed *obs, const struct oo_plan *plan,
              const struct oo_apply_opts *opts, struct oo_apply_result *res)
 {
@@ -836,6 +865,7 @@ int oo_apply(const struct oo_config *cfg, const struct oo_observed *obs, const s
             snprintf(res->message, sizeof res->message, "step %zu/%zu (%.150s): %.400s", i + 1,
                      plan->n_steps, line, msg);
             res->failed = (long)i;
+            bind_after_failure(&c, plan, i);
             break;
         }
         res->n_done += batch;

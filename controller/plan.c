@@ -1011,6 +1011,12 @@ static void plan_pf(struct ctx *c, struct dpf *d)
     }
 }
 
+bool oo_plan_bind_after_failure(const struct oo_plan *plan, size_t failed, size_t j)
+{
+    return j > failed && j < plan->n_steps && plan->steps[j].kind == OO_STEP_VF_BIND &&
+           plan->steps[j].opt == OO_BIND_WITH_PF;
+}
+
 /* esw_multiport (Linux 6.3+) is one value for the whole NIC and needs every
  * PF of it in switchdev: planned after all PFs, once per PF that differs
  * (apply re-reads first: the NIC's other PF may have turned it on). A mode
@@ -1242,6 +1248,7 @@ static void plan_bond(struct ctx *c, int b)
         struct dpf *d = &c->pfs[i];
         if (d->bond == b && d->bound_deferred) {
             s = pf_step(c, d, OO_STEP_VF_BIND);
+            s->opt = OO_BIND_AFTER_LAG;
             oo_strlcpy(s->reason, "after the LAG is active", sizeof s->reason);
         }
     }
@@ -1597,6 +1604,7 @@ void oo_plan_build(const struct oo_config *cfg, const struct oo_observed *obs,
         if (c.pfs[i].bind_after_multiport) {
             struct oo_step *s = pf_step(&c, &c.pfs[i], OO_STEP_VF_BIND);
 
+            s->opt = OO_BIND_AFTER_MULTIPORT;
             oo_strlcpy(s->reason, "after esw_multiport: the VFs of an MPV NIC are bound last",
                        sizeof s->reason);
         }

@@ -75,9 +75,17 @@ struct oo_step {
     int64_t num2;                   /* a second value (qos, min rate, tx_share) */
     int opt;                        /* OO_STEP_BOND_SET: enum oo_bond_opt; OO_STEP_ESWITCH_MODE:
                                      * the encap-mode to set with it, -1 none (num2: the
-                                     * inline-mode, -1 none) */
+                                     * inline-mode, -1 none); OO_STEP_VF_BIND: enum oo_bind_when */
     char name[64];                  /* netdev, bond, bridge, param or other_config key */
     char name2[64];                 /* bond of an enslave/release; bridge of a port; value of a param */
+};
+
+/* When a vf-bind step binds: with its PF's steps, or only once a VF-LAG is
+ * active or esw_multiport is set (binding earlier leaves them off). */
+enum oo_bind_when {
+    OO_BIND_WITH_PF = 0,
+    OO_BIND_AFTER_LAG,
+    OO_BIND_AFTER_MULTIPORT,
 };
 
 /* Something in the host that the plan cannot fix: apply stops before it. */
@@ -94,6 +102,12 @@ struct oo_plan {
     struct oo_plan_issue *notes;    /* not blocking: e.g. ovs-vswitchd needs a restart */
     size_t n_notes;
 };
+
+/* Whether apply, stopped by step `failed` of plan, still runs step j: a later
+ * vf-bind of OO_BIND_WITH_PF, so that VFs unbound for a change that failed
+ * (or by an earlier run) go back to their driver instead of staying unbound
+ * until the cause is fixed. Deferred binds are not run early. */
+bool oo_plan_bind_after_failure(const struct oo_plan *plan, size_t failed, size_t j);
 
 struct oo_tc_desired;
 

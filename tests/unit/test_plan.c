@@ -294,6 +294,88 @@ static void test_vflag_stopped_before_bind(void **state)
     oo_observed_free(&h);
 }
 
+/* The steps apply still runs when step `failed` fails: "kind object, ...". */
+static char *after_failure(const char *yaml, struct oo_observed *host, const char *failed_kind)
+{
+    struct oo_config *cfg = host_load_config(yaml);
+    struct oo_plan plan, rest = { 0 };
+    size_t failed = SIZE_MAX;
+    char *shape;
+
+    oo_plan_build(cfg, host, NULL, &plan);
+    assert_int_equal(plan.n_errors, 0);
+    for (size_t i = 0; i < plan.n_steps && failed == SIZE_MAX; i++)
+        if (!strcmp(oo_step_kind_to_string(plan.steps[i].kind), failed_kind))
+            failed = i;
+    if (failed == SIZE_MAX) {
+        print_plan(&plan);
+        fail_msg("no %s step", failed_kind);
+    }
+    rest.steps = calloc(plan.n_steps, sizeof *rest.steps);
+    for (size_t j = 0; j < plan.n_steps; j++) {
+        assert_true(j > failed || !oo_plan_bind_after_failure(&plan, failed, j));
+        if (oo_plan_bind_after_failure(&plan, failed, j))
+            rest.steps[rest.n_steps++] = plan.steps[j];
+    }
+    shape = plan_shape(&rest);
+    free(rest.steps);
+    oo_plan_free(&plan);
+    host_free_config(cfg);
+    return shape;
+}
+
+/* Rule: VFs a failed apply unbound go back to their driver (its PF's own
+ * vf-bind still runs), as do those an earlier run left unbound; binds that
+ * wait for a VF-LAG do not run early. */
+static void test_binds_after_failure(void **state)
+{
+    struct oo_observed h = { 0 }, lag = { 0 };
+    static const char *const members[] = { "p0", "p1", NULL };
+    char *got;
+
+    host_add_pf(&h, "pci", "0000:3b:00.0", "p0", OO_ESWITCH_LEGACY, 2);
+    host_add_pf(&h, "pci", "0000:3b:00.1", "p1", OO_ESWITCH_LEGACY, 2);
+    const char *both = "version: 1\n" PF0 ", eswitch: switchdev, num_vfs: 2}\n"
+                       PF1 ", eswitch: switchdev, num_vfs: 2}\n";
+    check_plan(both, &h, "vf-unbind pf0, eswitch-mode pf0, wait-vfs pf0, hw-tc-offload pf0, vf-bind pf0, "
+               "vf-unbind pf1, eswitch-mode pf1, wait-vfs pf1, hw-tc-offload pf1, vf-bind pf1");
+    got = after_failure(both, &h, "eswitch-mode");
+    assert_string_equal(got, "vf-bind pf0, vf-bind pf1");
+    free(got);
+    got = after_failure(both, &h, "vf-bind");
+    assert_string_equal(got, "vf-bind pf1");
+    free(got);
+
+    /* Left unbound by an earlier run, and a step before the bind that the
+     * kernel keeps refusing (an inline mode): they are bound anyway. */
+    h.pfs[0].eswitch.mode = OO_ESWITCH_SWITCHDEV;
+    h.pfs[0].hw_tc_offload = 1;
+    vf_left_unbound(&h.pfs[0], 0, "mlx5_core");
+    got = after_failure("version: 1\n" PF0 ", eswitch: switchdev, num_vfs: 2, inline_mode: network}\n",
+                        &h, "eswitch-mode");
+    assert_string_equal(got, "vf-bind pf0");
+    free(got);
+
+    /* VF-LAG: bound only after the LAG is active, never early. */
+    host_add_pf(&lag, "pci", "0000:3b:00.0", "p0", OO_ESWITCH_SWITCHDEV, 2);
+    host_add_pf(&lag, "pci", "0000:3b:00.1", "p1", OO_ESWITCH_SWITCHDEV, 2);
+    host_add_bond(&lag, "bond0", true, OO_CFG_BOND_ACTIVE_BACKUP, members);
+    for (size_t i = 0; i < 2; i++) {
+        lag.pfs[i].hw_tc_offload = 1;
+        lag.pfs[i].lag_active = 0;
+        for (size_t v = 0; v < 2; v++)
+            vf_left_unbound(&lag.pfs[i], v, "mlx5_core");
+    }
+    got = after_failure("version: 1\n" PF0 ", eswitch: switchdev, num_vfs: 2}\n"
+                        PF1 ", eswitch: switchdev, num_vfs: 2}\n"
+                        "bonds:\n  - {name: bond0, mode: active-backup, members: [pf0, pf1]}\n",
+                        &lag, "wait-lag");
+    assert_string_equal(got, "");
+    free(got);
+    oo_observed_free(&h);
+    oo_observed_free(&lag);
+}
+
 /* Rule: a bond's mode changes only without members and while down. */
 static void test_bond_mode_change(void **state)
 {
@@ -1153,6 +1235,7 @@ int main(void)
         cmocka_unit_test(test_vfs_in_use),
         cmocka_unit_test(test_interrupted_unbind_rebinds),
         cmocka_unit_test(test_vflag_stopped_before_bind),
+        cmocka_unit_test(test_binds_after_failure),
         cmocka_unit_test(test_vfs_in_use_lag),
         cmocka_unit_test(test_missing_pf),
         cmocka_unit_test(test_idempotence_property),

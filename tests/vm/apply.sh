@@ -6,7 +6,7 @@
 # take turns (the host lock) instead of failing on each other's steps; a tc
 # rule that redirects to a VF made in the same run joins its uplink's rules
 # instead of costing them. Read back with devlink -j, ip -j -d link and tc -j.
-ALL_TESTS="apply_single_pf apply_legacy_vf_settings apply_vflag apply_drift apply_foreign_untouched apply_killed apply_concurrent apply_lock_held apply_inline_refused apply_tc_redirect_new_vf apply_tc_same_match_refused apply_json"
+ALL_TESTS="apply_single_pf apply_legacy_vf_settings apply_vflag apply_drift apply_foreign_untouched apply_killed apply_concurrent apply_lock_held apply_inline_refused apply_binds_after_failure apply_tc_redirect_new_vf apply_tc_same_match_refused apply_json"
 . "$(dirname "$(readlink -f "$0")")/lib.sh"
 
 CTL=${OO_BUILD:-build}/ovs-offloadctl
@@ -347,6 +347,20 @@ apply_inline_refused() {
 	"$CTL" -c "$CFG" plan | grep -q "pf0: eswitch-mode switchdev -> switchdev inline-mode network"
 	check_err $? "plan should still want the inline mode: $("$CTL" -c "$CFG" plan)"
 	log_test "a kernel that applies the mode and refuses inline-mode: re-read, reported exactly"
+}
+
+# netdevsim's VFs are no PCI devices: nothing binds or unbinds them. The
+# unit test that drives apply over a fake PCI sysfs tree needs the kernel's
+# devlink, which the build host may lack (it skips there): it runs here.
+apply_binds_after_failure() {
+	RET=0
+	local bin=${OO_BUILD:-build}/tests/unit/test_vfctl out
+	[[ -x $bin ]] || fail_hard "$bin not built"
+	out=$(OO_TEST_FILTER=test_apply_binds_after_failure "$bin" 2>&1)
+	check_err $? "the unit test failed: $out"
+	grep -q 'PASSED  \] 1 test' <<<"$out" && ! grep -q SKIPPED <<<"$out"
+	check_err $? "the unit test did not run and pass: $out"
+	log_test "a failed step: apply still binds the VFs it unbound (fake PCI tree, real devlink)"
 }
 
 # tc_prefs DEV: "PREF:ACTION" of DEV's ingress filters, sorted, one line
