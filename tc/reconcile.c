@@ -143,6 +143,20 @@ static const struct oo_tc_filter *obstacle(const struct oo_tc_filter *d, const s
     return NULL;
 }
 
+/* Whether e, a group of observed filters, already has f's filter. */
+static bool listed_before(const struct groups *g, const struct group *e, const struct oo_tc_filter *observed,
+                          const struct oo_tc_filter *f)
+{
+    for (uint32_t k = e->first; k; k = group_next(g, k)) {
+        const struct oo_tc_filter *o = &observed[k - 1];
+
+        if (o->id.chain == f->id.chain && o->id.prio == f->id.prio && o->id.protocol == f->id.protocol &&
+            o->id.handle == f->id.handle)
+            return true;
+    }
+    return false;
+}
+
 static const char *place_name(const struct oo_tc_filter *f, char *buf, size_t size)
 {
     if (f->id.block)
@@ -231,10 +245,18 @@ static int reconcile(const struct oo_tc_filter *desired, size_t n_desired,
     for (size_t i = 0; i < n_observed; i++) {
         const struct oo_tc_filter *o = &observed[i];
 
-        if (ours[i])
-            group_add(&owned, oo_tc_place_key(o), id[i], i);
-        else
+        if (!ours[i]) {
             group_add(&others, oo_tc_place_key(o), slot_of(o), i);
+            continue;
+        }
+        /* A dump is not atomic: it resumes at the n-th priority of the
+         * chain, and a priority added or removed before that between two
+         * reads makes it list filters twice. A second copy of a filter
+         * (same chain, prio, protocol and handle) is the same filter:
+         * planned as its own, it would be deleted, handle and all. */
+        struct group *e = group_find(&owned, oo_tc_place_key(o), id[i]);
+        if (!listed_before(&owned, e, observed, o))
+            group_put(&owned, e, oo_tc_place_key(o), id[i], i);
     }
 
     /* Desired: each must be writable and ours, and the first of its rule

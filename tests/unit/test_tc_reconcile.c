@@ -300,6 +300,20 @@ static void test_reconcile_handles_and_duplicates(void **state)
     assert_ptr_equal(p.reqs[1].filter, &have[2]);
     oo_tc_plan_free(&p);
 
+    /* One filter listed twice (a dump resumed after a priority came or
+     * went before its resume point): the same filter, not a copy to delete,
+     * whether it is wanted or not. */
+    have[2] = have[1];
+    assert_int_equal(oo_tc_reconcile(want, 1, have + 1, 2, &p), 0);
+    assert_int_equal(p.n_reqs, 0);
+    assert_int_equal(p.n_unchanged, 1);
+    oo_tc_plan_free(&p);
+    assert_int_equal(oo_tc_reconcile(NULL, 0, have + 1, 2, &p), 0);
+    assert_int_equal(p.n_delete, 1);
+    assert_int_equal(p.n_reqs, 1);
+    oo_tc_plan_free(&p);
+    have[2] = installed(want[0], 3);
+
     /* A desired handle: an installed copy elsewhere is not in place. */
     want[0].id.handle = 9;
     assert_int_equal(oo_tc_reconcile(want, 1, have + 1, 1, &p), 0);
