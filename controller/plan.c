@@ -1496,6 +1496,7 @@ static void plan_tc(struct ctx *c)
     struct oo_tc_desired own = { 0 };
     const struct oo_tc_desired *d = c->opts && c->opts->tc_desired ? c->opts->tc_desired : &own;
     bool *targeted = oo_calloc(c->obs->n_tc + 1, sizeof *targeted);
+    uint64_t *where = oo_calloc(d->n_targets + 1, sizeof *where);
     char to[64];
 
     if (d == &own)
@@ -1505,6 +1506,24 @@ static void plan_tc(struct ctx *c)
         const struct oo_obs_tc_place *p =
             t->place_resolved ? oo_obs_tc_place_of(c->obs, t->place.ifindex) : NULL;
         struct oo_tc_plan tp;
+        size_t j = 0;
+
+        /* Each target's sync writes its rules and deletes the other owned
+         * ones of its place: two targets on one place (ports someone put
+         * on one shared block) would delete each other's at every pass. */
+        if (t->place_resolved) {
+            where[i] = t->place.block ? (uint64_t)1 << 32 | t->place.block : t->place.ifindex;
+            while (j < i && where[j] != where[i])
+                j++;
+        }
+        if (t->place_resolved && j < i) {
+            plan_error(c->plan, t->label, "its tc rules would go to %s%" PRIu32 ", where %s's go too (%s "
+                       "and %s share that ingress block): rules on a shared block apply to every port on "
+                       "it, so write them all on %s", t->place.block ? "block " : "ifindex ",
+                       t->place.block ? t->place.block : t->place.ifindex, d->targets[j].label,
+                       d->targets[j].place.netdev, t->place.netdev, d->targets[j].label);
+            continue;
+        }
 
         /* Its place is the config's even while a redirect target is still
          * missing: the sync below writes it all, so its owned rules are not
@@ -1549,6 +1568,7 @@ static void plan_tc(struct ctx *c)
                 "owned rules the config no longer has");
     }
     free(targeted);
+    free(where);
     oo_tc_desired_free(&own);
 }
 

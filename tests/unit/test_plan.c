@@ -1078,6 +1078,51 @@ static size_t count_tc_steps(const struct oo_plan *p, const char *why)
     return n;
 }
 
+/* Rule: two targets whose ports someone put on one shared block (a bond the
+ * config does not manage) are an error, not two syncs that delete each
+ * other's rules on every pass. */
+static void test_tc_targets_share_a_block(void **state)
+{
+    static const char yaml[] =
+        "version: 1\npfs:\n  - {name: pf0, device: netdevsim/netdevsim10, eswitch: switchdev}\n"
+        "  - {name: pf1, device: netdevsim/netdevsim11, eswitch: switchdev}\n"
+        "tc:\n  rules:\n"
+        "    - {name: r0, dev: pf0, prio: 10, match: {eth_type: ipv4}, actions: [drop]}\n"
+        "    - {name: r1, dev: pf1, prio: 11, match: {eth_type: ipv4}, actions: [drop]}\n";
+    struct oo_observed h = { 0 };
+    struct oo_config *cfg = host_load_config(yaml);
+    struct oo_plan plan;
+
+    host_add_pf(&h, "netdevsim", "netdevsim10", "p0", OO_ESWITCH_SWITCHDEV, 0);
+    host_add_pf(&h, "netdevsim", "netdevsim11", "p1", OO_ESWITCH_SWITCHDEV, 0);
+    for (size_t i = 0; i < 2; i++) {
+        h.pfs[i].hw_tc_offload = 1;
+        add_tc_place(&h, i ? "p1" : "p0", 0);
+    }
+    oo_plan_build(cfg, &h, NULL, &plan);
+    assert_int_equal(plan.n_errors, 0);     /* each on its own ingress: two syncs */
+    assert_int_equal(count_tc_steps(&plan, ""), 2);
+    oo_plan_free(&plan);
+
+    /* Both on block 12, as OVS puts a bond's members. */
+    for (size_t i = 0; i < h.n_qdiscs; i++)
+        h.qdiscs[i].ingress_block = 12;
+    h.tc[0].block = 12;
+    h.n_tc = 1;
+    oo_plan_build(cfg, &h, NULL, &plan);
+    if (plan.n_errors != 1) {
+        print_plan(&plan);
+        fail_msg("want one error");
+    }
+    assert_string_equal(plan.errors[0].object, "pf1");
+    assert_non_null(strstr(plan.errors[0].message, "its tc rules would go to block 12, where pf0's go too "
+                                                   "(p0 and p1 share that ingress block)"));
+    h.n_tc = 2;
+    oo_plan_free(&plan);
+    host_free_config(cfg);
+    oo_observed_free(&h);
+}
+
 /* Rule: a target whose redirect names a VF made in the same run still owns
  * its place. Its rules there are written by its own sync once the VF's
  * representor exists; they are not "rules the config no longer has", whose
@@ -1240,6 +1285,7 @@ int main(void)
         cmocka_unit_test(test_missing_pf),
         cmocka_unit_test(test_idempotence_property),
         cmocka_unit_test(test_tc_place_unreadable),
+        cmocka_unit_test(test_tc_targets_share_a_block),
         cmocka_unit_test(test_tc_redirect_to_new_vf),
         cmocka_unit_test(test_desired_tc),
     };
