@@ -129,6 +129,7 @@ void oo_tc_cache_touch(struct oo_tc_cache *c, const struct nlmsghdr *nlh)
 struct want {
     uint64_t place, rule_id, hash;
     const struct oo_tc_filter *f;   /* NULL: a free slot */
+    bool seen;                      /* an owned filter of it was read */
 };
 
 struct wants {
@@ -270,7 +271,7 @@ int oo_tc_cache_settle(struct oo_tc_cache *c, const struct oo_tc_desired *d, str
 {
     struct oo_tc_cache_stats dummy;
     struct wants w;
-    bool *full;
+    bool *full, *terse;
     int r = 0;
 
     if (!st)
@@ -283,24 +284,25 @@ int oo_tc_cache_settle(struct oo_tc_cache *c, const struct oo_tc_desired *d, str
     }
     wants_build(&w, d);
     full = oo_calloc(obs->n_tc + 1, sizeof *full);
-
+    terse = oo_calloc(obs->n_tc + 1, sizeof *terse);
     for (size_t i = 0; obs->tc_terse && i < obs->n_tc; i++) {
         struct oo_obs_tc_place *p = &obs->tc[i];
-        bool any_terse = false, touched = is_touched(c, oo_tc_place_key_of(p->ifindex, p->block));
+        bool touched = is_touched(c, oo_tc_place_key_of(p->ifindex, p->block));
 
         for (size_t k = 0; !p->dump_err && k < p->n_filters; k++) {
             struct oo_tc_filter *o = &p->filters[k];
-            const struct want *x;
+            struct want *x;
             uint64_t rule_id;
 
-            if (!o->terse)
-                continue;
-            any_terse = true;
+            terse[i] |= o->terse;
             if (oo_tc_classify(o, &rule_id) != OO_TC_OWNER_OURS)
                 continue;
             x = want_find(&w, oo_tc_place_key(o), rule_id);
             if (!x->f)
                 continue;   /* not wanted: deleted by id, no keys needed */
+            x->seen = true;
+            if (!o->terse)
+                continue;
             if (!touched && vouches(c, o, rule_id, x) && fill_in(o, x->f)) {
                 st->verified++;
             } else {
@@ -308,9 +310,20 @@ int oo_tc_cache_settle(struct oo_tc_cache *c, const struct oo_tc_desired *d, str
                 full[i] = true;
             }
         }
+    }
+    /* A wanted rule with no owned filter is added, and the plan first makes
+     * sure that no foreign filter of its place holds its match: a terse
+     * filter has no keys to compare, so that place is read in full too. */
+    for (size_t j = 0; obs->tc_terse && j <= w.mask; j++) {
+        if (!w.v[j].f || w.v[j].seen)
+            continue;
+        for (size_t i = 0; i < obs->n_tc; i++)
+            full[i] |= terse[i] && oo_tc_place_key_of(obs->tc[i].ifindex, obs->tc[i].block) == w.v[j].place;
+    }
+    for (size_t i = 0; i < obs->n_tc; i++) {
         st->places_full += full[i];
-        st->places_touched += full[i] && touched;
-        st->places_terse += any_terse && !full[i];
+        st->places_touched += full[i] && is_touched(c, oo_tc_place_key_of(obs->tc[i].ifindex, obs->tc[i].block));
+        st->places_terse += terse[i] && !full[i];
     }
     if (st->places_full)
         r = oo_observe_tc_redump(obs, full);
@@ -327,6 +340,7 @@ int oo_tc_cache_settle(struct oo_tc_cache *c, const struct oo_tc_desired *d, str
     st->entries = c->n;
 
     free(full);
+    free(terse);
     free(w.v);
     return r;
 }

@@ -73,7 +73,8 @@ struct oo_tc_cache {
 struct oo_tc_cache_stats {
     bool terse;                     /* the pass dumped terse (the cache was valid) */
     size_t places_terse;            /* places whose terse dump stood */
-    size_t places_full;             /* places dumped again in full after a miss */
+    size_t places_full;             /* places dumped again in full after a miss,
+                                     * or for a wanted rule missing there */
     size_t places_touched;          /* of those, places a tc notification named */
     size_t verified;                /* owned terse filters taken from the cache */
     size_t misses;                  /* owned terse filters the cache could not vouch for */
