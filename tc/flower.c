@@ -941,7 +941,9 @@ static int parse_stats(const struct nlattr *nest, struct oo_tc_stats *out)
                 return -EBADMSG;
             if (pkts)
                 *pkts = oo_nla_u64(a);
-        } else {
+        } else if (type != TCA_STATS_PAD) {
+            /* A pad goes before a PKT64 where the CPU wants 64-bit
+             * attributes aligned (nla_put_u64_64bit): it belongs to it. */
             pkts = NULL;
         }
     }

@@ -717,6 +717,8 @@ static void test_decode_stats_and_unknowns(void **state)
     put_basic(nlh, TCA_STATS_BASIC, 1000, 10);
     mnl_attr_put_u64(nlh, TCA_STATS_PKT64, 0x100000005ull);
     put_basic(nlh, TCA_STATS_BASIC_HW, 600, 6);
+    mnl_attr_put(nlh, TCA_STATS_PAD, 0, NULL);         /* as on CPUs that align u64 */
+    mnl_attr_put_u64(nlh, TCA_STATS_PKT64, 0x200000006ull);
     mnl_attr_put_u32(nlh, 99, 0);                      /* an unknown stats TLV */
     mnl_attr_nest_end(nlh, st);
     mnl_attr_put_u32(nlh, TCA_ACT_IN_HW_COUNT, 2);
@@ -744,7 +746,7 @@ static void test_decode_stats_and_unknowns(void **state)
     assert_int_equal(f.stats.packets, 0x100000005ull);    /* PKT64 after BASIC */
     assert_int_equal(f.stats.bytes, 1000);
     assert_true(f.stats.has_hw);
-    assert_int_equal(f.stats.hw_packets, 6);
+    assert_int_equal(f.stats.hw_packets, 0x200000006ull);   /* PKT64 after a pad */
     assert_int_equal(f.stats.hw_bytes, 600);
 }
 
