@@ -548,8 +548,8 @@ static bool is_link_step(int kind)
  * rules, and put it on the bond first; the caller puts the members back and
  * the rules are written again below. Only qdiscs on exactly that block are
  * deleted: another block is someone else's. Refused while the block holds
- * a filter that is neither ours nor OVS's. Sets the step's message when it
- * fails. */
+ * a filter that is neither ours nor OVS's (nor OVS's, where OVS does not
+ * have the bond as a port). Sets the step's message when it fails. */
 static int rebuild_bond_block(struct actx *c, struct oo_nl *nl, const struct oo_observed *o,
                               const struct oo_tc_place *place)
 {
@@ -561,17 +561,25 @@ static int rebuild_bond_block(struct actx *c, struct oo_nl *nl, const struct oo_
     int r;
 
     /* Freeing the block deletes every filter on it: ours and OVS's are
-     * written again (OVS's as traffic comes), anyone else's would be lost. */
+     * written again (OVS's as traffic comes), anyone else's would be lost.
+     * OVS's are told by their cookies' shape (a v4 UUID): that vouches
+     * for them only where OVS has the bond as a port. */
+    const struct oo_ovs_port *port = c->obs->ovs.reachable ? oo_ovs_port_find(&c->obs->ovs, place->netdev) : NULL;
+    bool ovs_bond = port && port->bridge;
+    uint64_t blockers;
+
     if ((r = oo_tc_dump_filters(nl, 0, place->block, 0, &f, &n)) < 0)
         return kfail(c, r, nl, "tc filter show block");
     oo_tc_count(f, n, &counts);
     free(f);
-    if (counts.foreign)
+    blockers = counts.foreign + (ovs_bond ? 0 : counts.ovs);
+    if (blockers)
         return fail(c, -EBUSY, "the bond has lost its ingress qdisc, and shared block %u, which its "
                     "members still hold, has rules in hardware, so the kernel will not bind the bond "
                     "to it; rebuilding the block would delete %" PRIu64 " filter%s ovs-offload does "
-                    "not own (tc filter show block %u): move them, or delete them, and the next "
-                    "run rebuilds it", place->block, counts.foreign, counts.foreign == 1 ? "" : "s",
+                    "not own%s (tc filter show block %u): move them, or delete them, and the next "
+                    "run rebuilds it", place->block, blockers, blockers == 1 ? "" : "s",
+                    ovs_bond || !counts.ovs ? "" : ", some shaped as OVS's while the bond is no OVS port",
                     place->block);
     n = 0;
     r = oo_tc_dump_qdiscs(nl, &q, &n);

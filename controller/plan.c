@@ -1538,6 +1538,12 @@ static void plan_tc(struct ctx *c)
         }
         if (t->kind == OO_CFG_REF_BOND && p && !p->block)
             p = NULL;   /* the bond's own ingress is not its shared block: made at apply */
+        /* A bond that lost its ingress qdisc: its members may still hold the
+         * block it is to be on again. Its owned rules there are this
+         * target's, not rules the config no longer has. */
+        for (size_t k = 0; t->kind == OO_CFG_REF_BOND && !p && t->place_resolved && k < c->obs->n_tc; k++)
+            if (c->obs->tc[k].block && c->obs->tc[k].block == t->place.block)
+                targeted[k] = true;
         if (p && p->dump_err) {
             /* Its owned rules are not known: nothing to diff against. */
             plan_error(c->plan, t->label, "the tc rules of %s cannot be read: %s", p->netdev,

@@ -19,7 +19,7 @@
 # shellcheck disable=SC2016 # jq programs in single quotes
 # shellcheck disable=SC2119 # ovs_start without other_config
 set -u
-ALL_TESTS="vflag_rules mpv_rules"
+ALL_TESTS="vflag_rules bond_block_without_ovs mpv_rules"
 # shellcheck source=tests/vm/lib.sh
 . "$(dirname "$(readlink -f "$0")")/lib.sh"
 
@@ -512,6 +512,54 @@ mpv_rules() {
 	same_lines "OVS's and foreign filters after apply (before, after)" "$snap2" "$snap"
 	counts_match "MPV after the repair"
 	log_test "MPV: drift repaired, OVS's and foreign filters kept, status counts exact"
+}
+
+# ------------------------------------------------- a bond that is no OVS port
+
+# A bond with rules and no OVS: apply makes its shared block itself. When the
+# bond loses its ingress qdisc, the block is rebuilt only if that deletes no
+# filter but ours: a filter whose cookie is shaped like an OVS flow's (a v4
+# UUID) is not OVS's here, where OVS does not have the bond as a port.
+bond_block_without_ovs() {
+	local where blk out
+	# bytes of four host-order (little-endian) words, the 2nd and 3rd with
+	# the v4 UUID bits set: what oo_tc_cookie_is_ovs_ufid() takes for a ufid
+	local lookalike=11111111004000000000008022222222
+	RET=0
+	nsim_new 20 1 && nsim_new 21 1 || fail_hard "netdevsim setup failed"
+	defer del_link bond1
+	cat >"$WORK/bond1.yaml" <<-'Y'
+	version: 1
+	pfs:
+	  - {name: pf0, device: netdevsim/netdevsim20, eswitch: switchdev}
+	  - {name: pf1, device: netdevsim/netdevsim21, eswitch: switchdev}
+	bonds:
+	  - {name: bond1, mode: active-backup, members: [pf0, pf1]}
+	tc:
+	  rules:
+	    - {name: web, dev: bond1, prio: 10, match: {eth_type: ipv4, dst_ip: 10.0.0.3/32}, actions: [drop]}
+	Y
+	"$CTL" -c "$WORK/bond1.yaml" apply >"$WORK/apply.out" 2>&1
+	check_err $? "apply failed: $(tail -n 5 "$WORK/apply.out")"
+	where=$(where_of bond1)
+	blk=${where#block }
+	[[ $where == block* && $(where_of "$(nsim_uplink 20)") == "$where" ]]
+	check_err $? "bond1 and its members are not on one block: bond1 $where"
+	tc filter add block "$blk" protocol ip pref 200 flower dst_ip 198.51.100.9 action drop cookie "$lookalike"
+	check_err $? "cannot add the look-alike filter to block $blk"
+	tc qdisc del dev bond1 ingress
+	check_err $? "cannot delete bond1's ingress qdisc"
+	out=$("$CTL" -c "$WORK/bond1.yaml" apply 2>&1)
+	[[ $? == 1 ]] && grep -q "some shaped as OVS's while the bond is no OVS port" <<<"$out"
+	check_err $? "apply should refuse to free the block: $out"
+	[[ $(tc -j filter show block "$blk" pref 200 | jq '[.[] | select(.options)] | length') == 1 ]]
+	check_err $? "the look-alike filter on block $blk is gone"
+	tc filter del block "$blk" pref 200
+	out=$("$CTL" -c "$WORK/bond1.yaml" apply 2>&1)
+	check_err $? "apply failed once the filter left: $(tr "\n" ";" <<<"$out")"
+	grep -q "shared block $blk rebuilt" <<<"$out" && [[ $(where_of bond1) == "$where" ]]
+	check_err $? "the block was not rebuilt: $out"
+	log_test "a bond on no OVS bridge: its block not freed over a filter shaped like OVS's, rebuilt once it left"
 }
 
 tests_run
