@@ -351,6 +351,15 @@ static void check_unique_names(struct vctx *v)
              "duplicate rule name '%s': tc.rules[%zu] has it already", a->name, idx[first]);
     }
     free(idx);
+    /* tc.mpv pairs become rules named "mpv:NAME:N:in|out", whose ownership
+     * marks are hashes of those names: a rule of that name would share one. */
+    for (size_t i = 0; i < cfg->n_rules; i++) {
+        const struct oo_cfg_rule *a = &cfg->rules[i];
+
+        if (a->name && !strncmp(a->name, "mpv:", 4))
+            verr(v, pick(a->at[OO_CFG_RULE_NAME], a->loc), PATH("tc.rules[%zu].name", i),
+                 "rule names starting with 'mpv:' are the rules tc.mpv pairs make: choose another name");
+    }
     for (size_t i = 0; i < cfg->n_mpvs; i++) {
         const struct oo_cfg_mpv *a = &cfg->mpvs[i];
 
@@ -840,10 +849,27 @@ static void check_match(struct vctx *v, const struct oo_cfg_rule *r, size_t ri)
     char path[128], etbuf[16];
 
     if (!et) {
-        snprintf(etbuf, sizeof etbuf, "%#06x", (unsigned)m->eth_type);
+        snprintf(etbuf, sizeof etbuf, "0x%04x", (unsigned)m->eth_type);
         et = m->eth_type < 0 ? "unset (all)" : etbuf;
     }
 #define MLOC(k) pick(m->at[k], pick(m->loc, r->loc))
+    /* What flower would refuse, or take for a key that matches anything. */
+    if (m->eth_type == 0)
+        verr(v, MLOC(OO_CFG_M_ETH_TYPE), PATH("tc.rules[%zu].match.eth_type", ri),
+             "eth_type 0 names no protocol: leave eth_type out to match them all");
+    for (int i = 0; i < 2; i++)
+        if (ips[i]->family && ips[i]->prefix == 0)
+            verr(v, MLOC(ip_keys[i]), PATH("tc.rules[%zu].match.%s", ri, oo_cfg_match_keys[ip_keys[i]]),
+                 "a /0 prefix matches every address: leave %s out", oo_cfg_match_keys[ip_keys[i]]);
+    for (int i = 0; i < 2; i++) {
+        const struct oo_cfg_mac *mac = i ? &m->dst_mac : &m->src_mac;
+        static const uint8_t zero[6];
+        int key = i ? OO_CFG_M_DST_MAC : OO_CFG_M_SRC_MAC;
+
+        if (mac->set && !memcmp(mac->mask, zero, sizeof zero))
+            verr(v, MLOC(key), PATH("tc.rules[%zu].match.%s", ri, oo_cfg_match_keys[key]),
+                 "an all-zero mask matches every address: leave %s out", oo_cfg_match_keys[key]);
+    }
     if (m->ip_proto >= 0 && !is_ip_eth(m->eth_type))
         verr(v, MLOC(OO_CFG_M_IP_PROTO), PATH("tc.rules[%zu].match.ip_proto", ri),
              "ip_proto needs eth_type: ipv4 or ipv6 (eth_type is %s)", et);
@@ -928,6 +954,10 @@ static void check_rules(struct vctx *v)
                      "'%s' never runs: the action before it, '%s', ends the rule; move it before or remove it",
                      nz(oo_cfg_action_to_string(act->kind)),
                      nz(oo_cfg_action_to_string(r->actions[a - 1].kind)));
+            if ((act->kind == OO_CFG_ACT_VLAN_PUSH || act->kind == OO_CFG_ACT_VLAN_MODIFY) &&
+                act->vlan_id == 4095)
+                verr(v, act->loc, PATH("tc.rules[%zu].actions[%zu]", ri, a),
+                     "VLAN id 4095 is reserved: a tag the rule writes carries 0..4094");
             if ((act->kind == OO_CFG_ACT_REDIRECT || act->kind == OO_CFG_ACT_MIRROR) &&
                 act->dev.name)
                 resolve_ref(v, &act->dev, (struct ref_path){ "tc.rules[%zu].actions[%zu]", ri, a });
