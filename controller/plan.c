@@ -1496,11 +1496,12 @@ static void plan_tc(struct ctx *c)
     struct oo_tc_desired own = { 0 };
     const struct oo_tc_desired *d = c->opts && c->opts->tc_desired ? c->opts->tc_desired : &own;
     bool *targeted = oo_calloc(c->obs->n_tc + 1, sizeof *targeted);
-    uint64_t *where = oo_calloc(d->n_targets + 1, sizeof *where);
+    uint64_t *where;
     char to[64];
 
     if (d == &own)
         oo_tc_desired_build_observed(c->cfg, c->obs, &own);
+    where = oo_calloc(d->n_targets + 1, sizeof *where);
     for (size_t i = 0; i < d->n_targets; i++) {
         const struct oo_tc_target *t = &d->targets[i];
         const struct oo_obs_tc_place *p =
