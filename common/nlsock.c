@@ -164,7 +164,7 @@ ssize_t oo_nl_recv_nowait(struct oo_nl *nl)
     return recv(mnl_socket_get_fd(nl->sock), nl->rxbuf, OO_NL_RECV_SIZE, MSG_DONTWAIT);
 }
 
-/* After a truncated read: reads what is left of the reply without waiting.
+/* After a truncated or refused read: reads what is left of the reply without waiting.
  * The kernel queues the next chunk of a dump within each read, so an empty
  * queue means the dump has ended. */
 static void drain(struct oo_nl *nl)
@@ -222,8 +222,16 @@ static int transact(struct oo_nl *nl, struct nlmsghdr *nlh, mnl_cb_t cb, void *d
         ctx.error = 0;
         r = mnl_cb_run2(nl->rxbuf, (size_t)n, nlh->nlmsg_seq, nl->portid,
                         data_trampoline, &ctx, ctl, OO_ARRAY_SIZE(ctl));
-        if (r == MNL_CB_ERROR)
-            return ctx.error < 0 ? ctx.error : (errno ? -errno : -EIO);
+        if (r == MNL_CB_ERROR) {
+            int err = ctx.error < 0 ? ctx.error : (errno ? -errno : -EIO);
+
+            /* An error ack ends the reply. Anything else (an interrupted
+             * dump, a message of an earlier request) leaves the rest queued:
+             * read it away, or the next request takes it for its answer. */
+            if (ctx.error >= 0)
+                drain(nl);
+            return err;
+        }
     } while (r > MNL_CB_STOP);
     return ctx.cb_failed;
 }
