@@ -789,30 +789,31 @@ void oo_apply_prune_journal(const char *root, const struct oo_observed *obs)
     }
 }
 
-/* Step `failed` stopped the apply: the PFs' own vf-bind steps after it still
- * run (oo_plan_bind_after_failure), each with its progress line, and what
- * goes wrong there is added to the failure's message. */
-static void bind_after_failure(struct actx *c, const struct oo_plan *plan, size_t failed)
+/* Step `failed` stopped the apply: the steps after it that put back what
+ * the steps before took away still run (oo_plan_after_failure), each with its
+ * progress line, and what goes wrong there is added to the failure's message. */
+static void restore_after_failure(struct actx *c, const struct oo_plan *plan, size_t failed)
 {
     char msg[sizeof c->res->message];
 
     memcpy(msg, c->res->message, sizeof msg);
     for (size_t j = failed + 1; j < plan->n_steps; j++) {
+        const struct oo_step *s = &plan->steps[j];
         int64_t ts = oo_now_ms();
         int r;
 
-        if (!oo_plan_bind_after_failure(plan, failed, j))
+        if (!oo_plan_after_failure(plan, failed, j))
             continue;
         c->info[0] = '\0';
-        progress(c, j, plan->n_steps, &plan->steps[j]);
+        progress(c, j, plan->n_steps, s);
         if (c->opts->progress)
             fprintf(c->opts->progress, ", after the failure");
-        r = apply_pf_step(c, &plan->steps[j]);
+        r = s->kind == OO_STEP_VF_BIND ? apply_pf_step(c, s) : apply_link_step(c, s);
         progress_done(c, r, oo_now_ms() - ts);
         if (r < 0) {
             size_t len = strlen(msg);
-            snprintf(msg + len, sizeof msg - len, "; binding %.80s's VFs back also failed: %.200s",
-                     plan->steps[j].object, c->res->message);
+            snprintf(msg + len, sizeof msg - len, "; putting back %.80s (%s) also failed: %.200s",
+                     s->object, oo_step_kind_to_string(s->kind), c->res->message);
         }
     }
     memcpy(c->res->message, msg, sizeof msg);
@@ -873,7 +874,7 @@ int oo_apply(const struct oo_config *cfg, const struct oo_observed *obs, const s
             snprintf(res->message, sizeof res->message, "step %zu/%zu (%.150s): %.400s", i + 1,
                      plan->n_steps, line, msg);
             res->failed = (long)i;
-            bind_after_failure(&c, plan, i);
+            restore_after_failure(&c, plan, i);
             break;
         }
         res->n_done += batch;

@@ -1011,10 +1011,16 @@ static void plan_pf(struct ctx *c, struct dpf *d)
     }
 }
 
-bool oo_plan_bind_after_failure(const struct oo_plan *plan, size_t failed, size_t j)
+bool oo_plan_after_failure(const struct oo_plan *plan, size_t failed, size_t j)
 {
-    return j > failed && j < plan->n_steps && plan->steps[j].kind == OO_STEP_VF_BIND &&
-           plan->steps[j].opt == OO_BIND_WITH_PF;
+    const struct oo_step *s = j > failed && j < plan->n_steps ? &plan->steps[j] : NULL;
+
+    if (s && s->kind == OO_STEP_VF_BIND)
+        return s->opt == OO_BIND_WITH_PF;
+    for (size_t k = 0; s && s->kind == OO_STEP_LINK_UP && k < failed; k++)
+        if (plan->steps[k].kind == OO_STEP_LINK_DOWN && !strcmp(plan->steps[k].name, s->name))
+            return true;
+    return false;
 }
 
 /* esw_multiport (Linux 6.3+) is one value for the whole NIC and needs every

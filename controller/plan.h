@@ -103,11 +103,14 @@ struct oo_plan {
     size_t n_notes;
 };
 
-/* Whether apply, stopped by step `failed` of plan, still runs step j: a later
- * vf-bind of OO_BIND_WITH_PF, so that VFs unbound for a change that failed
- * (or by an earlier run) go back to their driver instead of staying unbound
- * until the cause is fixed. Deferred binds are not run early. */
-bool oo_plan_bind_after_failure(const struct oo_plan *plan, size_t failed, size_t j);
+/* Whether apply, stopped by step `failed` of plan, still runs step j, to put
+ * back what the steps it ran took away: a later vf-bind of OO_BIND_WITH_PF,
+ * so that VFs unbound for a change that failed (or by an earlier run) go back
+ * to their driver instead of staying unbound until the cause is fixed
+ * (deferred binds are not run early); and a later link-up of a netdev that a
+ * link-down before the failure took down (a member to enslave, a bond whose
+ * mode changes), so that a failed enslave does not leave an uplink down. */
+bool oo_plan_after_failure(const struct oo_plan *plan, size_t failed, size_t j);
 
 struct oo_tc_desired;
 
