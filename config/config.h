@@ -32,6 +32,7 @@
 
 /* Limits shared by parser and validator (each explained in docs/config.md). */
 #define OO_CFG_MAX_VF_ID 65534          /* PCI SR-IOV TotalVFs is 16 bits */
+#define OO_CFG_VF_ID_NONE UINT32_MAX   /* a VF id the parser reported */
 #define OO_CFG_MAX_NUM_VFS 65535
 #define OO_CFG_VFLAG_MAX_VFS 64         /* mlx5 refuses VF-LAG above 64 VFs per PF */
 #define OO_CFG_MAX_CHAIN 0x0fffffffu    /* goto_chain carries 28 bits (TC_ACT_EXT_VAL_MASK) */
@@ -230,7 +231,8 @@ enum oo_cfg_vf_key {
 };
 /* Per-VF settings, as `ip link set PF vf ID ...` or devlink port function. */
 struct oo_cfg_vf {
-    uint32_t id;                  /* VF number, < the PF's num_vfs */
+    uint32_t id;                  /* VF number, < the PF's num_vfs; OO_CFG_VF_ID_NONE
+                                   * when the file's is missing or in error */
     bool has_mac;
     uint8_t mac[6];               /* unicast, not zero */
     int32_t vlan;                 /* 0..4095 (0: no VLAN), -1 unset */

@@ -310,7 +310,8 @@ static void vf_field(void *ctx, int key, const struct ynode *v)
 
     switch (key) {
     case OO_CFG_VF_ID:
-        get_u32(c, v, 0, OO_CFG_MAX_VF_ID, &vf->id);
+        if (!get_u32(c, v, 0, OO_CFG_MAX_VF_ID, &vf->id))
+            vf->id = OO_CFG_VF_ID_NONE;     /* reported: no relation checks on it */
         break;
     case OO_CFG_VF_MAC:
         if (!sc_text(c->d, v, "a MAC address", &s))
@@ -458,8 +459,10 @@ static void pf_field(void *ctx, int key, const struct ynode *v)
             oo_cfg_vf_init(vf);
             vf->loc = item->loc;
             if (sc_walk(c->d, item, "a VF", oo_cfg_vf_keys, OO_CFG_VF_N_KEYS, vf->at,
-                        vf_field, &vx) && !vf->at[OO_CFG_VF_ID].line)
+                        vf_field, &vx) && !vf->at[OO_CFG_VF_ID].line) {
                 sc_error_missing(c->d, item, "id", "the VF number, 0 .. num_vfs-1");
+                vf->id = OO_CFG_VF_ID_NONE;
+            }
         }
         break;
     }

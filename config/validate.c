@@ -253,7 +253,8 @@ static void check_rule_protocols(struct vctx *v)
             other = SIZE_MAX;
         }
         f = &cfg->rules[idx[first]];
-        if (r->dev.kind == OO_CFG_REF_UNRESOLVED || k == first)
+        /* prio 0: missing or in error, which the parser reported */
+        if (r->dev.kind == OO_CFG_REF_UNRESOLVED || k == first || !r->prio || !f->prio)
             continue;
         if (f->match.eth_type != r->match.eth_type) {
             if (other == SIZE_MAX)
@@ -376,11 +377,13 @@ static void check_vf(struct vctx *v, const struct oo_cfg_pf *pf, size_t p, size_
     const struct oo_cfg_vf *vf = &pf->vfs[i];
     char path[128];
 
-    if (pf->num_vfs > 0 && vf->id >= (uint32_t)pf->num_vfs)
+    if (vf->id == OO_CFG_VF_ID_NONE)
+        ;                               /* the parser reported it: nothing to relate */
+    else if (pf->num_vfs > 0 && vf->id >= (uint32_t)pf->num_vfs)
         verr(v, pick(vf->at[OO_CFG_VF_ID], vf->loc), PATH("pfs[%zu].vfs[%zu].id", p, i),
              "VF %u does not exist: pf '%s' has num_vfs: %d (VF ids 0..%d)", vf->id,
              nz(pf->name), pf->num_vfs, pf->num_vfs - 1);
-    for (size_t j = 0; j < i; j++)
+    for (size_t j = 0; j < i && vf->id != OO_CFG_VF_ID_NONE; j++)
         if (pf->vfs[j].id == vf->id)
             verr(v, pick(vf->at[OO_CFG_VF_ID], vf->loc), PATH("pfs[%zu].vfs[%zu].id", p, i),
                  "VF %u is configured twice: pfs[%zu].vfs[%zu] has the same id", vf->id, p, j);

@@ -204,6 +204,13 @@ static const struct vcase cases[] = {
       1, 7, 70, "tc.rules[0].match.dst_port", "dst_port needs ip_proto: tcp, udp or sctp" },
     { "port with icmp", BASE2 "tc:\n  rules:\n" RULE("pf0", ", match: {eth_type: ipv4, ip_proto: icmp, src_port: 1}, actions: [drop]"),
       1, 7, 86, "tc.rules[0].match.src_port", "src_port needs ip_proto: tcp, udp or sctp" },
+    { "a VF id in error is related to nothing", "version: 1\npfs:\n  - {name: pf0, device: netdevsim/netdevsim10, "
+      "eswitch: legacy, num_vfs: 4, vfs: [{id: 0}, {trust: false}, {id: -1}]}\n", 2, 3, 92, "pfs[0].vfs[1].id",
+      "missing required key 'id'" },
+    { "a prio in error is related to nothing", BASE2 "tc:\n  rules:\n"
+      "    - {name: a, dev: pf0, prio: 0, match: {eth_type: ipv4}, actions: [drop]}\n"
+      "    - {name: b, dev: pf0, prio: 70000, match: {eth_type: ipv6}, actions: [drop]}\n",
+      2, 7, 33, "tc.rules[0].prio", "0 is out of range: expected 1..65535" },
     { "eth_type 0", BASE2 "tc:\n  rules:\n" RULE("pf0", ", match: {eth_type: 0}, actions: [drop]"),
       1, 7, 54, "tc.rules[0].match.eth_type", "eth_type 0 names no protocol: leave eth_type out to match them all" },
     { "ip prefix /0", BASE2 "tc:\n  rules:\n" RULE("pf0", ", match: {eth_type: ipv4, dst_ip: 0.0.0.0/0}, actions: [drop]"),
