@@ -165,7 +165,47 @@ static inline bool rule_key_less(const struct rule_key *key, size_t i, size_t j)
     return i < j;
 }
 
-enum rule_order { BY_NAME, BY_SLOT };
+enum rule_order { BY_NAME, BY_SLOT, BY_MATCH };
+
+/* A rule's match as flower keys it: every field, addresses masked, in a
+ * fixed layout (two rules with equal bytes are one filter to flower). */
+#define MATCH_BYTES 96
+static void match_bytes(const struct oo_cfg_match *m, uint8_t out[MATCH_BYTES])
+{
+    const struct oo_cfg_mac *macs[2] = { &m->src_mac, &m->dst_mac };
+    const struct oo_cfg_ip *ips[2] = { &m->src_ip, &m->dst_ip };
+    const int32_t nums[6] = { m->eth_type, m->vlan_id, m->vlan_prio, m->ip_proto, m->src_port, m->dst_port };
+    size_t o = 0;
+
+    memset(out, 0, MATCH_BYTES);
+    memcpy(out, nums, sizeof nums);
+    o += sizeof nums;
+    for (int i = 0; i < 2; i++, o += 12)
+        for (int b = 0; macs[i]->set && b < 6; b++) {
+            out[o + b] = macs[i]->addr[b] & macs[i]->mask[b];
+            out[o + 6 + b] = macs[i]->mask[b];
+        }
+    for (int i = 0; i < 2; i++, o += 18) {
+        out[o] = (uint8_t)ips[i]->family;
+        out[o + 1] = ips[i]->prefix;
+        for (int b = 0; ips[i]->family && b < 16; b++) {
+            int bits = ips[i]->prefix - 8 * b;
+
+            out[o + 2 + b] = ips[i]->addr[b] & (bits >= 8 ? 0xff : bits <= 0 ? 0 : (uint8_t)(0xff << (8 - bits)));
+        }
+    }
+}
+
+static uint64_t match_hash(const struct oo_cfg_match *m)
+{
+    uint8_t b[MATCH_BYTES];
+    uint64_t h = 0xcbf29ce484222325ull;
+
+    match_bytes(m, b);
+    for (size_t i = 0; i < sizeof b; i++)
+        h = (h ^ b[i]) * 0x100000001b3ull;
+    return h;
+}
 
 /* Indices 0..n_rules-1 grouped by name (unnamed first) or sorted by tc slot
  * (dev, chain, prio), ties by index; NULL when there are fewer than two
@@ -188,6 +228,10 @@ static size_t *sorted_rule_index(const struct oo_config *cfg, enum rule_order or
         if (order == BY_SLOT)
             key[i] = (struct rule_key){ ord32(r->dev.kind) << 32 | ord32(r->dev.index),
                                         ord32(r->dev.vf) << 32 | r->chain, r->prio, NULL };
+        else if (order == BY_MATCH)     /* the slot, then the match's hash */
+            key[i] = (struct rule_key){ ord32(r->dev.kind) << 32 | ord32(r->dev.index),
+                                        ord32(r->dev.vf) << 32 | r->chain,
+                                        (uint64_t)r->prio << 48 | (match_hash(&r->match) >> 16), NULL };
         else
             key[i] = (struct rule_key){ name_key(r->name), 0, 0, r->name };
         idx[i] = i;
@@ -268,6 +312,40 @@ static void check_rule_protocols(struct vctx *v)
         verr(v, pick(r->at[OO_CFG_RULE_PRIO], r->loc), PATH("tc.rules[%zu].prio", ri),
              "tc.rules[%zu] '%s' uses prio %u on the same dev and chain with another eth_type: tc keeps one protocol per prio; pick another prio",
              j, nz(cfg->rules[j].name), r->prio);
+    }
+    free(idx);
+}
+
+/* flower keeps one filter per match in a (chain, prio) of a device: a second
+ * rule with the same match there is refused (EEXIST) once the steps before
+ * it have run. Reported here, at the later rule, before anything runs. */
+static void check_rule_matches(struct vctx *v)
+{
+    struct oo_config *cfg = v->cfg;
+    size_t *idx = sorted_rule_index(cfg, BY_MATCH);
+    uint8_t a[MATCH_BYTES], b[MATCH_BYTES];
+    char path[128];
+
+    for (size_t k = 1, first = 0; idx && k < cfg->n_rules; k++) {
+        const struct oo_cfg_rule *r = &cfg->rules[idx[k]];
+
+        if (!same_rule_slot(&cfg->rules[idx[first]], r) ||
+            match_hash(&cfg->rules[idx[first]].match) >> 16 != match_hash(&r->match) >> 16) {
+            first = k;
+            continue;
+        }
+        if (r->dev.kind == OO_CFG_REF_UNRESOLVED || !r->prio)
+            continue;
+        match_bytes(&r->match, a);
+        for (size_t j = first; j < k; j++) {
+            match_bytes(&cfg->rules[idx[j]].match, b);
+            if (memcmp(a, b, sizeof a))
+                continue;
+            verr(v, pick(r->at[OO_CFG_RULE_MATCH], r->loc), PATH("tc.rules[%zu].match", idx[k]),
+                 "tc.rules[%zu] '%s' has the same match on the same dev, chain and prio: flower keeps one "
+                 "filter per match in a prio; change the match or the prio", idx[j], nz(cfg->rules[idx[j]].name));
+            break;
+        }
     }
     free(idx);
 }
@@ -971,6 +1049,7 @@ static void check_rules(struct vctx *v)
         }
     }
     check_rule_protocols(v);
+    check_rule_matches(v);
 }
 
 /* ------------------------------------------------------------------- mpv */

@@ -430,11 +430,12 @@ apply_tc_same_match_refused() {
 	    - {name: a, dev: pf0, prio: 10, match: {eth_type: ipv4, dst_ip: 10.1.0.0/16}, actions: [drop]}
 	    - {name: b, dev: pf0, prio: 10, match: {eth_type: ipv4, dst_ip: 10.1.2.3/16}, actions: [pass]}
 	Y
+	# Found by validation (exit 2), at the later rule's match.
 	out=$("$CTL" -c "$CFG" apply 2>&1)
-	[[ $? == 1 ]]
-	check_err $? "apply should refuse: $out"
-	grep -q "holds another rule with the same match" <<<"$out"
-	check_err $? "the refusal does not say why: $out"
+	[[ $? == 2 ]]
+	check_err $? "apply should refuse the config: $out"
+	grep -q ":7:44: tc.rules\[1\].match: tc.rules\[0\] 'a' has the same match on the same dev, chain and prio" <<<"$out"
+	check_err $? "the refusal does not say where and why: $out"
 	[[ $(nsim_eswitch_mode 62) == legacy && $(nsim_num_vfs 62) == 0 ]]
 	check_err $? "the host was changed: $(nsim_eswitch_mode 62), $(nsim_num_vfs 62) VFs"
 	log_test "two tc rules with one match at one prio: refused before anything is done"

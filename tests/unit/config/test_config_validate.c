@@ -211,6 +211,13 @@ static const struct vcase cases[] = {
       "    - {name: a, dev: pf0, prio: 0, match: {eth_type: ipv4}, actions: [drop]}\n"
       "    - {name: b, dev: pf0, prio: 70000, match: {eth_type: ipv6}, actions: [drop]}\n",
       2, 7, 33, "tc.rules[0].prio", "0 is out of range: expected 1..65535" },
+    { "same match in one slot", BASE2 "tc:\n  rules:\n"
+      "    - {name: a, dev: pf0, prio: 5, match: {eth_type: ipv4, dst_ip: 10.0.0.1/8}, actions: [drop]}\n"
+      "    - {name: b, dev: pf0, prio: 5, match: {eth_type: ipv4, ip_proto: tcp}, actions: [drop]}\n"
+      "    - {name: c, dev: pf0, prio: 5, match: {eth_type: ipv4, dst_ip: 10.9.9.9/8}, actions: [pass]}\n"
+      "    - {name: d, dev: pf0, prio: 6, match: {eth_type: ipv4, dst_ip: 10.0.0.1/8}, actions: [drop]}\n"
+      "    - {name: e, dev: pf1, prio: 5, match: {eth_type: ipv4, dst_ip: 10.0.0.1/8}, actions: [drop]}\n", 1, 9, 43,
+      "tc.rules[2].match", "tc.rules[0] 'a' has the same match on the same dev, chain and prio" },
     { "eth_type 0", BASE2 "tc:\n  rules:\n" RULE("pf0", ", match: {eth_type: 0}, actions: [drop]"),
       1, 7, 54, "tc.rules[0].match.eth_type", "eth_type 0 names no protocol: leave eth_type out to match them all" },
     { "ip prefix /0", BASE2 "tc:\n  rules:\n" RULE("pf0", ", match: {eth_type: ipv4, dst_ip: 0.0.0.0/0}, actions: [drop]"),
@@ -243,13 +250,13 @@ static const struct vcase cases[] = {
      * comes first in the slot (validation sorts rules by slot). */
     { "protocol conflict with a later rule of the slot", BASE2 "tc:\n  rules:\n"
       "    - {name: a, dev: pf0, prio: 5, match: {eth_type: ipv4}, actions: [drop]}\n"
-      "    - {name: b, dev: pf0, prio: 5, match: {eth_type: ipv4}, actions: [pass]}\n"
+      "    - {name: b, dev: pf0, prio: 5, match: {eth_type: ipv4, ip_proto: udp}, actions: [pass]}\n"
       "    - {name: c, dev: pf0, prio: 5, match: {eth_type: ipv6}, actions: [drop]}\n", 1, 9, 33,
       "tc.rules[2].prio", "tc.rules[0] 'a' uses prio 5" },
     { "protocol conflict: back to the first protocol", BASE2 "tc:\n  rules:\n"
       "    - {name: a, dev: pf0, prio: 5, match: {eth_type: ipv4}, actions: [drop]}\n"
       "    - {name: b, dev: pf0, prio: 5, match: {eth_type: ipv6}, actions: [pass]}\n"
-      "    - {name: c, dev: pf0, prio: 5, match: {eth_type: ipv4}, actions: [drop]}\n", 2, 9, 33,
+      "    - {name: c, dev: pf0, prio: 5, match: {eth_type: ipv4, ip_proto: tcp}, actions: [drop]}\n", 2, 9, 33,
       "tc.rules[2].prio", "tc.rules[1] 'b' uses prio 5" },
     { "valid: one prio, one protocol, other devs and chains", BASE2 "tc:\n  rules:\n"
       "    - {name: a, dev: pf0, prio: 5, match: {eth_type: ipv4}, actions: [drop]}\n"
@@ -351,7 +358,7 @@ static void test_many_rules(void **state)
     enum { N = 300 };
     /* rule -> the earlier rule whose name it repeats */
     static const int dup[][2] = { { 17, 3 }, { 101, 100 }, { 150, 3 }, { 299, 0 }, { 250, 249 } };
-    size_t size = 128 * N + 1024, len = 0; /* a rule line is < 100 bytes */
+    size_t size = 128 * N + 1024, len = 0; /* a rule line is < 128 bytes */
     char *yaml = malloc(size), want[96], key[32];
     struct oo_config cfg;
     struct oo_cfg_diag d;
@@ -365,8 +372,9 @@ static void test_many_rules(void **state)
                 name = dup[k][1];
         /* prio 1..7; rule 298, the last at prio 5, alone says ipv6 */
         len += (size_t)snprintf(yaml + len, size - len,
-                                "    - {name: r%d, dev: pf0, prio: %d, match: {eth_type: %s}, actions: [drop]}\n",
-                                name, 1 + i % 7, i == 298 ? "ipv6" : "ipv4");
+                                "    - {name: r%d, dev: pf0, prio: %d, match: {eth_type: %s, "
+                                "src_mac: \"02:00:00:00:%02x:%02x\"}, actions: [drop]}\n",
+                                name, 1 + i % 7, i == 298 ? "ipv6" : "ipv4", i >> 8, i & 0xff);
     }
     assert_true(len < size);
     assert_int_equal(cfgtest_yaml(yaml, &cfg, &d), -EINVAL);
