@@ -272,7 +272,7 @@ struct oo_cfg_pf {
 
 /* ---- bonds ---- */
 struct oo_cfg_member {
-    char *pf;                     /* a pf name */
+    char *pf;                     /* a pf name; NULL: the file's item was in error */
     int index;                    /* index in cfg->pfs, -1 until resolved */
     struct oo_src_loc loc;
 };
@@ -304,7 +304,7 @@ struct oo_cfg_bond {
 /* ---- bridges ---- */
 /* "pf0/0-7" as written; "pf0/3" is the range 3-3. */
 struct oo_cfg_rep_range {
-    char *pf;
+    char *pf;                     /* NULL: the file's item was in error (no reps) */
     uint32_t first, last;
     struct oo_src_loc loc;
 };

@@ -521,8 +521,10 @@ static void bond_field(void *ctx, int key, const struct ynode *v)
         for (size_t i = 0; i < n; i++) {
             char *s;
 
+            /* An item in error keeps its slot (pf NULL): key paths name
+             * the items as the file has them. */
             if (!get_name(c, v->items[i], &s))
-                continue;
+                s = NULL;
             b->members[b->n_members++] = (struct oo_cfg_member){ s, -1, v->items[i]->loc };
         }
         break;
@@ -602,8 +604,13 @@ static void bridge_field(void *ctx, int key, const struct ynode *v)
             char *s;
             int r;
 
-            if (!sc_str(c->d, item, "a VF range 'pf/N' or 'pf/A-B'", &s))
+            /* An item in error keeps its slot (pf NULL, no representors):
+             * key paths name the items as the file has them. */
+            br->ranges[br->n_ranges] = (struct oo_cfg_rep_range){ NULL, 0, 0, item->loc };
+            if (!sc_str(c->d, item, "a VF range 'pf/N' or 'pf/A-B'", &s)) {
+                br->n_ranges++;
                 continue;
+            }
             r = oo_cfg_parse_rep_range(s, name, sizeof name, &first, &last);
             if (r == -EDOM)
                 sc_error(c->d, item, "range '%.*s' ends below its start: write A-B with A <= B",
@@ -615,12 +622,15 @@ static void bridge_field(void *ctx, int key, const struct ynode *v)
                 sc_error(c->d, item, "invalid representor '%.*s': expected 'pf/N' or a range 'pf/A-B', e.g. pf0/0-7",
                          SC_SHOW, s);
             free(s);
-            if (r < 0)
+            if (r < 0) {
+                br->n_ranges++;
                 continue;
+            }
             count = (size_t)(last - first) + 1;
             if (c->n_reps + count > OO_CFG_MAX_REPRESENTORS) {
                 sc_error(c->d, item, "more than %d VF representors in the config",
                          OO_CFG_MAX_REPRESENTORS);
+                br->n_ranges++;
                 continue;
             }
             c->n_reps += count;

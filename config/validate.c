@@ -666,6 +666,8 @@ static void check_bond_members(struct vctx *v, struct oo_cfg_bond *b, size_t bi)
 
         mem->index = -1;
         PATH("bonds[%zu].members[%zu]", bi, m);
+        if (!mem->pf)
+            continue;                   /* the parser reported it */
         mem->index = oo_config_find_pf(cfg, mem->pf);
         if (mem->index < 0) {
             list_pf_names(cfg, names, sizeof names);
@@ -739,7 +741,7 @@ static void check_bonds(struct vctx *v)
             bool member = false;
 
             for (size_t m = 0; m < b->n_members; m++)
-                member |= !strcmp(b->members[m].pf, b->primary);
+                member |= b->members[m].pf && !strcmp(b->members[m].pf, b->primary);
             if (b->mode >= 0 && b->mode != OO_CFG_BOND_ACTIVE_BACKUP)
                 verr(v, pick(b->at[OO_CFG_BOND_PRIMARY], b->loc), PATH("bonds[%zu].primary", bi),
                      "primary applies to active-backup only, and this bond is %s",
@@ -791,13 +793,15 @@ static void check_bridge_reps(struct vctx *v, struct oo_cfg_bridge *br, size_t b
              "representors are managed by the host agent in host.conf mode: remove them");
     for (size_t r = 0; r < br->n_ranges; r++) {
         const struct oo_cfg_rep_range *rg = &br->ranges[r];
-        int pf = oo_config_find_pf(cfg, rg->pf);
+        int pf = rg->pf ? oo_config_find_pf(cfg, rg->pf) : -1;
         const struct oo_cfg_pf *p;
         char names[256];
         bool ok = true;
 
         PATH("bridges[%zu].representors[%zu]", bi, r);
-        if (pf < 0) {
+        if (!rg->pf) {
+            ok = false;                 /* the parser reported it */
+        } else if (pf < 0) {
             list_pf_names(cfg, names, sizeof names);
             verr(v, rg->loc, path, "'%s' names no pf (pfs: %s)", rg->pf, names);
             ok = false;

@@ -218,6 +218,10 @@ static const struct vcase cases[] = {
       "    - {name: d, dev: pf0, prio: 6, match: {eth_type: ipv4, dst_ip: 10.0.0.1/8}, actions: [drop]}\n"
       "    - {name: e, dev: pf1, prio: 5, match: {eth_type: ipv4, dst_ip: 10.0.0.1/8}, actions: [drop]}\n", 1, 9, 43,
       "tc.rules[2].match", "tc.rules[0] 'a' has the same match on the same dev, chain and prio" },
+    { "a member in error keeps its index", BASE2 "bonds:\n  - {name: bond0, mode: active-backup, members: [\"bad name!\", pf0, pf9]}\n",
+      2, 6, 68, "bonds[0].members[2]", "'pf9' names no pf" },
+    { "a representor in error keeps its index", BASE2 "bridges:\n  - {name: br0, representors: [\"x y\", pf0/0, pf9/1]}\n",
+      2, 6, 46, "bridges[0].representors[2]", "'pf9' names no pf" },
     { "eth_type 0", BASE2 "tc:\n  rules:\n" RULE("pf0", ", match: {eth_type: 0}, actions: [drop]"),
       1, 7, 54, "tc.rules[0].match.eth_type", "eth_type 0 names no protocol: leave eth_type out to match them all" },
     { "ip prefix /0", BASE2 "tc:\n  rules:\n" RULE("pf0", ", match: {eth_type: ipv4, dst_ip: 0.0.0.0/0}, actions: [drop]"),
