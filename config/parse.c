@@ -145,6 +145,11 @@ static bool get_proto(struct pctx *c, const struct ynode *n, const struct oo_cfg
     oo_cfg_names_join(names, t->n, list, sizeof list);
     if (n->type == YN_SCALAR && !ynode_is_null(n) && n->plain &&
         oo_cfg_parse_int(n->str, &v) != -EINVAL) {
+        if (oo_cfg_parse_int(n->str, &v) == -EDOM) {
+            sc_error(c->d, n, "%s '%.*s' is ambiguous (YAML 1.1 reads a leading 0 as octal): write it "
+                     "without leading zeros, or as 0x hex", what, SC_SHOW, n->str);
+            return false;
+        }
         if (oo_cfg_parse_int(n->str, &v) < 0 || v < 0 || v > max) {
             sc_error(c->d, n, "%s %.*s is out of range: expected %s or a number 0..%#llx", what,
                      SC_SHOW, n->str, list, (unsigned long long)max);

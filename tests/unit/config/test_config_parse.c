@@ -555,6 +555,8 @@ static const struct parse_case parse_cases[] = {
       4, 63, "tc.rules[0].actions[0].vlan_push.vid", "did you mean 'id'?", 2 },
     { "eth_type unknown", PF0 "tc:\n  rules: [{name: r, dev: pf0, prio: 1, match: {eth_type: ipv5}, actions: [drop]}]\n",
       4, 58, "tc.rules[0].match.eth_type", "invalid eth_type 'ipv5' (did you mean 'ipv4'?)" },
+    { "eth_type octal-looking", PF0 "tc:\n  rules: [{name: r, dev: pf0, prio: 1, match: {eth_type: 0800}, actions: [drop]}]\n",
+      4, 58, "tc.rules[0].match.eth_type", "eth_type '0800' is ambiguous (YAML 1.1 reads a leading 0 as octal)" },
     { "eth_type too large", PF0 "tc:\n  rules: [{name: r, dev: pf0, prio: 1, match: {eth_type: 0x10000}, actions: [drop]}]\n",
       4, 58, "tc.rules[0].match.eth_type", "out of range" },
     { "ip_proto unknown", PF0 "tc:\n  rules: [{name: r, dev: pf0, prio: 1, match: {ip_proto: tpc}, actions: [drop]}]\n",
