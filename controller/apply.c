@@ -419,8 +419,9 @@ static int apply_pf_step(struct actx *c, const struct oo_step *s)
             }
         }
         r = oo_dl_set_param(&c->dl, &p->handle, name, prm->type, DEVLINK_PARAM_CMODE_RUNTIME, value);
-        if (r == -EINVAL && !c->dl.nl.extack[0])
-            return fail(c, r, "'%s' is not a valid value for devlink param %s", value, name);
+        if (r == -EDOM)     /* the kernel's own EINVAL is reported as its */
+            return fail(c, -EINVAL, "'%s' is not a valid value for devlink param %s (%s)", value, name,
+                        oo_dl_param_type_to_string(prm->type));
         return r < 0 ? kfail(c, r, &c->dl.nl, "devlink dev param set") : 0;
     }
     case OO_STEP_NUM_VFS:

@@ -123,7 +123,7 @@ int oo_dl_set_param(struct oo_dl *dl, const struct oo_dl_handle *h, const char *
 
     if (!nlh) {
         dl->nl.extack[0] = '\0';
-        return -EINVAL;
+        return -EDOM;
     }
     return oo_nl_transact(&dl->nl, nlh, NULL, NULL);
 }

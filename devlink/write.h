@@ -24,7 +24,8 @@ struct nlmsghdr *oo_dl_put_rate_set(void *buf, uint16_t family, const struct oo_
 
 int oo_dl_set_eswitch(struct oo_dl *dl, const struct oo_dl_handle *h, int mode, int inline_mode,
                       int encap_mode);
-/* Returns -EINVAL when value does not fit the type. */
+/* Returns -EDOM when value does not fit the type (nothing is sent), else
+ * 0 or the kernel's -errno. */
 int oo_dl_set_param(struct oo_dl *dl, const struct oo_dl_handle *h, const char *name, int type,
                     int cmode, const char *value);
 int oo_dl_set_rate(struct oo_dl *dl, const struct oo_dl_handle *h, uint32_t port_index,
