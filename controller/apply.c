@@ -121,6 +121,17 @@ static bool udev_running(const char *root)
     return access(path, F_OK) == 0;
 }
 
+/* Whether udev has events queued or running (its /run/udev/queue, which
+ * `udevadm settle` waits for too). Its database entry for a netdev is not
+ * proof that the rename of that event is done. */
+static bool udev_busy(const char *root)
+{
+    char path[PATH_MAX];
+
+    snprintf(path, sizeof path, "%s/run/udev/queue", root);
+    return access(path, F_OK) == 0;
+}
+
 /* Whether to wait for udev's names: where it runs, unless waits.udev_s is 0. */
 static bool udev_awaited(const struct actx *c)
 {
@@ -908,6 +919,7 @@ static void await_udev_names(struct actx *c, const struct oo_step *steps, size_t
     uint32_t *ifindex = oo_calloc(n, sizeof *ifindex);
     int64_t t0 = oo_now_ms(), limit = udev_left_ms(c);
     unsigned waiting;
+    bool busy;
 
     for (size_t i = 0; i < n; i++)
         if (steps[i].kind == OO_STEP_OVS_ADD_PORT && steps[i].vf >= 0)
@@ -919,6 +931,7 @@ static void await_udev_names(struct actx *c, const struct oo_step *steps, size_t
         waiting = 0;
         for (size_t i = 0; i < n; i++)
             waiting += pf[i] && !udev_named(c->opts->root, ifindex[i]);
+        busy = udev_busy(c->opts->root);
         if (oo_dl_dump_ports(&c->dl, &ports, &n_ports) < 0)
             break;
         for (size_t i = 0; i < n; i++) {
@@ -931,16 +944,20 @@ static void await_udev_names(struct actx *c, const struct oo_step *steps, size_t
             }
         }
         free(ports);
-        if (!waiting && round > 0)
+        if (!waiting && !busy && round > 0)
             break;
         /* Round 0 only learns the ifindexes: the count is known from round 1. */
         if (round > 0 && oo_now_ms() - t0 >= limit) {
-            snprintf(c->info, sizeof c->info, "udev had not named %u representor%s (waits.udev_s "
-                     "%d s spent): attached as they are; ", waiting, waiting == 1 ? "" : "s",
-                     c->cfg->waits.udev_s);
+            if (waiting)
+                snprintf(c->info, sizeof c->info, "udev had not named %u representor%s (waits.udev_s "
+                         "%d s spent): attached as they are; ", waiting, waiting == 1 ? "" : "s",
+                         c->cfg->waits.udev_s);
+            else
+                snprintf(c->info, sizeof c->info, "udev was still busy (waits.udev_s %d s spent): "
+                         "attached under the names they have; ", c->cfg->waits.udev_s);
             break;
         }
-        if (waiting && round > 0)
+        if ((waiting || busy) && round > 0)
             oo_sleep_ms(50);
     }
     c->udev_spent_ms += oo_now_ms() - t0;

@@ -6,7 +6,7 @@
 # take turns (the host lock) instead of failing on each other's steps; a tc
 # rule that redirects to a VF made in the same run joins its uplink's rules
 # instead of costing them. Read back with devlink -j, ip -j -d link and tc -j.
-ALL_TESTS="apply_single_pf apply_legacy_vf_settings apply_vflag apply_drift apply_foreign_untouched apply_killed apply_concurrent apply_lock_held apply_inline_refused apply_binds_after_failure apply_tc_redirect_new_vf apply_tc_same_match_refused apply_json"
+ALL_TESTS="apply_single_pf apply_legacy_vf_settings apply_vflag apply_drift apply_foreign_untouched apply_killed apply_concurrent apply_lock_held apply_inline_refused apply_param_refused apply_binds_after_failure apply_tc_redirect_new_vf apply_tc_same_match_refused apply_json"
 . "$(dirname "$(readlink -f "$0")")/lib.sh"
 
 CTL=${OO_BUILD:-build}/ovs-offloadctl
@@ -347,6 +347,28 @@ apply_inline_refused() {
 	"$CTL" -c "$CFG" plan | grep -q "pf0: eswitch-mode switchdev -> switchdev inline-mode network"
 	check_err $? "plan should still want the inline mode: $("$CTL" -c "$CFG" plan)"
 	log_test "a kernel that applies the mode and refuses inline-mode: re-read, reported exactly"
+}
+
+# devlink params the step cannot send (a value that does not fit the type)
+# and params the kernel refuses (its extended ACK) are told apart, and both
+# stop the apply at that step (netdevsim with the mlx5 params patch 0002).
+apply_param_refused() {
+	RET=0
+	local out
+	if [[ ! -e /sys/module/netdevsim/parameters/mlx5_esw_multiport ]]; then
+		log_test_skip "devlink params refused" "netdevsim without the mlx5 params patch"
+		return
+	fi
+	nsim_new 63 1 || fail_hard "netdevsim"
+	printf 'version: 1\npfs:\n  - {name: pf0, device: netdevsim/netdevsim63, eswitch: legacy, params: {esw_port_metadata: maybe}}\n' >"$CFG"
+	out=$("$CTL" -c "$CFG" apply 2>&1)
+	[[ $? == 1 ]] && grep -q "'maybe' is not a valid value for devlink param esw_port_metadata (bool)" <<<"$out"
+	check_err $? "a bool param given 'maybe': $out"
+	printf 'version: 1\npfs:\n  - {name: pf0, device: netdevsim/netdevsim63, eswitch: legacy, params: {flow_steering_mode: xyz}}\n' >"$CFG"
+	out=$("$CTL" -c "$CFG" apply 2>&1)
+	[[ $? == 1 ]] && grep -q 'devlink dev param set: Invalid argument: .*Bad parameter: supported values are \["dmfs", "smfs"\]' <<<"$out"
+	check_err $? "the kernel's refusal is not reported with its message: $out"
+	log_test "devlink params: a value that does not fit the type, and the kernel's refusal, each said as such"
 }
 
 # netdevsim's VFs are no PCI devices: nothing binds or unbinds them. The
