@@ -108,6 +108,26 @@ static int find_rep(struct actx *c, const struct oo_dl_handle *h, int64_t vf, st
     return r;
 }
 
+/* h's uplink (its first physical port) with a netdev, as devlink has it now. */
+static int find_uplink(struct actx *c, const struct oo_dl_handle *h, struct oo_dl_port *out)
+{
+    struct oo_dl_port *ports;
+    size_t n;
+    int r = oo_dl_dump_ports(&c->dl, &ports, &n);
+
+    if (r < 0)
+        return r;
+    r = -ENODEV;
+    for (size_t i = 0; i < n && r; i++)
+        if (oo_dl_handle_equal(&ports[i].handle, h) && ports[i].flavour == DEVLINK_PORT_FLAVOUR_PHYSICAL &&
+            ports[i].netdev[0]) {
+            *out = ports[i];
+            r = 0;
+        }
+    free(ports);
+    return r;
+}
+
 /* udev names a new netdev (a representor's eth7 becomes, say, ens1f0npf0vf3)
  * after the kernel makes it; attached to OVS before that, ovs-vswitchd keeps a
  * datapath port under the old name and cannot add the new one. Where udev
@@ -452,14 +472,25 @@ static int apply_pf_step(struct actx *c, const struct oo_step *s)
     case OO_STEP_WAIT_VFS:
         return wait_vfs(c, p, s->num);
     case OO_STEP_HW_TC_OFFLOAD: {
-        const struct oo_dl_port *up = oo_obs_pf_uplink(p);
-        if (!up || !up->netdev[0])
-            return fail(c, -ENODEV, "the PF has no uplink netdev");
-        r = oo_ethtool_set_hw_tc_offload(up->netdev, true);
+        /* The uplink as devlink has it now: mlx5 makes it again when the
+         * mode changes, and it may not be there yet (domain: wait for the
+         * uplink representor, then hw-tc-offload). */
+        int64_t t0 = oo_now_ms();
+        struct oo_dl_port up;
+
+        while ((r = find_uplink(c, &p->handle, &up)) == -ENODEV &&
+               oo_now_ms() - t0 < ms_of(c->cfg->waits.timeout_s))
+            oo_sleep_ms(100);
+        if (r == -ENODEV)
+            return fail(c, r, "the PF has no uplink netdev (waited %d s, waits.timeout_s)",
+                        c->cfg->waits.timeout_s);
         if (r < 0)
-            return fail(c, r, "ethtool -K %s hw-tc-offload on: %s", up->netdev, strerror(-r));
-        if (oo_ethtool_get_hw_tc_offload(up->netdev) != 1)
-            return fail(c, -EIO, "hw-tc-offload on %s did not turn on", up->netdev);
+            return kfail(c, r, &c->dl.nl, "devlink port show");
+        r = oo_ethtool_set_hw_tc_offload(up.netdev, true);
+        if (r < 0)
+            return fail(c, r, "ethtool -K %s hw-tc-offload on: %s", up.netdev, strerror(-r));
+        if (oo_ethtool_get_hw_tc_offload(up.netdev) != 1)
+            return fail(c, -EIO, "hw-tc-offload on %s did not turn on", up.netdev);
         return 0;
     }
     default:
