@@ -88,28 +88,9 @@ static bool is_rep_of(const struct oo_dl_port *port, const struct oo_dl_handle *
            port->netdev[0];
 }
 
-/* The representor port of VF vf of h, as devlink says now. */
-
-static int find_rep(struct actx *c, const struct oo_dl_handle *h, int64_t vf, struct oo_dl_port *out)
-{
-    struct oo_dl_port *ports;
-    size_t n;
-    int r = oo_dl_dump_ports(&c->dl, &ports, &n);
-
-    if (r < 0)
-        return r;
-    r = -ENODEV;
-    for (size_t i = 0; i < n; i++)
-        if (is_rep_of(&ports[i], h, vf)) {
-            *out = ports[i];
-            r = 0;
-        }
-    free(ports);
-    return r;
-}
-
-/* h's uplink (its first physical port) with a netdev, as devlink has it now. */
-static int find_uplink(struct actx *c, const struct oo_dl_handle *h, struct oo_dl_port *out)
+/* h's port as devlink has it now: VF vf's representor, or (vf < 0) its
+ * uplink, the first physical port with a netdev. */
+static int find_port(struct actx *c, const struct oo_dl_handle *h, int64_t vf, struct oo_dl_port *out)
 {
     struct oo_dl_port *ports;
     size_t n;
@@ -119,8 +100,9 @@ static int find_uplink(struct actx *c, const struct oo_dl_handle *h, struct oo_d
         return r;
     r = -ENODEV;
     for (size_t i = 0; i < n && r; i++)
-        if (oo_dl_handle_equal(&ports[i].handle, h) && ports[i].flavour == DEVLINK_PORT_FLAVOUR_PHYSICAL &&
-            ports[i].netdev[0]) {
+        if (vf >= 0 ? is_rep_of(&ports[i], h, vf)
+                    : oo_dl_handle_equal(&ports[i].handle, h) &&
+                      ports[i].flavour == DEVLINK_PORT_FLAVOUR_PHYSICAL && ports[i].netdev[0]) {
             *out = ports[i];
             r = 0;
         }
@@ -337,7 +319,7 @@ static int apply_vf(struct actx *c, const struct oo_step *s, const struct oo_obs
     int r;
 
     if (s->kind == OO_STEP_VF_DEVLINK_RATE) {
-        if ((r = find_rep(c, &p->handle, s->vf, &rep)) < 0)
+        if ((r = find_port(c, &p->handle, s->vf, &rep)) < 0)
             return fail(c, r, "no representor port for VF %" PRId64, s->vf);
         r = oo_dl_set_rate(&c->dl, &p->handle, rep.index, (uint64_t)s->num2, (uint64_t)s->num);
         return r < 0 ? kfail(c, r, &c->dl.nl, "devlink port function rate set") : 0;
@@ -478,7 +460,7 @@ static int apply_pf_step(struct actx *c, const struct oo_step *s)
         int64_t t0 = oo_now_ms();
         struct oo_dl_port up;
 
-        while ((r = find_uplink(c, &p->handle, &up)) == -ENODEV &&
+        while ((r = find_port(c, &p->handle, -1, &up)) == -ENODEV &&
                oo_now_ms() - t0 < ms_of(c->cfg->waits.timeout_s))
             oo_sleep_ms(100);
         if (r == -ENODEV)
@@ -1024,7 +1006,7 @@ static int apply_ovs_batch(struct actx *c, const struct oo_step *steps, size_t n
                 /* A representor of a VF made in this run: its name is devlink's now. */
                 const struct oo_obs_pf *p = step_pf(c, s);
                 struct oo_dl_port rep;
-                if (!p || (r = find_rep(c, &p->handle, s->vf, &rep)) < 0) {
+                if (!p || (r = find_port(c, &p->handle, s->vf, &rep)) < 0) {
                     r = fail(c, r < 0 ? r : -ENODEV, "no representor for VF %" PRId64 " (%s)", s->vf, s->object);
                     break;
                 }

@@ -23,6 +23,7 @@
 
 #include "common/nlsock.h"
 #include "common/util.h"
+#include "link/link.h"
 #include "tc/io.h"
 #include "tc/owner.h"
 
@@ -184,18 +185,6 @@ static int count_links(const struct nlmsghdr *nlh, void *data)
     return MNL_CB_OK;
 }
 
-static struct nlmsghdr *link_dump(void *buf)
-{
-    struct nlmsghdr *nlh = oo_nl_put_header(buf);
-    struct ifinfomsg *ifm;
-
-    nlh->nlmsg_type = RTM_GETLINK;
-    nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
-    ifm = mnl_nlmsg_put_extra_header(nlh, sizeof *ifm);
-    ifm->ifi_family = AF_UNSPEC;
-    return nlh;
-}
-
 /* A reply that is not the request's (here: a dump sent behind the socket's
  * back) fails that request and is read away with the rest of what is
  * queued: the next request gets its own answer, not the leftovers. */
@@ -208,12 +197,12 @@ static void test_stale_reply_drained(void **state)
 
     (void)state;
     assert_int_equal(oo_nl_open(&nl, NETLINK_ROUTE), 0);
-    nlh = link_dump(buf);
+    nlh = oo_link_put_dump(buf);
     nlh->nlmsg_seq = nl.seq + 1000;
     assert_true(mnl_socket_sendto(nl.sock, nlh, nlh->nlmsg_len) >= 0);
-    assert_int_equal(oo_nl_transact(&nl, link_dump(buf), count_links, &links), -EPROTO);
+    assert_int_equal(oo_nl_transact(&nl, oo_link_put_dump(buf), count_links, &links), -EPROTO);
     links = 0;
-    assert_int_equal(oo_nl_transact(&nl, link_dump(buf), count_links, &links), 0);
+    assert_int_equal(oo_nl_transact(&nl, oo_link_put_dump(buf), count_links, &links), 0);
     assert_true(links >= 1);    /* lo, at least */
     oo_nl_close(&nl);
 }
