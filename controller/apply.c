@@ -931,13 +931,16 @@ static void await_udev_names(struct actx *c, const struct oo_step *steps, size_t
     const struct oo_obs_pf **pf = oo_calloc(n, sizeof *pf);
     uint32_t *ifindex = oo_calloc(n, sizeof *ifindex);
     int64_t t0 = oo_now_ms(), limit = udev_left_ms(c);
+    size_t n_reps = 0;
     unsigned waiting;
     bool busy;
 
     for (size_t i = 0; i < n; i++)
         if (steps[i].kind == OO_STEP_OVS_ADD_PORT && steps[i].vf >= 0)
-            pf[i] = step_pf(c, &steps[i]);
-    for (int round = 0;; round++) {
+            n_reps += (pf[i] = step_pf(c, &steps[i])) != NULL;
+    /* No representor to attach: nothing udev names matters here, and its
+     * queue busy with other devices is no reason to wait. */
+    for (int round = 0; n_reps; round++) {
         struct oo_dl_port *ports = NULL;
         size_t n_ports = 0;
 
