@@ -3,8 +3,10 @@
 #include <errno.h>
 #include <linux/netlink.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include "common/util.h"
@@ -35,6 +37,7 @@ int oo_nl_open(struct oo_nl *nl, int bus)
     nl->portid = mnl_socket_get_portid(nl->sock);
     nl->seq = (uint32_t)oo_now_ms();
     nl->rxbuf = oo_malloc(OO_NL_RECV_SIZE);
+    nl->rxcap = OO_NL_RECV_SIZE;
     return 0;
 }
 
@@ -51,6 +54,7 @@ void oo_nl_close(struct oo_nl *nl)
     free(nl->rxbuf);
     nl->sock = NULL;
     nl->rxbuf = NULL;
+    nl->rxcap = 0;
 }
 
 static int tlv_msg_cb(const struct nlattr *attr, void *data)
@@ -161,7 +165,52 @@ static size_t small_read_size(void)
 ssize_t oo_nl_recv_nowait(struct oo_nl *nl)
 {
     nl->read_full = true;
-    return recv(mnl_socket_get_fd(nl->sock), nl->rxbuf, OO_NL_RECV_SIZE, MSG_DONTWAIT);
+    return recv(mnl_socket_get_fd(nl->sock), nl->rxbuf, nl->rxcap, MSG_DONTWAIT);
+}
+
+/* One datagram into nl->rxbuf, at most want bytes: mnl_socket_recvfrom()'s
+ * checks, and with MSG_TRUNC the datagram's whole length, so that a message
+ * too large for the buffer says how large it was. Returns the length read, or
+ * -1 with errno; ENOSPC (libmnl's word for a truncated read) with the
+ * datagram's length in *full. */
+static ssize_t recv_reply(struct oo_nl *nl, size_t want, size_t *full)
+{
+    struct sockaddr_nl addr;
+    struct iovec iov = { .iov_base = nl->rxbuf, .iov_len = want };
+    struct msghdr msg = {
+        .msg_name = &addr, .msg_namelen = sizeof addr, .msg_iov = &iov, .msg_iovlen = 1,
+    };
+    ssize_t n = recvmsg(mnl_socket_get_fd(nl->sock), &msg, MSG_TRUNC);
+
+    if (n < 0)
+        return -1;
+    if (msg.msg_namelen != sizeof addr) {
+        errno = EINVAL;
+        return -1;
+    }
+    if ((size_t)n > want) {
+        *full = (size_t)n;
+        errno = ENOSPC;
+        return -1;
+    }
+    return n;
+}
+
+/* Makes the receive buffer hold a datagram of len bytes, within
+ * OO_NL_RECV_MAX. */
+static void grow_rxbuf(struct oo_nl *nl, size_t len)
+{
+    size_t cap = nl->rxcap;
+
+    while (cap < len && cap < OO_NL_RECV_MAX)
+        cap *= 2;
+    if (cap > OO_NL_RECV_MAX)
+        cap = OO_NL_RECV_MAX;
+    if (cap == nl->rxcap)
+        return;
+    free(nl->rxbuf);
+    nl->rxbuf = oo_malloc(cap);
+    nl->rxcap = cap;
 }
 
 /* After a truncated or refused read: reads what is left of the reply without waiting.
@@ -200,20 +249,24 @@ static int transact(struct oo_nl *nl, struct nlmsghdr *nlh, mnl_cb_t cb, void *d
     if (mnl_socket_sendto(nl->sock, nlh, nlh->nlmsg_len) < 0)
         return -errno;
     do {
-        size_t want = small && reads < small_reads ? small : OO_NL_RECV_SIZE;
+        bool full_read = !(small && reads < small_reads);
+        size_t want = full_read ? nl->rxcap : small, len = 0;
         ssize_t n;
 
-        nl->read_full |= want == OO_NL_RECV_SIZE;
-        n = mnl_socket_recvfrom(nl->sock, nl->rxbuf, want);
+        nl->read_full |= full_read;
+        n = recv_reply(nl, want, &len);
 
         if (n < 0) {
             if (errno == EINTR)
                 continue;
             if (errno == ENOSPC) {
-                /* libmnl's word for MSG_TRUNC: the rest of that chunk is lost */
+                /* The chunk is lost: the caller repeats the request, into a
+                 * buffer that holds it from now on. */
+                if (full_read)
+                    grow_rxbuf(nl, len);
                 drain(nl);
                 snprintf(nl->extack, sizeof nl->extack,
-                         "a reply chunk did not fit in a %zu-byte read", want);
+                         "a reply chunk of %zu bytes did not fit in a %zu-byte read", len, want);
                 return -EMSGSIZE;
             }
             return -errno;

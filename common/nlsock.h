@@ -13,7 +13,11 @@
 #include <sys/types.h>
 
 #define OO_NL_EXTACK_MAX 256
+/* A socket's first receive buffer; it grows when a reply message does not
+ * fit (a PF with ~330 VFs or more makes a link message over 64 KiB), up to
+ * OO_NL_RECV_MAX. */
 #define OO_NL_RECV_SIZE (64 * 1024)
+#define OO_NL_RECV_MAX (16u << 20)
 /* Room for one request we build (OO_NL_MSG_SIZE is not a constant). */
 #define OO_NL_MSG_SIZE 8192
 
@@ -22,8 +26,9 @@ struct oo_nl {
     uint32_t portid;              /* our netlink port id */
     uint32_t seq;                 /* last sequence number used */
     char extack[OO_NL_EXTACK_MAX];/* kernel's message for the last request, or "" */
-    void *rxbuf;                  /* receive buffer of OO_NL_RECV_SIZE bytes */
-    bool read_full;               /* a read of OO_NL_RECV_SIZE was made: the kernel now
+    void *rxbuf;                  /* receive buffer of rxcap bytes */
+    size_t rxcap;                 /* OO_NL_RECV_SIZE, or more once a reply needed it */
+    bool read_full;               /* a read of rxcap was made: the kernel now
                                    * sizes this socket's dump chunks at ~32 KiB */
 };
 
@@ -44,7 +49,12 @@ void oo_nl_close(struct oo_nl *nl);
  * dump. cb follows libmnl's convention (MNL_CB_OK / STOP / ERROR with errno
  * set) and may be NULL. Returns 0 or -errno; on a kernel error nl->extack holds
  * the kernel's extended-ACK message, if it sent one. When cb fails, the rest of
- * the reply is still read (and dropped), so the socket stays usable. */
+ * the reply is still read (and dropped), so the socket stays usable.
+ *
+ * A reply message larger than the receive buffer is lost whole (netlink
+ * delivers a datagram at once): the buffer then grows to hold it, the rest of
+ * the reply is dropped, and -EMSGSIZE is returned. The caller drops what cb
+ * collected and, for a read, repeats the request (oo_link_dump does). */
 int oo_nl_transact(struct oo_nl *nl, struct nlmsghdr *nlh, mnl_cb_t cb, void *data);
 
 /* oo_nl_transact() for a dump that is usually short. The kernel sizes each
@@ -67,7 +77,7 @@ int oo_nl_transact(struct oo_nl *nl, struct nlmsghdr *nlh, mnl_cb_t cb, void *da
 #define OO_NL_SMALL_READS 8
 int oo_nl_dump_small(struct oo_nl *nl, struct nlmsghdr *nlh, mnl_cb_t cb, void *data);
 
-/* One recv() of what the socket holds into nl->rxbuf (OO_NL_RECV_SIZE,
+/* One recv() of what the socket holds into nl->rxbuf (nl->rxcap bytes,
  * MSG_DONTWAIT), for callers that read the socket themselves (batches,
  * notifications). Marks the socket ->read_full. Returns recv()'s result. */
 ssize_t oo_nl_recv_nowait(struct oo_nl *nl);

@@ -227,6 +227,14 @@ int oo_link_dump(struct oo_nl *nl, struct oo_link **ret_links, size_t *ret_n)
     struct dump_ctx c = { 0 };
     int r = oo_nl_transact(nl, oo_link_put_dump(buf), dump_cb, &c);
 
+    /* A link message larger than the socket's buffer (a PF with hundreds of
+     * VFs) is lost; the buffer has grown to hold it, so the dump starts over.
+     * Twice more, for VFs that appear meanwhile. */
+    for (int again = 0; r == -EMSGSIZE && again < 2; again++) {
+        oo_links_free(c.links, c.n);
+        c = (struct dump_ctx){ 0 };
+        r = oo_nl_transact(nl, oo_link_put_dump(buf), dump_cb, &c);
+    }
     if (r < 0) {
         oo_links_free(c.links, c.n);
         *ret_links = NULL;

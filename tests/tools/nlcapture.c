@@ -27,7 +27,9 @@
 
 static int capture(struct oo_nl *nl, struct nlmsghdr *req, FILE *out)
 {
-    static char buf[OO_NL_RECV_SIZE];
+    /* Room for a link message of a PF with thousands of VFs: a datagram
+     * longer than the read is cut, and the fixture with it. */
+    static char buf[OO_NL_RECV_MAX];
 
     req->nlmsg_seq = ++nl->seq;
     req->nlmsg_flags |= NLM_F_ACK;

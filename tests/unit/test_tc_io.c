@@ -7,7 +7,8 @@
  * error. It runs in a network namespace of its own, so that on a kernel
  * that has flower nothing of the host's can be touched. Skips (77) where
  * that or rtnetlink writes are not allowed. The real writes are tested in
- * the guest (tests/vm/tc.sh). */
+ * the guest (tests/vm/tc.sh). The last test reads a link message over
+ * 64 KiB. */
 #include <errno.h>
 #include <linux/if_ether.h>
 #include <linux/rtnetlink.h>
@@ -207,6 +208,79 @@ static void test_stale_reply_drained(void **state)
     oo_nl_close(&nl);
 }
 
+/* Gives lo the alternative names n0..n1-1, of 127 characters each. */
+static void lo_altnames(struct oo_nl *nl, unsigned n0, unsigned n1)
+{
+    char buf[OO_NL_MSG_SIZE];
+
+    while (n0 < n1) {
+        struct nlmsghdr *nlh = oo_nl_put_header(buf);
+        struct ifinfomsg *ifi;
+        struct nlattr *list;
+
+        nlh->nlmsg_type = RTM_NEWLINKPROP;
+        nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_CREATE | NLM_F_EXCL | NLM_F_APPEND;
+        ifi = mnl_nlmsg_put_extra_header(nlh, sizeof *ifi);
+        ifi->ifi_family = AF_UNSPEC;
+        ifi->ifi_index = 1;
+        list = mnl_attr_nest_start(nlh, IFLA_PROP_LIST);
+        for (unsigned k = 0; k < 40 && n0 < n1; k++, n0++) {
+            char name[128];
+
+            snprintf(name, sizeof name, "alt%04u%0120u", n0, 0u);
+            mnl_attr_put_strz(nlh, IFLA_ALT_IFNAME, name);
+        }
+        mnl_attr_nest_end(nlh, list);
+        assert_int_equal(oo_nl_transact(nl, nlh, NULL, NULL), 0);
+    }
+}
+
+static int find_lo(const struct nlmsghdr *nlh, void *data)
+{
+    const struct ifinfomsg *ifi = mnl_nlmsg_get_payload(nlh);
+
+    if (nlh->nlmsg_type == RTM_NEWLINK && ifi->ifi_index == 1)
+        *(size_t *)data = nlh->nlmsg_len;
+    return MNL_CB_OK;
+}
+
+/* A link message over 64 KiB (here lo with 495 long alternative names, as many as the kernel takes; on a
+ * host, a PF with ~330 VFs or more): netlink cannot deliver part of it, so
+ * the first read loses it and says how long it was; the socket's buffer grows
+ * to hold it, and the link dump, which starts over, reads it. Last in the
+ * list: the names stay for the namespace's life. */
+static void test_reply_larger_than_buffer(void **state)
+{
+    struct oo_nl nl;
+    struct oo_link *links;
+    char buf[OO_NL_MSG_SIZE];
+    size_t n, lo_len = 0;
+
+    (void)state;
+    assert_int_equal(oo_nl_open(&nl, NETLINK_ROUTE), 0);
+    lo_altnames(&nl, 0, 495);
+    oo_nl_close(&nl);
+
+    assert_int_equal(oo_nl_open(&nl, NETLINK_ROUTE), 0);
+    assert_int_equal(nl.rxcap, OO_NL_RECV_SIZE);
+    assert_int_equal(oo_nl_transact(&nl, oo_link_put_dump(buf), find_lo, &lo_len), -EMSGSIZE);
+    assert_non_null(strstr(nl.extack, "did not fit in a 65536-byte read"));
+    assert_true(nl.rxcap > OO_NL_RECV_SIZE);
+    assert_int_equal(oo_nl_transact(&nl, oo_link_put_dump(buf), find_lo, &lo_len), 0);
+    assert_true(lo_len > OO_NL_RECV_SIZE);
+    assert_true(lo_len <= nl.rxcap);
+    oo_nl_close(&nl);
+
+    /* oo_link_dump starts over by itself. */
+    assert_int_equal(oo_nl_open(&nl, NETLINK_ROUTE), 0);
+    assert_int_equal(oo_link_dump(&nl, &links, &n), 0);
+    assert_true(n >= 1);
+    assert_int_equal(links[0].ifindex, 1);
+    assert_string_equal(links[0].name, "lo");
+    oo_links_free(links, n);
+    oo_nl_close(&nl);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -216,6 +290,7 @@ int main(void)
         cmocka_unit_test(test_batch_edge_cases),
         cmocka_unit_test(test_first_refusal),
         cmocka_unit_test(test_dumps),
+        cmocka_unit_test(test_reply_larger_than_buffer),
     };
     struct oo_nl probe;
     char buf[OO_TC_MSG_MAX];
