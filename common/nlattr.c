@@ -97,6 +97,13 @@ int oo_nla_parse(const struct nlmsghdr *nlh, size_t offset,
                        payload > offset ? payload - offset : 0, policy, max_type, tb);
 }
 
+int oo_nla_parse_buf(const void *start, size_t len,
+                     const struct oo_nla_policy *policy, uint16_t max_type,
+                     const struct nlattr **tb)
+{
+    return parse_attrs(start, len, policy, max_type, tb);
+}
+
 int oo_nla_parse_nested(const struct nlattr *attr,
                         const struct oo_nla_policy *policy, uint16_t max_type,
                         const struct nlattr **tb)

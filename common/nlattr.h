@@ -24,6 +24,11 @@ int oo_nla_parse(const struct nlmsghdr *nlh, size_t offset,
                  const struct oo_nla_policy *policy, uint16_t max_type,
                  const struct nlattr **tb);
 
+/* The same for the attributes in [start, start + len). */
+int oo_nla_parse_buf(const void *start, size_t len,
+                     const struct oo_nla_policy *policy, uint16_t max_type,
+                     const struct nlattr **tb);
+
 /* The same for the attributes nested inside attr. */
 int oo_nla_parse_nested(const struct nlattr *attr,
                         const struct oo_nla_policy *policy, uint16_t max_type,

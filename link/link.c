@@ -132,18 +132,89 @@ static int parse_linkinfo(const struct nlattr *attr, struct oo_link *out)
     return 0;
 }
 
+/* Linux keeps a nest's length in 16 bits and, up to 6.1 at least, does not
+ * check it: a PF whose VF list passes 64 KiB (~330 VFs at ~196 bytes each)
+ * reports the list's length modulo 64 KiB, and a reader that trusts it reads
+ * the attributes after the list (IFLA_LINKINFO among them) from inside it.
+ * Walks the top-level attributes in [start, start + len) to IFLA_VFINFO_LIST
+ * and returns the list's true length when it wrapped, 0 otherwise: as many
+ * IFLA_VF_INFO entries as IFLA_NUM_VF (which the kernel puts just before the
+ * list) says, each whole within the message, ending where the reported
+ * length says, modulo 64 KiB. */
+static size_t wrapped_vfinfo(const char *start, size_t len, const struct nlattr **ret_list)
+{
+    const char *end = start + len;
+    const struct nlattr *a = (const struct nlattr *)start;
+    int64_t num_vf = -1;
+
+    while (oo_nla_ok(a, end - (const char *)a)) {
+        uint16_t type = oo_nla_type(a);
+
+        if (type == IFLA_NUM_VF && oo_nla_len(a) == sizeof(uint32_t)) {
+            num_vf = oo_nla_u32(a);
+        } else if (type == IFLA_VFINFO_LIST) {
+            const char *p = oo_nla_data(a);
+            size_t true_len;
+
+            for (int64_t i = 0; i < num_vf; i++) {
+                const struct nlattr *e = (const struct nlattr *)p;
+
+                if (!oo_nla_ok(e, end - p) || oo_nla_type(e) != IFLA_VF_INFO)
+                    return 0;
+                p += NLA_ALIGN(e->nla_len);
+            }
+            true_len = (size_t)(p - (const char *)a);
+            if (p > end || true_len <= UINT16_MAX || (true_len & UINT16_MAX) != a->nla_len)
+                return 0;
+            *ret_list = a;
+            return true_len;
+        }
+        a = oo_nla_next(a);
+    }
+    return 0;
+}
+
+/* The attributes of a link whose VF list wrapped: those before the list and
+ * those after its true end, list_len bytes from it. */
+static int parse_around(const char *start, size_t len, const struct nlattr *list,
+                        size_t list_len, const struct nlattr **tb)
+{
+    const struct nlattr *after[LINK_MAX + 1];
+    const char *rest = (const char *)list + list_len;
+
+    if (oo_nla_parse_buf(start, (size_t)((const char *)list - start), link_policy, LINK_MAX, tb) < 0 ||
+        oo_nla_parse_buf(rest, (size_t)(start + len - rest), link_policy, LINK_MAX, after) < 0)
+        return -EBADMSG;
+    for (size_t t = 0; t <= LINK_MAX; t++)
+        if (after[t])
+            tb[t] = after[t];
+    tb[IFLA_VFINFO_LIST] = list;
+    return 0;
+}
+
 int oo_link_parse(const struct nlmsghdr *nlh, struct oo_link *out)
 {
     const struct nlattr *tb[LINK_MAX + 1];
     const struct ifinfomsg *ifi;
-    const struct nlattr *vf;
-    size_t cap = 0;
+    const struct nlattr *list = NULL;
+    size_t cap = 0, list_len = 0;
+    int r;
 
     memset(out, 0, sizeof *out);
     out->num_vf = -1;
     out->bond = (struct oo_link_bond){ -1, -1, -1, -1, 0, 0 };
-    if (nlh->nlmsg_type != RTM_NEWLINK || mnl_nlmsg_get_payload_len(nlh) < sizeof *ifi ||
-        oo_nla_parse(nlh, sizeof *ifi, link_policy, LINK_MAX, tb) < 0)
+    if (nlh->nlmsg_type != RTM_NEWLINK || mnl_nlmsg_get_payload_len(nlh) < sizeof *ifi)
+        return -EBADMSG;
+    r = oo_nla_parse(nlh, sizeof *ifi, link_policy, LINK_MAX, tb);
+    if (r < 0 || (tb[IFLA_NUM_VF] && mnl_attr_get_u32(tb[IFLA_NUM_VF]))) {
+        const char *attrs = (const char *)mnl_nlmsg_get_payload_offset(nlh, sizeof *ifi);
+        size_t len = (size_t)((const char *)nlh + nlh->nlmsg_len - attrs);
+
+        list_len = wrapped_vfinfo(attrs, len, &list);
+        if (list_len)
+            r = parse_around(attrs, len, list, list_len, tb);
+    }
+    if (r < 0)
         return -EBADMSG;
     ifi = mnl_nlmsg_get_payload(nlh);
     out->ifindex = (uint32_t)ifi->ifi_index;
@@ -168,8 +239,11 @@ int oo_link_parse(const struct nlmsghdr *nlh, struct oo_link *out)
     if (tb[IFLA_LINKINFO] && parse_linkinfo(tb[IFLA_LINKINFO], out) < 0)
         goto bad;
     if (tb[IFLA_VFINFO_LIST]) {
-        mnl_attr_for_each_nested(vf, tb[IFLA_VFINFO_LIST]) {
-            if (mnl_attr_get_type(vf) != IFLA_VF_INFO)
+        const struct nlattr *v = tb[IFLA_VFINFO_LIST], *vf;
+        const char *end = (const char *)v + (list_len ? list_len : v->nla_len);
+
+        for (vf = oo_nla_data(v); oo_nla_ok(vf, end - (const char *)vf); vf = oo_nla_next(vf)) {
+            if (oo_nla_type(vf) != IFLA_VF_INFO)
                 continue;
             if (out->n_vfs == cap) {
                 cap = cap ? 2 * cap : 8;

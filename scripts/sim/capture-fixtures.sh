@@ -75,4 +75,24 @@ run link-dump link-dump
 		bond: (.linkinfo.info_data // null | if . then {mode, miimon, xmit_hash_policy} else null end),
 		num_vf, vfinfo_list} | with_entries(select(.value != null))'
 } >>"$out/state.txt"
+# A PF with more VFs than a 64 KiB nest holds (~330 at ~196 bytes each):
+# Linux 6.1 reports IFLA_VFINFO_LIST's length modulo 64 KiB, and the link
+# message itself is over 64 KiB. netdevsim12, legacy, 400 VFs; its uplink is
+# in bond1, so that IFLA_LINKINFO comes after the list; VFs 0 and 399 set.
+nsim_new 12 1 && nsim_set_max_vfs 12 400 && nsim_set_vfs 12 400 ||
+	fail_hard "netdevsim12 with 400 VFs failed"
+up2=$(nsim_uplink 12)
+ip link add bond1 type bond mode active-backup miimon 100 &&
+	ip link set "$up2" down && ip link set "$up2" master bond1 ||
+	fail_hard "bond1 setup failed"
+ip link set "$up2" vf 0 mac 02:00:00:00:04:00 &&
+	ip link set "$up2" vf 399 mac 02:00:00:00:04:99 vlan 399 trust on ||
+	fail_hard "VF settings on $up2 failed"
+run link-dump-many-vfs link-dump
+{
+	echo "# after the fixtures above: link-dump-many-vfs (ip's vfinfo_list is the wrapped one)"
+	ip -j -d link show dev "$up2" | jq -c '.[0] | {ifname, ifindex, master,
+		slave_kind: .linkinfo.info_slave_kind, vfinfo_list_as_ip_reads_it: (.vfinfo_list | length)}'
+	echo "sriov_numvfs $(nsim_num_vfs 12)"
+} >>"$out/state.txt"
 ls -l "$out"

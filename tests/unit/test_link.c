@@ -56,11 +56,11 @@ struct dump {
     size_t n;
 };
 
-static void load_dump(struct dump *d)
+static void load_dump_file(struct dump *d, const char *file)
 {
     const struct nlmsghdr *nlh;
 
-    d->buf = fixture_load("link-dump.bin", &d->len);
+    d->buf = fixture_load(file, &d->len);
     d->n = 0;
     for (unsigned i = 0; (nlh = fixture_msg(d->buf, d->len, i)); i++) {
         if (nlh->nlmsg_type == NLMSG_DONE)
@@ -69,6 +69,11 @@ static void load_dump(struct dump *d)
         assert_int_equal(oo_link_parse(nlh, &d->links[d->n]), 0);
         d->n++;
     }
+}
+
+static void load_dump(struct dump *d)
+{
+    load_dump_file(d, "link-dump.bin");
 }
 
 static void free_dump(struct dump *d)
@@ -271,6 +276,58 @@ static void test_decode_vf_settings_switchdev(void **state)
         assert_int_equal(pf->vfs[i].max_tx_rate, 0);
         assert_int_equal(pf->vfs[i].link_state, IFLA_VF_LINK_STATE_AUTO);
     }
+    free_dump(&d);
+}
+
+/* link-dump-many-vfs.bin: netdevsim12 (eth6, legacy) with 400 VFs, in bond1
+ * (active-backup, miimon 100), VF 0 and VF 399 set. Its link message is over
+ * 64 KiB, and Linux 6.1 reports its IFLA_VFINFO_LIST length modulo 64 KiB
+ * (`ip link show` reads 178 VFs and "Truncated VF list"). Every VF is read,
+ * and so are the attributes after the list (IFLA_LINKINFO: the bond). */
+static void test_decode_many_vfs(void **state)
+{
+    static const uint8_t mac0[6] = { 0x02, 0, 0, 0, 0x04, 0x00 };
+    static const uint8_t mac399[6] = { 0x02, 0, 0, 0, 0x04, 0x99 }, zero[6] = { 0 };
+    const struct oo_link *pf, *bond;
+    const struct nlmsghdr *nlh;
+    const struct nlattr *a, *list = NULL;
+    struct dump d;
+
+    load_dump_file(&d, "link-dump-many-vfs.bin");
+    for (unsigned i = 0; (nlh = fixture_msg(d.buf, d.len, i)) && !list; i++) {
+        if (nlh->nlmsg_type != RTM_NEWLINK || nlh->nlmsg_len <= UINT16_MAX)
+            continue;
+        mnl_attr_for_each(a, nlh, sizeof(struct ifinfomsg))
+            if (mnl_attr_get_type(a) == IFLA_VFINFO_LIST)
+                list = a;
+    }
+    /* The fixture shows the kernel's wrap: one message over 64 KiB, whose
+     * list claims less than 400 VFs' worth (~196 bytes each). */
+    assert_non_null(list);
+    assert_true(list->nla_len < 400 * 150);
+
+    pf = get(&d, "eth6");
+    bond = get(&d, "bond1");
+    assert_int_equal(pf->ifindex, 9);
+    assert_int_equal(pf->num_vf, 400);
+    assert_int_equal(pf->n_vfs, 400);
+    for (uint32_t i = 0; i < 400; i++)
+        assert_int_equal(pf->vfs[i].id, i);
+    assert_memory_equal(pf->vfs[0].mac, mac0, 6);
+    assert_int_equal(pf->vfs[0].vlan, 0);
+    assert_memory_equal(pf->vfs[1].mac, zero, 6);
+    assert_memory_equal(pf->vfs[399].mac, mac399, 6);
+    assert_int_equal(pf->vfs[399].vlan, 399);
+    assert_int_equal(pf->vfs[399].trust, 1);
+    assert_int_equal(pf->vfs[398].trust, 0);
+    assert_string_equal(pf->slave_kind, "bond");
+    assert_int_equal(pf->master, bond->ifindex);
+    assert_string_equal(bond->kind, "bond");
+    assert_int_equal(bond->bond.mode, BOND_MODE_ACTIVEBACKUP);
+    assert_int_equal(bond->bond.miimon, 100);
+    /* The links around it read as in link-dump.bin. */
+    assert_int_equal(get(&d, "eth0")->n_vfs, 4);
+    assert_string_equal(get(&d, "bond0")->alias, "managed by ovs-offload");
     free_dump(&d);
 }
 
@@ -546,6 +603,7 @@ int main(void)
         cmocka_unit_test(test_decode_ports_and_switch_ids),
         cmocka_unit_test(test_decode_vf_settings_legacy),
         cmocka_unit_test(test_decode_vf_settings_switchdev),
+        cmocka_unit_test(test_decode_many_vfs),
         cmocka_unit_test(test_decode_skips_unknown_attrs),
         cmocka_unit_test(test_decode_long_alias),
         cmocka_unit_test(test_decode_rejects_malformed),

@@ -6,7 +6,7 @@
 # take turns (the host lock) instead of failing on each other's steps; a tc
 # rule that redirects to a VF made in the same run joins its uplink's rules
 # instead of costing them. Read back with devlink -j, ip -j -d link and tc -j.
-ALL_TESTS="apply_single_pf apply_legacy_vf_settings apply_vflag apply_drift apply_foreign_untouched apply_killed apply_concurrent apply_lock_held apply_inline_refused apply_param_refused apply_binds_after_failure apply_tc_redirect_new_vf apply_tc_same_match_refused apply_json"
+ALL_TESTS="apply_single_pf apply_legacy_vf_settings apply_many_vfs apply_vflag apply_drift apply_foreign_untouched apply_killed apply_concurrent apply_lock_held apply_inline_refused apply_param_refused apply_binds_after_failure apply_tc_redirect_new_vf apply_tc_same_match_refused apply_json"
 . "$(dirname "$(readlink -f "$0")")/lib.sh"
 
 CTL=${OO_BUILD:-build}/ovs-offloadctl
@@ -100,6 +100,46 @@ apply_legacy_vf_settings() {
 	[[ $(plan_rc) == 0 ]]
 	check_err $? "plan after apply should be in sync: $(cat /tmp/oo-plan.out)"
 	log_test "legacy PF: link state and rates through IFLA_VF"
+}
+
+# A PF with 400 VFs: its link message is over 64 KiB, and Linux 6.1 reports
+# its VF list's length modulo 64 KiB (ip link show reads 178 VFs of it and
+# says "Truncated VF list"). apply sets VFs 3 and 399 and then finds the host
+# in sync; VF 399 changed behind its back (by ip, which can still set it) is
+# seen as drift and put back.
+apply_many_vfs() {
+	RET=0
+	nsim_new 12 1 && nsim_set_max_vfs 12 400 || fail_hard "netdevsim12 with max_vfs 400"
+	cat >"$CFG" <<-'Y'
+	version: 1
+	pfs:
+	  - name: pf2
+	    device: netdevsim/netdevsim12
+	    eswitch: legacy
+	    num_vfs: 400
+	    vfs:
+	      - {id: 3, mac: "02:00:00:00:04:03", trust: true}
+	      - {id: 399, mac: "02:00:00:00:04:99", vlan: 399, trust: true}
+	Y
+	apply_ok
+	check_err $? "apply failed"
+	local up v
+	up=$(nsim_uplink 12)
+	[[ $(nsim_num_vfs 12) == 400 ]]
+	check_err $? "400 VFs expected, not $(nsim_num_vfs 12)"
+	v=$(vf_json "$up" 3)
+	[[ $(jq -r '"\(.address) \(.trust)"' <<<"$v") == "02:00:00:00:04:03 true" ]]
+	check_err $? "VF 3 settings not read back: $v"
+	[[ $(plan_rc) == 0 ]]
+	check_err $? "plan after apply should be in sync: $(cat /tmp/oo-plan.out)"
+	ip link set "$up" vf 399 mac 02:00:00:00:04:98 || fail_hard "ip link set vf 399 failed"
+	[[ $(plan_rc) == 3 ]] && grep -q "399" /tmp/oo-plan.out
+	check_err $? "plan should find VF 399's MAC changed: $(cat /tmp/oo-plan.out)"
+	apply_ok
+	check_err $? "apply after the drift failed"
+	[[ $(plan_rc) == 0 ]]
+	check_err $? "plan after the repair should be in sync: $(cat /tmp/oo-plan.out)"
+	log_test "legacy PF with 400 VFs (link message over 64 KiB, VF list length wrapped)"
 }
 
 apply_vflag() {
