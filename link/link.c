@@ -147,12 +147,11 @@ static size_t wrapped_vfinfo(const char *start, size_t len, const struct nlattr 
     const struct nlattr *a = (const struct nlattr *)start;
     int64_t num_vf = -1;
 
-    while (oo_nla_ok(a, end - (const char *)a)) {
+    while (end - (const char *)a >= NLA_HDRLEN) {
         uint16_t type = oo_nla_type(a);
 
-        if (type == IFLA_NUM_VF && oo_nla_len(a) == sizeof(uint32_t)) {
-            num_vf = oo_nla_u32(a);
-        } else if (type == IFLA_VFINFO_LIST) {
+        if (type == IFLA_VFINFO_LIST) {
+            /* Not oo_nla_ok(): a list of exactly 64 KiB reports 0. */
             const char *p = oo_nla_data(a);
             size_t true_len;
 
@@ -169,6 +168,10 @@ static size_t wrapped_vfinfo(const char *start, size_t len, const struct nlattr 
             *ret_list = a;
             return true_len;
         }
+        if (!oo_nla_ok(a, end - (const char *)a))
+            break;
+        if (type == IFLA_NUM_VF && oo_nla_len(a) == sizeof(uint32_t))
+            num_vf = oo_nla_u32(a);
         a = oo_nla_next(a);
     }
     return 0;
