@@ -1063,6 +1063,12 @@ int oo_config_parse_yaml(const char *name, const void *buf, size_t len,
     cfg->file = oo_strdup(name ? name : "<config>");
     oo_cfg_diag_set_file(diag, cfg->file);
     root = ytree_parse(buf, len, diag);
+    /* A document that is only "---" (or "null") holds no more than an empty
+     * file. */
+    if (root && ynode_is_null(root)) {
+        ytree_free(root);
+        root = NULL;
+    }
     if (root) {
         oo_cfg_parse_tree(root, cfg, diag);
         ytree_free(root);

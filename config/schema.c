@@ -87,6 +87,11 @@ bool sc_int(struct oo_cfg_diag *d, const struct ynode *n, int64_t min, int64_t m
 
     if (!want_scalar(d, n, "an integer"))
         return false;
+    if (n->tag == YT_STR) {
+        sc_error(d, n, "expected an integer in %lld..%lld, got \"%.*s\", made a string by its !!str tag: remove the tag",
+                 (long long)min, (long long)max, SC_SHOW, n->str);
+        return false;
+    }
     if (!n->plain) {
         sc_error(d, n, "expected an integer in %lld..%lld, got the quoted string \"%.*s\": remove the quotes",
                  (long long)min, (long long)max, SC_SHOW, n->str);
@@ -131,7 +136,8 @@ bool sc_bool(struct oo_cfg_diag *d, const struct ynode *n, int *ret)
             }
         }
     }
-    sc_error(d, n, "expected true or false, got %s'%.*s'%s", n->plain ? "" : "the quoted string ",
+    sc_error(d, n, "expected true or false, got %s'%.*s'%s",
+             n->plain ? "" : n->tag == YT_STR ? "the string (tagged !!str) " : "the quoted string ",
              SC_SHOW, n->str,
              !n->plain ? "" : " (YAML 1.1 words like yes/no/on/off are not accepted: they are ambiguous)");
     return false;

@@ -228,14 +228,33 @@ void ytree_free(struct ynode *root)
     }
 }
 
-static bool scalar_is_plain(const yaml_event_t *ev)
+/* enum ynode_tag of a node's tag (libyaml resolves "!!x" to its full URI);
+ * same: the tag that says nothing on this kind of node. */
+static uint8_t tag_of(const yaml_char_t *tag, const char *same)
 {
-    const char *tag = (const char *)ev->data.scalar.tag;
+    const char *t = (const char *)tag;
 
-    if (ev->data.scalar.style != YAML_PLAIN_SCALAR_STYLE)
-        return false;
-    /* An explicit !!str makes it a string; other tags are ignored. */
-    return !tag || strcmp(tag, YAML_STR_TAG);
+    if (!t || (same && !strcmp(t, same)))
+        return YT_NONE;
+    if (!same && (!strcmp(t, YAML_STR_TAG) || !strcmp(t, "!")))
+        return YT_STR;
+    return YT_OTHER;
+}
+
+/* A tag other than !!str: refused where it stands, as YAML it is not taken
+ * (libyaml gives "!!x" as its URI, "tag:yaml.org,2002:x"). */
+static void tag_error(const yaml_event_t *ev, struct oo_src_loc loc, struct oo_cfg_diag *diag)
+{
+    static const char core[] = "tag:yaml.org,2002:";
+    const char *t = (const char *)(ev->type == YAML_SCALAR_EVENT ? ev->data.scalar.tag
+                                   : ev->type == YAML_SEQUENCE_START_EVENT ? ev->data.sequence_start.tag
+                                   : ev->data.mapping_start.tag);
+    bool short_form = !strncmp(t, core, sizeof core - 1);
+
+    oo_cfg_diag_add(diag, loc, NULL,
+                    "YAML tag '%s%.*s' is not taken: a config value is read by its key, not by "
+                    "a tag (only !!str is taken, to make a value a string); remove the tag",
+                    short_form ? "!!" : "", 200, short_form ? t + sizeof core - 1 : t);
 }
 
 struct ynode *ytree_parse_libyaml(const void *buf, size_t len, struct oo_cfg_diag *diag)
@@ -279,7 +298,8 @@ struct ynode *ytree_parse_libyaml(const void *buf, size_t len, struct oo_cfg_dia
             n = node_new(arena, &head, YN_SCALAR, mark_loc(ev.start_mark));
             n->len = (uint32_t)ev.data.scalar.length;
             n->str = arena_strndup(arena ? arena : &head->arena, ev.data.scalar.value, n->len);
-            n->plain = scalar_is_plain(&ev);
+            n->tag = tag_of(ev.data.scalar.tag, NULL);
+            n->plain = ev.data.scalar.style == YAML_PLAIN_SCALAR_STYLE && n->tag == YT_NONE;
             break;
         case YAML_ALIAS_EVENT:
             n = node_new(arena, &head, YN_ALIAS, mark_loc(ev.start_mark));
@@ -288,9 +308,11 @@ struct ynode *ytree_parse_libyaml(const void *buf, size_t len, struct oo_cfg_dia
             break;
         case YAML_SEQUENCE_START_EVENT:
             n = node_new(arena, &head, YN_SEQ, mark_loc(ev.start_mark));
+            n->tag = tag_of(ev.data.sequence_start.tag, YAML_SEQ_TAG);
             break;
         case YAML_MAPPING_START_EVENT:
             n = node_new(arena, &head, YN_MAP, mark_loc(ev.start_mark));
+            n->tag = tag_of(ev.data.mapping_start.tag, YAML_MAP_TAG);
             break;
         case YAML_SEQUENCE_END_EVENT:
         case YAML_MAPPING_END_EVENT:
@@ -302,6 +324,10 @@ struct ynode *ytree_parse_libyaml(const void *buf, size_t len, struct oo_cfg_dia
             break;
         default:
             break;
+        }
+        if (n && n->tag == YT_OTHER) {
+            tag_error(&ev, n->loc, diag);
+            failed = true;
         }
         if (n) {
             arena = &head->arena;
@@ -1228,7 +1254,7 @@ const struct ynode *ytree_diff(const struct ynode *a, const struct ynode *b,
     if (ret_b)
         *ret_b = b;
     if (a->type != b->type || a->loc.line != b->loc.line || a->loc.col != b->loc.col ||
-        a->plain != b->plain || a->index != b->index || a->n != b->n || a->len != b->len ||
+        a->plain != b->plain || a->tag != b->tag || a->index != b->index || a->n != b->n || a->len != b->len ||
         !a->parent != !b->parent)
         return a;
     if ((a->type == YN_SCALAR || a->type == YN_ALIAS) &&
@@ -1304,7 +1330,7 @@ const char *ynode_describe(const struct ynode *n)
     case YN_SCALAR:
         if (ynode_is_null(n))
             return "nothing (null)";
-        return n->plain ? "a scalar" : "a quoted string";
+        return n->plain ? "a scalar" : n->tag == YT_STR ? "a string (tagged !!str)" : "a quoted string";
     }
     return "?";
 }

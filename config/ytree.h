@@ -19,6 +19,11 @@
 
 enum ynode_type { YN_SCALAR, YN_SEQ, YN_MAP, YN_ALIAS };
 
+/* A node's explicit YAML tag. Only !!str (and '!', which means the same on
+ * a scalar) has a use in a config: making a value a string. !!seq on a list
+ * and !!map on a mapping say nothing and count as none. */
+enum ynode_tag { YT_NONE, YT_STR, YT_OTHER };
+
 struct ynode {
     struct oo_src_loc loc;        /* start of the node */
     struct ynode *parent;         /* NULL for the root */
@@ -31,6 +36,7 @@ struct ynode {
     uint32_t n;
     uint8_t type;                 /* enum ynode_type */
     bool plain;                   /* plain style and no tag: may be a number, bool or null */
+    uint8_t tag;                  /* enum ynode_tag */
 };
 
 /* Number of items of a sequence, pairs of a mapping. */
