@@ -216,29 +216,44 @@ out:
 
 static void derive(struct hc_ctx *c, const struct ynode *root)
 {
+    const struct ynode *networks_key = NULL, *offload_key = NULL;
     size_t npairs;
-    bool *dup;
 
     if (root->type != YN_MAP) {
         sc_error(c->d, root, "host.conf is a YAML mapping (networks:, ovs_offload_nics:, ...); got %s",
                  ynode_describe(root));
         return;
     }
+    /* Only the two keys read here must be unique names: the rest, repeats
+     * and odd keys included, is host-agent's business. */
     npairs = ynode_len(root);
-    dup = oo_calloc(npairs ? npairs : 1, sizeof *dup);
-    sc_check_keys(c->d, root, dup);
     for (size_t i = 0; i < npairs; i++) {
-        const struct ynode *k = root->items[2 * i];
+        const struct ynode *k = root->items[2 * i], **first;
 
-        if (dup[i])
+        if (k->type != YN_SCALAR || strlen(k->str) != k->len)
             continue;
-        /* Every other key is host-agent's and ignored. */
         if (!strcmp(k->str, "networks"))
-            c->networks = root->items[2 * i + 1];
+            first = &networks_key;
         else if (!strcmp(k->str, "ovs_offload_nics"))
+            first = &offload_key;
+        else
+            continue;
+        if (*first) {
+            sc_error(c->d, k, "duplicate key '%s': already given at line %u, column %u", k->str,
+                     (*first)->loc.line, (*first)->loc.col);
+            continue;
+        }
+        *first = k;
+        if (first == &networks_key)
+            c->networks = root->items[2 * i + 1];
+        else
             c->offload = root->items[2 * i + 1];
     }
-    free(dup);
+    /* Tags are refused in what is read, as in a config; elsewhere they
+     * are host-agent's business. */
+    if ((c->networks && ytree_refuse_tags(c->networks, c->d)) |
+        (c->offload && ytree_refuse_tags(c->offload, c->d)))
+        return;
     if (c->networks)
         read_networks(c, c->networks);
     if (!c->offload || (ynode_is_null(c->offload))) {

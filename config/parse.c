@@ -1070,7 +1070,9 @@ int oo_config_parse_yaml(const char *name, const void *buf, size_t len,
         root = NULL;
     }
     if (root) {
-        oo_cfg_parse_tree(root, cfg, diag);
+        /* A tagged value would be read as another type than it says. */
+        if (!ytree_refuse_tags(root, diag))
+            oo_cfg_parse_tree(root, cfg, diag);
         ytree_free(root);
     } else if (oo_cfg_diag_count(diag) == before) {
         oo_cfg_diag_add(diag, (struct oo_src_loc){ 1, 1 }, NULL,

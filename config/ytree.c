@@ -84,8 +84,17 @@ struct yarena {
     struct arena_chunk *chunks;   /* newest first */
 };
 
+/* A node with a tag other than !!str, and the tag as written ("!!float",
+ * "!local"): for ytree_refuse_tags(). */
+struct ytag {
+    const struct ynode *node;
+    const char *text;
+    struct ytag *next;
+};
+
 struct ytree_head {
     struct yarena arena;
+    struct ytag *tags;            /* libyaml's reader only; most recent first */
     struct ynode root;
 };
 
@@ -150,6 +159,7 @@ static struct ynode *node_new(struct yarena *a, struct ytree_head **head,
 
         *head = arena_alloc(&first, sizeof **head);
         (*head)->arena = first;
+        (*head)->tags = NULL;
         n = &(*head)->root;
     } else {
         n = arena_alloc(a, sizeof *n);
@@ -241,20 +251,59 @@ static uint8_t tag_of(const yaml_char_t *tag, const char *same)
     return YT_OTHER;
 }
 
-/* A tag other than !!str: refused where it stands, as YAML it is not taken
- * (libyaml gives "!!x" as its URI, "tag:yaml.org,2002:x"). */
-static void tag_error(const yaml_event_t *ev, struct oo_src_loc loc, struct oo_cfg_diag *diag)
+/* Keeps a node's tag other than !!str, as the user wrote it (libyaml gives
+ * "!!x" as its URI, "tag:yaml.org,2002:x"), for ytree_refuse_tags(). */
+static void tag_record(struct ytree_head *head, const yaml_event_t *ev, const struct ynode *n)
 {
     static const char core[] = "tag:yaml.org,2002:";
     const char *t = (const char *)(ev->type == YAML_SCALAR_EVENT ? ev->data.scalar.tag
                                    : ev->type == YAML_SEQUENCE_START_EVENT ? ev->data.sequence_start.tag
                                    : ev->data.mapping_start.tag);
-    bool short_form = !strncmp(t, core, sizeof core - 1);
+    struct ytag *tag = arena_alloc(&head->arena, sizeof *tag);
+    size_t len = strlen(t) > 200 ? 200 : strlen(t);
+    char *text;
 
-    oo_cfg_diag_add(diag, loc, NULL,
-                    "YAML tag '%s%.*s' is not taken: a config value is read by its key, not by "
-                    "a tag (only !!str is taken, to make a value a string); remove the tag",
-                    short_form ? "!!" : "", 200, short_form ? t + sizeof core - 1 : t);
+    if (!strncmp(t, core, sizeof core - 1)) {
+        t += sizeof core - 1;
+        len = strlen(t) > 200 ? 200 : strlen(t);
+        text = arena_alloc(&head->arena, len + 3);
+        memcpy(text, "!!", 2);
+        memcpy(text + 2, t, len);
+        text[len + 2] = '\0';
+    } else {
+        text = arena_strndup(&head->arena, t, len);
+    }
+    *tag = (struct ytag){ n, text, head->tags };
+    head->tags = tag;
+}
+
+static bool within(const struct ynode *n, const struct ynode *sub)
+{
+    for (; n; n = n->parent)
+        if (n == sub)
+            return true;
+    return false;
+}
+
+bool ytree_refuse_tags(const struct ynode *sub, struct oo_cfg_diag *diag)
+{
+    const struct ynode *root = sub;
+    const struct ytree_head *head;
+    bool any = false;
+
+    while (root->parent)
+        root = root->parent;
+    head = (const struct ytree_head *)((const char *)root - offsetof(struct ytree_head, root));
+    for (const struct ytag *t = head->tags; t; t = t->next) {
+        if (!within(t->node, sub))
+            continue;
+        oo_cfg_diag_add(diag, t->node->loc, NULL,
+                        "YAML tag '%s' is not taken: a config value is read by its key, not by "
+                        "a tag (only !!str is taken, to make a value a string); remove the tag",
+                        t->text);
+        any = true;
+    }
+    return any;
 }
 
 struct ynode *ytree_parse_libyaml(const void *buf, size_t len, struct oo_cfg_diag *diag)
@@ -325,10 +374,8 @@ struct ynode *ytree_parse_libyaml(const void *buf, size_t len, struct oo_cfg_dia
         default:
             break;
         }
-        if (n && n->tag == YT_OTHER) {
-            tag_error(&ev, n->loc, diag);
-            failed = true;
-        }
+        if (n && n->tag == YT_OTHER)
+            tag_record(head, &ev, n);
         if (n) {
             arena = &head->arena;
             if (top) {
@@ -701,6 +748,7 @@ bool ytree_parse_json(const void *buf, size_t len, struct ynode **ret_root)
 
     r.head = arena_alloc(&first, sizeof *r.head);
     r.head->arena = first;
+    r.head->tags = NULL;
     r.p = arena_alloc_aligned(&r.head->arena, len + 1, 1);
     memcpy(r.p, buf, len);
     r.p[len] = '\0';

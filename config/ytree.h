@@ -65,6 +65,11 @@ const struct ynode *ytree_diff(const struct ynode *a, const struct ynode *b,
                                const struct ynode **ret_b);
 void ytree_free(struct ynode *root);
 
+/* Reports each node in the subtree sub (sub included) that has a tag other
+ * than !!str (enum ynode_tag YT_OTHER) to diag, at the tag. Returns whether
+ * there was one. */
+bool ytree_refuse_tags(const struct ynode *sub, struct oo_cfg_diag *diag);
+
 /* True for a plain scalar that YAML reads as null: "", "~", "null". */
 bool ynode_is_null(const struct ynode *n);
 
