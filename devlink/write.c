@@ -8,7 +8,7 @@
 
 /* The param types devlink uses on the wire (enum devlink_param_type is
  * internal to the kernel; these are its NLA_* values). */
-enum { PARAM_U8 = 1, PARAM_U16 = 2, PARAM_U32 = 3, PARAM_STRING = 5, PARAM_BOOL = 6 };
+enum { PARAM_U8 = 1, PARAM_U16 = 2, PARAM_U32 = 3, PARAM_U64 = 4, PARAM_STRING = 5, PARAM_BOOL = 6 };
 
 static struct nlmsghdr *put_cmd(void *buf, uint16_t family, uint8_t cmd, const struct oo_dl_handle *h)
 {
@@ -39,18 +39,19 @@ struct nlmsghdr *oo_dl_put_eswitch_set(void *buf, uint16_t family, const struct 
     return nlh;
 }
 
-static bool parse_u32(const char *s, uint32_t max, uint32_t *out)
+/* A decimal (or 0x hex) number up to max: digits only, no sign or space. */
+static bool parse_uint(const char *s, uint64_t max, uint64_t *out)
 {
     char *end;
-    unsigned long v;
+    unsigned long long v;
 
-    if (!*s || *s == '-')
+    if (*s < '0' || *s > '9')
         return false;
     errno = 0;
-    v = strtoul(s, &end, 0);
+    v = strtoull(s, &end, 0);
     if (errno || *end || v > max)
         return false;
-    *out = (uint32_t)v;
+    *out = v;
     return true;
 }
 
@@ -58,26 +59,32 @@ struct nlmsghdr *oo_dl_put_param_set(void *buf, uint16_t family, const struct oo
                                      const char *name, int type, int cmode, const char *value)
 {
     struct nlmsghdr *nlh = put_cmd(buf, family, DEVLINK_CMD_PARAM_SET, h);
-    uint32_t v;
+    uint64_t v;
 
     mnl_attr_put_strz(nlh, DEVLINK_ATTR_PARAM_NAME, name);
     mnl_attr_put_u8(nlh, DEVLINK_ATTR_PARAM_TYPE, (uint8_t)type);
     mnl_attr_put_u8(nlh, DEVLINK_ATTR_PARAM_VALUE_CMODE, (uint8_t)cmode);
     switch (type) {
     case PARAM_U8:
-        if (!parse_u32(value, UINT8_MAX, &v))
+        if (!parse_uint(value, UINT8_MAX, &v))
             return NULL;
         mnl_attr_put_u8(nlh, DEVLINK_ATTR_PARAM_VALUE_DATA, (uint8_t)v);
         break;
     case PARAM_U16:
-        if (!parse_u32(value, UINT16_MAX, &v))
+        if (!parse_uint(value, UINT16_MAX, &v))
             return NULL;
         mnl_attr_put_u16(nlh, DEVLINK_ATTR_PARAM_VALUE_DATA, (uint16_t)v);
         break;
     case PARAM_U32:
-        if (!parse_u32(value, UINT32_MAX, &v))
+        if (!parse_uint(value, UINT32_MAX, &v))
             return NULL;
-        mnl_attr_put_u32(nlh, DEVLINK_ATTR_PARAM_VALUE_DATA, v);
+        mnl_attr_put_u32(nlh, DEVLINK_ATTR_PARAM_VALUE_DATA, (uint32_t)v);
+        break;
+    case PARAM_U64:
+        /* Kernels after 6.1 have u64 params; the attribute is an NLA_U64. */
+        if (!parse_uint(value, UINT64_MAX, &v))
+            return NULL;
+        mnl_attr_put_u64(nlh, DEVLINK_ATTR_PARAM_VALUE_DATA, v);
         break;
     case PARAM_STRING:
         mnl_attr_put_strz(nlh, DEVLINK_ATTR_PARAM_VALUE_DATA, value);

@@ -17,6 +17,7 @@
 #include "common/util.h"
 #include "devlink/devlink.h"
 #include "devlink/genl.h"
+#include "devlink/write.h"
 #include "fixture.h"
 
 /* ------------------------------------------------------------ handles */
@@ -451,6 +452,83 @@ static void test_param_value_format(void **state)
     assert_string_equal(out, "");
 }
 
+/* The DEVLINK_ATTR_PARAM_VALUE_DATA of a DEVLINK_CMD_PARAM_SET; NULL when
+ * absent (a false bool). Checks the attributes around it. */
+static const struct nlattr *param_set_data(const struct nlmsghdr *nlh, int type)
+{
+    const struct nlattr *a, *data = NULL;
+    unsigned seen = 0;
+
+    assert_int_equal(((const struct genlmsghdr *)mnl_nlmsg_get_payload(nlh))->cmd,
+                     DEVLINK_CMD_PARAM_SET);
+    mnl_attr_for_each(a, nlh, sizeof(struct genlmsghdr)) {
+        switch (mnl_attr_get_type(a)) {
+        case DEVLINK_ATTR_PARAM_NAME:
+            assert_string_equal(mnl_attr_get_str(a), "p");
+            seen |= 1;
+            break;
+        case DEVLINK_ATTR_PARAM_TYPE:
+            assert_int_equal(mnl_attr_get_u8(a), type);
+            seen |= 2;
+            break;
+        case DEVLINK_ATTR_PARAM_VALUE_CMODE:
+            assert_int_equal(mnl_attr_get_u8(a), DEVLINK_PARAM_CMODE_RUNTIME);
+            seen |= 4;
+            break;
+        case DEVLINK_ATTR_PARAM_VALUE_DATA:
+            data = a;
+            break;
+        }
+    }
+    assert_int_equal(seen, 7);
+    return data;
+}
+
+/* Each type's value is encoded at its own width (u64: kernels after 6.1);
+ * a value that does not fit is refused, not cut. */
+static void test_encode_param_set(void **state)
+{
+    static const struct oo_dl_handle h = { "netdevsim", "netdevsim10" };
+    char buf[OO_NL_MSG_SIZE];
+    const struct nlattr *d;
+
+#define SET(type, value) oo_dl_put_param_set(buf, 20, &h, "p", type, DEVLINK_PARAM_CMODE_RUNTIME, value)
+    d = param_set_data(SET(OO_DL_PARAM_TYPE_U8, "255"), OO_DL_PARAM_TYPE_U8);
+    assert_int_equal(mnl_attr_get_payload_len(d), 1);
+    assert_int_equal(mnl_attr_get_u8(d), 255);
+    d = param_set_data(SET(OO_DL_PARAM_TYPE_U16, "0x8000"), OO_DL_PARAM_TYPE_U16);
+    assert_int_equal(mnl_attr_get_payload_len(d), 2);
+    assert_int_equal(mnl_attr_get_u16(d), 0x8000);
+    d = param_set_data(SET(OO_DL_PARAM_TYPE_U32, "4294967295"), OO_DL_PARAM_TYPE_U32);
+    assert_int_equal(mnl_attr_get_payload_len(d), 4);
+    assert_int_equal(mnl_attr_get_u32(d), UINT32_MAX);
+    d = param_set_data(SET(OO_DL_PARAM_TYPE_U64, "18446744073709551615"), OO_DL_PARAM_TYPE_U64);
+    assert_int_equal(mnl_attr_get_payload_len(d), 8);
+    assert_true(mnl_attr_get_u64(d) == UINT64_MAX);
+    d = param_set_data(SET(OO_DL_PARAM_TYPE_U64, "4294967296"), OO_DL_PARAM_TYPE_U64);
+    assert_true(mnl_attr_get_u64(d) == 4294967296ull);
+    d = param_set_data(SET(OO_DL_PARAM_TYPE_STRING, "dmfs"), OO_DL_PARAM_TYPE_STRING);
+    assert_string_equal(mnl_attr_get_str(d), "dmfs");
+    d = param_set_data(SET(OO_DL_PARAM_TYPE_BOOL, "true"), OO_DL_PARAM_TYPE_BOOL);
+    assert_non_null(d);
+    assert_int_equal(mnl_attr_get_payload_len(d), 0);
+    assert_null(param_set_data(SET(OO_DL_PARAM_TYPE_BOOL, "false"), OO_DL_PARAM_TYPE_BOOL));
+
+    assert_null(SET(OO_DL_PARAM_TYPE_U8, "256"));
+    assert_null(SET(OO_DL_PARAM_TYPE_U16, "65536"));
+    assert_null(SET(OO_DL_PARAM_TYPE_U32, "4294967296"));
+    assert_null(SET(OO_DL_PARAM_TYPE_U64, "18446744073709551616"));
+    assert_null(SET(OO_DL_PARAM_TYPE_U32, "-1"));
+    assert_null(SET(OO_DL_PARAM_TYPE_U32, " 1"));
+    assert_null(SET(OO_DL_PARAM_TYPE_U32, "+1"));
+    assert_null(SET(OO_DL_PARAM_TYPE_U32, "1x"));
+    assert_null(SET(OO_DL_PARAM_TYPE_U32, ""));
+    assert_null(SET(OO_DL_PARAM_TYPE_BOOL, "yes"));
+    assert_null(SET(0, "1"));
+    assert_null(SET(9, "1"));
+#undef SET
+}
+
 /* A DEVLINK_CMD_PARAM_GET reply as mlx5 would send one for a string param
  * with runtime and permanent values (the kernel's layout). */
 struct param_msg_opts {
@@ -657,6 +735,7 @@ int main(void)
         cmocka_unit_test(test_param_names),
         cmocka_unit_test(test_decode_param_dump),
         cmocka_unit_test(test_param_value_format),
+        cmocka_unit_test(test_encode_param_set),
         cmocka_unit_test(test_decode_param_shapes),
         cmocka_unit_test(test_decode_rate_dump),
         cmocka_unit_test(test_decode_rate_unknown_and_malformed),
