@@ -976,8 +976,7 @@ static void run_pass(struct daemon *d)
             (double)p.plan_us / 1000);
     end = oo_now_ms();
     /* A pass that read tc terse leaves the resync where it was. */
-    oo_sched_end(&d->sched, end, p.result, p.applied && p.apply.n_done > 0,
-                 p.observe_err >= 0 && !p.tc_cache.terse);
+    oo_sched_end(&d->sched, end, p.result, p.applied && p.apply.n_done > 0, oo_pass_full(&p));
     repairs = d->stats.drift_repairs;
     oo_stats_record_pass(&d->stats, trigger, p.result, p.observe_err < 0 && d->cfg.n_pfs ? NULL : &p.plan,
                          p.applied ? p.apply.n_done : 0, p.ms, wall_ms());

@@ -365,6 +365,11 @@ int oo_pass_classify(int observe_err, const struct oo_config *cfg, const struct 
     return OO_PASS_IN_SYNC;
 }
 
+bool oo_pass_full(const struct oo_pass *p)
+{
+    return !p->tc_cache.terse;
+}
+
 int oo_reconcile_pass(const struct oo_pass_opts *opts, struct oo_pass *p)
 {
     int64_t t0 = oo_now_ms();

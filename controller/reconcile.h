@@ -275,6 +275,12 @@ struct oo_pass {
 int oo_pass_classify(int observe_err, const struct oo_config *cfg, const struct oo_plan *plan,
                      bool applied, int apply_err);
 
+/* Pure: whether the pass counts as full for oo_sched_end(): it did not read
+ * tc terse. A pass whose observation failed counts too: a failed one is
+ * retried by the backoff, and an in-sync one (a config without PFs on a
+ * host without devlink) would find the same at once, over and over. */
+bool oo_pass_full(const struct oo_pass *p);
+
 /* Runs one pass: observe, plan, and apply when the plan has steps and no
  * errors. Fills p (free it with oo_pass_free) and returns p->result. */
 int oo_reconcile_pass(const struct oo_pass_opts *opts, struct oo_pass *p);

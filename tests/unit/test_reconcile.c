@@ -99,6 +99,30 @@ static void test_startup_then_periodic(void **state)
     assert_int_equal(oo_sched_due(&s), 61060 + OO_SCHED_RESYNC_MS);
 }
 
+/* A config without PFs on a host without devlink: the observation fails,
+ * the pass is in sync (nothing is asked of devlink). The next pass is the
+ * periodic one, a resync later; the daemon used to count such a pass as not
+ * full and ran the next one at once, ~5 000 passes a second. */
+static void test_in_sync_without_devlink(void **state)
+{
+    struct oo_config cfg = { 0 };
+    struct oo_pass p = { .observe_err = -ENOENT };
+    struct oo_sched s;
+
+    (void)state;
+    sched_new(&s);
+    assert_int_equal(oo_sched_begin(&s, 1000), OO_TRIGGER_STARTUP);
+    p.result = oo_pass_classify(p.observe_err, &cfg, &p.plan, false, 0);
+    assert_int_equal(p.result, OO_PASS_IN_SYNC);
+    assert_true(oo_pass_full(&p));
+    oo_sched_end(&s, 1050, p.result, false, oo_pass_full(&p));
+    assert_int_equal(oo_sched_due(&s), 1050 + OO_SCHED_RESYNC_MS);
+    assert_int_equal(oo_sched_trigger(&s), OO_TRIGGER_PERIODIC);
+    /* A pass that read tc terse is not full: the resync stays put. */
+    p.tc_cache.terse = true;
+    assert_false(oo_pass_full(&p));
+}
+
 /* Passes on events read tc terse: a host whose events never stop for a
  * whole resync period still gets its full pass, counted from the last one. */
 static void test_resync_through_events(void **state)
@@ -571,6 +595,7 @@ int main(void)
         cmocka_unit_test(test_name_tables),
         cmocka_unit_test(test_backoff_schedule),
         cmocka_unit_test(test_startup_then_periodic),
+        cmocka_unit_test(test_in_sync_without_devlink),
         cmocka_unit_test(test_resync_through_events),
         cmocka_unit_test(test_resync_disabled),
         cmocka_unit_test(test_debounce_burst),
