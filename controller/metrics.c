@@ -335,10 +335,13 @@ void oo_metrics_write_tc(FILE *f, const struct oo_metrics_tc *tc, size_t n)
     struct fam filters = FAM(f, "ovs_offload_tc_filters", "gauge",
                              "tc filters on a device's ingress by owner (owned, ovs, foreign) and "
                              "offload state (in_hw, not_in_hw)");
-    struct fam pkts = FAM(f, "ovs_offload_tc_hw_packets_total", "counter",
-                          "Packets the hardware matched in these filters");
-    struct fam bytes = FAM(f, "ovs_offload_tc_hw_bytes_total", "counter",
-                           "Bytes the hardware matched in these filters");
+    /* Sums of the counters of the filters there now: they drop when a
+     * filter goes, so they are gauges (a counter that drops is a reset to
+     * Prometheus, and rate() would count the whole sum again). */
+    struct fam pkts = FAM(f, "ovs_offload_tc_hw_packets", "gauge",
+                          "Packets the hardware matched in the filters there now");
+    struct fam bytes = FAM(f, "ovs_offload_tc_hw_bytes", "gauge",
+                           "Bytes the hardware matched in the filters there now");
     const char *owner;
 
     for (size_t i = 0; i < n; i++) {

@@ -305,8 +305,8 @@ static void test_tc_hook(void **state)
     assert_line(s, "ovs_offload_tc_filters{device=\"p0\",owner=\"owned\",state=\"in_hw\"} 3");
     assert_line(s, "ovs_offload_tc_filters{device=\"p0\",owner=\"owned\",state=\"not_in_hw\"} 1");
     assert_line(s, "ovs_offload_tc_filters{device=\"block:13\",owner=\"ovs\",state=\"not_in_hw\"} 7");
-    assert_line(s, "ovs_offload_tc_hw_packets_total{device=\"p0\",owner=\"owned\"} 10");
-    assert_line(s, "ovs_offload_tc_hw_bytes_total{device=\"p0\",owner=\"owned\"} 640");
+    assert_line(s, "ovs_offload_tc_hw_packets{device=\"p0\",owner=\"owned\"} 10");
+    assert_line(s, "ovs_offload_tc_hw_bytes{device=\"p0\",owner=\"owned\"} 640");
     free(s);
     /* No data from the tc layer: nothing written. */
     s = CAPTURE(oo_metrics_write_tc(f, NULL, 0));
@@ -459,7 +459,7 @@ static void test_tc_from_observation(void **state)
     assert_line(s, "ovs_offload_tc_filters{device=\"p0\",owner=\"ovs\",state=\"not_in_hw\"} 1");
     assert_line(s, "ovs_offload_tc_filters{device=\"p0\",owner=\"foreign\",state=\"in_hw\"} 1");
     assert_line(s, "ovs_offload_tc_filters{device=\"block:13\",owner=\"ovs\",state=\"in_hw\"} 1");
-    assert_line(s, "ovs_offload_tc_hw_packets_total{device=\"block:13\",owner=\"ovs\"} 9");
+    assert_line(s, "ovs_offload_tc_hw_packets{device=\"block:13\",owner=\"ovs\"} 9");
     assert_no_line_starting(s, "ovs_offload_tc_filters{device=\"p0_0\"");
     free(s);
 
