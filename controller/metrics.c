@@ -838,6 +838,7 @@ struct oo_http {
     char addr[INET6_ADDRSTRLEN + 16];
     struct http_conn conns[OO_HTTP_MAX_CONNS];
     size_t n_conns;                 /* slots in use */
+    int64_t accept_after;           /* out of fds: the listener rests until then */
     uint64_t served_ok;             /* 2xx answers */
     uint64_t served_err;            /* 4xx answers */
 };
@@ -892,10 +893,15 @@ static void conn_close(struct oo_http *h, struct http_conn *c)
 
 static void http_accept(struct oo_http *h, int64_t now)
 {
-    while (h->n_conns < OO_HTTP_MAX_CONNS) {
+    while (h->n_conns < OO_HTTP_MAX_CONNS && now >= h->accept_after) {
         int fd = accept4(h->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
-        if (fd < 0)
+        if (fd < 0) {
+            /* Out of fds or memory, the client stays queued and the
+             * listener readable: polling it again at once would spin. */
+            if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM)
+                h->accept_after = now + OO_HTTP_ACCEPT_REST_MS;
             return; /* EAGAIN, or a client gone before we took it: try again later */
+        }
         for (size_t i = 0; i < OO_HTTP_MAX_CONNS; i++) {
             if (h->conns[i].fd < 0) {
                 h->conns[i].fd = fd;
@@ -978,13 +984,13 @@ void oo_http_run(struct oo_http *h, int64_t now, oo_http_body_fn *body, void *au
     }
 }
 
-/* The fds to poll for h after fds[0 .. n-1] (room for OO_HTTP_MAX_CONNS + 1
- * more); returns the new count. *deadline gets the earliest connection
- * deadline (INT64_MAX none). */
-static size_t http_poll_fds(const struct oo_http *h, struct pollfd *fds, size_t n, int64_t *deadline)
+size_t oo_http_poll_fds(const struct oo_http *h, int64_t now, struct pollfd *fds, size_t n,
+                        int64_t *deadline)
 {
     *deadline = INT64_MAX;
-    if (h->n_conns < OO_HTTP_MAX_CONNS)
+    if (now < h->accept_after)
+        *deadline = h->accept_after;
+    else if (h->n_conns < OO_HTTP_MAX_CONNS)
         fds[n++] = (struct pollfd){ .fd = h->fd, .events = POLLIN };
     for (size_t i = 0; i < OO_HTTP_MAX_CONNS; i++) {
         const struct http_conn *c = &h->conns[i];
@@ -1016,8 +1022,8 @@ static void *http_thread_main(void *arg)
         int timeout;
 
         fds[0] = (struct pollfd){ .fd = t->wake[0], .events = POLLIN };
-        n = http_poll_fds(t->h, fds, 1, &deadline);
         now = oo_now_ms();
+        n = oo_http_poll_fds(t->h, now, fds, 1, &deadline);
         if (deadline == INT64_MAX)
             timeout = -1;
         else

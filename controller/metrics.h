@@ -153,6 +153,15 @@ int oo_http_open(const char *addr, struct oo_http **ret_http);
 /* Accepts, reads requests, answers with body(aux) for /metrics, writes
  * without blocking, closes finished or expired connections. now: oo_now_ms(). */
 void oo_http_run(struct oo_http *h, int64_t now, oo_http_body_fn *body, void *aux);
+/* The fds to poll for h after fds[0 .. n-1] (room for OO_HTTP_MAX_CONNS + 1
+ * more), at now; returns the new count. *deadline gets the earliest
+ * connection deadline, or the end of the listener's rest (INT64_MAX none):
+ * when accept(2) ran out of fds or memory, the listener is left out for
+ * OO_HTTP_ACCEPT_REST_MS instead of waking poll at once, again and again. */
+#define OO_HTTP_ACCEPT_REST_MS 500
+struct pollfd;
+size_t oo_http_poll_fds(const struct oo_http *h, int64_t now, struct pollfd *fds, size_t n,
+                        int64_t *deadline);
 /* Requests answered so far (by status class: 2xx, 4xx). Not while a thread
  * serves h (oo_http_thread_start): read it after oo_http_thread_stop. */
 uint64_t oo_http_served(const struct oo_http *h, bool ok);

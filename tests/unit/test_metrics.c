@@ -16,8 +16,11 @@
 #include <ctype.h>
 #include <errno.h>
 #include <netinet/in.h>
+#include <fcntl.h>
+#include <poll.h>
 #include <pthread.h>
 #include <stdatomic.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <time.h>
@@ -707,6 +710,53 @@ static char *exchange(struct oo_http *h, int fd, int64_t now, int *calls)
     return buf;
 }
 
+/* accept(2) out of fds leaves the client queued and the listener readable:
+ * the listener rests for OO_HTTP_ACCEPT_REST_MS instead of waking the
+ * serving thread's poll at once, in a loop. Then the client is served. */
+static void test_http_out_of_fds(void **state)
+{
+    struct oo_http *h = NULL;
+    struct pollfd fds[OO_HTTP_MAX_CONNS + 2];
+    struct rlimit old, low;
+    char addr[32];
+    int port = 20000 + (int)((getpid() + 7919) % 20000), calls = 0, fd, next, r;
+    int64_t now = oo_now_ms(), deadline;
+    char *got;
+
+    (void)state;
+    snprintf(addr, sizeof addr, "127.0.0.1:%d", port);
+    r = oo_http_open(addr, &h);
+    if (r == -EADDRINUSE)
+        skip();
+    assert_int_equal(r, 0);
+    assert_int_equal(oo_http_poll_fds(h, now, fds, 0, &deadline), 1);
+    assert_int_equal(fds[0].events, POLLIN);
+    fd = client(h);
+    /* No fd left above the ones open now. */
+    next = fcntl(0, F_DUPFD_CLOEXEC, 0);
+    assert_true(next >= 0);
+    close(next);
+    assert_int_equal(getrlimit(RLIMIT_NOFILE, &old), 0);
+    low = old;
+    low.rlim_cur = (rlim_t)next;
+    assert_int_equal(setrlimit(RLIMIT_NOFILE, &low), 0);
+    oo_http_run(h, now, fixed_body, &calls);
+    assert_int_equal(setrlimit(RLIMIT_NOFILE, &old), 0);
+
+    assert_int_equal(oo_http_poll_fds(h, now, fds, 0, &deadline), 0);
+    assert_true(deadline == now + OO_HTTP_ACCEPT_REST_MS);
+    assert_int_equal(oo_http_poll_fds(h, now + OO_HTTP_ACCEPT_REST_MS - 1, fds, 0, &deadline), 0);
+    assert_int_equal(oo_http_poll_fds(h, now + OO_HTTP_ACCEPT_REST_MS, fds, 0, &deadline), 1);
+    assert_true(deadline == INT64_MAX);
+
+    assert_true(send(fd, "GET /metrics HTTP/1.0\r\n\r\n", 25, 0) == 25);
+    got = exchange(h, fd, now + OO_HTTP_ACCEPT_REST_MS, &calls);
+    assert_true(ends_with(got, "\r\n\r\nhello\n"));
+    assert_int_equal(calls, 1);
+    close(fd);
+    oo_http_close(h);
+}
+
 static void test_http_exchange(void **state)
 {
     struct oo_http *h = NULL;
@@ -913,6 +963,7 @@ int main(void)
         cmocka_unit_test(test_parse_request),
         cmocka_unit_test(test_response),
         cmocka_unit_test(test_http_exchange),
+        cmocka_unit_test(test_http_out_of_fds),
         cmocka_unit_test(test_http_thread),
     };
 
