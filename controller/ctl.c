@@ -564,6 +564,22 @@ int oo_ctl_main(int argc, char **argv)
         return opts.dry_run ? cmd_plan(&opts) : cmd_apply(&opts);
     if (!strcmp(cmd, "doctor"))
         return cmd_doctor(&opts);
+    if (!strcmp(cmd, "status") && !opts.db && (opts.config || opts.hostconf)) {
+        /* Only for the config's ovs.db: status reads the host, not the config. */
+        struct oo_config cfg;
+        struct oo_cfg_diag diag;
+        const char *path;
+        int rc = load_config(&opts, &cfg, &diag, &path);
+
+        if (rc)
+            print_diag(&opts, path, &diag);
+        else
+            opts.db = db = ovs_remote(&opts, &cfg);
+        oo_cfg_diag_free(&diag);
+        oo_config_free(&cfg);
+        if (rc)
+            return rc;
+    }
     if (!opts.db)
         opts.db = db = default_db();
     if (!strcmp(cmd, "status"))

@@ -1700,9 +1700,11 @@ int oo_daemon_main(int argc, char **argv)
     oo_log_set_level(d.opts.verbose ? OO_LOG_DEBUG : OO_LOG_INFO);
     oo_log_set_sink(log_to_vlog);
     if (d.opts.log_file && (r = oo_loop_log_file(d.opts.log_file)) < 0) {
+        /* Like a socket that cannot be opened: the host's, and a restart
+         * may find it fixed (a directory made, a disk freed). */
         LOG_ERR("cannot open the log file %s: %s", d.opts.log_file, strerror(-r));
-        detach_done(detach_fd, OO_EXIT_USAGE);
-        return OO_EXIT_USAGE;
+        detach_done(detach_fd, OO_EXIT_FAILURE);
+        return OO_EXIT_FAILURE;
     }
 
     d.hostconf = d.opts.hostconf != NULL;
