@@ -1623,6 +1623,19 @@ void oo_plan_build(const struct oo_config *cfg, const struct oo_observed *obs,
         plan_error(plan, "devlink", "%s", obs->devlink_error);
         return;
     }
+    /* Without the links, every owned OVS port would look as if its netdev
+     * had gone, and every bond as missing: nothing is planned from that. */
+    if (obs->links_err) {
+        plan_error(plan, "links", "cannot read the host's network interfaces: %s; nothing is "
+                   "planned without them", obs->links_error);
+        return;
+    }
+    /* Without tc, every rule would look missing (and be written twice). */
+    if (obs->tc_err && (cfg->n_rules || cfg->n_mpvs)) {
+        plan_error(plan, "tc", "cannot read tc: %s; the tc rules are not planned without it",
+                   obs->tc_error);
+        return;
+    }
     c.bond_touched = oo_calloc(cfg->n_bonds + 1, sizeof *c.bond_touched);
     oo_link_index_init(&c.links, obs->links, obs->n_links);
     build_dpfs(&c);

@@ -525,6 +525,31 @@ static void test_stale_and_foreign_ports(void **state)
     oo_observed_free(&h);
 }
 
+/* Rule: a host whose links could not be read gets no plan. Planned from
+ * the rest, every owned port would be deleted as "netdev gone" and added
+ * back after the device steps, cutting traffic in between. */
+static void test_links_unreadable(void **state)
+{
+    static const char yaml[] =
+        "version: 1\npfs:\n  - {name: pf0, device: netdevsim/netdevsim10, eswitch: switchdev, num_vfs: 2}\n"
+        "bridges:\n  - {name: br-offload, uplink: pf0, representors: ['pf0/0']}\n";
+    struct oo_observed h = { 0 };
+
+    host_add_pf(&h, "netdevsim", "netdevsim10", "eth0", OO_ESWITCH_SWITCHDEV, 2);
+    host_ovs(&h, true);
+    host_ovs_bridge(&h, "br-offload", true);
+    host_ovs_port(&h, "br-offload", "eth0", true);
+    host_ovs_port(&h, "br-offload", "eth0_0", true);
+    check_plan(yaml, &h, "");
+    oo_links_free(h.links, h.n_links);
+    h.links = NULL;
+    h.n_links = 0;
+    h.links_err = -EINTR;
+    oo_strlcpy(h.links_error, "link dump failed: Interrupted system call", sizeof h.links_error);
+    check_error(yaml, &h, NULL, "cannot read the host's network interfaces: link dump failed");
+    oo_observed_free(&h);
+}
+
 /* Rule: hw-offload and tc-policy in one transaction; a restart only when the
  * running ovs-vswitchd cannot apply them (OVS 3.1 turns offload on at runtime,
  * reading tc-policy then; off, or a new tc-policy once on, needs a restart). */
@@ -1066,6 +1091,22 @@ static void test_tc_place_unreadable(void **state)
     oo_observed_free(&h);
 }
 
+/* Rule: when tc cannot be read at all (no socket, the qdisc dump failed),
+ * a config with rules gets no plan: every rule would look missing. */
+static void test_tc_unreadable(void **state)
+{
+    static const char yaml[] =
+        TC_ON_3VFS
+        "    - {name: r0, dev: pf0/0, prio: 10, match: {eth_type: ipv4}, actions: [{redirect: pf0/1}]}\n";
+    struct oo_observed h = { 0 };
+
+    host_add_pf(&h, "netdevsim", "netdevsim10", "eth0", OO_ESWITCH_SWITCHDEV, 3);
+    h.tc_err = -ENOBUFS;
+    oo_strlcpy(h.tc_error, "qdisc dump failed: No buffer space available", sizeof h.tc_error);
+    check_error(yaml, &h, NULL, "cannot read tc: qdisc dump failed");
+    oo_observed_free(&h);
+}
+
 /* The tc-sync steps of p whose reason contains why. */
 static size_t count_tc_steps(const struct oo_plan *p, const char *why)
 {
@@ -1273,6 +1314,7 @@ int main(void)
         cmocka_unit_test(test_ovs_detach_before_legacy),
         cmocka_unit_test(test_foreign_uplink_port_blocks_legacy),
         cmocka_unit_test(test_stale_and_foreign_ports),
+        cmocka_unit_test(test_links_unreadable),
         cmocka_unit_test(test_ovs_config_and_restart),
         cmocka_unit_test(test_restart_judged_after_the_write),
         cmocka_unit_test(test_vfs_in_use),
@@ -1283,6 +1325,7 @@ int main(void)
         cmocka_unit_test(test_missing_pf),
         cmocka_unit_test(test_idempotence_property),
         cmocka_unit_test(test_tc_place_unreadable),
+        cmocka_unit_test(test_tc_unreadable),
         cmocka_unit_test(test_tc_targets_share_a_block),
         cmocka_unit_test(test_tc_redirect_to_new_vf),
         cmocka_unit_test(test_desired_tc),
