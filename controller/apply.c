@@ -1033,6 +1033,13 @@ static int apply_ovs_batch(struct actx *c, const struct oo_step *steps, size_t n
                              res.ops[i].orphan ? "; " : "", res.ops[i].orphan < 0 ? res.ops[i].message :
                              res.ops[i].orphan ? "its orphaned datapath port was deleted, and ovs-vswitchd had "
                              "not added it again in time: run apply again" : "");
+            /* Committed, but not applied: the ports are not there yet. */
+            if (r == 0 && res.wait_timed_out)
+                r = fail(c, -ETIMEDOUT, "the transaction is committed (next_cfg %" PRId64 "), but "
+                         "ovs-vswitchd did not apply it within %d ms (cur_cfg %" PRId64 ")%s: "
+                         "check that it runs and answers (ovs-appctl version), then run apply again",
+                         res.next_cfg, ovs_txn_ms(c), res.cur_cfg,
+                         res.vswitchd_running == 0 ? "; it was not running" : "");
             size_t len = strlen(c->info);   /* what await_udev_names said */
             snprintf(c->info + len, sizeof c->info - len, "one transaction, %" PRId64 " ms%s", res.total_ms,
                      res.wait_timed_out ? "; ovs-vswitchd did not catch up in time" :

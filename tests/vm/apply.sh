@@ -6,7 +6,7 @@
 # take turns (the host lock) instead of failing on each other's steps; a tc
 # rule that redirects to a VF made in the same run joins its uplink's rules
 # instead of costing them. Read back with devlink -j, ip -j -d link and tc -j.
-ALL_TESTS="apply_single_pf apply_legacy_vf_settings apply_many_vfs apply_vflag apply_drift apply_foreign_untouched apply_killed apply_concurrent apply_lock_held apply_inline_refused apply_param_refused apply_binds_after_failure apply_tc_redirect_new_vf apply_tc_same_match_refused apply_json"
+ALL_TESTS="apply_single_pf apply_legacy_vf_settings apply_many_vfs apply_vflag apply_drift apply_foreign_untouched apply_killed apply_concurrent apply_lock_held apply_inline_refused apply_param_refused apply_binds_after_failure apply_tc_redirect_new_vf apply_tc_same_match_refused apply_json apply_vswitchd_paused"
 . "$(dirname "$(readlink -f "$0")")/lib.sh"
 
 CTL=${OO_BUILD:-build}/ovs-offloadctl
@@ -535,6 +535,40 @@ apply_json() {
 		"failed 1 eswitch-mode" && $(jq -r .failed.message <<<"$out") == *"refused inline-mode network"* ]]
 	check_err $? "a failed apply -j: $out"
 	log_test "apply -j: applied, in sync, failed: one document each"
+}
+
+
+# ovs-vswitchd paused (SIGSTOP) past waits.timeout_s: the OVS step fails
+# (exit 1) saying that the transaction is committed but not applied, instead
+# of reporting the host in sync. Once it runs again, the next apply finds the
+# bridge and port in place.
+apply_vswitchd_paused() {
+	RET=0
+	local vpid rc
+	ovs_start || fail_hard "ovs_start"
+	nsim_new 64 1 || fail_hard "netdevsim"
+	cat >"$CFG" <<-Y
+	version: 1
+	ovs: {db: "unix:$(ovs_db_sock)"}
+	waits: {timeout_s: 3}
+	pfs:
+	  - {name: pf0, device: netdevsim/netdevsim64}
+	bridges:
+	  - {name: br-paused, uplink: pf0}
+	Y
+	vpid=$(ovs_vswitchd_pid)
+	kill -STOP "$vpid" || fail_hard "cannot pause ovs-vswitchd"
+	defer kill -CONT "$vpid"
+	apply_ok
+	rc=$?
+	kill -CONT "$vpid"
+	[[ $rc == 1 ]] && grep -q "the transaction is committed (next_cfg [0-9]*), but ovs-vswitchd did not apply it within 3000 ms" /tmp/oo-apply.out
+	check_err $? "apply should fail (exit 1, not $rc) with the transaction committed and not applied"
+	apply_ok
+	check_err $? "apply after ovs-vswitchd went on failed"
+	wait_for 10 bash -c "(( \$(ovs-vsctl --timeout=5 get Interface $(nsim_uplink 64) ofport) > 0 ))"
+	check_err $? "the uplink has no ofport after ovs-vswitchd went on"
+	log_test "a paused ovs-vswitchd: the OVS step fails, not in sync, until it applies the transaction"
 }
 
 tests_run

@@ -1089,7 +1089,7 @@ ovs_restart() {
 	port_on_bridge "$rep" && in_datapath "$rep"
 	check_err $? "$rep is not attached again (bridge and datapath)"
 	log_has_after "$line" "one transaction, [0-9]* ms, ovs-vswitchd caught up" &&
-		! log_has_after "$line" "did not catch up"
+		! log_has_after "$line" "did not catch up" && ! log_has_after "$line" "did not apply it within"
 	check_err $? "the pass did not wait for the paused ovs-vswitchd: $(tail -n +"$line" "$LOGF" | grep ovs-add-port)"
 	log_info "paused ovs-vswitchd: in sync $((($(date +%s%N) - t0) / 1000000)) ms after the delete;" \
 		"$(tail -n +"$line" "$LOGF" | grep -o 'ovs-add-port .*' | head -n 1)"
