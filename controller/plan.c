@@ -599,6 +599,20 @@ static bool port_is_stale(const struct ctx *c, const struct oo_ovs_port *p)
     return !link_by_name(c, p->name) || (p->error && p->error[0]);
 }
 
+/* Whether netdev is a VF representor, by devlink (host.conf mode leaves
+ * those to host-agent, whoever attached them). */
+static bool is_vf_representor(const struct ctx *c, const char *netdev)
+{
+    for (size_t i = 0; i < c->obs->n_pfs; i++) {
+        const struct oo_obs_pf *pf = &c->obs->pfs[i];
+
+        for (size_t j = 0; j < pf->n_ports; j++)
+            if (oo_port_is_vf_rep(&pf->ports[j]) && !strcmp(pf->ports[j].netdev, netdev))
+                return true;
+    }
+    return false;
+}
+
 static void plan_ovs_removals(struct ctx *c)
 {
     const struct oo_ovs_observed *ovs = &c->obs->ovs;
@@ -629,7 +643,7 @@ static void plan_ovs_removals(struct ctx *c)
             why = "the PF's eswitch goes to legacy: detach the uplink first";
         else if (!want && !c->cfg->reps_owned_by_host_agent)
             why = "the config no longer wants it";
-        else if (!want && c->cfg->reps_owned_by_host_agent && !strchr(p->name, '/'))
+        else if (!want && c->cfg->reps_owned_by_host_agent && !is_vf_representor(c, p->name))
             why = "the config no longer wants it";
         else if (want && p->bridge && strcmp(want->name, p->bridge))
             why = "it moves to another bridge";

@@ -525,6 +525,38 @@ static void test_stale_and_foreign_ports(void **state)
     oo_observed_free(&h);
 }
 
+/* Rule: in host.conf mode VF representors are host-agent's: one we attached
+ * under an earlier YAML config (marked ours) stays when the config does not
+ * name it; an owned port that is no representor still goes. */
+static void test_hostconf_keeps_representors(void **state)
+{
+    static const char yaml[] =
+        "version: 1\npfs:\n  - {name: pf0, device: netdevsim/netdevsim10, eswitch: switchdev, num_vfs: 2}\n"
+        "bridges:\n  - {name: br-offload, uplink: pf0}\n";
+    struct oo_config *cfg = host_load_config(yaml);
+    struct oo_observed h = { 0 };
+    struct oo_plan plan;
+
+    host_add_pf(&h, "netdevsim", "netdevsim10", "eth0", OO_ESWITCH_SWITCHDEV, 2);
+    host_ovs(&h, true);
+    host_ovs_bridge(&h, "br-offload", true);
+    host_ovs_port(&h, "br-offload", "eth0", true);
+    host_ovs_port(&h, "br-offload", "eth0_0", true);    /* ours, from a YAML config */
+    host_ovs_port(&h, "br-offload", "eth0_1", false);   /* host-agent's */
+    host_add_link(&h, "veth-a");
+    host_ovs_port(&h, "br-offload", "veth-a", true);    /* ours, not a representor */
+    cfg->reps_owned_by_host_agent = true;
+    oo_plan_build(cfg, &h, NULL, &plan);
+    if (plan.n_errors || plan.n_steps != 1 || plan.steps[0].kind != OO_STEP_OVS_DEL_PORT ||
+        strcmp(plan.steps[0].name, "veth-a") || strcmp(plan.steps[0].reason, "the config no longer wants it")) {
+        print_plan(&plan);
+        fail_msg("want one step: ovs-del-port br-offload/veth-a, as the config no longer wants it");
+    }
+    oo_plan_free(&plan);
+    host_free_config(cfg);
+    oo_observed_free(&h);
+}
+
 /* Rule: a host whose links could not be read gets no plan. Planned from
  * the rest, every owned port would be deleted as "netdev gone" and added
  * back after the device steps, cutting traffic in between. */
@@ -1315,6 +1347,7 @@ int main(void)
         cmocka_unit_test(test_foreign_uplink_port_blocks_legacy),
         cmocka_unit_test(test_stale_and_foreign_ports),
         cmocka_unit_test(test_links_unreadable),
+        cmocka_unit_test(test_hostconf_keeps_representors),
         cmocka_unit_test(test_ovs_config_and_restart),
         cmocka_unit_test(test_restart_judged_after_the_write),
         cmocka_unit_test(test_vfs_in_use),
