@@ -164,7 +164,9 @@ int oo_flow_api_derive(const struct oo_offload_record *rec, const char *boot_id,
                        const struct oo_offload_cfg *stored, int observed, char *policy)
 {
     bool rec_ok = rec && boot_id && *boot_id && !strcmp(rec->boot_id, boot_id);
-    bool unchanged = rec_ok && oo_offload_cfg_equal(&rec->cfg, stored);
+    /* A record of an earlier boot is older than every process of this one. */
+    bool rec_before_boot = rec && boot_id && *boot_id && rec->boot_id[0] && !rec_ok;
+    bool unchanged = (rec_ok || rec_before_boot) && oo_offload_cfg_equal(&rec->cfg, stored);
     int api = OO_FLOW_API_UNKNOWN;
 
     policy[0] = '\0';
@@ -177,11 +179,13 @@ int oo_flow_api_derive(const struct oo_offload_record *rec, const char *boot_id,
          * tc-policy we did not see. "on" stays what it was: it is final. */
         if (!unchanged && api == OO_FLOW_API_OFF)
             api = OO_FLOW_API_UNKNOWN;
-    } else if (unchanged && p->start_ticks && ticks_per_s > 0 &&
-               (int64_t)(p->start_ticks * 1000 / (uint64_t)ticks_per_s) >
-                   rec->at_ms + OO_OFFLOAD_RECORD_MARGIN_MS) {
-        /* Started after the record, and the values are still the recorded
-         * ones: it read them when it started. */
+    } else if (unchanged && p->start_ticks &&
+               (rec_before_boot ||
+                (ticks_per_s > 0 && (int64_t)(p->start_ticks * 1000 / (uint64_t)ticks_per_s) >
+                                        rec->at_ms + OO_OFFLOAD_RECORD_MARGIN_MS))) {
+        /* Started after the record (in this boot, or in any later one: the
+         * database outlives a reboot), and the values are still the
+         * recorded ones: it read them when it started. */
         if (stored->hw_offload) {
             api = OO_FLOW_API_ON;
             oo_strlcpy(policy, stored->tc_policy, 16);

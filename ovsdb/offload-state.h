@@ -80,8 +80,9 @@ void oo_offload_record_format(const struct oo_offload_record *r, char *buf, size
 /* Returns 0, or -EINVAL if s is not a record of this version. */
 int oo_offload_record_parse(const char *s, struct oo_offload_record *r);
 
-/* What the flow API of process p is, from the record (NULL if none; ignored
- * unless written during this boot), the stored values and what upcall/show
+/* What the flow API of process p is, from the record (NULL if none; one of
+ * an earlier boot only tells the values every process of this boot started
+ * with, when they are still those), the stored values and what upcall/show
  * said (observed: 1 on, 0 off, -1 unknown). ticks_per_s converts start_ticks.
  * Writes the tc-policy it read to policy (16 bytes) for OO_FLOW_API_ON. */
 int oo_flow_api_derive(const struct oo_offload_record *rec, const char *boot_id,

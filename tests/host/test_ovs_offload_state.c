@@ -133,8 +133,16 @@ static const struct derive_case derive_cases[] = {
       1, 20, 400, -1, "true", "skip_hw", 0 },
     { "set before start, changed since by others", true, "true", "none", 0, 0, OO_FLOW_API_UNKNOWN, "",
       3000, BOOT, 1, 20, 400, 1, "true", "skip_sw", -1 },
+    /* A record of an earlier boot (the database outlives the reboot): the
+     * process started after it, with the values it holds if still those. */
     { "record of another boot", true, "true", "none", 0, 0, OO_FLOW_API_UNKNOWN, "", 3000,
-      "ffffffff-1111-2222-3333-444455556666", 1, 20, 400, 1, "true", NULL, -1 },
+      "ffffffff-1111-2222-3333-444455556666", 1, 20, 400, 1, "true", NULL, 0 },
+    { "record of another boot, at a later boottime", true, "true", "skip_hw", 20, 400, OO_FLOW_API_ON,
+      "skip_hw", 900000, "ffffffff-1111-2222-3333-444455556666", 1, 20, 400, 1, "true", "skip_hw", 0 },
+    { "record of another boot, changed since", true, "true", "none", 0, 0, OO_FLOW_API_UNKNOWN, "", 3000,
+      "ffffffff-1111-2222-3333-444455556666", 1, 20, 400, 1, "true", "skip_sw", -1 },
+    { "record of another boot, no start time", true, "true", "none", 0, 0, OO_FLOW_API_UNKNOWN, "", 3000,
+      "ffffffff-1111-2222-3333-444455556666", 1, 20, 0, 1, "true", NULL, -1 },
     { "started within the margin", true, "true", "none", 0, 0, OO_FLOW_API_UNKNOWN, "", 3990, BOOT,
       1, 20, 400, 1, "true", NULL, -1 },
     /* (b) written while it ran with the flow API off: it turns it on. */
