@@ -72,6 +72,12 @@ void oo_observed_copy(struct oo_observed *dst, const struct oo_observed *src)
         v->ports[i].bridge = dup_str(w->ports[i].bridge);
         v->ports[i].iface_type = dup_str(w->ports[i].iface_type);
         v->ports[i].error = dup_str(w->ports[i].error);
+        v->ports[i].other_ifaces = NULL;
+        for (size_t k = 0; w->ports[i].other_ifaces && w->ports[i].other_ifaces[k]; k++) {
+            v->ports[i].other_ifaces = oo_realloc(v->ports[i].other_ifaces, (k + 2) * sizeof(char *));
+            v->ports[i].other_ifaces[k] = dup_str(w->ports[i].other_ifaces[k]);
+            v->ports[i].other_ifaces[k + 1] = NULL;
+        }
     }
 }
 
@@ -533,6 +539,9 @@ static int apply_ovs(struct oo_observed *o, const struct oo_step *s, char *why, 
             br->n_ports = k;
         }
         free(p->name); free(p->bridge); free(p->iface_type); free(p->error);
+        for (char **n = p->other_ifaces; n && *n; n++)
+            free(*n);
+        free(p->other_ifaces);
         memmove(p, p + 1, (size_t)(&v->ports[--v->n_ports] - p) * sizeof *p);
         return 0;
     case OO_STEP_OVS_ADD_BRIDGE:

@@ -1390,8 +1390,17 @@ static void add_port(struct ctx *c, const struct oo_cfg_bridge *br, const char *
                      const struct dpf *d, int64_t vf, const char *why)
 {
     const struct oo_ovs_port *p = port ? oo_ovs_port_find(&c->obs->ovs, port) : NULL;
+    const struct oo_ovs_port *q = port && !p ? oo_ovs_port_with_iface(&c->obs->ovs, port) : NULL;
     struct oo_step *s;
 
+    /* OVSDB refuses a second interface of one name: the whole transaction
+     * would fail on it. */
+    if (q && !port_removed(c, q->name)) {
+        plan_error(c->plan, br->name, "%s is an interface of OVS port %s on bridge %s (an OVS bond): "
+                   "take it out of there (ovs-vsctl del-port %s, or del-bond-iface) or leave it out of "
+                   "the config", port, q->name, q->bridge ? q->bridge : "(none)", q->name);
+        return;
+    }
     if (p && !port_removed(c, port)) {
         if (!p->owned && (!p->bridge || strcmp(p->bridge, br->name)))
             plan_error(c->plan, br->name, "port %s is on bridge %s and ovs-offload did not attach "
@@ -1438,6 +1447,16 @@ static void plan_ovs(struct ctx *c)
         const struct oo_cfg_bridge *br = &cfg->bridges[b];
 
         if (!ovs_bridge_exists(ovs, br->name)) {
+            /* A bridge's name is also its internal port's and interface's. */
+            const struct oo_ovs_port *q = oo_ovs_port_find(ovs, br->name);
+
+            if (!q || port_removed(c, q->name))
+                q = oo_ovs_port_with_iface(ovs, br->name);
+            if (q && !port_removed(c, q->name))
+                plan_error(c->plan, br->name, "OVS port %s on bridge %s has %s: a bridge's name is "
+                           "also its own port's; rename the bridge in the config, or remove that port",
+                           q->name, q->bridge ? q->bridge : "(none)",
+                           strcmp(q->name, br->name) ? "an interface of that name" : "that name");
             s = add_step(c->plan, OO_STEP_OVS_ADD_BRIDGE, -1, -1);
             SETF(s->object, "%s", br->name);
             oo_strlcpy(s->name, br->name, sizeof s->name);

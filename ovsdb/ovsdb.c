@@ -383,6 +383,28 @@ static const struct oo_jnode *port_iface(const struct oo_jnode *port, const char
     return first;
 }
 
+/* The names of port's interfaces other than name, NULL-terminated; NULL if
+ * none (every port ovs-offload makes). */
+static char **other_ifaces(const struct oo_jnode *port, const char *name, const struct row_index *ifaces)
+{
+    struct atoms a = atoms_of(col(port, "interfaces"));
+    const struct oo_jnode *atom;
+    char **v = NULL;
+    size_t n = 0;
+
+    while ((atom = atoms_next(&a))) {
+        const struct row_ref *iface = deref(ifaces, atom);
+        const char *iname = iface ? opt_string(col(iface->row, "name")) : NULL;
+
+        if (!iname || !strcmp(iname, name))
+            continue;
+        v = oo_realloc(v, (n + 2) * sizeof *v);
+        v[n++] = oo_strdup(iname);
+        v[n] = NULL;
+    }
+    return v;
+}
+
 static void copy_port(const struct oo_jnode *port, const char *name, const char *bridge,
                       const struct row_index *ifaces, struct oo_ovs_port *out)
 {
@@ -398,6 +420,7 @@ static void copy_port(const struct oo_jnode *port, const char *name, const char 
     /* ovs-vswitchd writes -1 when it could not add the port. */
     out->ofport = iface && opt_integer(col(iface, "ofport"), &ofport) && ofport >= 0 ? ofport : -1;
     out->error = error && *error ? oo_strdup(error) : NULL;
+    out->other_ifaces = other_ifaces(port, name, ifaces);
 }
 
 /* The rows of op (a select's answer), or NULL with err set if the
@@ -681,6 +704,15 @@ struct oo_ovs_port *oo_ovs_port_find(const struct oo_ovs_observed *o, const char
     return bsearch(name, o->ports, o->n_ports, sizeof *o->ports, port_name_cmp);
 }
 
+const struct oo_ovs_port *oo_ovs_port_with_iface(const struct oo_ovs_observed *o, const char *iface)
+{
+    for (size_t i = 0; i < o->n_ports; i++)
+        for (char **n = o->ports[i].other_ifaces; n && *n; n++)
+            if (!strcmp(*n, iface))
+                return &o->ports[i];
+    return NULL;
+}
+
 void oo_ovs_port_add(struct oo_ovs_observed *o, struct oo_ovs_port port)
 {
     size_t i = o->n_ports;
@@ -711,6 +743,9 @@ void oo_ovs_observed_free(struct oo_ovs_observed *o)
         free(o->ports[i].bridge);
         free(o->ports[i].iface_type);
         free(o->ports[i].error);
+        for (char **n = o->ports[i].other_ifaces; n && *n; n++)
+            free(*n);
+        free(o->ports[i].other_ifaces);
     }
     free(o->ports);
     free(o->ovs_version);

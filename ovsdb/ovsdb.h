@@ -37,6 +37,8 @@ struct oo_ovs_port {
     char *iface_type;               /* Interface type ("" = system netdev, "internal", ...) */
     int64_t ofport;                 /* Interface ofport; -1 = failed or not yet assigned */
     char *error;                    /* Interface error, NULL if none */
+    char **other_ifaces;            /* its interfaces not named as the port (an OVS
+                                     * bond's members), NULL-terminated; NULL if none */
 };
 
 /* What OVSDB says, read once. Strings are NULL when the key or column is unset. */
@@ -86,6 +88,10 @@ void oo_ovs_observed_free(struct oo_ovs_observed *o);
 
 /* The port named name in o->ports, which is sorted by name; NULL if none. */
 struct oo_ovs_port *oo_ovs_port_find(const struct oo_ovs_observed *o, const char *name);
+
+/* A port that has an interface named iface although the port has another
+ * name (a member of an OVS bond); NULL if none. */
+const struct oo_ovs_port *oo_ovs_port_with_iface(const struct oo_ovs_observed *o, const char *iface);
 
 /* Adds port (its strings now o's) to o->ports where its name sorts: for
  * observations made otherwise than by reading OVSDB (simulated hosts). */

@@ -78,7 +78,9 @@ static void assert_bridge(const struct oo_ovs_bridge *br, const char *name, size
 static void test_reads_what_the_server_holds(void **state)
 {
     struct oo_ovs_observed o;
-    static const char *const br_a_ports[] = { "br-a", "p-a1" };
+    static const char *const br_a_ports[] = { "bond-a", "br-a", "p-a1" };
+    const struct oo_ovs_port *p;
+    char **m;
     static const char *const br_z_ports[] = { "alpha", "br-z", "zeta" };
 
     /* Created out of name order: the result must come back sorted. */
@@ -86,7 +88,7 @@ static void test_reads_what_the_server_holds(void **state)
           " other_config:max-idle=10000 ovs_version=3.1.0-test db_version=8.3.1"
           " next_cfg=7 cur_cfg=5"
           " -- add-br br-z -- add-port br-z zeta -- add-port br-z alpha"
-          " -- add-br br-a -- add-port br-a p-a1");
+          " -- add-br br-a -- add-port br-a p-a1 -- add-bond br-a bond-a m2 m1");
 
     assert_int_equal(oo_ovsdb_observe(remote, TIMEOUT_MS, &o), 0);
     assert_true(o.reachable);
@@ -100,8 +102,22 @@ static void test_reads_what_the_server_holds(void **state)
     assert_int_equal(o.next_cfg, 7);
     assert_int_equal(o.cur_cfg, 5);
     assert_int_equal(o.n_bridges, 2);
-    assert_bridge(&o.bridges[0], "br-a", 2, br_a_ports);
+    assert_bridge(&o.bridges[0], "br-a", 3, br_a_ports);
     assert_bridge(&o.bridges[1], "br-z", 3, br_z_ports);
+    /* An OVS bond's members are interfaces not named as their port. */
+    p = oo_ovs_port_find(&o, "bond-a");
+    assert_non_null(p);
+    m = p->other_ifaces;
+    assert_non_null(m);
+    assert_non_null(m[0]);
+    assert_non_null(m[1]);
+    assert_null(m[2]);
+    assert_true((!strcmp(m[0], "m1") && !strcmp(m[1], "m2")) || (!strcmp(m[0], "m2") && !strcmp(m[1], "m1")));
+    assert_ptr_equal(oo_ovs_port_with_iface(&o, "m1"), p);
+    assert_ptr_equal(oo_ovs_port_with_iface(&o, "m2"), p);
+    assert_null(oo_ovs_port_with_iface(&o, "bond-a"));
+    assert_null(oo_ovs_port_with_iface(&o, "p-a1"));
+    assert_null(oo_ovs_port_find(&o, "p-a1")->other_ifaces);
 
     oo_ovs_observed_free(&o);
     assert_null(o.bridges);

@@ -557,6 +557,35 @@ static void test_hostconf_keeps_representors(void **state)
     oo_observed_free(&h);
 }
 
+/* Rule: a netdev that is already an interface of someone's OVS bond, or a
+ * bridge whose name a port or interface has, is a plan error: OVSDB would
+ * refuse the whole transaction (EEXIST), every port of the config with it. */
+static void test_ovs_name_taken(void **state)
+{
+    struct oo_observed h = { 0 };
+    struct oo_ovs_port *bond;
+
+    host_add_pf(&h, "netdevsim", "netdevsim10", "eth0", OO_ESWITCH_SWITCHDEV, 2);
+    host_ovs(&h, true);
+    host_ovs_bridge(&h, "br-admin", false);
+    host_ovs_port(&h, "br-admin", "bond-adm", false);
+    bond = oo_ovs_port_find(&h.ovs, "bond-adm");
+    bond->other_ifaces = oo_calloc(3, sizeof(char *));
+    bond->other_ifaces[0] = oo_strdup("eth0");
+    bond->other_ifaces[1] = oo_strdup("br-new");
+    check_error("version: 1\npfs:\n  - {name: pf0, device: netdevsim/netdevsim10, eswitch: switchdev, num_vfs: 2}\n"
+                "bridges:\n  - {name: br-offload, uplink: pf0}\n", &h, NULL,
+                "eth0 is an interface of OVS port bond-adm on bridge br-admin (an OVS bond)");
+    check_error("version: 1\npfs:\n  - {name: pf0, device: netdevsim/netdevsim10, eswitch: switchdev, num_vfs: 2}\n"
+                "bridges:\n  - {name: br-new, representors: ['pf0/0']}\n", &h, NULL,
+                "OVS port bond-adm on bridge br-admin has an interface of that name");
+    host_ovs_port(&h, "br-admin", "br-two", false);
+    check_error("version: 1\npfs:\n  - {name: pf0, device: netdevsim/netdevsim10, eswitch: switchdev, num_vfs: 2}\n"
+                "bridges:\n  - {name: br-two, representors: ['pf0/1']}\n", &h, NULL,
+                "OVS port br-two on bridge br-admin has that name");
+    oo_observed_free(&h);
+}
+
 /* Rule: a host whose links could not be read gets no plan. Planned from
  * the rest, every owned port would be deleted as "netdev gone" and added
  * back after the device steps, cutting traffic in between. */
@@ -1347,6 +1376,7 @@ int main(void)
         cmocka_unit_test(test_foreign_uplink_port_blocks_legacy),
         cmocka_unit_test(test_stale_and_foreign_ports),
         cmocka_unit_test(test_links_unreadable),
+        cmocka_unit_test(test_ovs_name_taken),
         cmocka_unit_test(test_hostconf_keeps_representors),
         cmocka_unit_test(test_ovs_config_and_restart),
         cmocka_unit_test(test_restart_judged_after_the_write),
