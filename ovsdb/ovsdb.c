@@ -59,6 +59,8 @@ void oo_idl_monitor(struct ovsdb_idl *idl)
     ovsdb_idl_add_column(idl, &ovsrec_bridge_col_name);
     ovsdb_idl_add_column(idl, &ovsrec_bridge_col_ports);
     ovsdb_idl_add_column(idl, &ovsrec_bridge_col_external_ids);
+    /* Read only by apply's orphan removal: the datapath a bridge is on. */
+    ovsdb_idl_add_column(idl, &ovsrec_bridge_col_datapath_type);
 
     ovsdb_idl_add_table(idl, &ovsrec_table_port);
     ovsdb_idl_add_column(idl, &ovsrec_port_col_name);
