@@ -669,6 +669,17 @@ static int attempt(struct run *run, const struct oo_ovs_op *ops, size_t n_ops,
     reconfigure = build(&v, txn, ops, n_ops, res);
     record = add_record(&v, ops, n_ops, res, probe, any);
     if (!any && !record) {
+        bool lost = false;
+
+        for (size_t i = 0; i < n_ops; i++)
+            lost |= ever_done[i];
+        /* An attempt whose reply was lost did it all: it is committed, and
+         * ovs-vswitchd is waited for up to the database's next_cfg, which
+         * holds that attempt's increment. */
+        if (lost) {
+            res->committed = true;
+            res->next_cfg = v.ovs->next_cfg;
+        }
         ovsdb_idl_txn_destroy(txn);
         view_destroy(&v);
         oo_strlcpy(res->txn_status, "unchanged", sizeof res->txn_status);

@@ -144,7 +144,8 @@ struct oo_ovs_apply_result {
     char txn_status[32];            /* last IDL status: "success", "unchanged", "error",
                                      * "try again", ... ("" if nothing was committed) */
     int attempts;                   /* transactions sent (retries after "try again") */
-    bool committed;                 /* a transaction with changes succeeded */
+    bool committed;                 /* a transaction with changes succeeded, or the changes
+                                     * of an attempt whose reply was lost were found done */
     int64_t next_cfg;               /* next_cfg it committed, 0 if not bumped */
     int64_t cur_cfg;                /* cur_cfg last read */
     int vswitchd_running;           /* as probed before the transaction (1/0/-1) */

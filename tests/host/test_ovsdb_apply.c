@@ -492,6 +492,9 @@ static void test_move_found_done(void **state)
     assert_false(seam_cmd[0]);
     assert_int_equal(res.attempts, 1);      /* the verify failed; the second attempt has nothing to send */
     assert_string_equal(res.error_text, "");
+    /* Done, as if by an attempt whose reply was lost: committed, so that
+     * ovs-vswitchd is waited for (up to the database's next_cfg). */
+    assert_true(res.committed);
     oo_ovs_apply_result_free(&res);
     observe(&o);
     assert_string_equal(find_port(&o, "eth3")->bridge, "br-b");
