@@ -480,6 +480,29 @@ static int apply_pf_step(struct actx *c, const struct oo_step *s)
     }
 }
 
+/* The bond named name, if it still carries our mark. The plan judged it
+ * ours when it read the host, and a run can wait long between (VFs, a LAG):
+ * someone may have replaced it since. */
+static int owned_bond(struct actx *c, const char *name, unsigned *ret)
+{
+    struct oo_link l;
+    bool ours;
+    int r = oo_link_get(&c->rt, name, &l);
+
+    if (r == -ENODEV)
+        return fail(c, r, "no netdev %s", name);
+    if (r < 0)
+        return kfail(c, r, &c->rt, "ip link show");
+    ours = !strcmp(l.kind, "bond") && !strcmp(l.alias, OO_LINK_OWNER_ALIAS);
+    *ret = l.ifindex;
+    if (!ours)
+        r = fail(c, -EPERM, "%s is no longer a bond marked as ovs-offload's (kind '%s', alias '%.64s'): "
+                 "someone replaced it since the plan, and it is left alone; run apply again to plan "
+                 "anew", name, l.kind, l.alias);
+    oo_link_clear(&l);
+    return ours ? 0 : r;
+}
+
 static int apply_link_step(struct actx *c, const struct oo_step *s)
 {
     struct oo_bond_set b = OO_BOND_SET_NONE;
@@ -512,7 +535,7 @@ static int apply_link_step(struct actx *c, const struct oo_step *s)
         oo_journal_del_bond(c->opts->root, s->name);
         return 0;
     case OO_STEP_BOND_SET:
-        if ((r = ifindex_of(c, s->name2, &idx)) < 0)
+        if ((r = owned_bond(c, s->name2, &idx)) < 0)
             return r;
         switch (s->opt) {
         case OO_BOND_OPT_MODE: b.mode = (int)s->num; break;
@@ -524,7 +547,7 @@ static int apply_link_step(struct actx *c, const struct oo_step *s)
         r = oo_link_bond_change(&c->rt, idx, &b);
         return r < 0 ? kfail(c, r, &c->rt, "ip link set type bond") : 0;
     case OO_STEP_BOND_DELETE:
-        if ((r = ifindex_of(c, s->name, &idx)) < 0)
+        if ((r = owned_bond(c, s->name, &idx)) < 0)
             return r;
         if ((r = oo_link_delete(&c->rt, idx)) < 0)
             return kfail(c, r, &c->rt, "ip link del");
@@ -535,7 +558,7 @@ static int apply_link_step(struct actx *c, const struct oo_step *s)
         if ((r = ifindex_of(c, s->name, &idx)) < 0)
             return r;
         master = 0;
-        if (s->kind == OO_STEP_BOND_ENSLAVE && (r = ifindex_of(c, s->name2, &master)) < 0)
+        if (s->kind == OO_STEP_BOND_ENSLAVE && (r = owned_bond(c, s->name2, &master)) < 0)
             return r;
         r = oo_link_set_master(&c->rt, idx, master);
         return r < 0 ? kfail(c, r, &c->rt, master ? "ip link set master" : "ip link set nomaster") : 0;
@@ -1054,6 +1077,334 @@ static int apply_ovs_batch(struct actx *c, const struct oo_step *steps, size_t n
     free(names);
     free(ops);
     return r;
+}
+
+static int apply_ovs_restart(struct actx *c);
+
+static void progress(struct actx *c, size_t i, size_t n, const struct oo_step *s)
+{
+    char line[400];
+
+    if (!c->opts->progress)
+        return;
+    oo_step_format(s, line, sizeof line);
+    fprintf(c->opts->progress, "[%zu/%zu] %s", i + 1, n, line);
+    fflush(c->opts->progress);
+}
+
+static void progress_done(struct actx *c, int r, int64_t ms)
+{
+    if (!c->opts->progress)
+        return;
+    if (r < 0)
+        fprintf(c->opts->progress, " ... FAILED\n");
+    else
+        fprintf(c->opts->progress, " ... ok (%" PRId64 " ms%s%s)\n", ms, c->info[0] ? ", " : "", c->info);
+    fflush(c->opts->progress);
+}
+
+static bool bond_observed(const struct oo_observed *obs, const char *name)
+{
+    for (size_t i = 0; i < obs->n_links; i++)
+        if (!strcmp(obs->links[i].name, name) && !strcmp(obs->links[i].kind, "bond"))
+            return true;
+    return false;
+}
+
+void oo_apply_prune_journal(const char *root, const struct oo_observed *obs)
+{
+    char record[PATH_MAX];
+
+    /* A bond's entry outlives the apply only when it stopped between the
+     * entry and the mark. With no such bond, the create never happened, and
+     * the entry would vouch for whoever makes a bond of that name next. */
+    for (size_t i = 0; i < obs->n_journal_bonds && !obs->links_err; i++)
+        if (!bond_observed(obs, obs->journal_bonds[i]))
+            oo_journal_del_bond(root, obs->journal_bonds[i]);
+
+    for (size_t i = 0; i < obs->n_pfs; i++) {
+        const struct oo_obs_pf *p = &obs->pfs[i];
+        if (strcmp(p->handle.bus, "pci"))
+            continue;
+        oo_journal_vf_record(root, p->handle.dev, record, sizeof record);
+        oo_sriov_prune_record(root, &p->handle, record);
+    }
+}
+
+/* Step `failed` stopped the apply: the steps after it that put back what
+ * the steps before took away still run (oo_plan_after_failure), each with its
+ * progress line, and what goes wrong there is added to the failure's message. */
+static void restore_after_failure(struct actx *c, const struct oo_plan *plan, size_t failed)
+{
+    char msg[sizeof c->res->message];
+
+    memcpy(msg, c->res->message, sizeof msg);
+    for (size_t j = failed + 1; j < plan->n_steps; j++) {
+        const struct oo_step *s = &plan->steps[j];
+        int64_t ts = oo_now_ms();
+        int r;
+
+        if (!oo_plan_after_failure(plan, failed, j))
+            continue;
+        c->info[0] = '\0';
+        progress(c, j, plan->n_steps, s);
+        if (c->opts->progress)
+            fprintf(c->opts->progress, ", after the failure");
+        r = s->kind == OO_STEP_VF_BIND ? apply_pf_step(c, s) : apply_link_step(c, s);
+        progress_done(c, r, oo_now_ms() - ts);
+        if (r < 0) {
+            size_t len = strlen(msg);
+            snprintf(msg + len, sizeof msg - len, "; putting back %.80s (%s) also failed: %.200s",
+                     s->object, oo_step_kind_to_string(s->kind), c->res->message);
+        }
+    }
+    memcpy(c->res->message, msg, sizeof msg);
+}
+
+int oo_apply(const struct oo_config *cfg, const struct oo_observed *obs, const struct oo_plan *plan,
+             const struct oo_apply_opts *opts, struct oo_apply_result *res)
+{
+    struct actx c = { .cfg = cfg, .obs = obs, .opts = opts, .res = res };
+    int64_t t0 = oo_now_ms();
+    int r = 0;
+
+    memset(res, 0, sizeof *res);
+    res->failed = -1;
+    if ((r = oo_dl_open(&c.dl)) < 0) {
+        fail(&c, r, "cannot open devlink: %s", strerror(-r));
+        goto out;
+    }
+    if ((r = oo_nl_open(&c.rt, NETLINK_ROUTE)) < 0) {
+        fail(&c, r, "cannot open rtnetlink: %s", strerror(-r));
+        goto out;
+    }
+    for (size_t i = 0; i < plan->n_steps; i++) {
+        const struct oo_step *s = &plan->steps[i];
+        int64_t ts = oo_now_ms();
+        size_t batch = 1;
+
+        c.info[0] = '\0';
+        if (s->kind != OO_STEP_TC_SYNC)
+            c.changed = true;
+        if (is_ovs_step(s->kind)) {
+            while (i + batch < plan->n_steps && is_ovs_step(plan->steps[i + batch].kind))
+                batch++;
+            for (size_t k = 0; k < batch; k++) {
+                progress(&c, i + k, plan->n_steps, &plan->steps[i + k]);
+                if (opts->progress && k + 1 < batch)
+                    fprintf(opts->progress, "\n");
+            }
+            r = apply_ovs_batch(&c, s, batch);
+        } else if (s->kind == OO_STEP_OVS_RESTART) {
+            progress(&c, i, plan->n_steps, s);
+            r = apply_ovs_restart(&c);
+        } else if (s->kind == OO_STEP_TC_SYNC) {
+            progress(&c, i, plan->n_steps, s);
+            r = apply_tc_sync(&c, s);
+        } else if (is_link_step(s->kind)) {
+            progress(&c, i, plan->n_steps, s);
+            r = apply_link_step(&c, s);
+        } else {
+            progress(&c, i, plan->n_steps, s);
+            r = apply_pf_step(&c, s);
+        }
+        progress_done(&c, r, oo_now_ms() - ts);
+        if (r < 0) {
+            char line[400], msg[sizeof res->message];
+            oo_step_format(s, line, sizeof line);
+            memcpy(msg, res->message, sizeof msg);
+            snprintf(res->message, sizeof res->message, "step %zu/%zu (%.150s): %.400s", i + 1,
+                     plan->n_steps, line, msg);
+            res->failed = (long)i;
+            restore_after_failure(&c, plan, i);
+            break;
+        }
+        res->n_done += batch;
+        i += batch - 1;
+    }
+out:
+    if (c.tc_host_own) {
+        oo_tc_desired_free(&c.tc_desired_own);
+        oo_observed_free(c.tc_host_own);
+        free(c.tc_host_own);
+    }
+    res->err = r;
+    res->ms = oo_now_ms() - t0;
+    oo_nl_close(&c.rt);
+    oo_dl_close(&c.dl);
+    return r;
+}
+
+/* Representors about to be attached (names[i] for the ADD_PORT steps of
+ * VFs) that udev has not named yet: waits for it, up to waits.udev_s,
+ * then takes each one's name from devlink again. A round checks udev's
+ * entries for the ifindexes of the last dump before it dumps again: an entry
+ * seen after the dump could belong to a rename the dump missed. Past the
+ * limit, they are attached under the names they have, and the step's info
+ * says so. */
+static void await_udev_names(struct actx *c, const struct oo_step *steps, size_t n, char (*names)[IF_NAMESIZE])
+{
+    /* The PF of each VF representor step (NULL for the other steps). */
+    const struct oo_obs_pf **pf = oo_calloc(n, sizeof *pf);
+    uint32_t *ifindex = oo_calloc(n, sizeof *ifindex);
+    int64_t t0 = oo_now_ms(), limit = udev_left_ms(c);
+    size_t n_reps = 0;
+    unsigned waiting;
+    bool busy;
+
+    for (size_t i = 0; i < n; i++)
+        if (steps[i].kind == OO_STEP_OVS_ADD_PORT && steps[i].vf >= 0)
+            n_reps += (pf[i] = step_pf(c, &steps[i])) != NULL;
+    /* No representor to attach: nothing udev names matters here, and its
+     * queue busy with other devices is no reason to wait. */
+    for (int round = 0; n_reps; round++) {
+        struct oo_dl_port *ports = NULL;
+        size_t n_ports = 0;
+
+        waiting = 0;
+        for (size_t i = 0; i < n; i++)
+            waiting += pf[i] && !udev_named(c->opts->root, ifindex[i]);
+        busy = udev_busy(c->opts->root);
+        if (oo_dl_dump_ports(&c->dl, &ports, &n_ports) < 0)
+            break;
+        for (size_t i = 0; i < n; i++) {
+            for (size_t k = 0; pf[i] && k < n_ports; k++) {
+                if (!is_rep_of(&ports[k], &pf[i]->handle, steps[i].vf))
+                    continue;
+                oo_strlcpy(names[i], ports[k].netdev, IF_NAMESIZE);
+                ifindex[i] = ports[k].ifindex;
+                break;
+            }
+        }
+        free(ports);
+        if (!waiting && !busy && round > 0)
+            break;
+        /* Round 0 only learns the ifindexes: the count is known from round 1. */
+        if (round > 0 && oo_now_ms() - t0 >= limit) {
+            if (waiting)
+                snprintf(c->info, sizeof c->info, "udev had not named %u representor%s (waits.udev_s "
+                         "%d s spent): attached as they are; ", waiting, waiting == 1 ? "" : "s",
+                         c->cfg->waits.udev_s);
+            else
+                snprintf(c->info, sizeof c->info, "udev was still busy (waits.udev_s %d s spent): "
+                         "attached under the names they have; ", c->cfg->waits.udev_s);
+            break;
+        }
+        if ((waiting || busy) && round > 0)
+            oo_sleep_ms(50);
+    }
+    c->udev_spent_ms += oo_now_ms() - t0;
+    free(ifindex);
+    free(pf);
+}
+
+static int apply_ovs_batch(struct actx *c, const struct oo_step *steps, size_t n)
+{
+    struct oo_ovs_op *ops = oo_calloc(n, sizeof *ops);
+    char (*names)[IF_NAMESIZE] = oo_calloc(n, sizeof *names);
+    struct oo_ovs_apply_result res;
+    int r = 0;
+
+    for (size_t i = 0; i < n && r == 0; i++) {
+        const struct oo_step *s = &steps[i];
+        struct oo_ovs_op *op = &ops[i];
+
+        switch (s->kind) {
+        case OO_STEP_OVS_DEL_PORT:
+            *op = (struct oo_ovs_op){ OO_OVS_OP_DEL_PORT, s->name2, s->name, NULL, NULL };
+            break;
+        case OO_STEP_OVS_ADD_BRIDGE:
+            *op = (struct oo_ovs_op){ OO_OVS_OP_ADD_BRIDGE, s->name, NULL, NULL, NULL };
+            break;
+        case OO_STEP_OVS_SET_CONFIG:
+            *op = (struct oo_ovs_op){ OO_OVS_OP_SET_CONFIG, NULL, NULL, s->name, s->name2 };
+            break;
+        case OO_STEP_OVS_ADD_PORT:
+            if (s->name[0]) {
+                oo_strlcpy(names[i], s->name, sizeof names[i]);
+            } else {
+                /* A representor of a VF made in this run: its name is devlink's now. */
+                const struct oo_obs_pf *p = step_pf(c, s);
+                struct oo_dl_port rep;
+                if (!p || (r = find_port(c, &p->handle, s->vf, &rep)) < 0) {
+                    r = fail(c, r < 0 ? r : -ENODEV, "no representor for VF %" PRId64 " (%s)", s->vf, s->object);
+                    break;
+                }
+                oo_strlcpy(names[i], rep.netdev, sizeof names[i]);
+            }
+            *op = (struct oo_ovs_op){ OO_OVS_OP_ADD_PORT, s->name2, names[i], NULL, NULL };
+            break;
+        }
+    }
+    if (r == 0 && udev_awaited(c) && udev_left_ms(c) > 0)
+        await_udev_names(c, steps, n, names);
+    if (r == 0) {
+        r = oo_ovsdb_apply(c->opts->ovs_remote, ops, n, ovs_txn_ms(c), &res);
+        if (r < 0) {
+            fail(c, r, "OVSDB transaction: %s", res.error_text[0] ? res.error_text : strerror(-r));
+        } else {
+            /* An interface OVS could not open is a failure: say which and why. */
+            for (size_t i = 0; i < n && r == 0; i++)
+                if (ops[i].kind == OO_OVS_OP_ADD_PORT && res.ops[i].iface_error[0])
+                    r = fail(c, -EIO, "port %s: ovs-vswitchd: %s%s%s", ops[i].port, res.ops[i].iface_error,
+                             res.ops[i].orphan ? "; " : "", res.ops[i].orphan < 0 ? res.ops[i].message :
+                             res.ops[i].orphan ? "its orphaned datapath port was deleted, and ovs-vswitchd had "
+                             "not added it again in time: run apply again" : "");
+            /* Committed, but not applied: the ports are not there yet. */
+            if (r == 0 && res.wait_timed_out)
+                r = fail(c, -ETIMEDOUT, "the transaction is committed (next_cfg %" PRId64 "), but "
+                         "ovs-vswitchd did not apply it within %d ms (cur_cfg %" PRId64 ")%s: "
+                         "check that it runs and answers (ovs-appctl version), then run apply again",
+                         res.next_cfg, ovs_txn_ms(c), res.cur_cfg,
+                         res.vswitchd_running == 0 ? "; it was not running" : "");
+            size_t len = strlen(c->info);   /* what await_udev_names said */
+            snprintf(c->info + len, sizeof c->info - len, "one transaction, %" PRId64 " ms%s", res.total_ms,
+                     res.wait_timed_out ? "; ovs-vswitchd did not catch up in time" :
+                     res.waited ? ", ovs-vswitchd caught up" : "");
+            len = strlen(c->info);
+            if (res.orphans_removed)
+                snprintf(c->info + len, sizeof c->info - len, "; %zu orphaned datapath port%s of renamed "
+                         "netdevs removed", res.orphans_removed, res.orphans_removed == 1 ? "" : "s");
+        }
+        oo_ovs_apply_result_free(&res);
+    }
+    free(names);
+    free(ops);
+    return r;
+}
+
+/* After ovs.restart_command: an ovs-vswitchd that answers, has applied the
+ * database (cur_cfg), and runs with the stored hw-offload and tc-policy. A
+ * command that returns before (or restarts something else) would have the
+ * tc step write rules that the new process's ports then flush. */
+static int await_vswitchd(struct actx *c, int64_t deadline)
+{
+    int timeout_ms = c->opts->ovsdb_timeout_ms > 0 ? c->opts->ovsdb_timeout_ms : 2000;
+    struct oo_ovs_observed o;
+    char seen[600] = "OVSDB not read";
+
+    for (;;) {
+        int64_t left = deadline - oo_now_ms();
+        bool up;
+
+        memset(&o, 0, sizeof o);
+        oo_ovsdb_observe(c->opts->ovs_remote, left < 100 ? 100 : left < timeout_ms ? (int)left : timeout_ms, &o);
+        up = o.reachable && o.vswitchd_running == 1 && o.cur_cfg >= o.next_cfg && o.restart_needed != 1;
+        if (o.reachable)
+            snprintf(seen, sizeof seen, "running %d (%.160s), cur_cfg %" PRId64 " of next_cfg %" PRId64
+                     ", restart needed %d (%.200s)", o.vswitchd_running, o.vswitchd_why, o.cur_cfg,
+                     o.next_cfg, o.restart_needed, o.restart_why);
+        else
+            snprintf(seen, sizeof seen, "OVSDB: %.250s", o.error);
+        oo_ovs_observed_free(&o);
+        if (up)
+            return 0;
+        if (oo_now_ms() >= deadline)
+            return fail(c, -ETIMEDOUT, "ovs.restart_command succeeded, but no ovs-vswitchd running "
+                        "with the stored settings answered within waits.timeout_s (%s): check that "
+                        "the command restarts ovs-vswitchd on this host", seen);
+        oo_sleep_ms(100);
+    }
 }
 
 static int apply_ovs_restart(struct actx *c)

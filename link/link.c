@@ -23,6 +23,20 @@ struct nlmsghdr *oo_link_put_dump(void *buf)
     return nlh;
 }
 
+struct nlmsghdr *oo_link_put_get(void *buf, const char *name)
+{
+    struct nlmsghdr *nlh = oo_nl_put_header(buf);
+    struct ifinfomsg *ifi;
+
+    nlh->nlmsg_type = RTM_GETLINK;
+    nlh->nlmsg_flags = NLM_F_REQUEST;
+    ifi = mnl_nlmsg_put_extra_header(nlh, sizeof *ifi);
+    ifi->ifi_family = AF_UNSPEC;
+    mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
+    mnl_attr_put_u32(nlh, IFLA_EXT_MASK, RTEXT_FILTER_SKIP_STATS);
+    return nlh;
+}
+
 #define LINK_MAX IFLA_PROP_LIST  /* the last attribute we read is below it */
 
 static const struct oo_nla_policy link_policy[LINK_MAX + 1] = {
@@ -296,6 +310,39 @@ static int by_ifindex(const void *a, const void *b)
     uint32_t x = ((const struct oo_link *)a)->ifindex, y = ((const struct oo_link *)b)->ifindex;
 
     return (x > y) - (x < y);
+}
+
+struct get_ctx {
+    struct oo_link *out;
+    int got;                        /* 1 parsed, -EBADMSG refused */
+};
+
+static int get_cb(const struct nlmsghdr *nlh, void *data)
+{
+    struct get_ctx *g = data;
+
+    if (g->got)
+        return MNL_CB_OK;
+    g->got = oo_link_parse(nlh, g->out) < 0 ? -EBADMSG : 1;
+    return MNL_CB_OK;
+}
+
+int oo_link_get(struct oo_nl *nl, const char *name, struct oo_link *out)
+{
+    char buf[OO_NL_MSG_SIZE];
+    struct get_ctx g = { .out = out };
+    int r;
+
+    memset(out, 0, sizeof *out);
+    r = oo_nl_transact(nl, oo_link_put_get(buf, name), get_cb, &g);
+    if (r == -EMSGSIZE && !g.got)   /* larger than the buffer, which has grown to hold it */
+        r = oo_nl_transact(nl, oo_link_put_get(buf, name), get_cb, &g);
+    if (r < 0 || g.got <= 0) {
+        if (g.got > 0)
+            oo_link_clear(out);
+        return r < 0 ? r : g.got < 0 ? -EBADMSG : -ENODEV;
+    }
+    return 0;
 }
 
 int oo_link_dump(struct oo_nl *nl, struct oo_link **ret_links, size_t *ret_n)

@@ -70,6 +70,13 @@ struct nlmsghdr *oo_link_put_dump(void *buf);
 int oo_link_parse(const struct nlmsghdr *nlh, struct oo_link *out);
 void oo_link_clear(struct oo_link *link);
 
+/* Pure: RTM_GETLINK of the link named name, without VF info or statistics. */
+struct nlmsghdr *oo_link_put_get(void *buf, const char *name);
+
+/* Reads the link named name into out (free with oo_link_clear). Returns 0,
+ * -ENODEV when there is none, or -errno (extack in nl). */
+int oo_link_get(struct oo_nl *nl, const char *name, struct oo_link *out);
+
 /* Dumps every link, sorted by ifindex. Returns 0 or -errno (extack in nl). */
 int oo_link_dump(struct oo_nl *nl, struct oo_link **ret_links, size_t *ret_n);
 void oo_links_free(struct oo_link *links, size_t n);

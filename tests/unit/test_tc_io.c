@@ -252,7 +252,7 @@ static int find_lo(const struct nlmsghdr *nlh, void *data)
 static void test_reply_larger_than_buffer(void **state)
 {
     struct oo_nl nl;
-    struct oo_link *links;
+    struct oo_link *links, one;
     char buf[OO_NL_MSG_SIZE];
     size_t n, lo_len = 0;
 
@@ -271,13 +271,37 @@ static void test_reply_larger_than_buffer(void **state)
     assert_true(lo_len <= nl.rxcap);
     oo_nl_close(&nl);
 
-    /* oo_link_dump starts over by itself. */
+    /* oo_link_dump starts over by itself, and so does oo_link_get. */
     assert_int_equal(oo_nl_open(&nl, NETLINK_ROUTE), 0);
     assert_int_equal(oo_link_dump(&nl, &links, &n), 0);
     assert_true(n >= 1);
     assert_int_equal(links[0].ifindex, 1);
     assert_string_equal(links[0].name, "lo");
     oo_links_free(links, n);
+    oo_nl_close(&nl);
+    assert_int_equal(oo_nl_open(&nl, NETLINK_ROUTE), 0);
+    assert_int_equal(oo_link_get(&nl, "lo", &one), 0);
+    assert_int_equal(one.ifindex, 1);
+    oo_link_clear(&one);
+    oo_nl_close(&nl);
+}
+
+/* One link by name, as apply reads a bond again before changing it. */
+static void test_link_get(void **state)
+{
+    struct oo_nl nl;
+    struct oo_link l;
+
+    (void)state;
+    assert_int_equal(oo_nl_open(&nl, NETLINK_ROUTE), 0);
+    assert_int_equal(oo_link_get(&nl, "lo", &l), 0);
+    assert_int_equal(l.ifindex, 1);
+    assert_string_equal(l.name, "lo");
+    assert_string_equal(l.kind, "");
+    assert_string_equal(l.alias, "");
+    oo_link_clear(&l);
+    assert_int_equal(oo_link_get(&nl, "nosuch0", &l), -ENODEV);
+    assert_int_equal(l.ifindex, 0);
     oo_nl_close(&nl);
 }
 
@@ -290,6 +314,7 @@ int main(void)
         cmocka_unit_test(test_batch_edge_cases),
         cmocka_unit_test(test_first_refusal),
         cmocka_unit_test(test_dumps),
+        cmocka_unit_test(test_link_get),
         cmocka_unit_test(test_reply_larger_than_buffer),
     };
     struct oo_nl probe;
