@@ -116,6 +116,8 @@ static size_t check_note(const char *yaml, struct oo_observed *host, const struc
 }
 
 #define PF0 "pfs:\n  - {name: pf0, device: pci/0000:3b:00.0"
+/* netdevsim10 in switchdev with 2 VFs, as pf0 (a whole config up to its bridges). */
+#define NSIM_PF0_2VFS "version: 1\npfs:\n  - {name: pf0, device: netdevsim/netdevsim10, eswitch: switchdev, num_vfs: 2}\n"
 #define PF1 "  - {name: pf1, device: pci/0000:3b:00.1"
 
 /* Rule: VF count first while legacy, wait, unbind, switchdev, hw-tc-offload, rebind. */
@@ -517,7 +519,7 @@ static void test_stale_and_foreign_ports(void **state)
     host_ovs_port(&h, "br-offload", "vm-tap", false);       /* someone else's */
     host_ovs_port(&h, "br-offload", "eth0_1", true);        /* ours, not wanted any more */
     host_ovs_port(&h, "br-offload", "br-offload", true);    /* the bridge's own port */
-    check_plan("version: 1\npfs:\n  - {name: pf0, device: netdevsim/netdevsim10, eswitch: switchdev, num_vfs: 2}\n"
+    check_plan(NSIM_PF0_2VFS
                "bridges:\n  - {name: br-offload, uplink: pf0, representors: ['pf0/0']}\n", &h,
                /* removals in the order OVSDB's ports are read: by name */
                "ovs-del-port br-offload/eth0_1, ovs-del-port br-offload/gone0, "
@@ -531,7 +533,7 @@ static void test_stale_and_foreign_ports(void **state)
 static void test_hostconf_keeps_representors(void **state)
 {
     static const char yaml[] =
-        "version: 1\npfs:\n  - {name: pf0, device: netdevsim/netdevsim10, eswitch: switchdev, num_vfs: 2}\n"
+        NSIM_PF0_2VFS
         "bridges:\n  - {name: br-offload, uplink: pf0}\n";
     struct oo_config *cfg = host_load_config(yaml);
     struct oo_observed h = { 0 };
@@ -573,14 +575,14 @@ static void test_ovs_name_taken(void **state)
     bond->other_ifaces = oo_calloc(3, sizeof(char *));
     bond->other_ifaces[0] = oo_strdup("eth0");
     bond->other_ifaces[1] = oo_strdup("br-new");
-    check_error("version: 1\npfs:\n  - {name: pf0, device: netdevsim/netdevsim10, eswitch: switchdev, num_vfs: 2}\n"
+    check_error(NSIM_PF0_2VFS
                 "bridges:\n  - {name: br-offload, uplink: pf0}\n", &h, NULL,
                 "eth0 is an interface of OVS port bond-adm on bridge br-admin (an OVS bond)");
-    check_error("version: 1\npfs:\n  - {name: pf0, device: netdevsim/netdevsim10, eswitch: switchdev, num_vfs: 2}\n"
+    check_error(NSIM_PF0_2VFS
                 "bridges:\n  - {name: br-new, representors: ['pf0/0']}\n", &h, NULL,
                 "OVS port bond-adm on bridge br-admin has an interface of that name");
     host_ovs_port(&h, "br-admin", "br-two", false);
-    check_error("version: 1\npfs:\n  - {name: pf0, device: netdevsim/netdevsim10, eswitch: switchdev, num_vfs: 2}\n"
+    check_error(NSIM_PF0_2VFS
                 "bridges:\n  - {name: br-two, representors: ['pf0/1']}\n", &h, NULL,
                 "OVS port br-two on bridge br-admin has that name");
     oo_observed_free(&h);
@@ -592,7 +594,7 @@ static void test_ovs_name_taken(void **state)
 static void test_links_unreadable(void **state)
 {
     static const char yaml[] =
-        "version: 1\npfs:\n  - {name: pf0, device: netdevsim/netdevsim10, eswitch: switchdev, num_vfs: 2}\n"
+        NSIM_PF0_2VFS
         "bridges:\n  - {name: br-offload, uplink: pf0, representors: ['pf0/0']}\n";
     struct oo_observed h = { 0 };
 
