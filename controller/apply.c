@@ -1079,22 +1079,71 @@ static int apply_ovs_batch(struct actx *c, const struct oo_step *steps, size_t n
     return r;
 }
 
+/* After ovs.restart_command: an ovs-vswitchd that answers, has applied the
+ * database (cur_cfg), and runs with the stored hw-offload and tc-policy. A
+ * command that returns before (or restarts something else) would have the
+ * tc step write rules that the new process's ports then flush. */
+static int await_vswitchd(struct actx *c, int64_t old_pid, int64_t deadline)
+{
+    int timeout_ms = c->opts->ovsdb_timeout_ms > 0 ? c->opts->ovsdb_timeout_ms : 2000;
+    struct oo_ovs_observed o;
+    char seen[600] = "OVSDB not read";
+
+    for (;;) {
+        int64_t left = deadline - oo_now_ms();
+        bool up;
+
+        memset(&o, 0, sizeof o);
+        oo_ovsdb_observe(c->opts->ovs_remote, left < 100 ? 100 : left < timeout_ms ? (int)left : timeout_ms, &o);
+        /* Whether the restart took is known from the record (ovs.restart_needed
+         * 0), or else (its start time unknown: another pid namespace) from a
+         * new pid. */
+        up = o.reachable && o.vswitchd_running == 1 && o.cur_cfg >= o.next_cfg &&
+             (o.restart_needed == 0 || (o.restart_needed < 0 && o.vswitchd_pid > 0 && o.vswitchd_pid != old_pid));
+        if (o.reachable)
+            snprintf(seen, sizeof seen, "pid %" PRId64 " (%" PRId64 " before), running %d (%.160s), "
+                     "cur_cfg %" PRId64 " of next_cfg %" PRId64 ", restart needed %d (%.200s)",
+                     o.vswitchd_pid, old_pid, o.vswitchd_running, o.vswitchd_why, o.cur_cfg,
+                     o.next_cfg, o.restart_needed, o.restart_why);
+        else
+            snprintf(seen, sizeof seen, "OVSDB: %.250s", o.error);
+        oo_ovs_observed_free(&o);
+        if (up)
+            return 0;
+        if (oo_now_ms() >= deadline)
+            return fail(c, -ETIMEDOUT, "ovs.restart_command succeeded, but no ovs-vswitchd running "
+                        "with the stored settings answered within waits.timeout_s (%s): check that "
+                        "the command restarts ovs-vswitchd on this host", seen);
+        oo_sleep_ms(100);
+    }
+}
+
 static int apply_ovs_restart(struct actx *c)
 {
     const struct oo_cfg_ovs *o = &c->cfg->ovs;
     const char **argv = oo_calloc(o->n_restart_command + 1, sizeof *argv);
+    int timeout_ms = (int)ms_of(c->cfg->waits.timeout_s);
+    struct oo_ovs_apply_result rec;
+    struct oo_ovs_observed before = { 0 };
+    int64_t deadline, old_pid;
     char err[400];
     int r;
-
-    struct oo_ovs_apply_result rec;
 
     /* Record what the new ovs-vswitchd is started with (an apply of no ops
      * writes the record): what lets the next run know no restart is due. */
     oo_ovsdb_apply(c->opts->ovs_remote, NULL, 0, ovs_txn_ms(c), &rec);
     oo_ovs_apply_result_free(&rec);
+    /* The pid to see replaced, where the record cannot tell (see below). */
+    oo_ovsdb_observe(c->opts->ovs_remote, c->opts->ovsdb_timeout_ms > 0 ? c->opts->ovsdb_timeout_ms : 2000,
+                     &before);
+    old_pid = before.vswitchd_pid;
+    oo_ovs_observed_free(&before);
     for (size_t i = 0; i < o->n_restart_command; i++)
         argv[i] = o->restart_command[i];
-    r = oo_ovs_restart(argv, (int)ms_of(c->cfg->waits.timeout_s), err, sizeof err);
+    deadline = oo_now_ms() + timeout_ms;
+    r = oo_ovs_restart(argv, timeout_ms, err, sizeof err);
     free(argv);
-    return r < 0 ? fail(c, r, "restarting ovs-vswitchd (ovs.restart_command): %s", err) : 0;
+    if (r < 0)
+        return fail(c, r, "restarting ovs-vswitchd (ovs.restart_command): %s", err);
+    return await_vswitchd(c, old_pid, deadline);
 }

@@ -9,7 +9,7 @@
 # shellcheck disable=SC2317 # check functions are called through tests_run
 set -u
 ALL_TESTS="examples_check example_single_pf example_vf_lag example_mpv example_mpv_linux61
-	example_hostconf example_restart"
+	example_hostconf example_restart example_restart_no_effect"
 # shellcheck source=tests/vm/lib.sh
 . "$(dirname "$(readlink -f "$0")")/lib.sh"
 
@@ -214,6 +214,31 @@ example_restart() {
 	grep -q '^THP_enabled:[[:space:]]*1$' "/proc/$new/status"
 	check_err $? "the restarted ovs-vswitchd: $(grep THP_enabled "/proc/$new/status" 2>&1), not 1 (huge pages off, as ovs-offloadctl runs)"
 	log_test "tc_policy changed, restart if-needed: apply restarts ovs-vswitchd, which runs with the kernel's huge page setting"
+}
+
+# The same change with a restart_command that restarts nothing (/bin/true):
+# the command succeeds, but no ovs-vswitchd with the stored tc-policy comes;
+# the restart step fails once waits.timeout_s is over, instead of letting the
+# tc step write rules the next ovs-vswitchd would flush.
+example_restart_no_effect() {
+	local cfg=$OUT/restart-true.yaml out rc old
+	RET=0
+	fresh_host N || fail_hard "simulated host setup failed"
+	sed -e 's/^  tc_policy: none /  tc_policy: skip_hw /' -e 's/^  restart: never /  restart: if-needed /' \
+		-e 's/^  # restart_command: .*/  restart_command: [\/bin\/true]/' examples/single-pf.yaml >"$cfg"
+	printf 'waits:\n  timeout_s: 5\n' >>"$cfg"
+	grep -q '^  restart_command: \[/bin/true\]' "$cfg" || fail_hard "examples/single-pf.yaml has no restart_command line to change"
+	out=$(ctl -c examples/single-pf.yaml apply 2>&1)
+	check_err $? "apply examples/single-pf.yaml: $out"
+	old=$(ovs_vswitchd_pid)
+	out=$(ctl -c "$cfg" apply 2>&1)
+	rc=$?
+	[[ $rc == 1 && $out == *"ovs-restart ... FAILED"* &&
+		$out == *"ovs.restart_command succeeded, but no ovs-vswitchd running with the stored settings answered"* ]]
+	check_err $? "apply should fail at the restart step (exit 1, not $rc): $out"
+	[[ $(ovs_vswitchd_pid) == "$old" ]]
+	check_err $? "ovs-vswitchd changed: pid $old before, $(ovs_vswitchd_pid) after"
+	log_test "restart_command that restarts nothing: the restart step fails, saying so"
 }
 
 tests_run
