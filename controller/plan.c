@@ -599,18 +599,36 @@ static bool port_is_stale(const struct ctx *c, const struct oo_ovs_port *p)
     return !link_by_name(c, p->name) || (p->error && p->error[0]);
 }
 
-/* Whether netdev is a VF representor, by devlink (host.conf mode leaves
- * those to host-agent, whoever attached them). */
-static bool is_vf_representor(const struct ctx *c, const char *netdev)
+/* The observed PF whose VF representor netdev is, by devlink; NULL if it
+ * is none's (host.conf mode leaves representors to host-agent, whoever
+ * attached them). */
+static const struct oo_obs_pf *rep_pf(const struct ctx *c, const char *netdev)
 {
     for (size_t i = 0; i < c->obs->n_pfs; i++) {
         const struct oo_obs_pf *pf = &c->obs->pfs[i];
 
         for (size_t j = 0; j < pf->n_ports; j++)
             if (oo_port_is_vf_rep(&pf->ports[j]) && !strcmp(pf->ports[j].netdev, netdev))
-                return true;
+                return pf;
     }
-    return false;
+    return NULL;
+}
+
+static bool is_vf_representor(const struct ctx *c, const char *netdev)
+{
+    return rep_pf(c, netdev) != NULL;
+}
+
+/* Why an owned port the plan does not keep goes: a representor of a PF
+ * whose representors are made again is wanted all the same. */
+static const char *unwanted_why(const struct ctx *c, const char *netdev)
+{
+    const struct oo_obs_pf *pf = rep_pf(c, netdev);
+    int di = pf ? find_dpf_by_obs(c, (int)(pf - c->obs->pfs)) : -1;
+
+    if (di >= 0 && c->pfs[di].reps_recreated)
+        return "its PF's eswitch mode changes: the representors go, and are attached again after";
+    return "the config no longer wants it";
 }
 
 static void plan_ovs_removals(struct ctx *c)
@@ -642,7 +660,7 @@ static void plan_ovs_removals(struct ctx *c)
         else if (w)
             why = "the PF's eswitch goes to legacy: detach the uplink first";
         else if (!want && !c->cfg->reps_owned_by_host_agent)
-            why = "the config no longer wants it";
+            why = unwanted_why(c, p->name);
         else if (!want && c->cfg->reps_owned_by_host_agent && !is_vf_representor(c, p->name))
             why = "the config no longer wants it";
         else if (want && p->bridge && strcmp(want->name, p->bridge))

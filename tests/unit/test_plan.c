@@ -490,6 +490,19 @@ static void test_ovs_detach_before_legacy(void **state)
                "num-vfs pf0, num-vfs pf0, wait-vfs pf0, eswitch-mode pf0, wait-vfs pf0, "
                "ovs-add-port br-offload/eth0, ovs-add-port br-offload/pf0/vf0, "
                "ovs-add-port br-offload/pf0/vf1, ovs-add-port br-offload/pf0/vf2");
+    /* The representor is wanted: it goes for the mode change, not for the config. */
+    struct oo_config *cfg = host_load_config(
+        "version: 1\npfs:\n  - {name: pf0, device: netdevsim/netdevsim10, eswitch: switchdev, num_vfs: 3}\n"
+        "bridges:\n  - {name: br-offload, uplink: pf0, representors: ['pf0/0-2']}\n");
+    struct oo_plan plan;
+
+    oo_plan_build(cfg, &h, NULL, &plan);
+    assert_int_equal(plan.steps[1].kind, OO_STEP_OVS_DEL_PORT);
+    assert_string_equal(plan.steps[1].name, "eth0_0");
+    assert_string_equal(plan.steps[1].reason,
+                        "its PF's eswitch mode changes: the representors go, and are attached again after");
+    oo_plan_free(&plan);
+    host_free_config(cfg);
     oo_observed_free(&h);
 }
 
