@@ -486,6 +486,25 @@ static void check_vf(struct vctx *v, const struct oo_cfg_pf *pf, size_t p, size_
              PATH("pfs[%zu].vfs[%zu].link_state", p, i),
              "link_state applies to legacy PFs only, and pf '%s' %s: in switchdev a VF's link follows its representor (set the representor up or down)",
              nz(pf->name), eswitch_words(pf));
+    /* mlx5 takes these through the PF in legacy only (esw/legacy.c:
+     * EOPNOTSUPP otherwise; a VLAN of 0 is taken, as libvirt writes it). */
+    if (pf->eswitch != OO_ESWITCH_LEGACY) {
+        if (vf->trust >= 0)
+            verr(v, pick(vf->at[OO_CFG_VF_TRUST], vf->loc), PATH("pfs[%zu].vfs[%zu].trust", p, i),
+                 "trust applies to legacy PFs only, and pf '%s' %s: mlx5 refuses it in switchdev, "
+                 "where the representor's OVS port and tc rules decide what the VF may do",
+                 nz(pf->name), eswitch_words(pf));
+        if (vf->spoofchk >= 0)
+            verr(v, pick(vf->at[OO_CFG_VF_SPOOFCHK], vf->loc), PATH("pfs[%zu].vfs[%zu].spoofchk", p, i),
+                 "spoofchk applies to legacy PFs only, and pf '%s' %s: mlx5 refuses it in switchdev, "
+                 "where a tc rule on the representor matching src_mac does that",
+                 nz(pf->name), eswitch_words(pf));
+        if (vf->vlan > 0)
+            verr(v, pick(vf->at[OO_CFG_VF_VLAN], vf->loc), PATH("pfs[%zu].vfs[%zu].vlan", p, i),
+                 "vlan %d applies to legacy PFs only, and pf '%s' %s: mlx5 refuses a VF VLAN in "
+                 "switchdev (only vlan 0); tag on the representor instead (its OVS port's tag, or "
+                 "tc vlan_push/vlan_pop rules)", vf->vlan, nz(pf->name), eswitch_words(pf));
+    }
     if (vf->min_tx_rate > 0 && vf->max_tx_rate > 0 && vf->min_tx_rate > vf->max_tx_rate)
         verr(v, pick(vf->at[OO_CFG_VF_MIN_TX_RATE], vf->loc),
              PATH("pfs[%zu].vfs[%zu].min_tx_rate", p, i),

@@ -788,7 +788,7 @@ least_privilege() {
 	    eswitch: switchdev
 	    num_vfs: 2
 	    vfs:
-	      - {id: 0, mac: "02:00:00:00:12:00", trust: true}
+	      - {id: 0, mac: "02:00:00:00:12:00"}
 	Y
 	# As systemd runs it (CapabilityBoundingSet=CAP_NET_ADMIN): root with
 	# CAP_NET_ADMIN alone.

@@ -116,7 +116,7 @@ example_single_pf() {
 	local kinds
 	RET=0
 	fresh_host N || fail_hard "simulated host setup failed"
-	kinds="num-vfs wait-vfs eswitch-mode hw-tc-offload vf-mac vf-trust vf-spoofchk
+	kinds="num-vfs wait-vfs eswitch-mode hw-tc-offload vf-mac
 		vf-devlink-rate ovs-set-config ovs-add-bridge ovs-add-port"
 	converge "$kinds" -c examples/single-pf.yaml
 	[[ $(nsim_eswitch_mode 10) == switchdev && $(nsim_num_vfs 10) == 4 ]]

@@ -90,10 +90,10 @@ static void test_full_config(void **state)
     assert_int_equal(vf->id, 0);
     assert_true(vf->has_mac);
     assert_memory_equal(vf->mac, mac0, 6);
-    assert_int_equal(vf->vlan, 100);
-    assert_int_equal(vf->qos, 3);
-    assert_int_equal(vf->trust, 1);
-    assert_int_equal(vf->spoofchk, 0);
+    assert_int_equal(vf->vlan, 0);          /* the only VLAN a switchdev PF takes */
+    assert_int_equal(vf->qos, -1);
+    assert_int_equal(vf->trust, -1);
+    assert_int_equal(vf->spoofchk, -1);
     assert_int_equal(vf->link_state, OO_CFG_UNSET);
     assert_int_equal(vf->max_tx_rate, 25000);
     assert_int_equal(vf->min_tx_rate, 1000);
@@ -125,7 +125,10 @@ static void test_full_config(void **state)
     assert_int_equal(pf->eswitch, OO_ESWITCH_LEGACY);
     assert_int_equal(pf->num_vfs, 2);
     assert_int_equal(pf->vfs[0].link_state, OO_CFG_LINK_STATE_DISABLE);
-    assert_int_equal(pf->vfs[0].vlan, 0);
+    assert_int_equal(pf->vfs[0].vlan, 100);
+    assert_int_equal(pf->vfs[0].qos, 3);
+    assert_int_equal(pf->vfs[0].trust, 1);
+    assert_int_equal(pf->vfs[0].spoofchk, 0);
 
     /* bonds: members resolved to pf indices */
     assert_int_equal(cfg.n_bonds, 1);
@@ -515,7 +518,7 @@ static const struct parse_case parse_cases[] = {
       3, 58, "pfs[0].vfs[0].mac", "is a multicast address" },
     { "zero mac", V1 "pfs:\n  - {name: a, netdev: e0, num_vfs: 1, vfs: [{id: 0, mac: \"00:00:00:00:00:00\"}]}\n",
       3, 58, "pfs[0].vfs[0].mac", "the all-zero MAC is not an address" },
-    { "vf without id", V1 "pfs:\n  - {name: a, netdev: e0, num_vfs: 1, vfs: [{vlan: 1}]}\n",
+    { "vf without id", V1 "pfs:\n  - {name: a, netdev: e0, num_vfs: 1, vfs: [{max_tx_rate: 1}]}\n",
       3, 45, "pfs[0].vfs[0].id", "missing required key 'id'" },
     { "esw_multiport in params", V1 "pfs:\n  - {name: a, netdev: e0, params: {esw_multiport: true}}\n",
       3, 36, "pfs[0].params.esw_multiport", "set with the pf's 'multiport' key" },
