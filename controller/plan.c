@@ -705,6 +705,15 @@ static bool member_wanted(const struct ctx *c, int b, uint32_t ifindex)
     return false;
 }
 
+static void link_updown(struct ctx *c, int kind, const char *netdev, const char *why)
+{
+    struct oo_step *s = add_step(c->plan, kind, -1, -1);
+
+    SETF(s->object, "%s", netdev);
+    oo_strlcpy(s->name, netdev, sizeof s->name);
+    oo_strlcpy(s->reason, why, sizeof s->reason);
+}
+
 static void release(struct ctx *c, const struct oo_link *member, const struct oo_link *bond, const char *why)
 {
     struct oo_step *s = add_step(c->plan, OO_STEP_BOND_RELEASE, -1, -1);
@@ -736,11 +745,13 @@ static void plan_bond_removals(struct ctx *c)
             if (m->master != bl->ifindex)
                 continue;
             di = find_dpf_by_obs(c, obs_pf_by_uplink(c->obs, m->ifindex));
-            if (b < 0)
-                release(c, m, bl, "the config no longer has this bond");
-            else if (!member_wanted(c, b, m->ifindex))
-                release(c, m, bl, "not a member in the config");
-            else if (mode_change)
+            if (b < 0 || !member_wanted(c, b, m->ifindex)) {
+                release(c, m, bl, b < 0 ? "the config no longer has this bond" : "not a member in the config");
+                /* The kernel closes a released slave. One that no bond of
+                 * the config takes goes up again, as it was. */
+                if (m->up && (di < 0 || c->pfs[di].bond < 0))
+                    link_updown(c, OO_STEP_LINK_UP, m->name, "released from the bond, which set it down");
+            } else if (mode_change)
                 release(c, m, bl, "the bond's mode cannot change while it has members");
             else if (di >= 0 && c->pfs[di].mode_changes)
                 release(c, m, bl, "a bond member's eswitch mode cannot change");
@@ -1049,9 +1060,18 @@ bool oo_plan_after_failure(const struct oo_plan *plan, size_t failed, size_t j)
 
     if (s && s->kind == OO_STEP_VF_BIND)
         return s->opt == OO_BIND_WITH_PF;
-    for (size_t k = 0; s && s->kind == OO_STEP_LINK_UP && k < failed; k++)
-        if (plan->steps[k].kind == OO_STEP_LINK_DOWN && !strcmp(plan->steps[k].name, s->name))
+    for (size_t k = 0; s && k < failed; k++) {
+        const struct oo_step *t = &plan->steps[k];
+
+        /* A released member is closed by the kernel: put back in its bond
+         * (a failed member change must not leave the bond empty), or up. */
+        if (s->kind == OO_STEP_BOND_ENSLAVE && t->kind == OO_STEP_BOND_RELEASE &&
+            !strcmp(t->name, s->name) && !strcmp(t->name2, s->name2))
             return true;
+        if (s->kind == OO_STEP_LINK_UP && (t->kind == OO_STEP_LINK_DOWN || t->kind == OO_STEP_BOND_RELEASE) &&
+            !strcmp(t->name, s->name))
+            return true;
+    }
     return false;
 }
 
@@ -1100,15 +1120,6 @@ static struct oo_step *bond_step(struct ctx *c, int kind, const char *bond, cons
     SETF(s->object, "%s", object);
     oo_strlcpy(s->name2, bond, sizeof s->name2);
     return s;
-}
-
-static void link_updown(struct ctx *c, int kind, const char *netdev, const char *why)
-{
-    struct oo_step *s = add_step(c->plan, kind, -1, -1);
-
-    SETF(s->object, "%s", netdev);
-    oo_strlcpy(s->name, netdev, sizeof s->name);
-    oo_strlcpy(s->reason, why, sizeof s->reason);
 }
 
 static void bond_set(struct ctx *c, const char *bond, int opt, int64_t from, int64_t to,

@@ -107,9 +107,12 @@ struct oo_plan {
  * back what the steps it ran took away: a later vf-bind of OO_BIND_WITH_PF,
  * so that VFs unbound for a change that failed (or by an earlier run) go back
  * to their driver instead of staying unbound until the cause is fixed
- * (deferred binds are not run early); and a later link-up of a netdev that a
- * link-down before the failure took down (a member to enslave, a bond whose
- * mode changes), so that a failed enslave does not leave an uplink down. */
+ * (deferred binds are not run early: VFs bound before the LAG is active
+ * never get VF-LAG); a later link-up of a netdev that a link-down or a bond
+ * release before the failure took down (a member to enslave, a bond whose
+ * mode changes), so that a failed enslave does not leave an uplink down; and
+ * a later enslave of a member released before the failure, so that a failed
+ * change of a VF-LAG member does not leave its bond empty. */
 bool oo_plan_after_failure(const struct oo_plan *plan, size_t failed, size_t j);
 
 struct oo_tc_desired;

@@ -264,6 +264,7 @@ static void test_vflag_order(void **state)
     oo_observed_free(&h);
 }
 
+
 /* Marks VF i as unbound by an earlier apply that was stopped before vf-bind
  * (its journal names the driver); NULL: unbound by someone else. */
 static void vf_left_unbound(struct oo_obs_pf *p, size_t i, const char *journaled)
@@ -329,6 +330,44 @@ static void check_after_failure(const char *yaml, struct oo_observed *host, cons
     host_free_config(cfg);
 }
 
+/* Rule: a VF-LAG whose members change VF count releases both first. A PF
+ * step that fails puts both back into the bond and up (a released slave is
+ * closed): the bond is not left empty, nor the uplinks down. The VFs stay
+ * unbound: bound before the LAG is active they would never get VF-LAG. */
+static void test_vflag_member_change_fails(void **state)
+{
+    struct oo_observed h = { 0 };
+    static const char *const members[] = { "p0", "p1", NULL };
+    const char *yaml = "version: 1\n" PF0 ", eswitch: switchdev, num_vfs: 4}\n"
+                       PF1 ", eswitch: switchdev, num_vfs: 4}\n"
+                       "bonds:\n  - {name: bond0, mode: active-backup, members: [pf0, pf1]}\n";
+
+    host_add_pf(&h, "pci", "0000:3b:00.0", "p0", OO_ESWITCH_SWITCHDEV, 2);
+    host_add_pf(&h, "pci", "0000:3b:00.1", "p1", OO_ESWITCH_SWITCHDEV, 2);
+    host_add_bond(&h, "bond0", true, OO_CFG_BOND_ACTIVE_BACKUP, members);
+    check_after_failure(yaml, &h, "num-vfs", "bond-enslave p0, bond-enslave p1, link-up p0, link-up p1");
+    check_after_failure(yaml, &h, "wait-lag", "");
+    oo_observed_free(&h);
+}
+
+/* Rule: a member released from a bond the config drops is closed by the
+ * kernel; it goes up again if it was up. */
+static void test_bond_removed_members_up(void **state)
+{
+    struct oo_observed h = { 0 };
+    static const char *const members[] = { "p0", "p1", NULL };
+
+    host_add_pf(&h, "netdevsim", "netdevsim10", "p0", OO_ESWITCH_SWITCHDEV, 0);
+    host_add_pf(&h, "netdevsim", "netdevsim11", "p1", OO_ESWITCH_SWITCHDEV, 0);
+    host_add_bond(&h, "bond0", true, OO_CFG_BOND_ACTIVE_BACKUP, members);
+    host_link(&h, "p0")->up = true;
+    host_link(&h, "p1")->up = false;    /* the admin's: stays down */
+    check_plan("version: 1\npfs:\n  - {name: pf0, device: netdevsim/netdevsim10, eswitch: switchdev}\n"
+               "  - {name: pf1, device: netdevsim/netdevsim11, eswitch: switchdev}\n", &h,
+               "bond-release p0, link-up p0, bond-release p1, bond-delete bond0");
+    oo_observed_free(&h);
+}
+
 /* Rule: VFs a failed apply unbound go back to their driver (its PF's own
  * vf-bind still runs), as do those an earlier run left unbound; binds that
  * wait for a VF-LAG do not run early. */
@@ -390,9 +429,13 @@ static void test_bond_mode_change(void **state)
                "link-down p0, bond-enslave p0, link-down p1, bond-enslave p1, link-up bond0, "
                "link-up p0, link-up p1, wait-lag bond0");
     /* An enslave refused: what the steps before took down comes up again
-     * (the bond, and the member it tried), not what they had not reached. */
-    check_after_failure(yaml, &h, "bond-enslave", "link-up bond0, link-up p0");
-    check_after_failure(yaml, &h, "bond-set", "link-up bond0");
+     * (the bond, and the member it tried), and the other member, released
+     * (which closed it), goes back into the bond; not what they had not
+     * reached. */
+    check_after_failure(yaml, &h, "bond-enslave", "bond-enslave p1, link-up bond0, link-up p0, link-up p1");
+    /* A mode change refused: both members go back into the bond, as before. */
+    check_after_failure(yaml, &h, "bond-set",
+                        "bond-enslave p0, bond-enslave p1, link-up bond0, link-up p0, link-up p1");
     oo_observed_free(&h);
 }
 
@@ -1383,6 +1426,8 @@ int main(void)
         cmocka_unit_test(test_vf_settings_follow_mode),
         cmocka_unit_test(test_eswitch_attrs),
         cmocka_unit_test(test_vflag_order),
+        cmocka_unit_test(test_vflag_member_change_fails),
+        cmocka_unit_test(test_bond_removed_members_up),
         cmocka_unit_test(test_bond_mode_change),
         cmocka_unit_test(test_foreign_bond),
         cmocka_unit_test(test_journaled_bond_adopted),
