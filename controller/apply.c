@@ -34,6 +34,7 @@ struct actx {
     /* A step other than tc-sync has run: devices, links, OVS ports or
      * qdiscs may now differ from obs. */
     bool changed;
+    bool forced;                    /* the plan was made with --force */
     /* The host as tc steps resolve it, and the filters desired there: set at
      * the first tc-sync step and shared by the rest (they come last, after
      * every device and OVS change, and change no device themselves). When no
@@ -311,6 +312,25 @@ static int ifindex_of(struct actx *c, const char *name, unsigned *ret)
     return *ret ? 0 : fail(c, -ENODEV, "no netdev %s", name);
 }
 
+/* -EBUSY (the step's failure) when a VF of p is in use now, as the plan
+ * would have refused it (sriov.h's users); 0 otherwise. */
+static int vfs_taken(struct actx *c, const struct oo_obs_pf *p)
+{
+    struct oo_obs_vfdev *v;
+    size_t n;
+    int r = 0;
+
+    if (oo_sriov_read_vfdevs(c->opts->root, &p->handle, &v, &n) < 0)
+        return 0;               /* read again by the unbind itself */
+    for (size_t i = 0; i < n && !r; i++)
+        if (v[i].users[0])
+            r = fail(c, -EBUSY, "VF %u (%s) is in use since the plan was made (%s): nothing was "
+                     "unbound; run apply again to plan anew (it blocks, unless --force)",
+                     v[i].id, v[i].addr, v[i].users);
+    free(v);
+    return r;
+}
+
 static int apply_vf(struct actx *c, const struct oo_step *s, const struct oo_obs_pf *p)
 {
     const struct oo_dl_port *up = oo_obs_pf_uplink(p);
@@ -367,6 +387,11 @@ static int apply_pf_step(struct actx *c, const struct oo_step *s)
         return fail(c, -EINVAL, "step without a device");
     switch (s->kind) {
     case OO_STEP_VF_UNBIND:
+        /* The plan found the VFs free (or was made with --force); a VM may
+         * have taken one since (the run may have waited minutes for
+         * another PF's VFs). */
+        if (!c->forced && (r = vfs_taken(c, p)) < 0)
+            return r;
         /* Each VF is journaled before it is unbound: a run killed before
          * vf-bind leaves the next run the VFs to bind back. */
         oo_journal_vf_record(c->opts->root, p->handle.dev, record, sizeof record);
@@ -870,7 +895,7 @@ static void restore_after_failure(struct actx *c, const struct oo_plan *plan, si
 int oo_apply(const struct oo_config *cfg, const struct oo_observed *obs, const struct oo_plan *plan,
              const struct oo_apply_opts *opts, struct oo_apply_result *res)
 {
-    struct actx c = { .cfg = cfg, .obs = obs, .opts = opts, .res = res };
+    struct actx c = { .cfg = cfg, .obs = obs, .opts = opts, .res = res, .forced = plan->forced };
     int64_t t0 = oo_now_ms();
     int r = 0;
 

@@ -62,7 +62,7 @@ static void usage(FILE *f)
 "                       end, with the result; its progress lines go to stderr)\n"
 "      --prometheus     status: print Prometheus metrics (for node_exporter's\n"
 "                       textfile collector) instead of text\n"
-"      --force          plan to destroy VFs even when they are in use\n"
+"      --force          plan to unbind or destroy VFs even when they are in use\n"
 "      --dry-run        apply: only print the plan\n"
 "      --ignore-daemon  apply even though a running ovs-offloadd enforces\n"
 "                       another config (its next pass undoes the difference)\n"

@@ -201,7 +201,7 @@ static void check_pf(const struct oo_doctor_facts *f, const struct oo_obs_pf *pf
     }
     for (size_t i = 0; i < pf->n_vfdevs; i++)
         if (pf->vfdevs[i].driver[0] && strcmp(pf->vfdevs[i].driver, "mlx5_core") &&
-            strcmp(pf->vfdevs[i].driver, "vfio-pci"))
+            !strstr(pf->vfdevs[i].driver, "vfio"))     /* vfio-pci, mlx5_vfio_pci */
             add(r, OO_FINDING_WARN, "vf-driver", h, "bind the VF to mlx5_core (host use) or vfio-pci (VMs)",
                 "VF %u is bound to %s", pf->vfdevs[i].id, pf->vfdevs[i].driver);
     check_vfs_left_unbound(pf, h, r);

@@ -820,8 +820,8 @@ static void step_num_vfs(struct ctx *c, const struct dpf *d, int64_t from, int64
     oo_strlcpy(s->reason, why, sizeof s->reason);
 }
 
-/* VFs in use (bound to vfio-pci for a VM, or under a macvtap, bridge or VLAN
- * device): a blocker, unless --force. what: "changing the VF count would destroy". */
+/* VFs in use (bound to a VM's or DPDK's driver, under a macvtap, bridge or
+ * VLAN device, or moved to another netns; sriov.h): a blocker, unless --force. what: "changing the VF count would destroy". */
 static bool vfs_in_use(struct ctx *c, const struct dpf *d, const char *what)
 {
     const struct oo_obs_pf *o = opf_of(c, d);
@@ -1681,6 +1681,7 @@ void oo_plan_build(const struct oo_config *cfg, const struct oo_observed *obs,
     struct ctx c = { .cfg = cfg, .obs = obs, .opts = opts, .plan = plan };
 
     memset(plan, 0, sizeof *plan);
+    plan->forced = opts && opts->force;
     if (obs->devlink_err && cfg->n_pfs) {
         plan_error(plan, "devlink", "%s", obs->devlink_error);
         return;

@@ -101,6 +101,7 @@ struct oo_plan {
     size_t n_errors;
     struct oo_plan_issue *notes;    /* not blocking: e.g. ovs-vswitchd needs a restart */
     size_t n_notes;
+    bool forced;                    /* made with --force: VFs in use may be unbound */
 };
 
 /* Whether apply, stopped by step `failed` of plan, still runs step j, to put

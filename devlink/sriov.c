@@ -135,6 +135,23 @@ static int64_t virtfn_id(const char *name)
     return errno || *end || v > UINT32_MAX ? -1 : (int64_t)v;
 }
 
+/* Whether a VF bound to driver is held for someone else than the host's
+ * network stack: a VM (vfio-pci, or a vfio variant driver such as
+ * mlx5_vfio_pci for live migration), DPDK (uio_pci_generic, igb_uio), or
+ * passthrough later (pci-stub). A VF bound to its PF's own VF driver
+ * (mlx5_core; iavf on other NICs) is the host's. */
+static bool assignment_driver(const char *driver)
+{
+    static const char *const uio[] = { "uio_pci_generic", "igb_uio", "pci-stub" };
+
+    if (strstr(driver, "vfio"))
+        return true;
+    for (size_t i = 0; i < OO_ARRAY_SIZE(uio); i++)
+        if (!strcmp(driver, uio[i]))
+            return true;
+    return false;
+}
+
 static void read_vfdev(const char *pf_dir, uint32_t id, const char *root, struct oo_obs_vfdev *v)
 {
     char path[PATH_MAX + 64], **netdevs;
@@ -146,8 +163,8 @@ static void read_vfdev(const char *pf_dir, uint32_t id, const char *root, struct
     oo_read_link_base(path, v->addr, sizeof v->addr);
     snprintf(path, sizeof path, "%s/virtfn%u/driver", pf_dir, id);
     oo_read_link_base(path, v->driver, sizeof v->driver);
-    if (!strcmp(v->driver, "vfio-pci"))
-        add_user(v->users, sizeof v->users, "vfio-pci");
+    if (assignment_driver(v->driver))
+        add_user(v->users, sizeof v->users, v->driver);
     snprintf(path, sizeof path, "%s/virtfn%u/net", pf_dir, id);
     n = list_dir(path, "", &netdevs);
     for (size_t i = 0; i < n; i++)

@@ -22,7 +22,8 @@ struct oo_obs_vfdev {
     uint32_t id;                    /* VF number */
     char addr[32];                  /* bus address, e.g. 0000:3b:00.2 */
     char driver[32];                /* bound driver, "" when unbound */
-    char users[160];                /* why it is in use ("vfio-pci", "macvtap0"...), "" if free */
+    char users[160];                /* why it is in use ("vfio-pci", "mlx5_vfio_pci",
+                                     * "macvtap0"...), "" if free */
     char unbound_from[32];          /* unbound by an apply that has not bound it
                                        again: the driver it had (filled by the
                                        controller from its journal), else "" */
@@ -37,8 +38,9 @@ int oo_sriov_read(const char *root, const struct oo_dl_handle *h, struct oo_srio
 
 /* Lists the VFs of h's device as devices, sorted by VF id (PCI: each
  * `virtfnN` link of the PF: N, the VF's address and its bound driver).
- * `users` says what uses a VF, comma-separated: "vfio-pci" when bound to it
- * (assigned to a VM), the upper devices (macvtap, bridge, vlan, bond,
+ * `users` says what uses a VF, comma-separated: its driver when that holds
+ * it for a VM or a user-space program (vfio-pci and vfio variants such as
+ * mlx5_vfio_pci, uio_pci_generic, igb_uio, pci-stub), the upper devices (macvtap, bridge, vlan, bond,
  * ovs-system...) of each of the VF's netdevs (/sys/class/net/<dev>/upper_*),
  * and "a netdev in another network namespace" (a container's: sysfs hides
  * it, leaving net/ empty); "" when free, as oVirt defines a free VF. Buses without VF devices give no

@@ -112,14 +112,19 @@ static void make_link(const char *root, const char *relpath, const char *target)
  *                    and its second netdev eth8 under br0 too    -> "br0,eth7.10"
  *   vf4 0000:3b:00.6 mlx5_core, its netdev in a pod's netns: net/ is
  *                    there and empty                             -> "a netdev in another..."
- *   vf10 0000:3b:01.4 mlx5_core, eth9 without uppers             -> ""  (sorted after 4) */
+ *   vf5 0000:3b:00.7 mlx5_vfio_pci (a VM has it, migratable)     -> "mlx5_vfio_pci"
+ *   vf6 0000:3b:01.0 uio_pci_generic (DPDK)                      -> "uio_pci_generic"
+ *   vf10 0000:3b:01.4 mlx5_core, eth9 without uppers             -> ""  (sorted after 6)
+ * A VF its PF's VF driver (mlx5_core) has is the host's; one a VM or DPDK
+ * driver holds is in use. */
 static char *make_pci_tree(void)
 {
     char *root = fixture_mkdtemp();
     static const struct { const char *n, *addr, *driver; } vfs[] = {
         { "0", "0000:3b:00.2", "mlx5_core" }, { "1", "0000:3b:00.3", "vfio-pci" },
         { "2", "0000:3b:00.4", NULL }, { "3", "0000:3b:00.5", "mlx5_core" },
-        { "4", "0000:3b:00.6", "mlx5_core" }, { "10", "0000:3b:01.4", "mlx5_core" },
+        { "4", "0000:3b:00.6", "mlx5_core" }, { "5", "0000:3b:00.7", "mlx5_vfio_pci" },
+        { "6", "0000:3b:01.0", "uio_pci_generic" }, { "10", "0000:3b:01.4", "mlx5_core" },
     };
     char rel[512], target[512];
 
@@ -177,6 +182,8 @@ static void test_vfdevs_pci(void **state)
         { 2, "0000:3b:00.4", "", "" },
         { 3, "0000:3b:00.5", "mlx5_core", "br0,eth7.10" },
         { 4, "0000:3b:00.6", "mlx5_core", "a netdev in another network namespace" },
+        { 5, "0000:3b:00.7", "mlx5_vfio_pci", "mlx5_vfio_pci" },
+        { 6, "0000:3b:01.0", "uio_pci_generic", "uio_pci_generic" },
         { 10, "0000:3b:01.4", "mlx5_core", "" },
     };
     char *root = make_pci_tree();
