@@ -737,6 +737,10 @@ static void plan_bond_removals(struct ctx *c)
             continue;
         if (b >= 0 && cfg->bonds[b].members_from_host)
             continue;
+        /* Ours by the journal only (a run stopped between making it and
+         * marking it): marked first, as apply changes only marked bonds. */
+        if (b < 0)
+            mark_if_needed(c, bl);
         bool mode_change = b >= 0 && bl->bond.mode != cfg->bonds[b].mode;
         for (size_t k = 0; k < c->obs->n_links; k++) {
             const struct oo_link *m = &c->obs->links[k];

@@ -473,6 +473,10 @@ static void test_journaled_bond_adopted(void **state)
     h.journal_bonds = calloc(1, sizeof(char *));
     h.journal_bonds[0] = strdup("bond0");
     check_plan(yaml, &h, "bond-mark bond0, link-down p1, bond-enslave p1, link-up p1, wait-lag bond0");
+    /* Dropped from the config: marked before it goes (apply deletes only a
+     * marked bond), so that it is not left for good. */
+    check_plan("version: 1\npfs:\n  - {name: pf0, device: netdevsim/netdevsim10, eswitch: switchdev}\n", &h,
+               "bond-mark bond0, bond-release p0, link-up p0, bond-delete bond0");
     oo_observed_free(&h);
 }
 
