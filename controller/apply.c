@@ -578,15 +578,29 @@ static int apply_link_step(struct actx *c, const struct oo_step *s)
             return kfail(c, r, &c->rt, "ip link del");
         oo_journal_del_bond(c->opts->root, s->name);
         return 0;
-    case OO_STEP_BOND_RELEASE:
+    case OO_STEP_BOND_RELEASE: {
+        /* From our bond only: someone may have moved it since the plan. */
+        struct oo_link m;
+        unsigned bond = if_nametoindex(s->name2);
+
+        if ((r = oo_link_get(&c->rt, s->name, &m)) < 0)
+            return r == -ENODEV ? fail(c, r, "no netdev %s", s->name) : kfail(c, r, &c->rt, "ip link show");
+        idx = m.ifindex;
+        master = m.master;
+        oo_link_clear(&m);
+        if (!master)
+            return 0;           /* released already */
+        if (!bond || master != bond)
+            return fail(c, -EPERM, "%s is no longer in bond %s (its master is ifindex %u now): it is "
+                        "left alone; run apply again to plan anew", s->name, s->name2, master);
+        r = oo_link_set_master(&c->rt, idx, 0);
+        return r < 0 ? kfail(c, r, &c->rt, "ip link set nomaster") : 0;
+    }
     case OO_STEP_BOND_ENSLAVE:
-        if ((r = ifindex_of(c, s->name, &idx)) < 0)
-            return r;
-        master = 0;
-        if (s->kind == OO_STEP_BOND_ENSLAVE && (r = owned_bond(c, s->name2, &master)) < 0)
+        if ((r = ifindex_of(c, s->name, &idx)) < 0 || (r = owned_bond(c, s->name2, &master)) < 0)
             return r;
         r = oo_link_set_master(&c->rt, idx, master);
-        return r < 0 ? kfail(c, r, &c->rt, master ? "ip link set master" : "ip link set nomaster") : 0;
+        return r < 0 ? kfail(c, r, &c->rt, "ip link set master") : 0;
     case OO_STEP_LINK_DOWN:
     case OO_STEP_LINK_UP:
         if ((r = ifindex_of(c, s->name, &idx)) < 0)
