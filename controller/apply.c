@@ -471,7 +471,12 @@ static int apply_pf_step(struct actx *c, const struct oo_step *s)
             oo_sriov_forget_vfs(record);
         if ((r = oo_sriov_set_num_vfs(c->opts->root, &p->handle, (int)s->num)) < 0)
             return fail(c, r, "writing sriov_numvfs %" PRId64 ": %s%s", s->num, strerror(-r),
-                        r == -EBUSY ? " (VFs in use, or a non-zero count already set)" : "");
+                        r == -EBUSY ? " (VFs in use, or a non-zero count already set)"
+                        : r == -ENOMEM ? " (the kernel found no room for the VFs' BARs, or the "
+                                         "firmware allows fewer: run ovs-offloadctl doctor; "
+                                         "pci=realloc on the kernel command line often helps)"
+                        : r == -ERANGE ? " (above the device's sriov_totalvfs)"
+                        : r == -ENOENT ? " (the PF has no driver bound, or no SR-IOV)" : "");
         oo_sriov_forget_vfs(record);
         if (oo_sriov_read(c->opts->root, &p->handle, &sr) == 0 && sr.num_vfs != s->num)
             return fail(c, -EIO, "sriov_numvfs reads %d after writing %" PRId64, sr.num_vfs, s->num);
