@@ -1129,7 +1129,7 @@ static int apply_ovs_batch(struct actx *c, const struct oo_step *steps, size_t n
  * tc step write rules that the new process's ports then flush. */
 static int await_vswitchd(struct actx *c, int64_t old_pid, int64_t deadline)
 {
-    int timeout_ms = c->opts->ovsdb_timeout_ms > 0 ? c->opts->ovsdb_timeout_ms : 2000;
+    int timeout_ms = c->opts->ovsdb_timeout_ms;
     struct oo_ovs_observed o;
     char seen[600] = "OVSDB not read";
 
@@ -1168,8 +1168,7 @@ static int apply_ovs_restart(struct actx *c)
     const char **argv = oo_calloc(o->n_restart_command + 1, sizeof *argv);
     int timeout_ms = (int)ms_of(c->cfg->waits.timeout_s);
     struct oo_ovs_apply_result rec;
-    struct oo_ovs_observed before = { 0 };
-    int64_t deadline, old_pid;
+    int64_t deadline;
     char err[400];
     int r;
 
@@ -1177,11 +1176,6 @@ static int apply_ovs_restart(struct actx *c)
      * writes the record): what lets the next run know no restart is due. */
     oo_ovsdb_apply(c->opts->ovs_remote, NULL, 0, ovs_txn_ms(c), &rec);
     oo_ovs_apply_result_free(&rec);
-    /* The pid to see replaced, where the record cannot tell (see below). */
-    oo_ovsdb_observe(c->opts->ovs_remote, c->opts->ovsdb_timeout_ms > 0 ? c->opts->ovsdb_timeout_ms : 2000,
-                     &before);
-    old_pid = before.vswitchd_pid;
-    oo_ovs_observed_free(&before);
     for (size_t i = 0; i < o->n_restart_command; i++)
         argv[i] = o->restart_command[i];
     deadline = oo_now_ms() + timeout_ms;
@@ -1189,5 +1183,7 @@ static int apply_ovs_restart(struct actx *c)
     free(argv);
     if (r < 0)
         return fail(c, r, "restarting ovs-vswitchd (ovs.restart_command): %s", err);
-    return await_vswitchd(c, old_pid, deadline);
+    /* The pid to see replaced where the record cannot tell: the one the
+     * plan saw (the steps before change no process). */
+    return await_vswitchd(c, c->obs->ovs.vswitchd_pid, deadline);
 }

@@ -614,11 +614,6 @@ static const struct oo_obs_pf *rep_pf(const struct ctx *c, const char *netdev)
     return NULL;
 }
 
-static bool is_vf_representor(const struct ctx *c, const char *netdev)
-{
-    return rep_pf(c, netdev) != NULL;
-}
-
 /* Why an owned port the plan does not keep goes: a representor of a PF
  * whose representors are made again is wanted all the same. */
 static const char *unwanted_why(const struct ctx *c, const char *netdev)
@@ -661,7 +656,7 @@ static void plan_ovs_removals(struct ctx *c)
             why = "the PF's eswitch goes to legacy: detach the uplink first";
         else if (!want && !c->cfg->reps_owned_by_host_agent)
             why = unwanted_why(c, p->name);
-        else if (!want && c->cfg->reps_owned_by_host_agent && !is_vf_representor(c, p->name))
+        else if (!want && c->cfg->reps_owned_by_host_agent && !rep_pf(c, p->name))
             why = "the config no longer wants it";
         else if (want && p->bridge && strcmp(want->name, p->bridge))
             why = "it moves to another bridge";
@@ -825,7 +820,8 @@ static void step_num_vfs(struct ctx *c, const struct dpf *d, int64_t from, int64
 }
 
 /* VFs in use (bound to a VM's or DPDK's driver, under a macvtap, bridge or
- * VLAN device, or moved to another netns; sriov.h): a blocker, unless --force. what: "changing the VF count would destroy". */
+ * VLAN device, or moved to another netns; sriov.h): a blocker, unless
+ * --force. what: "changing the VF count would destroy". */
 static bool vfs_in_use(struct ctx *c, const struct dpf *d, const char *what)
 {
     const struct oo_obs_pf *o = opf_of(c, d);
