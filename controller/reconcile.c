@@ -62,6 +62,7 @@ void oo_sched_cfg_default(struct oo_sched_cfg *cfg)
         .resync_ms = OO_SCHED_RESYNC_MS,
         .backoff_min_ms = OO_SCHED_BACKOFF_MIN_MS,
         .backoff_max_ms = OO_SCHED_BACKOFF_MAX_MS,
+        .backoff_max_changing_ms = OO_SCHED_BACKOFF_MAX_CHANGING_MS,
         .churn_limit = OO_SCHED_CHURN_LIMIT,
     };
 }
@@ -94,6 +95,7 @@ void oo_sched_urgent(struct oo_sched *s, int trigger)
         s->urgent_trigger = trigger;
     s->urgent = true;
     s->failures = 0;
+    s->failed_changing = false;
     s->churn = 0;
 }
 
@@ -110,11 +112,14 @@ int64_t oo_sched_backoff_ms(const struct oo_sched_cfg *cfg, unsigned n)
 
 int64_t oo_sched_holdoff_ms(const struct oo_sched *s)
 {
+    struct oo_sched_cfg cfg = s->cfg;
     unsigned n = s->failures;
 
     if (s->churn > s->cfg.churn_limit && s->churn - s->cfg.churn_limit > n)
         n = s->churn - s->cfg.churn_limit;
-    return oo_sched_backoff_ms(&s->cfg, n);
+    if (s->failures && s->failed_changing && cfg.backoff_max_changing_ms > cfg.backoff_max_ms)
+        cfg.backoff_max_ms = cfg.backoff_max_changing_ms;
+    return oo_sched_backoff_ms(&cfg, n);
 }
 
 static int64_t max64(int64_t a, int64_t b) { return a > b ? a : b; }
@@ -182,10 +187,13 @@ void oo_sched_end(struct oo_sched *s, int64_t now, int result, bool changed, boo
     s->last_end_ms = now;
     if (full)
         s->last_full_ms = now;
-    if (result == OO_PASS_FAILED || result == OO_PASS_BLOCKED)
+    if (result == OO_PASS_FAILED || result == OO_PASS_BLOCKED) {
         s->failures++;
-    else
+        s->failed_changing = changed;
+    } else {
         s->failures = 0;
+        s->failed_changing = false;
+    }
     if (changed) {
         s->churn++;
         /* Our own changes raise events we cannot tell from someone else's:

@@ -82,6 +82,9 @@ struct oo_sched_cfg {
     int64_t resync_ms;              /* full resync after this long without a full pass; 0 = never */
     int64_t backoff_min_ms;         /* first retry delay after a failure */
     int64_t backoff_max_ms;         /* the delay doubles up to this */
+    int64_t backoff_max_changing_ms;/* ... or up to this after a pass that changed the host
+                                     * before it failed (VFs unbound, bound back: each retry
+                                     * takes them from the host again) */
     unsigned churn_limit;           /* passes in a row that change the host before backing off */
 };
 
@@ -90,6 +93,7 @@ struct oo_sched_cfg {
 #define OO_SCHED_RESYNC_MS 60000
 #define OO_SCHED_BACKOFF_MIN_MS 1000
 #define OO_SCHED_BACKOFF_MAX_MS 60000
+#define OO_SCHED_BACKOFF_MAX_CHANGING_MS 600000
 #define OO_SCHED_CHURN_LIMIT 4
 
 /* The defaults above. */
@@ -107,6 +111,7 @@ struct oo_sched {
     int64_t last_end_ms;            /* when the last pass ended */
     int64_t last_full_ms;           /* ... and the last full one (the resync counts from it) */
     unsigned failures;              /* failed or blocked passes in a row */
+    bool failed_changing;           /* the last of them changed the host before failing */
     unsigned churn;                 /* passes in a row that changed the host */
 };
 

@@ -283,6 +283,32 @@ static void test_failed_after_changes(void **state)
     assert_int_equal(oo_sched_due(&s), 500 + OO_SCHED_BACKOFF_MIN_MS);
 }
 
+/* A pass that changes the host and then fails, again and again (VFs
+ * unbound for a mode change the firmware refuses, bound back after): the
+ * retries back off to 10 min, not 60 s, so that the host's VFs are not
+ * taken from it every minute. A pass that fails without changing anything
+ * keeps the 60 s cap; a good pass ends both. */
+static void test_failing_changes_back_off_longer(void **state)
+{
+    struct oo_sched s;
+    int64_t t = 0;
+
+    (void)state;
+    sched_new(&s);
+    for (unsigned n = 1; n <= 12; n++) {
+        pass(&s, t, 100, OO_PASS_FAILED, true);
+        t += 100;
+        assert_int_equal(oo_sched_due(&s) - t,
+                         n >= 11 ? OO_SCHED_BACKOFF_MAX_CHANGING_MS : OO_SCHED_BACKOFF_MIN_MS << (n - 1));
+        t = oo_sched_due(&s);
+    }
+    pass(&s, t, 100, OO_PASS_FAILED, false);
+    t += 100;
+    assert_int_equal(oo_sched_due(&s) - t, OO_SCHED_BACKOFF_MAX_MS);
+    pass(&s, oo_sched_due(&s), 100, OO_PASS_IN_SYNC, false);
+    assert_int_equal(oo_sched_holdoff_ms(&s), 0);
+}
+
 static void test_churn_backs_off(void **state)
 {
     struct oo_sched s;
@@ -604,6 +630,7 @@ int main(void)
         cmocka_unit_test(test_failure_backoff),
         cmocka_unit_test(test_urgent_bypasses_backoff),
         cmocka_unit_test(test_failed_after_changes),
+        cmocka_unit_test(test_failing_changes_back_off_longer),
         cmocka_unit_test(test_churn_backs_off),
         cmocka_unit_test(test_periodic_respects_backoff),
         cmocka_unit_test(test_stats_counters),
