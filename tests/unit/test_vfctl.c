@@ -19,6 +19,8 @@
 #include "controller/apply.h"
 #include "devlink/devlink.h"
 #include "devlink/vfctl.h"
+#include "link/link.h"
+#include "link/setlink.h"
 #include "fixture.h"
 #include "host.h"
 
@@ -235,6 +237,107 @@ static void test_apply_binds_after_failure(void **state)
     free(root);
 }
 
+/* apply reads the VFs again before a vf-unbind: a VF a VM took after the
+ * plan was made (VF 2, on vfio-pci in the tree) stops the step, unbinding
+ * nothing, unless the plan was made with --force. Skipped without devlink,
+ * as above. */
+static void test_apply_vf_taken_since_plan(void **state)
+{
+    struct oo_dl dl;
+
+    if (oo_dl_open(&dl) < 0) {
+        skip();
+        return;
+    }
+    oo_dl_close(&dl);
+    char *root = make_tree();
+    struct oo_config *cfg = host_load_config("version: 1\n");
+    struct oo_observed obs = { 0 };
+    struct oo_apply_result res;
+    struct oo_step steps[1] = {
+        { .kind = OO_STEP_VF_UNBIND, .object = "pf0", .pf = -1, .obs_pf = 0, .vf = -1 },
+    };
+    struct oo_plan plan = { .steps = steps, .n_steps = 1 };
+    struct oo_apply_opts opts = { .root = root, .ovs_remote = "unix:/nonexistent", .ovsdb_timeout_ms = 100 };
+
+    host_add_pf(&obs, "pci", "0000:3b:00.0", "p0", OO_ESWITCH_LEGACY, 0);
+    assert_int_equal(oo_apply(cfg, &obs, &plan, &opts, &res), -EBUSY);
+    assert_non_null(strstr(res.message, "VF 2 (0000:3b:00.4) is in use since the plan was made (vfio-pci): "
+                                        "nothing was unbound"));
+    read_back(root, "sys/bus/pci/drivers/mlx5_core/unbind", "");
+    read_back(root, "sys/bus/pci/drivers/vfio-pci/unbind", "");
+    assert_false(exists(root, REC "/0000:3b:00.2"));
+    /* Made with --force: both bound VFs go, each journaled with its driver. */
+    plan.forced = true;
+    assert_int_equal(oo_apply(cfg, &obs, &plan, &opts, &res), 0);
+    read_back(root, "sys/bus/pci/drivers/mlx5_core/unbind", "0000:3b:00.2");
+    read_back(root, "sys/bus/pci/drivers/vfio-pci/unbind", "0000:3b:00.4");
+    read_back(root, REC "/0000:3b:00.4", "vfio-pci");
+    oo_observed_free(&obs);
+    host_free_config(cfg);
+    fixture_rmtree(root);
+    free(root);
+}
+
+/* apply reads a bond again before it changes or deletes it: one that is no
+ * longer marked ours (here: made without the mark, as someone who replaced
+ * ours would) is left alone; marked, it goes. A real bond of the kernel's:
+ * skipped without devlink (apply opens it first) or bonding. */
+static void test_apply_bond_replaced_since_plan(void **state)
+{
+    static const char name[] = "oorace0";
+    struct oo_dl dl;
+    struct oo_nl rt;
+    struct oo_bond_set b = OO_BOND_SET_NONE;
+    int r;
+
+    if (oo_dl_open(&dl) < 0) {
+        skip();
+        return;
+    }
+    oo_dl_close(&dl);
+    assert_int_equal(oo_nl_open(&rt, NETLINK_ROUTE), 0);
+    b.mode = 1;     /* active-backup */
+    r = oo_link_bond_create(&rt, name, NULL, &b);
+    if (r == -EOPNOTSUPP) {
+        oo_nl_close(&rt);
+        skip();     /* no bonding module */
+        return;
+    }
+    assert_int_equal(r, 0);
+    struct oo_config *cfg = host_load_config("version: 1\n");
+    struct oo_observed obs = { 0 };
+    struct oo_apply_result res;
+    struct oo_step steps[2] = {
+        { .kind = OO_STEP_BOND_SET, .object = "oorace0", .pf = -1, .obs_pf = -1, .vf = -1,
+          .opt = OO_BOND_OPT_MIIMON, .num = 100, .name2 = "oorace0" },
+        { .kind = OO_STEP_BOND_DELETE, .object = "oorace0", .pf = -1, .obs_pf = -1, .vf = -1,
+          .name = "oorace0" },
+    };
+    struct oo_plan plan = { .steps = steps, .n_steps = 2 };
+    struct oo_apply_opts opts = { .root = "", .ovs_remote = "unix:/nonexistent", .ovsdb_timeout_ms = 100 };
+    struct oo_link l;
+
+    assert_int_equal(oo_apply(cfg, &obs, &plan, &opts, &res), -EPERM);
+    assert_int_equal(res.failed, 0);
+    assert_non_null(strstr(res.message, "oorace0 is no longer a bond marked as ovs-offload's"));
+    assert_int_equal(oo_link_get(&rt, name, &l), 0);
+    assert_int_equal(l.bond.miimon, 0);     /* unchanged */
+    oo_link_clear(&l);
+    plan.steps = &steps[1];
+    plan.n_steps = 1;
+    assert_int_equal(oo_apply(cfg, &obs, &plan, &opts, &res), -EPERM);
+    assert_int_equal(oo_link_get(&rt, name, &l), 0);
+    oo_link_clear(&l);
+    /* Marked: ours, deleted. */
+    assert_int_equal(oo_link_set_alias(&rt, (uint32_t)if_nametoindex(name), OO_LINK_OWNER_ALIAS), 0);
+    assert_int_equal(oo_apply(cfg, &obs, &plan, &opts, &res), 0);
+    assert_int_equal(oo_link_get(&rt, name, &l), -ENODEV);
+    oo_nl_close(&rt);
+    oo_observed_free(&obs);
+    host_free_config(cfg);
+}
+
 /* The recorded driver is not loaded any more: the bus chooses. When no
  * driver takes the VF (here: the fake drivers_probe binds nothing) that is
  * an error naming it, and its record goes: no later run would do better. */
@@ -363,6 +466,8 @@ int main(void)
         cmocka_unit_test(test_unbind_failure_keeps_earlier_records),
         cmocka_unit_test(test_bind_recorded_only),
         cmocka_unit_test(test_apply_binds_after_failure),
+        cmocka_unit_test(test_apply_vf_taken_since_plan),
+        cmocka_unit_test(test_apply_bond_replaced_since_plan),
         cmocka_unit_test(test_bind_without_driver_probes),
         cmocka_unit_test(test_bind_failure_does_not_stop_the_rest),
         cmocka_unit_test(test_prune_record),

@@ -6,7 +6,7 @@
 # take turns (the host lock) instead of failing on each other's steps; a tc
 # rule that redirects to a VF made in the same run joins its uplink's rules
 # instead of costing them. Read back with devlink -j, ip -j -d link and tc -j.
-ALL_TESTS="apply_single_pf apply_legacy_vf_settings apply_many_vfs apply_vflag apply_drift apply_foreign_untouched apply_killed apply_concurrent apply_lock_held apply_inline_refused apply_param_refused apply_binds_after_failure apply_tc_redirect_new_vf apply_tc_same_match_refused apply_json apply_vswitchd_paused"
+ALL_TESTS="apply_single_pf apply_legacy_vf_settings apply_many_vfs apply_vflag apply_drift apply_foreign_untouched apply_killed apply_concurrent apply_lock_held apply_inline_refused apply_param_refused apply_binds_after_failure apply_rechecks_since_plan apply_tc_redirect_new_vf apply_tc_same_match_refused apply_json apply_vswitchd_paused"
 . "$(dirname "$(readlink -f "$0")")/lib.sh"
 
 CTL=${OO_BUILD:-build}/ovs-offloadctl
@@ -423,6 +423,19 @@ apply_binds_after_failure() {
 	grep -q 'PASSED  \] 1 test' <<<"$out" && ! grep -q SKIPPED <<<"$out"
 	check_err $? "the unit test did not run and pass: $out"
 	log_test "a failed step: apply still binds the VFs it unbound (fake PCI tree, real devlink)"
+}
+
+# What the plan judged when it read the host is read again by the steps that
+# could take what is not ours: a VF a VM took since, a bond someone replaced.
+apply_rechecks_since_plan() {
+	RET=0
+	local bin=${OO_BUILD:-build}/tests/unit/test_vfctl out
+	[[ -x $bin ]] || fail_hard "$bin not built"
+	out=$(OO_TEST_FILTER='test_apply_*_since_plan' "$bin" 2>&1)
+	check_err $? "the unit tests failed: $out"
+	grep -q 'PASSED  \] 2 test' <<<"$out" && ! grep -q SKIPPED <<<"$out"
+	check_err $? "the unit tests did not run and pass: $out"
+	log_test "apply reads again before an unbind (a VF taken since) and a bond change (a bond replaced since)"
 }
 
 # tc_prefs DEV: "PREF:ACTION" of DEV's ingress filters, sorted, one line
