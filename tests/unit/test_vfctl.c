@@ -13,6 +13,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <net/if.h>
+#include <sys/socket.h>
+#include <linux/if_link.h>
+#include <linux/rtnetlink.h>
 #include <cmocka.h>
 
 #include "common/util.h"
@@ -342,6 +346,94 @@ static void test_apply_bond_replaced_since_plan(void **state)
     host_free_config(cfg);
 }
 
+/* A dummy netdev, as a bond member stands in (RTM_NEWLINK of kind "dummy"). */
+static int add_dummy(struct oo_nl *rt, const char *name)
+{
+    char buf[OO_NL_MSG_SIZE];
+    struct nlmsghdr *nlh = oo_nl_put_header(buf);
+    struct ifinfomsg *ifi;
+    struct nlattr *info;
+
+    nlh->nlmsg_type = RTM_NEWLINK;
+    nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_CREATE | NLM_F_EXCL;
+    ifi = mnl_nlmsg_put_extra_header(nlh, sizeof *ifi);
+    ifi->ifi_family = AF_UNSPEC;
+    mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
+    info = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
+    mnl_attr_put_strz(nlh, IFLA_INFO_KIND, "dummy");
+    mnl_attr_nest_end(nlh, info);
+    return oo_nl_transact(rt, nlh, NULL, NULL);
+}
+
+static unsigned master_of(struct oo_nl *rt, const char *name)
+{
+    struct oo_link l;
+    unsigned m;
+
+    assert_int_equal(oo_link_get(rt, name, &l), 0);
+    m = l.master;
+    oo_link_clear(&l);
+    return m;
+}
+
+/* bond-release takes a member out of the bond the plan saw it in, and only
+ * that one: a member someone moved to their own bond since the plan stays
+ * there. Skipped as above (devlink, bonding). */
+static void test_apply_member_moved_since_plan(void **state)
+{
+    struct oo_nl rt;
+    struct oo_bond_set b = OO_BOND_SET_NONE;
+    int r;
+
+    if (!have_devlink()) {
+        skip();
+        return;
+    }
+    assert_int_equal(oo_nl_open(&rt, NETLINK_ROUTE), 0);
+    b.mode = 1;     /* active-backup */
+    r = oo_link_bond_create(&rt, "oorace1", OO_LINK_OWNER_ALIAS, &b);
+    if (r == -EOPNOTSUPP) {
+        oo_nl_close(&rt);
+        skip();     /* no bonding module */
+        return;
+    }
+    assert_int_equal(r, 0);
+    assert_int_equal(oo_link_bond_create(&rt, "oorace2", NULL, &b), 0);    /* someone else's */
+    assert_int_equal(add_dummy(&rt, "oorm0"), 0);
+    unsigned ours = if_nametoindex("oorace1"), theirs = if_nametoindex("oorace2");
+    unsigned member = if_nametoindex("oorm0");
+    assert_int_not_equal(ours, 0);
+    assert_int_not_equal(theirs, 0);
+    assert_int_equal(oo_link_set_master(&rt, member, theirs), 0);
+
+    struct oo_config *cfg = host_load_config("version: 1\n");
+    struct oo_observed obs = { 0 };
+    struct oo_apply_result res;
+    struct oo_step steps[1] = {
+        { .kind = OO_STEP_BOND_RELEASE, .object = "oorace1", .pf = -1, .obs_pf = -1, .vf = -1,
+          .name = "oorm0", .name2 = "oorace1" },
+    };
+    struct oo_plan plan = { .steps = steps, .n_steps = 1 };
+    struct oo_apply_opts opts = { .root = "", .ovs_remote = "unix:/nonexistent", .ovsdb_timeout_ms = 100 };
+
+    assert_int_equal(oo_apply(cfg, &obs, &plan, &opts, &res), -EPERM);
+    assert_non_null(strstr(res.message, "oorm0 is no longer in bond oorace1"));
+    assert_int_equal(master_of(&rt, "oorm0"), theirs);
+    /* In ours, as the plan saw it: released. Released already: nothing to do. */
+    assert_int_equal(oo_link_set_master(&rt, member, 0), 0);
+    assert_int_equal(oo_link_set_master(&rt, member, ours), 0);
+    assert_int_equal(oo_apply(cfg, &obs, &plan, &opts, &res), 0);
+    assert_int_equal(master_of(&rt, "oorm0"), 0);
+    assert_int_equal(oo_apply(cfg, &obs, &plan, &opts, &res), 0);
+    assert_int_equal(master_of(&rt, "oorm0"), 0);
+    assert_int_equal(oo_link_delete(&rt, member), 0);
+    assert_int_equal(oo_link_delete(&rt, theirs), 0);
+    assert_int_equal(oo_link_delete(&rt, ours), 0);
+    oo_nl_close(&rt);
+    oo_observed_free(&obs);
+    host_free_config(cfg);
+}
+
 /* The recorded driver is not loaded any more: the bus chooses. When no
  * driver takes the VF (here: the fake drivers_probe binds nothing) that is
  * an error naming it, and its record goes: no later run would do better. */
@@ -472,6 +564,7 @@ int main(void)
         cmocka_unit_test(test_apply_binds_after_failure),
         cmocka_unit_test(test_apply_vf_taken_since_plan),
         cmocka_unit_test(test_apply_bond_replaced_since_plan),
+        cmocka_unit_test(test_apply_member_moved_since_plan),
         cmocka_unit_test(test_bind_without_driver_probes),
         cmocka_unit_test(test_bind_failure_does_not_stop_the_rest),
         cmocka_unit_test(test_prune_record),

@@ -433,9 +433,9 @@ apply_rechecks_since_plan() {
 	[[ -x $bin ]] || fail_hard "$bin not built"
 	out=$(OO_TEST_FILTER='test_apply_*_since_plan' "$bin" 2>&1)
 	check_err $? "the unit tests failed: $out"
-	grep -q 'PASSED  \] 2 test' <<<"$out" && ! grep -q SKIPPED <<<"$out"
+	grep -q 'PASSED  \] 3 test' <<<"$out" && ! grep -q SKIPPED <<<"$out"
 	check_err $? "the unit tests did not run and pass: $out"
-	log_test "apply reads again before an unbind (a VF taken since) and a bond change (a bond replaced since)"
+	log_test "apply reads again before an unbind (a VF taken since), a bond change (a bond replaced since) and a release (a member moved since)"
 }
 
 # tc_prefs DEV: "PREF:ACTION" of DEV's ingress filters, sorted, one line
