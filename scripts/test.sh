@@ -31,16 +31,26 @@ failures=()
 t_start=$(date +%s)
 section() { printf '\n=== %s\n' "$*"; }
 
-# Adds the results of a meson test run (its testlog.json) to the totals.
-count_meson() {   # label, builddir
-    local log=$2/meson-logs/testlog.json p f s
-    [ -f "$log" ] || { failed=$((failed + 1)); failures+=("$1: no test log"); return; }
+# Runs `meson test -C BUILDDIR ARGS...` and adds the results of its
+# testlog.json to the totals. The log of an earlier run is removed first, so
+# a run that writes none is counted as a failure, never as the earlier one; a
+# non-zero exit with every test OK (meson itself failed) counts as one too.
+run_meson() {   # label, builddir, meson test args...
+    local label=$1 dir=$2 log=$2/meson-logs/testlog.json rc p f s
+    shift 2
+    rm -f "$log"
+    meson test -C "$dir" "$@"
+    rc=$?
+    [ -f "$log" ] || { failed=$((failed + 1)); failures+=("$label: no test log (meson test exited $rc)"); return; }
     p=$(jq -s '[.[] | select(.result == "OK" or .result == "EXPECTEDFAIL")] | length' "$log")
     s=$(jq -s '[.[] | select(.result == "SKIP")] | length' "$log")
     f=$(jq -s '[.[] | select(.result != "OK" and .result != "EXPECTEDFAIL" and .result != "SKIP")] | length' "$log")
     passed=$((passed + p)) failed=$((failed + f)) skipped=$((skipped + s))
-    while read -r name; do failures+=("$1: $name"); done < <(
+    while read -r name; do failures+=("$label: $name"); done < <(
         jq -r 'select(.result != "OK" and .result != "EXPECTEDFAIL" and .result != "SKIP") | .name' "$log")
+    if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
+        failed=$((failed + 1)); failures+=("$label: meson test exited $rc")
+    fi
 }
 
 section "bootstrap"
@@ -62,19 +72,16 @@ if [ $run_host = 1 ]; then
         { echo "0 passed, 1 failed"; exit 1; }
 
     section "unit and host tests"
-    meson test -C build --print-errorlogs --no-rebuild
-    count_meson "build" build
+    run_meson "build" build --print-errorlogs --no-rebuild
 
     section "unit and host tests under ASan + UBSan"
     ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
     UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
-        meson test -C build-asan --print-errorlogs --no-rebuild
-    count_meson "asan" build-asan
+        run_meson "asan" build-asan --print-errorlogs --no-rebuild
 
     section "unit tests under valgrind"
-    meson test -C build --suite unit --print-errorlogs --no-rebuild \
+    run_meson "valgrind" build --suite unit --print-errorlogs --no-rebuild \
         --wrap="valgrind --quiet --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect"
-    count_meson "valgrind" build
 
     section "fuzzing the config parsers (libFuzzer, 30 s)"
     if scripts/fuzz.sh "${OO_FUZZ_SECONDS:-30}"; then

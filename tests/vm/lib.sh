@@ -87,9 +87,14 @@ log_test_skip() {
 	RETMSG=
 }
 
-# skip WHY: skip the whole script (exit 77, cleanups run).
+# skip WHY: skip the rest of the script (exit 77, cleanups run). After a
+# check that failed, the script fails instead: a skip must not hide it.
 skip() {
 	echo "SKIP: $*"
+	if ((EXIT_STATUS != 0)); then
+		echo "FAIL: an earlier check failed (see above)"
+		exit 1
+	fi
 	exit 77
 }
 
@@ -188,9 +193,16 @@ tests_run() {
 		ran=$((ran + 1))
 		RET=0
 		RETMSG=
+		local logged=$((OO_NUM_PASS + OO_NUM_FAIL + OO_NUM_SKIP))
 		defer_scope_push
 		"$t"
 		defer_scope_pop
+		# A test that reported nothing checked nothing: that is a failure.
+		if ((OO_NUM_PASS + OO_NUM_FAIL + OO_NUM_SKIP == logged)); then
+			RET=1
+			RETMSG="$t ended without reporting a result (no log_test)"
+			log_test "$t"
+		fi
 	done
 	((ran > 0)) || skip "no test of ALL_TESTS='${ALL_TESTS:-}' selected (OO_TESTS='${OO_TESTS:-}')"
 	echo "RESULT: $OO_NUM_PASS passed, $OO_NUM_FAIL failed, $OO_NUM_SKIP skipped"
