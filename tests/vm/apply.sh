@@ -241,17 +241,20 @@ apply_foreign_untouched() {
 	RET=0
 	# Someone else's bond, someone else's VF setting on a PF the config does not name.
 	nsim_new 10 1 && nsim_new 30 1 || fail_hard "netdevsim"
-	nsim_set_vfs 30 2
+	nsim_set_vfs 30 2 || fail_hard "cannot make netdevsim30's VFs"
 	cat >"$CFG" <<-'Y'
 	version: 1
 	pfs:
 	  - {name: pf0, device: netdevsim/netdevsim10, eswitch: switchdev, num_vfs: 2}
 	Y
-	ip link add theirbond type bond mode active-backup
+	ip link add theirbond type bond mode active-backup || fail_hard "cannot make theirbond"
 	defer ip link del theirbond
-	ip link set "$(nsim_uplink 30)" vf 0 mac 02:aa:00:00:00:01
+	ip link set "$(nsim_uplink 30)" vf 0 mac 02:aa:00:00:00:01 || fail_hard "cannot set netdevsim30's VF 0 MAC"
 	local before after
 	before=$(ip -j -d link show dev theirbond | jq -c '.[0] | {linkinfo, ifalias}')$(vf_json "$(nsim_uplink 30)" 0)$(nsim_eswitch_mode 30)
+	# What is compared must be there: an empty read would equal an empty read.
+	[[ $before == *'"active-backup"'* && $before == *'02:aa:00:00:00:01'* ]]
+	check_err $? "the foreign setup does not read back: $before"
 	apply_ok >/dev/null
 	check_err $? "apply failed"
 	after=$(ip -j -d link show dev theirbond | jq -c '.[0] | {linkinfo, ifalias}')$(vf_json "$(nsim_uplink 30)" 0)$(nsim_eswitch_mode 30)
@@ -276,16 +279,19 @@ two_pf_bond_config() {
 
 apply_killed() {
 	RET=0
-	local t converged=0 runs=0
+	local t converged=0 runs=0 halfway=0
 	two_pf_bond_config 40 41 killbond
 	for t in 0.05 0.15 0.3 0.5 0.8; do
 		nsim_new 40 1 && nsim_new 41 1 || fail_hard "netdevsim"
 		"$CTL" -c "$CFG" apply >/dev/null 2>&1 &
 		local pid=$!
 		sleep "$t"
-		kill -KILL $pid 2>/dev/null
+		kill -KILL $pid 2>/dev/null && runs=$((runs + 1))
 		wait $pid 2>/dev/null
-		runs=$((runs + 1))
+		# Killed with something done and something left: the case at stake.
+		if [[ $(nsim_eswitch_mode 40) == switchdev || -e /sys/class/net/killbond ]] && [[ $(plan_rc) == 3 ]]; then
+			halfway=$((halfway + 1))
+		fi
 		if apply_ok >/dev/null && [[ $(plan_rc) == 0 ]]; then
 			converged=$((converged + 1))
 		else
@@ -294,7 +300,9 @@ apply_killed() {
 		ip link del killbond 2>/dev/null
 		nsim_del 40; nsim_del 41
 	done
-	log_info "$converged of $runs killed runs converged on the next apply"
+	log_info "$converged runs converged on the next apply; $runs of them were killed running, $halfway halfway"
+	((halfway > 0))
+	check_err $? "no kill landed halfway through an apply ($runs of 5 killed running): the test tested nothing"
 	log_test "apply killed with SIGKILL at several points: the next run converges"
 }
 
@@ -324,6 +332,8 @@ apply_concurrent() {
 		nsim_del 60; nsim_del 61
 	done
 	log_info "in $waited of 3 runs one apply waited for the other"
+	((waited > 0))
+	check_err $? "in no run did one apply wait for the other: the two never overlapped"
 	log_test "two applies at once take turns and both succeed"
 }
 

@@ -44,7 +44,7 @@ CTL=${OO_BUILD:-build}/ovs-offloadctl
 [[ ${OO_VM_GUEST:-} == 1 ]] || skip "runs in the guest only: scripts/vm/run.sh tests/vm/ovs.sh"
 require_cmd devlink ip tc jq modprobe ovs-vsctl ovs-appctl ovs-vswitchd
 require_module netdevsim openvswitch
-[[ -x $CLI ]] || skip "$CLI not built (OO_BUILD=${OO_BUILD:-})"
+[[ -x $CLI ]] || fail_hard "$CLI not built (OO_BUILD=${OO_BUILD:-}): run scripts/build.sh"
 
 UPLINK=
 REPS=()
