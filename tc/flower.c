@@ -765,6 +765,10 @@ struct nlmsghdr *oo_tc_put_delfilter(void *buf, const struct oo_tc_id *id)
         return NULL;
     nlh = put_tcmsg(buf, RTM_DELTFILTER, 0, id->ifindex, id->block,
                     id->parent ? id->parent : OO_TC_PARENT_INGRESS, id->handle, tcm_info(id));
+    /* The kernel refuses the delete when the prio's classifier is another
+     * kind: a handle freed since the dump and taken by someone's u32 or
+     * matchall filter is not ours to delete. */
+    mnl_attr_put_strz(nlh, TCA_KIND, "flower");
     mnl_attr_put_u32(nlh, TCA_CHAIN, id->chain);
     return nlh;
 }

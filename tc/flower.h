@@ -251,8 +251,8 @@ uint64_t oo_tc_match_hash(const struct oo_tc_match *m);
  * cannot be expressed (not flower, 0 or too many actions, an OTHER action,
  * ports without tcp/udp/sctp). */
 struct nlmsghdr *oo_tc_put_newfilter(void *buf, const struct oo_tc_filter *f, uint16_t nlflags);
-/* RTM_DELTFILTER of one filter by (target, chain, prio, protocol, handle).
- * Returns NULL when prio or handle is 0: the kernel would then delete a whole
+/* RTM_DELTFILTER of one flower filter by (target, chain, prio, protocol,
+ * handle), with TCA_KIND "flower" (the kernel checks it). Returns NULL when prio or handle is 0: the kernel would then delete a whole
  * classifier instance or chain, possibly holding filters that are not ours. */
 struct nlmsghdr *oo_tc_put_delfilter(void *buf, const struct oo_tc_id *id);
 /* RTM_GETTFILTER dump of every chain of a device's ingress (block 0) or of a

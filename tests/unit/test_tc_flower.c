@@ -336,6 +336,7 @@ static void test_encode_headers(void **state)
     assert_int_equal(t->tcm_handle, 9);
     assert_int_equal(t->tcm_info, (300u << 16) | htons(ETH_P_IP));
     assert_int_equal(mnl_attr_get_u32(attr(nlh, TCA_CHAIN)), 2);
+    assert_string_equal(mnl_attr_get_str(attr(nlh, TCA_KIND)), "flower");
     req.handle = 11;
     nlh = oo_tc_put_req(buf, &req);
     assert_int_equal(((const struct tcmsg *)mnl_nlmsg_get_payload(nlh))->tcm_handle, 11);
