@@ -683,8 +683,13 @@ static int rebuild_bond_block(struct actx *c, struct oo_nl *nl, const struct oo_
         m = oo_tc_find_ingress_qdisc(q, n, o->links[i].ifindex);
         if (!m || m->ingress_block != place->block)
             continue;
-        r = oo_nl_transact(nl, oo_tc_put_delqdisc(buf, o->links[i].ifindex, OO_TC_QDISC_INGRESS), NULL, NULL);
-        if (r == -ENOENT || r == -EINVAL)
+        /* By the kind it has: the kernel refuses an ingress delete of a
+         * clsact (EINVAL), and the member would keep the block. */
+        r = oo_nl_transact(nl, oo_tc_put_delqdisc(buf, o->links[i].ifindex,
+                                                  strcmp(m->kind, "clsact") ? OO_TC_QDISC_INGRESS
+                                                                            : OO_TC_QDISC_CLSACT),
+                           NULL, NULL);
+        if (r == -ENOENT)
             r = 0;                      /* gone meanwhile */
     }
     free(q);
@@ -707,6 +712,21 @@ static bool obs_complete(const struct oo_observed *o)
 /* Reconciles one target's owned filters: resolve it now (its netdev may be
  * new), make its ingress qdisc (a bond: its shared block, on the bond and its
  * members) if it has none, dump, diff, write the difference in one batch. */
+/* The failed writes of reqs[0..n-1]. A delete the kernel answers ENOENT
+ * found its filter gone already (OVS dropped the qdisc, someone deleted
+ * it): done, not failed. */
+static int tc_failures(const struct oo_tc_req *reqs, struct oo_tc_result *results, size_t n)
+{
+    int failed = 0;
+
+    for (size_t i = 0; i < n; i++) {
+        if (reqs[i].op == OO_TC_OP_DELETE && results[i].error == -ENOENT)
+            results[i].error = 0;
+        failed += results[i].error != 0;
+    }
+    return failed;
+}
+
 static int apply_tc_sync(struct actx *c, const struct oo_step *s)
 {
     const struct oo_tc_target *t = NULL;
@@ -715,7 +735,7 @@ static int apply_tc_sync(struct actx *c, const struct oo_step *s)
     struct oo_tc_result *results = NULL;
     struct oo_tc_place place = { .ifindex = (uint32_t)s->num, .block = (uint32_t)s->num2 };
     struct oo_nl nl = { 0 };
-    size_t n_cur = 0;
+    size_t n_cur = 0, n_first;
     int r;
 
     if ((r = oo_tc_open(&nl)) < 0)
@@ -790,7 +810,18 @@ static int apply_tc_sync(struct actx *c, const struct oo_step *s)
     results = oo_calloc(tp.n_reqs + 1, sizeof *results);
     if (tp.n_reqs && c->opts->tc_writes)
         c->opts->tc_writes(c->opts->tc_writes_arg, true);
-    r = oo_tc_batch_apply(&nl, tp.reqs, tp.n_reqs, results);
+    /* The late deletes (an old filter of a moved rule, a rule dropped) only
+     * once every write before them is done: a rule whose new filter the
+     * kernel refused keeps its old one. */
+    n_first = tp.n_reqs - tp.n_late;
+    r = oo_tc_batch_apply(&nl, tp.reqs, n_first, results);
+    if (r >= 0)
+        r = tc_failures(tp.reqs, results, n_first);
+    if (r == 0 && tp.n_late) {
+        r = oo_tc_batch_apply(&nl, tp.reqs + n_first, tp.n_late, results + n_first);
+        if (r >= 0)
+            r = tc_failures(tp.reqs + n_first, results + n_first, tp.n_late);
+    }
     if (tp.n_reqs && c->opts->tc_writes)
         c->opts->tc_writes(c->opts->tc_writes_arg, false);
     if (r < 0) {
@@ -807,10 +838,12 @@ static int apply_tc_sync(struct actx *c, const struct oo_step *s)
             r = fail(c, r, "tc batch: %s", strerror(-r));
         goto out;
     }
-    for (size_t i = 0; i < tp.n_reqs; i++)
+    for (size_t i = 0; r > 0 && i < tp.n_reqs; i++)
         if (results[i].error) {
-            r = fail(c, results[i].error, "%zu of %zu tc writes failed; the first, %s of a rule: %s%s%s", (size_t)r,
-                     tp.n_reqs, oo_tc_op_to_string(tp.reqs[i].op), strerror(-results[i].error),
+            r = fail(c, results[i].error, "%zu of %zu tc writes failed%s; the first, %s of a rule: %s%s%s",
+                     (size_t)r, i < n_first ? n_first : tp.n_reqs,
+                     i < n_first && tp.n_late ? " (the deletes that were to follow are left for the next run)" : "",
+                     oo_tc_op_to_string(tp.reqs[i].op), strerror(-results[i].error),
                      results[i].extack[0] ? ": " : "", results[i].extack);
             goto out;
         }

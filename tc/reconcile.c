@@ -350,14 +350,35 @@ static int reconcile(const struct oo_tc_filter *desired, size_t n_desired,
             for (uint32_t k = owned.v[i].first; k; k = group_next(&owned, k))
                 push_req(b.dels, &b.n_dels, OO_TC_OP_DELETE, &observed[k - 1], 0);
 
+    /* A delete must go first where a desired filter is written to its (chain,
+     * prio): it may free the protocol, match or handle that filter needs.
+     * Any other delete goes last (make before break), so that a rule that
+     * moves to another prio or chain is not missing while it moves, nor lost
+     * if its add fails: the caller runs the late deletes only after the
+     * rest succeeded. */
+    size_t n_early = 0, n_late = 0;
+    struct oo_tc_req *late = oo_malloc((b.n_dels + 1) * sizeof *late);
+
+    for (size_t i = 0; i < b.n_dels; i++) {
+        const struct oo_tc_filter *o = b.dels[i].filter;
+
+        if (group_find(&slots, oo_tc_place_key(o), slot_of(o))->first)
+            b.dels[n_early++] = b.dels[i];
+        else
+            late[n_late++] = b.dels[i];
+    }
     ret_plan->n_reqs = b.n_dels + b.n_reps + b.n_adds;
     ret_plan->reqs = oo_calloc(ret_plan->n_reqs + 1, sizeof *ret_plan->reqs);
-    if (b.n_dels)
-        memcpy(ret_plan->reqs, b.dels, b.n_dels * sizeof *b.dels);
+    if (n_early)
+        memcpy(ret_plan->reqs, b.dels, n_early * sizeof *b.dels);
     if (b.n_reps)
-        memcpy(ret_plan->reqs + b.n_dels, b.reps, b.n_reps * sizeof *b.reps);
+        memcpy(ret_plan->reqs + n_early, b.reps, b.n_reps * sizeof *b.reps);
     if (b.n_adds)
-        memcpy(ret_plan->reqs + b.n_dels + b.n_reps, b.adds, b.n_adds * sizeof *b.adds);
+        memcpy(ret_plan->reqs + n_early + b.n_reps, b.adds, b.n_adds * sizeof *b.adds);
+    if (n_late)
+        memcpy(ret_plan->reqs + n_early + b.n_reps + b.n_adds, late, n_late * sizeof *late);
+    free(late);
+    ret_plan->n_late = n_late;
     ret_plan->n_delete = b.n_dels;
     ret_plan->n_replace = b.n_reps;
     ret_plan->n_add = b.n_adds;

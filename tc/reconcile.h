@@ -17,8 +17,10 @@
  * another desired filter of the place uses with another protocol, or a
  * (chain, prio) or handle a filter that is not ours holds in an
  * incompatible way (another kind or protocol at that prio, the same handle).
- * Requests are ordered deletes, replaces, adds, so a no-op reconcile is an
- * empty plan: its cost is the dumps.
+ * Requests are ordered: the deletes that free a (chain, prio) some desired
+ * filter is written to, replaces, adds, then the other deletes (make before
+ * break: a rule moved to another prio is added before its old filter goes).
+ * A no-op reconcile is an empty plan: its cost is the dumps.
  *
  * Places: a device whose ingress qdisc is on a shared block has no filters
  * of its own; the kernel files what is written to it under the block and
@@ -62,9 +64,14 @@ struct oo_tc_conflict {
 };
 
 struct oo_tc_plan {
-    struct oo_tc_req *reqs;       /* deletes, then replaces, then adds; the filters
-                                   * they point to are the caller's arrays */
+    struct oo_tc_req *reqs;       /* deletes that free a (chain, prio) a desired
+                                   * filter is written to, replaces, adds, then
+                                   * the other deletes; the filters they point
+                                   * to are the caller's arrays */
     size_t n_reqs;
+    size_t n_late;                /* the last n_late requests: deletes that no
+                                   * write depends on, to run only once the
+                                   * writes before them succeeded */
     size_t n_delete, n_replace, n_add; /* requests of each op */
     size_t n_unchanged;           /* desired filters already in place */
     struct oo_tc_conflict *conflicts;

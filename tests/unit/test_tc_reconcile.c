@@ -451,12 +451,68 @@ static void test_reconcile_same_match(void **state)
     oo_tc_plan_free(&p);
 }
 
-/* A kernel, simulated: applies a plan to the installed list. */
+/* A rule moved to another prio is added before its old filter is deleted,
+ * and that delete is a late one (run once the writes before it succeeded).
+ * A delete that frees the prio a desired filter is written to comes first. */
+static void test_reconcile_moved_rule(void **state)
+{
+    struct oo_tc_filter want[2] = {
+        owned_filter(4, 0, "moved", 20, 1),
+        owned_filter(4, 0, "v6", 10, 2),
+    };
+    struct oo_tc_filter have[2] = {
+        installed(owned_filter(4, 0, "moved", 10, 1), 1),
+        installed(owned_filter(4, 0, "gone", 30, 3), 2),
+    };
+    struct oo_tc_plan p;
+
+    (void)state;
+    /* Alone: moved from prio 10 to 20, "gone" deleted; both deletes last. */
+    assert_int_equal(oo_tc_reconcile(want, 1, have, 2, &p), 0);
+    assert_int_equal(p.n_reqs, 3);
+    assert_int_equal(p.n_late, 2);
+    assert_int_equal(p.reqs[0].op, OO_TC_OP_ADD);
+    assert_ptr_equal(p.reqs[0].filter, &want[0]);
+    assert_int_equal(p.reqs[1].op, OO_TC_OP_DELETE);
+    assert_int_equal(p.reqs[2].op, OO_TC_OP_DELETE);
+    oo_tc_plan_free(&p);
+    /* Another rule takes prio 10 with another protocol: the old filter there
+     * must go before it is added. */
+    oo_tc_filter_init(&want[1], 4, 0, 0, 10, ETH_P_IPV6);
+    want[1].match.keys = OO_TC_KEY_IPV6_DST;
+    want[1].match.dst_ip[0] = 0xfd;
+    memset(want[1].match.dst_ip_mask, 0xff, 16);
+    struct oo_tc_action a = oo_tc_action_drop();
+    oo_tc_filter_add_action(&want[1], &a);
+    oo_tc_filter_set_owner(&want[1], oo_tc_rule_id("v6"));
+    assert_int_equal(oo_tc_reconcile(want, 2, have, 2, &p), 0);
+    assert_int_equal(p.n_conflicts, 0);
+    assert_int_equal(p.n_reqs, 4);
+    assert_int_equal(p.n_late, 1);
+    assert_int_equal(p.reqs[0].op, OO_TC_OP_DELETE);
+    assert_ptr_equal(p.reqs[0].filter, &have[0]);
+    assert_int_equal(p.reqs[1].op, OO_TC_OP_ADD);
+    assert_int_equal(p.reqs[2].op, OO_TC_OP_ADD);
+    assert_int_equal(p.reqs[3].op, OO_TC_OP_DELETE);
+    assert_ptr_equal(p.reqs[3].filter, &have[1]);
+    oo_tc_plan_free(&p);
+}
+
+/* A kernel, simulated: applies a plan to the installed list (of at most
+ * 64). The plan points into that list as it was dumped: read it there. */
 static void simulate(const struct oo_tc_plan *p, struct oo_tc_filter *have, size_t *n,
                      uint32_t *next_handle)
 {
+    struct oo_tc_filter dumped[64];
+    size_t n_dumped = *n;
+
+    memcpy(dumped, have, n_dumped * sizeof *have);
     for (size_t i = 0; i < p->n_reqs; i++) {
-        const struct oo_tc_req *r = &p->reqs[i];
+        struct oo_tc_req req = p->reqs[i];
+        const struct oo_tc_req *r = &req;
+
+        if (req.filter >= have && req.filter < have + n_dumped)
+            req.filter = &dumped[req.filter - have];
         uint32_t h = r->handle ? r->handle : r->filter->id.handle;
         size_t k;
 
@@ -631,6 +687,7 @@ int main(void)
         cmocka_unit_test(test_reconcile_handles_and_duplicates),
         cmocka_unit_test(test_reconcile_conflicts),
         cmocka_unit_test(test_reconcile_same_match),
+        cmocka_unit_test(test_reconcile_moved_rule),
         cmocka_unit_test(test_reconcile_property),
         cmocka_unit_test(test_reconcile_large),
         cmocka_unit_test(test_count),
