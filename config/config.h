@@ -382,6 +382,10 @@ struct oo_cfg_rule {
 enum oo_cfg_mpv_key { OO_CFG_MPV_NAME, OO_CFG_MPV_VFS, OO_CFG_MPV_IP, OO_CFG_MPV_N_KEYS };
 /* A MultiPort vHCA VF pair: one VF on each port, carried by tc rules
  * (uplinkN -> vf_repN for ip, vf_repN -> uplinkN from it). */
+/* The tc prio of an MPV pair's filters (chain 0), which validation keeps
+ * free of conflicts with tc.rules and the other pairs. */
+#define OO_CFG_MPV_PRIO 1
+
 struct oo_cfg_mpv {
     char *name;
     struct oo_cfg_ref vfs[2];     /* "pf0/2", "pf1/2": kind OO_CFG_REF_VF on two PFs */

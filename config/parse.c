@@ -135,10 +135,14 @@ static bool get_proto(struct pctx *c, const struct ynode *n, const struct oo_cfg
     int r;
 
     /* The common case first: a known name. */
-    if (n->type == YN_SCALAR && !ynode_is_null(n) && (r = oo_cfg_sparse_value_of(t, n->str)) >= 0 &&
-        (!n->plain || oo_cfg_parse_int(n->str, &v) == -EINVAL)) {
+    if (n->type == YN_SCALAR && !ynode_is_null(n) && strlen(n->str) == n->len &&
+        (r = oo_cfg_sparse_value_of(t, n->str)) >= 0 && (!n->plain || oo_cfg_parse_int(n->str, &v) == -EINVAL)) {
         *ret = r;
         return true;
+    }
+    if (n->type == YN_SCALAR && !ynode_is_null(n) && strlen(n->str) != n->len) {
+        sc_error(c->d, n, "expected %s, got a string containing a NUL character", what);
+        return false;
     }
     for (size_t i = 0; i < t->n && i < OO_ARRAY_SIZE(names); i++)
         names[i] = t->v[i].name;
@@ -183,12 +187,15 @@ static bool valid_ovsdb_remote(const char *s)
 
     if (!strncmp(s, "unix:", 5))
         return s[5] != '\0';
-    if (strncmp(s, "tcp:", 4) && strncmp(s, "ssl:", 4))
+    if (strncmp(s, "tcp:", 4))
         return false;
     rest = s + 4;
     colon = strrchr(rest, ':');
     if (!colon || colon == rest || !colon[1] || strlen(colon + 1) > 5)
         return false;
+    for (const char *p = rest; p < colon; p++)
+        if (*p <= ' ' || *p == 0x7f)
+            return false;
     for (const char *p = colon + 1; *p; p++)
         if (*p < '0' || *p > '9')
             return false;
@@ -206,8 +213,16 @@ static void ovs_field(void *ctx, int key, const struct ynode *v)
     case OO_CFG_OVS_DB:
         if (!sc_str(c->d, v, "an OVSDB remote", &s))
             break;
+        if (!strncmp(s, "ssl:", 4)) {
+            /* libopenvswitch is built without OpenSSL (scripts/bootstrap.sh),
+             * and there is no key or certificate to give it. */
+            sc_error(c->d, v, "OVSDB remote '%.*s': ssl: is not supported (no key or certificate "
+                     "settings); use unix:PATH, or tcp:HOST:PORT", SC_SHOW, s);
+            free(s);
+            break;
+        }
         if (!valid_ovsdb_remote(s)) {
-            sc_error(c->d, v, "invalid OVSDB remote '%.*s': expected unix:PATH, tcp:HOST:PORT or ssl:HOST:PORT",
+            sc_error(c->d, v, "invalid OVSDB remote '%.*s': expected unix:PATH or tcp:HOST:PORT",
                      SC_SHOW, s);
             free(s);
             break;
@@ -227,7 +242,7 @@ static void ovs_field(void *ctx, int key, const struct ynode *v)
             o->max_idle_ms = i;
         break;
     case OO_CFG_OVS_RESTART:
-        if (v->type == YN_SCALAR && !ynode_is_null(v) &&
+        if (v->type == YN_SCALAR && !ynode_is_null(v) && strlen(v->str) == v->len &&
             oo_cfg_restart_from_string(v->str) >= 0)
             o->restart = oo_cfg_restart_from_string(v->str);
         else
@@ -777,6 +792,11 @@ static bool parse_action_(struct pctx *c, struct oo_cfg_action *a, const struct 
         return false;
     }
     word = k->str;
+    if (strlen(word) != k->len) {
+        sc_error(c->d, k, "expected an action (%s), got a string containing a NUL character",
+                 action_list(list, sizeof list));
+        return false;
+    }
     kind = oo_cfg_action_from_string(word);
     if (kind < 0) {
         const char *near = oo_cfg_suggest(word, oo_cfg_names_action.names, oo_cfg_names_action.n);

@@ -399,6 +399,13 @@ static void check_unique_names(struct vctx *v)
             verr(v, pick(a->at[OO_CFG_BOND_NAME], a->loc), PATH("bonds[%zu].name", i),
                  "'%s' is already the name of pfs[%d]: references like dev: %s would be ambiguous; rename one",
                  a->name, pf, a->name);
+        for (size_t p = 0; p < cfg->n_pfs; p++)
+            if (cfg->pfs[p].netdev && !strcmp(a->name, cfg->pfs[p].netdev)) {
+                verr(v, pick(a->at[OO_CFG_BOND_NAME], a->loc), PATH("bonds[%zu].name", i),
+                     "'%s' is the netdev of pfs[%zu] '%s': a bond is a netdev of its own and needs "
+                     "another name", a->name, p, nz(cfg->pfs[p].name));
+                break;
+            }
     }
     for (size_t i = 0; i < cfg->n_bridges; i++) {
         const struct oo_cfg_bridge *a = &cfg->bridges[i];
@@ -505,6 +512,13 @@ static void check_vf(struct vctx *v, const struct oo_cfg_pf *pf, size_t p, size_
                  "switchdev (only vlan 0); tag on the representor instead (its OVS port's tag, or "
                  "tc vlan_push/vlan_pop rules)", vf->vlan, nz(pf->name), eswitch_words(pf));
     }
+    /* A devlink port function capability (Linux 6.3's DEVLINK_PORT_FN_ATTR_CAPS),
+     * set while the VF is unbound: not in this kernel's uapi, not applied. */
+    if (vf->migratable >= 0)
+        verr(v, pick(vf->at[OO_CFG_VF_MIGRATABLE], vf->loc), PATH("pfs[%zu].vfs[%zu].migratable", p, i),
+             "migratable is not supported: ovs-offload does not set devlink port function "
+             "capabilities (Linux 6.3 or newer has them); leave the key out and set it with "
+             "'devlink port function set ... migratable enable' while the VF is unbound");
     if (vf->min_tx_rate > 0 && vf->max_tx_rate > 0 && vf->min_tx_rate > vf->max_tx_rate)
         verr(v, pick(vf->at[OO_CFG_VF_MIN_TX_RATE], vf->loc),
              PATH("pfs[%zu].vfs[%zu].min_tx_rate", p, i),
@@ -1134,6 +1148,99 @@ static void check_mpvs(struct vctx *v)
     }
 }
 
+/* One of the four filters an MPV pair makes (controller/tcplan.c), as a rule
+ * for the checks above: chain 0, prio OO_CFG_MPV_PRIO, on the uplink to the
+ * VF's address, on the VF's representor from it. */
+static void mpv_as_rule(const struct oo_cfg_mpv *m, int k, bool uplink, struct oo_cfg_rule *r)
+{
+    memset(r, 0, sizeof *r);
+    r->dev = (struct oo_cfg_ref){ .kind = uplink ? OO_CFG_REF_PF : OO_CFG_REF_VF, .index = m->vfs[k].index,
+                                  .vf = uplink ? -1 : m->vfs[k].vf };
+    r->prio = OO_CFG_MPV_PRIO;
+    oo_cfg_match_init(&r->match);
+    r->match.eth_type = m->ip.family == AF_INET ? 0x0800 : 0x86dd;
+    if (uplink)
+        r->match.dst_ip = m->ip;
+    else
+        r->match.src_ip = m->ip;
+}
+
+/* The filters of the MPV pairs share chain 0, prio OO_CFG_MPV_PRIO of their
+ * uplinks and representors with each other and with tc.rules there: tc
+ * keeps one protocol per prio and flower one filter per match. Refused here,
+ * at the pair, before anything runs (apply would fail at the tc step, after
+ * switchdev and the VFs). Pairs are few: each is set against the rules at
+ * that prio and the pairs before it. */
+static void check_mpv_filters(struct vctx *v)
+{
+    struct oo_config *cfg = v->cfg;
+    size_t *at_prio = oo_malloc((cfg->n_rules + 1) * sizeof *at_prio), n_at = 0;
+    uint8_t a[MATCH_BYTES], b[MATCH_BYTES];
+    char path[128];
+
+    for (size_t i = 0; i < cfg->n_rules; i++)
+        if (cfg->rules[i].dev.kind != OO_CFG_REF_UNRESOLVED && cfg->rules[i].chain == 0 &&
+            cfg->rules[i].prio == OO_CFG_MPV_PRIO)
+            at_prio[n_at++] = i;
+    for (size_t i = 0; i < cfg->n_mpvs; i++) {
+        const struct oo_cfg_mpv *m = &cfg->mpvs[i];
+        bool said = false;
+
+        if (m->vfs[0].kind != OO_CFG_REF_VF || m->vfs[1].kind != OO_CFG_REF_VF || !m->ip.family)
+            continue;
+        PATH("tc.mpv[%zu].ip", i);
+        for (int f = 0; f < 4 && !said; f++) {
+            struct oo_cfg_rule mine, theirs;
+
+            mpv_as_rule(m, f / 2, f % 2, &mine);
+            match_bytes(&mine.match, a);
+            for (size_t k = 0; k < n_at && !said; k++) {
+                const struct oo_cfg_rule *r = &cfg->rules[at_prio[k]];
+
+                if (!same_rule_slot(r, &mine))
+                    continue;
+                match_bytes(&r->match, b);
+                if (r->match.eth_type != mine.match.eth_type || !memcmp(a, b, sizeof a)) {
+                    verr(v, pick(m->at[OO_CFG_MPV_IP], m->loc), path,
+                         "MPV pair '%s' puts its filters at chain 0 prio %d of %s, where tc.rules[%zu] '%s' %s; "
+                         "move the rule to another prio", nz(m->name), OO_CFG_MPV_PRIO,
+                         r->dev.name ? r->dev.name : "its dev", at_prio[k], nz(r->name),
+                         r->match.eth_type != mine.match.eth_type
+                             ? "has another eth_type (tc keeps one protocol per prio)"
+                             : "has the same match (flower keeps one filter per match in a prio)");
+                    said = true;
+                }
+            }
+            for (size_t j = 0; j < i && !said; j++) {
+                const struct oo_cfg_mpv *o = &cfg->mpvs[j];
+
+                if (o->vfs[0].kind != OO_CFG_REF_VF || o->vfs[1].kind != OO_CFG_REF_VF || !o->ip.family)
+                    continue;
+                for (int g = 0; g < 4 && !said; g++) {
+                    mpv_as_rule(o, g / 2, g % 2, &theirs);
+                    if (!same_rule_slot(&theirs, &mine))
+                        continue;
+                    match_bytes(&theirs.match, b);
+                    if (theirs.match.eth_type != mine.match.eth_type) {
+                        verr(v, pick(m->at[OO_CFG_MPV_IP], m->loc), path,
+                             "MPV pair '%s' is %s and tc.mpv[%zu] '%s' is %s on the same uplink: their filters "
+                             "share chain 0 prio %d of it, and tc keeps one protocol per prio; the pairs of a "
+                             "NIC take one IP version", nz(m->name), m->ip.family == AF_INET ? "IPv4" : "IPv6",
+                             j, nz(o->name), o->ip.family == AF_INET ? "IPv4" : "IPv6", OO_CFG_MPV_PRIO);
+                        said = true;
+                    } else if (!memcmp(a, b, sizeof a)) {
+                        verr(v, pick(m->at[OO_CFG_MPV_IP], m->loc), path,
+                             "MPV pair '%s' has the address of tc.mpv[%zu] '%s' on the same uplink: flower "
+                             "keeps one filter per match in a prio", nz(m->name), j, nz(o->name));
+                        said = true;
+                    }
+                }
+            }
+        }
+    }
+    free(at_prio);
+}
+
 /* The waits bounded by waits.timeout_s (wait-vfs and wait-lag fail at it):
  * one written longer would fail its step instead of ending as documented;
  * a default longer than a shorter timeout_s written is cut to it. */
@@ -1177,6 +1284,7 @@ int oo_config_validate(struct oo_config *cfg, struct oo_cfg_diag *diag)
     check_bridges(&v);
     check_rules(&v);
     check_mpvs(&v);
+    check_mpv_filters(&v);
     check_waits(&v);
     return oo_cfg_diag_count(diag) > before ? -EINVAL : 0;
 }

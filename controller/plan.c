@@ -1028,15 +1028,6 @@ static void plan_pf(struct ctx *c, struct dpf *d)
         oo_strlcpy(s->reason, "tc flower rules reach the NIC only with hw-tc-offload on", sizeof s->reason);
     }
     plan_vf_settings(c, d);
-    /* migratable: a port function capability, set while the VF is unbound. */
-    for (size_t k = 0; d->cfg && k < d->cfg->n_vfs; k++) {
-        const struct oo_cfg_vf *v = &d->cfg->vfs[k];
-
-        if (v->migratable < 0)
-            continue;
-        plan_error(c->plan, d->label, "vfs[%u].migratable: this kernel's devlink has no port "
-                   "function capabilities (Linux 6.3 or newer is needed)", v->id);
-    }
     if ((d->unbinds || left) && num > 0) {
         if (d->bond >= 0 && mode == OO_ESWITCH_SWITCHDEV && !c->cfg->bonds[d->bond].members_from_host) {
             d->bound_deferred = true;

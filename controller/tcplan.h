@@ -17,7 +17,7 @@
 
 /* MPV rules: chain 0, this prio, hardware only (the seed's and ovs-tests'
  * shape); on uplinks OVS's own filters use prio 2 and up. */
-#define OO_TC_MPV_PRIO 1
+#define OO_TC_MPV_PRIO OO_CFG_MPV_PRIO
 
 /* What a reference resolves to. */
 struct oo_tc_place {

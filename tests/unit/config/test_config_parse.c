@@ -97,7 +97,7 @@ static void test_full_config(void **state)
     assert_int_equal(vf->link_state, OO_CFG_UNSET);
     assert_int_equal(vf->max_tx_rate, 25000);
     assert_int_equal(vf->min_tx_rate, 1000);
-    assert_int_equal(vf->migratable, 0);
+    assert_int_equal(vf->migratable, -1);   /* refused by validation: not set by ovs-offload */
     assert_loc(vf->loc, 21, 9);
     assert_loc(vf->at[OO_CFG_VF_MAX_TX_RATE], 22, 23);
     vf = &pf->vfs[1];                   /* only an id: every setting unset */
@@ -529,8 +529,16 @@ static const struct parse_case parse_cases[] = {
     { "max_idle_ms below 500", V1 "ovs: {max_idle_ms: 100}\n", 2, 20, "ovs.max_idle_ms",
       "100 is out of range: expected 500..2147483647" },
     { "bad ovsdb remote", V1 "ovs: {db: /run/db.sock}\n", 2, 11, "ovs.db",
-      "expected unix:PATH, tcp:HOST:PORT or ssl:HOST:PORT" },
+      "expected unix:PATH or tcp:HOST:PORT" },
     { "bad ovsdb port", V1 "ovs: {db: \"tcp:1.2.3.4:70000\"}\n", 2, 11, "ovs.db", "invalid OVSDB remote" },
+    { "ovsdb host with a space", V1 "ovs: {db: \"tcp:host name:6640\"}\n", 2, 11, "ovs.db", "invalid OVSDB remote" },
+    { "action with a NUL", V1 "pfs: [{name: a, netdev: e0}]\ntc: {rules: [{name: r, dev: a, prio: 1, actions: [\"drop\\0x\"]}]}\n", 3, 51, "tc.rules[0].actions[0]",
+      "got a string containing a NUL character" },
+    { "eth_type with a NUL", V1 "pfs: [{name: a, netdev: e0}]\ntc: {rules: [{name: r, dev: a, prio: 1, match: {eth_type: \"ipv4\\0x\"}, actions: [drop]}]}\n", 3, 59, "tc.rules[0].match.eth_type",
+      "got a string containing a NUL character" },
+    { "restart with a NUL", V1 "ovs: {restart: \"never\\0x\"}\n", 2, 16, "ovs.restart", "got a string containing a NUL character" },
+    { "ssl ovsdb remote", V1 "ovs: {db: \"ssl:10.0.0.1:6640\"}\n", 2, 11, "ovs.db",
+      "ssl: is not supported (no key or certificate settings)" },
     { "empty restart_command", V1 "ovs: {restart_command: []}\n", 2, 24, "ovs.restart_command",
       "restart_command is empty" },
     { "bad restart", V1 "ovs: {restart: always}\n", 2, 16, "ovs.restart", "valid values: never, if-needed" },

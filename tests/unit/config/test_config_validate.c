@@ -52,6 +52,9 @@ static const struct vcase cases[] = {
       1, 4, 23, "pfs[1].netdev", "netdev e0 is already pfs[0] 'a'" },
     { "duplicate bond name", BASE3 BOND "  - {name: bond0, mode: 802.3ad, members: [pf2, pf1]}\n",
       2, 8, 12, "bonds[1].name", "duplicate bond name 'bond0': bonds[0] has it already" },
+    { "bond named like a pf's netdev", "version: 1\npfs:\n  - {name: pf0, netdev: ens1f0, eswitch: switchdev}\n"
+      "  - {name: pf1, netdev: ens1f1, eswitch: switchdev}\nbonds:\n  - {name: ens1f0, mode: 802.3ad, members: [pf0, pf1]}\n",
+      1, 6, 12, "bonds[0].name", "'ens1f0' is the netdev of pfs[0] 'pf0': a bond is a netdev of its own" },
     { "bond named like a pf", BASE2 "bonds:\n  - {name: pf1, mode: 802.3ad, members: [pf0, pf1]}\n",
       1, 6, 12, "bonds[0].name", "'pf1' is already the name of pfs[1]: references like dev: pf1 would be ambiguous" },
     { "bridge named like a bond", BASE2 BOND "bridges: [{name: bond0}]\n", 1, 7, 18,
@@ -301,6 +304,31 @@ static const struct vcase cases[] = {
     { "mpv VF in two pairs", MP2 "tc:\n  mpv:\n    - {name: m1, vfs: [pf0/1, pf1/1], ip: 10.0.0.1}\n"
       "    - {name: m2, vfs: [pf0/1, pf1/2], ip: 10.0.0.2}\n", 1, 8, 24, "tc.mpv[1].vfs[0]",
       "pf0/1 is already in tc.mpv[0] 'm1'" },
+    { "migratable", "version: 1\npfs:\n" "  - {name: pf0, netdev: e0, eswitch: switchdev, num_vfs: 4, vfs: [{id: 1, migratable: true}]}\n", 1, 3, 87, "pfs[0].vfs[0].migratable",
+      "migratable is not supported: ovs-offload does not set devlink port function capabilities" },
+    /* MPV filters at chain 0 prio 1 of the uplinks and representors. */
+    { "mpv pairs of both IP versions on one NIC", MP2 "tc:\n  mpv:\n"
+      "    - {name: m1, vfs: [pf0/1, pf1/1], ip: 10.0.0.1}\n"
+      "    - {name: m2, vfs: [pf0/2, pf1/2], ip: \"fd00::2\"}\n", 1, 8, 43, "tc.mpv[1].ip",
+      "MPV pair 'm2' is IPv6 and tc.mpv[0] 'm1' is IPv4 on the same uplink" },
+    { "mpv pairs with one address", MP2 "tc:\n  mpv:\n"
+      "    - {name: m1, vfs: [pf0/1, pf1/1], ip: 10.0.0.1}\n"
+      "    - {name: m2, vfs: [pf0/2, pf1/2], ip: 10.0.0.1}\n", 1, 8, 43, "tc.mpv[1].ip",
+      "MPV pair 'm2' has the address of tc.mpv[0] 'm1' on the same uplink" },
+    { "rule of another eth_type at the mpv prio", MP2 "tc:\n  mpv:\n"
+      "    - {name: m, vfs: [pf0/1, pf1/1], ip: 10.0.0.1}\n"
+      "  rules: [{name: r, dev: pf1, prio: 1, match: {eth_type: arp}, actions: [drop]}]\n", 1, 7, 42,
+      "tc.mpv[0].ip", "where tc.rules[0] 'r' has another eth_type (tc keeps one protocol per prio)" },
+    { "rule with the mpv match", MP2 "tc:\n  mpv:\n"
+      "    - {name: m, vfs: [pf0/1, pf1/1], ip: 10.0.0.1}\n"
+      "  rules: [{name: r, dev: pf0/1, prio: 1, match: {eth_type: ipv4, src_ip: 10.0.0.1}, actions: [drop]}]\n",
+      1, 7, 42, "tc.mpv[0].ip", "where tc.rules[0] 'r' has the same match (flower keeps one filter per match" },
+    { "rule beside the mpv filters", MP2 "tc:\n  mpv:\n"
+      "    - {name: m1, vfs: [pf0/1, pf1/1], ip: 10.0.0.1}\n"
+      "    - {name: m2, vfs: [pf0/2, pf1/2], ip: 10.0.0.2}\n"
+      "  rules:\n    - {name: r, dev: pf0, prio: 1, match: {eth_type: ipv4, dst_ip: 10.0.0.3}, actions: [drop]}\n"
+      "    - {name: s, dev: pf0/1, prio: 1, match: {eth_type: ipv4, dst_ip: 10.0.0.1}, actions: [drop]}\n"
+      "    - {name: t, dev: pf1, prio: 2, match: {eth_type: arp}, actions: [drop]}\n", 0, 0, 0, NULL, NULL },
 };
 
 static void test_cases(void **state)
