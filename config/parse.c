@@ -294,10 +294,14 @@ static void waits_field(void *ctx, int key, const struct ynode *v)
     int64_t i;
 
     /* Ranges only; validation relates them to timeout_s. A timeout_s in
-     * error is left 0, which validation knows the parser reported. */
+     * error is left 0, which validation knows the parser reported; another
+     * wait in error counts as not written (its default is no error of the
+     * file's). */
     if (!sc_int(c->d, v, key == OO_CFG_WAITS_TIMEOUT_S ? 1 : 0, OO_CFG_WAIT_MAX_S, &i)) {
         if (key == OO_CFG_WAITS_TIMEOUT_S)
             w->timeout_s = 0;
+        else
+            w->at[key] = (struct oo_src_loc){ 0 };
         return;
     }
     switch (key) {

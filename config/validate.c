@@ -482,7 +482,8 @@ static void check_vf(struct vctx *v, const struct oo_cfg_pf *pf, size_t p, size_
         if (pf->vfs[j].id == vf->id)
             verr(v, pick(vf->at[OO_CFG_VF_ID], vf->loc), PATH("pfs[%zu].vfs[%zu].id", p, i),
                  "VF %u is configured twice: pfs[%zu].vfs[%zu] has the same id", vf->id, p, j);
-    if (vf->qos >= 0 && vf->vlan < 0)
+    /* A vlan written but refused by the parser is no second error here. */
+    if (vf->qos >= 0 && vf->vlan < 0 && !vf->at[OO_CFG_VF_VLAN].line)
         verr(v, pick(vf->at[OO_CFG_VF_QOS], vf->loc), PATH("pfs[%zu].vfs[%zu].qos", p, i),
              "qos needs vlan: it is the priority of the VF's VLAN tag (ip link ... vf N vlan V qos Q)");
     else if (vf->qos > 0 && vf->vlan == 0)

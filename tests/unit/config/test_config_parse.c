@@ -536,6 +536,11 @@ static const struct parse_case parse_cases[] = {
       "got a string containing a NUL character" },
     { "eth_type with a NUL", V1 "pfs: [{name: a, netdev: e0}]\ntc: {rules: [{name: r, dev: a, prio: 1, match: {eth_type: \"ipv4\\0x\"}, actions: [drop]}]}\n", 3, 59, "tc.rules[0].match.eth_type",
       "got a string containing a NUL character" },
+    /* A value refused is not judged again as its default (one error each). */
+    { "refused wait, shorter timeout", V1 "waits: {timeout_s: 5, lag_settle_s: -1}\n", 2, 37,
+      "waits.lag_settle_s", "-1 is out of range: expected 0..3600" },
+    { "refused vlan with qos", V1 "pfs:\n  - {name: a, netdev: e0, eswitch: legacy, num_vfs: 2, "
+      "vfs: [{id: 0, vlan: 5000, qos: 3}]}\n", 3, 76, "pfs[0].vfs[0].vlan", "5000 is out of range" },
     { "restart with a NUL", V1 "ovs: {restart: \"never\\0x\"}\n", 2, 16, "ovs.restart", "got a string containing a NUL character" },
     { "ssl ovsdb remote", V1 "ovs: {db: \"ssl:10.0.0.1:6640\"}\n", 2, 11, "ovs.db",
       "ssl: is not supported (no key or certificate settings)" },
