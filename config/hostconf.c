@@ -94,6 +94,14 @@ static bool parse_network(struct hc_ctx *c, const struct ynode *item, struct hc_
         free(str);
         return false;
     }
+    /* The bridge is made here (an OVS bridge and its internal netdev): the
+     * name rules of a YAML bridge. A '%d' would have the kernel rename it. */
+    if (!oo_cfg_valid_name(ret->bridge)) {
+        sc_error(c->d, item, "malformed network '%.*s': bridge name '%s' is not a name: "
+                 "letters, digits, '.', '-' and '_', not starting with '.' or '-'", SC_SHOW, str, ret->bridge);
+        free(str);
+        return false;
+    }
     free(str);
     ret->bad = false;
     return true;

@@ -130,6 +130,8 @@ static const struct hcase hcases[] = {
       "networks[0]", "malformed network 'eth2/br1': expected nic/bridge/ip-or-wire" },
     { "network with an empty bridge", "networks: [eth2//x]\novs_offload_nics: [eth2]\n", 1, 1, 12,
       "networks[0]", "malformed network 'eth2//x'" },
+    { "network with a bridge name the kernel would rename", "networks: [eth2/br%d/x]\novs_offload_nics: [eth2]\n",
+      1, 1, 12, "networks[0]", "bridge name 'br%d' is not a name" },
     { "network with a long nic", "networks: [eth2345678901234567/br1/x]\novs_offload_nics: [eth2]\n", 2, 1, 12,
       "networks[0]", "at most 15 bytes" },
     { "network not a string", "networks: [{eth2: br1}]\novs_offload_nics: [eth2]\n", 2, 1, 12,
