@@ -1143,9 +1143,22 @@ static void check_mpvs(struct vctx *v)
                              ref->name, ref->vf, j, nz(cfg->mpvs[j].name));
                 }
         }
-        if (ok[0] && ok[1] && m->vfs[0].index == m->vfs[1].index)
+        if (ok[0] && ok[1] && m->vfs[0].index == m->vfs[1].index) {
             verr(v, pick(m->at[OO_CFG_MPV_VFS], m->loc), PATH("tc.mpv[%zu].vfs", i),
                  "an MPV pair needs one VF on each port, and both are on pf '%s'", m->vfs[0].name);
+        } else if (ok[0] && ok[1]) {
+            /* The multiport eswitch joins the ports of one NIC: two PCI
+             * functions of one slot, where the config says where they are. */
+            const struct oo_cfg_pf *a = &cfg->pfs[m->vfs[0].index], *b = &cfg->pfs[m->vfs[1].index];
+            char sa[64], sb[64];
+
+            if (a->has_device && b->has_device && pci_slot(&a->device, sa, sizeof sa) &&
+                pci_slot(&b->device, sb, sizeof sb) && strcmp(sa, sb))
+                verr(v, pick(m->at[OO_CFG_MPV_VFS], m->loc), PATH("tc.mpv[%zu].vfs", i),
+                     "an MPV pair needs the two ports of one NIC, and pf '%s' (%s) and pf '%s' (%s) "
+                     "are on two (the multiport eswitch joins the ports of one NIC)",
+                     m->vfs[0].name, a->device.dev, m->vfs[1].name, b->device.dev);
+        }
     }
 }
 

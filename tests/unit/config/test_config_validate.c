@@ -306,6 +306,15 @@ static const struct vcase cases[] = {
       "pf0/1 is already in tc.mpv[0] 'm1'" },
     { "migratable", "version: 1\npfs:\n" "  - {name: pf0, netdev: e0, eswitch: switchdev, num_vfs: 4, vfs: [{id: 1, migratable: true}]}\n", 1, 3, 87, "pfs[0].vfs[0].migratable",
       "migratable is not supported: ovs-offload does not set devlink port function capabilities" },
+    { "mpv pair over two NICs", "version: 1\npfs:\n"
+      "  - {name: pf0, device: pci/0000:01:00.0, eswitch: switchdev, num_vfs: 4, multiport: true}\n"
+      "  - {name: pf1, device: pci/0000:02:00.0, eswitch: switchdev, num_vfs: 4, multiport: true}\n"
+      "tc:\n  mpv: [{name: m, vfs: [pf0/1, pf1/1], ip: 10.0.0.1}]\n", 1, 6, 24, "tc.mpv[0].vfs",
+      "an MPV pair needs the two ports of one NIC, and pf 'pf0' (0000:01:00.0) and pf 'pf1' (0000:02:00.0) are on two" },
+    { "mpv pair over one NIC", "version: 1\npfs:\n"
+      "  - {name: pf0, device: pci/0000:01:00.0, eswitch: switchdev, num_vfs: 4, multiport: true}\n"
+      "  - {name: pf1, device: pci/0000:01:00.1, eswitch: switchdev, num_vfs: 4, multiport: true}\n"
+      "tc:\n  mpv: [{name: m, vfs: [pf0/1, pf1/1], ip: 10.0.0.1}]\n", 0, 0, 0, NULL, NULL },
     /* MPV filters at chain 0 prio 1 of the uplinks and representors. */
     { "mpv pairs of both IP versions on one NIC", MP2 "tc:\n  mpv:\n"
       "    - {name: m1, vfs: [pf0/1, pf1/1], ip: 10.0.0.1}\n"
