@@ -439,10 +439,19 @@ static void resolve_targets(struct ctx *c)
 
         if (d->cfg)
             d->mode = d->cfg->eswitch >= 0 ? d->cfg->eswitch : cur_mode;
-        if (want_num == OO_CFG_NUM_VFS_TOTAL)
+        if (want_num == OO_CFG_NUM_VFS_TOTAL) {
             d->num_vfs = o->sriov.total_vfs >= 0 ? o->sriov.total_vfs : cur_num;
-        else
+            /* host.conf: all the VFs, but a VF-LAG member takes 64 at most
+             * (mlx5 refuses VF-LAG above): as many as VF-LAG works with. */
+            if (d->bond >= 0 && d->num_vfs > OO_CFG_VFLAG_MAX_VFS) {
+                plan_note(c->plan, d->label, "%" PRId64 " VFs offered (sriov_totalvfs), %d made: a VF-LAG "
+                          "member takes at most %d (set NUM_OF_VFS in the firmware to silence this)",
+                          d->num_vfs, OO_CFG_VFLAG_MAX_VFS, OO_CFG_VFLAG_MAX_VFS);
+                d->num_vfs = OO_CFG_VFLAG_MAX_VFS;
+            }
+        } else {
             d->num_vfs = want_num >= 0 ? want_num : cur_num;
+        }
 
         if (d->mode != OO_ESWITCH_UNKNOWN && (o->eswitch_err || !o->sriov.capable) &&
             (d->mode == OO_ESWITCH_SWITCHDEV || d->num_vfs > 0)) {

@@ -619,6 +619,41 @@ static void test_hostconf_keeps_representors(void **state)
     oo_observed_free(&h);
 }
 
+/* Rule: in host.conf mode a PF gets all the VFs it offers, but a member of
+ * the offloaded bond (VF-LAG) 64 at most, which mlx5 takes for VF-LAG; the
+ * plan says so in a note. Here eth0 (128 offered) has 64 and eth1 all its 8:
+ * in sync, where "all" would change eth0 (through legacy, which a bond the
+ * admin made blocks). */
+static void test_hostconf_bond_member_vfs(void **state)
+{
+    static const char *const members[] = { "eth0", "eth1", NULL };
+    struct oo_config *cfg = host_load_config("version: 1\n");
+    struct oo_observed h = { 0 };
+    struct oo_plan plan;
+    size_t n_num = 0;
+
+    host_add_pf(&h, "netdevsim", "netdevsim10", "eth0", OO_ESWITCH_SWITCHDEV, 64);
+    host_add_pf(&h, "netdevsim", "netdevsim11", "eth1", OO_ESWITCH_SWITCHDEV, 8);
+    h.pfs[0].sriov.total_vfs = 128;
+    host_add_bond(&h, "bond0", false, 4, members);
+    cfg->bonds = oo_calloc(1, sizeof *cfg->bonds);
+    cfg->n_bonds = 1;
+    cfg->bonds[0].name = oo_strdup("bond0");
+    cfg->bonds[0].members_from_host = true;
+    cfg->reps_owned_by_host_agent = true;
+    oo_plan_build(cfg, &h, NULL, &plan);
+    for (size_t i = 0; i < plan.n_steps; i++)
+        n_num += plan.steps[i].kind == OO_STEP_NUM_VFS;
+    if (plan.n_errors || n_num || plan.n_notes != 1 ||
+        !strstr(plan.notes[0].message, "128 VFs offered (sriov_totalvfs), 64 made: a VF-LAG member takes at most 64")) {
+        print_plan(&plan);
+        fail_msg("want no num-vfs step (64 on eth0, 8 on eth1) and one note for eth0");
+    }
+    oo_plan_free(&plan);
+    host_free_config(cfg);
+    oo_observed_free(&h);
+}
+
 /* Rule: a netdev that is already an interface of someone's OVS bond, or a
  * bridge whose name a port or interface has, is a plan error: OVSDB would
  * refuse the whole transaction (EEXIST), every port of the config with it. */
@@ -1442,6 +1477,7 @@ int main(void)
         cmocka_unit_test(test_links_unreadable),
         cmocka_unit_test(test_ovs_name_taken),
         cmocka_unit_test(test_hostconf_keeps_representors),
+        cmocka_unit_test(test_hostconf_bond_member_vfs),
         cmocka_unit_test(test_ovs_config_and_restart),
         cmocka_unit_test(test_restart_judged_after_the_write),
         cmocka_unit_test(test_vfs_in_use),
