@@ -31,15 +31,16 @@ failures=()
 t_start=$(date +%s)
 section() { printf '\n=== %s\n' "$*"; }
 
-# Runs `meson test -C BUILDDIR ARGS...` and adds the results of its
-# testlog.json to the totals. The log of an earlier run is removed first, so
-# a run that writes none is counted as a failure, never as the earlier one; a
-# non-zero exit with every test OK (meson itself failed) counts as one too.
+# Runs `meson test -C BUILDDIR ARGS...` with a log of its own (meson names
+# a wrapped run's log after the wrapper: the valgrind run's results were in
+# testlog-valgrind.json, and the plain run's were counted twice) and adds
+# its results to the totals. A run that writes no log, or exits non-zero
+# with every test OK (meson itself failed), counts as a failure.
 run_meson() {   # label, builddir, meson test args...
-    local label=$1 dir=$2 log=$2/meson-logs/testlog.json rc p f s
+    local label=$1 dir=$2 log=$2/meson-logs/testlog-$1.json rc p f s
     shift 2
     rm -f "$log"
-    meson test -C "$dir" "$@"
+    meson test -C "$dir" --logbase "testlog-$label" "$@"
     rc=$?
     [ -f "$log" ] || { failed=$((failed + 1)); failures+=("$label: no test log (meson test exited $rc)"); return; }
     p=$(jq -s '[.[] | select(.result == "OK" or .result == "EXPECTEDFAIL")] | length' "$log")

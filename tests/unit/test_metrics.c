@@ -738,8 +738,16 @@ static void test_http_out_of_fds(void **state)
     int calls = 0, fd, next;
     int64_t now = oo_now_ms(), deadline;
     char *got;
+    const char *preload = getenv("LD_PRELOAD");
 
     (void)state;
+    /* Valgrind keeps descriptors of its own above the client's limit and
+     * virtualizes RLIMIT_NOFILE: the limit lowered here is not the one
+     * accept(2) meets. The plain and ASan runs have the test. */
+    if (preload && strstr(preload, "vgpreload")) {
+        skip();
+        return;
+    }
     h = open_free_port(7919, addr, sizeof addr);
     assert_int_equal(oo_http_poll_fds(h, now, fds, 0, &deadline), 1);
     assert_int_equal(fds[0].events, POLLIN);
