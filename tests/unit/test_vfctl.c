@@ -293,26 +293,37 @@ static void test_apply_vf_taken_since_plan(void **state)
  * longer marked ours (here: made without the mark, as someone who replaced
  * ours would) is left alone; marked, it goes. A real bond of the kernel's:
  * skipped without devlink (apply opens it first) or bonding. */
+/* For the tests below, which need the kernel's devlink (apply opens it
+ * first) and bonding: opens rtnetlink in rt and makes an active-backup bond
+ * (marked with alias, if not NULL). False, nothing open, where either is
+ * missing (the caller skips). */
+static bool open_with_bond(struct oo_nl *rt, const char *name, const char *alias)
+{
+    struct oo_bond_set b = OO_BOND_SET_NONE;
+    int r;
+
+    if (!have_devlink())
+        return false;
+    assert_int_equal(oo_nl_open(rt, NETLINK_ROUTE), 0);
+    b.mode = 1;     /* active-backup */
+    r = oo_link_bond_create(rt, name, alias, &b);
+    if (r == -EOPNOTSUPP) {
+        oo_nl_close(rt);
+        return false;   /* no bonding module */
+    }
+    assert_int_equal(r, 0);
+    return true;
+}
+
 static void test_apply_bond_replaced_since_plan(void **state)
 {
     static const char name[] = "oorace0";
     struct oo_nl rt;
-    struct oo_bond_set b = OO_BOND_SET_NONE;
-    int r;
 
-    if (!have_devlink()) {
+    if (!open_with_bond(&rt, name, NULL)) {
         skip();
         return;
     }
-    assert_int_equal(oo_nl_open(&rt, NETLINK_ROUTE), 0);
-    b.mode = 1;     /* active-backup */
-    r = oo_link_bond_create(&rt, name, NULL, &b);
-    if (r == -EOPNOTSUPP) {
-        oo_nl_close(&rt);
-        skip();     /* no bonding module */
-        return;
-    }
-    assert_int_equal(r, 0);
     struct oo_config *cfg = host_load_config("version: 1\n");
     struct oo_observed obs = { 0 };
     struct oo_apply_result res;
@@ -383,21 +394,12 @@ static void test_apply_member_moved_since_plan(void **state)
 {
     struct oo_nl rt;
     struct oo_bond_set b = OO_BOND_SET_NONE;
-    int r;
 
-    if (!have_devlink()) {
+    if (!open_with_bond(&rt, "oorace1", OO_LINK_OWNER_ALIAS)) {
         skip();
         return;
     }
-    assert_int_equal(oo_nl_open(&rt, NETLINK_ROUTE), 0);
     b.mode = 1;     /* active-backup */
-    r = oo_link_bond_create(&rt, "oorace1", OO_LINK_OWNER_ALIAS, &b);
-    if (r == -EOPNOTSUPP) {
-        oo_nl_close(&rt);
-        skip();     /* no bonding module */
-        return;
-    }
-    assert_int_equal(r, 0);
     assert_int_equal(oo_link_bond_create(&rt, "oorace2", NULL, &b), 0);    /* someone else's */
     assert_int_equal(add_dummy(&rt, "oorm0"), 0);
     unsigned ours = if_nametoindex("oorace1"), theirs = if_nametoindex("oorace2");

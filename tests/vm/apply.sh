@@ -279,30 +279,39 @@ two_pf_bond_config() {
 
 apply_killed() {
 	RET=0
-	local t converged=0 runs=0 halfway=0
+	local k n converged=0 runs=0 halfway=0 pid line fifo=/tmp/oo-kill.fifo
 	two_pf_bond_config 40 41 killbond
-	for t in 0.05 0.15 0.3 0.5 0.8; do
+	# Killed as step k of n ends (its progress line ends then), read through
+	# a pipe: kills timed by the clock landed after the end (apply is quick).
+	nsim_new 40 1 && nsim_new 41 1 || fail_hard "netdevsim"
+	n=$("$CTL" -c "$CFG" --json plan | jq '.steps | length')
+	nsim_del 40; nsim_del 41
+	((n >= 6)) || fail_hard "the plan has '$n' steps: too few to kill it halfway"
+	rm -f "$fifo" && mkfifo "$fifo" || fail_hard "mkfifo $fifo"
+	defer rm -f "$fifo"
+	for k in 1 $((n / 4)) $((n / 2)) $((3 * n / 4)) $((n - 2)); do
 		nsim_new 40 1 && nsim_new 41 1 || fail_hard "netdevsim"
-		"$CTL" -c "$CFG" apply >/dev/null 2>&1 &
-		local pid=$!
-		sleep "$t"
-		kill -KILL $pid 2>/dev/null && runs=$((runs + 1))
+		"$CTL" -c "$CFG" apply >"$fifo" 2>&1 &
+		pid=$!
+		while IFS= read -r line; do
+			[[ $line == "[$k/$n]"* ]] && { kill -KILL $pid 2>/dev/null && runs=$((runs + 1)); break; }
+		done <"$fifo"
 		wait $pid 2>/dev/null
-		# Killed with something done and something left: the case at stake.
-		if [[ $(nsim_eswitch_mode 40) == switchdev || -e /sys/class/net/killbond ]] && [[ $(plan_rc) == 3 ]]; then
-			halfway=$((halfway + 1))
-		fi
+		# Killed with step k done (its line ended) and something left: the
+		# case at stake.
+		[[ $(plan_rc) == 3 ]] && halfway=$((halfway + 1))
 		if apply_ok >/dev/null && [[ $(plan_rc) == 0 ]]; then
 			converged=$((converged + 1))
 		else
-			check_err 1 "no convergence after a kill at ${t}s: $(cat /tmp/oo-apply.out)"
+			check_err 1 "no convergence after a kill at step $k of $n: $(cat /tmp/oo-apply.out)"
 		fi
 		ip link del killbond 2>/dev/null
 		nsim_del 40; nsim_del 41
 	done
-	log_info "$converged runs converged on the next apply; $runs of them were killed running, $halfway halfway"
-	((halfway > 0))
-	check_err $? "no kill landed halfway through an apply ($runs of 5 killed running): the test tested nothing"
+	log_info "$converged runs converged on the next apply; $runs of them were killed running, $halfway halfway" \
+		"(after steps 1, $((n / 4)), $((n / 2)), $((3 * n / 4)), $((n - 2)) of $n)"
+	((runs >= 4 && halfway >= 3))
+	check_err $? "kills landed running in $runs of 5 runs, halfway in $halfway: the test tested too little"
 	log_test "apply killed with SIGKILL at several points: the next run converges"
 }
 
@@ -346,11 +355,12 @@ apply_lock_held() {
 	nsim_new 60 1 && nsim_new 61 1 || fail_hard "netdevsim"
 	two_pf_bond_config 60 61 lockbond
 	mkdir -p /run/ovs-offload
-	# The holder notes the time just before it lets go.
-	rm -f /tmp/oo-lock-released
-	flock /run/ovs-offload/lock sh -c 'sleep 3; date +%s%N >/tmp/oo-lock-released' &
+	# The holder says when it holds the lock, and notes the time just
+	# before it lets go.
+	rm -f /tmp/oo-lock-released /tmp/oo-lock-held
+	flock /run/ovs-offload/lock sh -c 'touch /tmp/oo-lock-held; sleep 3; date +%s%N >/tmp/oo-lock-released' &
 	holder=$!
-	sleep 0.5
+	wait_for 10 test -e /tmp/oo-lock-held || fail_hard "flock did not take /run/ovs-offload/lock"
 	"$CTL" -c "$CFG" --lock-timeout 0 apply >/tmp/oo-apply.out 2>&1
 	[[ $? == 1 ]]
 	check_err $? "apply --lock-timeout 0 should fail while the lock is held: $(cat /tmp/oo-apply.out)"
