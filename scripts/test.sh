@@ -31,18 +31,22 @@ failures=()
 t_start=$(date +%s)
 section() { printf '\n=== %s\n' "$*"; }
 
-# Runs `meson test -C BUILDDIR ARGS...` with a log of its own (meson names
-# a wrapped run's log after the wrapper: the valgrind run's results were in
-# testlog-valgrind.json, and the plain run's were counted twice) and adds
-# its results to the totals. A run that writes no log, or exits non-zero
-# with every test OK (meson itself failed), counts as a failure.
+# Runs `meson test -C BUILDDIR ARGS...` with a log of its own and adds its
+# results to the totals. (meson appends a wrapper's name to the log's: the
+# valgrind run's results were in testlog-valgrind.json while this read
+# testlog.json, the plain run's, counted twice.) A run that writes no log,
+# or exits non-zero with every test OK (meson itself failed), counts as a
+# failure.
 run_meson() {   # label, builddir, meson test args...
-    local label=$1 dir=$2 log=$2/meson-logs/testlog-$1.json rc p f s
+    local label=$1 dir=$2 rc p f s log logs
     shift 2
-    rm -f "$log"
+    rm -f "$dir/meson-logs/testlog-$label".json "$dir/meson-logs/testlog-$label"-*.json
     meson test -C "$dir" --logbase "testlog-$label" "$@"
     rc=$?
-    [ -f "$log" ] || { failed=$((failed + 1)); failures+=("$label: no test log (meson test exited $rc)"); return; }
+    logs=("$dir/meson-logs/testlog-$label".json "$dir/meson-logs/testlog-$label"-*.json)
+    log=
+    for f in "${logs[@]}"; do [ -f "$f" ] && log=$f; done
+    [ -n "$log" ] || { failed=$((failed + 1)); failures+=("$label: no test log (meson test exited $rc)"); return; }
     p=$(jq -s '[.[] | select(.result == "OK" or .result == "EXPECTEDFAIL")] | length' "$log")
     s=$(jq -s '[.[] | select(.result == "SKIP")] | length' "$log")
     f=$(jq -s '[.[] | select(.result != "OK" and .result != "EXPECTEDFAIL" and .result != "SKIP")] | length' "$log")
