@@ -350,23 +350,33 @@ static int reconcile(const struct oo_tc_filter *desired, size_t n_desired,
             for (uint32_t k = owned.v[i].first; k; k = group_next(&owned, k))
                 push_req(b.dels, &b.n_dels, OO_TC_OP_DELETE, &observed[k - 1], 0);
 
-    /* A delete must go first where a desired filter is written to its (chain,
-     * prio): it may free the protocol, match or handle that filter needs.
-     * Any other delete goes last (make before break), so that a rule that
-     * moves to another prio or chain is not missing while it moves, nor lost
-     * if its add fails: the caller runs the late deletes only after the
-     * rest succeeded. */
+    /* A delete must go first where a filter is added or replaced in its
+     * (chain, prio): it may free the protocol, match or handle that filter
+     * needs. Any other delete goes last (make before break), so that a rule
+     * that moves to another prio or chain is not missing while it moves,
+     * nor lost if its add fails: the caller runs the late deletes only
+     * after the rest succeeded. */
     size_t n_early = 0, n_late = 0;
     struct oo_tc_req *late = oo_malloc((b.n_dels + 1) * sizeof *late);
+    struct groups written;
 
+    groups_init(&written, b.n_adds + b.n_reps, NULL);
+    for (size_t i = 0; i < b.n_adds + b.n_reps; i++) {
+        const struct oo_tc_filter *f = i < b.n_adds ? b.adds[i].filter : b.reps[i - b.n_adds].filter;
+        struct group *e = group_find(&written, oo_tc_place_key(f), slot_of(f));
+
+        if (!e->first)      /* one entry per slot: no chains (next is NULL) */
+            group_put(&written, e, oo_tc_place_key(f), slot_of(f), i);
+    }
     for (size_t i = 0; i < b.n_dels; i++) {
         const struct oo_tc_filter *o = b.dels[i].filter;
 
-        if (group_find(&slots, oo_tc_place_key(o), slot_of(o))->first)
+        if (group_find(&written, oo_tc_place_key(o), slot_of(o))->first)
             b.dels[n_early++] = b.dels[i];
         else
             late[n_late++] = b.dels[i];
     }
+    free(written.v);
     ret_plan->n_reqs = b.n_dels + b.n_reps + b.n_adds;
     ret_plan->reqs = oo_calloc(ret_plan->n_reqs + 1, sizeof *ret_plan->reqs);
     if (n_early)

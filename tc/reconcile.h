@@ -17,9 +17,10 @@
  * another desired filter of the place uses with another protocol, or a
  * (chain, prio) or handle a filter that is not ours holds in an
  * incompatible way (another kind or protocol at that prio, the same handle).
- * Requests are ordered: the deletes that free a (chain, prio) some desired
- * filter is written to, replaces, adds, then the other deletes (make before
- * break: a rule moved to another prio is added before its old filter goes).
+ * Requests are ordered: the deletes in a (chain, prio) where a filter is
+ * added or replaced (they may free what it needs), replaces, adds, then the
+ * other deletes (make before break: a rule moved to another prio is added
+ * before its old filter goes, even where other rules stay at the old prio).
  * A no-op reconcile is an empty plan: its cost is the dumps.
  *
  * Places: a device whose ingress qdisc is on a shared block has no filters
@@ -64,10 +65,10 @@ struct oo_tc_conflict {
 };
 
 struct oo_tc_plan {
-    struct oo_tc_req *reqs;       /* deletes that free a (chain, prio) a desired
-                                   * filter is written to, replaces, adds, then
-                                   * the other deletes; the filters they point
-                                   * to are the caller's arrays */
+    struct oo_tc_req *reqs;       /* deletes in a (chain, prio) where a filter is
+                                   * added or replaced, replaces, adds, then the
+                                   * other deletes; the filters they point to
+                                   * are the caller's arrays */
     size_t n_reqs;
     size_t n_late;                /* the last n_late requests: deletes that no
                                    * write depends on, to run only once the

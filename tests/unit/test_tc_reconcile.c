@@ -476,6 +476,18 @@ static void test_reconcile_moved_rule(void **state)
     assert_int_equal(p.reqs[1].op, OO_TC_OP_DELETE);
     assert_int_equal(p.reqs[2].op, OO_TC_OP_DELETE);
     oo_tc_plan_free(&p);
+    /* Moved while another rule stays at the old prio: still added first. */
+    struct oo_tc_filter stays[2] = { owned_filter(4, 0, "moved", 20, 1), owned_filter(4, 0, "stays", 10, 5) };
+    struct oo_tc_filter there[2] = { installed(owned_filter(4, 0, "moved", 10, 1), 1),
+                                     installed(owned_filter(4, 0, "stays", 10, 5), 2) };
+    assert_int_equal(oo_tc_reconcile(stays, 2, there, 2, &p), 0);
+    assert_int_equal(p.n_reqs, 2);
+    assert_int_equal(p.n_unchanged, 1);
+    assert_int_equal(p.n_late, 1);
+    assert_int_equal(p.reqs[0].op, OO_TC_OP_ADD);
+    assert_int_equal(p.reqs[1].op, OO_TC_OP_DELETE);
+    assert_ptr_equal(p.reqs[1].filter, &there[0]);
+    oo_tc_plan_free(&p);
     /* Another rule takes prio 10 with another protocol: the old filter there
      * must go before it is added. */
     oo_tc_filter_init(&want[1], 4, 0, 0, 10, ETH_P_IPV6);
