@@ -684,13 +684,15 @@ static int rebuild_bond_block(struct actx *c, struct oo_nl *nl, const struct oo_
         if (!m || m->ingress_block != place->block)
             continue;
         /* By the kind it has: the kernel refuses an ingress delete of a
-         * clsact (EINVAL), and the member would keep the block. */
+         * clsact, and the member would keep the block. */
         r = oo_nl_transact(nl, oo_tc_put_delqdisc(buf, o->links[i].ifindex,
                                                   strcmp(m->kind, "clsact") ? OO_TC_QDISC_INGRESS
                                                                             : OO_TC_QDISC_CLSACT),
                            NULL, NULL);
-        if (r == -ENOENT)
-            r = 0;                      /* gone meanwhile */
+        /* Gone meanwhile: the member holds the noop qdisc, whose handle is
+         * not ffff: (EINVAL, "Invalid handle"). */
+        if (r == -ENOENT || r == -EINVAL)
+            r = 0;
     }
     free(q);
     if (r < 0)
@@ -709,12 +711,10 @@ static bool obs_complete(const struct oo_observed *o)
     return o->devlink_err == 0 && o->links_err == 0 && o->tc_err == 0;
 }
 
-/* Reconciles one target's owned filters: resolve it now (its netdev may be
- * new), make its ingress qdisc (a bond: its shared block, on the bond and its
- * members) if it has none, dump, diff, write the difference in one batch. */
 /* The failed writes of reqs[0..n-1]. A delete the kernel answers ENOENT
- * found its filter gone already (OVS dropped the qdisc, someone deleted
- * it): done, not failed. */
+ * found its filter, prio or chain gone already (someone deleted it): done,
+ * not failed. (A qdisc or block that is gone is EINVAL, and a failure: the
+ * target is not what the dump saw.) */
 static int tc_failures(const struct oo_tc_req *reqs, struct oo_tc_result *results, size_t n)
 {
     int failed = 0;
@@ -727,6 +727,10 @@ static int tc_failures(const struct oo_tc_req *reqs, struct oo_tc_result *result
     return failed;
 }
 
+/* Reconciles one target's owned filters: resolve it now (its netdev may be
+ * new), make its ingress qdisc (a bond: its shared block, on the bond and its
+ * members) if it has none, dump, diff, write the difference: one batch, and
+ * the deletes no write depends on in a second once the first succeeded. */
 static int apply_tc_sync(struct actx *c, const struct oo_step *s)
 {
     const struct oo_tc_target *t = NULL;

@@ -8,7 +8,7 @@
  *  - per PF: VFs unbound (PCI) -> eswitch legacy -> devlink params (only while
  *    legacy) -> sriov_numvfs through 0 -> wait for the VFs -> VFs unbound ->
  *    eswitch switchdev -> hw-tc-offload -> esw_multiport (after switchdev) ->
- *    per-VF settings (migratable while unbound) -> VFs bound again;
+ *    per-VF settings -> VFs bound again;
  *  - VF-LAG: members down -> enslave -> bond up -> members up -> wait for the
  *    LAG -> only then bind the members' VFs (binding earlier leaves VF-LAG off);
  *  - OVS last, as one transaction: other_config keys together, bridges, ports;
