@@ -675,7 +675,6 @@ static char *fixed_body(void *aux, size_t *ret_len)
     return oo_strdup("hello\n");
 }
 
-/* Connects a blocking client to h's address. */
 /* Opens a listener on a free loopback port (from one the pid picks, on to
  * the next when another process has it): a port in use is no reason to
  * skip. Its address is left in addr. */
@@ -692,6 +691,7 @@ static struct oo_http *open_free_port(int salt, char *addr, size_t size)
     return h;
 }
 
+/* Connects a blocking client to h's address. */
 static int client(const struct oo_http *h)
 {
     struct sockaddr_storage ss;

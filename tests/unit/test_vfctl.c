@@ -289,10 +289,6 @@ static void test_apply_vf_taken_since_plan(void **state)
     free(root);
 }
 
-/* apply reads a bond again before it changes or deletes it: one that is no
- * longer marked ours (here: made without the mark, as someone who replaced
- * ours would) is left alone; marked, it goes. A real bond of the kernel's:
- * skipped without devlink (apply opens it first) or bonding. */
 /* For the tests below, which need the kernel's devlink (apply opens it
  * first) and bonding: opens rtnetlink in rt and makes an active-backup bond
  * (marked with alias, if not NULL). False, nothing open, where either is
@@ -315,6 +311,10 @@ static bool open_with_bond(struct oo_nl *rt, const char *name, const char *alias
     return true;
 }
 
+/* apply reads a bond again before it changes or deletes it: one that is no
+ * longer marked ours (here: made without the mark, as someone who replaced
+ * ours would) is left alone; marked, it goes. A real bond of the kernel's:
+ * skipped without devlink (apply opens it first) or bonding. */
 static void test_apply_bond_replaced_since_plan(void **state)
 {
     static const char name[] = "oorace0";

@@ -294,9 +294,11 @@ apply_killed() {
 		"$CTL" -c "$CFG" apply >"$fifo" 2>&1 &
 		pid=$!
 		while IFS= read -r line; do
-			[[ $line == "[$k/$n]"* ]] && { kill -KILL $pid 2>/dev/null && runs=$((runs + 1)); break; }
+			[[ $line == "[$k/$n]"* ]] && { kill -KILL $pid 2>/dev/null; break; }
 		done <"$fifo"
+		# Killed while it ran, not a zombie that had finished.
 		wait $pid 2>/dev/null
+		(($? == 137)) && runs=$((runs + 1))
 		# Killed with step k done (its line ended) and something left: the
 		# case at stake.
 		[[ $(plan_rc) == 3 ]] && halfway=$((halfway + 1))

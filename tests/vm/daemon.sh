@@ -1616,7 +1616,8 @@ logs_clean() {
 	RET=0
 	local f n=0
 	: >"$WORK/errors"
-	for f in "$LOGF" "$WORK"/*.log; do
+	# $LOGF is $WORK/daemon.log; *.log.out: the other daemons' stderr.
+	for f in "$WORK"/*.log "$WORK"/*.log.out; do
 		[[ -f $f ]] || continue
 		n=$((n + 1))
 		grep -HE '\|(ERR|EMER)\|' "$f" |

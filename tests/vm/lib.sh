@@ -91,7 +91,8 @@ log_test_skip() {
 # check that failed, the script fails instead: a skip must not hide it.
 skip() {
 	echo "SKIP: $*"
-	if ((EXIT_STATUS != 0)); then
+	if ((EXIT_STATUS != 0 || RET != 0)); then
+		[[ -n $RETMSG ]] && printf '\t%s\n' "$RETMSG"
 		echo "FAIL: an earlier check failed (see above)"
 		exit 1
 	fi
