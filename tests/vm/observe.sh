@@ -148,8 +148,10 @@ LINKS_IP='[.[] | {name: .ifname, ifindex, up: (.flags | index("UP") != null), ma
 obs_links() {
 	local got want
 	RET=0
-	got=$(jq -c "$LINKS_OBS" <<<"$OBS")
-	want=$(ip -j -d link show | jq -c "$LINKS_IP")
+	# In ifindex order: the kernel dumps links by ifindex hash bucket (256
+	# of them), so past ifindex 255 its order is not ifindex order.
+	got=$(jq -c "$LINKS_OBS | sort_by(.ifindex)" <<<"$OBS")
+	want=$(ip -j -d link show | jq -c "$LINKS_IP | sort_by(.ifindex)")
 	same "links" "$got" "$want"
 	[[ $(jq -r '.links_err' <<<"$OBS") == 0 ]]
 	check_err $? "the link dump failed: $(jq -r .links_error <<<"$OBS")"
