@@ -450,30 +450,43 @@ debounce_option() {
 
 # A script holds the host lock (flock(1), as ovs-offloadctl apply would) while
 # it changes a VF MAC: the daemon's pass waits for it, says whom it waits for
-# (log and status), and repairs the drift once the lock is released.
+# (log and status), and repairs the drift once the lock is released. The
+# holder keeps the lock until the test has seen the wait, not for a guessed
+# time: it reads a fifo the test writes to.
 host_lock_waits() {
 	RET=0
-	local up st holder t0
+	local up st holder t0 mark wfd fifo="$WORK/lock-release"
 	up=$(nsim_uplink 10)
 	poll_until 30000 in_sync >/dev/null
 	mkdir -p /run/ovs-offload
+	rm -f "$fifo" "$WORK/lock-held"
+	mkfifo "$fifo"
+	mark=$(($(wc -l <"$LOGF") + 1))
 	t0=$(now_us)
-	flock /run/ovs-offload/lock sh -c "ip link set $up vf 1 mac 02:00:00:00:00:98 && sleep 3" &
+	flock /run/ovs-offload/lock sh -c "ip link set $up vf 1 mac 02:00:00:00:00:98 &&
+		: >'$WORK/lock-held' && read _ <'$fifo'" &
 	holder=$!
-	sleep 1.5
+	poll_until 10000 test -e "$WORK/lock-held" >/dev/null
+	check_err $? "the lock holder did not start"
+	poll_until 30000 log_has_after "$mark" \
+		"another process is changing the host (it holds /run/ovs-offload/lock): the next pass waits" >/dev/null
+	check_err $? "the log does not say the pass waits for the lock"
 	vf_mac_is "$up" 1 02:00:00:00:00:98
 	check_err $? "the daemon changed the host while the lock was held"
 	st=$(appctl status 2>&1)
 	grep -q "next pass: *when another process releases the host lock" <<<"$st"
 	check_err $? "status does not say the pass waits for the lock: $st"
-	grep -q "another process is changing the host (it holds /run/ovs-offload/lock): the next pass waits" "$LOGF"
-	check_err $? "the log does not say the pass waits for the lock"
-	poll_until 30000 vf_mac_is "$up" 1 02:00:00:00:00:11 >/dev/null
-	check_err $? "VF MAC not repaired within 30 s of the drift"
+	# Read-write, so that the write cannot block should the holder be gone.
+	exec {wfd}<>"$fifo"
+	echo release >&"$wfd"
+	exec {wfd}>&-
 	wait "$holder"
-	grep -q "the host lock was released after .*: the pass runs" "$LOGF"
+	check_err $? "the lock holder failed"
+	poll_until 30000 vf_mac_is "$up" 1 02:00:00:00:00:11 >/dev/null
+	check_err $? "VF MAC not repaired within 30 s of the lock's release"
+	log_has_after "$mark" "the host lock was released after .*: the pass runs"
 	check_err $? "the log does not say the pass ran after the lock"
-	log_info "repaired $((($(now_us) - t0) / 1000)) ms after the drift (an upper bound), the lock held for ~3 s of it"
+	log_info "repaired $((($(now_us) - t0) / 1000)) ms after the drift (an upper bound, the lock held until the wait was seen)"
 	log_test "a pass waits while another writer holds the host lock, then repairs" || dump_log
 }
 
@@ -650,24 +663,41 @@ reload_broken_config() {
 	log_test "SIGHUP with a broken config: rejected, logged, metric set, old config enforced" || dump_log
 }
 
+# failures_at_least N: the daemon's metrics count N or more failed passes in a
+# row.
+failures_at_least() {
+	local f
+	f=$(metric "$(appctl metrics)" ovs_offload_reconcile_consecutive_failures)
+	((${f:-0} >= $1))
+}
+
 blocked_backoff() {
 	RET=0
-	local m f b n
+	local m f b n t1 t3 want
 	poll_until 30000 in_sync >/dev/null
 	# Our bond loses its ownership mark: it now looks like someone else's
 	# bond of the same name, which the plan refuses to touch (a blocker).
 	ip link set dev oobond alias ""
 	check_err $? "cannot clear the bond's alias"
-	sleep 8
+	poll_until 30000 failures_at_least 1 >/dev/null
+	check_err $? "no blocked pass within 30 s of the blocker"
+	t1=$(now_us)
+	# The second and third passes wait 1 s and 2 s after the one before.
+	poll_until 30000 failures_at_least 3 >/dev/null
+	check_err $? "fewer than 3 blocked passes in a row within 30 s"
+	t3=$(now_us)
 	m=$(appctl metrics)
 	f=$(metric "$m" ovs_offload_reconcile_consecutive_failures)
 	b=$(metric "$m" ovs_offload_reconcile_backoff_seconds)
-	log_info "blocked for 8 s: ${f:-?} passes in a row, backoff ${b:-?} s," \
-		"$(metric "$m" 'ovs_offload_reconcile_runs_total{result="blocked"}') blocked passes in all"
-	((${f:-0} >= 3 && ${f:-0} <= 5))
-	check_err $? "$f blocked passes in 8 s: expected 3..5 (1, 2, 4 s backoff)"
-	awk -v b="${b:-0}" 'BEGIN { exit !(b >= 4 && b <= 16) }'
-	check_err $? "backoff ${b} s after $f failures"
+	log_info "blocked: 3 passes in a row $(((t3 - t1) / 1000)) ms after the first; now ${f:-?}," \
+		"backoff ${b:-?} s, $(metric "$m" 'ovs_offload_reconcile_runs_total{result="blocked"}') blocked passes in all"
+	# Seen late by up to one poll (~0.2 s), the first pass leaves >= 2.5 s.
+	(((t3 - t1) / 1000 >= 2500))
+	check_err $? "the third blocked pass came $(((t3 - t1) / 1000)) ms after the first: backoff not held (1 s, then 2 s)"
+	want=$((1 << (${f:-1} - 1)))
+	((want > 60)) && want=60
+	[[ ${b%.*} == "$want" ]]
+	check_err $? "backoff ${b} s after $f failures, expected $want s (1 s, doubled each time)"
 	[[ $(metric "$m" ovs_offload_plan_errors) == 1 ]]
 	check_err $? "plan errors metric"
 	n=$(grep -c 'blocked: the plan has 1 error' "$LOGF")
@@ -679,7 +709,8 @@ blocked_backoff() {
 	check_err $? "status does not show the backoff"
 	# Handed back: the retry converges on its own, within the backoff.
 	ip link set dev oobond alias "managed by ovs-offload"
-	poll_until $((${b%.*} * 1000 + 5000)) in_sync >/dev/null
+	b=${b%.*}
+	poll_until $((${b:-60} * 1000 + 5000)) in_sync >/dev/null
 	check_err $? "not in sync within the backoff after the blocker went away"
 	log_test "a blocked plan: reported once, retried with 1, 2, 4 ... s backoff, recovers" || dump_log
 }
