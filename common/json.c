@@ -3,6 +3,8 @@
 #include <assert.h>
 #include <inttypes.h>
 
+#include "common/util.h"
+
 void oo_json_init(struct oo_json *j, FILE *f, bool pretty)
 {
     *j = (struct oo_json){ .f = f, .pretty = pretty };
@@ -74,10 +76,21 @@ void oo_json_write_string(FILE *f, const char *s)
         case '\r': fputs("\\r", f); break;
         case '\t': fputs("\\t", f); break;
         default:
-            if (*p < 0x20)
+            if (*p < 0x20) {
                 fprintf(f, "\\u%04x", *p);
-            else
-                fputc(*p, f);
+            } else {
+                /* JSON is UTF-8 (RFC 8259): a byte that starts no sequence
+                 * (a netdev name may hold any) becomes U+FFFD, or readers
+                 * refuse the whole document. */
+                size_t n = oo_utf8_seq_len(p);
+
+                if (n) {
+                    fwrite(p, 1, n, f);
+                    p += n - 1;
+                } else {
+                    fputs(OO_UTF8_REPLACEMENT, f);
+                }
+            }
         }
     }
     fputc('"', f);

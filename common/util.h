@@ -44,6 +44,15 @@ int oo_read_uint(const char *path, unsigned long *ret_value);
  * digests made on the same host only. */
 uint64_t oo_digest(const void *buf, size_t len);
 
+/* The length (1 to 4) of the well-formed UTF-8 sequence p starts (RFC 3629:
+ * no overlong forms, no surrogates, nothing above U+10FFFF), or 0 when p does
+ * not start one. p is NUL-terminated; *p is not NUL. Linux allows any byte
+ * but '/' and NUL in a netdev name, so JSON and Prometheus writers check. */
+size_t oo_utf8_seq_len(const unsigned char *p);
+
+/* The replacement for a byte that starts no UTF-8 sequence: U+FFFD. */
+#define OO_UTF8_REPLACEMENT "\xef\xbf\xbd"
+
 /* Sleeps ms milliseconds, the whole of them even when a signal comes. */
 void oo_sleep_ms(int64_t ms);
 

@@ -22,15 +22,23 @@
 
 void oo_prom_write_label_value(FILE *f, const char *s)
 {
-    for (; s && *s; s++) {
-        if (*s == '\\')
+    for (const unsigned char *p = (const unsigned char *)s; p && *p; p++) {
+        size_t n;
+
+        if (*p == '\\') {
             fputs("\\\\", f);
-        else if (*s == '"')
+        } else if (*p == '"') {
             fputs("\\\"", f);
-        else if (*s == '\n')
+        } else if (*p == '\n') {
             fputs("\\n", f);
-        else
-            fputc(*s, f);
+        } else if ((n = oo_utf8_seq_len(p))) {
+            fwrite(p, 1, n, f);
+            p += n - 1;
+        } else {
+            /* Label values are UTF-8: Prometheus refuses the whole scrape
+             * for one bad byte (a netdev name may hold any). */
+            fputs(OO_UTF8_REPLACEMENT, f);
+        }
     }
 }
 

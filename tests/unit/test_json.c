@@ -6,6 +6,7 @@
 #include <cmocka.h>
 
 #include "common/json.h"
+#include "common/util.h"
 
 static char *render(void (*fn)(struct oo_json *), bool pretty)
 {
@@ -81,11 +82,56 @@ static void test_pretty(void **state)
     free(t);
 }
 
+/* Strings are written as UTF-8: what is not becomes U+FFFD, byte by byte. */
+static void test_not_utf8(void **state)
+{
+    char *text = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&text, &len);
+
+    oo_json_write_string(f, "a\xff\xc3\xa9\xf0\x9f\x98\x80\xed\xa0\x80\xc0\xaf\xe2\x82");
+    fclose(f);
+    assert_string_equal(text, "\"a\xef\xbf\xbd\xc3\xa9\xf0\x9f\x98\x80"
+                        /* a surrogate (ed a0 80): three bytes, three U+FFFD */
+                        "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd"
+                        /* an overlong '/' (c0 af) */
+                        "\xef\xbf\xbd\xef\xbf\xbd"
+                        /* a sequence cut short by the end */
+                        "\xef\xbf\xbd\xef\xbf\xbd\"");
+    free(text);
+}
+
+static void test_utf8_seq_len(void **state)
+{
+    static const struct { const char *s; size_t n; } cases[] = {
+        { "a", 1 }, { "\x7f", 1 },
+        { "\xc2\x80", 2 }, { "\xdf\xbf", 2 },
+        { "\xc1\xbf", 0 },                     /* overlong */
+        { "\xe0\xa0\x80", 3 }, { "\xe0\x9f\xbf", 0 },   /* overlong */
+        { "\xed\x9f\xbf", 3 }, { "\xed\xa0\x80", 0 },   /* U+D800 */
+        { "\xef\xbf\xbf", 3 },
+        { "\xf0\x90\x80\x80", 4 }, { "\xf0\x8f\xbf\xbf", 0 },
+        { "\xf4\x8f\xbf\xbf", 4 }, { "\xf4\x90\x80\x80", 0 },   /* > U+10FFFF */
+        { "\xf5\x80\x80\x80", 0 }, { "\xff", 0 }, { "\x80", 0 },
+        { "\xe2\x82", 0 }, { "\xf0\x9f\x98", 0 },       /* cut short */
+        { "\xe2\x28\xa1", 0 },                 /* a bad continuation */
+    };
+
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        size_t n = oo_utf8_seq_len((const unsigned char *)cases[i].s);
+
+        if (n != cases[i].n)
+            fail_msg("case %zu: %zu, expected %zu", i, n, cases[i].n);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_compact),
         cmocka_unit_test(test_pretty),
+        cmocka_unit_test(test_not_utf8),
+        cmocka_unit_test(test_utf8_seq_len),
     };
     return cmocka_run_group_tests_name("json", tests, NULL, NULL);
 }

@@ -183,6 +183,11 @@ static void test_escaping(void **state)
     s = CAPTURE(oo_prom_write_label_value(f, NULL));
     assert_string_equal(s, "");
     free(s);
+    /* A netdev name that is not UTF-8: each bad byte becomes U+FFFD, good
+     * multi-byte characters stay. */
+    s = CAPTURE(oo_prom_write_label_value(f, "eth\xff\x01\xc3\xa9x\xe2\x82"));
+    assert_string_equal(s, "eth\xef\xbf\xbd\x01\xc3\xa9x\xef\xbf\xbd\xef\xbf\xbd");
+    free(s);
 }
 
 /* ---------------------------------------------------------------- host */
