@@ -460,9 +460,22 @@ static int cmd_status(const struct ctl_opts *opts)
     struct oo_observed o = { 0 };
     int r;
 
-    if (opts->prometheus)
-        return oo_metrics_status(stdout, opts->root, opts->db, opts->ovsdb_timeout_ms) < 0
-                   ? OO_EXIT_FAILURE : OO_EXIT_OK;
+    if (opts->prometheus) {
+        char why[sizeof o.devlink_error];
+
+        /* What could not be read is in the metrics (ovs_offload_devlink_up,
+         * ovs_offload_ovsdb_up 0): a textfile collector's "write, then
+         * rename on success" must install them, so only a failed write
+         * fails. */
+        if (oo_metrics_status(stdout, opts->root, opts->db, opts->ovsdb_timeout_ms,
+                              why, sizeof why) < 0)
+            oo_warn("%s (written as ovs_offload_devlink_up 0)", why);
+        if (fflush(stdout) || ferror(stdout)) {
+            oo_err("cannot write the metrics to standard output: %s", strerror(errno));
+            return OO_EXIT_FAILURE;
+        }
+        return OO_EXIT_OK;
+    }
     r = oo_observe_host(opts->root, opts->db, opts->ovsdb_timeout_ms, &o);
     if (r < 0)
         oo_err("%s", o.devlink_error);

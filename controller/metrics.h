@@ -116,8 +116,10 @@ void oo_metrics_board_destroy(struct oo_metrics_board *b);
 
 /* `ovs-offloadctl status --prometheus`: observes the host now (devlink,
  * links, OVSDB at db) and writes build info and host metrics to f. Returns 0,
- * or the -errno of the devlink observation (the rest is written anyway). */
-int oo_metrics_status(FILE *f, const char *root, const char *db, int ovsdb_timeout_ms);
+ * or the -errno of the devlink observation, with what failed in why (size
+ * why_size): the metrics are written anyway, with ovs_offload_devlink_up 0. */
+int oo_metrics_status(FILE *f, const char *root, const char *db, int ovsdb_timeout_ms,
+                      char *why, size_t why_size);
 
 /* ---------------------------------------------------------------- HTTP */
 
