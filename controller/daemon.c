@@ -1233,7 +1233,8 @@ static void run_job(struct daemon *d, const struct job *job)
         }
     } else {
         struct oo_plan plan;
-        if (r < 0 && d->cfg.n_pfs)
+        /* JSON carries it as the plan's devlink error: one document. */
+        if (r < 0 && d->cfg.n_pfs && !job->json)
             fprintf(f, "cannot observe the host: %s\n", o.devlink_error);
         oo_plan_build(&d->cfg, &o, NULL, &plan);
         if (job->json)
