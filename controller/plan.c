@@ -849,7 +849,8 @@ static bool vfs_in_use(struct ctx *c, const struct dpf *d, const char *what)
         plan_note(c->plan, d->label, "%s VFs in use (--force): %s", what, list);
         return false;
     }
-    plan_error(c->plan, d->label, "%s VFs in use: %s; free them first, or use --force", what, list);
+    plan_error(c->plan, d->label, "%s VFs in use: %s; free them first, or run 'ovs-offloadctl apply --force' "
+               "with this config", what, list);
     return true;
 }
 
