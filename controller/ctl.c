@@ -253,12 +253,16 @@ static void lock_waiting(void *arg, const char *holder)
 
 /* Takes the host lock (controller/hostlock.h) for apply. While someone else
  * holds it, the config is checked first: a config with errors is reported
- * at once, not after the wait. Returns 0 or an exit code. */
-static int apply_lock(const struct ctl_opts *opts, struct oo_host_lock *lock)
+ * at once, not after the wait. Returns 0 or an exit code; for exit 1, *ret_err
+ * is -EWOULDBLOCK (holder holds the lock) or why the lock could not be taken
+ * (holder is then the lock's path). */
+static int apply_lock(const struct ctl_opts *opts, struct oo_host_lock *lock, char *holder,
+                      size_t holder_size, int *ret_err)
 {
-    char holder[256];
     int r = oo_host_lock_take(lock, opts->root, "ovs-offloadctl apply", 0, NULL, NULL, holder,
-                              sizeof holder);
+                              holder_size);
+
+    *ret_err = r;
 
     if (r == -EWOULDBLOCK && opts->lock_timeout_s > 0) {
         struct oo_config cfg;
@@ -273,8 +277,9 @@ static int apply_lock(const struct ctl_opts *opts, struct oo_host_lock *lock)
         if (rc)
             return rc;
         r = oo_host_lock_take(lock, opts->root, "ovs-offloadctl apply", opts->lock_timeout_s * 1000,
-                              lock_waiting, (void *)opts, holder, sizeof holder);
+                              lock_waiting, (void *)opts, holder, holder_size);
     }
+    *ret_err = r;
     if (r == -EWOULDBLOCK) {
         oo_err("%s is changing the host (it holds %s%s): nothing was done; run apply again when "
                "it is done%s", holder, opts->root, OO_HOST_LOCK_PATH,
@@ -292,10 +297,19 @@ static int apply_lock(const struct ctl_opts *opts, struct oo_host_lock *lock)
 /* apply -j: one document on stdout at the end (progress lines go to
  * stderr). result: "in_sync" (nothing to do), "applied" (and in sync),
  * "not_in_sync" (applied, but the read-back still plans steps), "failed" (a
- * step failed: "failed" says which and why), "blocked" (the plan has
- * errors). "plan" is what was planned, "after" the read-back's plan. */
+ * step failed: "failed" says which and why; index 0 and step null when the
+ * host lock could not be taken), "blocked" (the plan has errors), "locked"
+ * (another process held the host lock past --lock-timeout: "holder" says
+ * who). "plan" is what was planned (null when nothing was), "after" the
+ * read-back's plan. Every key is always there. */
+struct apply_json_fail {
+    const char *message;
+    int err;                            /* -errno */
+};
+
 static void apply_json(const char *result, const struct oo_plan *plan,
-                       const struct oo_apply_result *res, const struct oo_plan *after)
+                       const struct oo_apply_result *res, const struct oo_plan *after,
+                       const char *holder, const struct apply_json_fail *fail)
 {
     struct oo_json j;
 
@@ -303,17 +317,28 @@ static void apply_json(const char *result, const struct oo_plan *plan,
     oo_json_obj_begin(&j);
     oo_json_kv_str(&j, "result", result);
     oo_json_key(&j, "plan");
-    oo_plan_json(&j, plan);
+    if (plan)
+        oo_plan_json(&j, plan);
+    else
+        oo_json_null(&j);
     oo_json_kv_uint(&j, "steps_done", res ? res->n_done : 0);
     oo_json_kv_int(&j, "ms", res ? res->ms : 0);
     oo_json_key(&j, "failed");
-    if (res && res->failed >= 0 && (size_t)res->failed < plan->n_steps) {
+    if (plan && res && res->failed >= 0 && (size_t)res->failed < plan->n_steps) {
         oo_json_obj_begin(&j);
         oo_json_kv_uint(&j, "index", (uint64_t)res->failed + 1);
         oo_json_key(&j, "step");
         oo_step_json(&j, &plan->steps[res->failed]);
         oo_json_kv_str(&j, "message", res->message);
         oo_json_kv_str(&j, "errno", strerrorname_np(-res->err));
+        oo_json_obj_end(&j);
+    } else if (fail) {
+        oo_json_obj_begin(&j);
+        oo_json_kv_uint(&j, "index", 0);
+        oo_json_key(&j, "step");
+        oo_json_null(&j);
+        oo_json_kv_str(&j, "message", fail->message);
+        oo_json_kv_str(&j, "errno", strerrorname_np(-fail->err));
         oo_json_obj_end(&j);
     } else {
         oo_json_null(&j);
@@ -323,6 +348,7 @@ static void apply_json(const char *result, const struct oo_plan *plan,
         oo_plan_json(&j, after);
     else
         oo_json_null(&j);
+    oo_json_kv_str(&j, "holder", holder);
     oo_json_obj_end(&j);
     oo_json_finish(&j);
 }
@@ -340,8 +366,22 @@ static int cmd_apply(const struct ctl_opts *opts)
 
     /* Held from before the host is observed until it is read back: a plan
      * made from what someone else is changing would be stale. */
-    if ((rc = apply_lock(opts, &lock)))
+    char holder[256] = "";
+    if ((rc = apply_lock(opts, &lock, holder, sizeof holder, &r))) {
+        /* A config with errors (exit 2) was reported as check reports it. */
+        if (opts->json && rc == OO_EXIT_FAILURE) {
+            char msg[400];
+
+            if (r == -EWOULDBLOCK) {
+                apply_json("locked", NULL, NULL, NULL, holder, NULL);
+            } else {
+                snprintf(msg, sizeof msg, "cannot take the host lock %s: %s", holder, strerror(-r));
+                apply_json("failed", NULL, NULL, NULL, NULL,
+                           &(struct apply_json_fail){ .message = msg, .err = r });
+            }
+        }
         return rc;
+    }
     rc = load_and_plan(opts, &cfg, &o, &plan, &desired);
     if (rc) {
         oo_host_lock_release(&lock);
@@ -352,13 +392,13 @@ static int cmd_apply(const struct ctl_opts *opts)
     if (plan.n_errors) {
         oo_plan_print_text(stderr, &plan);
         if (opts->json)
-            apply_json("blocked", &plan, NULL, NULL);
+            apply_json("blocked", &plan, NULL, NULL, NULL, NULL);
         rc = OO_EXIT_FAILURE;
         goto out;
     }
     if (!plan.n_steps) {
         if (opts->json) {
-            apply_json("in_sync", &plan, NULL, NULL);
+            apply_json("in_sync", &plan, NULL, NULL, NULL, NULL);
             goto out;
         }
         for (size_t i = 0; i < plan.n_notes; i++)
@@ -377,7 +417,7 @@ static int cmd_apply(const struct ctl_opts *opts)
         oo_err("stopped after %zu of %zu steps; fix the cause and run apply again: it continues "
                "from the host's state", res.n_done, plan.n_steps);
         if (opts->json)
-            apply_json("failed", &plan, &res, NULL);
+            apply_json("failed", &plan, &res, NULL, NULL, NULL);
         rc = OO_EXIT_FAILURE;
         goto out;
     }
@@ -389,7 +429,7 @@ static int cmd_apply(const struct ctl_opts *opts)
     if (opts->json) {
         bool in_sync = !again.n_steps && !again.n_errors;
 
-        apply_json(in_sync ? "applied" : "not_in_sync", &plan, &res, &again);
+        apply_json(in_sync ? "applied" : "not_in_sync", &plan, &res, &again, NULL, NULL);
         rc = in_sync ? OO_EXIT_OK : OO_EXIT_FAILURE;
         goto out;
     }

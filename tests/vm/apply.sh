@@ -349,18 +349,21 @@ apply_concurrent() {
 }
 
 # While another writer holds the lock (here a script, with flock(1)), apply
-# --lock-timeout 0 changes nothing and says who holds it; apply with time to
-# wait says it waits, then converges once the lock is released.
+# --lock-timeout 0 changes nothing and says who holds it (with -j, as a
+# "locked" document); apply with time to wait says it waits, then converges
+# once the lock is released. The holder keeps the lock until the waiting
+# apply has said it waits (a fifo releases it), not for a guessed time.
 apply_lock_held() {
 	RET=0
-	local holder t0 t1 released
+	local holder waiter t0 t1 released wfd fifo=/tmp/oo-lock-release
 	nsim_new 60 1 && nsim_new 61 1 || fail_hard "netdevsim"
 	two_pf_bond_config 60 61 lockbond
 	mkdir -p /run/ovs-offload
+	rm -f /tmp/oo-lock-released /tmp/oo-lock-held "$fifo"
+	mkfifo "$fifo"
 	# The holder says when it holds the lock, and notes the time just
 	# before it lets go.
-	rm -f /tmp/oo-lock-released /tmp/oo-lock-held
-	flock /run/ovs-offload/lock sh -c 'touch /tmp/oo-lock-held; sleep 3; date +%s%N >/tmp/oo-lock-released' &
+	flock /run/ovs-offload/lock sh -c "touch /tmp/oo-lock-held; read _ <$fifo; date +%s%N >/tmp/oo-lock-released" &
 	holder=$!
 	wait_for 10 test -e /tmp/oo-lock-held || fail_hard "flock did not take /run/ovs-offload/lock"
 	"$CTL" -c "$CFG" --lock-timeout 0 apply >/tmp/oo-apply.out 2>&1
@@ -368,14 +371,27 @@ apply_lock_held() {
 	check_err $? "apply --lock-timeout 0 should fail while the lock is held: $(cat /tmp/oo-apply.out)"
 	grep -q "another process is changing the host (it holds /run/ovs-offload/lock): nothing was done" /tmp/oo-apply.out
 	check_err $? "the refusal does not say why: $(cat /tmp/oo-apply.out)"
+	"$CTL" -c "$CFG" --lock-timeout 0 apply -j >/tmp/oo-apply.json 2>/dev/null
+	[[ $? == 1 ]]
+	check_err $? "apply -j --lock-timeout 0 should fail while the lock is held"
+	jq -e '.result == "locked" and .holder == "another process" and .plan == null
+		and .failed == null and .steps_done == 0' /tmp/oo-apply.json >/dev/null
+	check_err $? "apply -j does not answer 'locked': $(cat /tmp/oo-apply.json)"
 	[[ $(plan_rc) == 3 && $(nsim_eswitch_mode 60) == legacy ]]
 	check_err $? "the refused apply changed the host"
 	t0=$(date +%s%N)
-	apply_ok >/dev/null
+	apply_ok >/dev/null &
+	waiter=$!
+	wait_for 30 grep -q "waiting for another process to finish changing the host (at most 300 s" /tmp/oo-apply.out
+	check_err $? "apply does not say it waits: $(cat /tmp/oo-apply.out)"
+	[[ $(nsim_eswitch_mode 60) == legacy ]]
+	check_err $? "the waiting apply changed the host while the lock was held"
+	exec {wfd}<>"$fifo"
+	echo release >&"$wfd"
+	exec {wfd}>&-
+	wait "$waiter"
 	check_err $? "apply after the wait failed: $(cat /tmp/oo-apply.out)"
 	t1=$(date +%s%N)
-	grep -q "waiting for another process to finish changing the host (at most 300 s" /tmp/oo-apply.out
-	check_err $? "apply does not say it waits: $(cat /tmp/oo-apply.out)"
 	wait "$holder"
 	read -r released </tmp/oo-lock-released
 	((t1 > ${released:-t1}))
