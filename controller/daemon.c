@@ -720,11 +720,19 @@ static void watch_run(struct daemon *d, bool mark)
         d->watch_lost = true;
     }
     if (bits & OO_WATCH_CONNECTED) {
-        /* Back after a loss, or there for the first time since a pass that
-         * found it unreachable: what that pass could not do is due now. */
-        if (d->watch_lost || (d->sched.ran && !d->last_ovs_reachable)) {
-            LOG_INFO("OVSDB at %s is %s: full resync", d->remote, d->watch_lost ? "back" : "up");
+        /* There for the first time since a pass that found it unreachable:
+         * what that pass could not do is due now, backoff or not. Back
+         * after a loss the last pass did not see (ovsdb-server restarted,
+         * often by that pass's own OVS restart): a resync, but within the
+         * backoff, or a restart that keeps failing would run again each
+         * time OVS comes back instead of backing off. */
+        if (d->sched.ran && !d->last_ovs_reachable) {
+            LOG_INFO("OVSDB at %s is up: full resync", d->remote);
             oo_sched_urgent(&d->sched, OO_TRIGGER_OVSDB);
+        } else if (d->watch_lost) {
+            LOG_INFO("OVSDB at %s is back: full resync%s", d->remote,
+                     d->sched.failures ? " once the backoff is over" : "");
+            oo_sched_event(&d->sched, OO_TRIGGER_OVSDB, oo_now_ms());
         }
         d->watch_lost = false;
     }

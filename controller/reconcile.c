@@ -81,7 +81,9 @@ void oo_sched_event(struct oo_sched *s, int trigger, int64_t now)
         s->dirty = true;
         s->dirty_trigger = trigger;
         s->first_ms = now;
-    } else if (trigger == OO_TRIGGER_OVERFLOW) {
+    } else if (trigger == OO_TRIGGER_OVERFLOW ||
+               (trigger == OO_TRIGGER_OVSDB && s->dirty_trigger != OO_TRIGGER_OVERFLOW)) {
+        /* A resync's reason outranks plain events, lost events all. */
         s->dirty_trigger = trigger;
     }
     s->last_ms = now;

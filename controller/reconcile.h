@@ -118,8 +118,10 @@ struct oo_sched {
 /* An idle scheduler whose first pass is due at once (trigger startup). */
 void oo_sched_init(struct oo_sched *s, const struct oo_sched_cfg *cfg);
 
-/* Something changed at now: EVENT or OVERFLOW (an overflow is only a more
- * certain event: it is debounced the same way). */
+/* Something changed at now: EVENT, OVERFLOW (an overflow is only a more
+ * certain event: it is debounced the same way) or OVSDB (the connection back
+ * after a loss). Debounced, and held back by a backoff, unlike
+ * oo_sched_urgent(). */
 void oo_sched_event(struct oo_sched *s, int trigger, int64_t now);
 
 /* Run a pass at once, whatever the backoff says (STARTUP, RELOAD, REQUEST,

@@ -271,6 +271,38 @@ static void test_urgent_bypasses_backoff(void **state)
     assert_int_equal(pass(&s, 1100, 10, OO_PASS_IN_SYNC, false), OO_TRIGGER_REQUEST);
 }
 
+/* OVSDB back after a loss (ovsdb-server restarted, often by a pass's own
+ * OVS restart that then failed): a resync named "ovsdb", but within the
+ * backoff. Were it urgent, a restart that keeps failing would run again
+ * each time OVS comes back. */
+static void test_ovsdb_back_keeps_backoff(void **state)
+{
+    struct oo_sched s;
+
+    sched_new(&s);
+    for (int i = 0; i < 6; i++)
+        pass(&s, i * 100000, 100, OO_PASS_FAILED, true);
+    assert_int_equal(s.failures, 6);
+    int64_t end = 5 * 100000 + 100, hold = oo_sched_holdoff_ms(&s);
+    assert_int_equal(hold, 32000);
+    oo_sched_event(&s, OO_TRIGGER_OVSDB, end + 50);
+    assert_int_equal(oo_sched_due(&s), end + hold);
+    assert_int_equal(oo_sched_trigger(&s), OO_TRIGGER_OVSDB);
+    assert_int_equal(s.failures, 6);
+    /* Plain events after it do not rename the resync; lost events do. */
+    oo_sched_event(&s, OO_TRIGGER_EVENT, end + 60);
+    assert_int_equal(oo_sched_trigger(&s), OO_TRIGGER_OVSDB);
+    oo_sched_event(&s, OO_TRIGGER_OVERFLOW, end + 70);
+    oo_sched_event(&s, OO_TRIGGER_OVSDB, end + 80);
+    assert_int_equal(oo_sched_trigger(&s), OO_TRIGGER_OVERFLOW);
+    /* Without failures it is an event: debounced, not at once. */
+    sched_new(&s);
+    pass(&s, 0, 100, OO_PASS_IN_SYNC, false);
+    oo_sched_event(&s, OO_TRIGGER_OVSDB, 1000);
+    assert_int_equal(oo_sched_due(&s), 1000 + OO_SCHED_DEBOUNCE_MS);
+    assert_int_equal(oo_sched_trigger(&s), OO_TRIGGER_OVSDB);
+}
+
 static void test_failed_after_changes(void **state)
 {
     struct oo_sched s;
@@ -629,6 +661,7 @@ int main(void)
         cmocka_unit_test(test_verify_after_change),
         cmocka_unit_test(test_failure_backoff),
         cmocka_unit_test(test_urgent_bypasses_backoff),
+        cmocka_unit_test(test_ovsdb_back_keeps_backoff),
         cmocka_unit_test(test_failed_after_changes),
         cmocka_unit_test(test_failing_changes_back_off_longer),
         cmocka_unit_test(test_churn_backs_off),
