@@ -624,10 +624,13 @@ static void event_sock_run(struct daemon *d, struct event_sock *e, bool mark)
                 continue;
             if (errno == ENOBUFS) {
                 /* The kernel dropped notifications: whatever they said, the
-                 * next pass reads everything. */
+                 * next pass reads everything. Whichever socket lost them
+                 * (an RTM_DELLINK among them empties mirred actions with no
+                 * tc notification), and now: the pass's trigger may not
+                 * say overflow (drained just before it, or a request came
+                 * first). */
                 d->stats.overflows[e->source]++;
-                if (e->source == OO_EVENT_TC)
-                    oo_tc_cache_invalidate(&d->tc_cache);
+                oo_tc_cache_invalidate(&d->tc_cache);
                 if (!e->overflowed)
                     LOG_WARN("%s events lost (socket overflow): full resync",
                              oo_event_source_to_string(e->source));
@@ -673,8 +676,7 @@ static void event_sock_run(struct daemon *d, struct event_sock *e, bool mark)
         if (len > 0) {
             d->stats.events[e->source]++;
             dirty = true;
-            if (e->source == OO_EVENT_TC)
-                oo_tc_cache_invalidate(&d->tc_cache);
+            oo_tc_cache_invalidate(&d->tc_cache);   /* maybe an RTM_DELLINK too */
         }
         if (dirty && mark)
             oo_sched_event(&d->sched, OO_TRIGGER_EVENT, oo_now_ms());
