@@ -223,6 +223,10 @@ int oo_ovs_restart(const char *const *argv, int timeout_ms, char *err, size_t er
     posix_spawn_file_actions_addopen(&fa, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
     posix_spawn_file_actions_addopen(&fa, STDOUT_FILENO, "/dev/null", O_WRONLY, 0);
     posix_spawn_file_actions_adddup2(&fa, fds[1], STDERR_FILENO);   /* dup2 clears CLOEXEC */
+    /* Nothing else: libopenvswitch opens its sockets and the log file
+     * without O_CLOEXEC, and the OVS daemons the command starts would hold
+     * them for their lifetime. */
+    posix_spawn_file_actions_addclosefrom_np(&fa, STDERR_FILENO + 1);
     posix_spawnattr_init(&attr);
     sigemptyset(&none);
     sigfillset(&all);

@@ -2,6 +2,7 @@
  * oo_ovs_restart() against real processes, and the reading of dpctl/show.
  * Needs no ovsdb-server. */
 #include <errno.h>
+#include <fcntl.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -335,6 +336,32 @@ static void test_restart_child_gets_default_signals(void **state)
     assert_contains(err, "killed by signal 15");
 }
 
+/* The command gets stdin, stdout and stderr and nothing else: descriptors
+ * the caller opened without O_CLOEXEC (libopenvswitch sets it nowhere: its
+ * unixctl listener, its OVSDB socket, the log file) would be held for their
+ * lifetime by the OVS daemons the command starts. */
+static void test_restart_child_gets_no_other_fds(void **state)
+{
+    const char *const argv[] = { "sh", "-c",
+        "for f in /proc/$$/fd/*; do n=${f##*/}; "
+        "[ \"$n\" -gt 2 ] && [ -L \"$f\" ] && echo \"open: $n -> $(readlink \"$f\")\" >&2; done; "
+        "exit 5", NULL };
+    char err[512];
+    int64_t ms;
+    int fd = open("/dev/null", O_RDONLY);   /* no O_CLOEXEC, on purpose */
+    int r;
+
+    assert_true(fd > 2);
+    r = restart(argv, 5000, err, sizeof err, &ms);
+    close(fd);
+    assert_int_equal(r, -EIO);
+    assert_contains(err, "exited with status 5");
+    /* The directory the shell globs is open while it lists it, closed by
+     * the time it checks each entry again: what is left is inherited. */
+    if (strstr(err, "open: "))
+        fail_msg("the command inherited descriptors: %s", err);
+}
+
 /* Whether /proc/self/status says THP_enabled: 1 for this process. */
 static bool self_thp_enabled(void)
 {
@@ -434,6 +461,7 @@ int main(void)
         cmocka_unit_test(test_restart_detached_child_keeps_pipe),
         cmocka_unit_test(test_restart_child_gets_default_signals),
         cmocka_unit_test(test_restart_child_gets_huge_pages),
+        cmocka_unit_test(test_restart_child_gets_no_other_fds),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
