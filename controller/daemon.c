@@ -1422,6 +1422,24 @@ static int parse_opts(int argc, char **argv, struct daemon_opts *o)
         fprintf(stderr, PROGRAM ": --unixctl wants an absolute path, not '%s'\n", o->unixctl);
         return OO_EXIT_USAGE;
     }
+    /* --detach moves to /, and a reload reads the config again long after
+     * start: relative paths are taken from where the daemon was started. */
+    const char **paths[] = { &o->config, &o->hostconf, &o->pidfile, &o->log_file };
+    for (size_t i = 0; i < OO_ARRAY_SIZE(paths); i++) {
+        const char *p = *paths[i];
+        char *cwd;
+
+        if (!p || p[0] == '/')
+            continue;
+        cwd = get_current_dir_name();
+        if (!cwd) {
+            fprintf(stderr, PROGRAM ": '%s' is relative, and the current directory cannot be "
+                    "read (%s): give an absolute path\n", p, strerror(errno));
+            return OO_EXIT_USAGE;
+        }
+        *paths[i] = xasprintf("%s/%s", cwd, p);     /* lives as long as the daemon */
+        free(cwd);
+    }
     return 0;
 }
 

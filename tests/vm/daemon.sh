@@ -45,6 +45,7 @@ ALL_TESTS="
 	host_lock_waits
 	apply_vs_daemon
 	reload_broken_config
+	detached_relative_paths
 	blocked_backoff
 	metrics_scrape
 	idle_cpu
@@ -661,6 +662,52 @@ reload_broken_config() {
 	[[ $(metric "$(appctl metrics)" ovs_offload_config_last_reload_success) == 1 ]]
 	check_err $? "reload success metric not back to 1"
 	log_test "SIGHUP with a broken config: rejected, logged, metric set, old config enforced" || dump_log
+}
+
+# --detach with a relative config, pidfile and log file, started in another
+# directory: the detached daemon works from /, yet its pidfile and log are
+# where they were asked for, a SIGHUP reads the edited config, and exit
+# removes the pidfile. Then the suite's daemon is started again.
+detached_relative_paths() {
+	RET=0
+	local dir=$WORK/detach daemon pid rc up ctl
+	up=$(nsim_uplink 10)
+	daemon=$(readlink -f "$DAEMON")
+	poll_until 30000 in_sync >/dev/null
+	daemon_stop
+	rm -rf "$dir"
+	mkdir -p "$dir"
+	cp "$CFG" "$dir/config.yaml"
+	(cd "$dir" && OVS_RUNDIR=$RUNDIR "$daemon" -c config.yaml --pidfile d.pid --log-file d.log \
+		--metrics none --resync 300 --detach 2>"$dir/start.err")
+	rc=$?
+	((rc == 0))
+	check_err $? "ovs-offloadd --detach exited $rc: $(cat "$dir/start.err")"
+	pid=$(cat "$dir/d.pid" 2>/dev/null)
+	[[ -n $pid ]] && kill -0 "$pid" 2>/dev/null
+	check_err $? "no running daemon in the pidfile $dir/d.pid"
+	[[ $(readlink "/proc/${pid:-0}/cwd") == / ]]
+	check_err $? "the detached daemon did not move to /: $(readlink "/proc/${pid:-0}/cwd")"
+	ctl=$RUNDIR/ovs-offloadd.$pid.ctl
+	# The edited config, read again on SIGHUP from where it was given.
+	sed -i 's/02:00:00:00:00:11/02:00:00:00:00:21/' "$dir/config.yaml"
+	kill -HUP "${pid:-0}"
+	poll_until 30000 vf_mac_is "$up" 1 02:00:00:00:00:21 >/dev/null
+	check_err $? "the edited config was not applied after SIGHUP"
+	grep -q "SIGHUP: reloading $dir/config.yaml" "$dir/d.log"
+	check_err $? "the log ($dir/d.log) does not show the reload of $dir/config.yaml: $(tail -n 5 "$dir/d.log")"
+	APPCTL_TARGET=$ctl appctl status -j | jq -e --arg c "$dir/config.yaml" '.daemon.config == $c' >/dev/null
+	check_err $? "status does not name $dir/config.yaml"
+	APPCTL_TARGET=$ctl appctl exit >/dev/null
+	wait_for 20 _oo_pid_gone "${pid:-0}"
+	check_err $? "the detached daemon did not exit"
+	[[ ! -e $dir/d.pid ]]
+	check_err $? "the pidfile $dir/d.pid is left behind"
+	cp "$dir/d.log" "$WORK/detached.log"
+	daemon_start
+	poll_until 30000 vf_mac_is "$up" 1 02:00:00:00:00:11 >/dev/null
+	check_err $? "the suite's daemon did not take the VF MAC back"
+	log_test "--detach with relative -c, --pidfile, --log-file: reload, status and exit work" || dump_log
 }
 
 # failures_at_least N: the daemon's metrics count N or more failed passes in a
