@@ -46,6 +46,7 @@ ALL_TESTS="
 	apply_vs_daemon
 	reload_broken_config
 	detached_relative_paths
+	notify_ready_after_first_pass
 	blocked_backoff
 	metrics_scrape
 	idle_cpu
@@ -708,6 +709,66 @@ detached_relative_paths() {
 	poll_until 30000 vf_mac_is "$up" 1 02:00:00:00:00:11 >/dev/null
 	check_err $? "the suite's daemon did not take the VF MAC back"
 	log_test "--detach with relative -c, --pidfile, --log-file: reload, status and exit work" || dump_log
+}
+
+# notified TEXT: the systemd notification listener has received TEXT.
+notified() {
+	grep -q -- "$1" "$WORK/notify.log" 2>/dev/null
+}
+
+# sd_notify as systemd sees it (a datagram socket in NOTIFY_SOCKET): READY=1
+# only once the first pass ran. A reload while the first pass waits for the
+# host lock sends neither READY=1 nor RELOADING=1 (units ordered after this
+# one would start on a host not converged yet); a reload after it sends both.
+notify_ready_after_first_pass() {
+	RET=0
+	local sock=$WORK/notify.sock holder wfd mark fifo=$WORK/notify-lock-release lpid
+	command -v python3 >/dev/null || { log_test_skip "sd_notify" "python3 not found"; return; }
+	poll_until 30000 in_sync >/dev/null
+	daemon_stop
+	rm -f "$sock" "$WORK/notify.log" "$fifo" "$WORK/notify-lock-held"
+	python3 -c '
+import socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.bind(sys.argv[1])
+with open(sys.argv[2], "a", buffering=1) as out:
+    while True:
+        out.write(s.recv(4096).decode(errors="replace").replace("\n", " | ") + "\n")
+' "$sock" "$WORK/notify.log" &
+	lpid=$!
+	defer kill_quiet "$lpid"
+	wait_for 10 test -S "$sock" || { check_err 1 "the notification listener did not start"; log_test "sd_notify"; return; }
+	mkfifo "$fifo"
+	flock /run/ovs-offload/lock sh -c ": >'$WORK/notify-lock-held'; read _ <'$fifo'" &
+	holder=$!
+	wait_for 10 test -e "$WORK/notify-lock-held" || fail_hard "flock did not take /run/ovs-offload/lock"
+	mark=$(($(wc -l <"$LOGF") + 1))
+	export NOTIFY_SOCKET=$sock
+	daemon_start
+	unset NOTIFY_SOCKET
+	poll_until 30000 log_has_after "$mark" "the next pass waits for it" >/dev/null
+	check_err $? "the first pass does not wait for the lock"
+	kill -HUP "$DPID"
+	poll_until 30000 notified "STATUS=config reloaded" >/dev/null
+	check_err $? "no STATUS for the reload: $(cat "$WORK/notify.log")"
+	! notified "READY=1" && ! notified "RELOADING=1"
+	check_err $? "READY=1 or RELOADING=1 before the first pass: $(cat "$WORK/notify.log")"
+	exec {wfd}<>"$fifo"
+	echo release >&"$wfd"
+	exec {wfd}>&-
+	wait "$holder"
+	poll_until 30000 notified "^READY=1$" >/dev/null
+	check_err $? "no READY=1 after the first pass: $(cat "$WORK/notify.log")"
+	kill -HUP "$DPID"
+	poll_until 30000 notified "READY=1 | STATUS=config reloaded" >/dev/null
+	check_err $? "no READY=1 after a reload: $(cat "$WORK/notify.log")"
+	notified "^RELOADING=1"
+	check_err $? "no RELOADING=1 for the reload after the first pass: $(cat "$WORK/notify.log")"
+	log_info "notifications: $(tr '\n' ';' <"$WORK/notify.log")"
+	# The suite's daemon, without NOTIFY_SOCKET.
+	daemon_stop
+	daemon_start
+	log_test "sd_notify: READY=1 after the first pass, also with a reload before it" || dump_log
 }
 
 # failures_at_least N: the daemon's metrics count N or more failed passes in a
