@@ -61,6 +61,18 @@ static int fail(struct actx *c, int err, const char *fmt, ...)
     return err;
 }
 
+/* Whether the caller asked the apply to stop (oo_apply_opts.stop). */
+static bool stop_requested(const struct actx *c)
+{
+    return c->opts->stop && *c->opts->stop;
+}
+
+static int stopped(struct actx *c, const char *when)
+{
+    return fail(c, -ECANCELED, "stopped %s: the process is exiting; the next run continues from "
+                "the host's state", when);
+}
+
 /* The kernel's error with its extended ACK, as the message of a failed step. */
 static int kfail(struct actx *c, int err, const struct oo_nl *nl, const char *what)
 {
@@ -232,6 +244,8 @@ static int wait_vfs(struct actx *c, const struct oo_obs_pf *p, int64_t n)
             return fail(c, -ETIMEDOUT, "%" PRId64 " VFs (and their representors in switchdev%s) did "
                         "not appear within %d s: check dmesg for the driver's errors", n,
                         udev_awaited(c) ? ", named by udev" : "", w->timeout_s);
+        if (stop_requested(c))
+            return stopped(c, "while waiting for the VFs");
         oo_sleep_ms(100);
     }
 }
@@ -302,6 +316,8 @@ static int wait_lag(struct actx *c, const struct oo_step *s)
         if (oo_now_ms() >= deadline)
             return fail(c, -ETIMEDOUT, "the LAG of %s did not become active within %d s: both PFs "
                         "must be in switchdev and enslaved (check dmesg)", s->name, w->timeout_s);
+        if (stop_requested(c))
+            return stopped(c, "while waiting for the LAG");
         oo_sleep_ms(100);
     }
 }
@@ -491,8 +507,11 @@ static int apply_pf_step(struct actx *c, const struct oo_step *s)
         struct oo_dl_port up;
 
         while ((r = find_port(c, &p->handle, -1, &up)) == -ENODEV &&
-               oo_now_ms() - t0 < ms_of(c->cfg->waits.timeout_s))
+               oo_now_ms() - t0 < ms_of(c->cfg->waits.timeout_s)) {
+            if (stop_requested(c))
+                return stopped(c, "while waiting for the uplink");
             oo_sleep_ms(100);
+        }
         if (r == -ENODEV)
             return fail(c, r, "the PF has no uplink netdev (waited %d s, waits.timeout_s)",
                         c->cfg->waits.timeout_s);
@@ -883,7 +902,9 @@ static void progress_done(struct actx *c, int r, int64_t ms)
 {
     if (!c->opts->progress)
         return;
-    if (r < 0)
+    if (r == -ECANCELED && stop_requested(c))
+        fprintf(c->opts->progress, " ... stopped\n");
+    else if (r < 0)
         fprintf(c->opts->progress, " ... FAILED\n");
     else
         fprintf(c->opts->progress, " ... ok (%" PRId64 " ms%s%s)\n", ms, c->info[0] ? ", " : "", c->info);
@@ -971,9 +992,15 @@ int oo_apply(const struct oo_config *cfg, const struct oo_observed *obs, const s
         size_t batch = 1;
 
         c.info[0] = '\0';
-        if (s->kind != OO_STEP_TC_SYNC)
+        if (stop_requested(&c)) {
+            progress(&c, i, plan->n_steps, s);
+            r = stopped(&c, "before this step");
+        } else if (s->kind != OO_STEP_TC_SYNC) {
             c.changed = true;
-        if (is_ovs_step(s->kind)) {
+        }
+        if (r < 0) {
+            /* stopped: reported and put back below */
+        } else if (is_ovs_step(s->kind)) {
             while (i + batch < plan->n_steps && is_ovs_step(plan->steps[i + batch].kind))
                 batch++;
             for (size_t k = 0; k < batch; k++) {
@@ -1077,6 +1104,8 @@ static void await_udev_names(struct actx *c, const struct oo_step *steps, size_t
                          "attached under the names they have; ", c->cfg->waits.udev_s);
             break;
         }
+        if (stop_requested(c))
+            break;          /* the apply stops at its next step */
         if ((waiting || busy) && round > 0)
             oo_sleep_ms(50);
     }
@@ -1195,6 +1224,8 @@ static int await_vswitchd(struct actx *c, int64_t old_pid, int64_t deadline)
             return fail(c, -ETIMEDOUT, "ovs.restart_command succeeded, but no ovs-vswitchd running "
                         "with the stored settings answered within waits.timeout_s (%s): check that "
                         "the command restarts ovs-vswitchd on this host", seen);
+        if (stop_requested(c))
+            return stopped(c, "while waiting for ovs-vswitchd after its restart");
         oo_sleep_ms(100);
     }
 }

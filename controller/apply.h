@@ -7,6 +7,7 @@
 #define OO_CONTROLLER_APPLY_H
 
 #include <stdbool.h>
+#include <signal.h>
 #include <stdio.h>
 
 #include "config/config.h"
@@ -30,6 +31,13 @@ struct oo_apply_opts {
      * the host, tc-sync steps resolve with these and obs: a plan of tc steps
      * alone (a daemon's repair) then reads devlink, links and qdiscs once. */
     const struct oo_tc_desired *tc_desired;
+    /* Set non-zero from a signal handler (ovs-offloadd's SIGTERM), or NULL:
+     * the apply stops before its next step or within 0.1 s of a wait (VFs,
+     * LAG, uplink, udev, ovs-vswitchd after a restart), failing with
+     * -ECANCELED; what the later steps put back (VFs unbound for a mode
+     * change) is still put back. A command or transaction in progress is
+     * not cut short. */
+    const volatile sig_atomic_t *stop;
 };
 
 struct oo_apply_result {

@@ -444,11 +444,18 @@ static int reload(struct daemon *d, char **ret_text)
 /* ---------------------------------------------------------------- signals */
 
 static int sig_write_fd = -1;
+/* SIGTERM or SIGINT came: a pass in progress stops at its next step or wait
+ * (oo_apply_opts.stop), so that a stop is not held up by a pass's waits
+ * (each up to waits.timeout_s) past systemd's TimeoutStopSec. */
+static volatile sig_atomic_t stop_requested;
 
 static void on_signal(int sig)
 {
     unsigned char b = (unsigned char)sig;
     int saved = errno;
+
+    if (sig == SIGTERM || sig == SIGINT)
+        stop_requested = 1;
 
     if (write(sig_write_fd, &b, 1) < 0) {
         /* The pipe is full: enough signals are pending already. */
@@ -892,7 +899,11 @@ static void report_pass(struct daemon *d, int trigger, const struct oo_pass *p, 
     case OO_PASS_FAILED: {
         unsigned suppressed = 0;
         fmt_ms(oo_sched_holdoff_ms(&d->sched), next, sizeof next);
-        if (oo_repeat_should_log(&d->failed_log, oo_digest_str(0, p->message), end, REPEAT_LOG_MS,
+        if (p->applied && p->apply.err == -ECANCELED && stop_requested) {
+            /* Asked to, on the way out: not an error of the host. */
+            LOG_INFO("reconcile stopped after %zu of %zu steps to exit: %s", p->apply.n_done,
+                     p->plan.n_steps, p->message);
+        } else if (oo_repeat_should_log(&d->failed_log, oo_digest_str(0, p->message), end, REPEAT_LOG_MS,
                                  &suppressed)) {
             if (p->applied)
                 LOG_ERR("reconcile failed after %zu of %zu steps: %s; retrying in %s%s", p->apply.n_done,
@@ -948,6 +959,7 @@ static void run_pass(struct daemon *d)
         .progress = d->progress, .tc_writes = tc_writes, .tc_writes_arg = d,
         .observed = pass_observed, .before_apply = pass_before_apply, .observed_arg = &render,
         .tc_cache = d->opts.full_dumps ? NULL : &d->tc_cache,
+        .stop = &stop_requested,
     };
     struct oo_pass p;
     int64_t first_event, end, start_wall;

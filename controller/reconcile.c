@@ -427,7 +427,7 @@ int oo_reconcile_pass(const struct oo_pass_opts *opts, struct oo_pass *p)
             .ovsdb_timeout_ms = opts->ovsdb_timeout_ms,
             .progress = opts->progress,
             .tc_writes = opts->tc_writes, .tc_writes_arg = opts->tc_writes_arg,
-            .tc_desired = popts.tc_desired,
+            .tc_desired = popts.tc_desired, .stop = opts->stop,
         };
         p->applied = true;
         /* What it writes, and what others write while the daemon is out of

@@ -19,6 +19,7 @@
 #ifndef OO_CONTROLLER_RECONCILE_H
 #define OO_CONTROLLER_RECONCILE_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -261,6 +262,7 @@ struct oo_pass_opts {
      * dumps every filter in full. While it is valid, the pass dumps terse
      * and settles the dumps with it; a pass that applies invalidates it. */
     struct oo_tc_cache *tc_cache;
+    const volatile sig_atomic_t *stop;  /* see struct oo_apply_opts */
 };
 
 struct oo_pass {

@@ -58,6 +58,7 @@ ALL_TESTS="
 	tc_terse_cache
 	tc_redirect_target_back
 	ovs_restart
+	sigterm_during_wait
 	ovs_vflag_drift
 	logs_clean
 "
@@ -1318,6 +1319,60 @@ log_has_after() {
 # in_datapath NAME: ovs-vswitchd opened NAME in the kernel datapath.
 in_datapath() {
 	ovs-appctl -T 5 dpctl/show 2>/dev/null | grep -qE "port [0-9]+: $1( |$)"
+}
+
+# SIGTERM while a pass waits (here for an ovs-vswitchd that a restart command
+# which restarts nothing, touch(1), never brings back; waits.timeout_s 100): the daemon
+# exits within a few seconds, with status 0, saying the pass stopped, not
+# after the wait's 100 s (systemd's TimeoutStopSec would SIGKILL it).
+sigterm_during_wait() {
+	RET=0
+	local mark t0 ms rc pid
+	daemon_onto_ovs "SIGTERM during a wait" || return
+	write_config
+	cat >>"$CFG" <<-Y
+	ovs:
+	  db: unix:$OVS_RUNDIR/db.sock
+	  hw_offload: true
+	  tc_policy: none
+	  restart: if-needed
+	  restart_command: [touch, "$WORK/restart-ran"]
+	waits:
+	  timeout_s: 100
+	Y
+	rm -f "$WORK/restart-ran"
+	mark=$(($(wc -l <"$LOGF") + 1))
+	daemon_start
+	pid=$DPID
+	# OVS 3.1 takes the first hw-offload and tc-policy at run time; a
+	# tc-policy changed after that needs ovs-vswitchd restarted.
+	poll_until 60000 in_sync >/dev/null
+	check_err $? "not in sync with hw-offload on: $(tail -n 5 "$LOGF")"
+	sed -i 's/tc_policy: none/tc_policy: skip_hw/' "$CFG"
+	appctl reload >/dev/null
+	check_err $? "the config with tc_policy skip_hw was not accepted"
+	# The restart command ran (and restarted nothing): the step now waits
+	# for an ovs-vswitchd with the new settings.
+	poll_until 60000 test -e "$WORK/restart-ran" >/dev/null
+	check_err $? "the pass did not reach the OVS restart: $(tail -n 5 "$LOGF")"
+	t0=$(now_us)
+	kill -TERM "$pid"
+	wait_for 30 _oo_pid_gone "$pid"
+	check_err $? "still running 30 s after SIGTERM"
+	ms=$((($(now_us) - t0) / 1000))
+	wait "$pid"
+	rc=$?
+	DPID=
+	((rc == 0))
+	check_err $? "exit status $rc after SIGTERM"
+	((ms < 10000))
+	check_err $? "exited $ms ms after SIGTERM: the wait was not cut short"
+	log_has_after "$mark" "reconcile stopped after .* to exit: .*stopped while waiting for ovs-vswitchd after its restart"
+	check_err $? "the log does not say the pass stopped: $(grep -a 'reconcile' "$LOGF" | tail -n 3)"
+	! log_has_after "$mark" "|ERR|"
+	check_err $? "the stop was logged as a failure"
+	log_info "exited $ms ms after SIGTERM during the wait for ovs-vswitchd"
+	log_test "SIGTERM during a pass's wait: exits at once, status 0, the pass said stopped" || dump_log
 }
 
 ovs_vflag_drift() {
