@@ -516,19 +516,32 @@ static int pidfile_lock(const char *path, int *ret_fd, pid_t *ret_other)
 
     *ret_fd = -1;
     *ret_other = 0;
-    fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-    if (fd < 0)
-        return -errno;
-    if (fcntl(fd, F_SETLK, &fl) < 0) {
-        r = -errno;
-        if (r == -EAGAIN || r == -EACCES) {
-            struct flock q = { .l_type = F_WRLCK, .l_whence = SEEK_SET };
-            if (fcntl(fd, F_GETLK, &q) == 0 && q.l_type != F_UNLCK)
-                *ret_other = q.l_pid;
-            r = -EBUSY;
+    for (int tries = 0;; tries++) {
+        struct stat a, b;
+
+        fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+        if (fd < 0)
+            return -errno;
+        if (fcntl(fd, F_SETLK, &fl) < 0) {
+            r = -errno;
+            if (r == -EAGAIN || r == -EACCES) {
+                struct flock q = { .l_type = F_WRLCK, .l_whence = SEEK_SET };
+                if (fcntl(fd, F_GETLK, &q) == 0 && q.l_type != F_UNLCK)
+                    *ret_other = q.l_pid;
+                r = -EBUSY;
+            }
+            close(fd);
+            return r;
         }
+        /* An instance exiting unlinks its pidfile while it holds the lock
+         * (pidfile_release): a file opened just before that is locked, but
+         * no longer the one at path, and nobody would see this instance.
+         * Open the path again. */
+        if (fstat(fd, &a) == 0 && stat(path, &b) == 0 && a.st_dev == b.st_dev && a.st_ino == b.st_ino)
+            break;
         close(fd);
-        return r;
+        if (tries >= 10)
+            return -EAGAIN;
     }
     n = snprintf(line, sizeof line, "%ld\n", (long)getpid());
     if (ftruncate(fd, 0) < 0 || pwrite(fd, line, (size_t)n, 0) != n) {
