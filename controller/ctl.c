@@ -70,8 +70,10 @@ static void usage(FILE *f)
 "                       ovs-offloadd or another apply changes the host; 0:\n"
 "                       fail at once\n"
 "      --db REMOTE      OVSDB remote (default: the config's ovs.db when it is\n"
-"                       written, else unix:$OVS_RUNDIR/db.sock, OVS_RUNDIR\n"
-"                       defaulting to /var/run/openvswitch)\n"
+"                       written, for status and doctor the default config's\n"
+"                       when it exists and is valid; else\n"
+"                       unix:$OVS_RUNDIR/db.sock, OVS_RUNDIR defaulting to\n"
+"                       /var/run/openvswitch)\n"
 "      --ovsdb-timeout MS  give up on an OVSDB read after MS milliseconds\n"
 "                       (default 2000; apply's transactions wait for\n"
 "                       ovs-vswitchd up to the config's waits.timeout_s)\n"
@@ -454,6 +456,29 @@ out:
     return rc;
 }
 
+/* For status and doctor given no config and no --db: the OVSDB remote of the
+ * default config when there is one (what plan and apply would use), else
+ * NULL. A default config with errors is passed over with a warning: these
+ * commands read the host, and must work while the config is being fixed. */
+static char *default_config_db(const struct ctl_opts *opts)
+{
+    struct oo_config cfg;
+    struct oo_cfg_diag diag;
+    const char *path;
+    char *remote = NULL;
+
+    if (opts->db || opts->config || opts->hostconf || access(OO_DEFAULT_CONFIG, F_OK) < 0)
+        return NULL;
+    if (load_config(opts, &cfg, &diag, &path) == OO_EXIT_OK && cfg.ovs.db)
+        remote = ovs_remote(opts, &cfg);
+    else if (oo_cfg_diag_count(&diag))
+        oo_warn("%s has errors ('ovs-offloadctl check' lists them): its ovs.db is not used; "
+                "OVSDB is read at the default remote", path);
+    oo_cfg_diag_free(&diag);
+    oo_config_free(&cfg);
+    return remote;
+}
+
 static int cmd_doctor(const struct ctl_opts *opts)
 {
     struct oo_config cfg;
@@ -476,7 +501,9 @@ static int cmd_doctor(const struct ctl_opts *opts)
         oo_cfg_diag_free(&diag);
         have_cfg = true;
     }
-    remote = ovs_remote(opts, have_cfg ? &cfg : NULL);
+    remote = have_cfg ? NULL : default_config_db(opts);
+    if (!remote)
+        remote = ovs_remote(opts, have_cfg ? &cfg : NULL);
     oo_observe_host(opts->root, remote, opts->ovsdb_timeout_ms, &o);
     oo_doctor_gather(opts->root, &facts);
     facts.obs = &o;
@@ -633,6 +660,8 @@ int oo_ctl_main(int argc, char **argv)
         if (rc)
             return rc;
     }
+    if (!strcmp(cmd, "status") && !opts.db)
+        opts.db = db = default_config_db(&opts);
     if (!opts.db)
         opts.db = db = default_db();
     if (!strcmp(cmd, "status"))

@@ -99,6 +99,26 @@ status_ovs() {
 	ovs-vsctl set Open_vSwitch . ovs_version=3.1.0-guest
 	[[ $("$CTL" status --json | jq -r .ovs.ovs_version) == 3.1.0-guest ]]
 	check_err $? "ovs_version not read back"
+	# No --db, no -c: the default config's ovs.db, as plan and apply use it
+	# (OVS_RUNDIR unset: the built-in default has no OVSDB here).
+	local out
+	if [[ -e /etc/ovs-offload/config.yaml ]]; then
+		check_err 1 "/etc/ovs-offload/config.yaml exists in the guest: cannot test the default config"
+	else
+		mkdir -p /etc/ovs-offload
+		defer rm -f /etc/ovs-offload/config.yaml
+		printf 'version: 1\novs:\n  db: unix:%s/db.sock\n' "$OVS_RUNDIR" >/etc/ovs-offload/config.yaml
+		[[ $(env -u OVS_RUNDIR "$CTL" status --json | jq -r .ovs.reachable) == true ]]
+		check_err $? "status did not read OVSDB at the default config's ovs.db"
+		[[ $(env -u OVS_RUNDIR "$CTL" status --prometheus | awk '$1 == "ovs_offload_ovsdb_up" { print $2 }') == 1 ]]
+		check_err $? "status --prometheus did not read OVSDB at the default config's ovs.db"
+		# A default config with errors: passed over, with a warning.
+		echo 'version: 2' >/etc/ovs-offload/config.yaml
+		out=$(env -u OVS_RUNDIR "$CTL" status --json --ovsdb-timeout 300 2>&1 >/dev/null)
+		check_err $? "status failed over a default config with errors"
+		grep -q "/etc/ovs-offload/config.yaml has errors" <<<"$out"
+		check_err $? "no warning for the default config's errors: $out"
+	fi
 	log_test "status reads OVS settings and bridges from the running OVS"
 }
 
