@@ -254,7 +254,19 @@ static void json_ovs(struct oo_json *j, const struct oo_observed *o)
     oo_json_kv_str(j, "remote", o->ovs_remote);
     oo_json_kv_bool(j, "reachable", v->reachable);
     oo_json_kv_str(j, "error", v->reachable ? NULL : v->error);
-    if (v->reachable) {
+    if (!v->reachable) {
+        /* Every key, null: unknown, for a reader that expects the same
+         * document shape whatever OVSDB did. */
+        static const char *const keys[] = {
+            "ovs_version", "db_version", "hw_offload", "hw_offload_enabled", "tc_policy",
+            "max_idle", "next_cfg", "cur_cfg", "vswitchd_running", "offload_active",
+            "restart_needed", "restart_why", "bridges",
+        };
+        for (size_t i = 0; i < OO_ARRAY_SIZE(keys); i++) {
+            oo_json_key(j, keys[i]);
+            oo_json_null(j);
+        }
+    } else {
         oo_json_kv_str(j, "ovs_version", v->ovs_version);
         oo_json_kv_str(j, "db_version", v->db_version);
         oo_json_kv_str(j, "hw_offload", v->hw_offload);
@@ -339,7 +351,15 @@ static void json_daemon(struct oo_json *j, const struct oo_observed *o)
     oo_json_obj_begin(j);
     oo_json_kv_str(j, "error", o->daemon_err ? strerror(-o->daemon_err) : NULL);
     oo_json_kv_bool(j, "running", d->found);
-    if (d->found) {
+    if (!d->found) {
+        static const char *const keys[] = {
+            "pid", "other_pid_namespace", "config", "kind", "loaded_ms", "reload_rejected_ms",
+        };
+        for (size_t i = 0; i < OO_ARRAY_SIZE(keys); i++) {
+            oo_json_key(j, keys[i]);
+            oo_json_null(j);
+        }
+    } else {
         oo_json_kv_int(j, "pid", d->pid);
         oo_json_kv_bool(j, "other_pid_namespace", d->pid_ns_foreign);
         oo_json_kv_str(j, "config", d->config);

@@ -238,7 +238,13 @@ static void test_status_json(void **state)
     assert_non_null(strstr(t, "\"device\":\"netdevsim11\",\"eswitch\":{\"mode\":\"legacy\""));
     assert_non_null(strstr(t, "\"representors\":[],\"lag\":null}]"));
     assert_non_null(strstr(t, "\"ovs\":{\"remote\":\"unix:/run/ovs/db.sock\",\"reachable\":false,"
-                              "\"error\":\"cannot connect to unix:/run/ovs/db.sock: No such file or directory\"},"
+                              "\"error\":\"cannot connect to unix:/run/ovs/db.sock: No such file or directory\","
+                              /* unreachable: every key there, null */
+                              "\"ovs_version\":null,\"db_version\":null,\"hw_offload\":null,"
+                              "\"hw_offload_enabled\":null,\"tc_policy\":null,\"max_idle\":null,"
+                              "\"next_cfg\":null,\"cur_cfg\":null,\"vswitchd_running\":null,"
+                              "\"offload_active\":null,\"restart_needed\":null,\"restart_why\":null,"
+                              "\"bridges\":null},"
                               "\"tc\":{\"error\":null,\"places\":[],\"total\":{\"filters\":0,"));
     free(t);
     oo_observed_free(&o);
@@ -307,7 +313,9 @@ static void test_status_text(void **state)
                               "\"error\":null,\"filters\":0,"));
     assert_non_null(strstr(t, "{\"device\":\"eth3\",\"ifindex\":5,\"block\":null,\"has_qdisc\":true,"
                               "\"error\":\"filter dump failed: No such device\",\"filters\":0,"));
-    assert_non_null(strstr(t, "\"daemon\":{\"error\":null,\"running\":false}"));
+    assert_non_null(strstr(t, "\"daemon\":{\"error\":null,\"running\":false,\"pid\":null,"
+                              "\"other_pid_namespace\":null,\"config\":null,\"kind\":null,"
+                              "\"loaded_ms\":null,\"reload_rejected_ms\":null}"));
     assert_non_null(strstr(t, "\"representors\":[],\"lag\":\"unreadable\"}"));
     free(t);
     /* A running daemon: its pid, its config, and a reload it rejected. */
