@@ -444,9 +444,11 @@ static void resolve_targets(struct ctx *c)
             /* host.conf: all the VFs, but a VF-LAG member takes 64 at most
              * (mlx5 refuses VF-LAG above): as many as VF-LAG works with. */
             if (d->bond >= 0 && d->num_vfs > OO_CFG_VFLAG_MAX_VFS) {
-                plan_note(c->plan, d->label, "%" PRId64 " VFs offered (sriov_totalvfs), %d made: a VF-LAG "
-                          "member takes at most %d (set NUM_OF_VFS in the firmware to silence this)",
-                          d->num_vfs, OO_CFG_VFLAG_MAX_VFS, OO_CFG_VFLAG_MAX_VFS);
+                plan_note(c->plan, d->label, "%" PRId64 " VFs %s, %d made: a VF-LAG member takes at "
+                          "most %d (set NUM_OF_VFS in the firmware to silence this)", d->num_vfs,
+                          o->sriov.total_vfs >= 0 ? "offered (sriov_totalvfs)"
+                                                  : "there now (sriov_totalvfs unreadable)",
+                          OO_CFG_VFLAG_MAX_VFS, OO_CFG_VFLAG_MAX_VFS);
                 d->num_vfs = OO_CFG_VFLAG_MAX_VFS;
             }
         } else {

@@ -650,6 +650,19 @@ static void test_hostconf_bond_member_vfs(void **state)
         fail_msg("want no num-vfs step (64 on eth0, 8 on eth1) and one note for eth0");
     }
     oo_plan_free(&plan);
+    /* sriov_totalvfs unreadable: "all" is the VFs there now, and the note
+     * does not claim the device offers them. */
+    h.pfs[0].sriov.total_vfs = -1;
+    h.pfs[0].sriov.num_vfs = 100;
+    oo_plan_build(cfg, &h, NULL, &plan);
+    bool noted = false;
+    for (size_t i = 0; i < plan.n_notes; i++)
+        noted |= strstr(plan.notes[i].message, "100 VFs there now (sriov_totalvfs unreadable), 64 made") != NULL;
+    if (!noted) {
+        print_plan(&plan);
+        fail_msg("want a note for eth0's 100 VFs, with sriov_totalvfs unreadable");
+    }
+    oo_plan_free(&plan);
     host_free_config(cfg);
     oo_observed_free(&h);
 }
