@@ -1211,9 +1211,14 @@ static void write_daemon_json(FILE *f, const struct daemon *d)
     else
         oo_json_bool(&j, st->last_reload_ok);
     oo_json_kv_str(&j, "last_result", oo_pass_result_to_string(st->last_result));
-    oo_json_kv_int(&j, "last_run_ms", st->last_run_wall_ms);
-    oo_json_kv_int(&j, "last_success_ms", st->last_success_wall_ms);
-    oo_json_kv_int(&j, "next_pass_in_ms", due == INT64_MAX ? -1 : due <= now ? 0 : due - now);
+    /* Wall-clock times (ms since the epoch) and a delay: null for "none
+     * yet" or "none due", never a sentinel number. */
+    oo_json_key(&j, "last_run_ms");
+    if (st->last_run_wall_ms) oo_json_int(&j, st->last_run_wall_ms); else oo_json_null(&j);
+    oo_json_key(&j, "last_success_ms");
+    if (st->last_success_wall_ms) oo_json_int(&j, st->last_success_wall_ms); else oo_json_null(&j);
+    oo_json_key(&j, "next_pass_in_ms");
+    if (due == INT64_MAX) oo_json_null(&j); else oo_json_int(&j, due <= now ? 0 : due - now);
     oo_json_kv_str(&j, "next_trigger", oo_trigger_to_string(oo_sched_trigger(&d->sched)));
     /* The due pass waits for whoever holds the host lock: who, and since when. */
     oo_json_kv_str(&j, "lock_holder", d->lock_wait_since_ms ? d->lock_holder : NULL);
