@@ -1461,6 +1461,8 @@ static int parse_opts(int argc, char **argv, struct daemon_opts *o)
     /* --detach moves to /, and a reload reads the config again long after
      * start: relative paths are taken from where the daemon was started. */
     const char **paths[] = { &o->config, &o->hostconf, &o->pidfile, &o->log_file };
+    /* Static: they live as long as the process, and stay reachable. */
+    static char *absolute[OO_ARRAY_SIZE(paths)];
     for (size_t i = 0; i < OO_ARRAY_SIZE(paths); i++) {
         const char *p = *paths[i];
         char *cwd;
@@ -1473,7 +1475,8 @@ static int parse_opts(int argc, char **argv, struct daemon_opts *o)
                     "read (%s): give an absolute path\n", p, strerror(errno));
             return OO_EXIT_USAGE;
         }
-        *paths[i] = xasprintf("%s/%s", cwd, p);     /* lives as long as the daemon */
+        free(absolute[i]);
+        *paths[i] = absolute[i] = xasprintf("%s/%s", cwd, p);
         free(cwd);
     }
     return 0;
