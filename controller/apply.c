@@ -941,23 +941,26 @@ void oo_apply_prune_journal(const char *root, const struct oo_observed *obs)
 
 /* Step `failed` stopped the apply: the steps after it that put back what
  * the steps before took away still run (oo_plan_after_failure), each with its
- * progress line, and what goes wrong there is added to the failure's message. */
-static void restore_after_failure(struct actx *c, const struct oo_plan *plan, size_t failed)
+ * progress line, and what goes wrong there is added to the failure's message.
+ * stopped: the apply was asked to stop before step `failed` ran, which is then
+ * a candidate too (oo_plan_after_stop). */
+static void restore_after_failure(struct actx *c, const struct oo_plan *plan, size_t failed,
+                                  bool stopped_before)
 {
     char msg[sizeof c->res->message];
 
     memcpy(msg, c->res->message, sizeof msg);
-    for (size_t j = failed + 1; j < plan->n_steps; j++) {
+    for (size_t j = stopped_before ? failed : failed + 1; j < plan->n_steps; j++) {
         const struct oo_step *s = &plan->steps[j];
         int64_t ts = oo_now_ms();
         int r;
 
-        if (!oo_plan_after_failure(plan, failed, j))
+        if (stopped_before ? !oo_plan_after_stop(plan, failed, j) : !oo_plan_after_failure(plan, failed, j))
             continue;
         c->info[0] = '\0';
         progress(c, j, plan->n_steps, s);
         if (c->opts->progress)
-            fprintf(c->opts->progress, ", after the failure");
+            fprintf(c->opts->progress, stopped_before ? ", before exiting" : ", after the failure");
         r = s->kind == OO_STEP_VF_BIND ? apply_pf_step(c, s) : apply_link_step(c, s);
         progress_done(c, r, oo_now_ms() - ts);
         if (r < 0) {
@@ -974,6 +977,7 @@ int oo_apply(const struct oo_config *cfg, const struct oo_observed *obs, const s
 {
     struct actx c = { .cfg = cfg, .obs = obs, .opts = opts, .res = res, .forced = plan->forced };
     int64_t t0 = oo_now_ms();
+    bool stopped_before = false;
     int r = 0;
 
     memset(res, 0, sizeof *res);
@@ -992,7 +996,8 @@ int oo_apply(const struct oo_config *cfg, const struct oo_observed *obs, const s
         size_t batch = 1;
 
         c.info[0] = '\0';
-        if (stop_requested(&c)) {
+        stopped_before = stop_requested(&c);
+        if (stopped_before) {
             progress(&c, i, plan->n_steps, s);
             r = stopped(&c, "before this step");
         } else if (s->kind != OO_STEP_TC_SYNC) {
@@ -1030,7 +1035,7 @@ int oo_apply(const struct oo_config *cfg, const struct oo_observed *obs, const s
             snprintf(res->message, sizeof res->message, "step %zu/%zu (%.150s): %.400s", i + 1,
                      plan->n_steps, line, msg);
             res->failed = (long)i;
-            restore_after_failure(&c, plan, i);
+            restore_after_failure(&c, plan, i, stopped_before);
             break;
         }
         res->n_done += batch;
@@ -1105,7 +1110,7 @@ static void await_udev_names(struct actx *c, const struct oo_step *steps, size_t
             break;
         }
         if (stop_requested(c))
-            break;          /* the apply stops at its next step */
+            break;          /* the caller stops */
         if ((waiting || busy) && round > 0)
             oo_sleep_ms(50);
     }
@@ -1154,6 +1159,10 @@ static int apply_ovs_batch(struct actx *c, const struct oo_step *steps, size_t n
     }
     if (r == 0 && udev_awaited(c) && udev_left_ms(c) > 0)
         await_udev_names(c, steps, n, names);
+    /* Cut short by a stop: attaching now would take the names udev has
+     * not given yet, what the wait is for. */
+    if (r == 0 && stop_requested(c))
+        r = stopped(c, "while waiting for udev to name the representors");
     if (r == 0) {
         r = oo_ovsdb_apply(c->opts->ovs_remote, ops, n, ovs_txn_ms(c), &res);
         if (r < 0) {

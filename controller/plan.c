@@ -1057,13 +1057,14 @@ static void plan_pf(struct ctx *c, struct dpf *d)
     }
 }
 
-bool oo_plan_after_failure(const struct oo_plan *plan, size_t failed, size_t j)
+/* Steps 0..ran-1 ran; step j, from first on, puts back what they took. */
+static bool puts_back(const struct oo_plan *plan, size_t ran, size_t first, size_t j)
 {
-    const struct oo_step *s = j > failed && j < plan->n_steps ? &plan->steps[j] : NULL;
+    const struct oo_step *s = j >= first && j < plan->n_steps ? &plan->steps[j] : NULL;
 
     if (s && s->kind == OO_STEP_VF_BIND)
         return s->opt == OO_BIND_WITH_PF;
-    for (size_t k = 0; s && k < failed; k++) {
+    for (size_t k = 0; s && k < ran; k++) {
         const struct oo_step *t = &plan->steps[k];
 
         /* A released member is closed by the kernel: put back in its bond
@@ -1076,6 +1077,16 @@ bool oo_plan_after_failure(const struct oo_plan *plan, size_t failed, size_t j)
             return true;
     }
     return false;
+}
+
+bool oo_plan_after_failure(const struct oo_plan *plan, size_t failed, size_t j)
+{
+    return puts_back(plan, failed, failed + 1, j);
+}
+
+bool oo_plan_after_stop(const struct oo_plan *plan, size_t next, size_t j)
+{
+    return puts_back(plan, next, next, j);
 }
 
 /* esw_multiport (Linux 6.3+) is one value for the whole NIC and needs every

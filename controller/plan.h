@@ -116,6 +116,10 @@ struct oo_plan {
  * change of a VF-LAG member does not leave its bond empty. */
 bool oo_plan_after_failure(const struct oo_plan *plan, size_t failed, size_t j);
 
+/* The same when the apply stopped before step next ran (asked to exit):
+ * steps 0..next-1 ran, and step next itself is a candidate. */
+bool oo_plan_after_stop(const struct oo_plan *plan, size_t next, size_t j);
+
 struct oo_tc_desired;
 
 struct oo_plan_opts {

@@ -298,9 +298,10 @@ static void test_vflag_stopped_before_bind(void **state)
 }
 
 /* The steps apply still runs when the first step of kind failed_kind fails
- * are want ("kind object, ..."), and none before it. */
-static void check_after_failure(const char *yaml, struct oo_observed *host, const char *failed_kind,
-                                const char *want)
+ * (stop: when the apply is asked to stop before that step runs) are want
+ * ("kind object, ..."), and none before it. */
+static void check_after(const char *yaml, struct oo_observed *host, const char *failed_kind, bool stop,
+                        const char *want)
 {
     struct oo_config *cfg = host_load_config(yaml);
     struct oo_plan plan, rest = { 0 };
@@ -318,8 +319,10 @@ static void check_after_failure(const char *yaml, struct oo_observed *host, cons
     }
     rest.steps = calloc(plan.n_steps, sizeof *rest.steps);
     for (size_t j = 0; j < plan.n_steps; j++) {
-        assert_true(j > failed || !oo_plan_after_failure(&plan, failed, j));
-        if (oo_plan_after_failure(&plan, failed, j))
+        bool runs = stop ? oo_plan_after_stop(&plan, failed, j) : oo_plan_after_failure(&plan, failed, j);
+
+        assert_true(j > failed || (stop && j == failed) || !runs);
+        if (runs)
             rest.steps[rest.n_steps++] = plan.steps[j];
     }
     shape = plan_shape(&rest);
@@ -328,6 +331,12 @@ static void check_after_failure(const char *yaml, struct oo_observed *host, cons
     free(rest.steps);
     oo_plan_free(&plan);
     host_free_config(cfg);
+}
+
+static void check_after_failure(const char *yaml, struct oo_observed *host, const char *failed_kind,
+                                const char *want)
+{
+    check_after(yaml, host, failed_kind, false, want);
 }
 
 /* Rule: a VF-LAG whose members change VF count releases both first. A PF
@@ -384,6 +393,8 @@ static void test_binds_after_failure(void **state)
                "vf-unbind pf1, eswitch-mode pf1, wait-vfs pf1, hw-tc-offload pf1, vf-bind pf1");
     check_after_failure(both, &h, "eswitch-mode", "vf-bind pf0, vf-bind pf1");
     check_after_failure(both, &h, "vf-bind", "vf-bind pf1");
+    /* Asked to stop (SIGTERM) before pf0's vf-bind ran: it runs too. */
+    check_after(both, &h, "vf-bind", true, "vf-bind pf0, vf-bind pf1");
 
     /* Left unbound by an earlier run, and a step before the bind that the
      * kernel keeps refusing (an inline mode): they are bound anyway. */
@@ -436,6 +447,8 @@ static void test_bond_mode_change(void **state)
     /* A mode change refused: both members go back into the bond, as before. */
     check_after_failure(yaml, &h, "bond-set",
                         "bond-enslave p0, bond-enslave p1, link-up bond0, link-up p0, link-up p1");
+    /* Stopped before bond0 came up again: its own link-up runs. */
+    check_after(yaml, &h, "link-up", true, "link-up bond0, link-up p0, link-up p1");
     oo_observed_free(&h);
 }
 
