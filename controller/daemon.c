@@ -541,7 +541,7 @@ static int pidfile_lock(const char *path, int *ret_fd, pid_t *ret_other)
             break;
         close(fd);
         if (tries >= 10)
-            return -EAGAIN;
+            return -EAGAIN;     /* replaced under us each time */
     }
     n = snprintf(line, sizeof line, "%ld\n", (long)getpid());
     if (ftruncate(fd, 0) < 0 || pwrite(fd, line, (size_t)n, 0) != n) {
@@ -1559,6 +1559,11 @@ static int setup(struct daemon *d, int detach_fd)
         LOG_ERR("another " PROGRAM " (pid %ld) holds %s: stop it first (ovs-appctl -t " PROGRAM
                 " exit, or systemctl stop ovs-offloadd), or give this one its own --pidfile",
                 (long)other, d->pid_path);
+        return OO_EXIT_FAILURE;
+    }
+    if (r == -EAGAIN) {
+        LOG_ERR("the pidfile %s was replaced each time it was locked (other instances starting and "
+                "exiting at once?): start again", d->pid_path);
         return OO_EXIT_FAILURE;
     }
     if (r < 0) {
