@@ -688,6 +688,9 @@ detached_relative_paths() {
 	pid=$(cat "$dir/d.pid" 2>/dev/null)
 	[[ -n $pid ]] && kill -0 "$pid" 2>/dev/null
 	check_err $? "no running daemon in the pidfile $dir/d.pid"
+	# Whatever fails below, it does not outlive the test (two daemons would
+	# fight over the host for the rest of the script).
+	[[ -n $pid ]] && defer kill_quiet "$pid"
 	[[ $(readlink "/proc/${pid:-0}/cwd") == / ]]
 	check_err $? "the detached daemon did not move to /: $(readlink "/proc/${pid:-0}/cwd")"
 	ctl=$RUNDIR/ovs-offloadd.$pid.ctl
@@ -701,7 +704,7 @@ detached_relative_paths() {
 	APPCTL_TARGET=$ctl appctl status -j | jq -e --arg c "$dir/config.yaml" '.daemon.config == $c' >/dev/null
 	check_err $? "status does not name $dir/config.yaml"
 	APPCTL_TARGET=$ctl appctl exit >/dev/null
-	wait_for 20 _oo_pid_gone "${pid:-0}"
+	[[ -n $pid ]] && wait_for 20 _oo_pid_gone "$pid"
 	check_err $? "the detached daemon did not exit"
 	[[ ! -e $dir/d.pid ]]
 	check_err $? "the pidfile $dir/d.pid is left behind"
@@ -738,7 +741,12 @@ with open(sys.argv[2], "a", buffering=1) as out:
 ' "$sock" "$WORK/notify.log" &
 	lpid=$!
 	defer kill_quiet "$lpid"
-	wait_for 10 test -S "$sock" || { check_err 1 "the notification listener did not start"; log_test "sd_notify"; return; }
+	if ! wait_for 10 test -S "$sock"; then
+		check_err 1 "the notification listener did not start"
+		daemon_start
+		log_test "sd_notify"
+		return
+	fi
 	mkfifo "$fifo"
 	flock /run/ovs-offload/lock sh -c ": >'$WORK/notify-lock-held'; read _ <'$fifo'" &
 	holder=$!
@@ -800,8 +808,9 @@ blocked_backoff() {
 	b=$(metric "$m" ovs_offload_reconcile_backoff_seconds)
 	log_info "blocked: 3 passes in a row $(((t3 - t1) / 1000)) ms after the first; now ${f:-?}," \
 		"backoff ${b:-?} s, $(metric "$m" 'ovs_offload_reconcile_runs_total{result="blocked"}') blocked passes in all"
-	# Seen late by up to one poll (~0.2 s), the first pass leaves >= 2.5 s.
-	(((t3 - t1) / 1000 >= 2500))
+	# 3 s of backoff at least, less the lateness of the first sighting (one
+	# poll, ~0.2 s, more on a loaded guest): 2 s leaves room for that.
+	(((t3 - t1) / 1000 >= 2000))
 	check_err $? "the third blocked pass came $(((t3 - t1) / 1000)) ms after the first: backoff not held (1 s, then 2 s)"
 	want=$((1 << (${f:-1} - 1)))
 	((want > 60)) && want=60
@@ -1343,6 +1352,7 @@ sigterm_during_wait() {
 	rm -f "$WORK/restart-ran"
 	mark=$(($(wc -l <"$LOGF") + 1))
 	daemon_start
+	defer daemon_stop       # should a check fail before the SIGTERM
 	pid=$DPID
 	# OVS 3.1 takes the first hw-offload and tc-policy at run time; a
 	# tc-policy changed after that needs ovs-vswitchd restarted.
