@@ -45,13 +45,13 @@ ALL_TESTS="
 	host_lock_waits
 	apply_vs_daemon
 	reload_broken_config
-	detached_relative_paths
-	notify_ready_after_first_pass
 	blocked_backoff
 	metrics_scrape
 	idle_cpu
 	daemon_in_pid_namespace
 	debounce_option
+	detached_relative_paths
+	notify_ready_after_first_pass
 	exit_cleanly
 	least_privilege
 	scrape_during_pass
