@@ -131,7 +131,6 @@ struct daemon {
     struct oo_sched sched;
     struct oo_reconcile_stats stats;
     bool last_ovs_reachable;        /* the last pass could read OVSDB */
-    bool ready_sent;                /* READY=1 told systemd: the first pass ran */
     int last_result;                /* of the last pass, -1 before */
     struct oo_repeat blocked_log;   /* the plan's errors */
     struct oo_repeat failed_log;    /* a failure's message */
@@ -399,10 +398,10 @@ static int reload(struct daemon *d, char **ret_text)
     char *remote;
     int r;
 
-    /* Before the first pass, systemd still waits for READY=1: a reload
-     * then must not send it (units ordered after this one would start
-     * before the host is converged), nor RELOADING=1. */
-    if (d->ready_sent)
+    /* Before the first pass, systemd still waits for READY=1 (sent when
+     * that pass ends): a reload then must not send it (units ordered after
+     * this one would start before the host is converged), nor RELOADING=1. */
+    if (d->sched.ran)
         sd_notify_msg("RELOADING=1\nSTATUS=reloading the config");
     r = load_config(d, &cfg, ret_text);
     oo_stats_record_reload(&d->stats, r >= 0, wall_ms());
@@ -413,7 +412,7 @@ static int reload(struct daemon *d, char **ret_text)
                 "and reload again (SIGHUP or ovs-appctl -t " PROGRAM " reload)",
                 strerror(-r), oo_fmt_wall_ms(d->cfg_loaded_wall_ms, when, sizeof when), d->cfg_path);
         publish_config(d, wall_ms());
-        sd_notify_msg(d->ready_sent ? "READY=1\nSTATUS=config reload rejected: old config kept"
+        sd_notify_msg(d->sched.ran ? "READY=1\nSTATUS=config reload rejected: old config kept"
                                     : "STATUS=config reload rejected: old config kept");
         memory_trim();
         return r;
@@ -436,7 +435,7 @@ static int reload(struct daemon *d, char **ret_text)
     publish_config(d, 0);
     oo_tc_cache_invalidate(&d->tc_cache);
     oo_sched_urgent(&d->sched, OO_TRIGGER_RELOAD);
-    sd_notify_msg(d->ready_sent ? "READY=1\nSTATUS=config reloaded" : "STATUS=config reloaded");
+    sd_notify_msg(d->sched.ran ? "READY=1\nSTATUS=config reloaded" : "STATUS=config reloaded");
     memory_trim(); /* the old config, and the new one's YAML tree */
     return 0;
 }
@@ -1717,12 +1716,11 @@ static void loop_run(struct daemon *d)
     }
     run_jobs(d);
     if (!d->exiting && oo_sched_due(&d->sched) <= oo_now_ms() && host_lock_take(d, oo_now_ms())) {
+        bool first = !d->sched.ran;
         run_pass(d);
         oo_host_lock_release(&d->host_lock);
-        if (!d->ready_sent) {
+        if (first)
             sd_notify_msg("READY=1");
-            d->ready_sent = true;
-        }
     }
     /* Events counted, a reload, a backoff: /metrics shows them at once. */
     metrics_publish(d, false);
