@@ -246,6 +246,15 @@ static void json_pf(struct oo_json *j, const struct oo_obs_pf *pf)
     oo_json_obj_end(j);
 }
 
+/* Each of keys, null: what could not be read keeps its place in the document. */
+static void json_null_keys(struct oo_json *j, const char *const *keys, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        oo_json_key(j, keys[i]);
+        oo_json_null(j);
+    }
+}
+
 static void json_ovs(struct oo_json *j, const struct oo_observed *o)
 {
     const struct oo_ovs_observed *v = &o->ovs;
@@ -262,10 +271,7 @@ static void json_ovs(struct oo_json *j, const struct oo_observed *o)
             "max_idle", "next_cfg", "cur_cfg", "vswitchd_running", "offload_active",
             "restart_needed", "restart_why", "bridges",
         };
-        for (size_t i = 0; i < OO_ARRAY_SIZE(keys); i++) {
-            oo_json_key(j, keys[i]);
-            oo_json_null(j);
-        }
+        json_null_keys(j, keys, OO_ARRAY_SIZE(keys));
     } else {
         oo_json_kv_str(j, "ovs_version", v->ovs_version);
         oo_json_kv_str(j, "db_version", v->db_version);
@@ -355,10 +361,7 @@ static void json_daemon(struct oo_json *j, const struct oo_observed *o)
         static const char *const keys[] = {
             "pid", "other_pid_namespace", "config", "kind", "loaded_ms", "reload_rejected_ms",
         };
-        for (size_t i = 0; i < OO_ARRAY_SIZE(keys); i++) {
-            oo_json_key(j, keys[i]);
-            oo_json_null(j);
-        }
+        json_null_keys(j, keys, OO_ARRAY_SIZE(keys));
     } else {
         oo_json_kv_int(j, "pid", d->pid);
         oo_json_kv_bool(j, "other_pid_namespace", d->pid_ns_foreign);
