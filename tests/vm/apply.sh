@@ -355,7 +355,7 @@ apply_concurrent() {
 # apply has said it waits (a fifo releases it), not for a guessed time.
 apply_lock_held() {
 	RET=0
-	local holder waiter t0 t1 released wfd fifo=/tmp/oo-lock-release
+	local holder waiter t0 t1 released fifo=/tmp/oo-lock-release
 	nsim_new 60 1 && nsim_new 61 1 || fail_hard "netdevsim"
 	two_pf_bond_config 60 61 lockbond
 	mkdir -p /run/ovs-offload
@@ -386,9 +386,7 @@ apply_lock_held() {
 	check_err $? "apply does not say it waits: $(cat /tmp/oo-apply.out)"
 	[[ $(nsim_eswitch_mode 60) == legacy ]]
 	check_err $? "the waiting apply changed the host while the lock was held"
-	exec {wfd}<>"$fifo"
-	echo release >&"$wfd"
-	exec {wfd}>&-
+	fifo_release "$fifo"
 	wait "$waiter"
 	check_err $? "apply after the wait failed: $(cat /tmp/oo-apply.out)"
 	t1=$(date +%s%N)

@@ -458,7 +458,7 @@ debounce_option() {
 # time: it reads a fifo the test writes to.
 host_lock_waits() {
 	RET=0
-	local up st holder t0 mark wfd fifo="$WORK/lock-release"
+	local up st holder t0 mark fifo="$WORK/lock-release"
 	up=$(nsim_uplink 10)
 	poll_until 30000 in_sync >/dev/null
 	mkdir -p /run/ovs-offload
@@ -479,10 +479,7 @@ host_lock_waits() {
 	st=$(appctl status 2>&1)
 	grep -q "next pass: *when another process releases the host lock" <<<"$st"
 	check_err $? "status does not say the pass waits for the lock: $st"
-	# Read-write, so that the write cannot block should the holder be gone.
-	exec {wfd}<>"$fifo"
-	echo release >&"$wfd"
-	exec {wfd}>&-
+	fifo_release "$fifo"
 	wait "$holder"
 	check_err $? "the lock holder failed"
 	poll_until 30000 vf_mac_is "$up" 1 02:00:00:00:00:11 >/dev/null
@@ -726,7 +723,7 @@ notified() {
 # one would start on a host not converged yet); a reload after it sends both.
 notify_ready_after_first_pass() {
 	RET=0
-	local sock=$WORK/notify.sock holder wfd mark fifo=$WORK/notify-lock-release lpid
+	local sock=$WORK/notify.sock holder mark fifo=$WORK/notify-lock-release lpid
 	command -v python3 >/dev/null || { log_test_skip "sd_notify" "python3 not found"; return; }
 	poll_until 30000 in_sync >/dev/null
 	daemon_stop
@@ -762,9 +759,7 @@ with open(sys.argv[2], "a", buffering=1) as out:
 	check_err $? "no STATUS for the reload: $(cat "$WORK/notify.log")"
 	! notified "READY=1" && ! notified "RELOADING=1"
 	check_err $? "READY=1 or RELOADING=1 before the first pass: $(cat "$WORK/notify.log")"
-	exec {wfd}<>"$fifo"
-	echo release >&"$wfd"
-	exec {wfd}>&-
+	fifo_release "$fifo"
 	wait "$holder"
 	poll_until 30000 notified "^READY=1$" >/dev/null
 	check_err $? "no READY=1 after the first pass: $(cat "$WORK/notify.log")"

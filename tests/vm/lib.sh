@@ -446,6 +446,16 @@ ovs_stop() {
 	unset OVS_RUNDIR OVS_DBDIR OVS_LOGDIR OVS_SYSCONFDIR OO_OVS_DIR
 }
 
+# fifo_release FIFO: one line to whoever reads FIFO (a process holding a lock
+# until told to let go). Opened read-write, so that the write cannot block
+# should the reader be gone.
+fifo_release() {
+	local fd
+	exec {fd}<>"$1"
+	echo release >&"$fd"
+	exec {fd}>&-
+}
+
 _oo_pid_gone() {
 	! kill -0 "$1" 2>/dev/null
 }
