@@ -528,15 +528,17 @@ static int cmd_status(const struct ctl_opts *opts)
     int r;
 
     if (opts->prometheus) {
-        char why[sizeof o.devlink_error];
-
         /* What could not be read is in the metrics (ovs_offload_devlink_up,
          * ovs_offload_ovsdb_up 0): a textfile collector's "write, then
          * rename on success" must install them, so only a failed write
-         * fails. */
-        if (oo_metrics_status(stdout, opts->root, opts->db, opts->ovsdb_timeout_ms,
-                              why, sizeof why) < 0)
-            oo_warn("%s (written as ovs_offload_devlink_up 0)", why);
+         * fails. The user running it by hand is told on stderr. */
+        if (oo_observe_host(opts->root, opts->db, opts->ovsdb_timeout_ms, &o) < 0)
+            oo_warn("%s (written as ovs_offload_devlink_up 0)", o.devlink_error);
+        if (!o.ovs.reachable)
+            oo_warn("OVSDB: %s (written as ovs_offload_ovsdb_up 0)",
+                    o.ovs.error[0] ? o.ovs.error : "not reachable");
+        oo_metrics_write_status(stdout, &o, 0);
+        oo_observed_free(&o);
         if (fflush(stdout) || ferror(stdout)) {
             oo_err("cannot write the metrics to standard output: %s", strerror(errno));
             return OO_EXIT_FAILURE;

@@ -600,19 +600,10 @@ static int64_t wall_ms_now(void)
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-int oo_metrics_status(FILE *f, const char *root, const char *db, int ovsdb_timeout_ms,
-                      char *why, size_t why_size)
+void oo_metrics_write_status(FILE *f, const struct oo_observed *o, int64_t observed_wall_ms)
 {
-    struct oo_observed o = { 0 };
-    int r = oo_observe_host(root, db, ovsdb_timeout_ms, &o);
-
-    if (r < 0)
-        oo_strlcpy(why, o.devlink_error, why_size);
-
     oo_metrics_write_build_info(f);
-    oo_metrics_write_host(f, &o, wall_ms_now());
-    oo_observed_free(&o);
-    return r;
+    oo_metrics_write_host(f, o, observed_wall_ms ? observed_wall_ms : wall_ms_now());
 }
 
 /* ---------------------------------------------------------------- board */

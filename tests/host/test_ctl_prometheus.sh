@@ -2,8 +2,9 @@
 # ovs-offloadctl status --prometheus for a textfile collector:
 #   test_ctl_prometheus.sh CTL
 # What cannot be read (here OVSDB, at a socket that does not exist; devlink
-# too on a machine without it) is written as *_up 0 with exit 0, so that
-# "write, then rename on success" installs it; a failed write exits 1.
+# too on a machine without it) is written as *_up 0 with exit 0 and a warning
+# on stderr, so that "write, then rename on success" installs it; a failed
+# write exits 1.
 set -u
 ctl=$1
 fail() { echo "FAIL: $*" >&2; exit 1; }
@@ -15,6 +16,8 @@ trap 'rm -rf "$dir"' EXIT
 rc=$?
 [ "$rc" = 0 ] || fail "exit $rc with OVSDB unreachable: $(cat "$dir/err")"
 grep -qx 'ovs_offload_ovsdb_up 0' "$dir/out.prom" || fail "no 'ovs_offload_ovsdb_up 0': $(head -n 30 "$dir/out.prom")"
+grep -q 'cannot connect to .*no-such.sock.*written as ovs_offload_ovsdb_up 0' "$dir/err" ||
+	fail "OVSDB unreachable, no warning: $(cat "$dir/err")"
 grep -Eqx 'ovs_offload_devlink_up [01]' "$dir/out.prom" || fail "no ovs_offload_devlink_up sample"
 if grep -qx 'ovs_offload_devlink_up 0' "$dir/out.prom"; then
 	grep -q 'written as ovs_offload_devlink_up 0' "$dir/err" || fail "devlink unread, no warning: $(cat "$dir/err")"
