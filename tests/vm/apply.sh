@@ -467,10 +467,14 @@ apply_rechecks_since_plan() {
 	RET=0
 	local bin=${OO_BUILD:-build}/tests/unit/test_vfctl out
 	[[ -x $bin ]] || fail_hard "$bin not built"
+	# What a run that failed half-way leaves: the tests clear it first.
+	ip link add oorace0 type dummy || fail_hard "cannot add a dummy link"
 	out=$(OO_TEST_FILTER='test_apply_*_since_plan' "$bin" 2>&1)
 	check_err $? "the unit tests failed: $out"
 	grep -q 'PASSED  \] 3 test' <<<"$out" && ! grep -q SKIPPED <<<"$out"
 	check_err $? "the unit tests did not run and pass: $out"
+	out=$(ip -br link show | grep -E '^oo(race|rm)[0-9]')
+	check_err $(( $? == 0 )) "the unit tests left links behind: $out"
 	log_test "apply reads again before an unbind (a VF taken since), a bond change (a bond replaced since) and a release (a member moved since)"
 }
 
