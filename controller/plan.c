@@ -143,10 +143,14 @@ void oo_plan_free(struct oo_plan *plan)
     memset(plan, 0, sizeof *plan);
 }
 
-/* A devlink param value the plan wants (strings owned by the config). */
+/* A devlink param value the plan wants (name and written owned by the
+ * config). */
 struct want_param {
     const char *name;
-    const char *value;
+    const char *written;            /* as the config writes it: "0x10000", "True" */
+    char value[64];                 /* as devlink shows it ("65536", "true"), once
+                                     * the param's type is known; else written */
+    bool bad;                       /* not a value of the param's type (a plan error) */
 };
 
 /* A PF the plan manages: from the config, or (host.conf mode) a member of an
@@ -245,6 +249,37 @@ static const char *param_runtime(const struct oo_dl_param *p)
 {
     return p && p->values[DEVLINK_PARAM_CMODE_RUNTIME].present
                ? p->values[DEVLINK_PARAM_CMODE_RUNTIME].value : NULL;
+}
+
+/* w's value as devlink shows one of cur's type. A value that is none of the
+ * type is a plan error (found before anything is touched, not when the step
+ * would send it half-way through the legacy window): returns true. */
+static bool param_canonical(struct ctx *c, const struct dpf *d, const struct oo_dl_param *cur,
+                            struct want_param *w)
+{
+    const char *type = oo_dl_param_type_to_string(cur->type);
+    int r = oo_dl_param_value_canonical(cur->type, w->written, w->value, sizeof w->value);
+
+    if (r == -EOPNOTSUPP) {     /* a type we do not know: the kernel judges the text */
+        oo_strlcpy(w->value, w->written, sizeof w->value);
+        return false;
+    }
+    if (!r)
+        return false;
+    w->bad = true;
+    if (r == -ERANGE)
+        plan_error(c->plan, d->label, "devlink param '%s' is a %s: %s is out of its range",
+                   w->name, type, w->written);
+    else if (r == -EMSGSIZE)
+        plan_error(c->plan, d->label, "devlink param '%s': the value is longer than %zu bytes",
+                   w->name, sizeof w->value - 1);
+    else if (cur->type == OO_DL_PARAM_TYPE_BOOL)
+        plan_error(c->plan, d->label, "devlink param '%s' is a bool: '%s' is neither true nor false",
+                   w->name, w->written);
+    else
+        plan_error(c->plan, d->label, "devlink param '%s' is a %s: '%s' is not a number "
+                   "(decimal, or hex with 0x)", w->name, type, w->written);
+    return true;
 }
 
 static const struct oo_dl_rate *rate_leaf(const struct oo_obs_pf *o, uint32_t port_index)
@@ -359,8 +394,11 @@ static void build_dpfs(struct ctx *c)
          * file), and 6.1 turns the multiport eswitch on by itself. */
         d->params = oo_calloc(p->n_params + 1, sizeof *d->params);
         for (size_t k = 0; k < p->n_params; k++) {
-            d->params[d->n_params].name = p->params[k].name;
-            d->params[d->n_params++].value = p->params[k].value;
+            struct want_param *w = &d->params[d->n_params++];
+
+            w->name = p->params[k].name;
+            w->written = p->params[k].value;
+            oo_strlcpy(w->value, w->written, sizeof w->value);
         }
         c->n_pfs++;
     }
@@ -473,8 +511,16 @@ static void resolve_targets(struct ctx *c)
             continue;
         }
         for (size_t k = 0; k < d->n_params; k++) {
-            const char *v = param_runtime(find_param(o, d->params[k].name));
-            if (!v || strcmp(v, d->params[k].value))
+            struct want_param *w = &d->params[k];
+            const struct oo_dl_param *cur = find_param(o, w->name);
+            const char *v = param_runtime(cur);
+
+            /* Compared as devlink shows values: 0x10000 is 65536, True is
+             * true. Text compared as written would pass through legacy on
+             * every run for a value the device already has. */
+            if (cur && param_canonical(c, d, cur, w))
+                continue;
+            if (!v || strcmp(v, w->value))
                 params_differ = true;
         }
         if (cur_mode == OO_ESWITCH_SWITCHDEV &&
@@ -991,7 +1037,7 @@ static void plan_pf(struct ctx *c, struct dpf *d)
             plan_error(c->plan, d->label, "devlink param '%s' has no runtime value to set", p->name);
             continue;
         }
-        if (v && !strcmp(v, p->value))
+        if (p->bad || (v && !strcmp(v, p->value)))
             continue;
         s = pf_step(c, d, OO_STEP_DEVLINK_PARAM);
         oo_strlcpy(s->from, v ? v : "", sizeof s->from);

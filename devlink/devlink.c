@@ -1,10 +1,13 @@
 #include "devlink/devlink.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <linux/devlink.h>
 #include <linux/genetlink.h>
+#include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "common/nlattr.h"
@@ -316,6 +319,84 @@ int oo_dl_param_value_format(int type, const struct nlattr *data, char *buf, siz
         break;
     }
     if (n < 0 || (size_t)n >= buf_size) {
+        if (buf_size)
+            buf[0] = '\0';
+        return -EMSGSIZE;
+    }
+    return 0;
+}
+
+static uint64_t param_uint_max(int type)
+{
+    switch (type) {
+    case OO_DL_PARAM_TYPE_U8: return UINT8_MAX;
+    case OO_DL_PARAM_TYPE_U16: return UINT16_MAX;
+    case OO_DL_PARAM_TYPE_U32: return UINT32_MAX;
+    case OO_DL_PARAM_TYPE_U64: return UINT64_MAX;
+    default: return 0;
+    }
+}
+
+int oo_dl_param_value_uint(int type, const char *text, uint64_t *out)
+{
+    uint64_t max = param_uint_max(type);
+    bool hex = text[0] == '0' && (text[1] == 'x' || text[1] == 'X');
+    const char *digits = hex ? text + 2 : text;
+    unsigned long long v;
+    char *end;
+
+    if (!max)
+        return -EINVAL;
+    /* strtoull would take a sign, spaces, and octal after a 0. */
+    if (!(hex ? isxdigit((unsigned char)*digits) : isdigit((unsigned char)*digits)) ||
+        (!hex && digits[0] == '0' && digits[1]))
+        return -EINVAL;
+    errno = 0;
+    v = strtoull(digits, &end, hex ? 16 : 10);
+    if (*end)
+        return -EINVAL;
+    if (errno == ERANGE || v > max)
+        return -ERANGE;
+    *out = v;
+    return 0;
+}
+
+int oo_dl_param_value_canonical(int type, const char *text, char *buf, size_t buf_size)
+{
+    static const char *const trues[] = { "true", "True", "TRUE" };
+    static const char *const falses[] = { "false", "False", "FALSE" };
+    const char *canon = NULL;
+    char num[24];
+    uint64_t v;
+    int r;
+
+    if (buf_size)
+        buf[0] = '\0';
+    if (type < 0 || (size_t)type >= OO_ARRAY_SIZE(param_types) || !param_types[type])
+        return -EOPNOTSUPP;
+    switch (type) {
+    case OO_DL_PARAM_TYPE_STRING:
+        canon = text;
+        break;
+    case OO_DL_PARAM_TYPE_BOOL:
+        for (size_t i = 0; i < OO_ARRAY_SIZE(trues); i++) {
+            if (!strcmp(text, trues[i]))
+                canon = "true";
+            else if (!strcmp(text, falses[i]))
+                canon = "false";
+        }
+        if (!canon)
+            return -EINVAL;
+        break;
+    default:
+        r = oo_dl_param_value_uint(type, text, &v);
+        if (r)
+            return r;
+        snprintf(num, sizeof num, "%" PRIu64, v);
+        canon = num;
+        break;
+    }
+    if (!oo_strlcpy(buf, canon, buf_size)) {
         if (buf_size)
             buf[0] = '\0';
         return -EMSGSIZE;

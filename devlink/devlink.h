@@ -142,6 +142,19 @@ int oo_dl_parse_rate(const struct nlmsghdr *nlh, struct oo_dl_rate *out);
  * type (buf is then ""). */
 int oo_dl_param_value_format(int type, const struct nlattr *data, char *buf, size_t buf_size);
 
+/* Pure: the canonical text (as oo_dl_param_value_format writes it) of a
+ * value of param type `type` written by a user, into buf: a number in
+ * decimal, or 0x hex, without sign, space or leading zero ("010" could be
+ * octal or decimal: refused), within the type's range; a bool as YAML's core
+ * schema writes one (true/True/TRUE, false/False/FALSE); a string as is.
+ * Returns 0, -EINVAL if the text is no value of the type, -ERANGE if the
+ * number does not fit, -EMSGSIZE if buf is too small, -EOPNOTSUPP for an
+ * unknown type (buf is then ""). */
+int oo_dl_param_value_canonical(int type, const char *text, char *buf, size_t buf_size);
+/* Pure: the number in canonical text of an integer type (above) into *out.
+ * Returns 0 or -EINVAL/-ERANGE as oo_dl_param_value_canonical. */
+int oo_dl_param_value_uint(int type, const char *text, uint64_t *out);
+
 /* ---- transactions ---- */
 /* Opens the socket and resolves the family. Returns 0, -ENOENT if the kernel
  * has no devlink, or -errno. */

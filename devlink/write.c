@@ -6,10 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* The param types devlink uses on the wire (enum devlink_param_type is
- * internal to the kernel; these are its NLA_* values). */
-enum { PARAM_U8 = 1, PARAM_U16 = 2, PARAM_U32 = 3, PARAM_U64 = 4, PARAM_STRING = 5, PARAM_BOOL = 6 };
-
 static struct nlmsghdr *put_cmd(void *buf, uint16_t family, uint8_t cmd, const struct oo_dl_handle *h)
 {
     struct nlmsghdr *nlh = oo_nl_put_header(buf);
@@ -39,22 +35,6 @@ struct nlmsghdr *oo_dl_put_eswitch_set(void *buf, uint16_t family, const struct 
     return nlh;
 }
 
-/* A decimal (or 0x hex) number up to max: digits only, no sign or space. */
-static bool parse_uint(const char *s, uint64_t max, uint64_t *out)
-{
-    char *end;
-    unsigned long long v;
-
-    if (*s < '0' || *s > '9')
-        return false;
-    errno = 0;
-    v = strtoull(s, &end, 0);
-    if (errno || *end || v > max)
-        return false;
-    *out = v;
-    return true;
-}
-
 struct nlmsghdr *oo_dl_put_param_set(void *buf, uint16_t family, const struct oo_dl_handle *h,
                                      const char *name, int type, int cmode, const char *value)
 {
@@ -65,31 +45,25 @@ struct nlmsghdr *oo_dl_put_param_set(void *buf, uint16_t family, const struct oo
     mnl_attr_put_u8(nlh, DEVLINK_ATTR_PARAM_TYPE, (uint8_t)type);
     mnl_attr_put_u8(nlh, DEVLINK_ATTR_PARAM_VALUE_CMODE, (uint8_t)cmode);
     switch (type) {
-    case PARAM_U8:
-        if (!parse_uint(value, UINT8_MAX, &v))
+    case OO_DL_PARAM_TYPE_U8:
+    case OO_DL_PARAM_TYPE_U16:
+    case OO_DL_PARAM_TYPE_U32:
+    case OO_DL_PARAM_TYPE_U64:
+        if (oo_dl_param_value_uint(type, value, &v))
             return NULL;
-        mnl_attr_put_u8(nlh, DEVLINK_ATTR_PARAM_VALUE_DATA, (uint8_t)v);
+        if (type == OO_DL_PARAM_TYPE_U8)
+            mnl_attr_put_u8(nlh, DEVLINK_ATTR_PARAM_VALUE_DATA, (uint8_t)v);
+        else if (type == OO_DL_PARAM_TYPE_U16)
+            mnl_attr_put_u16(nlh, DEVLINK_ATTR_PARAM_VALUE_DATA, (uint16_t)v);
+        else if (type == OO_DL_PARAM_TYPE_U32)
+            mnl_attr_put_u32(nlh, DEVLINK_ATTR_PARAM_VALUE_DATA, (uint32_t)v);
+        else    /* kernels after 6.1 have u64 params; the attribute is an NLA_U64 */
+            mnl_attr_put_u64(nlh, DEVLINK_ATTR_PARAM_VALUE_DATA, v);
         break;
-    case PARAM_U16:
-        if (!parse_uint(value, UINT16_MAX, &v))
-            return NULL;
-        mnl_attr_put_u16(nlh, DEVLINK_ATTR_PARAM_VALUE_DATA, (uint16_t)v);
-        break;
-    case PARAM_U32:
-        if (!parse_uint(value, UINT32_MAX, &v))
-            return NULL;
-        mnl_attr_put_u32(nlh, DEVLINK_ATTR_PARAM_VALUE_DATA, (uint32_t)v);
-        break;
-    case PARAM_U64:
-        /* Kernels after 6.1 have u64 params; the attribute is an NLA_U64. */
-        if (!parse_uint(value, UINT64_MAX, &v))
-            return NULL;
-        mnl_attr_put_u64(nlh, DEVLINK_ATTR_PARAM_VALUE_DATA, v);
-        break;
-    case PARAM_STRING:
+    case OO_DL_PARAM_TYPE_STRING:
         mnl_attr_put_strz(nlh, DEVLINK_ATTR_PARAM_VALUE_DATA, value);
         break;
-    case PARAM_BOOL:
+    case OO_DL_PARAM_TYPE_BOOL:
         /* A flag: present is true, absent is false. */
         if (!strcmp(value, "true"))
             mnl_attr_put(nlh, DEVLINK_ATTR_PARAM_VALUE_DATA, 0, NULL);

@@ -13,9 +13,10 @@
 struct nlmsghdr *oo_dl_put_eswitch_set(void *buf, uint16_t family, const struct oo_dl_handle *h,
                                        int mode, int inline_mode, int encap_mode);
 /* DEVLINK_CMD_PARAM_SET of a runtime value. type is the param's
- * DEVLINK_PARAM_TYPE_* (from a param dump); value is text as in the config:
- * a decimal or 0x hex number for u8/u16/u32/u64, "true"/"false" for bool.
- * Returns NULL if value does not fit the type. */
+ * OO_DL_PARAM_TYPE_* (from a param dump); value is text: a number as
+ * oo_dl_param_value_uint takes it, "true"/"false" for a bool (the plan
+ * passes oo_dl_param_value_canonical's text). Returns NULL if value does not
+ * fit the type. */
 struct nlmsghdr *oo_dl_put_param_set(void *buf, uint16_t family, const struct oo_dl_handle *h,
                                      const char *name, int type, int cmode, const char *value);
 /* DEVLINK_CMD_RATE_SET of a leaf (a port): bytes per second. */

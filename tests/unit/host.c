@@ -39,7 +39,7 @@ struct oo_link *host_add_link(struct oo_observed *o, const char *name)
     return l;
 }
 
-static void add_param(struct oo_obs_pf *p, const char *name, const char *value)
+static void add_param(struct oo_obs_pf *p, const char *name, int type, const char *value)
 {
     struct oo_dl_param *prm;
 
@@ -48,6 +48,7 @@ static void add_param(struct oo_obs_pf *p, const char *name, const char *value)
     memset(prm, 0, sizeof *prm);
     prm->handle = p->handle;
     oo_strlcpy(prm->name, name, sizeof prm->name);
+    prm->type = type;
     prm->values[DEVLINK_PARAM_CMODE_RUNTIME].present = true;
     oo_strlcpy(prm->values[DEVLINK_PARAM_CMODE_RUNTIME].value, value, sizeof prm->values[0].value);
 }
@@ -64,6 +65,11 @@ static struct oo_dl_port *add_port(struct oo_obs_pf *p)
     dp->sfnum = dp->port_number = dp->controller = -1;
     dp->type = DEVLINK_PORT_TYPE_ETH;
     return dp;
+}
+
+void host_add_param(struct oo_observed *o, int pf, const char *name, int type, const char *value)
+{
+    add_param(&o->pfs[pf], name, type, value);
 }
 
 int host_add_pf(struct oo_observed *o, const char *bus, const char *dev, const char *uplink,
@@ -92,9 +98,9 @@ int host_add_pf(struct oo_observed *o, const char *bus, const char *dev, const c
     ul->vfs = oo_calloc((size_t)num_vfs + 1, sizeof *ul->vfs);
     for (int i = 0; i < num_vfs; i++)
         ul->vfs[i] = (struct oo_link_vf){ .id = (uint32_t)i, .spoofchk = 1, .trust = 0, .link_state = 0 };
-    add_param(p, "flow_steering_mode", "dmfs");
-    add_param(p, "esw_multiport", "false");
-    add_param(p, "lag_port_select_mode", "queue_affinity");
+    add_param(p, "flow_steering_mode", OO_DL_PARAM_TYPE_STRING, "dmfs");
+    add_param(p, "esw_multiport", OO_DL_PARAM_TYPE_BOOL, "false");
+    add_param(p, "lag_port_select_mode", OO_DL_PARAM_TYPE_STRING, "queue_affinity");
     if (!strcmp(bus, "pci")) {
         p->n_vfdevs = (size_t)num_vfs;
         p->vfdevs = oo_calloc((size_t)num_vfs + 1, sizeof *p->vfdevs);

@@ -12,6 +12,8 @@
  * lag_port_select_mode=queue_affinity exist (as on mlx5). Returns its index. */
 int host_add_pf(struct oo_observed *o, const char *bus, const char *dev, const char *uplink,
                 int mode, int num_vfs);
+/* Adds a runtime devlink param of type (OO_DL_PARAM_TYPE_*) to PF pf. */
+void host_add_param(struct oo_observed *o, int pf, const char *name, int type, const char *value);
 /* Adds a netdev; returns it. */
 struct oo_link *host_add_link(struct oo_observed *o, const char *name);
 struct oo_link *host_link(struct oo_observed *o, const char *name);

@@ -523,10 +523,62 @@ static void test_encode_param_set(void **state)
     assert_null(SET(OO_DL_PARAM_TYPE_U32, "+1"));
     assert_null(SET(OO_DL_PARAM_TYPE_U32, "1x"));
     assert_null(SET(OO_DL_PARAM_TYPE_U32, ""));
+    assert_null(SET(OO_DL_PARAM_TYPE_U32, "010"));     /* octal to strtoull: refused */
     assert_null(SET(OO_DL_PARAM_TYPE_BOOL, "yes"));
     assert_null(SET(0, "1"));
     assert_null(SET(9, "1"));
 #undef SET
+}
+
+/* A value as the user writes it, in the text devlink shows (what the plan
+ * compares with the device's). */
+static void test_param_value_canonical(void **state)
+{
+    char out[64];
+
+#define CANON(type, in, want) do {                                                      \
+        assert_int_equal(oo_dl_param_value_canonical(type, in, out, sizeof out), 0);   \
+        assert_string_equal(out, want);                                                 \
+    } while (0)
+#define REFUSED(type, in, err) do {                                                     \
+        assert_int_equal(oo_dl_param_value_canonical(type, in, out, sizeof out), err); \
+        assert_string_equal(out, "");                                                   \
+    } while (0)
+    CANON(OO_DL_PARAM_TYPE_U32, "0x10000", "65536");
+    CANON(OO_DL_PARAM_TYPE_U32, "0X1f", "31");
+    CANON(OO_DL_PARAM_TYPE_U32, "0", "0");
+    CANON(OO_DL_PARAM_TYPE_U32, "0x0", "0");
+    CANON(OO_DL_PARAM_TYPE_U8, "255", "255");
+    CANON(OO_DL_PARAM_TYPE_U16, "0xffff", "65535");
+    CANON(OO_DL_PARAM_TYPE_U64, "18446744073709551615", "18446744073709551615");
+    CANON(OO_DL_PARAM_TYPE_BOOL, "True", "true");
+    CANON(OO_DL_PARAM_TYPE_BOOL, "TRUE", "true");
+    CANON(OO_DL_PARAM_TYPE_BOOL, "false", "false");
+    CANON(OO_DL_PARAM_TYPE_BOOL, "FALSE", "false");
+    CANON(OO_DL_PARAM_TYPE_STRING, "Smfs 0x1", "Smfs 0x1");
+    REFUSED(OO_DL_PARAM_TYPE_U8, "256", -ERANGE);
+    REFUSED(OO_DL_PARAM_TYPE_U16, "0x10000", -ERANGE);
+    REFUSED(OO_DL_PARAM_TYPE_U64, "18446744073709551616", -ERANGE);
+    REFUSED(OO_DL_PARAM_TYPE_U32, "010", -EINVAL);       /* octal or decimal? */
+    REFUSED(OO_DL_PARAM_TYPE_U32, "00", -EINVAL);
+    REFUSED(OO_DL_PARAM_TYPE_U32, "0x", -EINVAL);
+    REFUSED(OO_DL_PARAM_TYPE_U32, "0x-1", -EINVAL);
+    REFUSED(OO_DL_PARAM_TYPE_U32, "0x 1", -EINVAL);
+    REFUSED(OO_DL_PARAM_TYPE_U32, "-1", -EINVAL);
+    REFUSED(OO_DL_PARAM_TYPE_U32, "+1", -EINVAL);
+    REFUSED(OO_DL_PARAM_TYPE_U32, " 1", -EINVAL);
+    REFUSED(OO_DL_PARAM_TYPE_U32, "1 ", -EINVAL);
+    REFUSED(OO_DL_PARAM_TYPE_U32, "", -EINVAL);
+    REFUSED(OO_DL_PARAM_TYPE_U32, "1e3", -EINVAL);
+    REFUSED(OO_DL_PARAM_TYPE_BOOL, "yes", -EINVAL);
+    REFUSED(OO_DL_PARAM_TYPE_BOOL, "1", -EINVAL);
+    REFUSED(OO_DL_PARAM_TYPE_BOOL, "tRUE", -EINVAL);
+    REFUSED(0, "1", -EOPNOTSUPP);
+    REFUSED(9, "1", -EOPNOTSUPP);
+    assert_int_equal(oo_dl_param_value_canonical(OO_DL_PARAM_TYPE_U32, "0x10000", out, 5), -EMSGSIZE);
+    assert_string_equal(out, "");
+#undef CANON
+#undef REFUSED
 }
 
 /* A DEVLINK_CMD_PARAM_GET reply as mlx5 would send one for a string param
@@ -736,6 +788,7 @@ int main(void)
         cmocka_unit_test(test_decode_param_dump),
         cmocka_unit_test(test_param_value_format),
         cmocka_unit_test(test_encode_param_set),
+        cmocka_unit_test(test_param_value_canonical),
         cmocka_unit_test(test_decode_param_shapes),
         cmocka_unit_test(test_decode_rate_dump),
         cmocka_unit_test(test_decode_rate_unknown_and_malformed),

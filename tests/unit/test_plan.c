@@ -167,6 +167,57 @@ static void test_params_while_legacy(void **state)
     oo_observed_free(&h);
 }
 
+/* A param's value is compared as devlink shows it: written as 0x10000 or
+ * True, a value the device already has changes nothing (it used to pass
+ * through legacy on every run). A value that is none of the param's type is a
+ * plan error, before anything is touched, not a failed step in the window. */
+static void test_params_compared_as_devlink_shows_them(void **state)
+{
+    struct oo_observed h = { 0 };
+    const char *pf = "version: 1\npfs:\n  - {name: pf0, device: netdevsim/netdevsim10, "
+                     "eswitch: switchdev, num_vfs: 2, params: ";
+    char yaml[256];
+
+    host_add_pf(&h, "netdevsim", "netdevsim10", "eth0", OO_ESWITCH_SWITCHDEV, 2);
+    host_add_param(&h, 0, "ct_max_offloaded_conns", OO_DL_PARAM_TYPE_U32, "65536");
+    host_add_param(&h, 0, "enable_roce", OO_DL_PARAM_TYPE_BOOL, "true");
+#define PARAMS(p) (snprintf(yaml, sizeof yaml, "%s%s}\n", pf, p), yaml)
+    check_plan(PARAMS("{ct_max_offloaded_conns: 0x10000, enable_roce: True}"), &h, "");
+    check_plan(PARAMS("{ct_max_offloaded_conns: 65536, enable_roce: TRUE}"), &h, "");
+    /* A different value does go through legacy, written as devlink shows it. */
+    check_plan(PARAMS("{ct_max_offloaded_conns: 0x20000}"), &h,
+               "eswitch-mode pf0, devlink-param pf0, eswitch-mode pf0, wait-vfs pf0");
+    {
+        struct oo_config *cfg = host_load_config(PARAMS("{ct_max_offloaded_conns: 0x20000, enable_roce: False}"));
+        struct oo_plan plan;
+        int n = 0;
+
+        oo_plan_build(cfg, &h, NULL, &plan);
+        for (size_t i = 0; i < plan.n_steps; i++) {
+            if (plan.steps[i].kind != OO_STEP_DEVLINK_PARAM)
+                continue;
+            n++;
+            assert_string_equal(plan.steps[i].to, !strcmp(plan.steps[i].name, "enable_roce")
+                                                      ? "false" : "131072");
+        }
+        assert_int_equal(n, 2);
+        oo_plan_free(&plan);
+        host_free_config(cfg);
+    }
+    check_error(PARAMS("{enable_roce: yes}"), &h, NULL,
+                "devlink param 'enable_roce' is a bool: 'yes' is neither true nor false");
+    check_error(PARAMS("{ct_max_offloaded_conns: 4294967296}"), &h, NULL,
+                "devlink param 'ct_max_offloaded_conns' is a u32: 4294967296 is out of its range");
+    check_error(PARAMS("{ct_max_offloaded_conns: \"010\"}"), &h, NULL,
+                "'010' is not a number (decimal, or hex with 0x)");
+    check_error(PARAMS("{ct_max_offloaded_conns: many}"), &h, NULL, "is not a number");
+    /* On a legacy PF too (set in its legacy phase). */
+    h.pfs[0].eswitch.mode = OO_ESWITCH_LEGACY;
+    check_error(PARAMS("{enable_roce: 1}"), &h, NULL, "is neither true nor false");
+#undef PARAMS
+    oo_observed_free(&h);
+}
+
 /* Rule: esw_multiport after switchdev (Linux 6.3+); a driver without it (6.1)
  * gets a note, not a blocker. */
 static void test_multiport_after_switchdev(void **state)
@@ -1487,6 +1538,7 @@ int main(void)
         cmocka_unit_test(test_legacy_to_switchdev_netdevsim),
         cmocka_unit_test(test_count_change_in_switchdev),
         cmocka_unit_test(test_params_while_legacy),
+        cmocka_unit_test(test_params_compared_as_devlink_shows_them),
         cmocka_unit_test(test_multiport_after_switchdev),
         cmocka_unit_test(test_vf_settings_follow_mode),
         cmocka_unit_test(test_eswitch_attrs),

@@ -425,26 +425,40 @@ apply_inline_refused() {
 	log_test "a kernel that applies the mode and refuses inline-mode: re-read, reported exactly"
 }
 
-# devlink params the step cannot send (a value that does not fit the type)
-# and params the kernel refuses (its extended ACK) are told apart, and both
-# stop the apply at that step (netdevsim with the mlx5 params patch 0002).
+# devlink params: a value that is none of the param's type is refused by the
+# plan, before anything is touched (the eswitch stays as it was); a value
+# the kernel refuses stops the apply at its step with the extended ACK; a
+# value the device has, written another way (0x hex, True), is in sync
+# (netdevsim with the mlx5 params patch 0002).
 apply_param_refused() {
 	RET=0
 	local out
+	# Loaded first: run alone, the module is not there yet to be asked.
+	modprobe netdevsim || fail_hard "cannot load netdevsim"
 	if [[ ! -e /sys/module/netdevsim/parameters/mlx5_esw_multiport ]]; then
 		log_test_skip "devlink params refused" "netdevsim without the mlx5 params patch"
 		return
 	fi
 	nsim_new 63 1 || fail_hard "netdevsim"
-	printf 'version: 1\npfs:\n  - {name: pf0, device: netdevsim/netdevsim63, eswitch: legacy, params: {esw_port_metadata: maybe}}\n' >"$CFG"
+	printf 'version: 1\npfs:\n  - {name: pf0, device: netdevsim/netdevsim63, eswitch: switchdev, params: {esw_port_metadata: maybe}}\n' >"$CFG"
 	out=$("$CTL" -c "$CFG" apply 2>&1)
-	[[ $? == 1 ]] && grep -q "'maybe' is not a valid value for devlink param esw_port_metadata (bool)" <<<"$out"
+	[[ $? == 1 ]] && grep -q "pf0: devlink param 'esw_port_metadata' is a bool: 'maybe' is neither true nor false" <<<"$out"
 	check_err $? "a bool param given 'maybe': $out"
+	[[ $(nsim_eswitch_mode 63) == legacy ]]
+	check_err $? "the plan refused the value, yet the eswitch went to $(nsim_eswitch_mode 63)"
+	local now
+	now=$(devlink -j dev param show netdevsim/netdevsim63 name esw_port_metadata |
+		jq -r '.param[][0].values[] | select(.cmode == "runtime") | .value')
+	printf 'version: 1\npfs:\n  - {name: pf0, device: netdevsim/netdevsim63, params: {esw_port_metadata: %s}}\n' \
+		"$([[ $now == true ]] && echo TRUE || echo False)" >"$CFG"
+	out=$("$CTL" -c "$CFG" plan 2>&1)
+	[[ $? == 0 ]] && grep -q "in sync" <<<"$out"
+	check_err $? "esw_port_metadata is $now, written in capitals, should be in sync: $out"
 	printf 'version: 1\npfs:\n  - {name: pf0, device: netdevsim/netdevsim63, eswitch: legacy, params: {flow_steering_mode: xyz}}\n' >"$CFG"
 	out=$("$CTL" -c "$CFG" apply 2>&1)
 	[[ $? == 1 ]] && grep -q 'devlink dev param set: Invalid argument: .*Bad parameter: supported values are \["dmfs", "smfs"\]' <<<"$out"
 	check_err $? "the kernel's refusal is not reported with its message: $out"
-	log_test "devlink params: a value that does not fit the type, and the kernel's refusal, each said as such"
+	log_test "devlink params: a value not of the type refused by the plan (nothing touched), the kernel's refusal with its message, a value the device has written another way in sync"
 }
 
 # netdevsim's VFs are no PCI devices: nothing binds or unbinds them. The
