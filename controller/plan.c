@@ -387,6 +387,20 @@ static void build_dpfs(struct ctx *c)
                        p->has_device ? h : p->netdev, p->has_device ? "device" : "netdev");
             continue;
         }
+        /* One by device, the other by uplink netdev: validation cannot see
+         * they are the same, and two plans for one PF would fight for ever. */
+        size_t same = 0;
+
+        while (same < i && map[same] != map[i])
+            same++;
+        if (same < i) {
+            const char *up = uplink_netdev(&c->obs->pfs[map[i]]);
+
+            oo_dl_handle_format(&c->obs->pfs[map[i]].handle, h, sizeof h);
+            plan_error(c->plan, p->name, "the same device as %s (%s%s%s): write one pf entry "
+                       "per device", cfg->pfs[same].name, h, up ? ", uplink " : "", up ? up : "");
+            continue;
+        }
         *d = (struct dpf){ .cfg = p, .cfg_index = (int)i, .opf = map[i], .bond = -1 };
         oo_strlcpy(d->label, p->name, sizeof d->label);
         /* The config's params (set while legacy). No param is implied:

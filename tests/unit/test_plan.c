@@ -218,6 +218,20 @@ static void test_params_compared_as_devlink_shows_them(void **state)
     oo_observed_free(&h);
 }
 
+/* One PF written twice, by device and by uplink netdev: validation cannot
+ * tell, the plan can (two plans for one device would undo each other). */
+static void test_same_pf_twice(void **state)
+{
+    struct oo_observed h = { 0 };
+
+    host_add_pf(&h, "pci", "0000:3b:00.0", "enp59s0f0", OO_ESWITCH_LEGACY, 0);
+    check_error("version: 1\npfs:\n"
+                "  - {name: pf0, device: pci/0000:3b:00.0, eswitch: switchdev, num_vfs: 4}\n"
+                "  - {name: pf1, netdev: enp59s0f0, eswitch: legacy, num_vfs: 8}\n", &h, NULL,
+                "the same device as pf0 (pci/0000:3b:00.0, uplink enp59s0f0): write one pf entry per device");
+    oo_observed_free(&h);
+}
+
 /* Rule: esw_multiport after switchdev (Linux 6.3+); a driver without it (6.1)
  * gets a note, not a blocker. */
 static void test_multiport_after_switchdev(void **state)
@@ -1538,6 +1552,7 @@ int main(void)
         cmocka_unit_test(test_legacy_to_switchdev_netdevsim),
         cmocka_unit_test(test_count_change_in_switchdev),
         cmocka_unit_test(test_params_while_legacy),
+        cmocka_unit_test(test_same_pf_twice),
         cmocka_unit_test(test_params_compared_as_devlink_shows_them),
         cmocka_unit_test(test_multiport_after_switchdev),
         cmocka_unit_test(test_vf_settings_follow_mode),
