@@ -505,6 +505,17 @@ static void resolve_targets(struct ctx *c)
             }
         } else {
             d->num_vfs = want_num >= 0 ? want_num : cur_num;
+            /* Validation checks a num_vfs that is written; one left as the
+             * host has it is checked here. The LAG would never come up, and
+             * its bind, deferred to after the LAG, would never come. */
+            if (d->bond >= 0 && want_num < 0 && d->num_vfs > OO_CFG_VFLAG_MAX_VFS) {
+                plan_error(c->plan, d->label, "it has %" PRId64 " VFs and is in bond %s: the NIC "
+                           "supports at most %d VFs per PF under VF-LAG: set num_vfs (at most %d)",
+                           d->num_vfs, c->cfg->bonds[d->bond].name, OO_CFG_VFLAG_MAX_VFS,
+                           OO_CFG_VFLAG_MAX_VFS);
+                d->opf = -1;
+                continue;
+            }
         }
 
         if (d->mode != OO_ESWITCH_UNKNOWN && (o->eswitch_err || !o->sriov.capable) &&

@@ -338,6 +338,30 @@ static void vf_left_unbound(struct oo_obs_pf *p, size_t i, const char *journaled
     oo_strlcpy(p->vfdevs[i].unbound_from, journaled ? journaled : "", sizeof p->vfdevs[i].unbound_from);
 }
 
+/* Rule: a VF-LAG member keeps at most 64 VFs. Written, validation says so;
+ * left to the host, which has more, the plan does (the LAG would never come
+ * up, and the VFs, unbound until it does, would stay unbound). */
+static void test_vflag_host_vf_count(void **state)
+{
+    struct oo_observed h = { 0 };
+    const char *yaml = "version: 1\n" PF0 ", eswitch: switchdev}\n" PF1 ", eswitch: switchdev}\n"
+                       "bonds:\n  - {name: bond0, mode: active-backup, members: [pf0, pf1]}\n";
+    struct oo_config *cfg = host_load_config(yaml);
+    struct oo_plan plan;
+
+    host_add_pf(&h, "pci", "0000:3b:00.0", "p0", OO_ESWITCH_SWITCHDEV, 80);
+    host_add_pf(&h, "pci", "0000:3b:00.1", "p1", OO_ESWITCH_SWITCHDEV, 64);
+    h.pfs[0].sriov.total_vfs = h.pfs[1].sriov.total_vfs = 127;
+    oo_plan_build(cfg, &h, NULL, &plan);
+    assert_int_equal(plan.n_errors, 1);
+    assert_string_equal(plan.errors[0].object, "pf0");
+    assert_non_null(strstr(plan.errors[0].message, "it has 80 VFs and is in bond bond0: the NIC supports "
+                                                   "at most 64 VFs per PF under VF-LAG: set num_vfs"));
+    oo_plan_free(&plan);
+    host_free_config(cfg);
+    oo_observed_free(&h);
+}
+
 /* Rule: a run stopped after forming the VF-LAG and before binding leaves
  * the VFs unbound; the next one waits for the LAG before it binds them,
  * since binding first would leave VF-LAG off for good. */
@@ -1575,6 +1599,7 @@ int main(void)
         cmocka_unit_test(test_restart_judged_after_the_write),
         cmocka_unit_test(test_vfs_in_use),
         cmocka_unit_test(test_interrupted_unbind_rebinds),
+        cmocka_unit_test(test_vflag_host_vf_count),
         cmocka_unit_test(test_vflag_stopped_before_bind),
         cmocka_unit_test(test_binds_after_failure),
         cmocka_unit_test(test_vfs_in_use_lag),
