@@ -295,9 +295,14 @@ bool ytree_refuse_tags(const struct ynode *sub, struct oo_cfg_diag *diag)
         root = root->parent;
     head = (const struct ytree_head *)((const char *)root - offsetof(struct ytree_head, root));
     for (const struct ytag *t = head->tags; t; t = t->next) {
+        char path[256];
+
         if (!within(t->node, sub))
             continue;
-        oo_cfg_diag_add(diag, t->node->loc, NULL,
+        /* The key too, as for every other value's error; none for the
+         * document itself. */
+        ynode_path(t->node, path, sizeof path);
+        oo_cfg_diag_add(diag, t->node->loc, path[0] ? path : NULL,
                         "YAML tag '%s' is not taken: a config value is read by its key, not by "
                         "a tag (only !!str is taken, to make a value a string); remove the tag",
                         t->text);

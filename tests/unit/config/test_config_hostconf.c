@@ -162,7 +162,7 @@ static const struct hcase hcases[] = {
     { "empty", "", 1, 1, 1, "", "host.conf is empty" },
     { "syntax error", "networks: [eth2/br1/x\n", 1, 2, 1, "", "YAML syntax error" },
     { "a tag in what is read", "networks: [eth2/br1/x]\novs_offload_nics: [!!binary eth2]\n", 1, 2, 20,
-      "", "YAML tag '!!binary' is not taken" },
+      "ovs_offload_nics[0]", "YAML tag '!!binary' is not taken" },
     { "other keys are ignored, whatever they hold",
       "networks: [eth2/br1/x]\novs_offload_nics: [eth2]\nfoo: *alias\nbar: {a: [1, 2, {b: c}]}\n"
       "ovs_offload_nic: [eth9]\nport: !!float 8885\nport: 8886\n? [complex, key]\n: 1\n", 0, 0, 0, NULL, NULL },
