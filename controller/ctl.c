@@ -253,9 +253,12 @@ static void lock_waiting(void *arg, const char *holder)
             opts->lock_timeout_s);
 }
 
-/* Takes the host lock (controller/hostlock.h) for apply. While someone else
- * holds it, the config is checked first: a config with errors is reported
- * at once, not after the wait. Returns 0 or an exit code; for exit 1, *ret_err
+/* Takes the host lock (controller/hostlock.h) for apply. When it cannot be
+ * taken at once (someone else holds it, or it cannot be made), the config is
+ * checked first: a config with errors is reported as such (exit 2), at once,
+ * not after the wait and not hidden behind the lock's failure. (Taken at
+ * once, the config is loaded while the host is read: load_and_plan.)
+ * Returns 0 or an exit code; for exit 1, *ret_err
  * is -EWOULDBLOCK (holder holds the lock) or why the lock could not be taken
  * (holder is then the lock's path). */
 static int apply_lock(const struct ctl_opts *opts, struct oo_host_lock *lock, char *holder,
@@ -266,7 +269,7 @@ static int apply_lock(const struct ctl_opts *opts, struct oo_host_lock *lock, ch
 
     *ret_err = r;
 
-    if (r == -EWOULDBLOCK && opts->lock_timeout_s > 0) {
+    if (r < 0) {
         struct oo_config cfg;
         struct oo_cfg_diag diag;
         const char *path;
@@ -278,6 +281,8 @@ static int apply_lock(const struct ctl_opts *opts, struct oo_host_lock *lock, ch
         oo_config_free(&cfg);
         if (rc)
             return rc;
+    }
+    if (r == -EWOULDBLOCK && opts->lock_timeout_s > 0) {
         r = oo_host_lock_take(lock, opts->root, "ovs-offloadctl apply", opts->lock_timeout_s * 1000,
                               lock_waiting, (void *)opts, holder, holder_size);
     }

@@ -350,9 +350,10 @@ apply_concurrent() {
 
 # While another writer holds the lock (here a script, with flock(1)), apply
 # --lock-timeout 0 changes nothing and says who holds it (with -j, as a
-# "locked" document); apply with time to wait says it waits, then converges
-# once the lock is released. The holder keeps the lock until the waiting
-# apply has said it waits (a fifo releases it), not for a guessed time.
+# "locked" document; a config with errors exits 2 as such); apply with time
+# to wait says it waits, then converges once the lock is released. The
+# holder keeps the lock until the waiting apply has said it waits (a fifo
+# releases it), not for a guessed time.
 apply_lock_held() {
 	RET=0
 	local holder waiter t0 t1 released fifo=/tmp/oo-lock-release
@@ -377,6 +378,11 @@ apply_lock_held() {
 	jq -e '.result == "locked" and .holder == "another process" and .plan == null
 		and .failed == null and .steps_done == 0' /tmp/oo-apply.json >/dev/null
 	check_err $? "apply -j does not answer 'locked': $(cat /tmp/oo-apply.json)"
+	# A config with errors is said to be one, not hidden behind the lock.
+	printf 'version: 1\npfs:\n  - {name: pf0, netdev: e0, num_vfs: -1}\n' >/tmp/oo-bad.yaml
+	"$CTL" -c /tmp/oo-bad.yaml --lock-timeout 0 apply >/tmp/oo-apply.out 2>&1
+	[[ $? == 2 ]] && grep -q "oo-bad.yaml:3:38: pfs\[0\].num_vfs: -1 is out of range" /tmp/oo-apply.out
+	check_err $? "a config with errors, lock held: not reported as such: $(cat /tmp/oo-apply.out)"
 	[[ $(plan_rc) == 3 && $(nsim_eswitch_mode 60) == legacy ]]
 	check_err $? "the refused apply changed the host"
 	t0=$(date +%s%N)
