@@ -26,7 +26,8 @@ struct ctl_opts {
     const char *db;                 /* OVSDB remote (--db); NULL: the config's, else the default */
     int ovsdb_timeout_ms;           /* how long to wait for OVSDB */
     bool json;                      /* machine-readable output */
-    const char *root;               /* prefix for sysfs paths (tests) */
+    const char *root;               /* prefix of the sysfs, /run paths: "" (the library's
+                                     * tests give one; the CLI has no option for it) */
     const char *config;             /* -c FILE */
     const char *hostconf;           /* --hostconf FILE */
     bool force;                     /* --force: destroy VFs in use */
@@ -563,7 +564,7 @@ static int cmd_status(const struct ctl_opts *opts)
 
 int oo_ctl_main(int argc, char **argv)
 {
-    enum { OPT_DB = 256, OPT_OVSDB_TIMEOUT, OPT_ROOT, OPT_HOSTCONF, OPT_FORCE, OPT_DRY_RUN,
+    enum { OPT_DB = 256, OPT_OVSDB_TIMEOUT, OPT_HOSTCONF, OPT_FORCE, OPT_DRY_RUN,
            OPT_PROMETHEUS, OPT_LOCK_TIMEOUT, OPT_IGNORE_DAEMON };
     static const struct option longopts[] = {
         { "config", required_argument, NULL, 'c' },
@@ -576,7 +577,6 @@ int oo_ctl_main(int argc, char **argv)
         { "prometheus", no_argument, NULL, OPT_PROMETHEUS },
         { "db", required_argument, NULL, OPT_DB },
         { "ovsdb-timeout", required_argument, NULL, OPT_OVSDB_TIMEOUT },
-        { "root", required_argument, NULL, OPT_ROOT },  /* undocumented: tests */
         { "verbose", no_argument, NULL, 'v' },
         { "help", no_argument, NULL, 'h' },
         { "version", no_argument, NULL, 'V' },
@@ -620,7 +620,6 @@ int oo_ctl_main(int argc, char **argv)
             }
             opts.lock_timeout_s = (int)v;
             break;
-        case OPT_ROOT: opts.root = optarg; break;
         case 'v': oo_log_set_level(OO_LOG_DEBUG); break;
         case 'h': usage(stdout); return OO_EXIT_OK;
         case 'V': printf("ovs-offloadctl %s\n", OO_VERSION); return OO_EXIT_OK;
