@@ -1734,6 +1734,19 @@ static void plan_tc(struct ctx *c)
 
 /* ------------------------------------------------------------ entry point */
 
+/* Whether two paths name one file: the daemon keeps its config's absolute
+ * path, the CLI the path as typed ("config.yaml" in /etc/ovs-offload). */
+static bool same_path(const char *a, const char *b)
+{
+    _cleanup_free_ char *ra = NULL, *rb = NULL;
+
+    if (!strcmp(a, b))
+        return true;
+    ra = realpath(a, NULL);
+    rb = ra ? realpath(b, NULL) : NULL;
+    return ra && rb && !strcmp(ra, rb);
+}
+
 /* A running ovs-offloadd that enforces another config (another file, or
  * this one as it was before an edit it has not reloaded) would undo these
  * steps on its next pass wherever the two differ (daemonstate.h). */
@@ -1745,7 +1758,7 @@ static void plan_daemon(struct ctx *c)
 
     if (!d->found || (c->cfg->digest && c->cfg->digest == d->digest))
         return;
-    same_file = c->cfg->file && !strcmp(c->cfg->file, d->config);
+    same_file = c->cfg->file && same_path(c->cfg->file, d->config);
     as_loaded = same_file ? " as it was when loaded" : "";
     differs = same_file ? "; the file has changed since" : ", not this config";
     if (c->plan->n_steps && !ignore)

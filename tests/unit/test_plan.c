@@ -1029,6 +1029,9 @@ static void test_in_sync_is_empty(void **state)
  * steps: a blocker (saying which case and what to do), a note with
  * --ignore-daemon or when there is nothing to do; nothing at all when it
  * enforces this very config, or when no live daemon wrote the state. */
+/* The config the daemon enforces, as its state file gives it (absolute). */
+static const char *daemon_config = "/etc/ovs-offload/config.yaml";
+
 static void daemon_plan(const char *file, uint64_t digest, bool in_sync, bool found, int64_t rejected_ms,
                         bool ignore, size_t want_errors, size_t want_notes, const char *text)
 {
@@ -1046,7 +1049,8 @@ static void daemon_plan(const char *file, uint64_t digest, bool in_sync, bool fo
     host_add_pf(&h, "netdevsim", "netdevsim10", "eth0", in_sync ? OO_ESWITCH_SWITCHDEV : OO_ESWITCH_LEGACY,
                 in_sync ? 4 : 0);
     h.daemon = (struct oo_daemon_state){ .found = found, .pid = 812, .digest = digest,
-                                         .config = "/etc/ovs-offload/config.yaml", .rejected_ms = rejected_ms };
+                                         .rejected_ms = rejected_ms };
+    oo_strlcpy(h.daemon.config, daemon_config, sizeof h.daemon.config);
     oo_plan_build(cfg, &h, &opts, &p);
     if (p.n_errors != want_errors || p.n_notes != want_notes || (!in_sync && !p.n_steps) ||
         (in_sync && p.n_steps)) {
@@ -1090,6 +1094,24 @@ static void test_daemon_enforces_other_config(void **state)
     /* The same config (another path to the same bytes), or no live daemon. */
     daemon_plan("/tmp/other.yaml", 0x1111, false, true, 0, false, 0, 0, NULL);
     daemon_plan("/tmp/other.yaml", 0x2222, false, false, 0, false, 0, 0, NULL);
+
+    /* The daemon's file, named as typed in its directory: the same file. */
+    char *dir = fixture_mkdtemp(), cwd[PATH_MAX], abs[PATH_MAX];
+
+    assert_non_null(getcwd(cwd, sizeof cwd));
+    snprintf(abs, sizeof abs, "%s/config.yaml", dir);
+    fixture_write(dir, "config.yaml", "version: 1\n");
+    daemon_config = abs;
+    assert_int_equal(chdir(dir), 0);
+    daemon_plan("config.yaml", 0x2222, false, true, 0, false, 1, 0,
+                "as it was when loaded; the file has changed since");
+    daemon_plan("./config.yaml", 0x2222, false, true, 0, false, 1, 0,
+                "as it was when loaded; the file has changed since");
+    daemon_plan("other.yaml", 0x2222, false, true, 0, false, 1, 0, "not this config");
+    assert_int_equal(chdir(cwd), 0);
+    daemon_config = "/etc/ovs-offload/config.yaml";
+    fixture_rmtree(dir);
+    free(dir);
 }
 
 static void test_step_names(void **state)
