@@ -282,6 +282,22 @@ static bool param_canonical(struct ctx *c, const struct dpf *d, const struct oo_
     return true;
 }
 
+/* Whether a config rule on d's uplink must be in hardware (skip: sw, or
+ * ovs.tc_policy skip_sw): the kernel refuses one while hw-tc-offload is off,
+ * in legacy as in switchdev. */
+static bool skip_sw_rule_on_uplink(const struct ctx *c, const struct dpf *d)
+{
+    for (size_t i = 0; d->cfg_index >= 0 && i < c->cfg->n_rules; i++) {
+        const struct oo_cfg_rule *r = &c->cfg->rules[i];
+        int skip = r->skip >= 0 ? r->skip
+                   : c->cfg->ovs.tc_policy == OO_CFG_TC_POLICY_SKIP_SW ? OO_CFG_SKIP_SW : OO_CFG_SKIP_NONE;
+
+        if (r->dev.kind == OO_CFG_REF_PF && r->dev.index == d->cfg_index && skip == OO_CFG_SKIP_SW)
+            return true;
+    }
+    return false;
+}
+
 static const struct oo_dl_rate *rate_leaf(const struct oo_obs_pf *o, uint32_t port_index)
 {
     for (size_t i = 0; o && i < o->n_rates; i++)
@@ -1104,11 +1120,14 @@ static void plan_pf(struct ctx *c, struct dpf *d)
     } else if (mode == OO_ESWITCH_SWITCHDEV && eswitch_attrs_differ(d, o)) {
         step_mode(c, d, mode, mode, "the config's inline_mode / encap_mode");
     }
-    if (mode == OO_ESWITCH_SWITCHDEV && o->hw_tc_offload != 1) {
+    if ((mode == OO_ESWITCH_SWITCHDEV || skip_sw_rule_on_uplink(c, d)) && o->hw_tc_offload != 1) {
         s = pf_step(c, d, OO_STEP_HW_TC_OFFLOAD);
         oo_strlcpy(s->from, o->hw_tc_offload == 0 ? "off" : "?", sizeof s->from);
         oo_strlcpy(s->to, "on", sizeof s->to);
-        oo_strlcpy(s->reason, "tc flower rules reach the NIC only with hw-tc-offload on", sizeof s->reason);
+        oo_strlcpy(s->reason, mode == OO_ESWITCH_SWITCHDEV
+                                  ? "tc flower rules reach the NIC only with hw-tc-offload on"
+                                  : "a skip_sw rule on the uplink: the kernel refuses it with hw-tc-offload off",
+                   sizeof s->reason);
     }
     plan_vf_settings(c, d);
     if ((d->unbinds || left) && num > 0) {

@@ -1323,6 +1323,43 @@ static void test_idempotence_property(void **state)
     "version: 1\npfs:\n  - {name: pf0, device: netdevsim/netdevsim10, eswitch: switchdev, num_vfs: 3}\n" \
     "tc:\n  rules:\n"
 
+/* Rule: a skip_sw rule on an uplink needs hw-tc-offload on, in legacy too
+ * (the kernel refuses the rule otherwise, on every run); other rules in
+ * legacy do not. */
+static void test_skip_sw_rule_on_legacy_uplink(void **state)
+{
+    static const char head[] =
+        "version: 1\npfs:\n  - {name: pf0, device: netdevsim/netdevsim10, eswitch: legacy}\n";
+    static const char *const rules[] = {
+        "tc:\n  rules:\n    - {name: r, dev: pf0, prio: 10, match: {eth_type: ipv4}, actions: [drop], skip: sw}\n",
+        "ovs: {tc_policy: skip_sw}\n"
+        "tc:\n  rules:\n    - {name: r, dev: pf0, prio: 10, match: {eth_type: ipv4}, actions: [drop]}\n",
+        "tc:\n  rules:\n    - {name: r, dev: pf0, prio: 10, match: {eth_type: ipv4}, actions: [drop]}\n",
+    };
+
+    for (size_t i = 0; i < OO_ARRAY_SIZE(rules); i++) {
+        struct oo_observed h = { 0 };
+        char yaml[512];
+        struct oo_plan plan;
+        size_t n = 0;
+
+        snprintf(yaml, sizeof yaml, "%s%s", head, rules[i]);
+        struct oo_config *cfg = host_load_config(yaml);
+
+        host_add_pf(&h, "netdevsim", "netdevsim10", "eth0", OO_ESWITCH_LEGACY, 0);
+        h.pfs[0].hw_tc_offload = 0;
+        host_ovs(&h, true);     /* tc_policy is OVS's */
+        oo_plan_build(cfg, &h, NULL, &plan);
+        assert_int_equal(plan.n_errors, 0);
+        for (size_t k = 0; k < plan.n_steps; k++)
+            n += plan.steps[k].kind == OO_STEP_HW_TC_OFFLOAD && !strcmp(plan.steps[k].object, "pf0");
+        assert_int_equal(n, i < 2 ? 1 : 0);
+        oo_plan_free(&plan);
+        host_free_config(cfg);
+        oo_observed_free(&h);
+    }
+}
+
 /* A device with an ingress qdisc and an observed place, whose filter dump
  * failed with err (0: read, no filters). */
 static void add_tc_place(struct oo_observed *o, const char *netdev, int err)
@@ -1627,6 +1664,7 @@ int main(void)
         cmocka_unit_test(test_vfs_in_use_lag),
         cmocka_unit_test(test_missing_pf),
         cmocka_unit_test(test_idempotence_property),
+        cmocka_unit_test(test_skip_sw_rule_on_legacy_uplink),
         cmocka_unit_test(test_tc_place_unreadable),
         cmocka_unit_test(test_tc_unreadable),
         cmocka_unit_test(test_tc_targets_share_a_block),
