@@ -724,6 +724,56 @@ static int rebuild_bond_block(struct actx *c, struct oo_nl *nl, const struct oo_
     return r;
 }
 
+/* A bond member with an ingress qdisc of its own (the uplink carried rules
+ * of ours before it joined the bond) cannot take the bond's block: the
+ * kernel answers EEXIST. When the qdisc holds nothing but ovs-offload's
+ * filters (rules of the uplink that the config has moved: they go with
+ * it), it is deleted and the member put on the block. Anything else on it,
+ * or a clsact (its egress side is not ours to drop), stays, and the step
+ * fails saying what is in the way. Sets the step's message when it fails. */
+static int member_onto_block(struct actx *c, struct oo_nl *nl, const struct oo_link *m,
+                             const struct oo_tc_place *place)
+{
+    char buf[OO_TC_MSG_MAX];
+    struct oo_tc_qdisc *q = NULL;
+    struct oo_tc_filter *f = NULL;
+    struct oo_tc_counts counts = { 0 };
+    const struct oo_tc_qdisc *mq;
+    size_t n = 0;
+    bool clsact;
+    int r;
+
+    if ((r = oo_tc_dump_qdiscs(nl, &q, &n)) < 0)
+        return kfail(c, r, nl, "tc qdisc show");
+    mq = oo_tc_find_ingress_qdisc(q, n, m->ifindex);
+    clsact = mq && !strcmp(mq->kind, "clsact");
+    r = mq && mq->ingress_block ? (int)mq->ingress_block : 0;
+    free(q);
+    if (r)
+        return fail(c, -EEXIST, "bond member %s is on shared block %d, not the bond's (%u): rules "
+                    "cannot be placed (tc qdisc del dev %s ingress, and the next run puts it on the "
+                    "bond's)", m->name, r, place->block, m->name);
+    if ((r = oo_tc_dump_filters(nl, m->ifindex, 0, 0, &f, &n)) < 0)
+        return kfail(c, r, nl, "tc filter show dev (a bond member)");
+    oo_tc_count(f, n, &counts);
+    free(f);
+    if (counts.ovs + counts.foreign || clsact)
+        return fail(c, -EBUSY, "bond member %s has an ingress %s of its own%s, so it cannot join the "
+                    "bond's shared block %u: move or delete %s (tc filter show dev %s ingress)",
+                    m->name, clsact ? "clsact qdisc" : "qdisc",
+                    counts.ovs + counts.foreign ? " with filters ovs-offload does not own" : "",
+                    place->block, counts.ovs + counts.foreign ? "them" : "it", m->name);
+    r = oo_nl_transact(nl, oo_tc_put_delqdisc(buf, m->ifindex, OO_TC_QDISC_INGRESS), NULL, NULL);
+    if (r < 0 && r != -ENOENT && r != -EINVAL)
+        return kfail(c, r, nl, "tc qdisc del ingress (a bond member's own)");
+    r = oo_tc_qdisc_ensure(nl, m->ifindex, OO_TC_QDISC_INGRESS, place->block, NULL);
+    if (r < 0)
+        return kfail(c, r, nl, "tc qdisc add ingress (a bond member, on the bond's block)");
+    snprintf(c->info, sizeof c->info, "%s's own ingress qdisc (%" PRIu64 " rule%s of ours) replaced "
+             "by the bond's block %u", m->name, counts.owned, counts.owned == 1 ? "" : "s", place->block);
+    return 0;
+}
+
 /* Whether o read everything a tc target resolves with. */
 static bool obs_complete(const struct oo_observed *o)
 {
@@ -798,9 +848,13 @@ static int apply_tc_sync(struct actx *c, const struct oo_step *s)
             r = oo_tc_qdisc_ensure(&nl, place.ifindex, OO_TC_QDISC_INGRESS, place.block, NULL);
             if (r == -EOPNOTSUPP && (r = rebuild_bond_block(c, &nl, o, &place)) < 0)
                 goto out;       /* its message says why */
-            for (size_t i = 0; i < o->n_links && r >= 0; i++)
-                if (o->links[i].master == place.ifindex)
-                    r = oo_tc_qdisc_ensure(&nl, o->links[i].ifindex, OO_TC_QDISC_INGRESS, place.block, NULL);
+            for (size_t i = 0; i < o->n_links && r >= 0; i++) {
+                if (o->links[i].master != place.ifindex)
+                    continue;
+                r = oo_tc_qdisc_ensure(&nl, o->links[i].ifindex, OO_TC_QDISC_INGRESS, place.block, NULL);
+                if (r == -EEXIST && (r = member_onto_block(c, &nl, &o->links[i], &place)) < 0)
+                    goto out;   /* its message says why */
+            }
         } else {
             r = oo_tc_qdisc_ensure(&nl, place.ifindex, OO_TC_QDISC_INGRESS, place.block, NULL);
             /* Rules reach the NIC only with hw-tc-offload on: mlx5's
@@ -823,6 +877,22 @@ static int apply_tc_sync(struct actx *c, const struct oo_step *s)
     if ((r = oo_tc_dump_filters(&nl, place.block ? 0 : place.ifindex, place.block,
                                 t ? t->n_filters + 16 : 0, &cur, &n_cur)) < 0) {
         r = kfail(c, r, &nl, "tc filter show");
+        goto out;
+    }
+    /* A device dumped by ifindex answers with its shared block's filters
+     * once it is on one (a bond's member since the plan): those are the
+     * block's owners' (another target's), never this place's to delete. */
+    for (size_t i = 0; i < n_cur; i++) {
+        if (cur[i].id.block == place.block && (place.block || cur[i].id.ifindex == place.ifindex))
+            continue;
+        if (!t) {   /* cleanup: its own filters went with its old qdisc */
+            snprintf(c->info, sizeof c->info, "%s is on shared block %u now: nothing of its own "
+                     "to delete", place.netdev[0] ? place.netdev : s->object, cur[i].id.block);
+            r = 0;
+            goto out;
+        }
+        r = fail(c, -ESTALE, "%s: %s is on shared block %u, not where the plan placed the rules "
+                 "(%u): plan again", s->object, place.netdev, cur[i].id.block, place.block);
         goto out;
     }
     oo_tc_reconcile(t ? t->filters : NULL, t ? t->n_filters : 0, cur, n_cur, &tp);

@@ -19,7 +19,7 @@
 # shellcheck disable=SC2016 # jq programs in single quotes
 # shellcheck disable=SC2119 # ovs_start without other_config
 set -u
-ALL_TESTS="vflag_rules bond_block_without_ovs mpv_rules"
+ALL_TESTS="vflag_rules bond_block_without_ovs rule_moves_to_bond mpv_rules"
 # shellcheck source=tests/vm/lib.sh
 . "$(dirname "$(readlink -f "$0")")/lib.sh"
 
@@ -564,6 +564,37 @@ bond_block_without_ovs() {
 	grep -q "shared block $blk rebuilt" <<<"$out" && [[ $(where_of bond1) == "$where" ]]
 	check_err $? "the block was not rebuilt: $out"
 	log_test "a bond on no OVS bridge: its block not freed over a filter shaped like OVS's, rebuilt once it left"
+}
+
+# A rule moved from a PF's uplink to the bond the PF joins in the same
+# apply: the uplink's cleanup runs against a device that may be on the
+# bond's shared block by then, whose filters (the rule's new home) are not
+# the uplink's to delete. One apply converges, and the rule is on the block.
+rule_moves_to_bond() {
+	local where out
+	RET=0
+	nsim_new 22 1 && nsim_new 23 1 || fail_hard "netdevsim setup failed"
+	defer del_link bond2
+	local pfs="pfs:
+  - {name: pf0, device: netdevsim/netdevsim22, eswitch: switchdev}
+  - {name: pf1, device: netdevsim/netdevsim23, eswitch: switchdev}"
+	printf 'version: 1\n%s\ntc:\n  rules:\n    - {name: web, dev: pf0, prio: 10, match: {eth_type: ipv4, dst_ip: 10.0.0.3/32}, actions: [drop]}\n' \
+		"$pfs" >"$WORK/move1.yaml"
+	printf 'version: 1\n%s\nbonds:\n  - {name: bond2, mode: active-backup, members: [pf0, pf1]}\ntc:\n  rules:\n    - {name: web, dev: bond2, prio: 10, match: {eth_type: ipv4, dst_ip: 10.0.0.3/32}, actions: [drop]}\n' \
+		"$pfs" >"$WORK/move2.yaml"
+	out=$("$CTL" -c "$WORK/move1.yaml" apply 2>&1)
+	check_err $? "apply with the rule on pf0 failed: $out"
+	[[ $(owned_summary dev "$(nsim_uplink 22)" ingress | wc -l) == 1 ]]
+	check_err $? "the rule is not on pf0's uplink: $(owned_summary dev "$(nsim_uplink 22)" ingress)"
+	out=$("$CTL" -c "$WORK/move2.yaml" apply 2>&1)
+	check_err $? "apply moving the rule to the bond failed: $out"
+	log_info "$(grep tc-sync <<<"$out")"
+	where=$(where_of bond2)
+	[[ $where == block* && $(owned_summary $where | wc -l) == 1 ]]
+	check_err $? "the rule is not on bond2's block ($where): $(owned_summary $where); apply said: $out"
+	out=$("$CTL" -c "$WORK/move2.yaml" plan 2>&1)
+	check_err $? "not in sync after one apply: $out"
+	log_test "a rule moved from an uplink to the bond it joins: one apply, the rule on the bond's block"
 }
 
 tests_run
