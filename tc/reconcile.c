@@ -112,9 +112,12 @@ static void conflict(struct builder *b, const struct oo_tc_filter *d,
     va_end(ap);
 }
 
-/* Whether the filters that are not ours (grouped by slot) let d be added.
- * Returns the one in the way, or NULL. */
-static const struct oo_tc_filter *obstacle(const struct oo_tc_filter *d, const struct groups *others,
+/* Whether the filters that are not ours (grouped by slot) let d be added
+ * (replacing: written over one of ours in its slot, whose kind, protocol and
+ * handle it keeps, so only a same match can be in the way: flower refuses
+ * it with EEXIST). Returns the one in the way, or NULL. */
+static const struct oo_tc_filter *obstacle(const struct oo_tc_filter *d, bool replacing,
+                                           const struct groups *others,
                                            const struct oo_tc_filter *observed, const char **why)
 {
     const struct group *e = group_find(others, oo_tc_place_key(d), slot_of(d));
@@ -123,14 +126,18 @@ static const struct oo_tc_filter *obstacle(const struct oo_tc_filter *d, const s
         const struct oo_tc_filter *o = &observed[i - 1];
 
         if (!OO_TC_KIND_IS(o->kind, "flower")) {
+            if (replacing)
+                continue;   /* another protocol's classifier: not in the way */
             *why = "its priority holds another classifier kind";
             return o;
         }
         if (o->id.protocol != d->id.protocol) {
+            if (replacing)
+                continue;
             *why = "its priority holds filters of another protocol";
             return o;
         }
-        if (d->id.handle && o->id.handle == d->id.handle) {
+        if (!replacing && d->id.handle && o->id.handle == d->id.handle) {
             *why = "its handle is taken";
             return o;
         }
@@ -188,7 +195,7 @@ static void plan_one(struct builder *b, const struct oo_tc_filter *d, const stru
             (!d->id.handle || d->id.handle == o->id.handle))
             in_place = o;
     }
-    holder = keep || in_place ? NULL : obstacle(d, others, observed, &reason);
+    holder = keep ? NULL : obstacle(d, in_place != NULL, others, observed, &reason);
     if (holder) {
         conflict(b, d, holder, "chain %u prio %u of %s: %s", d->id.chain, d->id.prio,
                  place_name(d, place, sizeof place), reason);

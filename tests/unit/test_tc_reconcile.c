@@ -449,6 +449,25 @@ static void test_reconcile_same_match(void **state)
     assert_int_equal(p.n_conflicts, 0);
     assert_int_equal(p.n_add, 1);
     oo_tc_plan_free(&p);
+
+    /* Ours is there and changes to the match of someone else's filter at
+     * its prio: a replace would be refused too (EEXIST), so a conflict. */
+    struct oo_tc_filter both[2] = { installed(mine, 3), have };
+    struct oo_tc_filter changed = mine;
+
+    changed.match.dst_ip[3] = 4;
+    assert_int_equal(oo_tc_reconcile(&changed, 1, both, 2, &p), 0);
+    assert_int_equal(p.n_conflicts, 1);
+    assert_ptr_equal(p.conflicts[0].holder, &both[1]);
+    assert_non_null(strstr(p.conflicts[0].reason, "holds a filter with the same match"));
+    assert_int_equal(p.n_reqs, 0);
+    oo_tc_plan_free(&p);
+    /* Changed to a match nobody has: replaced in place. */
+    changed.match.dst_ip[3] = 5;
+    assert_int_equal(oo_tc_reconcile(&changed, 1, both, 2, &p), 0);
+    assert_int_equal(p.n_conflicts, 0);
+    assert_int_equal(p.n_replace, 1);
+    oo_tc_plan_free(&p);
 }
 
 /* A rule moved to another prio is added before its old filter is deleted,
