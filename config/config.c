@@ -56,6 +56,14 @@ void oo_cfg_rule_init(struct oo_cfg_rule *r)
     oo_cfg_match_init(&r->match);
 }
 
+int oo_cfg_rule_skip(const struct oo_config *cfg, const struct oo_cfg_rule *r)
+{
+    if (r->skip >= 0)
+        return r->skip;
+    return cfg->ovs.tc_policy == OO_CFG_TC_POLICY_SKIP_SW ? OO_CFG_SKIP_SW
+         : cfg->ovs.tc_policy == OO_CFG_TC_POLICY_SKIP_HW ? OO_CFG_SKIP_HW : OO_CFG_SKIP_NONE;
+}
+
 void oo_cfg_mpv_init(struct oo_cfg_mpv *m)
 {
     *m = (struct oo_cfg_mpv){ .vfs = { ref_unset(), ref_unset() } };

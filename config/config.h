@@ -454,6 +454,8 @@ void oo_config_init(struct oo_config *cfg);
 /* Frees everything cfg owns and zeroes it (oo_config_init() makes it usable
  * again). NULL-safe; safe on a partly parsed config. */
 void oo_config_free(struct oo_config *cfg);
+/* r's skip (enum oo_cfg_tc_skip): its own, or the one ovs.tc_policy gives. */
+int oo_cfg_rule_skip(const struct oo_config *cfg, const struct oo_cfg_rule *r);
 
 /* Parses a YAML config held in buf (len bytes; need not be NUL-terminated),
  * then validates it. name is used in messages (a path or "<stdin>"). cfg is

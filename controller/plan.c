@@ -289,10 +289,9 @@ static bool skip_sw_rule_on_uplink(const struct ctx *c, const struct dpf *d)
 {
     for (size_t i = 0; d->cfg_index >= 0 && i < c->cfg->n_rules; i++) {
         const struct oo_cfg_rule *r = &c->cfg->rules[i];
-        int skip = r->skip >= 0 ? r->skip
-                   : c->cfg->ovs.tc_policy == OO_CFG_TC_POLICY_SKIP_SW ? OO_CFG_SKIP_SW : OO_CFG_SKIP_NONE;
 
-        if (r->dev.kind == OO_CFG_REF_PF && r->dev.index == d->cfg_index && skip == OO_CFG_SKIP_SW)
+        if (r->dev.kind == OO_CFG_REF_PF && r->dev.index == d->cfg_index &&
+            oo_cfg_rule_skip(c->cfg, r) == OO_CFG_SKIP_SW)
             return true;
     }
     return false;

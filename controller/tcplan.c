@@ -117,11 +117,8 @@ static void set_ip(struct oo_tc_match *m, bool dst, const struct oo_cfg_ip *ip)
                                      : (dst ? OO_TC_KEY_IPV6_DST : OO_TC_KEY_IPV6_SRC);
 }
 
-static void set_skip(struct oo_tc_filter *f, const struct oo_config *cfg, int skip)
+static void set_skip(struct oo_tc_filter *f, int skip)
 {
-    if (skip < 0)   /* follow ovs.tc_policy */
-        skip = cfg->ovs.tc_policy == OO_CFG_TC_POLICY_SKIP_SW ? OO_CFG_SKIP_SW
-             : cfg->ovs.tc_policy == OO_CFG_TC_POLICY_SKIP_HW ? OO_CFG_SKIP_HW : OO_CFG_SKIP_NONE;
     f->skip_sw = skip == OO_CFG_SKIP_SW;
     f->skip_hw = skip == OO_CFG_SKIP_HW;
 }
@@ -171,7 +168,7 @@ static void build_rule(const struct oo_config *cfg, const struct oo_cfg_rule *r,
         f->match.dst_port_mask = 0xffff;
         f->match.keys |= OO_TC_KEY_DST_PORT;
     }
-    set_skip(f, cfg, r->skip);
+    set_skip(f, oo_cfg_rule_skip(cfg, r));
     for (size_t i = 0; i < r->n_actions; i++) {
         const struct oo_cfg_action *a = &r->actions[i];
         struct oo_tc_action act;
