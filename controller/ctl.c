@@ -543,7 +543,7 @@ static int cmd_status(const struct ctl_opts *opts)
         if (!o.ovs.reachable)
             oo_warn("OVSDB: %s (written as ovs_offload_ovsdb_up 0)",
                     o.ovs.error[0] ? o.ovs.error : "not reachable");
-        oo_metrics_write_status(stdout, &o, 0);
+        oo_metrics_write_status(stdout, &o);
         oo_observed_free(&o);
         if (fflush(stdout) || ferror(stdout)) {
             oo_err("cannot write the metrics to standard output: %s", strerror(errno));

@@ -600,10 +600,10 @@ static int64_t wall_ms_now(void)
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-void oo_metrics_write_status(FILE *f, const struct oo_observed *o, int64_t observed_wall_ms)
+void oo_metrics_write_status(FILE *f, const struct oo_observed *o)
 {
     oo_metrics_write_build_info(f);
-    oo_metrics_write_host(f, o, observed_wall_ms ? observed_wall_ms : wall_ms_now());
+    oo_metrics_write_host(f, o, wall_ms_now());
 }
 
 /* ---------------------------------------------------------------- board */

@@ -114,11 +114,11 @@ uint64_t oo_metrics_board_generation(struct oo_metrics_board *b);
 /* NULL-safe. No thread may use b any more. */
 void oo_metrics_board_destroy(struct oo_metrics_board *b);
 
-/* `ovs-offloadctl status --prometheus`: build info and the host metrics of o
- * (observed at observed_wall_ms, wall clock ms; 0: now). What o could not
- * read is in the metrics (ovs_offload_devlink_up 0, ovs_offload_ovsdb_up 0);
- * telling the user is the caller's. */
-void oo_metrics_write_status(FILE *f, const struct oo_observed *o, int64_t observed_wall_ms);
+/* `ovs-offloadctl status --prometheus`: build info and the host metrics of o,
+ * observed just now. What o could not read is in the metrics
+ * (ovs_offload_devlink_up 0, ovs_offload_ovsdb_up 0); telling the user is
+ * the caller's. */
+void oo_metrics_write_status(FILE *f, const struct oo_observed *o);
 
 /* ---------------------------------------------------------------- HTTP */
 
