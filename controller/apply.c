@@ -740,6 +740,7 @@ static int member_onto_block(struct actx *c, struct oo_nl *nl, const struct oo_l
     struct oo_tc_counts counts = { 0 };
     const struct oo_tc_qdisc *mq;
     size_t n = 0;
+    uint32_t other_block;
     bool clsact;
     int r;
 
@@ -747,12 +748,12 @@ static int member_onto_block(struct actx *c, struct oo_nl *nl, const struct oo_l
         return kfail(c, r, nl, "tc qdisc show");
     mq = oo_tc_find_ingress_qdisc(q, n, m->ifindex);
     clsact = mq && !strcmp(mq->kind, "clsact");
-    r = mq && mq->ingress_block ? (int)mq->ingress_block : 0;
+    other_block = mq ? mq->ingress_block : 0;
     free(q);
-    if (r)
-        return fail(c, -EEXIST, "bond member %s is on shared block %d, not the bond's (%u): rules "
+    if (other_block)
+        return fail(c, -EEXIST, "bond member %s is on shared block %u, not the bond's (%u): rules "
                     "cannot be placed (tc qdisc del dev %s ingress, and the next run puts it on the "
-                    "bond's)", m->name, r, place->block, m->name);
+                    "bond's)", m->name, other_block, place->block, m->name);
     if ((r = oo_tc_dump_filters(nl, m->ifindex, 0, 0, &f, &n)) < 0)
         return kfail(c, r, nl, "tc filter show dev (a bond member)");
     oo_tc_count(f, n, &counts);
