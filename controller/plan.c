@@ -1662,6 +1662,34 @@ static void tc_step(struct ctx *c, const char *object, int ref_kind, int index, 
     oo_strlcpy(s->reason, why, sizeof s->reason);
 }
 
+/* A device on the shared block bond target t's rules go to that is neither
+ * the bond nor a member (now, or one the config makes): the bond's block is
+ * numbered as OVS numbers it (its ifindex), and adding a qdisc on a block
+ * index that exists joins that block. NULL if there is none. */
+static const struct oo_link *block_stranger(const struct ctx *c, const struct oo_tc_target *t)
+{
+    for (size_t i = 0; i < c->obs->n_qdiscs; i++) {
+        const struct oo_tc_qdisc *q = &c->obs->qdiscs[i];
+        const struct oo_link *l;
+        bool member = false;
+
+        if (q->ingress_block != t->place.block || q->ifindex == t->place.ifindex)
+            continue;
+        l = link_by_index(c, q->ifindex);
+        if (!l || l->master == t->place.ifindex)
+            continue;
+        for (size_t k = 0; k < c->n_pfs && !member; k++) {
+            const struct oo_link *up = c->pfs[k].bond == t->index && c->pfs[k].opf >= 0
+                                           ? uplink_link(c, opf_of(c, &c->pfs[k])) : NULL;
+
+            member = up && up->ifindex == l->ifindex;
+        }
+        if (!member)
+            return l;
+    }
+    return NULL;
+}
+
 static void plan_tc(struct ctx *c)
 {
     struct oo_tc_desired own = { 0 };
@@ -1687,6 +1715,15 @@ static void plan_tc(struct ctx *c)
             where[i] = t->place.block ? (uint64_t)1 << 32 | t->place.block : t->place.ifindex;
             while (j < i && where[j] != where[i])
                 j++;
+        }
+        const struct oo_link *stranger = t->kind == OO_CFG_REF_BOND && t->place_resolved
+                                             ? block_stranger(c, t) : NULL;
+        if (stranger) {
+            plan_error(c->plan, t->label, "shared block %" PRIu32 ", which the bond's rules go to, is "
+                       "also %s's, which is neither the bond nor one of its members: rules there would "
+                       "apply to it too (tc qdisc show dev %s)", t->place.block, stranger->name,
+                       stranger->name);
+            continue;
         }
         if (t->place_resolved && j < i) {
             plan_error(c->plan, t->label, "its tc rules would go to %s%" PRIu32 ", where %s's go too (%s "

@@ -1379,6 +1379,54 @@ static void add_tc_place(struct oo_observed *o, const char *netdev, int err)
         snprintf(p->dump_error, sizeof p->dump_error, "filter dump failed: %s", strerror(-err));
 }
 
+/* Rule: the bond's shared block is numbered by its ifindex, as OVS does; a
+ * device that is not the bond's (nor a member) on a block of that index
+ * would share the bond's rules (the kernel joins an existing block): a
+ * plan error. Its members on it are as it should be. */
+static void test_bond_block_held_by_stranger(void **state)
+{
+    static const char *const members[] = { "p0", "p1", NULL };
+    const char *yaml = "version: 1\n" PF0 ", eswitch: switchdev, num_vfs: 2}\n"
+                       PF1 ", eswitch: switchdev, num_vfs: 2}\n"
+                       "bonds:\n  - {name: bond0, mode: active-backup, members: [pf0, pf1]}\n"
+                       "tc:\n  rules:\n    - {name: r, dev: bond0, prio: 10, match: {eth_type: ipv4}, "
+                       "actions: [drop]}\n";
+    struct oo_observed h = { 0 };
+    struct oo_config *cfg = host_load_config(yaml);
+    const struct oo_link *bond, *dummy, *p0;
+    struct oo_plan plan;
+    size_t n;
+
+    host_add_pf(&h, "pci", "0000:3b:00.0", "p0", OO_ESWITCH_SWITCHDEV, 2);
+    host_add_pf(&h, "pci", "0000:3b:00.1", "p1", OO_ESWITCH_SWITCHDEV, 2);
+    bond = host_add_bond(&h, "bond0", true, OO_CFG_BOND_ACTIVE_BACKUP, members);
+    p0 = host_link(&h, "p0");
+    dummy = host_add_link(&h, "dummy0");
+    host_ovs(&h, true);
+    h.qdiscs = oo_calloc(2, sizeof *h.qdiscs);
+    h.qdiscs[0] = (struct oo_tc_qdisc){ .ifindex = p0->ifindex, .handle = 0xffff0000, .parent = TC_H_INGRESS,
+                                        .kind = "ingress", .ingress_block = bond->ifindex };
+    h.qdiscs[1] = (struct oo_tc_qdisc){ .ifindex = dummy->ifindex, .handle = 0xffff0000,
+                                        .parent = TC_H_INGRESS, .kind = "ingress",
+                                        .ingress_block = bond->ifindex };
+    for (n = 1; n <= 2; n++) {
+        h.n_qdiscs = n;
+        oo_tc_sort_qdiscs(h.qdiscs, h.n_qdiscs);
+        oo_plan_build(cfg, &h, NULL, &plan);
+        if (n == 1) {
+            assert_int_equal(plan.n_errors, 0);     /* a member on it */
+        } else {
+            assert_int_equal(plan.n_errors, 1);
+            assert_string_equal(plan.errors[0].object, "bond0");
+            assert_non_null(strstr(plan.errors[0].message, "is also dummy0's, which is neither the bond "
+                                                            "nor one of its members"));
+        }
+        oo_plan_free(&plan);
+    }
+    host_free_config(cfg);
+    oo_observed_free(&h);
+}
+
 /* Rule: a place whose rules could not be read is not diffed. Where the
  * config puts rules it is an error (apply would write blind); elsewhere a
  * note (owned rules there, if any, stay until it can be read). */
@@ -1665,6 +1713,7 @@ int main(void)
         cmocka_unit_test(test_missing_pf),
         cmocka_unit_test(test_idempotence_property),
         cmocka_unit_test(test_skip_sw_rule_on_legacy_uplink),
+        cmocka_unit_test(test_bond_block_held_by_stranger),
         cmocka_unit_test(test_tc_place_unreadable),
         cmocka_unit_test(test_tc_unreadable),
         cmocka_unit_test(test_tc_targets_share_a_block),
