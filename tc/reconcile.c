@@ -215,6 +215,27 @@ static void plan_one(struct builder *b, const struct oo_tc_filter *d, const stru
         push_req(b->adds, &b->n_adds, OO_TC_OP_ADD, d, 0);
 }
 
+/* Whether deleting owned filter o must come before the writes in its slot:
+ * the slot's desired protocol (slots: the first desired filter of each slot)
+ * is another, a write there names handles (named: conservatively, any), or a
+ * filter written there has o's match (matches: the first desired filter of
+ * each slot and match; writes[i]: desired[i] is added or replaced). */
+static bool frees_for_write(const struct oo_tc_filter *o, bool named, const struct oo_tc_filter *desired,
+                            const bool *writes, const struct groups *slots, const struct groups *matches)
+{
+    uint64_t key = oo_tc_match_hash(&o->match) ^ slot_of(o) * 0x9e3779b97f4a7c15ull;
+    const struct group *e = group_find(slots, oo_tc_place_key(o), slot_of(o));
+    const struct oo_tc_filter *f;
+
+    if (named || (e->first && desired[e->first - 1].id.protocol != o->id.protocol))
+        return true;
+    e = group_find(matches, oo_tc_place_key(o), key);
+    if (!e->first || !writes[e->first - 1])
+        return false;
+    f = &desired[e->first - 1];
+    return slot_of(f) == slot_of(o) && oo_tc_match_equal(&f->match, &o->match);
+}
+
 static int reconcile(const struct oo_tc_filter *desired, size_t n_desired,
                      const struct oo_tc_filter *observed, size_t n_observed,
                      struct oo_tc_plan *ret_plan)
@@ -357,14 +378,16 @@ static int reconcile(const struct oo_tc_filter *desired, size_t n_desired,
             for (uint32_t k = owned.v[i].first; k; k = group_next(&owned, k))
                 push_req(b.dels, &b.n_dels, OO_TC_OP_DELETE, &observed[k - 1], 0);
 
-    /* A delete must go first where a filter is added or replaced in its
-     * (chain, prio): it may free the protocol, match or handle that filter
-     * needs. Any other delete goes last (make before break), so that a rule
-     * that moves to another prio or chain is not missing while it moves,
-     * nor lost if its add fails: the caller runs the late deletes only
-     * after the rest succeeded. */
+    /* A delete goes first only where it frees what a filter written in its
+     * (chain, prio) needs: the prio's protocol, the match (flower holds one
+     * filter per match), or a handle the write names. Any other delete goes
+     * last (make before break), so that a rule that moves to another prio
+     * or chain is not missing while it moves, nor lost if its add fails,
+     * even when another rule is written where it was: the caller runs the
+     * late deletes only after the rest succeeded. */
     size_t n_early = 0, n_late = 0;
     struct oo_tc_req *late = oo_malloc((b.n_dels + 1) * sizeof *late);
+    _cleanup_free_ bool *writes = oo_calloc(n_desired + 1, sizeof *writes);
     struct groups written;
 
     groups_init(&written, b.n_adds + b.n_reps, NULL);
@@ -374,11 +397,15 @@ static int reconcile(const struct oo_tc_filter *desired, size_t n_desired,
 
         if (!e->first)      /* one entry per slot: no chains (next is NULL) */
             group_put(&written, e, oo_tc_place_key(f), slot_of(f), i);
+        if (i < b.n_adds && f->id.handle)
+            e->matched = true;      /* here: a write names its handle */
+        writes[f - desired] = true;
     }
     for (size_t i = 0; i < b.n_dels; i++) {
         const struct oo_tc_filter *o = b.dels[i].filter;
+        const struct group *e = group_find(&written, oo_tc_place_key(o), slot_of(o));
 
-        if (group_find(&written, oo_tc_place_key(o), slot_of(o))->first)
+        if (e->first && frees_for_write(o, e->matched, desired, writes, &slots, &matches))
             b.dels[n_early++] = b.dels[i];
         else
             late[n_late++] = b.dels[i];

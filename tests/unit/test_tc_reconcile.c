@@ -268,18 +268,21 @@ static void test_reconcile_changes(void **state)
     assert_int_equal(p.n_replace, 1);
     assert_int_equal(p.n_add, 2);
     assert_int_equal(p.n_reqs, 5);
-    /* Deletes, then replaces, then adds. */
+    /* The replace, the adds, then the deletes, late: neither frees what a
+     * write in prio 10 needs (its protocol, a match, a handle), so "moved"
+     * is not missing while it moves, even though "new" goes where it was. */
+    assert_int_equal(p.n_late, 2);
     for (size_t i = 0; i < p.n_reqs; i++)
         assert_int_equal(p.reqs[i].op,
-                         i < 2 ? OO_TC_OP_DELETE : i < 3 ? OO_TC_OP_REPLACE : OO_TC_OP_ADD);
-    for (size_t i = 0; i < 2; i++)
-        assert_true(p.reqs[i].filter == &have[2] || p.reqs[i].filter == &have[3]);
-    assert_ptr_equal(p.reqs[2].filter, &want[1]);
-    assert_int_equal(p.reqs[2].handle, 2);         /* in place of the installed one */
-    for (size_t i = 3; i < 5; i++) {
+                         i < 1 ? OO_TC_OP_REPLACE : i < 3 ? OO_TC_OP_ADD : OO_TC_OP_DELETE);
+    assert_ptr_equal(p.reqs[0].filter, &want[1]);
+    assert_int_equal(p.reqs[0].handle, 2);         /* in place of the installed one */
+    for (size_t i = 1; i < 3; i++) {
         assert_true(p.reqs[i].filter == &want[2] || p.reqs[i].filter == &want[3]);
         assert_int_equal(p.reqs[i].handle, 0);
     }
+    for (size_t i = 3; i < 5; i++)
+        assert_true(p.reqs[i].filter == &have[2] || p.reqs[i].filter == &have[3]);
     oo_tc_plan_free(&p);
 }
 
@@ -527,10 +530,48 @@ static void test_reconcile_moved_rule(void **state)
     assert_int_equal(p.reqs[3].op, OO_TC_OP_DELETE);
     assert_ptr_equal(p.reqs[3].filter, &have[1]);
     oo_tc_plan_free(&p);
+    /* Another rule takes prio 10, same protocol: with another match, the
+     * old filter goes last (if the move's add fails, it stays); with the
+     * old filter's match, first (flower holds one filter per match). */
+    struct oo_tc_filter other[2] = { owned_filter(4, 0, "moved", 20, 1), owned_filter(4, 0, "new", 10, 7) };
+    assert_int_equal(oo_tc_reconcile(other, 2, have, 1, &p), 0);
+    assert_int_equal(p.n_reqs, 3);
+    assert_int_equal(p.n_late, 1);
+    assert_int_equal(p.reqs[2].op, OO_TC_OP_DELETE);
+    assert_ptr_equal(p.reqs[2].filter, &have[0]);
+    oo_tc_plan_free(&p);
+    other[1] = owned_filter(4, 0, "new", 10, 1);
+    assert_int_equal(oo_tc_reconcile(other, 2, have, 1, &p), 0);
+    assert_int_equal(p.n_conflicts, 0);
+    assert_int_equal(p.n_reqs, 3);
+    assert_int_equal(p.n_late, 0);
+    assert_int_equal(p.reqs[0].op, OO_TC_OP_DELETE);
+    assert_ptr_equal(p.reqs[0].filter, &have[0]);
+    oo_tc_plan_free(&p);
 }
 
 /* A kernel, simulated: applies a plan to the installed list (of at most
  * 64). The plan points into that list as it was dumped: read it there. */
+/* What the kernel refuses of a write of f (skipping have[self]): another
+ * filter in its (place, chain, prio) with another protocol, or flower's
+ * same match. */
+static void assert_writable(const struct oo_tc_filter *f, const struct oo_tc_filter *have, size_t n,
+                            size_t self)
+{
+    for (size_t k = 0; k < n; k++) {
+        const struct oo_tc_filter *o = &have[k];
+
+        if (k == self || o->id.ifindex != f->id.ifindex || o->id.block != f->id.block ||
+            o->id.chain != f->id.chain || o->id.prio != f->id.prio)
+            continue;
+        if (o->id.protocol != f->id.protocol)
+            fail_msg("prio %u written with protocol 0x%04x while 0x%04x is there", f->id.prio,
+                     f->id.protocol, o->id.protocol);
+        if (oo_tc_match_equal(&o->match, &f->match))
+            fail_msg("prio %u written with a match that is there already (EEXIST)", f->id.prio);
+    }
+}
+
 static void simulate(const struct oo_tc_plan *p, struct oo_tc_filter *have, size_t *n,
                      uint32_t *next_handle)
 {
@@ -564,9 +605,11 @@ static void simulate(const struct oo_tc_plan *p, struct oo_tc_filter *have, size
                     break;
             assert_true(k < *n);
             assert_int_equal(oo_tc_classify(&have[k], NULL), OO_TC_OWNER_OURS);
+            assert_writable(r->filter, have, *n, k);
             have[k] = installed(*r->filter, h);
             break;
         default:
+            assert_writable(r->filter, have, *n, SIZE_MAX);
             have[(*n)++] = installed(*r->filter, h ? h : (*next_handle)++);
             break;
         }
