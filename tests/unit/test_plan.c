@@ -1393,22 +1393,24 @@ static void test_bond_block_held_by_stranger(void **state)
                        "actions: [drop]}\n";
     struct oo_observed h = { 0 };
     struct oo_config *cfg = host_load_config(yaml);
-    const struct oo_link *bond, *dummy, *p0;
+    uint32_t bond, dummy, p0;
     struct oo_plan plan;
     size_t n;
 
     host_add_pf(&h, "pci", "0000:3b:00.0", "p0", OO_ESWITCH_SWITCHDEV, 2);
     host_add_pf(&h, "pci", "0000:3b:00.1", "p1", OO_ESWITCH_SWITCHDEV, 2);
-    bond = host_add_bond(&h, "bond0", true, OO_CFG_BOND_ACTIVE_BACKUP, members);
-    p0 = host_link(&h, "p0");
-    dummy = host_add_link(&h, "dummy0");
+    host_add_bond(&h, "bond0", true, OO_CFG_BOND_ACTIVE_BACKUP, members);
+    host_add_link(&h, "dummy0");
     host_ovs(&h, true);
+    /* Indices, not pointers: each link added may move the array. */
+    bond = host_link(&h, "bond0")->ifindex;
+    dummy = host_link(&h, "dummy0")->ifindex;
+    p0 = host_link(&h, "p0")->ifindex;
     h.qdiscs = oo_calloc(2, sizeof *h.qdiscs);
-    h.qdiscs[0] = (struct oo_tc_qdisc){ .ifindex = p0->ifindex, .handle = 0xffff0000, .parent = TC_H_INGRESS,
-                                        .kind = "ingress", .ingress_block = bond->ifindex };
-    h.qdiscs[1] = (struct oo_tc_qdisc){ .ifindex = dummy->ifindex, .handle = 0xffff0000,
-                                        .parent = TC_H_INGRESS, .kind = "ingress",
-                                        .ingress_block = bond->ifindex };
+    h.qdiscs[0] = (struct oo_tc_qdisc){ .ifindex = p0, .handle = 0xffff0000, .parent = TC_H_INGRESS,
+                                        .kind = "ingress", .ingress_block = bond };
+    h.qdiscs[1] = (struct oo_tc_qdisc){ .ifindex = dummy, .handle = 0xffff0000, .parent = TC_H_INGRESS,
+                                        .kind = "ingress", .ingress_block = bond };
     for (n = 1; n <= 2; n++) {
         h.n_qdiscs = n;
         oo_tc_sort_qdiscs(h.qdiscs, h.n_qdiscs);
