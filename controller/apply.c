@@ -651,6 +651,44 @@ static bool is_link_step(int kind)
            kind == OO_STEP_LINK_UP || kind == OO_STEP_WAIT_LAG;
 }
 
+/* What stops rebuild_bond_block() from deleting the qdisc q, which holds
+ * the bond's shared block: q is not a member's, or it is a clsact whose
+ * egress side is bound to a block or holds filters (they would go with it,
+ * and ovs-offload writes none there). Sets the step's message and returns
+ * -EBUSY then; 0 when q may go. */
+static int block_holder_busy(struct actx *c, struct oo_nl *nl, const struct oo_observed *o,
+                             const struct oo_tc_place *place, const struct oo_tc_qdisc *q)
+{
+    const struct oo_link *l = oo_link_by_index(o->links, o->n_links, q->ifindex);
+    struct oo_tc_filter *f = NULL;
+    char name[IF_NAMESIZE + 16];
+    size_t n = 0;
+    int r;
+
+    if (l)
+        snprintf(name, sizeof name, "%s", l->name);
+    else
+        snprintf(name, sizeof name, "ifindex %" PRIu32, q->ifindex);
+    if (!l || l->master != place->ifindex)
+        return fail(c, -EBUSY, "the bond has lost its ingress qdisc, and shared block %u is also "
+                    "held by %s, which is not in the bond: rebuilding the block would not free it, "
+                    "and the bond's rules apply to %s (tc qdisc show dev %s): take it off the "
+                    "block, and the next run rebuilds it", place->block, name, name, name);
+    if (strcmp(q->kind, "clsact"))
+        return 0;
+    if (!q->egress_block && (r = oo_tc_dump_egress_filters(nl, q->ifindex, &f, &n)) < 0)
+        return kfail(c, r, nl, "tc filter show dev (a bond member's egress)");
+    free(f);
+    if (q->egress_block || n)
+        return fail(c, -EBUSY, "the bond has lost its ingress qdisc, and bond member %s holds its "
+                    "shared block %u in a clsact qdisc whose egress side %s: rebuilding the block "
+                    "deletes that qdisc, and ovs-offload does not own what is on its egress (tc "
+                    "filter show dev %s egress): move it, and the next run rebuilds the block",
+                    name, place->block, q->egress_block ? "is on a shared block too" : "holds filters",
+                    name);
+    return 0;
+}
+
 /* The bond's ingress qdisc is gone but its members still hold the shared
  * block, with rules offloaded by them: ovs-vswitchd, started again, deletes
  * the bond's qdisc and keeps the members'. The kernel will not bind a device
@@ -658,9 +696,11 @@ static bool is_link_step(int kind)
  * (EOPNOTSUPP). Take the block off the members, which frees it and its
  * rules, and put it on the bond first; the caller puts the members back and
  * the rules are written again below. Only qdiscs on exactly that block are
- * deleted: another block is someone else's. Refused while the block holds
- * a filter that is neither ours nor OVS's (nor OVS's, where OVS does not
- * have the bond as a port). Sets the step's message when it fails. */
+ * deleted: another block is someone else's. Refused, before anything is
+ * deleted, while the block holds a filter that is neither ours nor OVS's
+ * (nor OVS's, where OVS does not have the bond as a port), while a device
+ * outside the bond holds it, or while a member's clsact holding it has
+ * anything on its egress side. Sets the step's message when it fails. */
 static int rebuild_bond_block(struct actx *c, struct oo_nl *nl, const struct oo_observed *o,
                               const struct oo_tc_place *place)
 {
@@ -668,7 +708,7 @@ static int rebuild_bond_block(struct actx *c, struct oo_nl *nl, const struct oo_
     struct oo_tc_qdisc *q = NULL;
     struct oo_tc_filter *f = NULL;
     struct oo_tc_counts counts = { 0 };
-    size_t n = 0;
+    size_t n = 0, nq = 0;
     int r;
 
     /* Freeing the block deletes every filter on it: ours and OVS's are
@@ -692,30 +732,32 @@ static int rebuild_bond_block(struct actx *c, struct oo_nl *nl, const struct oo_
                     "run rebuilds it", place->block, blockers, blockers == 1 ? "" : "s",
                     ovs_bond || !counts.ovs ? "" : ", some shaped as OVS's while the bond is no OVS port",
                     place->block);
-    n = 0;
-    r = oo_tc_dump_qdiscs(nl, &q, &n);
-    for (size_t i = 0; i < o->n_links && r >= 0; i++) {
-        const struct oo_tc_qdisc *m;
-
-        if (o->links[i].master != place->ifindex)
-            continue;
-        m = oo_tc_find_ingress_qdisc(q, n, o->links[i].ifindex);
-        if (!m || m->ingress_block != place->block)
+    if ((r = oo_tc_dump_qdiscs(nl, &q, &nq)) < 0)
+        return kfail(c, r, nl, "tc qdisc show");
+    /* Every holder first, then the deletes: all of them or none. */
+    for (size_t i = 0; i < nq && r >= 0; i++)
+        if ((q[i].ingress_block == place->block || q[i].egress_block == place->block) &&
+            q[i].ifindex != place->ifindex)
+            r = block_holder_busy(c, nl, o, place, &q[i]);
+    for (size_t i = 0; i < nq && r >= 0; i++) {
+        if (q[i].ingress_block != place->block || q[i].ifindex == place->ifindex)
             continue;
         /* By the kind it has: the kernel refuses an ingress delete of a
          * clsact, and the member would keep the block. */
-        r = oo_nl_transact(nl, oo_tc_put_delqdisc(buf, o->links[i].ifindex,
-                                                  strcmp(m->kind, "clsact") ? OO_TC_QDISC_INGRESS
-                                                                            : OO_TC_QDISC_CLSACT),
+        r = oo_nl_transact(nl, oo_tc_put_delqdisc(buf, q[i].ifindex,
+                                                  strcmp(q[i].kind, "clsact") ? OO_TC_QDISC_INGRESS
+                                                                              : OO_TC_QDISC_CLSACT),
                            NULL, NULL);
         /* Gone meanwhile: the member holds the noop qdisc, whose handle is
          * not ffff: (EINVAL, "Invalid handle"). */
         if (r == -ENOENT || r == -EINVAL)
             r = 0;
+        else if (r < 0)
+            r = kfail(c, r, nl, "rebuilding the bond's shared block: tc qdisc del ingress (a member)");
     }
     free(q);
     if (r < 0)
-        return kfail(c, r, nl, "rebuilding the bond's shared block: tc qdisc del ingress (a member)");
+        return r;       /* its message says why */
     r = oo_tc_qdisc_ensure(nl, place->ifindex, OO_TC_QDISC_INGRESS, place->block, NULL);
     if (r < 0)
         return kfail(c, r, nl, "rebuilding the bond's shared block: tc qdisc add ingress (the bond)");

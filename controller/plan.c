@@ -1662,10 +1662,11 @@ static void tc_step(struct ctx *c, const char *object, int ref_kind, int index, 
     oo_strlcpy(s->reason, why, sizeof s->reason);
 }
 
-/* A device on the shared block bond target t's rules go to that is neither
- * the bond nor a member (now, or one the config makes): the bond's block is
- * numbered as OVS numbers it (its ifindex), and adding a qdisc on a block
- * index that exists joins that block. NULL if there is none. */
+/* A device on the shared block bond target t's rules go to (on either side
+ * of a clsact) that is neither the bond nor a member (now, or one the
+ * config makes): the bond's block is numbered as OVS numbers it (its
+ * ifindex), and adding a qdisc on a block index that exists joins that
+ * block. NULL if there is none. */
 static const struct oo_link *block_stranger(const struct ctx *c, const struct oo_tc_target *t)
 {
     for (size_t i = 0; i < c->obs->n_qdiscs; i++) {
@@ -1673,7 +1674,8 @@ static const struct oo_link *block_stranger(const struct ctx *c, const struct oo
         const struct oo_link *l;
         bool member = false;
 
-        if (q->ingress_block != t->place.block || q->ifindex == t->place.ifindex)
+        if ((q->ingress_block != t->place.block && q->egress_block != t->place.block) ||
+            q->ifindex == t->place.ifindex)
             continue;
         l = link_by_index(c, q->ifindex);
         if (!l || l->master == t->place.ifindex)

@@ -786,6 +786,11 @@ struct nlmsghdr *oo_tc_put_getfilter_dump(void *buf, uint32_t ifindex, uint32_t 
     return nlh;
 }
 
+struct nlmsghdr *oo_tc_put_getfilter_dump_egress(void *buf, uint32_t ifindex)
+{
+    return put_tcmsg(buf, RTM_GETTFILTER, NLM_F_DUMP, ifindex, 0, OO_TC_PARENT_EGRESS, 0, 0);
+}
+
 static uint32_t qdisc_parent(int kind)
 {
     return kind == OO_TC_QDISC_CLSACT ? TC_H_CLSACT : TC_H_INGRESS;

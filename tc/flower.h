@@ -48,6 +48,9 @@
 /* tcm_parent of a filter on a device's ingress: TC_H_MAKE(TC_H_CLSACT,
  * TC_H_MIN_INGRESS), the same for the ingress and the clsact qdisc. */
 #define OO_TC_PARENT_INGRESS 0xfffffff2u
+/* tcm_parent of a filter on a clsact's egress side: TC_H_MAKE(TC_H_CLSACT,
+ * TC_H_MIN_EGRESS). ovs-offload writes none there; it only looks. */
+#define OO_TC_PARENT_EGRESS 0xfffffff3u
 
 /* Where a filter is, and which one it is. */
 struct oo_tc_id {
@@ -259,6 +262,8 @@ struct nlmsghdr *oo_tc_put_delfilter(void *buf, const struct oo_tc_id *id);
  * shared block; terse: with TCA_DUMP_FLAGS_TERSE (tc/io.h says what the
  * kernel then leaves out). */
 struct nlmsghdr *oo_tc_put_getfilter_dump(void *buf, uint32_t ifindex, uint32_t block, bool terse);
+/* The same dump of a device's clsact egress side (OO_TC_PARENT_EGRESS). */
+struct nlmsghdr *oo_tc_put_getfilter_dump_egress(void *buf, uint32_t ifindex);
 /* RTM_NEWQDISC: an ingress or clsact qdisc on ifindex, on shared block
  * `block` (TCA_INGRESS_BLOCK) unless 0. nlflags: NLM_F_CREATE | NLM_F_EXCL. */
 struct nlmsghdr *oo_tc_put_newqdisc(void *buf, uint32_t ifindex, int kind, uint32_t block,

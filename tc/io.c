@@ -392,6 +392,18 @@ int oo_tc_dump_filters_terse(struct oo_nl *nl, uint32_t ifindex, uint32_t block,
     return oo_tc_dump_filters(nl, ifindex, block, expect, ret_filters, ret_n);
 }
 
+int oo_tc_dump_egress_filters(struct oo_nl *nl, uint32_t ifindex, struct oo_tc_filter **ret_filters,
+                              size_t *ret_n)
+{
+    char buf[OO_TC_MSG_MAX];
+    struct collect c = { .size = sizeof **ret_filters, .first_cap = 4 };
+    void *items;
+    int r = dump_small(nl, oo_tc_put_getfilter_dump_egress(buf, ifindex), filter_cb, &c, &items, ret_n);
+
+    *ret_filters = items;
+    return r;
+}
+
 int oo_tc_dump_qdiscs(struct oo_nl *nl, struct oo_tc_qdisc **ret_qdiscs, size_t *ret_n)
 {
     char buf[OO_TC_MSG_MAX];

@@ -106,6 +106,13 @@ int oo_tc_dump_filters(struct oo_nl *nl, uint32_t ifindex, uint32_t block, size_
 int oo_tc_dump_filters_terse(struct oo_nl *nl, uint32_t ifindex, uint32_t block, size_t expect,
                              struct oo_tc_filter **ret_filters, size_t *ret_n, bool *ret_full);
 
+/* Dumps the filters of a device's clsact egress side, every chain, in full
+ * form. Only for a device whose qdisc is a clsact: the ingress qdisc has
+ * one block, and answers the egress dump with its ingress filters. No
+ * qdisc at all gives an empty list. */
+int oo_tc_dump_egress_filters(struct oo_nl *nl, uint32_t ifindex, struct oo_tc_filter **ret_filters,
+                              size_t *ret_n);
+
 /* Dumps every qdisc of every device, sorted as oo_tc_sort_qdiscs() sorts.
  * *ret_qdiscs is malloc'ed. */
 int oo_tc_dump_qdiscs(struct oo_nl *nl, struct oo_tc_qdisc **ret_qdiscs, size_t *ret_n);

@@ -1409,10 +1409,16 @@ static void test_bond_block_held_by_stranger(void **state)
     h.qdiscs = oo_calloc(2, sizeof *h.qdiscs);
     h.qdiscs[0] = (struct oo_tc_qdisc){ .ifindex = p0, .handle = 0xffff0000, .parent = TC_H_INGRESS,
                                         .kind = "ingress", .ingress_block = bond };
-    h.qdiscs[1] = (struct oo_tc_qdisc){ .ifindex = dummy, .handle = 0xffff0000, .parent = TC_H_INGRESS,
-                                        .kind = "ingress", .ingress_block = bond };
-    for (n = 1; n <= 2; n++) {
-        h.n_qdiscs = n;
+    /* 2: dummy0 on the bond's block; 3: dummy0's clsact, the bond's
+     * block on its egress side only (the rules would run there too). */
+    for (n = 1; n <= 3; n++) {
+        h.qdiscs[1] = (struct oo_tc_qdisc){ .ifindex = dummy, .handle = 0xffff0000, .parent = TC_H_INGRESS,
+                                            .kind = "ingress", .ingress_block = bond };
+        if (n == 3)
+            h.qdiscs[1] = (struct oo_tc_qdisc){ .ifindex = dummy, .handle = 0xffff0000,
+                                                .parent = TC_H_INGRESS, .kind = "clsact",
+                                                .ingress_block = 0, .egress_block = bond };
+        h.n_qdiscs = n < 2 ? 1 : 2;
         oo_tc_sort_qdiscs(h.qdiscs, h.n_qdiscs);
         oo_plan_build(cfg, &h, NULL, &plan);
         if (n == 1) {

@@ -404,6 +404,14 @@ static void test_encode_dumps_and_qdiscs(void **state)
     assert_int_equal((uint32_t)t->tcm_ifindex, TCM_IFINDEX_MAGIC_BLOCK);
     assert_int_equal(t->tcm_block_index, 8);
 
+    /* A clsact's egress side: the device's, parent ffff:fff3. */
+    nlh = oo_tc_put_getfilter_dump_egress(buf, 4);
+    t = mnl_nlmsg_get_payload(nlh);
+    assert_int_equal(nlh->nlmsg_flags, NLM_F_REQUEST | NLM_F_DUMP);
+    assert_int_equal(t->tcm_ifindex, 4);
+    assert_int_equal(t->tcm_parent, TC_H_MAKE(TC_H_CLSACT, TC_H_MIN_EGRESS));
+    assert_int_equal(nlh->nlmsg_len, NLMSG_LENGTH(sizeof *t));
+
     /* Terse: one TCA_DUMP_FLAGS bitfield with the terse bit, selected. */
     nlh = oo_tc_put_getfilter_dump(buf, 4, 0, true);
     t = mnl_nlmsg_get_payload(nlh);

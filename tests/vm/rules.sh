@@ -523,9 +523,10 @@ mpv_rules() {
 # A bond with rules and no OVS: apply makes its shared block itself. When the
 # bond loses its ingress qdisc, the block is rebuilt only if that deletes no
 # filter but ours: a filter whose cookie is shaped like an OVS flow's (a v4
-# UUID) is not OVS's here, where OVS does not have the bond as a port.
+# UUID) is not OVS's here, where OVS does not have the bond as a port, and a
+# member's clsact holding the block goes only with nothing on its egress.
 bond_block_without_ovs() {
-	local where blk out
+	local where blk out m0
 	# bytes of four host-order (little-endian) words, the 2nd and 3rd with
 	# the v4 UUID bits set: what oo_tc_cookie_is_ovs_ufid() takes for a ufid
 	local lookalike=11111111004000000000008022222222
@@ -563,7 +564,25 @@ bond_block_without_ovs() {
 	check_err $? "apply failed once the filter left: $(tr "\n" ";" <<<"$out")"
 	grep -q "shared block $blk rebuilt" <<<"$out" && [[ $(where_of bond1) == "$where" ]]
 	check_err $? "the block was not rebuilt: $out"
-	log_test "a bond on no OVS bridge: its block not freed over a filter shaped like OVS's, rebuilt once it left"
+	# A member holding the block in a clsact whose egress side has a filter:
+	# the rebuild deletes the member's qdisc, which would take that filter.
+	m0=$(nsim_uplink 20)
+	tc qdisc del dev "$m0" ingress && tc qdisc add dev "$m0" ingress_block "$blk" clsact &&
+		tc filter add dev "$m0" egress pref 7 matchall action pass
+	check_err $? "cannot give $m0 a clsact on block $blk with an egress filter"
+	tc qdisc del dev bond1 ingress
+	check_err $? "cannot delete bond1's ingress qdisc (2)"
+	out=$("$CTL" -c "$WORK/bond1.yaml" apply 2>&1)
+	[[ $? == 1 ]] && grep -q "bond member $m0 holds its shared block $blk in a clsact qdisc whose egress side holds filters" <<<"$out"
+	check_err $? "apply should refuse to delete $m0's clsact: $out"
+	[[ $(filters dev "$m0" egress | jq length) == 1 && $(where_of "$m0") == "$where" ]]
+	check_err $? "$m0's clsact or its egress filter is gone: $(tc qdisc show dev "$m0"; tc filter show dev "$m0" egress)"
+	tc filter del dev "$m0" egress pref 7
+	out=$("$CTL" -c "$WORK/bond1.yaml" apply 2>&1)
+	check_err $? "apply failed once the egress filter left: $(tr "\n" ";" <<<"$out")"
+	grep -q "shared block $blk rebuilt" <<<"$out" && [[ $(where_of bond1) == "$where" && $(where_of "$m0") == "$where" ]]
+	check_err $? "the block was not rebuilt with $m0 on it: $out"
+	log_test "a bond on no OVS bridge: its block not freed over a filter shaped like OVS's, nor over a member's egress filter; rebuilt once they left"
 }
 
 # A rule moved from a PF's uplink to the bond the PF joins in the same
