@@ -87,9 +87,9 @@ bool sc_int(struct oo_cfg_diag *d, const struct ynode *n, int64_t min, int64_t m
 
     if (!want_scalar(d, n, "an integer"))
         return false;
-    if (n->tag == YT_STR) {
-        sc_error(d, n, "expected an integer in %lld..%lld, got \"%.*s\", made a string by its !!str tag: remove the tag",
-                 (long long)min, (long long)max, SC_SHOW, n->str);
+    if (ynode_str_tagged(n)) {
+        sc_error(d, n, "expected an integer in %lld..%lld, got \"%.*s\", made a string by its %s tag: remove the tag",
+                 (long long)min, (long long)max, SC_SHOW, n->str, ynode_str_tag(n));
         return false;
     }
     if (!n->plain) {
@@ -136,8 +136,9 @@ bool sc_bool(struct oo_cfg_diag *d, const struct ynode *n, int *ret)
             }
         }
     }
-    sc_error(d, n, "expected true or false, got %s'%.*s'%s",
-             n->plain ? "" : n->tag == YT_STR ? "the string (tagged !!str) " : "the quoted string ",
+    sc_error(d, n, "expected true or false, got %s%s%s'%.*s'%s",
+             n->plain ? "" : ynode_str_tagged(n) ? "the string (tagged " : "the quoted string ",
+             ynode_str_tagged(n) ? ynode_str_tag(n) : "", ynode_str_tagged(n) ? ") " : "",
              SC_SHOW, n->str,
              !n->plain ? "" : " (YAML 1.1 words like yes/no/on/off are not accepted: they are ambiguous)");
     return false;
@@ -237,7 +238,11 @@ void sc_check_keys(struct oo_cfg_diag *d, const struct ynode *map, bool *dup)
         const struct ynode *k = map->items[2 * i];
 
         dup[i] = false;
-        if (k->type != YN_SCALAR || ynode_is_null(k)) {
+        if (k->type == YN_ALIAS) {
+            sc_error(d, k, "YAML aliases (*%.*s) are not supported: write the key's name out",
+                     SC_SHOW, k->str);
+            dup[i] = true;
+        } else if (k->type != YN_SCALAR || ynode_is_null(k)) {
             sc_error(d, k, "a key must be a plain name, got %s", ynode_describe(k));
             dup[i] = true;              /* unusable: skip it like a duplicate */
         } else if (strlen(k->str) != k->len) {

@@ -246,8 +246,10 @@ static uint8_t tag_of(const yaml_char_t *tag, const char *same)
 
     if (!t || (same && !strcmp(t, same)))
         return YT_NONE;
-    if (!same && (!strcmp(t, YAML_STR_TAG) || !strcmp(t, "!")))
+    if (!same && !strcmp(t, YAML_STR_TAG))
         return YT_STR;
+    if (!same && !strcmp(t, "!"))
+        return YT_BANG;
     return YT_OTHER;
 }
 
@@ -1360,9 +1362,11 @@ const char *ynode_path(const struct ynode *n, char *buf, size_t size)
             r = snprintf(buf + len, size - len, "[%" PRIu32 "]", c->index);
         } else {
             const struct ynode *key = p->items[c->index & ~(size_t)1];
-            const char *k = key->type == YN_SCALAR ? key->str : "?";
+            /* An alias as the key: by its anchor, as written. */
+            const char *k = key->type == YN_SCALAR || key->type == YN_ALIAS ? key->str : "?";
 
-            r = snprintf(buf + len, size - len, "%s%.64s", len ? "." : "", k);
+            r = snprintf(buf + len, size - len, "%s%s%.64s", len ? "." : "",
+                         key->type == YN_ALIAS ? "*" : "", k);
         }
         if (r < 0 || (size_t)r >= size - len)
             break;
@@ -1383,7 +1387,9 @@ const char *ynode_describe(const struct ynode *n)
     case YN_SCALAR:
         if (ynode_is_null(n))
             return "nothing (null)";
-        return n->plain ? "a scalar" : n->tag == YT_STR ? "a string (tagged !!str)" : "a quoted string";
+        if (ynode_str_tagged(n))
+            return n->tag == YT_BANG ? "a string (tagged !)" : "a string (tagged !!str)";
+        return n->plain ? "a scalar" : "a quoted string";
     }
     return "?";
 }

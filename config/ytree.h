@@ -19,10 +19,11 @@
 
 enum ynode_type { YN_SCALAR, YN_SEQ, YN_MAP, YN_ALIAS };
 
-/* A node's explicit YAML tag. Only !!str (and '!', which means the same on
- * a scalar) has a use in a config: making a value a string. !!seq on a list
- * and !!map on a mapping say nothing and count as none. */
-enum ynode_tag { YT_NONE, YT_STR, YT_OTHER };
+/* A node's explicit YAML tag. Only !!str (and '!', the non-specific tag,
+ * which means the same on a scalar) has a use in a config: making a value a
+ * string. !!seq on a list and !!map on a mapping say nothing and count as
+ * none. */
+enum ynode_tag { YT_NONE, YT_STR, YT_BANG, YT_OTHER };
 
 struct ynode {
     struct oo_src_loc loc;        /* start of the node */
@@ -38,6 +39,18 @@ struct ynode {
     bool plain;                   /* plain style and no tag: may be a number, bool or null */
     uint8_t tag;                  /* enum ynode_tag */
 };
+
+/* Whether a tag made the scalar n a string; then ynode_str_tag() is the tag
+ * as written ("!!str" or "!"), for messages. */
+static inline bool ynode_str_tagged(const struct ynode *n)
+{
+    return n->tag == YT_STR || n->tag == YT_BANG;
+}
+
+static inline const char *ynode_str_tag(const struct ynode *n)
+{
+    return n->tag == YT_BANG ? "!" : "!!str";
+}
 
 /* Number of items of a sequence, pairs of a mapping. */
 static inline size_t ynode_len(const struct ynode *n)
