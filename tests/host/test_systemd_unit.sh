@@ -2,7 +2,8 @@
 # The installed systemd unit, as meson configured it:
 #   test_systemd_unit.sh UNIT SBINDIR DAEMON
 # UNIT's ExecStart must name the daemon where `meson install` puts it
-# (SBINDIR), its ExecReload must reload over unixctl, and systemd-analyze
+# (SBINDIR), its ExecReload must reload over unixctl, its ExecStartPre make
+# the OVS run directory only when it is missing, and systemd-analyze
 # verify must take the unit without a word: unknown or misspelt directives,
 # bad values and missing programs are all reported there. The daemon is not
 # installed on this machine, so the copy that is verified runs the built one
@@ -17,7 +18,13 @@ exec_start=$(sed -n 's/^ExecStart=\([^ ]*\).*/\1/p' "$unit")
 	fail "ExecStart runs '$exec_start', but meson installs the daemon as $sbindir/ovs-offloadd"
 grep -Eq '^ExecReload=[^ ]*/ovs-appctl -t ovs-offloadd reload$' "$unit" ||
 	fail "ExecReload does not reload over unixctl: $(grep '^ExecReload=' "$unit")"
-[ "$(grep -c '^Exec' "$unit")" = 2 ] || fail "expected ExecStart and ExecReload only"
+[ "$(grep -c '^Exec' "$unit")" = 4 ] || fail "expected ExecStart, ExecReload and two ExecStartPre"
+# The run directory is made when missing, never re-owned or re-moded when it
+# exists: where OVS runs as its own user, the directory is that user's.
+grep -q '^ExecStartPre=+/bin/mkdir -p -m 0755 /run/openvswitch$' "$unit" ||
+	fail "ExecStartPre does not make /run/openvswitch with mkdir -p: $(grep '^ExecStartPre=' "$unit")"
+! grep -Eq '^ExecStartPre=.*(chown|chmod|install )' "$unit" ||
+	fail "ExecStartPre changes an existing run directory: $(grep '^ExecStartPre=' "$unit")"
 
 command -v systemd-analyze >/dev/null || { echo "SKIP: no systemd-analyze"; exit 77; }
 dir=$(mktemp -d) || exit 1
