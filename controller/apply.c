@@ -714,7 +714,10 @@ static int rebuild_bond_block(struct actx *c, struct oo_nl *nl, const struct oo_
     /* Freeing the block deletes every filter on it: ours and OVS's are
      * written again (OVS's as traffic comes), anyone else's would be lost.
      * OVS's are told by their cookies' shape (a v4 UUID): that vouches
-     * for them only where OVS has the bond as a port. */
+     * for them only where OVS has the bond as a port. ovs-vswitchd cannot
+     * vouch instead: these are its previous run's flows, on a block it no
+     * longer reaches (the bond's qdisc is what it lost), so they are in
+     * none of its dumps. */
     const struct oo_ovs_port *port = c->obs->ovs.reachable ? oo_ovs_port_find(&c->obs->ovs, place->netdev) : NULL;
     bool ovs_bond = port && port->bridge;
     uint64_t blockers;
