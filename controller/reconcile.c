@@ -96,6 +96,12 @@ void oo_sched_urgent(struct oo_sched *s, int trigger)
     if (!s->urgent)
         s->urgent_trigger = trigger;
     s->urgent = true;
+    /* OVSDB up again after a pass that could not read it is no sign that
+     * the failures' reason is gone: that pass may have found it down
+     * because of an OVS restart of ours, which fails again each time OVS
+     * comes back. The pass runs at once, and a failure backs off further. */
+    if (trigger == OO_TRIGGER_OVSDB)
+        return;
     s->failures = 0;
     s->failed_changing = false;
     s->churn = 0;

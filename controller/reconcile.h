@@ -126,7 +126,9 @@ void oo_sched_init(struct oo_sched *s, const struct oo_sched_cfg *cfg);
 void oo_sched_event(struct oo_sched *s, int trigger, int64_t now);
 
 /* Run a pass at once, whatever the backoff says (STARTUP, RELOAD, REQUEST,
- * OVSDB), and forget the backoff: the reason for the failures may be gone. */
+ * OVSDB). An operator's reason (RELOAD, REQUEST) also forgets the backoff:
+ * the reason for the failures may be gone. OVSDB keeps it: the next failure
+ * backs off from where the last one left. */
 void oo_sched_urgent(struct oo_sched *s, int trigger);
 
 /* The delay before retrying after `n` failures (n >= 1): min doubled n - 1

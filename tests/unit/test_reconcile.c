@@ -271,6 +271,33 @@ static void test_urgent_bypasses_backoff(void **state)
     assert_int_equal(pass(&s, 1100, 10, OO_PASS_IN_SYNC, false), OO_TRIGGER_REQUEST);
 }
 
+/* OVSDB up after a pass that found it down: that pass runs at once, but the
+ * failures count on. A pass of ours restarting OVS that fails, then a pass
+ * finding OVS still down, then OVS up, repeated: the restarts back off to
+ * the changing maximum instead of running at every return of OVS. */
+static void test_ovsdb_up_runs_now_keeps_failures(void **state)
+{
+    struct oo_sched s;
+    int64_t t = 0;
+
+    sched_new(&s);
+    for (unsigned n = 1; n <= 12; n++) {
+        pass(&s, t, 100, OO_PASS_FAILED, true);
+        t += 100;
+        assert_int_equal(s.failures, n);
+        oo_sched_urgent(&s, OO_TRIGGER_OVSDB);
+        assert_true(oo_sched_due(&s) == INT64_MIN);
+        assert_int_equal(oo_sched_trigger(&s), OO_TRIGGER_OVSDB);
+        assert_int_equal(s.failures, n);
+        assert_true(s.failed_changing);
+        t += 1000;
+    }
+    assert_int_equal(oo_sched_holdoff_ms(&s), OO_SCHED_BACKOFF_MAX_CHANGING_MS);
+    /* The pass it runs, failing too, holds the next one off further. */
+    pass(&s, t, 100, OO_PASS_FAILED, true);
+    assert_int_equal(oo_sched_due(&s), t + 100 + OO_SCHED_BACKOFF_MAX_CHANGING_MS);
+}
+
 /* OVSDB back after a loss (ovsdb-server restarted, often by a pass's own
  * OVS restart that then failed): a resync named "ovsdb", but within the
  * backoff. Were it urgent, a restart that keeps failing would run again
@@ -661,6 +688,7 @@ int main(void)
         cmocka_unit_test(test_verify_after_change),
         cmocka_unit_test(test_failure_backoff),
         cmocka_unit_test(test_urgent_bypasses_backoff),
+        cmocka_unit_test(test_ovsdb_up_runs_now_keeps_failures),
         cmocka_unit_test(test_ovsdb_back_keeps_backoff),
         cmocka_unit_test(test_failed_after_changes),
         cmocka_unit_test(test_failing_changes_back_off_longer),
