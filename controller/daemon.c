@@ -549,6 +549,7 @@ static int pidfile_lock(const char *path, int *ret_fd, pid_t *ret_other)
         return r;
     }
     *ret_fd = fd;
+    oo_daemon_state_own_pidfile(fd);
     return 0;
 }
 

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "common/util.h"
@@ -201,19 +202,42 @@ void oo_daemon_state_remove(const char *root)
     unlink(path);
 }
 
+/* The file of this process's own pidfile lock (oo_daemon_state_own_pidfile). */
+static struct {
+    bool set;
+    dev_t dev;
+    ino_t ino;
+} own_pidfile;
+
+void oo_daemon_state_own_pidfile(int fd)
+{
+    struct stat st;
+
+    own_pidfile.set = fd >= 0 && fstat(fd, &st) == 0;
+    if (own_pidfile.set) {
+        own_pidfile.dev = st.st_dev;
+        own_pidfile.ino = st.st_ino;
+    }
+}
+
 /* Whether some process holds a POSIX lock on root+path: 1 yes, 0 no, or
  * -errno when the file cannot be opened. The kernel answers whatever pid
  * namespace the holder runs in; *holder is its pid as seen from here (0
  * when its namespace is not visible from here). A lock of this process's
- * own is not seen (F_GETLK reports conflicts only). */
+ * own is not seen (F_GETLK reports conflicts only), and its own pidfile is
+ * not opened at all: the close would drop its lock. */
 static int lock_held(const char *root, const char *path, long *holder)
 {
     struct flock q = { .l_type = F_WRLCK, .l_whence = SEEK_SET };
     char full[4096];
+    struct stat st;
     int fd, r;
 
     *holder = 0;
     snprintf(full, sizeof full, "%s%s", root, path);
+    if (own_pidfile.set && stat(full, &st) == 0 && st.st_dev == own_pidfile.dev &&
+        st.st_ino == own_pidfile.ino)
+        return 0;
     fd = open(full, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
     if (fd < 0)
         return -errno;
@@ -248,6 +272,7 @@ int oo_daemon_state_read(const char *root, struct oo_daemon_state *s)
     }
     /* Alive: the pid is a process that started when the writer did. */
     s->found = oo_proc_start_time(s->pid, &start) == 0 && start == s->start;
+    s->self = s->found && s->pid == (long)getpid();
     /* Or its pidfile is locked: a daemon in another pid namespace (a
      * container sharing /run) wrote a pid and start time of its own
      * namespace, which mean nothing here, but its lock is the kernel's. */

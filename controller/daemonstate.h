@@ -39,6 +39,9 @@ struct oo_daemon_state {
     int64_t rejected_ms;            /* when a reload was last rejected after that
                                      * (it kept this config), 0: none */
     char pidfile[512];              /* its pidfile, absolute ("": not named) */
+    bool self;                      /* read: found, and written by this process (the
+                                     * daemon reading its own: it enforces the
+                                     * config it plans with, whatever the file says) */
     bool pid_ns_foreign;            /* read: found through the pidfile's lock, the
                                      * writer's pid not being its pid here; pid
                                      * is then the lock holder's as seen here
@@ -61,6 +64,11 @@ int oo_proc_start_time(long pid, uint64_t *ret_start);
 int oo_daemon_state_write(const char *root, struct oo_daemon_state *s);
 /* Removes it, if this process wrote it. */
 void oo_daemon_state_remove(const char *root);
+/* The pidfile this process holds its single-instance lock on (fd open and
+ * locked): oo_daemon_state_read() then never opens that file to ask for its
+ * lock, because closing any descriptor of a file drops every POSIX lock the
+ * process holds on it. */
+void oo_daemon_state_own_pidfile(int fd);
 /* Reads the state file under root into *s. s->found is true only when the
  * process that wrote it is alive: its pid and start time match, or another
  * process holds its pidfile (under root) locked. Returns 0 (also when there

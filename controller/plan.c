@@ -1813,7 +1813,9 @@ static void plan_daemon(struct ctx *c)
     bool ignore = c->opts && c->opts->ignore_daemon, same_file;
     const char *as_loaded, *differs, *rejected = d->rejected_ms ? " (its last reload was rejected)" : "";
 
-    if (!d->found || (c->cfg->digest && c->cfg->digest == d->digest))
+    /* The daemon's own pass plans with the config it enforces, also when
+     * its state file could not be written at its last reload. */
+    if (!d->found || d->self || (c->cfg->digest && c->cfg->digest == d->digest))
         return;
     same_file = c->cfg->file && same_path(c->cfg->file, d->config);
     as_loaded = same_file ? " as it was when loaded" : "";

@@ -146,6 +146,7 @@ static void test_write_read_remove(void **state)
     assert_int_equal(s.start, start);
     assert_int_equal(oo_daemon_state_read(root, &t), 0);
     assert_true(t.found);
+    assert_true(t.self);
     assert_int_equal(t.pid, (long)getpid());
     assert_string_equal(t.config, s.config);
     assert_int_equal(t.digest, 77);
@@ -197,6 +198,7 @@ static void test_stale(void **state)
     write_text(root, text);
     assert_int_equal(oo_daemon_state_read(root, &t), 0);
     assert_true(t.found);
+    assert_false(t.self);
     oo_daemon_state_remove(root);
     assert_true(state_exists(root));
 
@@ -263,6 +265,53 @@ static void test_alive_by_pidfile_lock(void **state)
     close(ready[1]);
     close(go[0]);
     close(go[1]);
+}
+
+/* Whether another process sees path locked. */
+static bool locked_for_others(const char *path)
+{
+    pid_t child = fork();
+    int status;
+
+    assert_true(child >= 0);
+    if (child == 0) {
+        struct flock q = { .l_type = F_WRLCK, .l_whence = SEEK_SET };
+        int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+        _exit(fd < 0 || fcntl(fd, F_GETLK, &q) < 0 ? 2 : q.l_type != F_UNLCK ? 0 : 1);
+    }
+    assert_int_equal(waitpid(child, &status, 0), child);
+    assert_true(WIFEXITED(status) && WEXITSTATUS(status) < 2);
+    return WEXITSTATUS(status) == 0;
+}
+
+/* A daemon reading a stale state file that names its own pidfile (the file
+ * its predecessor wrote, not rewritten at its start): asking for that
+ * file's lock would open and close it, and a close drops every POSIX lock
+ * the process holds on the file, so a second daemon could start. */
+static void test_own_pidfile_lock_kept(void **state)
+{
+    const char *root = *state;
+    struct flock fl = { .l_type = F_WRLCK, .l_whence = SEEK_SET };
+    struct oo_daemon_state t;
+    char text[512], pidfile[PATH_MAX];
+    int fd;
+
+    snprintf(text, sizeof text, "pid %ld\nstart 1\nconfig /c\ndigest 0000000000000001\n"
+             "pidfile /run/ovs-offloadd.pid\n", dead_pid());
+    write_text(root, text);
+    snprintf(pidfile, sizeof pidfile, "%s/run/ovs-offloadd.pid", root);
+    fd = open(pidfile, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    assert_true(fd >= 0);
+    assert_int_equal(fcntl(fd, F_SETLK, &fl), 0);
+    oo_daemon_state_own_pidfile(fd);
+    assert_true(locked_for_others(pidfile));
+    assert_int_equal(oo_daemon_state_read(root, &t), 0);
+    assert_false(t.found);                  /* its writer is gone; we are not it */
+    assert_true(locked_for_others(pidfile));
+    oo_daemon_state_own_pidfile(-1);
+    close(fd);
+    assert_false(locked_for_others(pidfile));
 }
 
 /* The start time is found past a command name with spaces and parentheses,
@@ -355,6 +404,8 @@ int main(void)
         cmocka_unit_test(test_parse_rejects),
         cmocka_unit_test_setup_teardown(test_write_read_remove, host_tmp_root_setup, host_tmp_root_teardown),
         cmocka_unit_test_setup_teardown(test_stale, host_tmp_root_setup, host_tmp_root_teardown),
+        cmocka_unit_test_setup_teardown(test_own_pidfile_lock_kept, host_tmp_root_setup,
+                                        host_tmp_root_teardown),
         cmocka_unit_test_setup_teardown(test_alive_by_pidfile_lock, host_tmp_root_setup,
                                         host_tmp_root_teardown),
         cmocka_unit_test(test_start_time_odd_comm),

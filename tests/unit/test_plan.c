@@ -1031,6 +1031,8 @@ static void test_in_sync_is_empty(void **state)
  * enforces this very config, or when no live daemon wrote the state. */
 /* The config the daemon enforces, as its state file gives it (absolute). */
 static const char *daemon_config = "/etc/ovs-offload/config.yaml";
+/* The state was written by the planning process itself (the daemon). */
+static bool daemon_self;
 
 static void daemon_plan(const char *file, uint64_t digest, bool in_sync, bool found, int64_t rejected_ms,
                         bool ignore, size_t want_errors, size_t want_notes, const char *text)
@@ -1049,7 +1051,7 @@ static void daemon_plan(const char *file, uint64_t digest, bool in_sync, bool fo
     host_add_pf(&h, "netdevsim", "netdevsim10", "eth0", in_sync ? OO_ESWITCH_SWITCHDEV : OO_ESWITCH_LEGACY,
                 in_sync ? 4 : 0);
     h.daemon = (struct oo_daemon_state){ .found = found, .pid = 812, .digest = digest,
-                                         .rejected_ms = rejected_ms };
+                                         .rejected_ms = rejected_ms, .self = daemon_self };
     oo_strlcpy(h.daemon.config, daemon_config, sizeof h.daemon.config);
     oo_plan_build(cfg, &h, &opts, &p);
     if (p.n_errors != want_errors || p.n_notes != want_notes || (!in_sync && !p.n_steps) ||
@@ -1094,6 +1096,11 @@ static void test_daemon_enforces_other_config(void **state)
     /* The same config (another path to the same bytes), or no live daemon. */
     daemon_plan("/tmp/other.yaml", 0x1111, false, true, 0, false, 0, 0, NULL);
     daemon_plan("/tmp/other.yaml", 0x2222, false, false, 0, false, 0, 0, NULL);
+    /* The daemon's own pass, its state file not rewritten at its last
+     * reload (an older digest): it enforces what it plans. */
+    daemon_self = true;
+    daemon_plan(daemon_config, 0x2222, false, true, 0, false, 0, 0, NULL);
+    daemon_self = false;
 
     /* The daemon's file, named as typed in its directory: the same file. */
     char *dir = fixture_mkdtemp(), cwd[PATH_MAX], abs[PATH_MAX];
