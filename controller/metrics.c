@@ -834,6 +834,7 @@ struct http_conn {
     char *resp;                     /* the answer once known, NULL while reading */
     size_t resp_len, resp_off;
     int64_t deadline;               /* closed at this oo_now_ms() whatever its state */
+    int64_t accepted;               /* oo_now_ms() when accepted */
 };
 
 struct oo_http {
@@ -894,10 +895,34 @@ static void conn_close(struct oo_http *h, struct http_conn *c)
     h->n_conns--;
 }
 
+/* With every slot taken, the connection that gives way to a new client:
+ * the one accepted first of those still waiting for their request, if it
+ * was accepted before now (one accepted in this very run has not been read
+ * yet). NULL when all are answering. Clients that connect and say nothing
+ * cannot so hold every slot for their whole lifetime while a scrape waits
+ * in the backlog past Prometheus's timeout. */
+static struct http_conn *idlest_reader(struct oo_http *h, int64_t now)
+{
+    struct http_conn *v = NULL;
+
+    for (size_t i = 0; i < OO_HTTP_MAX_CONNS; i++) {
+        struct http_conn *c = &h->conns[i];
+
+        if (c->fd >= 0 && !c->resp && c->accepted < now && (!v || c->accepted < v->accepted))
+            v = c;
+    }
+    return v;
+}
+
 static void http_accept(struct oo_http *h, int64_t now)
 {
-    while (h->n_conns < OO_HTTP_MAX_CONNS && now >= h->accept_after) {
-        int fd = accept4(h->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+    while (now >= h->accept_after) {
+        struct http_conn *victim = h->n_conns < OO_HTTP_MAX_CONNS ? NULL : idlest_reader(h, now);
+        int fd;
+
+        if (h->n_conns == OO_HTTP_MAX_CONNS && !victim)
+            return;
+        fd = accept4(h->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
         if (fd < 0) {
             /* Out of fds or memory, the client stays queued and the
              * listener readable: polling it again at once would spin. */
@@ -905,10 +930,13 @@ static void http_accept(struct oo_http *h, int64_t now)
                 h->accept_after = now + OO_HTTP_ACCEPT_REST_MS;
             return; /* EAGAIN, or a client gone before we took it: try again later */
         }
+        if (victim)
+            conn_close(h, victim);
         for (size_t i = 0; i < OO_HTTP_MAX_CONNS; i++) {
             if (h->conns[i].fd < 0) {
                 h->conns[i].fd = fd;
                 h->conns[i].deadline = now + OO_HTTP_TIMEOUT_MS;
+                h->conns[i].accepted = now;
                 h->n_conns++;
                 break;
             }
@@ -990,11 +1018,23 @@ void oo_http_run(struct oo_http *h, int64_t now, oo_http_body_fn *body, void *au
 size_t oo_http_poll_fds(const struct oo_http *h, int64_t now, struct pollfd *fds, size_t n,
                         int64_t *deadline)
 {
+    bool room = h->n_conns < OO_HTTP_MAX_CONNS, young = false;
+
     *deadline = INT64_MAX;
+    /* Full: a client waiting takes the place of an idle reader
+     * (idlest_reader); one accepted at now is one from the next ms on. */
+    for (size_t i = 0; i < OO_HTTP_MAX_CONNS && !room; i++) {
+        const struct http_conn *c = &h->conns[i];
+
+        room = c->fd >= 0 && !c->resp && c->accepted < now;
+        young |= c->fd >= 0 && !c->resp && c->accepted >= now;
+    }
     if (now < h->accept_after)
         *deadline = h->accept_after;
-    else if (h->n_conns < OO_HTTP_MAX_CONNS)
+    else if (room)
         fds[n++] = (struct pollfd){ .fd = h->fd, .events = POLLIN };
+    else if (young)
+        *deadline = now + 1;
     for (size_t i = 0; i < OO_HTTP_MAX_CONNS; i++) {
         const struct http_conn *c = &h->conns[i];
         if (c->fd < 0)

@@ -831,6 +831,50 @@ static void test_http_exchange(void **state)
     oo_http_close(h);
 }
 
+/* Every slot taken by clients that say nothing: a new client takes the
+ * place of the one accepted first, once the new one can be told from those
+ * accepted in the same ms, and is answered; clients answering are never
+ * pushed out. */
+static void test_http_idle_clients_give_way(void **state)
+{
+    struct pollfd fds[OO_HTTP_MAX_CONNS + 2];
+    int idle[OO_HTTP_MAX_CONNS], calls = 0, fd;
+    struct oo_http *h;
+    char addr[32], c;
+    int64_t now = oo_now_ms(), deadline;
+    size_t n;
+    char *got;
+
+    (void)state;
+    h = open_free_port(4111, addr, sizeof addr);
+    for (size_t i = 0; i < OO_HTTP_MAX_CONNS; i++) {
+        idle[i] = client(h);
+        oo_http_run(h, now, fixed_body, &calls);      /* accepted in turn, all at now */
+    }
+    /* Full, with readers accepted at now only: the listener waits a ms. */
+    n = oo_http_poll_fds(h, now, fds, 0, &deadline);
+    assert_int_equal(n, OO_HTTP_MAX_CONNS);
+    assert_true(deadline == now + 1);
+    n = oo_http_poll_fds(h, now + 1, fds, 0, &deadline);
+    assert_int_equal(n, OO_HTTP_MAX_CONNS + 1);
+    assert_int_equal(fds[0].fd >= 0 && fds[0].events == POLLIN, true);
+
+    fd = client(h);
+    assert_true(send(fd, "GET /metrics HTTP/1.0\r\n\r\n", 25, 0) == 25);
+    got = exchange(h, fd, now + 1, &calls);
+    assert_true(ends_with(got, "\r\n\r\nhello\n"));
+    assert_int_equal(calls, 1);
+    close(fd);
+    /* One idle client was closed for it: it reads the end. */
+    n = 0;
+    for (size_t i = 0; i < OO_HTTP_MAX_CONNS; i++)
+        n += recv(idle[i], &c, 1, MSG_DONTWAIT) == 0;
+    assert_int_equal(n, 1);
+    for (size_t i = 0; i < OO_HTTP_MAX_CONNS; i++)
+        close(idle[i]);
+    oo_http_close(h);
+}
+
 /* One GET /metrics over a blocking socket (5 s receive timeout): the whole
  * response, malloc'ed. */
 static char *fetch(const char *addr)
@@ -978,6 +1022,7 @@ int main(void)
         cmocka_unit_test(test_parse_request),
         cmocka_unit_test(test_response),
         cmocka_unit_test(test_http_exchange),
+        cmocka_unit_test(test_http_idle_clients_give_way),
         cmocka_unit_test(test_http_out_of_fds),
         cmocka_unit_test(test_http_thread),
     };
