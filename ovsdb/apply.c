@@ -539,6 +539,12 @@ static bool add_record(const struct view *v, const struct oo_ovs_op *ops,
     old = smap_get(&v->ovs->external_ids, OO_OVS_RECORD_KEY);
     if (old && !strcmp(old, text))
         return false;
+    /* The record describes other_config as this view has it: if another
+     * client changes it before the commit (an admin's tc-policy), the
+     * record would tell a restart is needed that is not, or hide one that
+     * is. The verify fails the transaction then, and the next attempt
+     * builds the record from what is stored. */
+    ovsrec_open_vswitch_verify_other_config(v->ovs);
     ovsrec_open_vswitch_update_external_ids_setkey(v->ovs, OO_OVS_RECORD_KEY, text);
     return true;
 }

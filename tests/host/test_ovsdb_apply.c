@@ -473,6 +473,30 @@ static void test_bridge_deleted_before_commit(void **state)
     oo_ovs_observed_free(&o);
 }
 
+/* Another client sets tc-policy after apply read other_config and before
+ * its commit of hw-offload: the record must describe what is stored, not
+ * what apply read (it said tc-policy=none, and every later read judged a
+ * restart needed that was not). The verify fails the first attempt; the
+ * second builds the record from the admin's value. */
+static void test_record_follows_concurrent_policy(void **state)
+{
+    const struct oo_ovs_op set[] = { op_set("hw-offload", "true") };
+    struct oo_ovs_apply_result res;
+    char ext[512];
+
+    snprintf(seam_cmd, sizeof seam_cmd, "ovs-vsctl --no-wait --db=%s set Open_vSwitch . "
+             "other_config:tc-policy=skip_hw", remote);
+    assert_int_equal(apply(set, 1, &res), 0);
+    assert_false(seam_cmd[0]);
+    assert_int_equal(res.attempts, 2);
+    oo_ovs_apply_result_free(&res);
+    capture(ext, sizeof ext, "ovs-vsctl --no-wait --db=%s get Open_vSwitch . external_ids", remote);
+    assert_contains(ext, "hw-offload=true tc-policy=skip_hw");
+    capture(ext, sizeof ext, "ovs-vsctl --no-wait --db=%s get Open_vSwitch . other_config", remote);
+    assert_contains(ext, "tc-policy=skip_hw");
+    assert_contains(ext, "hw-offload=\"true\"");
+}
+
 /* A move that is done by the time the transaction lands (by an attempt
  * whose reply was lost; here by another client, with our mark) is no
  * conflict: the port is where the ops put it. It was refused with
@@ -1061,6 +1085,7 @@ int main(void)
         cmocka_unit_test_setup(test_delete_owned_refuse_unowned, reset_db),
         cmocka_unit_test_setup(test_name_collisions_are_named, reset_db),
         cmocka_unit_test_setup(test_bridge_deleted_before_commit, reset_db),
+        cmocka_unit_test_setup(test_record_follows_concurrent_policy, reset_db),
         cmocka_unit_test_setup(test_move_and_rename_in_one_transaction, reset_db),
         cmocka_unit_test_setup(test_move_found_done, reset_db),
         cmocka_unit_test_setup(test_set_and_unset_config, reset_db),
