@@ -1322,24 +1322,36 @@ static int await_vswitchd(struct actx *c, int64_t old_pid, int64_t deadline)
 {
     int timeout_ms = c->opts->ovsdb_timeout_ms;
     struct oo_ovs_observed o;
-    char seen[600] = "OVSDB not read";
+    char seen[600] = "OVSDB not read", bump_err[300] = "";
+    int64_t bumped = 0;
 
     for (;;) {
         int64_t left = deadline - oo_now_ms();
+        int wait_ms = left < 100 ? 100 : left < timeout_ms ? (int)left : timeout_ms;
         bool up;
 
+        /* The cur_cfg stored is the old process's until the new one has
+         * reconfigured, which it does after it answers (a command that
+         * returns early shows it): a next_cfg of ours, caught up with,
+         * says the process running read the database. */
+        if (!bumped && oo_ovsdb_bump_next_cfg(c->opts->ovs_remote, wait_ms, &bumped, bump_err,
+                                              sizeof bump_err) < 0)
+            bumped = 0;
         memset(&o, 0, sizeof o);
-        oo_ovsdb_observe(c->opts->ovs_remote, left < 100 ? 100 : left < timeout_ms ? (int)left : timeout_ms, &o);
+        oo_ovsdb_observe(c->opts->ovs_remote, wait_ms, &o);
         /* Whether the restart took is known from the record (ovs.restart_needed
          * 0), or else (its start time unknown: another pid namespace) from a
          * new pid. */
-        up = o.reachable && o.vswitchd_running == 1 && o.cur_cfg >= o.next_cfg &&
+        up = bumped && o.reachable && o.vswitchd_running == 1 && o.cur_cfg >= o.next_cfg &&
+             o.cur_cfg >= bumped &&
              (o.restart_needed == 0 || (o.restart_needed < 0 && o.vswitchd_pid > 0 && o.vswitchd_pid != old_pid));
-        if (o.reachable)
+        if (!bumped)
+            snprintf(seen, sizeof seen, "OVSDB: next_cfg not incremented: %.250s", bump_err);
+        else if (o.reachable)
             snprintf(seen, sizeof seen, "pid %" PRId64 " (%" PRId64 " before), running %d (%.160s), "
-                     "cur_cfg %" PRId64 " of next_cfg %" PRId64 ", restart needed %d (%.200s)",
-                     o.vswitchd_pid, old_pid, o.vswitchd_running, o.vswitchd_why, o.cur_cfg,
-                     o.next_cfg, o.restart_needed, o.restart_why);
+                     "cur_cfg %" PRId64 " of next_cfg %" PRId64 " (%" PRId64 " after the restart), "
+                     "restart needed %d (%.200s)", o.vswitchd_pid, old_pid, o.vswitchd_running,
+                     o.vswitchd_why, o.cur_cfg, o.next_cfg, bumped, o.restart_needed, o.restart_why);
         else
             snprintf(seen, sizeof seen, "OVSDB: %.250s", o.error);
         oo_ovs_observed_free(&o);
@@ -1367,7 +1379,9 @@ static int apply_ovs_restart(struct actx *c)
 
     /* Record what the new ovs-vswitchd is started with (an apply of no ops
      * writes the record): what lets the next run know no restart is due. */
-    oo_ovsdb_apply(c->opts->ovs_remote, NULL, 0, ovs_txn_ms(c), &rec);
+    if (oo_ovsdb_apply(c->opts->ovs_remote, NULL, 0, ovs_txn_ms(c), &rec) < 0)
+        oo_warn("the offload record was not written before the restart (%s): the next run may not "
+                "know whether the restarted ovs-vswitchd runs with the stored settings", rec.error_text);
     oo_ovs_apply_result_free(&rec);
     for (size_t i = 0; i < o->n_restart_command; i++)
         argv[i] = o->restart_command[i];

@@ -807,28 +807,82 @@ static bool blocked_by_orphan(const char *iface_error)
     return strstr(iface_error, "could not add network device") && strstr(iface_error, "(File exists)");
 }
 
+/* Commits an increment of next_cfg alone (comment: why). Returns the new
+ * value, or 0 when it was not committed (*ret_status says how it ended). */
+static int64_t bump_next_cfg(struct run *run, const char *comment, enum ovsdb_idl_txn_status *ret_status)
+{
+    const struct ovsrec_open_vswitch *ovs = ovsrec_open_vswitch_first(run->idl);
+    struct ovsdb_idl_txn *txn;
+    int64_t next = 0;
+
+    *ret_status = TXN_ERROR;
+    if (!ovs)
+        return 0;
+    txn = ovsdb_idl_txn_create(run->idl);
+    ovsdb_idl_txn_add_comment(txn, "ovs-offload: %s", comment);
+    /* force: the increment is the whole transaction. */
+    ovsdb_idl_txn_increment(txn, &ovs->header_, &ovsrec_open_vswitch_col_next_cfg, true);
+    *ret_status = commit(run, txn);
+    if (*ret_status == TXN_SUCCESS)
+        next = ovsdb_idl_txn_get_increment_new_value(txn);
+    ovsdb_idl_txn_destroy(txn);
+    return next;
+}
+
 /* Increments next_cfg alone and waits for ovs-vswitchd to catch up: it then
  * reconfigures, adding again the interfaces it failed to add. */
 static void reconfigure(struct run *run, struct oo_ovs_apply_result *res)
 {
-    const struct ovsrec_open_vswitch *ovs = ovsrec_open_vswitch_first(run->idl);
-    struct ovsdb_idl_txn *txn;
     enum ovsdb_idl_txn_status status;
+    int64_t next = bump_next_cfg(run, "reconfigure after removing orphaned datapath ports", &status);
 
-    if (!ovs)
-        return;
-    txn = ovsdb_idl_txn_create(run->idl);
-    ovsdb_idl_txn_add_comment(txn, "ovs-offload: reconfigure after removing orphaned datapath ports");
-    /* force: the increment is the whole transaction. */
-    ovsdb_idl_txn_increment(txn, &ovs->header_, &ovsrec_open_vswitch_col_next_cfg, true);
-    status = commit(run, txn);
-    if (status == TXN_SUCCESS) {
-        res->next_cfg = ovsdb_idl_txn_get_increment_new_value(txn);
-        ovsdb_idl_txn_destroy(txn);
+    if (next) {
+        res->next_cfg = next;
         wait_cur_cfg(run, res);
-        return;
     }
-    ovsdb_idl_txn_destroy(txn);
+}
+
+int oo_ovsdb_bump_next_cfg(const char *remote, int timeout_ms, int64_t *ret_next_cfg, char *err,
+                           size_t err_size)
+{
+    struct oo_sigpipe_guard sigpipe;
+    struct oo_ovs_apply_result res = { 0 };
+    struct run run = { .remote = remote, .timeout_ms = timeout_ms };
+    enum ovsdb_idl_txn_status status = TXN_ERROR;
+    int r;
+
+    *ret_next_cfg = 0;
+    oo_ovs_env_init();
+    if ((r = stream_verify_name(remote)) != 0) {
+        snprintf(err, err_size, "invalid OVSDB remote \"%s\": %s", remote, strerror(r));
+        return -r;
+    }
+    oo_ovs_lock();
+    oo_sigpipe_block(&sigpipe);
+    run.start = time_msec();
+    run.deadline = run.start + timeout_ms;
+    run.idl = ovsdb_idl_create(remote, &ovsrec_idl_class, false, true);
+    oo_idl_monitor(run.idl);
+    /* Try again (a change crossed ours) until the deadline. */
+    while ((r = wait_ready(&run, &res)) == 0) {
+        unsigned int seqno = ovsdb_idl_get_seqno(run.idl);
+
+        *ret_next_cfg = bump_next_cfg(&run, "have ovs-vswitchd show it read the database", &status);
+        if (*ret_next_cfg || status != TXN_TRY_AGAIN || time_msec() >= run.deadline)
+            break;
+        wait_change(&run, seqno);
+    }
+    if (!r && !*ret_next_cfg) {
+        snprintf(res.error_text, sizeof res.error_text, "the increment of next_cfg ended with \"%s\"",
+                 ovsdb_idl_txn_status_to_string(status));
+        r = status == TXN_INCOMPLETE ? -ETIMEDOUT : -EIO;
+    }
+    if (r)
+        snprintf(err, err_size, "%s", res.error_text);
+    ovsdb_idl_destroy(run.idl);
+    oo_sigpipe_restore(&sigpipe);
+    oo_ovs_unlock();
+    return r;
 }
 
 /* The ADD_PORT ops that an orphaned datapath port holds off (ovsdb.h): each

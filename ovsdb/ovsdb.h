@@ -205,6 +205,15 @@ struct oo_ovs_apply_result {
 int oo_ovsdb_apply(const char *remote, const struct oo_ovs_op *ops, size_t n_ops, int timeout_ms,
                    struct oo_ovs_apply_result *res);
 
+/* Increments Open_vSwitch next_cfg alone, in one transaction, and returns
+ * its new value in *ret_next_cfg without waiting for cur_cfg: once
+ * cur_cfg reaches it, the ovs-vswitchd that set it has read the database
+ * as it is now. After a restart, the stored cur_cfg is the old process's,
+ * and the new one answers before its first reconfigure: this tells the two
+ * apart. Returns 0, or -errno with err set (-ETIMEDOUT within timeout_ms). */
+int oo_ovsdb_bump_next_cfg(const char *remote, int timeout_ms, int64_t *ret_next_cfg, char *err,
+                           size_t err_size);
+
 /* Frees res->ops; safe on a zeroed struct. */
 void oo_ovs_apply_result_free(struct oo_ovs_apply_result *res);
 

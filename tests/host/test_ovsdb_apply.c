@@ -1044,6 +1044,58 @@ static void test_record_with_running_vswitchd(void **state)
     oo_ovs_observed_free(&o);
 }
 
+/* After a restart whose command returned early, the new process answers
+ * before its first reconfigure: the stored cur_cfg is still the old one's,
+ * equal to next_cfg, and the record already says it runs with the stored
+ * settings. A next_cfg of ours tells it: caught up with only once a
+ * process has read the database. */
+static void test_bump_tells_a_new_process_from_its_predecessor(void **state)
+{
+    const struct oo_ovs_op on[] = { op_bridge("br-offload"), op_set("hw-offload", "true") };
+    struct oo_ovs_apply_result res;
+    struct oo_ovs_observed o;
+    int64_t bumped = 0, next;
+    char err[300] = "";
+
+    fake_start(UPCALL_OFF, ACK_ALWAYS);
+    assert_int_equal(apply(on, 2, &res), 0);
+    assert_true(res.waited && !res.wait_timed_out);
+    oo_ovs_apply_result_free(&res);
+    fake_stop(NULL);
+    usleep(100 * 1000);
+    /* The new process, not yet reconfigured (it never acks here). */
+    fake_start(UPCALL_ON, ACK_NEVER);
+    observe(&o);
+    next = o.next_cfg;
+    assert_int_equal(o.restart_needed, 0);          /* what the old wait trusted */
+    assert_true(o.cur_cfg >= o.next_cfg);
+    oo_ovs_observed_free(&o);
+    assert_int_equal(oo_ovsdb_bump_next_cfg(remote, 5000, &bumped, err, sizeof err), 0);
+    assert_string_equal(err, "");
+    assert_int_equal(bumped, next + 1);
+    usleep(300 * 1000);
+    observe(&o);
+    assert_int_equal(o.next_cfg, bumped);
+    assert_true(o.cur_cfg < bumped);                /* not read: still waiting */
+    oo_ovs_observed_free(&o);
+    /* A process that reconfigures catches up. */
+    fake_stop(NULL);
+    fake_start(UPCALL_ON, ACK_ALWAYS);
+    for (int i = 0; i < 50; i++) {
+        observe(&o);
+        if (o.cur_cfg >= bumped)
+            break;
+        oo_ovs_observed_free(&o);
+        usleep(100 * 1000);
+    }
+    assert_true(o.cur_cfg >= bumped);
+    oo_ovs_observed_free(&o);
+    /* No server: an error that says so, nothing bumped. */
+    assert_true(oo_ovsdb_bump_next_cfg("unix:/nonexistent/db.sock", 300, &bumped, err, sizeof err) < 0);
+    assert_int_equal(bumped, 0);
+    assert_true(err[0] != '\0');
+}
+
 /* Library hygiene, as for observe: nothing on stderr. */
 static void test_quiet(void **state)
 {
@@ -1086,6 +1138,7 @@ int main(void)
         cmocka_unit_test_setup(test_name_collisions_are_named, reset_db),
         cmocka_unit_test_setup(test_bridge_deleted_before_commit, reset_db),
         cmocka_unit_test_setup(test_record_follows_concurrent_policy, reset_db),
+        cmocka_unit_test_setup_teardown(test_bump_tells_a_new_process_from_its_predecessor, reset_db, fake_stop),
         cmocka_unit_test_setup(test_move_and_rename_in_one_transaction, reset_db),
         cmocka_unit_test_setup(test_move_found_done, reset_db),
         cmocka_unit_test_setup(test_set_and_unset_config, reset_db),
