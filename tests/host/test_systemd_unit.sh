@@ -18,13 +18,21 @@ exec_start=$(sed -n 's/^ExecStart=\([^ ]*\).*/\1/p' "$unit")
 	fail "ExecStart runs '$exec_start', but meson installs the daemon as $sbindir/ovs-offloadd"
 grep -Eq '^ExecReload=[^ ]*/ovs-appctl -t ovs-offloadd reload$' "$unit" ||
 	fail "ExecReload does not reload over unixctl: $(grep '^ExecReload=' "$unit")"
-[ "$(grep -c '^Exec' "$unit")" = 4 ] || fail "expected ExecStart, ExecReload and two ExecStartPre"
+[ "$(grep -c '^Exec' "$unit")" = 3 ] || fail "expected ExecStart, ExecReload and one ExecStartPre"
 # The run directory is made when missing, never re-owned or re-moded when it
-# exists: where OVS runs as its own user, the directory is that user's.
-grep -q '^ExecStartPre=+/bin/mkdir -p -m 0755 /run/openvswitch$' "$unit" ||
-	fail "ExecStartPre does not make /run/openvswitch with mkdir -p: $(grep '^ExecStartPre=' "$unit")"
-! grep -Eq '^ExecStartPre=.*(chown|chmod|install )' "$unit" ||
-	fail "ExecStartPre changes an existing run directory: $(grep '^ExecStartPre=' "$unit")"
+# exists: where OVS runs as its own user, the directory is that user's. The
+# command itself is run here, on a scratch path in place of /run/openvswitch.
+pre=$(sed -n "s/^ExecStartPre=+\/bin\/sh -c '\(.*\)'$/\1/p" "$unit")
+[ -n "$pre" ] || fail "ExecStartPre is not a +/bin/sh -c command: $(grep '^ExecStartPre=' "$unit")"
+! printf '%s' "$pre" | grep -Eq 'chown|chmod|install ' ||
+	fail "ExecStartPre changes an existing run directory: $pre"
+scratch=$(mktemp -d) || exit 1
+rundir_cmd=$(printf '%s' "$pre" | sed "s|/run/openvswitch|$scratch/ovs|g")
+sh -c "$rundir_cmd" && [ "$(stat -c %a "$scratch/ovs")" = 755 ] ||
+	fail "ExecStartPre did not make a missing run directory with mode 0755: $rundir_cmd"
+chmod 0750 "$scratch/ovs" && sh -c "$rundir_cmd" && [ "$(stat -c %a "$scratch/ovs")" = 750 ] ||
+	fail "ExecStartPre changed an existing run directory's mode"
+rm -rf "$scratch"
 
 command -v systemd-analyze >/dev/null || { echo "SKIP: no systemd-analyze"; exit 77; }
 dir=$(mktemp -d) || exit 1
