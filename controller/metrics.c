@@ -895,6 +895,13 @@ static void conn_close(struct oo_http *h, struct http_conn *c)
     h->n_conns--;
 }
 
+/* Whether c may give way to a new client (idlest_reader): it waits for
+ * its request, and was accepted before now. */
+static bool may_give_way(const struct http_conn *c, int64_t now)
+{
+    return c->fd >= 0 && !c->resp && c->accepted < now;
+}
+
 /* With every slot taken, the connection that gives way to a new client:
  * the one accepted first of those still waiting for their request, if it
  * was accepted before now (one accepted in this very run has not been read
@@ -908,7 +915,7 @@ static struct http_conn *idlest_reader(struct oo_http *h, int64_t now)
     for (size_t i = 0; i < OO_HTTP_MAX_CONNS; i++) {
         struct http_conn *c = &h->conns[i];
 
-        if (c->fd >= 0 && !c->resp && c->accepted < now && (!v || c->accepted < v->accepted))
+        if (may_give_way(c, now) && (!v || c->accepted < v->accepted))
             v = c;
     }
     return v;
@@ -1026,8 +1033,8 @@ size_t oo_http_poll_fds(const struct oo_http *h, int64_t now, struct pollfd *fds
     for (size_t i = 0; i < OO_HTTP_MAX_CONNS && !room; i++) {
         const struct http_conn *c = &h->conns[i];
 
-        room = c->fd >= 0 && !c->resp && c->accepted < now;
-        young |= c->fd >= 0 && !c->resp && c->accepted >= now;
+        room = may_give_way(c, now);
+        young |= c->fd >= 0 && !c->resp;
     }
     if (now < h->accept_after)
         *deadline = h->accept_after;

@@ -342,11 +342,10 @@ static int dump_small(struct oo_nl *nl, struct nlmsghdr *req, mnl_cb_t cb, struc
     return finish_dump(r, c, ret_items, ret_n);
 }
 
-static int dump_filters(struct oo_nl *nl, uint32_t ifindex, uint32_t block, size_t expect,
-                        bool terse, struct oo_tc_filter **ret_filters, size_t *ret_n,
-                        bool *ret_other_kind)
+/* The filters a dump request answers with. */
+static int dump_filters_req(struct oo_nl *nl, struct nlmsghdr *req, size_t expect,
+                            struct oo_tc_filter **ret_filters, size_t *ret_n, bool *ret_other_kind)
 {
-    char buf[OO_TC_MSG_MAX];
     /* Most places hold a few rules or none: a filter is large (~700
      * bytes), so the array starts small rather than at 64 of them. */
     struct collect c = { .size = sizeof **ret_filters, .first_cap = 4 };
@@ -358,12 +357,21 @@ static int dump_filters(struct oo_nl *nl, uint32_t ifindex, uint32_t block, size
         c.cap = expect + 1;
         c.items = oo_malloc(c.cap * c.size);
     }
-    r = dump_small(nl, oo_tc_put_getfilter_dump(buf, ifindex, block, terse), filter_cb, &c, &items,
-                   ret_n);
+    r = dump_small(nl, req, filter_cb, &c, &items, ret_n);
 
     *ret_filters = items;
     *ret_other_kind = c.other_kind;
     return r;
+}
+
+static int dump_filters(struct oo_nl *nl, uint32_t ifindex, uint32_t block, size_t expect,
+                        bool terse, struct oo_tc_filter **ret_filters, size_t *ret_n,
+                        bool *ret_other_kind)
+{
+    char buf[OO_TC_MSG_MAX];
+
+    return dump_filters_req(nl, oo_tc_put_getfilter_dump(buf, ifindex, block, terse), expect,
+                            ret_filters, ret_n, ret_other_kind);
 }
 
 int oo_tc_dump_filters(struct oo_nl *nl, uint32_t ifindex, uint32_t block, size_t expect,
@@ -396,12 +404,10 @@ int oo_tc_dump_egress_filters(struct oo_nl *nl, uint32_t ifindex, struct oo_tc_f
                               size_t *ret_n)
 {
     char buf[OO_TC_MSG_MAX];
-    struct collect c = { .size = sizeof **ret_filters, .first_cap = 4 };
-    void *items;
-    int r = dump_small(nl, oo_tc_put_getfilter_dump_egress(buf, ifindex), filter_cb, &c, &items, ret_n);
+    bool other;
 
-    *ret_filters = items;
-    return r;
+    return dump_filters_req(nl, oo_tc_put_getfilter_dump_egress(buf, ifindex), 0, ret_filters, ret_n,
+                            &other);
 }
 
 int oo_tc_dump_qdiscs(struct oo_nl *nl, struct oo_tc_qdisc **ret_qdiscs, size_t *ret_n)
