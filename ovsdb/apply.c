@@ -559,6 +559,25 @@ struct run {
     bool was_connected;
 };
 
+/* Takes the library, connects an IDL monitoring what apply reads to
+ * run->remote, and starts run->timeout_ms; run_close() undoes it. */
+static void run_open(struct run *run, struct oo_sigpipe_guard *sigpipe)
+{
+    oo_ovs_lock();
+    oo_sigpipe_block(sigpipe);
+    run->start = time_msec();
+    run->deadline = run->start + run->timeout_ms;
+    run->idl = ovsdb_idl_create(run->remote, &ovsrec_idl_class, false, true);
+    oo_idl_monitor(run->idl);
+}
+
+static void run_close(struct run *run, struct oo_sigpipe_guard *sigpipe)
+{
+    ovsdb_idl_destroy(run->idl);
+    oo_sigpipe_restore(sigpipe);
+    oo_ovs_unlock();
+}
+
 /* Runs the IDL until it holds the database and may send a transaction, or
  * until the deadline. */
 static int wait_ready(struct run *run, struct oo_ovs_apply_result *res)
@@ -857,12 +876,7 @@ int oo_ovsdb_bump_next_cfg(const char *remote, int timeout_ms, int64_t *ret_next
         snprintf(err, err_size, "invalid OVSDB remote \"%s\": %s", remote, strerror(r));
         return -r;
     }
-    oo_ovs_lock();
-    oo_sigpipe_block(&sigpipe);
-    run.start = time_msec();
-    run.deadline = run.start + timeout_ms;
-    run.idl = ovsdb_idl_create(remote, &ovsrec_idl_class, false, true);
-    oo_idl_monitor(run.idl);
+    run_open(&run, &sigpipe);
     /* Try again (a change crossed ours) until the deadline. */
     while ((r = wait_ready(&run, &res)) == 0) {
         unsigned int seqno = ovsdb_idl_get_seqno(run.idl);
@@ -879,9 +893,7 @@ int oo_ovsdb_bump_next_cfg(const char *remote, int timeout_ms, int64_t *ret_next
     }
     if (r)
         snprintf(err, err_size, "%s", res.error_text);
-    ovsdb_idl_destroy(run.idl);
-    oo_sigpipe_restore(&sigpipe);
-    oo_ovs_unlock();
+    run_close(&run, &sigpipe);
     return r;
 }
 
@@ -1032,14 +1044,8 @@ int oo_ovsdb_apply(const char *remote, const struct oo_ovs_op *ops, size_t n_ops
         return res->error = -r;
     }
 
-    oo_ovs_lock();
-    oo_sigpipe_block(&sigpipe);
-    run.start = time_msec();
-    run.deadline = run.start + timeout_ms;
     ever_done = n_ops ? xcalloc(n_ops, sizeof *ever_done) : NULL;
-
-    run.idl = ovsdb_idl_create(remote, &ovsrec_idl_class, false, true);
-    oo_idl_monitor(run.idl);
+    run_open(&run, &sigpipe);
 
     r = wait_ready(&run, res);
     res->connect_ms = time_msec() - run.start;
@@ -1091,8 +1097,6 @@ out:
     }
     res->total_ms = time_msec() - run.start;
     free(ever_done);
-    ovsdb_idl_destroy(run.idl);
-    oo_sigpipe_restore(&sigpipe);
-    oo_ovs_unlock();
+    run_close(&run, &sigpipe);
     return res->error = r;
 }
