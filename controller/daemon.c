@@ -130,6 +130,7 @@ struct daemon {
 
     struct oo_sched sched;
     struct oo_reconcile_stats stats;
+    bool lost_events;               /* an ENOBUFS since the last pass began */
     bool last_ovs_reachable;        /* the last pass could read OVSDB */
     int last_result;                /* of the last pass, -1 before */
     struct oo_repeat blocked_log;   /* the plan's errors */
@@ -656,6 +657,7 @@ static void event_sock_run(struct daemon *d, struct event_sock *e, bool mark)
                  * say overflow (drained just before it, or a request came
                  * first). */
                 d->stats.overflows[e->source]++;
+                d->lost_events = true;
                 oo_tc_cache_invalidate(&d->tc_cache);
                 if (!e->overflowed)
                     LOG_WARN("%s events lost (socket overflow): full resync",
@@ -978,11 +980,13 @@ static void run_pass(struct daemon *d)
     int64_t first_event, end, start_wall;
     char burst[128], answer[2048], status[160];
     uint64_t repairs;
-    bool changed;
+    bool changed, lost_events;
     int trigger;
 
     /* The pass observes everything: what is queued now is accounted for. */
     events_run(d, false);
+    lost_events = d->lost_events;
+    d->lost_events = false;
     first_event = d->sched.dirty ? d->sched.first_ms : 0;
     trigger = oo_sched_begin(&d->sched, oo_now_ms());
     /* The periodic resync is the full read that catches what no event
@@ -1019,7 +1023,7 @@ static void run_pass(struct daemon *d)
     /* A pass that read tc terse leaves the resync where it was. */
     oo_sched_end(&d->sched, end, p.result, p.applied && p.apply.n_done > 0, oo_pass_full(&p));
     repairs = d->stats.drift_repairs;
-    oo_stats_record_pass(&d->stats, trigger, p.result, p.observe_err < 0 && d->cfg.n_pfs ? NULL : &p.plan,
+    oo_stats_record_pass(&d->stats, trigger, lost_events, p.result, p.observe_err < 0 && d->cfg.n_pfs ? NULL : &p.plan,
                          p.applied ? p.apply.n_done : 0, p.ms, wall_ms());
     d->stats.backoff_ms = oo_sched_holdoff_ms(&d->sched);
     report_pass(d, trigger, &p, d->stats.drift_repairs != repairs, first_event, end, answer, sizeof answer);

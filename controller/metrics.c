@@ -500,7 +500,7 @@ void oo_metrics_write_daemon(FILE *f, const struct oo_reconcile_stats *st)
         put_u(&steps, "kind", oo_step_kind_to_string(k), NULL, NULL, st->steps[k]);
     put_u(&drift, NULL, NULL, NULL, NULL, st->drift_repairs);
     put_u(&resync, "reason", "periodic", NULL, NULL, st->triggers[OO_TRIGGER_PERIODIC]);
-    put_u(&resync, "reason", "overflow", NULL, NULL, st->triggers[OO_TRIGGER_OVERFLOW]);
+    put_u(&resync, "reason", "overflow", NULL, NULL, st->overflow_resyncs);
     put_u(&resync, "reason", "ovsdb", NULL, NULL, st->triggers[OO_TRIGGER_OVSDB]);
     put_u(&fails, NULL, NULL, NULL, NULL, st->consecutive_failures);
     put_d(&backoff, NULL, NULL, (double)st->backoff_ms / 1000);

@@ -226,7 +226,7 @@ void oo_stats_init(struct oo_reconcile_stats *st, int64_t now_wall_ms)
     st->start_wall_ms = now_wall_ms;
 }
 
-void oo_stats_record_pass(struct oo_reconcile_stats *st, int trigger, int result,
+void oo_stats_record_pass(struct oo_reconcile_stats *st, int trigger, bool lost_events, int result,
                           const struct oo_plan *plan, size_t n_done, int64_t duration_ms,
                           int64_t now_wall_ms)
 {
@@ -237,6 +237,8 @@ void oo_stats_record_pass(struct oo_reconcile_stats *st, int trigger, int result
         st->runs[result]++;
     if (trigger >= 0 && trigger < OO_TRIGGER_MAX)
         st->triggers[trigger]++;
+    if (lost_events || trigger == OO_TRIGGER_OVERFLOW)
+        st->overflow_resyncs++;
     if (plan) {
         for (size_t i = 0; i < n_done && i < plan->n_steps; i++)
             if (plan->steps[i].kind >= 0 && plan->steps[i].kind < OO_STEP_KIND_MAX)

@@ -184,6 +184,8 @@ struct oo_reconcile_stats {
     uint64_t events[OO_EVENT_SOURCE_MAX];       /* events that marked work dirty */
     uint64_t events_ignored[OO_EVENT_SOURCE_MAX]; /* events known to be irrelevant (OVS's own tc flows) */
     uint64_t overflows[OO_EVENT_SOURCE_MAX];    /* ENOBUFS: events lost */
+    uint64_t overflow_resyncs;                  /* passes that read everything after lost
+                                                 * events, whatever triggered them */
     uint64_t reloads_ok;                        /* config reloads that took effect */
     uint64_t reloads_failed;                    /* rejected reloads (old config kept) */
     int last_reload_ok;                         /* 1, 0, -1 no reload yet */
@@ -194,10 +196,12 @@ struct oo_reconcile_stats {
 /* Zeroes st; last_result -1, last_reload_ok -1, start time now_wall_ms. */
 void oo_stats_init(struct oo_reconcile_stats *st, int64_t now_wall_ms);
 
-/* Records a pass: its trigger and result, the plan it made (may be NULL when
- * observe failed), the steps apply completed (plan->steps[0 .. n_done - 1]),
- * its duration, and the wall clock at its end. */
-void oo_stats_record_pass(struct oo_reconcile_stats *st, int trigger, int result,
+/* Records a pass: its trigger, whether events were lost since the last pass
+ * (lost_events: it read everything for them, even when a request or another
+ * event started it), its result, the plan it made (may be NULL when observe
+ * failed), the steps apply completed (plan->steps[0 .. n_done - 1]), its
+ * duration, and the wall clock at its end. */
+void oo_stats_record_pass(struct oo_reconcile_stats *st, int trigger, bool lost_events, int result,
                           const struct oo_plan *plan, size_t n_done, int64_t duration_ms,
                           int64_t now_wall_ms);
 

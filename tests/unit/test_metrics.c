@@ -345,12 +345,12 @@ static void test_daemon_metrics(void **state)
 
     p.steps = steps;
     p.n_steps = 2;
-    oo_stats_record_pass(&st, OO_TRIGGER_STARTUP, OO_PASS_REPAIRED, &p, 2, 1500, 1700000001000);
+    oo_stats_record_pass(&st, OO_TRIGGER_STARTUP, false, OO_PASS_REPAIRED, &p, 2, 1500, 1700000001000);
     p.n_steps = 0;
-    oo_stats_record_pass(&st, OO_TRIGGER_VERIFY, OO_PASS_IN_SYNC, &p, 0, 40, 1700000002000);
+    oo_stats_record_pass(&st, OO_TRIGGER_VERIFY, false, OO_PASS_IN_SYNC, &p, 0, 40, 1700000002000);
     p.n_steps = 1;
-    oo_stats_record_pass(&st, OO_TRIGGER_EVENT, OO_PASS_REPAIRED, &p, 1, 300, 1700000003000);
-    oo_stats_record_pass(&st, OO_TRIGGER_PERIODIC, OO_PASS_FAILED, &p, 0, 200000, 1700000004000);
+    oo_stats_record_pass(&st, OO_TRIGGER_EVENT, false, OO_PASS_REPAIRED, &p, 1, 300, 1700000003000);
+    oo_stats_record_pass(&st, OO_TRIGGER_PERIODIC, false, OO_PASS_FAILED, &p, 0, 200000, 1700000004000);
     oo_stats_record_reload(&st, false, 1700000005000);
     st.events[OO_EVENT_LINK] = 4;
     st.events_ignored[OO_EVENT_TC] = 9;

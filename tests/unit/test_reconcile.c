@@ -442,7 +442,7 @@ static void test_stats_counters(void **state)
 
     /* First convergence: repaired, but no drift: the host was never in sync. */
     plan_with(&p, kinds, 3, 0);
-    oo_stats_record_pass(&st, OO_TRIGGER_STARTUP, OO_PASS_REPAIRED, &p, 3, 30, 5000);
+    oo_stats_record_pass(&st, OO_TRIGGER_STARTUP, false, OO_PASS_REPAIRED, &p, 3, 30, 5000);
     assert_int_equal(st.runs[OO_PASS_REPAIRED], 1);
     assert_int_equal(st.triggers[OO_TRIGGER_STARTUP], 1);
     assert_int_equal(st.steps[OO_STEP_ESWITCH_MODE], 1);
@@ -454,20 +454,20 @@ static void test_stats_counters(void **state)
 
     /* In sync, then drift repaired: one step of two applied counts one. */
     plan_with(&p, kinds, 0, 0);
-    oo_stats_record_pass(&st, OO_TRIGGER_VERIFY, OO_PASS_IN_SYNC, &p, 0, 5, 6000);
+    oo_stats_record_pass(&st, OO_TRIGGER_VERIFY, false, OO_PASS_IN_SYNC, &p, 0, 5, 6000);
     oo_plan_free(&p);
     plan_with(&p, kinds + 2, 1, 0);
-    oo_stats_record_pass(&st, OO_TRIGGER_EVENT, OO_PASS_REPAIRED, &p, 1, 400, 7000);
+    oo_stats_record_pass(&st, OO_TRIGGER_EVENT, false, OO_PASS_REPAIRED, &p, 1, 400, 7000);
     oo_plan_free(&p);
     assert_int_equal(st.drift_repairs, 1);
     assert_int_equal(st.steps[OO_STEP_VF_MAC], 2);
 
     /* Failures: counted in a row, reset by success; the last success stays. */
     plan_with(&p, kinds, 3, 0);
-    oo_stats_record_pass(&st, OO_TRIGGER_EVENT, OO_PASS_FAILED, &p, 1, 2000, 8000);
+    oo_stats_record_pass(&st, OO_TRIGGER_EVENT, false, OO_PASS_FAILED, &p, 1, 2000, 8000);
     oo_plan_free(&p);
     plan_with(&p, kinds, 0, 2);
-    oo_stats_record_pass(&st, OO_TRIGGER_RETRY, OO_PASS_BLOCKED, &p, 0, 20, 9000);
+    oo_stats_record_pass(&st, OO_TRIGGER_RETRY, false, OO_PASS_BLOCKED, &p, 0, 20, 9000);
     oo_plan_free(&p);
     assert_int_equal(st.consecutive_failures, 2);
     assert_int_equal(st.last_success_wall_ms, 7000);
@@ -475,10 +475,11 @@ static void test_stats_counters(void **state)
     assert_int_equal(st.last_result, OO_PASS_BLOCKED);
     assert_int_equal(st.last_run_wall_ms, 9000);
     /* A failed observe has no plan. */
-    oo_stats_record_pass(&st, OO_TRIGGER_RETRY, OO_PASS_FAILED, NULL, 0, 5, 9500);
+    oo_stats_record_pass(&st, OO_TRIGGER_RETRY, false, OO_PASS_FAILED, NULL, 0, 5, 9500);
     assert_int_equal(st.last_plan_steps, 0);
     assert_int_equal(st.consecutive_failures, 3);
     assert_int_equal(st.runs[OO_PASS_FAILED], 2);
+    assert_int_equal(st.overflow_resyncs, 0);
 
     /* Durations: 30, 5, 400, 2000, 20, 5 ms in the buckets le 0.05, 0.01,
      * 0.5, 2.5, 0.025, 0.01; sum 2.46 s. */
@@ -490,6 +491,14 @@ static void test_stats_counters(void **state)
     assert_int_equal(st.duration_bucket[7], 1);   /* le 2.5 */
     assert_int_equal(st.duration_bucket[OO_DURATION_BUCKETS], 0);
     assert_true(st.duration_sum_s > 2.459 && st.duration_sum_s < 2.461);
+
+    /* A resync after lost events counts as one whatever started the pass:
+     * an overflow drained just before a request's pass is still one. */
+    oo_stats_record_pass(&st, OO_TRIGGER_OVERFLOW, false, OO_PASS_IN_SYNC, NULL, 0, 5, 9600);
+    oo_stats_record_pass(&st, OO_TRIGGER_REQUEST, true, OO_PASS_IN_SYNC, NULL, 0, 5, 9700);
+    oo_stats_record_pass(&st, OO_TRIGGER_OVERFLOW, true, OO_PASS_IN_SYNC, NULL, 0, 5, 9800);
+    assert_int_equal(st.overflow_resyncs, 3);
+    assert_int_equal(st.triggers[OO_TRIGGER_REQUEST], 1);
 
     /* Reloads. */
     oo_stats_record_reload(&st, false, 10000);
@@ -506,8 +515,8 @@ static void test_duration_overflow_bucket(void **state)
     struct oo_reconcile_stats st;
 
     oo_stats_init(&st, 0);
-    oo_stats_record_pass(&st, OO_TRIGGER_STARTUP, OO_PASS_REPAIRED, NULL, 0, 121000, 1);
-    oo_stats_record_pass(&st, OO_TRIGGER_STARTUP, OO_PASS_REPAIRED, NULL, 0, 120000, 1);
+    oo_stats_record_pass(&st, OO_TRIGGER_STARTUP, false, OO_PASS_REPAIRED, NULL, 0, 121000, 1);
+    oo_stats_record_pass(&st, OO_TRIGGER_STARTUP, false, OO_PASS_REPAIRED, NULL, 0, 120000, 1);
     assert_int_equal(st.duration_bucket[OO_DURATION_BUCKETS], 1);
     assert_int_equal(st.duration_bucket[OO_DURATION_BUCKETS - 1], 1);
 }
