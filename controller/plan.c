@@ -1552,6 +1552,37 @@ static void add_port(struct ctx *c, const struct oo_cfg_bridge *br, const char *
     oo_strlcpy(s->reason, why, sizeof s->reason);
 }
 
+/* The config sets hw-offload or tc-policy, and what the running ovs-vswitchd
+ * read is not known (why: how so): nothing records whether hw-offload was
+ * true at some time in its life, or the tc-policy it read then. An
+ * ovs-vswitchd that serves no bridge (a fresh host: the usual first run) is
+ * restarted under ovs.restart if-needed: that interrupts no traffic, and the
+ * new process is known to read what the plan stores. One that serves bridges
+ * is not restarted on a doubt: a note says how to settle it. Returns the
+ * judgement to plan by; rewrites why for a restart. */
+static int plan_unknown_restart(struct ctx *c, int restart, char *why, size_t why_size)
+{
+    const struct oo_ovs_observed *ovs = &c->obs->ovs;
+    bool if_needed = c->cfg->ovs.restart == OO_CFG_RESTART_IF_NEEDED;
+
+    if (!ovs->restart_settles) {
+        plan_note(c->plan, "ovs-vswitchd", "whether it runs with the stored hw-offload and tc-policy is "
+                  "not known (%.240s), and not even a restart would tell: its start time or the boot id "
+                  "cannot be read", why);
+        return restart;
+    }
+    if (if_needed && !ovs->n_bridges) {
+        snprintf(why, why_size, "what it read is not known (no record covers it), and it serves no "
+                 "bridge yet: a restart interrupts no traffic and has it read the stored values");
+        return 1;
+    }
+    plan_note(c->plan, "ovs-vswitchd", "whether it runs with the stored hw-offload and tc-policy is not "
+              "known (%.240s): restart it once when traffic allows (systemctl restart "
+              "openvswitch-switch)%s", why, if_needed ? "; ovs.restart if-needed does not restart an "
+              "ovs-vswitchd that serves bridges on a doubt" : "");
+    return restart;
+}
+
 static void plan_ovs(struct ctx *c)
 {
     const struct oo_config *cfg = c->cfg;
@@ -1623,6 +1654,8 @@ static void plan_ovs(struct ctx *c)
             }
         }
     }
+    if (restart < 0 && ovs->vswitchd_running == 1 && (cfg->ovs.hw_offload >= 0 || cfg->ovs.tc_policy >= 0))
+        restart = plan_unknown_restart(c, restart, why, sizeof why);
     if (restart == 1) {
         if (cfg->ovs.restart == OO_CFG_RESTART_IF_NEEDED) {
             s = add_step(c->plan, OO_STEP_OVS_RESTART, -1, -1);

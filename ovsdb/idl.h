@@ -38,6 +38,7 @@ struct oo_offload_view {
     int flow_api;                       /* enum oo_flow_api of the running process */
     char policy[16];                    /* its tc-policy with OO_FLOW_API_ON */
     int restart_needed;                 /* 1/0/-1 */
+    bool restart_settles;               /* a restart now would make it known */
     char why[240];
 };
 

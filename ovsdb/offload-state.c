@@ -213,6 +213,39 @@ int oo_flow_api_derive(const struct oo_offload_record *rec, const char *boot_id,
     return api;
 }
 
+void oo_flow_api_unknown_why(const struct oo_offload_record *rec, const char *boot_id,
+                             const struct oo_vswitchd_id *p, long ticks_per_s,
+                             const struct oo_offload_cfg *stored, int flow_api, char *buf, size_t size)
+{
+    bool rec_ok = rec && boot_id && *boot_id && !strcmp(rec->boot_id, boot_id);
+    bool unchanged = rec && oo_offload_cfg_equal(&rec->cfg, stored);
+    /* Only a process whose flow API may be off can have met a hw-offload=true
+     * set and taken back by someone. */
+    const char *maybe = flow_api == OO_FLOW_API_UNKNOWN ? ": hw-offload may have been true for a while "
+                        "since it started" : "";
+
+    if (!boot_id || !*boot_id)
+        snprintf(buf, size, "the boot id cannot be read, so no record of ovs-offload's can be dated");
+    else if (!rec)
+        snprintf(buf, size, "ovs-offload has no record in this database of what ovs-vswitchd read%s", maybe);
+    else if (rec_ok && same_process(&rec->vswitchd, p))
+        snprintf(buf, size, unchanged ? "ovs-offload's last write, while it ran, could not tell either"
+                 : "hw-offload or tc-policy was changed by someone else since ovs-offload's last write, "
+                   "while it ran");
+    else if (!p->start_ticks)
+        snprintf(buf, size, "its start time cannot be read (another pid namespace?), so ovs-offload's "
+                 "record cannot tell whether it started after the last write");
+    else if (!unchanged)
+        snprintf(buf, size, "hw-offload or tc-policy was changed by someone else since ovs-offload's "
+                 "last write");
+    else if (rec_ok && ticks_per_s > 0 &&
+             (int64_t)(p->start_ticks * 1000 / (uint64_t)ticks_per_s) > rec->at_ms)
+        snprintf(buf, size, "it started as ovs-offload wrote (within %d ms), and may have read the "
+                 "values before", OO_OFFLOAD_RECORD_MARGIN_MS);
+    else
+        snprintf(buf, size, "it started before ovs-offload's last write, which does not name it");
+}
+
 int oo_flow_api_after_write(int flow_api, const char *policy, const struct oo_offload_cfg *before,
                             const struct oo_offload_cfg *after, char *policy_after)
 {
@@ -275,12 +308,13 @@ int oo_restart_needed(int running, int flow_api, const char *policy,
                      "restart turns it off");
             return 1;
         }
-        snprintf(why, why_size, "its flow API is on, but the tc-policy it read is not known (set "
-                 "by someone else than ovs-offload while it ran, or before a record existed)");
+        snprintf(why, why_size, "its flow API is on, but the tc-policy it read is not known");
         return -1;
     default:
-        snprintf(why, why_size, "whether its flow API is on is not known (no datapath to ask, "
-                 "and hw-offload was changed by someone else than ovs-offload)");
+        /* Observed "on" or "off" is never left unknown: the process serves
+         * no datapath to ask (vswitchd.h). */
+        snprintf(why, why_size, "whether its flow API is on is not known, and it serves no bridge "
+                 "to ask");
         return -1;
     }
 }

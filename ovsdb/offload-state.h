@@ -89,6 +89,13 @@ int oo_flow_api_derive(const struct oo_offload_record *rec, const char *boot_id,
                        const struct oo_vswitchd_id *p, long ticks_per_s,
                        const struct oo_offload_cfg *stored, int observed, char *policy);
 
+/* For a flow_api left unknown (OO_FLOW_API_UNKNOWN, or
+ * OO_FLOW_API_ON_POLICY_UNKNOWN) by oo_flow_api_derive() with the same
+ * arguments: why the record does not tell, for people. */
+void oo_flow_api_unknown_why(const struct oo_offload_record *rec, const char *boot_id,
+                             const struct oo_vswitchd_id *p, long ticks_per_s,
+                             const struct oo_offload_cfg *stored, int flow_api, char *buf, size_t size);
+
 /* What the process makes of a write of `after` over `before`, given its flow
  * API state before (as oo_flow_api_derive() says). */
 int oo_flow_api_after_write(int flow_api, const char *policy, const struct oo_offload_cfg *before,

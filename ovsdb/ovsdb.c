@@ -542,6 +542,18 @@ void oo_offload_view_build_from(const char *hw_offload, const char *tc_policy, c
                                             probe->offload_active, view->policy);
     view->restart_needed = oo_restart_needed(probe->running, view->flow_api, view->policy,
                                              &view->stored, view->why, sizeof view->why);
+    if (view->restart_needed < 0 && probe->running == 1) {
+        size_t len = strlen(view->why);
+
+        snprintf(view->why + len, sizeof view->why - len, "; ");
+        len = strlen(view->why);
+        oo_flow_api_unknown_why(view->has_record ? &view->record : NULL, view->boot_id, &probe->id,
+                                oo_ticks_per_s(), &view->stored, view->flow_api, view->why + len,
+                                sizeof view->why - len);
+    }
+    /* A process started from now on is dated against a record written now. */
+    view->restart_settles = probe->running == 1 && probe->id.start_ticks && view->boot_id[0] &&
+                            oo_ticks_per_s() > 0;
 }
 
 void oo_offload_view_build(const struct ovsrec_open_vswitch *ovs, const struct oo_vswitchd_probe *probe,
@@ -620,6 +632,7 @@ static void observe_vswitchd(struct oo_vswitchd_probing *probing, bool report, c
     out->offload_active = probe.offload_active;
     oo_strlcpy(out->vswitchd_why, probe.why, sizeof out->vswitchd_why);
     out->restart_needed = view.restart_needed;
+    out->restart_settles = view.restart_settles;
     oo_strlcpy(out->restart_why, view.why, sizeof out->restart_why);
     out->flow_api = view.flow_api;
     oo_strlcpy(out->flow_api_policy, view.policy, sizeof out->flow_api_policy);

@@ -69,6 +69,9 @@ struct oo_ovs_observed {
     int flow_api;                   /* enum oo_flow_api of the running ovs-vswitchd
                                      * (ovsdb/offload-state.h); 0 unknown */
     char flow_api_policy[16];       /* with OO_FLOW_API_ON: the tc-policy it read */
+    bool restart_settles;           /* ovs-vswitchd runs, and one restarted after a record
+                                     * written now is known to have read the stored values
+                                     * (its start time and the boot id can be read) */
     int64_t vswitchd_pid;           /* its pid as written in its pidfile, 0 if none */
     char vswitchd_why[200];         /* how vswitchd_running was decided, for people */
     char restart_why[240];          /* how restart_needed was decided, for people */

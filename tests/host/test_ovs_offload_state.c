@@ -167,9 +167,31 @@ static const struct derive_case derive_cases[] = {
     /* Same pid, other process (pid reuse): the record does not apply. */
     { "pid reused", true, "true", "skip_hw", 20, 400, OO_FLOW_API_ON, "none", 9000, BOOT,
       1, 20, 401, 1, "true", "skip_hw", -1 },
+    /* The fresh host's first write (hw-offload unset, no bridge): the
+     * record's own flow API is unknown, and so stays this process's. */
+    { "first write found it unknown", true, "true", "skip_sw", 20, 400, OO_FLOW_API_UNKNOWN, "", 9000,
+      BOOT, 1, 20, 400, 1, "true", "skip_sw", -1 },
     /* Start time unknown (other pid namespace): nothing from the record. */
     { "no start time", true, "true", "skip_hw", 20, 400, OO_FLOW_API_ON, "none", 9000, BOOT,
       1, 20, 0, 1, "true", "skip_hw", -1 },
+};
+
+/* Why each unknown row is unknown (oo_flow_api_unknown_why). */
+static const struct {
+    const char *name, *says;
+} unknown_why[] = {
+    { "foreign hw-offload, active", "no record in this database" },
+    { "foreign hw-offload, no bridge", "no record in this database" },
+    { "nothing known, no bridge", "no record in this database of what ovs-vswitchd read: hw-offload may "
+                                  "have been true for a while since it started" },
+    { "set before start, changed since by others", "changed by someone else since ovs-offload's last write" },
+    { "record of another boot, changed since", "changed by someone else since ovs-offload's last write" },
+    { "record of another boot, no start time", "its start time cannot be read" },
+    { "started within the margin", "it started as ovs-offload wrote (within 50 ms)" },
+    { "record off, foreign on", "changed by someone else since ovs-offload's last write, while it ran" },
+    { "pid reused", "it started before ovs-offload's last write, which does not name it" },
+    { "first write found it unknown", "ovs-offload's last write, while it ran, could not tell either" },
+    { "no start time", "its start time cannot be read" },
 };
 
 static int restart_for(const struct derive_case *c, int *api_out, char *why, size_t why_size)
@@ -197,6 +219,15 @@ static int restart_for(const struct derive_case *c, int *api_out, char *why, siz
     if (c->running != 1)
         policy[0] = '\0';
     *api_out = api;
+    if (oo_restart_needed(c->running, api, policy, &stored, why, why_size) < 0 && c->running == 1) {
+        size_t len = strlen(why);
+
+        snprintf(why + len, why_size - len, "; ");
+        len = strlen(why);
+        oo_flow_api_unknown_why(c->has_record ? &rec : NULL, BOOT, &p, HZ, &stored, api, why + len,
+                                why_size - len);
+        return -1;
+    }
     return oo_restart_needed(c->running, api, policy, &stored, why, why_size);
 }
 
@@ -207,10 +238,26 @@ static void test_restart_needed_table(void **state)
         char why[240];
         int api, got = restart_for(c, &api, why, sizeof why);
 
+        const char *says = NULL;
+
         if (got != c->want_restart)
             fail_msg("%s: restart_needed %d, expected %d (flow API %s: %s)", c->name, got,
                      c->want_restart, oo_flow_api_to_string(api), why);
         assert_true(why[0] != '\0');
+        for (size_t k = 0; k < OO_ARRAY_SIZE(unknown_why); k++)
+            if (!strcmp(unknown_why[k].name, c->name))
+                says = unknown_why[k].says;
+        /* Every unknown of a running process says why the record does not tell. */
+        if (got < 0 && c->running == 1) {
+            if (!says)
+                fail_msg("%s: no expected reason for \"%s\"", c->name, why);
+            assert_contains(why, says);
+            /* Nobody is blamed who did nothing (the fresh host's reason did). */
+            if (!strstr(says, "someone else") && strstr(why, "someone else"))
+                fail_msg("%s: \"%s\" blames someone else", c->name, why);
+        } else if (says) {
+            fail_msg("%s: known (%d), but a reason for an unknown is expected", c->name, got);
+        }
     }
 }
 

@@ -154,6 +154,8 @@ void host_ovs(struct oo_observed *o, bool running)
     o->ovs.vswitchd_running = running;
     o->ovs.restart_needed = 0;
     o->ovs.offload_active = -1;
+    /* As a probe on the host finds a process: its start time readable. */
+    o->ovs.restart_settles = running;
     o->ovs_remote = oo_strdup("unix:/test/db.sock");
 }
 

@@ -833,6 +833,9 @@ static void test_ovs_config_and_restart(void **state)
     struct oo_plan plan;
 
     host_ovs(&h, true);
+    /* It serves an admin's bridge (a process that serves none is
+     * test_unknown_restart_without_bridges's). */
+    host_ovs_bridge(&h, "br-ex", false);
     check_plan("version: 1\novs: {hw_offload: true, tc_policy: skip_sw, restart: if-needed}\n", &h,
                "ovs-set-config ovs, ovs-set-config ovs");
     host_ovs_set(&h, "hw-offload", "true");
@@ -873,8 +876,10 @@ static void test_restart_judged_after_the_write(void **state)
     struct oo_plan plan;
 
     /* Runs with tc-policy none (known from ovs-offload's record); someone
-     * stored skip_hw since, which it has not read. */
+     * stored skip_hw since, which it has not read. It serves an admin's
+     * bridge: a doubt alone does not restart it. */
     host_ovs(&h, true);
+    host_ovs_bridge(&h, "br-ex", false);
     host_ovs_set(&h, "hw-offload", "true");
     host_ovs_set(&h, "tc-policy", "skip_hw");
     h.ovs.offload_active = 1;
@@ -924,6 +929,75 @@ static void test_restart_judged_after_the_write(void **state)
     h.ovs.restart_needed = -1;
     check_plan(skip_sw, &h, "ovs-set-config ovs, ovs-restart ovs-vswitchd");
     check_plan(none, &h, "");
+    oo_observed_free(&h);
+}
+
+/* Rule: when what the running ovs-vswitchd read is not known (nothing
+ * records whether hw-offload was true at some time in its life, and it
+ * serves no datapath to ask), ovs.restart if-needed restarts it only while it
+ * serves no bridge, which interrupts no traffic (a fresh host's first apply);
+ * otherwise a note says how to settle it. Nor when a restart would not tell
+ * either. */
+static void test_unknown_restart_without_bridges(void **state)
+{
+    const char *if_needed = "version: 1\novs: {hw_offload: true, tc_policy: skip_sw, restart: if-needed}\n";
+    const char *never = "version: 1\novs: {hw_offload: true, tc_policy: skip_sw, restart: never}\n";
+    struct oo_observed h = { 0 };
+    struct oo_config *cfg;
+    struct oo_plan plan;
+
+    /* A fresh host: hw-offload unset, no record, no bridge. */
+    host_ovs(&h, true);
+    h.ovs.restart_needed = -1;
+    check_plan(if_needed, &h, "ovs-set-config ovs, ovs-set-config ovs, ovs-restart ovs-vswitchd");
+    cfg = host_load_config(if_needed);
+    oo_plan_build(cfg, &h, NULL, &plan);
+    assert_non_null(strstr(last_step(&plan)->reason, "serves no bridge yet: a restart interrupts no traffic"));
+    assert_int_equal(plan.n_notes, 0);
+    oo_plan_free(&plan);
+    host_free_config(cfg);
+    /* The same with the bridges the config adds: judged on what it serves now. */
+    check_plan("version: 1\novs: {hw_offload: true, restart: if-needed}\nbridges:\n  - {name: br0}\n", &h,
+               "ovs-set-config ovs, ovs-add-bridge br0, ovs-restart ovs-vswitchd");
+    /* Nothing to write, still not known: restarted all the same. */
+    host_ovs_set(&h, "hw-offload", "true");
+    host_ovs_set(&h, "tc-policy", "skip_sw");
+    h.ovs.flow_api = OO_FLOW_API_ON_POLICY_UNKNOWN;
+    check_plan(if_needed, &h, "ovs-restart ovs-vswitchd");
+    /* A config that says nothing of hw-offload and tc-policy does not care. */
+    check_plan("version: 1\novs: {restart: if-needed}\n", &h, "");
+
+    /* restart: never, or a process that serves a bridge: a note, no restart. */
+    cfg = host_load_config(never);
+    oo_plan_build(cfg, &h, NULL, &plan);
+    assert_int_equal(plan.n_steps, 0);
+    assert_int_equal(plan.n_notes, 1);
+    assert_non_null(strstr(plan.notes[0].message, "is not known"));
+    assert_non_null(strstr(plan.notes[0].message, "systemctl restart openvswitch-switch"));
+    oo_plan_free(&plan);
+    host_free_config(cfg);
+    host_ovs_bridge(&h, "br-ex", false);
+    cfg = host_load_config(if_needed);
+    oo_plan_build(cfg, &h, NULL, &plan);
+    assert_int_equal(plan.n_steps, 0);
+    assert_int_equal(plan.n_notes, 1);
+    assert_non_null(strstr(plan.notes[0].message, "does not restart an ovs-vswitchd that serves bridges"));
+    oo_plan_free(&plan);
+    host_free_config(cfg);
+    oo_observed_free(&h);
+
+    /* Its start time unreadable (another pid namespace): a restarted
+     * process would be as unknown, and restarted again at every run. */
+    host_ovs(&h, true);
+    h.ovs.restart_needed = -1;
+    h.ovs.restart_settles = false;
+    cfg = host_load_config(if_needed);
+    oo_plan_build(cfg, &h, NULL, &plan);
+    assert_int_equal(plan.n_steps, 2);
+    assert_int_equal(plan.n_notes, 1);
+    assert_non_null(strstr(plan.notes[0].message, "not even a restart would tell"));
+    oo_plan_free(&plan);
+    host_free_config(cfg);
     oo_observed_free(&h);
 }
 
@@ -1719,6 +1793,7 @@ int main(void)
         cmocka_unit_test(test_hostconf_bond_member_vfs),
         cmocka_unit_test(test_ovs_config_and_restart),
         cmocka_unit_test(test_restart_judged_after_the_write),
+        cmocka_unit_test(test_unknown_restart_without_bridges),
         cmocka_unit_test(test_vfs_in_use),
         cmocka_unit_test(test_interrupted_unbind_rebinds),
         cmocka_unit_test(test_vflag_host_vf_count),

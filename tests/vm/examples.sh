@@ -130,8 +130,11 @@ example_vf_lag() {
 	local kinds block
 	RET=0
 	fresh_host N || fail_hard "simulated host setup failed"
+	# restart: if-needed, and a fresh ovs-vswitchd (no bridge, nothing
+	# recorded): restarted once, which interrupts no traffic, so that what
+	# it runs with is known.
 	kinds="num-vfs wait-vfs eswitch-mode hw-tc-offload bond-create bond-set link-down
-		bond-enslave link-up wait-lag ovs-set-config ovs-add-bridge ovs-add-port tc-sync"
+		bond-enslave link-up wait-lag ovs-set-config ovs-add-bridge ovs-add-port ovs-restart tc-sync"
 	converge "$kinds" -c examples/vf-lag.yaml
 	[[ $(ip -j -d link show dev bond0 2>/dev/null | jq -r '.[0].linkinfo.info_data.mode') == 802.3ad ]]
 	check_err $? "bond0 is not an 802.3ad bond"

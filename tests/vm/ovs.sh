@@ -12,6 +12,8 @@
 #           oo_ovs_restart() of the configured argv -> 0;
 #       (c) set by someone else -> -1 (unknowable), and 0 once ovs-offload has
 #           recorded it and restarted ovs-vswitchd;
+#       (d) a fresh host (no bridge, nothing recorded) -> -1, and the first
+#           ovs-offloadctl apply under restart: if-needed restarts it, once;
 #   - representors renamed: on the bridge (OVS orphans the datapath port, and
 #     adding the new name fails with "File exists" until the orphan is deleted,
 #     which the apply does through ovs-vswitchd), or re-created and renamed
@@ -29,6 +31,7 @@ ALL_TESTS="
 	restart_needed_set_before_start
 	restart_needed_set_at_runtime
 	restart_needed_set_by_others
+	restart_unknown_fresh_host
 	renamed_while_attached
 	recreated_and_renamed
 "
@@ -335,6 +338,63 @@ restart_needed_set_by_others() {
 	jq -e '.offload_active == 1 and .restart_needed == 0' <<<"$obs" >/dev/null
 	check_err $? "after record + restart: $obs"
 	log_test "hw-offload set by others: -1, then 0 after record and restart"
+}
+
+# (d) A fresh host: ovs-vswitchd serves no bridge (no datapath to ask) and
+# nothing records whether hw-offload was ever true in its life. The first
+# ovs-offloadctl apply under restart: if-needed restarts it (no traffic to
+# interrupt); what it runs with is then known, and no later apply restarts it.
+restart_unknown_fresh_host() {
+	local out obs pid script cfg
+	RET=0
+	ovs_start
+	check_err $? "ovsdb-server/ovs-vswitchd did not start"
+	((RET == 0)) || { log_test "a fresh host's first apply restarts ovs-vswitchd, once"; return; }
+	obs=$(observe)
+	jq -e '.vswitchd_running == 1 and .offload_active == -1 and .restart_needed == -1' <<<"$obs" >/dev/null
+	check_err $? "a fresh ovs-vswitchd: $obs"
+	grep -q "no record in this database" <<<"$(jqr "$obs" .restart_why)" &&
+		! grep -q "someone else" <<<"$(jqr "$obs" .restart_why)"
+	check_err $? "the reason given for a fresh ovs-vswitchd: $(jqr "$obs" .restart_why)"
+	log_info "before: restart_needed=$(jqr "$obs" .restart_needed): $(jqr "$obs" .restart_why)"
+
+	pid=$(ovs_vswitchd_pid)
+	script=$(restart_script)
+	cfg=$OVS_LOGDIR/fresh.yaml
+	printf 'version: 1
+ovs: {hw_offload: true, tc_policy: skip_hw, restart: if-needed, restart_command: [%s]}
+bridges:
+  - {name: %s}
+' \
+		"$script" "$BR" >"$cfg"
+	out=$("$CTL" --db "unix:$(ovs_db_sock)" -c "$cfg" plan 2>&1)
+	grep -q "ovs-vswitchd: ovs-restart .*serves no bridge yet" <<<"$out"
+	check_err $? "the plan has no restart for a fresh host: $out"
+	out=$("$CTL" --db "unix:$(ovs_db_sock)" -c "$cfg" apply 2>&1)
+	check_err $? "the first apply failed: $out"
+	grep -q "ovs-vswitchd: ovs-restart \.\.\. ok" <<<"$out"
+	check_err $? "the first apply did not restart ovs-vswitchd: $out"
+	obs=$(observe)
+	jq -e --argjson old "$pid" '.vswitchd_running == 1 and .vswitchd_pid != $old and
+		.offload_active == 1 and .restart_needed == 0' <<<"$obs" >/dev/null
+	check_err $? "after the first apply: $obs"
+	log_info "after: restart_needed=$(jqr "$obs" .restart_needed): $(jqr "$obs" .restart_why)"
+
+	pid=$(ovs_vswitchd_pid)
+	out=$("$CTL" --db "unix:$(ovs_db_sock)" -c "$cfg" apply 2>&1)
+	check_err $? "the second apply failed: $out"
+	! grep -q "ovs-restart" <<<"$out" && [[ $(ovs_vswitchd_pid) == "$pid" ]]
+	check_err $? "the second apply restarted ovs-vswitchd again: $out"
+
+	# What the restarted process does: skip_hw on a flow of a port added now.
+	out=$(cli apply "add-port:$BR:${REPS[0]}" "add-port:$BR:${REPS[1]}")
+	check_err $? "adding the representors failed: $out"
+	pause_revalidators
+	add_flow 31
+	check_err $? "dpctl/add-flow failed"
+	jq -e 'length == 1 and .[0].options.skip_hw == true' <<<"$(flower_json 31)" >/dev/null
+	check_err $? "the restarted ovs-vswitchd does not use skip_hw: $(flower_json 31)"
+	log_test "a fresh host's first apply restarts ovs-vswitchd, once"
 }
 
 # A representor renamed while it is on the bridge: OVS 3.1 loses track of its
