@@ -1281,8 +1281,13 @@ static int apply_ovs_batch(struct actx *c, const struct oo_step *steps, size_t n
         r = stopped(c, "while waiting for udev to name the representors");
     if (r == 0) {
         r = oo_ovsdb_apply(c->opts->ovs_remote, ops, n, ovs_txn_ms(c), &res);
-        if (r < 0) {
+        if (r == -ECANCELED && stop_requested(c)) {
+            r = stopped(c, "while waiting for OVSDB");
+        } else if (r < 0) {
             fail(c, r, "OVSDB transaction: %s", res.error_text[0] ? res.error_text : strerror(-r));
+        } else if (res.stopped && stop_requested(c)) {
+            /* Committed: the next run finds it done, and reads the ports. */
+            r = stopped(c, "while waiting for ovs-vswitchd to apply the committed OVSDB transaction");
         } else {
             /* An interface OVS could not open is a failure: say which and why. */
             for (size_t i = 0; i < n && r == 0; i++)
@@ -1388,6 +1393,8 @@ static int apply_ovs_restart(struct actx *c)
     deadline = oo_now_ms() + timeout_ms;
     r = oo_ovs_restart(argv, timeout_ms, err, sizeof err);
     free(argv);
+    if (r == -ECANCELED && stop_requested(c))
+        return stopped(c, "while ovs.restart_command ran (left to finish)");
     if (r < 0)
         return fail(c, r, "restarting ovs-vswitchd (ovs.restart_command): %s", err);
     /* The pid to see replaced where the record cannot tell: the one the

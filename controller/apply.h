@@ -35,8 +35,10 @@ struct oo_apply_opts {
      * the apply stops before its next step or within 0.1 s of a wait (VFs,
      * LAG, uplink, udev, ovs-vswitchd after a restart), failing with
      * -ECANCELED; what the later steps put back (VFs unbound for a mode
-     * change) is still put back. A command or transaction in progress is
-     * not cut short. */
+     * change) is still put back. The OVSDB layer's waits (for ovs-vswitchd
+     * to apply a transaction, for a restart command) see the same flag only
+     * when it is also registered with oo_ovsdb_set_stop(), as the daemon
+     * does. */
     const volatile sig_atomic_t *stop;
 };
 

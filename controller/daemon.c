@@ -471,6 +471,9 @@ static int signals_init(struct daemon *d)
     if (pipe2(d->sig_fd, O_CLOEXEC | O_NONBLOCK) < 0)
         return -errno;
     sig_write_fd = d->sig_fd[1];
+    /* The OVSDB layer's waits (a transaction's, a restart command's) look
+     * at it too. */
+    oo_ovsdb_set_stop(&stop_requested);
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = on_signal;
     sa.sa_flags = SA_RESTART;

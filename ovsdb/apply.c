@@ -601,8 +601,13 @@ static int wait_ready(struct run *run, struct oo_ovs_apply_result *res)
                     run->remote);
             return -ETIMEDOUT;
         }
+        if (oo_ovsdb_stopping()) {
+            RES_ERR(res, "stopped %s %s: the process is exiting",
+                    run->was_connected ? "waiting for the database from" : "connecting to", run->remote);
+            return -ECANCELED;
+        }
         ovsdb_idl_wait(run->idl);
-        poll_timer_wait_until(run->deadline);
+        poll_timer_wait_until(oo_ovsdb_wake_by(time_msec(), run->deadline));
         poll_block();
     }
 }
@@ -787,8 +792,12 @@ static void wait_cur_cfg(struct run *run, struct oo_ovs_apply_result *res)
             res->wait_timed_out = true;
             break;
         }
+        if (oo_ovsdb_stopping()) {
+            res->stopped = true;
+            break;
+        }
         ovsdb_idl_wait(run->idl);
-        poll_timer_wait_until(run->deadline);
+        poll_timer_wait_until(oo_ovsdb_wake_by(time_msec(), run->deadline));
         poll_block();
     }
     res->wait_ms += time_msec() - t0;

@@ -43,6 +43,7 @@
 #include <config.h>
 
 #include "ovsdb/ovs-env.h"
+#include "ovsdb/ovsdb.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -93,6 +94,23 @@ void oo_ovs_env_init(void)
     static pthread_once_t once = PTHREAD_ONCE_INIT;
 
     pthread_once(&once, env_init_once);
+}
+
+static const volatile sig_atomic_t *stop_flag;
+
+void oo_ovsdb_set_stop(const volatile sig_atomic_t *stop)
+{
+    stop_flag = stop;
+}
+
+bool oo_ovsdb_stopping(void)
+{
+    return stop_flag && *stop_flag;
+}
+
+long long oo_ovsdb_wake_by(long long now, long long until)
+{
+    return stop_flag && until - now > OO_OVSDB_STOP_POLL_MS ? now + OO_OVSDB_STOP_POLL_MS : until;
 }
 
 static pthread_mutex_t ovs_lock = PTHREAD_MUTEX_INITIALIZER;

@@ -18,6 +18,14 @@ void oo_ovs_env_init(void);
 void oo_ovs_lock(void);
 void oo_ovs_unlock(void);
 
+/* The flag oo_ovsdb_set_stop() registered is set (false when none is). */
+bool oo_ovsdb_stopping(void);
+
+/* The time a wait that ends at `until` should wake by: sooner, every
+ * OO_OVSDB_STOP_POLL_MS, while a stop flag is registered. */
+#define OO_OVSDB_STOP_POLL_MS 100
+long long oo_ovsdb_wake_by(long long now, long long until);
+
 /* SIGPIPE is blocked in the calling thread for the span between
  * oo_sigpipe_block() and oo_sigpipe_restore(); a SIGPIPE raised in between by
  * a write to a closed socket is discarded. */

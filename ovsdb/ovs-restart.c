@@ -29,6 +29,7 @@
 #include <unistd.h>
 
 #include "common/util.h"
+#include "ovsdb/ovs-env.h"
 
 extern char **environ;
 
@@ -156,8 +157,9 @@ static void describe(char *err, size_t err_size, const char *cmd, const char *wh
 }
 
 /* Waits for pid until deadline (oo_now_ms), reading its stderr. Returns 0
- * with *status, or -ETIMEDOUT, or -errno of waitpid. */
-static int wait_child(pid_t pid, int fd, int64_t deadline, struct tail *t, int *status)
+ * with *status, or -ETIMEDOUT, or -ECANCELED (stoppable, and a stop was
+ * asked: oo_ovsdb_set_stop), or -errno of waitpid. */
+static int wait_child(pid_t pid, int fd, int64_t deadline, bool stoppable, struct tail *t, int *status)
 {
     bool pipe_open = true;
 
@@ -175,6 +177,8 @@ static int wait_child(pid_t pid, int fd, int64_t deadline, struct tail *t, int *
         int64_t left = deadline - oo_now_ms();
         if (left <= 0)
             return -ETIMEDOUT;
+        if (stoppable && oo_ovsdb_stopping())
+            return -ECANCELED;
         /* Poll the pipe while it is open; the child's exit is noticed
          * within 20 ms (no SIGCHLD handler: that is the caller's). */
         struct pollfd pfd = { .fd = fd, .events = POLLIN };
@@ -258,12 +262,19 @@ int oo_ovs_restart(const char *const *argv, int timeout_ms, char *err, size_t er
         return -r;
     }
 
-    r = wait_child(pid, fds[0], deadline, &t, &status);
+    r = wait_child(pid, fds[0], deadline, true, &t, &status);
+    if (r == -ECANCELED) {
+        /* Killing a restart half-way could leave OVS down: it runs on (its
+         * own process group), and is reaped by init once we have exited. */
+        close(fds[0]);
+        describe(err, err_size, argv[0], "was still running when a stop was asked: left to finish", &t);
+        return r;
+    }
     if (r == -ETIMEDOUT) {
         char what[96];
 
         kill(-pid, SIGTERM);
-        if (wait_child(pid, fds[0], oo_now_ms() + KILL_GRACE_MS, &t, &status) == -ETIMEDOUT) {
+        if (wait_child(pid, fds[0], oo_now_ms() + KILL_GRACE_MS, false, &t, &status) == -ETIMEDOUT) {
             kill(-pid, SIGKILL);
             while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
                 continue;

@@ -3,6 +3,7 @@
 #ifndef OO_OVSDB_OVSDB_H
 #define OO_OVSDB_OVSDB_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -154,6 +155,7 @@ struct oo_ovs_apply_result {
     int vswitchd_running;           /* as probed before the transaction (1/0/-1) */
     bool waited;                    /* it waited for cur_cfg to reach next_cfg */
     bool wait_timed_out;            /* ... and gave up at the deadline */
+    bool stopped;                   /* ... or a stop was asked (oo_ovsdb_set_stop) */
     int64_t connect_ms;             /* until the database was read */
     int64_t commit_ms;              /* building + committing (all attempts) */
     int64_t wait_ms;                /* waiting for ovs-vswitchd (cur_cfg) */
@@ -228,6 +230,15 @@ void oo_ovsdb_apply_test_seam(const char *db);
 const char *oo_ovs_op_kind_to_string(int kind);     /* "del-port", ... */
 const char *oo_ovs_outcome_to_string(int outcome);  /* "done", "unchanged", ... */
 
+/* Registers the flag a signal handler sets to have the process exit
+ * (SIGTERM): then the waits of oo_ovsdb_apply() (for the database, and for
+ * ovs-vswitchd to apply a committed transaction: res->stopped) and of
+ * oo_ovs_restart() look at it at least every 100 ms and end early once it is
+ * set, with -ECANCELED where they fail. A transaction being committed is not
+ * cut short: the server answers it at once. NULL unregisters. Process-wide,
+ * as the signal is. */
+void oo_ovsdb_set_stop(const volatile sig_atomic_t *stop);
+
 /* ------------------------------------------------------------ restart */
 
 /* Runs argv (argv[0] looked up in PATH; no shell) to restart ovs-vswitchd,
@@ -236,7 +247,9 @@ const char *oo_ovs_outcome_to_string(int outcome);  /* "done", "unchanged", ... 
  * for it to exit (then kills its process group). Returns 0 if it exited with
  * status 0; else -ENOENT/-EACCES... (could not run it), -ETIMEDOUT (killed),
  * or -EIO (non-zero status or killed by a signal), with err saying what
- * happened and the end of its stderr. Needs no OVS header (ovsdb/ovs-restart.c). */
+ * happened and the end of its stderr; -ECANCELED when a stop was asked
+ * (oo_ovsdb_set_stop) while it ran, which is left to run on. Needs no OVS
+ * header (ovsdb/ovs-restart.c). */
 int oo_ovs_restart(const char *const *argv, int timeout_ms, char *err, size_t err_size);
 
 #endif

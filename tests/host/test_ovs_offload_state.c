@@ -18,6 +18,7 @@
 #include "ovsdb/offload-state.h"
 #include "ovsdb/ovsdb.h"
 #include "ovsdb/vswitchd.h"
+#include "stop-signal.h"
 
 #define BOOT "0b1d4e2a-1111-2222-3333-444455556666"
 #define HZ 100
@@ -340,6 +341,35 @@ static void test_restart_not_found(void **state)
     assert_int_equal(oo_ovs_restart(argv, 0, err, sizeof err), -EINVAL);
 }
 
+/* A stop (SIGTERM for the daemon) ends the wait for a restart command at
+ * once, without killing the command: a restart cut half-way could leave
+ * ovs-vswitchd down. */
+static void test_restart_stop_leaves_the_command(void **state)
+{
+    char done[] = "/tmp/oo-restart-stop.XXXXXX", script[256];
+    const char *argv[] = { "sh", "-c", script, NULL };
+    char err[256];
+    int64_t ms;
+    int fd = mkstemp(done);
+
+    assert_true(fd >= 0);
+    close(fd);
+    unlink(done);
+    snprintf(script, sizeof script, "echo restarting >&2; sleep 1; touch %s", done);
+    stop_after_ms(200);
+    assert_int_equal(restart(argv, 20000, err, sizeof err, &ms), -ECANCELED);
+    stop_disarm();
+    assert_contains(err, "was still running when a stop was asked: left to finish");
+    assert_contains(err, "restarting");
+    if (ms < 190 || ms > 900)
+        fail_msg("stop asked after 200 ms, returned after %lld ms", (long long)ms);
+    /* It finishes on its own. */
+    for (int i = 0; i < 60 && access(done, F_OK); i++)
+        usleep(50 * 1000);
+    assert_int_equal(access(done, F_OK), 0);
+    unlink(done);
+}
+
 /* A hung command is killed at the deadline, with what it said. */
 static void test_restart_timeout_is_bounded(void **state)
 {
@@ -504,6 +534,7 @@ int main(void)
         cmocka_unit_test(test_restart_ok),
         cmocka_unit_test(test_restart_status_and_stderr_tail),
         cmocka_unit_test(test_restart_not_found),
+        cmocka_unit_test(test_restart_stop_leaves_the_command),
         cmocka_unit_test(test_restart_timeout_is_bounded),
         cmocka_unit_test(test_restart_detached_child_keeps_pipe),
         cmocka_unit_test(test_restart_child_gets_default_signals),

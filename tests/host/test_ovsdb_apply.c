@@ -22,7 +22,9 @@
 #include <cmocka.h>
 
 #include "common/util.h"
+#include "ovsdb/ovs-env.h"
 #include "ovsdb/ovsdb.h"
+#include "stop-signal.h"
 
 #define TIMEOUT_MS 10000
 #define N_REPS 1000
@@ -955,6 +957,31 @@ static void test_waits_for_cur_cfg(void **state)
     oo_ovs_apply_result_free(&res);
 }
 
+/* A stop (SIGTERM for the daemon) ends the wait for ovs-vswitchd at once:
+ * the transaction is committed, and says it was not waited for to the end. */
+static void test_stop_ends_the_wait(void **state)
+{
+    const struct oo_ovs_op ops[] = { op_bridge("br-stop") };
+    struct oo_ovs_apply_result res;
+    int64_t t0, ms;
+
+    fake_start(UPCALL_OFF, ACK_NEVER);
+    oo_ovs_env_init();      /* its signal setup before ours */
+    stop_after_ms(300);
+    t0 = oo_now_ms();
+    assert_int_equal(oo_ovsdb_apply(remote, ops, 1, 20000, &res), 0);
+    ms = oo_now_ms() - t0;
+    stop_disarm();
+    assert_true(res.committed);
+    assert_true(res.waited);
+    assert_true(res.stopped);
+    assert_false(res.wait_timed_out);
+    assert_true(res.cur_cfg < res.next_cfg);
+    if (ms < 290 || ms > 1500)
+        fail_msg("stop asked after 300 ms, returned after %lld ms", (long long)ms);
+    oo_ovs_apply_result_free(&res);
+}
+
 /* An ovs-vswitchd whose control socket does not answer does not use up the
  * transaction's time: with the daemon's 2 s, the commit is still made and
  * confirmed, not reported as "may or may not have been committed". */
@@ -1149,6 +1176,7 @@ int main(void)
         cmocka_unit_test_setup(test_timeouts_are_bounded, reset_db),
         cmocka_unit_test_setup_teardown(test_vswitchd_probe, reset_db, fake_stop),
         cmocka_unit_test_setup_teardown(test_waits_for_cur_cfg, reset_db, fake_stop),
+        cmocka_unit_test_setup_teardown(test_stop_ends_the_wait, reset_db, fake_stop),
         cmocka_unit_test_setup_teardown(test_server_restarted_during_wait, reset_db, fake_stop),
         cmocka_unit_test_setup_teardown(test_silent_vswitchd_leaves_time_to_commit, reset_db, fake_stop),
         cmocka_unit_test_setup_teardown(test_record_with_running_vswitchd, reset_db, fake_stop),

@@ -59,6 +59,7 @@ ALL_TESTS="
 	tc_redirect_target_back
 	ovs_restart
 	sigterm_during_wait
+	sigterm_during_restart_command
 	ovs_vflag_drift
 	logs_clean
 "
@@ -1325,14 +1326,31 @@ in_datapath() {
 	ovs-appctl -T 5 dpctl/show 2>/dev/null | grep -qE "port [0-9]+: $1( |$)"
 }
 
-# SIGTERM while a pass waits (here for an ovs-vswitchd that a restart command
-# which restarts nothing, touch(1), never brings back; waits.timeout_s 100): the daemon
-# exits within a few seconds, with status 0, saying the pass stopped, not
-# after the wait's 100 s (systemd's TimeoutStopSec would SIGKILL it).
+# SIGTERM while a pass waits, with waits.timeout_s 100: the daemon exits
+# within a few seconds, with status 0, saying the pass stopped, not after the
+# wait's 100 s (systemd's TimeoutStopSec would SIGKILL it). Two waits:
+#   - for an ovs-vswitchd that a restart command which restarts nothing,
+#     touch(1), never brings back;
+#   - for the restart command itself (a sleep of 100 s), left to run on.
 sigterm_during_wait() {
+	sigterm_during "SIGTERM during a pass's wait for ovs-vswitchd" \
+		"[touch, \"$WORK/restart-ran\"]" "stopped while waiting for ovs-vswitchd after its restart"
+}
+
+sigterm_during_restart_command() {
+	sigterm_during "SIGTERM while ovs.restart_command runs" \
+		"[sh, -c, \"touch $WORK/restart-ran; exec sleep 100\"]" \
+		"stopped while ovs.restart_command ran (left to finish)"
+}
+
+# sigterm_during NAME COMMAND LOGGED: the daemon in sync with hw-offload on
+# and tc_policy none, then given tc_policy skip_hw with restart_command
+# COMMAND (YAML; it touches $WORK/restart-ran first), and SIGTERM once that
+# ran. The log must say LOGGED.
+sigterm_during() {
 	RET=0
-	local mark t0 ms rc pid
-	daemon_onto_ovs "SIGTERM during a wait" || return
+	local name=$1 command=$2 logged=$3 mark t0 ms rc pid
+	daemon_onto_ovs "$name" || return
 	write_config
 	cat >>"$CFG" <<-Y
 	ovs:
@@ -1340,7 +1358,7 @@ sigterm_during_wait() {
 	  hw_offload: true
 	  tc_policy: none
 	  restart: if-needed
-	  restart_command: [touch, "$WORK/restart-ran"]
+	  restart_command: $command
 	waits:
 	  timeout_s: 100
 	Y
@@ -1348,7 +1366,7 @@ sigterm_during_wait() {
 	# An admin's bridge: ovs-vswitchd's flow API is then seen off, so the
 	# first pass knows it turns on with tc_policy none and restarts nothing.
 	# (One that serves no bridge is restarted under if-needed, its state
-	# unknown: touch(1) would leave the first pass waiting.)
+	# unknown, and these commands restart nothing.)
 	ovs-vsctl --timeout=30 add-br br-admin
 	check_err $? "cannot add an admin's bridge"
 	mark=$(($(wc -l <"$LOGF") + 1))
@@ -1362,8 +1380,6 @@ sigterm_during_wait() {
 	sed -i 's/tc_policy: none/tc_policy: skip_hw/' "$CFG"
 	appctl reload >/dev/null
 	check_err $? "the config with tc_policy skip_hw was not accepted"
-	# The restart command ran (and restarted nothing): the step now waits
-	# for an ovs-vswitchd with the new settings.
 	poll_until 60000 test -e "$WORK/restart-ran" >/dev/null
 	check_err $? "the pass did not reach the OVS restart: $(tail -n 5 "$LOGF")"
 	t0=$(now_us)
@@ -1378,12 +1394,12 @@ sigterm_during_wait() {
 	check_err $? "exit status $rc after SIGTERM"
 	((ms < 10000))
 	check_err $? "exited $ms ms after SIGTERM: the wait was not cut short"
-	log_has_after "$mark" "reconcile stopped after .* to exit: .*stopped while waiting for ovs-vswitchd after its restart"
-	check_err $? "the log does not say the pass stopped: $(grep -a 'reconcile' "$LOGF" | tail -n 3)"
+	log_has_after "$mark" "reconcile stopped after .* to exit: .*$logged"
+	check_err $? "the log does not say the pass stopped ($logged): $(grep -a 'reconcile' "$LOGF" | tail -n 3)"
 	! log_has_after "$mark" "|ERR|"
 	check_err $? "the stop was logged as a failure"
-	log_info "exited $ms ms after SIGTERM during the wait for ovs-vswitchd"
-	log_test "SIGTERM during a pass's wait: exits at once, status 0, the pass said stopped" || dump_log
+	log_info "exited $ms ms after SIGTERM"
+	log_test "$name: exits at once, status 0, the pass said stopped" || dump_log
 }
 
 ovs_vflag_drift() {
