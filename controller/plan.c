@@ -185,6 +185,8 @@ struct ctx {
     size_t n_pfs;
     bool *bond_touched;             /* per cfg bond: members (re)enslaved in this plan */
     struct oo_link_index links;     /* obs->links by name */
+    bool vswitchd_to_flush;         /* ovs-vswitchd is not running, and starts with its
+                                     * flow API on: it replaces its ports' ingress qdiscs */
 };
 
 static const struct oo_obs_pf *opf_of(const struct ctx *c, const struct dpf *d)
@@ -1601,8 +1603,10 @@ static void plan_ovs(struct ctx *c)
     /* Judged on the state the plan leaves: a write can also end the need
      * for a restart (the tc-policy the process runs with put back). */
     if (plan_ovs_config(c, want, &hw_after, &tc_after)) {
+        c->vswitchd_to_flush = ovs->vswitchd_running == 0 && hw_after && !strcasecmp(hw_after, "true");
         restart = oo_plan_restart_after_write(ovs, hw_after, tc_after, &flow_api, policy, why, sizeof why);
     } else {
+        c->vswitchd_to_flush = ovs->vswitchd_running == 0 && ovs->hw_offload_enabled;
         restart = ovs->restart_needed;
         oo_strlcpy(why, ovs->restart_why, sizeof why);
     }
@@ -1725,6 +1729,52 @@ static const struct oo_link *block_stranger(const struct ctx *c, const struct oo
     return NULL;
 }
 
+/* Whether target t's netdev is an OVS port, or is to be one by the config. */
+static bool target_on_ovs(const struct ctx *c, const struct oo_tc_target *t)
+{
+    const struct oo_config *cfg = c->cfg;
+    const struct oo_ovs_port *p = t->place_resolved ? oo_ovs_port_find(&c->obs->ovs, t->place.netdev) : NULL;
+
+    if (p && p->bridge)
+        return true;
+    for (size_t b = 0; b < cfg->n_bridges; b++) {
+        const struct oo_cfg_bridge *br = &cfg->bridges[b];
+
+        if (t->kind != OO_CFG_REF_VF && br->has_uplink && br->uplink.kind == t->kind &&
+            br->uplink.index == t->index)
+            return true;
+        for (size_t r = 0; t->kind == OO_CFG_REF_VF && r < br->n_reps; r++)
+            if (br->reps[r].pf == t->index && (int64_t)br->reps[r].vf == t->vf)
+                return true;
+    }
+    return false;
+}
+
+/* ovs-vswitchd is not running and will start with its flow API on: then it
+ * replaces the ingress qdisc of each port it opens (OVS 3.1
+ * netdev_tc_init_flow_api() deletes it and adds its own), and the rules of
+ * the targets there go with it. Written now all the same (they work until
+ * then), and said. */
+static void note_vswitchd_flush(struct ctx *c, const struct oo_tc_desired *d)
+{
+    char list[200] = "";
+    size_t n = 0, len = 0;
+
+    for (size_t i = 0; i < d->n_targets; i++) {
+        if (!d->targets[i].n_filters || !target_on_ovs(c, &d->targets[i]))
+            continue;
+        if (n++ < 4 && len < sizeof list)
+            len += (size_t)snprintf(list + len, sizeof list - len, "%s%s", len ? ", " : "",
+                                    d->targets[i].label);
+    }
+    if (!n)
+        return;
+    plan_note(c->plan, "ovs-vswitchd", "not running: when it starts with hw-offload on it replaces "
+              "the ingress qdisc of each port it opens, and the tc rules of %s%s go with it: run apply "
+              "again once it runs (ovs-offloadd puts them back by itself)", list,
+              n > 4 ? " and more" : "");
+}
+
 static void plan_tc(struct ctx *c)
 {
     struct oo_tc_desired own = { 0 };
@@ -1805,6 +1855,8 @@ static void plan_tc(struct ctx *c)
         }
         oo_tc_plan_free(&tp);
     }
+    if (c->vswitchd_to_flush)
+        note_vswitchd_flush(c, d);
     /* Owned rules where the config no longer puts any. */
     for (size_t i = 0; i < c->obs->n_tc; i++) {
         const struct oo_obs_tc_place *p = &c->obs->tc[i];

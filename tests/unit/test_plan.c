@@ -1560,6 +1560,86 @@ static void test_tc_place_unreadable(void **state)
     oo_observed_free(&h);
 }
 
+/* The plan's note on object, or NULL. */
+static const char *note_of(const struct oo_plan *plan, const char *object)
+{
+    for (size_t i = 0; i < plan->n_notes; i++)
+        if (!strcmp(plan->notes[i].object, object))
+            return plan->notes[i].message;
+    return NULL;
+}
+
+/* Rule: rules on OVS ports written while ovs-vswitchd is not running are
+ * lost when it starts with its flow API on (it replaces each port's ingress
+ * qdisc): written all the same, and said, naming the targets on OVS ports
+ * (the config's, or any bridge's in OVSDB). Not said when it runs, or when
+ * it will start with hw-offload off. */
+static void test_rules_on_ovs_ports_while_vswitchd_is_down(void **state)
+{
+    static const char rules[] =
+        "    - {name: r0, dev: pf0/0, prio: 10, match: {eth_type: ipv4}, actions: [{redirect: pf0/1}]}\n"
+        "    - {name: r2, dev: pf0/2, prio: 10, match: {eth_type: ipv4}, actions: [{redirect: pf0/1}]}\n"
+        "bridges:\n  - {name: br0, representors: [pf0/0]}\n";
+    char on[1024], unset[1024];
+    struct oo_observed h = { 0 };
+    struct oo_config *cfg;
+    struct oo_plan plan;
+    const char *note;
+    size_t n;
+
+    snprintf(on, sizeof on, "%s%s%s", TC_ON_3VFS, rules, "ovs: {hw_offload: true}\n");
+    snprintf(unset, sizeof unset, "%s%s", TC_ON_3VFS, rules);
+    host_add_pf(&h, "netdevsim", "netdevsim10", "eth0", OO_ESWITCH_SWITCHDEV, 3);
+    add_tc_place(&h, "eth0_0", 0);
+    add_tc_place(&h, "eth0_2", 0);
+    host_ovs(&h, false);
+
+    /* hw-offload written by the plan: pf0/vf0 (the config's bridge port). */
+    cfg = host_load_config(on);
+    oo_plan_build(cfg, &h, NULL, &plan);
+    assert_int_equal(plan.n_errors, 0);
+    note = note_of(&plan, "ovs-vswitchd");
+    assert_non_null(note);
+    assert_non_null(strstr(note, "replaces the ingress qdisc of each port it opens, and the tc rules of "
+                                 "pf0/vf0 go with it"));
+    n = 0;
+    for (size_t i = 0; i < plan.n_steps; i++)
+        n += plan.steps[i].kind == OO_STEP_TC_SYNC;
+    assert_int_equal(n, 2);     /* written all the same */
+    oo_plan_free(&plan);
+    host_free_config(cfg);
+
+    /* Stored already, and an admin's bridge holds eth0_2: both named. */
+    host_ovs_set(&h, "hw-offload", "true");
+    host_ovs_bridge(&h, "br-admin", false);
+    host_ovs_port(&h, "br-admin", "eth0_2", false);
+    cfg = host_load_config(unset);
+    oo_plan_build(cfg, &h, NULL, &plan);
+    note = note_of(&plan, "ovs-vswitchd");
+    assert_non_null(note);
+    assert_non_null(strstr(note, "the tc rules of pf0/vf0, pf0/vf2 go with it"));
+    oo_plan_free(&plan);
+
+    /* It runs: it has made its qdiscs already. */
+    h.ovs.vswitchd_running = 1;
+    oo_plan_build(cfg, &h, NULL, &plan);
+    assert_null(note_of(&plan, "ovs-vswitchd"));
+    oo_plan_free(&plan);
+    /* Not known whether it runs: nothing said either. */
+    h.ovs.vswitchd_running = -1;
+    oo_plan_build(cfg, &h, NULL, &plan);
+    assert_null(note_of(&plan, "ovs-vswitchd"));
+    oo_plan_free(&plan);
+    /* Down, but it will start with hw-offload off: it leaves qdiscs alone. */
+    h.ovs.vswitchd_running = 0;
+    host_ovs_set(&h, "hw-offload", NULL);
+    oo_plan_build(cfg, &h, NULL, &plan);
+    assert_null(note_of(&plan, "ovs-vswitchd"));
+    oo_plan_free(&plan);
+    host_free_config(cfg);
+    oo_observed_free(&h);
+}
+
 /* Rule: when tc cannot be read at all (no socket, the qdisc dump failed),
  * a config with rules gets no plan: every rule would look missing. */
 static void test_tc_unreadable(void **state)
@@ -1794,6 +1874,7 @@ int main(void)
         cmocka_unit_test(test_ovs_config_and_restart),
         cmocka_unit_test(test_restart_judged_after_the_write),
         cmocka_unit_test(test_unknown_restart_without_bridges),
+        cmocka_unit_test(test_rules_on_ovs_ports_while_vswitchd_is_down),
         cmocka_unit_test(test_vfs_in_use),
         cmocka_unit_test(test_interrupted_unbind_rebinds),
         cmocka_unit_test(test_vflag_host_vf_count),

@@ -19,7 +19,7 @@
 # shellcheck disable=SC2016 # jq programs in single quotes
 # shellcheck disable=SC2119 # ovs_start without other_config
 set -u
-ALL_TESTS="vflag_rules bond_block_without_ovs rule_moves_to_bond mpv_rules"
+ALL_TESTS="vflag_rules bond_block_without_ovs rule_moves_to_bond mpv_rules rules_while_vswitchd_down"
 # shellcheck source=tests/vm/lib.sh
 . "$(dirname "$(readlink -f "$0")")/lib.sh"
 
@@ -614,6 +614,64 @@ rule_moves_to_bond() {
 	out=$("$CTL" -c "$WORK/move2.yaml" plan 2>&1)
 	check_err $? "not in sync after one apply: $out"
 	log_test "a rule moved from an uplink to the bond it joins: one apply, the rule on the bond's block"
+}
+
+# ------------------------------------------------ ovs-vswitchd not running
+
+# owned_count_on NETDEV: how many owned filters its ingress holds.
+owned_count_on() {
+	owned_summary dev "$1" ingress | grep -c .
+}
+
+# Rules written while ovs-vswitchd is not running: it starts with hw-offload
+# on and replaces the ingress qdisc of each port it opens (OVS 3.1
+# netdev_tc_init_flow_api()), taking the rules of a representor on a bridge
+# with it; one on no bridge keeps its own. apply says so in a note, and the
+# next apply, with ovs-vswitchd running, puts them back without it.
+rules_while_vswitchd_down() {
+	local out pid
+	local -a R
+	RET=0
+	nsim_new 14 1 || fail_hard "netdevsim setup failed"
+	ovs_start || fail_hard "cannot start Open vSwitch"
+	DB="unix:$(ovs_db_sock)"
+	cat >"$WORK/down.yaml" <<-'Y'
+	version: 1
+	ovs: {hw_offload: true}
+	pfs:
+	  - {name: pf0, device: netdevsim/netdevsim14, eswitch: switchdev, num_vfs: 2}
+	bridges:
+	  - {name: br-down, uplink: pf0, representors: [pf0/0]}
+	tc:
+	  rules:
+	    - {name: r0, dev: pf0/0, prio: 10, match: {eth_type: ipv4, dst_ip: 10.9.0.1/32}, actions: [drop]}
+	    - {name: r1, dev: pf0/1, prio: 10, match: {eth_type: ipv4, dst_ip: 10.9.0.2/32}, actions: [drop]}
+	Y
+	pid=$(ovs_vswitchd_pid)
+	ovs-appctl -T 10 -t ovs-vswitchd exit >/dev/null 2>&1 && wait_for 10 _oo_pid_gone "$pid"
+	check_err $? "cannot stop ovs-vswitchd"
+	out=$(ctl -c "$WORK/down.yaml" apply 2>&1)
+	check_err $? "apply with ovs-vswitchd stopped failed: $out"
+	grep -q "^note: ovs-vswitchd: not running: .* the tc rules of pf0/vf0 go with it" <<<"$out"
+	check_err $? "no note on the rules ovs-vswitchd will take: $out"
+	mapfile -t R < <(nsim_vf_reps 14)
+	[[ ${#R[@]} == 2 && $(owned_count_on "${R[0]}") == 1 && $(owned_count_on "${R[1]}") == 1 ]]
+	check_err $? "the rules are not written: ${R[*]}: $(owned_summary dev "${R[0]}" ingress) / $(owned_summary dev "${R[1]}" ingress)"
+
+	ovs-vswitchd "unix:$(ovs_db_sock)" --pidfile --detach --no-chdir --log-file \
+		2>>"$OVS_LOGDIR/ovs-vswitchd.stderr" && ovs-vsctl --timeout=30 --db="$DB" br-exists br-down
+	check_err $? "cannot start ovs-vswitchd again"
+	wait_for 30 eval '(($(owned_count_on "${R[0]}") == 0))'
+	check_err $? "ovs-vswitchd started, and the rule on ${R[0]} (a port of br-down) is still there"
+	[[ $(owned_count_on "${R[1]}") == 1 ]]
+	check_err $? "the rule on ${R[1]} (on no bridge) is gone"
+	log_info "ovs-vswitchd started: $(grep -c "added ingress qdisc to ${R[0]}" "$OVS_LOGDIR/ovs-vswitchd.log") ingress qdisc(s) added to ${R[0]}"
+
+	out=$(ctl -c "$WORK/down.yaml" apply 2>&1)
+	check_err $? "apply with ovs-vswitchd running failed: $out"
+	! grep -q "^note: ovs-vswitchd" <<<"$out" && [[ $(owned_count_on "${R[0]}") == 1 ]]
+	check_err $? "the second apply: $out"
+	log_test "rules written while ovs-vswitchd is down: said, lost on the ports it opens, put back by the next apply"
 }
 
 tests_run
