@@ -277,14 +277,17 @@ reps_ready() {
 }
 
 # repaired NAME "MS CHECKS": record and check one drift's repair time.
+# repaired NAME "MS CHECKS" [OVS_MS]: the repair took MS ms, of which OVS_MS
+# were an OVSDB transaction's (ovs-vswitchd attaching ports: its own speed,
+# not the daemon's); the rest must be within REPAIR_LIMIT_MS.
 repaired() {
-	local name=$1 ms=${2% *} checks=${2#* } own
+	local name=$1 ms=${2% *} checks=${2#* } ovs=${3:-0} own
 	own=$(grep -o 'drift repaired: .* after the first event' "$LOGF" | tail -n 1)
 	log_info "$name: repaired within ${ms} ms of the change (${checks} read-backs;" \
-		"daemon: ${own:-no event line})"
+		"daemon: ${own:-no event line})${3:+; ${ovs} ms of it the OVSDB transaction}"
 	TIMES+=("$name=${ms}ms")
-	((ms <= REPAIR_LIMIT_MS))
-	check_err $? "$name took ${ms} ms to repair (limit ${REPAIR_LIMIT_MS} ms)"
+	((ms - ovs <= REPAIR_LIMIT_MS))
+	check_err $? "$name took ${ms} ms to repair${3:+, ${ovs} ms of it the OVSDB transaction} (limit ${REPAIR_LIMIT_MS} ms)"
 }
 
 cpu_ticks() {
@@ -1404,7 +1407,7 @@ sigterm_during() {
 
 ovs_vflag_drift() {
 	RET=0
-	local ms blk rep0 f handle cookie t0 t1 tstart lost=0 back=0 pid now m first n vpid line
+	local ms blk rep0 f handle cookie t0 t1 tstart lost=0 back=0 pid now m first n vpid line ovs_ms
 	local -a old new reps1
 	# hw-offload is the daemon's to turn on
 	daemon_onto_ovs "VF-LAG drift with OVS" || return
@@ -1501,7 +1504,10 @@ ovs_vflag_drift() {
 			"after SIGCONT; read back as attached ${ms% *} ms after it"
 		ms="$(($(date -d "$first" +%s%3N) - t0 / 1000)) 0"
 	fi
-	[[ -n $ms ]] && repaired "representors re-created as ${new[*]} (were ${old[*]})" "$ms"
+	# ovs-vswitchd's attaching the two ports (~500 ms, ~1 s on a slow day)
+	# is timed apart: the bound is on the daemon's part.
+	ovs_ms=$(tail -n +$((n + 1)) "$LOGF" | grep -m 1 -o 'one transaction, [0-9]* ms' | grep -o '[0-9]\+')
+	[[ -n $ms ]] && repaired "representors re-created as ${new[*]} (were ${old[*]})" "$ms" "${ovs_ms:-0}"
 	ms=$(poll_until 60000 in_sync)
 	check_err $? "not in sync after the representors came back"
 	log_info "in sync $((($(now_us) - t0) / 1000)) ms after the re-creation (VF MAC, rules on the new representor)"
