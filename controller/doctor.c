@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <linux/devlink.h>
 
 #include "common/json.h"
 #include "common/util.h"
@@ -208,6 +209,84 @@ static void check_pf(const struct oo_doctor_facts *f, const struct oo_obs_pf *pf
     check_vf_lag(f, pf, h, r);
 }
 
+static bool nm_manages(const struct oo_doctor_facts *f, uint32_t ifindex)
+{
+    for (size_t i = 0; ifindex && i < f->n_nm_managed; i++)
+        if (f->nm_managed[i] == ifindex)
+            return true;
+    return false;
+}
+
+/* Appends sep, prefix and name to list unless list holds name already, and
+ * counts it; a name that does not fit whole is counted, not written, and
+ * *cut says so. */
+static void list_add(char *list, size_t size, size_t *n, bool *cut, const char *sep, const char *prefix,
+                     const char *name)
+{
+    size_t len = strlen(list), nlen = strlen(name);
+
+    for (const char *p = list; (p = strstr(p, name)); p += nlen)
+        if ((p == list || p[-1] == ' ' || p[-1] == ':') && (!p[nlen] || p[nlen] == ','))
+            return;
+    (*n)++;
+    if (len + strlen(sep) + strlen(prefix) + nlen < size)
+        snprintf(list + len, size - len, "%s%s%s", len ? sep : "", prefix, name);
+    else
+        *cut = true;
+}
+
+/* NetworkManager on the netdevs ovs-offload and OVS drive: a managed one
+ * gets an automatic connection (DHCP on it, the link taken down and up) and
+ * its settings applied over ours (sriov-network-operator had to make such
+ * netdevs unmanaged). Known from its device state files, which say which
+ * devices it manages. */
+static void check_network_manager(const struct oo_doctor_facts *f, struct oo_doctor_report *r)
+{
+    char list[120] = "", match[90] = "";
+    size_t n = 0, m = 0;
+    bool reps = false, cut = false, mcut = false;
+
+    if (!f->nm_ran)
+        return;
+    for (size_t i = 0; i < f->obs->n_pfs; i++) {
+        const struct oo_obs_pf *pf = &f->obs->pfs[i];
+        const struct oo_link *bond = oo_obs_pf_bond(f->obs, pf);
+
+        for (size_t k = 0; k < pf->n_ports; k++) {
+            const struct oo_dl_port *p = &pf->ports[k];
+            bool rep = p->flavour == DEVLINK_PORT_FLAVOUR_PCI_VF;
+
+            if ((p->flavour != DEVLINK_PORT_FLAVOUR_PHYSICAL && !rep) || !p->netdev[0] ||
+                !nm_manages(f, p->ifindex))
+                continue;
+            list_add(list, sizeof list, &n, &cut, ", ", "", p->netdev);
+            if (rep)
+                reps = true;
+            else
+                list_add(match, sizeof match, &m, &mcut, ",", "interface-name:", p->netdev);
+        }
+        if (bond && nm_manages(f, bond->ifindex)) {
+            list_add(list, sizeof list, &n, &cut, ", ", "", bond->name);
+            list_add(match, sizeof match, &m, &mcut, ",", "interface-name:", bond->name);
+        }
+    }
+    if (!n) {
+        add(r, OO_FINDING_OK, "network-manager", "host", NULL,
+            "NetworkManager runs and manages none of the uplinks, bonds and representors");
+        return;
+    }
+    add(r, OO_FINDING_WARN, "network-manager", "host", NULL,
+        "NetworkManager manages %zu of the uplinks, bonds and representors (%s%s): it can start DHCP "
+        "on them, take them down and up, and apply its own settings over ovs-offload's and OVS's", n, list,
+        cut ? ", ..." : "");
+    /* Representors by driver: their names change when VFs are re-created. */
+    snprintf(r->findings[r->n - 1].fix, sizeof r->findings[r->n - 1].fix,
+             "make them unmanaged: a file in /etc/NetworkManager/conf.d with [device-ovs-offload] "
+             "match-device=%s%s%s managed=0, then systemctl reload NetworkManager",
+             mcut ? "interface-name:<each uplink and bond>" : match, m && reps ? "," : "",
+             reps ? "driver:mlx5e_rep" : "");
+}
+
 static void check_ovs(const struct oo_doctor_facts *f, struct oo_doctor_report *r)
 {
     const struct oo_ovs_observed *v = &f->obs->ovs;
@@ -253,6 +332,7 @@ void oo_doctor_diagnose(const struct oo_doctor_facts *f, struct oo_doctor_report
             "no devlink device: no NIC this controller can manage");
     for (size_t i = 0; i < f->obs->n_pfs; i++)
         check_pf(f, &f->obs->pfs[i], r);
+    check_network_manager(f, r);
     check_ovs(f, r);
 }
 
@@ -292,6 +372,68 @@ static void read_kernel_log(const char *root, struct oo_doctor_facts *f)
     close(fd);
 }
 
+int oo_doctor_nm_managed(const char *keyfile)
+{
+    bool in_device = false;
+    int managed = -1;
+
+    for (const char *line = keyfile; line && *line;) {
+        const char *end = line + strcspn(line, "\n");
+        const char *p = line + strspn(line, " \t");
+        size_t len = (size_t)(end - p);
+
+        while (len && (p[len - 1] == ' ' || p[len - 1] == '\t' || p[len - 1] == '\r'))
+            len--;
+        if (len && *p == '[') {
+            in_device = len == 8 && !strncmp(p, "[device]", 8);
+        } else if (in_device && len > 8 && !strncmp(p, "managed", 7)) {
+            const char *v = p + 7;
+
+            v += strspn(v, " \t");
+            if (*v == '=') {
+                size_t vlen;
+
+                v++;
+                v += strspn(v, " \t");
+                vlen = len - (size_t)(v - p);
+                /* GKeyFile's booleans: true/false, 1/0 (case-sensitive). */
+                if ((vlen == 4 && !strncmp(v, "true", 4)) || (vlen == 1 && *v == '1'))
+                    managed = 1;
+                else if ((vlen == 5 && !strncmp(v, "false", 5)) || (vlen == 1 && *v == '0'))
+                    managed = 0;
+            }
+        }
+        line = *end ? end + 1 : NULL;
+    }
+    return managed;
+}
+
+/* NetworkManager's device state files: <rundir>/devices/<ifindex>. */
+static void read_nm_devices(const char *root, struct oo_doctor_facts *f)
+{
+    char path[PATH_MAX], text[4096];
+    struct dirent *e;
+    DIR *d;
+
+    snprintf(path, sizeof path, "%s/run/NetworkManager/devices", root);
+    if (!(d = opendir(path)))
+        return;
+    f->nm_ran = true;
+    while ((e = readdir(d))) {
+        char *end;
+        unsigned long ifindex = strtoul(e->d_name, &end, 10);
+
+        if (!ifindex || *end || ifindex > UINT32_MAX || e->d_name[0] < '0' || e->d_name[0] > '9')
+            continue;
+        snprintf(path, sizeof path, "%s/run/NetworkManager/devices/%s", root, e->d_name);
+        if (oo_read_file(path, text, sizeof text) < 0 || oo_doctor_nm_managed(text) != 1)
+            continue;
+        f->nm_managed = oo_realloc(f->nm_managed, (f->n_nm_managed + 1) * sizeof *f->nm_managed);
+        f->nm_managed[f->n_nm_managed++] = (uint32_t)ifindex;
+    }
+    closedir(d);
+}
+
 void oo_doctor_gather(const char *root, struct oo_doctor_facts *f)
 {
     char path[PATH_MAX];
@@ -310,6 +452,7 @@ void oo_doctor_gather(const char *root, struct oo_doctor_facts *f)
         closedir(d);
     }
     read_kernel_log(root, f);
+    read_nm_devices(root, f);
 }
 
 void oo_doctor_facts_free(struct oo_doctor_facts *f)
@@ -319,6 +462,9 @@ void oo_doctor_facts_free(struct oo_doctor_facts *f)
     free(f->kernel_log);
     f->kernel_log = NULL;
     f->n_kernel_log = 0;
+    free(f->nm_managed);
+    f->nm_managed = NULL;
+    f->n_nm_managed = 0;
 }
 
 /* ------------------------------------------------------------ output */

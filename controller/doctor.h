@@ -6,6 +6,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "config/config.h"
@@ -26,6 +27,10 @@ struct oo_doctor_facts {
     int iommu_groups;               /* entries in /sys/kernel/iommu_groups, -1 unreadable */
     char **kernel_log;              /* kernel messages (dmesg), NULL-free array */
     size_t n_kernel_log;
+    bool nm_ran;                    /* /run/NetworkManager/devices exists: NetworkManager
+                                     * ran in this boot */
+    uint32_t *nm_managed;           /* ifindexes its device state files mark managed */
+    size_t n_nm_managed;
     const struct oo_observed *obs;  /* the host (devlink, sysfs, links, OVS) */
     const struct oo_config *cfg;    /* optional: what the admin asks for */
 };
@@ -40,10 +45,16 @@ struct oo_doctor_report {
 void oo_doctor_diagnose(const struct oo_doctor_facts *facts, struct oo_doctor_report *out);
 void oo_doctor_report_free(struct oo_doctor_report *r);
 
-/* Reads /proc/cmdline, the IOMMU groups and the kernel log (/dev/kmsg) under
- * root. obs and cfg are the caller's. */
+/* Reads /proc/cmdline, the IOMMU groups, the kernel log (/dev/kmsg) and
+ * NetworkManager's device state files under root. obs and cfg are the
+ * caller's. */
 void oo_doctor_gather(const char *root, struct oo_doctor_facts *facts);
 void oo_doctor_facts_free(struct oo_doctor_facts *facts);
+
+/* From the text of a NetworkManager device state file (a keyfile; NM's
+ * nm_config_device_state_write() writes [device] managed=true|false): 1
+ * managed, 0 not, -1 not said. */
+int oo_doctor_nm_managed(const char *keyfile);
 
 void oo_doctor_print_text(FILE *f, const struct oo_doctor_report *r, bool verbose);
 void oo_doctor_print_json(FILE *f, const struct oo_doctor_report *r);

@@ -5,7 +5,10 @@
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <cmocka.h>
+#include <linux/devlink.h>
 
 #include "common/util.h"
 #include "controller/doctor.h"
@@ -219,6 +222,134 @@ static void test_vf_lag(void **state)
     oo_observed_free(&h);
 }
 
+/* NetworkManager's device state file, as nm_config_device_state_write()
+ * writes it (GKeyFile: [device], managed=true|false, then other keys). */
+static void test_nm_state_file(void **state)
+{
+    assert_int_equal(oo_doctor_nm_managed("[device]\nmanaged=true\n"
+                                          "connection-uuid=5e1c2b8a-2f4c-4a3e-9a55-0c1d2e3f4a5b\n"
+                                          "route-metric-default-effective=100\n"), 1);
+    assert_int_equal(oo_doctor_nm_managed("[device]\nmanaged=false\nperm-hw-addr-fake=02:00:00:00:00:01\n"), 0);
+    assert_int_equal(oo_doctor_nm_managed("[device]\nmanaged=1\n"), 1);
+    assert_int_equal(oo_doctor_nm_managed("[device]\r\nmanaged = false \r\n"), 0);
+    /* Not said: no key (state "unknown"), another group, another key. */
+    assert_int_equal(oo_doctor_nm_managed("[device]\nnm-owned=true\n"), -1);
+    assert_int_equal(oo_doctor_nm_managed("[dhcp4]\nmanaged=true\n[device]\nnm-owned=false\n"), -1);
+    assert_int_equal(oo_doctor_nm_managed("[device]\nmanaged-by=someone\n"), -1);
+    assert_int_equal(oo_doctor_nm_managed("[device]\nmanaged=yes\n"), -1);  /* not a GKeyFile boolean */
+    assert_int_equal(oo_doctor_nm_managed(""), -1);
+}
+
+/* The ifindex of netdev name in h. */
+static uint32_t ifindex_of(struct oo_observed *h, const char *name)
+{
+    return host_link(h, name)->ifindex;
+}
+
+/* NetworkManager managing an uplink, a representor or the bond: a warning
+ * naming them, with a conf.d match that lasts (representors by driver). */
+static void test_network_manager(void **state)
+{
+    static const char *const members[] = { "p0", "p1", NULL };
+    struct oo_observed h;
+    struct oo_doctor_facts f = { .cmdline = "intel_iommu=on iommu=pt", .iommu_groups = 4 };
+    struct oo_doctor_report r;
+    const struct oo_finding *x;
+    uint32_t managed[4];
+
+    healthy_host(&h);
+    host_add_pf(&h, "pci", "0000:3b:00.1", "p1", OO_ESWITCH_SWITCHDEV, 2);
+    host_add_bond(&h, "bond0", true, 4, members);
+    f.obs = &h;
+
+    /* Not running in this boot: nothing said. */
+    oo_doctor_diagnose(&f, &r);
+    assert_null(find(&r, "network-manager", "host"));
+    oo_doctor_report_free(&r);
+
+    /* Running, managing something else (ifindex 999): fine. */
+    managed[0] = 999;
+    f.nm_ran = true;
+    f.nm_managed = managed;
+    f.n_nm_managed = 1;
+    oo_doctor_diagnose(&f, &r);
+    x = find(&r, "network-manager", "host");
+    assert_non_null(x);
+    assert_int_equal(x->level, OO_FINDING_OK);
+    oo_doctor_report_free(&r);
+
+    /* An uplink, a representor and the bond. */
+    managed[1] = ifindex_of(&h, "p1");
+    managed[2] = h.pfs[0].ports[1].ifindex;
+    managed[3] = ifindex_of(&h, "bond0");
+    assert_int_equal(h.pfs[0].ports[1].flavour, DEVLINK_PORT_FLAVOUR_PCI_VF);
+    f.n_nm_managed = 4;
+    oo_doctor_diagnose(&f, &r);
+    x = find(&r, "network-manager", "host");
+    assert_non_null(x);
+    assert_int_equal(x->level, OO_FINDING_WARN);
+    assert_string_equal(h.pfs[0].ports[1].netdev, "p0_0");
+    assert_non_null(strstr(x->message, "manages 3 of the uplinks, bonds and representors (p0_0, bond0, p1): "));
+    assert_non_null(strstr(x->fix, "match-device=interface-name:bond0,interface-name:p1,driver:mlx5e_rep "
+                                   "managed=0"));
+    assert_int_equal(r.n_warn, 1);
+    oo_doctor_report_free(&r);
+    oo_observed_free(&h);
+}
+
+/* The state files are read from <root>/run/NetworkManager/devices/<ifindex>. */
+static void test_nm_gathered(void **state)
+{
+    char root[] = "/tmp/oo-doctor-nm.XXXXXX", path[256];
+    struct oo_doctor_facts f = { 0 };
+    static const struct {
+        const char *name, *text;
+    } files[] = {
+        { "7", "[device]\nmanaged=true\n" },
+        { "8", "[device]\nmanaged=false\n" },
+        { "12", "[device]\nmanaged=true\nnm-owned=false\n" },
+        { "lo", "[device]\nmanaged=true\n" },        /* not an ifindex */
+        { "0", "[device]\nmanaged=true\n" },
+    };
+
+    assert_non_null(mkdtemp(root));
+    oo_doctor_gather(root, &f);
+    assert_false(f.nm_ran);
+    oo_doctor_facts_free(&f);
+
+    snprintf(path, sizeof path, "%s/run", root);
+    assert_int_equal(mkdir(path, 0755), 0);
+    snprintf(path, sizeof path, "%s/run/NetworkManager", root);
+    assert_int_equal(mkdir(path, 0755), 0);
+    snprintf(path, sizeof path, "%s/run/NetworkManager/devices", root);
+    assert_int_equal(mkdir(path, 0755), 0);
+    for (size_t i = 0; i < OO_ARRAY_SIZE(files); i++) {
+        FILE *fp;
+
+        snprintf(path, sizeof path, "%s/run/NetworkManager/devices/%s", root, files[i].name);
+        assert_non_null(fp = fopen(path, "w"));
+        fputs(files[i].text, fp);
+        fclose(fp);
+    }
+    memset(&f, 0, sizeof f);
+    oo_doctor_gather(root, &f);
+    assert_true(f.nm_ran);
+    assert_int_equal(f.n_nm_managed, 2);
+    assert_true((f.nm_managed[0] == 7 && f.nm_managed[1] == 12) || (f.nm_managed[0] == 12 && f.nm_managed[1] == 7));
+    oo_doctor_facts_free(&f);
+    for (size_t i = 0; i < OO_ARRAY_SIZE(files); i++) {
+        snprintf(path, sizeof path, "%s/run/NetworkManager/devices/%s", root, files[i].name);
+        unlink(path);
+    }
+    snprintf(path, sizeof path, "%s/run/NetworkManager/devices", root);
+    rmdir(path);
+    snprintf(path, sizeof path, "%s/run/NetworkManager", root);
+    rmdir(path);
+    snprintf(path, sizeof path, "%s/run", root);
+    rmdir(path);
+    assert_int_equal(rmdir(root), 0);
+}
+
 static void test_no_devlink_no_ovs(void **state)
 {
     struct oo_observed h = { 0 };
@@ -243,6 +374,9 @@ int main(void)
         cmocka_unit_test(test_vfs_left_unbound),
         cmocka_unit_test(test_vf_lag),
         cmocka_unit_test(test_no_devlink_no_ovs),
+        cmocka_unit_test(test_nm_state_file),
+        cmocka_unit_test(test_network_manager),
+        cmocka_unit_test(test_nm_gathered),
     };
     return cmocka_run_group_tests_name("doctor", tests, NULL, NULL);
 }
