@@ -1088,11 +1088,12 @@ int oo_ovsdb_apply(const char *remote, const struct oo_ovs_op *ops, size_t n_ops
     if (res->next_cfg && probe.running != 0)
         wait_cur_cfg(&run, res);
     read_back(&run, ops, n_ops, res);
-    if (probe.running == 1 && probe.file_pid > 0 && !res->wait_timed_out)
+    /* Stopped: nothing more than what is committed. */
+    if (probe.running == 1 && probe.file_pid > 0 && !res->wait_timed_out && !res->stopped)
         remove_orphans(&run, &probe, ops, n_ops, res);
 
     /* With what ovs-vswitchd says after the change. */
-    if (probe.running == 1 && res->committed)
+    if (probe.running == 1 && res->committed && !res->stopped)
         probe_vswitchd(&run, &probe);
 
 out:

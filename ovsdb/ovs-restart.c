@@ -6,12 +6,13 @@
  * is looked up in PATH here, as execvp() would, so that "not found" and "not
  * executable" are reported as such even where posix_spawn() cannot report a
  * failed exec (it then exits 127, e.g. under valgrind). The child gets
- * stdin and stdout on /dev/null, stderr on a pipe we read, an empty signal
- * mask and default dispositions (the caller may block or ignore signals that
- * systemctl or a script rely on), and its own process group, so that a
- * timeout kills the command and whatever it started in the foreground. A
- * daemon it starts (ovs-vswitchd --detach) leaves the group by setsid() and
- * may keep the pipe open: we stop reading when the command exits, not at EOF. */
+ * stdin and stdout on /dev/null, stderr on a memory file whose end is read
+ * when it has exited, an empty signal mask and default dispositions (the
+ * caller may block or ignore signals that systemctl or a script rely on), and
+ * its own process group, so that a timeout kills the command and whatever it
+ * started in the foreground. A daemon it starts (ovs-vswitchd --detach)
+ * leaves the group by setsid() and may keep that file open: we wait for the
+ * command's exit, not for its stderr to close. */
 #include "ovsdb/ovsdb.h"
 
 #include <errno.h>
@@ -23,6 +24,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -43,39 +45,22 @@ struct tail {
     size_t len;
 };
 
-static void tail_add(struct tail *t, const char *p, size_t n)
+/* The end of what the command wrote to its stderr file (fd < 0: none). */
+static void read_tail(int fd, struct tail *t)
 {
-    /* Only the end of what comes is kept. */
-    while (n > sizeof t->buf / 2) {
-        tail_add(t, p, sizeof t->buf / 2);
-        p += sizeof t->buf / 2;
-        n -= sizeof t->buf / 2;
-    }
-    if (t->len + n > sizeof t->buf) {
-        size_t drop = t->len + n - sizeof t->buf;
-        memmove(t->buf, t->buf + drop, t->len - drop);
-        t->len -= drop;
-    }
-    memcpy(t->buf + t->len, p, n);
-    t->len += n;
-}
+    struct stat st;
+    off_t from;
+    ssize_t n;
 
-/* Reads what is there (fd is non-blocking). Returns false at EOF or error. */
-static bool drain(int fd, struct tail *t)
-{
-    char chunk[512];
-
-    for (;;) {
-        ssize_t n = read(fd, chunk, sizeof chunk);
-
-        if (n > 0) {
-            tail_add(t, chunk, n);
-            continue;
-        }
-        if (n < 0 && errno == EINTR)
-            continue;
-        return n < 0 && errno == EAGAIN;
-    }
+    t->len = 0;
+    if (fd < 0 || fstat(fd, &st) < 0)
+        return;
+    from = st.st_size > (off_t)sizeof t->buf ? st.st_size - (off_t)sizeof t->buf : 0;
+    do
+        n = pread(fd, t->buf, sizeof t->buf, from);
+    while (n < 0 && errno == EINTR);
+    if (n > 0)
+        t->len = (size_t)n;
 }
 
 /* The last lines of t, newlines shown as " | ", at most max bytes. */
@@ -156,21 +141,16 @@ static void describe(char *err, size_t err_size, const char *cmd, const char *wh
     snprintf(err, err_size, "'%s' %s%s%s", cmd, what, *tail ? ": " : "", tail);
 }
 
-/* Waits for pid until deadline (oo_now_ms), reading its stderr. Returns 0
- * with *status, or -ETIMEDOUT, or -ECANCELED (stoppable, and a stop was
- * asked: oo_ovsdb_set_stop), or -errno of waitpid. */
-static int wait_child(pid_t pid, int fd, int64_t deadline, bool stoppable, struct tail *t, int *status)
+/* Waits for pid until deadline (oo_now_ms). Returns 0 with *status, or
+ * -ETIMEDOUT, or -ECANCELED (stoppable, and a stop was asked:
+ * oo_ovsdb_set_stop), or -errno of waitpid. */
+static int wait_child(pid_t pid, int64_t deadline, bool stoppable, int *status)
 {
-    bool pipe_open = true;
-
     for (;;) {
         pid_t w = waitpid(pid, status, WNOHANG);
 
-        if (w == pid) {
-            if (pipe_open)
-                drain(fd, t);
+        if (w == pid)
             return 0;
-        }
         if (w < 0 && errno != EINTR)
             return -errno;
 
@@ -179,16 +159,9 @@ static int wait_child(pid_t pid, int fd, int64_t deadline, bool stoppable, struc
             return -ETIMEDOUT;
         if (stoppable && oo_ovsdb_stopping())
             return -ECANCELED;
-        /* Poll the pipe while it is open; the child's exit is noticed
-         * within 20 ms (no SIGCHLD handler: that is the caller's). */
-        struct pollfd pfd = { .fd = fd, .events = POLLIN };
-        int ms = left < 20 ? (int)left : 20;
-        if (pipe_open) {
-            if (poll(&pfd, 1, ms) > 0)
-                pipe_open = drain(fd, t);
-        } else {
-            poll(NULL, 0, ms);
-        }
+        /* The child's exit is noticed within 20 ms (no SIGCHLD handler:
+         * that is the caller's). */
+        poll(NULL, 0, left < 20 ? (int)left : 20);
     }
 }
 
@@ -198,7 +171,7 @@ int oo_ovs_restart(const char *const *argv, int timeout_ms, char *err, size_t er
     posix_spawnattr_t attr;
     sigset_t none, all;
     struct tail t = { .len = 0 };
-    int fds[2], status = 0, r;
+    int efd, status = 0, r;
     char path[4096];
     pid_t pid;
 
@@ -217,16 +190,18 @@ int oo_ovs_restart(const char *const *argv, int timeout_ms, char *err, size_t er
         snprintf(err, err_size, "cannot run '%s': %s", argv[0], strerror(-r));
         return r;
     }
-    if (pipe2(fds, O_CLOEXEC | O_NONBLOCK) < 0) {
-        r = -errno;
-        snprintf(err, err_size, "cannot run '%s': pipe: %s", argv[0], strerror(-r));
-        return r;
-    }
+    /* Its stderr goes to a memory file, read once it has exited: a pipe
+     * would need reading while it runs, and one closed under a command left
+     * to finish (a stop) would kill it with SIGPIPE at its next message. */
+    efd = memfd_create("ovs-restart-stderr", MFD_CLOEXEC);
 
     posix_spawn_file_actions_init(&fa);
     posix_spawn_file_actions_addopen(&fa, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
     posix_spawn_file_actions_addopen(&fa, STDOUT_FILENO, "/dev/null", O_WRONLY, 0);
-    posix_spawn_file_actions_adddup2(&fa, fds[1], STDERR_FILENO);   /* dup2 clears CLOEXEC */
+    if (efd >= 0)
+        posix_spawn_file_actions_adddup2(&fa, efd, STDERR_FILENO);   /* dup2 clears CLOEXEC */
+    else
+        posix_spawn_file_actions_addopen(&fa, STDERR_FILENO, "/dev/null", O_WRONLY, 0);
     /* Nothing else: libopenvswitch opens its sockets and the log file
      * without O_CLOEXEC, and the OVS daemons the command starts would hold
      * them for their lifetime. */
@@ -255,18 +230,21 @@ int oo_ovs_restart(const char *const *argv, int timeout_ms, char *err, size_t er
         prctl(PR_SET_THP_DISABLE, 1, 0, 0, 0);
     posix_spawn_file_actions_destroy(&fa);
     posix_spawnattr_destroy(&attr);
-    close(fds[1]);
     if (r) {
-        close(fds[0]);
+        if (efd >= 0)
+            close(efd);
         snprintf(err, err_size, "cannot run '%s': %s", argv[0], strerror(r));
         return -r;
     }
 
-    r = wait_child(pid, fds[0], deadline, true, &t, &status);
+    r = wait_child(pid, deadline, true, &status);
     if (r == -ECANCELED) {
         /* Killing a restart half-way could leave OVS down: it runs on (its
-         * own process group), and is reaped by init once we have exited. */
-        close(fds[0]);
+         * own process group, its stderr file its own), and is reaped by
+         * init once we have exited. */
+        read_tail(efd, &t);
+        if (efd >= 0)
+            close(efd);
         describe(err, err_size, argv[0], "was still running when a stop was asked: left to finish", &t);
         return r;
     }
@@ -274,17 +252,21 @@ int oo_ovs_restart(const char *const *argv, int timeout_ms, char *err, size_t er
         char what[96];
 
         kill(-pid, SIGTERM);
-        if (wait_child(pid, fds[0], oo_now_ms() + KILL_GRACE_MS, false, &t, &status) == -ETIMEDOUT) {
+        if (wait_child(pid, oo_now_ms() + KILL_GRACE_MS, false, &status) == -ETIMEDOUT) {
             kill(-pid, SIGKILL);
             while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
                 continue;
         }
-        close(fds[0]);
+        read_tail(efd, &t);
+        if (efd >= 0)
+            close(efd);
         snprintf(what, sizeof what, "did not finish within %d ms and was killed", timeout_ms);
         describe(err, err_size, argv[0], what, &t);
         return -ETIMEDOUT;
     }
-    close(fds[0]);
+    read_tail(efd, &t);
+    if (efd >= 0)
+        close(efd);
     if (r) {
         /* ECHILD: the caller ignores SIGCHLD, so the kernel reaped it. */
         snprintf(err, err_size, "'%s': cannot learn its exit status: %s", argv[0], strerror(-r));

@@ -249,9 +249,9 @@ static void test_restart_needed_table(void **state)
             if (!strcmp(unknown_why[k].name, c->name))
                 says = unknown_why[k].says;
         /* Every unknown of a running process says why the record does not tell. */
-        if (got < 0 && c->running == 1) {
-            if (!says)
-                fail_msg("%s: no expected reason for \"%s\"", c->name, why);
+        if (got < 0 && c->running == 1 && !says) {
+            fail_msg("%s: no expected reason for \"%s\"", c->name, why);
+        } else if (got < 0 && c->running == 1) {
             assert_contains(why, says);
             /* Nobody is blamed who did nothing (the fresh host's reason did). */
             if (!strstr(says, "someone else") && strstr(why, "someone else"))
@@ -355,7 +355,9 @@ static void test_restart_stop_leaves_the_command(void **state)
     assert_true(fd >= 0);
     close(fd);
     unlink(done);
-    snprintf(script, sizeof script, "echo restarting >&2; sleep 1; touch %s", done);
+    /* It writes to stderr after the stop too: a pipe closed under it would
+     * kill it (SIGPIPE) before the touch. */
+    snprintf(script, sizeof script, "echo restarting >&2; sleep 1; echo still >&2; touch %s", done);
     stop_after_ms(200);
     assert_int_equal(restart(argv, 20000, err, sizeof err, &ms), -ECANCELED);
     stop_disarm();
