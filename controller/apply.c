@@ -1001,7 +1001,8 @@ out:
 
 /* OVS steps that follow each other run as one transaction (see ovsdb/). */
 static int apply_ovs_batch(struct actx *c, const struct oo_step *steps, size_t n);
-static int apply_ovs_restart(struct actx *c);
+static int apply_ovs_restart(struct actx *c, const struct oo_step *s);
+static int apply_ovs_record(struct actx *c);
 
 static void progress(struct actx *c, size_t i, size_t n, const struct oo_step *s)
 {
@@ -1132,7 +1133,10 @@ int oo_apply(const struct oo_config *cfg, const struct oo_observed *obs, const s
             r = apply_ovs_batch(&c, s, batch);
         } else if (s->kind == OO_STEP_OVS_RESTART) {
             progress(&c, i, plan->n_steps, s);
-            r = apply_ovs_restart(&c);
+            r = apply_ovs_restart(&c, s);
+        } else if (s->kind == OO_STEP_OVS_RECORD) {
+            progress(&c, i, plan->n_steps, s);
+            r = apply_ovs_record(&c);
         } else if (s->kind == OO_STEP_TC_SYNC) {
             progress(&c, i, plan->n_steps, s);
             r = apply_tc_sync(&c, s);
@@ -1372,7 +1376,21 @@ static int await_vswitchd(struct actx *c, int64_t old_pid, int64_t deadline)
     }
 }
 
-static int apply_ovs_restart(struct actx *c)
+/* An apply of no ops writes the record when it is missing or stale. */
+static int apply_ovs_record(struct actx *c)
+{
+    struct oo_ovs_apply_result rec;
+    int r = oo_ovsdb_apply(c->opts->ovs_remote, NULL, 0, ovs_txn_ms(c), &rec);
+
+    if (r == -ECANCELED && stop_requested(c))
+        r = stopped(c, "while waiting for OVSDB");
+    else if (r < 0)
+        fail(c, r, "writing the offload record: %s", rec.error_text[0] ? rec.error_text : strerror(-r));
+    oo_ovs_apply_result_free(&rec);
+    return r;
+}
+
+static int apply_ovs_restart(struct actx *c, const struct oo_step *s)
 {
     const struct oo_cfg_ovs *o = &c->cfg->ovs;
     const char **argv = oo_calloc(o->n_restart_command + 1, sizeof *argv);
@@ -1384,10 +1402,26 @@ static int apply_ovs_restart(struct actx *c)
 
     /* Record what the new ovs-vswitchd is started with (an apply of no ops
      * writes the record): what lets the next run know no restart is due. */
-    if (oo_ovsdb_apply(c->opts->ovs_remote, NULL, 0, ovs_txn_ms(c), &rec) < 0)
+    r = oo_ovsdb_apply(c->opts->ovs_remote, NULL, 0, ovs_txn_ms(c), &rec);
+    if (r < 0 && !stop_requested(c)) {
+        /* A restart for a doubt (what it read not known) settles nothing
+         * without the record: the next pass would restart it again. */
+        if (s->opt == OO_RESTART_SETTLE) {
+            r = fail(c, r, "the offload record could not be written before the restart (%s): without "
+                     "it the restarted ovs-vswitchd would be as unknown as this one", rec.error_text);
+            oo_ovs_apply_result_free(&rec);
+            free(argv);
+            return r;
+        }
         oo_warn("the offload record was not written before the restart (%s): the next run may not "
                 "know whether the restarted ovs-vswitchd runs with the stored settings", rec.error_text);
+    }
     oo_ovs_apply_result_free(&rec);
+    /* Not started on the way out: a restart is not cut short once begun. */
+    if (stop_requested(c)) {
+        free(argv);
+        return stopped(c, "before ovs.restart_command ran");
+    }
     for (size_t i = 0; i < o->n_restart_command; i++)
         argv[i] = o->restart_command[i];
     deadline = oo_now_ms() + timeout_ms;

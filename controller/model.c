@@ -522,7 +522,12 @@ static int apply_ovs(struct oo_observed *o, const struct oo_step *s, char *why, 
 
     if (!v->reachable)
         return refuse(why, size, -ECONNREFUSED, "OVSDB unreachable");
+    /* Each of these sends a transaction, and every transaction writes a
+     * missing or stale record (so does a restart, before it). */
+    v->record_current = true;
     switch (s->kind) {
+    case OO_STEP_OVS_RECORD:
+        return 0;
     case OO_STEP_OVS_DEL_PORT:
         if (!(p = oo_ovs_port_find(v, s->name)))
             return refuse(why, size, -ENOENT, "no port %s", s->name);
@@ -634,6 +639,7 @@ int oo_model_apply_step(struct oo_observed *o, const struct oo_step *s, char *wh
     case OO_STEP_OVS_ADD_BRIDGE:
     case OO_STEP_OVS_ADD_PORT:
     case OO_STEP_OVS_SET_CONFIG:
+    case OO_STEP_OVS_RECORD:
     case OO_STEP_OVS_RESTART:
         return apply_ovs(o, s, why, why_size);
     case OO_STEP_BOND_CREATE:

@@ -62,6 +62,7 @@ static const char *const step_names[OO_STEP_KIND_MAX] = {
     [OO_STEP_OVS_ADD_BRIDGE] = "ovs-add-bridge",
     [OO_STEP_OVS_ADD_PORT] = "ovs-add-port",
     [OO_STEP_OVS_SET_CONFIG] = "ovs-set-config",
+    [OO_STEP_OVS_RECORD] = "ovs-record",
     [OO_STEP_OVS_RESTART] = "ovs-restart",
     [OO_STEP_TC_SYNC] = "tc-sync",
 };
@@ -1558,15 +1559,19 @@ static void add_port(struct ctx *c, const struct oo_cfg_bridge *br, const char *
  * read is not known (why: how so): nothing records whether hw-offload was
  * true at some time in its life, or the tc-policy it read then. An
  * ovs-vswitchd that serves no bridge (a fresh host: the usual first run) is
- * restarted under ovs.restart if-needed: that interrupts no traffic, and the
- * new process is known to read what the plan stores. One that serves bridges
- * is not restarted on a doubt: a note says how to settle it. Returns the
+ * restarted under ovs.restart if-needed, before the plan adds any bridge:
+ * that interrupts no traffic, and the new process is known to read what the
+ * plan stores (*settle). One that serves bridges is not restarted on a doubt:
+ * a note says how to settle it, and *record asks for ovs-offload's record to
+ * be written, without which not even a restart would tell. Returns the
  * judgement to plan by; rewrites why for a restart. */
-static int plan_unknown_restart(struct ctx *c, int restart, char *why, size_t why_size)
+static int plan_unknown_restart(struct ctx *c, int restart, char *why, size_t why_size, bool *settle,
+                                bool *record)
 {
     const struct oo_ovs_observed *ovs = &c->obs->ovs;
     bool if_needed = c->cfg->ovs.restart == OO_CFG_RESTART_IF_NEEDED;
 
+    *settle = *record = false;
     if (!ovs->restart_settles) {
         plan_note(c->plan, "ovs-vswitchd", "whether it runs with the stored hw-offload and tc-policy is "
                   "not known (%.240s), and not even a restart would tell: its start time or the boot id "
@@ -1576,13 +1581,39 @@ static int plan_unknown_restart(struct ctx *c, int restart, char *why, size_t wh
     if (if_needed && !ovs->n_bridges) {
         snprintf(why, why_size, "what it read is not known (no record covers it), and it serves no "
                  "bridge yet: a restart interrupts no traffic and has it read the stored values");
+        *settle = true;
         return 1;
     }
+    *record = true;
     plan_note(c->plan, "ovs-vswitchd", "whether it runs with the stored hw-offload and tc-policy is not "
               "known (%.240s): restart it once when traffic allows (systemctl restart "
-              "openvswitch-switch)%s", why, if_needed ? "; ovs.restart if-needed does not restart an "
-              "ovs-vswitchd that serves bridges on a doubt" : "");
+              "openvswitch-switch), and ovs-offload's record tells from then on%s", why,
+              if_needed ? "; ovs.restart if-needed does not restart an ovs-vswitchd that serves bridges "
+              "on a doubt" : "");
     return restart;
+}
+
+/* Whether the plan has a step that sends an OVSDB transaction. */
+static bool plan_has_ovs_txn(const struct ctx *c)
+{
+    for (size_t i = 0; i < c->plan->n_steps; i++) {
+        int k = c->plan->steps[i].kind;
+
+        if (k == OO_STEP_OVS_DEL_PORT || k == OO_STEP_OVS_ADD_BRIDGE || k == OO_STEP_OVS_ADD_PORT ||
+            k == OO_STEP_OVS_SET_CONFIG || k == OO_STEP_OVS_RESTART)
+            return true;
+    }
+    return false;
+}
+
+static struct oo_step *restart_step(struct ctx *c, int opt, const char *why)
+{
+    struct oo_step *s = add_step(c->plan, OO_STEP_OVS_RESTART, -1, -1);
+
+    SETF(s->object, "ovs-vswitchd");
+    s->opt = opt;
+    oo_strlcpy(s->reason, why, sizeof s->reason);
+    return s;
 }
 
 static void plan_ovs(struct ctx *c)
@@ -1592,6 +1623,7 @@ static void plan_ovs(struct ctx *c)
     const char *hw_after, *tc_after;
     char why[240], policy[16], want[3][32];
     int restart, flow_api;
+    bool settle = false, record = false;
     struct oo_step *s;
 
     if (!ovs->reachable) {
@@ -1610,6 +1642,12 @@ static void plan_ovs(struct ctx *c)
         restart = ovs->restart_needed;
         oo_strlcpy(why, ovs->restart_why, sizeof why);
     }
+    if (restart < 0 && ovs->vswitchd_running == 1 && (cfg->ovs.hw_offload >= 0 || cfg->ovs.tc_policy >= 0))
+        restart = plan_unknown_restart(c, restart, why, sizeof why, &settle, &record);
+    /* Before the bridges: a pass stopped after adding them would find it
+     * serving bridges, and keep the doubt. */
+    if (settle)
+        restart_step(c, OO_RESTART_SETTLE, why);
     for (size_t b = 0; b < cfg->n_bridges; b++) {
         const struct oo_cfg_bridge *br = &cfg->bridges[b];
 
@@ -1658,13 +1696,17 @@ static void plan_ovs(struct ctx *c)
             }
         }
     }
-    if (restart < 0 && ovs->vswitchd_running == 1 && (cfg->ovs.hw_offload >= 0 || cfg->ovs.tc_policy >= 0))
-        restart = plan_unknown_restart(c, restart, why, sizeof why);
-    if (restart == 1) {
+    /* Every OVSDB transaction of the apply writes a missing record; a
+     * plan with none writes it alone. */
+    if (record && !ovs->record_current && !plan_has_ovs_txn(c)) {
+        s = add_step(c->plan, OO_STEP_OVS_RECORD, -1, -1);
+        SETF(s->object, "ovs-vswitchd");
+        oo_strlcpy(s->reason, "what it runs with is not known: the record dates a restarted one",
+                   sizeof s->reason);
+    }
+    if (restart == 1 && !settle) {
         if (cfg->ovs.restart == OO_CFG_RESTART_IF_NEEDED) {
-            s = add_step(c->plan, OO_STEP_OVS_RESTART, -1, -1);
-            SETF(s->object, "ovs-vswitchd");
-            oo_strlcpy(s->reason, why, sizeof s->reason);
+            restart_step(c, OO_RESTART_NEEDED, why);
         } else {
             plan_note(c->plan, "ovs-vswitchd", "needs a restart to apply hw-offload/tc-policy "
                       "(ovs.restart is never): systemctl restart openvswitch-switch");

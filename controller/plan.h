@@ -49,10 +49,20 @@ enum oo_step_kind {
     OO_STEP_OVS_ADD_BRIDGE,         /* create a bridge (marked owned) */
     OO_STEP_OVS_ADD_PORT,           /* attach an uplink, bond or representor (marked owned) */
     OO_STEP_OVS_SET_CONFIG,         /* Open_vSwitch other_config key from -> to */
-    OO_STEP_OVS_RESTART,            /* restart ovs-vswitchd (ovs.restart: if-needed) */
+    OO_STEP_OVS_RECORD,             /* write ovs-offload's record of what ovs-vswitchd
+                                     * runs with (alone: no other OVS step writes it) */
+    OO_STEP_OVS_RESTART,            /* restart ovs-vswitchd (ovs.restart: if-needed); opt:
+                                     * enum oo_restart_why */
     /* tc, after OVS (which replaces the ingress qdisc of the ports it attaches). */
     OO_STEP_TC_SYNC,                /* reconcile the owned flower filters of one target */
     OO_STEP_KIND_MAX,
+};
+
+/* Why an ovs-restart step restarts. */
+enum oo_restart_why {
+    OO_RESTART_NEEDED = 0,          /* it does not run with what is stored */
+    OO_RESTART_SETTLE,              /* what it runs with is not known, and it serves no
+                                     * bridge: restarted before any is added */
 };
 
 /* Bond options a step can change (OO_STEP_BOND_SET). */

@@ -517,12 +517,9 @@ static bool add_record(const struct view *v, const struct oo_ovs_op *ops,
 
     oo_offload_view_build(v->ovs, probe, &before);
     config_after(v, ops, n_ops, res, &after);
-    if (oo_offload_cfg_equal(&before.stored, &after)) {
-        bool current = before.has_record && !strcmp(before.record.boot_id, before.boot_id) &&
-                       oo_offload_cfg_equal(&before.record.cfg, &after);
-        if (current || (!sending && n_ops))
-            return false;
-    }
+    /* Unchanged values, and a record of them from this boot: kept. */
+    if (oo_offload_cfg_equal(&before.stored, &after) && (before.record_current || (!sending && n_ops)))
+        return false;
 
     memset(&rec, 0, sizeof rec);
     oo_strlcpy(rec.boot_id, before.boot_id, sizeof rec.boot_id);

@@ -39,6 +39,7 @@ struct oo_offload_view {
     char policy[16];                    /* its tc-policy with OO_FLOW_API_ON */
     int restart_needed;                 /* 1/0/-1 */
     bool restart_settles;               /* a restart now would make it known */
+    bool record_current;                /* the record is of this boot and of the stored values */
     char why[240];
 };
 

@@ -551,6 +551,8 @@ void oo_offload_view_build_from(const char *hw_offload, const char *tc_policy, c
                                 oo_ticks_per_s(), &view->stored, view->flow_api, view->why + len,
                                 sizeof view->why - len);
     }
+    view->record_current = view->has_record && !strcmp(view->record.boot_id, view->boot_id) &&
+                           oo_offload_cfg_equal(&view->record.cfg, &view->stored);
     /* A process started from now on is dated against a record written now. */
     view->restart_settles = probe->running == 1 && probe->id.start_ticks && view->boot_id[0] &&
                             oo_ticks_per_s() > 0;
@@ -633,6 +635,7 @@ static void observe_vswitchd(struct oo_vswitchd_probing *probing, bool report, c
     oo_strlcpy(out->vswitchd_why, probe.why, sizeof out->vswitchd_why);
     out->restart_needed = view.restart_needed;
     out->restart_settles = view.restart_settles;
+    out->record_current = view.record_current;
     oo_strlcpy(out->restart_why, view.why, sizeof out->restart_why);
     out->flow_api = view.flow_api;
     oo_strlcpy(out->flow_api_policy, view.policy, sizeof out->flow_api_policy);

@@ -70,6 +70,8 @@ struct oo_ovs_observed {
     int flow_api;                   /* enum oo_flow_api of the running ovs-vswitchd
                                      * (ovsdb/offload-state.h); 0 unknown */
     char flow_api_policy[16];       /* with OO_FLOW_API_ON: the tc-policy it read */
+    bool record_current;            /* ovs-offload's record is of this boot and of the
+                                     * stored hw-offload and tc-policy */
     bool restart_settles;           /* ovs-vswitchd runs, and one restarted after a record
                                      * written now is known to have read the stored values
                                      * (its start time and the boot id can be read) */

@@ -928,6 +928,9 @@ static void test_restart_judged_after_the_write(void **state)
     h.ovs.flow_api = OO_FLOW_API_UNKNOWN;
     h.ovs.restart_needed = -1;
     check_plan(skip_sw, &h, "ovs-set-config ovs, ovs-restart ovs-vswitchd");
+    /* Nothing to write: only the record, which no transaction writes. */
+    check_plan(none, &h, "ovs-record ovs-vswitchd");
+    h.ovs.record_current = true;
     check_plan(none, &h, "");
     oo_observed_free(&h);
 }
@@ -958,7 +961,7 @@ static void test_unknown_restart_without_bridges(void **state)
     host_free_config(cfg);
     /* The same with the bridges the config adds: judged on what it serves now. */
     check_plan("version: 1\novs: {hw_offload: true, restart: if-needed}\nbridges:\n  - {name: br0}\n", &h,
-               "ovs-set-config ovs, ovs-add-bridge br0, ovs-restart ovs-vswitchd");
+               "ovs-set-config ovs, ovs-restart ovs-vswitchd, ovs-add-bridge br0");
     /* Nothing to write, still not known: restarted all the same. */
     host_ovs_set(&h, "hw-offload", "true");
     host_ovs_set(&h, "tc-policy", "skip_sw");
@@ -967,10 +970,13 @@ static void test_unknown_restart_without_bridges(void **state)
     /* A config that says nothing of hw-offload and tc-policy does not care. */
     check_plan("version: 1\novs: {restart: if-needed}\n", &h, "");
 
-    /* restart: never, or a process that serves a bridge: a note, no restart. */
+    /* restart: never, or a process that serves a bridge: a note, no
+     * restart; and the record, without which a restart would not tell
+     * either (values set by someone else: no transaction of ours wrote it). */
     cfg = host_load_config(never);
     oo_plan_build(cfg, &h, NULL, &plan);
-    assert_int_equal(plan.n_steps, 0);
+    assert_int_equal(plan.n_steps, 1);
+    assert_int_equal(plan.steps[0].kind, OO_STEP_OVS_RECORD);
     assert_int_equal(plan.n_notes, 1);
     assert_non_null(strstr(plan.notes[0].message, "is not known"));
     assert_non_null(strstr(plan.notes[0].message, "systemctl restart openvswitch-switch"));
@@ -979,10 +985,21 @@ static void test_unknown_restart_without_bridges(void **state)
     host_ovs_bridge(&h, "br-ex", false);
     cfg = host_load_config(if_needed);
     oo_plan_build(cfg, &h, NULL, &plan);
-    assert_int_equal(plan.n_steps, 0);
+    assert_int_equal(plan.n_steps, 1);
+    assert_int_equal(plan.steps[0].kind, OO_STEP_OVS_RECORD);
     assert_int_equal(plan.n_notes, 1);
     assert_non_null(strstr(plan.notes[0].message, "does not restart an ovs-vswitchd that serves bridges"));
     oo_plan_free(&plan);
+    /* Recorded: the note stays until a restart, the step goes. */
+    h.ovs.record_current = true;
+    oo_plan_build(cfg, &h, NULL, &plan);
+    assert_int_equal(plan.n_steps, 0);
+    assert_int_equal(plan.n_notes, 1);
+    oo_plan_free(&plan);
+    /* With another OVS step, its transaction writes the record. */
+    h.ovs.record_current = false;
+    check_plan("version: 1\novs: {hw_offload: true, tc_policy: skip_sw, restart: if-needed}\n"
+               "bridges:\n  - {name: br1}\n", &h, "ovs-add-bridge br1");
     host_free_config(cfg);
     oo_observed_free(&h);
 

@@ -14,6 +14,9 @@
 #           recorded it and restarted ovs-vswitchd;
 #       (d) a fresh host (no bridge, nothing recorded) -> -1, and the first
 #           ovs-offloadctl apply under restart: if-needed restarts it, once;
+#       (e) hw-offload set by a host agent, bridges of its own -> -1: no
+#           restart, a note, and the record written, so that one restart by
+#           hand settles it;
 #   - representors renamed: on the bridge (OVS orphans the datapath port, and
 #     adding the new name fails with "File exists" until the orphan is deleted,
 #     which the apply does through ovs-vswitchd), or re-created and renamed
@@ -32,6 +35,7 @@ ALL_TESTS="
 	restart_needed_set_at_runtime
 	restart_needed_set_by_others
 	restart_unknown_fresh_host
+	restart_unknown_with_bridges
 	renamed_while_attached
 	recreated_and_renamed
 "
@@ -395,6 +399,51 @@ bridges:
 	jq -e 'length == 1 and .[0].options.skip_hw == true' <<<"$(flower_json 31)" >/dev/null
 	check_err $? "the restarted ovs-vswitchd does not use skip_hw: $(flower_json 31)"
 	log_test "a fresh host's first apply restarts ovs-vswitchd, once"
+}
+
+# (e) What a host agent leaves (Cloudpods: other_config:hw-offload=true, its
+# own bridges, no tc-policy, no restart): ovs-vswitchd serves bridges and
+# what it read is not known. ovs-offloadctl restarts nothing on a doubt,
+# notes it, and writes its record (no other step would: the values are
+# already as the config wants), so that the restart the note asks for
+# settles it.
+restart_unknown_with_bridges() {
+	local out obs cfg script pid
+	RET=0
+	ovs_start hw-offload=true
+	check_err $? "ovsdb-server/ovs-vswitchd did not start"
+	((RET == 0)) || { log_test "hw-offload by a host agent: a note, the record, one restart by hand"; return; }
+	ovs-vsctl --timeout=30 add-br br-agent && ovs-vsctl --timeout=30 add-port br-agent "${REPS[0]}"
+	check_err $? "cannot make the host agent's bridge"
+	cfg=$OVS_LOGDIR/agent.yaml
+	printf 'version: 1\novs: {hw_offload: true, restart: never}\n' >"$cfg"
+	pid=$(ovs_vswitchd_pid)
+	out=$("$CTL" --db "unix:$(ovs_db_sock)" -c "$cfg" plan 2>&1)
+	grep -q "ovs-vswitchd: ovs-record" <<<"$out" &&
+		grep -q "^note: ovs-vswitchd: whether it runs with the stored hw-offload and tc-policy is not known" <<<"$out"
+	check_err $? "the plan has no record step and note: $out"
+	out=$("$CTL" --db "unix:$(ovs_db_sock)" -c "$cfg" apply 2>&1)
+	check_err $? "apply failed: $out"
+	! grep -q "ovs-restart" <<<"$out" && [[ $(ovs_vswitchd_pid) == "$pid" ]]
+	check_err $? "apply restarted ovs-vswitchd on a doubt: $out"
+	out=$("$CTL" --db "unix:$(ovs_db_sock)" -c "$cfg" plan 2>&1)
+	grep -q "in sync" <<<"$out" && grep -q "^note: ovs-vswitchd: whether" <<<"$out"
+	check_err $? "the second plan: $out"
+	obs=$(observe)
+	jq -e '.restart_needed == -1' <<<"$obs" >/dev/null
+	check_err $? "before the restart: $obs"
+
+	script=$(restart_script)
+	"$script" >/dev/null 2>&1
+	check_err $? "the restart by hand failed"
+	obs=$(observe)
+	jq -e --argjson old "$pid" '.vswitchd_pid != $old and .restart_needed == 0' <<<"$obs" >/dev/null
+	check_err $? "after one restart by hand: $obs"
+	out=$("$CTL" --db "unix:$(ovs_db_sock)" -c "$cfg" plan 2>&1)
+	grep -q "in sync" <<<"$out" && ! grep -q "^note: ovs-vswitchd" <<<"$out"
+	check_err $? "the plan after the restart: $out"
+	log_info "after: restart_needed=$(jqr "$obs" .restart_needed): $(jqr "$obs" .restart_why)"
+	log_test "hw-offload by a host agent: a note, the record, one restart by hand"
 }
 
 # A representor renamed while it is on the bridge: OVS 3.1 loses track of its
