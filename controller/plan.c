@@ -1635,13 +1635,12 @@ static void plan_ovs(struct ctx *c)
     /* Judged on the state the plan leaves: a write can also end the need
      * for a restart (the tc-policy the process runs with put back). */
     if (plan_ovs_config(c, want, &hw_after, &tc_after)) {
-        c->vswitchd_to_flush = ovs->vswitchd_running == 0 && hw_after && !strcasecmp(hw_after, "true");
         restart = oo_plan_restart_after_write(ovs, hw_after, tc_after, &flow_api, policy, why, sizeof why);
     } else {
-        c->vswitchd_to_flush = ovs->vswitchd_running == 0 && ovs->hw_offload_enabled;
         restart = ovs->restart_needed;
         oo_strlcpy(why, ovs->restart_why, sizeof why);
     }
+    c->vswitchd_to_flush = ovs->vswitchd_running == 0 && hw_after && !strcasecmp(hw_after, "true");
     if (restart < 0 && ovs->vswitchd_running == 1 && (cfg->ovs.hw_offload >= 0 || cfg->ovs.tc_policy >= 0))
         restart = plan_unknown_restart(c, restart, why, sizeof why, &settle, &record);
     /* Before the bridges: a pass stopped after adding them would find it
