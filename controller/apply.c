@@ -637,12 +637,6 @@ static int apply_link_step(struct actx *c, const struct oo_step *s)
     return fail(c, -EINVAL, "not a link step");
 }
 
-static bool is_ovs_step(int kind)
-{
-    return kind == OO_STEP_OVS_DEL_PORT || kind == OO_STEP_OVS_ADD_BRIDGE ||
-           kind == OO_STEP_OVS_ADD_PORT || kind == OO_STEP_OVS_SET_CONFIG;
-}
-
 static bool is_link_step(int kind)
 {
     return kind == OO_STEP_BOND_CREATE || kind == OO_STEP_BOND_MARK || kind == OO_STEP_BOND_SET ||
@@ -1122,8 +1116,8 @@ int oo_apply(const struct oo_config *cfg, const struct oo_observed *obs, const s
         }
         if (r < 0) {
             /* stopped: reported and put back below */
-        } else if (is_ovs_step(s->kind)) {
-            while (i + batch < plan->n_steps && is_ovs_step(plan->steps[i + batch].kind))
+        } else if (oo_step_kind_is_ovsdb_change(s->kind)) {
+            while (i + batch < plan->n_steps && oo_step_kind_is_ovsdb_change(plan->steps[i + batch].kind))
                 batch++;
             for (size_t k = 0; k < batch; k++) {
                 progress(&c, i + k, plan->n_steps, &plan->steps[i + k]);

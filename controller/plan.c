@@ -67,6 +67,12 @@ static const char *const step_names[OO_STEP_KIND_MAX] = {
     [OO_STEP_TC_SYNC] = "tc-sync",
 };
 
+bool oo_step_kind_is_ovsdb_change(int kind)
+{
+    return kind == OO_STEP_OVS_DEL_PORT || kind == OO_STEP_OVS_ADD_BRIDGE || kind == OO_STEP_OVS_ADD_PORT ||
+           kind == OO_STEP_OVS_SET_CONFIG;
+}
+
 const char *oo_step_kind_to_string(int kind)
 {
     return oo_enum_name(step_names, OO_STEP_KIND_MAX, kind);
@@ -1599,8 +1605,8 @@ static bool plan_has_ovs_txn(const struct ctx *c)
     for (size_t i = 0; i < c->plan->n_steps; i++) {
         int k = c->plan->steps[i].kind;
 
-        if (k == OO_STEP_OVS_DEL_PORT || k == OO_STEP_OVS_ADD_BRIDGE || k == OO_STEP_OVS_ADD_PORT ||
-            k == OO_STEP_OVS_SET_CONFIG || k == OO_STEP_OVS_RESTART)
+        /* A restart writes the record before it runs its command. */
+        if (oo_step_kind_is_ovsdb_change(k) || k == OO_STEP_OVS_RESTART)
             return true;
     }
     return false;

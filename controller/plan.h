@@ -169,6 +169,9 @@ int oo_plan_restart_after_write(const struct oo_ovs_observed *ovs, const char *h
  * is not "before". */
 bool oo_plan_flow_api_was_on(const struct oo_ovs_observed *ovs);
 
+/* Whether a step of this kind is one of the OVSDB changes that go together
+ * in one transaction (del-port, add-bridge, add-port, set-config). */
+bool oo_step_kind_is_ovsdb_change(int kind);
 const char *oo_step_kind_to_string(int kind);       /* "eswitch-mode", ... */
 int oo_step_kind_from_string(const char *s);
 
