@@ -64,6 +64,38 @@ int oo_cfg_rule_skip(const struct oo_config *cfg, const struct oo_cfg_rule *r)
          : cfg->ovs.tc_policy == OO_CFG_TC_POLICY_SKIP_HW ? OO_CFG_SKIP_HW : OO_CFG_SKIP_NONE;
 }
 
+int oo_cfg_rule_ovs_prio_clash(const struct oo_cfg_rule *r)
+{
+    if (r->chain != 0)
+        return 0;
+    if (r->prio == OO_CFG_OVS_PRIO_IPV4 && r->match.eth_type != 0x0800)
+        return 0x0800;
+    if (r->prio == OO_CFG_OVS_PRIO_IPV6 && r->match.eth_type != 0x86dd)
+        return 0x86dd;
+    return 0;
+}
+
+bool oo_config_ref_on_bridge(const struct oo_config *cfg, const struct oo_cfg_ref *ref)
+{
+    for (size_t b = 0; b < cfg->n_bridges; b++) {
+        const struct oo_cfg_bridge *br = &cfg->bridges[b];
+
+        if (ref->kind != OO_CFG_REF_VF) {
+            if (br->has_uplink && br->uplink.kind == ref->kind && br->uplink.index == ref->index)
+                return true;
+            continue;
+        }
+        for (size_t i = 0; i < br->n_ranges; i++) {
+            const struct oo_cfg_rep_range *rr = &br->ranges[i];
+
+            if (rr->pf && oo_config_find_pf(cfg, rr->pf) == ref->index && ref->vf >= 0 &&
+                (uint32_t)ref->vf >= rr->first && (uint32_t)ref->vf <= rr->last)
+                return true;
+        }
+    }
+    return false;
+}
+
 void oo_cfg_mpv_init(struct oo_cfg_mpv *m)
 {
     *m = (struct oo_cfg_mpv){ .vfs = { ref_unset(), ref_unset() } };

@@ -457,6 +457,25 @@ void oo_config_free(struct oo_config *cfg);
 /* r's skip (enum oo_cfg_tc_skip): its own, or the one ovs.tc_policy gives. */
 int oo_cfg_rule_skip(const struct oo_config *cfg, const struct oo_cfg_rule *r);
 
+/* OVS's own tc prios. ovs-vswitchd with hw-offload on (OVS 3.x, on a kernel
+ * whose flower takes several masks per prio, which it probes: every kernel
+ * with mlx5 switchdev does) puts the filters of its IPv4 flows at prio 2 and
+ * those of its IPv6 flows at prio 3, with that protocol, on every port it
+ * offloads to (lib/netdev-offload-tc.c get_next_available_prio()). tc keeps
+ * one protocol per prio, so a filter there of another protocol makes the
+ * offload of all those flows fail, and they stay in software. */
+#define OO_CFG_OVS_PRIO_IPV4 2
+#define OO_CFG_OVS_PRIO_IPV6 3
+/* The protocol (ETH_P_IP or ETH_P_IPV6) OVS keeps at rule r's prio when r, in
+ * chain 0, has another eth_type there (unset, i.e. all, included); 0 when r
+ * leaves OVS's prios alone. Chains above 0 hold OVS's filters only for the
+ * recirculation ids it happens to use, so they are not judged. */
+int oo_cfg_rule_ovs_prio_clash(const struct oo_cfg_rule *r);
+/* Whether the config attaches the netdev that rule dev ref names to one of
+ * its bridges: a bridge's uplink (pf or bond), or a representor in a
+ * bridge's ranges. ref must be resolved. */
+bool oo_config_ref_on_bridge(const struct oo_config *cfg, const struct oo_cfg_ref *ref);
+
 /* Parses a YAML config held in buf (len bytes; need not be NUL-terminated),
  * then validates it. name is used in messages (a path or "<stdin>"). cfg is
  * initialised here and must be freed with oo_config_free() whatever the

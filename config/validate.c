@@ -1045,6 +1045,41 @@ static bool action_is_terminal(int kind)
            kind == OO_CFG_ACT_GOTO_CHAIN;
 }
 
+/* A rule at one of OVS's own prios with another protocol, on a port the
+ * config puts on a bridge with hw-offload on: ovs-vswitchd's offload of all
+ * its IPv4 (or IPv6) flows there would fail. Where the config leaves
+ * hw-offload alone, or the port is on OVS by someone else's hand, the plan
+ * judges it against the host. */
+static void check_ovs_prio(struct vctx *v, const struct oo_cfg_rule *r, size_t ri)
+{
+    const struct oo_config *cfg = v->cfg;
+    const char *et;
+    char path[128], etbuf[16], dev[80];
+    int ovs_proto;
+
+    if (cfg->ovs.hw_offload != 1 || !r->prio || r->dev.kind == OO_CFG_REF_UNRESOLVED)
+        return;
+    ovs_proto = oo_cfg_rule_ovs_prio_clash(r);
+    if (!ovs_proto || !oo_config_ref_on_bridge(cfg, &r->dev))
+        return;
+    if (r->dev.kind == OO_CFG_REF_VF)
+        snprintf(dev, sizeof dev, "%s/%d", nz(r->dev.name), r->dev.vf);
+    else
+        snprintf(dev, sizeof dev, "%s", nz(r->dev.name));
+    et = oo_cfg_eth_type_to_string(r->match.eth_type);
+    if (!et) {
+        snprintf(etbuf, sizeof etbuf, "0x%04x", (unsigned)r->match.eth_type);
+        et = r->match.eth_type < 0 ? "unset (all)" : etbuf;
+    }
+    verr(v, pick(r->at[OO_CFG_RULE_PRIO], r->loc), PATH("tc.rules[%zu].prio", ri),
+         "rule '%s' on %s, a bridge port with ovs.hw_offload true, takes prio %u with eth_type %s: "
+         "OVS puts the tc filters of its %s flows at prio %u of each port it offloads to, and tc "
+         "keeps one protocol per prio, so their offload would fail; give the rule eth_type %s, or "
+         "a prio above the ones OVS uses (docs/config.md, tc.rules)",
+         nz(r->name), dev, r->prio, et, ovs_proto == 0x0800 ? "IPv4" : "IPv6", r->prio,
+         ovs_proto == 0x0800 ? "ipv4" : "ipv6");
+}
+
 static void check_rules(struct vctx *v)
 {
     struct oo_config *cfg = v->cfg;
@@ -1072,6 +1107,7 @@ static void check_rules(struct vctx *v)
                  "a rule on bond '%s' cannot be hardware-only (%s): the bond's block holds the bond "
                  "itself, which has no tc offload, so the kernel refuses skip_sw; use skip: none",
                  nz(r->dev.name), r->skip == OO_CFG_SKIP_SW ? "skip: sw" : "ovs.tc_policy skip_sw");
+        check_ovs_prio(v, r, ri);
         check_match(v, r, ri);
         for (size_t a = 0; a < r->n_actions; a++) {
             struct oo_cfg_action *act = &r->actions[a];

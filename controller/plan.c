@@ -194,6 +194,7 @@ struct ctx {
     struct oo_link_index links;     /* obs->links by name */
     bool vswitchd_to_flush;         /* ovs-vswitchd is not running, and starts with its
                                      * flow API on: it replaces its ports' ingress qdiscs */
+    bool hw_offload_after;          /* OVSDB's hw-offload is true once the plan ran */
 };
 
 static const struct oo_obs_pf *opf_of(const struct ctx *c, const struct dpf *d)
@@ -1646,7 +1647,8 @@ static void plan_ovs(struct ctx *c)
         restart = ovs->restart_needed;
         oo_strlcpy(why, ovs->restart_why, sizeof why);
     }
-    c->vswitchd_to_flush = ovs->vswitchd_running == 0 && hw_after && !strcasecmp(hw_after, "true");
+    c->hw_offload_after = hw_after && !strcasecmp(hw_after, "true");
+    c->vswitchd_to_flush = ovs->vswitchd_running == 0 && c->hw_offload_after;
     if (restart < 0 && ovs->vswitchd_running == 1 && (cfg->ovs.hw_offload >= 0 || cfg->ovs.tc_policy >= 0))
         restart = plan_unknown_restart(c, restart, why, sizeof why, &settle, &record);
     /* Before the bridges: a pass stopped after adding them would find it
@@ -1797,6 +1799,57 @@ static bool target_on_ovs(const struct ctx *c, const struct oo_tc_target *t)
     return false;
 }
 
+/* A rule of target t at one of OVS's own prios with another protocol
+ * (config.h, OO_CFG_OVS_PRIO_IPV4), on a port OVS has or is given, with
+ * hw-offload on once the plan ran: ovs-vswitchd's offload of its IPv4 or
+ * IPv6 flows on that port would fail, whichever filter came first. check
+ * refuses it on the config's own bridge ports when the config turns
+ * hw-offload on; this covers ports attached by others (host-agent's
+ * representors, an admin's bridge) and a hw-offload the config leaves
+ * alone. The filters are scanned first: a port lookup for every target
+ * would cost each no-op. Returns whether it blocked the plan. */
+static bool block_ovs_prio(struct ctx *c, const struct oo_tc_target *t)
+{
+    const struct oo_config *cfg = c->cfg;
+    const struct oo_cfg_rule *r = NULL;
+    bool clash = false;
+
+    if (!c->hw_offload_after)
+        return false;
+    for (size_t k = 0; k < t->n_filters && !clash; k++) {
+        const struct oo_tc_id *id = &t->filters[k].id;
+
+        clash = id->chain == 0 && ((id->prio == OO_CFG_OVS_PRIO_IPV4 && id->protocol != 0x0800) ||
+                                   (id->prio == OO_CFG_OVS_PRIO_IPV6 && id->protocol != 0x86dd));
+    }
+    if (!clash || !target_on_ovs(c, t))
+        return false;
+    for (size_t i = 0; i < cfg->n_rules && !r; i++) {
+        const struct oo_cfg_rule *x = &cfg->rules[i];
+
+        if (x->dev.kind == t->kind && x->dev.index == t->index &&
+            (t->kind != OO_CFG_REF_VF || x->dev.vf == t->vf) && oo_cfg_rule_ovs_prio_clash(x))
+            r = x;
+    }
+    if (!r)
+        return false;   /* not a config rule's filter: none other is put there */
+    const int ovs_proto = oo_cfg_rule_ovs_prio_clash(r);
+    const char *et = oo_cfg_eth_type_to_string(r->match.eth_type);
+    char etbuf[16];
+
+    if (!et) {
+        snprintf(etbuf, sizeof etbuf, "0x%04x", (unsigned)r->match.eth_type);
+        et = r->match.eth_type < 0 ? "unset (all)" : etbuf;
+    }
+    plan_error(c->plan, t->label, "tc rule '%s' takes OVS's prio %u with eth_type %s on %s, an OVS port "
+               "with hw-offload on: OVS puts the tc filters of its %s flows at prio %u, and tc keeps one "
+               "protocol per prio, so their offload would fail; give the rule eth_type %s, or a prio "
+               "above the ones OVS uses", r->name, r->prio, et,
+               t->place_resolved ? t->place.netdev : t->label,
+               ovs_proto == 0x0800 ? "IPv4" : "IPv6", r->prio, ovs_proto == 0x0800 ? "ipv4" : "ipv6");
+    return true;
+}
+
 /* ovs-vswitchd is not running and will start with its flow API on: then it
  * replaces the ingress qdisc of each port it opens (OVS 3.1
  * netdev_tc_init_flow_api() deletes it and adds its own), and the rules of
@@ -1871,6 +1924,8 @@ static void plan_tc(struct ctx *c)
          * "rules the config no longer has". */
         if (p)
             targeted[p - c->obs->tc] = true;
+        if (block_ovs_prio(c, t))
+            continue;
         if (!t->resolved || target_remade(c, t)) {
             SETF(to, "%zu rule%s", t->n_filters, t->n_filters == 1 ? "" : "s");
             tc_step(c, t->label, t->kind, t->index, t->vf, 0, 0, to,

@@ -1657,6 +1657,96 @@ static void test_rules_on_ovs_ports_while_vswitchd_is_down(void **state)
     oo_observed_free(&h);
 }
 
+static size_t tc_sync_steps(const struct oo_plan *plan)
+{
+    size_t n = 0;
+
+    for (size_t i = 0; i < plan->n_steps; i++)
+        n += plan->steps[i].kind == OO_STEP_TC_SYNC;
+    return n;
+}
+
+/* Rule: a rule at OVS's IPv4 prio (2) or IPv6 prio (3) of chain 0 with
+ * another protocol, on a port OVS has (whoever attached it) with hw-offload
+ * on after the plan, blocks the plan: ovs-vswitchd's offload of those flows
+ * on that port would fail. Not on a port off OVS, not with hw-offload off,
+ * not with OVS's own protocol there, not in another chain. */
+static void test_rule_at_ovs_prio_on_ovs_port(void **state)
+{
+    static const char rules[] =
+        "    - {name: arp-in, dev: pf0/2, prio: 2, match: {eth_type: arp}, actions: [drop]}\n"
+        "    - {name: any, dev: pf0/1, prio: 3, actions: [drop]}\n"
+        "    - {name: v4, dev: pf0/0, prio: 2, match: {eth_type: ipv4}, actions: [drop]}\n"
+        "    - {name: deep, dev: pf0/0, chain: 7, prio: 3, match: {eth_type: arp}, actions: [drop]}\n";
+    char yaml[1024];
+    struct oo_observed h = { 0 };
+    struct oo_config *cfg;
+    struct oo_plan plan;
+
+    (void)state;
+    snprintf(yaml, sizeof yaml, "%s%s", TC_ON_3VFS, rules);
+    host_add_pf(&h, "netdevsim", "netdevsim10", "eth0", OO_ESWITCH_SWITCHDEV, 3);
+    for (int v = 0; v < 3; v++) {
+        char rep[16];
+
+        snprintf(rep, sizeof rep, "eth0_%d", v);
+        add_tc_place(&h, rep, 0);
+    }
+    host_ovs(&h, true);
+    host_ovs_set(&h, "hw-offload", "true");
+    cfg = host_load_config(yaml);
+
+    /* On no bridge: host-agent has not attached them yet. */
+    oo_plan_build(cfg, &h, NULL, &plan);
+    assert_int_equal(plan.n_errors, 0);
+    assert_int_equal(tc_sync_steps(&plan), 3);
+    oo_plan_free(&plan);
+
+    /* Attached by someone else: the two clashing rules block, naming the
+     * rule, the port and what OVS keeps there. */
+    host_ovs_bridge(&h, "br-vm", false);
+    for (int v = 0; v < 3; v++) {
+        char rep[16];
+
+        snprintf(rep, sizeof rep, "eth0_%d", v);
+        host_ovs_port(&h, "br-vm", rep, false);
+    }
+    oo_plan_build(cfg, &h, NULL, &plan);
+    assert_int_equal(plan.n_errors, 2);
+    for (size_t i = 0; i < plan.n_errors; i++) {
+        const struct oo_plan_issue *e = &plan.errors[i];
+
+        if (!strcmp(e->object, "pf0/vf2")) {
+            assert_non_null(strstr(e->message, "tc rule 'arp-in' takes OVS's prio 2 with eth_type arp on eth0_2, "
+                                               "an OVS port with hw-offload on: OVS puts the tc filters of its "
+                                               "IPv4 flows at prio 2"));
+            assert_non_null(strstr(e->message, "give the rule eth_type ipv4"));
+        } else {
+            assert_string_equal(e->object, "pf0/vf1");
+            assert_non_null(strstr(e->message, "tc rule 'any' takes OVS's prio 3 with eth_type unset (all) on "
+                                               "eth0_1"));
+            assert_non_null(strstr(e->message, "its IPv6 flows at prio 3"));
+        }
+    }
+    oo_plan_free(&plan);
+
+    /* hw-offload off, and the config leaves it so: OVS puts no filters. */
+    host_ovs_set(&h, "hw-offload", "false");
+    oo_plan_build(cfg, &h, NULL, &plan);
+    assert_int_equal(plan.n_errors, 0);
+    oo_plan_free(&plan);
+    host_free_config(cfg);
+
+    /* ... but the config turns it on: blocked again. */
+    snprintf(yaml, sizeof yaml, "%s%s%s", TC_ON_3VFS, rules, "ovs: {hw_offload: true}\n");
+    cfg = host_load_config(yaml);
+    oo_plan_build(cfg, &h, NULL, &plan);
+    assert_int_equal(plan.n_errors, 2);
+    oo_plan_free(&plan);
+    host_free_config(cfg);
+    oo_observed_free(&h);
+}
+
 /* Rule: when tc cannot be read at all (no socket, the qdisc dump failed),
  * a config with rules gets no plan: every rule would look missing. */
 static void test_tc_unreadable(void **state)
@@ -1892,6 +1982,7 @@ int main(void)
         cmocka_unit_test(test_restart_judged_after_the_write),
         cmocka_unit_test(test_unknown_restart_without_bridges),
         cmocka_unit_test(test_rules_on_ovs_ports_while_vswitchd_is_down),
+        cmocka_unit_test(test_rule_at_ovs_prio_on_ovs_port),
         cmocka_unit_test(test_vfs_in_use),
         cmocka_unit_test(test_interrupted_unbind_rebinds),
         cmocka_unit_test(test_vflag_host_vf_count),

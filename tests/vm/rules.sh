@@ -19,7 +19,7 @@
 # shellcheck disable=SC2016 # jq programs in single quotes
 # shellcheck disable=SC2119 # ovs_start without other_config
 set -u
-ALL_TESTS="vflag_rules bond_block_without_ovs rule_moves_to_bond mpv_rules rules_while_vswitchd_down"
+ALL_TESTS="vflag_rules bond_block_without_ovs rule_moves_to_bond mpv_rules rules_while_vswitchd_down rule_at_ovs_prio"
 # shellcheck source=tests/vm/lib.sh
 . "$(dirname "$(readlink -f "$0")")/lib.sh"
 
@@ -672,6 +672,103 @@ rules_while_vswitchd_down() {
 	! grep -q "^note: ovs-vswitchd" <<<"$out" && [[ $(owned_count_on "${R[0]}") == 1 ]]
 	check_err $? "the second apply: $out"
 	log_test "rules written while ovs-vswitchd is down: said, lost on the ports it opens, put back by the next apply"
+}
+
+
+# ------------------------------------------------------------ OVS's prios
+
+# ovs_filters_at DEV PRIO: OVS's filters in chain 0 at PRIO of DEV's ingress,
+# as "protocol" lines.
+ovs_filters_at() {
+	filters dev "$1" ingress | jq -r --arg magic "$OUR_MAGIC" --argjson p "$2" \
+		"$JQ_DEFS"'.[] | select(owner == "ovs" and .chain == 0 and .pref == $p) | .protocol'
+}
+
+# A rule at OVS's IPv4 prio (2) with another protocol, on a port OVS
+# offloads to. First the fact, on the real kernel and ovs-vswitchd: a
+# foreign ARP filter at prio 2 makes the offload of an IPv4 flow there fail,
+# and the flow goes to the kernel datapath. Then the controller refuses such
+# a rule before touching anything: `check` on its own bridge's port, the
+# plan on a port an admin attached; at prio 4 the same rule goes in, and
+# OVS's IPv4 flows still reach tc.
+rule_at_ovs_prio() {
+	local out rc up log
+	local -a R
+	RET=0
+	nsim_new 15 1 || fail_hard "netdevsim setup failed"
+	ovs_start hw-offload=true || fail_hard "cannot start Open vSwitch"
+	DB="unix:$(ovs_db_sock)"
+	cat >"$WORK/prio0.yaml" <<-'Y'
+	version: 1
+	ovs: {hw_offload: true}
+	pfs:
+	  - {name: pf0, device: netdevsim/netdevsim15, eswitch: switchdev, num_vfs: 2}
+	bridges:
+	  - {name: br-prio, uplink: pf0, representors: [pf0/0]}
+	Y
+	apply_ok "$WORK/prio0.yaml"
+	check_err $? "the base apply failed" || { log_test "rule at OVS's prio: setup"; return; }
+	mapfile -t R < <(nsim_vf_reps 15)
+	up=$(nsim_uplink 15)
+	log=$OVS_LOGDIR/ovs-vswitchd.log
+	pause_revalidators
+
+	# 1. The fact.
+	tc filter add dev "${R[0]}" ingress protocol arp pref 2 flower action drop
+	check_err $? "tc filter add (foreign, arp at prio 2) failed"
+	ovs_flow "${R[0]}" "$up" 1
+	check_err $? "ovs-appctl dpctl/add-flow failed"
+	[[ -z $(ovs_filters_at "${R[0]}" 2) ]] &&
+		ovs-appctl -T 5 dpctl/dump-flows type=ovs | grep -q "src=10.9.1.1"
+	check_err $? "OVS's IPv4 flow went to tc beside an ARP filter at prio 2: $(ovs_filters_at "${R[0]}" 2)"
+	log_info "ovs-vswitchd: $(grep "failed to offload flow" "$log" | tail -n 1 | sed 's/.*|//')"
+	tc filter del dev "${R[0]}" ingress protocol arp pref 2 flower
+	ovs_flow "${R[0]}" "$up" 2
+	[[ $(ovs_filters_at "${R[0]}" 2) == ip ]]
+	check_err $? "without the ARP filter, OVS's IPv4 flow is not at prio 2: $(filters dev "${R[0]}" ingress)"
+	log_test "a filter of another protocol at prio 2 makes OVS's IPv4 offload on that port fail"
+
+	# 2. On the config's own bridge port, with hw_offload true: check refuses.
+	RET=0
+	cat >"$WORK/prio1.yaml" <<-'Y'
+	version: 1
+	ovs: {hw_offload: true}
+	pfs:
+	  - {name: pf0, device: netdevsim/netdevsim15, eswitch: switchdev, num_vfs: 2}
+	bridges:
+	  - {name: br-prio, uplink: pf0, representors: [pf0/0]}
+	tc:
+	  rules:
+	    - {name: arp-in, dev: pf0/0, prio: 2, match: {eth_type: arp}, actions: [drop]}
+	Y
+	out=$(ctl -c "$WORK/prio1.yaml" check 2>&1); rc=$?
+	[[ $rc == 2 ]] && grep -q "prio1.yaml:9:[0-9]*: tc.rules\[0\].prio: rule 'arp-in' on pf0/0, a bridge port with ovs.hw_offload true, takes prio 2 with eth_type arp: OVS puts the tc filters of its IPv4 flows at prio 2" <<<"$out"
+	check_err $? "check: exit $rc: $out"
+	out=$(ctl -c "$WORK/prio1.yaml" apply 2>&1); rc=$?
+	[[ $rc == 2 && $(owned_count_on "${R[0]}") == 0 ]]
+	check_err $? "apply: exit $rc, owned filters on ${R[0]}: $(owned_count_on "${R[0]}"): $out"
+	log_test "a rule at OVS's IPv4 prio on the config's bridge port: refused by check, nothing touched"
+
+	# 3. On a port an admin attached, hw-offload left to the host: the plan
+	# blocks; at prio 4 it goes in, and OVS's IPv4 flows there still reach tc.
+	RET=0
+	ovs-vsctl --timeout=30 --db="$DB" add-br br-admin -- add-port br-admin "${R[1]}"
+	check_err $? "ovs-vsctl add-br/add-port failed"
+	sed -e '/hw_offload/d' -e 's|dev: pf0/0|dev: pf0/1|' "$WORK/prio1.yaml" >"$WORK/prio2.yaml"
+	out=$(ctl -c "$WORK/prio2.yaml" plan 2>&1); rc=$?
+	[[ $rc == 1 ]] && grep -q "pf0/vf1: tc rule 'arp-in' takes OVS's prio 2 with eth_type arp on ${R[1]}, an OVS port with hw-offload on" <<<"$out"
+	check_err $? "plan: exit $rc: $out"
+	out=$(ctl -c "$WORK/prio2.yaml" apply 2>&1); rc=$?
+	[[ $rc == 1 && $(owned_count_on "${R[1]}") == 0 ]] &&
+		ovs-vsctl --db="$DB" port-to-br "${R[1]}" | grep -qx br-admin
+	check_err $? "apply: exit $rc, owned filters on ${R[1]}: $(owned_count_on "${R[1]}"): $out"
+	sed 's/prio: 2,/prio: 4,/' "$WORK/prio2.yaml" >"$WORK/prio3.yaml"
+	apply_ok "$WORK/prio3.yaml" && [[ $(owned_count_on "${R[1]}") == 1 ]]
+	check_err $? "the rule at prio 4 did not go in: $(owned_summary dev "${R[1]}" ingress)"
+	ovs_flow "${R[1]}" "$up" 3
+	[[ $(ovs_filters_at "${R[1]}" 2) == ip ]]
+	check_err $? "OVS's IPv4 flow is not at prio 2 beside the rule at prio 4: $(filters dev "${R[1]}" ingress)"
+	log_test "a rule at OVS's IPv4 prio on an admin's OVS port: the plan blocks, nothing touched; at prio 4 it coexists"
 }
 
 tests_run

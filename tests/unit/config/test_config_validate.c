@@ -338,6 +338,32 @@ static const struct vcase cases[] = {
       "  rules:\n    - {name: r, dev: pf0, prio: 1, match: {eth_type: ipv4, dst_ip: 10.0.0.3}, actions: [drop]}\n"
       "    - {name: s, dev: pf0/1, prio: 1, match: {eth_type: ipv4, dst_ip: 10.0.0.1}, actions: [drop]}\n"
       "    - {name: t, dev: pf1, prio: 2, match: {eth_type: arp}, actions: [drop]}\n", 0, 0, 0, NULL, NULL },
+    /* OVS's own prios (2: IPv4, 3: IPv6) on ports of the config's bridges
+     * with hw-offload on. */
+    { "rule at OVS's IPv4 prio on a bridge representor", BASE2 "ovs: {hw_offload: true}\n"
+      "bridges: [{name: br0, uplink: pf0, representors: [pf0/0-3]}]\n"
+      "tc:\n  rules: [{name: r, dev: pf0/2, prio: 2, match: {eth_type: arp}, actions: [drop]}]\n",
+      1, 8, 39, "tc.rules[0].prio", "rule 'r' on pf0/2, a bridge port with ovs.hw_offload true, takes prio 2 "
+      "with eth_type arp: OVS puts the tc filters of its IPv4 flows at prio 2" },
+    { "rule of all protocols at OVS's IPv6 prio on a bridge's bond", BASE2 BOND "ovs: {hw_offload: true}\n"
+      "bridges: [{name: br0, uplink: bond0}]\n"
+      "tc:\n  rules: [{name: r, dev: bond0, prio: 3, actions: [drop]}]\n",
+      1, 10, 39, "tc.rules[0].prio", "takes prio 3 with eth_type unset (all): OVS puts the tc filters of its "
+      "IPv6 flows at prio 3 of each port it offloads to, and tc keeps one protocol per prio, so their "
+      "offload would fail; give the rule eth_type ipv6" },
+    { "rule at OVS's prio: its own protocol, another chain, no bridge, no hw-offload", BASE2
+      "ovs: {hw_offload: true}\nbridges: [{name: br0, uplink: pf0, representors: [pf0/0-1]}]\n"
+      "tc:\n  rules:\n"
+      "    - {name: a, dev: pf0, prio: 2, match: {eth_type: ipv4}, actions: [drop]}\n"
+      "    - {name: b, dev: pf0/1, prio: 3, match: {eth_type: ipv6}, actions: [drop]}\n"
+      "    - {name: c, dev: pf0/1, chain: 4, prio: 2, match: {eth_type: arp}, actions: [drop]}\n"
+      "    - {name: d, dev: pf0/2, prio: 2, match: {eth_type: arp}, actions: [drop]}\n"
+      "    - {name: e, dev: pf1, prio: 3, actions: [drop]}\n"
+      "    - {name: f, dev: pf0, prio: 4, match: {eth_type: arp}, actions: [drop]}\n", 0, 0, 0, NULL, NULL },
+    { "rule at OVS's prio with hw-offload left alone", BASE2
+      "bridges: [{name: br0, uplink: pf0}]\n"
+      "tc:\n  rules: [{name: r, dev: pf0, prio: 2, match: {eth_type: arp}, actions: [drop]}]\n",
+      0, 0, 0, NULL, NULL },
 };
 
 static void test_cases(void **state)
