@@ -3,6 +3,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -15,6 +16,7 @@
 #include "controller/apply.h"
 #include "controller/journal.h"
 #include "devlink/sriov.h"
+#include "tc/owner.h"
 
 static void add(struct oo_doctor_report *r, int level, const char *check, const char *object,
                 const char *fix, const char *fmt, ...) __attribute__((format(printf, 6, 7)));
@@ -318,6 +320,103 @@ static void check_ovs(const struct oo_doctor_facts *f, struct oo_doctor_report *
             "falling back to software");
 }
 
+static const struct oo_link *link_by_ifindex(const struct oo_observed *o, uint32_t ifindex)
+{
+    size_t lo = 0, hi = o->n_links;
+
+    while (lo < hi) {           /* obs->links is sorted by ifindex */
+        size_t mid = lo + (hi - lo) / 2;
+
+        if (o->links[mid].ifindex == ifindex)
+            return &o->links[mid];
+        if (o->links[mid].ifindex < ifindex)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return NULL;
+}
+
+/* The name of an OVS port whose ingress is place p (its device, or one on
+ * its shared block), or NULL. */
+static const char *place_ovs_port(const struct oo_observed *o, const struct oo_obs_tc_place *p)
+{
+    const struct oo_ovs_port *port;
+
+    if (!p->block) {
+        port = oo_ovs_port_find(&o->ovs, p->netdev);
+        return port && port->bridge ? port->name : NULL;
+    }
+    for (size_t i = 0; i < o->n_qdiscs; i++) {
+        const struct oo_link *l;
+
+        if (o->qdiscs[i].ingress_block != p->block ||
+            !(l = link_by_ifindex(o, o->qdiscs[i].ifindex)))
+            continue;
+        port = oo_ovs_port_find(&o->ovs, l->name);
+        if (port && port->bridge)
+            return port->name;
+    }
+    return NULL;
+}
+
+/* A filter that is not OVS's at one of OVS's own prios (chain 0: IPv4 flows
+ * at prio 2, IPv6 at prio 3; config.h OO_CFG_OVS_PRIO_IPV4) with another
+ * protocol, on a port OVS offloads to: ovs-vswitchd cannot add the filters
+ * of those flows there ("failed to offload flow: Invalid argument" in its
+ * log) and they stay in software. The plan keeps ovs-offload's rules off
+ * those prios; this finds anyone's. */
+static void check_ovs_prios(const struct oo_doctor_facts *f, struct oo_doctor_report *r)
+{
+    const struct oo_observed *o = f->obs;
+    size_t found = 0;
+
+    if (!o->ovs.reachable || !o->ovs.hw_offload_enabled || o->tc_err)
+        return;
+    for (size_t i = 0; i < o->n_tc; i++) {
+        const struct oo_obs_tc_place *p = &o->tc[i];
+        const char *port = NULL;
+        bool said[2] = { false, false };
+
+        for (size_t k = 0; k < p->n_filters; k++) {
+            const struct oo_tc_filter *x = &p->filters[k];
+            const int v6 = x->id.prio == OO_CFG_OVS_PRIO_IPV6;
+            const uint16_t want = v6 ? 0x86dd : 0x0800;
+            char where[48], proto[16];
+            const char *pname;
+
+            if (x->id.chain || (x->id.prio != OO_CFG_OVS_PRIO_IPV4 && !v6) || x->id.protocol == want ||
+                said[v6] || oo_tc_classify(x, NULL) == OO_TC_OWNER_OVS)
+                continue;
+            if (!port && !(port = place_ovs_port(o, p)))
+                break;
+            said[v6] = true;
+            found++;
+            if (p->block)
+                snprintf(where, sizeof where, "block %" PRIu32, p->block);
+            else
+                snprintf(where, sizeof where, "dev %s ingress", p->netdev);
+            pname = x->id.protocol == 0x0003 ? "all" : oo_cfg_eth_type_to_string(x->id.protocol);
+            snprintf(proto, sizeof proto, "%s", pname ? pname : "");
+            if (!pname)
+                snprintf(proto, sizeof proto, "0x%04x", x->id.protocol);
+            add(r, OO_FINDING_WARN, "ovs-prio", p->block ? where : p->netdev, NULL,
+                "a %s filter of protocol %s (%s) holds prio %u of %s, OVS port %s: OVS puts the "
+                "filters of its %s flows at that prio, and tc keeps one protocol per prio, so their "
+                "offload fails and they stay in software",
+                x->kind[0] ? x->kind : "tc", proto,
+                oo_tc_owner_to_string(oo_tc_classify(x, NULL)), x->id.prio, where, port,
+                v6 ? "IPv6" : "IPv4");
+            snprintf(r->findings[r->n - 1].fix, sizeof r->findings[r->n - 1].fix,
+                     "move it to a prio above the ones OVS uses, or make its protocol %s "
+                     "(tc filter show %s pref %u)", v6 ? "ipv6" : "ip", where, x->id.prio);
+        }
+    }
+    if (!found)
+        add(r, OO_FINDING_OK, "ovs-prio", "ovs", NULL,
+            "OVS's prios 2 and 3 hold no filter of another protocol on the ports it offloads to");
+}
+
 void oo_doctor_diagnose(const struct oo_doctor_facts *f, struct oo_doctor_report *r)
 {
     memset(r, 0, sizeof *r);
@@ -334,6 +433,7 @@ void oo_doctor_diagnose(const struct oo_doctor_facts *f, struct oo_doctor_report
         check_pf(f, &f->obs->pfs[i], r);
     check_network_manager(f, r);
     check_ovs(f, r);
+    check_ovs_prios(f, r);
 }
 
 void oo_doctor_report_free(struct oo_doctor_report *r)

@@ -12,8 +12,10 @@
 #include <string.h>
 #include <unistd.h>
 #include <cmocka.h>
+#include <linux/pkt_sched.h>
 
 #include "common/util.h"
+#include "tc/io.h"
 
 struct oo_link *host_link(struct oo_observed *o, const char *name)
 {
@@ -229,4 +231,22 @@ int host_tmp_root_teardown(void **state)
     assert_int_equal(system(cmd), 0);
     free(root);
     return 0;
+}
+
+struct oo_obs_tc_place *host_add_tc_place(struct oo_observed *o, const char *netdev, int err)
+{
+    const struct oo_link *l = host_link(o, netdev);
+    struct oo_obs_tc_place *p;
+
+    o->qdiscs = oo_realloc(o->qdiscs, (o->n_qdiscs + 1) * sizeof *o->qdiscs);
+    o->qdiscs[o->n_qdiscs++] = (struct oo_tc_qdisc){ .ifindex = l->ifindex, .handle = 0xffff0000,
+                                                     .parent = TC_H_INGRESS, .kind = "ingress" };
+    oo_tc_sort_qdiscs(o->qdiscs, o->n_qdiscs);
+    o->tc = oo_realloc(o->tc, (o->n_tc + 1) * sizeof *o->tc);
+    p = &o->tc[o->n_tc++];
+    *p = (struct oo_obs_tc_place){ .ifindex = l->ifindex, .has_qdisc = true, .dump_err = err };
+    oo_strlcpy(p->netdev, netdev, sizeof p->netdev);
+    if (err)
+        snprintf(p->dump_error, sizeof p->dump_error, "filter dump failed: %s", strerror(-err));
+    return p;
 }

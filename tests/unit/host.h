@@ -25,6 +25,9 @@ void host_ovs(struct oo_observed *o, bool running);
 void host_ovs_bridge(struct oo_observed *o, const char *name, bool owned);
 void host_ovs_port(struct oo_observed *o, const char *bridge, const char *name, bool owned);
 void host_ovs_set(struct oo_observed *o, const char *key, const char *value);
+/* Gives netdev an ingress qdisc and an observed tc place, whose filter dump
+ * failed with err (0: read, no filters yet); returns the place. */
+struct oo_obs_tc_place *host_add_tc_place(struct oo_observed *o, const char *netdev, int err);
 
 /* The config of YAML text (as "test.yaml"), allocated; fails the test with
  * the diagnostics if it is invalid. Free it with host_free_config. */

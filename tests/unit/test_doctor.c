@@ -13,6 +13,7 @@
 #include "common/util.h"
 #include "controller/doctor.h"
 #include "host.h"
+#include "tc/owner.h"
 
 /* The finding of `check` on `object`, or NULL. */
 static const struct oo_finding *find(const struct oo_doctor_report *r, const char *check, const char *object)
@@ -350,6 +351,129 @@ static void test_nm_gathered(void **state)
     assert_int_equal(rmdir(root), 0);
 }
 
+enum { FOREIGN, OURS, OVS };
+
+/* A filter of owner at (chain, prio, protocol) of place p: one gact action,
+ * marked as that owner marks its filters. */
+static void add_filter(struct oo_obs_tc_place *p, uint32_t chain, uint16_t prio, uint16_t protocol, int owner)
+{
+    struct oo_tc_filter *x;
+
+    p->filters = oo_realloc(p->filters, (p->n_filters + 1) * sizeof *p->filters);
+    x = &p->filters[p->n_filters++];
+    memset(x, 0, sizeof *x);
+    x->id = (struct oo_tc_id){ .ifindex = p->ifindex, .block = p->block, .chain = chain, .prio = prio,
+                               .protocol = protocol, .handle = 1 };
+    oo_strlcpy(x->kind, "flower", sizeof x->kind);
+    x->n_actions = 1;
+    oo_strlcpy(x->actions[0].kind, "gact", sizeof x->actions[0].kind);
+    if (owner == OURS) {
+        oo_tc_filter_set_owner(x, oo_tc_rule_id("r"));
+    } else if (owner == OVS) {
+        /* a ufid: UUID v4 bits in words 1 and 2, host order */
+        const uint32_t w[4] = { 0x12345678, 0x9abc4def, 0x8badf00d, 0x01020304 };
+
+        memcpy(x->actions[0].cookie, w, sizeof w);
+        x->actions[0].cookie_len = sizeof w;
+    }
+    assert_int_equal(oo_tc_classify(x, NULL), owner == OURS ? OO_TC_OWNER_OURS
+                                               : owner == OVS ? OO_TC_OWNER_OVS : OO_TC_OWNER_FOREIGN);
+}
+
+/* A filter that is not OVS's at OVS's prio 2 (IPv4) or 3 (IPv6) of chain 0
+ * with another protocol, on a port OVS offloads to: a warning per place and
+ * prio, naming the filter and what to do. Not for OVS's own filters, their
+ * own protocol, another chain, a port off OVS, or hw-offload off. */
+static void test_ovs_prios(void **state)
+{
+    static const char *const members[] = { "p1", NULL };
+    struct oo_observed h;
+    struct oo_doctor_facts f = { .cmdline = "intel_iommu=on iommu=pt", .iommu_groups = 4 };
+    struct oo_doctor_report r;
+    struct oo_obs_tc_place *rep0, *rep1, *blk;
+    const struct oo_finding *x;
+    struct oo_link *bond;
+
+    healthy_host(&h);
+    host_add_pf(&h, "pci", "0000:3b:00.1", "p1", OO_ESWITCH_SWITCHDEV, 2);
+    bond = host_add_bond(&h, "bond0", false, 4, members);
+    host_ovs_bridge(&h, "br-vm", false);
+    host_ovs_port(&h, "br-vm", "p0_0", false);
+    host_ovs_port(&h, "br-vm", "bond0", false);
+    /* Places move as more are added: taken once all are there. */
+    host_add_tc_place(&h, "p0_0", 0);
+    host_add_tc_place(&h, "p0_1", 0);           /* on no bridge */
+    host_add_tc_place(&h, "p1", 0);
+    rep0 = &h.tc[0];
+    rep1 = &h.tc[1];
+    blk = &h.tc[2];
+    add_filter(rep0, 0, 2, 0x0800, OVS);        /* OVS's own */
+    add_filter(rep0, 0, 3, 0x86dd, FOREIGN);    /* OVS's protocol */
+    add_filter(rep0, 5, 2, 0x0806, FOREIGN);    /* another chain */
+    add_filter(rep0, 0, 4, 0x0806, FOREIGN);    /* another prio */
+    add_filter(rep1, 0, 2, 0x0806, FOREIGN);
+    /* The bond's shared block 77, its place found through the bond's qdisc
+     * (the place's own device, p1, is on no bridge). */
+    blk->block = 77;
+    for (size_t i = 0; i < h.n_qdiscs; i++)
+        if (h.qdiscs[i].ifindex == blk->ifindex)
+            h.qdiscs[i].ingress_block = 77;
+    h.qdiscs = oo_realloc(h.qdiscs, (h.n_qdiscs + 1) * sizeof *h.qdiscs);
+    h.qdiscs[h.n_qdiscs++] = (struct oo_tc_qdisc){ .ifindex = bond->ifindex, .handle = 0xffff0000,
+                                                   .parent = 0xffffffff, .kind = "ingress",
+                                                   .ingress_block = 77 };
+    f.obs = &h;
+
+    oo_doctor_diagnose(&f, &r);
+    x = find(&r, "ovs-prio", "ovs");
+    assert_non_null(x);
+    assert_int_equal(x->level, OO_FINDING_OK);
+    assert_int_equal(r.n_warn, 0);
+    oo_doctor_report_free(&r);
+
+    /* Ours at prio 3 with every protocol, a foreign ARP filter twice at
+     * prio 2 (one warning), and 802.1Q at prio 2 of the bond's block. */
+    add_filter(rep0, 0, 3, 0x0003, OURS);
+    add_filter(rep0, 0, 2, 0x0806, FOREIGN);
+    add_filter(rep0, 0, 2, 0x0806, FOREIGN);
+    add_filter(blk, 0, 2, 0x8100, FOREIGN);
+    oo_doctor_diagnose(&f, &r);
+    assert_int_equal(r.n_warn, 3);
+    assert_null(find(&r, "ovs-prio", "ovs"));
+    for (size_t i = 0; i < r.n; i++) {
+        x = &r.findings[i];
+        if (strcmp(x->check, "ovs-prio"))
+            continue;
+        assert_int_equal(x->level, OO_FINDING_WARN);
+        if (!strcmp(x->object, "block 77")) {
+            assert_string_equal(x->message, "a flower filter of protocol 802.1q (foreign) holds prio 2 of "
+                                            "block 77, OVS port bond0: OVS puts the filters of its IPv4 "
+                                            "flows at that prio, and tc keeps one protocol per prio, so "
+                                            "their offload fails and they stay in software");
+            assert_string_equal(x->fix, "move it to a prio above the ones OVS uses, or make its protocol "
+                                        "ip (tc filter show block 77 pref 2)");
+        } else if (strstr(x->message, "prio 3")) {
+            assert_string_equal(x->object, "p0_0");
+            assert_non_null(strstr(x->message, "a flower filter of protocol all (owned) holds prio 3 of dev "
+                                               "p0_0 ingress, OVS port p0_0: OVS puts the filters of its "
+                                               "IPv6 flows"));
+            assert_non_null(strstr(x->fix, "make its protocol ipv6 (tc filter show dev p0_0 ingress pref 3)"));
+        } else {
+            assert_string_equal(x->object, "p0_0");
+            assert_non_null(strstr(x->message, "a flower filter of protocol arp (foreign) holds prio 2"));
+        }
+    }
+    oo_doctor_report_free(&r);
+
+    /* hw-offload off: OVS puts no filters there. */
+    host_ovs_set(&h, "hw-offload", "false");
+    oo_doctor_diagnose(&f, &r);
+    for (size_t i = 0; i < r.n; i++)
+        assert_string_not_equal(r.findings[i].check, "ovs-prio");
+    oo_doctor_report_free(&r);
+    oo_observed_free(&h);
+}
+
 static void test_no_devlink_no_ovs(void **state)
 {
     struct oo_observed h = { 0 };
@@ -377,6 +501,7 @@ int main(void)
         cmocka_unit_test(test_nm_state_file),
         cmocka_unit_test(test_network_manager),
         cmocka_unit_test(test_nm_gathered),
+        cmocka_unit_test(test_ovs_prios),
     };
     return cmocka_run_group_tests_name("doctor", tests, NULL, NULL);
 }

@@ -1458,25 +1458,6 @@ static void test_skip_sw_rule_on_legacy_uplink(void **state)
     }
 }
 
-/* A device with an ingress qdisc and an observed place, whose filter dump
- * failed with err (0: read, no filters). */
-static void add_tc_place(struct oo_observed *o, const char *netdev, int err)
-{
-    const struct oo_link *l = host_link(o, netdev);
-    struct oo_obs_tc_place *p;
-
-    o->qdiscs = oo_realloc(o->qdiscs, (o->n_qdiscs + 1) * sizeof *o->qdiscs);
-    o->qdiscs[o->n_qdiscs++] = (struct oo_tc_qdisc){ .ifindex = l->ifindex, .handle = 0xffff0000,
-                                                     .parent = TC_H_INGRESS, .kind = "ingress" };
-    oo_tc_sort_qdiscs(o->qdiscs, o->n_qdiscs);
-    o->tc = oo_realloc(o->tc, (o->n_tc + 1) * sizeof *o->tc);
-    p = &o->tc[o->n_tc++];
-    *p = (struct oo_obs_tc_place){ .ifindex = l->ifindex, .has_qdisc = true, .dump_err = err };
-    oo_strlcpy(p->netdev, netdev, sizeof p->netdev);
-    if (err)
-        snprintf(p->dump_error, sizeof p->dump_error, "filter dump failed: %s", strerror(-err));
-}
-
 /* Rule: the bond's shared block is numbered by its ifindex, as OVS does; a
  * device that is not the bond's (nor a member) on a block of that index
  * would share the bond's rules (the kernel joins an existing block): a
@@ -1547,9 +1528,9 @@ static void test_tc_place_unreadable(void **state)
     struct oo_plan plan;
 
     host_add_pf(&h, "netdevsim", "netdevsim10", "eth0", OO_ESWITCH_SWITCHDEV, 3);
-    add_tc_place(&h, "eth0_0", -ENODEV);    /* r0's place */
-    add_tc_place(&h, "eth0_1", -EBADMSG);   /* no rule of the config */
-    add_tc_place(&h, "eth0_2", 0);          /* r2's place, read: r2 is added */
+    host_add_tc_place(&h, "eth0_0", -ENODEV);    /* r0's place */
+    host_add_tc_place(&h, "eth0_1", -EBADMSG);   /* no rule of the config */
+    host_add_tc_place(&h, "eth0_2", 0);          /* r2's place, read: r2 is added */
     oo_plan_build(cfg, &h, NULL, &plan);
     if (plan.n_errors != 1 || plan.n_notes != 1 || plan.n_steps != 1) {
         print_plan(&plan);
@@ -1607,8 +1588,8 @@ static void test_rules_on_ovs_ports_while_vswitchd_is_down(void **state)
     snprintf(on, sizeof on, "%s%s%s", TC_ON_3VFS, rules, "ovs: {hw_offload: true}\n");
     snprintf(unset, sizeof unset, "%s%s", TC_ON_3VFS, rules);
     host_add_pf(&h, "netdevsim", "netdevsim10", "eth0", OO_ESWITCH_SWITCHDEV, 3);
-    add_tc_place(&h, "eth0_0", 0);
-    add_tc_place(&h, "eth0_2", 0);
+    host_add_tc_place(&h, "eth0_0", 0);
+    host_add_tc_place(&h, "eth0_2", 0);
     host_ovs(&h, false);
 
     /* hw-offload written by the plan: pf0/vf0 (the config's bridge port). */
@@ -1690,7 +1671,7 @@ static void test_rule_at_ovs_prio_on_ovs_port(void **state)
         char rep[16];
 
         snprintf(rep, sizeof rep, "eth0_%d", v);
-        add_tc_place(&h, rep, 0);
+        host_add_tc_place(&h, rep, 0);
     }
     host_ovs(&h, true);
     host_ovs_set(&h, "hw-offload", "true");
@@ -1792,7 +1773,7 @@ static void test_tc_targets_share_a_block(void **state)
     host_add_pf(&h, "netdevsim", "netdevsim11", "p1", OO_ESWITCH_SWITCHDEV, 0);
     for (size_t i = 0; i < 2; i++) {
         h.pfs[i].hw_tc_offload = 1;
-        add_tc_place(&h, i ? "p1" : "p0", 0);
+        host_add_tc_place(&h, i ? "p1" : "p0", 0);
     }
     oo_plan_build(cfg, &h, NULL, &plan);
     assert_int_equal(plan.n_errors, 0);     /* each on its own ingress: two syncs */
@@ -1839,7 +1820,7 @@ static void test_tc_redirect_to_new_vf(void **state)
 
     (void)state;
     host_add_pf(&h, "netdevsim", "netdevsim10", "eth0", OO_ESWITCH_SWITCHDEV, 2);
-    add_tc_place(&h, "eth0", 0);
+    host_add_tc_place(&h, "eth0", 0);
     p = &h.tc[0];
     /* r1 as an earlier run installed it. */
     p->filters = oo_calloc(1, sizeof *p->filters);

@@ -722,11 +722,17 @@ rule_at_ovs_prio() {
 		ovs-appctl -T 5 dpctl/dump-flows type=ovs | grep -q "src=10.9.1.1"
 	check_err $? "OVS's IPv4 flow went to tc beside an ARP filter at prio 2: $(ovs_filters_at "${R[0]}" 2)"
 	log_info "ovs-vswitchd: $(grep "failed to offload flow" "$log" | tail -n 1 | sed 's/.*|//')"
+	out=$(ctl doctor --json | jq -c '[.findings[] | select(.check == "ovs-prio") | [.level, .object, .message]]')
+	grep -q "^\[\[\"warning\",\"${R[0]}\",\"a flower filter of protocol arp (foreign) holds prio 2 of dev ${R[0]} ingress, OVS port ${R[0]}: " <<<"$out"
+	check_err $? "doctor does not name the ARP filter at prio 2: $out"
 	tc filter del dev "${R[0]}" ingress protocol arp pref 2 flower
 	ovs_flow "${R[0]}" "$up" 2
 	[[ $(ovs_filters_at "${R[0]}" 2) == ip ]]
 	check_err $? "without the ARP filter, OVS's IPv4 flow is not at prio 2: $(filters dev "${R[0]}" ingress)"
-	log_test "a filter of another protocol at prio 2 makes OVS's IPv4 offload on that port fail"
+	out=$(ctl doctor --json | jq -c '[.findings[] | select(.check == "ovs-prio") | .level]')
+	[[ $out == '["ok"]' ]]
+	check_err $? "doctor after the ARP filter went, with OVS's own at prio 2: $out"
+	log_test "a filter of another protocol at prio 2 makes OVS's IPv4 offload on that port fail; doctor says so"
 
 	# 2. On the config's own bridge port, with hw_offload true: check refuses.
 	RET=0
