@@ -616,6 +616,15 @@ rule_moves_to_bond() {
 	log_test "a rule moved from an uplink to the bond it joins: one apply, the rule on the bond's block"
 }
 
+# pf_bridge_yaml NSIM BRIDGE: the head of a config: hw-offload on, one
+# switchdev PF (netdevsimNSIM) with 2 VFs, BRIDGE with its uplink and VF 0's
+# representor. 6 lines.
+pf_bridge_yaml() {
+	printf 'version: 1\novs: {hw_offload: true}\npfs:\n'
+	printf '  - {name: pf0, device: netdevsim/netdevsim%s, eswitch: switchdev, num_vfs: 2}\n' "$1"
+	printf 'bridges:\n  - {name: %s, uplink: pf0, representors: [pf0/0]}\n' "$2"
+}
+
 # ------------------------------------------------ ovs-vswitchd not running
 
 # owned_count_on NETDEV: how many owned filters its ingress holds.
@@ -635,18 +644,15 @@ rules_while_vswitchd_down() {
 	nsim_new 14 1 || fail_hard "netdevsim setup failed"
 	ovs_start || fail_hard "cannot start Open vSwitch"
 	DB="unix:$(ovs_db_sock)"
-	cat >"$WORK/down.yaml" <<-'Y'
-	version: 1
-	ovs: {hw_offload: true}
-	pfs:
-	  - {name: pf0, device: netdevsim/netdevsim14, eswitch: switchdev, num_vfs: 2}
-	bridges:
-	  - {name: br-down, uplink: pf0, representors: [pf0/0]}
-	tc:
-	  rules:
-	    - {name: r0, dev: pf0/0, prio: 10, match: {eth_type: ipv4, dst_ip: 10.9.0.1/32}, actions: [drop]}
-	    - {name: r1, dev: pf0/1, prio: 10, match: {eth_type: ipv4, dst_ip: 10.9.0.2/32}, actions: [drop]}
-	Y
+	{
+		pf_bridge_yaml 14 br-down
+		cat <<-'Y'
+		tc:
+		  rules:
+		    - {name: r0, dev: pf0/0, prio: 10, match: {eth_type: ipv4, dst_ip: 10.9.0.1/32}, actions: [drop]}
+		    - {name: r1, dev: pf0/1, prio: 10, match: {eth_type: ipv4, dst_ip: 10.9.0.2/32}, actions: [drop]}
+		Y
+	} >"$WORK/down.yaml"
 	pid=$(ovs_vswitchd_pid)
 	ovs-appctl -T 10 -t ovs-vswitchd exit >/dev/null 2>&1 && wait_for 10 _oo_pid_gone "$pid"
 	check_err $? "cannot stop ovs-vswitchd"
@@ -698,14 +704,7 @@ rule_at_ovs_prio() {
 	nsim_new 15 1 || fail_hard "netdevsim setup failed"
 	ovs_start hw-offload=true || fail_hard "cannot start Open vSwitch"
 	DB="unix:$(ovs_db_sock)"
-	cat >"$WORK/prio0.yaml" <<-'Y'
-	version: 1
-	ovs: {hw_offload: true}
-	pfs:
-	  - {name: pf0, device: netdevsim/netdevsim15, eswitch: switchdev, num_vfs: 2}
-	bridges:
-	  - {name: br-prio, uplink: pf0, representors: [pf0/0]}
-	Y
+	pf_bridge_yaml 15 br-prio >"$WORK/prio0.yaml"
 	apply_ok "$WORK/prio0.yaml"
 	check_err $? "the base apply failed" || { log_test "rule at OVS's prio: setup"; return; }
 	mapfile -t R < <(nsim_vf_reps 15)
@@ -736,17 +735,11 @@ rule_at_ovs_prio() {
 
 	# 2. On the config's own bridge port, with hw_offload true: check refuses.
 	RET=0
-	cat >"$WORK/prio1.yaml" <<-'Y'
-	version: 1
-	ovs: {hw_offload: true}
-	pfs:
-	  - {name: pf0, device: netdevsim/netdevsim15, eswitch: switchdev, num_vfs: 2}
-	bridges:
-	  - {name: br-prio, uplink: pf0, representors: [pf0/0]}
-	tc:
-	  rules:
-	    - {name: arp-in, dev: pf0/0, prio: 2, match: {eth_type: arp}, actions: [drop]}
-	Y
+	{
+		pf_bridge_yaml 15 br-prio
+		printf 'tc:\n  rules:\n'
+		printf '    - {name: arp-in, dev: pf0/0, prio: 2, match: {eth_type: arp}, actions: [drop]}\n'
+	} >"$WORK/prio1.yaml"
 	out=$(ctl -c "$WORK/prio1.yaml" check 2>&1); rc=$?
 	[[ $rc == 2 ]] && grep -q "prio1.yaml:9:[0-9]*: tc.rules\[0\].prio: rule 'arp-in' on pf0/0, a bridge port with ovs.hw_offload true, takes prio 2 with eth_type arp: OVS puts the tc filters of its IPv4 flows at prio 2" <<<"$out"
 	check_err $? "check: exit $rc: $out"
