@@ -533,6 +533,16 @@ static int apply_ovs(struct oo_observed *o, const struct oo_step *s, char *why, 
             return refuse(why, size, -ENOENT, "no port %s", s->name);
         if (!p->owned)
             return refuse(why, size, -EPERM, "port %s is not ours", s->name);
+        /* Its netdev leaves the datapath (its master, ovs-system). */
+        for (size_t i = 0; i < o->n_links; i++) {
+            struct oo_link *l = &o->links[i];
+            const struct oo_link *m = l->master ? oo_link_by_index(o->links, o->n_links, l->master) : NULL;
+
+            if (!strcmp(l->name, s->name) && m && !strcmp(m->kind, "openvswitch")) {
+                l->master = 0;
+                l->slave_kind[0] = '\0';
+            }
+        }
         if (p->bridge && (br = ovs_bridge(v, p->bridge))) {
             size_t k = 0;
             for (size_t i = 0; i < br->n_ports; i++) {

@@ -581,7 +581,12 @@ static void resolve_targets(struct ctx *c)
         d->mode_changes = d->window || cur_mode != d->mode;
         const struct oo_link *ul = uplink_link(c, o);
         const struct oo_link *master = ul && ul->master ? link_by_index(c, ul->master) : NULL;
-        if (d->mode_changes && master && !link_owned_c(c, master)) {
+        /* An OVS port's master is the datapath (ovs-system): an owned port
+         * leaves OVS before the mode changes, and someone else's blocks
+         * the plan (plan_ovs_removals). */
+        const struct oo_ovs_port *op = master && !strcmp(master->kind, "openvswitch")
+                                           ? oo_ovs_port_find(&c->obs->ovs, ul->name) : NULL;
+        if (d->mode_changes && master && !op && !link_owned_c(c, master)) {
             plan_error(c->plan, d->label, "its uplink %s is enslaved to %s, which ovs-offload does "
                        "not manage, and its eswitch mode must change: release it first", ul->name,
                        master->name);

@@ -664,6 +664,10 @@ static void test_foreign_uplink_port_blocks_legacy(void **state)
     host_ovs(&h, true);
     host_ovs_bridge(&h, "br-admin", false);
     host_ovs_port(&h, "br-admin", "eth0", false);
+    /* As the kernel has it: an OVS port's master is the datapath. One
+     * error, about the port, not about a master. */
+    oo_strlcpy(host_add_link(&h, "ovs-system")->kind, "openvswitch", sizeof h.links[0].kind);
+    host_link(&h, "eth0")->master = host_link(&h, "ovs-system")->ifindex;
     check_error("version: 1\npfs:\n  - {name: pf0, device: netdevsim/netdevsim10, eswitch: legacy}\n",
                 &h, NULL, "ovs-offload did");
     oo_observed_free(&h);
