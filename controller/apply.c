@@ -995,6 +995,7 @@ out:
 
 /* OVS steps that follow each other run as one transaction (see ovsdb/). */
 static int apply_ovs_batch(struct actx *c, const struct oo_step *steps, size_t n);
+static int apply_new_links_up(struct actx *c, const struct oo_step *steps, size_t n);
 static int apply_ovs_restart(struct actx *c, const struct oo_step *s);
 static int apply_ovs_record(struct actx *c);
 
@@ -1134,6 +1135,16 @@ int oo_apply(const struct oo_config *cfg, const struct oo_observed *obs, const s
         } else if (s->kind == OO_STEP_TC_SYNC) {
             progress(&c, i, plan->n_steps, s);
             r = apply_tc_sync(&c, s);
+        } else if (s->kind == OO_STEP_LINK_UP && !s->name[0]) {
+            while (i + batch < plan->n_steps && plan->steps[i + batch].kind == OO_STEP_LINK_UP &&
+                   !plan->steps[i + batch].name[0])
+                batch++;
+            for (size_t k = 0; k < batch; k++) {
+                progress(&c, i + k, plan->n_steps, &plan->steps[i + k]);
+                if (opts->progress && k + 1 < batch)
+                    fprintf(opts->progress, "\n");
+            }
+            r = apply_new_links_up(&c, s, batch);
         } else if (is_link_step(s->kind)) {
             progress(&c, i, plan->n_steps, s);
             r = apply_link_step(&c, s);
@@ -1186,7 +1197,7 @@ static void await_udev_names(struct actx *c, const struct oo_step *steps, size_t
     bool busy;
 
     for (size_t i = 0; i < n; i++)
-        if (steps[i].kind == OO_STEP_OVS_ADD_PORT && steps[i].vf >= 0)
+        if ((steps[i].kind == OO_STEP_OVS_ADD_PORT || steps[i].kind == OO_STEP_LINK_UP) && steps[i].vf >= 0)
             n_reps += (pf[i] = step_pf(c, &steps[i])) != NULL;
     /* No representor to attach: nothing udev names matters here, and its
      * queue busy with other devices is no reason to wait. */
@@ -1314,6 +1325,68 @@ static int apply_ovs_batch(struct actx *c, const struct oo_step *steps, size_t n
     }
     free(names);
     free(ops);
+    return r;
+}
+
+/* Link-up steps of representors (named by VF): their netdevs from one
+ * devlink dump, set up once udev has named them, since a netdev that is up
+ * cannot be renamed (the kernel says EBUSY, and udev's rename fails for
+ * good). One udev has not handled when the wait ends (waits.udev_s) is left
+ * down, and said: the read-back plan still has its step, and the next run
+ * sets it up. */
+static int apply_new_links_up(struct actx *c, const struct oo_step *steps, size_t n)
+{
+    char (*names)[IF_NAMESIZE] = oo_calloc(n, sizeof *names);
+    uint32_t *ifindex = oo_calloc(n, sizeof *ifindex);
+    struct oo_dl_port *ports = NULL;
+    size_t n_ports = 0;
+    int r = oo_dl_dump_ports(&c->dl, &ports, &n_ports);
+
+    if (r < 0)
+        r = fail(c, r, "devlink port dump: %s", strerror(-r));
+    for (size_t i = 0; i < n && r == 0; i++) {
+        const struct oo_obs_pf *p = step_pf(c, &steps[i]);
+
+        for (size_t k = 0; p && k < n_ports && !ifindex[i]; k++)
+            if (is_rep_of(&ports[k], &p->handle, steps[i].vf)) {
+                oo_strlcpy(names[i], ports[k].netdev, IF_NAMESIZE);
+                ifindex[i] = ports[k].ifindex;
+            }
+        if (!ifindex[i])
+            r = fail(c, -ENODEV, "no representor for VF %" PRId64 " (%s)", steps[i].vf, steps[i].object);
+    }
+    free(ports);
+    if (r == 0 && udev_awaited(c) && udev_left_ms(c) > 0)
+        await_udev_names(c, steps, n, names);
+    if (r == 0 && stop_requested(c))
+        r = stopped(c, "while waiting for udev to name the representors");
+    size_t left = 0, set = 0;
+    const bool udev = udev_running(c->opts->root);
+
+    for (size_t i = 0; i < n && r == 0; i++) {
+        if (udev && !udev_named(c->opts->root, ifindex[i])) {
+            left++;
+            continue;
+        }
+        r = oo_link_set_up(&c->rt, ifindex[i], true);
+        if (r < 0)
+            r = kfail(c, r, &c->rt, "ip link set up");
+        set++;
+    }
+    if (r == 0) {
+        size_t len = strlen(c->info);   /* what await_udev_names said */
+
+        if (set)
+            snprintf(c->info + len, sizeof c->info - len, "%zu representor%s up%s", set,
+                     set == 1 ? "" : "s", left ? "; " : "");
+        len = strlen(c->info);
+        if (left)
+            snprintf(c->info + len, sizeof c->info - len, "%zu left down until udev has named them "
+                     "(up, a netdev cannot be renamed): run apply again once udev is done "
+                     "(ovs-offloadd does it by itself)", left);
+    }
+    free(ifindex);
+    free(names);
     return r;
 }
 

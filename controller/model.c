@@ -495,8 +495,19 @@ static int apply_link(struct oo_observed *o, const struct oo_step *s, char *why,
         return 0;
     case OO_STEP_LINK_DOWN:
     case OO_STEP_LINK_UP:
-        if (!(l = link_named(o, s->name)))
+        if (!s->name[0] && s->vf >= 0 && s->obs_pf >= 0) {
+            /* A representor made in this run, named by VF. */
+            const struct oo_obs_pf *p = &o->pfs[s->obs_pf];
+
+            l = NULL;
+            for (size_t i = 0; i < p->n_ports && !l; i++)
+                if (oo_port_is_vf_rep(&p->ports[i]) && p->ports[i].vfnum == s->vf)
+                    l = link_named(o, p->ports[i].netdev);
+            if (!l)
+                return refuse(why, size, -ENODEV, "no representor for vf %lld", (long long)s->vf);
+        } else if (!(l = link_named(o, s->name))) {
             return refuse(why, size, -ENODEV, "no netdev %s", s->name);
+        }
         l->up = s->kind == OO_STEP_LINK_UP;
         return 0;
     case OO_STEP_WAIT_LAG:

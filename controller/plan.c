@@ -1726,6 +1726,101 @@ static void plan_ovs(struct ctx *c)
     }
 }
 
+/* ------------------------------------------------------------ links up */
+
+/* Whether the plan already sets netdev up (a bond's member, say). */
+static bool link_up_planned(const struct ctx *c, const char *netdev)
+{
+    for (size_t i = 0; i < c->plan->n_steps; i++)
+        if (c->plan->steps[i].kind == OO_STEP_LINK_UP && !strcmp(c->plan->steps[i].name, netdev))
+            return true;
+    return false;
+}
+
+/* d's uplink (vf < 0) or VF vf's representor, which the config has carry
+ * traffic, set up when it is down or is made in this plan (a new netdev is
+ * down). A representor's step names it by VF, and apply takes its netdev from
+ * devlink: udev may rename it while the plan runs (the OVS step waits for
+ * that), and one made in this run has no name yet. */
+static void want_up(struct ctx *c, const struct dpf *d, int64_t vf, const char *why)
+{
+    const struct oo_dl_port *rp = NULL;
+    const struct oo_link *l = NULL;
+    struct oo_step *s;
+
+    if (d->opf < 0)
+        return;                     /* the PF is missing: said where it is planned */
+    if (vf < 0) {
+        l = uplink_link(c, opf_of(c, d));
+        /* A bond member goes up with its bond (plan_bond). An OVS port's
+         * master is the datapath, ovs-system: not a reason to leave it. */
+        if (!l || l->up || !strcmp(l->slave_kind, "bond") || d->bond >= 0 || link_up_planned(c, l->name))
+            return;
+    } else {
+        if (d->mode != OO_ESWITCH_SWITCHDEV || vf >= d->num_vfs)
+            return;
+        rp = d->reps_recreated ? NULL : rep_port(d, vf);
+        l = rp && rp->netdev[0] && rp->ifindex ? link_by_index(c, rp->ifindex) : NULL;
+        if (l && (l->up || link_up_planned(c, l->name)))
+            return;
+    }
+    s = add_step(c->plan, OO_STEP_LINK_UP, d->cfg_index, d->opf);
+    s->vf = vf;
+    if (l) {
+        SETF(s->object, "%s", l->name);
+        if (vf < 0)
+            oo_strlcpy(s->name, l->name, sizeof s->name);
+        oo_strlcpy(s->from, "down", sizeof s->from);
+    } else {
+        SETF(s->object, "%.40s/vf%" PRId64, d->label, vf);
+        oo_strlcpy(s->from, "new", sizeof s->from);
+    }
+    oo_strlcpy(s->to, "up", sizeof s->to);
+    oo_strlcpy(s->reason, why, sizeof s->reason);
+}
+
+static const struct dpf *dpf_of_cfg(const struct ctx *c, int cfg_index)
+{
+    for (size_t i = 0; i < c->n_pfs; i++)
+        if (c->pfs[i].cfg_index == cfg_index)
+            return &c->pfs[i];
+    return NULL;
+}
+
+/* The netdevs the config has carry traffic are set up, after OVS has them:
+ * nothing else does. OVS attaches a port as it is, a representor is made
+ * down, and in switchdev a VF's link follows its representor's (mlx5 sets
+ * the VF's vport up when the representor opens, down when it closes): a VM's
+ * VF behind a down representor has no carrier. These are the bridges'
+ * uplinks and representors, and each MPV pair's uplinks and representors
+ * (the MultiPort order ends "bind VFs -> PFs up"). A bond and its members go
+ * up in plan_bond. In host.conf mode the representors are host-agent's:
+ * not touched. */
+static void plan_links_up(struct ctx *c)
+{
+    const struct oo_config *cfg = c->cfg;
+    const struct dpf *d;
+
+    for (size_t b = 0; b < cfg->n_bridges; b++) {
+        const struct oo_cfg_bridge *br = &cfg->bridges[b];
+
+        if (br->has_uplink && br->uplink.kind == OO_CFG_REF_PF && (d = dpf_of_cfg(c, br->uplink.index)))
+            want_up(c, d, -1, "the bridge's uplink carries traffic only when up");
+        for (size_t r = 0; !cfg->reps_owned_by_host_agent && r < br->n_reps; r++)
+            if ((d = dpf_of_cfg(c, br->reps[r].pf)))
+                want_up(c, d, br->reps[r].vf, "a VF's link follows its representor's: down, the VF has no carrier");
+    }
+    for (size_t m = 0; m < cfg->n_mpvs; m++)
+        for (int k = 0; k < 2; k++) {
+            const struct oo_cfg_ref *v = &cfg->mpvs[m].vfs[k];
+
+            if (v->kind != OO_CFG_REF_VF || !(d = dpf_of_cfg(c, v->index)))
+                continue;
+            want_up(c, d, -1, "an MPV pair's uplink carries its traffic only when up");
+            want_up(c, d, v->vf, "an MPV VF's link follows its representor's: down, the VF has no carrier");
+        }
+}
+
 /* ------------------------------------------------------------ tc */
 
 /* Whether the plan re-creates this target's netdev (its rules then follow). */
@@ -2069,6 +2164,7 @@ void oo_plan_build(const struct oo_config *cfg, const struct oo_observed *obs,
     for (size_t b = 0; b < cfg->n_bonds; b++)
         plan_bond(&c, (int)b);
     plan_ovs(&c);
+    plan_links_up(&c);
     if (cfg->n_rules || cfg->n_mpvs || obs->n_tc)
         plan_tc(&c);
     plan_daemon(&c);

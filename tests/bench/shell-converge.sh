@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The other way of benchmark (1): the host of tests/bench/lib.sh's
 # gen_full_config converged the way the seeds and today's agents do it, one
-# command per object: sriov_numvfs, devlink eswitch, ethtool, ip link (bond
-# and each member), ovs-vsctl per setting/bridge/port, tc filter add per rule.
+# command per object: sriov_numvfs, devlink eswitch, ethtool, ip link (bond,
+# each member, each port set up), ovs-vsctl per setting/bridge/port, tc filter
+# add per rule.
 # It does, in the same order, what `ovs-offloadctl apply` does for that config
 # from a clean host (two fresh netdevsim PFs, Open vSwitch without offload).
 #
@@ -109,6 +110,13 @@ for pf in "${!PF_IDS[@]}"; do
 		run ovs-vsctl add-port "$BRIDGE" "${REP[pf * NUM_VFS + vf]}"
 	done
 done
+# Each representor up: a new one is down, and its VF's link follows it (what
+# ovs-offloadctl's link-up steps do).
+for pf in "${!PF_IDS[@]}"; do
+	for ((vf = 0; vf < NUM_VFS; vf++)); do
+		run ip link set "${REP[pf * NUM_VFS + vf]}" up
+	done
+done
 
 # 4. tc: one filter per rule, into the bond's shared block (OVS made it) or
 # a representor's ingress. Rule i: see gen_full_config in tests/bench/lib.sh.
@@ -152,6 +160,13 @@ if ((MPV_PAIRS > 0)); then
 		run tc qdisc add dev "${MUP[port]}" ingress
 		for ((k = 0; k < MPV_PAIRS; k++)); do
 			run tc qdisc add dev "${MREP[port * MPV_PAIRS + k]}" ingress
+		done
+	done
+	# The pairs' uplinks and representors up, as for bridge ports.
+	for port in 0 1; do
+		run ip link set "${MUP[port]}" up
+		for ((k = 0; k < MPV_PAIRS; k++)); do
+			run ip link set "${MREP[port * MPV_PAIRS + k]}" up
 		done
 	done
 	for ((k = 0; k < MPV_PAIRS; k++)); do

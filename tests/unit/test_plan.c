@@ -264,6 +264,79 @@ static void test_multiport_after_switchdev(void **state)
     oo_observed_free(&h);
 }
 
+/* Rule: the netdevs the config has carry traffic go up when they are down:
+ * a bridge's uplink and representors, an MPV pair's uplinks and
+ * representors (one step per netdev, after OVS has them); not a
+ * representor the config does not name, not a bond member (it goes up with
+ * its bond), not a netdev that is up. */
+static void test_links_up(void **state)
+{
+    struct oo_observed h = { 0 };
+
+    host_add_pf(&h, "pci", "0000:3b:00.0", "p0", OO_ESWITCH_SWITCHDEV, 4);
+    host_add_pf(&h, "pci", "0000:3b:00.1", "p1", OO_ESWITCH_SWITCHDEV, 4);
+    for (size_t i = 0; i < 2; i++)          /* multiport on already */
+        for (size_t k = 0; k < h.pfs[i].n_params; k++)
+            if (!strcmp(h.pfs[i].params[k].name, "esw_multiport"))
+                oo_strlcpy(h.pfs[i].params[k].values[DEVLINK_PARAM_CMODE_RUNTIME].value, "true",
+                           sizeof h.pfs[i].params[k].values[0].value);
+    host_ovs(&h, true);
+    host_ovs_bridge(&h, "br0", true);
+    host_ovs_port(&h, "br0", "p0", true);
+    host_ovs_port(&h, "br0", "p0_0", true);
+    host_ovs_port(&h, "br0", "p0_1", true);
+    /* As the kernel has it: an OVS port's master is the datapath. */
+    oo_strlcpy(host_add_link(&h, "ovs-system")->kind, "openvswitch", sizeof h.links[0].kind);
+    host_link(&h, "p0")->master = host_link(&h, "p0_0")->master = host_link(&h, "ovs-system")->ifindex;
+    host_link(&h, "p0_1")->master = host_link(&h, "ovs-system")->ifindex;
+    host_link(&h, "p0")->up = false;
+    host_link(&h, "p0_1")->up = false;
+    host_link(&h, "p0_3")->up = false;
+    host_link(&h, "p1_0")->up = false;      /* named by no config entry */
+    host_link(&h, "p1")->up = false;
+    host_link(&h, "p1_2")->up = false;
+    struct oo_config *cfg = host_load_config(
+        "version: 1\n" PF0 ", eswitch: switchdev, num_vfs: 4, multiport: true}\n"
+        PF1 ", eswitch: switchdev, num_vfs: 4, multiport: true}\n"
+        "bridges:\n  - {name: br0, uplink: pf0, representors: ['pf0/0-1']}\n"
+        "tc:\n  mpv:\n"
+        "    - {name: a, vfs: [pf0/2, pf1/2], ip: 10.0.0.2}\n"
+        "    - {name: b, vfs: [pf0/3, pf1/3], ip: 10.0.0.3}\n");
+    struct oo_plan plan;
+    char *shape;
+
+    oo_plan_build(cfg, &h, NULL, &plan);
+    assert_int_equal(plan.n_errors, 0);
+    /* Before the tc rules (steps 6..11: no ingress qdisc here yet). */
+    assert_int_equal(plan.n_steps, 11);
+    plan.n_steps = 5;
+    shape = plan_shape(&plan);
+    assert_string_equal(shape, "link-up p0, link-up p0_1, link-up p1, link-up p1_2, link-up p0_3");
+    for (size_t i = 0; i < plan.n_steps; i++) {
+        assert_string_equal(plan.steps[i].from, "down");
+        assert_string_equal(plan.steps[i].to, "up");
+    }
+    /* Uplinks by name; representors by VF (udev may rename them meanwhile). */
+    assert_string_equal(plan.steps[0].name, "p0");
+    assert_string_equal(plan.steps[1].name, "");
+    assert_int_equal(plan.steps[1].vf, 1);
+    assert_int_equal(plan.steps[1].obs_pf, 0);
+    assert_string_equal(plan.steps[4].name, "");
+    assert_int_equal(plan.steps[4].vf, 3);
+    free(shape);
+    plan.n_steps = 11;
+    oo_plan_free(&plan);
+    /* Up, they are in sync. */
+    host_link(&h, "p0")->up = host_link(&h, "p0_1")->up = host_link(&h, "p1")->up = true;
+    host_link(&h, "p1_2")->up = host_link(&h, "p0_3")->up = true;
+    oo_plan_build(cfg, &h, NULL, &plan);
+    for (size_t i = 0; i < plan.n_steps; i++)
+        assert_int_not_equal(plan.steps[i].kind, OO_STEP_LINK_UP);
+    oo_plan_free(&plan);
+    host_free_config(cfg);
+    oo_observed_free(&h);
+}
+
 /* inline/encap modes go with the mode change, or alone on a switchdev PF. */
 static void test_eswitch_attrs(void **state)
 {
@@ -623,7 +696,8 @@ static void test_journal_of_absent_bond_pruned(void **state)
     free(root);
 }
 
-/* Rule: OVS detach before legacy; deletions before additions; OVS last. */
+/* Rule: OVS detach before legacy; deletions before additions; OVS last;
+ * then the representors made in this plan go up (new netdevs are down). */
 static void test_ovs_detach_before_legacy(void **state)
 {
     struct oo_observed h = { 0 };
@@ -633,12 +707,17 @@ static void test_ovs_detach_before_legacy(void **state)
     host_ovs_bridge(&h, "br-offload", true);
     host_ovs_port(&h, "br-offload", "eth0", true);
     host_ovs_port(&h, "br-offload", "eth0_0", true);
+    /* As the kernel has it: an OVS port's master is the datapath. */
+    oo_strlcpy(host_add_link(&h, "ovs-system")->kind, "openvswitch", sizeof h.links[0].kind);
+    host_link(&h, "eth0")->master = host_link(&h, "ovs-system")->ifindex;
+    host_link(&h, "eth0_0")->master = host_link(&h, "ovs-system")->ifindex;
     check_plan("version: 1\npfs:\n  - {name: pf0, device: netdevsim/netdevsim10, eswitch: switchdev, num_vfs: 3}\n"
                "bridges:\n  - {name: br-offload, uplink: pf0, representors: ['pf0/0-2']}\n", &h,
                "ovs-del-port br-offload/eth0, ovs-del-port br-offload/eth0_0, eswitch-mode pf0, "
                "num-vfs pf0, num-vfs pf0, wait-vfs pf0, eswitch-mode pf0, wait-vfs pf0, "
                "ovs-add-port br-offload/eth0, ovs-add-port br-offload/pf0/vf0, "
-               "ovs-add-port br-offload/pf0/vf1, ovs-add-port br-offload/pf0/vf2");
+               "ovs-add-port br-offload/pf0/vf1, ovs-add-port br-offload/pf0/vf2, "
+               "link-up pf0/vf0, link-up pf0/vf1, link-up pf0/vf2");
     /* The representor is wanted: it goes for the mode change, not for the config. */
     struct oo_config *cfg = host_load_config(
         "version: 1\npfs:\n  - {name: pf0, device: netdevsim/netdevsim10, eswitch: switchdev, num_vfs: 3}\n"
@@ -1947,6 +2026,7 @@ int main(void)
         cmocka_unit_test(test_same_pf_twice),
         cmocka_unit_test(test_params_compared_as_devlink_shows_them),
         cmocka_unit_test(test_multiport_after_switchdev),
+        cmocka_unit_test(test_links_up),
         cmocka_unit_test(test_vf_settings_follow_mode),
         cmocka_unit_test(test_eswitch_attrs),
         cmocka_unit_test(test_vflag_order),

@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # ovs-offloadctl apply against the real kernel (netdevsim): the device layer
-# converges to the config in the hardware's order, a second apply and plan find
+# converges to the config in the hardware's order, the bridges' ports go up, a second apply and plan find
 # nothing to do, drift is repaired, what the config does not name is left alone,
 # a run killed half-way converges when run again, and two applies at once
 # take turns (the host lock) instead of failing on each other's steps; a tc
 # rule that redirects to a VF made in the same run joins its uplink's rules
 # instead of costing them. Read back with devlink -j, ip -j -d link and tc -j.
-ALL_TESTS="apply_single_pf apply_legacy_vf_settings apply_many_vfs apply_vflag apply_drift apply_foreign_untouched apply_killed apply_concurrent apply_lock_held apply_inline_refused apply_param_refused apply_binds_after_failure apply_rechecks_since_plan apply_tc_redirect_new_vf apply_tc_same_match_refused apply_json apply_vswitchd_paused"
+ALL_TESTS="apply_single_pf apply_legacy_vf_settings apply_many_vfs apply_vflag apply_drift apply_foreign_untouched apply_killed apply_concurrent apply_lock_held apply_inline_refused apply_param_refused apply_binds_after_failure apply_rechecks_since_plan apply_tc_redirect_new_vf apply_tc_same_match_refused apply_json apply_vswitchd_paused apply_links_up"
 . "$(dirname "$(readlink -f "$0")")/lib.sh"
 
 CTL=${OO_BUILD:-build}/ovs-offloadctl
@@ -642,6 +642,65 @@ apply_vswitchd_paused() {
 	wait_for 10 bash -c "(( \$(ovs-vsctl --timeout=5 get Interface $(nsim_uplink 64) ofport) > 0 ))"
 	check_err $? "the uplink has no ofport after ovs-vswitchd went on"
 	log_test "a paused ovs-vswitchd: the OVS step fails, not in sync, until it applies the transaction"
+}
+
+# is_up NETDEV: its administrative state is up (IFF_UP).
+is_up() {
+	ip -j link show dev "$1" | jq -e '.[0].flags | index("UP")' >/dev/null
+}
+
+# A bridge's uplink and representors carry traffic only when up, and nothing
+# else sets them up: new representors are down, OVS attaches ports as they
+# are. apply sets them up, and only them; one set down by hand is drift; the
+# representors of VFs re-created in the run go up once they exist.
+apply_links_up() {
+	RET=0
+	local up out
+	local -a R
+	ovs_start || fail_hard "ovs_start"
+	nsim_new 65 1 || fail_hard "netdevsim"
+	cat >"$CFG" <<-Y
+	version: 1
+	ovs: {db: "unix:$(ovs_db_sock)"}
+	pfs:
+	  - {name: pf0, device: netdevsim/netdevsim65, eswitch: switchdev, num_vfs: 3}
+	bridges:
+	  - {name: br-up, uplink: pf0, representors: [pf0/0-1]}
+	Y
+	up=$(nsim_uplink 65)
+	! is_up "$up"
+	check_err $? "netdevsim's uplink $up is up before apply: the test proves nothing"
+	apply_ok >/dev/null
+	check_err $? "apply failed: $(cat /tmp/oo-apply.out)"
+	mapfile -t R < <(nsim_vf_reps 65)
+	is_up "$up" && is_up "${R[0]}" && is_up "${R[1]}" && ! is_up "${R[2]}"
+	check_err $? "up: $up $(is_up "$up" && echo y), ${R[*]}: $(for n in "${R[@]}"; do is_up "$n" && echo -n "y " || echo -n "n "; done)"
+	[[ $(grep -c ": link-up " /tmp/oo-apply.out) == 3 && $(plan_rc) == 0 ]]
+	check_err $? "want 3 link-up steps and a plan in sync: $(grep link-up /tmp/oo-apply.out); $(cat /tmp/oo-plan.out)"
+	log_test "apply sets the bridge's uplink and representors up, not another representor"
+
+	RET=0
+	ip link set dev "${R[1]}" down && ip link set dev "$up" down
+	check_err $? "ip link set down failed"
+	out=$("$CTL" -c "$CFG" plan 2>&1)
+	grep -q "$up: link-up down -> up" <<<"$out" && grep -q "${R[1]}: link-up down -> up" <<<"$out"
+	check_err $? "plan does not set them up again: $out"
+	apply_ok >/dev/null && is_up "$up" && is_up "${R[1]}" && [[ $(plan_rc) == 0 ]]
+	check_err $? "apply did not set them up: $(cat /tmp/oo-apply.out)"
+	log_test "a bridge port set down by hand: plan and apply set it up again"
+
+	RET=0
+	sed -i 's/num_vfs: 3/num_vfs: 2/' "$CFG"
+	out=$("$CTL" -c "$CFG" plan 2>&1)
+	grep -q "pf0/vf0: link-up new -> up" <<<"$out" && grep -q "pf0/vf1: link-up new -> up" <<<"$out"
+	check_err $? "plan does not set the new representors up: $out"
+	apply_ok >/dev/null
+	check_err $? "apply failed: $(cat /tmp/oo-apply.out)"
+	mapfile -t R < <(nsim_vf_reps 65)
+	[[ ${#R[@]} == 2 ]] && is_up "${R[0]}" && is_up "${R[1]}" && [[ $(plan_rc) == 0 ]]
+	check_err $? "representors ${R[*]} after re-creating the VFs: $(cat /tmp/oo-apply.out)"
+	log_info "$(grep 'link-up' /tmp/oo-apply.out | tail -n 1)"
+	log_test "representors of VFs re-created in the run go up once they exist"
 }
 
 tests_run

@@ -197,6 +197,11 @@ daemon_stop() {
 	DPID=
 }
 
+# is_up NETDEV: its administrative state is up (IFF_UP).
+is_up() {
+	ip -j link show dev "$1" 2>/dev/null | jq -e '.[0].flags | index("UP")' >/dev/null
+}
+
 # appctl CMD...: the daemon, by name (its pidfile), or by the control socket
 # in APPCTL_TARGET when set.
 appctl() {
@@ -1475,6 +1480,19 @@ ovs_vflag_drift() {
 	poll_until 30000 in_sync >/dev/null && vflag_rules_ok "$blk" "$rep0"
 	check_err $? "not back in sync with every rule as configured"
 	log_test "drift: an owned tc rule deleted and one changed by hand are repaired" || dump_log
+
+	# 1b. A bridge representor set down by hand: its VF would have no
+	#     carrier; the daemon sets it up again.
+	RET=0
+	poll_until 30000 in_sync >/dev/null
+	is_up "$rep0"
+	check_err $? "representor $rep0 is not up after the daemon converged"
+	ip link set dev "$rep0" down
+	check_err $? "cannot set $rep0 down"
+	ms=$(poll_until 30000 is_up "$rep0")
+	check_err $? "$rep0 is not set up again within 30 s"
+	[[ -n $ms ]] && repaired "representor set down" "$ms"
+	log_test "drift: a bridge representor set down by hand is set up again" || dump_log
 
 	# 2. VFs re-created under new names: pf0's VFs go (0 VFs: netdevsim then
 	#    falls back to legacy), come back (switchdev, 2 VFs), and their

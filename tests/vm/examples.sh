@@ -102,6 +102,14 @@ param_value() {
 		'.param[$d][] | select(.name == $n) | .values[] | select(.cmode == "runtime") | .value'
 }
 
+# links_down NETDEV...: those of them whose administrative state is down.
+links_down() {
+	local n
+	for n in "$@"; do
+		ip -j link show dev "$n" | jq -e '.[0].flags | index("UP")' >/dev/null || printf '%s ' "$n"
+	done
+}
+
 examples_check() {
 	local f out
 	RET=0
@@ -117,13 +125,17 @@ example_single_pf() {
 	RET=0
 	fresh_host N || fail_hard "simulated host setup failed"
 	kinds="num-vfs wait-vfs eswitch-mode hw-tc-offload vf-mac
-		vf-devlink-rate ovs-set-config ovs-add-bridge ovs-add-port"
+		vf-devlink-rate ovs-set-config ovs-add-bridge ovs-add-port link-up"
 	converge "$kinds" -c examples/single-pf.yaml
 	[[ $(nsim_eswitch_mode 10) == switchdev && $(nsim_num_vfs 10) == 4 ]]
 	check_err $? "netdevsim10: $(nsim_eswitch_mode 10) with $(nsim_num_vfs 10) VFs, not switchdev with 4"
 	[[ $(ovs-vsctl list-ports br-offload 2>/dev/null | wc -l) == 5 ]]
 	check_err $? "br-offload should have the uplink and 4 representors: $(ovs-vsctl list-ports br-offload 2>&1 | paste -sd' ')"
-	log_test "examples/single-pf.yaml: plan 3, apply 0, plan 0"
+	# shellcheck disable=SC2046 # one port per word
+	[[ $(links_down $(ovs-vsctl list-ports br-offload)) == "" ]]
+	# shellcheck disable=SC2046
+	check_err $? "br-offload's ports down after apply: $(links_down $(ovs-vsctl list-ports br-offload))"
+	log_test "examples/single-pf.yaml: plan 3, apply 0, plan 0, the bridge's ports up"
 }
 
 example_vf_lag() {
@@ -153,7 +165,7 @@ example_mpv() {
 	RET=0
 	fresh_host Y || fail_hard "simulated host setup failed"
 	kinds="num-vfs wait-vfs eswitch-mode hw-tc-offload multiport ovs-set-config ovs-add-bridge
-		ovs-add-port tc-sync"
+		ovs-add-port link-up tc-sync"
 	converge "$kinds" -c examples/mpv.yaml
 	[[ $(param_value 10 esw_multiport) == true && $(param_value 11 esw_multiport) == true ]]
 	check_err $? "esw_multiport is not true on both PFs: $(param_value 10 esw_multiport) $(param_value 11 esw_multiport)"
@@ -167,7 +179,7 @@ example_mpv_linux61() {
 	RET=0
 	fresh_host N || fail_hard "simulated host setup failed"
 	kinds="num-vfs wait-vfs eswitch-mode hw-tc-offload ovs-set-config ovs-add-bridge
-		ovs-add-port tc-sync"
+		ovs-add-port link-up tc-sync"
 	converge "$kinds" -c examples/mpv.yaml
 	log_test "examples/mpv.yaml, Linux 6.1's mlx5 (no esw_multiport): plan 3, apply 0, plan 0"
 }
@@ -181,13 +193,18 @@ example_hostconf() {
 	check_err $? "examples/host.conf names eth0, but netdevsim10's port is ${up:-missing}"
 	out=$("$CTL" --hostconf examples/host.conf check 2>&1)
 	check_err $? "check --hostconf examples/host.conf: $out"
-	kinds="num-vfs wait-vfs eswitch-mode hw-tc-offload ovs-set-config ovs-add-bridge ovs-add-port"
+	kinds="num-vfs wait-vfs eswitch-mode hw-tc-offload ovs-set-config ovs-add-bridge ovs-add-port link-up"
 	converge "$kinds" --hostconf examples/host.conf
 	[[ $(nsim_eswitch_mode 10) == switchdev && $(nsim_num_vfs 10) == "$(nsim_max_vfs 10)" ]]
 	check_err $? "netdevsim10: $(nsim_eswitch_mode 10) with $(nsim_num_vfs 10) VFs, not switchdev with all $(nsim_max_vfs 10)"
 	[[ $(ovs-vsctl list-ports br0 2>/dev/null | paste -sd' ') == "$up" ]]
 	check_err $? "br0's ports: $(ovs-vsctl list-ports br0 2>&1 | paste -sd' '), expected $up"
-	log_test "examples/host.conf (--hostconf): check 0, plan 3, apply 0, plan 0"
+	# The uplink goes up; the representors are host-agent's: left as made.
+	local -a reps
+	mapfile -t reps < <(nsim_vf_reps 10)
+	[[ $(links_down "$up") == "" && ${#reps[@]} -gt 0 && $(links_down "${reps[@]}" | wc -w) == "${#reps[@]}" ]]
+	check_err $? "uplink down: $(links_down "$up"); representors down: $(links_down "${reps[@]}" | wc -w) of ${#reps[@]}"
+	log_test "examples/host.conf (--hostconf): check 0, plan 3, apply 0, plan 0, the uplink up, representors left to host-agent"
 }
 
 # examples/single-pf.yaml applied, then again with tc_policy skip_hw and
