@@ -1186,7 +1186,8 @@ out:
  * seen after the dump could belong to a rename the dump missed. Past the
  * limit, they are attached under the names they have, and the step's info
  * says so. */
-static void await_udev_names(struct actx *c, const struct oo_step *steps, size_t n, char (*names)[IF_NAMESIZE])
+static void await_udev_names(struct actx *c, const struct oo_step *steps, size_t n, char (*names)[IF_NAMESIZE],
+                             const char *done)
 {
     /* The PF of each VF representor step (NULL for the other steps). */
     const struct oo_obs_pf **pf = oo_calloc(n, sizeof *pf);
@@ -1227,11 +1228,10 @@ static void await_udev_names(struct actx *c, const struct oo_step *steps, size_t
         if (round > 0 && oo_now_ms() - t0 >= limit) {
             if (waiting)
                 snprintf(c->info, sizeof c->info, "udev had not named %u representor%s (waits.udev_s "
-                         "%d s spent): attached as they are; ", waiting, waiting == 1 ? "" : "s",
-                         c->cfg->waits.udev_s);
+                         "%d s spent)%s; ", waiting, waiting == 1 ? "" : "s", c->cfg->waits.udev_s, done);
             else
-                snprintf(c->info, sizeof c->info, "udev was still busy (waits.udev_s %d s spent): "
-                         "attached under the names they have; ", c->cfg->waits.udev_s);
+                snprintf(c->info, sizeof c->info, "udev was still busy (waits.udev_s %d s spent)%s; ",
+                         c->cfg->waits.udev_s, done);
             break;
         }
         if (stop_requested(c))
@@ -1283,7 +1283,7 @@ static int apply_ovs_batch(struct actx *c, const struct oo_step *steps, size_t n
         }
     }
     if (r == 0 && udev_awaited(c) && udev_left_ms(c) > 0)
-        await_udev_names(c, steps, n, names);
+        await_udev_names(c, steps, n, names, ": attached under the names they have");
     /* Cut short by a stop: attaching now would take the names udev has
      * not given yet, what the wait is for. */
     if (r == 0 && stop_requested(c))
@@ -1331,9 +1331,10 @@ static int apply_ovs_batch(struct actx *c, const struct oo_step *steps, size_t n
 /* Link-up steps of representors (named by VF): their netdevs from one
  * devlink dump, set up once udev has named them, since a netdev that is up
  * cannot be renamed (the kernel says EBUSY, and udev's rename fails for
- * good). One udev has not handled when the wait ends (waits.udev_s) is left
- * down, and said: the read-back plan still has its step, and the next run
- * sets it up. */
+ * good). One udev has not handled when the wait ends (waits.udev_s) while
+ * its queue is still busy is left down, and said: the read-back plan still
+ * has its step, and the next run sets it up. With udev idle (it will not
+ * name it) or waits.udev_s 0, it is set up as it is. */
 static int apply_new_links_up(struct actx *c, const struct oo_step *steps, size_t n)
 {
     char (*names)[IF_NAMESIZE] = oo_calloc(n, sizeof *names);
@@ -1357,11 +1358,13 @@ static int apply_new_links_up(struct actx *c, const struct oo_step *steps, size_
     }
     free(ports);
     if (r == 0 && udev_awaited(c) && udev_left_ms(c) > 0)
-        await_udev_names(c, steps, n, names);
+        await_udev_names(c, steps, n, names, "");
     if (r == 0 && stop_requested(c))
         r = stopped(c, "while waiting for udev to name the representors");
     size_t left = 0, set = 0;
-    const bool udev = udev_running(c->opts->root);
+    /* Left down only while udev still has events to handle: one it has
+     * dropped, or never got, would keep the step from ever converging. */
+    const bool udev = udev_awaited(c) && udev_busy(c->opts->root);
 
     for (size_t i = 0; i < n && r == 0; i++) {
         if (udev && !udev_named(c->opts->root, ifindex[i])) {

@@ -2,7 +2,7 @@
  *
  * The hardware's orders (docs: README "Planning"):
  *  - OVS ports are removed first; a PF's uplink leaves OVS before its eswitch
- *    goes (back) to legacy, and representors leave before they are re-created;
+ *    mode changes, and representors leave before they are re-created;
  *  - bonds release members before a mode change, and before a member PF's
  *    eswitch changes;
  *  - per PF: VFs unbound (PCI) -> eswitch legacy -> devlink params (only while
@@ -11,8 +11,11 @@
  *    per-VF settings -> VFs bound again;
  *  - VF-LAG: members down -> enslave -> bond up -> members up -> wait for the
  *    LAG -> only then bind the members' VFs (binding earlier leaves VF-LAG off);
- *  - OVS last, as one transaction: other_config keys together, bridges, ports;
- *    then the ovs-vswitchd restart that hw-offload and tc-policy need.
+ *  - OVS next, as one transaction: other_config keys together, bridges, ports;
+ *    then the ovs-vswitchd restart that hw-offload and tc-policy need;
+ *  - then the bridges' and MPV pairs' uplinks and representors up (a new
+ *    representor is down, and a VF's link follows its representor's);
+ *  - tc rules last, into the qdiscs and blocks OVS made.
  * A VF count or an eswitch mode on a switchdev PF changes through legacy.
  */
 #include "controller/plan.h"
@@ -583,7 +586,7 @@ static void resolve_targets(struct ctx *c)
         const struct oo_link *master = ul && ul->master ? link_by_index(c, ul->master) : NULL;
         /* An OVS port's master is the datapath (ovs-system): an owned port
          * leaves OVS before the mode changes, and someone else's blocks
-         * the plan (plan_ovs_removals). */
+         * the plan (plan_ovs_removals, mode_pf_of_uplink). */
         const struct oo_ovs_port *op = master && !strcmp(master->kind, "openvswitch")
                                            ? oo_ovs_port_find(&c->obs->ovs, ul->name) : NULL;
         if (d->mode_changes && master && !op && !link_owned_c(c, master)) {
@@ -691,14 +694,17 @@ static const struct oo_cfg_bridge *wanted_bridge_of(const struct wanted_ports *w
     return e ? e->br : NULL;
 }
 
-/* The PF that passes through legacy and whose uplink is this netdev, or NULL. */
-static const struct dpf *window_pf_of_uplink(const struct ctx *c, const char *netdev)
+/* The PF whose eswitch mode changes in this plan (to legacy, through it, or
+ * to switchdev) and whose uplink is this netdev, or NULL. Its uplink leaves
+ * OVS first: offloaded rules can make the change fail, and the driver
+ * changes the netdev's profile under OVS's ingress block. */
+static const struct dpf *mode_pf_of_uplink(const struct ctx *c, const char *netdev)
 {
     for (size_t i = 0; i < c->n_pfs; i++) {
         const struct dpf *d = &c->pfs[i];
         const char *up = d->opf >= 0 ? uplink_netdev(opf_of(c, d)) : NULL;
 
-        if (d->window && up && !strcmp(up, netdev))
+        if (d->mode_changes && up && !strcmp(up, netdev))
             return d;
     }
     return NULL;
@@ -749,7 +755,7 @@ static void plan_ovs_removals(struct ctx *c)
     for (size_t i = 0; i < ovs->n_ports; i++) {
         const struct oo_ovs_port *p = &ovs->ports[i];
         const struct oo_cfg_bridge *want = wanted_bridge_of(&wanted, p->name);
-        const struct dpf *w = window_pf_of_uplink(c, p->name);
+        const struct dpf *w = mode_pf_of_uplink(c, p->name);
         const char *why = NULL;
 
         /* A bridge's own internal port goes and comes with the bridge. */
@@ -765,7 +771,7 @@ static void plan_ovs_removals(struct ctx *c)
         if (port_is_stale(c, p))
             why = p->error && p->error[0] ? "its interface is in error" : "its netdev is gone";
         else if (w)
-            why = "the PF's eswitch goes to legacy: detach the uplink first";
+            why = "the PF's eswitch mode changes: detach the uplink first";
         else if (!want && !c->cfg->reps_owned_by_host_agent)
             why = unwanted_why(c, p->name);
         else if (!want && c->cfg->reps_owned_by_host_agent && !rep_pf(c, p->name))
@@ -1884,7 +1890,9 @@ static bool target_on_ovs(const struct ctx *c, const struct oo_tc_target *t)
     const struct oo_config *cfg = c->cfg;
     const struct oo_ovs_port *p = t->place_resolved ? oo_ovs_port_find(&c->obs->ovs, t->place.netdev) : NULL;
 
-    if (p && p->bridge)
+    /* A port this plan removes is on OVS only if the config wants it back
+     * (below). */
+    if (p && p->bridge && !port_removed(c, p->name))
         return true;
     for (size_t b = 0; b < cfg->n_bridges; b++) {
         const struct oo_cfg_bridge *br = &cfg->bridges[b];

@@ -752,6 +752,40 @@ static void test_foreign_uplink_port_blocks_legacy(void **state)
     oo_observed_free(&h);
 }
 
+/* Rule: to switchdev too, the uplink leaves OVS before the eswitch mode
+ * changes, and comes back after (the boot case: mlx5 starts in legacy, and
+ * OVS attaches the uplink from its database). Someone else's port there
+ * blocks the plan. */
+static void test_uplink_detached_for_switchdev(void **state)
+{
+    struct oo_observed h = { 0 };
+    static const char yaml[] =
+        "version: 1\npfs:\n  - {name: pf0, device: netdevsim/netdevsim10, eswitch: switchdev, num_vfs: 2}\n"
+        "bridges:\n  - {name: br-offload, uplink: pf0}\n";
+
+    host_add_pf(&h, "netdevsim", "netdevsim10", "eth0", OO_ESWITCH_LEGACY, 2);
+    host_ovs(&h, true);
+    host_ovs_bridge(&h, "br-offload", true);
+    host_ovs_port(&h, "br-offload", "eth0", true);
+    oo_strlcpy(host_add_link(&h, "ovs-system")->kind, "openvswitch", sizeof h.links[0].kind);
+    host_link(&h, "eth0")->master = host_link(&h, "ovs-system")->ifindex;
+    check_plan(yaml, &h, "ovs-del-port br-offload/eth0, eswitch-mode pf0, wait-vfs pf0, hw-tc-offload pf0, "
+                         "ovs-add-port br-offload/eth0");
+    oo_observed_free(&h);
+
+    memset(&h, 0, sizeof h);
+    host_add_pf(&h, "netdevsim", "netdevsim10", "eth0", OO_ESWITCH_LEGACY, 2);
+    host_ovs(&h, true);
+    host_ovs_bridge(&h, "br-admin", false);
+    host_ovs_port(&h, "br-admin", "eth0", false);
+    oo_strlcpy(host_add_link(&h, "ovs-system")->kind, "openvswitch", sizeof h.links[0].kind);
+    host_link(&h, "eth0")->master = host_link(&h, "ovs-system")->ifindex;
+    check_error("version: 1\npfs:\n  - {name: pf0, device: netdevsim/netdevsim10, eswitch: switchdev}\n",
+                &h, NULL, "its uplink eth0 is on bridge br-admin, which ovs-offload did not attach: "
+                "detach it (ovs-vsctl del-port eth0) before the eswitch mode changes");
+    oo_observed_free(&h);
+}
+
 /* Rule: stale owned ports go; foreign ports and bridges stay. */
 static void test_stale_and_foreign_ports(void **state)
 {
@@ -1809,6 +1843,31 @@ static void test_rule_at_ovs_prio_on_ovs_port(void **state)
     oo_plan_free(&plan);
     host_free_config(cfg);
     oo_observed_free(&h);
+
+    /* Ports of ours that this plan takes off the config's bridge: not in
+     * the way (the block would keep their removal from ever running). */
+    memset(&h, 0, sizeof h);
+    host_add_pf(&h, "netdevsim", "netdevsim10", "eth0", OO_ESWITCH_SWITCHDEV, 3);
+    for (int v = 0; v < 3; v++) {
+        char rep[16];
+
+        snprintf(rep, sizeof rep, "eth0_%d", v);
+        host_add_tc_place(&h, rep, 0);
+    }
+    host_ovs(&h, true);
+    host_ovs_set(&h, "hw-offload", "true");
+    host_ovs_bridge(&h, "br0", true);
+    host_ovs_port(&h, "br0", "eth0_0", true);
+    host_ovs_port(&h, "br0", "eth0_1", true);
+    host_ovs_port(&h, "br0", "eth0_2", true);
+    snprintf(yaml, sizeof yaml, "%s%s%s", TC_ON_3VFS, rules, "bridges:\n  - {name: br0, representors: ['pf0/0']}\n");
+    cfg = host_load_config(yaml);
+    oo_plan_build(cfg, &h, NULL, &plan);
+    assert_int_equal(plan.n_errors, 0);
+    assert_int_equal(plan.steps[0].kind, OO_STEP_OVS_DEL_PORT);
+    oo_plan_free(&plan);
+    host_free_config(cfg);
+    oo_observed_free(&h);
 }
 
 /* Rule: when tc cannot be read at all (no socket, the qdisc dump failed),
@@ -2038,6 +2097,7 @@ int main(void)
         cmocka_unit_test(test_journal_of_absent_bond_pruned),
         cmocka_unit_test(test_ovs_detach_before_legacy),
         cmocka_unit_test(test_foreign_uplink_port_blocks_legacy),
+        cmocka_unit_test(test_uplink_detached_for_switchdev),
         cmocka_unit_test(test_stale_and_foreign_ports),
         cmocka_unit_test(test_links_unreadable),
         cmocka_unit_test(test_ovs_name_taken),
