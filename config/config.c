@@ -64,15 +64,18 @@ int oo_cfg_rule_skip(const struct oo_config *cfg, const struct oo_cfg_rule *r)
          : cfg->ovs.tc_policy == OO_CFG_TC_POLICY_SKIP_HW ? OO_CFG_SKIP_HW : OO_CFG_SKIP_NONE;
 }
 
+int oo_cfg_ovs_prio_protocol(uint32_t chain, uint32_t prio)
+{
+    if (chain != 0)
+        return 0;
+    return prio == OO_CFG_OVS_PRIO_IPV4 ? 0x0800 : prio == OO_CFG_OVS_PRIO_IPV6 ? 0x86dd : 0;
+}
+
 int oo_cfg_rule_ovs_prio_clash(const struct oo_cfg_rule *r)
 {
-    if (r->chain != 0)
-        return 0;
-    if (r->prio == OO_CFG_OVS_PRIO_IPV4 && r->match.eth_type != 0x0800)
-        return 0x0800;
-    if (r->prio == OO_CFG_OVS_PRIO_IPV6 && r->match.eth_type != 0x86dd)
-        return 0x86dd;
-    return 0;
+    int ovs = oo_cfg_ovs_prio_protocol(r->chain, r->prio);
+
+    return ovs && r->match.eth_type != ovs ? ovs : 0;
 }
 
 bool oo_config_ref_on_bridge(const struct oo_config *cfg, const struct oo_cfg_ref *ref)

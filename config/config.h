@@ -148,6 +148,9 @@ int oo_cfg_action_from_string(const char *s);
  * to_string returns NULL for other values. */
 const char *oo_cfg_eth_type_to_string(int v);
 int oo_cfg_eth_type_from_string(const char *s);
+/* eth_type v for people: its name, "0x88cc" for one without, "unset (all)"
+ * for -1; in buf (16 bytes) when it is made there. */
+const char *oo_cfg_eth_type_describe(int v, char buf[16]);
 /* IP protocols with a name: icmp 1, tcp 6, udp 17, icmpv6 58, sctp 132. */
 const char *oo_cfg_ip_proto_to_string(int v);
 int oo_cfg_ip_proto_from_string(const char *s);
@@ -466,10 +469,12 @@ int oo_cfg_rule_skip(const struct oo_config *cfg, const struct oo_cfg_rule *r);
  * offload of all those flows fail, and they stay in software. */
 #define OO_CFG_OVS_PRIO_IPV4 2
 #define OO_CFG_OVS_PRIO_IPV6 3
-/* The protocol (ETH_P_IP or ETH_P_IPV6) OVS keeps at rule r's prio when r, in
- * chain 0, has another eth_type there (unset, i.e. all, included); 0 when r
- * leaves OVS's prios alone. Chains above 0 hold OVS's filters only for the
- * recirculation ids it happens to use, so they are not judged. */
+/* The protocol (ETH_P_IP or ETH_P_IPV6) OVS keeps at (chain, prio), or 0.
+ * Only chain 0 is judged: chains above hold OVS's filters only for the
+ * recirculation ids it happens to use. */
+int oo_cfg_ovs_prio_protocol(uint32_t chain, uint32_t prio);
+/* That protocol when rule r has another eth_type there (unset, i.e. all,
+ * included); 0 when r leaves OVS's prios alone. */
 int oo_cfg_rule_ovs_prio_clash(const struct oo_cfg_rule *r);
 /* Whether the config attaches the netdev that rule dev ref names to one of
  * its bridges: a bridge's uplink (pf or bond), or a representor in a

@@ -2,6 +2,7 @@
  * one exists, as the kernel or OVS spells the value), so that config, plan
  * output, JSON and metrics agree. */
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "common/util.h"
@@ -169,6 +170,18 @@ const char *oo_cfg_eth_type_to_string(int v)
 int oo_cfg_eth_type_from_string(const char *s)
 {
     return oo_cfg_sparse_value_of(&oo_cfg_names_eth_type, s);
+}
+
+const char *oo_cfg_eth_type_describe(int v, char buf[16])
+{
+    const char *name = oo_cfg_eth_type_to_string(v);
+
+    if (name)
+        return name;
+    if (v < 0)
+        return "unset (all)";
+    snprintf(buf, 16, "0x%04x", (unsigned)v);
+    return buf;
 }
 
 const char *oo_cfg_ip_proto_to_string(int v)

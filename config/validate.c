@@ -974,13 +974,9 @@ static void check_match(struct vctx *v, const struct oo_cfg_rule *r, size_t ri)
     static const int ip_keys[2] = { OO_CFG_M_SRC_IP, OO_CFG_M_DST_IP };
     static const int port_keys[2] = { OO_CFG_M_SRC_PORT, OO_CFG_M_DST_PORT };
     const int32_t ports[2] = { m->src_port, m->dst_port };
-    const char *et = oo_cfg_eth_type_to_string(m->eth_type);
     char path[128], etbuf[16];
+    const char *et = oo_cfg_eth_type_describe(m->eth_type, etbuf);
 
-    if (!et) {
-        snprintf(etbuf, sizeof etbuf, "0x%04x", (unsigned)m->eth_type);
-        et = m->eth_type < 0 ? "unset (all)" : etbuf;
-    }
 #define MLOC(k) pick(m->at[k], pick(m->loc, r->loc))
     /* What flower would refuse, or take for a key that matches anything. */
     if (m->eth_type == 0)
@@ -1066,11 +1062,7 @@ static void check_ovs_prio(struct vctx *v, const struct oo_cfg_rule *r, size_t r
         snprintf(dev, sizeof dev, "%s/%d", nz(r->dev.name), r->dev.vf);
     else
         snprintf(dev, sizeof dev, "%s", nz(r->dev.name));
-    et = oo_cfg_eth_type_to_string(r->match.eth_type);
-    if (!et) {
-        snprintf(etbuf, sizeof etbuf, "0x%04x", (unsigned)r->match.eth_type);
-        et = r->match.eth_type < 0 ? "unset (all)" : etbuf;
-    }
+    et = oo_cfg_eth_type_describe(r->match.eth_type, etbuf);
     verr(v, pick(r->at[OO_CFG_RULE_PRIO], r->loc), PATH("tc.rules[%zu].prio", ri),
          "rule '%s' on %s, a bridge port with ovs.hw_offload true, takes prio %u with eth_type %s: "
          "OVS puts the tc filters of its %s flows at prio %u of each port it offloads to, and tc "

@@ -1010,6 +1010,17 @@ static void progress(struct actx *c, size_t i, size_t n, const struct oo_step *s
     fflush(c->opts->progress);
 }
 
+/* Steps i..i+batch-1, applied as one: a line each, the last left open for
+ * progress_done. */
+static void progress_batch(struct actx *c, const struct oo_plan *plan, size_t i, size_t batch)
+{
+    for (size_t k = 0; k < batch; k++) {
+        progress(c, i + k, plan->n_steps, &plan->steps[i + k]);
+        if (c->opts->progress && k + 1 < batch)
+            fprintf(c->opts->progress, "\n");
+    }
+}
+
 static void progress_done(struct actx *c, int r, int64_t ms)
 {
     if (!c->opts->progress)
@@ -1120,11 +1131,7 @@ int oo_apply(const struct oo_config *cfg, const struct oo_observed *obs, const s
         } else if (oo_step_kind_is_ovsdb_change(s->kind)) {
             while (i + batch < plan->n_steps && oo_step_kind_is_ovsdb_change(plan->steps[i + batch].kind))
                 batch++;
-            for (size_t k = 0; k < batch; k++) {
-                progress(&c, i + k, plan->n_steps, &plan->steps[i + k]);
-                if (opts->progress && k + 1 < batch)
-                    fprintf(opts->progress, "\n");
-            }
+            progress_batch(&c, plan, i, batch);
             r = apply_ovs_batch(&c, s, batch);
         } else if (s->kind == OO_STEP_OVS_RESTART) {
             progress(&c, i, plan->n_steps, s);
@@ -1139,11 +1146,7 @@ int oo_apply(const struct oo_config *cfg, const struct oo_observed *obs, const s
             while (i + batch < plan->n_steps && plan->steps[i + batch].kind == OO_STEP_LINK_UP &&
                    !plan->steps[i + batch].name[0])
                 batch++;
-            for (size_t k = 0; k < batch; k++) {
-                progress(&c, i + k, plan->n_steps, &plan->steps[i + k]);
-                if (opts->progress && k + 1 < batch)
-                    fprintf(opts->progress, "\n");
-            }
+            progress_batch(&c, plan, i, batch);
             r = apply_new_links_up(&c, s, batch);
         } else if (is_link_step(s->kind)) {
             progress(&c, i, plan->n_steps, s);

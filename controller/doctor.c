@@ -380,13 +380,11 @@ static void check_ovs_prios(const struct oo_doctor_facts *f, struct oo_doctor_re
 
         for (size_t k = 0; k < p->n_filters; k++) {
             const struct oo_tc_filter *x = &p->filters[k];
-            const int v6 = x->id.prio == OO_CFG_OVS_PRIO_IPV6;
-            const uint16_t want = v6 ? 0x86dd : 0x0800;
+            const int want = oo_cfg_ovs_prio_protocol(x->id.chain, x->id.prio);
+            const int v6 = want == 0x86dd;
             char where[48], proto[16];
-            const char *pname;
 
-            if (x->id.chain || (x->id.prio != OO_CFG_OVS_PRIO_IPV4 && !v6) || x->id.protocol == want ||
-                said[v6] || oo_tc_classify(x, NULL) == OO_TC_OWNER_OVS)
+            if (!want || x->id.protocol == want || said[v6] || oo_tc_classify(x, NULL) == OO_TC_OWNER_OVS)
                 continue;
             if (!port && !(port = place_ovs_port(o, p)))
                 break;
@@ -396,15 +394,13 @@ static void check_ovs_prios(const struct oo_doctor_facts *f, struct oo_doctor_re
                 snprintf(where, sizeof where, "block %" PRIu32, p->block);
             else
                 snprintf(where, sizeof where, "dev %s ingress", p->netdev);
-            pname = x->id.protocol == 0x0003 ? "all" : oo_cfg_eth_type_to_string(x->id.protocol);
-            snprintf(proto, sizeof proto, "%s", pname ? pname : "");
-            if (!pname)
-                snprintf(proto, sizeof proto, "0x%04x", x->id.protocol);
+            /* tc spells ETH_P_ALL "all". */
+            const char *pname = x->id.protocol == 0x0003 ? "all" : oo_cfg_eth_type_describe(x->id.protocol, proto);
             add(r, OO_FINDING_WARN, "ovs-prio", p->block ? where : p->netdev, NULL,
                 "a %s filter of protocol %s (%s) holds prio %u of %s, OVS port %s: OVS puts the "
                 "filters of its %s flows at that prio, and tc keeps one protocol per prio, so their "
                 "offload fails and they stay in software",
-                x->kind[0] ? x->kind : "tc", proto,
+                x->kind[0] ? x->kind : "tc", pname,
                 oo_tc_owner_to_string(oo_tc_classify(x, NULL)), x->id.prio, where, port,
                 v6 ? "IPv6" : "IPv4");
             snprintf(r->findings[r->n - 1].fix, sizeof r->findings[r->n - 1].fix,

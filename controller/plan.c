@@ -1926,9 +1926,9 @@ static bool block_ovs_prio(struct ctx *c, const struct oo_tc_target *t)
         return false;
     for (size_t k = 0; k < t->n_filters && !clash; k++) {
         const struct oo_tc_id *id = &t->filters[k].id;
+        const int ovs = oo_cfg_ovs_prio_protocol(id->chain, id->prio);
 
-        clash = id->chain == 0 && ((id->prio == OO_CFG_OVS_PRIO_IPV4 && id->protocol != 0x0800) ||
-                                   (id->prio == OO_CFG_OVS_PRIO_IPV6 && id->protocol != 0x86dd));
+        clash = ovs && id->protocol != ovs;
     }
     if (!clash || !target_on_ovs(c, t))
         return false;
@@ -1942,13 +1942,9 @@ static bool block_ovs_prio(struct ctx *c, const struct oo_tc_target *t)
     if (!r)
         return false;   /* not a config rule's filter: none other is put there */
     const int ovs_proto = oo_cfg_rule_ovs_prio_clash(r);
-    const char *et = oo_cfg_eth_type_to_string(r->match.eth_type);
     char etbuf[16];
+    const char *et = oo_cfg_eth_type_describe(r->match.eth_type, etbuf);
 
-    if (!et) {
-        snprintf(etbuf, sizeof etbuf, "0x%04x", (unsigned)r->match.eth_type);
-        et = r->match.eth_type < 0 ? "unset (all)" : etbuf;
-    }
     plan_error(c->plan, t->label, "tc rule '%s' takes OVS's prio %u with eth_type %s on %s, an OVS port "
                "with hw-offload on: OVS puts the tc filters of its %s flows at prio %u, and tc keeps one "
                "protocol per prio, so their offload would fail; give the rule eth_type %s, or a prio "

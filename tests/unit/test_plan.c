@@ -1764,6 +1764,21 @@ static size_t tc_sync_steps(const struct oo_plan *plan)
     return n;
 }
 
+/* A switchdev PF eth0 with 3 VFs whose representors eth0_0..2 have ingress
+ * tc places, and OVS running with hw-offload true. */
+static void host_3reps_offloading(struct oo_observed *h)
+{
+    host_add_pf(h, "netdevsim", "netdevsim10", "eth0", OO_ESWITCH_SWITCHDEV, 3);
+    for (int v = 0; v < 3; v++) {
+        char rep[16];
+
+        snprintf(rep, sizeof rep, "eth0_%d", v);
+        host_add_tc_place(h, rep, 0);
+    }
+    host_ovs(h, true);
+    host_ovs_set(h, "hw-offload", "true");
+}
+
 /* Rule: a rule at OVS's IPv4 prio (2) or IPv6 prio (3) of chain 0 with
  * another protocol, on a port OVS has (whoever attached it) with hw-offload
  * on after the plan, blocks the plan: ovs-vswitchd's offload of those flows
@@ -1783,15 +1798,7 @@ static void test_rule_at_ovs_prio_on_ovs_port(void **state)
 
     (void)state;
     snprintf(yaml, sizeof yaml, "%s%s", TC_ON_3VFS, rules);
-    host_add_pf(&h, "netdevsim", "netdevsim10", "eth0", OO_ESWITCH_SWITCHDEV, 3);
-    for (int v = 0; v < 3; v++) {
-        char rep[16];
-
-        snprintf(rep, sizeof rep, "eth0_%d", v);
-        host_add_tc_place(&h, rep, 0);
-    }
-    host_ovs(&h, true);
-    host_ovs_set(&h, "hw-offload", "true");
+    host_3reps_offloading(&h);
     cfg = host_load_config(yaml);
 
     /* On no bridge: host-agent has not attached them yet. */
@@ -1847,15 +1854,7 @@ static void test_rule_at_ovs_prio_on_ovs_port(void **state)
     /* Ports of ours that this plan takes off the config's bridge: not in
      * the way (the block would keep their removal from ever running). */
     memset(&h, 0, sizeof h);
-    host_add_pf(&h, "netdevsim", "netdevsim10", "eth0", OO_ESWITCH_SWITCHDEV, 3);
-    for (int v = 0; v < 3; v++) {
-        char rep[16];
-
-        snprintf(rep, sizeof rep, "eth0_%d", v);
-        host_add_tc_place(&h, rep, 0);
-    }
-    host_ovs(&h, true);
-    host_ovs_set(&h, "hw-offload", "true");
+    host_3reps_offloading(&h);
     host_ovs_bridge(&h, "br0", true);
     host_ovs_port(&h, "br0", "eth0_0", true);
     host_ovs_port(&h, "br0", "eth0_1", true);
