@@ -31,6 +31,7 @@
 #include "common/util.h"
 #include "controller/tcplan.h"
 #include "ovsdb/offload-state.h"
+#include "tc/io.h"
 #include "tc/reconcile.h"
 
 /* ------------------------------------------------------------ names */
@@ -1884,6 +1885,24 @@ static const struct oo_link *block_stranger(const struct ctx *c, const struct oo
     return NULL;
 }
 
+/* A member of bond target t whose ingress is not on the bond's shared
+ * block, so that what comes in on it passes the rules there (the config's,
+ * and OVS's offloaded flows of the bond) by; or NULL. */
+static const struct oo_link *member_off_block(const struct ctx *c, const struct oo_tc_target *t)
+{
+    for (size_t i = 0; i < c->obs->n_links; i++) {
+        const struct oo_link *l = &c->obs->links[i];
+        const struct oo_tc_qdisc *q;
+
+        if (l->master != t->place.ifindex)
+            continue;
+        q = oo_tc_find_ingress_qdisc(c->obs->qdiscs, c->obs->n_qdiscs, l->ifindex);
+        if (!q || q->ingress_block != t->place.block)
+            return l;
+    }
+    return NULL;
+}
+
 /* Whether target t's netdev is an OVS port, or is to be one by the config. */
 static bool target_on_ovs(const struct ctx *c, const struct oo_tc_target *t)
 {
@@ -2053,11 +2072,20 @@ static void plan_tc(struct ctx *c)
         oo_tc_reconcile(t->filters, t->n_filters, p ? p->filters : NULL, p ? p->n_filters : 0, &tp);
         for (size_t k = 0; k < tp.n_conflicts; k++)
             plan_error(c->plan, t->label, "tc rule cannot be installed: %s", tp.conflicts[k].reason);
-        if (tp.n_reqs || !p || !p->has_qdisc) {
+        const struct oo_link *off = t->kind == OO_CFG_REF_BOND && p && p->has_qdisc ? member_off_block(c, t) : NULL;
+        if (tp.n_reqs || !p || !p->has_qdisc || off) {
+            char why[sizeof ((struct oo_step *)0)->reason];
+
+            if (!p || !p->has_qdisc)
+                SETF(why, "no ingress qdisc yet: it is made first");
+            else if (!tp.n_reqs)
+                SETF(why, "bond member %s is not on the bond's shared block %" PRIu32 ": it is put there",
+                     off->name, t->place.block);
+            else
+                SETF(why, "owned flower rules differ from the config%s%s%s", off ? "; member " : "",
+                     off ? off->name : "", off ? " goes onto the bond's block" : "");
             SETF(to, "+%zu ~%zu -%zu", tp.n_add, tp.n_replace, tp.n_delete);
-            tc_step(c, t->label, t->kind, t->index, t->vf, t->place.ifindex, t->place.block, to,
-                    p && p->has_qdisc ? "owned flower rules differ from the config"
-                                      : "no ingress qdisc yet: it is made first");
+            tc_step(c, t->label, t->kind, t->index, t->vf, t->place.ifindex, t->place.block, to, why);
         }
         oo_tc_plan_free(&tp);
     }

@@ -219,7 +219,7 @@ void oo_tc_desired_build(const struct oo_config *cfg, oo_tc_resolve_fn fn, void 
     struct target_index ix;
 
     memset(out, 0, sizeof *out);
-    target_index_init(&ix, cfg->n_rules + 4 * cfg->n_mpvs);
+    target_index_init(&ix, cfg->n_rules + 4 * cfg->n_mpvs + cfg->n_bridges);
     /* Each target's rules counted first, so that its array is allocated
      * once: growing 10 000 filters (720 bytes each) by doubling left the
      * old arrays behind in the heap, ~6 MB of ovs-offloadd's peak RSS. The
@@ -238,6 +238,18 @@ void oo_tc_desired_build(const struct oo_config *cfg, oo_tc_resolve_fn fn, void 
             build_mpv_rule(cfg, &cfg->mpvs[i], n, true, out, &ix, fn, ctx);
             build_mpv_rule(cfg, &cfg->mpvs[i], n, false, out, &ix, fn, ctx);
         }
+    /* A bond that uplinks a bridge on which the config turns hw-offload on
+     * is a target with or without rules: its members belong on its shared
+     * block, where OVS offloads the bond's flows. OVS binds the bond when it
+     * opens the port, and a member only on a link event of the member's
+     * (netdev-linux's LAG tracking): one that lost the block stays off it
+     * until its link flaps, and the plan puts it back (plan.c). */
+    for (size_t i = 0; cfg->ovs.hw_offload == 1 && i < cfg->n_bridges; i++) {
+        const struct oo_cfg_bridge *br = &cfg->bridges[i];
+
+        if (br->has_uplink && br->uplink.kind == OO_CFG_REF_BOND)
+            target_for(cfg, out, &ix, fn, ctx, OO_CFG_REF_BOND, br->uplink.index, -1);
+    }
     for (size_t i = 0; i < out->n_targets; i++)
         out->n_rules += out->targets[i].n_filters;
     free(ix.slot);

@@ -2071,6 +2071,85 @@ static void test_desired_tc(void **state)
     host_free_config(cfg);
 }
 
+/* Puts netdev's ingress qdisc on shared block (0: its own ingress). */
+static void host_ingress_on_block(struct oo_observed *h, const char *netdev, uint32_t block)
+{
+    h->qdiscs = oo_realloc(h->qdiscs, (h->n_qdiscs + 1) * sizeof *h->qdiscs);
+    h->qdiscs[h->n_qdiscs++] = (struct oo_tc_qdisc){ .ifindex = host_link(h, netdev)->ifindex, .handle = 0xffff0000,
+                                                     .parent = TC_H_INGRESS, .kind = "ingress",
+                                                     .ingress_block = block };
+    oo_tc_sort_qdiscs(h->qdiscs, h->n_qdiscs);
+}
+
+/* Rule: a bond that uplinks a bridge on which the config turns hw-offload
+ * on is a tc target without rules: a member off the bond's shared block
+ * (OVS binds members only on their link events after it opened the bond)
+ * is put on it. Not with hw-offload left to the host. */
+static void test_bond_members_onto_block(void **state)
+{
+    static const char *const members[] = { "p0", "p1", NULL };
+    static const char base[] = "version: 1\n" PF0 ", eswitch: switchdev, num_vfs: 2}\n"
+                               PF1 ", eswitch: switchdev, num_vfs: 2}\n"
+                               "bonds:\n  - {name: bond0, mode: active-backup, members: [pf0, pf1]}\n"
+                               "bridges:\n  - {name: br0, uplink: bond0}\n";
+    char yaml[1024];
+    struct oo_observed h = { 0 };
+    struct oo_obs_tc_place *p;
+    struct oo_config *cfg;
+    struct oo_plan plan;
+    uint32_t blk;
+
+    (void)state;
+    host_add_pf(&h, "pci", "0000:3b:00.0", "p0", OO_ESWITCH_SWITCHDEV, 2);
+    host_add_pf(&h, "pci", "0000:3b:00.1", "p1", OO_ESWITCH_SWITCHDEV, 2);
+    blk = host_add_bond(&h, "bond0", true, OO_CFG_BOND_ACTIVE_BACKUP, members)->ifindex;
+    for (size_t i = 0; i < 2; i++)
+        h.pfs[i].hw_tc_offload = 1;
+    host_ovs(&h, true);
+    host_ovs_set(&h, "hw-offload", "true");
+    host_ovs_bridge(&h, "br0", true);
+    host_ovs_port(&h, "br0", "bond0", true);
+    /* What OVS made: the bond on its block, and p0, enslaved after. */
+    p = host_add_tc_place(&h, "bond0", 0);
+    p->block = blk;
+    for (size_t i = 0; i < h.n_qdiscs; i++)
+        if (h.qdiscs[i].ifindex == blk)
+            h.qdiscs[i].ingress_block = blk;
+    host_ingress_on_block(&h, "p0", blk);
+
+    snprintf(yaml, sizeof yaml, "%sovs: {hw_offload: true}\n", base);
+    cfg = host_load_config(yaml);
+    oo_plan_build(cfg, &h, NULL, &plan);
+    assert_int_equal(plan.n_errors, 0);
+    assert_int_equal(plan.n_steps, 1);
+    assert_int_equal(plan.steps[0].kind, OO_STEP_TC_SYNC);
+    assert_string_equal(plan.steps[0].object, "bond0");
+    assert_int_equal(plan.steps[0].num2, blk);
+    assert_string_equal(plan.steps[0].to, "+0 ~0 -0");
+    assert_non_null(strstr(plan.steps[0].reason, "bond member p1 is not on the bond's shared block"));
+    oo_plan_free(&plan);
+
+    /* p1 on it too: nothing to do. */
+    host_ingress_on_block(&h, "p1", blk);
+    oo_plan_build(cfg, &h, NULL, &plan);
+    assert_int_equal(plan.n_errors, 0);
+    assert_int_equal(plan.n_steps, 0);
+    oo_plan_free(&plan);
+    host_free_config(cfg);
+
+    /* p1 on its own ingress, hw-offload left to the host: not a target. */
+    for (size_t i = 0; i < h.n_qdiscs; i++)
+        if (h.qdiscs[i].ifindex == host_link(&h, "p1")->ifindex)
+            h.qdiscs[i].ingress_block = 0;
+    cfg = host_load_config(base);
+    oo_plan_build(cfg, &h, NULL, &plan);
+    assert_int_equal(plan.n_errors, 0);
+    assert_int_equal(plan.n_steps, 0);
+    oo_plan_free(&plan);
+    host_free_config(cfg);
+    oo_observed_free(&h);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -2107,6 +2186,7 @@ int main(void)
         cmocka_unit_test(test_unknown_restart_without_bridges),
         cmocka_unit_test(test_rules_on_ovs_ports_while_vswitchd_is_down),
         cmocka_unit_test(test_rule_at_ovs_prio_on_ovs_port),
+        cmocka_unit_test(test_bond_members_onto_block),
         cmocka_unit_test(test_vfs_in_use),
         cmocka_unit_test(test_interrupted_unbind_rebinds),
         cmocka_unit_test(test_vflag_host_vf_count),

@@ -19,7 +19,7 @@
 # shellcheck disable=SC2016 # jq programs in single quotes
 # shellcheck disable=SC2119 # ovs_start without other_config
 set -u
-ALL_TESTS="vflag_rules bond_block_without_ovs rule_moves_to_bond mpv_rules rules_while_vswitchd_down rule_at_ovs_prio"
+ALL_TESTS="vflag_rules bond_block_without_ovs rule_moves_to_bond mpv_rules rules_while_vswitchd_down rule_at_ovs_prio bond_block_no_rules"
 # shellcheck source=tests/vm/lib.sh
 . "$(dirname "$(readlink -f "$0")")/lib.sh"
 
@@ -768,6 +768,57 @@ rule_at_ovs_prio() {
 	[[ $(ovs_filters_at "${R[1]}" 2) == ip ]]
 	check_err $? "OVS's IPv4 flow is not at prio 2 beside the rule at prio 4: $(filters dev "${R[1]}" ingress)"
 	log_test "a rule at OVS's IPv4 prio on an admin's OVS port: the plan blocks, nothing touched; at prio 4 it coexists"
+}
+
+# VF-LAG on OVS with hw-offload and no tc rules of the config's: the bond
+# and its members on one shared block, where OVS offloads the bond's flows.
+# OVS binds a member only on a link event of the member's after it opened
+# the bond; a member that lost the block (its qdisc deleted; in the field,
+# after ovs-vswitchd restarts) stays off it, and traffic in on that uplink
+# passes the block's filters by: the plan puts it back.
+bond_block_no_rules() {
+	local where m0 m1 pid out rc
+	RET=0
+	nsim_new 10 1 && nsim_new 11 1 || fail_hard "netdevsim setup failed"
+	defer del_link bond0
+	ovs_start || fail_hard "cannot start Open vSwitch"
+	DB="unix:$(ovs_db_sock)"
+	vflag_config | sed '/^tc:/,$d' >"$WORK/norules.yaml"
+	apply_ok "$WORK/norules.yaml"
+	check_err $? "apply failed"
+	m0=$(nsim_uplink 10) m1=$(nsim_uplink 11)
+	where=$(where_of bond0)
+	[[ $where == block* && $(where_of "$m0") == "$where" && $(where_of "$m1") == "$where" ]]
+	check_err $? "not on one block: bond0 $where, $m0 $(where_of "$m0"), $m1 $(where_of "$m1")"
+	log_test "VF-LAG without rules: bond0 and its members on one shared block after apply"
+
+	# ovs-vswitchd restarted: it binds the bond again, and nothing is moved.
+	RET=0
+	pid=$(ovs_vswitchd_pid)
+	ovs-appctl -T 10 -t ovs-vswitchd exit >/dev/null 2>&1 && wait_for 10 _oo_pid_gone "$pid"
+	check_err $? "cannot stop ovs-vswitchd"
+	ovs-vswitchd "unix:$(ovs_db_sock)" --pidfile --detach --no-chdir --log-file \
+		2>>"$OVS_LOGDIR/ovs-vswitchd.stderr" && ovs-vsctl --timeout=30 --db="$DB" br-exists br-offload
+	check_err $? "cannot start ovs-vswitchd again"
+	wait_for 10 eval '[[ $(where_of bond0) == "$where" ]]'
+	check_err $? "bond0 not on $where after the restart: $(where_of bond0)"
+	out=$(ctl -c "$WORK/norules.yaml" plan 2>&1)
+	check_err $? "plan after the restart: $out"
+	log_test "VF-LAG without rules: after an ovs-vswitchd restart, the block is OVS's again and the plan is in sync"
+
+	RET=0
+	tc qdisc del dev "$m1" ingress
+	check_err $? "cannot delete $m1's ingress qdisc"
+	out=$(ctl -c "$WORK/norules.yaml" plan 2>&1); rc=$?
+	[[ $rc == 3 ]] && grep -q "bond0: tc-sync .*(bond member $m1 is not on the bond's shared block ${where#block }" <<<"$out"
+	check_err $? "plan: exit $rc: $out"
+	apply_ok "$WORK/norules.yaml"
+	check_err $? "apply failed"
+	[[ $(where_of "$m1") == "$where" && $(where_of "$m0") == "$where" && $(where_of bond0) == "$where" ]]
+	check_err $? "after apply: bond0 $(where_of bond0), $m0 $(where_of "$m0"), $m1 $(where_of "$m1")"
+	out=$(ctl -c "$WORK/norules.yaml" plan 2>&1)
+	check_err $? "not in sync after apply: $out"
+	log_test "VF-LAG without rules: a member that lost the bond's block is put back on it"
 }
 
 tests_run
