@@ -1885,22 +1885,40 @@ static const struct oo_link *block_stranger(const struct ctx *c, const struct oo
     return NULL;
 }
 
-/* A member of bond target t whose ingress is not on the bond's shared
- * block, so that what comes in on it passes the rules there (the config's,
- * and OVS's offloaded flows of the bond) by; or NULL. */
-static const struct oo_link *member_off_block(const struct ctx *c, const struct oo_tc_target *t)
+/* The members of bond target t whose ingress is not on the bond's shared
+ * block, so that what comes in on them passes the rules there (the
+ * config's, and OVS's offloaded flows of the bond) by. Returns the first
+ * that apply can put there, or NULL; *stuck is the first it cannot, or
+ * NULL. apply's member_onto_block moves a member without an ingress qdisc,
+ * or with an ingress qdisc of its own that holds nothing but owned filters;
+ * a clsact, another shared block, or filters of others stay, and apply
+ * would fail on them at every run. */
+static const struct oo_link *member_off_block(const struct ctx *c, const struct oo_tc_target *t,
+                                              const struct oo_link **stuck)
 {
+    const struct oo_link *movable = NULL;
+
+    *stuck = NULL;
     for (size_t i = 0; i < c->obs->n_links; i++) {
         const struct oo_link *l = &c->obs->links[i];
         const struct oo_tc_qdisc *q;
+        const struct oo_obs_tc_place *own;
 
         if (l->master != t->place.ifindex)
             continue;
         q = oo_tc_find_ingress_qdisc(c->obs->qdiscs, c->obs->n_qdiscs, l->ifindex);
-        if (!q || q->ingress_block != t->place.block)
-            return l;
+        if (q && q->ingress_block == t->place.block)
+            continue;
+        own = q && !q->ingress_block ? oo_obs_tc_place_of(c->obs, l->ifindex) : NULL;
+        if (!q || (own && !own->dump_err && !strcmp(q->kind, "ingress") && !own->counts.ovs &&
+                   !own->counts.foreign)) {
+            if (!movable)
+                movable = l;
+        } else if (!*stuck) {
+            *stuck = l;
+        }
     }
-    return NULL;
+    return movable;
 }
 
 /* Whether target t's netdev is an OVS port, or is to be one by the config. */
@@ -2014,17 +2032,23 @@ static void plan_tc(struct ctx *c)
         const struct oo_obs_tc_place *p =
             t->place_resolved ? oo_obs_tc_place_of(c->obs, t->place.ifindex) : NULL;
         struct oo_tc_plan tp;
-        size_t j = 0;
+        size_t j = i;
 
+        /* A bond without rules (tcplan.c) is a target only for its members:
+         * while it is on no block yet, OVS has not opened it, and the block
+         * is OVS's to make. Its place is not claimed, so that owned rules
+         * there go as rules the config no longer has. */
+        if (!t->n_filters && (!p || !p->block || target_remade(c, t)))
+            continue;
         /* Each target's sync writes its rules and deletes the other owned
          * ones of its place: two targets on one place (ports someone put
          * on one shared block) would delete each other's at every pass. */
-        if (t->place_resolved) {
+        if (t->place_resolved && t->n_filters) {
             where[i] = t->place.block ? (uint64_t)1 << 32 | t->place.block : t->place.ifindex;
-            while (j < i && where[j] != where[i])
-                j++;
+            for (j = 0; j < i && where[j] != where[i]; j++)
+                ;
         }
-        const struct oo_link *stranger = t->kind == OO_CFG_REF_BOND && t->place_resolved
+        const struct oo_link *stranger = t->kind == OO_CFG_REF_BOND && t->place_resolved && t->n_filters
                                              ? block_stranger(c, t) : NULL;
         if (stranger) {
             plan_error(c->plan, t->label, "shared block %" PRIu32 ", which the bond's rules go to, is "
@@ -2072,7 +2096,18 @@ static void plan_tc(struct ctx *c)
         oo_tc_reconcile(t->filters, t->n_filters, p ? p->filters : NULL, p ? p->n_filters : 0, &tp);
         for (size_t k = 0; k < tp.n_conflicts; k++)
             plan_error(c->plan, t->label, "tc rule cannot be installed: %s", tp.conflicts[k].reason);
-        const struct oo_link *off = t->kind == OO_CFG_REF_BOND && p && p->has_qdisc ? member_off_block(c, t) : NULL;
+        const struct oo_link *stuck = NULL;
+        const struct oo_link *off = t->kind == OO_CFG_REF_BOND && p && p->has_qdisc ? member_off_block(c, t, &stuck)
+                                                                                   : NULL;
+        if (stuck)
+            plan_note(c->plan, t->label, "bond member %s is not on the bond's shared block %" PRIu32 ", so "
+                      "what comes in on it passes the block's rules%s by; its ingress is a clsact qdisc, "
+                      "another block, or holds filters ovs-offload does not own, which are not moved: "
+                      "see tc qdisc show dev %s and tc filter show dev %s ingress", stuck->name,
+                      t->place.block, t->n_filters ? "" : " (OVS's offloaded flows of the bond)",
+                      stuck->name, stuck->name);
+        if (stuck && !tp.n_reqs && p && p->has_qdisc)
+            off = NULL;     /* apply would fail on it at every run */
         if (tp.n_reqs || !p || !p->has_qdisc || off) {
             char why[sizeof ((struct oo_step *)0)->reason];
 

@@ -243,11 +243,13 @@ void oo_tc_desired_build(const struct oo_config *cfg, oo_tc_resolve_fn fn, void 
      * block, where OVS offloads the bond's flows. OVS binds the bond when it
      * opens the port, and a member only on a link event of the member's
      * (netdev-linux's LAG tracking): one that lost the block stays off it
-     * until its link flaps, and the plan puts it back (plan.c). */
+     * until its link flaps, and the plan puts it back (plan.c) once OVS
+     * has the bond on its block. */
     for (size_t i = 0; cfg->ovs.hw_offload == 1 && i < cfg->n_bridges; i++) {
         const struct oo_cfg_bridge *br = &cfg->bridges[i];
 
-        if (br->has_uplink && br->uplink.kind == OO_CFG_REF_BOND)
+        /* host.conf's bonds are the admin's: never changed. */
+        if (br->has_uplink && br->uplink.kind == OO_CFG_REF_BOND && !cfg->bonds[br->uplink.index].members_from_host)
             target_for(cfg, out, &ix, fn, ctx, OO_CFG_REF_BOND, br->uplink.index, -1);
     }
     for (size_t i = 0; i < out->n_targets; i++)

@@ -2129,8 +2129,34 @@ static void test_bond_members_onto_block(void **state)
     assert_non_null(strstr(plan.steps[0].reason, "bond member p1 is not on the bond's shared block"));
     oo_plan_free(&plan);
 
+    /* p1 on a clsact of someone's: apply would not replace it; noted. */
+    host_ingress_on_block(&h, "p1", 0);
+    for (size_t i = 0; i < h.n_qdiscs; i++)
+        if (h.qdiscs[i].ifindex == host_link(&h, "p1")->ifindex)
+            oo_strlcpy(h.qdiscs[i].kind, "clsact", sizeof h.qdiscs[i].kind);
+    oo_plan_build(cfg, &h, NULL, &plan);
+    assert_int_equal(plan.n_errors, 0);
+    assert_int_equal(plan.n_steps, 0);
+    assert_int_equal(plan.n_notes, 1);
+    assert_non_null(strstr(plan.notes[0].message, "bond member p1 is not on the bond's shared block"));
+    oo_plan_free(&plan);
+
     /* p1 on it too: nothing to do. */
-    host_ingress_on_block(&h, "p1", blk);
+    for (size_t i = 0; i < h.n_qdiscs; i++)
+        if (h.qdiscs[i].ifindex == host_link(&h, "p1")->ifindex)
+            h.qdiscs[i] = (struct oo_tc_qdisc){ .ifindex = h.qdiscs[i].ifindex, .handle = 0xffff0000,
+                                                .parent = TC_H_INGRESS, .kind = "ingress", .ingress_block = blk };
+    oo_plan_build(cfg, &h, NULL, &plan);
+    assert_int_equal(plan.n_errors, 0);
+    assert_int_equal(plan.n_steps, 0);
+    assert_int_equal(plan.n_notes, 0);
+    oo_plan_free(&plan);
+
+    /* The bond on no block yet (OVS has not opened it): the block is OVS's
+     * to make, not a rule-less target's; p1 off it is not judged. */
+    for (size_t i = 0; i < h.n_qdiscs; i++)
+        h.qdiscs[i].ingress_block = 0;
+    h.tc[0].block = 0;
     oo_plan_build(cfg, &h, NULL, &plan);
     assert_int_equal(plan.n_errors, 0);
     assert_int_equal(plan.n_steps, 0);

@@ -777,7 +777,7 @@ rule_at_ovs_prio() {
 # after ovs-vswitchd restarts) stays off it, and traffic in on that uplink
 # passes the block's filters by: the plan puts it back.
 bond_block_no_rules() {
-	local where m0 m1 pid out rc
+	local where m0 m1 pid out rc n
 	RET=0
 	nsim_new 10 1 && nsim_new 11 1 || fail_hard "netdevsim setup failed"
 	defer del_link bond0
@@ -794,14 +794,17 @@ bond_block_no_rules() {
 
 	# ovs-vswitchd restarted: it binds the bond again, and nothing is moved.
 	RET=0
+	n=$(grep -c "added ingress qdisc to bond0" "$OVS_LOGDIR/ovs-vswitchd.log")
 	pid=$(ovs_vswitchd_pid)
 	ovs-appctl -T 10 -t ovs-vswitchd exit >/dev/null 2>&1 && wait_for 10 _oo_pid_gone "$pid"
 	check_err $? "cannot stop ovs-vswitchd"
 	ovs-vswitchd "unix:$(ovs_db_sock)" --pidfile --detach --no-chdir --log-file \
 		2>>"$OVS_LOGDIR/ovs-vswitchd.stderr" && ovs-vsctl --timeout=30 --db="$DB" br-exists br-offload
 	check_err $? "cannot start ovs-vswitchd again"
-	wait_for 10 eval '[[ $(where_of bond0) == "$where" ]]'
-	check_err $? "bond0 not on $where after the restart: $(where_of bond0)"
+	wait_for 30 eval '(($(grep -c "added ingress qdisc to bond0" "$OVS_LOGDIR/ovs-vswitchd.log") > n))'
+	check_err $? "ovs-vswitchd did not make bond0's ingress qdisc again"
+	[[ $(where_of bond0) == "$where" && $(where_of "$m0") == "$where" && $(where_of "$m1") == "$where" ]]
+	check_err $? "after the restart: bond0 $(where_of bond0), $m0 $(where_of "$m0"), $m1 $(where_of "$m1")"
 	out=$(ctl -c "$WORK/norules.yaml" plan 2>&1)
 	check_err $? "plan after the restart: $out"
 	log_test "VF-LAG without rules: after an ovs-vswitchd restart, the block is OVS's again and the plan is in sync"
@@ -810,7 +813,7 @@ bond_block_no_rules() {
 	tc qdisc del dev "$m1" ingress
 	check_err $? "cannot delete $m1's ingress qdisc"
 	out=$(ctl -c "$WORK/norules.yaml" plan 2>&1); rc=$?
-	[[ $rc == 3 ]] && grep -q "bond0: tc-sync .*(bond member $m1 is not on the bond's shared block ${where#block }" <<<"$out"
+	[[ $rc == 3 ]] && grep -q "bond0: tc-sync .*(bond member $m1 is not on the bond's shared block ${where#block }:" <<<"$out"
 	check_err $? "plan: exit $rc: $out"
 	apply_ok "$WORK/norules.yaml"
 	check_err $? "apply failed"
@@ -819,6 +822,21 @@ bond_block_no_rules() {
 	out=$(ctl -c "$WORK/norules.yaml" plan 2>&1)
 	check_err $? "not in sync after apply: $out"
 	log_test "VF-LAG without rules: a member that lost the bond's block is put back on it"
+
+	# A member on a clsact of someone's: not ours to replace; noted, and
+	# the plan stays in sync rather than failing at every run.
+	RET=0
+	tc qdisc del dev "$m1" ingress && tc qdisc add dev "$m1" clsact
+	check_err $? "cannot give $m1 a clsact qdisc"
+	out=$(ctl -c "$WORK/norules.yaml" plan 2>&1); rc=$?
+	[[ $rc == 0 ]] && grep -q "bond member $m1 is not on the bond's shared block ${where#block }, .* clsact qdisc" <<<"$out"
+	check_err $? "plan: exit $rc: $out"
+	out=$(ctl -c "$WORK/norules.yaml" apply 2>&1)
+	check_err $? "apply: $out"
+	[[ $(tc -j qdisc show dev "$m1" clsact | jq -r '.[0].kind') == clsact ]]
+	check_err $? "$m1's clsact is gone: $(tc qdisc show dev "$m1")"
+	tc qdisc del dev "$m1" clsact
+	log_test "VF-LAG without rules: a member on someone's clsact is noted and left alone"
 }
 
 tests_run
