@@ -777,7 +777,8 @@ static int member_onto_block(struct actx *c, struct oo_nl *nl, const struct oo_l
     struct oo_tc_qdisc *q = NULL;
     struct oo_tc_filter *f = NULL;
     struct oo_tc_counts counts = { 0 };
-    const struct oo_tc_qdisc *mq;
+    const struct oo_tc_qdisc *found;
+    struct oo_tc_qdisc mq = { 0 };
     size_t n = 0;
     uint32_t other_block;
     bool clsact;
@@ -785,10 +786,12 @@ static int member_onto_block(struct actx *c, struct oo_nl *nl, const struct oo_l
 
     if ((r = oo_tc_dump_qdiscs(nl, &q, &n)) < 0)
         return kfail(c, r, nl, "tc qdisc show");
-    mq = oo_tc_find_ingress_qdisc(q, n, m->ifindex);
-    clsact = mq && !strcmp(mq->kind, "clsact");
-    other_block = mq ? mq->ingress_block : 0;
+    found = oo_tc_find_ingress_qdisc(q, n, m->ifindex);
+    if (found)
+        mq = *found;
     free(q);
+    clsact = found && !strcmp(mq.kind, "clsact");
+    other_block = found ? mq.ingress_block : 0;
     if (other_block)
         return fail(c, -EEXIST, "bond member %s is on shared block %u, not the bond's (%u): rules "
                     "cannot be placed (tc qdisc del dev %s ingress, and the next run puts it on the "
@@ -797,7 +800,7 @@ static int member_onto_block(struct actx *c, struct oo_nl *nl, const struct oo_l
         return kfail(c, r, nl, "tc filter show dev (a bond member)");
     oo_tc_count(f, n, &counts);
     free(f);
-    if (counts.ovs + counts.foreign || clsact)
+    if (!oo_tc_member_movable(found ? &mq : NULL, &counts))
         return fail(c, -EBUSY, "bond member %s has an ingress %s of its own%s, so it cannot join the "
                     "bond's shared block %u: move or delete %s (tc filter show dev %s ingress)",
                     m->name, clsact ? "clsact qdisc" : "qdisc",

@@ -1888,11 +1888,8 @@ static const struct oo_link *block_stranger(const struct ctx *c, const struct oo
 /* The members of bond target t whose ingress is not on the bond's shared
  * block, so that what comes in on them passes the rules there (the
  * config's, and OVS's offloaded flows of the bond) by. Returns the first
- * that apply can put there, or NULL; *stuck is the first it cannot, or
- * NULL. apply's member_onto_block moves a member without an ingress qdisc,
- * or with an ingress qdisc of its own that holds nothing but owned filters;
- * a clsact, another shared block, or filters of others stay, and apply
- * would fail on them at every run. */
+ * that apply can put there (oo_tc_member_movable), or NULL; *stuck is the
+ * first it cannot, on which apply would fail at every run, or NULL. */
 static const struct oo_link *member_off_block(const struct ctx *c, const struct oo_tc_target *t,
                                               const struct oo_link **stuck)
 {
@@ -1910,8 +1907,7 @@ static const struct oo_link *member_off_block(const struct ctx *c, const struct 
         if (q && q->ingress_block == t->place.block)
             continue;
         own = q && !q->ingress_block ? oo_obs_tc_place_of(c->obs, l->ifindex) : NULL;
-        if (!q || (own && !own->dump_err && !strcmp(q->kind, "ingress") && !own->counts.ovs &&
-                   !own->counts.foreign)) {
+        if (!q || (own && !own->dump_err && oo_tc_member_movable(q, &own->counts))) {
             if (!movable)
                 movable = l;
         } else if (!*stuck) {

@@ -323,6 +323,11 @@ int oo_tc_resolve_observed(void *ctx, int kind, int index, int64_t vf, struct oo
     return -ENODEV;
 }
 
+bool oo_tc_member_movable(const struct oo_tc_qdisc *q, const struct oo_tc_counts *counts)
+{
+    return !q || (!q->ingress_block && !strcmp(q->kind, "ingress") && !counts->ovs && !counts->foreign);
+}
+
 void oo_tc_desired_build_observed(const struct oo_config *cfg, const struct oo_observed *obs,
                                   struct oo_tc_desired *out)
 {

@@ -71,6 +71,13 @@ void oo_tc_resolver_init(struct oo_tc_resolver *r, const struct oo_config *cfg, 
 void oo_tc_resolver_free(struct oo_tc_resolver *r);
 int oo_tc_resolve_observed(void *ctx, int kind, int index, int64_t vf, struct oo_tc_place *out);
 
+/* Whether a bond member whose ingress qdisc is q (NULL: it has none), with
+ * its filters counted in counts, can be put on the bond's shared block by
+ * apply: it has no ingress qdisc, or an ingress qdisc of its own holding
+ * nothing but owned filters (they go with it). A clsact (its egress side is
+ * not ours), another shared block, or filters of others stay. */
+bool oo_tc_member_movable(const struct oo_tc_qdisc *q, const struct oo_tc_counts *counts);
+
 /* oo_tc_desired_build() with the resolver over obs. */
 void oo_tc_desired_build_observed(const struct oo_config *cfg, const struct oo_observed *obs,
                                   struct oo_tc_desired *out);
