@@ -217,8 +217,12 @@ udev_past_the_limit() {
 	out=$(ctl -c "$cfg" apply 2>&1)
 	rc=$?
 	check_err "$rc" "the second apply failed: $out"
-	grep -q "2 orphaned datapath ports of renamed netdevs removed" <<<"$out"
-	check_err $? "the second apply should remove the 2 orphaned datapath ports: $out"
+	# How many of the two are orphans depends on whether ovs-vswitchd had
+	# seen a rename before the transaction that deletes the old name (it
+	# then forgets the port; otherwise it deletes it by number): seen both
+	# ways in CI. check_attached below holds the datapath to the new names.
+	grep -Eq "[12] orphaned datapath ports? of renamed netdevs removed" <<<"$out"
+	check_err $? "the second apply should remove the orphaned datapath ports: $out"
 	check_attached "$cfg" "$up" "${reps[@]}" -- "$out"
 	ip -j link show dev "${reps[0]}" | jq -e '.[0].flags | index("UP")' >/dev/null &&
 		ip -j link show dev "${reps[1]}" | jq -e '.[0].flags | index("UP")' >/dev/null
