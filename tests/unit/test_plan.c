@@ -2163,14 +2163,31 @@ static void test_bond_members_onto_block(void **state)
     oo_plan_free(&plan);
     host_free_config(cfg);
 
-    /* p1 on its own ingress, hw-offload left to the host: not a target. */
-    for (size_t i = 0; i < h.n_qdiscs; i++)
+    /* The bond and p0 on the block again, p1 without a qdisc (the first
+     * case's host, which had a step), hw-offload left to the host: not a
+     * target. */
+    size_t kept = 0;
+    for (size_t i = 0; i < h.n_qdiscs; i++) {
         if (h.qdiscs[i].ifindex == host_link(&h, "p1")->ifindex)
-            h.qdiscs[i].ingress_block = 0;
+            continue;
+        h.qdiscs[i].ingress_block = blk;
+        h.qdiscs[kept++] = h.qdiscs[i];
+    }
+    h.n_qdiscs = kept;
+    h.tc[0].block = blk;
+    assert_null(oo_tc_find_ingress_qdisc(h.qdiscs, h.n_qdiscs, host_link(&h, "p1")->ifindex));
     cfg = host_load_config(base);
     oo_plan_build(cfg, &h, NULL, &plan);
     assert_int_equal(plan.n_errors, 0);
     assert_int_equal(plan.n_steps, 0);
+    assert_int_equal(plan.n_notes, 0);
+    oo_plan_free(&plan);
+    host_free_config(cfg);
+    /* ... and with the config turning it on, p1 goes onto the block. */
+    cfg = host_load_config(yaml);
+    oo_plan_build(cfg, &h, NULL, &plan);
+    assert_int_equal(plan.n_steps, 1);
+    assert_non_null(strstr(plan.steps[0].reason, "bond member p1 is not on the bond's shared block"));
     oo_plan_free(&plan);
     host_free_config(cfg);
     oo_observed_free(&h);
