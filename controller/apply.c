@@ -812,8 +812,10 @@ static int member_onto_block(struct actx *c, struct oo_nl *nl, const struct oo_l
     r = oo_tc_qdisc_ensure(nl, m->ifindex, OO_TC_QDISC_INGRESS, place->block, NULL);
     if (r < 0)
         return kfail(c, r, nl, "tc qdisc add ingress (a bond member, on the bond's block)");
-    snprintf(c->info, sizeof c->info, "%s's own ingress qdisc (%" PRIu64 " rule%s of ours) replaced "
-             "by the bond's block %u", m->name, counts.owned, counts.owned == 1 ? "" : "s", place->block);
+    size_t len = strlen(c->info);   /* what earlier members or the bond said */
+    snprintf(c->info + len, sizeof c->info - len, "%s%s's own ingress qdisc (%" PRIu64 " rule%s of ours) "
+             "replaced by the bond's block %u", len ? "; " : "", m->name, counts.owned,
+             counts.owned == 1 ? "" : "s", place->block);
     return 0;
 }
 
@@ -897,6 +899,14 @@ static int apply_tc_sync(struct actx *c, const struct oo_step *s)
                 r = oo_tc_qdisc_ensure(&nl, o->links[i].ifindex, OO_TC_QDISC_INGRESS, place.block, NULL);
                 if (r == -EEXIST && (r = member_onto_block(c, &nl, &o->links[i], &place)) < 0)
                     goto out;   /* its message says why */
+                if (r == 1) {
+                    /* A member that had no ingress qdisc: say so, as
+                     * member_onto_block says what it replaced. */
+                    size_t len = strlen(c->info);
+
+                    snprintf(c->info + len, sizeof c->info - len, "%sbond member %s put on shared block %u",
+                             len ? "; " : "", o->links[i].name, place.block);
+                }
             }
         } else {
             r = oo_tc_qdisc_ensure(&nl, place.ifindex, OO_TC_QDISC_INGRESS, place.block, NULL);

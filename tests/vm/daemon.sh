@@ -1634,6 +1634,31 @@ ovs_vflag_drift() {
 	log_has_after "$line" "shared block $blk rebuilt"
 	check_err $? "the block was not rebuilt: $(grep 'oobond: tc-sync' "$LOGF" | tail -n 2)"
 	log_test "a bond's lost ingress qdisc: its block not freed over a foreign filter, rebuilt once it left" || dump_log
+
+	# 5. A bond member's ingress qdisc deleted by hand: the member leaves the
+	#    shared block (the bond and the other member keep it, and the rules),
+	#    so traffic it receives meets none of them. ovs-vswitchd binds a
+	#    member only on its link events; the daemon's pass puts it back.
+	RET=0
+	local m0 m1
+	m0=$(nsim_uplink 10) m1=$(nsim_uplink 11)
+	poll_until 30000 in_sync >/dev/null
+	check_err $? "not in sync before deleting $m1's ingress qdisc"
+	[[ $(block_of "$m1") == "$blk" ]]
+	check_err $? "$m1 is not on block $blk to begin with: '$(block_of "$m1")'"
+	line=$(($(wc -l <"$LOGF") + 1))
+	tc qdisc del dev "$m1" ingress
+	check_err $? "cannot delete $m1's ingress qdisc"
+	ms=$(poll_until 30000 eval '[[ $(block_of "$m1") == "$blk" ]]')
+	check_err $? "$m1 is not back on block $blk within 30 s: '$(block_of "$m1")'"
+	[[ -n $ms ]] && repaired "bond member's ingress qdisc deleted" "$ms"
+	log_has_after "$line" "oobond: tc-sync .* ok (.*bond member $m1 put on shared block $blk"
+	check_err $? "no tc-sync step said it put $m1 back: $(grep 'oobond: tc-sync' "$LOGF" | tail -n 2)"
+	poll_until 30000 in_sync >/dev/null
+	check_err $? "not in sync after the member's repair"
+	[[ $(block_of oobond) == "$blk" && $(block_of "$m0") == "$blk" ]] && vflag_rules_ok "$blk" "$rep0"
+	check_err $? "oobond on '$(block_of oobond)', $m0 on '$(block_of "$m0")', rules $(owned_count block "$blk") + $(owned_count dev "$rep0" ingress)"
+	log_test "drift: a bond member that lost the bond's shared block is put back on it" || dump_log
 }
 
 # ---------------------------------------------------------------- terse dumps
