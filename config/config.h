@@ -253,7 +253,7 @@ struct oo_cfg_vf {
 enum oo_cfg_pf_key {
     OO_CFG_PF_NAME, OO_CFG_PF_DEVICE, OO_CFG_PF_NETDEV, OO_CFG_PF_ESWITCH, OO_CFG_PF_NUM_VFS,
     OO_CFG_PF_PARAMS, OO_CFG_PF_MULTIPORT, OO_CFG_PF_VFS, OO_CFG_PF_INLINE_MODE,
-    OO_CFG_PF_ENCAP_MODE, OO_CFG_PF_N_KEYS,
+    OO_CFG_PF_ENCAP_MODE, OO_CFG_PF_REPRESENTOR_IPV6, OO_CFG_PF_N_KEYS,
 };
 struct oo_cfg_pf {
     char *name;                   /* the config's own name, referenced as "pf0", "pf0/3" */
@@ -267,6 +267,9 @@ struct oo_cfg_pf {
     struct oo_cfg_param *params;  /* devlink params set while legacy, in file order */
     size_t n_params;
     int multiport;                /* devlink param esw_multiport (MPV), tri-state */
+    /* 1: IPv6 left as the kernel has it on the representors the controller
+     * sets up; 0 (default): turned off there (disable_ipv6) before they go up. */
+    int representor_ipv6;
     struct oo_cfg_vf *vfs;        /* per-VF settings, in file order */
     size_t n_vfs;
     struct oo_src_loc loc;

@@ -240,6 +240,7 @@ const char *const oo_cfg_pf_keys[OO_CFG_PF_N_KEYS] = {
     [OO_CFG_PF_ESWITCH] = "eswitch", [OO_CFG_PF_NUM_VFS] = "num_vfs",
     [OO_CFG_PF_PARAMS] = "params", [OO_CFG_PF_MULTIPORT] = "multiport", [OO_CFG_PF_VFS] = "vfs",
     [OO_CFG_PF_INLINE_MODE] = "inline_mode", [OO_CFG_PF_ENCAP_MODE] = "encap_mode",
+    [OO_CFG_PF_REPRESENTOR_IPV6] = "representor_ipv6",
 };
 const char *const oo_cfg_vf_keys[OO_CFG_VF_N_KEYS] = {
     [OO_CFG_VF_ID] = "id", [OO_CFG_VF_MAC] = "mac", [OO_CFG_VF_VLAN] = "vlan",

@@ -468,6 +468,9 @@ static void pf_field(void *ctx, int key, const struct ynode *v)
     case OO_CFG_PF_ENCAP_MODE:
         sc_enum(c->d, v, &oo_cfg_names_encap, &pf->encap_mode);
         break;
+    case OO_CFG_PF_REPRESENTOR_IPV6:
+        sc_bool(c->d, v, &pf->representor_ipv6);
+        break;
     case OO_CFG_PF_VFS: {
         size_t n;
 

@@ -633,6 +633,11 @@ static int apply_link_step(struct actx *c, const struct oo_step *s)
         return r < 0 ? kfail(c, r, &c->rt, s->kind == OO_STEP_LINK_UP ? "ip link set up" : "ip link set down") : 0;
     case OO_STEP_WAIT_LAG:
         return wait_lag(c, s);
+    case OO_STEP_LINK_IPV6_OFF:
+        r = oo_link_set_ipv6(c->opts->root, s->name, false);
+        if (r == -ENODEV)
+            return fail(c, r, "no netdev %s (renamed since the plan? run apply again)", s->name);
+        return r < 0 ? fail(c, r, "writing net.ipv6.conf.%s.disable_ipv6: %s", s->name, strerror(-r)) : 0;
     }
     return fail(c, -EINVAL, "not a link step");
 }
@@ -642,7 +647,7 @@ static bool is_link_step(int kind)
     return kind == OO_STEP_BOND_CREATE || kind == OO_STEP_BOND_MARK || kind == OO_STEP_BOND_SET ||
            kind == OO_STEP_BOND_DELETE ||
            kind == OO_STEP_BOND_RELEASE || kind == OO_STEP_BOND_ENSLAVE || kind == OO_STEP_LINK_DOWN ||
-           kind == OO_STEP_LINK_UP || kind == OO_STEP_WAIT_LAG;
+           kind == OO_STEP_LINK_UP || kind == OO_STEP_WAIT_LAG || kind == OO_STEP_LINK_IPV6_OFF;
 }
 
 /* What stops rebuild_bond_block() from deleting the qdisc q, which holds
@@ -1377,7 +1382,7 @@ static int apply_new_links_up(struct actx *c, const struct oo_step *steps, size_
         await_udev_names(c, steps, n, names, "");
     if (r == 0 && stop_requested(c))
         r = stopped(c, "while waiting for udev to name the representors");
-    size_t left = 0, set = 0;
+    size_t left = 0, set = 0, ipv6_off = 0;
     /* Left down only while udev still has events to handle: one it has
      * dropped, or never got, would keep the step from ever converging. */
     const bool udev = udev_awaited(c) && udev_busy(c->opts->root);
@@ -1386,6 +1391,15 @@ static int apply_new_links_up(struct actx *c, const struct oo_step *steps, size_
         if (udev && !udev_named(c->opts->root, ifindex[i])) {
             left++;
             continue;
+        }
+        /* Before it is up: no link-local address is made, nothing sent. */
+        if (steps[i].opt == 1) {
+            r = oo_link_set_ipv6(c->opts->root, names[i], false);
+            if (r < 0) {
+                r = fail(c, r, "writing net.ipv6.conf.%s.disable_ipv6: %s", names[i], strerror(-r));
+                break;
+            }
+            ipv6_off++;
         }
         r = oo_link_set_up(&c->rt, ifindex[i], true);
         if (r < 0)
@@ -1396,8 +1410,9 @@ static int apply_new_links_up(struct actx *c, const struct oo_step *steps, size_
         size_t len = strlen(c->info);   /* what await_udev_names said */
 
         if (set)
-            snprintf(c->info + len, sizeof c->info - len, "%zu representor%s up%s", set,
-                     set == 1 ? "" : "s", left ? "; " : "");
+            snprintf(c->info + len, sizeof c->info - len, "%zu representor%s up%s%s", set,
+                     set == 1 ? "" : "s", !ipv6_off ? "" : ipv6_off == set ? ", IPv6 off" : ", IPv6 off on some",
+                     left ? "; " : "");
         len = strlen(c->info);
         if (left)
             snprintf(c->info + len, sizeof c->info - len, "%zu left down until udev has named them "

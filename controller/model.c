@@ -509,6 +509,14 @@ static int apply_link(struct oo_observed *o, const struct oo_step *s, char *why,
             return refuse(why, size, -ENODEV, "no netdev %s", s->name);
         }
         l->up = s->kind == OO_STEP_LINK_UP;
+        if (s->kind == OO_STEP_LINK_UP && s->opt == 1 && l->ipv6_disabled == 0)
+            l->ipv6_disabled = 1;
+        return 0;
+    case OO_STEP_LINK_IPV6_OFF:
+        if (!(l = link_named(o, s->name)))
+            return refuse(why, size, -ENODEV, "no netdev %s", s->name);
+        if (l->ipv6_disabled >= 0)
+            l->ipv6_disabled = 1;
         return 0;
     case OO_STEP_WAIT_LAG:
         if (!(b = link_named(o, s->name)))
@@ -670,6 +678,7 @@ int oo_model_apply_step(struct oo_observed *o, const struct oo_step *s, char *wh
     case OO_STEP_BOND_RELEASE:
     case OO_STEP_BOND_ENSLAVE:
     case OO_STEP_LINK_DOWN:
+    case OO_STEP_LINK_IPV6_OFF:
     case OO_STEP_LINK_UP:
     case OO_STEP_WAIT_LAG:
         return apply_link(o, s, why, why_size);

@@ -60,6 +60,7 @@ static const char *const step_names[OO_STEP_KIND_MAX] = {
     [OO_STEP_BOND_SET] = "bond-set",
     [OO_STEP_LINK_DOWN] = "link-down",
     [OO_STEP_BOND_ENSLAVE] = "bond-enslave",
+    [OO_STEP_LINK_IPV6_OFF] = "ipv6-off",
     [OO_STEP_LINK_UP] = "link-up",
     [OO_STEP_WAIT_LAG] = "wait-lag",
     [OO_STEP_VF_BIND] = "vf-bind",
@@ -1735,13 +1736,19 @@ static void plan_ovs(struct ctx *c)
 
 /* ------------------------------------------------------------ links up */
 
-/* Whether the plan already sets netdev up (a bond's member, say). */
-static bool link_up_planned(const struct ctx *c, const char *netdev)
+/* Whether the plan already has a step of kind on netdev (sets a bond's
+ * member up, say). */
+static bool link_step_planned(const struct ctx *c, int kind, const char *netdev)
 {
     for (size_t i = 0; i < c->plan->n_steps; i++)
-        if (c->plan->steps[i].kind == OO_STEP_LINK_UP && !strcmp(c->plan->steps[i].name, netdev))
+        if (c->plan->steps[i].kind == kind && !strcmp(c->plan->steps[i].name, netdev))
             return true;
     return false;
+}
+
+static bool link_up_planned(const struct ctx *c, const char *netdev)
+{
+    return link_step_planned(c, OO_STEP_LINK_UP, netdev);
 }
 
 /* d's uplink (vf < 0) or VF vf's representor, which the config has carry
@@ -1753,6 +1760,7 @@ static void want_up(struct ctx *c, const struct dpf *d, int64_t vf, const char *
 {
     const struct oo_dl_port *rp = NULL;
     const struct oo_link *l = NULL;
+    bool ipv6_off = false;
     struct oo_step *s;
 
     if (d->opf < 0)
@@ -1768,11 +1776,30 @@ static void want_up(struct ctx *c, const struct dpf *d, int64_t vf, const char *
             return;
         rp = d->reps_recreated ? NULL : rep_port(d, vf);
         l = rp && rp->netdev[0] && rp->ifindex ? link_by_index(c, rp->ifindex) : NULL;
+        /* A representor is a switch port: what the host's IPv6 sends out of
+         * it (DAD, router solicitations, MLD reports) goes into the VM's VF,
+         * and ovs-vswitchd's route and address tables grow by its link-local
+         * address and routes (docs/performance.md, session 41). One that is
+         * down, or made in this run, has it turned off by its link-up, before
+         * it goes up: no address is ever made. */
+        ipv6_off = !c->cfg->pfs[d->cfg_index].representor_ipv6;
+        if (l && l->up && l->ipv6_disabled == 0 && ipv6_off &&
+            !link_step_planned(c, OO_STEP_LINK_IPV6_OFF, l->name)) {
+            s = add_step(c->plan, OO_STEP_LINK_IPV6_OFF, d->cfg_index, d->opf);
+            s->vf = vf;
+            SETF(s->object, "%s", l->name);
+            oo_strlcpy(s->name, l->name, sizeof s->name);
+            oo_strlcpy(s->from, "on", sizeof s->from);
+            oo_strlcpy(s->to, "off", sizeof s->to);
+            oo_strlcpy(s->reason, "a representor carries no host traffic: the host's IPv6 would go into "
+                       "the VF (pfs[].representor_ipv6: true leaves it)", sizeof s->reason);
+        }
         if (l && (l->up || link_up_planned(c, l->name)))
             return;
     }
     s = add_step(c->plan, OO_STEP_LINK_UP, d->cfg_index, d->opf);
     s->vf = vf;
+    s->opt = ipv6_off && (!l || l->ipv6_disabled == 0);
     if (l) {
         SETF(s->object, "%s", l->name);
         if (vf < 0)

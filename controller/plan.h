@@ -42,6 +42,7 @@ enum oo_step_kind {
     OO_STEP_BOND_SET,               /* one bond option from -> to */
     OO_STEP_LINK_DOWN,              /* set a netdev down */
     OO_STEP_BOND_ENSLAVE,           /* enslave a (down) PF uplink */
+    OO_STEP_LINK_IPV6_OFF,          /* a representor's IPv6 off (disable_ipv6) */
     OO_STEP_LINK_UP,                /* set a netdev up */
     OO_STEP_WAIT_LAG,               /* until the driver reports the LAG active */
     OO_STEP_VF_BIND,                /* bind the PF's VFs to their driver again */
@@ -85,7 +86,9 @@ struct oo_step {
     int64_t num2;                   /* a second value (qos, min rate, tx_share) */
     int opt;                        /* OO_STEP_BOND_SET: enum oo_bond_opt; OO_STEP_ESWITCH_MODE:
                                      * the encap-mode to set with it, -1 none (num2: the
-                                     * inline-mode, -1 none); OO_STEP_VF_BIND: enum oo_bind_when */
+                                     * inline-mode, -1 none); OO_STEP_VF_BIND: enum oo_bind_when;
+                                     * OO_STEP_LINK_UP of a representor: 1 turns its IPv6
+                                     * off before it goes up */
     char name[64];                  /* netdev, bond, bridge, param or other_config key */
     char name2[64];                 /* bond of an enslave/release; bridge of a port; value of a param */
 };

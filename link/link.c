@@ -1,8 +1,10 @@
 #include "link/link.h"
 
 #include <errno.h>
+#include <sys/socket.h>          /* AF_INET6 */
 #include <linux/if.h>
 #include <linux/if_link.h>
+#include <linux/ipv6.h>
 #include <linux/rtnetlink.h>
 #include <stdlib.h>
 #include <string.h>
@@ -48,6 +50,7 @@ static const struct oo_nla_policy link_policy[LINK_MAX + 1] = {
     [IFLA_VFINFO_LIST] = { MNL_TYPE_NESTED },
     [IFLA_PHYS_PORT_NAME] = { MNL_TYPE_NUL_STRING },
     [IFLA_PHYS_SWITCH_ID] = { MNL_TYPE_BINARY },
+    [IFLA_AF_SPEC] = { MNL_TYPE_NESTED },
 };
 
 static const struct oo_nla_policy info_policy[IFLA_INFO_MAX + 1] = {
@@ -209,6 +212,29 @@ static int parse_around(const char *start, size_t len, const struct nlattr *list
     return 0;
 }
 
+/* IFLA_AF_SPEC: one nest per address family; AF_INET6's holds the
+ * device's IPv6 sysctls as an array of s32 indexed by DEVCONF_*. */
+static int parse_af_spec(const struct nlattr *spec, struct oo_link *out)
+{
+    const struct nlattr *af, *a;
+
+    oo_nla_for_each_nested(af, spec) {
+        if (oo_nla_type(af) != AF_INET6)
+            continue;
+        oo_nla_for_each_nested(a, af) {
+            int32_t v;
+
+            if (oo_nla_type(a) != IFLA_INET6_CONF)
+                continue;
+            if (oo_nla_len(a) < (DEVCONF_DISABLE_IPV6 + 1) * sizeof v)
+                return -EBADMSG;
+            memcpy(&v, (const char *)oo_nla_data(a) + DEVCONF_DISABLE_IPV6 * sizeof v, sizeof v);
+            out->ipv6_disabled = v > 0;
+        }
+    }
+    return 0;
+}
+
 int oo_link_parse(const struct nlmsghdr *nlh, struct oo_link *out)
 {
     const struct nlattr *tb[LINK_MAX + 1];
@@ -219,6 +245,7 @@ int oo_link_parse(const struct nlmsghdr *nlh, struct oo_link *out)
 
     memset(out, 0, sizeof *out);
     out->num_vf = -1;
+    out->ipv6_disabled = -1;
     out->bond = (struct oo_link_bond){ -1, -1, -1, -1, 0, 0 };
     if (nlh->nlmsg_type != RTM_NEWLINK || mnl_nlmsg_get_payload_len(nlh) < sizeof *ifi)
         return -EBADMSG;
@@ -254,6 +281,8 @@ int oo_link_parse(const struct nlmsghdr *nlh, struct oo_link *out)
         out->switch_id_len = (uint8_t)len;
     }
     if (tb[IFLA_LINKINFO] && parse_linkinfo(tb[IFLA_LINKINFO], out) < 0)
+        goto bad;
+    if (tb[IFLA_AF_SPEC] && parse_af_spec(tb[IFLA_AF_SPEC], out) < 0)
         goto bad;
     if (tb[IFLA_VFINFO_LIST]) {
         const struct nlattr *v = tb[IFLA_VFINFO_LIST], *vf;

@@ -57,6 +57,9 @@ struct oo_link {
     uint8_t switch_id[32];          /* IFLA_PHYS_SWITCH_ID */
     uint8_t switch_id_len;          /* 0 = none */
     int64_t num_vf;                 /* IFLA_NUM_VF, -1 when not a PF */
+    /* IFLA_AF_SPEC/AF_INET6/IFLA_INET6_CONF[DEVCONF_DISABLE_IPV6]: 1 IPv6 off
+     * on this netdev, 0 on, -1 not reported (no IPv6 in this kernel). */
+    int8_t ipv6_disabled;
     struct oo_link_bond bond;       /* valid when kind is "bond" */
     size_t n_vfs;
     struct oo_link_vf *vfs;         /* IFLA_VFINFO_LIST, by position; malloc'ed */

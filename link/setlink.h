@@ -57,4 +57,12 @@ int oo_link_set_up(struct oo_nl *nl, uint32_t ifindex, bool up);
 int oo_link_delete(struct oo_nl *nl, uint32_t ifindex);
 int oo_link_set_alias(struct oo_nl *nl, uint32_t ifindex, const char *alias);
 
+/* IPv6 on or off on the netdev named name: its disable_ipv6 sysctl, under
+ * root ("" on a real host). rtnetlink reports the setting
+ * (IFLA_INET6_CONF) but cannot change it. Off, the kernel drops the
+ * netdev's IPv6 addresses and routes and sends nothing from it. Returns 0
+ * (also when the kernel has no IPv6 at all: nothing to turn off), -ENODEV
+ * when there is no such netdev, or -errno. */
+int oo_link_set_ipv6(const char *root, const char *name, bool on);
+
 #endif

@@ -111,9 +111,11 @@ for pf in "${!PF_IDS[@]}"; do
 	done
 done
 # Each representor up: a new one is down, and its VF's link follows it (what
-# ovs-offloadctl's link-up steps do).
+# ovs-offloadctl's link-up steps do), its IPv6 turned off first, as those
+# steps do (a write to /proc: a builtin, no process, not counted).
 for pf in "${!PF_IDS[@]}"; do
 	for ((vf = 0; vf < NUM_VFS; vf++)); do
+		echo 1 >"/proc/sys/net/ipv6/conf/${REP[pf * NUM_VFS + vf]}/disable_ipv6"
 		run ip link set "${REP[pf * NUM_VFS + vf]}" up
 	done
 done
@@ -166,6 +168,7 @@ if ((MPV_PAIRS > 0)); then
 	for port in 0 1; do
 		run ip link set "${MUP[port]}" up
 		for ((k = 0; k < MPV_PAIRS; k++)); do
+			echo 1 >"/proc/sys/net/ipv6/conf/${MREP[port * MPV_PAIRS + k]}/disable_ipv6"
 			run ip link set "${MREP[port * MPV_PAIRS + k]}" up
 		done
 	done

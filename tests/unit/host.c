@@ -36,6 +36,9 @@ struct oo_link *host_add_link(struct oo_observed *o, const char *name)
     l->num_vf = -1;
     l->bond = (struct oo_link_bond){ -1, -1, -1, -1, 0, 0 };
     l->up = true;
+    /* IPv6 not reported, as in a kernel without it: the tests that are
+     * about representors' IPv6 set it (a new netdev has it on). */
+    l->ipv6_disabled = -1;
     oo_strlcpy(l->name, name, sizeof l->name);
     o->n_links++;
     return l;

@@ -9,12 +9,14 @@
 #include <linux/ethtool.h>
 #include <linux/if_bonding.h>
 #include <linux/if_link.h>
+#include <linux/ipv6.h>
 #include <linux/rtnetlink.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <cmocka.h>
 
 #include "common/nlsock.h"
@@ -361,6 +363,82 @@ static void assert_links_equal(const struct oo_link *a, const struct oo_link *b)
     assert_memory_equal(&x, &y, sizeof x);
 }
 
+/* The AF_INET6 nest of IFLA_AF_SPEC: the kernel reports every IPv6 sysctl
+ * of the device. In the fixture IPv6 is on everywhere (the default); a
+ * copy of eth2's message with DEVCONF_DISABLE_IPV6 set reads as off, one
+ * whose nest is another family's as not reported, and a CONF array too
+ * short to hold the field is malformed. */
+static struct nlattr *inet6_conf(struct nlmsghdr *nlh)
+{
+    struct nlattr *a, *af, *c;
+
+    mnl_attr_for_each(a, nlh, sizeof(struct ifinfomsg)) {
+        if (mnl_attr_get_type(a) != IFLA_AF_SPEC)
+            continue;
+        mnl_attr_for_each_nested(af, a) {
+            if (mnl_attr_get_type(af) != AF_INET6)
+                continue;
+            mnl_attr_for_each_nested(c, af)
+                if (mnl_attr_get_type(c) == IFLA_INET6_CONF)
+                    return c;
+        }
+    }
+    fail_msg("no IFLA_AF_SPEC/AF_INET6/IFLA_INET6_CONF in the message");
+    return NULL;
+}
+
+static void test_decode_ipv6_disabled(void **state)
+{
+    size_t len;
+    void *buf = fixture_load("link-dump.bin", &len);
+    char copy[8192];
+    struct nlmsghdr *nlh = (struct nlmsghdr *)copy;
+    const struct nlmsghdr *orig;
+    struct nlattr *conf;
+    struct oo_link l;
+    int32_t one = 1;
+
+    (void)state;
+    for (const char *const *n = (const char *const[]){ "lo", "eth0", "eth2", "bond0", NULL }; *n; n++) {
+        assert_int_equal(oo_link_parse(fixture_link(buf, len, *n), &l), 0);
+        assert_int_equal(l.ipv6_disabled, 0);
+        oo_link_clear(&l);
+    }
+    orig = fixture_link(buf, len, "eth2");
+    assert_true(orig->nlmsg_len <= sizeof copy);
+    memcpy(copy, orig, orig->nlmsg_len);
+    conf = inet6_conf(nlh);
+    /* The kernel's array is at least as long as this build's DEVCONF_MAX. */
+    assert_true(mnl_attr_get_payload_len(conf) >= DEVCONF_MAX * sizeof one);
+    memcpy((char *)mnl_attr_get_payload(conf) + DEVCONF_DISABLE_IPV6 * sizeof one, &one, sizeof one);
+    assert_int_equal(oo_link_parse(nlh, &l), 0);
+    assert_int_equal(l.ipv6_disabled, 1);
+    assert_string_equal(l.name, "eth2");
+    oo_link_clear(&l);
+
+    /* The array cut to end before the field. */
+    memcpy(copy, orig, orig->nlmsg_len);
+    conf = inet6_conf(nlh);
+    uint16_t real = conf->nla_len;
+    conf->nla_len = MNL_ATTR_HDRLEN + DEVCONF_DISABLE_IPV6 * sizeof one;
+    assert_int_equal(oo_link_parse(nlh, &l), -EBADMSG);
+    conf->nla_len = real;
+
+    /* No AF_INET6 nest (a kernel booted with ipv6.disable=1 has none). */
+    struct nlattr *a;
+    mnl_attr_for_each(a, nlh, sizeof(struct ifinfomsg))
+        if (mnl_attr_get_type(a) == IFLA_AF_SPEC) {
+            struct nlattr *af;
+            mnl_attr_for_each_nested(af, a)
+                if (mnl_attr_get_type(af) == AF_INET6)
+                    af->nla_type = AF_PACKET;   /* no family the kernel reports here */
+        }
+    assert_int_equal(oo_link_parse(nlh, &l), 0);
+    assert_int_equal(l.ipv6_disabled, -1);
+    oo_link_clear(&l);
+    free(buf);
+}
+
 /* Someone else's netdev with the longest alias the kernel takes (255
  * bytes) is read whole, not a reason to fail the dump. */
 static void test_decode_long_alias(void **state)
@@ -606,6 +684,7 @@ int main(void)
         cmocka_unit_test(test_decode_many_vfs),
         cmocka_unit_test(test_decode_skips_unknown_attrs),
         cmocka_unit_test(test_decode_long_alias),
+        cmocka_unit_test(test_decode_ipv6_disabled),
         cmocka_unit_test(test_decode_rejects_malformed),
         cmocka_unit_test(test_ethtool_string_index),
         cmocka_unit_test(test_ethtool_feature_state),

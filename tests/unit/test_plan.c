@@ -337,6 +337,61 @@ static void test_links_up(void **state)
     oo_observed_free(&h);
 }
 
+/* A bridge representor's IPv6 goes off: an up one by an ipv6-off step, a
+ * down one by its link-up (opt 1: before it goes up). One already off, one
+ * the config does not name, and those of a PF with representor_ipv6: true
+ * are left as they are. */
+static void test_representor_ipv6(void **state)
+{
+    struct oo_observed h = { 0 };
+    struct oo_config *cfg;
+    struct oo_plan plan;
+    char *shape;
+    const char *yaml = "version: 1\n" PF0 ", eswitch: switchdev, num_vfs: 4}\n"
+                       "bridges:\n  - {name: br0, uplink: pf0, representors: ['pf0/0-2']}\n";
+
+    (void)state;
+    host_add_pf(&h, "pci", "0000:3b:00.0", "p0", OO_ESWITCH_SWITCHDEV, 4);
+    host_ovs(&h, true);
+    host_ovs_bridge(&h, "br0", true);
+    oo_strlcpy(host_add_link(&h, "ovs-system")->kind, "openvswitch", sizeof h.links[0].kind);
+    for (const char *const *n = (const char *const[]){ "p0", "p0_0", "p0_1", "p0_2", NULL }; *n; n++) {
+        host_ovs_port(&h, "br0", *n, true);
+        host_link(&h, *n)->master = host_link(&h, "ovs-system")->ifindex;
+    }
+    host_link(&h, "p0_0")->ipv6_disabled = 0;
+    host_link(&h, "p0_1")->ipv6_disabled = 0;
+    host_link(&h, "p0_1")->up = false;
+    host_link(&h, "p0_2")->ipv6_disabled = 1;
+    host_link(&h, "p0_3")->ipv6_disabled = 0;   /* on no bridge */
+    check_plan(yaml, &h, "ipv6-off p0_0, link-up p0_1");
+
+    cfg = host_load_config(yaml);
+    oo_plan_build(cfg, &h, NULL, &plan);
+    assert_int_equal(plan.n_steps, 2);
+    assert_string_equal(plan.steps[0].name, "p0_0");
+    assert_string_equal(plan.steps[0].from, "on");
+    assert_string_equal(plan.steps[0].to, "off");
+    assert_int_equal(plan.steps[1].vf, 1);
+    assert_int_equal(plan.steps[1].opt, 1);
+    oo_plan_free(&plan);
+    host_free_config(cfg);
+
+    /* Left on by the config: the down one goes up as it is. */
+    yaml = "version: 1\n" PF0 ", eswitch: switchdev, num_vfs: 4, representor_ipv6: true}\n"
+           "bridges:\n  - {name: br0, uplink: pf0, representors: ['pf0/0-2']}\n";
+    check_plan(yaml, &h, "link-up p0_1");
+    cfg = host_load_config(yaml);
+    oo_plan_build(cfg, &h, NULL, &plan);
+    shape = plan_shape(&plan);
+    assert_string_equal(shape, "link-up p0_1");
+    assert_int_equal(plan.steps[0].opt, 0);
+    free(shape);
+    oo_plan_free(&plan);
+    host_free_config(cfg);
+    oo_observed_free(&h);
+}
+
 /* inline/encap modes go with the mode change, or alone on a switchdev PF. */
 static void test_eswitch_attrs(void **state)
 {
@@ -2207,6 +2262,7 @@ int main(void)
         cmocka_unit_test(test_params_compared_as_devlink_shows_them),
         cmocka_unit_test(test_multiport_after_switchdev),
         cmocka_unit_test(test_links_up),
+        cmocka_unit_test(test_representor_ipv6),
         cmocka_unit_test(test_vf_settings_follow_mode),
         cmocka_unit_test(test_eswitch_attrs),
         cmocka_unit_test(test_vflag_order),

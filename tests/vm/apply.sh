@@ -6,7 +6,7 @@
 # take turns (the host lock) instead of failing on each other's steps; a tc
 # rule that redirects to a VF made in the same run joins its uplink's rules
 # instead of costing them. Read back with devlink -j, ip -j -d link and tc -j.
-ALL_TESTS="apply_single_pf apply_legacy_vf_settings apply_many_vfs apply_vflag apply_drift apply_foreign_untouched apply_killed apply_concurrent apply_lock_held apply_inline_refused apply_param_refused apply_binds_after_failure apply_rechecks_since_plan apply_tc_redirect_new_vf apply_tc_same_match_refused apply_json apply_vswitchd_paused apply_links_up"
+ALL_TESTS="apply_single_pf apply_legacy_vf_settings apply_many_vfs apply_vflag apply_drift apply_foreign_untouched apply_killed apply_concurrent apply_lock_held apply_inline_refused apply_param_refused apply_binds_after_failure apply_rechecks_since_plan apply_tc_redirect_new_vf apply_tc_same_match_refused apply_json apply_vswitchd_paused apply_links_up apply_representor_ipv6"
 . "$(dirname "$(readlink -f "$0")")/lib.sh"
 
 CTL=${OO_BUILD:-build}/ovs-offloadctl
@@ -649,6 +649,21 @@ is_up() {
 	ip -j link show dev "$1" | jq -e '.[0].flags | index("UP")' >/dev/null
 }
 
+# bridge_host ID BRIDGE: OVS started, netdevsimID made, and $CFG: the PF in
+# switchdev with 3 VFs, its uplink and VFs 0-1's representors on BRIDGE.
+bridge_host() {
+	ovs_start || fail_hard "ovs_start"
+	nsim_new "$1" 1 || fail_hard "netdevsim"
+	cat >"$CFG" <<-Y
+	version: 1
+	ovs: {db: "unix:$(ovs_db_sock)"}
+	pfs:
+	  - {name: pf0, device: netdevsim/netdevsim$1, eswitch: switchdev, num_vfs: 3}
+	bridges:
+	  - {name: $2, uplink: pf0, representors: [pf0/0-1]}
+	Y
+}
+
 # A bridge's uplink and representors carry traffic only when up, and nothing
 # else sets them up: new representors are down, OVS attaches ports as they
 # are. apply sets them up, and only them; one set down by hand is drift; the
@@ -657,16 +672,7 @@ apply_links_up() {
 	RET=0
 	local up out
 	local -a R
-	ovs_start || fail_hard "ovs_start"
-	nsim_new 65 1 || fail_hard "netdevsim"
-	cat >"$CFG" <<-Y
-	version: 1
-	ovs: {db: "unix:$(ovs_db_sock)"}
-	pfs:
-	  - {name: pf0, device: netdevsim/netdevsim65, eswitch: switchdev, num_vfs: 3}
-	bridges:
-	  - {name: br-up, uplink: pf0, representors: [pf0/0-1]}
-	Y
+	bridge_host 65 br-up
 	up=$(nsim_uplink 65)
 	! is_up "$up"
 	check_err $? "netdevsim's uplink $up is up before apply: the test proves nothing"
@@ -701,6 +707,59 @@ apply_links_up() {
 	check_err $? "representors ${R[*]} after re-creating the VFs: $(cat /tmp/oo-apply.out)"
 	log_info "$(grep 'link-up' /tmp/oo-apply.out | tail -n 1)"
 	log_test "representors of VFs re-created in the run go up once they exist"
+}
+
+# ipv6_of NETDEV: its disable_ipv6 (1: IPv6 off).
+ipv6_of() {
+	cat "/proc/sys/net/ipv6/conf/$1/disable_ipv6"
+}
+
+# A representor is a switch port: the host's IPv6 out of it (DAD, router
+# solicitations, MLD) would go into the VM's VF, and its link-local address
+# and routes grow ovs-vswitchd's tables. apply turns IPv6 off on the
+# representors it sets up, before they go up, and on one that someone turned
+# back on; not on a representor the config does not name, not on the
+# uplink, and not where pfs[].representor_ipv6 is true.
+apply_representor_ipv6() {
+	RET=0
+	local up out
+	local -a R
+	bridge_host 66 br-v6
+	up=$(nsim_uplink 66)
+	apply_ok >/dev/null
+	check_err $? "apply failed: $(cat /tmp/oo-apply.out)"
+	mapfile -t R < <(nsim_vf_reps 66)
+	[[ $(ipv6_of "${R[0]}") == 1 && $(ipv6_of "${R[1]}") == 1 && $(ipv6_of "${R[2]}") == 0 && $(ipv6_of "$up") == 0 ]]
+	check_err $? "disable_ipv6: ${R[*]} $(for n in "${R[@]}"; do ipv6_of "$n"; done | tr '\n' ' '), uplink $up $(ipv6_of "$up")"
+	[[ -z $(ip -6 -o addr show dev "${R[0]}") && -z $(ip -6 -o addr show dev "${R[1]}") ]]
+	check_err $? "IPv6 addresses on the representors: $(ip -6 -o addr show dev "${R[0]}"; ip -6 -o addr show dev "${R[1]}")"
+	grep -q "link-up .* ok (.*2 representors up, IPv6 off" /tmp/oo-apply.out
+	check_err $? "the link-up step does not say IPv6 went off: $(grep link-up /tmp/oo-apply.out)"
+	[[ $(plan_rc) == 0 ]]
+	check_err $? "not in sync after apply: $(cat /tmp/oo-plan.out)"
+	log_test "representors go up with IPv6 off; others, and the uplink, keep theirs"
+
+	RET=0
+	echo 0 >"/proc/sys/net/ipv6/conf/${R[0]}/disable_ipv6"
+	wait_for 10 eval '[[ -n $(ip -6 -o addr show dev "${R[0]}" scope link) ]]'
+	check_err $? "${R[0]} got no link-local address with IPv6 back on: the test proves nothing"
+	out=$("$CTL" -c "$CFG" plan 2>&1)
+	[[ $? == 3 ]] && grep -q "${R[0]}: ipv6-off on -> off" <<<"$out"
+	check_err $? "plan: $out"
+	apply_ok >/dev/null
+	check_err $? "apply failed: $(cat /tmp/oo-apply.out)"
+	[[ $(ipv6_of "${R[0]}") == 1 && -z $(ip -6 -o addr show dev "${R[0]}") && $(plan_rc) == 0 ]]
+	check_err $? "${R[0]}: disable_ipv6 $(ipv6_of "${R[0]}"), addresses: $(ip -6 -o addr show dev "${R[0]}")"
+	log_test "a representor's IPv6 turned back on by hand: turned off again, its address gone"
+
+	RET=0
+	sed -i 's/num_vfs: 3}/num_vfs: 3, representor_ipv6: true}/' "$CFG"
+	echo 0 >"/proc/sys/net/ipv6/conf/${R[1]}/disable_ipv6"
+	out=$("$CTL" -c "$CFG" plan 2>&1)
+	check_err $? "plan with representor_ipv6: true: $out"
+	[[ $(ipv6_of "${R[1]}") == 0 ]]
+	check_err $? "${R[1]}: disable_ipv6 $(ipv6_of "${R[1]}")"
+	log_test "pfs[].representor_ipv6: true leaves the representors' IPv6 as it is"
 }
 
 tests_run

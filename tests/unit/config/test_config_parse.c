@@ -77,6 +77,7 @@ static void test_full_config(void **state)
     assert_int_equal(pf->eswitch, OO_ESWITCH_SWITCHDEV);
     assert_int_equal(pf->num_vfs, 8);
     assert_int_equal(pf->multiport, 0);
+    assert_int_equal(pf->representor_ipv6, 0);     /* default: off on representors */
     assert_int_equal(pf->n_params, 2);
     assert_string_equal(pf->params[0].name, "flow_steering_mode");
     assert_string_equal(pf->params[0].value, "smfs");
@@ -115,6 +116,7 @@ static void test_full_config(void **state)
     assert_string_equal(pf->name, "pf1");
     assert_string_equal(pf->device.dev, "0000:3b:00.1");
     assert_int_equal(pf->multiport, -1);
+    assert_int_equal(pf->representor_ipv6, 1);
     assert_int_equal(pf->n_params, 0);
     assert_int_equal(pf->n_vfs, 0);
 
@@ -530,6 +532,8 @@ static const struct parse_case parse_cases[] = {
       3, 36, "pfs[0].params.Bad-Name", "invalid devlink param name" },
     { "param value a list", V1 "pfs:\n  - {name: a, netdev: e0, params: {x: [1]}}\n",
       3, 39, "pfs[0].params.x", "expected a param value, got a list" },
+    { "representor_ipv6 not a bool", V1 "pfs:\n  - {name: a, netdev: e0, representor_ipv6: off}\n",
+      3, 45, "pfs[0].representor_ipv6", "expected true or false, got 'off'" },
     { "max_idle_ms below 500", V1 "ovs: {max_idle_ms: 100}\n", 2, 20, "ovs.max_idle_ms",
       "100 is out of range: expected 500..2147483647" },
     { "bad ovsdb remote", V1 "ovs: {db: /run/db.sock}\n", 2, 11, "ovs.db",
