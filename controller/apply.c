@@ -1383,6 +1383,8 @@ static int apply_new_links_up(struct actx *c, const struct oo_step *steps, size_
     if (r == 0 && stop_requested(c))
         r = stopped(c, "while waiting for udev to name the representors");
     size_t left = 0, set = 0, ipv6_off = 0;
+    char ipv6_failed[IF_NAMESIZE] = "";
+    int ipv6_err = 0;
     /* Left down only while udev still has events to handle: one it has
      * dropped, or never got, would keep the step from ever converging. */
     const bool udev = udev_awaited(c) && udev_busy(c->opts->root);
@@ -1392,26 +1394,33 @@ static int apply_new_links_up(struct actx *c, const struct oo_step *steps, size_
             left++;
             continue;
         }
-        /* Before it is up: no link-local address is made, nothing sent. */
+        /* Before it is up: no link-local address is made, nothing sent. A
+         * failure does not keep it down (its VF's carrier matters more):
+         * the step fails once all are up, and the next plan has ipv6-off. */
         if (steps[i].opt == 1) {
-            r = oo_link_set_ipv6(c->opts->root, names[i], false);
-            if (r < 0) {
-                r = fail(c, r, "writing net.ipv6.conf.%s.disable_ipv6: %s", names[i], strerror(-r));
-                break;
+            int e = oo_link_set_ipv6(c->opts->root, names[i], false);
+
+            if (e < 0 && !ipv6_err) {
+                ipv6_err = e;
+                oo_strlcpy(ipv6_failed, names[i], sizeof ipv6_failed);
             }
-            ipv6_off++;
+            ipv6_off += e == 0;
         }
         r = oo_link_set_up(&c->rt, ifindex[i], true);
         if (r < 0)
             r = kfail(c, r, &c->rt, "ip link set up");
         set++;
     }
+    if (r == 0 && ipv6_err)
+        r = fail(c, ipv6_err, "%zu representor%s up, but IPv6 is still on for %s (writing "
+                 "net.ipv6.conf.%s.disable_ipv6: %s): the next run turns it off", set, set == 1 ? "" : "s",
+                 ipv6_failed, ipv6_failed, strerror(-ipv6_err));
     if (r == 0) {
         size_t len = strlen(c->info);   /* what await_udev_names said */
 
         if (set)
             snprintf(c->info + len, sizeof c->info - len, "%zu representor%s up%s%s", set,
-                     set == 1 ? "" : "s", !ipv6_off ? "" : ipv6_off == set ? ", IPv6 off" : ", IPv6 off on some",
+                     set == 1 ? "" : "s", !ipv6_off ? "" : ", IPv6 off",
                      left ? "; " : "");
         len = strlen(c->info);
         if (left)
