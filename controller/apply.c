@@ -1395,8 +1395,9 @@ static int apply_new_links_up(struct actx *c, const struct oo_step *steps, size_
             continue;
         }
         /* Before it is up: no link-local address is made, nothing sent. A
-         * failure does not keep it down (its VF's carrier matters more):
-         * the step fails once all are up, and the next plan has ipv6-off. */
+         * failure does not keep it down (its VF's carrier matters more) nor
+         * fail the step (the rules after it matter more): the line says so,
+         * the host is not in sync, and the next plan has its ipv6-off. */
         if (steps[i].opt == 1) {
             int e = oo_link_set_ipv6(c->opts->root, names[i], false);
 
@@ -1411,10 +1412,6 @@ static int apply_new_links_up(struct actx *c, const struct oo_step *steps, size_
             r = kfail(c, r, &c->rt, "ip link set up");
         set++;
     }
-    if (r == 0 && ipv6_err)
-        r = fail(c, ipv6_err, "%zu representor%s up, but IPv6 is still on for %s (writing "
-                 "net.ipv6.conf.%s.disable_ipv6: %s): the next run turns it off", set, set == 1 ? "" : "s",
-                 ipv6_failed, ipv6_failed, strerror(-ipv6_err));
     if (r == 0) {
         size_t len = strlen(c->info);   /* what await_udev_names said */
 
@@ -1427,6 +1424,10 @@ static int apply_new_links_up(struct actx *c, const struct oo_step *steps, size_
             snprintf(c->info + len, sizeof c->info - len, "%zu left down until udev has named them "
                      "(up, a netdev cannot be renamed): run apply again once udev is done "
                      "(ovs-offloadd does it by itself)", left);
+        len = strlen(c->info);
+        if (ipv6_err)
+            snprintf(c->info + len, sizeof c->info - len, "%sIPv6 still on for %s (net.ipv6.conf.%s."
+                     "disable_ipv6: %s)", len ? "; " : "", ipv6_failed, ipv6_failed, strerror(-ipv6_err));
     }
     free(ifindex);
     free(names);

@@ -1756,14 +1756,14 @@ static bool link_up_planned(const struct ctx *c, const char *netdev)
  * down). A representor's step names it by VF, and apply takes its netdev from
  * devlink: udev may rename it while the plan runs (the OVS step waits for
  * that), and one made in this run has no name yet. */
-static void want_up(struct ctx *c, const struct dpf *d, int64_t vf, const char *why)
+static void want_up(struct ctx *c, const struct dpf *d, int64_t vf, const char *why, bool ipv6_pass)
 {
     const struct oo_dl_port *rp = NULL;
     const struct oo_link *l = NULL;
     bool ipv6_off = false;
     struct oo_step *s;
 
-    if (d->opf < 0)
+    if (d->opf < 0 || (ipv6_pass && vf < 0))
         return;                     /* the PF is missing: said where it is planned */
     if (vf < 0) {
         l = uplink_link(c, opf_of(c, d));
@@ -1781,18 +1781,23 @@ static void want_up(struct ctx *c, const struct dpf *d, int64_t vf, const char *
          * and ovs-vswitchd's route and address tables grow by its link-local
          * address and routes (docs/performance.md, session 41). One that is
          * down, or made in this run, has it turned off by its link-up, before
-         * it goes up: no address is ever made. */
+         * it goes up: no address is ever made. One that is up gets an
+         * ipv6-off step in the pass after tc: a /proc that cannot be written
+         * then keeps no rule from the host. */
         ipv6_off = !c->cfg->pfs[d->cfg_index].representor_ipv6;
-        if (l && l->up && l->ipv6_disabled == 0 && ipv6_off &&
-            !link_step_planned(c, OO_STEP_LINK_IPV6_OFF, l->name)) {
-            s = add_step(c->plan, OO_STEP_LINK_IPV6_OFF, d->cfg_index, d->opf);
-            s->vf = vf;
-            SETF(s->object, "%s", l->name);
-            oo_strlcpy(s->name, l->name, sizeof s->name);
-            oo_strlcpy(s->from, "on", sizeof s->from);
-            oo_strlcpy(s->to, "off", sizeof s->to);
-            oo_strlcpy(s->reason, "a representor carries no host traffic: the host's IPv6 would go into "
-                       "the VF (pfs[].representor_ipv6: true leaves it)", sizeof s->reason);
+        if (ipv6_pass) {
+            if (l && l->up && l->ipv6_disabled == 0 && ipv6_off &&
+                !link_step_planned(c, OO_STEP_LINK_IPV6_OFF, l->name)) {
+                s = add_step(c->plan, OO_STEP_LINK_IPV6_OFF, d->cfg_index, d->opf);
+                s->vf = vf;
+                SETF(s->object, "%s", l->name);
+                oo_strlcpy(s->name, l->name, sizeof s->name);
+                oo_strlcpy(s->from, "on", sizeof s->from);
+                oo_strlcpy(s->to, "off", sizeof s->to);
+                oo_strlcpy(s->reason, "a representor carries no host traffic: the host's IPv6 would go into "
+                           "the VF (pfs[].representor_ipv6: true leaves it)", sizeof s->reason);
+            }
+            return;
         }
         if (l && (l->up || link_up_planned(c, l->name)))
             return;
@@ -1810,7 +1815,7 @@ static void want_up(struct ctx *c, const struct dpf *d, int64_t vf, const char *
         oo_strlcpy(s->from, "new", sizeof s->from);
     }
     oo_strlcpy(s->to, "up", sizeof s->to);
-    oo_strlcpy(s->reason, why, sizeof s->reason);
+    SETF(s->reason, "%s%s", why, s->opt == 1 ? "; its IPv6 is turned off first" : "");
 }
 
 static const struct dpf *dpf_of_cfg(const struct ctx *c, int cfg_index)
@@ -1830,7 +1835,7 @@ static const struct dpf *dpf_of_cfg(const struct ctx *c, int cfg_index)
  * (the MultiPort order ends "bind VFs -> PFs up"). A bond and its members go
  * up in plan_bond. In host.conf mode the representors are host-agent's:
  * not touched. */
-static void plan_links_up(struct ctx *c)
+static void plan_links_up(struct ctx *c, bool ipv6_pass)
 {
     const struct oo_config *cfg = c->cfg;
     const struct dpf *d;
@@ -1839,10 +1844,11 @@ static void plan_links_up(struct ctx *c)
         const struct oo_cfg_bridge *br = &cfg->bridges[b];
 
         if (br->has_uplink && br->uplink.kind == OO_CFG_REF_PF && (d = dpf_of_cfg(c, br->uplink.index)))
-            want_up(c, d, -1, "the bridge's uplink carries traffic only when up");
+            want_up(c, d, -1, "the bridge's uplink carries traffic only when up", ipv6_pass);
         for (size_t r = 0; !cfg->reps_owned_by_host_agent && r < br->n_reps; r++)
             if ((d = dpf_of_cfg(c, br->reps[r].pf)))
-                want_up(c, d, br->reps[r].vf, "a VF's link follows its representor's: down, the VF has no carrier");
+                want_up(c, d, br->reps[r].vf, "a VF's link follows its representor's: down, the VF has no carrier",
+                        ipv6_pass);
     }
     for (size_t m = 0; m < cfg->n_mpvs; m++)
         for (int k = 0; k < 2; k++) {
@@ -1850,8 +1856,9 @@ static void plan_links_up(struct ctx *c)
 
             if (v->kind != OO_CFG_REF_VF || !(d = dpf_of_cfg(c, v->index)))
                 continue;
-            want_up(c, d, -1, "an MPV pair's uplink carries its traffic only when up");
-            want_up(c, d, v->vf, "an MPV VF's link follows its representor's: down, the VF has no carrier");
+            want_up(c, d, -1, "an MPV pair's uplink carries its traffic only when up", ipv6_pass);
+            want_up(c, d, v->vf, "an MPV VF's link follows its representor's: down, the VF has no carrier",
+                    ipv6_pass);
         }
 }
 
@@ -2254,9 +2261,10 @@ void oo_plan_build(const struct oo_config *cfg, const struct oo_observed *obs,
     for (size_t b = 0; b < cfg->n_bonds; b++)
         plan_bond(&c, (int)b);
     plan_ovs(&c);
-    plan_links_up(&c);
+    plan_links_up(&c, false);
     if (cfg->n_rules || cfg->n_mpvs || obs->n_tc)
         plan_tc(&c);
+    plan_links_up(&c, true);    /* ipv6-off of representors that are up */
     plan_daemon(&c);
     for (size_t i = 0; i < c.n_pfs; i++) {
         free(c.pfs[i].params);

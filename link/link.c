@@ -214,7 +214,7 @@ static int parse_around(const char *start, size_t len, const struct nlattr *list
 
 /* IFLA_AF_SPEC: one nest per address family; AF_INET6's holds the
  * device's IPv6 sysctls as an array of s32 indexed by DEVCONF_*. */
-static int parse_af_spec(const struct nlattr *spec, struct oo_link *out)
+static void parse_af_spec(const struct nlattr *spec, struct oo_link *out)
 {
     const struct nlattr *af, *a;
 
@@ -227,12 +227,11 @@ static int parse_af_spec(const struct nlattr *spec, struct oo_link *out)
             if (oo_nla_type(a) != IFLA_INET6_CONF)
                 continue;
             if (oo_nla_len(a) < (DEVCONF_DISABLE_IPV6 + 1) * sizeof v)
-                return -EBADMSG;
+                continue;       /* not reported: a setting, not a reason to lose the dump */
             memcpy(&v, (const char *)oo_nla_data(a) + DEVCONF_DISABLE_IPV6 * sizeof v, sizeof v);
             out->ipv6_disabled = v > 0;
         }
     }
-    return 0;
 }
 
 int oo_link_parse(const struct nlmsghdr *nlh, struct oo_link *out)
@@ -282,8 +281,8 @@ int oo_link_parse(const struct nlmsghdr *nlh, struct oo_link *out)
     }
     if (tb[IFLA_LINKINFO] && parse_linkinfo(tb[IFLA_LINKINFO], out) < 0)
         goto bad;
-    if (tb[IFLA_AF_SPEC] && parse_af_spec(tb[IFLA_AF_SPEC], out) < 0)
-        goto bad;
+    if (tb[IFLA_AF_SPEC])
+        parse_af_spec(tb[IFLA_AF_SPEC], out);
     if (tb[IFLA_VFINFO_LIST]) {
         const struct nlattr *v = tb[IFLA_VFINFO_LIST], *vf;
         const char *end = (const char *)v + (list_len ? list_len : v->nla_len);

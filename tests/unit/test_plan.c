@@ -364,18 +364,61 @@ static void test_representor_ipv6(void **state)
     host_link(&h, "p0_1")->up = false;
     host_link(&h, "p0_2")->ipv6_disabled = 1;
     host_link(&h, "p0_3")->ipv6_disabled = 0;   /* on no bridge */
-    check_plan(yaml, &h, "ipv6-off p0_0, link-up p0_1");
+    check_plan(yaml, &h, "link-up p0_1, ipv6-off p0_0");
 
     cfg = host_load_config(yaml);
     oo_plan_build(cfg, &h, NULL, &plan);
     assert_int_equal(plan.n_steps, 2);
-    assert_string_equal(plan.steps[0].name, "p0_0");
-    assert_string_equal(plan.steps[0].from, "on");
-    assert_string_equal(plan.steps[0].to, "off");
-    assert_int_equal(plan.steps[1].vf, 1);
-    assert_int_equal(plan.steps[1].opt, 1);
+    assert_int_equal(plan.steps[0].vf, 1);
+    assert_int_equal(plan.steps[0].opt, 1);
+    assert_string_equal(plan.steps[1].name, "p0_0");
+    assert_string_equal(plan.steps[1].from, "on");
+    assert_string_equal(plan.steps[1].to, "off");
     oo_plan_free(&plan);
     host_free_config(cfg);
+
+    /* After the rules: a /proc that cannot be written keeps none from the
+     * host. New representors (VFs made in this run) go up with opt 1, the
+     * uplink's link-up never has it. */
+    host_link(&h, "p0")->up = false;
+    cfg = host_load_config("version: 1\n" PF0 ", eswitch: switchdev, num_vfs: 2}\n"
+                           "bridges:\n  - {name: br0, uplink: pf0, representors: ['pf0/0-1']}\n"
+                           "tc:\n  rules:\n    - {name: r, dev: pf0/0, prio: 10, actions: [drop],\n"
+                           "       match: {eth_type: ipv4, dst_ip: 10.0.0.1}}\n");
+    oo_plan_build(cfg, &h, NULL, &plan);
+    size_t n_new = 0, tc_at = 0;
+    for (size_t i = 0; i < plan.n_steps; i++) {
+        const struct oo_step *st = &plan.steps[i];
+        if (st->kind == OO_STEP_TC_SYNC && !tc_at)
+            tc_at = i + 1;
+        if (st->kind == OO_STEP_LINK_UP && st->vf < 0)
+            assert_int_equal(st->opt, 0);
+        if (st->kind == OO_STEP_LINK_UP && st->vf >= 0 && !strcmp(st->from, "new")) {
+            assert_int_equal(st->opt, 1);
+            n_new++;
+        }
+        assert_int_not_equal(st->kind, OO_STEP_LINK_IPV6_OFF);  /* every one is made anew */
+    }
+    if (n_new != 2 || !tc_at) {
+        print_plan(&plan);
+        fail_msg("want 2 new representors' link-up with opt 1 and a tc-sync");
+    }
+    oo_plan_free(&plan);
+    host_free_config(cfg);
+    host_link(&h, "p0")->up = true;
+    host_link(&h, "p0_1")->up = true;
+    host_link(&h, "p0_1")->ipv6_disabled = 0;
+    cfg = host_load_config("version: 1\n" PF0 ", eswitch: switchdev, num_vfs: 4}\n"
+                           "bridges:\n  - {name: br0, uplink: pf0, representors: ['pf0/0-2']}\n"
+                           "tc:\n  rules:\n    - {name: r, dev: pf0/0, prio: 10, actions: [drop],\n"
+                           "       match: {eth_type: ipv4, dst_ip: 10.0.0.1}}\n");
+    oo_plan_build(cfg, &h, NULL, &plan);
+    shape = plan_shape(&plan);
+    assert_string_equal(shape, "tc-sync pf0/vf0, ipv6-off p0_0, ipv6-off p0_1");
+    free(shape);
+    oo_plan_free(&plan);
+    host_free_config(cfg);
+    host_link(&h, "p0_1")->up = false;
 
     /* Left on by the config: the down one goes up as it is. */
     yaml = "version: 1\n" PF0 ", eswitch: switchdev, num_vfs: 4, representor_ipv6: true}\n"

@@ -757,8 +757,10 @@ apply_representor_ipv6() {
 	echo 0 >"/proc/sys/net/ipv6/conf/${R[1]}/disable_ipv6"
 	out=$("$CTL" -c "$CFG" plan 2>&1)
 	check_err $? "plan with representor_ipv6: true: $out"
-	[[ $(ipv6_of "${R[1]}") == 0 ]]
-	check_err $? "${R[1]}: disable_ipv6 $(ipv6_of "${R[1]}")"
+	apply_ok >/dev/null
+	check_err $? "apply failed: $(cat /tmp/oo-apply.out)"
+	[[ $(ipv6_of "${R[1]}") == 0 && $(plan_rc) == 0 ]]
+	check_err $? "${R[1]}: disable_ipv6 $(ipv6_of "${R[1]}") after apply; plan: $(cat /tmp/oo-plan.out)"
 	log_test "pfs[].representor_ipv6: true leaves the representors' IPv6 as it is"
 }
 
