@@ -135,6 +135,21 @@ int oo_read_link_base(const char *path, char *buf, size_t size)
     return oo_strlcpy(buf, base ? base + 1 : target, size) ? 0 : -ENAMETOOLONG;
 }
 
+int oo_write_file(const char *path, const char *s)
+{
+    int fd = open(path, O_WRONLY | O_CLOEXEC);
+    ssize_t n;
+    int err;
+
+    if (fd < 0)
+        return -errno;
+    n = write(fd, s, strlen(s));
+    err = n < 0 ? -errno : (size_t)n != strlen(s) ? -EIO : 0;
+    if (close(fd) < 0 && !err)
+        err = -errno;
+    return err;
+}
+
 int oo_read_file(const char *path, char *buf, size_t buf_size)
 {
     int fd = open(path, O_RDONLY | O_CLOEXEC);

@@ -28,6 +28,11 @@ int oo_mkdirs(char *path);
  * trailing newline removed. Returns the length, or -errno. */
 int oo_read_file(const char *path, char *buf, size_t buf_size);
 
+/* Writes s to an existing file (a sysfs or /proc/sys attribute) in one
+ * write(2), as `echo -n s > path` would. Returns 0 or -errno (the kernel's
+ * answer to the write, or to the close). */
+int oo_write_file(const char *path, const char *s);
+
 /* The last component of the symlink at path (sysfs: a device's driver, a
  * netdev's master) into buf. Returns 0, or -errno with buf "" when path is
  * no link, -ENAMETOOLONG when the name does not fit. */

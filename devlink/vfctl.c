@@ -11,21 +11,6 @@
 
 #include "common/util.h"
 
-static int write_str(const char *path, const char *s)
-{
-    int fd = open(path, O_WRONLY | O_CLOEXEC);
-    ssize_t n;
-    int err;
-
-    if (fd < 0)
-        return -errno;
-    n = write(fd, s, strlen(s));
-    err = n < 0 ? -errno : (size_t)n != strlen(s) ? -EIO : 0;
-    if (close(fd) < 0 && !err)
-        err = -errno;
-    return err;
-}
-
 /* Creates (or truncates) a regular file holding s and a newline. */
 static int create_str(const char *path, const char *s)
 {
@@ -51,7 +36,7 @@ int oo_sriov_set_num_vfs(const char *root, const struct oo_dl_handle *h, int num
 
     snprintf(path, sizeof path, "%s/sys/bus/%s/devices/%s/sriov_numvfs", root, h->bus, h->dev);
     snprintf(val, sizeof val, "%d", num_vfs);
-    return write_str(path, val);
+    return oo_write_file(path, val);
 }
 
 /* Calls fn for each virtfnN link of a PCI PF with the link's path and the
@@ -140,7 +125,7 @@ static int unbind_one(struct walk *w, const char *vfdir, const char *addr)
         (r = create_str(rec, driver)) < 0)
         return r;
     snprintf(path, sizeof path, "%s/driver/unbind", vfdir);
-    r = write_str(path, addr);
+    r = oo_write_file(path, addr);
     if (r < 0 && !has_driver(vfdir))
         r = 0;                  /* unbound meanwhile */
     if (r < 0) {
@@ -165,12 +150,12 @@ static int bind_one(struct walk *w, const char *vfdir, const char *addr)
     if (oo_sriov_recorded_driver(w->record, addr, driver, sizeof driver) < 0)
         return 0;               /* not unbound by us: left as it is */
     snprintf(path, sizeof path, "%s/sys/bus/pci/drivers/%s/bind", w->root, driver);
-    r = write_str(path, addr);
+    r = oo_write_file(path, addr);
     /* The driver is gone (ENOENT), or the VF's driver_override names
      * another (ENODEV): let the bus choose, as autoprobe would have. */
     if (r == -ENOENT || r == -ENODEV) {
         snprintf(path, sizeof path, "%s/sys/bus/pci/drivers_probe", w->root);
-        r = write_str(path, addr);
+        r = oo_write_file(path, addr);
         /* drivers_probe succeeds when no driver takes the device. */
         if (r == 0 && !has_driver(vfdir))
             r = -ENODEV;

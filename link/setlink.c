@@ -1,7 +1,6 @@
 #include "link/setlink.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <limits.h>
 #include <linux/if.h>
 #include <linux/if_link.h>
@@ -9,6 +8,8 @@
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
+
+#include "common/util.h"
 
 static struct nlmsghdr *put_link(void *buf, uint16_t type, uint16_t flags, uint32_t ifindex)
 {
@@ -157,23 +158,13 @@ int oo_link_delete(struct oo_nl *nl, uint32_t ifindex)
 int oo_link_set_ipv6(const char *root, const char *name, bool on)
 {
     char path[PATH_MAX];
-    const char *v = on ? "0" : "1";
-    ssize_t n;
-    int fd, err;
+    int err;
 
     snprintf(path, sizeof path, "%s/proc/sys/net/ipv6/conf/%s/disable_ipv6", root, name);
-    fd = open(path, O_WRONLY | O_CLOEXEC);
-    if (fd < 0) {
-        err = -errno;
-        if (err != -ENOENT)
-            return err;
-        /* No such netdev, or no IPv6 in this kernel (ipv6.disable=1). */
-        snprintf(path, sizeof path, "%s/proc/sys/net/ipv6/conf", root);
-        return access(path, F_OK) < 0 && errno == ENOENT ? 0 : -ENODEV;
-    }
-    n = write(fd, v, 1);
-    err = n < 0 ? -errno : n != 1 ? -EIO : 0;
-    if (close(fd) < 0 && !err)
-        err = -errno;
-    return err;
+    err = oo_write_file(path, on ? "0" : "1");
+    if (err != -ENOENT)
+        return err;
+    /* No such netdev, or no IPv6 in this kernel (ipv6.disable=1). */
+    snprintf(path, sizeof path, "%s/proc/sys/net/ipv6/conf", root);
+    return access(path, F_OK) < 0 && errno == ENOENT ? 0 : -ENODEV;
 }
