@@ -3,7 +3,9 @@
  * One poll loop (libopenvswitch's, through ovsdb/loop.h) with run()/wait()
  * pairs over every source of work:
  *
- *   - rtnetlink: one socket on RTNLGRP_LINK and one on RTNLGRP_TC;
+ *   - rtnetlink: one socket on RTNLGRP_LINK (with RTNLGRP_IPV6_IFINFO: IPv6
+ *     turned back on for an up netdev is announced there only) and one on
+ *     RTNLGRP_TC;
  *   - devlink: the generic netlink "config" multicast group;
  *   - OVSDB: an IDL connection kept open only to hear about changes
  *     (ovsdb/loop.h, oo_ovsdb_watch); every pass still reads OVSDB afresh;
@@ -617,6 +619,14 @@ static int event_sock_open(struct event_sock *e, int source, int bus, uint32_t g
     if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof size) < 0)
         setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof size);
     fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
+    return 0;
+}
+
+/* One more group on an open event socket, counted as its source's events. */
+static int event_sock_join(struct event_sock *e, uint32_t group)
+{
+    if (mnl_socket_setsockopt(e->nl.sock, NETLINK_ADD_MEMBERSHIP, &group, sizeof group) < 0)
+        return -errno;
     return 0;
 }
 
@@ -1610,11 +1620,16 @@ static int setup(struct daemon *d, int detach_fd)
     }
 
     /* Event sources: without one, drift it would report is found by the
-     * periodic resync instead. */
+     * periodic resync instead. disable_ipv6 written back to 0 on an up
+     * representor is announced by an AF_INET6 RTM_NEWLINK on
+     * RTNLGRP_IPV6_IFINFO, not on RTNLGRP_LINK: the link socket joins both. */
     if ((r = event_sock_open(&d->link_ev, OO_EVENT_LINK, NETLINK_ROUTE, RTNLGRP_LINK,
                              oo_rtnl_event_relevant)) < 0)
         LOG_WARN("cannot listen to link events: %s; drift is found by the periodic resync only",
                  strerror(-r));
+    else if ((r = event_sock_join(&d->link_ev, RTNLGRP_IPV6_IFINFO)) < 0)
+        LOG_WARN("cannot listen to IPv6 link events: %s; a representor's IPv6 turned on by hand "
+                 "is found by the periodic resync only", strerror(-r));
     if ((r = event_sock_open(&d->tc_ev, OO_EVENT_TC, NETLINK_ROUTE, RTNLGRP_TC,
                              oo_rtnl_event_relevant)) < 0)
         LOG_WARN("cannot listen to tc events: %s; drift is found by the periodic resync only",

@@ -636,6 +636,10 @@ static void test_rtnl_relevance(void **state)
 
     assert_true(oo_rtnl_event_relevant(link_msg(buf, RTM_NEWLINK)));
     assert_true(oo_rtnl_event_relevant(link_msg(buf, RTM_DELLINK)));
+    /* RTNLGRP_IPV6_IFINFO's: a representor's IPv6 turned back on. */
+    nlh = link_msg(buf, RTM_NEWLINK);
+    ((struct ifinfomsg *)mnl_nlmsg_get_payload(nlh))->ifi_family = AF_INET6;
+    assert_true(oo_rtnl_event_relevant(nlh));
     /* OVS's datapath flows come and go with traffic: not ours to react to. */
     assert_false(oo_rtnl_event_relevant(filter_msg(buf, ovs, RTM_NEWTFILTER)));
     assert_false(oo_rtnl_event_relevant(filter_msg(buf, ovs, RTM_DELTFILTER)));

@@ -273,6 +273,11 @@ vf_mac_is() {
 	ip link show dev "$1" 2>/dev/null | grep -q "vf $2 .*link/ether $3"
 }
 
+# ipv6_off NETDEV: its disable_ipv6 is 1
+ipv6_off() {
+	[[ $(<"/proc/sys/net/ipv6/conf/$1/disable_ipv6") == 1 ]]
+}
+
 enslaved() {
 	[[ -e /sys/class/net/oobond/lower_$1 ]]
 }
@@ -1493,6 +1498,23 @@ ovs_vflag_drift() {
 	check_err $? "$rep0 is not set up again within 30 s"
 	[[ -n $ms ]] && repaired "representor set down" "$ms"
 	log_test "drift: a bridge representor set down by hand is set up again" || dump_log
+
+	# 1c. A bridge representor's IPv6 turned back on by hand: the kernel
+	#     announces it on RTNLGRP_IPV6_IFINFO, not RTNLGRP_LINK; the daemon
+	#     turns it off again at once, not at its resync (300 s here).
+	RET=0
+	poll_until 30000 in_sync >/dev/null
+	ipv6_off "$rep0"
+	check_err $? "$rep0 has IPv6 on after the daemon converged"
+	sync_mark
+	echo 0 >"/proc/sys/net/ipv6/conf/$rep0/disable_ipv6"
+	check_err $? "cannot turn IPv6 on for $rep0"
+	ms=$(poll_until 30000 ipv6_off "$rep0")
+	check_err $? "IPv6 of $rep0 is not turned off again within 30 s"
+	[[ -n $ms ]] && repaired "representor IPv6 turned on" "$ms"
+	poll_until 30000 in_sync >/dev/null && [[ -z $(ip -6 -o addr show dev "$rep0") ]]
+	check_err $? "not in sync, or $rep0 still has IPv6 addresses: $(ip -6 -o addr show dev "$rep0")"
+	log_test "drift: a bridge representor's IPv6 turned on by hand is turned off again" || dump_log
 
 	# 2. VFs re-created under new names: pf0's VFs go (0 VFs: netdevsim then
 	#    falls back to legacy), come back (switchdev, 2 VFs), and their
