@@ -295,6 +295,12 @@ static void write_ovs(FILE *f, const struct oo_observed *o)
                          "1 if ovs-vswitchd answers on its control socket");
     struct fam rst = FAM(f, "ovs_offload_ovs_restart_needed", "gauge",
                          "1 if ovs-vswitchd must restart to apply hw-offload or tc-policy");
+    struct fam dpf = FAM(f, "ovs_offload_ovs_datapath_flows", "gauge",
+                         "Flows the datapath holds itself, as ovs-vswitchd's upcall/show counts "
+                         "them (the kernel datapath's: flows not offloaded to tc)");
+    struct fam dpo = FAM(f, "ovs_offload_ovs_offloaded_flows", "gauge",
+                         "Flows ovs-vswitchd offloaded to tc from the datapath, in hardware or not "
+                         "(upcall/show); absent while no port of it has a flow API");
 
     put_u(&up, NULL, NULL, NULL, NULL, v->reachable);
     if (!v->reachable)
@@ -306,6 +312,13 @@ static void write_ovs(FILE *f, const struct oo_observed *o)
         put_u(&run, NULL, NULL, NULL, NULL, (uint64_t)v->vswitchd_running);
     if (v->restart_needed >= 0)
         put_u(&rst, NULL, NULL, NULL, NULL, (uint64_t)v->restart_needed);
+    for (size_t i = 0; i < v->n_datapaths; i++)
+        if (v->datapaths[i].flows >= 0)
+            put_u(&dpf, "datapath", v->datapaths[i].name, NULL, NULL, (uint64_t)v->datapaths[i].flows);
+    for (size_t i = 0; i < v->n_datapaths; i++)
+        if (v->datapaths[i].offloaded >= 0)
+            put_u(&dpo, "datapath", v->datapaths[i].name, NULL, NULL,
+                  (uint64_t)v->datapaths[i].offloaded);
 }
 
 static bool tc_place_unreadable(const struct oo_observed *o)

@@ -101,6 +101,20 @@ static void text_ovs(FILE *f, const struct oo_observed *o)
     fputc('\n', f);
     if (v->restart_needed == 1)
         fprintf(f, "  restart:      needed: %s\n", v->restart_why);
+    for (size_t i = 0; i < v->n_datapaths; i++) {
+        const struct oo_ovs_datapath *dp = &v->datapaths[i];
+
+        fprintf(f, "  datapath:     %s: ", dp->name);
+        if (dp->flows >= 0)
+            fprintf(f, "%lld flows in the datapath", (long long)dp->flows);
+        else
+            fprintf(f, "flows in the datapath unknown");
+        if (dp->offloaded >= 0)
+            fprintf(f, ", %lld offloaded to tc", (long long)dp->offloaded);
+        else
+            fprintf(f, ", no flow API");
+        fputc('\n', f);
+    }
     fprintf(f, "  bridges:      %zu\n", v->n_bridges);
     for (size_t i = 0; i < v->n_bridges; i++) {
         fprintf(f, "    %s:", v->bridges[i].name);
@@ -269,7 +283,7 @@ static void json_ovs(struct oo_json *j, const struct oo_observed *o)
         static const char *const keys[] = {
             "ovs_version", "db_version", "hw_offload", "hw_offload_enabled", "tc_policy",
             "max_idle", "next_cfg", "cur_cfg", "vswitchd_running", "offload_active",
-            "restart_needed", "restart_why", "bridges",
+            "restart_needed", "restart_why", "datapaths", "bridges",
         };
         json_null_keys(j, keys, OO_ARRAY_SIZE(keys));
     } else {
@@ -288,6 +302,20 @@ static void json_ovs(struct oo_json *j, const struct oo_observed *o)
         oo_json_key(j, "restart_needed");
         if (v->restart_needed < 0) oo_json_null(j); else oo_json_bool(j, v->restart_needed);
         oo_json_kv_str(j, "restart_why", v->restart_why[0] ? v->restart_why : NULL);
+        oo_json_key(j, "datapaths");
+        oo_json_arr_begin(j);
+        for (size_t i = 0; i < v->n_datapaths; i++) {
+            const struct oo_ovs_datapath *dp = &v->datapaths[i];
+
+            oo_json_obj_begin(j);
+            oo_json_kv_str(j, "name", dp->name);
+            oo_json_key(j, "flows");
+            if (dp->flows < 0) oo_json_null(j); else oo_json_int(j, dp->flows);
+            oo_json_key(j, "offloaded_flows");
+            if (dp->offloaded < 0) oo_json_null(j); else oo_json_int(j, dp->offloaded);
+            oo_json_obj_end(j);
+        }
+        oo_json_arr_end(j);
         oo_json_key(j, "bridges");
         oo_json_arr_begin(j);
         for (size_t i = 0; i < v->n_bridges; i++) {

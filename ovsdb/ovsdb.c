@@ -632,6 +632,8 @@ static void observe_vswitchd(struct oo_vswitchd_probing *probing, bool report, c
     out->vswitchd_running = probe.running;
     out->vswitchd_pid = probe.file_pid;
     out->offload_active = probe.offload_active;
+    out->n_datapaths = probe.n_datapaths;
+    memcpy(out->datapaths, probe.datapaths, sizeof out->datapaths);
     oo_strlcpy(out->vswitchd_why, probe.why, sizeof out->vswitchd_why);
     out->restart_needed = view.restart_needed;
     out->restart_settles = view.restart_settles;

@@ -42,6 +42,18 @@ struct oo_ovs_port {
                                      * bond's members), NULL-terminated; NULL if none */
 };
 
+/* One datapath of the running ovs-vswitchd, as its upcall/show counts flows. */
+#define OO_OVS_MAX_DATAPATHS 4
+struct oo_ovs_datapath {
+    char name[64];                  /* "system@ovs-system", "netdev@ovs-netdev" */
+    int64_t flows;                  /* "flows : (current N)": flows the datapath holds
+                                     * itself (the kernel datapath's: those not in
+                                     * tc); -1 not shown */
+    int64_t offloaded;              /* "offloaded flows : N": flows OVS put into tc
+                                     * (in hardware or not); -1 not shown (no port of
+                                     * the datapath has a flow API) */
+};
+
 /* What OVSDB says, read once. Strings are NULL when the key or column is unset. */
 struct oo_ovs_observed {
     bool reachable;                 /* connected and read the database */
@@ -67,6 +79,9 @@ struct oo_ovs_observed {
                                      * least one datapath port (upcall/show reports
                                      * "offloaded flows"); 0: it has datapaths and none
                                      * does; -1 unknown (none runs, no bridge yet, ...) */
+    size_t n_datapaths;             /* its datapaths, in upcall/show's order (the
+                                     * first OO_OVS_MAX_DATAPATHS); 0 unknown or none */
+    struct oo_ovs_datapath datapaths[OO_OVS_MAX_DATAPATHS];
     int flow_api;                   /* enum oo_flow_api of the running ovs-vswitchd
                                      * (ovsdb/offload-state.h); 0 unknown */
     char flow_api_policy[16];       /* with OO_FLOW_API_ON: the tc-policy it read */

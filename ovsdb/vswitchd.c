@@ -186,20 +186,53 @@ static int unixctl_reply(int err, const struct oo_call *c, const char **result)
     return *result ? 0 : EPROTO;
 }
 
-/* 1, 0 or -1 from upcall/show's text (see the top of this file). */
-static int parse_upcall_show(const char *text)
+/* The number after `key` in line[0..len), or -1. */
+static int64_t number_after(const char *line, size_t len, const char *key)
 {
+    const char *p = memmem(line, len, key, strlen(key));
+    int64_t v = 0;
+    bool any = false;
+
+    if (!p)
+        return -1;
+    p += strlen(key);
+    while (p < line + len && *p == ' ')
+        p++;
+    for (; p < line + len && *p >= '0' && *p <= '9' && v < INT64_MAX / 10 - 9; p++, any = true)
+        v = v * 10 + (*p - '0');
+    return any ? v : -1;
+}
+
+/* upcall/show's text: per datapath a "NAME:" line, then "  flows : (current
+ * N) ..." and, when a port of it has a flow API, "  offloaded flows : N".
+ * Sets out->datapaths and returns offload_active: 1, 0 or -1 (see the top
+ * of this file). */
+static int parse_upcall_show(const char *text, struct oo_vswitchd_probe *out)
+{
+    struct oo_ovs_datapath *dp = NULL;
     int datapaths = 0;
     bool offloaded = false;
 
+    out->n_datapaths = 0;
     for (const char *line = text; line && *line;) {
         const char *end = strchr(line, '\n');
         size_t len = end ? (size_t)(end - line) : strlen(line);
 
-        if (len && line[0] != ' ' && line[len - 1] == ':')
+        if (len && line[0] != ' ' && line[len - 1] == ':') {
             datapaths++;
-        else if (len > 16 && memmem(line, len, "offloaded flows", 15))
+            dp = NULL;
+            if (out->n_datapaths < OO_OVS_MAX_DATAPATHS) {
+                dp = &out->datapaths[out->n_datapaths++];
+                snprintf(dp->name, sizeof dp->name, "%.*s", (int)MIN(len - 1, sizeof dp->name - 1), line);
+                dp->flows = dp->offloaded = -1;
+            }
+        } else if (len > 16 && memmem(line, len, "offloaded flows", 15)) {
             offloaded = true;
+            if (dp)
+                dp->offloaded = number_after(line, len, ":");
+        } else if (dp && dp->flows < 0 && memmem(line, len, "flows", 5)) {
+            dp->flows = number_after(line, len, "(current");
+        }
         line = end ? end + 1 : NULL;
     }
     return offloaded ? 1 : datapaths ? 0 : -1;
@@ -268,7 +301,7 @@ void oo_vswitchd_probe_finish(struct oo_vswitchd_probing *p, long long deadline,
                  out->file_pid, p->ctl, r == ETIMEDOUT ? "no answer in time" : strerror(r));
     } else {
         out->running = 1;
-        out->offload_active = result ? parse_upcall_show(result) : -1;
+        out->offload_active = result ? parse_upcall_show(result, out) : -1;
         snprintf(out->why, sizeof out->why, "pid %" PRId64 " answers on %.150s", out->file_pid, p->ctl);
     }
     oo_call_destroy(&p->call);

@@ -9,6 +9,7 @@
 
 #include "ovsdb/call.h"
 #include "ovsdb/offload-state.h"
+#include "ovsdb/ovsdb.h"
 
 struct oo_vswitchd_probe {
     int running;                    /* 1 its control socket answered; 0 no live pidfile;
@@ -17,6 +18,8 @@ struct oo_vswitchd_probe {
     struct oo_vswitchd_id id;       /* the pidfile lock holder as we see it, with its
                                      * start time when /proc shows an ovs-vswitchd there */
     int offload_active;             /* 1/0/-1: see oo_ovs_observed.offload_active */
+    size_t n_datapaths;             /* as in oo_ovs_observed */
+    struct oo_ovs_datapath datapaths[OO_OVS_MAX_DATAPATHS];
     char why[200];                  /* how running was decided */
 };
 

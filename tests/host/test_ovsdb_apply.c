@@ -876,6 +876,13 @@ static int fake_stop(void **state)
 #define UPCALL_ON "system@ovs-system:\n  flows         : (current 0) (avg 0) (max 0) (limit 10000)\n" \
                   "  offloaded flows : 0\n  dump duration : 1ms\n  ufid enabled : true\n\n  1: (keys 0)\n"
 
+/* Two datapaths, flows in both, the kernel one with its flow API on. */
+#define UPCALL_TWO "system@ovs-system:\n  flows         : (current 12) (avg 11) (max 40) (limit 200000)\n" \
+                   "  offloaded flows : 1207\n  dump duration : 3ms\n  ufid enabled : true\n\n" \
+                   "  4: (keys 612)\n  5: (keys 607)\n" \
+                   "netdev@ovs-netdev:\n  flows         : (current 2) (avg 2) (max 3) (limit 10000)\n" \
+                   "  dump duration : 0ms\n  ufid enabled : true\n\n  6: (keys 2)\n"
+
 static void test_vswitchd_probe(void **state)
 {
     struct oo_ovs_observed o;
@@ -893,6 +900,24 @@ static void test_vswitchd_probe(void **state)
     assert_int_equal(o.vswitchd_pid, fake_pid);
     assert_int_equal(o.offload_active, 0);
     assert_int_equal(o.restart_needed, 0);
+    assert_int_equal(o.n_datapaths, 1);
+    assert_string_equal(o.datapaths[0].name, "system@ovs-system");
+    assert_int_equal(o.datapaths[0].flows, 0);
+    assert_int_equal(o.datapaths[0].offloaded, -1);     /* no flow API: not shown */
+    oo_ovs_observed_free(&o);
+    fake_stop(NULL);
+
+    /* Flows counted per datapath: in the datapath, and offloaded to tc. */
+    fake_start(UPCALL_TWO, ACK_NEVER);
+    observe(&o);
+    assert_int_equal(o.offload_active, 1);
+    assert_int_equal(o.n_datapaths, 2);
+    assert_string_equal(o.datapaths[0].name, "system@ovs-system");
+    assert_int_equal(o.datapaths[0].flows, 12);
+    assert_int_equal(o.datapaths[0].offloaded, 1207);
+    assert_string_equal(o.datapaths[1].name, "netdev@ovs-netdev");
+    assert_int_equal(o.datapaths[1].flows, 2);
+    assert_int_equal(o.datapaths[1].offloaded, -1);
     oo_ovs_observed_free(&o);
     fake_stop(NULL);
 
@@ -910,6 +935,7 @@ static void test_vswitchd_probe(void **state)
     observe(&o);
     assert_int_equal(o.vswitchd_running, 1);
     assert_int_equal(o.offload_active, -1);
+    assert_int_equal(o.n_datapaths, 0);
     assert_contains(o.vswitchd_why, "answers on");
     oo_ovs_observed_free(&o);
     fake_stop(NULL);
@@ -919,6 +945,7 @@ static void test_vswitchd_probe(void **state)
     fake_start(UPCALL_ON, ACK_NEVER);
     observe(&o);
     assert_int_equal(o.offload_active, 1);
+    assert_int_equal(o.datapaths[0].offloaded, 0);
     assert_int_equal(o.restart_needed, 1);
     assert_contains(o.restart_why, "only a restart turns it off");
     oo_ovs_observed_free(&o);

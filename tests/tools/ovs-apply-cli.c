@@ -52,6 +52,16 @@ static int cmd_observe(const char *remote, int timeout_ms)
     oo_json_kv_int(&j, "offload_active", o.offload_active);
     oo_json_kv_int(&j, "restart_needed", o.restart_needed);
     oo_json_kv_str(&j, "restart_why", o.restart_why);
+    oo_json_key(&j, "datapaths");
+    oo_json_arr_begin(&j);
+    for (size_t i = 0; i < o.n_datapaths; i++) {
+        oo_json_obj_begin(&j);
+        oo_json_kv_str(&j, "name", o.datapaths[i].name);
+        oo_json_kv_int(&j, "flows", o.datapaths[i].flows);
+        oo_json_kv_int(&j, "offloaded", o.datapaths[i].offloaded);
+        oo_json_obj_end(&j);
+    }
+    oo_json_arr_end(&j);
     oo_json_key(&j, "bridges");
     oo_json_arr_begin(&j);
     for (size_t i = 0; i < o.n_bridges; i++) {

@@ -207,6 +207,10 @@ static void sample_host(struct oo_observed *o)
     host_ovs_set(o, "hw-offload", "true");
     o->ovs.offload_active = 1;
     o->ovs.restart_needed = 0;
+    /* upcall/show: the kernel datapath with a flow API, a netdev one without. */
+    o->ovs.n_datapaths = 2;
+    o->ovs.datapaths[0] = (struct oo_ovs_datapath){ "system@ovs-system", 3, 17 };
+    o->ovs.datapaths[1] = (struct oo_ovs_datapath){ "netdev@ovs-netdev", 0, -1 };
     o->pfs[0].lag_active = 1;       /* mlx5 debugfs lag/state; p1's unreadable */
     o->pfs[1].lag_err = -ENOENT;
     host_ovs_bridge(o, "br-offload", true);
@@ -249,6 +253,10 @@ static void test_host_metrics(void **state)
     assert_line(s, "ovs_offload_ovs_hw_offload_active 1");
     assert_line(s, "ovs_offload_ovs_vswitchd_running 1");
     assert_line(s, "ovs_offload_ovs_restart_needed 0");
+    assert_line(s, "ovs_offload_ovs_datapath_flows{datapath=\"system@ovs-system\"} 3");
+    assert_line(s, "ovs_offload_ovs_datapath_flows{datapath=\"netdev@ovs-netdev\"} 0");
+    assert_line(s, "ovs_offload_ovs_offloaded_flows{datapath=\"system@ovs-system\"} 17");
+    assert_no_line_starting(s, "ovs_offload_ovs_offloaded_flows{datapath=\"netdev@ovs-netdev\"");
     free(s);
 
     /* Non-active-backup bonds count members up with carrier. */

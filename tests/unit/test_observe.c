@@ -244,7 +244,7 @@ static void test_status_json(void **state)
                               "\"hw_offload_enabled\":null,\"tc_policy\":null,\"max_idle\":null,"
                               "\"next_cfg\":null,\"cur_cfg\":null,\"vswitchd_running\":null,"
                               "\"offload_active\":null,\"restart_needed\":null,\"restart_why\":null,"
-                              "\"bridges\":null},"
+                              "\"datapaths\":null,\"bridges\":null},"
                               "\"tc\":{\"error\":null,\"places\":[],\"total\":{\"filters\":0,"));
     free(t);
     oo_observed_free(&o);
@@ -317,7 +317,29 @@ static void test_status_text(void **state)
                               "\"other_pid_namespace\":null,\"config\":null,\"kind\":null,"
                               "\"loaded_ms\":null,\"reload_rejected_ms\":null}"));
     assert_non_null(strstr(t, "\"representors\":[],\"lag\":\"unreadable\"}"));
+    assert_non_null(strstr(t, "\"restart_why\":null,\"datapaths\":[],\"bridges\":["));
     free(t);
+    /* ovs-vswitchd running: its datapaths' flows, as upcall/show counts them;
+     * a datapath with no flow API has no offloaded count. */
+    o.ovs.vswitchd_running = 1;
+    o.ovs.vswitchd_pid = 42;
+    o.ovs.offload_active = 1;
+    o.ovs.n_datapaths = 2;
+    o.ovs.datapaths[0] = (struct oo_ovs_datapath){ "system@ovs-system", 3, 17 };
+    o.ovs.datapaths[1] = (struct oo_ovs_datapath){ "netdev@ovs-netdev", 0, -1 };
+    t = render(&o, false);
+    assert_non_null(strstr(t, "\n  ovs-vswitchd: running (pid 42), flow offload active\n"
+                              "  datapath:     system@ovs-system: 3 flows in the datapath, 17 offloaded to tc\n"
+                              "  datapath:     netdev@ovs-netdev: 0 flows in the datapath, no flow API\n"
+                              "  bridges:      1\n"));
+    free(t);
+    t = render(&o, true);
+    assert_non_null(strstr(t, "\"datapaths\":[{\"name\":\"system@ovs-system\",\"flows\":3,"
+                              "\"offloaded_flows\":17},{\"name\":\"netdev@ovs-netdev\",\"flows\":0,"
+                              "\"offloaded_flows\":null}],\"bridges\":["));
+    free(t);
+    o.ovs.n_datapaths = 0;
+    o.ovs.vswitchd_running = 0;
     /* A running daemon: its pid, its config, and a reload it rejected. */
     o.daemon = (struct oo_daemon_state){ .found = true, .pid = 812, .config = "/etc/ovs-offload/config.yaml",
                                          .loaded_ms = 1763784000000, .rejected_ms = 1763785000000 };

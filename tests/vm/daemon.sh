@@ -1453,8 +1453,10 @@ ovs_vflag_drift() {
 	vflag_rules_ok "$blk" "$rep0"
 	check_err $? "rules: block $blk: $(owned_count block "$blk") owned, $rep0: $(owned_count dev "$rep0" ingress) owned"
 	m=$(appctl metrics)
-	[[ $(metric "$m" ovs_offload_ovs_hw_offload_active) == 1 ]]
-	check_err $? "hw-offload not active: $(grep '^ovs_offload_ovs_' <<<"$m")"
+	[[ $(metric "$m" ovs_offload_ovs_hw_offload_active) == 1 &&
+		-n $(metric "$m" 'ovs_offload_ovs_datapath_flows{datapath="system@ovs-system"}') &&
+		-n $(metric "$m" 'ovs_offload_ovs_offloaded_flows{datapath="system@ovs-system"}') ]]
+	check_err $? "hw-offload not active, or no datapath flow counts: $(grep '^ovs_offload_ovs_' <<<"$m")"
 	log_info "VF-LAG with OVS hw-offload: converged in ${ms% *} ms; rules on block $blk and $rep0"
 	log_test "VF-LAG: rules on the bond's shared block and a representor, hw-offload on" || {
 		dump_log

@@ -145,6 +145,23 @@ add_flow() {
 		"in_port($p0),eth(),eth_type(0x0800),ipv4(src=10.0.0.$1,dst=10.0.1.$1)" "$p1" >/dev/null
 }
 
+# dp_counts: "FLOWS OFFLOADED" of system@ovs-system as the driver's observe
+# reads them from upcall/show (-1: not shown).
+dp_counts() {
+	observe | jq -r '.datapaths[] | select(.name == "system@ovs-system") | "\(.flows) \(.offloaded)"'
+}
+
+# dp_counts_are OFFLOADED: observe's count of flows in the kernel datapath is
+# the kernel's own (dpctl/show), at least 1, and its offloaded count is
+# OFFLOADED ("+": at least 1). upcall/show's count may be 100 ms old: retried.
+dp_counts_are() {
+	local c k
+	c=$(dp_counts) k=$(ovs-appctl -T 5 dpctl/show | awk '$1 == "flows:" { print $2; exit }')
+	DP_SEEN="observe: ${c:-none}, dpctl/show flows: ${k:-none}"
+	[[ -n $c && -n $k && ${c% *} == "$k" ]] && ((k >= 1)) || return 1
+	if [[ $1 == + ]]; then ((${c#* } >= 1)); else [[ ${c#* } == "$1" ]]; fi
+}
+
 # flower_json N: the tc flower filter(s) on REPS[0]'s ingress for flow N, as
 # a JSON array.
 flower_json() {
@@ -260,6 +277,10 @@ restart_needed_set_at_runtime() {
 	check_err $? "dpctl/add-flow failed"
 	jq -e 'length == 0' <<<"$(flower_json 21)" >/dev/null
 	check_err $? "a tc filter without hw-offload: $(flower_json 21)"
+	# upcall/show's counts: the flow in the kernel datapath, no flow API
+	wait_for 5 dp_counts_are -1
+	check_err $? "datapath flow counts without hw-offload: $DP_SEEN"
+	log_info "without hw-offload: $DP_SEEN"
 
 	out=$(cli apply set:hw-offload=true)
 	check_err $? "apply failed: $out"
@@ -271,6 +292,9 @@ restart_needed_set_at_runtime() {
 	add_flow 22
 	jq -e 'length == 1 and (.[0].options.skip_hw | not)' <<<"$(flower_json 22)" >/dev/null
 	check_err $? "no tc flower filter without a restart: $(flower_json 22)"
+	wait_for 5 dp_counts_are +
+	check_err $? "datapath flow counts with hw-offload: $DP_SEEN"
+	log_info "with hw-offload: $DP_SEEN"
 	log_test "hw-offload set while ovs-vswitchd runs: active without restart, restart_needed 0"
 
 	out=$(cli apply set:tc-policy=skip_hw)
