@@ -320,6 +320,39 @@ static void check_ovs(const struct oo_doctor_facts *f, struct oo_doctor_report *
             "falling back to software");
 }
 
+/* Ports whose interface ovs-vswitchd could not open: mostly a netdev gone
+ * (a representor of VFs since re-created or renamed, left over after a
+ * reboot or a failed setup), which keeps its name from a new netdev and
+ * makes tools that add it again fail. ovs-offload's own are the next
+ * apply's to repair; anyone else's are only reported. */
+static void check_ovs_ports(const struct oo_doctor_facts *f, struct oo_doctor_report *r)
+{
+    const struct oo_ovs_observed *v = &f->obs->ovs;
+    char fix[300];
+    size_t n = 0;
+
+    if (!v->reachable)
+        return;
+    for (size_t i = 0; i < v->n_ports; i++) {
+        const struct oo_ovs_port *p = &v->ports[i];
+
+        if (!p->bridge || !p->error)
+            continue;
+        n++;
+        if (p->owned)
+            snprintf(fix, sizeof fix, "ovs-offloadctl apply: the port is ovs-offload's, and apply "
+                     "attaches it again or removes it");
+        else
+            snprintf(fix, sizeof fix, "if %.64s is gone for good: ovs-vsctl del-port %.64s %.64s "
+                     "(ovs-offload does not remove ports it did not add)", p->name, p->bridge, p->name);
+        add(r, OO_FINDING_WARN, "ovs-port", p->name, fix, "port of %s%s in error: %s", p->bridge,
+            p->owned ? " (ovs-offload's)" : "", p->error);
+    }
+    if (!n && v->n_ports)
+        add(r, OO_FINDING_OK, "ovs-port", "ovs", NULL, "every OVS port's interface is open (%zu ports)",
+            v->n_ports);
+}
+
 static const struct oo_link *link_by_ifindex(const struct oo_observed *o, uint32_t ifindex)
 {
     size_t lo = 0, hi = o->n_links;
@@ -429,6 +462,7 @@ void oo_doctor_diagnose(const struct oo_doctor_facts *f, struct oo_doctor_report
         check_pf(f, &f->obs->pfs[i], r);
     check_network_manager(f, r);
     check_ovs(f, r);
+    check_ovs_ports(f, r);
     check_ovs_prios(f, r);
 }
 

@@ -474,6 +474,56 @@ static void test_ovs_prios(void **state)
     oo_observed_free(&h);
 }
 
+/* Ports whose interface ovs-vswitchd cannot open: anyone's, each with its
+ * fix; ours are apply's to repair, anyone else's get the del-port to run. */
+static void test_ovs_ports_in_error(void **state)
+{
+    struct oo_observed h;
+    struct oo_doctor_facts f = { .cmdline = "intel_iommu=on iommu=pt", .iommu_groups = 4, .obs = &h };
+    struct oo_doctor_report r;
+    const struct oo_finding *x;
+
+    healthy_host(&h);
+    host_ovs_bridge(&h, "br-vm", false);
+    host_ovs_port(&h, "br-vm", "p0_0", true);
+    host_ovs_port(&h, "br-vm", "eth7", false);
+    oo_doctor_diagnose(&f, &r);
+    x = find(&r, "ovs-port", "ovs");
+    assert_non_null(x);
+    assert_int_equal(x->level, OO_FINDING_OK);
+    assert_string_equal(x->message, "every OVS port's interface is open (2 ports)");
+    assert_int_equal(r.n_warn, 0);
+    oo_doctor_report_free(&r);
+
+    /* As ovs-vswitchd words it for a netdev that is gone. */
+    oo_ovs_port_find(&h.ovs, "eth7")->error = oo_strdup("could not open network device eth7 (No such device)");
+    oo_ovs_port_find(&h.ovs, "p0_0")->error = oo_strdup("could not open network device p0_0 (No such device)");
+    oo_doctor_diagnose(&f, &r);
+    assert_int_equal(r.n_warn, 2);
+    assert_int_equal(r.n_error, 0);
+    assert_null(find(&r, "ovs-port", "ovs"));
+    x = find(&r, "ovs-port", "eth7");
+    assert_non_null(x);
+    assert_int_equal(x->level, OO_FINDING_WARN);
+    assert_string_equal(x->message, "port of br-vm in error: could not open network device eth7 (No such device)");
+    assert_string_equal(x->fix, "if eth7 is gone for good: ovs-vsctl del-port br-vm eth7 (ovs-offload does not "
+                                "remove ports it did not add)");
+    x = find(&r, "ovs-port", "p0_0");
+    assert_non_null(x);
+    assert_string_equal(x->message, "port of br-vm (ovs-offload's) in error: could not open network device "
+                                    "p0_0 (No such device)");
+    assert_non_null(strstr(x->fix, "ovs-offloadctl apply"));
+    oo_doctor_report_free(&r);
+
+    /* OVSDB unreachable: nothing said about ports. */
+    h.ovs.reachable = false;
+    oo_doctor_diagnose(&f, &r);
+    for (size_t i = 0; i < r.n; i++)
+        assert_string_not_equal(r.findings[i].check, "ovs-port");
+    oo_doctor_report_free(&r);
+    oo_observed_free(&h);
+}
+
 static void test_no_devlink_no_ovs(void **state)
 {
     struct oo_observed h = { 0 };
@@ -502,6 +552,7 @@ int main(void)
         cmocka_unit_test(test_network_manager),
         cmocka_unit_test(test_nm_gathered),
         cmocka_unit_test(test_ovs_prios),
+        cmocka_unit_test(test_ovs_ports_in_error),
     };
     return cmocka_run_group_tests_name("doctor", tests, NULL, NULL);
 }

@@ -95,6 +95,24 @@ status_ovs() {
 	check_err $? "OVS settings wrong: $(jq -c .ovs <<<"$js")"
 	[[ $(jq -c '.ovs.bridges' <<<"$js") == "[{\"name\":\"br-test\",\"ports\":[\"br-test\",\"$(nsim_uplink 10)\"]}]" ]]
 	check_err $? "bridges wrong: $(jq -c .ovs.bridges <<<"$js")"
+	# The kernel datapath's flow counts, as ovs-vswitchd's upcall/show has
+	# them (its flow API is on: hw-offload, and the uplink can offload).
+	jq -e '.ovs.datapaths | length == 1 and .[0].name == "system@ovs-system" and
+		(.[0].flows | type == "number") and (.[0].offloaded_flows | type == "number")' <<<"$js" >/dev/null
+	check_err $? "datapaths wrong: $(jq -c .ovs.datapaths <<<"$js")"
+	# A port whose netdev is gone (a stale representor): doctor names it, and
+	# the del-port that removes it; status still lists it.
+	ovs-vsctl add-port br-test oo-gone0 2>/dev/null   # it says the port is in error
+	js=$("$CTL" doctor --json)
+	jq -e '.findings[] | select(.check == "ovs-port" and .object == "oo-gone0" and .level == "warning" and
+		(.message | test("^port of br-test in error: could not open network device oo-gone0")) and
+		(.fix | startswith("if oo-gone0 is gone for good: ovs-vsctl del-port br-test oo-gone0")))' \
+		<<<"$js" >/dev/null
+	check_err $? "doctor does not report the stale port oo-gone0: $(jq -c '.findings' <<<"$js")"
+	ovs-vsctl del-port br-test oo-gone0
+	js=$("$CTL" doctor --json)
+	jq -e '[.findings[] | select(.check == "ovs-port")] | length == 1 and .[0].level == "ok"' <<<"$js" >/dev/null
+	check_err $? "doctor after the stale port went: $(jq -c '[.findings[] | select(.check == "ovs-port")]' <<<"$js")"
 	# ovs-ctl, not ovs-vswitchd, stores the version; set one and read it back.
 	ovs-vsctl set Open_vSwitch . ovs_version=3.1.0-guest
 	[[ $("$CTL" status --json | jq -r .ovs.ovs_version) == 3.1.0-guest ]]
