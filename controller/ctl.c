@@ -512,6 +512,12 @@ static int cmd_doctor(const struct ctl_opts *opts)
         remote = ovs_remote(opts, have_cfg ? &cfg : NULL);
     oo_observe_host(opts->root, remote, opts->ovsdb_timeout_ms, &o);
     oo_doctor_gather(opts->root, &facts);
+    if (o.ovs.reachable && o.ovs.vswitchd_running == 1 && o.ovs.offload_active == 1) {
+        facts.kernel_flows_asked = true;
+        facts.kernel_flows_err = oo_ovs_kernel_flows(o.ovs_remote, o.ovs.vswitchd_pid, opts->ovsdb_timeout_ms,
+                                                     &facts.kernel_flows, &facts.n_kernel_flows,
+                                                     facts.kernel_flows_error, sizeof facts.kernel_flows_error);
+    }
     facts.obs = &o;
     facts.cfg = have_cfg ? &cfg : NULL;
     oo_doctor_diagnose(&facts, &rep);

@@ -353,6 +353,48 @@ static void check_ovs_ports(const struct oo_doctor_facts *f, struct oo_doctor_re
             v->n_ports);
 }
 
+/* Flows entering at an uplink, bond or representor that stay in OVS's
+ * kernel datapath although its flow offload is on: tc refused them. OVS
+ * logs why only at debug level (EOPNOTSUPP and ENOSPC, the common ones),
+ * so nothing else on the host says which ports lose their offload. */
+static void check_kernel_flows(const struct oo_doctor_facts *f, struct oo_doctor_report *r)
+{
+    const struct oo_observed *o = f->obs;
+    uint64_t elsewhere = 0;
+    size_t n = 0;
+
+    if (!f->kernel_flows_asked)
+        return;
+    if (f->kernel_flows_err) {
+        add(r, OO_FINDING_WARN, "offload-fail", "ovs", "check that ovs-vswitchd answers: ovs-appctl version",
+            "cannot tell which flows stay in the kernel datapath: %s", f->kernel_flows_error);
+        return;
+    }
+    for (size_t i = 0; i < f->n_kernel_flows; i++) {
+        const struct oo_ovs_port_flows *k = &f->kernel_flows[i];
+        bool ours = false;
+
+        for (size_t p = 0; p < o->n_tc && !ours; p++)
+            ours = !strcmp(o->tc[p].netdev, k->port);
+        if (!ours) {
+            elsewhere += k->flows;
+            continue;
+        }
+        n++;
+        add(r, OO_FINDING_WARN, "offload-fail", k->port,
+            "ovs-appctl dpctl/dump-flows type=ovs lists them; ovs-appctl vlog/set netdev_offload_tc:file:dbg "
+            "dpif_netlink:file:dbg makes ovs-vswitchd.log say why tc refuses each",
+            "%" PRIu64 " flow%s entering at %s %s in OVS's kernel datapath with flow offload on: not "
+            "offloaded (tc refused %s, or %s before offload was on)", k->flows, k->flows == 1 ? "" : "s",
+            k->port, k->flows == 1 ? "is" : "are", k->flows == 1 ? "it" : "them",
+            k->flows == 1 ? "it came" : "they came");
+    }
+    if (!n)
+        add(r, OO_FINDING_OK, "offload-fail", "ovs", NULL,
+            "no flow entering at an uplink, bond or representor stays in OVS's kernel datapath (%" PRIu64
+            " entering elsewhere do)", elsewhere);
+}
+
 static const struct oo_link *link_by_ifindex(const struct oo_observed *o, uint32_t ifindex)
 {
     size_t lo = 0, hi = o->n_links;
@@ -463,6 +505,7 @@ void oo_doctor_diagnose(const struct oo_doctor_facts *f, struct oo_doctor_report
     check_network_manager(f, r);
     check_ovs(f, r);
     check_ovs_ports(f, r);
+    check_kernel_flows(f, r);
     check_ovs_prios(f, r);
 }
 
@@ -595,6 +638,9 @@ void oo_doctor_facts_free(struct oo_doctor_facts *f)
     free(f->nm_managed);
     f->nm_managed = NULL;
     f->n_nm_managed = 0;
+    free(f->kernel_flows);
+    f->kernel_flows = NULL;
+    f->n_kernel_flows = 0;
 }
 
 /* ------------------------------------------------------------ output */

@@ -31,6 +31,13 @@ struct oo_doctor_facts {
                                      * ran in this boot */
     uint32_t *nm_managed;           /* ifindexes its device state files mark managed */
     size_t n_nm_managed;
+    /* With OVS's flow offload active: the flows that stay in its kernel
+     * datapath, by in_port (oo_ovs_kernel_flows); asked by the caller. */
+    bool kernel_flows_asked;
+    int kernel_flows_err;           /* 0, or -errno asking (kernel_flows_error says why) */
+    char kernel_flows_error[240];
+    struct oo_ovs_port_flows *kernel_flows;
+    size_t n_kernel_flows;
     const struct oo_observed *obs;  /* the host (devlink, sysfs, links, OVS) */
     const struct oo_config *cfg;    /* optional: what the admin asks for */
 };

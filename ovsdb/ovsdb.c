@@ -712,6 +712,38 @@ int oo_ovsdb_observe(const char *remote, int timeout_ms, struct oo_ovs_observed 
     return r;
 }
 
+int oo_ovs_kernel_flows(const char *remote, int64_t pid, int timeout_ms, struct oo_ovs_port_flows **ret,
+                        size_t *n, char *err, size_t err_size)
+{
+    static const char *const params[] = { "--names", "system@ovs-system", "type=ovs" };
+    const size_t size = 16u << 20;
+    struct oo_sigpipe_guard sigpipe;
+    char rundir[4096], *out;
+    int r;
+
+    *ret = NULL;
+    *n = 0;
+    if (pid <= 0) {
+        snprintf(err, err_size, "ovs-vswitchd does not run");
+        return -ESRCH;
+    }
+    oo_ovs_env_init();
+    oo_vswitchd_rundir(remote, rundir, sizeof rundir);
+    out = oo_malloc(size);
+    oo_ovs_lock();
+    oo_sigpipe_block(&sigpipe);
+    r = oo_vswitchd_command(rundir, pid, "dpctl/dump-flows", params, OO_ARRAY_SIZE(params),
+                            time_msec() + timeout_ms, out, size);
+    oo_sigpipe_restore(&sigpipe);
+    oo_ovs_unlock();
+    if (r)
+        snprintf(err, err_size, "dpctl/dump-flows: %.200s", out);
+    else
+        *n = oo_dpctl_flows_by_port(out, ret);
+    free(out);
+    return r;
+}
+
 static int port_name_cmp(const void *key, const void *port)
 {
     return strcmp(key, ((const struct oo_ovs_port *)port)->name);

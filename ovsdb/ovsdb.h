@@ -54,6 +54,21 @@ struct oo_ovs_datapath {
                                      * the datapath has a flow API) */
 };
 
+/* Flows that stay in ovs-vswitchd's kernel datapath (not offloaded to tc),
+ * counted by the port they enter at. */
+struct oo_ovs_port_flows {
+    char port[64];                  /* in_port's name (or number, if it has none) */
+    uint64_t flows;
+};
+
+/* Asks the ovs-vswitchd that runs next to `remote` (pid as its pidfile
+ * says: oo_ovs_observed.vswitchd_pid) for the flows of system@ovs-system
+ * that are not offloaded (`dpctl/dump-flows type=ovs`), and counts them by
+ * in_port, most first. Returns 0 with *ret (free()) and *n, or -errno with
+ * err saying why. */
+int oo_ovs_kernel_flows(const char *remote, int64_t pid, int timeout_ms, struct oo_ovs_port_flows **ret,
+                        size_t *n, char *err, size_t err_size);
+
 /* What OVSDB says, read once. Strings are NULL when the key or column is unset. */
 struct oo_ovs_observed {
     bool reachable;                 /* connected and read the database */

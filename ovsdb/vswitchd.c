@@ -332,8 +332,51 @@ long oo_dpctl_show_port(const char *show, const char *name)
     return -1;
 }
 
+static int port_flows_cmp(const void *a, const void *b)
+{
+    const struct oo_ovs_port_flows *x = a, *y = b;
+
+    if (x->flows != y->flows)
+        return x->flows < y->flows ? 1 : -1;
+    return strcmp(x->port, y->port);
+}
+
+size_t oo_dpctl_flows_by_port(const char *dump, struct oo_ovs_port_flows **ret)
+{
+    struct oo_ovs_port_flows *v = NULL;
+    size_t n = 0;
+
+    for (const char *line = dump; line && *line;) {
+        const char *start = line, *end = strchr(line, '\n'), *p, *q;
+        size_t len = end ? (size_t)(end - line) : strlen(line), k;
+        char name[sizeof v->port];
+
+        line = end ? end + 1 : NULL;
+        /* The flow key comes first; its in_port() the first such field. */
+        if (!(p = memmem(start, len, "in_port(", 8)))
+            continue;
+        p += 8;
+        if (!(q = memchr(p, ')', (size_t)(start + len - p))))
+            continue;
+        snprintf(name, sizeof name, "%.*s", (int)MIN((size_t)(q - p), sizeof name - 1), p);
+        for (k = 0; k < n && strcmp(v[k].port, name); k++)
+            ;
+        if (k == n) {
+            v = oo_realloc(v, (n + 1) * sizeof *v);
+            memset(&v[n], 0, sizeof v[n]);
+            oo_strlcpy(v[n++].port, name, sizeof v->port);
+        }
+        v[k].flows++;
+    }
+    if (n > 1)
+        qsort(v, n, sizeof *v, port_flows_cmp);
+    *ret = v;
+    return n;
+}
+
 #define COMMAND_ID 1
-#define COMMAND_MAX_BYTES (1u << 20)
+/* dpctl/dump-flows of a busy datapath: ~250 bytes a flow. */
+#define COMMAND_MAX_BYTES (16u << 20)
 
 int oo_vswitchd_command(const char *rundir, int64_t pid, const char *method,
                         const char *const *params, size_t n_params, long long deadline,

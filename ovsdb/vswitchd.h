@@ -64,6 +64,11 @@ int oo_vswitchd_command(const char *rundir, int64_t pid, const char *method,
  * ("  port 7: name" or "  port 7: name (internal)"), or -1. */
 long oo_dpctl_show_port(const char *show, const char *name);
 
+/* The flows in the text of `dpctl/dump-flows --names`, counted by the
+ * name in their in_port(), most first (ties by name); *ret is NULL when
+ * there are none. */
+size_t oo_dpctl_flows_by_port(const char *dump, struct oo_ovs_port_flows **ret);
+
 /* Facts of this boot for the record: boot id (40 bytes), CLOCK_BOOTTIME ms,
  * clock ticks per second. */
 void oo_boot_id(char *buf, size_t size);

@@ -505,6 +505,40 @@ static const char dpctl_show_renamed[] =
     "  port 3: eth2\n"
     "  port 4: renamed0\n";
 
+/* dpctl/dump-flows --names system@ovs-system type=ovs in the guest
+ * (tests/vm/ovs.sh: two flows added while the flow API was off and one tc
+ * cannot take), then a flow from a port without a name, one with a
+ * recirculation ahead of its in_port, and a line that is no flow. */
+static const char dump_flows_type_ovs[] =
+    "in_port(eth1),eth(),eth_type(0x0800),ipv4(src=10.0.0.21,dst=10.0.1.21), packets:0, bytes:0, "
+    "used:never, actions:eth2\n"
+    "in_port(eth1),eth(),eth_type(0x0800),ipv4(src=10.0.0.25,dst=10.0.1.25), packets:0, bytes:0, "
+    "used:never, actions:trunc(100),eth2\n"
+    "in_port(7),eth(),eth_type(0x0806), packets:3, bytes:126, used:1.2s, actions:drop\n"
+    "recirc_id(0x1),in_port(br-x),eth(src=02:00:00:00:00:01),eth_type(0x86dd), packets:0, bytes:0, "
+    "used:never, actions:eth1\n"
+    "ufid:not-a-flow-line\n"
+    "in_port(eth2),eth(),eth_type(0x0800),ipv4(frag=no), packets:0, bytes:0, used:never, actions:eth1";
+
+static void test_dpctl_flows_by_port(void **state)
+{
+    struct oo_ovs_port_flows *v;
+
+    (void)state;
+    assert_int_equal(oo_dpctl_flows_by_port(dump_flows_type_ovs, &v), 4);
+    /* Most first; ties by name. */
+    assert_string_equal(v[0].port, "eth1");
+    assert_int_equal(v[0].flows, 2);
+    assert_string_equal(v[1].port, "7");
+    assert_string_equal(v[2].port, "br-x");
+    assert_string_equal(v[3].port, "eth2");
+    for (size_t i = 1; i < 4; i++)
+        assert_int_equal(v[i].flows, 1);
+    free(v);
+    assert_int_equal(oo_dpctl_flows_by_port("", &v), 0);
+    assert_null(v);
+}
+
 static void test_dpctl_show_port(void **state)
 {
     (void)state;
@@ -533,6 +567,7 @@ int main(void)
         cmocka_unit_test(test_restart_needed_table),
         cmocka_unit_test(test_after_write),
         cmocka_unit_test(test_dpctl_show_port),
+        cmocka_unit_test(test_dpctl_flows_by_port),
         cmocka_unit_test(test_restart_ok),
         cmocka_unit_test(test_restart_status_and_stderr_tail),
         cmocka_unit_test(test_restart_not_found),

@@ -524,6 +524,66 @@ static void test_ovs_ports_in_error(void **state)
     oo_observed_free(&h);
 }
 
+/* Flows in OVS's kernel datapath with its flow offload on: one warning per
+ * uplink, bond or representor they enter at; the rest counted in the OK. */
+static void test_kernel_flows(void **state)
+{
+    struct oo_observed h;
+    struct oo_doctor_facts f = { .cmdline = "intel_iommu=on iommu=pt", .iommu_groups = 4, .obs = &h };
+    struct oo_ovs_port_flows flows[] = { { "p0_0", 3 }, { "br-vm", 2 }, { "p0", 1 } };
+    struct oo_doctor_report r;
+    const struct oo_finding *x;
+
+    healthy_host(&h);
+    host_add_tc_place(&h, "p0", 0);
+    host_add_tc_place(&h, "p0_0", 0);
+    /* Not asked (offload off, or no ovs-vswitchd): nothing said. */
+    oo_doctor_diagnose(&f, &r);
+    for (size_t i = 0; i < r.n; i++)
+        assert_string_not_equal(r.findings[i].check, "offload-fail");
+    oo_doctor_report_free(&r);
+
+    f.kernel_flows_asked = true;
+    f.kernel_flows = flows;
+    f.n_kernel_flows = 1;
+    flows[0] = (struct oo_ovs_port_flows){ "br-vm", 2 };
+    oo_doctor_diagnose(&f, &r);
+    x = find(&r, "offload-fail", "ovs");
+    assert_non_null(x);
+    assert_int_equal(x->level, OO_FINDING_OK);
+    assert_string_equal(x->message, "no flow entering at an uplink, bond or representor stays in OVS's kernel "
+                                    "datapath (2 entering elsewhere do)");
+    oo_doctor_report_free(&r);
+
+    flows[0] = (struct oo_ovs_port_flows){ "p0_0", 3 };
+    f.n_kernel_flows = 3;
+    oo_doctor_diagnose(&f, &r);
+    assert_int_equal(r.n_warn, 2);
+    assert_null(find(&r, "offload-fail", "ovs"));
+    assert_null(find(&r, "offload-fail", "br-vm"));
+    x = find(&r, "offload-fail", "p0_0");
+    assert_non_null(x);
+    assert_string_equal(x->message, "3 flows entering at p0_0 are in OVS's kernel datapath with flow offload on: "
+                                    "not offloaded (tc refused them, or they came before offload was on)");
+    assert_non_null(strstr(x->fix, "dpctl/dump-flows type=ovs"));
+    x = find(&r, "offload-fail", "p0");
+    assert_non_null(x);
+    assert_string_equal(x->message, "1 flow entering at p0 is in OVS's kernel datapath with flow offload on: "
+                                    "not offloaded (tc refused it, or it came before offload was on)");
+    oo_doctor_report_free(&r);
+
+    /* ovs-vswitchd did not answer: said, as a warning. */
+    f.kernel_flows_err = -ETIMEDOUT;
+    snprintf(f.kernel_flows_error, sizeof f.kernel_flows_error, "dpctl/dump-flows: no answer in time");
+    oo_doctor_diagnose(&f, &r);
+    x = find(&r, "offload-fail", "ovs");
+    assert_non_null(x);
+    assert_int_equal(x->level, OO_FINDING_WARN);
+    assert_non_null(strstr(x->message, "no answer in time"));
+    oo_doctor_report_free(&r);
+    oo_observed_free(&h);
+}
+
 static void test_no_devlink_no_ovs(void **state)
 {
     struct oo_observed h = { 0 };
@@ -553,6 +613,7 @@ int main(void)
         cmocka_unit_test(test_nm_gathered),
         cmocka_unit_test(test_ovs_prios),
         cmocka_unit_test(test_ovs_ports_in_error),
+        cmocka_unit_test(test_kernel_flows),
     };
     return cmocka_run_group_tests_name("doctor", tests, NULL, NULL);
 }
