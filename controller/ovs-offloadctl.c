@@ -2,6 +2,7 @@
 #include <malloc.h>
 #include <sys/prctl.h>
 
+#include "common/log.h"
 #include "controller/ctl.h"
 
 int main(int argc, char **argv)
@@ -28,5 +29,8 @@ int main(int argc, char **argv)
      * the same CPU either way (more faults, smaller ones). A restart
      * command does not inherit this (ovsdb/ovs-restart.c). */
     prctl(PR_SET_THP_DISABLE, 1, 0, 0, 0);
+    /* Run by a unit (a host agent's oneshot): errors and warnings reach the
+     * journal as such. */
+    oo_log_journal_stderr();
     return oo_ctl_main(argc, argv);
 }

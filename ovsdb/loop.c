@@ -19,6 +19,7 @@
 #include "unixctl.h"
 #include "vswitch-idl.h"
 
+#include "common/log.h"
 #include "common/util.h"
 #include "ovsdb/idl.h"
 #include "ovsdb/ovs-env.h"
@@ -61,10 +62,12 @@ void oo_loop_init(int level)
     oo_ovs_env_init();
     own_level = vlog_level_of(level);
     set_destination_levels(VLF_CONSOLE);
-    /* systemd passes JOURNAL_STREAM when stderr is the journal, which adds
-     * its own time stamps; elsewhere a log line carries its time. */
-    vlog_set_pattern(VLF_CONSOLE, getenv("JOURNAL_STREAM") ? "%c|%p|%m"
-                                                           : "%D{%Y-%m-%dT%H:%M:%S.###Z}|%c|%p|%m");
+    /* When stderr is the journal (oo_log_journal_stderr(), called by main),
+     * the journal stamps each line with its time, and reads the line's
+     * priority from the level this pattern writes; elsewhere a log line
+     * carries its time. */
+    vlog_set_pattern(VLF_CONSOLE, oo_log_journal_active() ? "%c|%p|%m"
+                                                          : "%D{%Y-%m-%dT%H:%M:%S.###Z}|%c|%p|%m");
     vlog_set_pattern(VLF_FILE, "%D{%Y-%m-%dT%H:%M:%S.###Z}|%05N|%c|%p|%m");
     /* Opens syslog (unused: its levels stay OFF) and registers vlog/set,
      * vlog/list, vlog/list-pattern, vlog/reopen, vlog/close and the rate
