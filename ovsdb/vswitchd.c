@@ -341,15 +341,67 @@ static int port_flows_cmp(const void *a, const void *b)
     return strcmp(x->port, y->port);
 }
 
+static uint32_t name_hash(const char *s)
+{
+    uint32_t h = 2166136261u;   /* FNV-1a */
+
+    for (; *s; s++)
+        h = (h ^ (uint8_t)*s) * 16777619u;
+    return h;
+}
+
+/* The ports seen so far, by name: an open-addressing index into the vector
+ * (slot value k + 1; 0 empty), kept at most half full. A dump holds up to
+ * tens of thousands of flows over hundreds of ports. */
+struct port_index {
+    struct oo_ovs_port_flows *v;
+    size_t n, cap;
+    size_t *slot;
+    size_t mask;
+};
+
+static void index_insert(struct port_index *x, size_t k)
+{
+    size_t i = name_hash(x->v[k].port) & x->mask;
+
+    while (x->slot[i])
+        i = (i + 1) & x->mask;
+    x->slot[i] = k + 1;
+}
+
+static size_t port_of(struct port_index *x, const char *name)
+{
+    size_t i = name_hash(name) & x->mask;
+
+    for (; x->slot[i]; i = (i + 1) & x->mask)
+        if (!strcmp(x->v[x->slot[i] - 1].port, name))
+            return x->slot[i] - 1;
+    if (x->n == x->cap) {
+        x->cap = x->cap ? 2 * x->cap : 16;
+        x->v = oo_realloc(x->v, x->cap * sizeof *x->v);
+    }
+    memset(&x->v[x->n], 0, sizeof x->v[x->n]);
+    oo_strlcpy(x->v[x->n].port, name, sizeof x->v->port);
+    if (2 * (x->n + 1) > x->mask + 1) {
+        free(x->slot);
+        x->mask = 2 * (x->mask + 1) - 1;
+        x->slot = oo_calloc(x->mask + 1, sizeof *x->slot);
+        for (size_t k = 0; k < x->n; k++)
+            index_insert(x, k);
+    }
+    index_insert(x, x->n);
+    return x->n++;
+}
+
 size_t oo_dpctl_flows_by_port(const char *dump, struct oo_ovs_port_flows **ret)
 {
-    struct oo_ovs_port_flows *v = NULL;
-    size_t n = 0;
+    struct port_index x = { .mask = 31 };
 
+    x.slot = oo_calloc(x.mask + 1, sizeof *x.slot);
     for (const char *line = dump; line && *line;) {
         const char *start = line, *end = strchr(line, '\n'), *p, *q;
         size_t len = end ? (size_t)(end - line) : strlen(line), k;
-        char name[sizeof v->port];
+        char name[sizeof x.v->port];
 
         line = end ? end + 1 : NULL;
         /* The flow key comes first; its in_port() the first such field. */
@@ -359,19 +411,14 @@ size_t oo_dpctl_flows_by_port(const char *dump, struct oo_ovs_port_flows **ret)
         if (!(q = memchr(p, ')', (size_t)(start + len - p))))
             continue;
         snprintf(name, sizeof name, "%.*s", (int)MIN((size_t)(q - p), sizeof name - 1), p);
-        for (k = 0; k < n && strcmp(v[k].port, name); k++)
-            ;
-        if (k == n) {
-            v = oo_realloc(v, (n + 1) * sizeof *v);
-            memset(&v[n], 0, sizeof v[n]);
-            oo_strlcpy(v[n++].port, name, sizeof v->port);
-        }
-        v[k].flows++;
+        k = port_of(&x, name);      /* before x.v is read: it may move */
+        x.v[k].flows++;
     }
-    if (n > 1)
-        qsort(v, n, sizeof *v, port_flows_cmp);
-    *ret = v;
-    return n;
+    free(x.slot);
+    if (x.n > 1)
+        qsort(x.v, x.n, sizeof *x.v, port_flows_cmp);
+    *ret = x.v;
+    return x.n;
 }
 
 #define COMMAND_ID 1

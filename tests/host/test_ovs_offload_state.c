@@ -539,6 +539,40 @@ static void test_dpctl_flows_by_port(void **state)
     assert_null(v);
 }
 
+/* A busy host's dump: 3 000 ports (the index grows several times), port i
+ * with i % 5 + 1 flows, the lines of the ports interleaved. */
+static void test_dpctl_flows_by_port_many(void **state)
+{
+    enum { PORTS = 3000 };
+    size_t size = (size_t)PORTS * 5 * 96 + 1, len = 0, n;
+    char *dump = malloc(size);
+    struct oo_ovs_port_flows *v;
+
+    (void)state;
+    assert_non_null(dump);
+    for (int round = 0; round < 5; round++)
+        for (int i = 0; i < PORTS; i++)
+            if (round <= i % 5)
+                len += (size_t)snprintf(dump + len, size - len,
+                                        "recirc_id(0),in_port(rep%d),eth_type(0x0800), packets:0, "
+                                        "bytes:0, used:never, actions:drop\n", i);
+    n = oo_dpctl_flows_by_port(dump, &v);
+    assert_int_equal(n, PORTS);
+    /* Most first, ties by name: the 600 ports with 5 flows lead. */
+    assert_int_equal(v[0].flows, 5);
+    assert_string_equal(v[0].port, "rep1004");
+    assert_int_equal(v[n - 1].flows, 1);
+    for (size_t k = 0; k < n; k++) {
+        int i = atoi(v[k].port + 3);
+        assert_int_equal(v[k].flows, i % 5 + 1);
+        if (k)
+            assert_true(v[k - 1].flows > v[k].flows ||
+                        (v[k - 1].flows == v[k].flows && strcmp(v[k - 1].port, v[k].port) < 0));
+    }
+    free(v);
+    free(dump);
+}
+
 static void test_dpctl_show_port(void **state)
 {
     (void)state;
@@ -568,6 +602,7 @@ int main(void)
         cmocka_unit_test(test_after_write),
         cmocka_unit_test(test_dpctl_show_port),
         cmocka_unit_test(test_dpctl_flows_by_port),
+        cmocka_unit_test(test_dpctl_flows_by_port_many),
         cmocka_unit_test(test_restart_ok),
         cmocka_unit_test(test_restart_status_and_stderr_tail),
         cmocka_unit_test(test_restart_not_found),
