@@ -1438,7 +1438,7 @@ static int apply_new_links_up(struct actx *c, const struct oo_step *steps, size_
  * database (cur_cfg), and runs with the stored hw-offload and tc-policy. A
  * command that returns before (or restarts something else) would have the
  * tc step write rules that the new process's ports then flush. */
-static int await_vswitchd(struct actx *c, int64_t old_pid, int64_t deadline)
+static int await_vswitchd(struct actx *c, int64_t old_pid, int64_t deadline, int64_t *new_pid)
 {
     int timeout_ms = c->opts->ovsdb_timeout_ms;
     struct oo_ovs_observed o;
@@ -1474,6 +1474,7 @@ static int await_vswitchd(struct actx *c, int64_t old_pid, int64_t deadline)
                      o.vswitchd_why, o.cur_cfg, o.next_cfg, bumped, o.restart_needed, o.restart_why);
         else
             snprintf(seen, sizeof seen, "OVSDB: %.250s", o.error);
+        *new_pid = o.vswitchd_pid;
         oo_ovs_observed_free(&o);
         if (up)
             return 0;
@@ -1507,7 +1508,7 @@ static int apply_ovs_restart(struct actx *c, const struct oo_step *s)
     const char **argv = oo_calloc(o->n_restart_command + 1, sizeof *argv);
     int timeout_ms = (int)ms_of(c->cfg->waits.timeout_s);
     struct oo_ovs_apply_result rec;
-    int64_t deadline;
+    int64_t deadline, old_pid, new_pid = 0;
     char err[400];
     int r;
 
@@ -1544,5 +1545,20 @@ static int apply_ovs_restart(struct actx *c, const struct oo_step *s)
         return fail(c, r, "restarting ovs-vswitchd (ovs.restart_command): %s", err);
     /* The pid to see replaced where the record cannot tell: the one the
      * plan saw (the steps before change no process). */
-    return await_vswitchd(c, c->obs->ovs.vswitchd_pid, deadline);
+    old_pid = c->obs->ovs.vswitchd_pid;
+    r = await_vswitchd(c, old_pid, deadline, &new_pid);
+    if (r == 0) {
+        /* What ran, and what it did: the progress line (the daemon's log)
+         * is where an operator looks for a restart's cause. */
+        size_t len = (size_t)snprintf(c->info, sizeof c->info, "ran:");
+
+        for (size_t i = 0; i < o->n_restart_command && len < sizeof c->info; i++)
+            len += (size_t)snprintf(c->info + len, sizeof c->info - len, " %s", o->restart_command[i]);
+        if (len < sizeof c->info && old_pid > 0)
+            snprintf(c->info + len, sizeof c->info - len, "; ovs-vswitchd pid %" PRId64 " -> %" PRId64,
+                     old_pid, new_pid);
+        else if (len < sizeof c->info)
+            snprintf(c->info + len, sizeof c->info - len, "; ovs-vswitchd pid %" PRId64, new_pid);
+    }
+    return r;
 }

@@ -423,6 +423,9 @@ bridges:
 	check_err $? "the first apply failed: $out"
 	grep -q "ovs-vswitchd: ovs-restart \.\.\. ok" <<<"$out"
 	check_err $? "the first apply did not restart ovs-vswitchd: $out"
+	# The progress line says what ran and what it did.
+	grep -Eq "ovs-restart \.\.\. ok \([0-9]+ ms, ran: $script; ovs-vswitchd pid $pid -> $(ovs_vswitchd_pid)\)" <<<"$out"
+	check_err $? "the restart's progress line does not name the command and the pids: $(grep ovs-restart <<<"$out")"
 	obs=$(observe)
 	jq -e --argjson old "$pid" '.vswitchd_running == 1 and .vswitchd_pid != $old and
 		.offload_active == 1 and .restart_needed == 0' <<<"$obs" >/dev/null

@@ -268,6 +268,9 @@ start_converges() {
 	vs1=$(prop ovs-vswitchd.service MainPID)
 	[[ $vs1 != "$vs0" && $vs1 != 0 ]] && state_is ovs-vswitchd.service active
 	check_err $? "ovs-vswitchd was not restarted by systemd (pid $vs0, then $vs1)"
+	journal -u ovs-offloadd.service |
+		grep -q "ovs-restart \.\.\. ok ([0-9]* ms, ran: systemctl restart openvswitch-switch; ovs-vswitchd pid $vs0 -> $vs1)"
+	check_err $? "the journal does not say what restarted ovs-vswitchd: $(journal -u ovs-offloadd.service | grep ovs-restart)"
 	[[ $("$CTL" status --json | jq -r '.ovs.offload_active') == true ]]
 	check_err $? "flow offload is not active in ovs-vswitchd: $("$CTL" status --json | jq -c .ovs)"
 	[[ $(prop ovs-offloadd.service StatusText) == "last pass: "* ]]
