@@ -189,6 +189,8 @@ struct daemon {
     char pass_header[160];          /* "reconcile (event: 2 link)", while a pass runs */
     bool pass_announced;            /* "<header>: applying the plan" logged: before the
                                      * pass's first progress line */
+    int64_t ovs_restarted_ms;       /* when the last pass that ran ovs.restart_command
+                                     * ended, 0 never */
 };
 
 /* ---------------------------------------------------------------- small helpers */
@@ -753,13 +755,25 @@ static void event_sock_wait(struct event_sock *e)
         oo_loop_fd_wait(mnl_socket_get_fd(e->nl.sock), true, false);
 }
 
+/* How long after a pass that restarted Open vSwitch a lost OVSDB
+ * connection is taken for that restart's. */
+#define RESTART_DROP_MS 30000
+
 static void watch_run(struct daemon *d, bool mark)
 {
     unsigned bits = oo_ovsdb_watch_run(d->watch);
 
     if (bits & OO_WATCH_LOST) {
-        LOG_WARN("lost the OVSDB connection to %s: reconnecting; OVS changes are not seen meanwhile",
-                 d->remote);
+        /* The restart command of a pass just done restarts ovsdb-server too
+         * (Debian's openvswitch-switch: both are PartOf it): expected, and
+         * no warning, which alerting on the journal's priority would take
+         * for a fault. The watcher only runs between passes. */
+        if (d->ovs_restarted_ms && oo_now_ms() - d->ovs_restarted_ms < RESTART_DROP_MS)
+            LOG_INFO("the OVSDB connection to %s closed after the Open vSwitch restart of the last "
+                     "pass (ovs.restart_command restarts ovsdb-server too): reconnecting", d->remote);
+        else
+            LOG_WARN("lost the OVSDB connection to %s: reconnecting; OVS changes are not seen meanwhile",
+                     d->remote);
         d->watch_lost = true;
     }
     if (bits & OO_WATCH_CONNECTED) {
@@ -1050,6 +1064,10 @@ static void run_pass(struct daemon *d)
     d->host_text = render.text;     /* oo_reconcile_pass calls observed in every pass */
     d->host_len = render.len;
     d->last_ovs_reachable = p.obs.ovs.reachable;
+    if (p.applied)
+        for (size_t i = 0; i < p.plan.n_steps && i <= p.apply.n_done; i++)
+            if (p.plan.steps[i].kind == OO_STEP_OVS_RESTART)
+                d->ovs_restarted_ms = end;  /* it ran, whatever it returned */
     d->pass_running = false;
     metrics_publish(d, true);
     changed = p.applied && p.apply.n_done > 0;
