@@ -1235,7 +1235,10 @@ ovs_restart() {
 	check_err $? "ovsdb-server did not start again"
 	ovs-vswitchd "unix:$(ovs_db_sock)" --pidfile --detach --no-chdir --log-file 2>/dev/null
 	check_err $? "ovs-vswitchd did not start again"
-	wait_for 30 log_has_after "$line" "OVSDB at .* is back"
+	# "is back" when the pass before saw OVSDB; "is up" when a pass ran
+	# while it was down (link events of the ports OVS took away and put
+	# back start one at once) and found it unreachable.
+	wait_for 30 log_has_after "$line" "OVSDB at .* is \(back\|up\)"
 	check_err $? "the daemon did not see OVSDB come back"
 	# A port deleted by hand: the OVSDB watcher's event, not the resync.
 	poll_until 30000 in_sync >/dev/null
