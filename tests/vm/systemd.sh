@@ -15,7 +15,8 @@
 #
 # What is checked, in order:
 #   - no /etc/ovs-offload/config.yaml: the unit is skipped (condition), not failed;
-#   - start: `systemctl start` returns once the first pass converged the host
+#   - start: `systemctl start` starts Open vSwitch first, and returns once
+#     the first pass converged the host
 #     (Type=notify, READY=1 after it): switchdev, VFs, a VF MAC, a bridge with
 #     uplink and representors, a tc rule; hw-offload turned on, and
 #     ovs-vswitchd restarted for it by `systemctl restart openvswitch-switch`
@@ -243,17 +244,24 @@ no_config_skipped() {
 
 start_converges() {
 	RET=0
-	local t0 ms vs0 vs1 pid caps
+	local t0 ms vs0 vs1 pid caps cursor order
 	write_config
-	# Open vSwitch first, alone: its pid before ours restarts it.
+	# Open vSwitch down (the skipped start above pulled it in), so that
+	# starting ovs-offloadd alone starts it first (Wants=, After=).
+	sdctl stop openvswitch-switch.service ovs-vswitchd.service ovsdb-server.service
 	wait_for 60 uptime_at_least "$OO_OVS_MIN_UPTIME"
-	sdctl start openvswitch-switch.service
-	check_err $? "openvswitch-switch did not start"
-	vs0=$(prop ovs-vswitchd.service MainPID)
+	cursor=$(journal -n 0 --show-cursor | sed -n 's/^-- cursor: //p')
 	t0=${EPOCHREALTIME/./}
 	sdctl start ovs-offloadd.service
 	check_err $? "systemctl start ovs-offloadd failed: $(journal -u ovs-offloadd.service | tail -n 20)"
 	ms=$(((${EPOCHREALTIME/./} - t0) / 1000))
+	# systemd's own lines since: Open vSwitch up before ours started.
+	order=$(journal _PID=1 --after-cursor="$cursor" -o cat |
+		grep -oE '^(Finished openvswitch-switch|Starting ovs-offloadd)\.service' | head -n 2 | tr '\n' ,)
+	[[ $order == "Finished openvswitch-switch.service,Starting ovs-offloadd.service," ]]
+	check_err $? "Open vSwitch was not started before ovs-offloadd (Wants=, After=): $order"
+	# The ovs-vswitchd it started, which the first pass restarted.
+	vs0=$(journal -u ovs-offloadd.service | sed -n 's/.*ovs-restart .* ovs-vswitchd pid \([0-9]*\) -> .*/\1/p' | tail -n 1)
 	# Type=notify: start returned after the first pass, so the host is there now.
 	in_sync
 	check_err $? "not in sync when systemctl start returned: $(cat "$WORK/plan.out")"
@@ -266,11 +274,11 @@ start_converges() {
 	[[ $(tc -j filter show dev "$UPLINK" ingress | jq '[.[] | select(.options)] | length') == 1 ]]
 	check_err $? "the tc rule is not on $UPLINK"
 	vs1=$(prop ovs-vswitchd.service MainPID)
-	[[ $vs1 != "$vs0" && $vs1 != 0 ]] && state_is ovs-vswitchd.service active
+	[[ -n $vs0 && $vs1 != "$vs0" && $vs1 != 0 ]] && state_is ovs-vswitchd.service active
 	check_err $? "ovs-vswitchd was not restarted by systemd (pid $vs0, then $vs1)"
 	journal -u ovs-offloadd.service |
 		grep -q "ovs-restart \.\.\. ok ([0-9]* ms, ran: systemctl restart openvswitch-switch; ovs-vswitchd pid $vs0 -> $vs1)"
-	check_err $? "the journal does not say what restarted ovs-vswitchd: $(journal -u ovs-offloadd.service | grep ovs-restart)"
+	check_err $? "the journal does not say what restarted ovs-vswitchd ($vs1 now): $(journal -u ovs-offloadd.service | grep ovs-restart)"
 	[[ $("$CTL" status --json | jq -r '.ovs.offload_active') == true ]]
 	check_err $? "flow offload is not active in ovs-vswitchd: $("$CTL" status --json | jq -c .ovs)"
 	[[ $(prop ovs-offloadd.service StatusText) == "last pass: "* ]]
