@@ -31,6 +31,9 @@ packages=(
     openvswitch-common openvswitch-switch iproute2 ethtool jq valgrind
     # systemd-udevd, run in the guest to rename representors as on a real host
     udev
+    # systemd, booted in the guest to run the installed unit (tests/vm/systemd.sh,
+    # with pgrep from procps); a container's Debian may lack both
+    systemd procps
     # the qemu guest tier (scripts/vm/)
     qemu-system-x86 busybox-static kmod cpio libelf-dev bc flex bison libssl-dev xz-utils
 )
