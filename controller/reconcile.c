@@ -249,7 +249,8 @@ void oo_stats_record_pass(struct oo_reconcile_stats *st, int trigger, bool lost_
         st->last_plan_steps = 0;
         st->last_plan_errors = 0;
     }
-    if (result == OO_PASS_REPAIRED && st->in_sync_seen)
+    /* A reload's pass applies a new config: a change, not drift. */
+    if (result == OO_PASS_REPAIRED && st->in_sync_seen && trigger != OO_TRIGGER_RELOAD)
         st->drift_repairs++;
     if (result == OO_PASS_IN_SYNC || result == OO_PASS_REPAIRED) {
         st->in_sync_seen = true;

@@ -429,6 +429,33 @@ static void plan_with(struct oo_plan *p, const int *kinds, size_t n, size_t n_er
     p->n_errors = n_errors;
 }
 
+/* A reload's pass applies a new config: its steps are counted, and it is
+ * no drift repair (alerts on drift must not fire at each config change). */
+static void test_stats_reload_not_drift(void **state)
+{
+    struct oo_reconcile_stats st;
+    struct oo_plan p;
+    const int kinds[] = { OO_STEP_VF_MAC };
+
+    (void)state;
+    oo_stats_init(&st, 1000);
+    plan_with(&p, kinds, 0, 0);
+    oo_stats_record_pass(&st, OO_TRIGGER_STARTUP, false, OO_PASS_IN_SYNC, &p, 0, 5, 2000);
+    oo_plan_free(&p);
+    plan_with(&p, kinds, 1, 0);
+    oo_stats_record_pass(&st, OO_TRIGGER_RELOAD, false, OO_PASS_REPAIRED, &p, 1, 20, 3000);
+    oo_plan_free(&p);
+    assert_int_equal(st.drift_repairs, 0);
+    assert_int_equal(st.steps[OO_STEP_VF_MAC], 1);
+    assert_int_equal(st.triggers[OO_TRIGGER_RELOAD], 1);
+    assert_int_equal(st.runs[OO_PASS_REPAIRED], 1);
+    /* The same change by hand afterwards: drift. */
+    plan_with(&p, kinds, 1, 0);
+    oo_stats_record_pass(&st, OO_TRIGGER_EVENT, false, OO_PASS_REPAIRED, &p, 1, 20, 4000);
+    oo_plan_free(&p);
+    assert_int_equal(st.drift_repairs, 1);
+}
+
 static void test_stats_counters(void **state)
 {
     struct oo_reconcile_stats st;
@@ -708,6 +735,7 @@ int main(void)
         cmocka_unit_test(test_churn_backs_off),
         cmocka_unit_test(test_periodic_respects_backoff),
         cmocka_unit_test(test_stats_counters),
+        cmocka_unit_test(test_stats_reload_not_drift),
         cmocka_unit_test(test_duration_overflow_bucket),
         cmocka_unit_test(test_repeat_log),
         cmocka_unit_test(test_plan_errors_digest),
