@@ -471,7 +471,8 @@ void oo_metrics_write_daemon(FILE *f, const struct oo_reconcile_stats *st)
     struct fam steps = FAM(f, "ovs_offload_reconcile_steps_total", "counter",
                            "Plan steps applied, by kind");
     struct fam drift = FAM(f, "ovs_offload_drift_repairs_total", "counter",
-                           "Passes that repaired drift: applied steps after the host had been in sync");
+                           "Passes that repaired drift: applied steps after the host had been in sync, "
+                           "not to apply a reloaded config");
     struct fam resync = FAM(f, "ovs_offload_resyncs_total", "counter",
                             "Full resyncs not asked for by an event: periodic timer, netlink "
                             "overflow (ENOBUFS), OVSDB (re)connection");
