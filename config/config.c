@@ -292,6 +292,23 @@ int oo_cfg_read_file(const char *path, char **ret_buf, size_t *ret_len, struct o
     return 0;
 }
 
+int oo_config_file_digest(const char *path, uint64_t *ret_digest)
+{
+    struct oo_cfg_diag diag;
+    char *buf;
+    size_t len;
+    int r;
+
+    oo_cfg_diag_init(&diag, path);
+    r = oo_cfg_read_file(path, &buf, &len, &diag);
+    oo_cfg_diag_free(&diag);
+    if (r < 0)
+        return r;
+    *ret_digest = oo_digest(buf, len);
+    free(buf);
+    return 0;
+}
+
 int oo_config_load_yaml(const char *path, struct oo_config *cfg, struct oo_cfg_diag *diag)
 {
     char *buf;

@@ -495,6 +495,10 @@ int oo_config_parse_yaml(const char *name, const void *buf, size_t len,
  * diag), or -errno if the file cannot be read (also added to diag). */
 int oo_config_load_yaml(const char *path, struct oo_config *cfg, struct oo_cfg_diag *diag);
 
+/* The oo_config.digest a load of path would record now, from the file's
+ * bytes alone (no parse). Returns 0, or -errno if it cannot be read. */
+int oo_config_file_digest(const char *path, uint64_t *ret_digest);
+
 /* host.conf mode: what an offload NIC name is on this host. */
 enum oo_cfg_nic_kind {
     OO_CFG_NIC_NETDEV = 0,        /* a netdev that is not a bond: a PF */

@@ -10,6 +10,9 @@
  *   - OVSDB: an IDL connection kept open only to hear about changes
  *     (ovsdb/loop.h, oo_ovsdb_watch); every pass still reads OVSDB afresh;
  *   - signals: SIGHUP reloads, SIGTERM/SIGINT exit (a self-pipe);
+ *   - with --watch-config, inotify on the config file's directory
+ *     (controller/cfgwatch.h): a changed file is reloaded once writes
+ *     settle;
  *   - unixctl (`ovs-appctl -t ovs-offloadd ...`) and the /metrics server;
  *   - timers: the debounce of a burst of events, the backoff after failures,
  *     the periodic full resync.
@@ -57,6 +60,7 @@
 #include "common/nlsock.h"
 #include "common/util.h"
 #include "config/config.h"
+#include "controller/cfgwatch.h"
 #include "controller/ctl.h"
 #include "controller/daemonstate.h"
 #include "controller/hostlock.h"
@@ -79,6 +83,9 @@
 #define EVENT_RCVBUF (16 * 1024 * 1024)
 /* recv() calls per event socket and loop iteration before yielding. */
 #define EVENT_BATCH 64
+/* --watch-config: the file is read this long after the last event that may
+ * concern it (an editor's save, an agent's write then rename). */
+#define CFG_SETTLE_MS 500
 
 #define LOG_ERR(...) oo_loop_log(OO_LOOP_LOG_ERR, __VA_ARGS__)
 #define LOG_WARN(...) oo_loop_log(OO_LOOP_LOG_WARN, __VA_ARGS__)
@@ -99,6 +106,7 @@ struct daemon_opts {
     bool detach;                    /* --detach */
     bool verbose;                   /* -v */
     bool full_dumps;                /* --full-dumps: no tc cache, no terse dumps */
+    bool watch_config;              /* --watch-config */
 };
 
 /* One netlink socket subscribed to a multicast group. */
@@ -149,6 +157,13 @@ struct daemon {
 
     int sig_fd[2];                  /* self-pipe: the handler writes the signal number */
     bool reload_requested;
+
+    /* --watch-config */
+    struct oo_cfg_watch cfg_watch;
+    int64_t cfg_settle_ms;          /* look at the file then, 0: no event pending */
+    uint64_t cfg_rejected_digest;   /* the bytes the watch last reloaded and had rejected */
+    bool cfg_rejected;              /* ... valid */
+    bool cfg_missing_logged;        /* the file's absence was logged */
     bool exiting;
 
     struct oo_unixctl_server *ctl;
@@ -363,7 +378,8 @@ static void log_config_summary(const struct daemon *d, const char *what)
 static void publish_config(struct daemon *d, int64_t rejected_ms)
 {
     struct oo_daemon_state s = { .hostconf = d->hostconf, .digest = d->cfg.digest,
-                                 .loaded_ms = d->cfg_loaded_wall_ms, .rejected_ms = rejected_ms };
+                                 .loaded_ms = d->cfg_loaded_wall_ms, .rejected_ms = rejected_ms,
+                                 .watching = d->cfg_watch.fd >= 0 };
     char *abs = realpath(d->cfg_path, NULL);
     int r;
 
@@ -414,8 +430,10 @@ static int reload(struct daemon *d, char **ret_text)
         char when[32];
         oo_config_free(&cfg);
         LOG_ERR("config reload rejected (%s): still enforcing the config loaded at %s; fix %s "
-                "and reload again (SIGHUP or ovs-appctl -t " PROGRAM " reload)",
-                strerror(-r), oo_fmt_wall_ms(d->cfg_loaded_wall_ms, when, sizeof when), d->cfg_path);
+                "%s", strerror(-r), oo_fmt_wall_ms(d->cfg_loaded_wall_ms, when, sizeof when),
+                d->cfg_path, d->cfg_watch.fd >= 0
+                    ? "(it is reloaded when it changes: --watch-config)"
+                    : "and reload again (SIGHUP or ovs-appctl -t " PROGRAM " reload)");
         publish_config(d, wall_ms());
         sd_notify_msg(d->sched.ran ? "READY=1\nSTATUS=config reload rejected: old config kept"
                                     : "STATUS=config reload rejected: old config kept");
@@ -443,6 +461,74 @@ static int reload(struct daemon *d, char **ret_text)
     sd_notify_msg(d->sched.ran ? "READY=1\nSTATUS=config reloaded" : "STATUS=config reloaded");
     memory_trim(); /* the old config, and the new one's YAML tree */
     return 0;
+}
+
+/* ---------------------------------------------------------------- --watch-config */
+
+static void cfg_watch_start(struct daemon *d)
+{
+    int r;
+
+    if (!d->opts.watch_config)
+        return;
+    if ((r = oo_cfg_watch_open(&d->cfg_watch, d->cfg_path)) < 0)
+        LOG_WARN("cannot watch %s for changes (%s%s): reload the daemon after each change "
+                 "(systemctl reload ovs-offloadd)", d->cfg_path, strerror(-r),
+                 r == -EMFILE || r == -ENOSPC ? "; raise fs.inotify.max_user_instances or "
+                                                "max_user_watches" : "");
+}
+
+/* Events that may concern the config file start (or restart) the settle
+ * delay; once it passes, the file is read, and reloaded if its bytes are
+ * neither the config in force nor ones the watch already had rejected. */
+static void cfg_watch_run(struct daemon *d)
+{
+    char when[32];
+    uint64_t digest;
+    int r;
+
+    if (d->cfg_watch.fd < 0)
+        return;
+    r = oo_cfg_watch_read(&d->cfg_watch);
+    if (r < 0) {
+        LOG_WARN("the watch on %s failed (%s) and stops: reload the daemon after each change "
+                 "(systemctl reload ovs-offloadd), or restart it to watch again", d->cfg_path,
+                 strerror(-r));
+        oo_cfg_watch_close(&d->cfg_watch);
+        d->cfg_settle_ms = 0;
+        publish_config(d, 0);
+        return;
+    }
+    if (r > 0)
+        d->cfg_settle_ms = oo_now_ms() + CFG_SETTLE_MS;
+    if (!d->cfg_settle_ms || oo_now_ms() < d->cfg_settle_ms)
+        return;
+    d->cfg_settle_ms = 0;
+    /* Follow a target or directory that was replaced. */
+    if ((r = oo_cfg_watch_rearm(&d->cfg_watch, d->cfg_path)) < 0)
+        LOG_WARN("cannot watch the directory of %s again (%s): its changes may go unseen until "
+                 "the daemon restarts; reload it by hand after changes", d->cfg_path, strerror(-r));
+    r = oo_config_file_digest(d->cfg_path, &digest);
+    if (r < 0) {
+        if (!d->cfg_missing_logged)
+            LOG_WARN("%s cannot be read (%s): still enforcing the config loaded at %s; it is "
+                     "loaded again when it is back", d->cfg_path, strerror(-r),
+                     oo_fmt_wall_ms(d->cfg_loaded_wall_ms, when, sizeof when));
+        d->cfg_missing_logged = true;
+        return;
+    }
+    d->cfg_missing_logged = false;
+    if (digest == d->cfg.digest) {
+        LOG_DBG("%s was written, but holds the config in force: nothing to reload", d->cfg_path);
+        d->cfg_rejected = false;
+        return;
+    }
+    if (d->cfg_rejected && digest == d->cfg_rejected_digest)
+        return;                 /* rejected, and said so, already */
+    LOG_INFO("%s changed: reloading it (--watch-config)", d->cfg_path);
+    r = reload(d, NULL);
+    d->cfg_rejected = r < 0;
+    d->cfg_rejected_digest = digest;
 }
 
 /* ---------------------------------------------------------------- signals */
@@ -1183,8 +1269,10 @@ static void write_daemon_text(FILE *f, const struct daemon *d)
     char a[32], b[32];
 
     fprintf(f, "daemon %s %s (pid %ld)\n", PROGRAM, OO_VERSION, (long)getpid());
-    fprintf(f, "  config:       %s (%s), loaded %s\n", d->cfg_path, d->hostconf ? "host.conf" : "yaml",
-            oo_fmt_wall_ms(d->cfg_loaded_wall_ms, a, sizeof a));
+    fprintf(f, "  config:       %s (%s), loaded %s%s\n", d->cfg_path, d->hostconf ? "host.conf" : "yaml",
+            oo_fmt_wall_ms(d->cfg_loaded_wall_ms, a, sizeof a),
+            d->cfg_watch.fd >= 0 ? "; reloaded when it changes (--watch-config)"
+            : d->opts.watch_config ? "; --watch-config given, but the watch failed (see the log)" : "");
     if (st->last_reload_ok == 0)
         fprintf(f, "  last reload:  REJECTED at %s: the config above is still in force\n",
                 oo_fmt_wall_ms(st->last_reload_wall_ms, a, sizeof a));
@@ -1240,6 +1328,7 @@ static void write_daemon_json(FILE *f, const struct daemon *d)
     oo_json_kv_int(&j, "pid", getpid());
     oo_json_kv_str(&j, "config", d->cfg_path);
     oo_json_kv_int(&j, "config_loaded_ms", d->cfg_loaded_wall_ms);
+    oo_json_kv_bool(&j, "config_watched", d->cfg_watch.fd >= 0);
     oo_json_key(&j, "last_reload_ok");
     if (st->last_reload_ok < 0)
         oo_json_null(&j);
@@ -1383,6 +1472,8 @@ static void usage(FILE *f)
 "      --unixctl PATH   control socket (default $OVS_RUNDIR/ovs-offloadd.PID.ctl)\n"
 "      --pidfile FILE   pidfile and single-instance lock (default\n"
 "                       $OVS_RUNDIR/ovs-offloadd.pid)\n"
+"      --watch-config   reload the config file by itself when it changes (inotify\n"
+"                       on its directory; read 500 ms after the last write)\n"
 "      --log-file FILE  also log to FILE\n"
 "      --detach         run in the background once started (log with --log-file)\n"
 "  -v, --verbose        log every pass, not only changes, with its read timings\n"
@@ -1401,7 +1492,7 @@ static void usage(FILE *f)
 static int parse_opts(int argc, char **argv, struct daemon_opts *o)
 {
     enum { OPT_HOSTCONF = 256, OPT_DB, OPT_OVSDB_TIMEOUT, OPT_METRICS, OPT_RESYNC, OPT_DEBOUNCE,
-           OPT_UNIXCTL, OPT_PIDFILE, OPT_LOG_FILE, OPT_DETACH, OPT_FULL_DUMPS };
+           OPT_UNIXCTL, OPT_PIDFILE, OPT_LOG_FILE, OPT_DETACH, OPT_FULL_DUMPS, OPT_WATCH_CONFIG };
     static const struct option longopts[] = {
         { "config", required_argument, NULL, 'c' },
         { "hostconf", required_argument, NULL, OPT_HOSTCONF },
@@ -1415,6 +1506,7 @@ static int parse_opts(int argc, char **argv, struct daemon_opts *o)
         { "log-file", required_argument, NULL, OPT_LOG_FILE },
         { "detach", no_argument, NULL, OPT_DETACH },
         { "full-dumps", no_argument, NULL, OPT_FULL_DUMPS },
+        { "watch-config", no_argument, NULL, OPT_WATCH_CONFIG },
         { "verbose", no_argument, NULL, 'v' },
         { "help", no_argument, NULL, 'h' },
         { "version", no_argument, NULL, 'V' },
@@ -1464,6 +1556,7 @@ static int parse_opts(int argc, char **argv, struct daemon_opts *o)
         case OPT_LOG_FILE: o->log_file = optarg; break;
         case OPT_DETACH: o->detach = true; break;
         case OPT_FULL_DUMPS: o->full_dumps = true; break;
+        case OPT_WATCH_CONFIG: o->watch_config = true; break;
         case 'v': o->verbose = true; break;
         case 'h': usage(stdout); return -1;
         case 'V': printf(PROGRAM " %s\n", OO_VERSION); return -1;
@@ -1656,6 +1749,7 @@ static int setup(struct daemon *d, int detach_fd)
         LOG_WARN("cannot listen to devlink events: %s; drift is found by the periodic resync only",
                  strerror(-r));
     watch_start(d);
+    cfg_watch_start(d);
 
     d->progress = fopencookie(d, "w", (cookie_io_functions_t){ .write = progress_write });
     if (!d->progress)
@@ -1688,6 +1782,7 @@ static void teardown(struct daemon *d)
     oo_nl_close(&d->tc_ev.nl);
     oo_nl_close(&d->devlink_ev.nl);
     oo_ovsdb_watch_destroy(d->watch);
+    oo_cfg_watch_close(&d->cfg_watch);
     if (d->progress)
         fclose(d->progress);
     oo_daemon_state_remove("");     /* only if it is ours */
@@ -1755,6 +1850,7 @@ static void loop_run(struct daemon *d)
         d->reload_requested = false;
         reload(d, NULL);
     }
+    cfg_watch_run(d);
     run_jobs(d);
     if (!d->exiting && oo_sched_due(&d->sched) <= oo_now_ms() && host_lock_take(d, oo_now_ms())) {
         bool first = !d->sched.ran;
@@ -1781,6 +1877,10 @@ static void loop_wait(struct daemon *d)
     event_sock_wait(&d->devlink_ev);
     oo_ovsdb_watch_wait(d->watch);
     oo_loop_fd_wait(d->sig_fd[0], true, false);
+    if (d->cfg_watch.fd >= 0)
+        oo_loop_fd_wait(d->cfg_watch.fd, true, false);
+    if (d->cfg_settle_ms)
+        oo_loop_timer_wait_until(d->cfg_settle_ms);
     if (d->n_jobs || d->reload_requested)
         oo_loop_immediate_wake();
     /* A due pass that waits for the host lock tries again at lock_retry_ms. */
@@ -1796,6 +1896,7 @@ int oo_daemon_main(int argc, char **argv)
         .opts = { .ovsdb_timeout_ms = 2000, .resync_s = OO_SCHED_RESYNC_MS / 1000,
                   .debounce_ms = OO_SCHED_DEBOUNCE_MS },
         .pid_fd = -1, .sig_fd = { -1, -1 }, .last_result = -1, .host_lock = OO_HOST_LOCK_INIT,
+        .cfg_watch = OO_CFG_WATCH_INIT,
     };
     struct oo_sched_cfg scfg;
     int detach_fd = -1, r;

@@ -38,6 +38,8 @@ struct oo_daemon_state {
     int64_t loaded_ms;              /* when it loaded it (wall clock, ms) */
     int64_t rejected_ms;            /* when a reload was last rejected after that
                                      * (it kept this config), 0: none */
+    bool watching;                  /* it reloads the file by itself when it changes
+                                     * (--watch-config) */
     char pidfile[512];              /* its pidfile, absolute ("": not named) */
     bool self;                      /* read: found, and written by this process (the
                                      * daemon reading its own: it enforces the

@@ -2204,7 +2204,12 @@ static void plan_daemon(struct ctx *c)
     same_file = c->cfg->file && same_path(c->cfg->file, d->config);
     as_loaded = same_file ? " as it was when loaded" : "";
     differs = same_file ? "; the file has changed since" : ", not this config";
-    if (c->plan->n_steps && !ignore)
+    if (c->plan->n_steps && !ignore && same_file && d->watching)
+        plan_error(c->plan, "ovs-offloadd", "pid %ld enforces %s%s%s: its next pass would undo "
+                   "these steps. It watches the file (--watch-config) and reloads it within a "
+                   "second of the last write: leave the change to it, or apply with "
+                   "--ignore-daemon", d->pid, d->config, as_loaded, differs);
+    else if (c->plan->n_steps && !ignore)
         plan_error(c->plan, "ovs-offloadd", "pid %ld enforces %s%s%s%s: its next pass would undo "
                    "these steps. %s (ovs-appctl -t ovs-offloadd reload), or apply with "
                    "--ignore-daemon", d->pid, d->config, as_loaded, rejected, differs,

@@ -77,7 +77,18 @@ static void test_format_parse(void **state)
     assert_true(t.digest == s.digest);
     assert_int_equal(t.loaded_ms, s.loaded_ms);
     assert_int_equal(t.rejected_ms, 0);
+    assert_false(t.watching);
+    assert_non_null(strstr(buf, "\nwatch 0\n"));
     assert_string_equal(t.pidfile, "");
+
+    /* A daemon that reloads the file by itself (--watch-config). */
+    s.watching = true;
+    n = oo_daemon_state_format(&s, buf, sizeof buf);
+    assert_true(n > 0);
+    assert_non_null(strstr(buf, "\nwatch 1\n"));
+    assert_int_equal(oo_daemon_state_parse(buf, (size_t)n, &t), 0);
+    assert_true(t.watching);
+    s.watching = false;
 
     /* With the pidfile it holds locked. */
     strcpy(s.pidfile, "/run/openvswitch/ovs-offloadd.pid");
@@ -114,6 +125,8 @@ static void test_parse_rejects(void **state)
         "pid 1\nstart 2\nconfig /c\ndigest 00000000000000ff\nloaded soon\n",
         "pid\nstart 2\nconfig /c\ndigest 00000000000000ff\n",          /* no value */
         "pid 1\nstart 2\nconfig /c\ndigest 00000000000000ff\npidfile run/x.pid\n", /* relative */
+        "pid 1\nstart 2\nconfig /c\ndigest 00000000000000ff\nwatch yes\n",
+        "pid 1\nstart 2\nconfig /c\ndigest 00000000000000ff\nwatch 2\n",
     };
     struct oo_daemon_state s;
     char text[256];
@@ -128,6 +141,8 @@ static void test_parse_rejects(void **state)
     /* Comments, blank lines and keys of a later version are fine. */
     snprintf(text, sizeof text, "# x\n\n%snew-key whatever\n", ok);
     assert_int_equal(oo_daemon_state_parse(text, strlen(text), &s), 0);
+    /* A file of a daemon before "watch": not watching. */
+    assert_false(s.watching);
 }
 
 /* Written by this process: read back alive, with every field; removed. */
@@ -385,6 +400,9 @@ static void test_digest(void **state)
     assert_int_equal(oo_config_load_yaml(path, &b, &d), 0);
     assert_true(a.digest != 0 && a.digest == b.digest);
     assert_true(a.digest == oo_digest("version: 1\n", 11));
+    /* What --watch-config compares with the loaded config's. */
+    assert_int_equal(oo_config_file_digest(path, &h), 0);
+    assert_true(h == a.digest);
     oo_config_free(&b);
     f = fopen(path, "a");
     assert_non_null(f);
@@ -392,6 +410,11 @@ static void test_digest(void **state)
     fclose(f);
     assert_int_equal(oo_config_load_yaml(path, &b, &d), 0);
     assert_true(a.digest != b.digest);
+    assert_int_equal(oo_config_file_digest(path, &h), 0);
+    assert_true(h == b.digest);
+    assert_int_equal(unlink(path), 0);
+    assert_int_equal(oo_config_file_digest(path, &h), -ENOENT);
+    assert_int_equal(oo_config_file_digest(root, &h), -EISDIR);
     oo_config_free(&a);
     oo_config_free(&b);
     oo_cfg_diag_free(&d);

@@ -315,7 +315,7 @@ static void test_status_text(void **state)
                               "\"error\":\"filter dump failed: No such device\",\"filters\":0,"));
     assert_non_null(strstr(t, "\"daemon\":{\"error\":null,\"running\":false,\"pid\":null,"
                               "\"other_pid_namespace\":null,\"config\":null,\"kind\":null,"
-                              "\"loaded_ms\":null,\"reload_rejected_ms\":null}"));
+                              "\"loaded_ms\":null,\"reload_rejected_ms\":null,\"watches_config\":null}"));
     assert_non_null(strstr(t, "\"representors\":[],\"lag\":\"unreadable\"}"));
     assert_non_null(strstr(t, "\"restart_why\":null,\"datapaths\":[],\"bridges\":["));
     free(t);
@@ -351,12 +351,23 @@ static void test_status_text(void **state)
     assert_non_null(strstr(t, "\"daemon\":{\"error\":null,\"running\":true,\"pid\":812,"
                               "\"other_pid_namespace\":false,"
                               "\"config\":\"/etc/ovs-offload/config.yaml\",\"kind\":\"yaml\","
-                              "\"loaded_ms\":1763784000000,\"reload_rejected_ms\":1763785000000}"));
+                              "\"loaded_ms\":1763784000000,\"reload_rejected_ms\":1763785000000,"
+                              "\"watches_config\":false}"));
     free(t);
     o.daemon.rejected_ms = 0;
     t = render(&o, true);
-    assert_non_null(strstr(t, "\"loaded_ms\":1763784000000,\"reload_rejected_ms\":null}"));
+    assert_non_null(strstr(t, "\"loaded_ms\":1763784000000,\"reload_rejected_ms\":null,"));
     free(t);
+    /* One that reloads its file when it changes (--watch-config). */
+    o.daemon.watching = true;
+    t = render(&o, false);
+    assert_non_null(strstr(t, "\novs-offloadd: pid 812, enforcing /etc/ovs-offload/config.yaml (loaded "
+                              "2025-11-22T04:00:00Z, reloaded when it changes)\n"));
+    free(t);
+    t = render(&o, true);
+    assert_non_null(strstr(t, "\"reload_rejected_ms\":null,\"watches_config\":true}"));
+    free(t);
+    o.daemon.watching = false;
     /* Found through its pidfile's lock: a daemon in another pid namespace. */
     o.daemon.pid_ns_foreign = true;
     t = render(&o, false);

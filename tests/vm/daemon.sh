@@ -7,7 +7,10 @@
 # an apply of another config than the daemon's is blocked (--ignore-daemon
 # applies it, and the daemon undoes it). A broken
 # config on SIGHUP is rejected (errors logged as FILE:LINE:COL, the reload
-# metric says so) and the old config is still enforced. /metrics is scraped
+# metric says so) and the old config is still enforced. With --watch-config,
+# the file edited in place or replaced by a rename is applied without a
+# reload; the same bytes or another file reload nothing; a broken file is
+# rejected once. /metrics is scraped
 # over bash's /dev/tcp; unixctl status/plan/reconcile/exit work through
 # ovs-appctl; a second instance is refused; an idle daemon uses no CPU.
 # With Open vSwitch: bridge, bond and representors attached; ovsdb-server
@@ -45,6 +48,7 @@ ALL_TESTS="
 	host_lock_waits
 	apply_vs_daemon
 	reload_broken_config
+	watch_config
 	blocked_backoff
 	metrics_scrape
 	idle_cpu
@@ -675,6 +679,103 @@ reload_broken_config() {
 	[[ $(metric "$(appctl metrics)" ovs_offload_config_last_reload_success) == 1 ]]
 	check_err $? "reload success metric not back to 1"
 	log_test "SIGHUP with a broken config: rejected, logged, metric set, old config enforced" || dump_log
+}
+
+# log_since MARK PATTERN: the daemon's log from line MARK on has PATTERN.
+log_since() {
+	tail -n +"$1" "$LOGF" | grep -q -- "$2"
+}
+
+# count_since MARK PATTERN: how many lines from MARK on have PATTERN.
+count_since() {
+	tail -n +"$1" "$LOGF" | grep -c -- "$2"
+}
+
+# --watch-config: each change of the config file reaches the host with no
+# reload asked for: an edit in place, an agent's atomic replace (a file
+# renamed over it); writing the same bytes or another file of the directory
+# reloads nothing; a broken file is rejected once (the last good config
+# stays enforced) and its fix applied. While the daemon has not reloaded an
+# edit yet (held with SIGSTOP here), ovs-offloadctl says it will.
+watch_config() {
+	RET=0
+	local up mark ms n
+	up=$(nsim_uplink 10)
+	daemon_stop
+	cp "$CFG" "$WORK/watch-good.yaml"
+	daemon_start --watch-config
+	poll_until 30000 in_sync >/dev/null
+	check_err $? "the daemon with --watch-config is not in sync"
+	appctl status | grep -q "reloaded when it changes (--watch-config)"
+	check_err $? "status does not say the config is watched: $(appctl status | head -n 3)"
+	appctl status --json | jq -e '.daemon.config_watched == true' >/dev/null
+	check_err $? "ovs-appctl status --json: daemon.config_watched is not true"
+	"$CTL" status --json | jq -e '.daemon.watches_config == true' >/dev/null
+	check_err $? "ovs-offloadctl status --json: daemon.watches_config is not true"
+	"$CTL" status | grep -q "^ovs-offloadd: pid .*, reloaded when it changes)"
+	check_err $? "ovs-offloadctl status does not say the daemon watches its config"
+
+	# Edited in place (written over, same inode).
+	mark=$(($(wc -l <"$LOGF") + 1))
+	sed 's/02:00:00:00:00:11/02:00:00:00:00:21/' "$WORK/watch-good.yaml" >"$WORK/w.tmp"
+	cat "$WORK/w.tmp" >"$CFG"
+	ms=$(poll_until 30000 vf_mac_is "$up" 1 02:00:00:00:00:21)
+	check_err $? "an edit of the watched config was not applied"
+	log_info "edited in place: applied ${ms% *} ms after the write (500 ms of it the settle delay)"
+	log_since "$mark" "$CFG changed: reloading it (--watch-config)"
+	check_err $? "no 'changed: reloading it' line"
+
+	# An agent's atomic replace.
+	sed 's/02:00:00:00:00:11/02:00:00:00:00:22/' "$WORK/watch-good.yaml" >"$CFG.new"
+	mv "$CFG.new" "$CFG"
+	ms=$(poll_until 30000 vf_mac_is "$up" 1 02:00:00:00:00:22)
+	check_err $? "a config renamed over the watched one was not applied"
+	log_info "renamed over: applied ${ms% *} ms after the rename"
+
+	# The same bytes written again, another file of the directory: nothing.
+	poll_until 30000 in_sync >/dev/null
+	n=$(count_since "$mark" "changed: reloading it")
+	cp "$CFG" "$WORK/w.tmp" && cat "$WORK/w.tmp" >"$CFG"
+	echo x >"$WORK/unrelated.txt"
+	sleep 2
+	(($(count_since "$mark" "changed: reloading it") == n))
+	check_err $? "the same bytes or another file reloaded the config"
+
+	# Broken: rejected once, and once only for the same bytes; the last good
+	# config is still enforced.
+	printf 'version: 1\npfs:\n  - name: pf0\n    eswitch: sideways\n' >"$CFG"
+	wait_for 10 log_since "$mark" "config reload rejected"
+	check_err $? "the broken file was not rejected"
+	log_since "$mark" "$CFG:4:[0-9]*: pfs\[0\]\.eswitch: invalid value 'sideways'"
+	check_err $? "the rejection does not name FILE:LINE:COL and the key"
+	cp "$CFG" "$WORK/w.tmp" && cat "$WORK/w.tmp" >"$CFG"
+	sleep 2
+	(($(count_since "$mark" "config reload rejected") == 1))
+	check_err $? "the same broken bytes were reloaded (and rejected) again"
+	ip link set "$up" vf 1 mac 02:00:00:00:00:77
+	poll_until 30000 vf_mac_is "$up" 1 02:00:00:00:00:22 >/dev/null
+	check_err $? "the last good config is not enforced after the rejection"
+
+	# An edit the daemon has not reloaded yet: ovs-offloadctl says it will.
+	kill -STOP "$DPID"
+	cp "$WORK/watch-good.yaml" "$CFG"
+	"$CTL" -c "$CFG" apply >"$WORK/vs.out" 2>&1
+	n=$?
+	kill -CONT "$DPID"
+	((n == 1)) && grep -q "the file has changed since.*It watches the file (--watch-config)" "$WORK/vs.out"
+	check_err $? "apply of an edit not reloaded yet: exit $n, $(cat "$WORK/vs.out")"
+	vf_mac_is "$up" 1 02:00:00:00:00:22
+	check_err $? "the refused apply changed the VF MAC"
+	poll_until 30000 vf_mac_is "$up" 1 02:00:00:00:00:11 >/dev/null
+	check_err $? "the daemon did not apply the fixed config"
+	poll_until 30000 in_sync >/dev/null
+
+	daemon_stop
+	daemon_start
+	poll_until 30000 in_sync >/dev/null
+	check_err $? "the daemon did not come back without --watch-config"
+	log_test "--watch-config: edits and replaces applied, same bytes ignored, broken rejected once" ||
+		dump_log
 }
 
 # --detach with a relative config, pidfile and log file, started in another

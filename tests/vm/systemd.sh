@@ -28,6 +28,9 @@
 #   - drift (a VF MAC changed by hand) repaired;
 #   - `systemctl reload`: a good config is applied; a broken one fails the
 #     reload (file:line:col in the journal) and the old config stays enforced;
+#   - --watch-config through a drop-in (README, "Installing"): a config
+#     renamed over the old one is applied with no reload, inside the sandbox
+#     (read-only /etc, the syscall filter);
 #   - killed (SIGKILL): restarted by systemd (Restart=on-failure);
 #   - a config error at start: exit 2, failed, not restarted
 #     (RestartPreventExitStatus=2);
@@ -44,6 +47,7 @@ ALL_TESTS="
 	start_converges
 	drift_repaired
 	reload_config
+	watch_config_dropin
 	journal_priorities
 	restart_after_crash
 	config_error_not_restarted
@@ -156,7 +160,7 @@ sd_shutdown() {
 	for f in "${MASKED[@]}" oo-test.target oo-ctl-journal.service; do
 		rm -f "/etc/systemd/system/$f"
 	done
-	rm -rf /run/systemd /run/log/journal /etc/ovs-offload
+	rm -rf /run/systemd /run/log/journal /etc/ovs-offload /etc/systemd/system/ovs-offloadd.service.d
 	if [[ -r $WORK/installed ]]; then
 		while read -r f; do
 			[[ -d $f ]] || rm -f -- "$f"
@@ -382,6 +386,37 @@ reload_config() {
 	sdctl reload ovs-offloadd.service
 	check_err $? "systemctl reload of the first config failed"
 	log_test "systemctl reload: applied, or refused with the old config kept" ||
+		journal -u ovs-offloadd.service | tail -n 20
+}
+
+# The README's drop-in, with -c instead of --hostconf.
+watch_config_dropin() {
+	RET=0
+	local dir=/etc/systemd/system/ovs-offloadd.service.d pid
+	mkdir -p "$dir"
+	printf '[Service]\nExecStart=\nExecStart=%s -c %s --watch-config\n' "$DAEMON" "$CFG" >"$dir/watch.conf"
+	sdctl daemon-reload
+	sdctl restart ovs-offloadd.service
+	check_err $? "restart with the drop-in failed: $(journal -u ovs-offloadd.service | tail -n 10)"
+	pid=$(main_pid)
+	in_sd cat "/proc/$pid/cmdline" | tr '\0' ' ' | grep -q -- "--watch-config"
+	check_err $? "the daemon does not run with --watch-config"
+	write_config 02:00:00:00:20:03
+	wait_for 30 vf_mac_is 1 02:00:00:00:20:03
+	check_err $? "the rewritten config was not applied without a reload"
+	journal -u ovs-offloadd.service | grep -q "$CFG changed: reloading it (--watch-config)"
+	check_err $? "the journal does not show the watch's reload"
+	journal -u ovs-offloadd.service | grep -E "cannot watch|watch on .* failed" && check_err 1 "the watch failed in the sandbox"
+	[[ $(main_pid) == "$pid" ]]
+	check_err $? "the daemon was restarted, not reloaded"
+	rm -rf "$dir"
+	sdctl daemon-reload
+	write_config
+	sdctl restart ovs-offloadd.service
+	check_err $? "restart without the drop-in failed"
+	wait_for 30 vf_mac_is 1 02:00:00:00:20:01
+	check_err $? "the first config is not back"
+	log_test "--watch-config under systemd (drop-in): a rewritten config applied without a reload" ||
 		journal -u ovs-offloadd.service | tail -n 20
 }
 
