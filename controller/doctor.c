@@ -237,6 +237,15 @@ static void list_add(char *list, size_t size, size_t *n, bool *cut, const char *
         *cut = true;
 }
 
+/* The link named name, or NULL. */
+static const struct oo_link *link_named(const struct oo_observed *o, const char *name)
+{
+    for (size_t i = 0; i < o->n_links; i++)
+        if (!strcmp(o->links[i].name, name))
+            return &o->links[i];
+    return NULL;
+}
+
 /* NetworkManager on the netdevs ovs-offload and OVS drive: a managed one
  * gets an automatic connection (DHCP on it, the link taken down and up) and
  * its settings applied over ours (sriov-network-operator had to make such
@@ -244,7 +253,7 @@ static void list_add(char *list, size_t size, size_t *n, bool *cut, const char *
  * devices it manages. */
 static void check_network_manager(const struct oo_doctor_facts *f, struct oo_doctor_report *r)
 {
-    char list[120] = "", match[90] = "";
+    char list[120] = "", match[300] = "";
     size_t n = 0, m = 0;
     bool reps = false, cut = false, mcut = false;
 
@@ -271,21 +280,34 @@ static void check_network_manager(const struct oo_doctor_facts *f, struct oo_doc
             list_add(list, sizeof list, &n, &cut, ", ", "", bond->name);
             list_add(match, sizeof match, &m, &mcut, ",", "interface-name:", bond->name);
         }
+        /* The VFs' own netdevs on the host (bound to the PF's VF driver):
+         * NetworkManager takes them as they appear, before a VM or a pod
+         * gets the VF (sriov-network-operator PR 224). By name: a VF
+         * netdev's name comes from its PCI address, which is stable. */
+        for (size_t k = 0; k < pf->n_vfdevs; k++) {
+            const struct oo_obs_vfdev *v = &pf->vfdevs[k];
+            const struct oo_link *l = v->netdev[0] ? link_named(f->obs, v->netdev) : NULL;
+
+            if (!l || !nm_manages(f, l->ifindex))
+                continue;
+            list_add(list, sizeof list, &n, &cut, ", ", "", v->netdev);
+            list_add(match, sizeof match, &m, &mcut, ",", "interface-name:", v->netdev);
+        }
     }
     if (!n) {
         add(r, OO_FINDING_OK, "network-manager", "host", NULL,
-            "NetworkManager runs and manages none of the uplinks, bonds and representors");
+            "NetworkManager runs and manages none of the uplinks, bonds, representors and VF netdevs");
         return;
     }
     add(r, OO_FINDING_WARN, "network-manager", "host", NULL,
-        "NetworkManager manages %zu of the uplinks, bonds and representors (%s%s): it can start DHCP "
-        "on them, take them down and up, and apply its own settings over ovs-offload's and OVS's", n, list,
-        cut ? ", ..." : "");
+        "NetworkManager manages %zu of the uplinks, bonds, representors and VF netdevs (%s%s): it can "
+        "start DHCP on them, take them down and up, and apply its own settings over ovs-offload's and "
+        "OVS's", n, list, cut ? ", ..." : "");
     /* Representors by driver: their names change when VFs are re-created. */
     snprintf(r->findings[r->n - 1].fix, sizeof r->findings[r->n - 1].fix,
              "make them unmanaged: a file in /etc/NetworkManager/conf.d with [device-ovs-offload] "
              "match-device=%s%s%s managed=0, then systemctl reload NetworkManager",
-             mcut ? "interface-name:<each uplink and bond>" : match, m && reps ? "," : "",
+             mcut ? "interface-name:<each uplink, bond and VF netdev>" : match, m && reps ? "," : "",
              reps ? "driver:mlx5e_rep" : "");
 }
 

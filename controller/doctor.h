@@ -19,7 +19,7 @@ struct oo_finding {
     char check[32];                 /* short id: "iommu", "sriov", "kernel-log", ... */
     char object[80];                /* "host", "netdevsim/netdevsim10", "ovs" */
     char message[240];              /* what was found */
-    char fix[240];                  /* what to do ("" for OK findings) */
+    char fix[480];                  /* what to do ("" for OK findings) */
 };
 
 struct oo_doctor_facts {

@@ -167,6 +167,8 @@ static void read_vfdev(const char *pf_dir, uint32_t id, const char *root, struct
         add_user(v->users, sizeof v->users, v->driver);
     snprintf(path, sizeof path, "%s/virtfn%u/net", pf_dir, id);
     n = list_dir(path, "", &netdevs);
+    if (n && !oo_strlcpy(v->netdev, netdevs[0], sizeof v->netdev))
+        v->netdev[0] = '\0';       /* no netdev name is that long */
     for (size_t i = 0; i < n; i++)
         add_uppers(root, netdevs[i], v->users, sizeof v->users);
     free_names(netdevs, n);

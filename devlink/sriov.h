@@ -22,6 +22,8 @@ struct oo_obs_vfdev {
     uint32_t id;                    /* VF number */
     char addr[32];                  /* bus address, e.g. 0000:3b:00.2 */
     char driver[32];                /* bound driver, "" when unbound */
+    char netdev[16];                /* its netdev in this network namespace (the first
+                                     * of its net/, by name), "" none */
     char users[160];                /* why it is in use ("vfio-pci", "mlx5_vfio_pci",
                                      * "macvtap0"...), "" if free */
     char unbound_from[32];          /* unbound by an apply that has not bound it

@@ -247,8 +247,9 @@ static uint32_t ifindex_of(struct oo_observed *h, const char *name)
     return host_link(h, name)->ifindex;
 }
 
-/* NetworkManager managing an uplink, a representor or the bond: a warning
- * naming them, with a conf.d match that lasts (representors by driver). */
+/* NetworkManager managing an uplink, a representor, the bond or a VF's own
+ * netdev: a warning naming them, with a conf.d match that lasts
+ * (representors by driver, VF netdevs by their PCI-derived names). */
 static void test_network_manager(void **state)
 {
     static const char *const members[] = { "p0", "p1", NULL };
@@ -256,11 +257,16 @@ static void test_network_manager(void **state)
     struct oo_doctor_facts f = { .cmdline = "intel_iommu=on iommu=pt", .iommu_groups = 4 };
     struct oo_doctor_report r;
     const struct oo_finding *x;
-    uint32_t managed[4];
+    uint32_t managed[6];
 
     healthy_host(&h);
     host_add_pf(&h, "pci", "0000:3b:00.1", "p1", OO_ESWITCH_SWITCHDEV, 2);
     host_add_bond(&h, "bond0", true, 4, members);
+    /* VF 0 of p0 and VF 1 of p1 have netdevs on the host (bound to mlx5_core). */
+    host_add_link(&h, "enp59s0f0v0");
+    host_add_link(&h, "enp59s0f1v1");
+    strcpy(h.pfs[0].vfdevs[0].netdev, "enp59s0f0v0");
+    strcpy(h.pfs[1].vfdevs[1].netdev, "enp59s0f1v1");
     f.obs = &h;
 
     /* Not running in this boot: nothing said. */
@@ -277,6 +283,8 @@ static void test_network_manager(void **state)
     x = find(&r, "network-manager", "host");
     assert_non_null(x);
     assert_int_equal(x->level, OO_FINDING_OK);
+    assert_string_equal(x->message, "NetworkManager runs and manages none of the uplinks, bonds, "
+                                    "representors and VF netdevs");
     oo_doctor_report_free(&r);
 
     /* An uplink, a representor and the bond. */
@@ -290,11 +298,70 @@ static void test_network_manager(void **state)
     assert_non_null(x);
     assert_int_equal(x->level, OO_FINDING_WARN);
     assert_string_equal(h.pfs[0].ports[1].netdev, "p0_0");
-    assert_non_null(strstr(x->message, "manages 3 of the uplinks, bonds and representors (p0_0, bond0, p1): "));
+    assert_non_null(strstr(x->message, "manages 3 of the uplinks, bonds, representors and VF netdevs "
+                                       "(p0_0, bond0, p1): "));
     assert_non_null(strstr(x->fix, "match-device=interface-name:bond0,interface-name:p1,driver:mlx5e_rep "
                                    "managed=0"));
     assert_int_equal(r.n_warn, 1);
     oo_doctor_report_free(&r);
+
+    /* A VF's own netdev alone: named, matched by name, no representor match. */
+    managed[0] = ifindex_of(&h, "enp59s0f1v1");
+    f.n_nm_managed = 1;
+    oo_doctor_diagnose(&f, &r);
+    x = find(&r, "network-manager", "host");
+    assert_non_null(x);
+    assert_int_equal(x->level, OO_FINDING_WARN);
+    assert_non_null(strstr(x->message, "manages 1 of the uplinks, bonds, representors and VF netdevs "
+                                       "(enp59s0f1v1): "));
+    assert_non_null(strstr(x->fix, "match-device=interface-name:enp59s0f1v1 managed=0"));
+    oo_doctor_report_free(&r);
+
+    /* With the others: every kind in one list. */
+    managed[0] = 999;
+    managed[4] = ifindex_of(&h, "enp59s0f0v0");
+    managed[5] = ifindex_of(&h, "enp59s0f1v1");
+    f.n_nm_managed = 6;
+    oo_doctor_diagnose(&f, &r);
+    x = find(&r, "network-manager", "host");
+    assert_non_null(x);
+    assert_non_null(strstr(x->message, "manages 5 of the uplinks, bonds, representors and VF netdevs "
+                                       "(p0_0, bond0, enp59s0f0v0, p1, enp59s0f1v1): "));
+    assert_non_null(strstr(x->fix, "match-device=interface-name:bond0,interface-name:enp59s0f0v0,"
+                                   "interface-name:p1,interface-name:enp59s0f1v1,driver:mlx5e_rep managed=0"));
+    oo_doctor_report_free(&r);
+    oo_observed_free(&h);
+
+    /* Two PFs' 16 VF netdevs: the list is cut, and the match is a pattern
+     * to fill in, never a cut name. */
+    {
+        uint32_t many[16];
+        char name[16];
+
+        memset(&h, 0, sizeof h);
+        host_add_pf(&h, "pci", "0000:5e:00.0", "q0", OO_ESWITCH_SWITCHDEV, 8);
+        host_add_pf(&h, "pci", "0000:5e:00.1", "q1", OO_ESWITCH_SWITCHDEV, 8);
+        for (int k = 0; k < 16; k++) {
+            snprintf(name, sizeof name, "enp94s0f%dv%d", k / 8, k % 8);
+            host_add_link(&h, name);
+            strcpy(h.pfs[k / 8].vfdevs[k % 8].netdev, name);
+        }
+        for (int k = 0; k < 16; k++) {
+            snprintf(name, sizeof name, "enp94s0f%dv%d", k / 8, k % 8);
+            many[k] = ifindex_of(&h, name);
+        }
+        f.nm_managed = many;
+        f.n_nm_managed = 16;
+        oo_doctor_diagnose(&f, &r);
+        x = find(&r, "network-manager", "host");
+        assert_non_null(x);
+        assert_non_null(strstr(x->message, "manages 16 of the uplinks, bonds, representors and VF "
+                                           "netdevs (enp94s0f0v0, enp94s0f0v1, "));
+        assert_non_null(strstr(x->message, ", ...): "));
+        assert_non_null(strstr(x->fix, "match-device=interface-name:<each uplink, bond and VF netdev> "
+                                       "managed=0"));
+        oo_doctor_report_free(&r);
+    }
     oo_observed_free(&h);
 }
 

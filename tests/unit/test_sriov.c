@@ -176,15 +176,15 @@ static char *make_pci_tree(void)
 
 static void test_vfdevs_pci(void **state)
 {
-    static const struct { uint32_t id; const char *addr, *driver, *users; } expect[] = {
-        { 0, "0000:3b:00.2", "mlx5_core", "macvtap0" },
-        { 1, "0000:3b:00.3", "vfio-pci", "vfio-pci" },
-        { 2, "0000:3b:00.4", "", "" },
-        { 3, "0000:3b:00.5", "mlx5_core", "br0,eth7.10" },
-        { 4, "0000:3b:00.6", "mlx5_core", "a netdev in another network namespace" },
-        { 5, "0000:3b:00.7", "mlx5_vfio_pci", "mlx5_vfio_pci" },
-        { 6, "0000:3b:01.0", "uio_pci_generic", "uio_pci_generic" },
-        { 10, "0000:3b:01.4", "mlx5_core", "" },
+    static const struct { uint32_t id; const char *addr, *driver, *users, *netdev; } expect[] = {
+        { 0, "0000:3b:00.2", "mlx5_core", "macvtap0", "eth5" },
+        { 1, "0000:3b:00.3", "vfio-pci", "vfio-pci", "" },
+        { 2, "0000:3b:00.4", "", "", "" },
+        { 3, "0000:3b:00.5", "mlx5_core", "br0,eth7.10", "eth7" },
+        { 4, "0000:3b:00.6", "mlx5_core", "a netdev in another network namespace", "" },
+        { 5, "0000:3b:00.7", "mlx5_vfio_pci", "mlx5_vfio_pci", "" },
+        { 6, "0000:3b:01.0", "uio_pci_generic", "uio_pci_generic", "" },
+        { 10, "0000:3b:01.4", "mlx5_core", "", "eth9" },
     };
     char *root = make_pci_tree();
     struct oo_dl_handle h = { "pci", "0000:3b:00.0" };
@@ -198,6 +198,7 @@ static void test_vfdevs_pci(void **state)
         assert_string_equal(v[i].addr, expect[i].addr);
         assert_string_equal(v[i].driver, expect[i].driver);
         assert_string_equal(v[i].users, expect[i].users);
+        assert_string_equal(v[i].netdev, expect[i].netdev);
     }
     free(v);
     fixture_rmtree(root);
