@@ -48,12 +48,12 @@ ALL_TESTS="
 	host_lock_waits
 	apply_vs_daemon
 	reload_broken_config
-	watch_config
 	blocked_backoff
 	metrics_scrape
 	idle_cpu
 	daemon_in_pid_namespace
 	debounce_option
+	watch_config
 	detached_relative_paths
 	notify_ready_after_first_pass
 	exit_cleanly
@@ -696,7 +696,9 @@ count_since() {
 # renamed over it); writing the same bytes or another file of the directory
 # reloads nothing; a broken file is rejected once (the last good config
 # stays enforced) and its fix applied. While the daemon has not reloaded an
-# edit yet (held with SIGSTOP here), ovs-offloadctl says it will.
+# edit yet (held with SIGSTOP here), ovs-offloadctl says it will. It starts
+# a daemon of its own: after metrics_scrape, whose counters span the checks
+# before it.
 watch_config() {
 	RET=0
 	local up mark ms n
