@@ -154,6 +154,7 @@ struct daemon {
     struct oo_ovsdb_watch *watch;
     bool watch_lost;                /* the watcher lost its connection */
     bool watch_primed;              /* the watcher's first snapshot was seen */
+    bool watch_paused;              /* closed for the running pass's OVS restart */
 
     int sig_fd[2];                  /* self-pipe: the handler writes the signal number */
     bool reload_requested;
@@ -1057,6 +1058,7 @@ static void report_pass(struct daemon *d, int trigger, const struct oo_pass *p, 
 /* The host metrics of a pass, rendered from its observation before it
  * applies anything (the pass frees the observation's tc filters then). */
 struct pass_render {
+    struct daemon *d;
     int64_t start_wall;
     char *text;
     size_t len;
@@ -1071,16 +1073,33 @@ static void pass_observed(void *arg, const struct oo_observed *obs)
 }
 
 /* A pass that applies starts from the steady heap: what earlier passes
- * left free and this one's observed filters go back first. */
-static void pass_before_apply(void *arg)
+ * left free and this one's observed filters go back first.
+ *
+ * A plan that restarts Open vSwitch cuts the OVSDB watch's connection
+ * (Debian's openvswitch-switch restarts ovsdb-server with ovs-vswitchd):
+ * libopenvswitch would log that drop and its reconnection attempts as
+ * warnings, for a restart that was planned. So the watch is closed here and
+ * opened again once the pass is over (OVS is back by then, or the pass
+ * failed and says why); the pass verifies what it did in any case. */
+static void pass_before_apply(void *arg, const struct oo_plan *plan)
 {
-    (void)arg;
+    struct pass_render *r = arg;
+    struct daemon *d = r->d;
+
     memory_trim();
+    for (size_t i = 0; i < plan->n_steps && d->watch; i++) {
+        if (plan->steps[i].kind != OO_STEP_OVS_RESTART)
+            continue;
+        LOG_DBG("closing the OVSDB watch on %s while the plan restarts Open vSwitch", d->remote);
+        oo_ovsdb_watch_destroy(d->watch);
+        d->watch = NULL;
+        d->watch_paused = true;
+    }
 }
 
 static void run_pass(struct daemon *d)
 {
-    struct pass_render render = { 0 };
+    struct pass_render render = { .d = d };
     struct oo_pass_opts popts = {
         .cfg = &d->cfg, .root = "", .ovs_remote = d->remote,
         .ovsdb_timeout_ms = d->opts.ovsdb_timeout_ms,
@@ -1156,6 +1175,10 @@ static void run_pass(struct daemon *d)
                 d->ovs_restarted_ms = end;  /* it ran, whatever it returned */
     d->pass_running = false;
     metrics_publish(d, true);
+    if (d->watch_paused) {
+        d->watch_paused = false;
+        watch_start(d);
+    }
     changed = p.applied && p.apply.n_done > 0;
     oo_pass_free(&p);
     /* After a pass that changed the host, at once: the verification pass

@@ -445,7 +445,7 @@ int oo_reconcile_pass(const struct oo_pass_opts *opts, struct oo_pass *p)
             oo_tc_cache_invalidate(opts->tc_cache);
         oo_observed_release_tc_filters(&p->obs);
         if (opts->before_apply)
-            opts->before_apply(opts->observed_arg);
+            opts->before_apply(opts->observed_arg, &p->plan);
         if (oo_apply(opts->cfg, &p->obs, &p->plan, &aopts, &p->apply) < 0)
             snprintf(p->message, sizeof p->message, "%s", p->apply.message);
     }

@@ -260,9 +260,11 @@ struct oo_pass_opts {
      * first: apply dumps again what it writes, and at 10 000 rules holding
      * both took the daemon's peak RSS over 32 MiB. */
     void (*observed)(void *arg, const struct oo_observed *obs);
-    /* Called when the pass is about to apply, after those filters are
-     * freed (ovs-offloadd gives its free heap back there), or NULL. */
-    void (*before_apply)(void *arg);
+    /* Called with the plan when the pass is about to apply it, after those
+     * filters are freed (ovs-offloadd gives its free heap back there, and
+     * closes its OVSDB watch before a plan that restarts Open vSwitch), or
+     * NULL. */
+    void (*before_apply)(void *arg, const struct oo_plan *plan);
     void *observed_arg;                 /* for both */
     /* The daemon's tc cache (controller/tccache.h), or NULL: the pass then
      * dumps every filter in full. While it is valid, the pass dumps terse
