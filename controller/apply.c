@@ -1016,6 +1016,7 @@ static int apply_ovs_batch(struct actx *c, const struct oo_step *steps, size_t n
 static int apply_new_links_up(struct actx *c, const struct oo_step *steps, size_t n);
 static int apply_ovs_restart(struct actx *c, const struct oo_step *s);
 static int apply_ovs_record(struct actx *c);
+static int apply_ovs_reconfigure(struct actx *c);
 
 static void progress(struct actx *c, size_t i, size_t n, const struct oo_step *s)
 {
@@ -1157,6 +1158,9 @@ int oo_apply(const struct oo_config *cfg, const struct oo_observed *obs, const s
         } else if (s->kind == OO_STEP_OVS_RECORD) {
             progress(&c, i, plan->n_steps, s);
             r = apply_ovs_record(&c);
+        } else if (s->kind == OO_STEP_OVS_RECONFIGURE) {
+            progress(&c, i, plan->n_steps, s);
+            r = apply_ovs_reconfigure(&c);
         } else if (s->kind == OO_STEP_TC_SYNC) {
             progress(&c, i, plan->n_steps, s);
             r = apply_tc_sync(&c, s);
@@ -1484,6 +1488,71 @@ static int await_vswitchd(struct actx *c, int64_t old_pid, int64_t deadline, int
                         "the command restarts ovs-vswitchd on this host", seen);
         if (stop_requested(c))
             return stopped(c, "while waiting for ovs-vswitchd after its restart");
+        oo_sleep_ms(100);
+    }
+}
+
+/* OVS 3.1 counts the CPUs, and so starts upcall threads, only once its
+ * clock (CLOCK_MONOTONIC, as oo_now_ms()) has passed 10 s (plan.c,
+ * plan_upcall_threads): a margin on top. */
+#define OVS_COUNTS_CPUS_MS 10500
+
+/* ovs-vswitchd without upcall threads: once OVS counts CPUs, an increment
+ * of next_cfg alone has it reconfigure, which starts them; then it is read
+ * back until it has caught up (cur_cfg) and upcall/show lists them. */
+static int apply_ovs_reconfigure(struct actx *c)
+{
+    int64_t t0 = oo_now_ms(), t1, deadline = t0 + ms_of(c->cfg->waits.timeout_s), bumped = 0;
+    int timeout_ms = c->opts->ovsdb_timeout_ms;
+    char seen[400] = "OVSDB not read", err[300] = "", left[160], waited[96] = "";
+
+    while (oo_now_ms() < OVS_COUNTS_CPUS_MS) {
+        if (stop_requested(c))
+            return stopped(c, "while waiting for OVS to count the CPUs (10 s after boot)");
+        oo_sleep_ms(100);
+    }
+    t1 = oo_now_ms();
+    if (t1 - t0 >= 100)
+        snprintf(waited, sizeof waited, "waited %.1f s for 10 s of uptime (OVS counts no CPU before), then ",
+                 (double)(t1 - t0) / 1000);
+    for (;;) {
+        int64_t rest = deadline - oo_now_ms();
+        int wait_ms = rest < 100 ? 100 : rest < timeout_ms ? (int)rest : timeout_ms;
+        struct oo_ovs_observed o;
+        int threads = 0;
+        bool up;
+
+        if (!bumped && oo_ovsdb_bump_next_cfg(c->opts->ovs_remote, wait_ms, &bumped, err, sizeof err) < 0)
+            bumped = 0;
+        memset(&o, 0, sizeof o);
+        oo_ovsdb_observe(c->opts->ovs_remote, wait_ms, &o);
+        for (size_t i = 0; i < o.n_datapaths; i++)
+            threads += o.datapaths[i].revalidators > 0 ? o.datapaths[i].revalidators : 0;
+        up = bumped && o.reachable && o.vswitchd_running == 1 && o.cur_cfg >= bumped &&
+             !oo_ovs_without_upcall_threads(&o, left, sizeof left);
+        if (!bumped)
+            snprintf(seen, sizeof seen, "next_cfg not incremented: %.250s", err);
+        else if (!o.reachable)
+            snprintf(seen, sizeof seen, "OVSDB: %.250s", o.error);
+        else if (o.vswitchd_running != 1)
+            snprintf(seen, sizeof seen, "ovs-vswitchd not running (%.250s)", o.vswitchd_why);
+        else if (o.cur_cfg < bumped)
+            snprintf(seen, sizeof seen, "it has not reconfigured: cur_cfg %" PRId64 " of %" PRId64,
+                     o.cur_cfg, bumped);
+        else
+            snprintf(seen, sizeof seen, "it reconfigured (cur_cfg %" PRId64 ") and still runs no upcall "
+                     "thread for %.160s", o.cur_cfg, left);
+        oo_ovs_observed_free(&o);
+        if (up) {
+            snprintf(c->info, sizeof c->info, "%sreconfigured in %.1f s: %d revalidator thread%s now",
+                     waited, (double)(oo_now_ms() - t1) / 1000, threads, threads == 1 ? "" : "s");
+            return 0;
+        }
+        if (oo_now_ms() >= deadline)
+            return fail(c, -ETIMEDOUT, "ovs-vswitchd still without upcall threads after waits.timeout_s "
+                        "(%s): restart it (systemctl restart openvswitch-switch)", seen);
+        if (stop_requested(c))
+            return stopped(c, "while waiting for ovs-vswitchd to reconfigure");
         oo_sleep_ms(100);
     }
 }

@@ -311,6 +311,35 @@ static void check_network_manager(const struct oo_doctor_facts *f, struct oo_doc
              reps ? "driver:mlx5e_rep" : "");
 }
 
+/* ovs-vswitchd's upcall threads, per datapath (upcall/show lists its
+ * revalidators). OVS starts handlers and revalidators together or not at
+ * all, and without handlers nothing reads the datapath's upcalls: the first
+ * packet of every new flow is dropped and no flow is ever set up, in
+ * software or in hardware. OVS 3.1 started within seconds of boot does
+ * this (seen in the test guest: domain.md). */
+static void check_upcall_threads(const struct oo_ovs_observed *v, struct oo_doctor_report *r)
+{
+    if (v->vswitchd_running != 1)
+        return;
+    for (size_t i = 0; i < v->n_datapaths; i++) {
+        const struct oo_ovs_datapath *dp = &v->datapaths[i];
+
+        if (dp->revalidators == 0)
+            add(r, OO_FINDING_ERROR, "ovs-upcall", dp->name,
+                "have it reconfigure: ovs-offloadctl apply does (an ovs-reconfigure step, with a "
+                "config that sets OVS up; ovs-offloadd does it by itself), as does any ovs-vsctl change "
+                "once 10 s have passed since boot; or restart it: systemctl restart openvswitch-switch",
+                "ovs-vswitchd (pid %lld) runs no upcall handler or revalidator thread for this "
+                "datapath: every upcall is lost, so no new flow is set up, in software or in "
+                "hardware (OVS 3.1 started within seconds of boot does this)",
+                (long long)v->vswitchd_pid);
+        else if (dp->revalidators > 0)
+            add(r, OO_FINDING_OK, "ovs-upcall", dp->name, NULL,
+                "ovs-vswitchd runs its upcall threads for this datapath (%d revalidator%s)",
+                dp->revalidators, dp->revalidators == 1 ? "" : "s");
+    }
+}
+
 static void check_ovs(const struct oo_doctor_facts *f, struct oo_doctor_report *r)
 {
     const struct oo_ovs_observed *v = &f->obs->ovs;
@@ -340,6 +369,7 @@ static void check_ovs(const struct oo_doctor_facts *f, struct oo_doctor_report *
             "use tc-policy none unless every flow must be in hardware",
             "tc-policy=skip_sw: flows the NIC cannot take (conntrack among them) fail instead of "
             "falling back to software");
+    check_upcall_threads(v, r);
 }
 
 /* Ports whose interface ovs-vswitchd could not open: mostly a netdev gone

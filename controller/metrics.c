@@ -301,6 +301,9 @@ static void write_ovs(FILE *f, const struct oo_observed *o)
     struct fam dpo = FAM(f, "ovs_offload_ovs_offloaded_flows", "gauge",
                          "Flows ovs-vswitchd offloaded to tc from the datapath, in hardware or not "
                          "(upcall/show); absent while no port of it has a flow API");
+    struct fam dpr = FAM(f, "ovs_offload_ovs_revalidator_threads", "gauge",
+                         "ovs-vswitchd's revalidator threads for the datapath (upcall/show); 0: it "
+                         "started no upcall thread for it and loses every upcall (restart it)");
 
     put_u(&up, NULL, NULL, NULL, NULL, v->reachable);
     if (!v->reachable)
@@ -319,6 +322,10 @@ static void write_ovs(FILE *f, const struct oo_observed *o)
         if (v->datapaths[i].offloaded >= 0)
             put_u(&dpo, "datapath", v->datapaths[i].name, NULL, NULL,
                   (uint64_t)v->datapaths[i].offloaded);
+    for (size_t i = 0; i < v->n_datapaths && v->vswitchd_running == 1; i++)
+        if (v->datapaths[i].revalidators >= 0)
+            put_u(&dpr, "datapath", v->datapaths[i].name, NULL, NULL,
+                  (uint64_t)v->datapaths[i].revalidators);
 }
 
 static bool tc_place_unreadable(const struct oo_observed *o)

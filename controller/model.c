@@ -542,8 +542,10 @@ static int apply_ovs(struct oo_observed *o, const struct oo_step *s, char *why, 
     if (!v->reachable)
         return refuse(why, size, -ECONNREFUSED, "OVSDB unreachable");
     /* Each of these sends a transaction, and every transaction writes a
-     * missing or stale record (so does a restart, before it). */
-    v->record_current = true;
+     * missing or stale record (so does a restart, before it); but for a
+     * reconfiguration, which increments next_cfg alone. */
+    if (s->kind != OO_STEP_OVS_RECONFIGURE)
+        v->record_current = true;
     switch (s->kind) {
     case OO_STEP_OVS_RECORD:
         return 0;
@@ -646,9 +648,18 @@ static int apply_ovs(struct oo_observed *o, const struct oo_step *s, char *why, 
         oo_strlcpy(v->restart_why, restart_why, sizeof v->restart_why);
         return 0;
     }
+    case OO_STEP_OVS_RECONFIGURE:
+        for (size_t i = 0; i < v->n_datapaths; i++)
+            if (v->datapaths[i].revalidators == 0)
+                v->datapaths[i].revalidators = 1;
+        return 0;
     case OO_STEP_OVS_RESTART: {
         struct oo_offload_cfg now;
 
+        /* A new process, started after boot's first seconds. */
+        for (size_t i = 0; i < v->n_datapaths; i++)
+            if (v->datapaths[i].revalidators == 0)
+                v->datapaths[i].revalidators = 1;
         oo_offload_cfg_from(v->hw_offload, v->tc_policy, &now);
         v->restart_needed = 0;
         v->offload_active = v->hw_offload_enabled ? 1 : 0;
@@ -670,6 +681,7 @@ int oo_model_apply_step(struct oo_observed *o, const struct oo_step *s, char *wh
     case OO_STEP_OVS_SET_CONFIG:
     case OO_STEP_OVS_RECORD:
     case OO_STEP_OVS_RESTART:
+    case OO_STEP_OVS_RECONFIGURE:
         return apply_ovs(o, s, why, why_size);
     case OO_STEP_BOND_CREATE:
     case OO_STEP_BOND_MARK:

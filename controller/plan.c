@@ -69,6 +69,7 @@ static const char *const step_names[OO_STEP_KIND_MAX] = {
     [OO_STEP_OVS_SET_CONFIG] = "ovs-set-config",
     [OO_STEP_OVS_RECORD] = "ovs-record",
     [OO_STEP_OVS_RESTART] = "ovs-restart",
+    [OO_STEP_OVS_RECONFIGURE] = "ovs-reconfigure",
     [OO_STEP_TC_SYNC] = "tc-sync",
 };
 
@@ -1636,6 +1637,52 @@ static struct oo_step *restart_step(struct ctx *c, int opt, const char *why)
     return s;
 }
 
+/* ovs-vswitchd running without upcall threads for a datapath (upcall/show
+ * lists no revalidator): every upcall is lost, so no new flow is set up, in
+ * software or in hardware. OVS 3.1 counts no CPU while its clock
+ * (CLOCK_MONOTONIC) is under 10 s (count_cpu_cores() keeps 0 until its
+ * first refresh, due 10 s after time 0), and in per-CPU upcall dispatch (the
+ * kernel's datapath since Linux 5.16) starts no handler then, and without
+ * handlers no revalidator: an ovs-vswitchd started in the first seconds of
+ * boot has none until it next reconfigures (seen in the test guest, every
+ * boot). An increment of next_cfg makes it reconfigure; a restart planned
+ * above does the same and more, so this is planned only without one. Not
+ * for a config that leaves OVS alone. */
+size_t oo_ovs_without_upcall_threads(const struct oo_ovs_observed *ovs, char *buf, size_t size)
+{
+    size_t n = 0, len = 0;
+
+    buf[0] = '\0';
+    for (size_t i = 0; i < ovs->n_datapaths; i++) {
+        if (ovs->datapaths[i].revalidators != 0)
+            continue;
+        if (len < size)
+            len += (size_t)snprintf(buf + len, size - len, "%s%s", n ? ", " : "", ovs->datapaths[i].name);
+        n++;
+    }
+    return n;
+}
+
+static void plan_upcall_threads(struct ctx *c)
+{
+    const struct oo_config *cfg = c->cfg;
+    const struct oo_ovs_observed *ovs = &c->obs->ovs;
+    char names[160];
+    struct oo_step *s;
+
+    if (ovs->vswitchd_running != 1 || !(cfg->n_bridges || cfg->ovs.hw_offload >= 0 ||
+                                        cfg->ovs.tc_policy >= 0 || cfg->ovs.max_idle_ms >= 0))
+        return;
+    if (!oo_ovs_without_upcall_threads(ovs, names, sizeof names))
+        return;
+    s = add_step(c->plan, OO_STEP_OVS_RECONFIGURE, -1, -1);
+    SETF(s->object, "ovs-vswitchd");
+    oo_strlcpy(s->from, "no upcall threads", sizeof s->from);
+    oo_strlcpy(s->to, "reconfigured", sizeof s->to);
+    SETF(s->reason, "no upcall thread for %.40s%s, every upcall lost (started within 10 s of boot): "
+         "reconfiguring starts them", names, strlen(names) > 40 ? "..." : "");
+}
+
 static void plan_ovs(struct ctx *c)
 {
     const struct oo_config *cfg = c->cfg;
@@ -1727,11 +1774,14 @@ static void plan_ovs(struct ctx *c)
     if (restart == 1 && !settle) {
         if (cfg->ovs.restart == OO_CFG_RESTART_IF_NEEDED) {
             restart_step(c, OO_RESTART_NEEDED, why);
+            settle = true;              /* a restart is planned */
         } else {
             plan_note(c->plan, "ovs-vswitchd", "needs a restart to apply hw-offload/tc-policy "
                       "(ovs.restart is never): systemctl restart openvswitch-switch");
         }
     }
+    if (!settle)
+        plan_upcall_threads(c);
 }
 
 /* ------------------------------------------------------------ links up */

@@ -54,6 +54,8 @@ enum oo_step_kind {
                                      * runs with (alone: no other OVS step writes it) */
     OO_STEP_OVS_RESTART,            /* restart ovs-vswitchd (ovs.restart: if-needed); opt:
                                      * enum oo_restart_why */
+    OO_STEP_OVS_RECONFIGURE,        /* have ovs-vswitchd reconfigure (next_cfg), so that it
+                                     * starts the upcall threads it runs without */
     /* tc, after OVS (which replaces the ingress qdisc of the ports it attaches). */
     OO_STEP_TC_SYNC,                /* reconcile the owned flower filters of one target */
     OO_STEP_KIND_MAX,
@@ -175,6 +177,9 @@ bool oo_plan_flow_api_was_on(const struct oo_ovs_observed *ovs);
 /* Whether a step of this kind is one of the OVSDB changes that go together
  * in one transaction (del-port, add-bridge, add-port, set-config). */
 bool oo_step_kind_is_ovsdb_change(int kind);
+/* The datapaths ovs-vswitchd runs no upcall thread for (upcall/show lists
+ * no revalidator), as a ", " list in buf; returns how many. */
+size_t oo_ovs_without_upcall_threads(const struct oo_ovs_observed *ovs, char *buf, size_t size);
 const char *oo_step_kind_to_string(int kind);       /* "eswitch-mode", ... */
 int oo_step_kind_from_string(const char *s);
 

@@ -113,6 +113,10 @@ static void text_ovs(FILE *f, const struct oo_observed *o)
             fprintf(f, ", %lld offloaded to tc", (long long)dp->offloaded);
         else
             fprintf(f, ", no flow API");
+        if (dp->revalidators == 0)
+            fprintf(f, "; NO upcall threads: every upcall is lost, restart ovs-vswitchd");
+        else if (dp->revalidators > 0)
+            fprintf(f, "; %d revalidator thread%s", dp->revalidators, dp->revalidators == 1 ? "" : "s");
         fputc('\n', f);
     }
     fprintf(f, "  bridges:      %zu\n", v->n_bridges);
@@ -313,6 +317,8 @@ static void json_ovs(struct oo_json *j, const struct oo_observed *o)
             if (dp->flows < 0) oo_json_null(j); else oo_json_int(j, dp->flows);
             oo_json_key(j, "offloaded_flows");
             if (dp->offloaded < 0) oo_json_null(j); else oo_json_int(j, dp->offloaded);
+            oo_json_key(j, "revalidator_threads");
+            if (dp->revalidators < 0) oo_json_null(j); else oo_json_int(j, dp->revalidators);
             oo_json_obj_end(j);
         }
         oo_json_arr_end(j);

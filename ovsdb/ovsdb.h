@@ -52,6 +52,10 @@ struct oo_ovs_datapath {
     int64_t offloaded;              /* "offloaded flows : N": flows OVS put into tc
                                      * (in hardware or not); -1 not shown (no port of
                                      * the datapath has a flow API) */
+    int revalidators;               /* its "  N: (keys K)" lines: revalidator threads.
+                                     * 0: ovs-vswitchd started no upcall thread for it
+                                     * (none without handlers), so every upcall is
+                                     * lost; -1 not known (not OVS 3.1's format) */
 };
 
 /* Flows that stay in ovs-vswitchd's kernel datapath (not offloaded to tc),

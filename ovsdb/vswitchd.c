@@ -203,8 +203,22 @@ static int64_t number_after(const char *line, size_t len, const char *key)
     return any ? v : -1;
 }
 
+/* Whether line is a revalidator's, "  ID: (keys N)". */
+static bool revalidator_line(const char *line, size_t len)
+{
+    size_t i = 2;
+
+    if (len < 10 || line[0] != ' ' || line[1] != ' ')
+        return false;
+    while (i < len && line[i] >= '0' && line[i] <= '9')
+        i++;
+    return i > 2 && len - i >= 7 && !memcmp(line + i, ": (keys", 7);
+}
+
 /* upcall/show's text: per datapath a "NAME:" line, then "  flows : (current
- * N) ..." and, when a port of it has a flow API, "  offloaded flows : N".
+ * N) ..." and, when a port of it has a flow API, "  offloaded flows : N";
+ * after "  ufid enabled : ..." and a blank line, one "  ID: (keys N)" line
+ * per revalidator thread (ofproto-dpif-upcall.c, upcall_unixctl_show()).
  * Sets out->datapaths and returns offload_active: 1, 0 or -1 (see the top
  * of this file). */
 static int parse_upcall_show(const char *text, struct oo_vswitchd_probe *out)
@@ -225,7 +239,12 @@ static int parse_upcall_show(const char *text, struct oo_vswitchd_probe *out)
                 dp = &out->datapaths[out->n_datapaths++];
                 snprintf(dp->name, sizeof dp->name, "%.*s", (int)MIN(len - 1, sizeof dp->name - 1), line);
                 dp->flows = dp->offloaded = -1;
+                dp->revalidators = -1;
             }
+        } else if (dp && memmem(line, len, "ufid enabled", 12)) {
+            dp->revalidators = 0;       /* the format is known: its lines follow */
+        } else if (dp && dp->revalidators >= 0 && revalidator_line(line, len)) {
+            dp->revalidators++;
         } else if (len > 16 && memmem(line, len, "offloaded flows", 15)) {
             offloaded = true;
             if (dp)

@@ -101,7 +101,8 @@ if [ $run_vm = 1 ]; then
     all_vm=0
     if [ ${#vm_tests[@]} -eq 0 ]; then
         all_vm=1
-        mapfile -t vm_tests < <(ls tests/vm/*.sh | grep -v '/lib.sh$')
+        # boot.sh first: its checks need the guest's first seconds.
+        mapfile -t vm_tests < <(echo tests/vm/boot.sh; ls tests/vm/*.sh | grep -v -e '/lib.sh$' -e '/boot.sh$')
     fi
     results=$(mktemp -d /tmp/oo-vm-results.XXXXXX)
     # Every suite runs in one boot; under TCG on 2 cores they take 10-15 min

@@ -876,6 +876,11 @@ static int fake_stop(void **state)
 #define UPCALL_ON "system@ovs-system:\n  flows         : (current 0) (avg 0) (max 0) (limit 10000)\n" \
                   "  offloaded flows : 0\n  dump duration : 1ms\n  ufid enabled : true\n\n  1: (keys 0)\n"
 
+/* What ovs-vswitchd 3.1 started within seconds of the guest's boot answers:
+ * no revalidator (and no handler) thread (tests/vm/lib.sh, OO_OVS_MIN_UPTIME). */
+#define UPCALL_NO_THREADS "system@ovs-system:\n  flows         : (current 0) (avg 0) (max 0) (limit 10000)\n" \
+                          "  dump duration : 0ms\n  ufid enabled : true\n\n"
+
 /* Two datapaths, flows in both, the kernel one with its flow API on. */
 #define UPCALL_TWO "system@ovs-system:\n  flows         : (current 12) (avg 11) (max 40) (limit 200000)\n" \
                    "  offloaded flows : 1207\n  dump duration : 3ms\n  ufid enabled : true\n\n" \
@@ -904,6 +909,18 @@ static void test_vswitchd_probe(void **state)
     assert_string_equal(o.datapaths[0].name, "system@ovs-system");
     assert_int_equal(o.datapaths[0].flows, 0);
     assert_int_equal(o.datapaths[0].offloaded, -1);     /* no flow API: not shown */
+    assert_int_equal(o.datapaths[0].revalidators, 1);
+    oo_ovs_observed_free(&o);
+    fake_stop(NULL);
+
+    /* Started with no upcall thread (OVS 3.1 early in boot): no
+     * revalidator line after "ufid enabled". */
+    fake_start(UPCALL_NO_THREADS, ACK_NEVER);
+    observe(&o);
+    assert_int_equal(o.vswitchd_running, 1);
+    assert_int_equal(o.n_datapaths, 1);
+    assert_int_equal(o.datapaths[0].flows, 0);
+    assert_int_equal(o.datapaths[0].revalidators, 0);
     oo_ovs_observed_free(&o);
     fake_stop(NULL);
 
@@ -918,6 +935,8 @@ static void test_vswitchd_probe(void **state)
     assert_string_equal(o.datapaths[1].name, "netdev@ovs-netdev");
     assert_int_equal(o.datapaths[1].flows, 2);
     assert_int_equal(o.datapaths[1].offloaded, -1);
+    assert_int_equal(o.datapaths[0].revalidators, 2);
+    assert_int_equal(o.datapaths[1].revalidators, 1);
     oo_ovs_observed_free(&o);
     fake_stop(NULL);
 

@@ -365,6 +365,55 @@ static void test_network_manager(void **state)
     oo_observed_free(&h);
 }
 
+/* ovs-vswitchd without upcall threads for a datapath (upcall/show lists
+ * no revalidator): an error with the restart; with them, fine; with
+ * upcall/show's format not known, or ovs-vswitchd not running, nothing. */
+static void test_upcall_threads(void **state)
+{
+    struct oo_observed h;
+    struct oo_doctor_facts f = { .cmdline = "intel_iommu=on iommu=pt", .iommu_groups = 4 };
+    struct oo_doctor_report r;
+    const struct oo_finding *x;
+
+    (void)state;
+    healthy_host(&h);
+    h.ovs.vswitchd_pid = 441;
+    h.ovs.n_datapaths = 2;
+    h.ovs.datapaths[0] = (struct oo_ovs_datapath){ "system@ovs-system", 0, -1, 0 };
+    h.ovs.datapaths[1] = (struct oo_ovs_datapath){ "netdev@ovs-netdev", 2, -1, 2 };
+    f.obs = &h;
+    oo_doctor_diagnose(&f, &r);
+    x = find(&r, "ovs-upcall", "system@ovs-system");
+    assert_non_null(x);
+    assert_int_equal(x->level, OO_FINDING_ERROR);
+    assert_non_null(strstr(x->message, "ovs-vswitchd (pid 441) runs no upcall handler or revalidator "
+                                       "thread for this datapath: every upcall is lost"));
+    assert_non_null(strstr(x->fix, "have it reconfigure: ovs-offloadctl apply does (an ovs-reconfigure step"));
+    assert_non_null(strstr(x->fix, "or restart it: systemctl restart openvswitch-switch"));
+    x = find(&r, "ovs-upcall", "netdev@ovs-netdev");
+    assert_non_null(x);
+    assert_int_equal(x->level, OO_FINDING_OK);
+    assert_string_equal(x->message, "ovs-vswitchd runs its upcall threads for this datapath (2 revalidators)");
+    assert_int_equal(r.n_error, 1);
+    oo_doctor_report_free(&r);
+
+    /* Not known: nothing said. */
+    h.ovs.datapaths[0].revalidators = -1;
+    oo_doctor_diagnose(&f, &r);
+    assert_null(find(&r, "ovs-upcall", "system@ovs-system"));
+    assert_int_equal(r.n_error, 0);
+    oo_doctor_report_free(&r);
+
+    /* ovs-vswitchd not running: its last answer is no fact. */
+    h.ovs.datapaths[0].revalidators = 0;
+    h.ovs.vswitchd_running = 0;
+    oo_doctor_diagnose(&f, &r);
+    assert_null(find(&r, "ovs-upcall", "system@ovs-system"));
+    assert_null(find(&r, "ovs-upcall", "netdev@ovs-netdev"));
+    oo_doctor_report_free(&r);
+    oo_observed_free(&h);
+}
+
 /* The state files are read from <root>/run/NetworkManager/devices/<ifindex>. */
 static void test_nm_gathered(void **state)
 {
@@ -677,6 +726,7 @@ int main(void)
         cmocka_unit_test(test_no_devlink_no_ovs),
         cmocka_unit_test(test_nm_state_file),
         cmocka_unit_test(test_network_manager),
+        cmocka_unit_test(test_upcall_threads),
         cmocka_unit_test(test_nm_gathered),
         cmocka_unit_test(test_ovs_prios),
         cmocka_unit_test(test_ovs_ports_in_error),

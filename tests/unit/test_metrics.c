@@ -209,8 +209,8 @@ static void sample_host(struct oo_observed *o)
     o->ovs.restart_needed = 0;
     /* upcall/show: the kernel datapath with a flow API, a netdev one without. */
     o->ovs.n_datapaths = 2;
-    o->ovs.datapaths[0] = (struct oo_ovs_datapath){ "system@ovs-system", 3, 17 };
-    o->ovs.datapaths[1] = (struct oo_ovs_datapath){ "netdev@ovs-netdev", 0, -1 };
+    o->ovs.datapaths[0] = (struct oo_ovs_datapath){ "system@ovs-system", 3, 17, 0 };
+    o->ovs.datapaths[1] = (struct oo_ovs_datapath){ "netdev@ovs-netdev", 0, -1, -1 };
     o->pfs[0].lag_active = 1;       /* mlx5 debugfs lag/state; p1's unreadable */
     o->pfs[1].lag_err = -ENOENT;
     host_ovs_bridge(o, "br-offload", true);
@@ -257,6 +257,9 @@ static void test_host_metrics(void **state)
     assert_line(s, "ovs_offload_ovs_datapath_flows{datapath=\"netdev@ovs-netdev\"} 0");
     assert_line(s, "ovs_offload_ovs_offloaded_flows{datapath=\"system@ovs-system\"} 17");
     assert_no_line_starting(s, "ovs_offload_ovs_offloaded_flows{datapath=\"netdev@ovs-netdev\"");
+    /* No upcall thread for the kernel datapath: 0; the other's format not known: absent. */
+    assert_line(s, "ovs_offload_ovs_revalidator_threads{datapath=\"system@ovs-system\"} 0");
+    assert_no_line_starting(s, "ovs_offload_ovs_revalidator_threads{datapath=\"netdev@ovs-netdev\"");
     free(s);
 
     /* Non-active-backup bonds count members up with carrier. */

@@ -325,18 +325,25 @@ static void test_status_text(void **state)
     o.ovs.vswitchd_pid = 42;
     o.ovs.offload_active = 1;
     o.ovs.n_datapaths = 2;
-    o.ovs.datapaths[0] = (struct oo_ovs_datapath){ "system@ovs-system", 3, 17 };
-    o.ovs.datapaths[1] = (struct oo_ovs_datapath){ "netdev@ovs-netdev", 0, -1 };
+    o.ovs.datapaths[0] = (struct oo_ovs_datapath){ "system@ovs-system", 3, 17, 2 };
+    o.ovs.datapaths[1] = (struct oo_ovs_datapath){ "netdev@ovs-netdev", 0, -1, -1 };
     t = render(&o, false);
     assert_non_null(strstr(t, "\n  ovs-vswitchd: running (pid 42), flow offload active\n"
-                              "  datapath:     system@ovs-system: 3 flows in the datapath, 17 offloaded to tc\n"
+                              "  datapath:     system@ovs-system: 3 flows in the datapath, 17 offloaded to tc; "
+                              "2 revalidator threads\n"
                               "  datapath:     netdev@ovs-netdev: 0 flows in the datapath, no flow API\n"
                               "  bridges:      1\n"));
     free(t);
     t = render(&o, true);
     assert_non_null(strstr(t, "\"datapaths\":[{\"name\":\"system@ovs-system\",\"flows\":3,"
-                              "\"offloaded_flows\":17},{\"name\":\"netdev@ovs-netdev\",\"flows\":0,"
-                              "\"offloaded_flows\":null}],\"bridges\":["));
+                              "\"offloaded_flows\":17,\"revalidator_threads\":2},{\"name\":\"netdev@ovs-netdev\","
+                              "\"flows\":0,\"offloaded_flows\":null,\"revalidator_threads\":null}],\"bridges\":["));
+    free(t);
+    /* No upcall threads: said where the datapath is. */
+    o.ovs.datapaths[0].revalidators = 0;
+    t = render(&o, false);
+    assert_non_null(strstr(t, "  datapath:     system@ovs-system: 3 flows in the datapath, 17 offloaded to tc; "
+                              "NO upcall threads: every upcall is lost, restart ovs-vswitchd\n"));
     free(t);
     o.ovs.n_datapaths = 0;
     o.ovs.vswitchd_running = 0;

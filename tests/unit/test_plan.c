@@ -1150,6 +1150,60 @@ static void test_restart_judged_after_the_write(void **state)
     oo_observed_free(&h);
 }
 
+/* Rule: an ovs-vswitchd running without upcall threads for a datapath (OVS
+ * 3.1 started within 10 s of boot) is made to reconfigure, for a config
+ * that uses OVS; a restart planned anyway does it instead; a config that
+ * leaves OVS alone does not touch it. */
+static void test_upcall_threads_reconfigure(void **state)
+{
+    const char *cfg_ovs = "version: 1\novs: {hw_offload: true, tc_policy: none, restart: if-needed}\n";
+    const char *cfg_never = "version: 1\novs: {hw_offload: true, restart: never}\n";
+    struct oo_observed h = { 0 };
+    struct oo_config *cfg;
+    struct oo_plan plan;
+
+    (void)state;
+    host_ovs(&h, true);
+    host_ovs_set(&h, "hw-offload", "true");
+    host_ovs_set(&h, "tc-policy", "none");
+    h.ovs.hw_offload_enabled = true;
+    h.ovs.offload_active = 1;
+    h.ovs.flow_api = OO_FLOW_API_ON;
+    strcpy(h.ovs.flow_api_policy, "none");
+    h.ovs.record_current = true;
+    h.ovs.n_datapaths = 2;
+    h.ovs.datapaths[0] = (struct oo_ovs_datapath){ "system@ovs-system", 0, 0, 0 };
+    h.ovs.datapaths[1] = (struct oo_ovs_datapath){ "netdev@ovs-netdev", 0, -1, 1 };
+    check_plan(cfg_ovs, &h, "ovs-reconfigure ovs-vswitchd");
+    /* Under ovs.restart never too: a reconfiguration is no restart. */
+    check_plan(cfg_never, &h, "ovs-reconfigure ovs-vswitchd");
+    cfg = host_load_config(cfg_ovs);
+    oo_plan_build(cfg, &h, NULL, &plan);
+    assert_string_equal(last_step(&plan)->reason, "no upcall thread for system@ovs-system, every upcall lost "
+                        "(started within 10 s of boot): reconfiguring starts them");
+    assert_string_equal(last_step(&plan)->from, "no upcall threads");
+    oo_plan_free(&plan);
+    host_free_config(cfg);
+    /* A config that leaves OVS alone. */
+    check_plan("version: 1\n", &h, "");
+    /* A restart planned for tc-policy: no reconfiguration besides. */
+    host_ovs_set(&h, "tc-policy", "skip_sw");
+    h.ovs.restart_needed = 1;
+    strcpy(h.ovs.restart_why, "it runs with tc-policy=none, OVSDB says skip_sw");
+    check_plan("version: 1\novs: {hw_offload: true, tc_policy: skip_sw, restart: if-needed}\n", &h,
+               "ovs-restart ovs-vswitchd");
+    /* Not running, or its threads not known: nothing. */
+    h.ovs.restart_needed = 0;
+    host_ovs_set(&h, "tc-policy", "none");
+    h.ovs.datapaths[0].revalidators = -1;
+    check_plan(cfg_ovs, &h, "");
+    h.ovs.datapaths[0].revalidators = 0;
+    h.ovs.vswitchd_running = 0;
+    h.ovs.offload_active = -1;
+    check_plan(cfg_ovs, &h, "");
+    oo_observed_free(&h);
+}
+
 /* Rule: when what the running ovs-vswitchd read is not known (nothing
  * records whether hw-offload was true at some time in its life, and it
  * serves no datapath to ask), ovs.restart if-needed restarts it only while it
@@ -2325,6 +2379,7 @@ int main(void)
         cmocka_unit_test(test_hostconf_bond_member_vfs),
         cmocka_unit_test(test_ovs_config_and_restart),
         cmocka_unit_test(test_restart_judged_after_the_write),
+        cmocka_unit_test(test_upcall_threads_reconfigure),
         cmocka_unit_test(test_unknown_restart_without_bridges),
         cmocka_unit_test(test_rules_on_ovs_ports_while_vswitchd_is_down),
         cmocka_unit_test(test_rule_at_ovs_prio_on_ovs_port),

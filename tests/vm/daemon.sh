@@ -1561,8 +1561,9 @@ ovs_vflag_drift() {
 	m=$(appctl metrics)
 	[[ $(metric "$m" ovs_offload_ovs_hw_offload_active) == 1 &&
 		-n $(metric "$m" 'ovs_offload_ovs_datapath_flows{datapath="system@ovs-system"}') &&
-		-n $(metric "$m" 'ovs_offload_ovs_offloaded_flows{datapath="system@ovs-system"}') ]]
-	check_err $? "hw-offload not active, or no datapath flow counts: $(grep '^ovs_offload_ovs_' <<<"$m")"
+		-n $(metric "$m" 'ovs_offload_ovs_offloaded_flows{datapath="system@ovs-system"}') &&
+		$(metric "$m" 'ovs_offload_ovs_revalidator_threads{datapath="system@ovs-system"}') -gt 0 ]]
+	check_err $? "hw-offload not active, or no datapath flow or upcall thread counts: $(grep '^ovs_offload_ovs_' <<<"$m")"
 	log_info "VF-LAG with OVS hw-offload: converged in ${ms% *} ms; rules on block $blk and $rep0"
 	log_test "VF-LAG: rules on the bond's shared block and a representor, hw-offload on" || {
 		dump_log

@@ -27,8 +27,9 @@ OO_NUM_FAIL=0
 OO_NUM_SKIP=0
 OO_DEFER=()
 OO_DEFER_SCOPES=()
-# Guest uptime before ovs-vswitchd may start (it runs with 0 handler threads
-# and drops every upcall when started within ~11 s of boot).
+# Guest uptime before ovs-vswitchd may start: OVS 3.1 counts no CPU while
+# its monotonic clock is under 10 s, and one started then runs no upcall
+# thread and drops every upcall until it reconfigures (tests/vm/boot.sh).
 OO_OVS_MIN_UPTIME=${OO_OVS_MIN_UPTIME:-12}
 OO_NSIM_SYSFS=/sys/bus/netdevsim
 OO_NSIM_DEBUGFS=/sys/kernel/debug/netdevsim
