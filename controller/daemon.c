@@ -497,7 +497,8 @@ static void cfg_watch_run(struct daemon *d)
                  strerror(-r));
         oo_cfg_watch_close(&d->cfg_watch);
         d->cfg_settle_ms = 0;
-        publish_config(d, 0);
+        /* No longer watching: ovs-offloadctl's advice changes with it. */
+        publish_config(d, d->stats.last_reload_ok == 0 ? d->stats.last_reload_wall_ms : 0);
         return;
     }
     if (r > 0)

@@ -1637,17 +1637,6 @@ static struct oo_step *restart_step(struct ctx *c, int opt, const char *why)
     return s;
 }
 
-/* ovs-vswitchd running without upcall threads for a datapath (upcall/show
- * lists no revalidator): every upcall is lost, so no new flow is set up, in
- * software or in hardware. OVS 3.1 counts no CPU while its clock
- * (CLOCK_MONOTONIC) is under 10 s (count_cpu_cores() keeps 0 until its
- * first refresh, due 10 s after time 0), and in per-CPU upcall dispatch (the
- * kernel's datapath since Linux 5.16) starts no handler then, and without
- * handlers no revalidator: an ovs-vswitchd started in the first seconds of
- * boot has none until it next reconfigures (seen in the test guest, every
- * boot). An increment of next_cfg makes it reconfigure; a restart planned
- * above does the same and more, so this is planned only without one. Not
- * for a config that leaves OVS alone. */
 size_t oo_ovs_without_upcall_threads(const struct oo_ovs_observed *ovs, char *buf, size_t size)
 {
     size_t n = 0, len = 0;
@@ -1663,6 +1652,17 @@ size_t oo_ovs_without_upcall_threads(const struct oo_ovs_observed *ovs, char *bu
     return n;
 }
 
+/* ovs-vswitchd running without upcall threads for a datapath (upcall/show
+ * lists no revalidator): every upcall is lost, so no new flow is set up, in
+ * software or in hardware. OVS 3.1 counts no CPU while its clock
+ * (CLOCK_MONOTONIC) is under 10 s (count_cpu_cores() keeps 0 until its
+ * first refresh, due 10 s after time 0), and with per-CPU upcall dispatch
+ * (which it uses where the kernel has it, as 6.1 does) starts no handler
+ * then, and without handlers no revalidator: an ovs-vswitchd started in the
+ * first seconds of boot has none until it next reconfigures (seen in the
+ * test guest, every boot). An increment of next_cfg makes it reconfigure; a
+ * restart planned already does the same and more, so this is planned only
+ * without one. Not for a config that leaves OVS alone. */
 static void plan_upcall_threads(struct ctx *c)
 {
     const struct oo_config *cfg = c->cfg;
@@ -1690,7 +1690,7 @@ static void plan_ovs(struct ctx *c)
     const char *hw_after, *tc_after;
     char why[240], policy[16], want[3][32];
     int restart, flow_api;
-    bool settle = false, record = false;
+    bool settle = false, record = false, restarts;
     struct oo_step *s;
 
     if (!ovs->reachable) {
@@ -1715,6 +1715,7 @@ static void plan_ovs(struct ctx *c)
      * serving bridges, and keep the doubt. */
     if (settle)
         restart_step(c, OO_RESTART_SETTLE, why);
+    restarts = settle;
     for (size_t b = 0; b < cfg->n_bridges; b++) {
         const struct oo_cfg_bridge *br = &cfg->bridges[b];
 
@@ -1774,13 +1775,13 @@ static void plan_ovs(struct ctx *c)
     if (restart == 1 && !settle) {
         if (cfg->ovs.restart == OO_CFG_RESTART_IF_NEEDED) {
             restart_step(c, OO_RESTART_NEEDED, why);
-            settle = true;              /* a restart is planned */
+            restarts = true;
         } else {
             plan_note(c->plan, "ovs-vswitchd", "needs a restart to apply hw-offload/tc-policy "
                       "(ovs.restart is never): systemctl restart openvswitch-switch");
         }
     }
-    if (!settle)
+    if (!restarts)
         plan_upcall_threads(c);
 }
 
