@@ -30,6 +30,9 @@ struct oo_cfg_diag {
     size_t n_errors;
     size_t alloc;
     size_t n_dropped;             /* errors beyond OO_CFG_MAX_ERRORS */
+    size_t n_missing_nics;        /* of the errors, those of an offload NIC the host has
+                                   * no netdev of (host.conf mode): a bond that boot's
+                                   * networking has not made yet, say */
 };
 
 /* Starts an empty diag for the file called file (copied; NULL: "<config>"). */

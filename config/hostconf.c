@@ -172,6 +172,7 @@ static void add_offload_nic(struct hc_ctx *c, const struct ynode *item)
     if (kind == -ENOENT) {
         sc_error(c->d, item, "no network interface '%s' on this host%s", nic,
                  !strncmp(nic, "bond", 4) ? " (in host.conf mode the bond is made by the admin: create it first)" : "");
+        c->d->n_missing_nics++;
         goto out;
     }
     if (kind < 0) {

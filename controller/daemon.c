@@ -331,10 +331,13 @@ static char *remote_of(const struct daemon *d, const struct oo_config *cfg)
 
 /* Loads and validates the config file. On errors, logs each as
  * FILE:LINE:COL: KEY: message and returns -errno; *ret_text (may be NULL)
- * gets them as one text. */
-static int load_config(const struct daemon *d, struct oo_config *cfg, char **ret_text)
+ * gets them as one text. With missing_nics, errors that are all offload
+ * NICs the host has no netdev of (host.conf mode) set *missing_nics and are
+ * not logged: the caller may wait for them. */
+static int load_config(const struct daemon *d, struct oo_config *cfg, char **ret_text, bool *missing_nics)
 {
     struct oo_cfg_diag diag;
+    bool quiet = false;
     int r;
 
     if (ret_text)
@@ -343,11 +346,15 @@ static int load_config(const struct daemon *d, struct oo_config *cfg, char **ret
     r = d->hostconf ? oo_config_load_hostconf(d->cfg_path, cfg, &diag)
                     : oo_config_load_yaml(d->cfg_path, cfg, &diag);
     oo_cfg_diag_sort(&diag);
+    if (missing_nics) {
+        *missing_nics = r < 0 && diag.n_missing_nics && diag.n_missing_nics == oo_cfg_diag_count(&diag);
+        quiet = *missing_nics;
+    }
     if (r < 0) {
         char line[1024];
-        for (size_t i = 0; i < diag.n_errors; i++)
+        for (size_t i = 0; i < diag.n_errors && !quiet; i++)
             LOG_ERR("%s", oo_cfg_error_format(&diag, i, line, sizeof line));
-        if (diag.n_dropped)
+        if (diag.n_dropped && !quiet)
             LOG_ERR("%s: ... and %zu more errors", d->cfg_path, diag.n_dropped);
         if (ret_text) {
             char *buf = NULL;
@@ -425,7 +432,7 @@ static int reload(struct daemon *d, char **ret_text)
      * this one would start before the host is converged), nor RELOADING=1. */
     if (d->sched.ran)
         sd_notify_msg("RELOADING=1\nSTATUS=reloading the config");
-    r = load_config(d, &cfg, ret_text);
+    r = load_config(d, &cfg, ret_text, NULL);
     oo_stats_record_reload(&d->stats, r >= 0, wall_ms());
     if (r < 0) {
         char when[32];
@@ -531,6 +538,47 @@ static void cfg_watch_run(struct daemon *d)
     r = reload(d, NULL);
     d->cfg_rejected = r < 0;
     d->cfg_rejected_digest = digest;
+}
+
+/* ---------------------------------------------------------------- host.conf at boot */
+
+/* How long a start in host.conf mode waits for the offload NICs it names. */
+#define NIC_WAIT_S 120
+
+/* host.conf mode, at start: telling a bond from a PF needs the NICs that
+ * host.conf names, and at boot the admin's bond is made by networking
+ * (ifupdown's networking.service, NetworkManager), which systemd may run
+ * after this unit (ordered after Open vSwitch, which comes before the
+ * network). So while every error is such a missing NIC, the file is loaded
+ * again every 500 ms, for up to NIC_WAIT_S; then the errors are logged and
+ * the start fails as for any config error. text: the errors of the first
+ * load. Signals are not handled yet: SIGTERM ends the wait and the process. */
+static int await_offload_nics(struct daemon *d, const char *text)
+{
+    int64_t t0 = oo_now_ms();
+    char first[512] = "";
+    bool missing = true;
+    int r = -EINVAL;
+
+    if (text)
+        snprintf(first, sizeof first, "%.*s", (int)strcspn(text, "\n"), text);
+    LOG_INFO("%s names an offload NIC this host has no netdev of yet (%s): waiting up to %d s for it "
+             "(at boot, networking makes the admin's bonds)", d->cfg_path, first, NIC_WAIT_S);
+    sd_notify_msg("STATUS=waiting for the offload NICs host.conf names");
+    while (missing && oo_now_ms() - t0 < NIC_WAIT_S * 1000) {
+        oo_sleep_ms(500);
+        oo_config_free(&d->cfg);
+        r = load_config(d, &d->cfg, NULL, &missing);
+    }
+    if (r == 0) {
+        LOG_INFO("%s: the offload NICs are there after %.1f s", d->cfg_path,
+                 (double)(oo_now_ms() - t0) / 1000);
+    } else if (missing) {
+        /* Logged now, as any config error. */
+        oo_config_free(&d->cfg);
+        r = load_config(d, &d->cfg, NULL, NULL);
+    }
+    return r;
 }
 
 /* ---------------------------------------------------------------- signals */
@@ -1923,6 +1971,8 @@ int oo_daemon_main(int argc, char **argv)
         .cfg_watch = OO_CFG_WATCH_INIT,
     };
     struct oo_sched_cfg scfg;
+    char *text = NULL;
+    bool missing_nics = false;
     int detach_fd = -1, r;
 
     r = parse_opts(argc, argv, &d.opts);
@@ -1947,7 +1997,11 @@ int oo_daemon_main(int argc, char **argv)
 
     d.hostconf = d.opts.hostconf != NULL;
     d.cfg_path = d.opts.hostconf ? d.opts.hostconf : d.opts.config ? d.opts.config : OO_DEFAULT_CONFIG;
-    if (load_config(&d, &d.cfg, NULL) < 0) {
+    r = load_config(&d, &d.cfg, &text, &missing_nics);
+    if (r < 0 && missing_nics)
+        r = await_offload_nics(&d, text);
+    free(text);
+    if (r < 0) {
         LOG_ERR("cannot use %s: nothing was changed; fix it (ovs-offloadctl -c FILE check) and start "
                 "again", d.cfg_path);
         detach_done(detach_fd, OO_EXIT_USAGE);

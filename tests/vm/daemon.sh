@@ -55,6 +55,7 @@ ALL_TESTS="
 	debounce_option
 	watch_config
 	detached_relative_paths
+	hostconf_waits_for_bond
 	notify_ready_after_first_pass
 	exit_cleanly
 	least_privilege
@@ -827,6 +828,46 @@ detached_relative_paths() {
 	poll_until 30000 vf_mac_is "$up" 1 02:00:00:00:00:11 >/dev/null
 	check_err $? "the suite's daemon did not take the VF MAC back"
 	log_test "--detach with relative -c, --pidfile, --log-file: reload, status and exit work" || dump_log
+}
+
+# host.conf mode at boot: host.conf names a bond the admin's networking has
+# not made yet. The daemon waits for it instead of failing on a config error
+# (which systemd would not restart), and goes on once it is there; its passes
+# are then blocked (the bond has no members, OVS is not running here), which
+# changes nothing. Its own pidfile and control socket: the suite's daemon
+# is stopped meanwhile.
+hostconf_waits_for_bond() {
+	RET=0
+	local dir=$WORK/hc pid
+	poll_until 30000 in_sync >/dev/null
+	daemon_stop
+	mkdir -p "$dir"
+	printf 'networks:\n- oobhc/br-hc/bcast0\novs_offload_nics:\n- oobhc\n' >"$dir/host.conf"
+	ip link del oobhc 2>/dev/null
+	OVS_RUNDIR=$RUNDIR "$DAEMON" --hostconf "$dir/host.conf" --pidfile "$dir/d.pid" \
+		--unixctl "$dir/d.ctl" --metrics none --resync 300 >"$dir/d.log" 2>&1 &
+	pid=$!
+	defer kill_quiet "$pid"
+	wait_for 10 grep -q "names an offload NIC this host has no netdev of yet.*oobhc.*waiting up to 120 s" "$dir/d.log"
+	check_err $? "no wait for the missing bond: $(tail -n 5 "$dir/d.log")"
+	sleep 2
+	kill -0 "$pid" 2>/dev/null && ! grep -q "|ERR|" "$dir/d.log"
+	check_err $? "the daemon did not wait quietly for the bond: $(tail -n 5 "$dir/d.log")"
+	ip link add oobhc type bond mode active-backup
+	defer ip link del oobhc
+	wait_for 10 grep -q "the offload NICs are there after" "$dir/d.log"
+	check_err $? "the bond was not seen: $(tail -n 5 "$dir/d.log")"
+	wait_for 10 test -S "$dir/d.ctl"
+	APPCTL_TARGET=$dir/d.ctl appctl status -j | jq -e --arg c "$dir/host.conf" '.daemon.config == $c' >/dev/null
+	check_err $? "the daemon does not enforce $dir/host.conf after the wait"
+	log_info "$(grep -o 'the offload NICs are there after .*' "$dir/d.log")"
+	APPCTL_TARGET=$dir/d.ctl appctl exit >/dev/null
+	wait_for 20 _oo_pid_gone "$pid"
+	check_err $? "the host.conf daemon did not exit"
+	daemon_start
+	poll_until 30000 in_sync >/dev/null
+	check_err $? "the suite's daemon is not back in sync"
+	log_test "host.conf naming a bond not made yet: the daemon waits for it, then enforces it" || dump_log
 }
 
 # notified TEXT: the systemd notification listener has received TEXT.

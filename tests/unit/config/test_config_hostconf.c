@@ -191,6 +191,36 @@ static void test_errors(void **state)
         fail_msg("%u host.conf cases failed", failed);
 }
 
+/* Errors that are offload NICs the host has no netdev of are counted apart:
+ * ovs-offloadd waits for them at boot (the admin's bond not made yet), and
+ * only when they are all the errors. */
+static void test_missing_nics(void **state)
+{
+    static const struct {
+        const char *text;
+        size_t errors, missing;
+    } cases[] = {
+        { "networks: [gone0/br1/x]\novs_offload_nics: [gone0]\n", 1, 1 },
+        { "networks: [gone0/br1/x, gone1/br2/y]\novs_offload_nics: [gone0, gone1]\n", 2, 2 },
+        { "networks: [gone0/br1/x]\novs_offload_nics: [gone0, eth2]\n", 2, 1 },
+        { "networks: [eperm0/br1/x]\novs_offload_nics: [eperm0]\n", 1, 0 },
+        { "networks: [eth2/br1/x]\novs_offload_nics: [eth2]\n", 0, 0 },
+    };
+
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        struct oo_config cfg;
+        struct oo_cfg_diag d;
+
+        cfgtest_hostconf(cases[i].text, &cfg, &d);
+        if (oo_cfg_diag_count(&d) != cases[i].errors || d.n_missing_nics != cases[i].missing) {
+            cfgtest_dump(&d, cases[i].text);
+            fail_msg("case %zu: %zu errors, %zu missing NICs; want %zu and %zu", i, oo_cfg_diag_count(&d),
+                     d.n_missing_nics, cases[i].errors, cases[i].missing);
+        }
+        cfgtest_done(&cfg, &d);
+    }
+}
+
 /* The real probe: a netdev, a bond (has bonding/), nothing. */
 static void test_sysfs_probe(void **state)
 {
@@ -226,6 +256,7 @@ int main(void)
         cmocka_unit_test(test_bond_nic),
         cmocka_unit_test(test_several),
         cmocka_unit_test(test_errors),
+        cmocka_unit_test(test_missing_nics),
         cmocka_unit_test(test_sysfs_probe),
         cmocka_unit_test(test_load),
     };
