@@ -316,7 +316,7 @@ static void check_network_manager(const struct oo_doctor_facts *f, struct oo_doc
  * all, and without handlers nothing reads the datapath's upcalls: the first
  * packet of every new flow is dropped and no flow is ever set up, in
  * software or in hardware. OVS 3.1 started within seconds of boot does
- * this (seen in the test guest: domain.md). */
+ * this (plan.c, plan_upcall_threads; tests/vm/boot.sh shows it). */
 static void check_upcall_threads(const struct oo_ovs_observed *v, struct oo_doctor_report *r)
 {
     if (v->vswitchd_running != 1)

@@ -114,7 +114,7 @@ static void text_ovs(FILE *f, const struct oo_observed *o)
         else
             fprintf(f, ", no flow API");
         if (dp->revalidators == 0)
-            fprintf(f, "; NO upcall threads: every upcall is lost, restart ovs-vswitchd");
+            fprintf(f, "; NO upcall threads: every upcall is lost (ovs-offloadctl doctor says how to fix it)");
         else if (dp->revalidators > 0)
             fprintf(f, "; %d revalidator thread%s", dp->revalidators, dp->revalidators == 1 ? "" : "s");
         fputc('\n', f);

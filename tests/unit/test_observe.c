@@ -343,7 +343,7 @@ static void test_status_text(void **state)
     o.ovs.datapaths[0].revalidators = 0;
     t = render(&o, false);
     assert_non_null(strstr(t, "  datapath:     system@ovs-system: 3 flows in the datapath, 17 offloaded to tc; "
-                              "NO upcall threads: every upcall is lost, restart ovs-vswitchd\n"));
+                              "NO upcall threads: every upcall is lost (ovs-offloadctl doctor says how to fix it)\n"));
     free(t);
     o.ovs.n_datapaths = 0;
     o.ovs.vswitchd_running = 0;
