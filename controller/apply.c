@@ -1055,10 +1055,9 @@ static void progress_done(struct actx *c, int r, int64_t ms)
 
 static bool bond_observed(const struct oo_observed *obs, const char *name)
 {
-    for (size_t i = 0; i < obs->n_links; i++)
-        if (!strcmp(obs->links[i].name, name) && !strcmp(obs->links[i].kind, "bond"))
-            return true;
-    return false;
+    const struct oo_link *l = oo_link_by_name(obs->links, obs->n_links, name);
+
+    return l && !strcmp(l->kind, "bond");
 }
 
 void oo_apply_prune_journal(const char *root, const struct oo_observed *obs)

@@ -237,15 +237,6 @@ static void list_add(char *list, size_t size, size_t *n, bool *cut, const char *
         *cut = true;
 }
 
-/* The link named name, or NULL. */
-static const struct oo_link *link_named(const struct oo_observed *o, const char *name)
-{
-    for (size_t i = 0; i < o->n_links; i++)
-        if (!strcmp(o->links[i].name, name))
-            return &o->links[i];
-    return NULL;
-}
-
 /* NetworkManager on the netdevs ovs-offload and OVS drive: a managed one
  * gets an automatic connection (DHCP on it, the link taken down and up) and
  * its settings applied over ours (sriov-network-operator had to make such
@@ -286,7 +277,8 @@ static void check_network_manager(const struct oo_doctor_facts *f, struct oo_doc
          * netdev's name comes from its PCI address, which is stable. */
         for (size_t k = 0; k < pf->n_vfdevs; k++) {
             const struct oo_obs_vfdev *v = &pf->vfdevs[k];
-            const struct oo_link *l = v->netdev[0] ? link_named(f->obs, v->netdev) : NULL;
+            const struct oo_link *l =
+                v->netdev[0] ? oo_link_by_name(f->obs->links, f->obs->n_links, v->netdev) : NULL;
 
             if (!l || !nm_manages(f, l->ifindex))
                 continue;

@@ -95,12 +95,10 @@ static int refuse(char *why, size_t size, int err, const char *fmt, ...)
     return err;
 }
 
+/* The model changes the links it finds: o is its own. */
 static struct oo_link *link_named(struct oo_observed *o, const char *name)
 {
-    for (size_t i = 0; i < o->n_links; i++)
-        if (!strcmp(o->links[i].name, name))
-            return &o->links[i];
-    return NULL;
+    return (struct oo_link *)oo_link_by_name(o->links, o->n_links, name);
 }
 
 static struct oo_link *link_index(struct oo_observed *o, uint32_t ifindex)

@@ -413,6 +413,14 @@ const struct oo_link *oo_link_by_index(const struct oo_link *links, size_t n, ui
     return bsearch(&key, links, n, sizeof *links, by_ifindex);
 }
 
+const struct oo_link *oo_link_by_name(const struct oo_link *links, size_t n, const char *name)
+{
+    for (size_t i = 0; i < n; i++)
+        if (!strcmp(links[i].name, name))
+            return &links[i];
+    return NULL;
+}
+
 static int by_name(const void *a_, const void *b_)
 {
     const struct oo_link *const *a = a_, *const *b = b_;

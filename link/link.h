@@ -86,6 +86,9 @@ void oo_links_free(struct oo_link *links, size_t n);
 
 /* Lookup in a dump sorted by ifindex. NULL when absent. */
 const struct oo_link *oo_link_by_index(const struct oo_link *links, size_t n, uint32_t ifindex);
+/* The link named name, by a scan (struct oo_link_index below for many
+ * lookups). NULL when absent. */
+const struct oo_link *oo_link_by_name(const struct oo_link *links, size_t n, const char *name);
 
 /* Lookups by name: the links sorted by name, built once over a dump that
  * does not change while the index is used. NULL when absent. */

@@ -116,8 +116,11 @@ static void test_decode_dump_shape(void **state)
         assert_int_equal(d.links[i].ifindex, expect[i].ifindex);
         /* Sorted by ifindex, as the kernel dumps: the lookups work on it. */
         assert_ptr_equal(oo_link_by_index(d.links, d.n, expect[i].ifindex), &d.links[i]);
+        assert_ptr_equal(oo_link_by_name(d.links, d.n, expect[i].name), &d.links[i]);
     }
     assert_null(oo_link_by_index(d.links, d.n, 99));
+    assert_null(oo_link_by_name(d.links, d.n, "eth"));
+    assert_null(oo_link_by_name(d.links, d.n, "bond00"));
     free_dump(&d);
 }
 
