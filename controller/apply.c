@@ -1437,58 +1437,94 @@ static int apply_new_links_up(struct actx *c, const struct oo_step *steps, size_
     return r;
 }
 
+/* Whether o (OVSDB reachable, after our next_cfg increment `bumped`) is the
+ * state awaited; says what it is in seen either way. */
+typedef bool ovs_state_fn(const struct oo_ovs_observed *o, int64_t bumped, void *arg, char *seen,
+                          size_t seen_size);
+
+/* Increments next_cfg once, then reads OVSDB and ovs-vswitchd back every
+ * 100 ms until ready() says so. The cur_cfg stored is the one of the last
+ * process that reconfigured: a next_cfg of ours, caught up with, says the
+ * process running now read the database. Returns 0; -ETIMEDOUT at the
+ * deadline, with what was seen last in seen; or stopped()'s, saying
+ * `waiting`. */
+static int await_ovs_state(struct actx *c, int64_t deadline, ovs_state_fn *ready, void *arg,
+                           const char *waiting, char *seen, size_t seen_size)
+{
+    int timeout_ms = c->opts->ovsdb_timeout_ms;
+    char bump_err[300] = "";
+    int64_t bumped = 0;
+
+    snprintf(seen, seen_size, "OVSDB not read");
+    for (;;) {
+        int64_t left = deadline - oo_now_ms();
+        int wait_ms = left < 100 ? 100 : left < timeout_ms ? (int)left : timeout_ms;
+        struct oo_ovs_observed o;
+        bool up = false;
+
+        if (!bumped && oo_ovsdb_bump_next_cfg(c->opts->ovs_remote, wait_ms, &bumped, bump_err,
+                                              sizeof bump_err) < 0)
+            bumped = 0;
+        memset(&o, 0, sizeof o);
+        oo_ovsdb_observe(c->opts->ovs_remote, wait_ms, &o);
+        if (!bumped)
+            snprintf(seen, seen_size, "OVSDB: next_cfg not incremented: %.250s", bump_err);
+        else if (!o.reachable)
+            snprintf(seen, seen_size, "OVSDB: %.250s", o.error);
+        else
+            up = ready(&o, bumped, arg, seen, seen_size);
+        oo_ovs_observed_free(&o);
+        if (up)
+            return 0;
+        if (oo_now_ms() >= deadline)
+            return -ETIMEDOUT;
+        if (stop_requested(c))
+            return stopped(c, waiting);
+        oo_sleep_ms(100);
+    }
+}
+
+struct restarted {
+    int64_t old_pid;
+    int64_t new_pid;                /* out: the pid that answered last */
+};
+
+/* A restart command that returns early shows the old process's cur_cfg,
+ * or no answer. Whether the restart took is known from the record
+ * (ovs.restart_needed 0), or else (its start time unknown: another pid
+ * namespace) from a new pid. */
+static bool vswitchd_restarted(const struct oo_ovs_observed *o, int64_t bumped, void *arg, char *seen,
+                               size_t seen_size)
+{
+    struct restarted *r = arg;
+
+    r->new_pid = o->vswitchd_pid;
+    snprintf(seen, seen_size, "pid %" PRId64 " (%" PRId64 " before), running %d (%.160s), "
+             "cur_cfg %" PRId64 " of next_cfg %" PRId64 " (%" PRId64 " after the restart), "
+             "restart needed %d (%.200s)", o->vswitchd_pid, r->old_pid, o->vswitchd_running,
+             o->vswitchd_why, o->cur_cfg, o->next_cfg, bumped, o->restart_needed, o->restart_why);
+    return o->vswitchd_running == 1 && o->cur_cfg >= o->next_cfg && o->cur_cfg >= bumped &&
+           (o->restart_needed == 0 ||
+            (o->restart_needed < 0 && o->vswitchd_pid > 0 && o->vswitchd_pid != r->old_pid));
+}
+
 /* After ovs.restart_command: an ovs-vswitchd that answers, has applied the
  * database (cur_cfg), and runs with the stored hw-offload and tc-policy. A
  * command that returns before (or restarts something else) would have the
  * tc step write rules that the new process's ports then flush. */
 static int await_vswitchd(struct actx *c, int64_t old_pid, int64_t deadline, int64_t *new_pid)
 {
-    int timeout_ms = c->opts->ovsdb_timeout_ms;
-    struct oo_ovs_observed o;
-    char seen[600] = "OVSDB not read", bump_err[300] = "";
-    int64_t bumped = 0;
+    struct restarted r = { .old_pid = old_pid };
+    char seen[600];
+    int err = await_ovs_state(c, deadline, vswitchd_restarted, &r,
+                              "while waiting for ovs-vswitchd after its restart", seen, sizeof seen);
 
-    for (;;) {
-        int64_t left = deadline - oo_now_ms();
-        int wait_ms = left < 100 ? 100 : left < timeout_ms ? (int)left : timeout_ms;
-        bool up;
-
-        /* The cur_cfg stored is the old process's until the new one has
-         * reconfigured, which it does after it answers (a command that
-         * returns early shows it): a next_cfg of ours, caught up with,
-         * says the process running read the database. */
-        if (!bumped && oo_ovsdb_bump_next_cfg(c->opts->ovs_remote, wait_ms, &bumped, bump_err,
-                                              sizeof bump_err) < 0)
-            bumped = 0;
-        memset(&o, 0, sizeof o);
-        oo_ovsdb_observe(c->opts->ovs_remote, wait_ms, &o);
-        /* Whether the restart took is known from the record (ovs.restart_needed
-         * 0), or else (its start time unknown: another pid namespace) from a
-         * new pid. */
-        up = bumped && o.reachable && o.vswitchd_running == 1 && o.cur_cfg >= o.next_cfg &&
-             o.cur_cfg >= bumped &&
-             (o.restart_needed == 0 || (o.restart_needed < 0 && o.vswitchd_pid > 0 && o.vswitchd_pid != old_pid));
-        if (!bumped)
-            snprintf(seen, sizeof seen, "OVSDB: next_cfg not incremented: %.250s", bump_err);
-        else if (o.reachable)
-            snprintf(seen, sizeof seen, "pid %" PRId64 " (%" PRId64 " before), running %d (%.160s), "
-                     "cur_cfg %" PRId64 " of next_cfg %" PRId64 " (%" PRId64 " after the restart), "
-                     "restart needed %d (%.200s)", o.vswitchd_pid, old_pid, o.vswitchd_running,
-                     o.vswitchd_why, o.cur_cfg, o.next_cfg, bumped, o.restart_needed, o.restart_why);
-        else
-            snprintf(seen, sizeof seen, "OVSDB: %.250s", o.error);
-        *new_pid = o.vswitchd_pid;
-        oo_ovs_observed_free(&o);
-        if (up)
-            return 0;
-        if (oo_now_ms() >= deadline)
-            return fail(c, -ETIMEDOUT, "ovs.restart_command succeeded, but no ovs-vswitchd running "
-                        "with the stored settings answered within waits.timeout_s (%s): check that "
-                        "the command restarts ovs-vswitchd on this host", seen);
-        if (stop_requested(c))
-            return stopped(c, "while waiting for ovs-vswitchd after its restart");
-        oo_sleep_ms(100);
-    }
+    *new_pid = r.new_pid;
+    if (err == -ETIMEDOUT)
+        return fail(c, -ETIMEDOUT, "ovs.restart_command succeeded, but no ovs-vswitchd running "
+                    "with the stored settings answered within waits.timeout_s (%s): check that "
+                    "the command restarts ovs-vswitchd on this host", seen);
+    return err;
 }
 
 /* OVS 3.1 counts the CPUs, and so starts upcall threads, only once its
@@ -1496,14 +1532,42 @@ static int await_vswitchd(struct actx *c, int64_t old_pid, int64_t deadline, int
  * plan_upcall_threads): a margin on top. */
 #define OVS_COUNTS_CPUS_MS 10500
 
+/* Caught up with next_cfg, and upcall threads for every datapath; *arg
+ * gets their revalidators. */
+static bool upcall_threads_up(const struct oo_ovs_observed *o, int64_t bumped, void *arg, char *seen,
+                              size_t seen_size)
+{
+    int *threads = arg;
+    char left[160];
+
+    *threads = 0;
+    for (size_t i = 0; i < o->n_datapaths; i++)
+        *threads += o->datapaths[i].revalidators > 0 ? o->datapaths[i].revalidators : 0;
+    if (o->vswitchd_running != 1) {
+        snprintf(seen, seen_size, "ovs-vswitchd not running (%.250s)", o->vswitchd_why);
+        return false;
+    }
+    if (o->cur_cfg < bumped) {
+        snprintf(seen, seen_size, "it has not reconfigured: cur_cfg %" PRId64 " of %" PRId64, o->cur_cfg,
+                 bumped);
+        return false;
+    }
+    if (oo_ovs_without_upcall_threads(o, left, sizeof left)) {
+        snprintf(seen, seen_size, "it reconfigured (cur_cfg %" PRId64 ") and still runs no upcall "
+                 "thread for %.160s", o->cur_cfg, left);
+        return false;
+    }
+    return true;
+}
+
 /* ovs-vswitchd without upcall threads: once OVS counts CPUs, an increment
  * of next_cfg alone has it reconfigure, which starts them; then it is read
  * back until it has caught up (cur_cfg) and upcall/show lists them. */
 static int apply_ovs_reconfigure(struct actx *c)
 {
-    int64_t t0 = oo_now_ms(), t1, deadline = t0 + ms_of(c->cfg->waits.timeout_s), bumped = 0;
-    int timeout_ms = c->opts->ovsdb_timeout_ms;
-    char seen[400] = "OVSDB not read", err[300] = "", left[160], waited[96] = "";
+    int64_t t0 = oo_now_ms(), t1, deadline = t0 + ms_of(c->cfg->waits.timeout_s);
+    char seen[400], waited[96] = "";
+    int threads = 0, r;
 
     while (oo_now_ms() < OVS_COUNTS_CPUS_MS) {
         if (stop_requested(c))
@@ -1514,46 +1578,15 @@ static int apply_ovs_reconfigure(struct actx *c)
     if (t1 - t0 >= 100)
         snprintf(waited, sizeof waited, "waited %.1f s for 10 s of uptime (OVS counts no CPU before), then ",
                  (double)(t1 - t0) / 1000);
-    for (;;) {
-        int64_t rest = deadline - oo_now_ms();
-        int wait_ms = rest < 100 ? 100 : rest < timeout_ms ? (int)rest : timeout_ms;
-        struct oo_ovs_observed o;
-        int threads = 0;
-        bool up;
-
-        if (!bumped && oo_ovsdb_bump_next_cfg(c->opts->ovs_remote, wait_ms, &bumped, err, sizeof err) < 0)
-            bumped = 0;
-        memset(&o, 0, sizeof o);
-        oo_ovsdb_observe(c->opts->ovs_remote, wait_ms, &o);
-        for (size_t i = 0; i < o.n_datapaths; i++)
-            threads += o.datapaths[i].revalidators > 0 ? o.datapaths[i].revalidators : 0;
-        up = bumped && o.reachable && o.vswitchd_running == 1 && o.cur_cfg >= bumped &&
-             !oo_ovs_without_upcall_threads(&o, left, sizeof left);
-        if (!bumped)
-            snprintf(seen, sizeof seen, "next_cfg not incremented: %.250s", err);
-        else if (!o.reachable)
-            snprintf(seen, sizeof seen, "OVSDB: %.250s", o.error);
-        else if (o.vswitchd_running != 1)
-            snprintf(seen, sizeof seen, "ovs-vswitchd not running (%.250s)", o.vswitchd_why);
-        else if (o.cur_cfg < bumped)
-            snprintf(seen, sizeof seen, "it has not reconfigured: cur_cfg %" PRId64 " of %" PRId64,
-                     o.cur_cfg, bumped);
-        else
-            snprintf(seen, sizeof seen, "it reconfigured (cur_cfg %" PRId64 ") and still runs no upcall "
-                     "thread for %.160s", o.cur_cfg, left);
-        oo_ovs_observed_free(&o);
-        if (up) {
-            snprintf(c->info, sizeof c->info, "%sreconfigured in %.1f s: %d revalidator thread%s now",
-                     waited, (double)(oo_now_ms() - t1) / 1000, threads, threads == 1 ? "" : "s");
-            return 0;
-        }
-        if (oo_now_ms() >= deadline)
-            return fail(c, -ETIMEDOUT, "ovs-vswitchd still without upcall threads after waits.timeout_s "
-                        "(%s): restart it (systemctl restart openvswitch-switch)", seen);
-        if (stop_requested(c))
-            return stopped(c, "while waiting for ovs-vswitchd to reconfigure");
-        oo_sleep_ms(100);
-    }
+    r = await_ovs_state(c, deadline, upcall_threads_up, &threads,
+                        "while waiting for ovs-vswitchd to reconfigure", seen, sizeof seen);
+    if (r == -ETIMEDOUT)
+        return fail(c, -ETIMEDOUT, "ovs-vswitchd still without upcall threads after waits.timeout_s "
+                    "(%s): restart it (systemctl restart openvswitch-switch)", seen);
+    if (r == 0)
+        snprintf(c->info, sizeof c->info, "%sreconfigured in %.1f s: %d revalidator thread%s now",
+                 waited, (double)(oo_now_ms() - t1) / 1000, threads, threads == 1 ? "" : "s");
+    return r;
 }
 
 /* An apply of no ops writes the record when it is missing or stale. */
