@@ -162,8 +162,8 @@ struct daemon {
     /* --watch-config */
     struct oo_cfg_watch cfg_watch;
     int64_t cfg_settle_ms;          /* look at the file then, 0: no event pending */
-    uint64_t cfg_rejected_digest;   /* the bytes the watch last reloaded and had rejected */
-    bool cfg_rejected;              /* ... valid */
+    uint64_t cfg_rejected_digest;   /* oo_digest() of the bytes the watch last reloaded
+                                     * and had rejected, 0 none (as oo_config.digest) */
     bool cfg_missing_logged;        /* the file's absence was logged */
     bool exiting;
 
@@ -529,15 +529,14 @@ static void cfg_watch_run(struct daemon *d)
     d->cfg_missing_logged = false;
     if (digest == d->cfg.digest) {
         LOG_DBG("%s was written, but holds the config in force: nothing to reload", d->cfg_path);
-        d->cfg_rejected = false;
+        d->cfg_rejected_digest = 0;
         return;
     }
-    if (d->cfg_rejected && digest == d->cfg_rejected_digest)
+    if (digest == d->cfg_rejected_digest)
         return;                 /* rejected, and said so, already */
     LOG_INFO("%s changed: reloading it (--watch-config)", d->cfg_path);
     r = reload(d, NULL);
-    d->cfg_rejected = r < 0;
-    d->cfg_rejected_digest = digest;
+    d->cfg_rejected_digest = r < 0 ? digest : 0;
 }
 
 /* ---------------------------------------------------------------- host.conf at boot */
