@@ -165,6 +165,9 @@ struct daemon {
     uint64_t cfg_rejected_digest;   /* oo_digest() of the bytes the watch last reloaded
                                      * and had rejected, 0 none (as oo_config.digest) */
     bool cfg_missing_logged;        /* the file's absence was logged */
+    uint64_t nic_wait_digest;       /* digest of host.conf bytes rejected only for offload
+                                     * NICs with no netdev, 0 none (nic_retry_run) */
+    bool nic_retry;                 /* a link appeared since: load them again */
     bool exiting;
 
     struct oo_unixctl_server *ctl;
@@ -331,10 +334,11 @@ static char *remote_of(const struct daemon *d, const struct oo_config *cfg)
 
 /* Loads and validates the config file. On errors, logs each as
  * FILE:LINE:COL: KEY: message and returns -errno; *ret_text (may be NULL)
- * gets them as one text. With missing_nics, errors that are all offload
- * NICs the host has no netdev of (host.conf mode) set *missing_nics and are
- * not logged: the caller may wait for them. */
-static int load_config(const struct daemon *d, struct oo_config *cfg, char **ret_text, bool *missing_nics)
+ * gets them as one text. *missing_nics (may be NULL) says whether the errors
+ * are all offload NICs the host has no netdev of (host.conf mode): the
+ * caller may wait for them; with quiet_missing, such errors are not logged. */
+static int load_config(const struct daemon *d, struct oo_config *cfg, char **ret_text, bool *missing_nics,
+                       bool quiet_missing)
 {
     struct oo_cfg_diag diag;
     bool quiet = false;
@@ -348,7 +352,7 @@ static int load_config(const struct daemon *d, struct oo_config *cfg, char **ret
     oo_cfg_diag_sort(&diag);
     if (missing_nics) {
         *missing_nics = r < 0 && diag.n_missing_nics && diag.n_missing_nics == oo_cfg_diag_count(&diag);
-        quiet = *missing_nics;
+        quiet = *missing_nics && quiet_missing;
     }
     if (r < 0) {
         char line[1024];
@@ -419,38 +423,18 @@ static void watch_start(struct daemon *d)
                  d->remote, strerror(-r));
 }
 
-/* SIGHUP or `reload`: the new config replaces the old one only if valid.
- * Returns 0, or -errno with *ret_text (may be NULL) saying why. */
-static int reload(struct daemon *d, char **ret_text)
+/* A valid config loaded: it replaces the one in force, and a pass applies
+ * it. what: how it came, for the log ("config reloaded from"). */
+static void adopt_config(struct daemon *d, struct oo_config *cfg, const char *what)
 {
-    struct oo_config cfg;
     char *remote;
-    int r;
 
-    /* Before the first pass, systemd still waits for READY=1 (sent when
-     * that pass ends): a reload then must not send it (units ordered after
-     * this one would start before the host is converged), nor RELOADING=1. */
-    if (d->sched.ran)
-        sd_notify_msg("RELOADING=1\nSTATUS=reloading the config");
-    r = load_config(d, &cfg, ret_text, NULL);
-    oo_stats_record_reload(&d->stats, r >= 0, wall_ms());
-    if (r < 0) {
-        char when[32];
-        oo_config_free(&cfg);
-        LOG_ERR("config reload rejected (%s): still enforcing the config loaded at %s; fix %s "
-                "%s", strerror(-r), oo_fmt_wall_ms(d->cfg_loaded_wall_ms, when, sizeof when),
-                d->cfg_path, d->cfg_watch.fd >= 0
-                    ? "(it is reloaded when it changes: --watch-config)"
-                    : "and reload again (SIGHUP or ovs-appctl -t " PROGRAM " reload)");
-        publish_config(d, wall_ms());
-        sd_notify_msg(d->sched.ran ? "READY=1\nSTATUS=config reload rejected: old config kept"
-                                    : "STATUS=config reload rejected: old config kept");
-        memory_trim();
-        return r;
-    }
     oo_config_free(&d->cfg);
-    d->cfg = cfg;
+    d->cfg = *cfg;
     d->cfg_loaded_wall_ms = wall_ms();
+    d->nic_wait_digest = 0;
+    d->nic_retry = false;
+    d->cfg_rejected_digest = 0;
     remote = remote_of(d, &d->cfg);
     if (strcmp(remote, d->remote)) {
         free(d->remote);
@@ -462,13 +446,90 @@ static int reload(struct daemon *d, char **ret_text)
     memset(&d->blocked_log, 0, sizeof d->blocked_log);
     memset(&d->failed_log, 0, sizeof d->failed_log);
     memset(&d->notes_log, 0, sizeof d->notes_log);
-    log_config_summary(d, "config reloaded from");
+    log_config_summary(d, what);
     publish_config(d, 0);
     oo_tc_cache_invalidate(&d->tc_cache);
     oo_sched_urgent(&d->sched, OO_TRIGGER_RELOAD);
     sd_notify_msg(d->sched.ran ? "READY=1\nSTATUS=config reloaded" : "STATUS=config reloaded");
     memory_trim(); /* the old config, and the new one's YAML tree */
+}
+
+/* SIGHUP or `reload`: the new config replaces the old one only if valid.
+ * Returns 0, or -errno with *ret_text (may be NULL) saying why. A host.conf
+ * rejected only because an offload NIC it names has no netdev yet (a bond
+ * the host agent makes after writing the file) is loaded again when a link
+ * appears (nic_retry_run). */
+static int reload(struct daemon *d, char **ret_text)
+{
+    struct oo_config cfg;
+    bool missing = false;
+    uint64_t digest;
+    int r;
+
+    /* Before the first pass, systemd still waits for READY=1 (sent when
+     * that pass ends): a reload then must not send it (units ordered after
+     * this one would start before the host is converged), nor RELOADING=1. */
+    if (d->sched.ran)
+        sd_notify_msg("RELOADING=1\nSTATUS=reloading the config");
+    r = load_config(d, &cfg, ret_text, &missing, false);
+    oo_stats_record_reload(&d->stats, r >= 0, wall_ms());
+    if (r < 0) {
+        char when[32];
+        oo_config_free(&cfg);
+        d->nic_wait_digest = missing && oo_config_file_digest(d->cfg_path, &digest) == 0 ? digest : 0;
+        d->nic_retry = false;
+        LOG_ERR("config reload rejected (%s): still enforcing the config loaded at %s; %s %s "
+                "%s", strerror(-r), oo_fmt_wall_ms(d->cfg_loaded_wall_ms, when, sizeof when),
+                d->nic_wait_digest ? "it is loaded again when a link appears; or fix" : "fix",
+                d->cfg_path, d->cfg_watch.fd >= 0
+                    ? "(it is reloaded when it changes: --watch-config)"
+                    : "and reload again (SIGHUP or ovs-appctl -t " PROGRAM " reload)");
+        publish_config(d, wall_ms());
+        sd_notify_msg(d->sched.ran ? "READY=1\nSTATUS=config reload rejected: old config kept"
+                                    : "STATUS=config reload rejected: old config kept");
+        memory_trim();
+        return r;
+    }
+    adopt_config(d, &cfg, "config reloaded from");
     return 0;
+}
+
+/* A host.conf rejected for offload NICs with no netdev (reload) is loaded
+ * again, quietly, after links appeared; adopted once they are all there. Its
+ * bytes changed meanwhile: the watch or the next reload takes it from there. */
+static void nic_retry_run(struct daemon *d)
+{
+    struct oo_config cfg;
+    bool missing = false;
+    uint64_t digest;
+    int r;
+
+    if (!d->nic_retry)
+        return;
+    d->nic_retry = false;
+    if (oo_config_file_digest(d->cfg_path, &digest) < 0 || digest != d->nic_wait_digest) {
+        d->nic_wait_digest = 0;
+        return;
+    }
+    r = load_config(d, &cfg, NULL, &missing, true);
+    if (r < 0) {
+        oo_config_free(&cfg);
+        /* Other errors now (logged): the NIC came, but not as host.conf
+         * needs it. Rejected for good, as a reload would be. */
+        if (!missing) {
+            char when[32];
+            LOG_ERR("config reload rejected (%s): still enforcing the config loaded at %s; fix %s "
+                    "%s", strerror(-r), oo_fmt_wall_ms(d->cfg_loaded_wall_ms, when, sizeof when),
+                    d->cfg_path, d->cfg_watch.fd >= 0
+                        ? "(it is reloaded when it changes: --watch-config)"
+                        : "and reload again (SIGHUP or ovs-appctl -t " PROGRAM " reload)");
+            d->nic_wait_digest = 0;
+        }
+        return;
+    }
+    oo_stats_record_reload(&d->stats, true, wall_ms());
+    LOG_INFO("%s: the offload NICs it names are there now", d->cfg_path);
+    adopt_config(d, &cfg, "config reloaded from");
 }
 
 /* ---------------------------------------------------------------- --watch-config */
@@ -567,7 +628,7 @@ static int await_offload_nics(struct daemon *d, const char *text)
     while (missing && oo_now_ms() - t0 < NIC_WAIT_S * 1000) {
         oo_sleep_ms(500);
         oo_config_free(&d->cfg);
-        r = load_config(d, &d->cfg, NULL, &missing);
+        r = load_config(d, &d->cfg, NULL, &missing, true);
     }
     if (r == 0) {
         LOG_INFO("%s: the offload NICs are there after %.1f s", d->cfg_path,
@@ -575,7 +636,7 @@ static int await_offload_nics(struct daemon *d, const char *text)
     } else if (missing) {
         /* Logged now, as any config error. */
         oo_config_free(&d->cfg);
-        r = load_config(d, &d->cfg, NULL, NULL);
+        r = load_config(d, &d->cfg, NULL, NULL, false);
     }
     return r;
 }
@@ -828,6 +889,8 @@ static void event_sock_run(struct daemon *d, struct event_sock *e, bool mark)
              nlh = mnl_nlmsg_next(nlh, &len)) {
             if (nlh->nlmsg_type < NLMSG_MIN_TYPE)
                 continue;
+            if (e->source == OO_EVENT_LINK && nlh->nlmsg_type == RTM_NEWLINK && d->nic_wait_digest)
+                d->nic_retry = true;
             if (e->relevant(nlh)) {
                 d->stats.events[e->source]++;
                 d->burst_events[e->source]++;
@@ -1345,8 +1408,9 @@ static void write_daemon_text(FILE *f, const struct daemon *d)
             d->cfg_watch.fd >= 0 ? "; reloaded when it changes (--watch-config)"
             : d->opts.watch_config ? "; --watch-config given, but the watch failed (see the log)" : "");
     if (st->last_reload_ok == 0)
-        fprintf(f, "  last reload:  REJECTED at %s: the config above is still in force\n",
-                oo_fmt_wall_ms(st->last_reload_wall_ms, a, sizeof a));
+        fprintf(f, "  last reload:  REJECTED at %s: the config above is still in force%s\n",
+                oo_fmt_wall_ms(st->last_reload_wall_ms, a, sizeof a),
+                d->nic_wait_digest ? "; loaded again when the offload NICs it names appear" : "");
     else if (st->last_reload_ok == 1)
         fprintf(f, "  last reload:  ok at %s\n", oo_fmt_wall_ms(st->last_reload_wall_ms, a, sizeof a));
     if (st->last_result >= 0)
@@ -1405,6 +1469,8 @@ static void write_daemon_json(FILE *f, const struct daemon *d)
         oo_json_null(&j);
     else
         oo_json_bool(&j, st->last_reload_ok);
+    /* The rejected host.conf is loaded again when a link appears. */
+    oo_json_kv_bool(&j, "reload_awaits_nics", d->nic_wait_digest != 0);
     oo_json_kv_str(&j, "last_result", oo_pass_result_to_string(st->last_result));
     /* Wall-clock times (ms since the epoch) and a delay: null for "none
      * yet" or "none due", never a sentinel number. */
@@ -1922,6 +1988,7 @@ static void loop_run(struct daemon *d)
         reload(d, NULL);
     }
     cfg_watch_run(d);
+    nic_retry_run(d);
     run_jobs(d);
     if (!d->exiting && oo_sched_due(&d->sched) <= oo_now_ms() && host_lock_take(d, oo_now_ms())) {
         bool first = !d->sched.ran;
@@ -1952,7 +2019,7 @@ static void loop_wait(struct daemon *d)
         oo_loop_fd_wait(d->cfg_watch.fd, true, false);
     if (d->cfg_settle_ms)
         oo_loop_timer_wait_until(d->cfg_settle_ms);
-    if (d->n_jobs || d->reload_requested)
+    if (d->n_jobs || d->reload_requested || d->nic_retry)
         oo_loop_immediate_wake();
     /* A due pass that waits for the host lock tries again at lock_retry_ms. */
     if (due != INT64_MAX)
@@ -1996,7 +2063,7 @@ int oo_daemon_main(int argc, char **argv)
 
     d.hostconf = d.opts.hostconf != NULL;
     d.cfg_path = d.opts.hostconf ? d.opts.hostconf : d.opts.config ? d.opts.config : OO_DEFAULT_CONFIG;
-    r = load_config(&d, &d.cfg, &text, &missing_nics);
+    r = load_config(&d, &d.cfg, &text, &missing_nics, true);
     if (r < 0 && missing_nics)
         r = await_offload_nics(&d, text);
     free(text);

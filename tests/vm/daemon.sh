@@ -834,8 +834,10 @@ detached_relative_paths() {
 # not made yet. The daemon waits for it instead of failing on a config error
 # (which systemd would not restart), and goes on once it is there; its passes
 # are then blocked (the bond has no members, OVS is not running here), which
-# changes nothing. Its own pidfile and control socket: the suite's daemon
-# is stopped meanwhile.
+# changes nothing. Later, a reload of a host.conf naming another bond not
+# made yet is rejected, and the file loaded again once that bond appears.
+# Its own pidfile and control socket: the suite's daemon is stopped
+# meanwhile.
 hostconf_waits_for_bond() {
 	RET=0
 	local dir=$WORK/hc pid
@@ -861,13 +863,35 @@ hostconf_waits_for_bond() {
 	APPCTL_TARGET=$dir/d.ctl appctl status -j | jq -e --arg c "$dir/host.conf" '.daemon.config == $c' >/dev/null
 	check_err $? "the daemon does not enforce $dir/host.conf after the wait"
 	log_info "$(grep -o 'the offload NICs are there after .*' "$dir/d.log")"
+	# Running: the host agent adds a NIC to host.conf before it makes the
+	# bond. The reload is rejected (the old config stays), and the file is
+	# loaded again when the bond appears, with no reload asked for.
+	printf 'networks:\n- oobhc/br-hc/bcast0\n- oobhc2/br-hc2/bcast0\novs_offload_nics:\n- oobhc\n- oobhc2\n' \
+		>"$dir/host.conf"
+	ip link del oobhc2 2>/dev/null
+	! APPCTL_TARGET=$dir/d.ctl appctl reload >"$dir/reload.out" 2>&1 &&
+		grep -q "no network interface 'oobhc2'" "$dir/reload.out"
+	check_err $? "a reload naming bond oobhc2 before it exists was not rejected for it: $(cat "$dir/reload.out")"
+	grep -q "config reload rejected.*it is loaded again when a link appears" "$dir/d.log"
+	check_err $? "the rejection does not say the file is loaded again: $(tail -n 3 "$dir/d.log")"
+	APPCTL_TARGET=$dir/d.ctl appctl status -j |
+		jq -e '.daemon.last_reload_ok == false and .daemon.reload_awaits_nics == true' >/dev/null
+	check_err $? "status does not show the rejected reload awaiting its NICs"
+	ip link add oobhc2 type bond mode active-backup
+	defer ip link del oobhc2
+	wait_for 10 grep -q "the offload NICs it names are there now" "$dir/d.log"
+	check_err $? "the rejected host.conf was not loaded again once oobhc2 appeared: $(tail -n 5 "$dir/d.log")"
+	log_info "$(grep -o 'config reload rejected.*' "$dir/d.log" | head -n 1)"
+	APPCTL_TARGET=$dir/d.ctl appctl status -j |
+		jq -e '.daemon.last_reload_ok == true and .daemon.reload_awaits_nics == false' >/dev/null
+	check_err $? "status does not show the reload done once oobhc2 appeared"
 	APPCTL_TARGET=$dir/d.ctl appctl exit >/dev/null
 	wait_for 20 _oo_pid_gone "$pid"
 	check_err $? "the host.conf daemon did not exit"
 	daemon_start
 	poll_until 30000 in_sync >/dev/null
 	check_err $? "the suite's daemon is not back in sync"
-	log_test "host.conf naming a bond not made yet: the daemon waits for it, then enforces it" || dump_log
+	log_test "host.conf naming a bond not made yet: the daemon waits for it at start and after a reload" || dump_log
 }
 
 # notified TEXT: the systemd notification listener has received TEXT.
