@@ -173,6 +173,17 @@ static const char *place_name(const struct oo_tc_filter *f, char *buf, size_t si
     return buf;
 }
 
+/* A hardware-only filter (skip_sw) that no device holds any more: the
+ * kernel keeps it when the hardware drops it (a block unbound from its
+ * devices, the driver's tc offload torn down and set up again) and says
+ * so only by clearing in_hw. It matches nothing, though it equals the
+ * desired filter: written again in place, it is offloaded again or the
+ * write fails with the driver's reason. */
+static bool dead_in_hw(const struct oo_tc_filter *o)
+{
+    return o->skip_sw && !o->in_hw;
+}
+
 /* The plan for desired filter d, the first of its (place, rule id), given
  * the owned filters of that group (e, or none). */
 static void plan_one(struct builder *b, const struct oo_tc_filter *d, const struct groups *owned,
@@ -185,7 +196,7 @@ static void plan_one(struct builder *b, const struct oo_tc_filter *d, const stru
     uint32_t first = e ? e->first : 0;
 
     for (uint32_t k = first; k && !keep; k = group_next(owned, k))
-        if (oo_tc_filter_equal(d, &observed[k - 1]))
+        if (!dead_in_hw(&observed[k - 1]) && oo_tc_filter_equal(d, &observed[k - 1]))
             keep = &observed[k - 1];
     for (uint32_t k = first; k && !keep && !in_place; k = group_next(owned, k)) {
         const struct oo_tc_filter *o = &observed[k - 1];

@@ -5,7 +5,8 @@
  * A filter is identified by where it is (ifindex, or shared block) and its
  * rule id (our cookie, tc/owner.h), not by handle: a desired filter may
  * leave its handle 0 for the kernel to pick. For each (place, rule id):
- *   - an owned filter equal to the desired one (oo_tc_filter_equal) stays;
+ *   - an owned filter equal to the desired one (oo_tc_filter_equal) stays,
+ *     unless it is hardware-only (skip_sw) and no longer in hardware;
  *   - one at the same chain, prio and protocol (and handle, if the desired
  *     filter names one) but otherwise different is replaced in place;
  *   - otherwise the owned ones are deleted and the desired one added;

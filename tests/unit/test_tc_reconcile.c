@@ -286,6 +286,45 @@ static void test_reconcile_changes(void **state)
     oo_tc_plan_free(&p);
 }
 
+/* A hardware-only rule the hardware dropped (in_hw cleared, the filter
+ * kept by the kernel) is written again in place; one still in hardware, or
+ * a software one not in hardware, stays. */
+static void test_reconcile_skip_sw_lost(void **state)
+{
+    struct oo_tc_filter want[3] = {
+        owned_filter(4, 0, "hw-lost", 10, 1), owned_filter(4, 0, "hw-held", 10, 2),
+        owned_filter(4, 0, "sw", 10, 3),
+    };
+    struct oo_tc_filter have[3];
+    struct oo_tc_plan p;
+
+    want[0].skip_sw = want[1].skip_sw = true;
+    for (int i = 0; i < 3; i++)
+        have[i] = installed(want[i], (uint32_t)(i + 1));
+    have[0].not_in_hw = false;      /* created in hardware; in_hw cleared since */
+    have[1].not_in_hw = false;
+    have[1].in_hw = true;
+    have[1].in_hw_count = 1;
+
+    assert_int_equal(oo_tc_reconcile(want, 3, have, 3, &p), 0);
+    assert_int_equal(p.n_conflicts, 0);
+    assert_int_equal(p.n_unchanged, 2);
+    assert_int_equal(p.n_reqs, 1);
+    assert_int_equal(p.n_replace, 1);
+    assert_int_equal(p.reqs[0].op, OO_TC_OP_REPLACE);
+    assert_ptr_equal(p.reqs[0].filter, &want[0]);
+    assert_int_equal(p.reqs[0].handle, 1);
+    oo_tc_plan_free(&p);
+
+    /* Back in hardware: nothing to do. */
+    have[0].in_hw = true;
+    have[0].in_hw_count = 2;
+    assert_int_equal(oo_tc_reconcile(want, 3, have, 3, &p), 0);
+    assert_int_equal(p.n_reqs, 0);
+    assert_int_equal(p.n_unchanged, 3);
+    oo_tc_plan_free(&p);
+}
+
 static void test_reconcile_handles_and_duplicates(void **state)
 {
     struct oo_tc_filter want[1] = { owned_filter(4, 0, "h", 10, 1) };
@@ -758,6 +797,7 @@ int main(void)
         cmocka_unit_test(test_classify),
         cmocka_unit_test(test_reconcile_noop),
         cmocka_unit_test(test_reconcile_changes),
+        cmocka_unit_test(test_reconcile_skip_sw_lost),
         cmocka_unit_test(test_reconcile_handles_and_duplicates),
         cmocka_unit_test(test_reconcile_conflicts),
         cmocka_unit_test(test_reconcile_same_match),
