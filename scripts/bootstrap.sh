@@ -89,6 +89,35 @@ else
 fi
 
 # --- 3. the guest tier ---------------------------------------------------------
+# promtool, for the unit tests of examples/prometheus-alerts.yaml (meson test
+# alerts): the binary alone, from Debian's prometheus package. Installing the
+# package would also start a Prometheus server on this machine.
+pt_dir=$cache/promtool
+pt_ver=$(apt-cache show --no-all-versions prometheus 2>/dev/null | sed -n 's/^Version: //p')
+if [ -n "$pt_ver" ] && [ -x "$pt_dir/promtool" ] && [ -f "$pt_dir/.version-$pt_ver" ]; then
+    step "promtool $pt_ver: cached in $pt_dir"
+elif [ -z "$pt_ver" ]; then
+    step "warning: no prometheus package in the package lists: the alert rule tests will be skipped"
+else
+    step "fetching promtool $pt_ver (Debian's prometheus package, unpacked, not installed)"
+    mkdir -p "$cache"
+    tmp=$(mktemp -d "$cache/promtool.tmp.XXXXXX")
+    trap 'rm -rf "$tmp"' EXIT
+    chmod 755 "$tmp"                    # apt's _apt user writes the download there
+    if (cd "$tmp" && apt-get download -qq "prometheus=$pt_ver" >/dev/null 2>&1) &&
+        dpkg-deb --fsys-tarfile "$tmp"/prometheus_*.deb | tar -x -C "$tmp" ./usr/bin/promtool &&
+        "$tmp/usr/bin/promtool" --version >/dev/null 2>&1; then
+        rm -rf "$pt_dir"
+        mkdir -p "$pt_dir"
+        mv "$tmp/usr/bin/promtool" "$pt_dir/promtool"
+        touch "$pt_dir/.version-$pt_ver"
+    else
+        step "warning: could not fetch promtool: the alert rule tests will be skipped"
+    fi
+    rm -rf "$tmp"
+    trap - EXIT
+fi
+
 if [ "${OO_SKIP_VM:-0}" != 1 ]; then
     "$here/vm/prepare.sh"
 fi
