@@ -180,6 +180,7 @@ void oo_config_free(struct oo_config *cfg)
     if (!cfg)
         return;
     free(cfg->file);
+    free(cfg->hostconf);
     free(cfg->ovs.db);
     for (size_t i = 0; i < cfg->ovs.n_restart_command; i++)
         free(cfg->ovs.restart_command[i]);
@@ -292,7 +293,14 @@ int oo_cfg_read_file(const char *path, char **ret_buf, size_t *ret_len, struct o
     return 0;
 }
 
-int oo_config_file_digest(const char *path, uint64_t *ret_digest)
+uint64_t oo_config_digest_pair(uint64_t a, uint64_t b)
+{
+    uint64_t pair[2] = { a, b };
+
+    return b ? oo_digest(pair, sizeof pair) : a;
+}
+
+static int digest_of(const char *path, uint64_t *ret_digest)
 {
     struct oo_cfg_diag diag;
     char *buf;
@@ -309,8 +317,46 @@ int oo_config_file_digest(const char *path, uint64_t *ret_digest)
     return 0;
 }
 
+int oo_config_file_digest(const char *path, const char *hostconf, uint64_t *ret_digest)
+{
+    uint64_t a, b = 0;
+    int r;
+
+    if ((r = digest_of(path, &a)) < 0)
+        return r;
+    if (hostconf && digest_of(hostconf, &b) < 0)
+        b = 0;
+    *ret_digest = oo_config_digest_pair(a, b);
+    return 0;
+}
+
+/* The reader oo_config_load_yaml() gives the parser: the file, whose digest
+ * it keeps for the config's. */
+struct file_reader {
+    uint64_t digest;
+};
+
+static int read_hostconf_file(const char *path, char **ret_buf, size_t *ret_len, void *arg)
+{
+    struct file_reader *fr = arg;
+    struct oo_cfg_diag diag;
+    int r;
+
+    oo_cfg_diag_init(&diag, path);
+    r = oo_cfg_read_file(path, ret_buf, ret_len, &diag);
+    oo_cfg_diag_free(&diag);
+    if (r == 0)
+        fr->digest = oo_digest(*ret_buf, *ret_len);
+    return r;
+}
+
 int oo_config_load_yaml(const char *path, struct oo_config *cfg, struct oo_cfg_diag *diag)
 {
+    struct file_reader fr = { 0 };
+    const struct oo_cfg_hostconf_reader reader = {
+        .read = read_hostconf_file, .read_arg = &fr,
+        .probe = oo_cfg_nic_probe_sysfs, .probe_data = NULL,
+    };
     char *buf;
     size_t len;
     int r;
@@ -322,8 +368,8 @@ int oo_config_load_yaml(const char *path, struct oo_config *cfg, struct oo_cfg_d
         cfg->file = oo_strdup(path);
         return r;
     }
-    r = oo_config_parse_yaml(path, buf, len, cfg, diag);
-    cfg->digest = oo_digest(buf, len);
+    r = oo_config_parse_yaml_with(path, buf, len, &reader, cfg, diag);
+    cfg->digest = oo_config_digest_pair(oo_digest(buf, len), fr.digest);
     free(buf);
     return r;
 }

@@ -409,7 +409,7 @@ enum oo_config_source {
 
 enum oo_config_key {
     OO_CFG_KEY_VERSION, OO_CFG_KEY_OVS, OO_CFG_KEY_PFS, OO_CFG_KEY_BONDS, OO_CFG_KEY_BRIDGES,
-    OO_CFG_KEY_TC, OO_CFG_KEY_WAITS, OO_CFG_KEY_N_KEYS,
+    OO_CFG_KEY_TC, OO_CFG_KEY_WAITS, OO_CFG_KEY_HOSTCONF, OO_CFG_KEY_N_KEYS,
 };
 enum oo_cfg_tc_key { OO_CFG_TC_RULES, OO_CFG_TC_MPV, OO_CFG_TC_N_KEYS };
 
@@ -435,6 +435,10 @@ struct oo_config {
      * host-agent adds each VM's representor itself). The planner must never
      * attach or detach a VF representor on any bridge. */
     bool reps_owned_by_host_agent;
+    /* A YAML config's `hostconf:` path: its pfs, bonds and bridges are
+     * derived from that host.conf (positions with loc.file 1), the rest
+     * is the YAML's own. NULL: none. */
+    char *hostconf;
     struct oo_src_loc at[OO_CFG_KEY_N_KEYS];
     struct oo_src_loc tc_at[OO_CFG_TC_N_KEYS];
 };
@@ -491,13 +495,34 @@ bool oo_config_ref_on_bridge(const struct oo_config *cfg, const struct oo_cfg_re
  * -EINVAL if diag holds errors. Pure: no I/O. */
 int oo_config_parse_yaml(const char *name, const void *buf, size_t len,
                          struct oo_config *cfg, struct oo_cfg_diag *diag);
-/* Reads path and does oo_config_parse_yaml(). Returns 0, -EINVAL (errors in
- * diag), or -errno if the file cannot be read (also added to diag). */
+/* How a YAML config's `hostconf:` is read: the file (0 with *ret_buf, which
+ * the caller frees, and *ret_len; or -errno), and the probe of its offload
+ * NICs (below). */
+struct oo_cfg_hostconf_reader {
+    int (*read)(const char *path, char **ret_buf, size_t *ret_len, void *arg);
+    void *read_arg;
+    int (*probe)(const char *netdev, void *userdata);  /* oo_cfg_nic_probe_fn */
+    void *probe_data;
+};
+/* oo_config_parse_yaml(), where a `hostconf:` key is read with reader (NULL:
+ * refused, as in oo_config_parse_yaml(), which does no I/O). */
+int oo_config_parse_yaml_with(const char *name, const void *buf, size_t len,
+                              const struct oo_cfg_hostconf_reader *reader,
+                              struct oo_config *cfg, struct oo_cfg_diag *diag);
+/* Reads path and does oo_config_parse_yaml(), reading a `hostconf:` file and
+ * probing /sys. Returns 0, -EINVAL (errors in diag), or -errno if the file
+ * cannot be read (also added to diag). */
 int oo_config_load_yaml(const char *path, struct oo_config *cfg, struct oo_cfg_diag *diag);
 
-/* The oo_config.digest a load of path would record now, from the file's
- * bytes alone (no parse). Returns 0, or -errno if it cannot be read. */
-int oo_config_file_digest(const char *path, uint64_t *ret_digest);
+/* The oo_config.digest a load of path would record now, from the bytes of
+ * the file and of the host.conf it names (hostconf, NULL none; what the
+ * config in force names) alone (no parse). Returns 0, or -errno if path
+ * cannot be read (a host.conf that cannot be read counts as empty, as the
+ * load's digest has it). */
+int oo_config_file_digest(const char *path, const char *hostconf, uint64_t *ret_digest);
+/* The digest of a config made of the bytes of a file (digest a) and of the
+ * host.conf it names (digest b, 0 when unread). */
+uint64_t oo_config_digest_pair(uint64_t a, uint64_t b);
 
 /* host.conf mode: what an offload NIC name is on this host. */
 enum oo_cfg_nic_kind {

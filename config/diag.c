@@ -23,6 +23,7 @@ void oo_cfg_diag_free(struct oo_cfg_diag *d)
     }
     free(d->errors);
     free(d->file);
+    free(d->hostconf_file);
     memset(d, 0, sizeof *d);
 }
 
@@ -30,6 +31,12 @@ void oo_cfg_diag_set_file(struct oo_cfg_diag *d, const char *file)
 {
     free(d->file);
     d->file = oo_strdup(file ? file : "<config>");
+}
+
+void oo_cfg_diag_set_hostconf_file(struct oo_cfg_diag *d, const char *file)
+{
+    free(d->hostconf_file);
+    d->hostconf_file = file ? oo_strdup(file) : NULL;
 }
 
 /* Replaces bytes that would break the one-error-per-line format. */
@@ -42,6 +49,8 @@ static void sanitize(char *s)
 
 static bool loc_before(struct oo_src_loc a, struct oo_src_loc b)
 {
+    if (a.file != b.file)
+        return a.file < b.file;
     return a.line < b.line || (a.line == b.line && a.col < b.col);
 }
 
@@ -53,6 +62,8 @@ void oo_cfg_diag_add(struct oo_cfg_diag *d, struct oo_src_loc loc, const char *k
     char *msg;
     int r;
 
+    if (d->cur_file)
+        loc.file = d->cur_file;
     if (d->n_errors >= OO_CFG_MAX_ERRORS) {
         /* Keep the first errors in the file, not the first found: checks
          * run by topic, and a reader fixes from the top. Out goes the
@@ -99,9 +110,7 @@ void oo_cfg_diag_sort(struct oo_cfg_diag *d)
         struct oo_cfg_error e = d->errors[i];
         size_t j = i;
 
-        while (j > 0 && (d->errors[j - 1].loc.line > e.loc.line ||
-                         (d->errors[j - 1].loc.line == e.loc.line &&
-                          d->errors[j - 1].loc.col > e.loc.col))) {
+        while (j > 0 && loc_before(e.loc, d->errors[j - 1].loc)) {
             d->errors[j] = d->errors[j - 1];
             j--;
         }
@@ -113,12 +122,13 @@ const char *oo_cfg_error_format(const struct oo_cfg_diag *d, size_t i, char *buf
 {
     const struct oo_cfg_error *e = &d->errors[i];
     const char *sep = e->key[0] ? ": " : "";
+    const char *file = e->loc.file && d->hostconf_file ? d->hostconf_file : d->file;
 
     if (e->loc.line)
-        snprintf(buf, size, "%s:%u:%u: %s%s%s", d->file, e->loc.line, e->loc.col,
+        snprintf(buf, size, "%s:%u:%u: %s%s%s", file, e->loc.line, e->loc.col,
                  e->key, sep, e->msg);
     else
-        snprintf(buf, size, "%s: %s%s%s", d->file, e->key, sep, e->msg);
+        snprintf(buf, size, "%s: %s%s%s", file, e->key, sep, e->msg);
     return buf;
 }
 

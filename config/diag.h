@@ -9,10 +9,12 @@
 #include <stdio.h>
 
 /* A position in the config file, 1-based. {0, 0}: not from a file (a default,
- * a derived value, or a config built in memory). */
+ * a derived value, or a config built in memory). file: 0 the config itself,
+ * 1 the host.conf a YAML config names (`hostconf:`). */
 struct oo_src_loc {
     unsigned line;
     unsigned col;
+    unsigned file;
 };
 
 /* Errors kept per diag; the rest are counted in n_dropped. */
@@ -26,6 +28,9 @@ struct oo_cfg_error {
 
 struct oo_cfg_diag {
     char *file;                   /* name printed before each position */
+    char *hostconf_file;          /* ... of those with loc.file 1, NULL none */
+    unsigned cur_file;            /* errors added are stamped with this loc.file
+                                   * (while the host.conf is read), 0 otherwise */
     struct oo_cfg_error *errors;  /* in the order found; oo_cfg_diag_sort() orders by position */
     size_t n_errors;
     size_t alloc;
@@ -41,6 +46,8 @@ void oo_cfg_diag_init(struct oo_cfg_diag *d, const char *file);
 void oo_cfg_diag_free(struct oo_cfg_diag *d);
 /* Replaces the file name printed in messages. */
 void oo_cfg_diag_set_file(struct oo_cfg_diag *d, const char *file);
+/* Sets the name printed for positions in the host.conf a config names. */
+void oo_cfg_diag_set_hostconf_file(struct oo_cfg_diag *d, const char *file);
 
 /* Adds an error. key may be NULL (""). Control characters in key and message
  * are replaced so that each error stays on one line. */
@@ -49,7 +56,8 @@ void oo_cfg_diag_add(struct oo_cfg_diag *d, struct oo_src_loc loc, const char *k
 
 /* Total errors found (kept + dropped). */
 size_t oo_cfg_diag_count(const struct oo_cfg_diag *d);
-/* Sorts the kept errors by position (stable; errors without a position first). */
+/* Sorts the kept errors by position (stable; errors without a position first,
+ * the config's before its host.conf's). */
 void oo_cfg_diag_sort(struct oo_cfg_diag *d);
 
 /* Formats error i as "FILE:LINE:COL: KEY: message" into buf ("FILE: ..."

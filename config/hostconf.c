@@ -311,6 +311,74 @@ int oo_config_parse_hostconf(const char *name, const void *buf, size_t len,
     return oo_cfg_diag_count(diag) > before ? -EINVAL : 0;
 }
 
+/* Marks every position of a host.conf tree as the host.conf's: the objects
+ * derived from it keep them, and so do the errors found on them later. */
+static void mark_hostconf(struct ynode *n)
+{
+    n->loc.file = 1;
+    if (n->type == YN_SEQ || n->type == YN_MAP)
+        for (size_t i = 0; i < n->n; i++)
+            mark_hostconf(n->items[i]);
+}
+
+void oo_cfg_merge_hostconf(struct oo_config *cfg, const struct oo_cfg_hostconf_reader *reader,
+                           struct oo_cfg_diag *d)
+{
+    static const int made[] = { OO_CFG_KEY_PFS, OO_CFG_KEY_BONDS, OO_CFG_KEY_BRIDGES };
+    const struct oo_src_loc at = cfg->at[OO_CFG_KEY_HOSTCONF];
+    struct hc_ctx c = { d, cfg, NULL, NULL, NULL, 0, NULL, NULL };
+    const struct oo_src_loc *hw = &cfg->ovs.at[OO_CFG_OVS_HW_OFFLOAD];
+    struct ynode *root;
+    char *buf = NULL;
+    size_t len = 0, before;
+    int r;
+
+    for (size_t i = 0; i < sizeof made / sizeof made[0]; i++)
+        if (cfg->at[made[i]].line)
+            oo_cfg_diag_add(d, cfg->at[made[i]], oo_cfg_top_keys[made[i]],
+                            "not with 'hostconf': the offload NICs host.conf names make the "
+                            "pfs, bonds and bridges (docs/config.md, \"host.conf mode\")");
+    if (cfg->at[OO_CFG_KEY_TC].line)
+        oo_cfg_diag_add(d, cfg->at[OO_CFG_KEY_TC], "tc",
+                        "tc rules and MPV pairs cannot go with 'hostconf' yet: write the "
+                        "pfs, bonds and bridges in this config instead of 'hostconf'");
+    if (hw->line && cfg->ovs.hw_offload == 0)
+        oo_cfg_diag_add(d, *hw, "ovs.hw_offload",
+                        "host-agent turns hw-offload on for the NICs host.conf offloads: with "
+                        "'hostconf' it cannot be false (leave it out)");
+    if (!cfg->hostconf)
+        return;                         /* not a usable path: reported */
+    cfg->ovs.hw_offload = 1;
+    cfg->reps_owned_by_host_agent = true;
+    if (!reader) {
+        oo_cfg_diag_add(d, at, "hostconf", "host.conf is read only when the config is "
+                        "loaded from a file (ovs-offloadctl -c FILE)");
+        return;
+    }
+    r = reader->read(cfg->hostconf, &buf, &len, reader->read_arg);
+    if (r < 0) {
+        oo_cfg_diag_add(d, at, "hostconf", "cannot read %s: %s", cfg->hostconf, strerror(-r));
+        return;
+    }
+    oo_cfg_diag_set_hostconf_file(d, cfg->hostconf);
+    d->cur_file = 1;
+    c.probe = reader->probe;
+    c.probe_data = reader->probe_data;
+    before = oo_cfg_diag_count(d);
+    root = ytree_parse(buf, len, d);
+    if (root) {
+        mark_hostconf(root);
+        derive(&c, root);
+        ytree_free(root);
+    } else if (oo_cfg_diag_count(d) == before) {
+        oo_cfg_diag_add(d, (struct oo_src_loc){ 1, 1 }, NULL,
+                        "host.conf is empty: it needs networks and ovs_offload_nics");
+    }
+    d->cur_file = 0;
+    free(c.nets);
+    free(buf);
+}
+
 int oo_config_load_hostconf(const char *path, struct oo_config *cfg, struct oo_cfg_diag *diag)
 {
     char *buf;

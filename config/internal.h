@@ -18,6 +18,14 @@ void oo_cfg_ref_free(struct oo_cfg_ref *ref);
 /* Fills cfg (already initialised) from a YAML config tree. */
 void oo_cfg_parse_tree(const struct ynode *root, struct oo_config *cfg, struct oo_cfg_diag *d);
 
+/* A YAML config's `hostconf:` (cfg->hostconf, its key's position in
+ * cfg->at): refuses what host.conf makes (pfs, bonds, bridges) and what
+ * cannot go with it yet (tc), reads the file with reader (NULL: refused)
+ * and derives its pfs, bonds and bridges into cfg, positions marked as the
+ * host.conf's (loc.file 1). Problems go to d. */
+void oo_cfg_merge_hostconf(struct oo_config *cfg, const struct oo_cfg_hostconf_reader *reader,
+                           struct oo_cfg_diag *d);
+
 /* Largest config file read by the loaders. */
 #define OO_CFG_MAX_FILE_SIZE (64u << 20)
 /* Reads a whole file; *ret_buf is malloc'ed. Returns 0 or -errno (-EFBIG

@@ -224,7 +224,7 @@ size_t oo_cfg_names_join(const char *const *names, size_t n, char *buf, size_t s
 const char *const oo_cfg_top_keys[OO_CFG_KEY_N_KEYS] = {
     [OO_CFG_KEY_VERSION] = "version", [OO_CFG_KEY_OVS] = "ovs", [OO_CFG_KEY_PFS] = "pfs",
     [OO_CFG_KEY_BONDS] = "bonds", [OO_CFG_KEY_BRIDGES] = "bridges", [OO_CFG_KEY_TC] = "tc",
-    [OO_CFG_KEY_WAITS] = "waits",
+    [OO_CFG_KEY_WAITS] = "waits", [OO_CFG_KEY_HOSTCONF] = "hostconf",
 };
 const char *const oo_cfg_ovs_keys[OO_CFG_OVS_N_KEYS] = {
     [OO_CFG_OVS_DB] = "db", [OO_CFG_OVS_HW_OFFLOAD] = "hw_offload",

@@ -1055,6 +1055,16 @@ static void top_field(void *ctx, int key, const struct ynode *v)
     case OO_CFG_KEY_TC:
         sc_walk(c->d, v, "tc", oo_cfg_tc_keys, OO_CFG_TC_N_KEYS, cfg->tc_at, tc_field, c);
         break;
+    case OO_CFG_KEY_HOSTCONF:
+        free(cfg->hostconf);
+        cfg->hostconf = NULL;
+        if (sc_str(c->d, v, "a path to host.conf", &cfg->hostconf) && cfg->hostconf[0] != '/') {
+            sc_error(c->d, v, "'%s' is not an absolute path: give host.conf's full path "
+                     "(e.g. /etc/yunion/host.conf)", cfg->hostconf);
+            free(cfg->hostconf);
+            cfg->hostconf = NULL;
+        }
+        break;
     case OO_CFG_KEY_WAITS:
         cfg->waits.loc = v->loc;
         sc_walk(c->d, v, "waits", oo_cfg_waits_keys, OO_CFG_WAITS_N_KEYS, cfg->waits.at, waits_field, c);
@@ -1082,6 +1092,13 @@ void oo_cfg_parse_tree(const struct ynode *root, struct oo_config *cfg, struct o
 int oo_config_parse_yaml(const char *name, const void *buf, size_t len,
                          struct oo_config *cfg, struct oo_cfg_diag *diag)
 {
+    return oo_config_parse_yaml_with(name, buf, len, NULL, cfg, diag);
+}
+
+int oo_config_parse_yaml_with(const char *name, const void *buf, size_t len,
+                              const struct oo_cfg_hostconf_reader *reader,
+                              struct oo_config *cfg, struct oo_cfg_diag *diag)
+{
     size_t before = oo_cfg_diag_count(diag);
     struct ynode *root;
 
@@ -1105,6 +1122,8 @@ int oo_config_parse_yaml(const char *name, const void *buf, size_t len,
         oo_cfg_diag_add(diag, (struct oo_src_loc){ 1, 1 }, NULL,
                         "the config is empty: it needs at least 'version: 1'");
     }
+    if (cfg->at[OO_CFG_KEY_HOSTCONF].line)
+        oo_cfg_merge_hostconf(cfg, reader, diag);
     oo_config_validate(cfg, diag);
     oo_cfg_diag_sort(diag);
     return oo_cfg_diag_count(diag) > before ? -EINVAL : 0;

@@ -161,12 +161,15 @@ struct daemon {
 
     /* --watch-config */
     struct oo_cfg_watch cfg_watch;
+    struct oo_cfg_watch hc_watch;   /* the host.conf the config in force names */
+    char *hc_watch_path;            /* ... at this path, NULL none */
     int64_t cfg_settle_ms;          /* look at the file then, 0: no event pending */
     uint64_t cfg_rejected_digest;   /* oo_digest() of the bytes the watch last reloaded
                                      * and had rejected, 0 none (as oo_config.digest) */
     bool cfg_missing_logged;        /* the file's absence was logged */
     uint64_t nic_wait_digest;       /* digest of host.conf bytes rejected only for offload
                                      * NICs with no netdev, 0 none (nic_retry_run) */
+    char *nic_wait_hostconf;        /* the host.conf that YAML named, NULL none */
     bool nic_retry;                 /* a link appeared since: load them again */
     bool exiting;
 
@@ -423,6 +426,8 @@ static void watch_start(struct daemon *d)
                  d->remote, strerror(-r));
 }
 
+static void hc_watch_sync(struct daemon *d);
+
 /* A valid config loaded: it replaces the one in force, and a pass applies
  * it. what: how it came, for the log ("config reloaded from"). */
 static void adopt_config(struct daemon *d, struct oo_config *cfg, const char *what)
@@ -435,6 +440,7 @@ static void adopt_config(struct daemon *d, struct oo_config *cfg, const char *wh
     d->nic_wait_digest = 0;
     d->nic_retry = false;
     d->cfg_rejected_digest = 0;
+    hc_watch_sync(d);
     remote = remote_of(d, &d->cfg);
     if (strcmp(remote, d->remote)) {
         free(d->remote);
@@ -475,9 +481,12 @@ static int reload(struct daemon *d, char **ret_text)
     oo_stats_record_reload(&d->stats, r >= 0, wall_ms());
     if (r < 0) {
         char when[32];
-        oo_config_free(&cfg);
-        d->nic_wait_digest = missing && oo_config_file_digest(d->cfg_path, &digest) == 0 ? digest : 0;
+        d->nic_wait_digest = missing && oo_config_file_digest(d->cfg_path, cfg.hostconf, &digest) == 0
+                             ? digest : 0;
+        free(d->nic_wait_hostconf);
+        d->nic_wait_hostconf = d->nic_wait_digest && cfg.hostconf ? oo_strdup(cfg.hostconf) : NULL;
         d->nic_retry = false;
+        oo_config_free(&cfg);
         LOG_ERR("config reload rejected (%s): still enforcing the config loaded at %s; %s %s "
                 "%s", strerror(-r), oo_fmt_wall_ms(d->cfg_loaded_wall_ms, when, sizeof when),
                 d->nic_wait_digest ? "it is loaded again when a link appears; or fix" : "fix",
@@ -507,7 +516,8 @@ static void nic_retry_run(struct daemon *d)
     if (!d->nic_retry)
         return;
     d->nic_retry = false;
-    if (oo_config_file_digest(d->cfg_path, &digest) < 0 || digest != d->nic_wait_digest) {
+    if (oo_config_file_digest(d->cfg_path, d->nic_wait_hostconf, &digest) < 0 ||
+        digest != d->nic_wait_digest) {
         d->nic_wait_digest = 0;
         return;
     }
@@ -534,6 +544,30 @@ static void nic_retry_run(struct daemon *d)
 
 /* ---------------------------------------------------------------- --watch-config */
 
+/* With --watch-config, the host.conf that the config in force names
+ * (`hostconf:`) is watched as well: host-agent rewrites it. Called when the
+ * config in force changes. */
+static void hc_watch_sync(struct daemon *d)
+{
+    const char *want = d->cfg.hostconf;
+    int r;
+
+    if (d->cfg_watch.fd < 0 || (want && d->hc_watch_path && !strcmp(want, d->hc_watch_path)))
+        return;
+    oo_cfg_watch_close(&d->hc_watch);
+    free(d->hc_watch_path);
+    d->hc_watch_path = NULL;
+    if (!want)
+        return;
+    if ((r = oo_cfg_watch_open(&d->hc_watch, want)) < 0) {
+        LOG_WARN("cannot watch %s, which %s names, for changes (%s): reload the daemon after "
+                 "host-agent changes it (systemctl reload ovs-offloadd)", want, d->cfg_path,
+                 strerror(-r));
+        return;
+    }
+    d->hc_watch_path = oo_strdup(want);
+}
+
 static void cfg_watch_start(struct daemon *d)
 {
     int r;
@@ -545,6 +579,7 @@ static void cfg_watch_start(struct daemon *d)
                  "(systemctl reload ovs-offloadd)", d->cfg_path, strerror(-r),
                  r == -EMFILE || r == -ENOSPC ? "; raise fs.inotify.max_user_instances or "
                                                 "max_user_watches" : "");
+    hc_watch_sync(d);
 }
 
 /* Events that may concern the config file start (or restart) the settle
@@ -564,6 +599,7 @@ static void cfg_watch_run(struct daemon *d)
                  "(systemctl reload ovs-offloadd), or restart it to watch again", d->cfg_path,
                  strerror(-r));
         oo_cfg_watch_close(&d->cfg_watch);
+        oo_cfg_watch_close(&d->hc_watch);
         d->cfg_settle_ms = 0;
         /* No longer watching: ovs-offloadctl's advice changes with it. */
         publish_config(d, d->stats.last_reload_ok == 0 ? d->stats.last_reload_wall_ms : 0);
@@ -571,6 +607,16 @@ static void cfg_watch_run(struct daemon *d)
     }
     if (r > 0)
         d->cfg_settle_ms = oo_now_ms() + CFG_SETTLE_MS;
+    if (d->hc_watch.fd >= 0) {
+        r = oo_cfg_watch_read(&d->hc_watch);
+        if (r < 0) {
+            LOG_WARN("the watch on %s failed (%s) and stops: reload the daemon after host-agent "
+                     "changes it (systemctl reload ovs-offloadd)", d->hc_watch_path, strerror(-r));
+            oo_cfg_watch_close(&d->hc_watch);
+        } else if (r > 0) {
+            d->cfg_settle_ms = oo_now_ms() + CFG_SETTLE_MS;
+        }
+    }
     if (!d->cfg_settle_ms || oo_now_ms() < d->cfg_settle_ms)
         return;
     d->cfg_settle_ms = 0;
@@ -578,7 +624,11 @@ static void cfg_watch_run(struct daemon *d)
     if ((r = oo_cfg_watch_rearm(&d->cfg_watch, d->cfg_path)) < 0)
         LOG_WARN("cannot watch the directory of %s again (%s): its changes may go unseen until "
                  "the daemon restarts; reload it by hand after changes", d->cfg_path, strerror(-r));
-    r = oo_config_file_digest(d->cfg_path, &digest);
+    if (d->hc_watch.fd >= 0 && (r = oo_cfg_watch_rearm(&d->hc_watch, d->hc_watch_path)) < 0)
+        LOG_WARN("cannot watch the directory of %s again (%s): its changes may go unseen until "
+                 "the daemon restarts; reload it by hand after changes", d->hc_watch_path,
+                 strerror(-r));
+    r = oo_config_file_digest(d->cfg_path, d->cfg.hostconf, &digest);
     if (r < 0) {
         if (!d->cfg_missing_logged)
             LOG_WARN("%s cannot be read (%s): still enforcing the config loaded at %s; it is "
@@ -589,13 +639,15 @@ static void cfg_watch_run(struct daemon *d)
     }
     d->cfg_missing_logged = false;
     if (digest == d->cfg.digest) {
-        LOG_DBG("%s was written, but holds the config in force: nothing to reload", d->cfg_path);
+        LOG_DBG("%s%s%s was written, but holds the config in force: nothing to reload", d->cfg_path,
+                d->cfg.hostconf ? " or " : "", d->cfg.hostconf ? d->cfg.hostconf : "");
         d->cfg_rejected_digest = 0;
         return;
     }
     if (digest == d->cfg_rejected_digest)
         return;                 /* rejected, and said so, already */
-    LOG_INFO("%s changed: reloading it (--watch-config)", d->cfg_path);
+    LOG_INFO("%s%s%s changed: reloading it (--watch-config)", d->cfg_path,
+             d->cfg.hostconf ? " or the host.conf it names, " : "", d->cfg.hostconf ? d->cfg.hostconf : "");
     r = reload(d, NULL);
     d->cfg_rejected_digest = r < 0 ? digest : 0;
 }
@@ -1403,7 +1455,8 @@ static void write_daemon_text(FILE *f, const struct daemon *d)
     char a[32], b[32];
 
     fprintf(f, "daemon %s %s (pid %ld)\n", PROGRAM, OO_VERSION, (long)getpid());
-    fprintf(f, "  config:       %s (%s), loaded %s%s\n", d->cfg_path, d->hostconf ? "host.conf" : "yaml",
+    fprintf(f, "  config:       %s (%s%s%s), loaded %s%s\n", d->cfg_path, d->hostconf ? "host.conf" : "yaml",
+            d->cfg.hostconf ? ", NICs from " : "", d->cfg.hostconf ? d->cfg.hostconf : "",
             oo_fmt_wall_ms(d->cfg_loaded_wall_ms, a, sizeof a),
             d->cfg_watch.fd >= 0 ? "; reloaded when it changes (--watch-config)"
             : d->opts.watch_config ? "; --watch-config given, but the watch failed (see the log)" : "");
@@ -1463,6 +1516,7 @@ static void write_daemon_json(FILE *f, const struct daemon *d)
     oo_json_kv_int(&j, "pid", getpid());
     oo_json_kv_str(&j, "config", d->cfg_path);
     oo_json_kv_int(&j, "config_loaded_ms", d->cfg_loaded_wall_ms);
+    oo_json_kv_str(&j, "config_hostconf", d->cfg.hostconf);   /* the host.conf it names, or null */
     oo_json_kv_bool(&j, "config_watched", d->cfg_watch.fd >= 0);
     oo_json_key(&j, "last_reload_ok");
     if (st->last_reload_ok < 0)
@@ -1920,6 +1974,9 @@ static void teardown(struct daemon *d)
     oo_nl_close(&d->devlink_ev.nl);
     oo_ovsdb_watch_destroy(d->watch);
     oo_cfg_watch_close(&d->cfg_watch);
+    oo_cfg_watch_close(&d->hc_watch);
+    free(d->hc_watch_path);
+    free(d->nic_wait_hostconf);
     if (d->progress)
         fclose(d->progress);
     oo_daemon_state_remove("");     /* only if it is ours */
@@ -2017,6 +2074,8 @@ static void loop_wait(struct daemon *d)
     oo_loop_fd_wait(d->sig_fd[0], true, false);
     if (d->cfg_watch.fd >= 0)
         oo_loop_fd_wait(d->cfg_watch.fd, true, false);
+    if (d->hc_watch.fd >= 0)
+        oo_loop_fd_wait(d->hc_watch.fd, true, false);
     if (d->cfg_settle_ms)
         oo_loop_timer_wait_until(d->cfg_settle_ms);
     if (d->n_jobs || d->reload_requested || d->nic_retry)
@@ -2034,7 +2093,7 @@ int oo_daemon_main(int argc, char **argv)
         .opts = { .ovsdb_timeout_ms = 2000, .resync_s = OO_SCHED_RESYNC_MS / 1000,
                   .debounce_ms = OO_SCHED_DEBOUNCE_MS },
         .pid_fd = -1, .sig_fd = { -1, -1 }, .last_result = -1, .host_lock = OO_HOST_LOCK_INIT,
-        .cfg_watch = OO_CFG_WATCH_INIT,
+        .cfg_watch = OO_CFG_WATCH_INIT, .hc_watch = OO_CFG_WATCH_INIT,
     };
     struct oo_sched_cfg scfg;
     char *text = NULL;

@@ -401,7 +401,7 @@ static void test_digest(void **state)
     assert_true(a.digest != 0 && a.digest == b.digest);
     assert_true(a.digest == oo_digest("version: 1\n", 11));
     /* What --watch-config compares with the loaded config's. */
-    assert_int_equal(oo_config_file_digest(path, &h), 0);
+    assert_int_equal(oo_config_file_digest(path, NULL, &h), 0);
     assert_true(h == a.digest);
     oo_config_free(&b);
     f = fopen(path, "a");
@@ -410,11 +410,11 @@ static void test_digest(void **state)
     fclose(f);
     assert_int_equal(oo_config_load_yaml(path, &b, &d), 0);
     assert_true(a.digest != b.digest);
-    assert_int_equal(oo_config_file_digest(path, &h), 0);
+    assert_int_equal(oo_config_file_digest(path, NULL, &h), 0);
     assert_true(h == b.digest);
     assert_int_equal(unlink(path), 0);
-    assert_int_equal(oo_config_file_digest(path, &h), -ENOENT);
-    assert_int_equal(oo_config_file_digest(root, &h), -EISDIR);
+    assert_int_equal(oo_config_file_digest(path, NULL, &h), -ENOENT);
+    assert_int_equal(oo_config_file_digest(root, NULL, &h), -EISDIR);
     oo_config_free(&a);
     oo_config_free(&b);
     oo_cfg_diag_free(&d);

@@ -56,6 +56,7 @@ ALL_TESTS="
 	watch_config
 	detached_relative_paths
 	hostconf_waits_for_bond
+	watch_hostconf_yaml
 	notify_ready_after_first_pass
 	exit_cleanly
 	least_privilege
@@ -830,6 +831,30 @@ detached_relative_paths() {
 	log_test "--detach with relative -c, --pidfile, --log-file: reload, status and exit work" || dump_log
 }
 
+# own_daemon DIR ARG...: the suite's daemon stopped (once in sync), a daemon
+# of the test's own started with ARG... and its pidfile, control socket and
+# log (d.log) in DIR; OWN_PID its pid. own_daemon_end DIR: it exits and the
+# suite's daemon is back in sync.
+own_daemon() {
+	local dir=$1
+	shift
+	poll_until 30000 in_sync >/dev/null
+	daemon_stop
+	OVS_RUNDIR=$RUNDIR "$DAEMON" "$@" --pidfile "$dir/d.pid" --unixctl "$dir/d.ctl" --metrics none \
+		--resync 300 >"$dir/d.log" 2>&1 &
+	OWN_PID=$!
+	defer kill_quiet "$OWN_PID"
+}
+
+own_daemon_end() {
+	APPCTL_TARGET=$1/d.ctl appctl exit >/dev/null
+	wait_for 20 _oo_pid_gone "$OWN_PID"
+	check_err $? "the test's own daemon did not exit"
+	daemon_start
+	poll_until 30000 in_sync >/dev/null
+	check_err $? "the suite's daemon is not back in sync"
+}
+
 # host.conf mode at boot: host.conf names a bond the admin's networking has
 # not made yet. The daemon waits for it instead of failing on a config error
 # (which systemd would not restart), and goes on once it is there; its passes
@@ -840,20 +865,15 @@ detached_relative_paths() {
 # meanwhile.
 hostconf_waits_for_bond() {
 	RET=0
-	local dir=$WORK/hc pid
-	poll_until 30000 in_sync >/dev/null
-	daemon_stop
+	local dir=$WORK/hc
 	mkdir -p "$dir"
 	printf 'networks:\n- oobhc/br-hc/bcast0\novs_offload_nics:\n- oobhc\n' >"$dir/host.conf"
 	ip link del oobhc 2>/dev/null
-	OVS_RUNDIR=$RUNDIR "$DAEMON" --hostconf "$dir/host.conf" --pidfile "$dir/d.pid" \
-		--unixctl "$dir/d.ctl" --metrics none --resync 300 >"$dir/d.log" 2>&1 &
-	pid=$!
-	defer kill_quiet "$pid"
+	own_daemon "$dir" --hostconf "$dir/host.conf"
 	wait_for 10 grep -q "names an offload NIC this host has no netdev of yet.*oobhc.*waiting up to 120 s" "$dir/d.log"
 	check_err $? "no wait for the missing bond: $(tail -n 5 "$dir/d.log")"
 	sleep 2
-	kill -0 "$pid" 2>/dev/null && ! grep -q "|ERR|" "$dir/d.log"
+	kill -0 "$OWN_PID" 2>/dev/null && ! grep -q "|ERR|" "$dir/d.log"
 	check_err $? "the daemon did not wait quietly for the bond: $(tail -n 5 "$dir/d.log")"
 	ip link add oobhc type bond mode active-backup
 	defer ip link del oobhc
@@ -885,13 +905,44 @@ hostconf_waits_for_bond() {
 	APPCTL_TARGET=$dir/d.ctl appctl status -j |
 		jq -e '.daemon.last_reload_ok == true and .daemon.reload_awaits_nics == false' >/dev/null
 	check_err $? "status does not show the reload done once oobhc2 appeared"
-	APPCTL_TARGET=$dir/d.ctl appctl exit >/dev/null
-	wait_for 20 _oo_pid_gone "$pid"
-	check_err $? "the host.conf daemon did not exit"
-	daemon_start
-	poll_until 30000 in_sync >/dev/null
-	check_err $? "the suite's daemon is not back in sync"
+	own_daemon_end "$dir"
 	log_test "host.conf naming a bond not made yet: the daemon waits for it at start and after a reload" || dump_log
+}
+
+# A YAML config naming a host.conf (`hostconf:`), watched (--watch-config):
+# host-agent's rewrite of host.conf reloads the config, though the YAML did
+# not change; a write of the same bytes does not. Its own daemon, as above.
+watch_hostconf_yaml() {
+	RET=0
+	local dir=$WORK/hy n
+	mkdir -p "$dir"
+	ip link del oobhy 2>/dev/null
+	ip link add oobhy type bond mode active-backup
+	defer ip link del oobhy
+	printf 'networks:\n- oobhy/br-hy/bcast0\novs_offload_nics:\n- oobhy\n' >"$dir/host.conf"
+	printf 'version: 1\nhostconf: %s\nwaits:\n  timeout_s: 30\n' "$dir/host.conf" >"$dir/config.yaml"
+	own_daemon "$dir" -c "$dir/config.yaml" --watch-config
+	wait_for 20 test -S "$dir/d.ctl"
+	check_err $? "the daemon did not start: $(tail -n 5 "$dir/d.log")"
+	APPCTL_TARGET=$dir/d.ctl appctl status -j |
+		jq -e --arg h "$dir/host.conf" '.daemon.config_watched == true and .daemon.config_hostconf == $h' >/dev/null
+	check_err $? "the daemon does not watch $dir/config.yaml, or its status does not name $dir/host.conf"
+	# host-agent rewrites host.conf: the same NIC on another bridge.
+	sleep 1
+	printf 'networks:\n- oobhy/br-hy2/bcast0\novs_offload_nics:\n- oobhy\n' >"$dir/host.conf.new"
+	mv "$dir/host.conf.new" "$dir/host.conf"
+	wait_for 10 grep -q "config reloaded from $dir/config.yaml" "$dir/d.log"
+	check_err $? "a rewrite of the host.conf that config.yaml names did not reload it: $(tail -n 5 "$dir/d.log")"
+	grep -q "$dir/config.yaml or the host.conf it names, $dir/host.conf changed: reloading it" "$dir/d.log"
+	check_err $? "the log does not say what changed: $(grep -m1 'changed' "$dir/d.log")"
+	# The same bytes again: nothing to reload.
+	n=$(grep -c "config reloaded from" "$dir/d.log")
+	cp "$dir/host.conf" "$dir/host.conf.new" && mv "$dir/host.conf.new" "$dir/host.conf"
+	sleep 2
+	[[ $(grep -c "config reloaded from" "$dir/d.log") == "$n" ]]
+	check_err $? "host.conf rewritten with the same bytes reloaded the config"
+	own_daemon_end "$dir"
+	log_test "hostconf: in a watched YAML config: a rewrite of host.conf reloads it, the same bytes do not" || dump_log
 }
 
 # notified TEXT: the systemd notification listener has received TEXT.

@@ -9,7 +9,7 @@
 # shellcheck disable=SC2317 # check functions are called through tests_run
 set -u
 ALL_TESTS="examples_check example_single_pf example_vf_lag example_mpv example_mpv_linux61
-	example_hostconf example_restart example_restart_no_effect"
+	example_hostconf hostconf_yaml example_restart example_restart_no_effect"
 # shellcheck source=tests/vm/lib.sh
 . "$(dirname "$(readlink -f "$0")")/lib.sh"
 
@@ -207,6 +207,51 @@ example_hostconf() {
 	log_test "examples/host.conf (--hostconf): check 0, plan 3, apply 0, plan 0, the uplink up, representors left to host-agent"
 }
 
+# converge_restart CFG: CFG (tc_policy skip_hw, restart if-needed) plans
+# exactly an OVS config write and a restart, and apply restarts
+# ovs-vswitchd (NEW_PID its new pid) and stores the tc-policy.
+converge_restart() {
+	local old
+	old=$(ovs_vswitchd_pid)
+	converge "ovs-set-config ovs-restart" -c "$1"
+	NEW_PID=$(ovs_vswitchd_pid)
+	[[ -n $NEW_PID && $NEW_PID != "$old" ]] && kill -0 "$NEW_PID" 2>/dev/null
+	check_err $? "ovs-vswitchd was not restarted: pid ${old:-none} before apply, ${NEW_PID:-none} after"
+	[[ $(ovs-vsctl get Open_vSwitch . other_config:tc-policy 2>&1) == skip_hw ]]
+	check_err $? "other_config:tc-policy is $(ovs-vsctl get Open_vSwitch . other_config:tc-policy 2>&1), not skip_hw"
+}
+
+# A YAML config that takes its NICs from host.conf (`hostconf:`) and adds
+# what host-agent never does: after --hostconf examples/host.conf, the
+# YAML's tc_policy needs the running ovs-vswitchd (whose flow API is on)
+# restarted, and its `restart: if-needed` lets apply do it; the host.conf
+# part is in sync and the representors stay host-agent's.
+hostconf_yaml() {
+	local cfg=$OUT/hostconf.yaml out up
+	RET=0
+	fresh_host N || fail_hard "simulated host setup failed"
+	out=$(ctl --hostconf examples/host.conf apply 2>&1)
+	check_err $? "apply --hostconf examples/host.conf: $out"
+	printf 'version: 1\nhostconf: %s\novs:\n  restart: if-needed\n  tc_policy: skip_hw\n' \
+		"$(realpath examples/host.conf)" >"$cfg"
+	out=$(ctl -c "$cfg" check 2>&1)
+	check_err $? "check $cfg: $out"
+	converge_restart "$cfg"
+	out=$(ctl -c "$cfg" status --json 2>&1)
+	jq -e '.ovs.offload_active == true and .ovs.restart_needed == false' <<<"$out" >/dev/null
+	check_err $? "status: hw-offload is not active after the restart: $(jq -c '.ovs' <<<"$out" 2>/dev/null)"
+	up=$(nsim_uplink 10)
+	[[ $(ovs-vsctl list-ports br0 2>/dev/null | paste -sd' ') == "$up" ]]
+	check_err $? "br0's ports: $(ovs-vsctl list-ports br0 2>&1 | paste -sd' '), expected $up alone"
+	# Errors name their file: a host.conf NIC that is not there.
+	sed 's/eth0/eth9/g' examples/host.conf >"$OUT/bad-host.conf"
+	sed "s|^hostconf: .*|hostconf: $OUT/bad-host.conf|" "$cfg" >"$OUT/bad.yaml"
+	out=$(ctl -c "$OUT/bad.yaml" check 2>&1)
+	[[ $? == 2 && $out == *"$OUT/bad-host.conf:"*"no network interface 'eth9'"* ]]
+	check_err $? "check of a YAML naming a host.conf with a missing NIC: $out"
+	log_test "hostconf: in a YAML config: host.conf's NICs in sync, the YAML's tc_policy applied with its restart if-needed"
+}
+
 # examples/single-pf.yaml applied, then again with tc_policy skip_hw and
 # restart if-needed: the running ovs-vswitchd read tc-policy when its flow
 # API came on, so apply restarts it through ovs.restart_command's default
@@ -214,7 +259,7 @@ example_hostconf() {
 # pages as the kernel sets them: ovs-offloadctl turns them off for itself,
 # and a process passes that on to what it starts.
 example_restart() {
-	local cfg=$OUT/restart.yaml out old new
+	local cfg=$OUT/restart.yaml out
 	RET=0
 	fresh_host N || fail_hard "simulated host setup failed"
 	sed -e 's/^  tc_policy: none /  tc_policy: skip_hw /' -e 's/^  restart: never /  restart: if-needed /' \
@@ -224,15 +269,9 @@ example_restart() {
 	fi
 	out=$(ctl -c examples/single-pf.yaml apply 2>&1)
 	check_err $? "apply examples/single-pf.yaml: $out"
-	old=$(ovs_vswitchd_pid)
-	converge "ovs-set-config ovs-restart" -c "$cfg"
-	new=$(ovs_vswitchd_pid)
-	[[ -n $new && $new != "$old" ]] && kill -0 "$new" 2>/dev/null
-	check_err $? "ovs-vswitchd was not restarted: pid ${old:-none} before apply, ${new:-none} after"
-	[[ $(ovs-vsctl get Open_vSwitch . other_config:tc-policy 2>&1) == skip_hw ]]
-	check_err $? "other_config:tc-policy is $(ovs-vsctl get Open_vSwitch . other_config:tc-policy 2>&1), not skip_hw"
-	grep -q '^THP_enabled:[[:space:]]*1$' "/proc/$new/status"
-	check_err $? "the restarted ovs-vswitchd: $(grep THP_enabled "/proc/$new/status" 2>&1), not 1 (huge pages off, as ovs-offloadctl runs)"
+	converge_restart "$cfg"
+	grep -q '^THP_enabled:[[:space:]]*1$' "/proc/$NEW_PID/status"
+	check_err $? "the restarted ovs-vswitchd: $(grep THP_enabled "/proc/$NEW_PID/status" 2>&1), not 1 (huge pages off, as ovs-offloadctl runs)"
 	log_test "tc_policy changed, restart if-needed: apply restarts ovs-vswitchd, which runs with the kernel's huge page setting"
 }
 

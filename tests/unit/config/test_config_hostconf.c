@@ -10,6 +10,7 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "common/util.h"
 #include "config/config.h"
 #include "cfgtest.h"
 #include "fixture.h"
@@ -249,6 +250,196 @@ static void test_load(void **state)
     cfgtest_done(&cfg, &d);
 }
 
+/* ---- a YAML config with `hostconf:` ---- */
+
+/* Memory host.conf files for the parser's reader: path -> text. */
+struct mem_files {
+    const char *path[2];
+    const char *text[2];
+    unsigned reads;
+};
+
+static int mem_read(const char *path, char **ret_buf, size_t *ret_len, void *arg)
+{
+    struct mem_files *m = arg;
+
+    m->reads++;
+    for (int i = 0; i < 2; i++)
+        if (m->path[i] && !strcmp(path, m->path[i])) {
+            *ret_buf = strdup(m->text[i]);
+            *ret_len = strlen(m->text[i]);
+            return 0;
+        }
+    return -ENOENT;
+}
+
+static int parse_with(const char *yaml, struct mem_files *m, struct oo_config *cfg,
+                      struct oo_cfg_diag *d)
+{
+    const struct oo_cfg_hostconf_reader rd = {
+        .read = mem_read, .read_arg = m, .probe = cfgtest_probe,
+    };
+
+    oo_cfg_diag_init(d, "t.yaml");
+    return oo_config_parse_yaml_with("t.yaml", yaml, strlen(yaml), &rd, cfg, d);
+}
+
+/* The NICs, bridges and bonds come from host.conf, the rest from the YAML:
+ * an admin has ovs-offload restart OVS and set tc-policy, which host-agent
+ * never does. */
+static void test_yaml_hostconf(void **state)
+{
+    struct mem_files m = {
+        .path = { "/etc/yunion/host.conf" },
+        .text = { "region: Yunion\nnetworks:\n- eth2/br1/bcast0\n- bond0/br2/bcast1\n"
+                  "ovs_offload_nics:\n- eth2\n- bond0\n" },
+    };
+    struct oo_config cfg;
+    struct oo_cfg_diag d;
+
+    assert_int_equal(parse_with("version: 1\n"
+                                "hostconf: /etc/yunion/host.conf\n"
+                                "ovs:\n"
+                                "  restart: if-needed\n"
+                                "  tc_policy: none\n"
+                                "waits: {timeout_s: 30}\n", &m, &cfg, &d), 0);
+    assert_int_equal(m.reads, 1);
+    assert_int_equal(cfg.source, OO_CONFIG_SOURCE_YAML);
+    assert_string_equal(cfg.hostconf, "/etc/yunion/host.conf");
+    assert_true(cfg.reps_owned_by_host_agent);
+    assert_int_equal(cfg.ovs.hw_offload, 1);
+    assert_int_equal(cfg.ovs.restart, OO_CFG_RESTART_IF_NEEDED);
+    assert_int_equal(cfg.ovs.tc_policy, OO_CFG_TC_POLICY_NONE);
+    assert_int_equal(cfg.waits.timeout_s, 30);
+    assert_int_equal(cfg.n_pfs, 1);
+    assert_string_equal(cfg.pfs[0].netdev, "eth2");
+    assert_int_equal(cfg.pfs[0].num_vfs, OO_CFG_NUM_VFS_TOTAL);
+    /* Positions of derived objects are host.conf's. */
+    assert_int_equal(cfg.pfs[0].loc.file, 1);
+    assert_int_equal(cfg.pfs[0].loc.line, 6);
+    assert_int_equal(cfg.n_bonds, 1);
+    assert_true(cfg.bonds[0].members_from_host);
+    assert_int_equal(cfg.n_bridges, 2);
+    assert_string_equal(cfg.bridges[1].name, "br2");
+    assert_int_equal(cfg.bridges[1].uplink.kind, OO_CFG_REF_BOND);
+    cfgtest_done(&cfg, &d);
+
+    /* hw_offload: true may be written; restart stays never by default. */
+    assert_int_equal(parse_with("version: 1\nhostconf: /etc/yunion/host.conf\n"
+                                "ovs: {hw_offload: true}\n", &m, &cfg, &d), 0);
+    assert_int_equal(cfg.ovs.restart, OO_CFG_RESTART_NEVER);
+    cfgtest_done(&cfg, &d);
+}
+
+/* Errors name their own file: the YAML's keys, host.conf's lines; a NIC
+ * missing on the host is counted as in host.conf mode (the daemon waits). */
+static void test_yaml_hostconf_errors(void **state)
+{
+    struct mem_files m = {
+        .path = { "/etc/yunion/host.conf", "/etc/yunion/gone.conf" },
+        .text = { "networks:\n- gone0/br1/x\novs_offload_nics:\n- gone0\n",
+                  "networks:\n- eth2/br1/x\novs_offload_nics:\n- eth3\n" },
+    };
+    struct oo_config cfg;
+    struct oo_cfg_diag d;
+    char line[512];
+
+    /* What host.conf makes cannot be written too; tc not yet; hw_offload
+     * false contradicts host-agent. The file is still read. */
+    assert_int_equal(parse_with("version: 1\n"
+                                "hostconf: /etc/yunion/host.conf\n"
+                                "ovs: {hw_offload: false}\n"
+                                "pfs: []\n"
+                                "bridges: []\n"
+                                "tc: {rules: []}\n", &m, &cfg, &d), -EINVAL);
+    assert_cfg_error(&d, 4, 6, "pfs", "not with 'hostconf'");
+    assert_cfg_error(&d, 5, 10, "bridges", "not with 'hostconf'");
+    assert_cfg_error(&d, 6, 5, "tc", "cannot go with 'hostconf' yet");
+    assert_cfg_error(&d, 3, 19, "ovs.hw_offload", "cannot be false");
+    /* host.conf's own error, in its file. */
+    assert_int_equal(d.n_missing_nics, 1);
+    assert_cfg_count(&d, 5);
+    oo_cfg_diag_sort(&d);
+    oo_cfg_error_format(&d, d.n_errors - 1, line, sizeof line);
+    assert_non_null(strstr(line, "/etc/yunion/host.conf:4:3: "));
+    assert_non_null(strstr(line, "no network interface 'gone0'"));
+    oo_cfg_error_format(&d, 0, line, sizeof line);
+    assert_non_null(strstr(line, "t.yaml:3:19: ovs.hw_offload: "));
+    cfgtest_done(&cfg, &d);
+
+    /* Only the missing NIC: the daemon may wait for it. */
+    assert_int_equal(parse_with("version: 1\nhostconf: /etc/yunion/host.conf\n", &m, &cfg, &d),
+                     -EINVAL);
+    assert_cfg_count(&d, 1);
+    assert_int_equal(d.n_missing_nics, 1);
+    cfgtest_done(&cfg, &d);
+
+    /* A validation error on a derived object points into host.conf: eth3
+     * is not in networks. */
+    assert_int_equal(parse_with("version: 1\nhostconf: /etc/yunion/gone.conf\n", &m, &cfg, &d),
+                     -EINVAL);
+    assert_cfg_count(&d, 1);
+    oo_cfg_error_format(&d, 0, line, sizeof line);
+    assert_non_null(strstr(line, "/etc/yunion/gone.conf:4:3: "));
+    cfgtest_done(&cfg, &d);
+
+    /* Unreadable, relative, or no reader (a parse without I/O). */
+    assert_int_equal(parse_with("version: 1\nhostconf: /etc/none.conf\n", &m, &cfg, &d), -EINVAL);
+    assert_cfg_error(&d, 2, 11, "hostconf", "cannot read /etc/none.conf: No such file or directory");
+    cfgtest_done(&cfg, &d);
+    assert_int_equal(parse_with("version: 1\nhostconf: host.conf\n", &m, &cfg, &d), -EINVAL);
+    assert_cfg_error(&d, 2, 11, "hostconf", "not an absolute path");
+    cfgtest_done(&cfg, &d);
+    assert_int_equal(cfgtest_yaml("version: 1\nhostconf: /etc/yunion/host.conf\n", &cfg, &d), -EINVAL);
+    assert_cfg_error(&d, 2, 11, "hostconf", "read only when the config is loaded from a file");
+    cfgtest_done(&cfg, &d);
+}
+
+/* The load reads both files and its digest covers both: a change of
+ * host.conf alone is a change of the config (--watch-config, the daemon
+ * state). */
+static void test_yaml_hostconf_load(void **state)
+{
+    char *dir = fixture_mkdtemp();
+    char yaml[512], hc[512], text[1024];
+    struct oo_config a, b;
+    struct oo_cfg_diag d;
+    uint64_t h;
+
+    snprintf(hc, sizeof hc, "%s/host.conf", dir);
+    snprintf(yaml, sizeof yaml, "%s/config.yaml", dir);
+    fixture_write(dir, "host.conf", "networks: [lo/br1/x]\novs_offload_nics: [lo]\n");
+    snprintf(text, sizeof text, "version: 1\nhostconf: %s\n", hc);
+    fixture_write(dir, "config.yaml", text);
+    oo_cfg_diag_init(&d, NULL);
+    assert_int_equal(oo_config_load_yaml(yaml, &a, &d), 0);
+    assert_int_equal(a.n_pfs, 1);
+    assert_string_equal(a.pfs[0].netdev, "lo");
+    assert_true(a.digest != oo_digest(text, strlen(text)));
+    assert_int_equal(oo_config_file_digest(yaml, a.hostconf, &h), 0);
+    assert_true(h == a.digest);
+    /* The same YAML, another host.conf. */
+    fixture_write(dir, "host.conf", "networks: [lo/br2/x]\novs_offload_nics: [lo]\n");
+    assert_int_equal(oo_config_file_digest(yaml, a.hostconf, &h), 0);
+    assert_true(h != a.digest);
+    assert_int_equal(oo_config_load_yaml(yaml, &b, &d), 0);
+    assert_true(b.digest == h);
+    assert_string_equal(b.bridges[0].name, "br2");
+    oo_config_free(&b);
+    /* host.conf gone: the digest is the YAML's with nothing for it, as the
+     * rejected load's. */
+    fixture_rmtree(hc);
+    assert_int_equal(oo_config_file_digest(yaml, a.hostconf, &h), 0);
+    assert_int_equal(oo_config_load_yaml(yaml, &b, &d), -EINVAL);
+    assert_true(b.digest == h);
+    assert_true(h == oo_digest(text, strlen(text)));
+    oo_config_free(&a);
+    oo_config_free(&b);
+    oo_cfg_diag_free(&d);
+    fixture_rmtree(dir);
+    free(dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -259,6 +450,9 @@ int main(void)
         cmocka_unit_test(test_missing_nics),
         cmocka_unit_test(test_sysfs_probe),
         cmocka_unit_test(test_load),
+        cmocka_unit_test(test_yaml_hostconf),
+        cmocka_unit_test(test_yaml_hostconf_errors),
+        cmocka_unit_test(test_yaml_hostconf_load),
     };
     return cmocka_run_group_tests_name("config-hostconf", tests, NULL, NULL);
 }
