@@ -338,10 +338,10 @@ void oo_cfg_merge_hostconf(struct oo_config *cfg, const struct oo_cfg_hostconf_r
             oo_cfg_diag_add(d, cfg->at[made[i]], oo_cfg_top_keys[made[i]],
                             "not with 'hostconf': the offload NICs host.conf names make the "
                             "pfs, bonds and bridges (docs/config.md, \"host.conf mode\")");
-    if (cfg->at[OO_CFG_KEY_TC].line)
-        oo_cfg_diag_add(d, cfg->at[OO_CFG_KEY_TC], "tc",
-                        "tc rules and MPV pairs cannot go with 'hostconf' yet: write the "
-                        "pfs, bonds and bridges in this config instead of 'hostconf'");
+    if (cfg->tc_at[OO_CFG_TC_MPV].line)
+        oo_cfg_diag_add(d, cfg->tc_at[OO_CFG_TC_MPV], "tc.mpv",
+                        "MPV pairs need pfs with multiport: true, which host.conf cannot say: "
+                        "write the pfs, bonds and bridges in this config instead of 'hostconf'");
     if (hw->line && cfg->ovs.hw_offload == 0)
         oo_cfg_diag_add(d, *hw, "ovs.hw_offload",
                         "host-agent turns hw-offload on for the NICs host.conf offloads: with "

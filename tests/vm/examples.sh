@@ -237,6 +237,12 @@ hostconf_yaml() {
 	out=$(ctl -c "$cfg" check 2>&1)
 	check_err $? "check $cfg: $out"
 	converge_restart "$cfg"
+	# A tc rule on host.conf's offload NIC: written after OVS's restart.
+	printf 'tc:\n  rules:\n  - {name: doc-drop, dev: eth0, prio: 10, match: {eth_type: ipv4, dst_ip: 192.0.2.1}, actions: [drop]}\n' \
+		>>"$cfg"
+	converge "tc-sync" -c "$cfg"
+	tc -j filter show dev "$(nsim_uplink 10)" ingress | jq -e '[.[] | select(.options.keys.dst_ip == "192.0.2.1")] | length == 1' >/dev/null
+	check_err $? "the rule on eth0 is not there: $(tc filter show dev "$(nsim_uplink 10)" ingress 2>&1 | head -n 5)"
 	out=$(ctl -c "$cfg" status --json 2>&1)
 	jq -e '.ovs.offload_active == true and .ovs.restart_needed == false' <<<"$out" >/dev/null
 	check_err $? "status: hw-offload is not active after the restart: $(jq -c '.ovs' <<<"$out" 2>/dev/null)"
@@ -249,7 +255,7 @@ hostconf_yaml() {
 	out=$(ctl -c "$OUT/bad.yaml" check 2>&1)
 	[[ $? == 2 && $out == *"$OUT/bad-host.conf:"*"no network interface 'eth9'"* ]]
 	check_err $? "check of a YAML naming a host.conf with a missing NIC: $out"
-	log_test "hostconf: in a YAML config: host.conf's NICs in sync, the YAML's tc_policy applied with its restart if-needed"
+	log_test "hostconf: in a YAML config: host.conf's NICs in sync, the YAML's tc_policy applied with its restart if-needed, its tc rule written"
 }
 
 # examples/single-pf.yaml applied, then again with tc_policy skip_hw and

@@ -324,6 +324,26 @@ static void test_yaml_hostconf(void **state)
     assert_int_equal(cfg.bridges[1].uplink.kind, OO_CFG_REF_BOND);
     cfgtest_done(&cfg, &d);
 
+    /* tc rules on what host.conf makes: the offload NIC, a representor of
+     * its VFs (all of them: checked by the planner), the bond's block. */
+    assert_int_equal(parse_with("version: 1\n"
+                                "hostconf: /etc/yunion/host.conf\n"
+                                "tc:\n"
+                                "  rules:\n"
+                                "  - {name: a, dev: eth2, prio: 10, match: {eth_type: ipv4}, "
+                                "actions: [{redirect: eth2/7}]}\n"
+                                "  - {name: b, dev: bond0, prio: 10, match: {eth_type: arp}, "
+                                "actions: [drop]}\n", &m, &cfg, &d), 0);
+    assert_int_equal(cfg.n_rules, 2);
+    assert_int_equal(cfg.rules[0].dev.kind, OO_CFG_REF_PF);
+    assert_int_equal(cfg.rules[1].dev.kind, OO_CFG_REF_BOND);
+    cfgtest_done(&cfg, &d);
+    /* ... and not on a VF id above what any PF has. */
+    assert_int_equal(parse_with("version: 1\nhostconf: /etc/yunion/host.conf\n"
+                                "tc: {rules: [{name: a, dev: eth2/70000, prio: 10, actions: [drop]}]}\n",
+                                &m, &cfg, &d), -EINVAL);
+    cfgtest_done(&cfg, &d);
+
     /* hw_offload: true may be written; restart stays never by default. */
     assert_int_equal(parse_with("version: 1\nhostconf: /etc/yunion/host.conf\n"
                                 "ovs: {hw_offload: true}\n", &m, &cfg, &d), 0);
@@ -344,17 +364,18 @@ static void test_yaml_hostconf_errors(void **state)
     struct oo_cfg_diag d;
     char line[512];
 
-    /* What host.conf makes cannot be written too; tc not yet; hw_offload
-     * false contradicts host-agent. The file is still read. */
+    /* What host.conf makes cannot be written too, nor MPV pairs (no
+     * multiport pfs); hw_offload false contradicts host-agent. The file is
+     * still read. */
     assert_int_equal(parse_with("version: 1\n"
                                 "hostconf: /etc/yunion/host.conf\n"
                                 "ovs: {hw_offload: false}\n"
                                 "pfs: []\n"
                                 "bridges: []\n"
-                                "tc: {rules: []}\n", &m, &cfg, &d), -EINVAL);
+                                "tc: {mpv: []}\n", &m, &cfg, &d), -EINVAL);
     assert_cfg_error(&d, 4, 6, "pfs", "not with 'hostconf'");
     assert_cfg_error(&d, 5, 10, "bridges", "not with 'hostconf'");
-    assert_cfg_error(&d, 6, 5, "tc", "cannot go with 'hostconf' yet");
+    assert_cfg_error(&d, 6, 11, "tc.mpv", "multiport: true, which host.conf cannot say");
     assert_cfg_error(&d, 3, 19, "ovs.hw_offload", "cannot be false");
     /* host.conf's own error, in its file. */
     assert_int_equal(d.n_missing_nics, 1);
