@@ -394,7 +394,8 @@ static void publish_config(struct daemon *d, int64_t rejected_ms)
 {
     struct oo_daemon_state s = { .hostconf = d->hostconf, .digest = d->cfg.digest,
                                  .loaded_ms = d->cfg_loaded_wall_ms, .rejected_ms = rejected_ms,
-                                 .watching = d->cfg_watch.fd >= 0 };
+                                 .watching = d->cfg_watch.fd >= 0,
+                                 .awaits_nics = rejected_ms && d->nic_wait_digest };
     char *abs = realpath(d->cfg_path, NULL);
     int r;
 
@@ -534,6 +535,7 @@ static void nic_retry_run(struct daemon *d)
                         ? "(it is reloaded when it changes: --watch-config)"
                         : "and reload again (SIGHUP or ovs-appctl -t " PROGRAM " reload)");
             d->nic_wait_digest = 0;
+            publish_config(d, wall_ms());
         }
         return;
     }

@@ -23,9 +23,9 @@ int oo_daemon_state_format(const struct oo_daemon_state *s, char *buf, size_t si
     n = snprintf(buf, size,
                  "# ovs-offloadd: the config it enforces (read by ovs-offloadctl)\n"
                  "pid %ld\nstart %" PRIu64 "\nkind %s\nconfig %s\ndigest %016" PRIx64 "\n"
-                 "loaded %" PRId64 "\nrejected %" PRId64 "\nwatch %d\n",
+                 "loaded %" PRId64 "\nrejected %" PRId64 "\nwatch %d\nawaits_nics %d\n",
                  s->pid, s->start, s->hostconf ? "hostconf" : "yaml", s->config, s->digest,
-                 s->loaded_ms, s->rejected_ms, s->watching);
+                 s->loaded_ms, s->rejected_ms, s->watching, s->awaits_nics);
     if (n < 0 || (size_t)n >= size)
         return -ENAMETOOLONG;
     used = (size_t)n;
@@ -109,6 +109,9 @@ int oo_daemon_state_parse(const char *text, size_t len, struct oo_daemon_state *
         } else if (!strcmp(line, "watch")) {
             ok = !strcmp(v, "0") || !strcmp(v, "1");
             s->watching = v[0] == '1';
+        } else if (!strcmp(line, "awaits_nics")) {
+            ok = !strcmp(v, "0") || !strcmp(v, "1");
+            s->awaits_nics = v[0] == '1';
         } else if (!strcmp(line, "pidfile")) {
             ok = v[0] == '/' && oo_strlcpy(s->pidfile, v, sizeof s->pidfile);
         } else {

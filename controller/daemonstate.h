@@ -40,6 +40,8 @@ struct oo_daemon_state {
                                      * (it kept this config), 0: none */
     bool watching;                  /* it reloads the file by itself when it changes
                                      * (--watch-config) */
+    bool awaits_nics;               /* the rejected reload named offload NICs the host
+                                     * has no netdev of: loaded when they appear */
     char pidfile[512];              /* its pidfile, absolute ("": not named) */
     bool self;                      /* read: found, and written by this process (the
                                      * daemon reading its own: it enforces the

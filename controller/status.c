@@ -179,10 +179,12 @@ static void text_daemon(FILE *f, const struct oo_observed *o)
     }
     oo_fmt_wall_ms(d->loaded_ms, loaded, sizeof loaded);
     oo_fmt_wall_ms(d->rejected_ms, rejected, sizeof rejected);
-    fprintf(f, "ovs-offloadd: pid %ld%s, enforcing %s%s (loaded %s%s)%s%s\n", d->pid,
+    fprintf(f, "ovs-offloadd: pid %ld%s, enforcing %s%s (loaded %s%s)%s%s%s\n", d->pid,
             d->pid_ns_foreign ? " (in another pid namespace)" : "", d->config,
             d->hostconf ? " (host.conf)" : "", loaded, d->watching ? ", reloaded when it changes" : "",
-            d->rejected_ms ? "; a reload was rejected at " : "", d->rejected_ms ? rejected : "");
+            d->rejected_ms ? "; a reload was rejected at " : "", d->rejected_ms ? rejected : "",
+            d->rejected_ms && d->awaits_nics ? " (it names offload NICs not there yet: loaded "
+                                               "when they appear)" : "");
 }
 
 void oo_status_print_text(FILE *f, const struct oo_observed *o)
@@ -394,7 +396,7 @@ static void json_daemon(struct oo_json *j, const struct oo_observed *o)
     if (!d->found) {
         static const char *const keys[] = {
             "pid", "other_pid_namespace", "config", "kind", "loaded_ms", "reload_rejected_ms",
-            "watches_config",
+            "watches_config", "reload_awaits_nics",
         };
         json_null_keys(j, keys, OO_ARRAY_SIZE(keys));
     } else {
@@ -405,6 +407,7 @@ static void json_daemon(struct oo_json *j, const struct oo_observed *o)
         oo_json_kv_int(j, "loaded_ms", d->loaded_ms);
         json_opt_int(j, "reload_rejected_ms", d->rejected_ms ? d->rejected_ms : -1);
         oo_json_kv_bool(j, "watches_config", d->watching);
+        oo_json_kv_bool(j, "reload_awaits_nics", d->rejected_ms && d->awaits_nics);
     }
     oo_json_obj_end(j);
 }

@@ -79,6 +79,8 @@ static void test_format_parse(void **state)
     assert_int_equal(t.rejected_ms, 0);
     assert_false(t.watching);
     assert_non_null(strstr(buf, "\nwatch 0\n"));
+    assert_false(t.awaits_nics);
+    assert_non_null(strstr(buf, "\nawaits_nics 0\n"));
     assert_string_equal(t.pidfile, "");
 
     /* A daemon that reloads the file by itself (--watch-config). */
@@ -89,6 +91,18 @@ static void test_format_parse(void **state)
     assert_int_equal(oo_daemon_state_parse(buf, (size_t)n, &t), 0);
     assert_true(t.watching);
     s.watching = false;
+
+    /* A rejected reload that waits for the offload NICs it names. */
+    s.rejected_ms = s.loaded_ms + 1000;
+    s.awaits_nics = true;
+    n = oo_daemon_state_format(&s, buf, sizeof buf);
+    assert_true(n > 0);
+    assert_non_null(strstr(buf, "\nawaits_nics 1\n"));
+    assert_int_equal(oo_daemon_state_parse(buf, (size_t)n, &t), 0);
+    assert_true(t.awaits_nics);
+    assert_int_equal(t.rejected_ms, s.rejected_ms);
+    s.awaits_nics = false;
+    s.rejected_ms = 0;
 
     /* With the pidfile it holds locked. */
     strcpy(s.pidfile, "/run/openvswitch/ovs-offloadd.pid");
@@ -127,6 +141,7 @@ static void test_parse_rejects(void **state)
         "pid 1\nstart 2\nconfig /c\ndigest 00000000000000ff\npidfile run/x.pid\n", /* relative */
         "pid 1\nstart 2\nconfig /c\ndigest 00000000000000ff\nwatch yes\n",
         "pid 1\nstart 2\nconfig /c\ndigest 00000000000000ff\nwatch 2\n",
+        "pid 1\nstart 2\nconfig /c\ndigest 00000000000000ff\nawaits_nics yes\n",
     };
     struct oo_daemon_state s;
     char text[256];

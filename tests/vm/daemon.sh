@@ -897,6 +897,9 @@ hostconf_waits_for_bond() {
 	APPCTL_TARGET=$dir/d.ctl appctl status -j |
 		jq -e '.daemon.last_reload_ok == false and .daemon.reload_awaits_nics == true' >/dev/null
 	check_err $? "status does not show the rejected reload awaiting its NICs"
+	"$CTL" status --json 2>/dev/null | jq -e '.daemon.reload_awaits_nics == true' >/dev/null &&
+		"$CTL" status 2>/dev/null | grep -q "^ovs-offloadd: .*a reload was rejected at .*loaded when they appear"
+	check_err $? "ovs-offloadctl status does not show the rejected reload awaiting its NICs"
 	ip link add oobhc2 type bond mode active-backup
 	defer ip link del oobhc2
 	wait_for 10 grep -q "the offload NICs it names are there now" "$dir/d.log"
