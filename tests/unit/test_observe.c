@@ -315,7 +315,8 @@ static void test_status_text(void **state)
                               "\"error\":\"filter dump failed: No such device\",\"filters\":0,"));
     assert_non_null(strstr(t, "\"daemon\":{\"error\":null,\"running\":false,\"pid\":null,"
                               "\"other_pid_namespace\":null,\"config\":null,\"kind\":null,"
-                              "\"loaded_ms\":null,\"reload_rejected_ms\":null,\"watches_config\":null}"));
+                              "\"loaded_ms\":null,\"reload_rejected_ms\":null,\"watches_config\":null,"
+                              "\"reload_awaits_nics\":null}"));
     assert_non_null(strstr(t, "\"representors\":[],\"lag\":\"unreadable\"}"));
     assert_non_null(strstr(t, "\"restart_why\":null,\"datapaths\":[],\"bridges\":["));
     free(t);
@@ -359,8 +360,18 @@ static void test_status_text(void **state)
                               "\"other_pid_namespace\":false,"
                               "\"config\":\"/etc/ovs-offload/config.yaml\",\"kind\":\"yaml\","
                               "\"loaded_ms\":1763784000000,\"reload_rejected_ms\":1763785000000,"
-                              "\"watches_config\":false}"));
+                              "\"watches_config\":false,\"reload_awaits_nics\":false}"));
     free(t);
+    /* ... which waits for the offload NICs it names. */
+    o.daemon.awaits_nics = true;
+    t = render(&o, false);
+    assert_non_null(strstr(t, "; a reload was rejected at 2025-11-22T04:16:40Z (it names offload NICs "
+                              "not there yet: loaded when they appear)\n"));
+    free(t);
+    t = render(&o, true);
+    assert_non_null(strstr(t, "\"watches_config\":false,\"reload_awaits_nics\":true}"));
+    free(t);
+    o.daemon.awaits_nics = false;
     o.daemon.rejected_ms = 0;
     t = render(&o, true);
     assert_non_null(strstr(t, "\"loaded_ms\":1763784000000,\"reload_rejected_ms\":null,"));
@@ -372,7 +383,8 @@ static void test_status_text(void **state)
                               "2025-11-22T04:00:00Z, reloaded when it changes)\n"));
     free(t);
     t = render(&o, true);
-    assert_non_null(strstr(t, "\"reload_rejected_ms\":null,\"watches_config\":true}"));
+    assert_non_null(strstr(t, "\"reload_rejected_ms\":null,\"watches_config\":true,"
+                              "\"reload_awaits_nics\":false}"));
     free(t);
     o.daemon.watching = false;
     /* Found through its pidfile's lock: a daemon in another pid namespace. */
