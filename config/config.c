@@ -128,7 +128,7 @@ void oo_config_init(struct oo_config *cfg)
         cfg->ovs.restart_command[i] = oo_strdup(default_restart_command[i]);
 }
 
-static void pf_free(struct oo_cfg_pf *pf)
+void oo_cfg_pf_free(struct oo_cfg_pf *pf)
 {
     free(pf->name);
     free(pf->netdev);
@@ -186,7 +186,7 @@ void oo_config_free(struct oo_config *cfg)
         free(cfg->ovs.restart_command[i]);
     free(cfg->ovs.restart_command);
     for (size_t i = 0; i < cfg->n_pfs; i++)
-        pf_free(&cfg->pfs[i]);
+        oo_cfg_pf_free(&cfg->pfs[i]);
     free(cfg->pfs);
     for (size_t i = 0; i < cfg->n_bonds; i++)
         bond_free(&cfg->bonds[i]);

@@ -321,10 +321,92 @@ static void mark_hostconf(struct ynode *n)
             mark_hostconf(n->items[i]);
 }
 
+/* The settings YAML pf y gives to derived pf t: the keys y writes, with
+ * their positions. Those host.conf decides are refused. */
+static void give_settings(struct oo_cfg_pf *y, size_t yi, struct oo_cfg_pf *t, struct oo_cfg_diag *d)
+{
+    static const int fixed[] = { OO_CFG_PF_DEVICE, OO_CFG_PF_NETDEV };
+    char key[64];
+
+    for (size_t k = 0; k < sizeof fixed / sizeof fixed[0]; k++)
+        if (y->at[fixed[k]].line) {
+            snprintf(key, sizeof key, "pfs[%zu].%s", yi, oo_cfg_pf_keys[fixed[k]]);
+            oo_cfg_diag_add(d, y->at[fixed[k]], key, "host.conf's NIC is the PF: leave it out");
+        }
+    if (y->at[OO_CFG_PF_ESWITCH].line && y->eswitch != OO_ESWITCH_SWITCHDEV) {
+        snprintf(key, sizeof key, "pfs[%zu].eswitch", yi);
+        oo_cfg_diag_add(d, y->at[OO_CFG_PF_ESWITCH], key,
+                        "an offload NIC of host.conf is in switchdev: leave it out");
+    }
+#define GIVE(k, field)                                      \
+    do {                                                    \
+        if (y->at[k].line) {                                \
+            t->field = y->field;                            \
+            t->at[k] = y->at[k];                            \
+        }                                                   \
+    } while (0)
+    GIVE(OO_CFG_PF_NUM_VFS, num_vfs);
+    GIVE(OO_CFG_PF_MULTIPORT, multiport);
+    GIVE(OO_CFG_PF_INLINE_MODE, inline_mode);
+    GIVE(OO_CFG_PF_ENCAP_MODE, encap_mode);
+    GIVE(OO_CFG_PF_REPRESENTOR_IPV6, representor_ipv6);
+#undef GIVE
+    if (y->at[OO_CFG_PF_PARAMS].line) {
+        t->params = y->params;
+        t->n_params = y->n_params;
+        t->at[OO_CFG_PF_PARAMS] = y->at[OO_CFG_PF_PARAMS];
+        y->params = NULL;
+        y->n_params = 0;
+    }
+    if (y->at[OO_CFG_PF_VFS].line) {
+        t->vfs = y->vfs;
+        t->n_vfs = y->n_vfs;
+        t->at[OO_CFG_PF_VFS] = y->at[OO_CFG_PF_VFS];
+        y->vfs = NULL;
+        y->n_vfs = 0;
+    }
+}
+
+/* The YAML's pfs (yaml[0..n_yaml), taken out of cfg) give settings to the
+ * PFs derived from host.conf, by name, and go. d NULL: host.conf was not
+ * read; they just go. */
+static void merge_pfs(struct oo_config *cfg, struct oo_cfg_pf *yaml, size_t n_yaml, struct oo_cfg_diag *d)
+{
+    bool *given = oo_calloc(cfg->n_pfs + 1, sizeof *given);
+
+    for (size_t i = 0; i < n_yaml; i++) {
+        struct oo_cfg_pf *y = &yaml[i];
+        size_t j = 0;
+        char key[64];
+
+        while (j < cfg->n_pfs && (!y->name || strcmp(cfg->pfs[j].name, y->name)))
+            j++;
+        snprintf(key, sizeof key, "pfs[%zu].name", i);
+        if (!y->name || !d) {
+            /* reported by the parser */
+        } else if (j == cfg->n_pfs) {
+            oo_cfg_diag_add(d, y->at[OO_CFG_PF_NAME], key,
+                            "'%s' is not a PF that host.conf offloads: with 'hostconf', pfs give "
+                            "settings to the PF netdevs ovs_offload_nics names, by their names (the "
+                            "members of a bond there are read from the host, and take none)", y->name);
+        } else if (given[j]) {
+            oo_cfg_diag_add(d, y->at[OO_CFG_PF_NAME], key, "'%s' is given twice", y->name);
+        } else {
+            given[j] = true;
+            give_settings(y, i, &cfg->pfs[j], d);
+        }
+        oo_cfg_pf_free(y);
+    }
+    free(yaml);
+    free(given);
+}
+
 void oo_cfg_merge_hostconf(struct oo_config *cfg, const struct oo_cfg_hostconf_reader *reader,
                            struct oo_cfg_diag *d)
 {
-    static const int made[] = { OO_CFG_KEY_PFS, OO_CFG_KEY_BONDS, OO_CFG_KEY_BRIDGES };
+    static const int made[] = { OO_CFG_KEY_BONDS, OO_CFG_KEY_BRIDGES };
+    struct oo_cfg_pf *yaml = cfg->pfs;  /* the YAML's pfs: settings for derived ones */
+    const size_t n_yaml = cfg->n_pfs;
     const struct oo_src_loc at = cfg->at[OO_CFG_KEY_HOSTCONF];
     struct hc_ctx c = { d, cfg, NULL, NULL, NULL, 0, NULL, NULL };
     const struct oo_src_loc *hw = &cfg->ovs.at[OO_CFG_OVS_HW_OFFLOAD];
@@ -333,31 +415,33 @@ void oo_cfg_merge_hostconf(struct oo_config *cfg, const struct oo_cfg_hostconf_r
     size_t len = 0, before;
     int r;
 
+    cfg->pfs = NULL;
+    cfg->n_pfs = 0;
     for (size_t i = 0; i < sizeof made / sizeof made[0]; i++)
         if (cfg->at[made[i]].line)
             oo_cfg_diag_add(d, cfg->at[made[i]], oo_cfg_top_keys[made[i]],
                             "not with 'hostconf': the offload NICs host.conf names make the "
-                            "pfs, bonds and bridges (docs/config.md, \"host.conf mode\")");
-    if (cfg->tc_at[OO_CFG_TC_MPV].line)
-        oo_cfg_diag_add(d, cfg->tc_at[OO_CFG_TC_MPV], "tc.mpv",
-                        "MPV pairs need pfs with multiport: true, which host.conf cannot say: "
-                        "write the pfs, bonds and bridges in this config instead of 'hostconf'");
+                            "bonds and bridges (docs/config.md, \"host.conf mode\")");
     if (hw->line && cfg->ovs.hw_offload == 0)
         oo_cfg_diag_add(d, *hw, "ovs.hw_offload",
                         "host-agent turns hw-offload on for the NICs host.conf offloads: with "
                         "'hostconf' it cannot be false (leave it out)");
-    if (!cfg->hostconf)
-        return;                         /* not a usable path: reported */
+    if (!cfg->hostconf) {
+        merge_pfs(cfg, yaml, n_yaml, NULL);   /* not a usable path: reported */
+        return;
+    }
     cfg->ovs.hw_offload = 1;
     cfg->reps_owned_by_host_agent = true;
     if (!reader) {
         oo_cfg_diag_add(d, at, "hostconf", "host.conf is read only when the config is "
                         "loaded from a file (ovs-offloadctl -c FILE)");
+        merge_pfs(cfg, yaml, n_yaml, NULL);
         return;
     }
     r = reader->read(cfg->hostconf, &buf, &len, reader->read_arg);
     if (r < 0) {
         oo_cfg_diag_add(d, at, "hostconf", "cannot read %s: %s", cfg->hostconf, strerror(-r));
+        merge_pfs(cfg, yaml, n_yaml, NULL);
         return;
     }
     oo_cfg_diag_set_hostconf_file(d, cfg->hostconf);
@@ -375,6 +459,7 @@ void oo_cfg_merge_hostconf(struct oo_config *cfg, const struct oo_cfg_hostconf_r
                         "host.conf is empty: it needs networks and ovs_offload_nics");
     }
     d->cur_file = 0;
+    merge_pfs(cfg, yaml, n_yaml, d);
     free(c.nets);
     free(buf);
 }

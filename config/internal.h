@@ -14,15 +14,18 @@ void oo_cfg_match_init(struct oo_cfg_match *m);
 void oo_cfg_rule_init(struct oo_cfg_rule *r);
 void oo_cfg_mpv_init(struct oo_cfg_mpv *m);
 void oo_cfg_ref_free(struct oo_cfg_ref *ref);
+/* Frees what pf owns (not pf itself). */
+void oo_cfg_pf_free(struct oo_cfg_pf *pf);
 
 /* Fills cfg (already initialised) from a YAML config tree. */
 void oo_cfg_parse_tree(const struct ynode *root, struct oo_config *cfg, struct oo_cfg_diag *d);
 
 /* A YAML config's `hostconf:` (cfg->hostconf, its key's position in
- * cfg->at): refuses what host.conf makes (pfs, bonds, bridges) and what
- * cannot go with it yet (tc), reads the file with reader (NULL: refused)
- * and derives its pfs, bonds and bridges into cfg, positions marked as the
- * host.conf's (loc.file 1). Problems go to d. */
+ * cfg->at): refuses what host.conf makes (bonds, bridges), reads the file
+ * with reader (NULL: refused) and derives its pfs, bonds and bridges into
+ * cfg, positions marked as the host.conf's (loc.file 1). The YAML's own
+ * pfs entries then give settings to the derived PFs of their names. Problems
+ * go to d. */
 void oo_cfg_merge_hostconf(struct oo_config *cfg, const struct oo_cfg_hostconf_reader *reader,
                            struct oo_cfg_diag *d);
 

@@ -18,6 +18,8 @@ struct pctx {
     struct oo_cfg_diag *d;
     struct oo_config *cfg;
     size_t n_reps;                  /* representors expanded so far */
+    bool hostconf;                  /* the config has `hostconf:`: pfs entries give
+                                     * settings to its PFs, which it names */
 };
 
 #define REF_HELP "expected a pf or bond name ('pf0', 'bond0') or a VF representor ('pf0/3')"
@@ -512,7 +514,7 @@ static void parse_pf(struct pctx *c, struct oo_cfg_pf *pf, const struct ynode *i
         snprintf(path, sizeof path, "pfs[%zu].netdev", (size_t)item->index);
         oo_cfg_diag_add(c->d, pf->at[OO_CFG_PF_NETDEV], path,
                         "give either 'device' (the devlink handle) or 'netdev', not both");
-    } else if (!pf->at[OO_CFG_PF_DEVICE].line && !pf->at[OO_CFG_PF_NETDEV].line) {
+    } else if (!pf->at[OO_CFG_PF_DEVICE].line && !pf->at[OO_CFG_PF_NETDEV].line && !c->hostconf) {
         sc_error_missing(c->d, item, "device",
                          "the PF's devlink handle (e.g. pci/0000:3b:00.0), or 'netdev' with its netdev name");
     }
@@ -1074,7 +1076,7 @@ static void top_field(void *ctx, int key, const struct ynode *v)
 
 void oo_cfg_parse_tree(const struct ynode *root, struct oo_config *cfg, struct oo_cfg_diag *d)
 {
-    struct pctx c = { d, cfg, 0 };
+    struct pctx c = { d, cfg, 0, false };
     char keys[128];
 
     if (root->type != YN_MAP) {
@@ -1084,6 +1086,12 @@ void oo_cfg_parse_tree(const struct ynode *root, struct oo_config *cfg, struct o
         return;
     }
     cfg->version = 0;
+    /* Known before the pfs are read, wherever the key is. */
+    for (size_t i = 0; i < ynode_len(root); i++) {
+        const struct ynode *k = root->items[2 * i];
+
+        c.hostconf |= k->type == YN_SCALAR && !strcmp(k->str, oo_cfg_top_keys[OO_CFG_KEY_HOSTCONF]);
+    }
     sc_walk(d, root, "the config", oo_cfg_top_keys, OO_CFG_KEY_N_KEYS, cfg->at, top_field, &c);
     if (!cfg->at[OO_CFG_KEY_VERSION].line)
         sc_error_missing(d, root, "version", "add 'version: 1' at the top");

@@ -1915,13 +1915,30 @@ static void plan_links_up(struct ctx *c, bool ipv6_pass)
 
 /* ------------------------------------------------------------ tc */
 
-/* Whether the plan re-creates this target's netdev (its rules then follow). */
-static bool target_remade(const struct ctx *c, const struct oo_tc_target *t)
+/* Why the plan takes this target's rules away before the tc steps, NULL
+ * when it does not: it re-creates the netdev, attaches it to OVS (which
+ * replaces the ingress qdisc of each port it attaches, the filters with
+ * it), or switches the eswitch mode of the PF whose uplink it is (the
+ * driver's offload of its block goes). Its rules are then written whatever
+ * the host has now. */
+static const char *target_remade(const struct ctx *c, const struct oo_tc_target *t)
 {
+    if (t->kind == OO_CFG_REF_BOND)
+        return NULL;
     for (size_t i = 0; i < c->n_pfs; i++)
-        if (c->pfs[i].cfg_index == t->index && t->kind != OO_CFG_REF_BOND)
-            return t->kind == OO_CFG_REF_VF && c->pfs[i].reps_recreated;
-    return false;
+        if (c->pfs[i].cfg_index == t->index && t->kind == OO_CFG_REF_VF && c->pfs[i].reps_recreated)
+            return "its netdev is re-created in this plan";
+    for (size_t i = 0; i < c->plan->n_steps; i++) {
+        const struct oo_step *s = &c->plan->steps[i];
+
+        if (s->pf != t->index)
+            continue;
+        if (s->kind == OO_STEP_OVS_ADD_PORT && s->vf == (t->kind == OO_CFG_REF_VF ? t->vf : -1))
+            return "OVS attaches it in this plan and replaces its ingress qdisc, its rules with it";
+        if (s->kind == OO_STEP_ESWITCH_MODE && t->kind == OO_CFG_REF_PF)
+            return "its PF's eswitch mode changes in this plan";
+    }
+    return NULL;
 }
 
 static void tc_step(struct ctx *c, const char *object, int ref_kind, int index, int64_t vf,
@@ -2113,13 +2130,14 @@ static void plan_tc(struct ctx *c)
         const struct oo_obs_tc_place *p =
             t->place_resolved ? oo_obs_tc_place_of(c->obs, t->place.ifindex) : NULL;
         struct oo_tc_plan tp;
+        const char *remade;
         size_t j = i;
 
         /* A bond without rules (tcplan.c) is a target only for its members:
          * while it is on no block yet, OVS has not opened it, and the block
          * is OVS's to make. Its place is not claimed, so that owned rules
          * there go as rules the config no longer has. */
-        if (!t->n_filters && (!p || !p->block || target_remade(c, t)))
+        if (!t->n_filters && (!p || !p->block || target_remade(c, t) != NULL))
             continue;
         /* Each target's sync writes its rules and deletes the other owned
          * ones of its place: two targets on one place (ports someone put
@@ -2154,10 +2172,10 @@ static void plan_tc(struct ctx *c)
             targeted[p - c->obs->tc] = true;
         if (block_ovs_prio(c, t))
             continue;
-        if (!t->resolved || target_remade(c, t)) {
+        remade = t->resolved ? target_remade(c, t) : NULL;
+        if (!t->resolved || remade) {
             SETF(to, "%zu rule%s", t->n_filters, t->n_filters == 1 ? "" : "s");
-            tc_step(c, t->label, t->kind, t->index, t->vf, 0, 0, to,
-                    t->resolved ? "its netdev is re-created in this plan" : t->unresolved);
+            tc_step(c, t->label, t->kind, t->index, t->vf, 0, 0, to, remade ? remade : t->unresolved);
             continue;
         }
         if (t->kind == OO_CFG_REF_BOND && p && !p->block)

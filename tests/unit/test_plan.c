@@ -2047,6 +2047,54 @@ static size_t count_tc_steps(const struct oo_plan *p, const char *why)
     return n;
 }
 
+/* Rule: a target whose rules the plan takes away before the tc steps is
+ * written whatever the host has now: OVS replaces the ingress qdisc of a port
+ * it attaches (the uplink or a representor added in this plan), and the
+ * eswitch mode change of its PF takes the driver's offload of its block.
+ * Planned from what the host has, such a sync would be missing (the rules
+ * look in place), and apply would end out of sync. */
+static void test_tc_sync_after_ovs_attach(void **state)
+{
+    static const char yaml[] =
+        "version: 1\n" PF0 ", eswitch: switchdev, num_vfs: 2}\n"
+        "bridges:\n  - {name: br0, uplink: pf0, representors: ['pf0/0']}\n"
+        "tc:\n  rules:\n"
+        "    - {name: r0, dev: pf0, prio: 10, match: {eth_type: ipv4}, actions: [drop]}\n"
+        "    - {name: r1, dev: pf0/0, prio: 10, match: {eth_type: ipv4}, actions: [drop]}\n"
+        "    - {name: r2, dev: pf0/1, prio: 10, match: {eth_type: ipv4}, actions: [drop]}\n";
+    static const char legacy[] =
+        "version: 1\n" PF0 ", eswitch: switchdev}\n"
+        "tc:\n  rules:\n"
+        "    - {name: r0, dev: pf0, prio: 10, match: {eth_type: ipv4}, actions: [drop]}\n";
+    struct oo_observed h = { 0 };
+    struct oo_config *cfg = host_load_config(yaml);
+    struct oo_plan plan;
+
+    (void)state;
+    host_add_pf(&h, "pci", "0000:3b:00.0", "p0", OO_ESWITCH_SWITCHDEV, 2);
+    h.pfs[0].hw_tc_offload = 1;
+    host_ovs(&h, true);
+    host_ovs_bridge(&h, "br0", true);
+    oo_plan_build(cfg, &h, NULL, &plan);
+    if (count_tc_steps(&plan, "OVS attaches it in this plan") != 2 || count_tc_steps(&plan, "") != 3) {
+        print_plan(&plan);
+        fail_msg("want the tc-sync of pf0 and pf0/vf0 for OVS's attach, and one for pf0/vf1");
+    }
+    oo_plan_free(&plan);
+    host_free_config(cfg);
+
+    cfg = host_load_config(legacy);
+    h.pfs[0].eswitch.mode = OO_ESWITCH_LEGACY;
+    oo_plan_build(cfg, &h, NULL, &plan);
+    if (count_tc_steps(&plan, "its PF's eswitch mode changes in this plan") != 1) {
+        print_plan(&plan);
+        fail_msg("want the tc-sync of pf0 for its eswitch mode change");
+    }
+    oo_plan_free(&plan);
+    host_free_config(cfg);
+    oo_observed_free(&h);
+}
+
 /* Rule: two targets whose ports someone put on one shared block (a bond the
  * config does not manage) are an error, not two syncs that delete each
  * other's rules on every pass. */
@@ -2396,6 +2444,7 @@ int main(void)
         cmocka_unit_test(test_bond_block_held_by_stranger),
         cmocka_unit_test(test_tc_place_unreadable),
         cmocka_unit_test(test_tc_unreadable),
+        cmocka_unit_test(test_tc_sync_after_ovs_attach),
         cmocka_unit_test(test_tc_targets_share_a_block),
         cmocka_unit_test(test_tc_redirect_to_new_vf),
         cmocka_unit_test(test_desired_tc),

@@ -243,6 +243,14 @@ hostconf_yaml() {
 	converge "tc-sync" -c "$cfg"
 	tc -j filter show dev "$(nsim_uplink 10)" ingress | jq -e '[.[] | select(.options.keys.dst_ip == "192.0.2.1")] | length == 1' >/dev/null
 	check_err $? "the rule on eth0 is not there: $(tc filter show dev "$(nsim_uplink 10)" ingress 2>&1 | head -n 5)"
+	# A VF count other than all, given to host.conf's eth0 by name.
+	sed -i 's/^tc:$/pfs: [{name: eth0, num_vfs: 2}]\ntc:/' "$cfg"
+	out=$(ctl -c "$cfg" apply 2>&1)
+	check_err $? "apply with pfs [{name: eth0, num_vfs: 2}]: $out"
+	[[ $(nsim_num_vfs 10) == 2 ]]
+	check_err $? "netdevsim10 has $(nsim_num_vfs 10) VFs, not the 2 the YAML gives eth0"
+	out=$(ctl -c "$cfg" plan 2>&1)
+	check_err $? "the plan after that apply is not empty: $out"
 	out=$(ctl -c "$cfg" status --json 2>&1)
 	jq -e '.ovs.offload_active == true and .ovs.restart_needed == false' <<<"$out" >/dev/null
 	check_err $? "status: hw-offload is not active after the restart: $(jq -c '.ovs' <<<"$out" 2>/dev/null)"
@@ -255,7 +263,7 @@ hostconf_yaml() {
 	out=$(ctl -c "$OUT/bad.yaml" check 2>&1)
 	[[ $? == 2 && $out == *"$OUT/bad-host.conf:"*"no network interface 'eth9'"* ]]
 	check_err $? "check of a YAML naming a host.conf with a missing NIC: $out"
-	log_test "hostconf: in a YAML config: host.conf's NICs in sync, the YAML's tc_policy applied with its restart if-needed, its tc rule written"
+	log_test "hostconf: in a YAML config: host.conf's NICs in sync, the YAML's tc_policy applied with its restart if-needed, its tc rule written, its VF count for eth0"
 }
 
 # examples/single-pf.yaml applied, then again with tc_policy skip_hw and

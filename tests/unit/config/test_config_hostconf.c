@@ -344,10 +344,96 @@ static void test_yaml_hostconf(void **state)
                                 &m, &cfg, &d), -EINVAL);
     cfgtest_done(&cfg, &d);
 
+    /* MPV needs multiport: true on both PFs, which only the YAML says. */
+    m.text[0] = "networks: [eth2/br1/x, eth3/br2/x]\novs_offload_nics: [eth2, eth3]\n";
+    assert_int_equal(parse_with("version: 1\nhostconf: /etc/yunion/host.conf\n"
+                                "tc: {mpv: [{name: vm1, vfs: [eth2/1, eth3/1], ip: 10.0.0.5}]}\n",
+                                &m, &cfg, &d), -EINVAL);
+    assert_cfg_error(&d, 0, 0, "tc.mpv[0].vfs[0]", "multiport");
+    cfgtest_done(&cfg, &d);
+    assert_int_equal(parse_with("version: 1\nhostconf: /etc/yunion/host.conf\n"
+                                "pfs:\n"
+                                "- {name: eth2, multiport: true}\n"
+                                "- {name: eth3, multiport: true}\n"
+                                "tc: {mpv: [{name: vm1, vfs: [eth2/1, eth3/1], ip: 10.0.0.5}]}\n",
+                                &m, &cfg, &d), 0);
+    assert_int_equal(cfg.n_mpvs, 1);
+    cfgtest_done(&cfg, &d);
+    m.text[0] = "region: Yunion\nnetworks:\n- eth2/br1/bcast0\n- bond0/br2/bcast1\n"
+                "ovs_offload_nics:\n- eth2\n- bond0\n";
+
     /* hw_offload: true may be written; restart stays never by default. */
     assert_int_equal(parse_with("version: 1\nhostconf: /etc/yunion/host.conf\n"
                                 "ovs: {hw_offload: true}\n", &m, &cfg, &d), 0);
     assert_int_equal(cfg.ovs.restart, OO_CFG_RESTART_NEVER);
+    cfgtest_done(&cfg, &d);
+}
+
+/* pfs entries give settings to host.conf's PF NICs by name: a VF count
+ * other than all, per-VF settings, params; the rest stays derived. */
+static void test_yaml_hostconf_pfs(void **state)
+{
+    struct mem_files m = {
+        .path = { "/etc/yunion/host.conf" },
+        .text = { "networks: [eth2/br1/x, eth3/br2/x, bond0/br3/x]\n"
+                  "ovs_offload_nics: [eth2, eth3, bond0]\n" },
+    };
+    struct oo_config cfg;
+    struct oo_cfg_diag d;
+    const struct oo_cfg_pf *pf;
+
+    assert_int_equal(parse_with("version: 1\n"
+                                "hostconf: /etc/yunion/host.conf\n"
+                                "pfs:\n"
+                                "- name: eth3\n"
+                                "  num_vfs: 8\n"
+                                "  vfs:\n"
+                                "  - {id: 2, mac: \"02:00:00:00:00:02\"}\n"
+                                "  params: {flow_steering_mode: smfs}\n", &m, &cfg, &d), 0);
+    assert_int_equal(cfg.n_pfs, 2);
+    assert_string_equal(cfg.pfs[0].name, "eth2");
+    assert_int_equal(cfg.pfs[0].num_vfs, OO_CFG_NUM_VFS_TOTAL);
+    pf = &cfg.pfs[1];
+    assert_string_equal(pf->name, "eth3");
+    assert_string_equal(pf->netdev, "eth3");
+    assert_int_equal(pf->eswitch, OO_ESWITCH_SWITCHDEV);
+    assert_int_equal(pf->num_vfs, 8);
+    assert_int_equal(pf->at[OO_CFG_PF_NUM_VFS].file, 0);
+    assert_int_equal(pf->at[OO_CFG_PF_NUM_VFS].line, 5);
+    assert_int_equal(pf->loc.file, 1);          /* the NIC itself: host.conf's */
+    assert_int_equal(pf->n_vfs, 1);
+    assert_int_equal(pf->vfs[0].id, 2);
+    assert_true(pf->vfs[0].has_mac);
+    assert_int_equal(pf->n_params, 1);
+    assert_string_equal(pf->params[0].name, "flow_steering_mode");
+    /* The bridges still find their uplinks. */
+    assert_int_equal(cfg.bridges[1].uplink.kind, OO_CFG_REF_PF);
+    assert_int_equal(cfg.bridges[1].uplink.index, 1);
+    cfgtest_done(&cfg, &d);
+
+    /* Checked as any pf: a VF beyond the count given. */
+    assert_int_equal(parse_with("version: 1\nhostconf: /etc/yunion/host.conf\n"
+                                "pfs: [{name: eth2, num_vfs: 2, vfs: [{id: 5, mac: \"02:00:00:00:00:05\"}]}]\n",
+                                &m, &cfg, &d), -EINVAL);
+    assert_cfg_error(&d, 0, 0, "pfs[0].vfs[0].id", "");
+    cfgtest_done(&cfg, &d);
+
+    /* Not an offload PF of host.conf (a bond, a bond member, another NIC),
+     * twice, or what host.conf decides. */
+    assert_int_equal(parse_with("version: 1\n"
+                                "hostconf: /etc/yunion/host.conf\n"
+                                "pfs:\n"
+                                "- {name: bond0}\n"
+                                "- {name: eth9, netdev: eth9}\n"
+                                "- {name: eth2, netdev: eth2}\n"
+                                "- {name: eth3, eswitch: legacy}\n"
+                                "- {name: eth3, num_vfs: 4}\n", &m, &cfg, &d), -EINVAL);
+    assert_cfg_error(&d, 4, 10, "pfs[0].name", "'bond0' is not a PF that host.conf offloads");
+    assert_cfg_error(&d, 5, 10, "pfs[1].name", "'eth9' is not a PF that host.conf offloads");
+    assert_cfg_error(&d, 6, 24, "pfs[2].netdev", "host.conf's NIC is the PF");
+    assert_cfg_error(&d, 7, 25, "pfs[3].eswitch", "in switchdev");
+    assert_cfg_error(&d, 8, 10, "pfs[4].name", "'eth3' is given twice");
+    assert_cfg_count(&d, 5);
     cfgtest_done(&cfg, &d);
 }
 
@@ -364,22 +450,19 @@ static void test_yaml_hostconf_errors(void **state)
     struct oo_cfg_diag d;
     char line[512];
 
-    /* What host.conf makes cannot be written too, nor MPV pairs (no
-     * multiport pfs); hw_offload false contradicts host-agent. The file is
-     * still read. */
+    /* What host.conf makes cannot be written too; hw_offload false
+     * contradicts host-agent. The file is still read. */
     assert_int_equal(parse_with("version: 1\n"
                                 "hostconf: /etc/yunion/host.conf\n"
                                 "ovs: {hw_offload: false}\n"
-                                "pfs: []\n"
-                                "bridges: []\n"
-                                "tc: {mpv: []}\n", &m, &cfg, &d), -EINVAL);
-    assert_cfg_error(&d, 4, 6, "pfs", "not with 'hostconf'");
+                                "bonds: []\n"
+                                "bridges: []\n", &m, &cfg, &d), -EINVAL);
+    assert_cfg_error(&d, 4, 8, "bonds", "not with 'hostconf'");
     assert_cfg_error(&d, 5, 10, "bridges", "not with 'hostconf'");
-    assert_cfg_error(&d, 6, 11, "tc.mpv", "multiport: true, which host.conf cannot say");
     assert_cfg_error(&d, 3, 19, "ovs.hw_offload", "cannot be false");
     /* host.conf's own error, in its file. */
     assert_int_equal(d.n_missing_nics, 1);
-    assert_cfg_count(&d, 5);
+    assert_cfg_count(&d, 4);
     oo_cfg_diag_sort(&d);
     oo_cfg_error_format(&d, d.n_errors - 1, line, sizeof line);
     assert_non_null(strstr(line, "/etc/yunion/host.conf:4:3: "));
@@ -472,6 +555,7 @@ int main(void)
         cmocka_unit_test(test_sysfs_probe),
         cmocka_unit_test(test_load),
         cmocka_unit_test(test_yaml_hostconf),
+        cmocka_unit_test(test_yaml_hostconf_pfs),
         cmocka_unit_test(test_yaml_hostconf_errors),
         cmocka_unit_test(test_yaml_hostconf_load),
     };
