@@ -338,6 +338,7 @@ static void give_settings(struct oo_cfg_pf *y, size_t yi, struct oo_cfg_pf *t, s
         oo_cfg_diag_add(d, y->at[OO_CFG_PF_ESWITCH], key,
                         "an offload NIC of host.conf is in switchdev: leave it out");
     }
+    /* Scalars copied; lists moved over (y is freed after). */
 #define GIVE(k, field)                                      \
     do {                                                    \
         if (y->at[k].line) {                                \
@@ -345,26 +346,24 @@ static void give_settings(struct oo_cfg_pf *y, size_t yi, struct oo_cfg_pf *t, s
             t->at[k] = y->at[k];                            \
         }                                                   \
     } while (0)
+#define GIVE_LIST(k, list, n)                               \
+    do {                                                    \
+        if (y->at[k].line) {                                \
+            GIVE(k, list);                                  \
+            t->n = y->n;                                    \
+            y->list = NULL;                                 \
+            y->n = 0;                                       \
+        }                                                   \
+    } while (0)
     GIVE(OO_CFG_PF_NUM_VFS, num_vfs);
     GIVE(OO_CFG_PF_MULTIPORT, multiport);
     GIVE(OO_CFG_PF_INLINE_MODE, inline_mode);
     GIVE(OO_CFG_PF_ENCAP_MODE, encap_mode);
     GIVE(OO_CFG_PF_REPRESENTOR_IPV6, representor_ipv6);
+    GIVE_LIST(OO_CFG_PF_PARAMS, params, n_params);
+    GIVE_LIST(OO_CFG_PF_VFS, vfs, n_vfs);
+#undef GIVE_LIST
 #undef GIVE
-    if (y->at[OO_CFG_PF_PARAMS].line) {
-        t->params = y->params;
-        t->n_params = y->n_params;
-        t->at[OO_CFG_PF_PARAMS] = y->at[OO_CFG_PF_PARAMS];
-        y->params = NULL;
-        y->n_params = 0;
-    }
-    if (y->at[OO_CFG_PF_VFS].line) {
-        t->vfs = y->vfs;
-        t->n_vfs = y->n_vfs;
-        t->at[OO_CFG_PF_VFS] = y->at[OO_CFG_PF_VFS];
-        y->vfs = NULL;
-        y->n_vfs = 0;
-    }
 }
 
 /* The YAML's pfs (yaml[0..n_yaml), taken out of cfg) give settings to the
