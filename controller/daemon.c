@@ -461,6 +461,20 @@ static void adopt_config(struct daemon *d, struct oo_config *cfg, const char *wh
     memory_trim(); /* the old config, and the new one's YAML tree */
 }
 
+/* Says that a reload was rejected (r), what stays in force and what to do:
+ * wait for the NICs (nic_wait_digest), fix the file, reload. */
+static void log_reload_rejected(const struct daemon *d, int r)
+{
+    char when[32];
+
+    LOG_ERR("config reload rejected (%s): still enforcing the config loaded at %s; %s %s %s",
+            strerror(-r), oo_fmt_wall_ms(d->cfg_loaded_wall_ms, when, sizeof when),
+            d->nic_wait_digest ? "it is loaded again when a link appears; or fix" : "fix",
+            d->cfg_path, d->cfg_watch.fd >= 0
+                ? "(it is reloaded when it changes: --watch-config)"
+                : "and reload again (SIGHUP or ovs-appctl -t " PROGRAM " reload)");
+}
+
 /* SIGHUP or `reload`: the new config replaces the old one only if valid.
  * Returns 0, or -errno with *ret_text (may be NULL) saying why. A host.conf
  * rejected only because an offload NIC it names has no netdev yet (a bond
@@ -481,19 +495,13 @@ static int reload(struct daemon *d, char **ret_text)
     r = load_config(d, &cfg, ret_text, &missing, false);
     oo_stats_record_reload(&d->stats, r >= 0, wall_ms());
     if (r < 0) {
-        char when[32];
         d->nic_wait_digest = missing && oo_config_file_digest(d->cfg_path, cfg.hostconf, &digest) == 0
                              ? digest : 0;
         free(d->nic_wait_hostconf);
         d->nic_wait_hostconf = d->nic_wait_digest && cfg.hostconf ? oo_strdup(cfg.hostconf) : NULL;
         d->nic_retry = false;
         oo_config_free(&cfg);
-        LOG_ERR("config reload rejected (%s): still enforcing the config loaded at %s; %s %s "
-                "%s", strerror(-r), oo_fmt_wall_ms(d->cfg_loaded_wall_ms, when, sizeof when),
-                d->nic_wait_digest ? "it is loaded again when a link appears; or fix" : "fix",
-                d->cfg_path, d->cfg_watch.fd >= 0
-                    ? "(it is reloaded when it changes: --watch-config)"
-                    : "and reload again (SIGHUP or ovs-appctl -t " PROGRAM " reload)");
+        log_reload_rejected(d, r);
         publish_config(d, wall_ms());
         sd_notify_msg(d->sched.ran ? "READY=1\nSTATUS=config reload rejected: old config kept"
                                     : "STATUS=config reload rejected: old config kept");
@@ -528,13 +536,8 @@ static void nic_retry_run(struct daemon *d)
         /* Other errors now (logged): the NIC came, but not as host.conf
          * needs it. Rejected for good, as a reload would be. */
         if (!missing) {
-            char when[32];
-            LOG_ERR("config reload rejected (%s): still enforcing the config loaded at %s; fix %s "
-                    "%s", strerror(-r), oo_fmt_wall_ms(d->cfg_loaded_wall_ms, when, sizeof when),
-                    d->cfg_path, d->cfg_watch.fd >= 0
-                        ? "(it is reloaded when it changes: --watch-config)"
-                        : "and reload again (SIGHUP or ovs-appctl -t " PROGRAM " reload)");
             d->nic_wait_digest = 0;
+            log_reload_rejected(d, r);
             publish_config(d, wall_ms());
         }
         return;
