@@ -293,7 +293,9 @@ int oo_cfg_read_file(const char *path, char **ret_buf, size_t *ret_len, struct o
     return 0;
 }
 
-uint64_t oo_config_digest_pair(uint64_t a, uint64_t b)
+/* The digest of a config made of the bytes of a file (digest a) and of the
+ * host.conf it names (digest b, 0 when unread). */
+static uint64_t digest_pair(uint64_t a, uint64_t b)
 {
     uint64_t pair[2] = { a, b };
 
@@ -326,19 +328,15 @@ int oo_config_file_digest(const char *path, const char *hostconf, uint64_t *ret_
         return r;
     if (hostconf && digest_of(hostconf, &b) < 0)
         b = 0;
-    *ret_digest = oo_config_digest_pair(a, b);
+    *ret_digest = digest_pair(a, b);
     return 0;
 }
 
 /* The reader oo_config_load_yaml() gives the parser: the file, whose digest
- * it keeps for the config's. */
-struct file_reader {
-    uint64_t digest;
-};
-
+ * it keeps in *arg for the config's. */
 static int read_hostconf_file(const char *path, char **ret_buf, size_t *ret_len, void *arg)
 {
-    struct file_reader *fr = arg;
+    uint64_t *digest = arg;
     struct oo_cfg_diag diag;
     int r;
 
@@ -346,15 +344,15 @@ static int read_hostconf_file(const char *path, char **ret_buf, size_t *ret_len,
     r = oo_cfg_read_file(path, ret_buf, ret_len, &diag);
     oo_cfg_diag_free(&diag);
     if (r == 0)
-        fr->digest = oo_digest(*ret_buf, *ret_len);
+        *digest = oo_digest(*ret_buf, *ret_len);
     return r;
 }
 
 int oo_config_load_yaml(const char *path, struct oo_config *cfg, struct oo_cfg_diag *diag)
 {
-    struct file_reader fr = { 0 };
+    uint64_t hostconf_digest = 0;
     const struct oo_cfg_hostconf_reader reader = {
-        .read = read_hostconf_file, .read_arg = &fr,
+        .read = read_hostconf_file, .read_arg = &hostconf_digest,
         .probe = oo_cfg_nic_probe_sysfs, .probe_data = NULL,
     };
     char *buf;
@@ -369,7 +367,7 @@ int oo_config_load_yaml(const char *path, struct oo_config *cfg, struct oo_cfg_d
         return r;
     }
     r = oo_config_parse_yaml_with(path, buf, len, &reader, cfg, diag);
-    cfg->digest = oo_config_digest_pair(oo_digest(buf, len), fr.digest);
+    cfg->digest = digest_pair(oo_digest(buf, len), hostconf_digest);
     free(buf);
     return r;
 }

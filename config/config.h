@@ -520,9 +520,6 @@ int oo_config_load_yaml(const char *path, struct oo_config *cfg, struct oo_cfg_d
  * cannot be read (a host.conf that cannot be read counts as empty, as the
  * load's digest has it). */
 int oo_config_file_digest(const char *path, const char *hostconf, uint64_t *ret_digest);
-/* The digest of a config made of the bytes of a file (digest a) and of the
- * host.conf it names (digest b, 0 when unread). */
-uint64_t oo_config_digest_pair(uint64_t a, uint64_t b);
 
 /* host.conf mode: what an offload NIC name is on this host. */
 enum oo_cfg_nic_kind {
