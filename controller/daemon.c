@@ -587,6 +587,15 @@ static void cfg_watch_start(struct daemon *d)
     hc_watch_sync(d);
 }
 
+static void cfg_watch_rearm(struct oo_cfg_watch *w, const char *path)
+{
+    int r = oo_cfg_watch_rearm(w, path);
+
+    if (r < 0)
+        LOG_WARN("cannot watch the directory of %s again (%s): its changes may go unseen until "
+                 "the daemon restarts; reload it by hand after changes", path, strerror(-r));
+}
+
 /* Events that may concern the config file start (or restart) the settle
  * delay; once it passes, the file is read, and reloaded if its bytes are
  * neither the config in force nor ones the watch already had rejected. */
@@ -626,13 +635,9 @@ static void cfg_watch_run(struct daemon *d)
         return;
     d->cfg_settle_ms = 0;
     /* Follow a target or directory that was replaced. */
-    if ((r = oo_cfg_watch_rearm(&d->cfg_watch, d->cfg_path)) < 0)
-        LOG_WARN("cannot watch the directory of %s again (%s): its changes may go unseen until "
-                 "the daemon restarts; reload it by hand after changes", d->cfg_path, strerror(-r));
-    if (d->hc_watch.fd >= 0 && (r = oo_cfg_watch_rearm(&d->hc_watch, d->hc_watch_path)) < 0)
-        LOG_WARN("cannot watch the directory of %s again (%s): its changes may go unseen until "
-                 "the daemon restarts; reload it by hand after changes", d->hc_watch_path,
-                 strerror(-r));
+    cfg_watch_rearm(&d->cfg_watch, d->cfg_path);
+    if (d->hc_watch.fd >= 0)
+        cfg_watch_rearm(&d->hc_watch, d->hc_watch_path);
     r = oo_config_file_digest(d->cfg_path, d->cfg.hostconf, &digest);
     if (r < 0) {
         if (!d->cfg_missing_logged)
