@@ -274,8 +274,17 @@ static int apply_pf(struct oo_observed *o, struct oo_obs_pf *p, const struct oo_
             return 0;
         if (vfs_bound(p))
             return refuse(why, size, -EBUSY, "eswitch mode change with VFs bound to a driver");
+        /* Enslaved: mlx5 takes the LAG down for the change and forms it
+         * again once every member is in switchdev (mlx5_lag_disable_change,
+         * _enable_change in mlx5_devlink_eswitch_mode_set). */
         if (up && up->master)
-            return refuse(why, size, -EBUSY, "eswitch mode change while the uplink is in a bond");
+            for (size_t i = 0; i < o->n_pfs; i++) {
+                const struct oo_dl_port *mu = oo_obs_pf_uplink(&o->pfs[i]);
+                const struct oo_link *m = mu ? link_index(o, mu->ifindex) : NULL;
+
+                if (m && m->master == up->master)
+                    o->pfs[i].lag_active = 0;
+            }
         if (s->num == OO_ESWITCH_SWITCHDEV) {
             p->eswitch.mode = OO_ESWITCH_SWITCHDEV;
             make_reps(o, p);
@@ -519,6 +528,13 @@ static int apply_link(struct oo_observed *o, const struct oo_step *s, char *why,
     case OO_STEP_WAIT_LAG:
         if (!(b = link_named(o, s->name)))
             return refuse(why, size, -ENODEV, "no bond %s", s->name);
+        for (size_t i = 0; i < o->n_pfs; i++) {
+            const struct oo_dl_port *up = oo_obs_pf_uplink(&o->pfs[i]);
+            struct oo_link *m = up ? link_index(o, up->ifindex) : NULL;
+            if (m && m->master == b->ifindex && o->pfs[i].eswitch.mode != OO_ESWITCH_SWITCHDEV)
+                return refuse(why, size, -ETIMEDOUT, "the LAG of %s never forms: member %s is not in "
+                              "switchdev", s->name, m->name);
+        }
         for (size_t i = 0; i < o->n_pfs; i++) {
             const struct oo_dl_port *up = oo_obs_pf_uplink(&o->pfs[i]);
             struct oo_link *m = up ? link_index(o, up->ifindex) : NULL;

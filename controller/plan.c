@@ -4,7 +4,8 @@
  *  - OVS ports are removed first; a PF's uplink leaves OVS before its eswitch
  *    mode changes, and representors leave before they are re-created;
  *  - bonds release members before a mode change, and before a member PF's
- *    eswitch changes;
+ *    eswitch changes; the admin's bond (host.conf) keeps its members, whose
+ *    eswitch and VF count change in place (the driver re-forms the LAG);
  *  - per PF: VFs unbound (PCI) -> eswitch legacy -> devlink params (only while
  *    legacy) -> sriov_numvfs through 0 -> wait for the VFs -> VFs unbound ->
  *    eswitch switchdev -> hw-tc-offload -> esw_multiport (after switchdev) ->
@@ -592,7 +593,13 @@ static void resolve_targets(struct ctx *c)
          * the plan (plan_ovs_removals, mode_pf_of_uplink). */
         const struct oo_ovs_port *op = master && !strcmp(master->kind, "openvswitch")
                                            ? oo_ovs_port_find(&c->obs->ovs, ul->name) : NULL;
-        if (d->mode_changes && master && !op && !link_owned_c(c, master)) {
+        /* host.conf mode: the admin's bond keeps its members. mlx5 takes
+         * the LAG down for a member's mode or VF count change and forms it
+         * again after (mlx5_lag_disable_change / _enable_change), so the
+         * change happens in place, as host-agent makes it. */
+        bool own_host_bond = d->bond >= 0 && c->cfg->bonds[d->bond].members_from_host &&
+                             master && master == link_by_name(c, c->cfg->bonds[d->bond].name);
+        if (d->mode_changes && master && !op && !own_host_bond && !link_owned_c(c, master)) {
             plan_error(c->plan, d->label, "its uplink %s is enslaved to %s, which ovs-offload does "
                        "not manage, and its eswitch mode must change: release it first", ul->name,
                        master->name);
@@ -874,7 +881,7 @@ static void plan_bond_removals(struct ctx *c)
             } else if (mode_change)
                 release(c, m, bl, "the bond's mode cannot change while it has members");
             else if (di >= 0 && c->pfs[di].mode_changes)
-                release(c, m, bl, "a bond member's eswitch mode cannot change");
+                release(c, m, bl, "VF-LAG's order: the mode changes out of the bond, then the member is enslaved again");
         }
         if (b < 0) {
             struct oo_step *s = add_step(c->plan, OO_STEP_BOND_DELETE, -1, -1);
@@ -1154,7 +1161,7 @@ static void plan_pf(struct ctx *c, struct dpf *d)
     }
     plan_vf_settings(c, d);
     if ((d->unbinds || left) && num > 0) {
-        if (d->bond >= 0 && mode == OO_ESWITCH_SWITCHDEV && !c->cfg->bonds[d->bond].members_from_host) {
+        if (d->bond >= 0 && mode == OO_ESWITCH_SWITCHDEV) {
             d->bound_deferred = true;
         } else if (d->cfg && d->cfg->multiport == 1 && mode == OO_ESWITCH_SWITCHDEV) {
             /* MPV: switchdev on every PF, esw_multiport, then the VFs. */
@@ -1267,6 +1274,36 @@ static const char *bond_mode_str(int v) { const char *s = oo_cfg_bond_mode_to_st
 static const char *xmit_str(int v) { const char *s = oo_cfg_xmit_hash_to_string(v); return s ? s : "?"; }
 static const char *lacp_str(int v) { const char *s = oo_cfg_lacp_rate_to_string(v); return s ? s : "?"; }
 
+/* Bond b's LAG wait, then the binds of the VFs that waited for it.
+ * reformed: the plan enslaves members, or changes the eswitch of a member
+ * of the admin's bond in place (the driver forms the LAG again after). */
+static void plan_lag_wait(struct ctx *c, int b, bool reformed)
+{
+    const struct oo_cfg_bond *cb = &c->cfg->bonds[b];
+    bool deferred = false;
+    struct oo_step *s;
+
+    /* Also before binding VFs a stopped run left unbound: the LAG it was
+     * waiting for may not be active yet (or ever: the wait says so). */
+    for (size_t i = 0; i < c->n_pfs; i++)
+        deferred |= c->pfs[i].bond == b && c->pfs[i].bound_deferred;
+    if (reformed || deferred) {
+        s = bond_step(c, OO_STEP_WAIT_LAG, cb->name, cb->name);
+        oo_strlcpy(s->name, cb->name, sizeof s->name);
+        oo_strlcpy(s->reason, deferred ? "VFs bound before the LAG is active leave VF-LAG off"
+                                       : "the driver forms the LAG again after the members' mode change",
+                   sizeof s->reason);
+    }
+    for (size_t i = 0; i < c->n_pfs; i++) {
+        struct dpf *d = &c->pfs[i];
+        if (d->bond == b && d->bound_deferred) {
+            s = pf_step(c, d, OO_STEP_VF_BIND);
+            s->opt = OO_BIND_AFTER_LAG;
+            oo_strlcpy(s->reason, "after the LAG is active", sizeof s->reason);
+        }
+    }
+}
+
 static void plan_bond(struct ctx *c, int b)
 {
     const struct oo_cfg_bond *cb = &c->cfg->bonds[b];
@@ -1275,8 +1312,16 @@ static void plan_bond(struct ctx *c, int b)
     char f[32], t[32];
     struct oo_step *s;
 
-    if (cb->members_from_host)
+    if (cb->members_from_host) {
+        /* The admin's: never changed. Its members' mode changes in place
+         * (resolve_targets); the LAG is waited for before their VFs bind. */
+        bool changed = false;
+
+        for (size_t i = 0; i < c->n_pfs; i++)
+            changed |= c->pfs[i].bond == b && c->pfs[i].opf >= 0 && c->pfs[i].mode_changes;
+        plan_lag_wait(c, b, changed);
         return;
+    }
     if (bl && (strcmp(bl->kind, "bond") || !link_owned_c(c, bl))) {
         plan_error(c->plan, cb->name, strcmp(bl->kind, "bond")
                    ? "a netdev of this name exists and is not a bond: rename the bond in the config"
@@ -1410,24 +1455,7 @@ static void plan_bond(struct ctx *c, int b)
                 link_updown(c, OO_STEP_LINK_UP, ul->name, "members go up after the bond");
         }
     c->bond_touched[b] = enslaved_any;
-    /* Also before binding VFs a stopped run left unbound: the LAG it was
-     * waiting for may not be active yet (or ever: the wait says so). */
-    bool deferred = false;
-    for (size_t i = 0; i < c->n_pfs; i++)
-        deferred |= c->pfs[i].bond == b && c->pfs[i].bound_deferred;
-    if (enslaved_any || deferred) {
-        s = bond_step(c, OO_STEP_WAIT_LAG, cb->name, cb->name);
-        oo_strlcpy(s->name, cb->name, sizeof s->name);
-        oo_strlcpy(s->reason, "VFs bound before the LAG is active leave VF-LAG off", sizeof s->reason);
-    }
-    for (size_t i = 0; i < c->n_pfs; i++) {
-        struct dpf *d = &c->pfs[i];
-        if (d->bond == b && d->bound_deferred) {
-            s = pf_step(c, d, OO_STEP_VF_BIND);
-            s->opt = OO_BIND_AFTER_LAG;
-            oo_strlcpy(s->reason, "after the LAG is active", sizeof s->reason);
-        }
-    }
+    plan_lag_wait(c, b, enslaved_any);
 }
 
 /* ------------------------------------------------------------ OVS */

@@ -47,10 +47,10 @@ static void print_plan(const struct oo_plan *p)
     oo_plan_print_text(stderr, p);
 }
 
-/* Plans, checks the shape, applies with the model, and plans again: empty. */
-static void check_plan(const char *yaml, struct oo_observed *host, const char *want_shape)
+/* Plans cfg, checks the shape, applies with the model, and plans again:
+ * empty. Frees cfg. */
+static void check_plan_cfg(struct oo_config *cfg, struct oo_observed *host, const char *want_shape)
 {
-    struct oo_config *cfg = host_load_config(yaml);
     struct oo_plan plan, again;
     struct oo_observed after;
     char why[256];
@@ -78,6 +78,11 @@ static void check_plan(const char *yaml, struct oo_observed *host, const char *w
     oo_plan_free(&again);
     oo_observed_free(&after);
     host_free_config(cfg);
+}
+
+static void check_plan(const char *yaml, struct oo_observed *host, const char *want_shape)
+{
+    check_plan_cfg(host_load_config(yaml), host, want_shape);
 }
 
 /* Plans and expects exactly one error containing `text` and no steps applied. */
@@ -981,6 +986,42 @@ static void test_hostconf_bond_member_vfs(void **state)
     }
     oo_plan_free(&plan);
     host_free_config(cfg);
+    oo_observed_free(&h);
+}
+
+/* Rule: in host.conf mode the admin's bond keeps its members while their
+ * eswitch mode and VF count change (at boot it is made over legacy PFs with
+ * no VFs): no release, no enslave; the LAG is waited for, then the VFs
+ * bind. A bond host.conf does not name still blocks the change. */
+static void test_hostconf_bond_members_switch_in_place(void **state)
+{
+    static const char *const members[] = { "eth0", "eth1", NULL };
+    struct oo_config *cfg = host_load_config("version: 1\n");
+    struct oo_observed h = { 0 };
+
+    host_add_pf(&h, "pci", "0000:3b:00.0", "eth0", OO_ESWITCH_LEGACY, 0);
+    host_add_pf(&h, "pci", "0000:3b:00.1", "eth1", OO_ESWITCH_LEGACY, 0);
+    host_add_bond(&h, "bond0", false, OO_CFG_BOND_ACTIVE_BACKUP, members);
+    cfg->bonds = oo_calloc(1, sizeof *cfg->bonds);
+    cfg->n_bonds = 1;
+    cfg->bonds[0].name = oo_strdup("bond0");
+    cfg->bonds[0].members_from_host = true;
+    cfg->reps_owned_by_host_agent = true;
+    check_plan_cfg(cfg, &h, "num-vfs eth0, wait-vfs eth0, vf-unbind eth0, eswitch-mode eth0, wait-vfs eth0, "
+                            "hw-tc-offload eth0, num-vfs eth1, wait-vfs eth1, vf-unbind eth1, eswitch-mode eth1, "
+                            "wait-vfs eth1, hw-tc-offload eth1, wait-lag bond0, vf-bind eth0, vf-bind eth1");
+    oo_observed_free(&h);
+
+    /* eth0 in a bond host.conf does not name: someone else's, as before. */
+    static const char yaml[] =
+        "version: 1\n"
+        "pfs:\n  - {name: pf0, device: pci/0000:3b:00.0, eswitch: switchdev, num_vfs: 0}\n";
+    memset(&h, 0, sizeof h);
+    host_add_pf(&h, "pci", "0000:3b:00.0", "eth0", OO_ESWITCH_LEGACY, 0);
+    host_add_pf(&h, "pci", "0000:3b:00.1", "eth1", OO_ESWITCH_LEGACY, 0);
+    host_add_bond(&h, "bond0", false, OO_CFG_BOND_ACTIVE_BACKUP, members);
+    check_error(yaml, &h, NULL, "enslaved to bond0, which ovs-offload does not manage, and its eswitch "
+                                "mode must change");
     oo_observed_free(&h);
 }
 
@@ -2425,6 +2466,7 @@ int main(void)
         cmocka_unit_test(test_ovs_name_taken),
         cmocka_unit_test(test_hostconf_keeps_representors),
         cmocka_unit_test(test_hostconf_bond_member_vfs),
+        cmocka_unit_test(test_hostconf_bond_members_switch_in_place),
         cmocka_unit_test(test_ovs_config_and_restart),
         cmocka_unit_test(test_restart_judged_after_the_write),
         cmocka_unit_test(test_upcall_threads_reconfigure),

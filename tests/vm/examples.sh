@@ -9,7 +9,7 @@
 # shellcheck disable=SC2317 # check functions are called through tests_run
 set -u
 ALL_TESTS="examples_check example_single_pf example_vf_lag example_mpv example_mpv_linux61
-	example_hostconf hostconf_yaml example_restart example_restart_no_effect"
+	example_hostconf hostconf_yaml hostconf_bond example_restart example_restart_no_effect"
 # shellcheck source=tests/vm/lib.sh
 . "$(dirname "$(readlink -f "$0")")/lib.sh"
 
@@ -272,6 +272,49 @@ hostconf_yaml() {
 # (the simulated systemctl). The new ovs-vswitchd takes transparent huge
 # pages as the kernel sets them: ovs-offloadctl turns them off for itself,
 # and a process passes that on to what it starts.
+# host.conf naming the admin's bond (VF-LAG in host.conf mode), as after a
+# boot: the network's service made bond0 over the two PFs while they were
+# still legacy without VFs. apply gives each member its VFs and switchdev in
+# place, as host-agent does (mlx5 takes the LAG down for the change and forms
+# it again): the bond is never released from or enslaved to, keeps its
+# ifindex, both members and its mode, and stays unmarked (the admin's).
+hostconf_bond() {
+	local kinds u0 u1 ifindex want n hc=$OUT/bond-host.conf
+	RET=0
+	fresh_host N || fail_hard "simulated host setup failed"
+	u0=$(nsim_uplink 10)
+	u1=$(nsim_uplink 11)
+	if ! { ip link add bond0 type bond mode active-backup miimon 100 &&
+		ip link set "$u0" down && ip link set "$u1" down &&
+		ip link set "$u0" master bond0 && ip link set "$u1" master bond0 &&
+		ip link set bond0 up && ip link set "$u0" up && ip link set "$u1" up; }; then
+		fail_hard "cannot make the admin's bond0 over $u0 and $u1"
+	fi
+	ifindex=$(cat /sys/class/net/bond0/ifindex)
+	printf 'networks:\n- bond0/br1/bcast0\novs_offload_nics:\n- bond0\n' >"$hc"
+	kinds="num-vfs wait-vfs eswitch-mode hw-tc-offload wait-lag ovs-set-config ovs-add-bridge ovs-add-port"
+	converge "$kinds" --hostconf "$hc"
+	jq -e '[.steps[] | select(.kind | test("^bond-"))] | length == 0' "$OUT/plan.json" >/dev/null
+	check_err $? "the plan changes the admin's bond: $(jq -c '[.steps[] | select(.kind | test("^bond-")) | .kind]' "$OUT/plan.json")"
+	for n in 10 11; do
+		want=$(nsim_max_vfs "$n")
+		((want > 64)) && want=64
+		[[ $(nsim_eswitch_mode "$n") == switchdev && $(nsim_num_vfs "$n") == "$want" ]]
+		check_err $? "netdevsim$n: $(nsim_eswitch_mode "$n") with $(nsim_num_vfs "$n") VFs, not switchdev with $want"
+	done
+	[[ $(cat /sys/class/net/bond0/ifindex) == "$ifindex" &&
+		$(ip -j link show master bond0 | jq -r '[.[].ifname] | sort | join(" ")') == "$(sorted "$u0" "$u1")" &&
+		$(ip -j -d link show dev bond0 | jq -r '.[0].linkinfo.info_data.mode') == active-backup &&
+		$(ip -j link show dev bond0 | jq -r '.[0].ifalias // ""') == "" ]]
+	check_err $? "bond0 changed: $(ip -j -d link show dev bond0 | jq -c '.[0] | {ifindex, ifalias, mode: .linkinfo.info_data.mode}'), members $(ip -j link show master bond0 | jq -c '[.[].ifname]')"
+	[[ $(ovs-vsctl list-ports br1 2>/dev/null | paste -sd' ') == bond0 ]]
+	check_err $? "br1's ports: $(ovs-vsctl list-ports br1 2>&1 | paste -sd' '), expected bond0"
+	grep -q "wait-lag" "$OUT/apply.out"
+	check_err $? "apply did not wait for the LAG: $(tail -n 5 "$OUT/apply.out")"
+	log_info "$(grep -m1 'wait-lag' "$OUT/apply.out")"
+	log_test "host.conf naming the admin's bond over legacy PFs: the members switch in place, the bond kept as made, plan 0"
+}
+
 example_restart() {
 	local cfg=$OUT/restart.yaml out
 	RET=0
