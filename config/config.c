@@ -30,7 +30,7 @@ void oo_cfg_vf_init(struct oo_cfg_vf *vf)
 void oo_cfg_pf_init(struct oo_cfg_pf *pf)
 {
     *pf = (struct oo_cfg_pf){ .eswitch = -1, .num_vfs = -1, .multiport = -1, .inline_mode = -1,
-                              .encap_mode = -1 };
+                              .encap_mode = -1, .key_index = -1 };
 }
 
 void oo_cfg_bond_init(struct oo_cfg_bond *b)

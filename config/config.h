@@ -272,6 +272,13 @@ struct oo_cfg_pf {
     int representor_ipv6;
     struct oo_cfg_vf *vfs;        /* per-VF settings, in file order */
     size_t n_vfs;
+    /* `hostconf:` YAML: settings for a member of a bond host.conf offloads,
+     * named by its netdev (name = netdev). The planner finds the bond that
+     * holds it on the host, as it finds the bond's other members. */
+    bool host_bond_member;
+    /* -1; or (hostconf:) the index of the YAML pfs entry that gave it its
+     * settings, which key paths in errors name. */
+    int key_index;
     struct oo_src_loc loc;
     struct oo_src_loc at[OO_CFG_PF_N_KEYS];
 };

@@ -331,13 +331,14 @@ static void give_settings(struct oo_cfg_pf *y, size_t yi, struct oo_cfg_pf *t, s
     for (size_t k = 0; k < sizeof fixed / sizeof fixed[0]; k++)
         if (y->at[fixed[k]].line) {
             snprintf(key, sizeof key, "pfs[%zu].%s", yi, oo_cfg_pf_keys[fixed[k]]);
-            oo_cfg_diag_add(d, y->at[fixed[k]], key, "host.conf's NIC is the PF: leave it out");
+            oo_cfg_diag_add(d, y->at[fixed[k]], key, "the PF is the netdev the name names (host.conf's NIC, or a member of its bond): leave it out");
         }
     if (y->at[OO_CFG_PF_ESWITCH].line && y->eswitch != OO_ESWITCH_SWITCHDEV) {
         snprintf(key, sizeof key, "pfs[%zu].eswitch", yi);
         oo_cfg_diag_add(d, y->at[OO_CFG_PF_ESWITCH], key,
                         "an offload NIC of host.conf is in switchdev: leave it out");
     }
+    t->key_index = (int)yi;
     /* Scalars copied; lists moved over (y is freed after). */
 #define GIVE(k, field)                                      \
     do {                                                    \
@@ -366,13 +367,54 @@ static void give_settings(struct oo_cfg_pf *y, size_t yi, struct oo_cfg_pf *t, s
 #undef GIVE
 }
 
-/* The YAML's pfs (yaml[0..n_yaml), taken out of cfg) give settings to the
- * PFs derived from host.conf, by name, and go. d NULL: host.conf was not
- * read; they just go. */
-static void merge_pfs(struct oo_config *cfg, struct oo_cfg_pf *yaml, size_t n_yaml, struct oo_cfg_diag *d)
+/* A pf for the settings of y, a member of a bond host.conf offloads,
+ * appended to cfg; NULL (reported) if y names no such netdev. */
+static struct oo_cfg_pf *add_bond_member(struct oo_config *cfg, const struct oo_cfg_pf *y, const char *key,
+                                         const struct hc_ctx *c)
 {
-    bool *given = oo_calloc(cfg->n_pfs + 1, sizeof *given);
+    int kind = c->probe ? c->probe(y->name, c->probe_data) : -EOPNOTSUPP;
+    struct oo_cfg_pf *pf;
 
+    if (kind == -ENOENT) {
+        oo_cfg_diag_add(c->d, y->at[OO_CFG_PF_NAME], key, "no network interface '%s' on this host "
+                        "(a member of a bond host.conf offloads, by its netdev name)", y->name);
+        c->d->n_missing_nics++;
+        return NULL;
+    }
+    if (kind < 0) {
+        oo_cfg_diag_add(c->d, y->at[OO_CFG_PF_NAME], key, "cannot tell what '%s' is: %s", y->name,
+                        strerror(-kind));
+        return NULL;
+    }
+    if (kind == OO_CFG_NIC_BOND) {
+        oo_cfg_diag_add(c->d, y->at[OO_CFG_PF_NAME], key, "'%s' is a bond: pfs give settings to PFs, "
+                        "a bond's members by their netdev names", y->name);
+        return NULL;
+    }
+    cfg->pfs = oo_realloc(cfg->pfs, (cfg->n_pfs + 1) * sizeof *cfg->pfs);
+    pf = &cfg->pfs[cfg->n_pfs++];
+    oo_cfg_pf_init(pf);
+    pf->name = oo_strdup(y->name);
+    pf->netdev = oo_strdup(y->name);
+    pf->eswitch = OO_ESWITCH_SWITCHDEV;
+    pf->num_vfs = OO_CFG_NUM_VFS_TOTAL;
+    pf->host_bond_member = true;
+    pf->loc = y->loc;
+    pf->at[OO_CFG_PF_NAME] = pf->at[OO_CFG_PF_NETDEV] = y->at[OO_CFG_PF_NAME];
+    return pf;
+}
+
+/* The YAML's pfs (yaml[0..n_yaml), taken out of cfg) give settings to the
+ * PFs derived from host.conf, by name, or to members of its bonds (added
+ * after them), and go. c NULL: host.conf was not read; they just go. */
+static void merge_pfs(struct oo_config *cfg, struct oo_cfg_pf *yaml, size_t n_yaml, const struct hc_ctx *c)
+{
+    bool *given = oo_calloc(cfg->n_pfs + n_yaml + 1, sizeof *given);
+    struct oo_cfg_diag *d = c ? c->d : NULL;
+    bool host_bonds = false;
+
+    for (size_t b = 0; b < cfg->n_bonds; b++)
+        host_bonds |= cfg->bonds[b].members_from_host;
     for (size_t i = 0; i < n_yaml; i++) {
         struct oo_cfg_pf *y = &yaml[i];
         size_t j = 0;
@@ -383,16 +425,26 @@ static void merge_pfs(struct oo_config *cfg, struct oo_cfg_pf *yaml, size_t n_ya
         snprintf(key, sizeof key, "pfs[%zu].name", i);
         if (!y->name || !d) {
             /* reported by the parser */
-        } else if (j == cfg->n_pfs) {
-            oo_cfg_diag_add(d, y->at[OO_CFG_PF_NAME], key,
-                            "'%s' is not a PF that host.conf offloads: with 'hostconf', pfs give "
-                            "settings to the PF netdevs ovs_offload_nics names, by their names (the "
-                            "members of a bond there are read from the host, and take none)", y->name);
-        } else if (given[j]) {
+        } else if (j < cfg->n_pfs && given[j]) {
             oo_cfg_diag_add(d, y->at[OO_CFG_PF_NAME], key, "'%s' is given twice", y->name);
-        } else {
+        } else if (j < cfg->n_pfs) {
             given[j] = true;
             give_settings(y, i, &cfg->pfs[j], d);
+        } else if (oo_config_find_bond(cfg, y->name) >= 0) {
+            oo_cfg_diag_add(d, y->at[OO_CFG_PF_NAME], key, "'%s' is a bond host.conf offloads: pfs give "
+                            "settings to its members, by their netdev names", y->name);
+        } else if (!host_bonds) {
+            oo_cfg_diag_add(d, y->at[OO_CFG_PF_NAME], key,
+                            "'%s' is not a PF that host.conf offloads: with 'hostconf', pfs give "
+                            "settings to the PF netdevs ovs_offload_nics names and to the members of "
+                            "the bonds it names, by their netdev names", y->name);
+        } else {
+            struct oo_cfg_pf *m = add_bond_member(cfg, y, key, c);
+
+            if (m) {
+                given[cfg->n_pfs - 1] = true;
+                give_settings(y, i, m, d);
+            }
         }
         oo_cfg_pf_free(y);
     }
@@ -458,7 +510,7 @@ void oo_cfg_merge_hostconf(struct oo_config *cfg, const struct oo_cfg_hostconf_r
                         "host.conf is empty: it needs networks and ovs_offload_nics");
     }
     d->cur_file = 0;
-    merge_pfs(cfg, yaml, n_yaml, d);
+    merge_pfs(cfg, yaml, n_yaml, &c);
     free(c.nets);
     free(buf);
 }

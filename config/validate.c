@@ -536,29 +536,42 @@ static void check_pfs(struct vctx *v)
 
     for (size_t p = 0; p < cfg->n_pfs; p++) {
         const struct oo_cfg_pf *pf = &cfg->pfs[p];
+        /* The entry key paths name: the YAML's, for settings it gave. */
+        const size_t k = pf->key_index >= 0 ? (size_t)pf->key_index : p;
 
         if (pf->multiport == 1 && pf->eswitch != OO_ESWITCH_SWITCHDEV)
-            verr(v, pick(pf->at[OO_CFG_PF_MULTIPORT], pf->loc), PATH("pfs[%zu].multiport", p),
+            verr(v, pick(pf->at[OO_CFG_PF_MULTIPORT], pf->loc), PATH("pfs[%zu].multiport", k),
                  "multiport (devlink param esw_multiport) needs eswitch: switchdev, and pf '%s' %s",
                  nz(pf->name), eswitch_words(pf));
         if (pf->inline_mode >= 0 && pf->eswitch != OO_ESWITCH_SWITCHDEV)
-            verr(v, pick(pf->at[OO_CFG_PF_INLINE_MODE], pf->loc), PATH("pfs[%zu].inline_mode", p),
+            verr(v, pick(pf->at[OO_CFG_PF_INLINE_MODE], pf->loc), PATH("pfs[%zu].inline_mode", k),
                  "inline_mode is an attribute of a switchdev eswitch, and pf '%s' %s",
                  nz(pf->name), eswitch_words(pf));
         if (pf->encap_mode >= 0 && pf->eswitch != OO_ESWITCH_SWITCHDEV)
-            verr(v, pick(pf->at[OO_CFG_PF_ENCAP_MODE], pf->loc), PATH("pfs[%zu].encap_mode", p),
+            verr(v, pick(pf->at[OO_CFG_PF_ENCAP_MODE], pf->loc), PATH("pfs[%zu].encap_mode", k),
                  "encap_mode is an attribute of a switchdev eswitch, and pf '%s' %s",
                  nz(pf->name), eswitch_words(pf));
+        /* A member of a bond host.conf offloads: VF-LAG's limits, as a
+         * member of a bond of the config (check_bond_members). */
+        if (pf->host_bond_member && pf->num_vfs > OO_CFG_VFLAG_MAX_VFS)
+            verr(v, pick(pf->at[OO_CFG_PF_NUM_VFS], pf->loc), PATH("pfs[%zu].num_vfs", k),
+                 "%d VFs on a VF-LAG member: the NIC supports at most %d VFs per PF under VF-LAG "
+                 "('%s' is a member of a bond host.conf offloads)", pf->num_vfs, OO_CFG_VFLAG_MAX_VFS,
+                 nz(pf->name));
+        if (pf->host_bond_member && pf->multiport == 1)
+            verr(v, pick(pf->at[OO_CFG_PF_MULTIPORT], pf->loc), PATH("pfs[%zu].multiport", k),
+                 "'%s' is a member of a bond host.conf offloads: the multiport eswitch (MPV) and "
+                 "VF-LAG are exclusive LAG modes of the NIC", nz(pf->name));
 
         if (pf->n_vfs && pf->num_vfs == OO_CFG_UNSET)
-            verr(v, pick(pf->at[OO_CFG_PF_VFS], pf->loc), PATH("pfs[%zu].vfs", p),
+            verr(v, pick(pf->at[OO_CFG_PF_VFS], pf->loc), PATH("pfs[%zu].vfs", k),
                  "VF settings need num_vfs on pf '%s': the config must own the VFs it configures",
                  nz(pf->name));
         else if (pf->n_vfs && pf->num_vfs == 0)
-            verr(v, pick(pf->at[OO_CFG_PF_VFS], pf->loc), PATH("pfs[%zu].vfs", p),
+            verr(v, pick(pf->at[OO_CFG_PF_VFS], pf->loc), PATH("pfs[%zu].vfs", k),
                  "pf '%s' has num_vfs: 0, so there are no VFs to configure", nz(pf->name));
         for (size_t i = 0; i < pf->n_vfs; i++)
-            check_vf(v, pf, p, i);
+            check_vf(v, pf, k, i);
     }
 }
 
@@ -1088,6 +1101,10 @@ static void check_rules(struct vctx *v)
                 verr(v, r->dev.loc, PATH("tc.rules[%zu].dev", ri),
                      "pf '%s' is in bond '%s', whose members share one ingress block: attach the rule to dev: %s",
                      r->dev.name, nz(cfg->bonds[b].name), nz(cfg->bonds[b].name));
+            else if (cfg->pfs[r->dev.index].host_bond_member)
+                verr(v, r->dev.loc, PATH("tc.rules[%zu].dev", ri),
+                     "'%s' is a member of a bond host.conf offloads, whose members share one ingress "
+                     "block: attach the rule to the bond", r->dev.name);
         }
         /* A bond has no tc offload of its own and mlx5 registers no block
          * callback for it: the kernel refuses skip_sw on a block that holds

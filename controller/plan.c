@@ -398,6 +398,39 @@ static int obs_pf_by_uplink(const struct oo_observed *obs, uint32_t ifindex)
     return -1;
 }
 
+/* Appends to the string in buf, truncating at size. */
+static void text_add(char *buf, size_t size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void text_add(char *buf, size_t size, const char *fmt, ...)
+{
+    size_t len = strlen(buf);
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(buf + len, size - len, fmt, ap);
+    va_end(ap);
+}
+
+/* "bond0 holds eth4 eth5" for each bond host.conf offloads. */
+static void host_bond_members_text(const struct ctx *c, char *buf, size_t size)
+{
+    buf[0] = '\0';
+    for (size_t b = 0; b < c->cfg->n_bonds; b++) {
+        const struct oo_link *bl = link_by_name(c, c->cfg->bonds[b].name);
+        size_t n = 0;
+
+        if (!c->cfg->bonds[b].members_from_host || !bl)
+            continue;
+        text_add(buf, size, "%s%s holds", buf[0] ? "; " : "", bl->name);
+        for (size_t l = 0; l < c->obs->n_links; l++)
+            if (c->obs->links[l].master == bl->ifindex && ++n)
+                text_add(buf, size, " %s", c->obs->links[l].name);
+        if (!n)
+            text_add(buf, size, " nothing");
+    }
+    if (!buf[0])
+        snprintf(buf, size, "none of them is on this host");
+}
+
 static void build_dpfs(struct ctx *c)
 {
     const struct oo_config *cfg = c->cfg;
@@ -473,8 +506,14 @@ static void build_dpfs(struct ctx *c)
                            "of a devlink device, so it cannot be offloaded", m->name, bl->name);
                 continue;
             }
-            if (find_dpf_by_obs(c, opf) >= 0)
+            int have = find_dpf_by_obs(c, opf);
+
+            if (have >= 0) {
+                /* A member the YAML gives settings to (hostconf:). */
+                if (c->pfs[have].cfg && c->pfs[have].cfg->host_bond_member)
+                    c->pfs[have].bond = (int)b;
                 continue;
+            }
             struct dpf *d = &c->pfs[c->n_pfs++];
             *d = (struct dpf){ .cfg = NULL, .cfg_index = -1, .opf = opf, .bond = (int)b,
                                .mode = OO_ESWITCH_SWITCHDEV };
@@ -489,6 +528,24 @@ static void build_dpfs(struct ctx *c)
     for (size_t i = 0; i < c->n_pfs; i++)
         index_reps(c, &c->pfs[i]);
     free(map);
+    /* Settings for a member no bond of host.conf holds: an error, and
+     * nothing planned for the PF. */
+    for (size_t i = 0; i < c->n_pfs;) {
+        struct dpf *d = &c->pfs[i];
+        char held[256];
+
+        if (!d->cfg || !d->cfg->host_bond_member || d->bond >= 0) {
+            i++;
+            continue;
+        }
+        host_bond_members_text(c, held, sizeof held);
+        plan_error(c->plan, d->label, "pfs gives it settings as a member of a bond host.conf offloads, "
+                   "and no such bond holds it: %s", held);
+        free(d->params);
+        free(d->reps);
+        memmove(d, d + 1, (c->n_pfs - i - 1) * sizeof *d);
+        c->n_pfs--;
+    }
 }
 
 static bool link_marked(const struct oo_link *l)

@@ -18,6 +18,7 @@
 
 #include "common/util.h"
 #include "config/config.h"
+#include "config/internal.h"
 #include "controller/apply.h"
 #include "controller/journal.h"
 #include "controller/model.h"
@@ -941,6 +942,32 @@ static void test_hostconf_keeps_representors(void **state)
     oo_observed_free(&h);
 }
 
+/* host.conf mode's config for the admin's bond0 (members read from the
+ * host); member: also a pfs entry for that member, with num_vfs (a
+ * `hostconf:` YAML's settings). */
+static struct oo_config *hostconf_bond_config(const char *member, int32_t num_vfs)
+{
+    struct oo_config *cfg = host_load_config("version: 1\n");
+
+    cfg->bonds = oo_calloc(1, sizeof *cfg->bonds);
+    cfg->n_bonds = 1;
+    cfg->bonds[0].name = oo_strdup("bond0");
+    cfg->bonds[0].members_from_host = true;
+    cfg->reps_owned_by_host_agent = true;
+    if (member) {
+        struct oo_cfg_pf *pf = cfg->pfs = oo_calloc(1, sizeof *cfg->pfs);
+
+        cfg->n_pfs = 1;
+        oo_cfg_pf_init(pf);
+        pf->name = oo_strdup(member);
+        pf->netdev = oo_strdup(member);
+        pf->eswitch = OO_ESWITCH_SWITCHDEV;
+        pf->num_vfs = num_vfs;
+        pf->host_bond_member = true;
+    }
+    return cfg;
+}
+
 /* Rule: in host.conf mode a PF gets all the VFs it offers, but a member of
  * the offloaded bond (VF-LAG) 64 at most, which mlx5 takes for VF-LAG; the
  * plan says so in a note. Here eth0 (128 offered) has 64 and eth1 all its 8:
@@ -949,7 +976,7 @@ static void test_hostconf_keeps_representors(void **state)
 static void test_hostconf_bond_member_vfs(void **state)
 {
     static const char *const members[] = { "eth0", "eth1", NULL };
-    struct oo_config *cfg = host_load_config("version: 1\n");
+    struct oo_config *cfg = hostconf_bond_config(NULL, 0);
     struct oo_observed h = { 0 };
     struct oo_plan plan;
     size_t n_num = 0;
@@ -958,11 +985,6 @@ static void test_hostconf_bond_member_vfs(void **state)
     host_add_pf(&h, "netdevsim", "netdevsim11", "eth1", OO_ESWITCH_SWITCHDEV, 8);
     h.pfs[0].sriov.total_vfs = 128;
     host_add_bond(&h, "bond0", false, 4, members);
-    cfg->bonds = oo_calloc(1, sizeof *cfg->bonds);
-    cfg->n_bonds = 1;
-    cfg->bonds[0].name = oo_strdup("bond0");
-    cfg->bonds[0].members_from_host = true;
-    cfg->reps_owned_by_host_agent = true;
     oo_plan_build(cfg, &h, NULL, &plan);
     for (size_t i = 0; i < plan.n_steps; i++)
         n_num += plan.steps[i].kind == OO_STEP_NUM_VFS;
@@ -996,18 +1018,12 @@ static void test_hostconf_bond_member_vfs(void **state)
 static void test_hostconf_bond_members_switch_in_place(void **state)
 {
     static const char *const members[] = { "eth0", "eth1", NULL };
-    struct oo_config *cfg = host_load_config("version: 1\n");
     struct oo_observed h = { 0 };
 
     host_add_pf(&h, "pci", "0000:3b:00.0", "eth0", OO_ESWITCH_LEGACY, 0);
     host_add_pf(&h, "pci", "0000:3b:00.1", "eth1", OO_ESWITCH_LEGACY, 0);
     host_add_bond(&h, "bond0", false, OO_CFG_BOND_ACTIVE_BACKUP, members);
-    cfg->bonds = oo_calloc(1, sizeof *cfg->bonds);
-    cfg->n_bonds = 1;
-    cfg->bonds[0].name = oo_strdup("bond0");
-    cfg->bonds[0].members_from_host = true;
-    cfg->reps_owned_by_host_agent = true;
-    check_plan_cfg(cfg, &h, "num-vfs eth0, wait-vfs eth0, vf-unbind eth0, eswitch-mode eth0, wait-vfs eth0, "
+    check_plan_cfg(hostconf_bond_config(NULL, 0), &h, "num-vfs eth0, wait-vfs eth0, vf-unbind eth0, eswitch-mode eth0, wait-vfs eth0, "
                             "hw-tc-offload eth0, num-vfs eth1, wait-vfs eth1, vf-unbind eth1, eswitch-mode eth1, "
                             "wait-vfs eth1, hw-tc-offload eth1, wait-lag bond0, vf-bind eth0, vf-bind eth1");
     oo_observed_free(&h);
@@ -1022,6 +1038,36 @@ static void test_hostconf_bond_members_switch_in_place(void **state)
     host_add_bond(&h, "bond0", false, OO_CFG_BOND_ACTIVE_BACKUP, members);
     check_error(yaml, &h, NULL, "enslaved to bond0, which ovs-offload does not manage, and its eswitch "
                                 "mode must change");
+    oo_observed_free(&h);
+}
+
+/* Rule: a pfs entry for a member of host.conf's bond (hostconf: YAML)
+ * gives that member its settings; the bond's other members keep "all".
+ * One that no such bond holds is an error naming what the bonds hold. */
+static void test_hostconf_bond_member_settings(void **state)
+{
+    static const char *const members[] = { "eth0", "eth1", NULL };
+    struct oo_observed h = { 0 };
+    struct oo_config *cfg;
+    struct oo_plan plan;
+
+    host_add_pf(&h, "netdevsim", "netdevsim10", "eth0", OO_ESWITCH_SWITCHDEV, 8);
+    host_add_pf(&h, "netdevsim", "netdevsim11", "eth1", OO_ESWITCH_SWITCHDEV, 8);
+    host_add_pf(&h, "netdevsim", "netdevsim12", "eth2", OO_ESWITCH_LEGACY, 0);
+    host_add_bond(&h, "bond0", false, OO_CFG_BOND_ACTIVE_BACKUP, members);
+    check_plan_cfg(hostconf_bond_config("eth1", 4), &h,
+                   "eswitch-mode eth1, num-vfs eth1, num-vfs eth1, wait-vfs eth1, "
+                   "eswitch-mode eth1, wait-vfs eth1, wait-lag bond0");
+
+    cfg = hostconf_bond_config("eth2", OO_CFG_NUM_VFS_TOTAL);
+    oo_plan_build(cfg, &h, NULL, &plan);
+    if (plan.n_errors != 1 || strcmp(plan.errors[0].object, "eth2") ||
+        !strstr(plan.errors[0].message, "no such bond holds it: bond0 holds eth0 eth1")) {
+        print_plan(&plan);
+        fail_msg("want one error for eth2, naming bond0's members");
+    }
+    oo_plan_free(&plan);
+    host_free_config(cfg);
     oo_observed_free(&h);
 }
 
@@ -2467,6 +2513,7 @@ int main(void)
         cmocka_unit_test(test_hostconf_keeps_representors),
         cmocka_unit_test(test_hostconf_bond_member_vfs),
         cmocka_unit_test(test_hostconf_bond_members_switch_in_place),
+        cmocka_unit_test(test_hostconf_bond_member_settings),
         cmocka_unit_test(test_ovs_config_and_restart),
         cmocka_unit_test(test_restart_judged_after_the_write),
         cmocka_unit_test(test_upcall_threads_reconfigure),

@@ -312,7 +312,14 @@ hostconf_bond() {
 	grep -q "wait-lag" "$OUT/apply.out"
 	check_err $? "apply did not wait for the LAG: $(tail -n 5 "$OUT/apply.out")"
 	log_info "$(grep -m1 'wait-lag' "$OUT/apply.out")"
-	log_test "host.conf naming the admin's bond over legacy PFs: the members switch in place, the bond kept as made, plan 0"
+	# A YAML config naming that host.conf gives one member 2 VFs (through
+	# legacy, in place); the other keeps all of its own.
+	printf 'version: 1\nhostconf: %s\npfs:\n- {name: %s, num_vfs: 2}\n' "$hc" "$u1" >"$OUT/bond.yaml"
+	converge "eswitch-mode num-vfs wait-vfs wait-lag" -c "$OUT/bond.yaml"
+	[[ $(nsim_num_vfs 11) == 2 && $(nsim_eswitch_mode 11) == switchdev && $(nsim_num_vfs 10) == "$want" &&
+		$(ip -j link show master bond0 | jq -r '[.[].ifname] | sort | join(" ")') == "$(sorted "$u0" "$u1")" ]]
+	check_err $? "after pfs gave $u1 2 VFs: netdevsim11 $(nsim_eswitch_mode 11) with $(nsim_num_vfs 11) VFs, netdevsim10 $(nsim_num_vfs 10), bond0 holds $(ip -j link show master bond0 | jq -c '[.[].ifname]')"
+	log_test "host.conf naming the admin's bond over legacy PFs: the members switch in place, the bond kept as made, plan 0; a member's VF count from a hostconf: YAML"
 }
 
 example_restart() {

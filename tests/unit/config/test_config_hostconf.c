@@ -411,15 +411,15 @@ static void test_yaml_hostconf_pfs(void **state)
     assert_int_equal(cfg.bridges[1].uplink.index, 1);
     cfgtest_done(&cfg, &d);
 
-    /* Checked as any pf: a VF beyond the count given. */
+    /* Checked as any pf: a VF beyond the count given. The key path names
+     * the YAML's entry (eth3 is host.conf's second PF). */
     assert_int_equal(parse_with("version: 1\nhostconf: /etc/yunion/host.conf\n"
-                                "pfs: [{name: eth2, num_vfs: 2, vfs: [{id: 5, mac: \"02:00:00:00:00:05\"}]}]\n",
+                                "pfs: [{name: eth3, num_vfs: 2, vfs: [{id: 5, mac: \"02:00:00:00:00:05\"}]}]\n",
                                 &m, &cfg, &d), -EINVAL);
     assert_cfg_error(&d, 0, 0, "pfs[0].vfs[0].id", "");
     cfgtest_done(&cfg, &d);
 
-    /* Not an offload PF of host.conf (a bond, a bond member, another NIC),
-     * twice, or what host.conf decides. */
+    /* Not a PF (a bond), twice, or what host.conf decides. */
     assert_int_equal(parse_with("version: 1\n"
                                 "hostconf: /etc/yunion/host.conf\n"
                                 "pfs:\n"
@@ -428,12 +428,80 @@ static void test_yaml_hostconf_pfs(void **state)
                                 "- {name: eth2, netdev: eth2}\n"
                                 "- {name: eth3, eswitch: legacy}\n"
                                 "- {name: eth3, num_vfs: 4}\n", &m, &cfg, &d), -EINVAL);
-    assert_cfg_error(&d, 4, 10, "pfs[0].name", "'bond0' is not a PF that host.conf offloads");
-    assert_cfg_error(&d, 5, 10, "pfs[1].name", "'eth9' is not a PF that host.conf offloads");
-    assert_cfg_error(&d, 6, 24, "pfs[2].netdev", "host.conf's NIC is the PF");
+    assert_cfg_error(&d, 4, 10, "pfs[0].name", "'bond0' is a bond host.conf offloads");
+    assert_cfg_error(&d, 5, 24, "pfs[1].netdev", "the PF is the netdev the name names");
+    assert_cfg_error(&d, 6, 24, "pfs[2].netdev", "the PF is the netdev the name names");
     assert_cfg_error(&d, 7, 25, "pfs[3].eswitch", "in switchdev");
     assert_cfg_error(&d, 8, 10, "pfs[4].name", "'eth3' is given twice");
     assert_cfg_count(&d, 5);
+    cfgtest_done(&cfg, &d);
+}
+
+/* pfs entries also give settings to the members of a bond host.conf
+ * offloads, by netdev name (which bond holds them, the planner reads from
+ * the host): VF-LAG's limits apply; without such a bond they are refused. */
+static void test_yaml_hostconf_bond_members(void **state)
+{
+    struct mem_files m = {
+        .path = { "/etc/yunion/host.conf" },
+        .text = { "networks: [eth2/br1/x, bond0/br3/x]\n"
+                  "ovs_offload_nics: [eth2, bond0]\n" },
+    };
+    struct oo_config cfg;
+    struct oo_cfg_diag d;
+    const struct oo_cfg_pf *pf;
+
+    assert_int_equal(parse_with("version: 1\n"
+                                "hostconf: /etc/yunion/host.conf\n"
+                                "pfs:\n"
+                                "- {name: eth4, num_vfs: 8, params: {flow_steering_mode: smfs}}\n"
+                                "- {name: eth5, num_vfs: 8}\n"
+                                "- {name: eth2, num_vfs: 4}\n"
+                                "tc: {rules: [{name: a, dev: bond0, prio: 10, match: {eth_type: ipv4}, "
+                                "actions: [{redirect: eth4/7}]}]}\n", &m, &cfg, &d), 0);
+    assert_int_equal(cfg.n_pfs, 3);
+    assert_false(cfg.pfs[0].host_bond_member);
+    assert_int_equal(cfg.pfs[0].num_vfs, 4);
+    pf = &cfg.pfs[1];
+    assert_string_equal(pf->name, "eth4");
+    assert_string_equal(pf->netdev, "eth4");
+    assert_true(pf->host_bond_member);
+    assert_int_equal(pf->eswitch, OO_ESWITCH_SWITCHDEV);
+    assert_int_equal(pf->num_vfs, 8);
+    assert_int_equal(pf->n_params, 1);
+    assert_int_equal(pf->loc.file, 0);          /* the YAML's entry */
+    assert_int_equal(pf->at[OO_CFG_PF_NAME].line, 4);
+    assert_true(cfg.pfs[2].host_bond_member);
+    assert_int_equal(cfg.rules[0].actions[0].dev.kind, OO_CFG_REF_VF);
+    assert_int_equal(cfg.rules[0].actions[0].dev.index, 1);
+    cfgtest_done(&cfg, &d);
+
+    /* VF-LAG's limits, its shared block, a NIC not there (waited for, as
+     * host.conf's are), twice. */
+    assert_int_equal(parse_with("version: 1\n"
+                                "hostconf: /etc/yunion/host.conf\n"
+                                "pfs:\n"
+                                "- {name: eth4, num_vfs: 100}\n"
+                                "- {name: eth5, multiport: true}\n"
+                                "- {name: gone6, num_vfs: 2}\n"
+                                "- {name: eth4, num_vfs: 2}\n"
+                                "tc: {rules: [{name: a, dev: eth5, prio: 10, actions: [drop]}]}\n",
+                                &m, &cfg, &d), -EINVAL);
+    assert_cfg_error(&d, 4, 25, "pfs[0].num_vfs", "100 VFs on a VF-LAG member");
+    assert_cfg_error(&d, 5, 27, "pfs[1].multiport", "exclusive LAG modes");
+    assert_cfg_error(&d, 6, 10, "pfs[2].name", "no network interface 'gone6'");
+    assert_cfg_error(&d, 7, 10, "pfs[3].name", "'eth4' is given twice");
+    assert_cfg_error(&d, 8, 29, "tc.rules[0].dev", "'eth5' is a member of a bond host.conf offloads");
+    assert_cfg_count(&d, 5);
+    assert_int_equal(d.n_missing_nics, 1);
+    cfgtest_done(&cfg, &d);
+
+    /* No bond in host.conf: a name that is not its PF is refused. */
+    m.text[0] = "networks: [eth2/br1/x]\novs_offload_nics: [eth2]\n";
+    assert_int_equal(parse_with("version: 1\nhostconf: /etc/yunion/host.conf\n"
+                                "pfs: [{name: eth4, num_vfs: 8}]\n", &m, &cfg, &d), -EINVAL);
+    assert_cfg_error(&d, 3, 14, "pfs[0].name", "'eth4' is not a PF that host.conf offloads");
+    assert_cfg_count(&d, 1);
     cfgtest_done(&cfg, &d);
 }
 
@@ -556,6 +624,7 @@ int main(void)
         cmocka_unit_test(test_load),
         cmocka_unit_test(test_yaml_hostconf),
         cmocka_unit_test(test_yaml_hostconf_pfs),
+        cmocka_unit_test(test_yaml_hostconf_bond_members),
         cmocka_unit_test(test_yaml_hostconf_errors),
         cmocka_unit_test(test_yaml_hostconf_load),
     };
