@@ -1258,12 +1258,6 @@ big_settled() {
 		(($(metric "$m" ovs_offload_reconcile_duration_seconds_count) >= ${3:-0}))
 }
 
-# kill_quiet PID: for defer, when the process may be gone already.
-kill_quiet() {
-	kill "$1" 2>/dev/null
-	return 0
-}
-
 # scrape_loop DIR L: scrape back to back until DIR/stop exists; scrape i
 # leaves DIR/L-i.body and DIR/L-i.meta ("curl-exit http-code seconds bytes
 # start-us"). Several loops run at once: a curl costs more than a scrape's

@@ -9,11 +9,12 @@
 # shellcheck disable=SC2317 # check functions are called through tests_run
 set -u
 ALL_TESTS="examples_check example_single_pf example_vf_lag example_mpv example_mpv_linux61
-	example_hostconf hostconf_yaml hostconf_bond example_restart example_restart_no_effect"
+	example_hostconf hostconf_yaml hostconf_bond hostconf_bond_boot example_restart example_restart_no_effect"
 # shellcheck source=tests/vm/lib.sh
 . "$(dirname "$(readlink -f "$0")")/lib.sh"
 
 CTL=${OO_BUILD:-build}/ovs-offloadctl
+DAEMON=${OO_BUILD:-build}/ovs-offloadd
 require_cmd jq devlink ip tc ovs-vsctl
 [[ -x $CTL ]] || fail_hard "$CTL not built: run scripts/build.sh"
 # `systemctl restart openvswitch-switch` (ovs.restart_command's default)
@@ -272,6 +273,17 @@ hostconf_yaml() {
 # (the simulated systemctl). The new ovs-vswitchd takes transparent huge
 # pages as the kernel sets them: ovs-offloadctl turns them off for itself,
 # and a process passes that on to what it starts.
+# admin_bond UPLINK UPLINK: bond0 (active-backup) over the two, made as the
+# network's service makes it at boot.
+admin_bond() {
+	if ! { ip link add bond0 type bond mode active-backup miimon 100 &&
+		ip link set "$1" down && ip link set "$2" down &&
+		ip link set "$1" master bond0 && ip link set "$2" master bond0 &&
+		ip link set bond0 up && ip link set "$1" up && ip link set "$2" up; }; then
+		fail_hard "cannot make the admin's bond0 over $1 and $2"
+	fi
+}
+
 # host.conf naming the admin's bond (VF-LAG in host.conf mode), as after a
 # boot: the network's service made bond0 over the two PFs while they were
 # still legacy without VFs. apply gives each member its VFs and switchdev in
@@ -284,12 +296,7 @@ hostconf_bond() {
 	fresh_host N || fail_hard "simulated host setup failed"
 	u0=$(nsim_uplink 10)
 	u1=$(nsim_uplink 11)
-	if ! { ip link add bond0 type bond mode active-backup miimon 100 &&
-		ip link set "$u0" down && ip link set "$u1" down &&
-		ip link set "$u0" master bond0 && ip link set "$u1" master bond0 &&
-		ip link set bond0 up && ip link set "$u0" up && ip link set "$u1" up; }; then
-		fail_hard "cannot make the admin's bond0 over $u0 and $u1"
-	fi
+	admin_bond "$u0" "$u1"
 	ifindex=$(cat /sys/class/net/bond0/ifindex)
 	printf 'networks:\n- bond0/br1/bcast0\novs_offload_nics:\n- bond0\n' >"$hc"
 	kinds="num-vfs wait-vfs eswitch-mode hw-tc-offload wait-lag ovs-set-config ovs-add-bridge ovs-add-port"
@@ -320,6 +327,39 @@ hostconf_bond() {
 		$(ip -j link show master bond0 | jq -r '[.[].ifname] | sort | join(" ")') == "$(sorted "$u0" "$u1")" ]]
 	check_err $? "after pfs gave $u1 2 VFs: netdevsim11 $(nsim_eswitch_mode 11) with $(nsim_num_vfs 11) VFs, netdevsim10 $(nsim_num_vfs 10), bond0 holds $(ip -j link show master bond0 | jq -c '[.[].ifname]')"
 	log_test "host.conf naming the admin's bond over legacy PFs: the members switch in place, the bond kept as made, plan 0; a member's VF count from a hostconf: YAML"
+}
+
+# The same at boot, with the daemon: ovs-offloadd --hostconf starts before
+# the network's service has made bond0, waits for it, and once bond0 is
+# made over the two legacy PFs, converges with no one asking (the CLI's plan
+# is then empty) and leaves the bond as made.
+hostconf_bond_boot() {
+	local u0 u1 ifindex dpid hc=$OUT/boot-host.conf
+	RET=0
+	fresh_host N || fail_hard "simulated host setup failed"
+	u0=$(nsim_uplink 10)
+	u1=$(nsim_uplink 11)
+	printf 'networks:\n- bond0/br1/bcast0\novs_offload_nics:\n- bond0\n' >"$hc"
+	"$DAEMON" --hostconf "$hc" --metrics none --resync 300 >"$OUT/d.log" 2>&1 &
+	dpid=$!
+	defer kill_quiet "$dpid"
+	wait_for 20 grep -q "waiting up to 120 s" "$OUT/d.log"
+	check_err $? "the daemon did not wait for bond0: $(tail -n 3 "$OUT/d.log")"
+	admin_bond "$u0" "$u1"
+	ifindex=$(cat /sys/class/net/bond0/ifindex)
+	wait_for 60 ctl --hostconf "$hc" plan >/dev/null 2>&1
+	check_err $? "the daemon did not converge once bond0 was made: $(ctl --hostconf "$hc" plan 2>&1 | tail -n 5)"
+	[[ $(nsim_eswitch_mode 10) == switchdev && $(nsim_eswitch_mode 11) == switchdev &&
+		$(cat /sys/class/net/bond0/ifindex) == "$ifindex" &&
+		$(ip -j link show master bond0 | jq -r '[.[].ifname] | sort | join(" ")') == "$(sorted "$u0" "$u1")" &&
+		$(ovs-vsctl list-ports br1 2>/dev/null | paste -sd' ') == bond0 ]]
+	check_err $? "after the daemon's passes: netdevsim10 $(nsim_eswitch_mode 10), netdevsim11 $(nsim_eswitch_mode 11), bond0 holds $(ip -j link show master bond0 | jq -c '[.[].ifname]'), br1 has $(ovs-vsctl list-ports br1 2>&1 | paste -sd' ')"
+	! grep -q "|ERR|" "$OUT/d.log"
+	check_err $? "the daemon logged errors: $(grep -m3 '|ERR|' "$OUT/d.log")"
+	log_info "$(grep -m1 -o 'the offload NICs are there after .*' "$OUT/d.log")"
+	kill -TERM "$dpid" && wait_for 20 _oo_pid_gone "$dpid"
+	check_err $? "the daemon did not exit on SIGTERM"
+	log_test "at boot, ovs-offloadd --hostconf waits for the admin's bond0, then switches its legacy members in place and attaches it"
 }
 
 example_restart() {

@@ -457,6 +457,12 @@ fifo_release() {
 	exec {fd}>&-
 }
 
+# kill_quiet PID: for defer, when the process may be gone already.
+kill_quiet() {
+	kill "$1" 2>/dev/null
+	return 0
+}
+
 _oo_pid_gone() {
 	! kill -0 "$1" 2>/dev/null
 }
