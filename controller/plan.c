@@ -586,7 +586,8 @@ static void resolve_targets(struct ctx *c)
              * (mlx5 refuses VF-LAG above): as many as VF-LAG works with. */
             if (d->bond >= 0 && d->num_vfs > OO_CFG_VFLAG_MAX_VFS) {
                 plan_note(c->plan, d->label, "%" PRId64 " VFs %s, %d made: a VF-LAG member takes at "
-                          "most %d (set NUM_OF_VFS in the firmware to silence this)", d->num_vfs,
+                          "most %d (host-agent, which writes sriov_totalvfs when it starts, fails on "
+                          "it with EBUSY: set NUM_OF_VFS in the firmware)", d->num_vfs,
                           o->sriov.total_vfs >= 0 ? "offered (sriov_totalvfs)"
                                                   : "there now (sriov_totalvfs unreadable)",
                           OO_CFG_VFLAG_MAX_VFS, OO_CFG_VFLAG_MAX_VFS);
@@ -594,6 +595,15 @@ static void resolve_targets(struct ctx *c)
             }
         } else {
             d->num_vfs = want_num >= 0 ? want_num : cur_num;
+            /* hostconf: YAML: host-agent runs beside us, and when it starts
+             * it writes sriov_totalvfs to sriov_numvfs, not through 0. */
+            if (c->cfg->reps_owned_by_host_agent && want_num >= 0 && o->sriov.total_vfs >= 0 &&
+                want_num != o->sriov.total_vfs)
+                plan_note(c->plan, d->label, "%d VFs asked, the device offers %d: host-agent writes "
+                          "sriov_numvfs = sriov_totalvfs when it starts, which the kernel refuses "
+                          "while another count is set (EBUSY), and it then offers none of these VFs; "
+                          "set NUM_OF_VFS=%d in the firmware (mlxconfig) and leave num_vfs out",
+                          want_num, o->sriov.total_vfs, want_num);
             /* Validation checks a num_vfs that is written; one left as the
              * host has it is checked here. The LAG would never come up, and
              * its bind, deferred to after the LAG, would never come. */

@@ -1042,8 +1042,9 @@ static void test_hostconf_bond_members_switch_in_place(void **state)
 }
 
 /* Rule: a pfs entry for a member of host.conf's bond (hostconf: YAML)
- * gives that member its settings; the bond's other members keep "all".
- * One that no such bond holds is an error naming what the bonds hold. */
+ * gives that member its settings; the bond's other members keep "all". A
+ * count below all gets a note (host-agent's own write would fail). One that
+ * no such bond holds is an error naming what the bonds hold. */
 static void test_hostconf_bond_member_settings(void **state)
 {
     static const char *const members[] = { "eth0", "eth1", NULL };
@@ -1058,6 +1059,17 @@ static void test_hostconf_bond_member_settings(void **state)
     check_plan_cfg(hostconf_bond_config("eth1", 4), &h,
                    "eswitch-mode eth1, num-vfs eth1, num-vfs eth1, wait-vfs eth1, "
                    "eswitch-mode eth1, wait-vfs eth1, wait-lag bond0");
+    /* host-agent, which runs beside, would fail to write all 8: a note. */
+    cfg = hostconf_bond_config("eth1", 4);
+    oo_plan_build(cfg, &h, NULL, &plan);
+    if (plan.n_notes != 1 || strcmp(plan.notes[0].object, "eth1") ||
+        !strstr(plan.notes[0].message, "4 VFs asked, the device offers 8: host-agent writes sriov_numvfs = "
+                                       "sriov_totalvfs when it starts")) {
+        print_plan(&plan);
+        fail_msg("want a note on host-agent's write for eth1");
+    }
+    oo_plan_free(&plan);
+    host_free_config(cfg);
 
     cfg = hostconf_bond_config("eth2", OO_CFG_NUM_VFS_TOTAL);
     oo_plan_build(cfg, &h, NULL, &plan);
