@@ -279,8 +279,7 @@ static int apply_pf(struct oo_observed *o, struct oo_obs_pf *p, const struct oo_
          * _enable_change in mlx5_devlink_eswitch_mode_set). */
         if (up && up->master)
             for (size_t i = 0; i < o->n_pfs; i++) {
-                const struct oo_dl_port *mu = oo_obs_pf_uplink(&o->pfs[i]);
-                const struct oo_link *m = mu ? link_index(o, mu->ifindex) : NULL;
+                const struct oo_link *m = uplink_of(o, &o->pfs[i]);
 
                 if (m && m->master == up->master)
                     o->pfs[i].lag_active = 0;
@@ -528,18 +527,16 @@ static int apply_link(struct oo_observed *o, const struct oo_step *s, char *why,
     case OO_STEP_WAIT_LAG:
         if (!(b = link_named(o, s->name)))
             return refuse(why, size, -ENODEV, "no bond %s", s->name);
+        /* A refused step ends the model's apply: what it set is not read. */
         for (size_t i = 0; i < o->n_pfs; i++) {
-            const struct oo_dl_port *up = oo_obs_pf_uplink(&o->pfs[i]);
-            struct oo_link *m = up ? link_index(o, up->ifindex) : NULL;
-            if (m && m->master == b->ifindex && o->pfs[i].eswitch.mode != OO_ESWITCH_SWITCHDEV)
+            const struct oo_link *m = uplink_of(o, &o->pfs[i]);
+
+            if (!m || m->master != b->ifindex)
+                continue;
+            if (o->pfs[i].eswitch.mode != OO_ESWITCH_SWITCHDEV)
                 return refuse(why, size, -ETIMEDOUT, "the LAG of %s never forms: member %s is not in "
                               "switchdev", s->name, m->name);
-        }
-        for (size_t i = 0; i < o->n_pfs; i++) {
-            const struct oo_dl_port *up = oo_obs_pf_uplink(&o->pfs[i]);
-            struct oo_link *m = up ? link_index(o, up->ifindex) : NULL;
-            if (m && m->master == b->ifindex)
-                o->pfs[i].lag_active = 1;
+            o->pfs[i].lag_active = 1;
         }
         return 0;
     }
