@@ -141,6 +141,24 @@ static int find_network(struct hc_ctx *c, const char *nic, const struct ynode *a
     return found ? 0 : -ENOENT;
 }
 
+/* A pf for PF netdev nic, appended to cfg as host-agent sets it up: in
+ * switchdev with all its VFs. */
+static struct oo_cfg_pf *add_nic_pf(struct oo_config *cfg, const char *nic, struct oo_src_loc loc)
+{
+    struct oo_cfg_pf *pf;
+
+    cfg->pfs = oo_realloc(cfg->pfs, (cfg->n_pfs + 1) * sizeof *cfg->pfs);
+    pf = &cfg->pfs[cfg->n_pfs++];
+    oo_cfg_pf_init(pf);
+    pf->name = oo_strdup(nic);
+    pf->netdev = oo_strdup(nic);
+    pf->eswitch = OO_ESWITCH_SWITCHDEV;
+    pf->num_vfs = OO_CFG_NUM_VFS_TOTAL;
+    pf->loc = loc;
+    pf->at[OO_CFG_PF_NAME] = pf->at[OO_CFG_PF_NETDEV] = loc;
+    return pf;
+}
+
 static void add_offload_nic(struct hc_ctx *c, const struct ynode *item)
 {
     struct oo_config *cfg = c->cfg;
@@ -190,17 +208,7 @@ static void add_offload_nic(struct hc_ctx *c, const struct ynode *item)
         b->loc = item->loc;
         b->at[OO_CFG_BOND_NAME] = item->loc;
     } else {
-        struct oo_cfg_pf *pf;
-
-        cfg->pfs = oo_realloc(cfg->pfs, (cfg->n_pfs + 1) * sizeof *cfg->pfs);
-        pf = &cfg->pfs[cfg->n_pfs++];
-        oo_cfg_pf_init(pf);
-        pf->name = oo_strdup(nic);
-        pf->netdev = oo_strdup(nic);
-        pf->eswitch = OO_ESWITCH_SWITCHDEV;
-        pf->num_vfs = OO_CFG_NUM_VFS_TOTAL;
-        pf->loc = item->loc;
-        pf->at[OO_CFG_PF_NAME] = pf->at[OO_CFG_PF_NETDEV] = item->loc;
+        add_nic_pf(cfg, nic, item->loc);
     }
     /* The NIC is the uplink of its network's bridge. */
     if (oo_config_find_bridge(cfg, net->bridge) >= 0) {
@@ -391,16 +399,9 @@ static struct oo_cfg_pf *add_bond_member(struct oo_config *cfg, const struct oo_
                         "a bond's members by their netdev names", y->name);
         return NULL;
     }
-    cfg->pfs = oo_realloc(cfg->pfs, (cfg->n_pfs + 1) * sizeof *cfg->pfs);
-    pf = &cfg->pfs[cfg->n_pfs++];
-    oo_cfg_pf_init(pf);
-    pf->name = oo_strdup(y->name);
-    pf->netdev = oo_strdup(y->name);
-    pf->eswitch = OO_ESWITCH_SWITCHDEV;
-    pf->num_vfs = OO_CFG_NUM_VFS_TOTAL;
+    pf = add_nic_pf(cfg, y->name, y->at[OO_CFG_PF_NAME]);
     pf->host_bond_member = true;
     pf->loc = y->loc;
-    pf->at[OO_CFG_PF_NAME] = pf->at[OO_CFG_PF_NETDEV] = y->at[OO_CFG_PF_NAME];
     return pf;
 }
 
