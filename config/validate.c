@@ -529,6 +529,23 @@ static void check_vf(struct vctx *v, const struct oo_cfg_pf *pf, size_t p, size_
 
 /* ------------------------------------------------------------------ pfs */
 
+/* VF-LAG's limits on pf, key paths naming pfs[k]: member says why it is a
+ * member ("pf 'pf0' is in bond 'bond0'"); a multiport error goes to mp_at,
+ * mp_path, and starts with mp_what. */
+static void check_vflag_member(struct vctx *v, const struct oo_cfg_pf *pf, size_t k, const char *member,
+                               struct oo_src_loc mp_at, const char *mp_path, const char *mp_what)
+{
+    char path[64];
+
+    if (pf->num_vfs > OO_CFG_VFLAG_MAX_VFS)
+        verr(v, pick(pf->at[OO_CFG_PF_NUM_VFS], pf->loc), PATH("pfs[%zu].num_vfs", k),
+             "%d VFs on a VF-LAG member: the NIC supports at most %d VFs per PF under VF-LAG (%s)",
+             pf->num_vfs, OO_CFG_VFLAG_MAX_VFS, member);
+    if (pf->multiport == 1)
+        verr(v, mp_at, mp_path, "%s: the multiport eswitch (MPV) and VF-LAG are exclusive LAG modes of "
+             "the NIC", mp_what);
+}
+
 static void check_pfs(struct vctx *v)
 {
     struct oo_config *cfg = v->cfg;
@@ -552,16 +569,14 @@ static void check_pfs(struct vctx *v)
                  "encap_mode is an attribute of a switchdev eswitch, and pf '%s' %s",
                  nz(pf->name), eswitch_words(pf));
         /* A member of a bond host.conf offloads: VF-LAG's limits, as a
-         * member of a bond of the config (check_bond_members). */
-        if (pf->host_bond_member && pf->num_vfs > OO_CFG_VFLAG_MAX_VFS)
-            verr(v, pick(pf->at[OO_CFG_PF_NUM_VFS], pf->loc), PATH("pfs[%zu].num_vfs", k),
-                 "%d VFs on a VF-LAG member: the NIC supports at most %d VFs per PF under VF-LAG "
-                 "('%s' is a member of a bond host.conf offloads)", pf->num_vfs, OO_CFG_VFLAG_MAX_VFS,
-                 nz(pf->name));
-        if (pf->host_bond_member && pf->multiport == 1)
-            verr(v, pick(pf->at[OO_CFG_PF_MULTIPORT], pf->loc), PATH("pfs[%zu].multiport", k),
-                 "'%s' is a member of a bond host.conf offloads: the multiport eswitch (MPV) and "
-                 "VF-LAG are exclusive LAG modes of the NIC", nz(pf->name));
+         * member of a bond of the config. */
+        if (pf->host_bond_member) {
+            char member[128], mp_path[64];
+
+            snprintf(member, sizeof member, "'%s' is a member of a bond host.conf offloads", nz(pf->name));
+            check_vflag_member(v, pf, k, member, pick(pf->at[OO_CFG_PF_MULTIPORT], pf->loc),
+                               fmt_path(mp_path, sizeof mp_path, "pfs[%zu].multiport", k), member);
+        }
 
         if (pf->n_vfs && pf->num_vfs == OO_CFG_UNSET)
             verr(v, pick(pf->at[OO_CFG_PF_VFS], pf->loc), PATH("pfs[%zu].vfs", k),
@@ -709,7 +724,7 @@ static void check_multiport_per_nic(struct vctx *v)
 static void check_bond_members(struct vctx *v, struct oo_cfg_bond *b, size_t bi)
 {
     struct oo_config *cfg = v->cfg;
-    char path[128], names[256], slot0[64] = "", slot[64];
+    char path[128], names[256], slot0[64] = "", slot[64], member[128], mp_what[64];
     int first_pci = -1;
 
     if (b->n_members < 2 || b->n_members > VFLAG_MAX_MEMBERS)
@@ -719,7 +734,6 @@ static void check_bond_members(struct vctx *v, struct oo_cfg_bond *b, size_t bi)
     for (size_t m = 0; m < b->n_members; m++) {
         struct oo_cfg_member *mem = &b->members[m];
         const struct oo_cfg_pf *pf;
-        char vfs_path[64];
 
         mem->index = -1;
         PATH("bonds[%zu].members[%zu]", bi, m);
@@ -756,15 +770,9 @@ static void check_bond_members(struct vctx *v, struct oo_cfg_bond *b, size_t bi)
             verr(v, mem->loc, path,
                  "VF-LAG needs eswitch: switchdev on every member, and pf '%s' (pfs[%d]) %s",
                  mem->pf, mem->index, eswitch_words(pf));
-        if (pf->num_vfs > OO_CFG_VFLAG_MAX_VFS)
-            verr(v, pick(pf->at[OO_CFG_PF_NUM_VFS], pf->loc),
-                 fmt_path(vfs_path, sizeof vfs_path, "pfs[%d].num_vfs", mem->index),
-                 "%d VFs on a VF-LAG member: the NIC supports at most %d VFs per PF under VF-LAG (pf '%s' is in bond '%s')",
-                 pf->num_vfs, OO_CFG_VFLAG_MAX_VFS, mem->pf, nz(b->name));
-        if (pf->multiport == 1)
-            verr(v, mem->loc, path,
-                 "pf '%s' has multiport: true: the multiport eswitch (MPV) and VF-LAG are exclusive LAG modes of the NIC",
-                 mem->pf);
+        snprintf(member, sizeof member, "pf '%s' is in bond '%s'", mem->pf, nz(b->name));
+        snprintf(mp_what, sizeof mp_what, "pf '%s' has multiport: true", mem->pf);
+        check_vflag_member(v, pf, (size_t)mem->index, member, mem->loc, path, mp_what);
         if (pf->has_device && pci_slot(&pf->device, slot, sizeof slot)) {
             if (first_pci < 0) {
                 first_pci = mem->index;
