@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # What `meson install` puts on a host, installed for real into a scratch
 # DESTDIR:
-#   test_install.sh BUILD SRC DOCDIR MANDIR UNITDIR SBINDIR
+#   test_install.sh BUILD SRC DOCDIR MANDIR UNITDIR SBINDIR BASHCOMPDIR
 # The man pages come configured (no @VAR@ left) and name the paths of this
 # install; every path under DOCDIR that they or the unit name is installed;
-# the config reference, the README and every example of the source are there;
+# the config reference, the README and every example of the source are there,
+# and the bash completion under both programs' names;
 # groff reads the pages without a warning; the installed programs run.
 set -euo pipefail
-build=$1 src=$2 docdir=$3 mandir=$4 unitdir=$5 sbindir=$6
+build=$1 src=$2 docdir=$3 mandir=$4 unitdir=$5 sbindir=$6 bashcompdir=$7
 fail() { echo "FAIL: $*" >&2; exit 1; }
 
 dest=$(mktemp -d)
@@ -34,6 +35,12 @@ done
 for f in "$src"/examples/*; do
 	cmp -s "$f" "$dest$docdir/examples/${f##*/}" || fail "example ${f##*/} not installed in $docdir/examples"
 done
+
+# bash-completion loads a command's completion by the command's name.
+cmp -s "$src/completion/ovs-offload.bash" "$dest$bashcompdir/ovs-offloadctl" ||
+	fail "the bash completion is not installed as $bashcompdir/ovs-offloadctl"
+[[ $(readlink "$dest$bashcompdir/ovs-offloadd") == ovs-offloadctl ]] ||
+	fail "$bashcompdir/ovs-offloadd is not a link to ovs-offloadctl's completion"
 
 # Every path under DOCDIR that a page or the unit names exists.
 named=0
