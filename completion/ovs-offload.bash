@@ -43,6 +43,12 @@ _ovs_offload_complete()
         fi
     done <<<"$table"
 
+    # bash splits --config=FILE into "--config" "=" "FILE".
+    if [[ $cur == = ]]; then
+        cur=
+    elif [[ $prev == = ]] && ((COMP_CWORD > 1)); then
+        prev=${COMP_WORDS[COMP_CWORD - 2]}
+    fi
     # The word is an option's argument: a file for FILE and PATH, nothing to
     # offer for the others (a remote, a number, an address).
     arg=$(awk -v o="$prev" '$1 == o { print $2 }' <<<"$table")
@@ -61,7 +67,9 @@ _ovs_offload_complete()
     ((${#cmds[@]})) || return 0
     for ((i = 1; i < COMP_CWORD; i++)); do
         word=${COMP_WORDS[i]}
-        if ((need_arg)); then
+        if [[ $word == = ]]; then
+            continue
+        elif ((need_arg)); then
             need_arg=0
         elif [[ $word == -* ]]; then
             arg=$(awk -v o="$word" '$1 == o { print $2 }' <<<"$table")

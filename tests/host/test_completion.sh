@@ -6,7 +6,7 @@
 # commands come once, and not after one; FILE arguments complete to files;
 # other arguments (a remote, a number) get nothing.
 set -uo pipefail
-comp=$1 ctl=$2 daemon=$3 ctl_man=$4 daemon_man=$5
+comp=$1 ctl=$(realpath "$2") daemon=$(realpath "$3") ctl_man=$4 daemon_man=$5
 status=0
 fail() { echo "FAIL: $*"; status=1; }
 
@@ -46,6 +46,7 @@ commands=$(offered "$ctl" "")
 # An option's argument is not the command.
 [[ $(offered "$ctl" -c x.yaml --db unix:/x "") == "$commands" ]] || fail "commands not offered after -c FILE --db REMOTE"
 [[ $(offered "$ctl" --json "") == "$commands" ]] || fail "commands not offered after --json"
+[[ $(offered "$ctl" --config = x.yaml "") == "$commands" ]] || fail "commands not offered after --config=FILE"
 [[ -z $(offered "$daemon" "") ]] || fail "ovs-offloadd has no command, yet one is offered"
 
 dir=$(mktemp -d)
@@ -54,6 +55,10 @@ touch "$dir/host.conf" "$dir/hosts" "$dir/other.yaml"
 want=$(printf '%s\n' "$dir/host.conf" "$dir/hosts")
 [[ $(offered "$ctl" --hostconf "$dir/hos") == "$want" ]] || fail "--hostconf FILE does not complete files: $(offered "$ctl" --hostconf "$dir/hos")"
 [[ $(offered "$ctl" -c "$dir/oth") == "$dir/other.yaml" ]] || fail "-c FILE does not complete files"
+# --hostconf=FILE, as bash splits it: at the "=", and after it.
+[[ $(cd "$dir" && offered "$ctl" --hostconf =) == "$(cd "$dir" && compgen -f | sort)" ]] ||
+	fail "--hostconf=<TAB> does not offer the files"
+[[ $(offered "$ctl" --hostconf = "$dir/hos") == "$want" ]] || fail "--hostconf=FILE does not complete files"
 [[ $(offered "$daemon" --log-file "$dir/o") == "$dir/other.yaml" ]] || fail "ovs-offloadd --log-file FILE does not complete files"
 [[ -z $(offered "$ctl" --ovsdb-timeout "") ]] || fail "--ovsdb-timeout MS offers something"
 [[ -z $(offered "$daemon" --metrics "") ]] || fail "--metrics ADDR offers something"
