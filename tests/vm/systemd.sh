@@ -184,8 +184,9 @@ install_build() {
 	}
 	grep -v '^#' "$BUILD/meson-logs/install-log.txt" >"$WORK/installed"
 	UNIT=$(grep '/ovs-offloadd\.service$' "$WORK/installed") || { echo "no unit installed"; return 1; }
-	DAEMON=$(grep '/ovs-offloadd$' "$WORK/installed") || { echo "no daemon installed"; return 1; }
-	ICTL=$(grep '/ovs-offloadctl$' "$WORK/installed") || { echo "no ovs-offloadctl installed"; return 1; }
+	# The programs, not their bash completions (installed under the same names).
+	DAEMON=$(grep '/sbin/ovs-offloadd$' "$WORK/installed") || { echo "no daemon installed"; return 1; }
+	ICTL=$(grep '/sbin/ovs-offloadctl$' "$WORK/installed") || { echo "no ovs-offloadctl installed"; return 1; }
 	grep -qx "ExecStart=$DAEMON -c $CFG" "$UNIT" || { echo "the unit does not start $DAEMON: $(grep ExecStart= "$UNIT")"; return 1; }
 }
 
