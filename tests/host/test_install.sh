@@ -4,7 +4,8 @@
 #   test_install.sh BUILD SRC DOCDIR MANDIR UNITDIR SBINDIR BASHCOMPDIR
 # The man pages come configured (no @VAR@ left) and name the paths of this
 # install; every path under DOCDIR that they or the unit name is installed;
-# the config reference, the README and every example of the source are there,
+# the config reference, the README, the benchmarks' page it links to and
+# every example of the source are there (and every relative link of theirs),
 # and the bash completion under both programs' names;
 # groff reads the pages without a warning; the installed programs run.
 set -euo pipefail
@@ -29,8 +30,14 @@ for f in "${pages[@]}" "$unit"; do
 done
 
 # The documentation in the source's layout, every example with it.
-for f in README.md docs/config.md; do
+for f in README.md docs/config.md docs/performance.md; do
 	cmp -s "$src/$f" "$dest$docdir/$f" || fail "$docdir/$f is not the source's $f"
+done
+# Their relative links lead to installed files.
+for f in "$dest$docdir"/*.md "$dest$docdir"/docs/*.md; do
+	while read -r link; do
+		[[ -e ${f%/*}/$link ]] || fail "${f#"$dest"} links to $link, which is not installed"
+	done < <(grep -oE '\]\([^)#:]+' "$f" | sed 's/^](//')
 done
 for f in "$src"/examples/*; do
 	cmp -s "$f" "$dest$docdir/examples/${f##*/}" || fail "example ${f##*/} not installed in $docdir/examples"
