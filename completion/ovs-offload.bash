@@ -32,6 +32,7 @@ _ovs_offload_complete()
     local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD - 1]}
     local table word arg i have_cmd=0 need_arg=0
     local -a opts=() cmds=()
+    local -A takes=()               # option -> its argument's name (FILE, MS...)
 
     COMPREPLY=()
     table=$(_ovs_offload_table "$1") || return 0
@@ -40,6 +41,7 @@ _ovs_offload_complete()
             cmds+=("$arg")
         else
             opts+=("$word")
+            [[ $arg == - ]] || takes[$word]=$arg
         fi
     done <<<"$table"
 
@@ -51,8 +53,9 @@ _ovs_offload_complete()
     fi
     # The word is an option's argument: a file for FILE and PATH, nothing to
     # offer for the others (a remote, a number, an address).
-    arg=$(awk -v o="$prev" '$1 == o { print $2 }' <<<"$table")
-    if [[ -n $arg && $arg != - && $prev == -* ]]; then
+    arg=
+    [[ $prev == -* ]] && arg=${takes[$prev]-}
+    if [[ -n $arg ]]; then
         if [[ $arg == FILE || $arg == PATH ]]; then
             compopt -o filenames 2>/dev/null
             mapfile -t COMPREPLY < <(compgen -f -- "$cur")
@@ -72,8 +75,7 @@ _ovs_offload_complete()
         elif ((need_arg)); then
             need_arg=0
         elif [[ $word == -* ]]; then
-            arg=$(awk -v o="$word" '$1 == o { print $2 }' <<<"$table")
-            [[ -n $arg && $arg != - ]] && need_arg=1
+            [[ -n ${takes[$word]-} ]] && need_arg=1
         else
             have_cmd=1
         fi

@@ -48,6 +48,8 @@ commands=$(offered "$ctl" "")
 [[ $(offered "$ctl" --json "") == "$commands" ]] || fail "commands not offered after --json"
 [[ $(offered "$ctl" --config = x.yaml "") == "$commands" ]] || fail "commands not offered after --config=FILE"
 [[ -z $(offered "$daemon" "") ]] || fail "ovs-offloadd has no command, yet one is offered"
+# An empty word before (-c ""): no error, the commands still.
+[[ $(offered "$ctl" -c "" "" 2>&1) == "$commands" ]] || fail "after -c \"\": $(offered "$ctl" -c "" "" 2>&1)"
 
 dir=$(mktemp -d)
 trap 'rm -rf "$dir"' EXIT
